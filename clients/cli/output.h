@@ -1,0 +1,38 @@
+#ifndef KVO_CLIENTS_CLI_OUTPUT_H_
+#define KVO_CLIENTS_CLI_OUTPUT_H_
+
+#include <grpcpp/support/status.h>
+
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace kvo::cli {
+
+// Exit codes of kvo.
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFailed = 1;  // the server refused or failed
+inline constexpr int kExitUsage = 2;   // bad arguments or local config
+
+// Rows for a person (aligned columns) or for a script (--json: an array of
+// objects keyed by column name).
+struct Table {
+  std::vector<std::string> columns;
+  std::vector<std::vector<std::string>> rows;
+};
+void PrintTable(const Table& table, bool json);
+
+// One record: "key: value" lines, or a JSON object.
+using Record = std::vector<std::pair<std::string, std::string>>;
+void PrintRecord(const Record& record, bool json);
+
+// "kvo: NOT_FOUND: <message>" on stderr; returns kExitFailed.
+int ReportRpcError(const grpc::Status& status);
+// "kvo: <message>" on stderr; returns `exit_code`.
+int ReportError(const std::string& message, int exit_code = kExitUsage);
+
+std::string StatusCodeName(grpc::StatusCode code);
+
+}  // namespace kvo::cli
+
+#endif  // KVO_CLIENTS_CLI_OUTPUT_H_

@@ -1,0 +1,115 @@
+#include "services/common/db_pool.h"
+
+#include "absl/strings/str_cat.h"
+#include "services/common/log.h"
+
+namespace kvo::common {
+
+DbPool::DbPool(std::string conninfo, int size,
+               std::chrono::milliseconds acquire_timeout)
+    : conninfo_(std::move(conninfo)),
+      acquire_timeout_(acquire_timeout),
+      conns_(size > 0 ? size : 1),
+      in_use_(conns_.size(), false) {}
+
+DbPool::Lease::Lease(Lease&& other) noexcept
+    : pool_(other.pool_),
+      slot_(other.slot_),
+      conn_(other.conn_),
+      broken_(other.broken_) {
+  other.pool_ = nullptr;
+}
+
+DbPool::Lease::~Lease() {
+  if (pool_ != nullptr) pool_->Release(slot_, broken_);
+}
+
+absl::StatusOr<DbPool::Lease> DbPool::Acquire() {
+  size_t slot = 0;
+  {
+    std::unique_lock lock(mu_);
+    auto free_slot = [&] {
+      for (size_t i = 0; i < in_use_.size(); ++i) {
+        if (!in_use_[i]) {
+          slot = i;
+          return true;
+        }
+      }
+      return false;
+    };
+    if (!freed_.wait_for(lock, acquire_timeout_, free_slot)) {
+      return absl::UnavailableError(
+          "the database is busy: no connection became free in time; retry "
+          "shortly");
+    }
+    in_use_[slot] = true;
+  }
+  // Connecting happens outside the lock: it can take a while.
+  std::unique_ptr<pqxx::connection>& conn = conns_[slot];
+  if (conn == nullptr || !conn->is_open()) {
+    try {
+      conn = std::make_unique<pqxx::connection>(conninfo_);
+    } catch (const std::exception& e) {
+      conn.reset();
+      Release(slot, /*broken=*/true);
+      LogWarn("database connect failed", {{"error", e.what()}});
+      return absl::UnavailableError(
+          "the database is unavailable; retry shortly");
+    }
+  }
+  return Lease(this, slot, conn.get());
+}
+
+void DbPool::Release(size_t slot, bool broken) {
+  std::unique_ptr<pqxx::connection> dropped;
+  {
+    std::lock_guard lock(mu_);
+    if (broken) dropped = std::move(conns_[slot]);
+    in_use_[slot] = false;
+  }
+  freed_.notify_one();
+}
+
+absl::Status DbPool::TranslateError(const std::exception& e,
+                                    absl::string_view what, Lease* lease) {
+  // Only the SQLSTATE is logged: constraint messages can quote values.
+  if (dynamic_cast<const pqxx::broken_connection*>(&e) != nullptr ||
+      dynamic_cast<const pqxx::in_doubt_error*>(&e) != nullptr) {
+    if (lease != nullptr) lease->Discard();
+    LogWarn("database connection lost", {{"during", what}});
+    return absl::UnavailableError(absl::StrCat("the database is unavailable (",
+                                               what, "); retry shortly"));
+  }
+  // In libpqxx 6 these are not sql_errors.
+  if (dynamic_cast<const pqxx::serialization_failure*>(&e) != nullptr ||
+      dynamic_cast<const pqxx::deadlock_detected*>(&e) != nullptr) {
+    return absl::AbortedError(
+        absl::StrCat("conflict with a concurrent change (", what, ")"));
+  }
+  if (const auto* sql = dynamic_cast<const pqxx::sql_error*>(&e)) {
+    const std::string& state = sql->sqlstate();
+    if (state == "40001" || state == "40P01") {
+      return absl::AbortedError(
+          absl::StrCat("conflict with a concurrent change (", what, ")"));
+    }
+    if (state == "23505") {
+      return absl::AlreadyExistsError(absl::StrCat(what, ": already exists"));
+    }
+    if (state == "57014") {
+      return absl::DeadlineExceededError(
+          absl::StrCat(what, ": took too long and was cancelled"));
+    }
+    if (state.starts_with("08") || state == "57P01" || state == "57P02" ||
+        state == "57P03") {
+      if (lease != nullptr) lease->Discard();
+      return absl::UnavailableError(absl::StrCat(
+          "the database is unavailable (", what, "); retry shortly"));
+    }
+    LogError("database error", {{"during", what}, {"sqlstate", state}});
+    return absl::InternalError(absl::StrCat("internal error during ", what));
+  }
+  LogError("database error", {{"during", what}, {"error", e.what()}});
+  return absl::InternalError(absl::StrCat("internal error during ", what));
+}
+
+}  // namespace kvo::common

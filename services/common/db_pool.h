@@ -1,0 +1,110 @@
+#ifndef KVO_SERVICES_COMMON_DB_POOL_H_
+#define KVO_SERVICES_COMMON_DB_POOL_H_
+
+#include <chrono>
+#include <condition_variable>
+#include <exception>
+#include <memory>
+#include <mutex>
+#include <pqxx/pqxx>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+
+namespace kvo::common {
+
+// A fixed-size pool of libpqxx connections (libpqxx ships none). Connections
+// open lazily and are replaced after they break, so a PostgreSQL restart
+// costs the requests that were in flight, never the process.
+//
+// Thread-safe. Errors: UNAVAILABLE when the database cannot be reached or no
+// connection frees up in time.
+class DbPool final {
+ public:
+  DbPool(std::string conninfo, int size,
+         std::chrono::milliseconds acquire_timeout = std::chrono::seconds(5));
+  DbPool(const DbPool&) = delete;
+  DbPool& operator=(const DbPool&) = delete;
+
+  // A borrowed connection, returned to the pool when destroyed.
+  class Lease final {
+   public:
+    Lease(Lease&& other) noexcept;
+    Lease& operator=(Lease&&) = delete;
+    ~Lease();
+    pqxx::connection& conn() { return *conn_; }
+    // Drops the connection instead of returning it (it broke).
+    void Discard() { broken_ = true; }
+
+   private:
+    friend class DbPool;
+    Lease(DbPool* pool, size_t slot, pqxx::connection* conn)
+        : pool_(pool), slot_(slot), conn_(conn) {}
+    DbPool* pool_;
+    size_t slot_;
+    pqxx::connection* conn_;
+    bool broken_ = false;
+  };
+
+  absl::StatusOr<Lease> Acquire();
+
+  // Runs `fn(pqxx::work&)` in one transaction and commits when it returns an
+  // ok status (fn returns absl::Status or absl::StatusOr<T>). libpqxx
+  // exceptions end here: a broken connection gives UNAVAILABLE, a
+  // serialization failure or deadlock is retried, a unique violation gives
+  // ALREADY_EXISTS, anything else INTERNAL; no SQL text reaches the caller.
+  // `what` names the use case for messages and logs ("apply migrations").
+  template <typename Tx = pqxx::work, typename Fn>
+  auto InTransaction(absl::string_view what, Fn&& fn)
+      -> std::invoke_result_t<Fn&, Tx&>;
+
+  // Turns a libpqxx exception into a status (see InTransaction) and discards
+  // the lease's connection if it broke.
+  static absl::Status TranslateError(const std::exception& e,
+                                     absl::string_view what, Lease* lease);
+
+  const std::string& conninfo() const { return conninfo_; }
+
+ private:
+  void Release(size_t slot, bool broken);
+
+  const std::string conninfo_;
+  const std::chrono::milliseconds acquire_timeout_;
+  std::mutex mu_;
+  std::condition_variable freed_;
+  std::vector<std::unique_ptr<pqxx::connection>> conns_;  // guarded by mu_
+  std::vector<bool> in_use_;                              // guarded by mu_
+};
+
+template <typename Tx, typename Fn>
+auto DbPool::InTransaction(absl::string_view what, Fn&& fn)
+    -> std::invoke_result_t<Fn&, Tx&> {
+  using Result = std::invoke_result_t<Fn&, Tx&>;
+  constexpr int kMaxAttempts = 4;
+  for (int attempt = 1;; ++attempt) {
+    auto lease = Acquire();
+    if (!lease.ok()) return lease.status();
+    absl::Status failure;
+    try {
+      Tx tx(lease->conn());
+      Result result = fn(tx);
+      if (!result.ok()) return result;  // tx aborts as it goes out of scope
+      tx.commit();
+      return result;
+    } catch (const std::exception& e) {
+      failure = TranslateError(e, what, &*lease);
+    }
+    if (failure.code() != absl::StatusCode::kAborted ||
+        attempt == kMaxAttempts) {
+      return failure;
+    }
+  }
+}
+
+}  // namespace kvo::common
+
+#endif  // KVO_SERVICES_COMMON_DB_POOL_H_

@@ -1,0 +1,37 @@
+#ifndef KVO_SERVICES_COMMON_LOG_H_
+#define KVO_SERVICES_COMMON_LOG_H_
+
+#include <initializer_list>
+#include <utility>
+
+#include "absl/strings/string_view.h"
+
+namespace kvo::common {
+
+// One structured log line (JSON object) on stderr. Fields are key/value pairs
+// of plain strings; callers must never pass personal data (names, addresses,
+// dates of birth, photos): log principal ids and pseudonymous ids only.
+// Thread-safe: each line is written with one write(2).
+using LogField = std::pair<absl::string_view, absl::string_view>;
+void Log(absl::string_view level, absl::string_view msg,
+         std::initializer_list<LogField> fields = {});
+
+inline void LogInfo(absl::string_view msg,
+                    std::initializer_list<LogField> fields = {}) {
+  Log("info", msg, fields);
+}
+inline void LogWarn(absl::string_view msg,
+                    std::initializer_list<LogField> fields = {}) {
+  Log("warn", msg, fields);
+}
+inline void LogError(absl::string_view msg,
+                     std::initializer_list<LogField> fields = {}) {
+  Log("error", msg, fields);
+}
+
+// Escapes a string for a JSON string literal (without the quotes).
+void AppendJsonEscaped(std::string& out, absl::string_view s);
+
+}  // namespace kvo::common
+
+#endif  // KVO_SERVICES_COMMON_LOG_H_

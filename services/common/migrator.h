@@ -1,0 +1,43 @@
+#ifndef KVO_SERVICES_COMMON_MIGRATOR_H_
+#define KVO_SERVICES_COMMON_MIGRATOR_H_
+
+#include <filesystem>
+#include <pqxx/pqxx>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+
+namespace kvo::common {
+
+// One forward-only schema change: migrations/V###__name.sql.
+struct Migration {
+  int version = 0;
+  std::string name;
+  std::string file_name;
+  std::string sql;
+  std::string checksum;  // SHA-256 of the file's bytes, hex
+};
+
+// Reads and orders the migration files of `dir`. A .sql file whose name does
+// not match V###__name.sql, a duplicate or a missing version number is
+// FAILED_PRECONDITION naming the file.
+absl::StatusOr<std::vector<Migration>> ReadMigrations(
+    const std::filesystem::path& dir);
+
+struct MigrationReport {
+  int applied_now = 0;
+  int already_applied = 0;
+};
+
+// Applies the migrations not yet recorded in schema_migrations, each in its
+// own transaction, under a session advisory lock so that two kvod starting
+// together on one database never both migrate. Refuses (FAILED_PRECONDITION,
+// nothing applied) when an applied file changed since or is missing.
+absl::StatusOr<MigrationReport> ApplyMigrations(
+    pqxx::connection& conn, const std::vector<Migration>& migrations);
+
+}  // namespace kvo::common
+
+#endif  // KVO_SERVICES_COMMON_MIGRATOR_H_

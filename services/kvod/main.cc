@@ -1,0 +1,62 @@
+// kvod: the KVO Registry service. Flags have KVO_* environment equivalents.
+#include <signal.h>
+
+#include <CLI/CLI.hpp>
+#include <iostream>
+
+#include "services/kvod/server.h"
+
+int main(int argc, char** argv) {
+  // Blocked before any thread exists so every thread inherits the mask and
+  // RunKvod can sigwait() for a graceful shutdown.
+  sigset_t shutdown_signals;
+  sigemptyset(&shutdown_signals);
+  sigaddset(&shutdown_signals, SIGINT);
+  sigaddset(&shutdown_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &shutdown_signals, nullptr);
+
+  kvo::kvod::KvodConfig config;
+  CLI::App app{"kvod: the KVO Registry service", "kvod"};
+  app.add_option("--listen", config.listen,
+                 "address:port to serve gRPC over TLS on (port 0 picks one)")
+      ->envname("KVO_LISTEN")
+      ->capture_default_str();
+  app.add_option("--data-dir", config.data_dir,
+                 "directory for keys, certificates and the embedded database")
+      ->envname("KVO_DATA_DIR")
+      ->capture_default_str();
+  app.add_option("--database-url", config.database_url,
+                 "libpq URL of an external PostgreSQL (default: embedded)")
+      ->envname("KVO_DATABASE_URL");
+  app.add_option("--policy", config.policy_path,
+                 "policy file (default policy/default.textproto)")
+      ->envname("KVO_POLICY");
+  app.add_option("--migrations-dir", config.migrations_dir,
+                 "directory of V###__name.sql files (default migrations/)")
+      ->envname("KVO_MIGRATIONS_DIR");
+  app.add_option("--tls-cert", config.tls_cert,
+                 "server certificate PEM (default: generated in data dir)")
+      ->envname("KVO_TLS_CERT");
+  app.add_option("--tls-key", config.tls_key, "server private key PEM")
+      ->envname("KVO_TLS_KEY");
+  app.add_option("--db-pool-size", config.db_pool_size,
+                 "database connections per kvod")
+      ->envname("KVO_DB_POOL_SIZE")
+      ->check(CLI::Range(1, 200))
+      ->capture_default_str();
+  app.add_option("--pg-setting", config.pg_settings,
+                 "name=value setting for the embedded PostgreSQL (repeatable)");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::cerr << "kvod: " << e.what() << " (see kvod --help)" << std::endl;
+    return kvo::kvod::kExitStartupError;
+  }
+  if (config.tls_cert.empty() != config.tls_key.empty()) {
+    std::cerr << "kvod: --tls-cert and --tls-key go together" << std::endl;
+    return kvo::kvod::kExitStartupError;
+  }
+  return kvo::kvod::RunKvod(config);
+}

@@ -1,0 +1,343 @@
+#include "services/kvod/server.h"
+
+#include <grpc/support/log.h>
+#include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <grpcpp/grpcpp.h>
+#include <grpcpp/health_check_service_interface.h>
+#include <grpcpp/support/server_interceptor.h>
+#include <netdb.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <iostream>
+#include <memory>
+#include <optional>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "services/common/db_pool.h"
+#include "services/common/embedded_postgres.h"
+#include "services/common/log.h"
+#include "services/common/migrator.h"
+#include "services/common/policy_loader.h"
+#include "services/common/tls_material.h"
+
+namespace kvo::kvod {
+namespace {
+
+namespace fs = std::filesystem;
+using common::LogInfo;
+
+constexpr int kMaxReceiveBytes = 4 * 1024 * 1024;  // upload chunks are 1 MiB
+constexpr int kMaxSendBytes = 16 * 1024 * 1024;    // a full photo fits
+constexpr auto kShutdownGrace = std::chrono::seconds(10);
+constexpr absl::string_view kDatabaseName = "kvo";
+
+// One log line per RPC: method, status, duration. Never request contents.
+class RpcLogInterceptor final : public grpc::experimental::Interceptor {
+ public:
+  explicit RpcLogInterceptor(grpc::experimental::ServerRpcInfo* info)
+      : info_(info), start_(std::chrono::steady_clock::now()) {}
+
+  void Intercept(
+      grpc::experimental::InterceptorBatchMethods* methods) override {
+    if (methods->QueryInterceptionHookPoint(
+            grpc::experimental::InterceptionHookPoints::PRE_SEND_STATUS)) {
+      const grpc::Status status = methods->GetSendStatus();
+      const double ms = std::chrono::duration<double, std::milli>(
+                            std::chrono::steady_clock::now() - start_)
+                            .count();
+      common::Log("info", "rpc",
+                  {{"method", info_->method()},
+                   {"code", std::to_string(status.error_code())},
+                   {"ms", absl::StrFormat("%.3f", ms)}});
+    }
+    methods->Proceed();
+  }
+
+ private:
+  grpc::experimental::ServerRpcInfo* info_;
+  std::chrono::steady_clock::time_point start_;
+};
+
+class RpcLogInterceptorFactory final
+    : public grpc::experimental::ServerInterceptorFactoryInterface {
+ public:
+  grpc::experimental::Interceptor* CreateServerInterceptor(
+      grpc::experimental::ServerRpcInfo* info) override {
+    return new RpcLogInterceptor(info);
+  }
+};
+
+int Fail(absl::string_view message) {
+  std::cerr << "kvod: " << message << std::endl;
+  return kExitStartupError;
+}
+
+// migrations/ and policy/ relative to the working directory, else the
+// source tree this kvod was built from.
+fs::path ResolveDefault(const std::string& given, const fs::path& relative) {
+  if (!given.empty()) return given;
+  if (fs::exists(relative)) return relative;
+  return fs::path(KVO_SOURCE_DIR) / relative;
+}
+
+// Fails early (before anything is created) when the port is taken.
+absl::Status CheckListenAddress(const std::string& listen) {
+  auto colon = listen.rfind(':');
+  if (colon == std::string::npos || colon == 0) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--listen ", listen, ": expected host:port, e.g. 127.0.0.1:50051"));
+  }
+  std::string host = listen.substr(0, colon);
+  int port = 0;
+  if (!absl::SimpleAtoi(listen.substr(colon + 1), &port) || port < 0 ||
+      port > 65535) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--listen ", listen, ": port must be a number from 0 to 65535"));
+  }
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+  }
+  addrinfo hints{};
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_PASSIVE;
+  addrinfo* res = nullptr;
+  if (getaddrinfo(host.c_str(), std::to_string(port).c_str(), &hints, &res) !=
+      0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--listen ", listen, ": unknown host '", host, "'"));
+  }
+  absl::Status status;
+  for (addrinfo* ai = res; ai != nullptr && port != 0; ai = ai->ai_next) {
+    int fd = ::socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol);
+    if (fd < 0) continue;
+    int one = 1;
+    ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if (::bind(fd, ai->ai_addr, ai->ai_addrlen) != 0) {
+      status = absl::UnavailableError(absl::StrCat("cannot listen on ", listen,
+                                                   ": ", std::strerror(errno)));
+    }
+    ::close(fd);
+    if (!status.ok()) break;
+  }
+  freeaddrinfo(res);
+  return status;
+}
+
+// Creates the data directory if needed; reports whether this run made it,
+// so a failed first start can remove what it created.
+absl::StatusOr<bool> PrepareDataDir(const fs::path& dir) {
+  std::error_code ec;
+  if (fs::exists(dir, ec)) {
+    if (!fs::is_directory(dir, ec)) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "cannot use data directory ", dir.string(), ": not a directory"));
+    }
+    if (::access(dir.c_str(), R_OK | W_OK | X_OK) != 0) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("cannot use data directory ", dir.string(), ": ",
+                       std::strerror(errno)));
+    }
+    return false;
+  }
+  fs::create_directories(
+      dir.parent_path().empty() ? fs::path(".") : dir.parent_path(), ec);
+  if (::mkdir(dir.c_str(), 0700) != 0) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("cannot create data directory ", dir.string(), ": ",
+                     std::strerror(errno)));
+  }
+  return true;
+}
+
+absl::StatusOr<common::TlsMaterial> PrepareTls(const KvodConfig& config,
+                                               const fs::path& data_dir) {
+  if (!config.tls_cert.empty()) {
+    return common::LoadTlsMaterial(config.tls_cert, config.tls_key);
+  }
+  return common::EnsureTlsMaterial(data_dir / "tls");
+}
+
+// The parts that live for the whole run, torn down in reverse order.
+struct Runtime {
+  std::unique_ptr<common::EmbeddedPostgres> postgres;
+  std::unique_ptr<common::DbPool> pool;
+};
+
+absl::Status ConnectAndMigrate(const std::string& conninfo,
+                               const std::vector<common::Migration>& migrations,
+                               bool external) {
+  std::unique_ptr<pqxx::connection> conn;
+  try {
+    conn = std::make_unique<pqxx::connection>(conninfo);
+  } catch (const std::exception& e) {
+    std::string detail = e.what();
+    detail = detail.substr(0, detail.find('\n'));
+    return absl::UnavailableError(absl::StrCat(
+        external ? "cannot reach the database given by --database-url: "
+                 : "cannot reach the embedded database: ",
+        detail));
+  }
+  try {
+    auto report = common::ApplyMigrations(*conn, migrations);
+    if (!report.ok()) return report.status();
+    LogInfo("schema ready",
+            {{"applied_now", std::to_string(report->applied_now)},
+             {"already_applied", std::to_string(report->already_applied)}});
+  } catch (const std::exception& e) {
+    return absl::UnavailableError(
+        absl::StrCat("database error while migrating: ", e.what()));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status StartDatabase(const KvodConfig& config, const fs::path& data_dir,
+                           const std::vector<common::Migration>& migrations,
+                           Runtime& rt) {
+  std::string conninfo = config.database_url;
+  if (conninfo.empty()) {
+    common::EmbeddedPostgresOptions options;
+    options.root = data_dir;
+    options.settings = config.pg_settings;
+    const auto t0 = std::chrono::steady_clock::now();
+    auto pg = common::EmbeddedPostgres::Start(options);
+    if (!pg.ok()) return pg.status();
+    rt.postgres = std::move(*pg);
+    if (auto s = rt.postgres->CreateDatabaseIfMissing(kDatabaseName); !s.ok()) {
+      return s;
+    }
+    LogInfo("embedded postgres started",
+            {{"initdb", rt.postgres->initialized_now() ? "yes" : "no"},
+             {"ms", std::to_string(
+                        std::chrono::duration_cast<std::chrono::milliseconds>(
+                            std::chrono::steady_clock::now() - t0)
+                            .count())}});
+    conninfo = rt.postgres->ConnectionString(kDatabaseName);
+  }
+  if (auto s =
+          ConnectAndMigrate(conninfo, migrations, !config.database_url.empty());
+      !s.ok()) {
+    return s;
+  }
+  rt.pool = std::make_unique<common::DbPool>(conninfo, config.db_pool_size);
+  return absl::OkStatus();
+}
+
+// gRPC's internal log lines (failed handshakes, for example) become
+// structured lines like ours.
+void LogFromGrpc(gpr_log_func_args* args) {
+  const char* level = args->severity == GPR_LOG_SEVERITY_ERROR  ? "error"
+                      : args->severity == GPR_LOG_SEVERITY_INFO ? "info"
+                                                                : "debug";
+  common::Log(level, "grpc", {{"detail", args->message}});
+}
+
+void WaitForShutdownSignal() {
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  int sig = 0;
+  while (sigwait(&signals, &sig) != 0) {
+  }
+  LogInfo("shutting down", {{"signal", sig == SIGINT ? "SIGINT" : "SIGTERM"}});
+}
+
+}  // namespace
+
+int RunKvod(const KvodConfig& config) {
+  const fs::path policy_path =
+      ResolveDefault(config.policy_path, "policy/default.textproto");
+  auto policy = common::LoadPolicyFile(policy_path);
+  if (!policy.ok()) return Fail(policy.status().message());
+
+  const fs::path migrations_dir =
+      ResolveDefault(config.migrations_dir, "migrations");
+  auto migrations = common::ReadMigrations(migrations_dir);
+  if (!migrations.ok()) return Fail(migrations.status().message());
+
+  if (auto s = CheckListenAddress(config.listen); !s.ok()) {
+    return Fail(s.message());
+  }
+  if (config.database_url.empty()) {
+    if (auto bin = common::FindPostgresBinDir(); !bin.ok()) {
+      return Fail(bin.status().message());
+    }
+  }
+
+  const fs::path data_dir = fs::absolute(config.data_dir).lexically_normal();
+  auto created = PrepareDataDir(data_dir);
+  if (!created.ok()) return Fail(created.status().message());
+  Runtime rt;
+  // A first start that fails leaves nothing behind.
+  auto fail_and_clean = [&](absl::string_view message) {
+    rt.pool.reset();
+    rt.postgres.reset();
+    if (*created) {
+      std::error_code ec;
+      fs::remove_all(data_dir, ec);
+    }
+    return Fail(message);
+  };
+
+  auto tls = PrepareTls(config, data_dir);
+  if (!tls.ok()) return fail_and_clean(tls.status().message());
+  if (auto s = StartDatabase(config, data_dir, *migrations, rt); !s.ok()) {
+    return fail_and_clean(s.message());
+  }
+
+  gpr_set_log_function(LogFromGrpc);
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  grpc::ServerBuilder builder;
+  grpc::SslServerCredentialsOptions ssl(
+      GRPC_SSL_REQUEST_CLIENT_CERTIFICATE_AND_VERIFY);
+  ssl.pem_root_certs = tls->ca_cert_pem;
+  ssl.pem_key_cert_pairs.push_back({tls->server_key_pem, tls->server_cert_pem});
+  int selected_port = 0;
+  builder.AddListeningPort(config.listen, grpc::SslServerCredentials(ssl),
+                           &selected_port);
+  builder.SetMaxReceiveMessageSize(kMaxReceiveBytes);
+  builder.SetMaxSendMessageSize(kMaxSendBytes);
+  std::vector<
+      std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
+      interceptors;
+  interceptors.push_back(std::make_unique<RpcLogInterceptorFactory>());
+  builder.experimental().SetInterceptorCreators(std::move(interceptors));
+  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
+  if (server == nullptr || selected_port == 0) {
+    return fail_and_clean(absl::StrCat("cannot listen on ", config.listen,
+                                       ": address in use or not available"));
+  }
+  server->GetHealthCheckService()->SetServingStatus(true);
+
+  const std::string host = config.listen.substr(0, config.listen.rfind(':'));
+  std::cout << "kvod: listening on " << host << ":" << selected_port << "\n"
+            << "kvod: CA certificate: "
+            << fs::absolute(tls->ca_cert_path).string() << "\n"
+            << "kvod: policy " << policy->profile() << " from "
+            << policy_path.string() << "\n"
+            << "kvod: ready" << std::endl;
+  LogInfo("serving", {{"port", std::to_string(selected_port)}});
+
+  WaitForShutdownSignal();
+  server->GetHealthCheckService()->SetServingStatus(false);
+  server->Shutdown(std::chrono::system_clock::now() + kShutdownGrace);
+  server->Wait();
+  rt.pool.reset();
+  if (rt.postgres != nullptr) {
+    if (auto s = rt.postgres->Stop(); !s.ok()) {
+      common::LogWarn("postgres stop", {{"detail", s.message()}});
+    }
+  }
+  LogInfo("stopped");
+  return kExitOk;
+}
+
+}  // namespace kvo::kvod

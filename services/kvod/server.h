@@ -1,0 +1,35 @@
+#ifndef KVO_SERVICES_KVOD_SERVER_H_
+#define KVO_SERVICES_KVOD_SERVER_H_
+
+#include <string>
+#include <vector>
+
+namespace kvo::kvod {
+
+// Everything kvod is told at start, from flags or KVO_* variables.
+struct KvodConfig {
+  std::string listen = "127.0.0.1:50051";
+  std::string data_dir = ".kvo";
+  std::string database_url;    // empty: the embedded cluster
+  std::string policy_path;     // empty: policy/default.textproto
+  std::string migrations_dir;  // empty: migrations/
+  std::string tls_cert;
+  std::string tls_key;
+  int db_pool_size = 8;
+  // Extra PostgreSQL settings for the embedded cluster ("fsync=off").
+  std::vector<std::string> pg_settings;
+};
+
+// Exit codes of kvod.
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitStartupError = 2;
+
+// Starts every part, serves until SIGINT/SIGTERM, then shuts down in order:
+// in-flight RPCs finish, then the database stops. Expects SIGINT and SIGTERM
+// to be blocked in every thread (main does that before anything starts).
+// Returns the process exit code; start-up errors print one line on stderr.
+int RunKvod(const KvodConfig& config);
+
+}  // namespace kvo::kvod
+
+#endif  // KVO_SERVICES_KVOD_SERVER_H_

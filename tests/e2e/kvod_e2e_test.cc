@@ -1,0 +1,313 @@
+// The real kvod and kvo over TLS, each kvod with its own embedded cluster.
+#include <arpa/inet.h>
+#include <grpcpp/grpcpp.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <pqxx/pqxx>
+#include <sstream>
+#include <thread>
+
+#include "absl/strings/str_split.h"
+#include "gmock/gmock.h"
+#include "grpc/health/v1/health.grpc.pb.h"
+#include "gtest/gtest.h"
+#include "services/common/embedded_postgres.h"
+#include "services/common/tls_material.h"
+#include "tests/support/kvod_process.h"
+#include "tests/support/pg_environment.h"
+
+namespace kvo::testing {
+namespace {
+
+namespace fs = std::filesystem;
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+std::string ReadFile(const fs::path& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+std::string EmbeddedConninfo(const fs::path& data_dir) {
+  return "host=" + (data_dir / "pgrun").string() +
+         " port=5432 user=kvo dbname=kvo";
+}
+
+bool ProcessGone(pid_t pid, std::chrono::seconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+    std::string content;
+    if (!std::getline(stat, content)) return true;
+    auto close = content.rfind(')');
+    if (close != std::string::npos && content[close + 2] == 'Z') return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return false;
+}
+
+int NonEmptyLines(const std::string& text) {
+  int n = 0;
+  for (auto line : absl::StrSplit(text, '\n')) n += !line.empty();
+  return n;
+}
+
+TEST(KvodE2E, HealthIsServingOverTlsAndShutdownIsClean) {
+  TempDir tmp;
+  const fs::path data = tmp.path() / "data";
+  auto kvod = KvodProcess::Start(data);
+  ASSERT_NE(kvod, nullptr);
+
+  CommandResult plain = kvod->Kvo({"health"});
+  EXPECT_EQ(plain.exit_code, 0) << plain.err;
+  EXPECT_THAT(plain.out, HasSubstr("status: SERVING"));
+  CommandResult json = kvod->Kvo({"--json", "health"});
+  EXPECT_EQ(json.exit_code, 0) << json.err;
+  EXPECT_THAT(json.out, HasSubstr("\"status\":\"SERVING\""));
+
+  struct stat st;
+  ASSERT_EQ(::stat((data / "tls" / "ca.key").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600);
+  ASSERT_TRUE(fs::exists(data / "pg" / "postmaster.pid"));
+
+  EXPECT_EQ(kvod->Stop(), 0);
+  EXPECT_FALSE(fs::exists(data / "pg" / "postmaster.pid"))
+      << "PostgreSQL must stop with kvod";
+  const std::string log = kvod->process().Stderr();
+  EXPECT_THAT(log, HasSubstr("\"method\":\"/grpc.health.v1.Health/Check\""));
+  EXPECT_THAT(log, HasSubstr("\"msg\":\"stopped\""));
+}
+
+TEST(KvodE2E, PlaintextAndUntrustedClientsAreRefused) {
+  TempDir tmp;
+  auto kvod = KvodProcess::Start(tmp.path() / "data");
+  ASSERT_NE(kvod, nullptr);
+
+  auto channel =
+      grpc::CreateChannel(kvod->address(), grpc::InsecureChannelCredentials());
+  auto stub = grpc::health::v1::Health::NewStub(channel);
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
+  grpc::health::v1::HealthCheckResponse response;
+  grpc::Status status = stub->Check(&ctx, {}, &response);
+  EXPECT_FALSE(status.ok()) << "a plaintext client must not be served";
+  EXPECT_NE(response.status(), grpc::health::v1::HealthCheckResponse::SERVING);
+
+  // A client trusting another CA refuses kvod's certificate.
+  auto other = common::EnsureTlsMaterial(tmp.path() / "other-ca");
+  ASSERT_TRUE(other.ok());
+  CommandResult untrusted =
+      RunCommand({KvoPath(), "--server", kvod->address(), "--ca",
+                  other->ca_cert_path.string(), "--config", "/dev/null",
+                  "--timeout-ms", "5000", "health"});
+  EXPECT_EQ(untrusted.exit_code, 1);
+  EXPECT_THAT(untrusted.err, HasSubstr("kvo: UNAVAILABLE"));
+  EXPECT_EQ(NonEmptyLines(untrusted.err), 1);
+}
+
+TEST(KvodE2E, SigkillThenRestartReusesDataAndClearsStalePid) {
+  TempDir tmp;
+  const fs::path data = tmp.path() / "data";
+  auto first = KvodProcess::Start(data);
+  ASSERT_NE(first, nullptr);
+  {
+    pqxx::connection conn(EmbeddedConninfo(data));
+    pqxx::work tx(conn);
+    tx.exec0(
+        "INSERT INTO areas (name, kind, municipality) "
+        "VALUES ('Binnenstad', 'shopping_area', 'Deventer')");
+    tx.commit();
+  }
+  long postmaster = 0;
+  std::ifstream(data / "pg" / "postmaster.pid") >> postmaster;
+  ASSERT_GT(postmaster, 0);
+
+  first->process().Signal(SIGKILL);
+  first->process().Wait(std::chrono::seconds(10));
+  EXPECT_TRUE(
+      ProcessGone(static_cast<pid_t>(postmaster), std::chrono::seconds(30)))
+      << "PostgreSQL must not outlive a SIGKILLed kvod";
+
+  // A stale lock naming a live process that is not PostgreSQL (this test)
+  // would make PostgreSQL refuse to start.
+  std::ofstream(data / "pg" / "postmaster.pid")
+      << ::getpid() << "\n"
+      << (data / "pg").string() << "\n";
+
+  auto second = KvodProcess::Start(data);
+  ASSERT_NE(second, nullptr);
+  EXPECT_THAT(second->process().Stderr(), HasSubstr("\"initdb\":\"no\""));
+  EXPECT_THAT(second->process().Stderr(),
+              HasSubstr("removing a stale postmaster.pid"));
+  pqxx::connection conn(EmbeddedConninfo(data));
+  pqxx::work tx(conn);
+  EXPECT_EQ(tx.exec1("SELECT count(*) FROM areas")[0].as<int>(), 1);
+  EXPECT_EQ(second->Kvo({"health"}).exit_code, 0);
+  EXPECT_EQ(second->Stop(), 0);
+}
+
+TEST(KvodE2E, ChangedMigrationIsRefusedAtStart) {
+  TempDir tmp;
+  const fs::path migrations = tmp.path() / "migrations";
+  fs::copy(fs::path(KVO_SOURCE_DIR) / "migrations", migrations);
+  const fs::path data = tmp.path() / "data";
+  auto kvod =
+      KvodProcess::Start(data, {"--migrations-dir=" + migrations.string()});
+  ASSERT_NE(kvod, nullptr);
+  ASSERT_EQ(kvod->Stop(), 0);
+
+  std::ofstream(migrations / "V001__init.sql", std::ios::app)
+      << "\n-- edited\n";
+  Subprocess again({KvodPath(), "--listen=127.0.0.1:0",
+                    "--data-dir=" + data.string(),
+                    "--migrations-dir=" + migrations.string()});
+  EXPECT_EQ(again.Wait(std::chrono::seconds(60)), 2);
+  EXPECT_THAT(again.Stderr(),
+              HasSubstr("V001__init.sql changed after it was applied"));
+  EXPECT_FALSE(fs::exists(data / "pg" / "postmaster.pid"))
+      << "the cluster must be stopped after a refused start";
+}
+
+TEST(KvodE2E, ExternalDatabaseIsUsedWhenGiven) {
+  TempDir tmp;
+  common::EmbeddedPostgresOptions options;
+  options.root = tmp.path() / "external";
+  fs::create_directories(options.root);
+  options.fast_initdb = true;
+  auto pg = common::EmbeddedPostgres::Start(options);
+  ASSERT_TRUE(pg.ok()) << pg.status();
+  ASSERT_TRUE((*pg)->CreateDatabaseIfMissing("registry").ok());
+
+  const fs::path data = tmp.path() / "data";
+  auto kvod = KvodProcess::Start(
+      data, {"--database-url=" + (*pg)->ConnectionString("registry")});
+  ASSERT_NE(kvod, nullptr);
+  EXPECT_EQ(kvod->Kvo({"health"}).exit_code, 0);
+  EXPECT_FALSE(fs::exists(data / "pg")) << "no embedded cluster when external";
+  EXPECT_EQ(kvod->Stop(), 0);
+  pqxx::connection conn((*pg)->ConnectionString("registry"));
+  pqxx::work tx(conn);
+  EXPECT_GT(tx.exec1("SELECT count(*) FROM schema_migrations")[0].as<int>(), 0);
+}
+
+// Every start-up error: one clear line on stderr, exit code 2, and a data
+// directory that did not exist before still does not.
+struct StartupCase {
+  std::string name;
+  std::vector<std::string> args;
+  std::vector<std::string> env;
+  std::string expected;
+};
+
+class StartupErrorTest : public ::testing::TestWithParam<StartupCase> {};
+
+TEST_P(StartupErrorTest, OneLineExitTwoNothingCreated) {
+  TempDir tmp;
+  const fs::path data = tmp.path() / "data";
+  std::ofstream(tmp.path() / "a-file") << "not a directory";
+  std::vector<std::string> argv = {KvodPath(), "--data-dir=" + data.string()};
+  for (std::string arg : GetParam().args) {
+    auto at = arg.find("{tmp}");
+    if (at != std::string::npos) arg.replace(at, 5, tmp.path().string());
+    argv.push_back(arg);
+  }
+  if (std::find_if(argv.begin(), argv.end(), [](const std::string& a) {
+        return a.rfind("--listen", 0) == 0;
+      }) == argv.end()) {
+    argv.push_back("--listen=127.0.0.1:0");
+  }
+  CommandResult r = RunCommand(argv, std::chrono::seconds(60), GetParam().env);
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_THAT(r.err, HasSubstr(GetParam().expected));
+  EXPECT_EQ(NonEmptyLines(r.err), 1) << r.err;
+  EXPECT_THAT(r.err, Not(HasSubstr("\"level\"")));
+  EXPECT_FALSE(fs::exists(data)) << "a failed start must not create " << data;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Cases, StartupErrorTest,
+    ::testing::Values(
+        StartupCase{"UnknownFlag", {"--frobnicate"}, {}, "frobnicate"},
+        StartupCase{
+            "BadListen", {"--listen=nonsense"}, {}, "expected host:port"},
+        StartupCase{"MissingPostgres",
+                    {},
+                    {"KVO_PG_BINDIR=/nonexistent/pg/bin"},
+                    "PostgreSQL 15 server binaries not found"},
+        StartupCase{"UnreachableExternalDatabase",
+                    {"--database-url=host=/nonexistent-kvo port=1 dbname=x "
+                     "connect_timeout=2"},
+                    {},
+                    "cannot reach the database given by --database-url"},
+        StartupCase{"MissingPolicy",
+                    {"--policy={tmp}/missing.textproto"},
+                    {},
+                    "missing.textproto"},
+        StartupCase{"PolicyIsNotAFile", {"--policy={tmp}"}, {}, "kvo-test-"}),
+    [](const auto& info) { return info.param.name; });
+
+TEST(KvodE2E, DataDirThatIsAFileIsRefused) {
+  TempDir tmp;
+  const fs::path file = tmp.path() / "data";
+  std::ofstream(file) << "x";
+  CommandResult r = RunCommand(
+      {KvodPath(), "--data-dir=" + file.string(), "--listen=127.0.0.1:0"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("not a directory"));
+  EXPECT_EQ(ReadFile(file), "x");
+}
+
+TEST(KvodE2E, PortInUseIsRefusedBeforeAnythingIsCreated) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  ASSERT_EQ(::listen(fd, 1), 0);
+  socklen_t len = sizeof addr;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  const int port = ntohs(addr.sin_port);
+
+  TempDir tmp;
+  const fs::path data = tmp.path() / "data";
+  CommandResult r = RunCommand({KvodPath(), "--data-dir=" + data.string(),
+                                "--listen=127.0.0.1:" + std::to_string(port)});
+  ::close(fd);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err,
+              HasSubstr("cannot listen on 127.0.0.1:" + std::to_string(port)));
+  EXPECT_FALSE(fs::exists(data));
+}
+
+TEST(KvodE2E, BadPolicyIsRefusedWithItsLine) {
+  TempDir tmp;
+  std::string policy =
+      ReadFile(fs::path(KVO_SOURCE_DIR) / "policy" / "default.textproto");
+  const std::string needle = "max_card_days: 730";
+  auto at = policy.find(needle);
+  ASSERT_NE(at, std::string::npos);
+  const int line = 1 + std::count(policy.begin(), policy.begin() + at, '\n');
+  policy.replace(at, needle.size(), "max_card_days: 900");
+  const fs::path bad = tmp.path() / "bad.textproto";
+  std::ofstream(bad) << policy;
+
+  const fs::path data = tmp.path() / "data";
+  CommandResult r =
+      RunCommand({KvodPath(), "--data-dir=" + data.string(),
+                  "--listen=127.0.0.1:0", "--policy=" + bad.string()});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err,
+              HasSubstr(bad.string() + ":" + std::to_string(line) + ":"));
+  EXPECT_THAT(r.err, HasSubstr("max_card_days"));
+  EXPECT_FALSE(fs::exists(data));
+}
+
+}  // namespace
+}  // namespace kvo::testing

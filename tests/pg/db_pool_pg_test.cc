@@ -1,0 +1,119 @@
+#include <pqxx/pqxx>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "services/common/db_pool.h"
+#include "tests/support/pg_environment.h"
+
+namespace kvo::common {
+namespace {
+
+using ::testing::HasSubstr;
+
+class DbPoolTest : public kvo::testing::PgTest {
+ protected:
+  int CountAreas(DbPool& pool) {
+    auto n =
+        pool.InTransaction("count", [](pqxx::work& tx) -> absl::StatusOr<int> {
+          return tx.exec1("SELECT count(*) FROM areas")[0].as<int>();
+        });
+    EXPECT_TRUE(n.ok()) << n.status();
+    return n.value_or(-1);
+  }
+  static absl::Status InsertArea(pqxx::work& tx, const std::string& name) {
+    tx.exec_params0(
+        "INSERT INTO areas (name, kind, municipality) VALUES ($1, "
+        "'shopping_area', 'Deventer')",
+        name);
+    return absl::OkStatus();
+  }
+};
+
+TEST_F(DbPoolTest, CommitsOnOkAndRollsBackOnError) {
+  DbPool pool(conninfo(), 2);
+  ASSERT_TRUE(pool.InTransaction("insert",
+                                 [](pqxx::work& tx) {
+                                   return InsertArea(tx, "Binnenstad");
+                                 })
+                  .ok());
+  absl::Status refused = pool.InTransaction("insert", [](pqxx::work& tx) {
+    InsertArea(tx, "Keizerslanden").IgnoreError();
+    return absl::InvalidArgumentError("name: not allowed");
+  });
+  EXPECT_EQ(refused.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(CountAreas(pool), 1) << "the refused write must not persist";
+}
+
+TEST_F(DbPoolTest, UniqueViolationIsAlreadyExistsWithoutSqlText) {
+  DbPool pool(conninfo(), 2);
+  auto insert = [](pqxx::work& tx) { return InsertArea(tx, "Binnenstad"); };
+  ASSERT_TRUE(pool.InTransaction("create area", insert).ok());
+  absl::Status dup = pool.InTransaction("create area", insert);
+  EXPECT_EQ(dup.code(), absl::StatusCode::kAlreadyExists);
+  EXPECT_THAT(dup.message(), ::testing::Not(HasSubstr("INSERT")));
+  EXPECT_THAT(dup.message(), ::testing::Not(HasSubstr("Binnenstad")));
+}
+
+TEST_F(DbPoolTest, OtherSqlErrorsAreInternalWithoutSqlText) {
+  DbPool pool(conninfo(), 1);
+  absl::Status s = pool.InTransaction("broken query", [](pqxx::work& tx) {
+    tx.exec0("SELECT * FROM no_such_table");
+    return absl::OkStatus();
+  });
+  EXPECT_EQ(s.code(), absl::StatusCode::kInternal);
+  EXPECT_EQ(s.message(), "internal error during broken query");
+}
+
+TEST_F(DbPoolTest, ReconnectsAfterTheServerDropsTheConnection) {
+  DbPool pool(conninfo(), 1);
+  ASSERT_EQ(CountAreas(pool), 0);
+  // Kill the pool's backend from outside, as a PostgreSQL restart would.
+  {
+    pqxx::connection admin(conninfo());
+    pqxx::work tx(admin);
+    tx.exec(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+        "WHERE datname = current_database() AND pid <> pg_backend_pid()");
+    tx.commit();
+  }
+  absl::Status during = pool.InTransaction("count", [](pqxx::work& tx) {
+    tx.exec1("SELECT 1");
+    return absl::OkStatus();
+  });
+  // The in-flight use may fail (UNAVAILABLE); the next one must work.
+  if (!during.ok()) EXPECT_EQ(during.code(), absl::StatusCode::kUnavailable);
+  EXPECT_EQ(CountAreas(pool), 0);
+}
+
+TEST_F(DbPoolTest, UnreachableDatabaseIsUnavailableNotACrash) {
+  DbPool pool("host=/nonexistent-kvo-dir port=1 dbname=x connect_timeout=1", 1,
+              std::chrono::milliseconds(200));
+  absl::Status s = pool.InTransaction("count", [](pqxx::work& tx) {
+    tx.exec1("SELECT 1");
+    return absl::OkStatus();
+  });
+  EXPECT_EQ(s.code(), absl::StatusCode::kUnavailable);
+  EXPECT_THAT(s.message(), HasSubstr("database is unavailable"));
+}
+
+TEST_F(DbPoolTest, ExhaustedPoolTimesOutWithUnavailable) {
+  DbPool pool(conninfo(), 1, std::chrono::milliseconds(100));
+  auto held = pool.Acquire();
+  ASSERT_TRUE(held.ok());
+  auto second = pool.Acquire();
+  EXPECT_EQ(second.status().code(), absl::StatusCode::kUnavailable);
+}
+
+TEST_F(DbPoolTest, SerializationFailuresAreRetried) {
+  DbPool pool(conninfo(), 2);
+  int attempts = 0;
+  absl::Status s = pool.InTransaction("retry", [&](pqxx::work& tx) {
+    if (++attempts < 3) throw pqxx::serialization_failure("simulated");
+    return absl::OkStatus();
+  });
+  EXPECT_TRUE(s.ok()) << s;
+  EXPECT_EQ(attempts, 3);
+}
+
+}  // namespace
+}  // namespace kvo::common

@@ -1,0 +1,151 @@
+#include <fstream>
+#include <future>
+#include <pqxx/pqxx>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "services/common/migrator.h"
+#include "tests/support/pg_environment.h"
+
+namespace kvo::common {
+namespace {
+
+namespace fs = std::filesystem;
+using kvo::testing::PgEnvironment;
+using kvo::testing::TempDir;
+using ::testing::HasSubstr;
+
+void WriteFile(const fs::path& path, const std::string& text) {
+  std::ofstream(path) << text;
+}
+
+// Each test migrates its own empty database, not the pre-migrated template.
+class MigratorTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    static int n = 0;
+    db_ = "mig_" + std::to_string(::getpid()) + "_" + std::to_string(n++);
+    ASSERT_TRUE(
+        PgEnvironment::Get()->postgres().CreateDatabaseIfMissing(db_).ok());
+    conninfo_ = PgEnvironment::Get()->postgres().ConnectionString(db_);
+    WriteFile(dir_.path() / "V001__first.sql", "CREATE TABLE a (x int);");
+    WriteFile(dir_.path() / "V002__second.sql", "CREATE TABLE b (y int);");
+  }
+  void TearDown() override {
+    EXPECT_TRUE(PgEnvironment::Get()->postgres().DropDatabase(db_).ok());
+  }
+  absl::StatusOr<MigrationReport> Apply() {
+    auto migrations = ReadMigrations(dir_.path());
+    if (!migrations.ok()) return migrations.status();
+    pqxx::connection conn(conninfo_);
+    return ApplyMigrations(conn, *migrations);
+  }
+  int CountTables() {
+    pqxx::connection conn(conninfo_);
+    pqxx::work tx(conn);
+    return tx
+        .exec1(
+            "SELECT count(*) FROM pg_tables WHERE schemaname='public' "
+            "AND tablename IN ('a','b','c')")[0]
+        .as<int>();
+  }
+
+  TempDir dir_;
+  std::string db_;
+  std::string conninfo_;
+};
+
+TEST_F(MigratorTest, AppliesInOrderOnceAndRecordsChecksums) {
+  auto first = Apply();
+  ASSERT_TRUE(first.ok()) << first.status();
+  EXPECT_EQ(first->applied_now, 2);
+  auto again = Apply();
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_EQ(again->applied_now, 0);
+  EXPECT_EQ(again->already_applied, 2);
+  pqxx::connection conn(conninfo_);
+  pqxx::work tx(conn);
+  auto rows = tx.exec(
+      "SELECT version, length(checksum) FROM schema_migrations "
+      "ORDER BY version");
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[1][0].as<int>(), 2);
+  EXPECT_EQ(rows[1][1].as<int>(), 64);
+}
+
+TEST_F(MigratorTest, AddsANewMigrationLater) {
+  ASSERT_TRUE(Apply().ok());
+  WriteFile(dir_.path() / "V003__third.sql", "CREATE TABLE c (z int);");
+  auto report = Apply();
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_EQ(report->applied_now, 1);
+  EXPECT_EQ(CountTables(), 3);
+}
+
+TEST_F(MigratorTest, RefusesAChangedAppliedFileAndAppliesNothing) {
+  ASSERT_TRUE(Apply().ok());
+  WriteFile(dir_.path() / "V001__first.sql", "CREATE TABLE a (x bigint);");
+  WriteFile(dir_.path() / "V003__third.sql", "CREATE TABLE c (z int);");
+  auto report = Apply();
+  ASSERT_EQ(report.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(report.status().message(),
+              HasSubstr("V001__first.sql changed after it was applied"));
+  EXPECT_EQ(CountTables(), 2) << "V003 must not run after a refusal";
+}
+
+TEST_F(MigratorTest, RefusesWhenAnAppliedFileIsMissing) {
+  ASSERT_TRUE(Apply().ok());
+  fs::remove(dir_.path() / "V002__second.sql");
+  auto report = Apply();
+  ASSERT_EQ(report.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(
+      report.status().message(),
+      HasSubstr("migration V2 (second) applied, but its file is missing"));
+}
+
+TEST_F(MigratorTest, AFailingMigrationLeavesNoTrace) {
+  WriteFile(dir_.path() / "V003__broken.sql",
+            "CREATE TABLE c (z int); SELECT no_such_function();");
+  auto report = Apply();
+  ASSERT_EQ(report.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(report.status().message(), HasSubstr("V003__broken.sql failed"));
+  EXPECT_EQ(CountTables(), 2) << "table c must be rolled back";
+}
+
+TEST_F(MigratorTest, ConcurrentStartsMigrateExactlyOnce) {
+  constexpr int kStarters = 4;
+  std::vector<std::future<absl::StatusOr<MigrationReport>>> runs;
+  for (int i = 0; i < kStarters; ++i) {
+    runs.push_back(std::async(std::launch::async, [this] { return Apply(); }));
+  }
+  int applied = 0;
+  for (auto& run : runs) {
+    auto report = run.get();
+    ASSERT_TRUE(report.ok()) << report.status();
+    applied += report->applied_now;
+  }
+  EXPECT_EQ(applied, 2);
+  EXPECT_EQ(CountTables(), 2);
+}
+
+TEST(ReadMigrationsTest, RejectsBadNamesAndGaps) {
+  TempDir dir;
+  WriteFile(dir.path() / "V001__ok.sql", "SELECT 1;");
+  WriteFile(dir.path() / "v2-bad.sql", "SELECT 1;");
+  auto bad_name = ReadMigrations(dir.path());
+  EXPECT_THAT(bad_name.status().message(),
+              HasSubstr("v2-bad.sql is not named"));
+  fs::remove(dir.path() / "v2-bad.sql");
+  WriteFile(dir.path() / "V003__gap.sql", "SELECT 1;");
+  auto gap = ReadMigrations(dir.path());
+  EXPECT_THAT(gap.status().message(), HasSubstr("V003__gap.sql where V2"));
+}
+
+TEST(ReadMigrationsTest, ProjectMigrationsAreWellFormed) {
+  auto migrations = ReadMigrations(fs::path(KVO_SOURCE_DIR) / "migrations");
+  ASSERT_TRUE(migrations.ok()) << migrations.status();
+  EXPECT_FALSE(migrations->empty());
+}
+
+}  // namespace
+}  // namespace kvo::common

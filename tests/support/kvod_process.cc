@@ -1,0 +1,57 @@
+#include "tests/support/kvod_process.h"
+
+#include <gtest/gtest.h>
+#include <signal.h>
+
+namespace kvo::testing {
+namespace {
+constexpr auto kStartTimeout = std::chrono::seconds(90);
+}  // namespace
+
+std::string KvodPath() { return KVOD_PATH; }
+std::string KvoPath() { return KVO_PATH; }
+
+std::unique_ptr<KvodProcess> KvodProcess::Start(
+    const std::filesystem::path& data_dir,
+    std::vector<std::string> extra_args) {
+  auto kvod = std::unique_ptr<KvodProcess>(new KvodProcess());
+  std::vector<std::string> argv = {KvodPath(), "--listen=127.0.0.1:0",
+                                   "--data-dir=" + data_dir.string(),
+                                   "--pg-setting=fsync=off"};
+  argv.insert(argv.end(), extra_args.begin(), extra_args.end());
+  kvod->process_ = std::make_unique<Subprocess>(argv);
+  auto ready = kvod->process_->WaitForLine("kvod: ready", kStartTimeout);
+  if (!ready) {
+    ADD_FAILURE() << "kvod did not start: " << kvod->process_->Stderr();
+    return nullptr;
+  }
+  for (const auto& line : kvod->process_->stdout_lines()) {
+    static const std::string kListen = "kvod: listening on ";
+    static const std::string kCa = "kvod: CA certificate: ";
+    if (line.rfind(kListen, 0) == 0)
+      kvod->address_ = line.substr(kListen.size());
+    if (line.rfind(kCa, 0) == 0) kvod->ca_path_ = line.substr(kCa.size());
+  }
+  kvod->client_config_ = data_dir.parent_path() /
+                         (data_dir.filename().string() + "-kvo-client.conf");
+  return kvod;
+}
+
+CommandResult KvodProcess::Kvo(const std::vector<std::string>& args) const {
+  std::vector<std::string> argv = {KvoPath(),
+                                   "--server",
+                                   address_,
+                                   "--ca",
+                                   ca_path_,
+                                   "--config",
+                                   client_config_.string()};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return RunCommand(argv);
+}
+
+int KvodProcess::Stop() {
+  process_->Signal(SIGTERM);
+  return process_->Wait(std::chrono::seconds(60)).value_or(-1);
+}
+
+}  // namespace kvo::testing

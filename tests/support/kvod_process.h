@@ -1,0 +1,44 @@
+#ifndef KVO_TESTS_SUPPORT_KVOD_PROCESS_H_
+#define KVO_TESTS_SUPPORT_KVOD_PROCESS_H_
+
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "tests/support/subprocess.h"
+
+namespace kvo::testing {
+
+std::string KvodPath();
+std::string KvoPath();
+
+// The real kvod, started on 127.0.0.1:0 with its embedded cluster in
+// `data_dir` (fsync off), ready when it printed "kvod: ready".
+class KvodProcess final {
+ public:
+  // nullptr (with a test failure naming kvod's stderr) when it did not start.
+  static std::unique_ptr<KvodProcess> Start(
+      const std::filesystem::path& data_dir,
+      std::vector<std::string> extra_args = {});
+
+  const std::string& address() const { return address_; }
+  const std::string& ca_path() const { return ca_path_; }
+  Subprocess& process() { return *process_; }
+
+  // Runs the real kvo against this kvod, with its own client config file.
+  CommandResult Kvo(const std::vector<std::string>& args) const;
+
+  // SIGTERM and wait; the exit code.
+  int Stop();
+
+ private:
+  std::unique_ptr<Subprocess> process_;
+  std::filesystem::path client_config_;
+  std::string address_;
+  std::string ca_path_;
+};
+
+}  // namespace kvo::testing
+
+#endif  // KVO_TESTS_SUPPORT_KVOD_PROCESS_H_
