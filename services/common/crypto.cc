@@ -1,6 +1,7 @@
 #include "services/common/crypto.h"
 
 #include <openssl/evp.h>
+#include <sodium.h>
 
 #include <stdexcept>
 
@@ -26,6 +27,55 @@ std::string HexEncode(absl::string_view bytes) {
     out += kDigits[c & 0xf];
   }
   return out;
+}
+
+bool InitCrypto() { return sodium_init() >= 0; }
+
+std::optional<std::string> HexDecode(absl::string_view hex) {
+  if (hex.size() % 2 != 0) return std::nullopt;
+  auto nibble = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  };
+  std::string out(hex.size() / 2, '\0');
+  for (size_t i = 0; i < out.size(); ++i) {
+    int hi = nibble(hex[2 * i]), lo = nibble(hex[2 * i + 1]);
+    if (hi < 0 || lo < 0) return std::nullopt;
+    out[i] = static_cast<char>(hi << 4 | lo);
+  }
+  return out;
+}
+
+std::string RandomBytes(size_t n) {
+  std::string out(n, '\0');
+  randombytes_buf(out.data(), n);
+  return out;
+}
+
+bool SecretsEqual(absl::string_view a, absl::string_view b) {
+  return a.size() == b.size() &&
+         sodium_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+std::optional<std::string> HashPassword(absl::string_view password) {
+  char out[crypto_pwhash_STRBYTES];
+  if (crypto_pwhash_str_alg(out, password.data(), password.size(),
+                            crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                            crypto_pwhash_MEMLIMIT_INTERACTIVE,
+                            crypto_pwhash_ALG_ARGON2ID13) != 0) {
+    return std::nullopt;
+  }
+  return std::string(out);
+}
+
+bool VerifyPassword(absl::string_view encoded_hash,
+                    absl::string_view password) {
+  // crypto_pwhash_str_verify wants a NUL-terminated string.
+  std::string hash(encoded_hash);
+  return crypto_pwhash_str_verify(hash.c_str(), password.data(),
+                                  password.size()) == 0;
 }
 
 std::string HexEncode(const Sha256Digest& digest) {
