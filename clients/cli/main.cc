@@ -6,55 +6,32 @@
 #include <CLI/CLI.hpp>
 #include <cstdlib>
 #include <functional>
-#include <iostream>
 
-#include "clients/cli/client_config.h"
-#include "clients/cli/connection.h"
+#include "clients/cli/audit_commands.h"
+#include "clients/cli/global_options.h"
+#include "clients/cli/identity_commands.h"
 #include "clients/cli/output.h"
 #include "grpc/health/v1/health.grpc.pb.h"
+#include "services/common/crypto.h"
 
 namespace kvo::cli {
 namespace {
 
-struct GlobalOptions {
-  std::string server;
-  std::string ca_file;
-  std::string config_path;
-  bool json = false;
-  int timeout_ms = 10000;
-};
-
-// The effective settings: flags and KVO_* variables over the config file.
-int ResolveConfig(const GlobalOptions& opts, ClientConfig* config) {
-  std::string error;
-  const std::filesystem::path path =
-      opts.config_path.empty() ? DefaultConfigPath()
-                               : std::filesystem::path(opts.config_path);
-  auto loaded = LoadClientConfig(path, &error);
-  if (!loaded) return ReportError(error);
-  *config = *loaded;
-  if (!opts.server.empty()) config->server = opts.server;
-  if (!opts.ca_file.empty()) config->ca_file = opts.ca_file;
-  return kExitOk;
-}
-
 int RunHealth(const GlobalOptions& opts, const std::string& service) {
-  ClientConfig config;
-  if (int rc = ResolveConfig(opts, &config); rc != kExitOk) return rc;
-  std::string error;
-  auto channel = MakeChannel(config, &error);
-  if (!channel) return ReportError(error);
-  auto stub = grpc::health::v1::Health::NewStub(channel);
+  Connection connection;
+  if (int rc = Connect(opts, &connection); rc != kExitOk) return rc;
+  auto stub = grpc::health::v1::Health::NewStub(connection.channel);
   grpc::health::v1::HealthCheckRequest request;
   request.set_service(service);
   grpc::health::v1::HealthCheckResponse response;
-  auto ctx = MakeContext(config, std::chrono::milliseconds(opts.timeout_ms));
+  auto ctx = connection.Context();
   grpc::Status status = stub->Check(ctx.get(), request, &response);
   if (!status.ok()) return ReportRpcError(status);
   const std::string state =
       grpc::health::v1::HealthCheckResponse::ServingStatus_Name(
           response.status());
-  PrintRecord({{"server", config.server}, {"status", state}}, opts.json);
+  PrintRecord({{"server", connection.config.server}, {"status", state}},
+              opts.json);
   return response.status() == grpc::health::v1::HealthCheckResponse::SERVING
              ? kExitOk
              : kExitFailed;
@@ -70,9 +47,15 @@ int main(int argc, char** argv) {
   if (std::getenv("KVO_GRPC_LOG") == nullptr) {
     gpr_set_log_function([](gpr_log_func_args*) {});
   }
+  // Tree-head signatures are checked with libsodium, which wants this once.
+  if (!kvo::common::InitCrypto()) {
+    return ReportError("libsodium cannot initialise", kExitFailed);
+  }
   GlobalOptions opts;
   CLI::App app{"kvo: the KVO Registry client", "kvo"};
   app.require_subcommand(1);
+  // Global options may also follow the command: `kvo whoami --json`.
+  app.fallthrough();
   app.add_option("--server", opts.server, "kvod address HOST:PORT")
       ->envname("KVO_SERVER");
   app.add_option("--ca", opts.ca_file, "CA certificate kvod printed at start")
@@ -90,6 +73,8 @@ int main(int argc, char** argv) {
                      "a service name (default: the whole server)");
   health->callback(
       [&] { action = [&] { return RunHealth(opts, health_service); }; });
+  AddIdentityCommands(&app, &opts, &action);
+  AddAuditCommands(&app, &opts, &action);
 
   try {
     app.parse(argc, argv);

@@ -26,6 +26,7 @@
 #include "google/protobuf/io/tokenizer.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "google/protobuf/text_format.h"
+#include "services/common/text.h"
 
 namespace kvo::common {
 namespace {
@@ -71,44 +72,6 @@ std::string Quote(std::string_view s) {
   const bool cut = s.size() > kMaxQuoted;
   if (cut) s = s.substr(0, kMaxQuoted);
   return absl::StrCat("\"", absl::CHexEscape(AsAbsl(s)), cut ? "\"..." : "\"");
-}
-
-bool IsValidUtf8(std::string_view s) {
-  // Shortest encodings only, no surrogates, nothing above U+10FFFF.
-  constexpr uint32_t kMinCodePoint[] = {0, 0x80, 0x800, 0x10000};
-  std::size_t i = 0;
-  while (i < s.size()) {
-    const auto lead = static_cast<unsigned char>(s[i]);
-    std::size_t extra;
-    uint32_t code_point;
-    if (lead < 0x80) {
-      ++i;
-      continue;
-    } else if ((lead & 0xE0) == 0xC0) {
-      extra = 1;
-      code_point = lead & 0x1F;
-    } else if ((lead & 0xF0) == 0xE0) {
-      extra = 2;
-      code_point = lead & 0x0F;
-    } else if ((lead & 0xF8) == 0xF0) {
-      extra = 3;
-      code_point = lead & 0x07;
-    } else {
-      return false;
-    }
-    if (s.size() - i <= extra) return false;
-    for (std::size_t k = 1; k <= extra; ++k) {
-      const auto next = static_cast<unsigned char>(s[i + k]);
-      if ((next & 0xC0) != 0x80) return false;
-      code_point = (code_point << 6) | (next & 0x3F);
-    }
-    if (code_point < kMinCodePoint[extra] || code_point > 0x10FFFF ||
-        (code_point >= 0xD800 && code_point <= 0xDFFF)) {
-      return false;
-    }
-    i += extra + 1;
-  }
-  return true;
 }
 
 // A bound in a requirement: a literal cap, or another field's value, which
@@ -161,7 +124,7 @@ class Checker {
   // the door page and in letters, and a proto3 string that is not UTF-8
   // cannot be sent over the wire.
   void Utf8(std::string field, std::string_view value) {
-    Require(IsValidUtf8(value), std::move(field), "must be valid UTF-8",
+    Require(IsValidUtf8(AsAbsl(value)), std::move(field), "must be valid UTF-8",
             Quote(value));
   }
 
@@ -411,6 +374,49 @@ class FdCloser {
   int fd_;
 };
 
+// The access table: one rule per RPC, each either public or granted to at
+// least one role, never both ways to the same role.
+void ValidateAccess(const kvo::v1::Policy& policy, Checker& check) {
+  std::unordered_map<std::string, int> seen;
+  for (int i = 0; i < policy.access_size(); ++i) {
+    const kvo::v1::AccessRule& rule = policy.access(i);
+    const std::string at = absl::StrCat("access[", i, "]");
+    const auto slash = rule.method().find('/');
+    check.Require(slash != std::string::npos && slash > 0 &&
+                      slash + 1 < rule.method().size(),
+                  at + ".method", "must be \"package.Service/Method\"",
+                  Quote(rule.method()));
+    auto [it, inserted] = seen.emplace(rule.method(), i);
+    check.Require(
+        inserted, at + ".method",
+        absl::StrCat("must be unique (also access[", it->second, "])"),
+        Quote(rule.method()));
+    const bool has_roles = rule.any_area_size() + rule.own_areas_size() > 0;
+    check.Require(rule.public_() != has_roles, at + ".public",
+                  "a rule is either public or lists roles, not both or "
+                  "neither",
+                  rule.public_() ? "true" : "false");
+    for (int r = 0; r < rule.own_areas_size(); ++r) {
+      for (int a = 0; a < rule.any_area_size(); ++a) {
+        check.Require(rule.own_areas(r) != rule.any_area(a),
+                      absl::StrCat(at, ".own_areas[", r, "]"),
+                      "must not also be in any_area",
+                      kvo::v1::Role_Name(rule.own_areas(r)));
+      }
+    }
+    for (int r = 0; r < rule.any_area_size(); ++r) {
+      check.Require(rule.any_area(r) != kvo::v1::ROLE_UNSPECIFIED,
+                    absl::StrCat(at, ".any_area[", r, "]"), "must be a role",
+                    "ROLE_UNSPECIFIED");
+    }
+    for (int r = 0; r < rule.own_areas_size(); ++r) {
+      check.Require(rule.own_areas(r) != kvo::v1::ROLE_UNSPECIFIED,
+                    absl::StrCat(at, ".own_areas[", r, "]"), "must be a role",
+                    "ROLE_UNSPECIFIED");
+    }
+  }
+}
+
 }  // namespace
 
 std::string PolicyViolation::Message() const {
@@ -440,6 +446,7 @@ std::vector<PolicyViolation> ValidatePolicy(const kvo::v1::Policy& policy) {
                  limits.logins_per_address_per_minute());
   ValidatePhotos(policy.photos(), check);
   ValidatePrivacy(policy.privacy(), check);
+  ValidateAccess(policy, check);
   return violations;
 }
 

@@ -20,12 +20,20 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "services/audit/audit_sequencer.h"
+#include "services/audit/audit_service.h"
+#include "services/audit/tree_head.h"
+#include "services/common/crypto.h"
 #include "services/common/db_pool.h"
 #include "services/common/embedded_postgres.h"
 #include "services/common/log.h"
 #include "services/common/migrator.h"
 #include "services/common/policy_loader.h"
 #include "services/common/tls_material.h"
+#include "services/identity/access_control.h"
+#include "services/identity/authenticator.h"
+#include "services/identity/identity_service.h"
+#include "services/identity/rpc_guard.h"
 
 namespace kvo::kvod {
 namespace {
@@ -37,6 +45,10 @@ constexpr int kMaxReceiveBytes = 4 * 1024 * 1024;  // upload chunks are 1 MiB
 constexpr int kMaxSendBytes = 16 * 1024 * 1024;    // a full photo fits
 constexpr auto kShutdownGrace = std::chrono::seconds(10);
 constexpr absl::string_view kDatabaseName = "kvo";
+// How long a checked session token is trusted before the database is asked
+// again: a suspension ends access within this.
+constexpr auto kTokenCacheTtl = std::chrono::seconds(1);
+constexpr auto kSequencerInterval = std::chrono::milliseconds(500);
 
 // One log line per RPC: method, status, duration. Never request contents.
 class RpcLogInterceptor final : public grpc::experimental::Interceptor {
@@ -167,6 +179,7 @@ absl::StatusOr<common::TlsMaterial> PrepareTls(const KvodConfig& config,
 // The parts that live for the whole run, torn down in reverse order.
 struct Runtime {
   std::unique_ptr<common::EmbeddedPostgres> postgres;
+  std::string conninfo;
   std::unique_ptr<common::DbPool> pool;
 };
 
@@ -225,6 +238,7 @@ absl::Status StartDatabase(const KvodConfig& config, const fs::path& data_dir,
       !s.ok()) {
     return s;
   }
+  rt.conninfo = conninfo;
   rt.pool = std::make_unique<common::DbPool>(conninfo, config.db_pool_size);
   return absl::OkStatus();
 }
@@ -252,6 +266,7 @@ void WaitForShutdownSignal() {
 }  // namespace
 
 int RunKvod(const KvodConfig& config) {
+  if (!common::InitCrypto()) return Fail("libsodium cannot initialise");
   const fs::path policy_path =
       ResolveDefault(config.policy_path, "policy/default.textproto");
   auto policy = common::LoadPolicyFile(policy_path);
@@ -288,9 +303,21 @@ int RunKvod(const KvodConfig& config) {
 
   auto tls = PrepareTls(config, data_dir);
   if (!tls.ok()) return fail_and_clean(tls.status().message());
+  auto signer =
+      audit::TreeHeadSigner::LoadOrCreate(data_dir / "audit" / "signing.key");
+  if (!signer.ok()) return fail_and_clean(signer.status().message());
   if (auto s = StartDatabase(config, data_dir, *migrations, rt); !s.ok()) {
     return fail_and_clean(s.message());
   }
+
+  // Modules, in dependency order: audit under identity's guard.
+  identity::AccessControl access(*policy);
+  identity::Authenticator authenticator(*rt.pool, kTokenCacheTtl);
+  identity::RpcGuard guard(access, authenticator, *rt.pool);
+  identity::IdentityServiceImpl identity_service(*policy, *rt.pool, guard);
+  audit::AuditServiceImpl audit_service(*rt.pool, guard);
+  audit::AuditSequencer sequencer(rt.conninfo, std::move(*signer),
+                                  kSequencerInterval);
 
   gpr_set_log_function(LogFromGrpc);
   grpc::EnableDefaultHealthCheckService(true);
@@ -305,6 +332,8 @@ int RunKvod(const KvodConfig& config) {
                            &selected_port);
   builder.SetMaxReceiveMessageSize(kMaxReceiveBytes);
   builder.SetMaxSendMessageSize(kMaxSendBytes);
+  builder.RegisterService(&identity_service);
+  builder.RegisterService(&audit_service);
   std::vector<
       std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
       interceptors;
@@ -315,6 +344,12 @@ int RunKvod(const KvodConfig& config) {
     return fail_and_clean(absl::StrCat("cannot listen on ", config.listen,
                                        ": address in use or not available"));
   }
+  sequencer.Start();
+  auto bootstrap = identity_service.IssueBootstrapCodeIfNeeded();
+  if (!bootstrap.ok()) {
+    common::LogError("cannot issue a bootstrap code",
+                     {{"detail", bootstrap.status().message()}});
+  }
   server->GetHealthCheckService()->SetServingStatus(true);
 
   const std::string host = config.listen.substr(0, config.listen.rfind(':'));
@@ -322,14 +357,20 @@ int RunKvod(const KvodConfig& config) {
             << "kvod: CA certificate: "
             << fs::absolute(tls->ca_cert_path).string() << "\n"
             << "kvod: policy " << policy->profile() << " from "
-            << policy_path.string() << "\n"
-            << "kvod: ready" << std::endl;
+            << policy_path.string() << "\n";
+  if (bootstrap.ok() && bootstrap->has_value()) {
+    std::cout << "kvod: bootstrap code: " << **bootstrap << " (valid "
+              << policy->identity().bootstrap_code_lifetime_hours()
+              << " h, works once: kvo bootstrap CODE)\n";
+  }
+  std::cout << "kvod: ready" << std::endl;
   LogInfo("serving", {{"port", std::to_string(selected_port)}});
 
   WaitForShutdownSignal();
   server->GetHealthCheckService()->SetServingStatus(false);
   server->Shutdown(std::chrono::system_clock::now() + kShutdownGrace);
   server->Wait();
+  sequencer.Stop();  // signs what the last RPCs logged
   rt.pool.reset();
   if (rt.postgres != nullptr) {
     if (auto s = rt.postgres->Stop(); !s.ok()) {

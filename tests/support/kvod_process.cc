@@ -3,6 +3,9 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <fstream>
+#include <sstream>
+
 namespace kvo::testing {
 namespace {
 constexpr auto kStartTimeout = std::chrono::seconds(90);
@@ -31,6 +34,11 @@ std::unique_ptr<KvodProcess> KvodProcess::Start(
     if (line.rfind(kListen, 0) == 0)
       kvod->address_ = line.substr(kListen.size());
     if (line.rfind(kCa, 0) == 0) kvod->ca_path_ = line.substr(kCa.size());
+    static const std::string kCode = "kvod: bootstrap code: ";
+    if (line.rfind(kCode, 0) == 0) {
+      const std::string rest = line.substr(kCode.size());
+      kvod->bootstrap_code_ = rest.substr(0, rest.find(' '));
+    }
   }
   kvod->client_config_ = data_dir.parent_path() /
                          (data_dir.filename().string() + "-kvo-client.conf");
@@ -47,6 +55,15 @@ CommandResult KvodProcess::Kvo(const std::vector<std::string>& args) const {
                                    client_config_.string()};
   argv.insert(argv.end(), args.begin(), args.end());
   return RunCommand(argv);
+}
+
+std::shared_ptr<grpc::Channel> KvodProcess::Channel() const {
+  std::ifstream in(ca_path_);
+  std::stringstream pem;
+  pem << in.rdbuf();
+  grpc::SslCredentialsOptions ssl;
+  ssl.pem_root_certs = pem.str();
+  return grpc::CreateChannel(address_, grpc::SslCredentials(ssl));
 }
 
 int KvodProcess::Stop() {

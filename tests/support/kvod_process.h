@@ -1,6 +1,8 @@
 #ifndef KVO_TESTS_SUPPORT_KVOD_PROCESS_H_
 #define KVO_TESTS_SUPPORT_KVOD_PROCESS_H_
 
+#include <grpcpp/grpcpp.h>
+
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -24,6 +26,10 @@ class KvodProcess final {
 
   const std::string& address() const { return address_; }
   const std::string& ca_path() const { return ca_path_; }
+  // The one-time code printed on first start (empty when none was).
+  const std::string& bootstrap_code() const { return bootstrap_code_; }
+  // A TLS channel trusting kvod's CA.
+  std::shared_ptr<grpc::Channel> Channel() const;
   Subprocess& process() { return *process_; }
 
   // Runs the real kvo against this kvod, with its own client config file.
@@ -37,6 +43,7 @@ class KvodProcess final {
   std::filesystem::path client_config_;
   std::string address_;
   std::string ca_path_;
+  std::string bootstrap_code_;
 };
 
 }  // namespace kvo::testing

@@ -1,0 +1,268 @@
+#include "clients/cli/audit_commands.h"
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "clients/cli/formatting.h"
+#include "clients/cli/output.h"
+#include "clients/cli/proof_check.h"
+#include "kvo/v1/audit.grpc.pb.h"
+#include "services/common/crypto.h"
+
+namespace kvo::cli {
+namespace {
+
+using kvo::common::HexDecode;
+using kvo::common::HexEncode;
+using kvo::v1::AuditService;
+using kvo::v1::SignedTreeHead;
+
+struct AuditArgs {
+  std::string public_key_hex;
+  uint64_t head_size = 0;
+  uint64_t index = 0;
+  uint64_t size = 0;
+  uint64_t from = 0;
+  uint64_t to = 0;
+  bool has_index = false;
+  bool has_from = false;
+};
+
+std::unique_ptr<AuditService::Stub> NewStub(const Connection& connection) {
+  return AuditService::NewStub(connection.channel);
+}
+
+// The --public-key the user pinned: empty when none, nullopt (reported,
+// exit 2) when it is not 32 bytes of hex.
+std::optional<std::string> PinnedKey(const AuditArgs& args) {
+  if (args.public_key_hex.empty()) return std::string();
+  auto key = HexDecode(args.public_key_hex);
+  if (!key || key->size() != 32) {
+    ReportError(
+        "--public-key must be 64 hex characters (an Ed25519 public key)");
+    return std::nullopt;
+  }
+  return key;
+}
+
+std::string KeyTrust(const std::string& pinned_key) {
+  return pinned_key.empty() ? "as sent by kvod (pin it with --public-key)"
+                            : "pinned";
+}
+
+int RunVerify(const GlobalOptions& opts, const AuditArgs& args) {
+  auto pinned = PinnedKey(args);
+  if (!pinned) return kExitUsage;
+  Connection connection;
+  if (int rc = Connect(opts, &connection); rc != kExitOk) return rc;
+  kvo::v1::VerifyResponse response;
+  auto ctx = connection.Context();
+  grpc::Status status =
+      NewStub(connection)
+          ->Verify(ctx.get(), kvo::v1::VerifyRequest(), &response);
+  if (!status.ok()) return ReportRpcError(status);
+  Record record = {
+      {"ok", response.ok() ? "true" : "false"},
+      {"entries_checked", absl::StrCat(response.entries_checked())},
+      {"tree_heads_checked", absl::StrCat(response.tree_heads_checked())}};
+  if (!response.ok()) {
+    record.emplace_back("first_bad_index",
+                        absl::StrCat(response.first_bad_index()));
+    record.emplace_back("problem", response.problem());
+  }
+  // kvod's word that the log is intact is checked where it can be: the
+  // latest head it vouches for must carry a valid signature.
+  bool latest_ok = true;
+  if (response.has_latest()) {
+    const SignedTreeHead& latest = response.latest();
+    absl::Status signature = CheckTreeHead(latest, *pinned);
+    latest_ok = signature.ok();
+    record.emplace_back("latest_tree_size", absl::StrCat(latest.tree_size()));
+    record.emplace_back("latest_root_hash", HexEncode(latest.root_hash()));
+    record.emplace_back("latest_signed_at",
+                        FormatUnixMillis(latest.timestamp_ms()));
+    record.emplace_back(
+        "latest_signature",
+        latest_ok ? "verified" : absl::StrCat("FAILED: ", signature.message()));
+    record.emplace_back("key", KeyTrust(*pinned));
+  }
+  const bool ok = response.ok() && latest_ok;
+  record.front().second = ok ? "true" : "false";
+  PrintRecord(record, opts.json);
+  return ok ? kExitOk : kExitFailed;
+}
+
+int RunHead(const GlobalOptions& opts, const AuditArgs& args) {
+  auto pinned = PinnedKey(args);
+  if (!pinned) return kExitUsage;
+  Connection connection;
+  if (int rc = Connect(opts, &connection); rc != kExitOk) return rc;
+  kvo::v1::GetTreeHeadRequest request;
+  request.set_tree_size(args.head_size);
+  SignedTreeHead head;
+  auto ctx = connection.Context();
+  grpc::Status status =
+      NewStub(connection)->GetTreeHead(ctx.get(), request, &head);
+  if (!status.ok()) return ReportRpcError(status);
+  if (auto s = CheckTreeHead(head, *pinned); !s.ok()) {
+    return ReportError(absl::StrCat("tree head FAILED: ", s.message()),
+                       kExitFailed);
+  }
+  PrintRecord({{"tree_size", absl::StrCat(head.tree_size())},
+               {"root_hash", HexEncode(head.root_hash())},
+               {"signed_at", FormatUnixMillis(head.timestamp_ms())},
+               {"timestamp_ms", absl::StrCat(head.timestamp_ms())},
+               {"public_key", HexEncode(head.public_key())},
+               {"key", KeyTrust(*pinned)},
+               {"signature", "verified"}},
+              opts.json);
+  return kExitOk;
+}
+
+int RunProveInclusion(const GlobalOptions& opts, const AuditArgs& args,
+                      const std::string& pinned) {
+  if (args.size != 0 && args.index >= args.size) {
+    return ReportError(absl::StrCat("--index ", args.index,
+                                    " is not in a tree of --size ", args.size,
+                                    " (indexes start at 0)"));
+  }
+  Connection connection;
+  if (int rc = Connect(opts, &connection); rc != kExitOk) return rc;
+  kvo::v1::InclusionProofRequest request;
+  request.set_index(args.index);
+  request.set_tree_size(args.size);
+  kvo::v1::InclusionProof proof;
+  auto ctx = connection.Context();
+  grpc::Status status =
+      NewStub(connection)->GetInclusionProof(ctx.get(), request, &proof);
+  if (!status.ok()) return ReportRpcError(status);
+
+  if (auto s = CheckInclusionProof(proof, args.index, args.size, pinned);
+      !s.ok()) {
+    return ReportError(absl::StrCat("inclusion proof of entry ", args.index,
+                                    " FAILED: ", s.message()),
+                       kExitFailed);
+  }
+  const SignedTreeHead& head = proof.tree_head();
+  PrintRecord({{"result", "inclusion proof verified"},
+               {"index", absl::StrCat(args.index)},
+               {"tree_size", absl::StrCat(head.tree_size())},
+               {"leaf_hash", HexEncode(proof.leaf_hash())},
+               {"root_hash", HexEncode(head.root_hash())},
+               {"signed_at", FormatUnixMillis(head.timestamp_ms())},
+               {"public_key", HexEncode(head.public_key())},
+               {"key", KeyTrust(pinned)}},
+              opts.json);
+  return kExitOk;
+}
+
+int RunProveConsistency(const GlobalOptions& opts, const AuditArgs& args,
+                        const std::string& pinned) {
+  if (args.from > args.to) {
+    return ReportError(
+        absl::StrCat("--from ", args.from, " is larger than --to ", args.to));
+  }
+  Connection connection;
+  if (int rc = Connect(opts, &connection); rc != kExitOk) return rc;
+  kvo::v1::ConsistencyProofRequest request;
+  request.set_first_size(args.from);
+  request.set_second_size(args.to);
+  kvo::v1::ConsistencyProof proof;
+  auto ctx = connection.Context();
+  grpc::Status status =
+      NewStub(connection)->GetConsistencyProof(ctx.get(), request, &proof);
+  if (!status.ok()) return ReportRpcError(status);
+
+  if (auto s = CheckConsistencyProof(proof, args.from, args.to, pinned);
+      !s.ok()) {
+    return ReportError(absl::StrCat("consistency proof from ", args.from,
+                                    " to ", args.to, " FAILED: ", s.message()),
+                       kExitFailed);
+  }
+  const SignedTreeHead& first = proof.first();
+  const SignedTreeHead& second = proof.second();
+  PrintRecord({{"result", "consistency proof verified"},
+               {"from", absl::StrCat(args.from)},
+               {"to", absl::StrCat(args.to)},
+               {"first_root_hash", HexEncode(first.root_hash())},
+               {"first_signed_at", FormatUnixMillis(first.timestamp_ms())},
+               {"second_root_hash", HexEncode(second.root_hash())},
+               {"second_signed_at", FormatUnixMillis(second.timestamp_ms())},
+               {"public_key", HexEncode(second.public_key())},
+               {"key", KeyTrust(pinned)}},
+              opts.json);
+  return kExitOk;
+}
+
+int RunProve(const GlobalOptions& opts, const AuditArgs& args) {
+  if (!args.has_index && !args.has_from) {
+    return ReportError(
+        "audit prove needs --index N [--size S] or --from M --to N");
+  }
+  auto pinned = PinnedKey(args);
+  if (!pinned) return kExitUsage;
+  return args.has_index ? RunProveInclusion(opts, args, *pinned)
+                        : RunProveConsistency(opts, args, *pinned);
+}
+
+CLI::Option* AddPublicKey(CLI::App* sub, std::string* hex) {
+  return sub
+      ->add_option("--public-key", *hex,
+                   "the log's Ed25519 public key (hex), obtained out of band; "
+                   "tree heads signed by another key fail")
+      ->envname("KVO_AUDIT_PUBLIC_KEY");
+}
+
+}  // namespace
+
+void AddAuditCommands(CLI::App* app, const GlobalOptions* opts,
+                      std::function<int()>* action) {
+  auto args = std::make_shared<AuditArgs>();
+  auto* audit = app->add_subcommand("audit", "check the audit log");
+  audit->require_subcommand(1);
+
+  auto* verify = audit->add_subcommand(
+      "verify", "have kvod recompute the whole log and its signed heads");
+  AddPublicKey(verify, &args->public_key_hex);
+  verify->callback([opts, args, action] {
+    *action = [opts, args] { return RunVerify(*opts, *args); };
+  });
+
+  auto* head = audit->add_subcommand(
+      "head", "the latest signed tree head (signature checked here)");
+  head->add_option("--size", args->head_size,
+                   "the signed head of this tree size (default: the latest)")
+      ->check(PositiveInteger());
+  AddPublicKey(head, &args->public_key_hex);
+  head->callback([opts, args, action] {
+    *action = [opts, args] { return RunHead(*opts, *args); };
+  });
+
+  auto* prove = audit->add_subcommand(
+      "prove",
+      "fetch an inclusion (--index) or consistency (--from/--to) proof and "
+      "verify it here");
+  auto* index = prove->add_option("--index", args->index,
+                                  "the entry to prove (0-based tree index)");
+  auto* size = prove->add_option(
+      "--size", args->size,
+      "against the signed head of this size (default: the latest)");
+  size->check(PositiveInteger())->needs(index);
+  auto* from = prove->add_option("--from", args->from, "the older tree size");
+  auto* to = prove->add_option("--to", args->to, "the newer tree size");
+  from->check(PositiveInteger())->needs(to);
+  to->check(PositiveInteger())->needs(from);
+  index->excludes(from)->excludes(to);
+  AddPublicKey(prove, &args->public_key_hex);
+  prove->callback([opts, args, action, index, from] {
+    args->has_index = index->count() > 0;
+    args->has_from = from->count() > 0;
+    *action = [opts, args] { return RunProve(*opts, *args); };
+  });
+}
+
+}  // namespace kvo::cli

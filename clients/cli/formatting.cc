@@ -1,0 +1,141 @@
+#include "clients/cli/formatting.h"
+
+#include <google/protobuf/descriptor.h>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+
+namespace kvo::cli {
+namespace {
+
+using google::protobuf::EnumDescriptor;
+
+// The value names of an enum all start with `prefix` ("ROLE_"); the word is
+// what follows, lowercased.
+std::string EnumWord(const EnumDescriptor* descriptor, absl::string_view prefix,
+                     int number) {
+  const auto* value = descriptor->FindValueByNumber(number);
+  if (value == nullptr) return absl::StrCat("unknown(", number, ")");
+  absl::string_view name = value->name();
+  if (absl::StartsWith(name, prefix)) name.remove_prefix(prefix.size());
+  return absl::AsciiStrToLower(name);
+}
+
+std::optional<int> ParseEnumWord(const EnumDescriptor* descriptor,
+                                 absl::string_view prefix,
+                                 absl::string_view word) {
+  if (word.empty()) return std::nullopt;
+  const std::string name = absl::StrCat(prefix, absl::AsciiStrToUpper(word));
+  const auto* value = descriptor->FindValueByName(name);
+  if (value == nullptr || value->number() == 0) return std::nullopt;
+  return value->number();
+}
+
+std::string EnumWords(const EnumDescriptor* descriptor,
+                      absl::string_view prefix) {
+  std::vector<std::string> words;
+  for (int i = 0; i < descriptor->value_count(); ++i) {
+    const int number = descriptor->value(i)->number();
+    if (number != 0) words.push_back(EnumWord(descriptor, prefix, number));
+  }
+  return absl::StrJoin(words, ", ");
+}
+
+const absl::TimeZone& LocalZone() {
+  static const absl::TimeZone* zone = [] {
+    auto* tz = new absl::TimeZone;
+    if (!absl::LoadTimeZone("Europe/Amsterdam", tz)) *tz = absl::UTCTimeZone();
+    return tz;
+  }();
+  return *zone;
+}
+
+constexpr absl::string_view kRolePrefix = "ROLE_";
+constexpr absl::string_view kAreaKindPrefix = "AREA_KIND_";
+constexpr absl::string_view kStatusPrefix = "PRINCIPAL_STATUS_";
+
+}  // namespace
+
+std::string RoleName(kvo::v1::Role role) {
+  return EnumWord(kvo::v1::Role_descriptor(), kRolePrefix, role);
+}
+
+std::optional<kvo::v1::Role> ParseRole(absl::string_view name) {
+  auto number = ParseEnumWord(kvo::v1::Role_descriptor(), kRolePrefix, name);
+  if (!number) return std::nullopt;
+  return static_cast<kvo::v1::Role>(*number);
+}
+
+std::string KnownRoles() {
+  return EnumWords(kvo::v1::Role_descriptor(), kRolePrefix);
+}
+
+std::string AreaKindName(kvo::v1::AreaKind kind) {
+  return EnumWord(kvo::v1::AreaKind_descriptor(), kAreaKindPrefix, kind);
+}
+
+std::optional<kvo::v1::AreaKind> ParseAreaKind(absl::string_view name) {
+  auto number =
+      ParseEnumWord(kvo::v1::AreaKind_descriptor(), kAreaKindPrefix, name);
+  if (!number) return std::nullopt;
+  return static_cast<kvo::v1::AreaKind>(*number);
+}
+
+std::string KnownAreaKinds() {
+  return EnumWords(kvo::v1::AreaKind_descriptor(), kAreaKindPrefix);
+}
+
+std::string PrincipalStatusName(kvo::v1::PrincipalStatus status) {
+  return EnumWord(kvo::v1::PrincipalStatus_descriptor(), kStatusPrefix, status);
+}
+
+std::string FormatLocalTime(absl::Time time) {
+  return absl::FormatTime("%Y-%m-%d %H:%M %Z", time, LocalZone());
+}
+
+std::string FormatTimestamp(const google::protobuf::Timestamp& timestamp) {
+  if (timestamp.seconds() == 0 && timestamp.nanos() == 0) return "-";
+  return FormatLocalTime(absl::FromUnixSeconds(timestamp.seconds()) +
+                         absl::Nanoseconds(timestamp.nanos()));
+}
+
+std::string FormatUnixMillis(int64_t millis) {
+  if (millis == 0) return "-";
+  return FormatLocalTime(absl::FromUnixMillis(millis));
+}
+
+std::string JoinIds(const google::protobuf::RepeatedField<int64_t>& ids) {
+  return absl::StrJoin(ids, ",");
+}
+
+Record PrincipalRecord(const kvo::v1::Principal& principal) {
+  return {{"id", absl::StrCat(principal.id())},
+          {"login", principal.login()},
+          {"name", principal.display_name()},
+          {"role", RoleName(principal.role())},
+          {"areas", JoinIds(principal.area_ids())},
+          {"status", PrincipalStatusName(principal.status())}};
+}
+
+Table PrincipalTable() {
+  return Table{{"id", "login", "name", "role", "areas", "status"}, {}};
+}
+
+void AddPrincipalRow(const kvo::v1::Principal& principal, Table* table) {
+  std::vector<std::string> row;
+  for (auto& [key, value] : PrincipalRecord(principal)) {
+    row.push_back(std::move(value));
+  }
+  table->rows.push_back(std::move(row));
+}
+
+Record AreaRecord(const kvo::v1::Area& area) {
+  return {{"id", absl::StrCat(area.id())},
+          {"name", area.name()},
+          {"kind", AreaKindName(area.kind())},
+          {"municipality", area.municipality()}};
+}
+
+}  // namespace kvo::cli

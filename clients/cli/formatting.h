@@ -1,0 +1,57 @@
+#ifndef KVO_CLIENTS_CLI_FORMATTING_H_
+#define KVO_CLIENTS_CLI_FORMATTING_H_
+
+#include <google/protobuf/repeated_field.h>
+#include <google/protobuf/timestamp.pb.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "clients/cli/output.h"
+#include "kvo/v1/common.pb.h"
+#include "kvo/v1/identity.pb.h"
+
+namespace kvo::cli {
+
+// How kvo spells the contract's values for people and scripts alike: enum
+// values as the lowercase word after the prefix (ROLE_SHOPKEEPER ->
+// "shopkeeper"), times in Europe/Amsterdam ("2026-11-22 14:05 CET"). The word
+// lists follow the proto, so a new role needs no change here.
+
+std::string RoleName(kvo::v1::Role role);
+// nullopt for an unknown word or "unspecified"; case-insensitive.
+std::optional<kvo::v1::Role> ParseRole(absl::string_view name);
+// "shopkeeper, security, ..." for usage errors.
+std::string KnownRoles();
+
+std::string AreaKindName(kvo::v1::AreaKind kind);
+std::optional<kvo::v1::AreaKind> ParseAreaKind(absl::string_view name);
+std::string KnownAreaKinds();
+
+// pending / active / suspended.
+std::string PrincipalStatusName(kvo::v1::PrincipalStatus status);
+
+// Europe/Amsterdam local time to the minute; UTC if tzdata is missing.
+std::string FormatLocalTime(absl::Time time);
+// "-" for an unset timestamp (the epoch).
+std::string FormatTimestamp(const google::protobuf::Timestamp& timestamp);
+std::string FormatUnixMillis(int64_t millis);
+
+// "3,7,12".
+std::string JoinIds(const google::protobuf::RepeatedField<int64_t>& ids);
+
+// id, login, name, role, areas, status.
+Record PrincipalRecord(const kvo::v1::Principal& principal);
+// The same columns as PrincipalRecord, for tables.
+Table PrincipalTable();
+void AddPrincipalRow(const kvo::v1::Principal& principal, Table* table);
+
+// id, name, kind, municipality.
+Record AreaRecord(const kvo::v1::Area& area);
+
+}  // namespace kvo::cli
+
+#endif  // KVO_CLIENTS_CLI_FORMATTING_H_

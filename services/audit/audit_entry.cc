@@ -1,0 +1,45 @@
+#include "services/audit/audit_entry.h"
+
+#include "absl/strings/str_cat.h"
+
+namespace kvo::audit {
+namespace {
+
+void AppendField(std::string& out, absl::string_view value) {
+  const uint32_t n = static_cast<uint32_t>(value.size());
+  out += static_cast<char>(n >> 24);
+  out += static_cast<char>(n >> 16);
+  out += static_cast<char>(n >> 8);
+  out += static_cast<char>(n);
+  out.append(value.data(), value.size());
+}
+
+}  // namespace
+
+absl::string_view OutcomeName(Outcome outcome) {
+  switch (outcome) {
+    case Outcome::kOk:
+      return "ok";
+    case Outcome::kDenied:
+      return "denied";
+    case Outcome::kError:
+      return "error";
+  }
+  return "error";
+}
+
+std::string CanonicalBytes(const SequencedEntry& e) {
+  std::string out = "kvo-audit-entry-v1";
+  AppendField(out, absl::StrCat(e.index));
+  AppendField(out, absl::StrCat(e.at_micros));
+  AppendField(out, absl::StrCat(e.principal_id));
+  AppendField(out, e.role);
+  AppendField(out, e.action);
+  AppendField(out, e.subject);
+  AppendField(out, e.purpose);
+  AppendField(out, e.outcome);
+  AppendField(out, e.request_id);
+  return out;
+}
+
+}  // namespace kvo::audit

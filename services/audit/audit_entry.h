@@ -1,0 +1,56 @@
+#ifndef KVO_SERVICES_AUDIT_AUDIT_ENTRY_H_
+#define KVO_SERVICES_AUDIT_AUDIT_ENTRY_H_
+
+#include <cstdint>
+#include <string>
+
+#include "absl/strings/string_view.h"
+
+namespace kvo::audit {
+
+enum class Outcome { kOk, kDenied, kError };
+absl::string_view OutcomeName(Outcome outcome);
+
+// What a module records: who (principal and role), what (action), about
+// whom (a pseudonymous subject id such as "principal:12" or "person:<id>",
+// never a name), why (purpose), how it ended and for which request.
+struct AuditRecord {
+  int64_t principal_id = 0;  // 0: not authenticated
+  std::string role;
+  std::string action;
+  std::string subject;
+  std::string purpose;
+  Outcome outcome = Outcome::kOk;
+  std::string request_id;
+};
+
+// An entry as the sequencer placed it in the tree.
+struct SequencedEntry {
+  uint64_t index = 0;
+  int64_t at_micros = 0;  // microseconds since the Unix epoch, UTC
+  int64_t principal_id = 0;
+  std::string role;
+  std::string action;
+  std::string subject;
+  std::string purpose;
+  std::string outcome;
+  std::string request_id;
+};
+
+// A signed tree head as stored, with the signer's public key.
+struct StoredTreeHead {
+  uint64_t tree_size = 0;
+  std::string root_hash;  // 32 raw bytes
+  int64_t timestamp_ms = 0;
+  std::string signature;   // 64 raw bytes
+  std::string public_key;  // 32 raw bytes
+};
+
+// The bytes a leaf hashes: a version tag, then every field (the tree index
+// included, so moving a row to another index changes its hash) as a 4-byte
+// big-endian length and its bytes.
+std::string CanonicalBytes(const SequencedEntry& entry);
+
+}  // namespace kvo::audit
+
+#endif  // KVO_SERVICES_AUDIT_AUDIT_ENTRY_H_

@@ -1,0 +1,40 @@
+#ifndef KVO_SERVICES_AUDIT_AUDIT_SERVICE_H_
+#define KVO_SERVICES_AUDIT_AUDIT_SERVICE_H_
+
+#include "kvo/v1/audit.grpc.pb.h"
+#include "services/common/db_pool.h"
+#include "services/identity/rpc_guard.h"
+
+namespace kvo::audit {
+
+// The gRPC adapter of the audit log for privacy officers and admins:
+// verification of the whole log, signed tree heads and proofs. Status codes:
+// NOT_FOUND (no signed head of that size), INVALID_ARGUMENT (index or sizes
+// out of range), and the guard's. Every call is itself audited.
+// Thread-safe.
+class AuditServiceImpl final : public kvo::v1::AuditService::Service {
+ public:
+  AuditServiceImpl(common::DbPool& pool, identity::RpcGuard& guard);
+
+  grpc::Status Verify(grpc::ServerContext* context,
+                      const kvo::v1::VerifyRequest* request,
+                      kvo::v1::VerifyResponse* response) override;
+  grpc::Status GetTreeHead(grpc::ServerContext* context,
+                           const kvo::v1::GetTreeHeadRequest* request,
+                           kvo::v1::SignedTreeHead* response) override;
+  grpc::Status GetInclusionProof(grpc::ServerContext* context,
+                                 const kvo::v1::InclusionProofRequest* request,
+                                 kvo::v1::InclusionProof* response) override;
+  grpc::Status GetConsistencyProof(
+      grpc::ServerContext* context,
+      const kvo::v1::ConsistencyProofRequest* request,
+      kvo::v1::ConsistencyProof* response) override;
+
+ private:
+  common::DbPool& pool_;
+  identity::RpcGuard& guard_;
+};
+
+}  // namespace kvo::audit
+
+#endif  // KVO_SERVICES_AUDIT_AUDIT_SERVICE_H_

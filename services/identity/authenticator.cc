@@ -1,0 +1,95 @@
+#include "services/identity/authenticator.h"
+
+#include "absl/strings/ascii.h"
+#include "services/common/crypto.h"
+#include "services/identity/identity_rules.h"
+#include "services/identity/pg_identity_store.h"
+
+namespace kvo::identity {
+namespace {
+
+int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+bool WellFormed(absl::string_view token) {
+  if (token.size() != 64) return false;
+  for (char c : token) {
+    if (!absl::ascii_isxdigit(c) || absl::ascii_isupper(c)) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+Authenticator::Authenticator(common::DbPool& pool,
+                             std::chrono::milliseconds cache_ttl)
+    : pool_(pool), cache_ttl_(cache_ttl) {}
+
+std::string Authenticator::TokenHash(absl::string_view token) {
+  const common::Sha256Digest d = common::Sha256(token);
+  return std::string(reinterpret_cast<const char*>(d.data()), d.size());
+}
+
+absl::StatusOr<Caller> Authenticator::Authenticate(absl::string_view token) {
+  if (token.empty()) {
+    return absl::UnauthenticatedError(
+        "no session token: log in first (kvo login)");
+  }
+  if (!WellFormed(token)) {
+    return absl::UnauthenticatedError("malformed session token");
+  }
+  const std::string hash = TokenHash(token);
+  const auto now = std::chrono::steady_clock::now();
+  {
+    std::lock_guard lock(mu_);
+    auto it = cache_.find(hash);
+    if (it != cache_.end() && now - it->second.fetched < cache_ttl_ &&
+        it->second.expires_at_ms > NowMs()) {
+      return it->second.caller;
+    }
+  }
+  auto session = pool_.InTransaction(
+      "authenticate", [&](pqxx::work& tx) -> absl::StatusOr<SessionRow> {
+        auto s = PgIdentityStore::Session(tx, hash);
+        if (!s.has_value()) {
+          return absl::UnauthenticatedError(
+              "unknown session token: log in again");
+        }
+        return *s;
+      });
+  if (!session.ok()) return session.status();
+  if (session->revoked) {
+    return absl::UnauthenticatedError("session expired or ended: log in again");
+  }
+  if (session->principal.status != "active") {
+    return absl::UnauthenticatedError(
+        "this account is suspended: ask your coordinator");
+  }
+  Caller caller;
+  caller.principal_id = session->principal.id;
+  caller.role =
+      RoleFromName(session->principal.role).value_or(kvo::v1::ROLE_UNSPECIFIED);
+  caller.area_ids = session->principal.area_ids;
+  caller.login = session->principal.login;
+  std::lock_guard lock(mu_);
+  cache_[hash] = {caller, session->expires_at_ms, now};
+  return caller;
+}
+
+void Authenticator::ForgetToken(absl::string_view token) {
+  std::lock_guard lock(mu_);
+  cache_.erase(TokenHash(token));
+}
+
+void Authenticator::ForgetPrincipal(int64_t principal_id) {
+  std::lock_guard lock(mu_);
+  for (auto it = cache_.begin(); it != cache_.end();) {
+    it = it->second.caller.principal_id == principal_id ? cache_.erase(it)
+                                                        : std::next(it);
+  }
+}
+
+}  // namespace kvo::identity

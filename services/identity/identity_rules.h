@@ -1,0 +1,44 @@
+#ifndef KVO_SERVICES_IDENTITY_IDENTITY_RULES_H_
+#define KVO_SERVICES_IDENTITY_IDENTITY_RULES_H_
+
+#include <optional>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
+#include "kvo/v1/common.pb.h"
+
+namespace kvo::identity {
+
+// What identity decides without I/O: which names, passwords and codes are
+// acceptable, and how roles are spelled. Every error is INVALID_ARGUMENT
+// naming the field and what is allowed. Thread-safe.
+
+// 3-64 characters: lowercase letters, digits, '.', '_', '-'; starts with a
+// letter or digit.
+absl::Status ValidateLogin(absl::string_view login);
+// 1-200 characters of valid UTF-8 without control characters.
+absl::Status ValidateDisplayName(absl::string_view name);
+// At least `min_length` characters (code points), at most 256 bytes; not
+// the login or display name, not one repeated character or a run like
+// "123456789", not a well-known password.
+absl::Status CheckPassword(absl::string_view password, absl::string_view login,
+                           absl::string_view display_name, int min_length);
+
+// "shopkeeper" <-> ROLE_SHOPKEEPER. nullopt for an unknown name.
+std::optional<kvo::v1::Role> RoleFromName(absl::string_view name);
+std::string RoleName(kvo::v1::Role role);
+
+// One-time codes are 20 characters of Crockford base32 (100 bits), shown in
+// groups of five ("7KQ2M-...") and accepted with or without dashes, in any
+// case.
+std::string NewOneTimeCode();
+// Uppercase, dashes and spaces removed; nullopt if it cannot be a code.
+std::optional<std::string> NormalizeOneTimeCode(absl::string_view code);
+
+// 32 random bytes as 64 hex characters.
+std::string NewSessionToken();
+
+}  // namespace kvo::identity
+
+#endif  // KVO_SERVICES_IDENTITY_IDENTITY_RULES_H_

@@ -1,0 +1,634 @@
+#include "services/identity/identity_service.h"
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
+#include "services/audit/pg_audit_store.h"
+#include "services/common/crypto.h"
+#include "services/common/status_util.h"
+#include "services/common/text.h"
+#include "services/identity/identity_rules.h"
+#include "services/identity/pg_identity_store.h"
+
+namespace kvo::identity {
+namespace {
+
+using audit::Outcome;
+using audit::PgAuditStore;
+using common::ToGrpcStatus;
+using Store = PgIdentityStore;
+
+constexpr char kService[] = "kvo.v1.IdentityService/";
+constexpr size_t kMaxAreasPerPrincipal = 100;
+
+std::string Method(absl::string_view name) {
+  return absl::StrCat(kService, name);
+}
+
+std::string Subject(int64_t principal_id) {
+  return absl::StrCat("principal:", principal_id);
+}
+
+int64_t NowMs() { return absl::ToUnixMillis(absl::Now()); }
+
+void SetTimestamp(int64_t ms, google::protobuf::Timestamp* ts) {
+  ts->set_seconds(ms / 1000);
+  ts->set_nanos(static_cast<int32_t>(ms % 1000) * 1000000);
+}
+
+std::string CodeHash(absl::string_view normalized_code) {
+  const common::Sha256Digest d = common::Sha256(normalized_code);
+  return std::string(reinterpret_cast<const char*>(d.data()), d.size());
+}
+
+kvo::v1::Principal ToProto(const PrincipalRow& row) {
+  kvo::v1::Principal p;
+  p.set_id(row.id);
+  p.set_login(row.login);
+  p.set_display_name(row.display_name);
+  p.set_role(RoleFromName(row.role).value_or(kvo::v1::ROLE_UNSPECIFIED));
+  for (int64_t area : row.area_ids) p.add_area_ids(area);
+  p.set_status(row.status == "active"      ? kvo::v1::PRINCIPAL_STATUS_ACTIVE
+               : row.status == "suspended" ? kvo::v1::PRINCIPAL_STATUS_SUSPENDED
+                                           : kvo::v1::PRINCIPAL_STATUS_PENDING);
+  return p;
+}
+
+std::string AmsterdamTime(int64_t ms) {
+  absl::TimeZone tz;
+  if (!absl::LoadTimeZone("Europe/Amsterdam", &tz)) tz = absl::UTCTimeZone();
+  return absl::FormatTime("%Y-%m-%d %H:%M %Z", absl::FromUnixMillis(ms), tz);
+}
+
+// Roles whose work is tied to areas need at least one.
+bool AreaBound(kvo::v1::Role role) {
+  return role == kvo::v1::ROLE_SHOPKEEPER || role == kvo::v1::ROLE_SECURITY ||
+         role == kvo::v1::ROLE_POLICE || role == kvo::v1::ROLE_COORDINATOR;
+}
+
+absl::Status ValidateAreaIds(
+    const google::protobuf::RepeatedField<int64_t>& ids,
+    std::vector<int64_t>* out) {
+  if (static_cast<size_t>(ids.size()) > kMaxAreasPerPrincipal) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("area_ids: at most ", kMaxAreasPerPrincipal));
+  }
+  for (int64_t id : ids) {
+    if (id <= 0) {
+      return absl::InvalidArgumentError("area_ids: ids are positive numbers");
+    }
+    if (std::find(out->begin(), out->end(), id) == out->end())
+      out->push_back(id);
+  }
+  return absl::OkStatus();
+}
+
+// A text field people type: valid UTF-8, no control characters, 1..max.
+absl::Status ValidateText(absl::string_view field, absl::string_view value,
+                          size_t max) {
+  auto length = common::Utf8Length(value);
+  if (!length.has_value() || common::HasControlCharacters(value)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        field, ": must be valid UTF-8 without control characters"));
+  }
+  if (*length < 1 || *length > max) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(field, ": 1 to ", max, " characters required"));
+  }
+  return absl::OkStatus();
+}
+
+// A use case's own answer, kept apart from the transaction's status so that
+// a refusal that must still be recorded (a failed login) commits.
+template <typename T>
+struct Decision {
+  absl::Status refusal;
+  T value{};
+};
+
+}  // namespace
+
+IdentityServiceImpl::IdentityServiceImpl(const kvo::v1::Policy& policy,
+                                         common::DbPool& pool, RpcGuard& guard)
+    : policy_(policy), pool_(pool), guard_(guard) {
+  dummy_hash_ = common::HashPassword(common::HexEncode(common::RandomBytes(16)))
+                    .value_or("");
+}
+
+absl::StatusOr<std::optional<std::string>>
+IdentityServiceImpl::IssueBootstrapCodeIfNeeded() {
+  const std::string code = NewOneTimeCode();
+  const std::string hash = CodeHash(*NormalizeOneTimeCode(code));
+  const auto hours =
+      std::chrono::hours(policy_.identity().bootstrap_code_lifetime_hours());
+  return pool_.InTransaction(
+      "issue bootstrap code",
+      [&](pqxx::work& tx) -> absl::StatusOr<std::optional<std::string>> {
+        if (Store::AnyAdmin(tx)) return std::optional<std::string>();
+        Store::InsertCode(tx, hash, "bootstrap", std::nullopt, hours);
+        return std::optional<std::string>(code);
+      });
+}
+
+grpc::Status IdentityServiceImpl::Bootstrap(
+    grpc::ServerContext* context, const kvo::v1::BootstrapRequest* request,
+    kvo::v1::BootstrapResponse* response) {
+  auto call = guard_.Begin(*context, Method("Bootstrap"));
+  if (!call.ok()) return ToGrpcStatus(call.status());
+  const auto code = NormalizeOneTimeCode(request->code());
+  if (!code.has_value()) {
+    return ToGrpcStatus(
+        absl::InvalidArgumentError("code: the 20-character code kvod printed, "
+                                   "e.g. 7KQ2M-XXXXX-XXXXX-XXXXX"));
+  }
+  for (auto s : {ValidateLogin(request->login()),
+                 ValidateDisplayName(request->display_name()),
+                 CheckPassword(request->password(), request->login(),
+                               request->display_name(),
+                               policy_.identity().password_min_length())}) {
+    if (!s.ok()) return ToGrpcStatus(s);
+  }
+  // Hashing is slow on purpose: never inside a transaction.
+  const auto password_hash = common::HashPassword(request->password());
+  if (!password_hash) {
+    return ToGrpcStatus(absl::ResourceExhaustedError("server busy; retry"));
+  }
+  const std::string hash = CodeHash(*code);
+  auto result = pool_.InTransaction(
+      "bootstrap",
+      [&](pqxx::work& tx) -> absl::StatusOr<Decision<PrincipalRow>> {
+        auto row = Store::CodeForUpdate(tx, hash);
+        if (!row || row->kind != "bootstrap" || row->used ||
+            row->expires_at_ms <= NowMs()) {
+          return absl::UnauthenticatedError(
+              "bootstrap code is not valid (unknown, already used or expired)");
+        }
+        if (Store::AnyAdmin(tx)) {
+          return absl::FailedPreconditionError(
+              "an admin already exists; bootstrap works only once");
+        }
+        if (Store::LoginTaken(tx, request->login())) {
+          return absl::AlreadyExistsError(
+              absl::StrCat("login '", request->login(), "' is taken"));
+        }
+        const int64_t id = Store::InsertPrincipal(
+            tx, request->login(), request->display_name(), "admin", "active",
+            *password_hash, 0);
+        Store::MarkCodeUsed(tx, hash);
+        Call audited = *call;
+        audited.caller.principal_id = id;
+        audited.caller.role = kvo::v1::ROLE_ADMIN;
+        PgAuditStore::Append(tx, guard_.Record(audited, "identity.bootstrap",
+                                               Subject(id), "first admin"));
+        return Decision<PrincipalRow>{absl::OkStatus(),
+                                      *Store::PrincipalById(tx, id)};
+      });
+  if (!result.ok()) {
+    if (result.status().code() == absl::StatusCode::kUnauthenticated) {
+      guard_.AuditAlone(guard_.Record(*call, "identity.bootstrap", "",
+                                      "first admin", Outcome::kDenied));
+    }
+    return ToGrpcStatus(result.status());
+  }
+  *response->mutable_principal() = ToProto(result->value);
+  return grpc::Status::OK;
+}
+
+grpc::Status IdentityServiceImpl::Enroll(grpc::ServerContext* context,
+                                         const kvo::v1::EnrollRequest* request,
+                                         kvo::v1::EnrollResponse* response) {
+  auto call = guard_.Begin(*context, Method("Enroll"));
+  if (!call.ok()) return ToGrpcStatus(call.status());
+  const auto code = NormalizeOneTimeCode(request->code());
+  if (!code.has_value()) {
+    return ToGrpcStatus(absl::InvalidArgumentError(
+        "code: the 20-character enrollment code you were given"));
+  }
+  const std::string hash = CodeHash(*code);
+  auto invalid = [&] {
+    guard_.AuditAlone(guard_.Record(*call, "identity.enroll", "", "enrollment",
+                                    Outcome::kDenied));
+    return ToGrpcStatus(absl::UnauthenticatedError(
+        "enrollment code is not valid (unknown, already used or expired)"));
+  };
+  // Read who the code is for first: the password rules need the login, and
+  // the slow hash must not run inside the transaction.
+  auto target = pool_.InTransaction(
+      "enroll",
+      [&](pqxx::work& tx) -> absl::StatusOr<std::optional<PrincipalRow>> {
+        auto row = Store::CodeForUpdate(tx, hash);
+        if (!row || row->kind != "enrollment" || row->used ||
+            row->expires_at_ms <= NowMs() || !row->principal_id) {
+          return std::optional<PrincipalRow>();
+        }
+        return Store::PrincipalById(tx, *row->principal_id);
+      });
+  if (!target.ok()) return ToGrpcStatus(target.status());
+  if (!target->has_value() || (*target)->status != "pending") return invalid();
+  const PrincipalRow& who = **target;
+  if (auto s = CheckPassword(request->password(), who.login, who.display_name,
+                             policy_.identity().password_min_length());
+      !s.ok()) {
+    return ToGrpcStatus(s);
+  }
+  const auto password_hash = common::HashPassword(request->password());
+  if (!password_hash) {
+    return ToGrpcStatus(absl::ResourceExhaustedError("server busy; retry"));
+  }
+  auto result = pool_.InTransaction(
+      "enroll",
+      [&](pqxx::work& tx) -> absl::StatusOr<std::optional<PrincipalRow>> {
+        auto row = Store::CodeForUpdate(tx, hash);
+        if (!row || row->used || row->expires_at_ms <= NowMs()) {
+          return std::optional<PrincipalRow>();  // raced with another use
+        }
+        Store::Activate(tx, who.id, *password_hash);
+        Store::MarkCodeUsed(tx, hash);
+        Call audited = *call;
+        audited.caller.principal_id = who.id;
+        audited.caller.role =
+            RoleFromName(who.role).value_or(kvo::v1::ROLE_UNSPECIFIED);
+        PgAuditStore::Append(tx, guard_.Record(audited, "identity.enroll",
+                                               Subject(who.id), "enrollment"));
+        return Store::PrincipalById(tx, who.id);
+      });
+  if (!result.ok()) return ToGrpcStatus(result.status());
+  if (!result->has_value()) return invalid();
+  *response->mutable_principal() = ToProto(**result);
+  return grpc::Status::OK;
+}
+
+grpc::Status IdentityServiceImpl::Login(grpc::ServerContext* context,
+                                        const kvo::v1::LoginRequest* request,
+                                        kvo::v1::LoginResponse* response) {
+  auto call = guard_.Begin(*context, Method("Login"));
+  if (!call.ok()) return ToGrpcStatus(call.status());
+  const std::string peer = RpcGuard::PeerAddress(*context);
+  if (int64_t wait = login_limiter_.Acquire(
+          peer, policy_.rate_limits().logins_per_address_per_minute());
+      wait > 0) {
+    guard_.AuditAlone(
+        guard_.Record(*call, "identity.login", "", "login", Outcome::kDenied));
+    return ToGrpcStatus(absl::ResourceExhaustedError(absl::StrCat(
+        "too many logins from your address; retry in ", wait, " s")));
+  }
+  if (request->login().empty() || request->login().size() > 64 ||
+      request->password().empty() || request->password().size() > 256) {
+    return ToGrpcStatus(absl::InvalidArgumentError(
+        "login and password: both required (at most 64 and 256 bytes)"));
+  }
+  const auto& rules = policy_.identity();
+  std::string token = NewSessionToken();
+  auto result = pool_.InTransaction(
+      "login", [&](pqxx::work& tx) -> absl::StatusOr<Decision<PrincipalRow>> {
+        Decision<PrincipalRow> d;
+        auto who = Store::PrincipalByLoginForUpdate(tx, request->login());
+        auto refuse = [&](absl::Status s, int64_t principal) {
+          Call audited = *call;
+          audited.caller.principal_id = principal;
+          PgAuditStore::Append(
+              tx, guard_.Record(audited, "identity.login",
+                                principal ? Subject(principal) : "", "login",
+                                Outcome::kDenied));
+          d.refusal = std::move(s);
+          return d;
+        };
+        const absl::Status wrong =
+            absl::UnauthenticatedError("wrong login or password");
+        if (!who.has_value()) {
+          common::VerifyPassword(dummy_hash_, request->password());
+          return refuse(wrong, 0);
+        }
+        if (who->locked_until_ms && *who->locked_until_ms > NowMs()) {
+          return refuse(absl::PermissionDeniedError(absl::StrCat(
+                            "account locked after ", rules.login_max_failures(),
+                            " failed logins; try again after ",
+                            AmsterdamTime(*who->locked_until_ms))),
+                        who->id);
+        }
+        if (who->status == "suspended") {
+          return refuse(absl::PermissionDeniedError(
+                            "this account is suspended: ask your coordinator"),
+                        who->id);
+        }
+        if (who->status != "active") {
+          return refuse(absl::FailedPreconditionError(
+                            "this account is not enrolled yet: use the "
+                            "enrollment code (kvo enroll)"),
+                        who->id);
+        }
+        if (!common::VerifyPassword(who->password_hash, request->password())) {
+          const bool lock =
+              who->failed_logins + 1 >= rules.login_max_failures();
+          Store::RecordFailedLogin(tx, who->id,
+                                   lock ? std::optional(std::chrono::minutes(
+                                              rules.login_lockout_minutes()))
+                                        : std::nullopt);
+          return refuse(wrong, who->id);
+        }
+        Store::ResetFailedLogins(tx, who->id);
+        const int64_t expires = Store::InsertSession(
+            tx, Authenticator::TokenHash(token), who->id,
+            std::chrono::minutes(rules.token_lifetime_minutes()));
+        Call audited = *call;
+        audited.caller.principal_id = who->id;
+        audited.caller.role =
+            RoleFromName(who->role).value_or(kvo::v1::ROLE_UNSPECIFIED);
+        PgAuditStore::Append(tx, guard_.Record(audited, "identity.login",
+                                               Subject(who->id), "login"));
+        SetTimestamp(expires, response->mutable_expires_at());
+        d.value = *who;
+        return d;
+      });
+  if (!result.ok()) return ToGrpcStatus(result.status());
+  if (!result->refusal.ok()) {
+    response->Clear();
+    return ToGrpcStatus(result->refusal);
+  }
+  response->set_token(token);
+  *response->mutable_principal() = ToProto(result->value);
+  return grpc::Status::OK;
+}
+
+grpc::Status IdentityServiceImpl::Logout(grpc::ServerContext* context,
+                                         const kvo::v1::LogoutRequest*,
+                                         kvo::v1::LogoutResponse*) {
+  auto call = guard_.Begin(*context, Method("Logout"));
+  if (!call.ok()) return ToGrpcStatus(call.status());
+  const std::string token = RpcGuard::BearerToken(*context);
+  absl::Status s = pool_.InTransaction("logout", [&](pqxx::work& tx) {
+    Store::RevokeSession(tx, Authenticator::TokenHash(token));
+    PgAuditStore::Append(
+        tx, guard_.Record(*call, "identity.logout",
+                          Subject(call->caller.principal_id), "logout"));
+    return absl::OkStatus();
+  });
+  guard_.authenticator().ForgetToken(token);
+  return ToGrpcStatus(s);
+}
+
+grpc::Status IdentityServiceImpl::WhoAmI(grpc::ServerContext* context,
+                                         const kvo::v1::WhoAmIRequest*,
+                                         kvo::v1::Principal* response) {
+  auto call = guard_.Begin(*context, Method("WhoAmI"));
+  if (!call.ok()) return ToGrpcStatus(call.status());
+  auto row = pool_.InTransaction(
+      "whoami", [&](pqxx::work& tx) -> absl::StatusOr<PrincipalRow> {
+        auto p = Store::PrincipalById(tx, call->caller.principal_id);
+        if (!p) return absl::NotFoundError("principal no longer exists");
+        return *p;
+      });
+  if (!row.ok()) return ToGrpcStatus(row.status());
+  *response = ToProto(*row);
+  return grpc::Status::OK;
+}
+
+grpc::Status IdentityServiceImpl::CreatePrincipal(
+    grpc::ServerContext* context,
+    const kvo::v1::CreatePrincipalRequest* request,
+    kvo::v1::CreatePrincipalResponse* response) {
+  const std::string method = Method("CreatePrincipal");
+  auto call = guard_.Begin(*context, method);
+  if (!call.ok()) return ToGrpcStatus(call.status());
+  std::vector<int64_t> areas;
+  if (auto s = ValidateAreaIds(request->area_ids(), &areas); !s.ok()) {
+    return ToGrpcStatus(s);
+  }
+  if (auto s = guard_.CheckAreas(*call, areas); !s.ok()) return ToGrpcStatus(s);
+  const kvo::v1::Role role = request->role();
+  if (role == kvo::v1::ROLE_UNSPECIFIED || !kvo::v1::Role_IsValid(role)) {
+    return ToGrpcStatus(absl::InvalidArgumentError(
+        "role: one of shopkeeper, security, police, coordinator, "
+        "privacy_officer, admin"));
+  }
+  // Coordinators enrol the people of their area, not their peers or staff
+  // with wider powers.
+  if (guard_.access().LimitedToOwnAreas(call->caller, method) &&
+      role != kvo::v1::ROLE_SHOPKEEPER && role != kvo::v1::ROLE_SECURITY &&
+      role != kvo::v1::ROLE_POLICE) {
+    guard_.AuditAlone(guard_.Record(*call, "identity.create_principal", "",
+                                    "enrollment", Outcome::kDenied));
+    return ToGrpcStatus(absl::PermissionDeniedError(absl::StrCat(
+        "a ", RoleName(call->caller.role),
+        " may create shopkeeper, security and police principals only")));
+  }
+  for (auto s : {ValidateLogin(request->login()),
+                 ValidateDisplayName(request->display_name())}) {
+    if (!s.ok()) return ToGrpcStatus(s);
+  }
+  if (AreaBound(role) && areas.empty()) {
+    return ToGrpcStatus(absl::InvalidArgumentError(absl::StrCat(
+        "area_ids: a ", RoleName(role), " needs at least one area")));
+  }
+  const std::string code = NewOneTimeCode();
+  const std::string code_hash = CodeHash(*NormalizeOneTimeCode(code));
+  const auto lifetime =
+      std::chrono::hours(policy_.identity().enrollment_code_lifetime_hours());
+  auto created = pool_.InTransaction(
+      "create principal", [&](pqxx::work& tx) -> absl::StatusOr<PrincipalRow> {
+        if (auto missing = Store::MissingAreas(tx, areas); !missing.empty()) {
+          return absl::NotFoundError(
+              absl::StrCat("area_ids: area ", missing[0], " does not exist"));
+        }
+        if (Store::LoginTaken(tx, request->login())) {
+          return absl::AlreadyExistsError(
+              absl::StrCat("login '", request->login(), "' is taken"));
+        }
+        const int64_t id = Store::InsertPrincipal(
+            tx, request->login(), request->display_name(), RoleName(role),
+            "pending", "", call->caller.principal_id);
+        Store::SetAreas(tx, id, areas);
+        Store::InsertCode(tx, code_hash, "enrollment", id, lifetime);
+        PgAuditStore::Append(
+            tx, guard_.Record(*call, "identity.create_principal", Subject(id),
+                              "enrollment"));
+        return *Store::PrincipalById(tx, id);
+      });
+  if (!created.ok()) return ToGrpcStatus(created.status());
+  *response->mutable_principal() = ToProto(*created);
+  response->set_enrollment_code(code);
+  SetTimestamp(
+      NowMs() + std::chrono::duration_cast<std::chrono::milliseconds>(lifetime)
+                    .count(),
+      response->mutable_code_expires_at());
+  return grpc::Status::OK;
+}
+
+absl::Status IdentityServiceImpl::SetStatus(
+    grpc::ServerContext* context, absl::string_view method,
+    const kvo::v1::SetPrincipalStatusRequest& request, bool suspend,
+    kvo::v1::Principal* response) {
+  auto call = guard_.Begin(*context, method);
+  if (!call.ok()) return call.status();
+  if (request.principal_id() <= 0) {
+    return absl::InvalidArgumentError("principal_id: required");
+  }
+  if (auto s = ValidateText(
+          "reason", request.reason().empty() ? "-" : request.reason(), 500);
+      !s.ok()) {
+    return s;
+  }
+  auto target = pool_.InTransaction(
+      "read principal", [&](pqxx::work& tx) -> absl::StatusOr<PrincipalRow> {
+        auto p = Store::PrincipalById(tx, request.principal_id());
+        if (!p) {
+          return absl::NotFoundError(
+              absl::StrCat("principal ", request.principal_id(), " not found"));
+        }
+        return *p;
+      });
+  if (!target.ok()) return target.status();
+  if (guard_.access().LimitedToOwnAreas(call->caller, method)) {
+    if (target->area_ids.empty()) {
+      return guard_.CheckAreas(*call, {0});
+    }
+    if (auto s = guard_.CheckAreas(*call, target->area_ids); !s.ok()) return s;
+    if (target->role != "shopkeeper" && target->role != "security" &&
+        target->role != "police") {
+      guard_.AuditAlone(guard_.Record(*call, method, Subject(target->id),
+                                      "access control", Outcome::kDenied));
+      return absl::PermissionDeniedError(
+          absl::StrCat("a ", RoleName(call->caller.role), " may not change a ",
+                       target->role));
+    }
+  }
+  if (target->id == call->caller.principal_id) {
+    return absl::FailedPreconditionError("you cannot change your own status");
+  }
+  if (!suspend && target->status == "pending") {
+    return absl::FailedPreconditionError(
+        "this principal has not enrolled yet; nothing to reactivate");
+  }
+  auto updated = pool_.InTransaction(
+      "set principal status",
+      [&](pqxx::work& tx) -> absl::StatusOr<PrincipalRow> {
+        Store::SetStatus(tx, target->id,
+                         suspend                       ? "suspended"
+                         : target->status == "pending" ? "pending"
+                                                       : "active");
+        if (suspend) Store::RevokeAllSessions(tx, target->id);
+        PgAuditStore::Append(
+            tx,
+            guard_.Record(
+                *call, suspend ? "identity.suspend" : "identity.reactivate",
+                Subject(target->id),
+                request.reason().empty() ? "status change" : request.reason()));
+        return *Store::PrincipalById(tx, target->id);
+      });
+  if (!updated.ok()) return updated.status();
+  guard_.authenticator().ForgetPrincipal(target->id);
+  *response = ToProto(*updated);
+  return absl::OkStatus();
+}
+
+grpc::Status IdentityServiceImpl::SuspendPrincipal(
+    grpc::ServerContext* context,
+    const kvo::v1::SetPrincipalStatusRequest* request,
+    kvo::v1::Principal* response) {
+  return ToGrpcStatus(
+      SetStatus(context, Method("SuspendPrincipal"), *request, true, response));
+}
+
+grpc::Status IdentityServiceImpl::ReactivatePrincipal(
+    grpc::ServerContext* context,
+    const kvo::v1::SetPrincipalStatusRequest* request,
+    kvo::v1::Principal* response) {
+  return ToGrpcStatus(SetStatus(context, Method("ReactivatePrincipal"),
+                                *request, false, response));
+}
+
+grpc::Status IdentityServiceImpl::ListPrincipals(
+    grpc::ServerContext* context, const kvo::v1::ListPrincipalsRequest* request,
+    kvo::v1::ListPrincipalsResponse* response) {
+  const std::string method = Method("ListPrincipals");
+  auto call = guard_.Begin(*context, method);
+  if (!call.ok()) return ToGrpcStatus(call.status());
+  if (request->area_id() < 0) {
+    return ToGrpcStatus(absl::InvalidArgumentError("area_id: must be >= 0"));
+  }
+  if (request->area_id() == 0 &&
+      guard_.access().LimitedToOwnAreas(call->caller, method)) {
+    return ToGrpcStatus(absl::InvalidArgumentError(
+        "area_id: required for your role (one of your areas)"));
+  }
+  if (request->area_id() != 0) {
+    if (auto s = guard_.CheckAreas(*call, {request->area_id()}); !s.ok()) {
+      return ToGrpcStatus(s);
+    }
+  }
+  auto rows = pool_.InTransaction(
+      "list principals",
+      [&](pqxx::work& tx) -> absl::StatusOr<std::vector<PrincipalRow>> {
+        auto list = Store::ListPrincipals(tx, request->area_id());
+        PgAuditStore::Append(
+            tx, guard_.Record(*call, "identity.list_principals",
+                              request->area_id()
+                                  ? absl::StrCat("area:", request->area_id())
+                                  : "all",
+                              "administration"));
+        return list;
+      });
+  if (!rows.ok()) return ToGrpcStatus(rows.status());
+  for (const auto& row : *rows) *response->add_principals() = ToProto(row);
+  return grpc::Status::OK;
+}
+
+grpc::Status IdentityServiceImpl::CreateArea(
+    grpc::ServerContext* context, const kvo::v1::CreateAreaRequest* request,
+    kvo::v1::Area* response) {
+  auto call = guard_.Begin(*context, Method("CreateArea"));
+  if (!call.ok()) return ToGrpcStatus(call.status());
+  for (auto s : {ValidateText("name", request->name(), 200),
+                 ValidateText("municipality", request->municipality(), 200)}) {
+    if (!s.ok()) return ToGrpcStatus(s);
+  }
+  if (request->kind() != kvo::v1::AREA_KIND_SHOPPING_AREA &&
+      request->kind() != kvo::v1::AREA_KIND_BUSINESS_PARK) {
+    return ToGrpcStatus(absl::InvalidArgumentError(
+        "kind: shopping_area (KVO-W) or business_park (KVO-B)"));
+  }
+  const std::string kind = request->kind() == kvo::v1::AREA_KIND_BUSINESS_PARK
+                               ? "business_park"
+                               : "shopping_area";
+  auto id = pool_.InTransaction(
+      "create area", [&](pqxx::work& tx) -> absl::StatusOr<int64_t> {
+        if (Store::AreaNameTaken(tx, request->municipality(),
+                                 request->name())) {
+          return absl::AlreadyExistsError(
+              absl::StrCat("an area '", request->name(), "' already exists in ",
+                           request->municipality()));
+        }
+        const int64_t area = Store::InsertArea(tx, request->name(), kind,
+                                               request->municipality());
+        PgAuditStore::Append(
+            tx, guard_.Record(*call, "identity.create_area",
+                              absl::StrCat("area:", area), "administration"));
+        return area;
+      });
+  if (!id.ok()) return ToGrpcStatus(id.status());
+  response->set_id(*id);
+  response->set_name(request->name());
+  response->set_kind(request->kind());
+  response->set_municipality(request->municipality());
+  return grpc::Status::OK;
+}
+
+grpc::Status IdentityServiceImpl::ListAreas(
+    grpc::ServerContext* context, const kvo::v1::ListAreasRequest*,
+    kvo::v1::ListAreasResponse* response) {
+  auto call = guard_.Begin(*context, Method("ListAreas"));
+  if (!call.ok()) return ToGrpcStatus(call.status());
+  const bool all = call->caller.role == kvo::v1::ROLE_ADMIN ||
+                   call->caller.role == kvo::v1::ROLE_PRIVACY_OFFICER;
+  auto areas = pool_.InTransaction(
+      "list areas",
+      [&](pqxx::work& tx) -> absl::StatusOr<std::vector<kvo::v1::Area>> {
+        return Store::ListAreas(tx, call->caller.area_ids, all);
+      });
+  if (!areas.ok()) return ToGrpcStatus(areas.status());
+  for (auto& area : *areas) *response->add_areas() = std::move(area);
+  return grpc::Status::OK;
+}
+
+}  // namespace kvo::identity

@@ -1,0 +1,85 @@
+#ifndef KVO_SERVICES_IDENTITY_IDENTITY_SERVICE_H_
+#define KVO_SERVICES_IDENTITY_IDENTITY_SERVICE_H_
+
+#include <optional>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "kvo/v1/identity.grpc.pb.h"
+#include "kvo/v1/policy.pb.h"
+#include "services/common/db_pool.h"
+#include "services/common/rate_limiter.h"
+#include "services/identity/rpc_guard.h"
+
+namespace kvo::identity {
+
+// The gRPC adapter of identity: validates, runs each use case in one
+// transaction together with its audit entry, maps the result. Status codes:
+// INVALID_ARGUMENT (a field, with what is allowed), UNAUTHENTICATED (wrong
+// login or password, bad code), PERMISSION_DENIED (access table, locked or
+// suspended account), NOT_FOUND, ALREADY_EXISTS, FAILED_PRECONDITION,
+// RESOURCE_EXHAUSTED (too many logins from one address). Thread-safe.
+class IdentityServiceImpl final : public kvo::v1::IdentityService::Service {
+ public:
+  IdentityServiceImpl(const kvo::v1::Policy& policy, common::DbPool& pool,
+                      RpcGuard& guard);
+
+  // On a database without an admin: a new one-time bootstrap code (stored
+  // only as a hash) for kvod to print; nullopt once an admin exists.
+  absl::StatusOr<std::optional<std::string>> IssueBootstrapCodeIfNeeded();
+
+  grpc::Status Bootstrap(grpc::ServerContext* context,
+                         const kvo::v1::BootstrapRequest* request,
+                         kvo::v1::BootstrapResponse* response) override;
+  grpc::Status Enroll(grpc::ServerContext* context,
+                      const kvo::v1::EnrollRequest* request,
+                      kvo::v1::EnrollResponse* response) override;
+  grpc::Status Login(grpc::ServerContext* context,
+                     const kvo::v1::LoginRequest* request,
+                     kvo::v1::LoginResponse* response) override;
+  grpc::Status Logout(grpc::ServerContext* context,
+                      const kvo::v1::LogoutRequest* request,
+                      kvo::v1::LogoutResponse* response) override;
+  grpc::Status WhoAmI(grpc::ServerContext* context,
+                      const kvo::v1::WhoAmIRequest* request,
+                      kvo::v1::Principal* response) override;
+  grpc::Status CreatePrincipal(
+      grpc::ServerContext* context,
+      const kvo::v1::CreatePrincipalRequest* request,
+      kvo::v1::CreatePrincipalResponse* response) override;
+  grpc::Status SuspendPrincipal(
+      grpc::ServerContext* context,
+      const kvo::v1::SetPrincipalStatusRequest* request,
+      kvo::v1::Principal* response) override;
+  grpc::Status ReactivatePrincipal(
+      grpc::ServerContext* context,
+      const kvo::v1::SetPrincipalStatusRequest* request,
+      kvo::v1::Principal* response) override;
+  grpc::Status ListPrincipals(
+      grpc::ServerContext* context,
+      const kvo::v1::ListPrincipalsRequest* request,
+      kvo::v1::ListPrincipalsResponse* response) override;
+  grpc::Status CreateArea(grpc::ServerContext* context,
+                          const kvo::v1::CreateAreaRequest* request,
+                          kvo::v1::Area* response) override;
+  grpc::Status ListAreas(grpc::ServerContext* context,
+                         const kvo::v1::ListAreasRequest* request,
+                         kvo::v1::ListAreasResponse* response) override;
+
+ private:
+  absl::Status SetStatus(grpc::ServerContext* context, absl::string_view method,
+                         const kvo::v1::SetPrincipalStatusRequest& request,
+                         bool suspend, kvo::v1::Principal* response);
+
+  const kvo::v1::Policy& policy_;
+  common::DbPool& pool_;
+  RpcGuard& guard_;
+  common::RateLimiter login_limiter_{std::chrono::seconds(60)};
+  // Verified against when the login is unknown, so timing does not tell
+  // which logins exist.
+  std::string dummy_hash_;
+};
+
+}  // namespace kvo::identity
+
+#endif  // KVO_SERVICES_IDENTITY_IDENTITY_SERVICE_H_

@@ -1,0 +1,283 @@
+#include "services/identity/pg_identity_store.h"
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "services/common/crypto.h"
+
+namespace kvo::identity {
+namespace {
+
+using common::HexEncode;
+
+// Principals with their areas as a comma-separated list and times as
+// epoch milliseconds.
+constexpr char kPrincipalSelect[] =
+    "SELECT p.id, p.login, p.display_name, p.role, p.status, "
+    "COALESCE((SELECT string_agg(area_id::text, ',' ORDER BY area_id) "
+    "          FROM principal_areas WHERE principal_id = p.id), ''), "
+    "COALESCE(p.password_hash, ''), p.failed_logins, "
+    "(EXTRACT(EPOCH FROM p.locked_until) * 1000)::bigint "
+    "FROM principals p ";
+
+constexpr char kAnyAdminSql[] =
+    "SELECT EXISTS (SELECT 1 FROM principals WHERE role = 'admin')";
+constexpr char kInsertPrincipalSql[] =
+    "INSERT INTO principals (login, display_name, role, status, "
+    "password_hash, created_by) VALUES ($1, $2, $3, $4, NULLIF($5, ''), "
+    "NULLIF($6::bigint, 0)) RETURNING id";
+constexpr char kLoginTakenSql[] =
+    "SELECT EXISTS (SELECT 1 FROM principals WHERE login = $1)";
+constexpr char kDeleteAreasSql[] =
+    "DELETE FROM principal_areas WHERE principal_id = $1";
+constexpr char kInsertAreasSql[] =
+    "INSERT INTO principal_areas (principal_id, area_id) "
+    "SELECT $1, unnest($2::bigint[]) ON CONFLICT DO NOTHING";
+constexpr char kMissingAreasSql[] =
+    "SELECT a FROM unnest($1::bigint[]) AS a "
+    "WHERE NOT EXISTS (SELECT 1 FROM areas WHERE id = a) ORDER BY a";
+constexpr char kSetStatusSql[] =
+    "UPDATE principals SET status = $2 WHERE id = $1";
+constexpr char kActivateSql[] =
+    "UPDATE principals SET status = 'active', password_hash = $2, "
+    "failed_logins = 0, locked_until = NULL WHERE id = $1";
+constexpr char kFailedLoginSql[] =
+    "UPDATE principals SET failed_logins = failed_logins + 1, "
+    "locked_until = CASE WHEN $2 > 0 THEN now() + make_interval(mins => $2) "
+    "ELSE locked_until END WHERE id = $1";
+constexpr char kResetFailedSql[] =
+    "UPDATE principals SET failed_logins = 0, locked_until = NULL "
+    "WHERE id = $1";
+constexpr char kInsertCodeSql[] =
+    "INSERT INTO one_time_codes (code_hash, kind, principal_id, expires_at) "
+    "VALUES (decode($1, 'hex'), $2, NULLIF($3::bigint, 0), "
+    "now() + make_interval(hours => $4))";
+constexpr char kCodeSql[] =
+    "SELECT kind, COALESCE(principal_id, 0), "
+    "(EXTRACT(EPOCH FROM expires_at) * 1000)::bigint, used_at IS NOT NULL "
+    "FROM one_time_codes WHERE code_hash = decode($1, 'hex') FOR UPDATE";
+constexpr char kUseCodeSql[] =
+    "UPDATE one_time_codes SET used_at = now() "
+    "WHERE code_hash = decode($1, 'hex')";
+constexpr char kInsertSessionSql[] =
+    "INSERT INTO sessions (token_hash, principal_id, expires_at) "
+    "VALUES (decode($1, 'hex'), $2, now() + make_interval(mins => $3)) "
+    "RETURNING (EXTRACT(EPOCH FROM expires_at) * 1000)::bigint";
+constexpr char kSessionSql[] =
+    "SELECT s.principal_id, (EXTRACT(EPOCH FROM s.expires_at) * 1000)::bigint, "
+    "s.revoked_at IS NOT NULL OR s.expires_at <= now() "
+    "FROM sessions s WHERE s.token_hash = decode($1, 'hex')";
+constexpr char kRevokeSessionSql[] =
+    "UPDATE sessions SET revoked_at = now() "
+    "WHERE token_hash = decode($1, 'hex') AND revoked_at IS NULL";
+constexpr char kRevokeAllSql[] =
+    "UPDATE sessions SET revoked_at = now() "
+    "WHERE principal_id = $1 AND revoked_at IS NULL";
+constexpr char kInsertAreaSql[] =
+    "INSERT INTO areas (name, kind, municipality) VALUES ($1, $2, $3) "
+    "RETURNING id";
+constexpr char kAreaTakenSql[] =
+    "SELECT EXISTS (SELECT 1 FROM areas WHERE municipality = $1 AND name = $2)";
+constexpr char kListAreasSql[] =
+    "SELECT id, name, kind, municipality FROM areas "
+    "WHERE $2 OR id = ANY($1::bigint[]) ORDER BY id";
+
+std::string ArrayLiteral(const std::vector<int64_t>& ids) {
+  return absl::StrCat("{", absl::StrJoin(ids, ","), "}");
+}
+
+PrincipalRow PrincipalFromRow(const pqxx::row& row) {
+  PrincipalRow p;
+  p.id = row[0].as<int64_t>();
+  p.login = row[1].as<std::string>();
+  p.display_name = row[2].as<std::string>();
+  p.role = row[3].as<std::string>();
+  p.status = row[4].as<std::string>();
+  for (absl::string_view id :
+       absl::StrSplit(row[5].as<std::string>(), ',', absl::SkipEmpty())) {
+    int64_t area = 0;
+    if (absl::SimpleAtoi(id, &area)) p.area_ids.push_back(area);
+  }
+  p.password_hash = row[6].as<std::string>();
+  p.failed_logins = row[7].as<int>();
+  if (!row[8].is_null()) p.locked_until_ms = row[8].as<int64_t>();
+  return p;
+}
+
+kvo::v1::AreaKind AreaKindFromName(const std::string& kind) {
+  return kind == "business_park" ? kvo::v1::AREA_KIND_BUSINESS_PARK
+                                 : kvo::v1::AREA_KIND_SHOPPING_AREA;
+}
+
+}  // namespace
+
+bool PgIdentityStore::AnyAdmin(Tx& tx) {
+  return tx.exec1(kAnyAdminSql)[0].as<bool>();
+}
+
+int64_t PgIdentityStore::InsertPrincipal(Tx& tx, const std::string& login,
+                                         const std::string& display_name,
+                                         const std::string& role,
+                                         const std::string& status,
+                                         const std::string& password_hash,
+                                         int64_t created_by) {
+  return tx
+      .exec_params1(kInsertPrincipalSql, login, display_name, role, status,
+                    password_hash, created_by)[0]
+      .as<int64_t>();
+}
+
+bool PgIdentityStore::LoginTaken(Tx& tx, const std::string& login) {
+  return tx.exec_params1(kLoginTakenSql, login)[0].as<bool>();
+}
+
+void PgIdentityStore::SetAreas(Tx& tx, int64_t principal_id,
+                               const std::vector<int64_t>& area_ids) {
+  tx.exec_params0(kDeleteAreasSql, principal_id);
+  tx.exec_params0(kInsertAreasSql, principal_id, ArrayLiteral(area_ids));
+}
+
+std::vector<int64_t> PgIdentityStore::MissingAreas(
+    Tx& tx, const std::vector<int64_t>& area_ids) {
+  std::vector<int64_t> missing;
+  for (const auto& row :
+       tx.exec_params(kMissingAreasSql, ArrayLiteral(area_ids))) {
+    missing.push_back(row[0].as<int64_t>());
+  }
+  return missing;
+}
+
+std::optional<PrincipalRow> PgIdentityStore::PrincipalById(Tx& tx, int64_t id) {
+  pqxx::result r =
+      tx.exec_params(absl::StrCat(kPrincipalSelect, "WHERE p.id = $1"), id);
+  if (r.empty()) return std::nullopt;
+  return PrincipalFromRow(r[0]);
+}
+
+std::optional<PrincipalRow> PgIdentityStore::PrincipalByLoginForUpdate(
+    Tx& tx, const std::string& login) {
+  pqxx::result r = tx.exec_params(
+      absl::StrCat(kPrincipalSelect, "WHERE p.login = $1 FOR UPDATE OF p"),
+      login);
+  if (r.empty()) return std::nullopt;
+  return PrincipalFromRow(r[0]);
+}
+
+std::vector<PrincipalRow> PgIdentityStore::ListPrincipals(Tx& tx,
+                                                          int64_t area_id) {
+  std::vector<PrincipalRow> out;
+  pqxx::result r = tx.exec_params(
+      absl::StrCat(kPrincipalSelect,
+                   "WHERE $1 = 0 OR EXISTS (SELECT 1 FROM principal_areas pa "
+                   "WHERE pa.principal_id = p.id AND pa.area_id = $1) "
+                   "ORDER BY p.id"),
+      area_id);
+  for (const auto& row : r) out.push_back(PrincipalFromRow(row));
+  return out;
+}
+
+void PgIdentityStore::SetStatus(Tx& tx, int64_t id, const std::string& status) {
+  tx.exec_params0(kSetStatusSql, id, status);
+}
+
+void PgIdentityStore::Activate(Tx& tx, int64_t id,
+                               const std::string& password_hash) {
+  tx.exec_params0(kActivateSql, id, password_hash);
+}
+
+void PgIdentityStore::RecordFailedLogin(
+    Tx& tx, int64_t id, std::optional<std::chrono::minutes> lock_for) {
+  tx.exec_params0(
+      kFailedLoginSql, id,
+      lock_for.has_value() ? static_cast<int>(lock_for->count()) : 0);
+}
+
+void PgIdentityStore::ResetFailedLogins(Tx& tx, int64_t id) {
+  tx.exec_params0(kResetFailedSql, id);
+}
+
+void PgIdentityStore::InsertCode(Tx& tx, const std::string& code_hash,
+                                 const std::string& kind,
+                                 std::optional<int64_t> principal_id,
+                                 std::chrono::hours valid_for) {
+  tx.exec_params0(kInsertCodeSql, HexEncode(code_hash), kind,
+                  principal_id.value_or(0),
+                  static_cast<int>(valid_for.count()));
+}
+
+std::optional<CodeRow> PgIdentityStore::CodeForUpdate(
+    Tx& tx, const std::string& code_hash) {
+  pqxx::result r = tx.exec_params(kCodeSql, HexEncode(code_hash));
+  if (r.empty()) return std::nullopt;
+  CodeRow code;
+  code.kind = r[0][0].as<std::string>();
+  const int64_t principal = r[0][1].as<int64_t>();
+  if (principal != 0) code.principal_id = principal;
+  code.expires_at_ms = r[0][2].as<int64_t>();
+  code.used = r[0][3].as<bool>();
+  return code;
+}
+
+void PgIdentityStore::MarkCodeUsed(Tx& tx, const std::string& code_hash) {
+  tx.exec_params0(kUseCodeSql, HexEncode(code_hash));
+}
+
+int64_t PgIdentityStore::InsertSession(Tx& tx, const std::string& token_hash,
+                                       int64_t principal_id,
+                                       std::chrono::minutes lifetime) {
+  return tx
+      .exec_params1(kInsertSessionSql, HexEncode(token_hash), principal_id,
+                    static_cast<int>(lifetime.count()))[0]
+      .as<int64_t>();
+}
+
+std::optional<SessionRow> PgIdentityStore::Session(
+    Tx& tx, const std::string& token_hash) {
+  pqxx::result r = tx.exec_params(kSessionSql, HexEncode(token_hash));
+  if (r.empty()) return std::nullopt;
+  auto principal = PrincipalById(tx, r[0][0].as<int64_t>());
+  if (!principal.has_value()) return std::nullopt;
+  SessionRow s;
+  s.principal = std::move(*principal);
+  s.expires_at_ms = r[0][1].as<int64_t>();
+  s.revoked = r[0][2].as<bool>();
+  return s;
+}
+
+void PgIdentityStore::RevokeSession(Tx& tx, const std::string& token_hash) {
+  tx.exec_params0(kRevokeSessionSql, HexEncode(token_hash));
+}
+
+void PgIdentityStore::RevokeAllSessions(Tx& tx, int64_t principal_id) {
+  tx.exec_params0(kRevokeAllSql, principal_id);
+}
+
+int64_t PgIdentityStore::InsertArea(Tx& tx, const std::string& name,
+                                    const std::string& kind,
+                                    const std::string& municipality) {
+  return tx.exec_params1(kInsertAreaSql, name, kind, municipality)[0]
+      .as<int64_t>();
+}
+
+bool PgIdentityStore::AreaNameTaken(Tx& tx, const std::string& municipality,
+                                    const std::string& name) {
+  return tx.exec_params1(kAreaTakenSql, municipality, name)[0].as<bool>();
+}
+
+std::vector<kvo::v1::Area> PgIdentityStore::ListAreas(
+    Tx& tx, const std::vector<int64_t>& only, bool all) {
+  std::vector<kvo::v1::Area> out;
+  for (const auto& row :
+       tx.exec_params(kListAreasSql, ArrayLiteral(only), all)) {
+    kvo::v1::Area area;
+    area.set_id(row[0].as<int64_t>());
+    area.set_name(row[1].as<std::string>());
+    area.set_kind(AreaKindFromName(row[2].as<std::string>()));
+    area.set_municipality(row[3].as<std::string>());
+    out.push_back(std::move(area));
+  }
+  return out;
+}
+
+}  // namespace kvo::identity

@@ -1,0 +1,101 @@
+#ifndef KVO_SERVICES_IDENTITY_PG_IDENTITY_STORE_H_
+#define KVO_SERVICES_IDENTITY_PG_IDENTITY_STORE_H_
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <pqxx/pqxx>
+#include <string>
+#include <vector>
+
+#include "kvo/v1/identity.pb.h"
+
+namespace kvo::identity {
+
+struct PrincipalRow {
+  int64_t id = 0;
+  std::string login;
+  std::string display_name;
+  std::string role;    // "shopkeeper", ...
+  std::string status;  // "pending" | "active" | "suspended"
+  std::vector<int64_t> area_ids;
+  std::string password_hash;  // empty when pending
+  int failed_logins = 0;
+  std::optional<int64_t> locked_until_ms;
+};
+
+struct SessionRow {
+  PrincipalRow principal;
+  int64_t expires_at_ms = 0;
+  bool revoked = false;
+};
+
+struct CodeRow {
+  std::string kind;
+  std::optional<int64_t> principal_id;
+  int64_t expires_at_ms = 0;
+  bool used = false;
+};
+
+// The only SQL on principals, areas, one-time codes and sessions. Every
+// function runs in the caller's transaction; libpqxx exceptions pass to the
+// caller's DbPool, which maps them. Secrets arrive already hashed.
+class PgIdentityStore final {
+ public:
+  using Tx = pqxx::transaction_base;
+
+  static bool AnyAdmin(Tx& tx);
+  static int64_t InsertPrincipal(Tx& tx, const std::string& login,
+                                 const std::string& display_name,
+                                 const std::string& role,
+                                 const std::string& status,
+                                 const std::string& password_hash,
+                                 int64_t created_by);
+  static bool LoginTaken(Tx& tx, const std::string& login);
+  static void SetAreas(Tx& tx, int64_t principal_id,
+                       const std::vector<int64_t>& area_ids);
+  // The ids among `area_ids` that do not exist.
+  static std::vector<int64_t> MissingAreas(
+      Tx& tx, const std::vector<int64_t>& area_ids);
+  static std::optional<PrincipalRow> PrincipalById(Tx& tx, int64_t id);
+  // Locks the row (FOR UPDATE): login bookkeeping follows.
+  static std::optional<PrincipalRow> PrincipalByLoginForUpdate(
+      Tx& tx, const std::string& login);
+  static std::vector<PrincipalRow> ListPrincipals(Tx& tx, int64_t area_id);
+  static void SetStatus(Tx& tx, int64_t id, const std::string& status);
+  static void Activate(Tx& tx, int64_t id, const std::string& password_hash);
+  static void RecordFailedLogin(Tx& tx, int64_t id,
+                                std::optional<std::chrono::minutes> lock_for);
+  static void ResetFailedLogins(Tx& tx, int64_t id);
+
+  static void InsertCode(Tx& tx, const std::string& code_hash,
+                         const std::string& kind,
+                         std::optional<int64_t> principal_id,
+                         std::chrono::hours valid_for);
+  // Locks the code row; nullopt when unknown.
+  static std::optional<CodeRow> CodeForUpdate(Tx& tx,
+                                              const std::string& code_hash);
+  static void MarkCodeUsed(Tx& tx, const std::string& code_hash);
+
+  static int64_t InsertSession(Tx& tx, const std::string& token_hash,
+                               int64_t principal_id,
+                               std::chrono::minutes lifetime);
+  static std::optional<SessionRow> Session(Tx& tx,
+                                           const std::string& token_hash);
+  static void RevokeSession(Tx& tx, const std::string& token_hash);
+  static void RevokeAllSessions(Tx& tx, int64_t principal_id);
+
+  static int64_t InsertArea(Tx& tx, const std::string& name,
+                            const std::string& kind,
+                            const std::string& municipality);
+  static bool AreaNameTaken(Tx& tx, const std::string& municipality,
+                            const std::string& name);
+  // All areas when `only` is empty, else those ids.
+  static std::vector<kvo::v1::Area> ListAreas(Tx& tx,
+                                              const std::vector<int64_t>& only,
+                                              bool all);
+};
+
+}  // namespace kvo::identity
+
+#endif  // KVO_SERVICES_IDENTITY_PG_IDENTITY_STORE_H_

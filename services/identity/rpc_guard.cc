@@ -1,0 +1,111 @@
+#include "services/identity/rpc_guard.h"
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "services/audit/pg_audit_store.h"
+#include "services/common/crypto.h"
+#include "services/common/log.h"
+#include "services/identity/identity_rules.h"
+
+namespace kvo::identity {
+namespace {
+
+constexpr size_t kMaxRequestIdLength = 64;
+
+std::string Metadata(const grpc::ServerContext& context, const char* key) {
+  const auto& md = context.client_metadata();
+  auto it = md.find(key);
+  if (it == md.end()) return "";
+  return std::string(it->second.data(), it->second.size());
+}
+
+// A client-supplied request id is kept if it is short and printable, so
+// logs and audit can be joined with the client's own.
+std::string RequestId(const grpc::ServerContext& context) {
+  std::string id = Metadata(context, "x-request-id");
+  bool ok = !id.empty() && id.size() <= kMaxRequestIdLength;
+  for (char c : id) ok &= absl::ascii_isgraph(c);
+  return ok ? id : common::HexEncode(common::RandomBytes(12));
+}
+
+}  // namespace
+
+RpcGuard::RpcGuard(const AccessControl& access, Authenticator& authenticator,
+                   common::DbPool& pool)
+    : access_(access), authenticator_(authenticator), pool_(pool) {}
+
+std::string RpcGuard::BearerToken(const grpc::ServerContext& context) {
+  std::string value = Metadata(context, "authorization");
+  constexpr absl::string_view kBearer = "Bearer ";
+  if (!absl::StartsWith(value, kBearer)) return "";
+  return value.substr(kBearer.size());
+}
+
+std::string RpcGuard::PeerAddress(const grpc::ServerContext& context) {
+  std::string peer = context.peer();
+  const auto colon = peer.rfind(':');
+  const auto first = peer.find(':');
+  return colon != std::string::npos && colon != first ? peer.substr(0, colon)
+                                                      : peer;
+}
+
+absl::StatusOr<Call> RpcGuard::Begin(const grpc::ServerContext& context,
+                                     absl::string_view method) {
+  Call call;
+  call.method = std::string(method);
+  call.request_id = RequestId(context);
+  if (access_.IsPublic(method)) return call;
+  auto caller = authenticator_.Authenticate(BearerToken(context));
+  if (!caller.ok()) {
+    if (caller.status().code() == absl::StatusCode::kUnauthenticated) {
+      return Deny(call, caller.status());
+    }
+    return caller.status();
+  }
+  call.caller = *caller;
+  call.authenticated = true;
+  if (auto s = access_.CheckRole(call.caller, method); !s.ok()) {
+    return Deny(call, s);
+  }
+  return call;
+}
+
+absl::Status RpcGuard::CheckAreas(const Call& call,
+                                  absl::Span<const int64_t> areas) {
+  auto s = access_.CheckAreas(call.caller, call.method, areas);
+  return s.ok() ? s : Deny(call, s);
+}
+
+audit::AuditRecord RpcGuard::Record(const Call& call, absl::string_view action,
+                                    absl::string_view subject,
+                                    absl::string_view purpose,
+                                    audit::Outcome outcome) const {
+  audit::AuditRecord r;
+  r.principal_id = call.caller.principal_id;
+  r.role = RoleName(call.caller.role);
+  r.action = std::string(action);
+  r.subject = std::string(subject);
+  r.purpose = std::string(purpose);
+  r.outcome = outcome;
+  r.request_id = call.request_id;
+  return r;
+}
+
+void RpcGuard::AuditAlone(const audit::AuditRecord& record) {
+  absl::Status s = pool_.InTransaction("audit", [&](pqxx::work& tx) {
+    audit::PgAuditStore::Append(tx, record);
+    return absl::OkStatus();
+  });
+  if (!s.ok()) {
+    common::LogError("audit append failed",
+                     {{"action", record.action}, {"detail", s.message()}});
+  }
+}
+
+absl::Status RpcGuard::Deny(const Call& call, absl::Status status) {
+  AuditAlone(
+      Record(call, call.method, "", "access control", audit::Outcome::kDenied));
+  return status;
+}
+
+}  // namespace kvo::identity

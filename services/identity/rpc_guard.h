@@ -1,0 +1,70 @@
+#ifndef KVO_SERVICES_IDENTITY_RPC_GUARD_H_
+#define KVO_SERVICES_IDENTITY_RPC_GUARD_H_
+
+#include <grpcpp/server_context.h>
+
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/types/span.h"
+#include "services/audit/audit_entry.h"
+#include "services/common/db_pool.h"
+#include "services/identity/access_control.h"
+#include "services/identity/authenticator.h"
+
+namespace kvo::identity {
+
+// One call in progress, after the guard let it in.
+struct Call {
+  std::string method;
+  std::string request_id;
+  bool authenticated = false;
+  Caller caller;  // empty for public methods
+};
+
+// The one gate every handler passes first: authenticates the bearer token
+// (unless the access table marks the method public), checks role x method
+// against the table, and later the areas the request is about. Every refusal
+// is audited (outcome "denied") in its own transaction, then returned as
+// UNAUTHENTICATED or PERMISSION_DENIED with the reason. Thread-safe.
+class RpcGuard final {
+ public:
+  RpcGuard(const AccessControl& access, Authenticator& authenticator,
+           common::DbPool& pool);
+
+  // `method` is the full name, "kvo.v1.IdentityService/Login".
+  absl::StatusOr<Call> Begin(const grpc::ServerContext& context,
+                             absl::string_view method);
+  // For own-areas grants: every one of `areas` must be the caller's.
+  absl::Status CheckAreas(const Call& call, absl::Span<const int64_t> areas);
+
+  // An audit record for this call (the handler appends it in its own
+  // transaction through PgAuditStore::Append).
+  audit::AuditRecord Record(const Call& call, absl::string_view action,
+                            absl::string_view subject,
+                            absl::string_view purpose,
+                            audit::Outcome outcome = audit::Outcome::kOk) const;
+  // Appends a record in a transaction of its own (refusals, failures that
+  // rolled the use case back). Failures to audit are logged, not thrown.
+  void AuditAlone(const audit::AuditRecord& record);
+
+  const AccessControl& access() const { return access_; }
+  Authenticator& authenticator() { return authenticator_; }
+
+  // The bearer token of the call ("authorization: Bearer <token>").
+  static std::string BearerToken(const grpc::ServerContext& context);
+  // The client's address without the port ("ipv4:127.0.0.1").
+  static std::string PeerAddress(const grpc::ServerContext& context);
+
+ private:
+  absl::Status Deny(const Call& call, absl::Status status);
+
+  const AccessControl& access_;
+  Authenticator& authenticator_;
+  common::DbPool& pool_;
+};
+
+}  // namespace kvo::identity
+
+#endif  // KVO_SERVICES_IDENTITY_RPC_GUARD_H_

@@ -1,0 +1,73 @@
+#include "clients/cli/formatting.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace kvo::cli {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::Pair;
+
+TEST(CliFormattingTest, RolesAreLowercaseWords) {
+  EXPECT_EQ(RoleName(kvo::v1::ROLE_SHOPKEEPER), "shopkeeper");
+  EXPECT_EQ(RoleName(kvo::v1::ROLE_PRIVACY_OFFICER), "privacy_officer");
+  EXPECT_EQ(KnownRoles(),
+            "shopkeeper, security, police, coordinator, privacy_officer, "
+            "admin");
+  for (int r = kvo::v1::Role_MIN + 1; r <= kvo::v1::Role_MAX; ++r) {
+    auto role = static_cast<kvo::v1::Role>(r);
+    EXPECT_EQ(ParseRole(RoleName(role)), role);
+  }
+}
+
+TEST(CliFormattingTest, ParseRoleRejectsUnknownAndUnspecified) {
+  EXPECT_EQ(ParseRole("Coordinator"), kvo::v1::ROLE_COORDINATOR);
+  EXPECT_EQ(ParseRole("boss"), std::nullopt);
+  EXPECT_EQ(ParseRole("unspecified"), std::nullopt);
+  EXPECT_EQ(ParseRole(""), std::nullopt);
+  EXPECT_EQ(ParseRole("ROLE_ADMIN"), std::nullopt);
+}
+
+TEST(CliFormattingTest, AreaKindsAndStatuses) {
+  EXPECT_EQ(AreaKindName(kvo::v1::AREA_KIND_SHOPPING_AREA), "shopping_area");
+  EXPECT_EQ(ParseAreaKind("business_park"), kvo::v1::AREA_KIND_BUSINESS_PARK);
+  EXPECT_EQ(ParseAreaKind("park"), std::nullopt);
+  EXPECT_EQ(KnownAreaKinds(), "shopping_area, business_park");
+  EXPECT_EQ(PrincipalStatusName(kvo::v1::PRINCIPAL_STATUS_PENDING), "pending");
+  EXPECT_EQ(PrincipalStatusName(kvo::v1::PRINCIPAL_STATUS_ACTIVE), "active");
+  EXPECT_EQ(PrincipalStatusName(kvo::v1::PRINCIPAL_STATUS_SUSPENDED),
+            "suspended");
+}
+
+TEST(CliFormattingTest, TimesAreAmsterdamLocalTime) {
+  google::protobuf::Timestamp winter;
+  winter.set_seconds(1795352700);  // 2026-11-22 13:05 UTC
+  EXPECT_EQ(FormatTimestamp(winter), "2026-11-22 14:05 CET");
+  EXPECT_EQ(FormatUnixMillis(1782907200000), "2026-07-01 14:00 CEST");
+  EXPECT_EQ(FormatTimestamp(google::protobuf::Timestamp()), "-");
+  EXPECT_EQ(FormatUnixMillis(0), "-");
+}
+
+TEST(CliFormattingTest, PrincipalRecord) {
+  kvo::v1::Principal p;
+  p.set_id(7);
+  p.set_login("anna");
+  p.set_display_name("Anna de Vries");
+  p.set_role(kvo::v1::ROLE_COORDINATOR);
+  p.add_area_ids(3);
+  p.add_area_ids(12);
+  p.set_status(kvo::v1::PRINCIPAL_STATUS_ACTIVE);
+  EXPECT_THAT(
+      PrincipalRecord(p),
+      ElementsAre(Pair("id", "7"), Pair("login", "anna"),
+                  Pair("name", "Anna de Vries"), Pair("role", "coordinator"),
+                  Pair("areas", "3,12"), Pair("status", "active")));
+  Table table = PrincipalTable();
+  AddPrincipalRow(p, &table);
+  ASSERT_EQ(table.rows.size(), 1u);
+  EXPECT_EQ(table.rows[0].size(), table.columns.size());
+  EXPECT_EQ(table.rows[0][4], "3,12");
+}
+
+}  // namespace
+}  // namespace kvo::cli
