@@ -39,11 +39,6 @@ std::unique_ptr<grpc::ClientContext> Ctx(const std::string& token = "") {
   return ctx;
 }
 
-std::string EmbeddedConninfo(const fs::path& data_dir) {
-  return "host=" + (data_dir / "pgrun").string() +
-         " port=5432 user=kvo dbname=kvo";
-}
-
 // A policy with a login rate limit high enough for the table walk.
 fs::path TestPolicy(const fs::path& dir) {
   auto policy = common::LoadPolicyFile(fs::path(KVO_SOURCE_DIR) / "policy" /

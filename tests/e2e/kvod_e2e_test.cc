@@ -35,11 +35,6 @@ std::string ReadFile(const fs::path& path) {
   return ss.str();
 }
 
-std::string EmbeddedConninfo(const fs::path& data_dir) {
-  return "host=" + (data_dir / "pgrun").string() +
-         " port=5432 user=kvo dbname=kvo";
-}
-
 bool ProcessGone(pid_t pid, std::chrono::seconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   while (std::chrono::steady_clock::now() < deadline) {

@@ -14,6 +14,11 @@ constexpr auto kStartTimeout = std::chrono::seconds(90);
 std::string KvodPath() { return KVOD_PATH; }
 std::string KvoPath() { return KVO_PATH; }
 
+std::string EmbeddedConninfo(const std::filesystem::path& data_dir) {
+  return "host=" + (data_dir / "pgrun").string() +
+         " port=5432 user=kvo dbname=kvo";
+}
+
 std::unique_ptr<KvodProcess> KvodProcess::Start(
     const std::filesystem::path& data_dir,
     std::vector<std::string> extra_args) {
@@ -45,7 +50,8 @@ std::unique_ptr<KvodProcess> KvodProcess::Start(
   return kvod;
 }
 
-CommandResult KvodProcess::Kvo(const std::vector<std::string>& args) const {
+CommandResult KvodProcess::Kvo(const std::vector<std::string>& args,
+                               const std::string& stdin_text) const {
   std::vector<std::string> argv = {KvoPath(),
                                    "--server",
                                    address_,
@@ -54,7 +60,7 @@ CommandResult KvodProcess::Kvo(const std::vector<std::string>& args) const {
                                    "--config",
                                    client_config_.string()};
   argv.insert(argv.end(), args.begin(), args.end());
-  return RunCommand(argv);
+  return RunCommand(argv, std::chrono::seconds(60), {}, stdin_text);
 }
 
 std::shared_ptr<grpc::Channel> KvodProcess::Channel() const {

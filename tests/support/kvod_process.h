@@ -17,6 +17,9 @@ std::string KvoPath();
 
 // The real kvod, started on 127.0.0.1:0 with its embedded cluster in
 // `data_dir` (fsync off), ready when it printed "kvod: ready".
+// libpq connection string of the embedded cluster kvod runs in `data_dir`.
+std::string EmbeddedConninfo(const std::filesystem::path& data_dir);
+
 class KvodProcess final {
  public:
   // nullptr (with a test failure naming kvod's stderr) when it did not start.
@@ -32,8 +35,11 @@ class KvodProcess final {
   std::shared_ptr<grpc::Channel> Channel() const;
   Subprocess& process() { return *process_; }
 
-  // Runs the real kvo against this kvod, with its own client config file.
-  CommandResult Kvo(const std::vector<std::string>& args) const;
+  // Runs the real kvo against this kvod, with its own client config file
+  // (so `kvo login` here keeps its session for the next call), `stdin_text`
+  // on its stdin (a password for --password-stdin).
+  CommandResult Kvo(const std::vector<std::string>& args,
+                    const std::string& stdin_text = "") const;
 
   // SIGTERM and wait; the exit code.
   int Stop();

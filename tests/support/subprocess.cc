@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
@@ -37,11 +38,17 @@ std::string ReadFile(const std::filesystem::path& path) {
 }  // namespace
 
 Subprocess::Subprocess(std::vector<std::string> argv,
-                       std::vector<std::string> env) {
-  static int counter = 0;
-  stderr_path_ = std::filesystem::temp_directory_path() /
-                 ("kvo-sub-" + std::to_string(::getpid()) + "-" +
-                  std::to_string(counter++) + ".err");
+                       std::vector<std::string> env,
+                       const std::string& stdin_text) {
+  static std::atomic<int> counter{0};
+  const std::string stem = "kvo-sub-" + std::to_string(::getpid()) + "-" +
+                           std::to_string(counter.fetch_add(1));
+  stderr_path_ = std::filesystem::temp_directory_path() / (stem + ".err");
+  stdin_path_ = std::filesystem::temp_directory_path() / (stem + ".in");
+  {
+    std::ofstream in(stdin_path_, std::ios::binary | std::ios::trunc);
+    in << stdin_text;
+  }
   std::vector<std::string> env_strings;
   for (char** e = environ; *e != nullptr; ++e) env_strings.emplace_back(*e);
   for (auto& extra : env) env_strings.push_back(extra);
@@ -60,8 +67,8 @@ Subprocess::Subprocess(std::vector<std::string> argv,
   if (pid_ == 0) {
     ::dup2(pipe_fds[1], STDOUT_FILENO);
     ::dup2(err_fd, STDERR_FILENO);
-    int null_fd = ::open("/dev/null", O_RDONLY);
-    ::dup2(null_fd, STDIN_FILENO);
+    int in_fd = ::open(stdin_path_.c_str(), O_RDONLY);
+    ::dup2(in_fd, STDIN_FILENO);
     sigset_t none;
     sigemptyset(&none);
     ::sigprocmask(SIG_SETMASK, &none, nullptr);
@@ -83,6 +90,7 @@ Subprocess::~Subprocess() {
   if (stdout_fd_ >= 0) ::close(stdout_fd_);
   std::error_code ec;
   std::filesystem::remove(stderr_path_, ec);
+  std::filesystem::remove(stdin_path_, ec);
 }
 
 std::optional<std::string> Subprocess::WaitForLine(
@@ -138,8 +146,9 @@ std::string Subprocess::Stderr() const { return ReadFile(stderr_path_); }
 
 CommandResult RunCommand(const std::vector<std::string>& argv,
                          std::chrono::milliseconds timeout,
-                         const std::vector<std::string>& env) {
-  Subprocess proc(argv, env);
+                         const std::vector<std::string>& env,
+                         const std::string& stdin_text) {
+  Subprocess proc(argv, env, stdin_text);
   // Reads stdout to its end: no line starts with \x01.
   proc.WaitForLine("\x01", timeout);
   CommandResult result;

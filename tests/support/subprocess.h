@@ -17,7 +17,9 @@ namespace kvo::testing {
 class Subprocess final {
  public:
   // argv[0] is a path. `env` adds NAME=VALUE entries to the environment.
-  Subprocess(std::vector<std::string> argv, std::vector<std::string> env = {});
+  // The child reads `stdin_text` on stdin (else /dev/null).
+  Subprocess(std::vector<std::string> argv, std::vector<std::string> env = {},
+             const std::string& stdin_text = "");
   ~Subprocess();
   Subprocess(const Subprocess&) = delete;
   Subprocess& operator=(const Subprocess&) = delete;
@@ -39,6 +41,7 @@ class Subprocess final {
   std::string buffer_;
   std::vector<std::string> lines_;
   std::filesystem::path stderr_path_;
+  std::filesystem::path stdin_path_;
   std::optional<int> exit_code_;
 };
 
@@ -48,11 +51,13 @@ struct CommandResult {
   std::string err;
 };
 
-// Runs a command to completion (killed after `timeout`).
+// Runs a command to completion (killed after `timeout`), `stdin_text` on
+// its stdin.
 CommandResult RunCommand(
     const std::vector<std::string>& argv,
     std::chrono::milliseconds timeout = std::chrono::seconds(60),
-    const std::vector<std::string>& env = {});
+    const std::vector<std::string>& env = {},
+    const std::string& stdin_text = "");
 
 }  // namespace kvo::testing
 
