@@ -144,6 +144,7 @@ int main(int argc, char** argv) {
   const fs::path root = audit::MakeTempDir();
   common::EmbeddedPostgresOptions options;
   options.root = root / "db";
+  fs::create_directories(options.root);
   auto pg = common::EmbeddedPostgres::Start(options);
   audit::Check(pg.status());
   audit::Check((*pg)->CreateDatabaseIfMissing("kvo_bench"));
