@@ -6,7 +6,7 @@ KVO_PACKAGES=(
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   grpc-proto libabsl-dev libpqxx-dev libpq-dev libsodium-dev libssl-dev
   libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev
-  postgresql-15
+  postgresql-15 libcairo2-dev poppler-utils fonts-dejavu-core
 )
 
 kvo_install_deps() {

@@ -95,6 +95,15 @@ std::string FormatLocalTime(absl::Time time) {
   return absl::FormatTime("%Y-%m-%d %H:%M %Z", time, LocalZone());
 }
 
+std::optional<absl::Time> ParseLocalTime(absl::string_view text) {
+  absl::Time t;
+  std::string error;
+  for (const char* format : {"%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M"}) {
+    if (absl::ParseTime(format, text, LocalZone(), &t, &error)) return t;
+  }
+  return std::nullopt;
+}
+
 std::string FormatTimestamp(const google::protobuf::Timestamp& timestamp) {
   if (timestamp.seconds() == 0 && timestamp.nanos() == 0) return "-";
   return FormatLocalTime(absl::FromUnixSeconds(timestamp.seconds()) +

@@ -38,6 +38,8 @@ std::string PrincipalStatusName(kvo::v1::PrincipalStatus status);
 std::string FormatLocalTime(absl::Time time);
 // "-" for an unset timestamp (the epoch).
 std::string FormatTimestamp(const google::protobuf::Timestamp& timestamp);
+// "2026-11-20 14:30" (or with a T) in Europe/Amsterdam; nullopt otherwise.
+std::optional<absl::Time> ParseLocalTime(absl::string_view text);
 std::string FormatUnixMillis(int64_t millis);
 
 // "3,7,12".

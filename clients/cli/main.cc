@@ -11,6 +11,7 @@
 #include "clients/cli/global_options.h"
 #include "clients/cli/identity_commands.h"
 #include "clients/cli/output.h"
+#include "clients/cli/registry_commands.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "services/common/crypto.h"
 
@@ -75,6 +76,7 @@ int main(int argc, char** argv) {
       [&] { action = [&] { return RunHealth(opts, health_service); }; });
   AddIdentityCommands(&app, &opts, &action);
   AddAuditCommands(&app, &opts, &action);
+  AddRegistryCommands(&app, &opts, &action);
 
   try {
     app.parse(argc, argv);

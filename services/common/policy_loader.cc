@@ -152,6 +152,13 @@ void ValidateCards(const kvo::v1::CardPolicy& cards, Checker& check) {
   check.Between("cards.collective_ban_days", cards.collective_ban_days(), {1},
                 cap);
   check.Between("cards.serious_ban_days", cards.serious_ban_days(), {1}, cap);
+  // A serious or repeat ban is never shorter than a plain one.
+  if (cards.collective_ban_days() >= 1 && cards.serious_ban_days() >= 1) {
+    check.Require(cards.serious_ban_days() >= cards.collective_ban_days(),
+                  "cards.serious_ban_days",
+                  "must be at least cards.collective_ban_days",
+                  std::to_string(cards.serious_ban_days()));
+  }
   check.Between("cards.max_card_days", cards.max_card_days(), {1},
                 {kMaxCardDaysCap});
   // 0 is meaningful here: the warning's own validity.
@@ -376,6 +383,36 @@ class FdCloser {
 
 // The access table: one rule per RPC, each either public or granted to at
 // least one role, never both ways to the same role.
+// The kvo.v1.Person fields a visibility rule may name.
+constexpr std::string_view kPersonFields[] = {
+    "given_names", "surname_prefix", "surname",        "address",
+    "residence",   "date_of_birth",  "place_of_birth", "description"};
+
+void ValidatePersonFields(const kvo::v1::Policy& policy, Checker& check) {
+  std::unordered_map<int, int> seen;
+  for (int i = 0; i < policy.person_fields_size(); ++i) {
+    const kvo::v1::FieldVisibility& rule = policy.person_fields(i);
+    const std::string at = absl::StrCat("person_fields[", i, "]");
+    check.Require(rule.role() != kvo::v1::ROLE_UNSPECIFIED, at + ".role",
+                  "must be a role", "ROLE_UNSPECIFIED");
+    auto [it, inserted] = seen.emplace(rule.role(), i);
+    check.Require(
+        inserted, at + ".role",
+        absl::StrCat("must be unique (also person_fields[", it->second, "])"),
+        kvo::v1::Role_Name(rule.role()));
+    for (int f = 0; f < rule.fields_size(); ++f) {
+      const bool known =
+          std::find(std::begin(kPersonFields), std::end(kPersonFields),
+                    rule.fields(f)) != std::end(kPersonFields);
+      check.Require(known, absl::StrCat(at, ".fields[", f, "]"),
+                    "must be one of given_names, surname_prefix, surname, "
+                    "address, residence, date_of_birth, place_of_birth, "
+                    "description",
+                    Quote(rule.fields(f)));
+    }
+  }
+}
+
 void ValidateAccess(const kvo::v1::Policy& policy, Checker& check) {
   std::unordered_map<std::string, int> seen;
   for (int i = 0; i < policy.access_size(); ++i) {
@@ -447,6 +484,7 @@ std::vector<PolicyViolation> ValidatePolicy(const kvo::v1::Policy& policy) {
   ValidatePhotos(policy.photos(), check);
   ValidatePrivacy(policy.privacy(), check);
   ValidateAccess(policy, check);
+  ValidatePersonFields(policy, check);
   return violations;
 }
 

@@ -2,6 +2,8 @@
 
 #include <cstdint>
 
+#include "absl/strings/str_cat.h"
+
 namespace kvo::common {
 
 std::optional<size_t> Utf8Length(absl::string_view s) {
@@ -49,6 +51,28 @@ bool HasControlCharacters(absl::string_view s) {
     if (c < 0x20 || c == 0x7f) return true;
   }
   return false;
+}
+
+absl::Status CheckText(absl::string_view field, absl::string_view value,
+                       size_t min_chars, size_t max_chars, bool multiline) {
+  const std::optional<size_t> length = Utf8Length(value);
+  bool control = false;
+  for (char c : value) {
+    const bool allowed = multiline && (c == '\n' || c == '\r' || c == '\t');
+    control |= !allowed && HasControlCharacters(absl::string_view(&c, 1));
+  }
+  if (!length.has_value() || control) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        field, ": must be valid UTF-8 without control characters"));
+  }
+  if (*length < min_chars || *length > max_chars) {
+    return absl::InvalidArgumentError(
+        min_chars == 0
+            ? absl::StrCat(field, ": at most ", max_chars, " characters")
+            : absl::StrCat(field, ": ", min_chars, " to ", max_chars,
+                           " characters required"));
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace kvo::common

@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <optional>
 
+#include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 
 namespace kvo::common {
@@ -21,6 +22,13 @@ inline bool IsValidUtf8(absl::string_view s) {
 // True for C0 controls and DEL (tab and newline included: callers that
 // allow free text with line breaks check those themselves).
 bool HasControlCharacters(absl::string_view s);
+
+// A field people type: OK, or INVALID_ARGUMENT naming `field` unless
+// `value` is valid UTF-8 of `min_chars`..`max_chars` code points without
+// control characters (line breaks and tabs allowed when `multiline`).
+absl::Status CheckText(absl::string_view field, absl::string_view value,
+                       size_t min_chars, size_t max_chars,
+                       bool multiline = false);
 
 }  // namespace kvo::common
 

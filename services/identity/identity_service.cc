@@ -84,21 +84,6 @@ absl::Status ValidateAreaIds(
   return absl::OkStatus();
 }
 
-// A text field people type: valid UTF-8, no control characters, 1..max.
-absl::Status ValidateText(absl::string_view field, absl::string_view value,
-                          size_t max) {
-  auto length = common::Utf8Length(value);
-  if (!length.has_value() || common::HasControlCharacters(value)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        field, ": must be valid UTF-8 without control characters"));
-  }
-  if (*length < 1 || *length > max) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(field, ": 1 to ", max, " characters required"));
-  }
-  return absl::OkStatus();
-}
-
 // A use case's own answer, kept apart from the transaction's status so that
 // a refusal that must still be recorded (a failed login) commits.
 template <typename T>
@@ -464,9 +449,7 @@ absl::Status IdentityServiceImpl::SetStatus(
   if (request.principal_id() <= 0) {
     return absl::InvalidArgumentError("principal_id: required");
   }
-  if (auto s = ValidateText(
-          "reason", request.reason().empty() ? "-" : request.reason(), 500);
-      !s.ok()) {
+  if (auto s = common::CheckText("reason", request.reason(), 0, 500); !s.ok()) {
     return s;
   }
   auto target = pool_.InTransaction(
@@ -579,8 +562,9 @@ grpc::Status IdentityServiceImpl::CreateArea(
     kvo::v1::Area* response) {
   auto call = guard_.Begin(*context, Method("CreateArea"));
   if (!call.ok()) return ToGrpcStatus(call.status());
-  for (auto s : {ValidateText("name", request->name(), 200),
-                 ValidateText("municipality", request->municipality(), 200)}) {
+  for (auto s :
+       {common::CheckText("name", request->name(), 1, 200),
+        common::CheckText("municipality", request->municipality(), 1, 200)}) {
     if (!s.ok()) return ToGrpcStatus(s);
   }
   if (request->kind() != kvo::v1::AREA_KIND_SHOPPING_AREA &&

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <iostream>
 #include <memory>
@@ -26,6 +27,7 @@
 #include "services/common/crypto.h"
 #include "services/common/db_pool.h"
 #include "services/common/embedded_postgres.h"
+#include "services/common/envelope.h"
 #include "services/common/log.h"
 #include "services/common/migrator.h"
 #include "services/common/policy_loader.h"
@@ -34,6 +36,8 @@
 #include "services/identity/authenticator.h"
 #include "services/identity/identity_service.h"
 #include "services/identity/rpc_guard.h"
+#include "services/registry/key_ring.h"
+#include "services/registry/registry_service.h"
 
 namespace kvo::kvod {
 namespace {
@@ -306,9 +310,16 @@ int RunKvod(const KvodConfig& config) {
   auto signer =
       audit::TreeHeadSigner::LoadOrCreate(data_dir / "audit" / "signing.key");
   if (!signer.ok()) return fail_and_clean(signer.status().message());
+  const char* root_key_env = std::getenv("KVO_ROOT_KEY");
+  auto root_key =
+      common::LoadOrCreateRootKey(data_dir / "keys" / "root.key",
+                                  root_key_env != nullptr ? root_key_env : "");
+  if (!root_key.ok()) return fail_and_clean(root_key.status().message());
   if (auto s = StartDatabase(config, data_dir, *migrations, rt); !s.ok()) {
     return fail_and_clean(s.message());
   }
+  auto keys = registry::KeyRing::Open(*root_key, *rt.pool);
+  if (!keys.ok()) return fail_and_clean(keys.status().message());
 
   // Modules, in dependency order: audit under identity's guard.
   identity::AccessControl access(*policy);
@@ -316,6 +327,8 @@ int RunKvod(const KvodConfig& config) {
   identity::RpcGuard guard(access, authenticator, *rt.pool);
   identity::IdentityServiceImpl identity_service(*policy, *rt.pool, guard);
   audit::AuditServiceImpl audit_service(*rt.pool, guard);
+  registry::RegistryServiceImpl registry_service(*policy, *rt.pool, guard,
+                                                 **keys);
   audit::AuditSequencer sequencer(rt.conninfo, std::move(*signer),
                                   kSequencerInterval);
 
@@ -334,6 +347,7 @@ int RunKvod(const KvodConfig& config) {
   builder.SetMaxSendMessageSize(kMaxSendBytes);
   builder.RegisterService(&identity_service);
   builder.RegisterService(&audit_service);
+  builder.RegisterService(&registry_service);
   std::vector<
       std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
       interceptors;

@@ -19,6 +19,7 @@
 #include "services/audit/tree_head.h"
 #include "services/common/crypto.h"
 #include "services/common/policy_loader.h"
+#include "tests/support/kvod_fixture.h"
 #include "tests/support/kvod_process.h"
 #include "tests/support/pg_environment.h"
 
@@ -29,140 +30,7 @@ namespace fs = std::filesystem;
 using ::testing::HasSubstr;
 using namespace kvo::v1;
 
-constexpr char kPassword[] = "correct horse battery staple";
-
-std::unique_ptr<grpc::ClientContext> Ctx(const std::string& token = "") {
-  auto ctx = std::make_unique<grpc::ClientContext>();
-  ctx->set_deadline(std::chrono::system_clock::now() +
-                    std::chrono::seconds(20));
-  if (!token.empty()) ctx->AddMetadata("authorization", "Bearer " + token);
-  return ctx;
-}
-
-// A policy with a login rate limit high enough for the table walk.
-fs::path TestPolicy(const fs::path& dir) {
-  auto policy = common::LoadPolicyFile(fs::path(KVO_SOURCE_DIR) / "policy" /
-                                       "default.textproto");
-  EXPECT_TRUE(policy.ok());
-  std::ifstream in(fs::path(KVO_SOURCE_DIR) / "policy" / "default.textproto");
-  std::stringstream text;
-  text << in.rdbuf();
-  std::string s = text.str();
-  const std::string from = "logins_per_address_per_minute: 20";
-  s.replace(s.find(from), from.size(), "logins_per_address_per_minute: 100000");
-  const fs::path out = dir / "policy.textproto";
-  std::ofstream(out) << s;
-  return out;
-}
-
-// A kvod with an admin, two areas and helpers to make principals.
-class IdentityE2E : public ::testing::Test {
- protected:
-  void SetUp() override {
-    ASSERT_TRUE(common::InitCrypto());
-    data_ = tmp_.path() / "data";
-    kvod_ = KvodProcess::Start(
-        data_, {"--policy=" + TestPolicy(tmp_.path()).string()});
-    ASSERT_NE(kvod_, nullptr);
-    ASSERT_FALSE(kvod_->bootstrap_code().empty());
-    identity_ = IdentityService::NewStub(kvod_->Channel());
-    audit_ = AuditService::NewStub(kvod_->Channel());
-
-    BootstrapRequest boot;
-    boot.set_code(kvod_->bootstrap_code());
-    boot.set_login("root");
-    boot.set_display_name("Operator");
-    boot.set_password(kPassword);
-    BootstrapResponse booted;
-    ASSERT_TRUE(identity_->Bootstrap(Ctx().get(), boot, &booted).ok());
-    admin_ = Login("root");
-    ASSERT_FALSE(admin_.empty());
-    area_a_ = MakeArea("Binnenstad");
-    area_b_ = MakeArea("Keizerslanden");
-  }
-
-  std::string Login(const std::string& login,
-                    const std::string& password = kPassword,
-                    grpc::Status* status = nullptr) {
-    LoginRequest req;
-    req.set_login(login);
-    req.set_password(password);
-    LoginResponse resp;
-    grpc::Status s = identity_->Login(Ctx().get(), req, &resp);
-    if (status != nullptr) *status = s;
-    return s.ok() ? resp.token() : "";
-  }
-
-  int64_t MakeArea(const std::string& name) {
-    CreateAreaRequest req;
-    req.set_name(name);
-    req.set_kind(AREA_KIND_SHOPPING_AREA);
-    req.set_municipality("Deventer");
-    Area area;
-    grpc::Status s = identity_->CreateArea(Ctx(admin_).get(), req, &area);
-    EXPECT_TRUE(s.ok()) << s.error_message();
-    return area.id();
-  }
-
-  // Creates, enrolls and logs in a principal; its token.
-  std::string MakeUser(const std::string& login, Role role,
-                       std::vector<int64_t> areas, int64_t* id = nullptr) {
-    CreatePrincipalRequest req;
-    req.set_login(login);
-    req.set_display_name("User " + login);
-    req.set_role(role);
-    for (int64_t a : areas) req.add_area_ids(a);
-    CreatePrincipalResponse created;
-    grpc::Status s =
-        identity_->CreatePrincipal(Ctx(admin_).get(), req, &created);
-    EXPECT_TRUE(s.ok()) << s.error_message();
-    if (id != nullptr) *id = created.principal().id();
-    EnrollRequest enroll;
-    enroll.set_code(created.enrollment_code());
-    enroll.set_password(kPassword);
-    EnrollResponse enrolled;
-    s = identity_->Enroll(Ctx().get(), enroll, &enrolled);
-    EXPECT_TRUE(s.ok()) << s.error_message();
-    return Login(login);
-  }
-
-  void Sql(const std::string& sql) {
-    pqxx::connection conn(EmbeddedConninfo(data_));
-    pqxx::work tx(conn);
-    tx.exec(sql);
-    tx.commit();
-  }
-  int64_t Count(const std::string& sql) {
-    pqxx::connection conn(EmbeddedConninfo(data_));
-    pqxx::work tx(conn);
-    return tx.exec1(sql)[0].as<int64_t>();
-  }
-
-  // Waits until the sequencer has signed every entry logged so far.
-  SignedTreeHead WaitForSignedHead(const std::string& token) {
-    SignedTreeHead head;
-    for (int i = 0; i < 100; ++i) {
-      const int64_t logged = Count("SELECT count(*) FROM audit_entries");
-      head.Clear();
-      if (audit_->GetTreeHead(Ctx(token).get(), {}, &head).ok() &&
-          static_cast<int64_t>(head.tree_size()) >= logged) {
-        return head;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
-    ADD_FAILURE() << "the sequencer did not catch up";
-    return head;
-  }
-
-  TempDir tmp_;
-  fs::path data_;
-  std::unique_ptr<KvodProcess> kvod_;
-  std::unique_ptr<IdentityService::Stub> identity_;
-  std::unique_ptr<AuditService::Stub> audit_;
-  std::string admin_;
-  int64_t area_a_ = 0;
-  int64_t area_b_ = 0;
-};
+using IdentityE2E = KvodFixture;
 
 TEST_F(IdentityE2E, EnrollLoginWhoAmILogoutAndCodesWorkOnce) {
   CreatePrincipalRequest req;
@@ -372,8 +240,8 @@ TEST_F(IdentityE2E, AuthorizationTableIsEnforcedForEveryRpcRoleAndArea) {
   grpc::GenericStub stub(kvod_->Channel());
   google::protobuf::DynamicMessageFactory factory;
   int checked = 0;
-  for (const std::string file :
-       {"kvo/v1/identity.proto", "kvo/v1/audit.proto"}) {
+  for (const std::string file : {"kvo/v1/identity.proto", "kvo/v1/audit.proto",
+                                 "kvo/v1/registry.proto"}) {
     const auto* fd =
         google::protobuf::DescriptorPool::generated_pool()->FindFileByName(
             file);
@@ -520,8 +388,19 @@ TEST(TwoKvodE2E, TwoProcessesOnOneDatabaseKeepOneConsistentLog) {
   const fs::path data_a = tmp.path() / "a";
   auto a = KvodProcess::Start(data_a);
   ASSERT_NE(a, nullptr);
-  auto b = KvodProcess::Start(tmp.path() / "b",
-                              {"--database-url=" + EmbeddedConninfo(data_a)});
+  // Replicas share the database, so they must share its root key: one with
+  // a key of its own refuses to start and says why.
+  const std::vector<std::string> url = {"--database-url=" +
+                                        EmbeddedConninfo(data_a)};
+  CommandResult stranger = RunCommand(
+      {KvodPath(), "--data-dir=" + (tmp.path() / "stranger").string(),
+       "--listen=127.0.0.1:0", url[0]});
+  EXPECT_EQ(stranger.exit_code, 2);
+  EXPECT_THAT(stranger.err, HasSubstr("another root key"));
+  const fs::path data_b = tmp.path() / "b";
+  fs::create_directories(data_b / "keys");
+  fs::copy_file(data_a / "keys" / "root.key", data_b / "keys" / "root.key");
+  auto b = KvodProcess::Start(data_b, url);
   ASSERT_NE(b, nullptr);
   auto id_a = IdentityService::NewStub(a->Channel());
   auto id_b = IdentityService::NewStub(b->Channel());
@@ -562,6 +441,7 @@ TEST(TwoKvodE2E, TwoProcessesOnOneDatabaseKeepOneConsistentLog) {
   }
   EXPECT_TRUE(verified.ok()) << verified.problem();
   EXPECT_GE(verified.entries_checked(), 12u);
+  EXPECT_EQ(b->Stop(), 0);
   EXPECT_EQ(a->Stop(), 0);
 }
 

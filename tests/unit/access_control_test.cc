@@ -9,6 +9,7 @@
 #include "gtest/gtest.h"
 #include "kvo/v1/audit.pb.h"
 #include "kvo/v1/identity.pb.h"
+#include "kvo/v1/registry.pb.h"
 #include "services/common/policy_loader.h"
 
 namespace kvo::identity {
@@ -32,6 +33,7 @@ std::vector<std::string> AllMethods() {
   // Linking the generated code registers the files in the pool.
   (void)kvo::v1::Principal::descriptor();
   (void)kvo::v1::AuditEntry::descriptor();
+  (void)kvo::v1::Card::descriptor();
   std::vector<std::string> methods;
   for (const auto& entry :
        fs::directory_iterator(fs::path(KVO_SOURCE_DIR) / "proto/kvo/v1")) {

@@ -1,0 +1,43 @@
+#ifndef KVO_SERVICES_NOTICE_NOTICE_PDF_H_
+#define KVO_SERVICES_NOTICE_NOTICE_PDF_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+
+namespace kvo::notice {
+
+// What the written notice to a person says. Dates are YYYY-MM-DD in
+// Europe/Amsterdam; texts are already in the notice's language.
+struct NoticeData {
+  std::string language = "nl";  // "nl" or "en"
+  int64_t card_id = 0;
+  // "individual_ban" | "collective_warning" | "collective_ban"
+  std::string card_kind;
+  std::string person_name;
+  std::string date_of_birth;
+  bool minor = false;  // a parent/guardian is addressed too
+  std::string offence_label;
+  std::string incident_date;
+  std::string incident_summary;
+  std::string area_name;
+  std::string municipality;
+  std::vector<std::string> shops;  // participating shops at issue time
+  std::string valid_from;
+  std::string valid_until;
+  std::string objection_deadline;
+  std::string objection_address;
+  std::string issued_by;
+};
+
+// The notice as an A4 PDF of as many pages as it needs (long summaries and
+// shop lists flow on). INVALID_ARGUMENT naming the field for an unknown
+// language or card kind, or an empty name, area or period; INTERNAL when
+// cairo fails. Thread-safe.
+absl::StatusOr<std::string> RenderNoticePdf(const NoticeData& data);
+
+}  // namespace kvo::notice
+
+#endif  // KVO_SERVICES_NOTICE_NOTICE_PDF_H_

@@ -1,0 +1,450 @@
+#include "services/registry/pg_registry_store.h"
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "services/common/crypto.h"
+
+namespace kvo::registry {
+namespace {
+
+using common::HexDecode;
+using common::HexEncode;
+
+// Times travel as integer microseconds since the epoch, so nothing is lost
+// to floating point on the way.
+#define KVO_TS(col) "(EXTRACT(EPOCH FROM " col ") * 1000000)::bigint"
+
+constexpr char kKeksSql[] =
+    "SELECT version, encode(wrapped_key, 'hex') FROM key_encryption_keys";
+constexpr char kInsertKekSql[] =
+    "INSERT INTO key_encryption_keys (version, wrapped_key) "
+    "VALUES ($1, decode($2, 'hex')) ON CONFLICT (version) DO NOTHING";
+
+constexpr char kInsertShopSql[] =
+    "INSERT INTO shops (area_id, name) VALUES ($1, $2) "
+    "ON CONFLICT (area_id, name) DO NOTHING RETURNING id";
+constexpr char kShopColumns[] =
+    "SELECT s.id, s.area_id, s.name, COALESCE((SELECT string_agg("
+    "m.principal_id::text, ',' ORDER BY m.principal_id) FROM shop_members m "
+    "WHERE m.shop_id = s.id), '') FROM shops s ";
+constexpr char kAddMemberSql[] =
+    "INSERT INTO shop_members (shop_id, principal_id) VALUES ($1, $2) "
+    "ON CONFLICT DO NOTHING";
+constexpr char kIsMemberSql[] =
+    "SELECT EXISTS (SELECT 1 FROM shop_members WHERE shop_id = $1 AND "
+    "principal_id = $2)";
+constexpr char kShopsOfPrincipalSql[] =
+    "SELECT shop_id FROM shop_members WHERE principal_id = $1 ORDER BY shop_id";
+
+constexpr char kInsertPersonSql[] =
+    "INSERT INTO persons (pseudonym, blind_index, kek_version, "
+    "registered_area_id, created_by) VALUES ($1, decode($2, 'hex'), $3, $4, "
+    "NULLIF($5::bigint, 0)) RETURNING id";
+constexpr char kSetDekSql[] =
+    "UPDATE persons SET wrapped_dek = decode($2, 'hex') WHERE id = $1";
+constexpr char kInsertFieldSql[] =
+    "INSERT INTO person_fields (person_id, field, sealed) "
+    "VALUES ($1, $2, decode($3, 'hex'))";
+constexpr char kPersonColumns[] =
+    "SELECT id, pseudonym, kek_version, encode(wrapped_dek, 'hex'), "
+    "registered_area_id FROM persons ";
+constexpr char kPersonFieldsSql[] =
+    "SELECT field, encode(sealed, 'hex') FROM person_fields "
+    "WHERE person_id = $1 AND field = ANY(string_to_array($2, ','))";
+constexpr char kPersonAreasSql[] =
+    "SELECT registered_area_id FROM persons WHERE id = $1 "
+    "UNION SELECT i.area_id FROM incidents i JOIN incident_persons ip "
+    "ON ip.incident_id = i.id WHERE ip.person_id = $1 "
+    "UNION SELECT area_id FROM cards WHERE person_id = $1";
+
+constexpr char kLinkIncidentSql[] =
+    "INSERT INTO incident_persons (incident_id, person_id, sealed_description, "
+    "sealed_report_number) VALUES ($1, $2, decode($3, 'hex'), "
+    "decode($4, 'hex'))";
+constexpr char kIncidentColumns[] =
+    "SELECT i.id, i.area_id, i.shop_id, " KVO_TS("i.occurred_at") ", "
+    "i.offence_type, i.damage_cents, i.has_police_report, "
+    "COALESCE(i.reported_by, 0), ip.person_id, "
+    "encode(ip.sealed_description, 'hex'), "
+    "encode(ip.sealed_report_number, 'hex') FROM incidents i "
+    "JOIN incident_persons ip ON ip.incident_id = i.id ";
+constexpr char kOffencesSql[] =
+    "SELECT " KVO_TS("i.occurred_at") ", EXISTS (SELECT 1 FROM cards c WHERE "
+    "c.incident_id = i.id AND c.revoked_at IS NOT NULL) FROM incidents i "
+    "JOIN incident_persons ip ON ip.incident_id = i.id "
+    "WHERE ip.person_id = $1 AND i.area_id = $2 AND i.id <> $3 "
+    "ORDER BY i.occurred_at";
+
+constexpr char kCardColumns[] =
+    "SELECT id, person_id, incident_id, area_id, shop_id, kind, " KVO_TS(
+        "valid_from") ", " KVO_TS("valid_until") ", days, rule, shops, "
+    "COALESCE(issued_by, 0), revoked_at IS NOT NULL, "
+    "COALESCE(revoke_reason, '') FROM cards ";
+constexpr char kCardForIncidentSql[] =
+    "SELECT EXISTS (SELECT 1 FROM cards WHERE incident_id = $1)";
+constexpr char kRevokeSql[] =
+    "UPDATE cards SET revoked_at = now(), revoked_by = $2, revoke_reason = $3 "
+    "WHERE id = $1 AND revoked_at IS NULL";
+
+constexpr char kInsertObjectionSql[] =
+    "INSERT INTO objections (card_id, sealed_grounds, filed_by, respond_by) "
+    "VALUES ($1, decode($2, 'hex'), $3, "
+    "to_timestamp(0) + $4::bigint * interval '1 microsecond') RETURNING id";
+constexpr char kObjectionColumns[] =
+    "SELECT o.id, o.card_id, c.person_id, c.area_id, "
+    "encode(o.sealed_grounds, 'hex'), " KVO_TS("o.filed_at") ", " KVO_TS(
+        "o.respond_by") ", COALESCE(o.decision, ''), "
+    "encode(o.sealed_reasons, 'hex'), " KVO_TS("o.decided_at") " "
+    "FROM objections o JOIN cards c ON c.id = o.card_id ";
+constexpr char kDecideSql[] =
+    "UPDATE objections SET decision = $2, sealed_reasons = decode($3, 'hex'), "
+    "decided_by = $4, decided_at = now() WHERE id = $1";
+
+// The SQL for "the timestamp in parameter $n, in microseconds".
+std::string FromMicros(int n) {
+  return absl::StrCat("to_timestamp(0) + $", n,
+                      "::bigint * interval '1 microsecond'");
+}
+
+std::string Bytes(const pqxx::field& f) {
+  return HexDecode(f.as<std::string>()).value_or("");
+}
+
+absl::Time Micros(const pqxx::field& f) {
+  return absl::FromUnixMicros(f.as<int64_t>());
+}
+
+std::vector<int64_t> Ids(const std::string& csv) {
+  std::vector<int64_t> out;
+  for (absl::string_view s : absl::StrSplit(csv, ',', absl::SkipEmpty())) {
+    int64_t id = 0;
+    if (absl::SimpleAtoi(s, &id)) out.push_back(id);
+  }
+  return out;
+}
+
+ShopRow ShopFrom(const pqxx::row& r) {
+  return ShopRow{r[0].as<int64_t>(), r[1].as<int64_t>(), r[2].as<std::string>(),
+                 Ids(r[3].as<std::string>())};
+}
+
+PersonRow PersonFrom(const pqxx::row& r) {
+  PersonRow p;
+  p.id = r[0].as<int64_t>();
+  p.pseudonym = r[1].as<std::string>();
+  p.kek_version = r[2].as<int32_t>();
+  if (!r[3].is_null()) p.wrapped_dek = Bytes(r[3]);
+  p.registered_area_id = r[4].as<int64_t>();
+  return p;
+}
+
+IncidentRow IncidentFrom(const pqxx::row& r) {
+  IncidentRow i;
+  i.id = r[0].as<int64_t>();
+  i.area_id = r[1].as<int64_t>();
+  i.shop_id = r[2].as<int64_t>();
+  i.occurred_at = Micros(r[3]);
+  i.offence_type = r[4].as<std::string>();
+  i.damage_cents = r[5].as<int64_t>();
+  i.has_police_report = r[6].as<bool>();
+  i.reported_by = r[7].as<int64_t>();
+  i.person_id = r[8].as<int64_t>();
+  i.sealed_description = Bytes(r[9]);
+  i.sealed_report_number = Bytes(r[10]);
+  return i;
+}
+
+CardRow CardFrom(const pqxx::row& r) {
+  CardRow c;
+  c.id = r[0].as<int64_t>();
+  c.person_id = r[1].as<int64_t>();
+  c.incident_id = r[2].as<int64_t>();
+  c.area_id = r[3].as<int64_t>();
+  c.shop_id = r[4].as<int64_t>();
+  c.kind = r[5].as<std::string>();
+  c.valid_from = Micros(r[6]);
+  c.valid_until = Micros(r[7]);
+  c.days = r[8].as<int32_t>();
+  c.rule = r[9].as<std::string>();
+  c.shops = absl::StrSplit(r[10].as<std::string>(), '\n', absl::SkipEmpty());
+  c.issued_by = r[11].as<int64_t>();
+  c.revoked = r[12].as<bool>();
+  c.revoke_reason = r[13].as<std::string>();
+  return c;
+}
+
+ObjectionRow ObjectionFrom(const pqxx::row& r) {
+  ObjectionRow o;
+  o.id = r[0].as<int64_t>();
+  o.card_id = r[1].as<int64_t>();
+  o.person_id = r[2].as<int64_t>();
+  o.area_id = r[3].as<int64_t>();
+  o.sealed_grounds = Bytes(r[4]);
+  o.filed_at = Micros(r[5]);
+  o.respond_by = Micros(r[6]);
+  o.decision = r[7].as<std::string>();
+  if (!r[8].is_null()) o.sealed_reasons = Bytes(r[8]);
+  if (!r[9].is_null()) o.decided_at = Micros(r[9]);
+  return o;
+}
+
+template <typename Row, typename Fn>
+std::vector<Row> All(const pqxx::result& result, Fn from) {
+  std::vector<Row> out;
+  out.reserve(result.size());
+  for (const auto& r : result) out.push_back(from(r));
+  return out;
+}
+
+template <typename Row, typename Fn>
+std::optional<Row> First(const pqxx::result& result, Fn from) {
+  if (result.empty()) return std::nullopt;
+  return from(result[0]);
+}
+
+}  // namespace
+
+std::map<int32_t, std::string> PgRegistryStore::KeyEncryptionKeys(Tx& tx) {
+  std::map<int32_t, std::string> out;
+  for (const auto& r : tx.exec(kKeksSql)) {
+    out[r[0].as<int32_t>()] = Bytes(r[1]);
+  }
+  return out;
+}
+
+bool PgRegistryStore::InsertKeyEncryptionKey(Tx& tx, int32_t version,
+                                             const std::string& wrapped) {
+  return tx.exec_params(kInsertKekSql, version, HexEncode(wrapped))
+             .affected_rows() == 1;
+}
+
+std::optional<int64_t> PgRegistryStore::InsertShop(Tx& tx, int64_t area_id,
+                                                   const std::string& name) {
+  pqxx::result r = tx.exec_params(kInsertShopSql, area_id, name);
+  if (r.empty()) return std::nullopt;
+  return r[0][0].as<int64_t>();
+}
+
+std::optional<ShopRow> PgRegistryStore::ShopById(Tx& tx, int64_t id) {
+  return First<ShopRow>(
+      tx.exec_params(std::string(kShopColumns) + "WHERE s.id = $1", id),
+      ShopFrom);
+}
+
+std::vector<ShopRow> PgRegistryStore::ShopsOfArea(Tx& tx, int64_t area_id) {
+  return All<ShopRow>(tx.exec_params(std::string(kShopColumns) +
+                                         "WHERE s.area_id = $1 ORDER BY s.name",
+                                     area_id),
+                      ShopFrom);
+}
+
+void PgRegistryStore::AddShopMember(Tx& tx, int64_t shop_id,
+                                    int64_t principal_id) {
+  tx.exec_params0(kAddMemberSql, shop_id, principal_id);
+}
+
+bool PgRegistryStore::IsShopMember(Tx& tx, int64_t shop_id,
+                                   int64_t principal_id) {
+  return tx.exec_params1(kIsMemberSql, shop_id, principal_id)[0].as<bool>();
+}
+
+std::vector<int64_t> PgRegistryStore::ShopsOfPrincipal(Tx& tx,
+                                                       int64_t principal_id) {
+  return All<int64_t>(tx.exec_params(kShopsOfPrincipalSql, principal_id),
+                      [](const pqxx::row& r) { return r[0].as<int64_t>(); });
+}
+
+int64_t PgRegistryStore::InsertPerson(Tx& tx, const std::string& pseudonym,
+                                      const std::string& blind_index,
+                                      int32_t kek_version, int64_t area_id,
+                                      int64_t created_by) {
+  return tx
+      .exec_params1(kInsertPersonSql, pseudonym, HexEncode(blind_index),
+                    kek_version, area_id, created_by)[0]
+      .as<int64_t>();
+}
+
+void PgRegistryStore::SetWrappedDataKey(Tx& tx, int64_t person_id,
+                                        const std::string& wrapped) {
+  tx.exec_params0(kSetDekSql, person_id, HexEncode(wrapped));
+}
+
+void PgRegistryStore::InsertPersonField(Tx& tx, int64_t person_id,
+                                        const std::string& field,
+                                        const std::string& sealed) {
+  tx.exec_params0(kInsertFieldSql, person_id, field, HexEncode(sealed));
+}
+
+std::optional<PersonRow> PgRegistryStore::PersonById(Tx& tx, int64_t id) {
+  return First<PersonRow>(
+      tx.exec_params(std::string(kPersonColumns) + "WHERE id = $1", id),
+      PersonFrom);
+}
+
+std::optional<PersonRow> PgRegistryStore::PersonForUpdate(Tx& tx, int64_t id) {
+  return First<PersonRow>(
+      tx.exec_params(std::string(kPersonColumns) + "WHERE id = $1 FOR UPDATE",
+                     id),
+      PersonFrom);
+}
+
+std::vector<PersonRow> PgRegistryStore::PersonsByBlindIndex(
+    Tx& tx, const std::string& blind_index) {
+  return All<PersonRow>(
+      tx.exec_params(std::string(kPersonColumns) +
+                         "WHERE blind_index = decode($1, 'hex') ORDER BY id",
+                     HexEncode(blind_index)),
+      PersonFrom);
+}
+
+std::map<std::string, std::string> PgRegistryStore::PersonFields(
+    Tx& tx, int64_t person_id, const std::vector<std::string>& fields) {
+  std::map<std::string, std::string> out;
+  for (const auto& r : tx.exec_params(kPersonFieldsSql, person_id,
+                                      absl::StrJoin(fields, ","))) {
+    out[r[0].as<std::string>()] = Bytes(r[1]);
+  }
+  return out;
+}
+
+std::vector<int64_t> PgRegistryStore::PersonAreas(Tx& tx, int64_t person_id) {
+  return All<int64_t>(tx.exec_params(kPersonAreasSql, person_id),
+                      [](const pqxx::row& r) { return r[0].as<int64_t>(); });
+}
+
+int64_t PgRegistryStore::InsertIncident(Tx& tx, const IncidentRow& i) {
+  const std::string sql = absl::StrCat(
+      "INSERT INTO incidents (area_id, shop_id, occurred_at, offence_type, "
+      "damage_cents, has_police_report, reported_by) VALUES ($1, $2, ",
+      FromMicros(3), ", $4, $5, $6, NULLIF($7::bigint, 0)) RETURNING id");
+  return tx
+      .exec_params1(sql, i.area_id, i.shop_id,
+                    absl::ToUnixMicros(i.occurred_at), i.offence_type,
+                    i.damage_cents, i.has_police_report, i.reported_by)[0]
+      .as<int64_t>();
+}
+
+void PgRegistryStore::LinkIncidentPerson(Tx& tx, int64_t incident_id,
+                                         int64_t person_id,
+                                         const std::string& sealed_description,
+                                         const std::string& sealed_report) {
+  tx.exec_params0(kLinkIncidentSql, incident_id, person_id,
+                  HexEncode(sealed_description), HexEncode(sealed_report));
+}
+
+std::optional<IncidentRow> PgRegistryStore::IncidentById(Tx& tx, int64_t id) {
+  return First<IncidentRow>(
+      tx.exec_params(std::string(kIncidentColumns) + "WHERE i.id = $1", id),
+      IncidentFrom);
+}
+
+std::vector<PastOffenceRow> PgRegistryStore::OffencesOfPerson(
+    Tx& tx, int64_t person_id, int64_t area_id, int64_t incident_id) {
+  return All<PastOffenceRow>(
+      tx.exec_params(kOffencesSql, person_id, area_id, incident_id),
+      [](const pqxx::row& r) {
+        return PastOffenceRow{Micros(r[0]), r[1].as<bool>()};
+      });
+}
+
+int64_t PgRegistryStore::InsertCard(Tx& tx, const CardRow& c) {
+  const std::string sql = absl::StrCat(
+      "INSERT INTO cards (person_id, incident_id, area_id, shop_id, kind, "
+      "valid_from, valid_until, days, rule, shops, issued_by) VALUES ($1, $2, "
+      "$3, $4, $5, ",
+      FromMicros(6), ", ", FromMicros(7),
+      ", $8, $9, $10, NULLIF($11::bigint, 0)) RETURNING id");
+  return tx
+      .exec_params1(sql, c.person_id, c.incident_id, c.area_id, c.shop_id,
+                    c.kind, absl::ToUnixMicros(c.valid_from),
+                    absl::ToUnixMicros(c.valid_until), c.days, c.rule,
+                    absl::StrJoin(c.shops, "\n"), c.issued_by)[0]
+      .as<int64_t>();
+}
+
+std::optional<CardRow> PgRegistryStore::CardById(Tx& tx, int64_t id) {
+  return First<CardRow>(
+      tx.exec_params(std::string(kCardColumns) + "WHERE id = $1", id),
+      CardFrom);
+}
+
+bool PgRegistryStore::CardForIncidentExists(Tx& tx, int64_t incident_id) {
+  return tx.exec_params1(kCardForIncidentSql, incident_id)[0].as<bool>();
+}
+
+std::vector<CardRow> PgRegistryStore::CardsOfPerson(Tx& tx, int64_t person_id,
+                                                    int64_t area_id) {
+  return All<CardRow>(
+      tx.exec_params(std::string(kCardColumns) +
+                         "WHERE person_id = $1 AND area_id = $2 ORDER BY id",
+                     person_id, area_id),
+      CardFrom);
+}
+
+std::vector<CardRow> PgRegistryStore::CardsOfArea(Tx& tx, int64_t area_id,
+                                                  bool include_inactive,
+                                                  int64_t person_id,
+                                                  absl::Time now) {
+  const std::string sql = absl::StrCat(
+      kCardColumns,
+      "WHERE area_id = $1 AND ($2 OR (revoked_at IS NULL AND valid_from <= ",
+      FromMicros(4), " AND valid_until > ", FromMicros(4),
+      ")) AND ($3 = 0 OR person_id = $3) ORDER BY valid_until DESC, id");
+  return All<CardRow>(tx.exec_params(sql, area_id, include_inactive, person_id,
+                                     absl::ToUnixMicros(now)),
+                      CardFrom);
+}
+
+bool PgRegistryStore::RevokeCard(Tx& tx, int64_t card_id, int64_t revoked_by,
+                                 const std::string& reason) {
+  return tx.exec_params(kRevokeSql, card_id, revoked_by, reason)
+             .affected_rows() == 1;
+}
+
+int64_t PgRegistryStore::InsertObjection(Tx& tx, int64_t card_id,
+                                         const std::string& sealed_grounds,
+                                         int64_t filed_by,
+                                         absl::Time respond_by) {
+  return tx
+      .exec_params1(kInsertObjectionSql, card_id, HexEncode(sealed_grounds),
+                    filed_by, absl::ToUnixMicros(respond_by))[0]
+      .as<int64_t>();
+}
+
+std::optional<ObjectionRow> PgRegistryStore::ObjectionForUpdate(Tx& tx,
+                                                                int64_t id) {
+  return First<ObjectionRow>(
+      tx.exec_params(
+          std::string(kObjectionColumns) + "WHERE o.id = $1 FOR UPDATE OF o",
+          id),
+      ObjectionFrom);
+}
+
+std::optional<ObjectionRow> PgRegistryStore::ObjectionById(Tx& tx, int64_t id) {
+  return First<ObjectionRow>(
+      tx.exec_params(std::string(kObjectionColumns) + "WHERE o.id = $1", id),
+      ObjectionFrom);
+}
+
+void PgRegistryStore::DecideObjection(Tx& tx, int64_t id,
+                                      const std::string& decision,
+                                      const std::string& sealed_reasons,
+                                      int64_t decided_by) {
+  tx.exec_params0(kDecideSql, id, decision, HexEncode(sealed_reasons),
+                  decided_by);
+}
+
+std::vector<ObjectionRow> PgRegistryStore::ObjectionsOfArea(Tx& tx,
+                                                            int64_t area_id,
+                                                            bool open_only) {
+  return All<ObjectionRow>(
+      tx.exec_params(std::string(kObjectionColumns) +
+                         "WHERE c.area_id = $1 AND (NOT $2 OR o.decision IS "
+                         "NULL) ORDER BY o.respond_by, o.id",
+                     area_id, open_only),
+      ObjectionFrom);
+}
+
+}  // namespace kvo::registry

@@ -1,0 +1,160 @@
+#ifndef KVO_SERVICES_REGISTRY_PG_REGISTRY_STORE_H_
+#define KVO_SERVICES_REGISTRY_PG_REGISTRY_STORE_H_
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <pqxx/pqxx>
+#include <string>
+#include <vector>
+
+#include "absl/time/time.h"
+
+namespace kvo::registry {
+
+struct ShopRow {
+  int64_t id = 0;
+  int64_t area_id = 0;
+  std::string name;
+  std::vector<int64_t> member_ids;
+};
+
+struct PersonRow {
+  int64_t id = 0;
+  std::string pseudonym;
+  int32_t kek_version = 0;
+  std::optional<std::string> wrapped_dek;  // nullopt: crypto-shredded
+  int64_t registered_area_id = 0;
+};
+
+// The anonymous facts plus the sealed link to the person.
+struct IncidentRow {
+  int64_t id = 0;
+  int64_t area_id = 0;
+  int64_t shop_id = 0;
+  absl::Time occurred_at;
+  std::string offence_type;
+  int64_t damage_cents = 0;
+  bool has_police_report = false;
+  int64_t reported_by = 0;
+  int64_t person_id = 0;
+  std::string sealed_description;
+  std::string sealed_report_number;
+};
+
+struct CardRow {
+  int64_t id = 0;
+  int64_t person_id = 0;
+  int64_t incident_id = 0;
+  int64_t area_id = 0;
+  int64_t shop_id = 0;
+  std::string kind;
+  absl::Time valid_from;
+  absl::Time valid_until;
+  int32_t days = 0;
+  std::string rule;
+  std::vector<std::string> shops;
+  int64_t issued_by = 0;
+  bool revoked = false;
+  std::string revoke_reason;
+};
+
+struct PastOffenceRow {
+  absl::Time occurred_at;
+  bool card_revoked = false;
+};
+
+struct ObjectionRow {
+  int64_t id = 0;
+  int64_t card_id = 0;
+  int64_t person_id = 0;  // the card's
+  int64_t area_id = 0;    // the card's
+  std::string sealed_grounds;
+  absl::Time filed_at;
+  absl::Time respond_by;
+  std::string decision;  // "" while open
+  std::optional<std::string> sealed_reasons;
+  std::optional<absl::Time> decided_at;
+};
+
+// The only SQL on the registry's tables. Every function runs in the
+// caller's transaction; libpqxx exceptions pass to the caller's DbPool,
+// which maps them. Sealed values are raw bytes.
+class PgRegistryStore final {
+ public:
+  using Tx = pqxx::transaction_base;
+
+  // Key-encryption keys: version -> wrapped key.
+  static std::map<int32_t, std::string> KeyEncryptionKeys(Tx& tx);
+  // false when another kvod inserted that version first.
+  static bool InsertKeyEncryptionKey(Tx& tx, int32_t version,
+                                     const std::string& wrapped);
+
+  static std::optional<int64_t> InsertShop(Tx& tx, int64_t area_id,
+                                           const std::string& name);
+  static std::optional<ShopRow> ShopById(Tx& tx, int64_t id);
+  static std::vector<ShopRow> ShopsOfArea(Tx& tx, int64_t area_id);
+  static void AddShopMember(Tx& tx, int64_t shop_id, int64_t principal_id);
+  static bool IsShopMember(Tx& tx, int64_t shop_id, int64_t principal_id);
+  static std::vector<int64_t> ShopsOfPrincipal(Tx& tx, int64_t principal_id);
+
+  static int64_t InsertPerson(Tx& tx, const std::string& pseudonym,
+                              const std::string& blind_index,
+                              int32_t kek_version, int64_t area_id,
+                              int64_t created_by);
+  static void SetWrappedDataKey(Tx& tx, int64_t person_id,
+                                const std::string& wrapped);
+  static void InsertPersonField(Tx& tx, int64_t person_id,
+                                const std::string& field,
+                                const std::string& sealed);
+  static std::optional<PersonRow> PersonById(Tx& tx, int64_t id);
+  // Locks the person: card decisions for one person run one at a time.
+  static std::optional<PersonRow> PersonForUpdate(Tx& tx, int64_t id);
+  static std::vector<PersonRow> PersonsByBlindIndex(
+      Tx& tx, const std::string& blind_index);
+  // Sealed values of the named fields that exist.
+  static std::map<std::string, std::string> PersonFields(
+      Tx& tx, int64_t person_id, const std::vector<std::string>& fields);
+  // The areas a person is known in: registration, incidents and cards.
+  static std::vector<int64_t> PersonAreas(Tx& tx, int64_t person_id);
+
+  // The anonymous facts only (person and sealed fields are not read).
+  static int64_t InsertIncident(Tx& tx, const IncidentRow& incident);
+  static void LinkIncidentPerson(Tx& tx, int64_t incident_id, int64_t person_id,
+                                 const std::string& sealed_description,
+                                 const std::string& sealed_report);
+  static std::optional<IncidentRow> IncidentById(Tx& tx, int64_t id);
+  // Earlier offences of the person in the area, except `incident_id`.
+  static std::vector<PastOffenceRow> OffencesOfPerson(Tx& tx, int64_t person_id,
+                                                      int64_t area_id,
+                                                      int64_t incident_id);
+
+  static int64_t InsertCard(Tx& tx, const CardRow& card);
+  static std::optional<CardRow> CardById(Tx& tx, int64_t id);
+  static bool CardForIncidentExists(Tx& tx, int64_t incident_id);
+  static std::vector<CardRow> CardsOfPerson(Tx& tx, int64_t person_id,
+                                            int64_t area_id);
+  // Cards of the area; active ones only (at `now`, not revoked) unless
+  // `include_inactive`; `person_id` 0 for all.
+  static std::vector<CardRow> CardsOfArea(Tx& tx, int64_t area_id,
+                                          bool include_inactive,
+                                          int64_t person_id, absl::Time now);
+  // false when the card was already revoked.
+  static bool RevokeCard(Tx& tx, int64_t card_id, int64_t revoked_by,
+                         const std::string& reason);
+
+  static int64_t InsertObjection(Tx& tx, int64_t card_id,
+                                 const std::string& sealed_grounds,
+                                 int64_t filed_by, absl::Time respond_by);
+  static std::optional<ObjectionRow> ObjectionForUpdate(Tx& tx, int64_t id);
+  static std::optional<ObjectionRow> ObjectionById(Tx& tx, int64_t id);
+  static void DecideObjection(Tx& tx, int64_t id, const std::string& decision,
+                              const std::string& sealed_reasons,
+                              int64_t decided_by);
+  static std::vector<ObjectionRow> ObjectionsOfArea(Tx& tx, int64_t area_id,
+                                                    bool open_only);
+};
+
+}  // namespace kvo::registry
+
+#endif  // KVO_SERVICES_REGISTRY_PG_REGISTRY_STORE_H_

@@ -1,0 +1,1148 @@
+#include "services/registry/registry_service.h"
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/time/civil_time.h"
+#include "services/audit/pg_audit_store.h"
+#include "services/common/crypto.h"
+#include "services/common/status_util.h"
+#include "services/common/text.h"
+#include "services/identity/identity_rules.h"
+#include "services/identity/pg_identity_store.h"
+#include "services/notice/notice_pdf.h"
+#include "services/registry/card_rules.h"
+#include "services/registry/person_normalize.h"
+#include "services/registry/pg_registry_store.h"
+
+namespace kvo::registry {
+namespace {
+
+using audit::Outcome;
+using audit::PgAuditStore;
+using common::CheckText;
+using common::ToGrpcStatus;
+using identity::Call;
+using Store = PgRegistryStore;
+
+constexpr char kService[] = "kvo.v1.RegistryService/";
+constexpr int64_t kMaxDamageCents = 100'000'000;  // EUR 1 million
+constexpr size_t kMaxLongText = 5000;
+// Clocks differ a little between a device and kvod.
+constexpr absl::Duration kClockSkew = absl::Minutes(5);
+
+// Every person field in the order of kvo.v1.Person.
+constexpr const char* kPersonFields[] = {
+    "given_names", "surname_prefix", "surname",        "address",
+    "residence",   "date_of_birth",  "place_of_birth", "description"};
+
+std::string Method(absl::string_view name) {
+  return absl::StrCat(kService, name);
+}
+
+std::string Subject(const PersonRow& p) {
+  return absl::StrCat("person:", p.pseudonym);
+}
+
+google::protobuf::Timestamp ToProto(absl::Time t) {
+  google::protobuf::Timestamp ts;
+  const int64_t micros = absl::ToUnixMicros(t);
+  ts.set_seconds(micros / 1'000'000);
+  ts.set_nanos(static_cast<int32_t>(micros % 1'000'000) * 1000);
+  return ts;
+}
+
+absl::Time FromProto(const google::protobuf::Timestamp& ts) {
+  return absl::FromUnixSeconds(ts.seconds()) + absl::Nanoseconds(ts.nanos());
+}
+
+const absl::TimeZone& Amsterdam() {
+  static const absl::TimeZone* tz = [] {
+    auto* zone = new absl::TimeZone;
+    if (!absl::LoadTimeZone("Europe/Amsterdam", zone)) {
+      *zone = absl::UTCTimeZone();
+    }
+    return zone;
+  }();
+  return *tz;
+}
+
+std::string LocalDate(absl::Time t) {
+  return absl::FormatTime("%Y-%m-%d", t, Amsterdam());
+}
+
+kvo::v1::CardKind KindToProto(const std::string& kind) {
+  if (kind == "individual_ban") return kvo::v1::CARD_KIND_INDIVIDUAL_BAN;
+  if (kind == "collective_warning")
+    return kvo::v1::CARD_KIND_COLLECTIVE_WARNING;
+  if (kind == "collective_ban") return kvo::v1::CARD_KIND_COLLECTIVE_BAN;
+  return kvo::v1::CARD_KIND_UNSPECIFIED;
+}
+
+CardKind KindFromRow(const std::string& kind) {
+  if (kind == "individual_ban") return CardKind::kIndividualBan;
+  if (kind == "collective_ban") return CardKind::kCollectiveBan;
+  return CardKind::kCollectiveWarning;
+}
+
+absl::Status RequireId(absl::string_view field, int64_t id) {
+  if (id > 0) return absl::OkStatus();
+  return absl::InvalidArgumentError(absl::StrCat(field, ": required"));
+}
+
+// area_id is required and must be one of the caller's (for own-area
+// grants); the refusal is audited by the guard.
+absl::Status CheckArea(identity::RpcGuard& guard, const Call& call,
+                       int64_t area_id) {
+  if (auto s = RequireId("area_id", area_id); !s.ok()) return s;
+  return guard.CheckAreas(call, {area_id});
+}
+
+bool IsShopRole(kvo::v1::Role role) {
+  return role == kvo::v1::ROLE_SHOPKEEPER || role == kvo::v1::ROLE_SECURITY;
+}
+
+// A person's record as the use case sees it: the row, its opened data key
+// and the plain values of the fields opened so far.
+struct OpenPerson {
+  PersonRow row;
+  common::SecretKey key;
+  std::map<std::string, std::string> fields;
+};
+
+// The one place that seals and opens personal data.
+class Vault {
+ public:
+  explicit Vault(const KeyRing& keys) : keys_(keys) {}
+
+  // Opens the person's data key and the named fields.
+  absl::StatusOr<OpenPerson> Open(
+      pqxx::transaction_base& tx, const PersonRow& row,
+      const std::vector<std::string>& fields) const {
+    if (!row.wrapped_dek.has_value()) {
+      return absl::NotFoundError(absl::StrCat(
+          "person ", row.id, ": the record was erased (its key is destroyed)"));
+    }
+    auto key = keys_.OpenDataKey(row.id, row.kek_version, *row.wrapped_dek);
+    if (!key.ok()) return key.status();
+    OpenPerson out{row, std::move(*key), {}};
+    for (const auto& [field, sealed] :
+         Store::PersonFields(tx, row.id, fields)) {
+      auto plain =
+          common::Open(out.key, sealed, FieldBinding(row.id, field),
+                       absl::StrCat("person ", row.id, " field ", field));
+      if (!plain.ok()) return plain.status();
+      out.fields[field] = std::move(*plain);
+    }
+    return out;
+  }
+
+  std::string Seal(const OpenPerson& p, absl::string_view field,
+                   absl::string_view plain) const {
+    return common::Seal(p.key, plain, FieldBinding(p.row.id, field));
+  }
+  absl::StatusOr<std::string> OpenValue(const OpenPerson& p,
+                                        absl::string_view field,
+                                        absl::string_view sealed) const {
+    return common::Open(p.key, sealed, FieldBinding(p.row.id, field),
+                        absl::StrCat("person ", p.row.id, " ", field));
+  }
+
+ private:
+  const KeyRing& keys_;
+};
+
+std::string IncidentField(int64_t incident_id, absl::string_view what) {
+  return absl::StrCat("incident:", incident_id, "/", what);
+}
+std::string ObjectionField(int64_t card_id, absl::string_view what) {
+  return absl::StrCat("card:", card_id, "/objection/", what);
+}
+
+}  // namespace
+
+// Helpers that need the policy live here, beside the handlers.
+namespace {
+
+std::vector<std::string> VisibleFields(const kvo::v1::Policy& policy,
+                                       kvo::v1::Role role) {
+  for (const auto& rule : policy.person_fields()) {
+    if (rule.role() == role) {
+      return {rule.fields().begin(), rule.fields().end()};
+    }
+  }
+  return {};
+}
+
+bool IsMinor(const kvo::v1::Policy& policy, const std::string& dob) {
+  absl::CivilDay day;
+  if (!absl::ParseCivilTime(dob, &day)) return false;
+  return AgeInYears(day, absl::Now()) < policy.persons().adult_age_years();
+}
+
+kvo::v1::Person PersonView(const kvo::v1::Policy& policy, const OpenPerson& p,
+                           const std::vector<std::string>& visible) {
+  kvo::v1::Person out;
+  out.set_id(p.row.id);
+  out.set_pseudonym(p.row.pseudonym);
+  out.set_registered_area_id(p.row.registered_area_id);
+  const auto* reflection = out.GetReflection();
+  const auto* descriptor = out.GetDescriptor();
+  for (const char* field : kPersonFields) {
+    const bool shown =
+        std::find(visible.begin(), visible.end(), field) != visible.end();
+    if (!shown) {
+      out.add_hidden_fields(field);
+      continue;
+    }
+    auto it = p.fields.find(field);
+    if (it != p.fields.end()) {
+      reflection->SetString(&out, descriptor->FindFieldByName(field),
+                            it->second);
+    }
+  }
+  auto dob = p.fields.find("date_of_birth");
+  if (dob != p.fields.end()) out.set_minor(IsMinor(policy, dob->second));
+  return out;
+}
+
+}  // namespace
+
+RegistryServiceImpl::RegistryServiceImpl(const kvo::v1::Policy& policy,
+                                         common::DbPool& pool,
+                                         identity::RpcGuard& guard,
+                                         const KeyRing& keys)
+    : policy_(policy), pool_(pool), guard_(guard), keys_(keys) {}
+
+// ---- shops ---------------------------------------------------------------
+
+namespace {
+
+kvo::v1::Shop ShopToProto(const ShopRow& row) {
+  kvo::v1::Shop shop;
+  shop.set_id(row.id);
+  shop.set_area_id(row.area_id);
+  shop.set_name(row.name);
+  for (int64_t m : row.member_ids) shop.add_member_ids(m);
+  return shop;
+}
+
+}  // namespace
+
+grpc::Status RegistryServiceImpl::CreateShop(
+    grpc::ServerContext* context, const kvo::v1::CreateShopRequest* request,
+    kvo::v1::Shop* response) {
+  auto call = guard_.Begin(*context, Method("CreateShop"));
+  if (!call.ok()) return ToGrpcStatus(call.status());
+  for (auto s : {CheckArea(guard_, *call, request->area_id()),
+                 CheckText("name", request->name(), 1, 200)}) {
+    if (!s.ok()) return ToGrpcStatus(s);
+  }
+  auto shop = pool_.InTransaction(
+      "create shop", [&](pqxx::work& tx) -> absl::StatusOr<ShopRow> {
+        if (!identity::PgIdentityStore::MissingAreas(tx, {request->area_id()})
+                 .empty()) {
+          return absl::NotFoundError(absl::StrCat(
+              "area_id: area ", request->area_id(), " does not exist"));
+        }
+        auto id = Store::InsertShop(tx, request->area_id(), request->name());
+        if (!id) {
+          return absl::AlreadyExistsError(absl::StrCat(
+              "a shop '", request->name(), "' already exists in this area"));
+        }
+        PgAuditStore::Append(
+            tx, guard_.Record(*call, "registry.create_shop",
+                              absl::StrCat("shop:", *id), "administration"));
+        return *Store::ShopById(tx, *id);
+      });
+  if (!shop.ok()) return ToGrpcStatus(shop.status());
+  *response = ShopToProto(*shop);
+  return grpc::Status::OK;
+}
+
+grpc::Status RegistryServiceImpl::ListShops(
+    grpc::ServerContext* context, const kvo::v1::ListShopsRequest* request,
+    kvo::v1::ListShopsResponse* response) {
+  auto call = guard_.Begin(*context, Method("ListShops"));
+  if (!call.ok()) return ToGrpcStatus(call.status());
+  for (auto s : {CheckArea(guard_, *call, request->area_id())}) {
+    if (!s.ok()) return ToGrpcStatus(s);
+  }
+  auto shops = pool_.InTransaction(
+      "list shops",
+      [&](pqxx::work& tx) -> absl::StatusOr<std::vector<ShopRow>> {
+        return Store::ShopsOfArea(tx, request->area_id());
+      });
+  if (!shops.ok()) return ToGrpcStatus(shops.status());
+  for (const auto& shop : *shops) *response->add_shops() = ShopToProto(shop);
+  return grpc::Status::OK;
+}
+
+grpc::Status RegistryServiceImpl::AddShopMember(
+    grpc::ServerContext* context, const kvo::v1::AddShopMemberRequest* request,
+    kvo::v1::Shop* response) {
+  auto call = guard_.Begin(*context, Method("AddShopMember"));
+  if (!call.ok()) return ToGrpcStatus(call.status());
+  for (auto s : {RequireId("shop_id", request->shop_id()),
+                 RequireId("principal_id", request->principal_id())}) {
+    if (!s.ok()) return ToGrpcStatus(s);
+  }
+  auto shop = pool_.InTransaction(
+      "read shop", [&](pqxx::work& tx) -> absl::StatusOr<ShopRow> {
+        auto row = Store::ShopById(tx, request->shop_id());
+        if (!row) {
+          return absl::NotFoundError(
+              absl::StrCat("shop_id: shop ", request->shop_id(), " not found"));
+        }
+        return *row;
+      });
+  if (!shop.ok()) return ToGrpcStatus(shop.status());
+  if (auto s = guard_.CheckAreas(*call, {shop->area_id}); !s.ok()) {
+    return ToGrpcStatus(s);
+  }
+  auto updated = pool_.InTransaction(
+      "add shop member", [&](pqxx::work& tx) -> absl::StatusOr<ShopRow> {
+        auto who = identity::PgIdentityStore::PrincipalById(
+            tx, request->principal_id());
+        if (!who) {
+          return absl::NotFoundError(absl::StrCat("principal_id: principal ",
+                                                  request->principal_id(),
+                                                  " not found"));
+        }
+        const bool in_area =
+            std::find(who->area_ids.begin(), who->area_ids.end(),
+                      shop->area_id) != who->area_ids.end();
+        if ((who->role != "shopkeeper" && who->role != "security") ||
+            !in_area) {
+          return absl::FailedPreconditionError(
+              "principal_id: only a shopkeeper or security principal of the "
+              "shop's area can be a member of the shop");
+        }
+        Store::AddShopMember(tx, shop->id, who->id);
+        PgAuditStore::Append(tx,
+                             guard_.Record(*call, "registry.add_shop_member",
+                                           absl::StrCat("principal:", who->id),
+                                           "administration"));
+        return *Store::ShopById(tx, shop->id);
+      });
+  if (!updated.ok()) return ToGrpcStatus(updated.status());
+  *response = ShopToProto(*updated);
+  return grpc::Status::OK;
+}
+
+// ---- persons -------------------------------------------------------------
+
+namespace {
+
+// The request's person fields by name, validated: INVALID_ARGUMENT naming
+// the first wrong field.
+absl::StatusOr<std::map<std::string, std::string>> PersonInput(
+    const kvo::v1::Policy& policy, const kvo::v1::CreatePersonRequest& r) {
+  const size_t description_max = policy.persons().description_max_chars();
+  struct Rule {
+    const char* field;
+    const std::string& value;
+    size_t min, max;
+    bool multiline;
+  };
+  const Rule rules[] = {
+      {"given_names", r.given_names(), 1, 200, false},
+      {"surname_prefix", r.surname_prefix(), 0, 50, false},
+      {"surname", r.surname(), 1, 200, false},
+      {"address", r.address(), 0, 300, false},
+      {"residence", r.residence(), 0, 100, false},
+      {"date_of_birth", r.date_of_birth(), 10, 10, false},
+      {"place_of_birth", r.place_of_birth(), 0, 100, false},
+      {"description", r.description(), 0, description_max, true},
+  };
+  std::map<std::string, std::string> out;
+  for (const Rule& rule : rules) {
+    // Bytes first: a 10 MB value is refused before anything scans it.
+    if (rule.value.size() > 4 * rule.max) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(rule.field, ": at most ", rule.max, " characters"));
+    }
+    if (auto s = CheckText(rule.field, rule.value, rule.min, rule.max,
+                           rule.multiline);
+        !s.ok()) {
+      return s;
+    }
+    if (!rule.value.empty()) out[rule.field] = rule.value;
+  }
+  absl::CivilDay dob;
+  if (!absl::ParseCivilTime(r.date_of_birth(), &dob)) {
+    return absl::InvalidArgumentError(
+        "date_of_birth: a real date as YYYY-MM-DD");
+  }
+  const absl::CivilDay today = absl::ToCivilDay(absl::Now(), Amsterdam());
+  if (dob > today) {
+    return absl::InvalidArgumentError(
+        "date_of_birth: must not be in the future");
+  }
+  if (dob < absl::CivilDay(1900, 1, 1)) {
+    return absl::InvalidArgumentError("date_of_birth: before 1900");
+  }
+  return out;
+}
+
+}  // namespace
+
+grpc::Status RegistryServiceImpl::FindPerson(
+    grpc::ServerContext* context, const kvo::v1::FindPersonRequest* request,
+    kvo::v1::FindPersonResponse* response) {
+  auto call = guard_.Begin(*context, Method("FindPerson"));
+  if (!call.ok()) return ToGrpcStatus(call.status());
+  for (const auto& [field, value] :
+       {std::pair<const char*, const std::string&>{"given_names",
+                                                   request->given_names()},
+        {"surname_prefix", request->surname_prefix()},
+        {"surname", request->surname()},
+        {"date_of_birth", request->date_of_birth()}}) {
+    if (value.size() > 800) {
+      return ToGrpcStatus(absl::InvalidArgumentError(
+          absl::StrCat(field, ": at most 200 characters")));
+    }
+  }
+  auto normalized =
+      NormalizeForBlindIndex(request->given_names(), request->surname_prefix(),
+                             request->surname(), request->date_of_birth());
+  if (!normalized.ok()) return ToGrpcStatus(normalized.status());
+  const std::string blind = common::BlindIndex(keys_.blind_key(), *normalized);
+  const auto visible = VisibleFields(policy_, call->caller.role);
+  Vault vault(keys_);
+  auto found = pool_.InTransaction(
+      "find person",
+      [&](pqxx::work& tx) -> absl::StatusOr<std::vector<kvo::v1::Person>> {
+        std::vector<kvo::v1::Person> out;
+        std::vector<std::string> subjects;
+        for (const PersonRow& row : Store::PersonsByBlindIndex(tx, blind)) {
+          subjects.push_back(Subject(row));
+          const auto areas = Store::PersonAreas(tx, row.id);
+          const bool known_here =
+              std::any_of(areas.begin(), areas.end(),
+                          [&](int64_t a) { return call->caller.InArea(a); });
+          // Elsewhere the match is only named: enough not to register a
+          // duplicate, nothing more.
+          auto open = vault.Open(
+              tx, row, known_here ? visible : std::vector<std::string>{});
+          if (!open.ok()) return open.status();
+          out.push_back(
+              PersonView(policy_, *open,
+                         known_here ? visible : std::vector<std::string>{}));
+        }
+        PgAuditStore::Append(tx,
+                             guard_.Record(*call, "registry.find_person",
+                                           absl::StrJoin(subjects, ","),
+                                           "find a record before registering"));
+        return out;
+      });
+  if (!found.ok()) return ToGrpcStatus(found.status());
+  for (auto& p : *found) *response->add_matches() = std::move(p);
+  return grpc::Status::OK;
+}
+
+grpc::Status RegistryServiceImpl::CreatePerson(
+    grpc::ServerContext* context, const kvo::v1::CreatePersonRequest* request,
+    kvo::v1::Person* response) {
+  auto call = guard_.Begin(*context, Method("CreatePerson"));
+  if (!call.ok()) return ToGrpcStatus(call.status());
+  for (auto s : {CheckArea(guard_, *call, request->area_id())}) {
+    if (!s.ok()) return ToGrpcStatus(s);
+  }
+  auto input = PersonInput(policy_, *request);
+  if (!input.ok()) return ToGrpcStatus(input.status());
+  auto normalized =
+      NormalizeForBlindIndex(request->given_names(), request->surname_prefix(),
+                             request->surname(), request->date_of_birth());
+  if (!normalized.ok()) return ToGrpcStatus(normalized.status());
+  const std::string blind = common::BlindIndex(keys_.blind_key(), *normalized);
+  const std::string pseudonym = common::HexEncode(common::RandomBytes(16));
+  Vault vault(keys_);
+  auto created = pool_.InTransaction(
+      "create person", [&](pqxx::work& tx) -> absl::StatusOr<OpenPerson> {
+        if (!identity::PgIdentityStore::MissingAreas(tx, {request->area_id()})
+                 .empty()) {
+          return absl::NotFoundError(absl::StrCat(
+              "area_id: area ", request->area_id(), " does not exist"));
+        }
+        const auto matches = Store::PersonsByBlindIndex(tx, blind);
+        if (!matches.empty() && !request->distinct_from_matches()) {
+          return absl::AlreadyExistsError(absl::StrCat(
+              "a person with this name and date of birth is registered "
+              "already (person ",
+              matches.front().id,
+              "): use that record, or set distinct_from_matches if this is "
+              "someone else"));
+        }
+        OpenPerson p;
+        p.row.id =
+            Store::InsertPerson(tx, pseudonym, blind, keys_.current_version(),
+                                request->area_id(), call->caller.principal_id);
+        p.row.pseudonym = pseudonym;
+        p.row.kek_version = keys_.current_version();
+        p.row.registered_area_id = request->area_id();
+        auto [key, wrapped] = keys_.NewDataKey(p.row.id);
+        p.key = std::move(key);
+        Store::SetWrappedDataKey(tx, p.row.id, wrapped);
+        for (const auto& [field, value] : *input) {
+          Store::InsertPersonField(tx, p.row.id, field,
+                                   vault.Seal(p, field, value));
+        }
+        p.fields = *input;
+        PgAuditStore::Append(tx, guard_.Record(*call, "registry.create_person",
+                                               Subject(p.row), "registration"));
+        return p;
+      });
+  if (!created.ok()) return ToGrpcStatus(created.status());
+  *response =
+      PersonView(policy_, *created, VisibleFields(policy_, call->caller.role));
+  return grpc::Status::OK;
+}
+
+grpc::Status RegistryServiceImpl::GetPerson(
+    grpc::ServerContext* context, const kvo::v1::GetPersonRequest* request,
+    kvo::v1::Person* response) {
+  auto call = guard_.Begin(*context, Method("GetPerson"));
+  if (!call.ok()) return ToGrpcStatus(call.status());
+  if (auto s = RequireId("person_id", request->person_id()); !s.ok()) {
+    return ToGrpcStatus(s);
+  }
+  auto areas = pool_.InTransaction(
+      "person areas",
+      [&](pqxx::work& tx) -> absl::StatusOr<std::vector<int64_t>> {
+        if (!Store::PersonById(tx, request->person_id())) {
+          return absl::NotFoundError(absl::StrCat(
+              "person_id: person ", request->person_id(), " not found"));
+        }
+        return Store::PersonAreas(tx, request->person_id());
+      });
+  if (!areas.ok()) return ToGrpcStatus(areas.status());
+  // Known in one of the caller's areas is enough; otherwise the refusal
+  // names (and audits) an area of the person's.
+  auto mine = std::find_if(areas->begin(), areas->end(),
+                           [&](int64_t a) { return call->caller.InArea(a); });
+  if (auto s = guard_.CheckAreas(
+          *call, {mine != areas->end() ? *mine : areas->front()});
+      !s.ok()) {
+    return ToGrpcStatus(s);
+  }
+  const auto visible = VisibleFields(policy_, call->caller.role);
+  Vault vault(keys_);
+  auto person = pool_.InTransaction(
+      "read person", [&](pqxx::work& tx) -> absl::StatusOr<kvo::v1::Person> {
+        auto row = Store::PersonById(tx, request->person_id());
+        auto open = vault.Open(tx, *row, visible);
+        if (!open.ok()) return open.status();
+        PgAuditStore::Append(tx, guard_.Record(*call, "registry.read_person",
+                                               Subject(*row), "person record"));
+        return PersonView(policy_, *open, visible);
+      });
+  if (!person.ok()) {
+    if (person.status().code() == absl::StatusCode::kDataLoss) {
+      guard_.AuditAlone(
+          guard_.Record(*call, "registry.read_person",
+                        absl::StrCat("person_id:", request->person_id()),
+                        "person record", Outcome::kError));
+    }
+    return ToGrpcStatus(person.status());
+  }
+  *response = std::move(*person);
+  return grpc::Status::OK;
+}
+
+// ---- incidents -----------------------------------------------------------
+
+grpc::Status RegistryServiceImpl::RecordIncident(
+    grpc::ServerContext* context, const kvo::v1::RecordIncidentRequest* request,
+    kvo::v1::Incident* response) {
+  auto call = guard_.Begin(*context, Method("RecordIncident"));
+  if (!call.ok()) return ToGrpcStatus(call.status());
+  for (auto s : {RequireId("shop_id", request->shop_id()),
+                 RequireId("person_id", request->person_id())}) {
+    if (!s.ok()) return ToGrpcStatus(s);
+  }
+  auto shop = pool_.InTransaction(
+      "read shop", [&](pqxx::work& tx) -> absl::StatusOr<ShopRow> {
+        auto row = Store::ShopById(tx, request->shop_id());
+        if (!row) {
+          return absl::NotFoundError(
+              absl::StrCat("shop_id: shop ", request->shop_id(), " not found"));
+        }
+        if (call->caller.role == kvo::v1::ROLE_SHOPKEEPER &&
+            !Store::IsShopMember(tx, row->id, call->caller.principal_id)) {
+          return absl::PermissionDeniedError(
+              "shop_id: a shopkeeper records incidents of their own shop only");
+        }
+        return *row;
+      });
+  if (!shop.ok()) return ToGrpcStatus(shop.status());
+  if (auto s = guard_.CheckAreas(*call, {shop->area_id}); !s.ok()) {
+    return ToGrpcStatus(s);
+  }
+  const auto offence = std::find_if(
+      policy_.offence_types().begin(), policy_.offence_types().end(),
+      [&](const auto& t) { return t.code() == request->offence_type(); });
+  if (offence == policy_.offence_types().end()) {
+    std::vector<std::string> codes;
+    for (const auto& t : policy_.offence_types()) codes.push_back(t.code());
+    return ToGrpcStatus(absl::InvalidArgumentError(
+        absl::StrCat("offence_type: one of ", absl::StrJoin(codes, ", "))));
+  }
+  if (!request->has_occurred_at()) {
+    return ToGrpcStatus(absl::InvalidArgumentError("occurred_at: required"));
+  }
+  const absl::Time occurred = FromProto(request->occurred_at());
+  if (occurred > absl::Now() + kClockSkew) {
+    return ToGrpcStatus(
+        absl::InvalidArgumentError("occurred_at: must not be in the future"));
+  }
+  if (request->description().size() > 4 * kMaxLongText) {
+    return ToGrpcStatus(absl::InvalidArgumentError(
+        absl::StrCat("description: at most ", kMaxLongText, " characters")));
+  }
+  for (auto s : {CheckText("description", request->description(), 1,
+                           kMaxLongText, /*multiline=*/true),
+                 CheckText("police_report_number",
+                           request->police_report_number(), 0, 50)}) {
+    if (!s.ok()) return ToGrpcStatus(s);
+  }
+  if (request->damage_cents() < 0 ||
+      request->damage_cents() > kMaxDamageCents) {
+    return ToGrpcStatus(absl::InvalidArgumentError(
+        absl::StrCat("damage_cents: 0 to ", kMaxDamageCents, " (euro cents)")));
+  }
+  Vault vault(keys_);
+  auto incident = pool_.InTransaction(
+      "record incident", [&](pqxx::work& tx) -> absl::StatusOr<IncidentRow> {
+        auto row = Store::PersonById(tx, request->person_id());
+        if (!row) {
+          return absl::NotFoundError(absl::StrCat(
+              "person_id: person ", request->person_id(), " not found"));
+        }
+        auto person = vault.Open(tx, *row, {});
+        if (!person.ok()) return person.status();
+        IncidentRow i;
+        i.area_id = shop->area_id;
+        i.shop_id = shop->id;
+        i.occurred_at = occurred;
+        i.offence_type = request->offence_type();
+        i.damage_cents = request->damage_cents();
+        i.has_police_report = !request->police_report_number().empty();
+        i.reported_by = call->caller.principal_id;
+        i.person_id = row->id;
+        i.id = Store::InsertIncident(tx, i);
+        Store::LinkIncidentPerson(
+            tx, i.id, row->id,
+            vault.Seal(*person, IncidentField(i.id, "description"),
+                       request->description()),
+            vault.Seal(*person, IncidentField(i.id, "report_number"),
+                       request->police_report_number()));
+        PgAuditStore::Append(
+            tx, guard_.Record(*call, "registry.record_incident", Subject(*row),
+                              "incident report"));
+        return i;
+      });
+  if (!incident.ok()) return ToGrpcStatus(incident.status());
+  response->set_id(incident->id);
+  response->set_area_id(incident->area_id);
+  response->set_shop_id(incident->shop_id);
+  *response->mutable_occurred_at() = ToProto(incident->occurred_at);
+  response->set_offence_type(incident->offence_type);
+  response->set_description(request->description());
+  response->set_damage_cents(incident->damage_cents);
+  response->set_police_report_number(request->police_report_number());
+  response->set_person_id(incident->person_id);
+  response->set_reported_by(incident->reported_by);
+  return grpc::Status::OK;
+}
+
+// ---- cards ---------------------------------------------------------------
+
+namespace {
+
+kvo::v1::Card CardToProto(const CardRow& row) {
+  kvo::v1::Card card;
+  card.set_id(row.id);
+  card.set_person_id(row.person_id);
+  card.set_incident_id(row.incident_id);
+  card.set_area_id(row.area_id);
+  card.set_shop_id(row.shop_id);
+  card.set_kind(KindToProto(row.kind));
+  *card.mutable_valid_from() = ToProto(row.valid_from);
+  *card.mutable_valid_until() = ToProto(row.valid_until);
+  card.set_days(row.days);
+  card.set_rule(row.rule);
+  for (const auto& shop : row.shops) card.add_shops(shop);
+  card.set_revoked(row.revoked);
+  card.set_revoke_reason(row.revoke_reason);
+  return card;
+}
+
+absl::StatusOr<CardRow> ReadCard(common::DbPool& pool, int64_t card_id) {
+  if (auto s = RequireId("card_id", card_id); !s.ok()) return s;
+  return pool.InTransaction(
+      "read card", [&](pqxx::work& tx) -> absl::StatusOr<CardRow> {
+        auto card = Store::CardById(tx, card_id);
+        if (!card) {
+          return absl::NotFoundError(
+              absl::StrCat("card_id: card ", card_id, " not found"));
+        }
+        return *card;
+      });
+}
+
+}  // namespace
+
+grpc::Status RegistryServiceImpl::IssueCard(
+    grpc::ServerContext* context, const kvo::v1::IssueCardRequest* request,
+    kvo::v1::Card* response) {
+  auto call = guard_.Begin(*context, Method("IssueCard"));
+  if (!call.ok()) return ToGrpcStatus(call.status());
+  if (auto s = RequireId("incident_id", request->incident_id()); !s.ok()) {
+    return ToGrpcStatus(s);
+  }
+  if (!kvo::v1::CardScope_IsValid(request->scope())) {
+    return ToGrpcStatus(
+        absl::InvalidArgumentError("scope: individual or collective"));
+  }
+  const bool individual = request->scope() == kvo::v1::CARD_SCOPE_INDIVIDUAL;
+  auto incident = pool_.InTransaction(
+      "read incident", [&](pqxx::work& tx) -> absl::StatusOr<IncidentRow> {
+        auto row = Store::IncidentById(tx, request->incident_id());
+        if (!row) {
+          return absl::NotFoundError(absl::StrCat(
+              "incident_id: incident ", request->incident_id(), " not found"));
+        }
+        if (call->caller.role == kvo::v1::ROLE_SHOPKEEPER &&
+            (!individual || !Store::IsShopMember(tx, row->shop_id,
+                                                 call->caller.principal_id))) {
+          return absl::PermissionDeniedError(
+              "a shopkeeper issues individual bans for their own shop only "
+              "(scope: individual, an incident of your shop)");
+        }
+        return *row;
+      });
+  if (!incident.ok()) return ToGrpcStatus(incident.status());
+  if (auto s = guard_.CheckAreas(*call, {incident->area_id}); !s.ok()) {
+    return ToGrpcStatus(s);
+  }
+  bool serious = false;
+  for (const auto& t : policy_.offence_types()) {
+    if (t.code() == incident->offence_type) serious = t.serious();
+  }
+  const auto visible = VisibleFields(policy_, call->caller.role);
+  std::vector<std::string> wanted = visible;
+  wanted.push_back("date_of_birth");
+  Vault vault(keys_);
+  auto issued = pool_.InTransaction(
+      "issue card", [&](pqxx::work& tx) -> absl::StatusOr<kvo::v1::Card> {
+        // One decision per person at a time: a second officer waits here
+        // and then sees the first card (escalation, no double ban).
+        auto row = Store::PersonForUpdate(tx, incident->person_id);
+        if (!row) return absl::NotFoundError("the incident's person is gone");
+        if (Store::CardForIncidentExists(tx, incident->id)) {
+          return absl::AlreadyExistsError(
+              absl::StrCat("incident ", incident->id, " already has a card"));
+        }
+        auto person = vault.Open(tx, *row, wanted);
+        if (!person.ok()) return person.status();
+        CardRequest r;
+        r.scope = individual ? CardScope::kIndividual : CardScope::kCollective;
+        r.shop_id = incident->shop_id;
+        r.requested_days = request->requested_days();
+        r.offence_at = incident->occurred_at;
+        r.serious = serious;
+        r.now = absl::Now();
+        if (!absl::ParseCivilTime(person->fields["date_of_birth"],
+                                  &r.date_of_birth)) {
+          return absl::DataLossError(
+              "the person's date of birth is unreadable");
+        }
+        for (const CardRow& c :
+             Store::CardsOfPerson(tx, row->id, incident->area_id)) {
+          r.cards.push_back({KindFromRow(c.kind), c.shop_id, c.valid_from,
+                             c.valid_until, c.revoked});
+        }
+        for (const auto& o : Store::OffencesOfPerson(
+                 tx, row->id, incident->area_id, incident->id)) {
+          r.offences.push_back({o.occurred_at, o.card_revoked});
+        }
+        auto decision = DecideCard(policy_, r);
+        if (!decision.ok()) return decision.status();
+        CardRow card;
+        card.person_id = row->id;
+        card.incident_id = incident->id;
+        card.area_id = incident->area_id;
+        card.shop_id = incident->shop_id;
+        card.kind = CardKindName(decision->kind);
+        card.valid_from = decision->valid_from;
+        card.valid_until = decision->valid_until;
+        card.days = decision->days;
+        card.rule = decision->rule;
+        card.issued_by = call->caller.principal_id;
+        if (individual) {
+          card.shops = {Store::ShopById(tx, incident->shop_id)->name};
+        } else {
+          for (const auto& s : Store::ShopsOfArea(tx, incident->area_id)) {
+            card.shops.push_back(s.name);
+          }
+        }
+        card.id = Store::InsertCard(tx, card);
+        PgAuditStore::Append(
+            tx, guard_.Record(*call, "registry.issue_card", Subject(*row),
+                              absl::StrCat("card ", card.id, ": ", card.rule)));
+        kvo::v1::Card out = CardToProto(card);
+        *out.mutable_person() = PersonView(policy_, *person, visible);
+        return out;
+      });
+  if (!issued.ok()) return ToGrpcStatus(issued.status());
+  *response = std::move(*issued);
+  return grpc::Status::OK;
+}
+
+grpc::Status RegistryServiceImpl::RevokeCard(
+    grpc::ServerContext* context, const kvo::v1::RevokeCardRequest* request,
+    kvo::v1::Card* response) {
+  auto call = guard_.Begin(*context, Method("RevokeCard"));
+  if (!call.ok()) return ToGrpcStatus(call.status());
+  auto card = ReadCard(pool_, request->card_id());
+  if (!card.ok()) return ToGrpcStatus(card.status());
+  for (auto s : {guard_.CheckAreas(*call, {card->area_id}),
+                 CheckText("reason", request->reason(), 1, 500)}) {
+    if (!s.ok()) return ToGrpcStatus(s);
+  }
+  auto revoked = pool_.InTransaction(
+      "revoke card", [&](pqxx::work& tx) -> absl::StatusOr<CardRow> {
+        if (!Store::RevokeCard(tx, card->id, call->caller.principal_id,
+                               request->reason())) {
+          return absl::FailedPreconditionError(
+              absl::StrCat("card ", card->id, " is revoked already"));
+        }
+        auto person = Store::PersonById(tx, card->person_id);
+        PgAuditStore::Append(
+            tx, guard_.Record(*call, "registry.revoke_card", Subject(*person),
+                              absl::StrCat("card ", card->id, " revoked")));
+        return *Store::CardById(tx, card->id);
+      });
+  if (!revoked.ok()) return ToGrpcStatus(revoked.status());
+  *response = CardToProto(*revoked);
+  return grpc::Status::OK;
+}
+
+grpc::Status RegistryServiceImpl::ListCards(
+    grpc::ServerContext* context, const kvo::v1::ListCardsRequest* request,
+    kvo::v1::ListCardsResponse* response) {
+  auto call = guard_.Begin(*context, Method("ListCards"));
+  if (!call.ok()) return ToGrpcStatus(call.status());
+  for (auto s : {CheckArea(guard_, *call, request->area_id())}) {
+    if (!s.ok()) return ToGrpcStatus(s);
+  }
+  const bool shop_role = IsShopRole(call->caller.role);
+  if (shop_role && request->include_inactive()) {
+    return ToGrpcStatus(absl::PermissionDeniedError(
+        "include_inactive: shops see current cards only"));
+  }
+  const auto visible = VisibleFields(policy_, call->caller.role);
+  Vault vault(keys_);
+  auto cards = pool_.InTransaction(
+      "list cards",
+      [&](pqxx::work& tx) -> absl::StatusOr<std::vector<kvo::v1::Card>> {
+        std::set<int64_t> own_shops;
+        if (call->caller.role == kvo::v1::ROLE_SHOPKEEPER) {
+          for (int64_t s :
+               Store::ShopsOfPrincipal(tx, call->caller.principal_id)) {
+            own_shops.insert(s);
+          }
+        }
+        std::vector<kvo::v1::Card> out;
+        std::vector<std::string> subjects;
+        std::map<int64_t, kvo::v1::Person> people;
+        for (const CardRow& c : Store::CardsOfArea(
+                 tx, request->area_id(), request->include_inactive(),
+                 request->person_id(), absl::Now())) {
+          // Shops see collective cards, and their own individual bans.
+          if (shop_role && c.kind == "individual_ban" &&
+              !own_shops.contains(c.shop_id)) {
+            continue;
+          }
+          auto it = people.find(c.person_id);
+          if (it == people.end()) {
+            auto row = Store::PersonById(tx, c.person_id);
+            auto open = vault.Open(tx, *row, visible);
+            if (!open.ok()) return open.status();
+            subjects.push_back(Subject(*row));
+            it =
+                people.emplace(c.person_id, PersonView(policy_, *open, visible))
+                    .first;
+          }
+          kvo::v1::Card card = CardToProto(c);
+          *card.mutable_person() = it->second;
+          out.push_back(std::move(card));
+        }
+        // One entry for what this call disclosed; nothing disclosed, nothing
+        // logged.
+        if (!subjects.empty()) {
+          PgAuditStore::Append(
+              tx, guard_.Record(*call, "registry.list_cards",
+                                absl::StrJoin(subjects, ","),
+                                shop_role ? "door check" : "card overview"));
+        }
+        return out;
+      });
+  if (!cards.ok()) return ToGrpcStatus(cards.status());
+  for (auto& c : *cards) *response->add_cards() = std::move(c);
+  return grpc::Status::OK;
+}
+
+// ---- notice --------------------------------------------------------------
+
+grpc::Status RegistryServiceImpl::GetNotice(
+    grpc::ServerContext* context, const kvo::v1::GetNoticeRequest* request,
+    kvo::v1::Notice* response) {
+  auto call = guard_.Begin(*context, Method("GetNotice"));
+  if (!call.ok()) return ToGrpcStatus(call.status());
+  auto card = ReadCard(pool_, request->card_id());
+  if (!card.ok()) return ToGrpcStatus(card.status());
+  if (auto s = guard_.CheckAreas(*call, {card->area_id}); !s.ok()) {
+    return ToGrpcStatus(s);
+  }
+  const std::string language =
+      request->language().empty() ? "nl" : request->language();
+  if (language != "nl" && language != "en") {
+    return ToGrpcStatus(absl::InvalidArgumentError("language: nl or en"));
+  }
+  Vault vault(keys_);
+  auto notice = pool_.InTransaction(
+      "notice", [&](pqxx::work& tx) -> absl::StatusOr<notice::NoticeData> {
+        auto row = Store::PersonById(tx, card->person_id);
+        auto person = vault.Open(
+            tx, *row,
+            {"given_names", "surname_prefix", "surname", "date_of_birth"});
+        if (!person.ok()) return person.status();
+        auto incident = Store::IncidentById(tx, card->incident_id);
+        auto summary =
+            vault.OpenValue(*person, IncidentField(incident->id, "description"),
+                            incident->sealed_description);
+        if (!summary.ok()) return summary.status();
+        const auto areas =
+            identity::PgIdentityStore::ListAreas(tx, {card->area_id}, false);
+        notice::NoticeData d;
+        d.language = language;
+        d.card_id = card->id;
+        d.card_kind = card->kind;
+        std::vector<std::string> name;
+        for (const char* f : {"given_names", "surname_prefix", "surname"}) {
+          if (!person->fields[f].empty()) name.push_back(person->fields[f]);
+        }
+        d.person_name = absl::StrJoin(name, " ");
+        d.date_of_birth = person->fields["date_of_birth"];
+        d.minor = IsMinor(policy_, d.date_of_birth);
+        for (const auto& t : policy_.offence_types()) {
+          if (t.code() == incident->offence_type) {
+            d.offence_label = language == "en" ? t.label_en() : t.label_nl();
+          }
+        }
+        d.incident_date = LocalDate(incident->occurred_at);
+        d.incident_summary = *summary;
+        if (!areas.empty()) {
+          d.area_name = areas.front().name();
+          d.municipality = areas.front().municipality();
+        }
+        d.shops = card->shops;
+        d.valid_from = LocalDate(card->valid_from);
+        d.valid_until = LocalDate(card->valid_until);
+        d.objection_deadline = LocalDate(
+            card->valid_from +
+            absl::Hours(24 * policy_.privacy().subject_request_days()));
+        d.objection_address =
+            absl::StrCat("KVO-coördinator ", d.area_name, ", ", d.municipality);
+        d.issued_by = absl::StrCat("KVO ", d.area_name, ", ", d.municipality);
+        PgAuditStore::Append(
+            tx, guard_.Record(*call, "registry.notice", Subject(*row),
+                              "written notice to the person"));
+        return d;
+      });
+  if (!notice.ok()) return ToGrpcStatus(notice.status());
+  auto pdf = notice::RenderNoticePdf(*notice);
+  if (!pdf.ok()) return ToGrpcStatus(pdf.status());
+  response->set_pdf(std::move(*pdf));
+  return grpc::Status::OK;
+}
+
+// ---- objections ----------------------------------------------------------
+
+namespace {
+
+absl::StatusOr<kvo::v1::Objection> ObjectionToProto(const Vault& vault,
+                                                    const OpenPerson& person,
+                                                    const ObjectionRow& o) {
+  kvo::v1::Objection out;
+  out.set_id(o.id);
+  out.set_card_id(o.card_id);
+  auto grounds = vault.OpenValue(person, ObjectionField(o.card_id, "grounds"),
+                                 o.sealed_grounds);
+  if (!grounds.ok()) return grounds.status();
+  out.set_grounds(*grounds);
+  *out.mutable_filed_at() = ToProto(o.filed_at);
+  *out.mutable_respond_by() = ToProto(o.respond_by);
+  out.set_decision(o.decision);
+  if (o.sealed_reasons.has_value()) {
+    auto reasons = vault.OpenValue(person, ObjectionField(o.card_id, "reasons"),
+                                   *o.sealed_reasons);
+    if (!reasons.ok()) return reasons.status();
+    out.set_reasons(*reasons);
+  }
+  if (o.decided_at.has_value())
+    *out.mutable_decided_at() = ToProto(*o.decided_at);
+  return out;
+}
+
+}  // namespace
+
+grpc::Status RegistryServiceImpl::FileObjection(
+    grpc::ServerContext* context, const kvo::v1::FileObjectionRequest* request,
+    kvo::v1::Objection* response) {
+  auto call = guard_.Begin(*context, Method("FileObjection"));
+  if (!call.ok()) return ToGrpcStatus(call.status());
+  auto card = ReadCard(pool_, request->card_id());
+  if (!card.ok()) return ToGrpcStatus(card.status());
+  if (request->grounds().size() > 4 * kMaxLongText) {
+    return ToGrpcStatus(absl::InvalidArgumentError(
+        absl::StrCat("grounds: at most ", kMaxLongText, " characters")));
+  }
+  for (auto s : {guard_.CheckAreas(*call, {card->area_id}),
+                 CheckText("grounds", request->grounds(), 1, kMaxLongText,
+                           /*multiline=*/true)}) {
+    if (!s.ok()) return ToGrpcStatus(s);
+  }
+  Vault vault(keys_);
+  auto filed = pool_.InTransaction(
+      "file objection",
+      [&](pqxx::work& tx) -> absl::StatusOr<kvo::v1::Objection> {
+        auto row = Store::PersonById(tx, card->person_id);
+        auto person = vault.Open(tx, *row, {});
+        if (!person.ok()) return person.status();
+        const absl::Time respond_by =
+            absl::Now() +
+            absl::Hours(24 * policy_.privacy().subject_request_days());
+        const int64_t id = Store::InsertObjection(
+            tx, card->id,
+            vault.Seal(*person, ObjectionField(card->id, "grounds"),
+                       request->grounds()),
+            call->caller.principal_id, respond_by);
+        PgAuditStore::Append(
+            tx, guard_.Record(
+                    *call, "registry.file_objection", Subject(*row),
+                    absl::StrCat("objection ", id, " to card ", card->id)));
+        return ObjectionToProto(vault, *person, *Store::ObjectionById(tx, id));
+      });
+  if (!filed.ok()) return ToGrpcStatus(filed.status());
+  *response = std::move(*filed);
+  return grpc::Status::OK;
+}
+
+grpc::Status RegistryServiceImpl::DecideObjection(
+    grpc::ServerContext* context,
+    const kvo::v1::DecideObjectionRequest* request,
+    kvo::v1::Objection* response) {
+  auto call = guard_.Begin(*context, Method("DecideObjection"));
+  if (!call.ok()) return ToGrpcStatus(call.status());
+  if (auto s = RequireId("objection_id", request->objection_id()); !s.ok()) {
+    return ToGrpcStatus(s);
+  }
+  auto objection = pool_.InTransaction(
+      "read objection", [&](pqxx::work& tx) -> absl::StatusOr<ObjectionRow> {
+        auto o = Store::ObjectionById(tx, request->objection_id());
+        if (!o) {
+          return absl::NotFoundError(absl::StrCat("objection_id: objection ",
+                                                  request->objection_id(),
+                                                  " not found"));
+        }
+        return *o;
+      });
+  if (!objection.ok()) return ToGrpcStatus(objection.status());
+  if (request->reasons().size() > 4 * kMaxLongText) {
+    return ToGrpcStatus(absl::InvalidArgumentError(
+        absl::StrCat("reasons: at most ", kMaxLongText, " characters")));
+  }
+  for (auto s : {guard_.CheckAreas(*call, {objection->area_id}),
+                 CheckText("reasons", request->reasons(), 1, kMaxLongText,
+                           /*multiline=*/true)}) {
+    if (!s.ok()) return ToGrpcStatus(s);
+  }
+  Vault vault(keys_);
+  auto decided = pool_.InTransaction(
+      "decide objection",
+      [&](pqxx::work& tx) -> absl::StatusOr<kvo::v1::Objection> {
+        auto o = Store::ObjectionForUpdate(tx, objection->id);
+        if (!o->decision.empty()) {
+          return absl::FailedPreconditionError(absl::StrCat(
+              "objection ", o->id, " was decided already (", o->decision, ")"));
+        }
+        auto row = Store::PersonById(tx, o->person_id);
+        auto person = vault.Open(tx, *row, {});
+        if (!person.ok()) return person.status();
+        const std::string decision = request->upheld() ? "upheld" : "rejected";
+        Store::DecideObjection(
+            tx, o->id, decision,
+            vault.Seal(*person, ObjectionField(o->card_id, "reasons"),
+                       request->reasons()),
+            call->caller.principal_id);
+        // Upheld: the card goes. Its reason names the objection, not the
+        // coordinator's words (those stay sealed).
+        if (request->upheld()) {
+          Store::RevokeCard(tx, o->card_id, call->caller.principal_id,
+                            absl::StrCat("objection ", o->id, " upheld"));
+        }
+        PgAuditStore::Append(
+            tx,
+            guard_.Record(*call, "registry.decide_objection", Subject(*row),
+                          absl::StrCat("objection ", o->id, " ", decision)));
+        return ObjectionToProto(vault, *person,
+                                *Store::ObjectionById(tx, o->id));
+      });
+  if (!decided.ok()) return ToGrpcStatus(decided.status());
+  *response = std::move(*decided);
+  return grpc::Status::OK;
+}
+
+grpc::Status RegistryServiceImpl::ListObjections(
+    grpc::ServerContext* context, const kvo::v1::ListObjectionsRequest* request,
+    kvo::v1::ListObjectionsResponse* response) {
+  auto call = guard_.Begin(*context, Method("ListObjections"));
+  if (!call.ok()) return ToGrpcStatus(call.status());
+  for (auto s : {CheckArea(guard_, *call, request->area_id())}) {
+    if (!s.ok()) return ToGrpcStatus(s);
+  }
+  Vault vault(keys_);
+  auto list = pool_.InTransaction(
+      "list objections",
+      [&](pqxx::work& tx) -> absl::StatusOr<std::vector<kvo::v1::Objection>> {
+        std::vector<kvo::v1::Objection> out;
+        std::vector<std::string> subjects;
+        for (const ObjectionRow& o : Store::ObjectionsOfArea(
+                 tx, request->area_id(), request->open_only())) {
+          auto row = Store::PersonById(tx, o.person_id);
+          auto person = vault.Open(tx, *row, {});
+          if (!person.ok()) return person.status();
+          auto proto = ObjectionToProto(vault, *person, o);
+          if (!proto.ok()) return proto.status();
+          subjects.push_back(Subject(*row));
+          out.push_back(std::move(*proto));
+        }
+        if (!subjects.empty()) {
+          PgAuditStore::Append(
+              tx, guard_.Record(*call, "registry.list_objections",
+                                absl::StrJoin(subjects, ","), "objections"));
+        }
+        return out;
+      });
+  if (!list.ok()) return ToGrpcStatus(list.status());
+  for (auto& o : *list) *response->add_objections() = std::move(o);
+  return grpc::Status::OK;
+}
+
+}  // namespace kvo::registry

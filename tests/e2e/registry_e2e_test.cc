@@ -1,0 +1,479 @@
+// The registry end to end: the real kvod (embedded PostgreSQL, TLS) driven
+// over gRPC by police, coordinator, shopkeeper and security principals, and
+// by the real kvo for the notice.
+#include <future>
+#include <pqxx/pqxx>
+#include <set>
+
+#include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "kvo/v1/registry.grpc.pb.h"
+#include "tests/support/kvod_fixture.h"
+#include "tests/support/subprocess.h"
+
+namespace kvo::testing {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+using namespace kvo::v1;
+
+google::protobuf::Timestamp SecondsFromNow(int seconds) {
+  google::protobuf::Timestamp ts;
+  ts.set_seconds(absl::ToUnixSeconds(absl::Now() + absl::Seconds(seconds)));
+  return ts;
+}
+constexpr int kHour = 3600;
+// An offence must happen while a card is in force to count against it:
+// "later" incidents are dated just after the cards issued before them
+// (kvod allows a few minutes of clock skew).
+constexpr int kLater = 3;
+
+class RegistryE2E : public KvodFixture {
+ protected:
+  void SetUp() override {
+    KvodFixture::SetUp();
+    if (HasFatalFailure()) return;
+    registry_ = RegistryService::NewStub(kvod_->Channel());
+    coordinator_ = MakeUser("coord", ROLE_COORDINATOR, {area_a_});
+    police_ = MakeUser("agent", ROLE_POLICE, {area_a_});
+    police_b_ = MakeUser("agent.b", ROLE_POLICE, {area_b_});
+    int64_t shopkeeper_id = 0, other_shopkeeper_id = 0;
+    shopkeeper_ =
+        MakeUser("bakker", ROLE_SHOPKEEPER, {area_a_}, &shopkeeper_id);
+    other_shopkeeper_ =
+        MakeUser("slager", ROLE_SHOPKEEPER, {area_a_}, &other_shopkeeper_id);
+    security_ = MakeUser("beveiliger", ROLE_SECURITY, {area_a_});
+    bakery_ = MakeShop(area_a_, "Bakkerij de Korenaar", shopkeeper_id);
+    butcher_ = MakeShop(area_a_, "Slagerij Vos", other_shopkeeper_id);
+    MakeShop(area_a_, "Boekhandel Praamstra", 0);
+  }
+
+  int64_t MakeShop(int64_t area, const std::string& name, int64_t member) {
+    CreateShopRequest req;
+    req.set_area_id(area);
+    req.set_name(name);
+    Shop shop;
+    grpc::Status s = registry_->CreateShop(Ctx(coordinator_).get(), req, &shop);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    if (member != 0) {
+      AddShopMemberRequest add;
+      add.set_shop_id(shop.id());
+      add.set_principal_id(member);
+      s = registry_->AddShopMember(Ctx(coordinator_).get(), add, &shop);
+      EXPECT_TRUE(s.ok()) << s.error_message();
+    }
+    return shop.id();
+  }
+
+  CreatePersonRequest PersonRequest(const std::string& surname,
+                                    const std::string& dob = "1990-04-01") {
+    CreatePersonRequest req;
+    req.set_area_id(area_a_);
+    req.set_given_names("Jan Willem");
+    req.set_surname_prefix("van der");
+    req.set_surname(surname);
+    req.set_address("Kerkstraat 12");
+    req.set_residence("Deventer");
+    req.set_date_of_birth(dob);
+    req.set_place_of_birth("Zwolle");
+    req.set_description("lang, rood jack, litteken boven linkeroog");
+    return req;
+  }
+
+  Person MakePerson(const std::string& surname,
+                    const std::string& dob = "1990-04-01") {
+    Person p;
+    grpc::Status s = registry_->CreatePerson(Ctx(police_).get(),
+                                             PersonRequest(surname, dob), &p);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return p;
+  }
+
+  int64_t Incident(int64_t person, const std::string& type = "theft",
+                   int seconds_from_now = -kHour, int64_t shop = 0) {
+    RecordIncidentRequest req;
+    req.set_shop_id(shop != 0 ? shop : bakery_);
+    req.set_person_id(person);
+    *req.mutable_occurred_at() = SecondsFromNow(seconds_from_now);
+    req.set_offence_type(type);
+    req.set_description("nam twee flessen wijn mee zonder te betalen");
+    req.set_damage_cents(2599);
+    req.set_police_report_number("PL0600-2026123456");
+    kvo::v1::Incident out;
+    grpc::Status s = registry_->RecordIncident(Ctx(police_).get(), req, &out);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return out.id();
+  }
+
+  grpc::Status Issue(int64_t incident, Card* card, int32_t days = 0,
+                     const std::string& token = "",
+                     CardScope scope = CARD_SCOPE_COLLECTIVE) {
+    IssueCardRequest req;
+    req.set_incident_id(incident);
+    req.set_scope(scope);
+    req.set_requested_days(days);
+    return registry_->IssueCard(Ctx(token.empty() ? police_ : token).get(), req,
+                                card);
+  }
+
+  std::unique_ptr<RegistryService::Stub> registry_;
+  std::string coordinator_, police_, police_b_, shopkeeper_, other_shopkeeper_,
+      security_;
+  int64_t bakery_ = 0, butcher_ = 0;
+};
+
+TEST_F(RegistryE2E, WarningThenBanAndNoSecondBan) {
+  const Person p = MakePerson("Berg");
+  Card warning;
+  ASSERT_TRUE(Issue(Incident(p.id(), "theft", -48 * kHour), &warning).ok());
+  EXPECT_EQ(warning.kind(), CARD_KIND_COLLECTIVE_WARNING);
+  EXPECT_EQ(warning.days(), 365);
+  EXPECT_THAT(warning.shops(), ::testing::UnorderedElementsAre(
+                                   "Bakkerij de Korenaar", "Slagerij Vos",
+                                   "Boekhandel Praamstra"));
+  Card ban;
+  ASSERT_TRUE(Issue(Incident(p.id(), "theft", kLater), &ban).ok());
+  EXPECT_EQ(ban.kind(), CARD_KIND_COLLECTIVE_BAN);
+  EXPECT_EQ(ban.days(), 365);
+  EXPECT_THAT(ban.rule(), HasSubstr("active collective warning"));
+  Card third;
+  grpc::Status again = Issue(Incident(p.id(), "theft", kLater + 1), &third);
+  EXPECT_EQ(again.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_THAT(again.error_message(), HasSubstr("already has a collective ban"));
+  EXPECT_EQ(Count("SELECT count(*) FROM cards"), 2);
+
+  // One card per incident.
+  Card dup;
+  EXPECT_EQ(Issue(ban.incident_id(), &dup).error_code(),
+            grpc::StatusCode::ALREADY_EXISTS);
+}
+
+TEST_F(RegistryE2E, SeriousOffenceGoesStraightToATwoYearBanNeverLonger) {
+  const Person p = MakePerson("Geweld");
+  const int64_t incident = Incident(p.id(), "violence");
+  Card too_long;
+  grpc::Status refused = Issue(incident, &too_long, 800);
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(refused.error_message(), HasSubstr("requested_days"));
+  EXPECT_EQ(Count("SELECT count(*) FROM cards"), 0) << "nothing written";
+  Card ban;
+  ASSERT_TRUE(Issue(incident, &ban).ok());
+  EXPECT_EQ(ban.kind(), CARD_KIND_COLLECTIVE_BAN);
+  EXPECT_EQ(ban.days(), 730);
+  EXPECT_EQ(ban.valid_until().seconds() - ban.valid_from().seconds(),
+            730 * 24 * 3600);
+  EXPECT_EQ(Count("SELECT max(days) FROM cards"), 730);
+}
+
+// Two officers at the same moment: the person's row lock makes the second
+// decision see the first card, so there is exactly one warning and one ban,
+// never two warnings or two bans.
+TEST_F(RegistryE2E, ConcurrentIssuesNeitherDoubleNorMissTheEscalation) {
+  for (int round = 0; round < 4; ++round) {
+    const Person p = MakePerson(absl::StrCat("Gelijktijdig", round));
+    const int64_t first = Incident(p.id(), "theft", kLater);
+    const int64_t second = Incident(p.id(), "theft", kLater + 1);
+    auto issue = [&](int64_t incident, const std::string& token) {
+      return std::async(std::launch::async, [=, this] {
+        Card card;
+        grpc::Status s = Issue(incident, &card, 0, token);
+        return s.ok() ? static_cast<int>(card.kind()) : -s.error_code();
+      });
+    };
+    auto a = issue(first, police_);
+    auto b = issue(second, coordinator_);
+    std::multiset<int> kinds = {a.get(), b.get()};
+    EXPECT_EQ(kinds, (std::multiset<int>{CARD_KIND_COLLECTIVE_WARNING,
+                                         CARD_KIND_COLLECTIVE_BAN}))
+        << "round " << round;
+    // With the ban in force, two more at once: both refused, no new card.
+    const int64_t third = Incident(p.id(), "theft", kLater + 2);
+    const int64_t fourth = Incident(p.id(), "theft", kLater + 2);
+    auto c = issue(third, police_);
+    auto d = issue(fourth, coordinator_);
+    EXPECT_EQ(c.get(), -grpc::StatusCode::FAILED_PRECONDITION);
+    EXPECT_EQ(d.get(), -grpc::StatusCode::FAILED_PRECONDITION);
+  }
+  EXPECT_EQ(Count("SELECT count(*) FROM cards WHERE kind = 'collective_ban'"),
+            4);
+}
+
+TEST_F(RegistryE2E, EachRoleSeesOnlyItsFields) {
+  const Person p = MakePerson("Zichtbaar");
+  Card warning;
+  ASSERT_TRUE(Issue(Incident(p.id()), &warning).ok());
+  // An individual ban of the butcher's: the bakery must not see it.
+  const Person q = MakePerson("Slagerijverbod");
+  Card individual;
+  ASSERT_TRUE(Issue(Incident(q.id(), "theft", -kHour, butcher_), &individual, 0,
+                    police_, CARD_SCOPE_INDIVIDUAL)
+                  .ok());
+  EXPECT_EQ(individual.kind(), CARD_KIND_INDIVIDUAL_BAN);
+  EXPECT_THAT(individual.shops(), ::testing::ElementsAre("Slagerij Vos"));
+
+  GetPersonRequest get;
+  get.set_person_id(p.id());
+  Person full;
+  ASSERT_TRUE(registry_->GetPerson(Ctx(police_).get(), get, &full).ok());
+  EXPECT_EQ(full.surname(), "Zichtbaar");
+  EXPECT_EQ(full.address(), "Kerkstraat 12");
+  EXPECT_EQ(full.date_of_birth(), "1990-04-01");
+  EXPECT_TRUE(full.hidden_fields().empty());
+  Person other_area;
+  EXPECT_EQ(
+      registry_->GetPerson(Ctx(police_b_).get(), get, &other_area).error_code(),
+      grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(registry_->GetPerson(Ctx(shopkeeper_).get(), get, &other_area)
+                .error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+
+  ListCardsRequest list;
+  list.set_area_id(area_a_);
+  for (const std::string& token : {shopkeeper_, security_}) {
+    ListCardsResponse cards;
+    ASSERT_TRUE(registry_->ListCards(Ctx(token).get(), list, &cards).ok());
+    ASSERT_EQ(cards.cards_size(), 1) << "the butcher's ban is not theirs";
+    const Person& seen = cards.cards(0).person();
+    EXPECT_EQ(seen.surname(), "Zichtbaar");
+    EXPECT_EQ(seen.description(), "lang, rood jack, litteken boven linkeroog");
+    EXPECT_EQ(seen.address(), "");
+    EXPECT_EQ(seen.residence(), "");
+    EXPECT_EQ(seen.date_of_birth(), "");
+    EXPECT_EQ(seen.place_of_birth(), "");
+    EXPECT_THAT(seen.hidden_fields(),
+                ::testing::UnorderedElementsAre(
+                    "address", "residence", "date_of_birth", "place_of_birth"));
+  }
+  ListCardsResponse butcher;
+  ASSERT_TRUE(
+      registry_->ListCards(Ctx(other_shopkeeper_).get(), list, &butcher).ok());
+  EXPECT_EQ(butcher.cards_size(), 2) << "the collective card and its own ban";
+  ListCardsRequest other;
+  other.set_area_id(area_b_);
+  ListCardsResponse denied;
+  EXPECT_EQ(
+      registry_->ListCards(Ctx(shopkeeper_).get(), other, &denied).error_code(),
+      grpc::StatusCode::PERMISSION_DENIED);
+  // A shopkeeper issues individual bans for their own shop only.
+  Card not_theirs;
+  EXPECT_EQ(Issue(Incident(q.id(), "theft", -kHour, butcher_), &not_theirs, 0,
+                  shopkeeper_, CARD_SCOPE_INDIVIDUAL)
+                .error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  // Every disclosure is in the audit log with its purpose, never a name.
+  EXPECT_GE(Count("SELECT count(*) FROM audit_entries WHERE action = "
+                  "'registry.list_cards' AND purpose = 'door check'"),
+            2);
+  EXPECT_EQ(Count("SELECT count(*) FROM audit_entries WHERE subject LIKE "
+                  "'%Zichtbaar%' OR purpose LIKE '%Zichtbaar%'"),
+            0);
+}
+
+TEST_F(RegistryE2E, DatabaseHoldsNoPlaintextAndDamageIsDataLoss) {
+  const Person p = MakePerson("Onleesbaar");
+  const Person q = MakePerson("Anderpersoon", "1985-12-24");
+  Card card;
+  ASSERT_TRUE(Issue(Incident(p.id()), &card).ok());
+  // pg_dump of the whole database: no name, address or date of birth.
+  CommandResult dump =
+      RunCommand({"/usr/lib/postgresql/15/bin/pg_dump", "--data-only",
+                  "--host=" + (data_ / "pgrun").string(), "--port=5432",
+                  "--username=kvo", "kvo"});
+  ASSERT_EQ(dump.exit_code, 0) << dump.err;
+  ASSERT_THAT(dump.out, HasSubstr("COPY public.person_fields"));
+  for (const char* secret :
+       {"Onleesbaar", "Anderpersoon", "Kerkstraat", "1990-04-01", "1985-12-24",
+        "Jan Willem", "litteken", "Zwolle", "flessen wijn",
+        "PL0600-2026123456"}) {
+    EXPECT_THAT(dump.out, Not(HasSubstr(secret))) << secret;
+  }
+
+  // One flipped bit in a sealed field: a clear DATA_LOSS, never garbage.
+  Sql(
+      absl::StrCat("UPDATE person_fields SET sealed = set_byte(sealed, 30, "
+                   "get_byte(sealed, 30) # 1) WHERE field = 'surname' AND "
+                   "person_id = ",
+                   p.id()));
+  GetPersonRequest get;
+  get.set_person_id(p.id());
+  Person read;
+  grpc::Status damaged = registry_->GetPerson(Ctx(police_).get(), get, &read);
+  EXPECT_EQ(damaged.error_code(), grpc::StatusCode::DATA_LOSS);
+  EXPECT_THAT(damaged.error_message(), HasSubstr("cannot decrypt"));
+  // A ciphertext moved to another person's row does not open either.
+  Sql(
+      absl::StrCat("UPDATE person_fields SET sealed = (SELECT sealed FROM "
+                   "person_fields WHERE person_id = ",
+                   q.id(),
+                   " AND field = 'address') WHERE field = 'address' "
+                   "AND person_id = ",
+                   p.id()));
+  Sql(
+      absl::StrCat("UPDATE person_fields SET sealed = (SELECT sealed FROM "
+                   "person_fields WHERE person_id = ",
+                   q.id(),
+                   " AND field = 'residence') WHERE field = "
+                   "'given_names' AND person_id = ",
+                   q.id()));
+  get.set_person_id(q.id());
+  EXPECT_EQ(registry_->GetPerson(Ctx(police_).get(), get, &read).error_code(),
+            grpc::StatusCode::DATA_LOSS);
+  EXPECT_GE(Count("SELECT count(*) FROM audit_entries WHERE action = "
+                  "'registry.read_person' AND outcome = 'error'"),
+            2);
+}
+
+TEST_F(RegistryE2E, FindPersonByBlindIndexBeforeRegisteringTwice) {
+  const Person p = MakePerson("Dubbel");
+  FindPersonRequest find;
+  find.set_given_names("JAN  willem");
+  find.set_surname("Van der Dubbel");  // prefix inside the surname
+  find.set_date_of_birth("1990-04-01");
+  FindPersonResponse found;
+  ASSERT_TRUE(registry_->FindPerson(Ctx(police_).get(), find, &found).ok());
+  ASSERT_EQ(found.matches_size(), 1);
+  EXPECT_EQ(found.matches(0).id(), p.id());
+  EXPECT_EQ(found.matches(0).surname(), "Dubbel");
+  // Another area's police learn only that the record exists.
+  FindPersonResponse elsewhere;
+  ASSERT_TRUE(
+      registry_->FindPerson(Ctx(police_b_).get(), find, &elsewhere).ok());
+  ASSERT_EQ(elsewhere.matches_size(), 1);
+  EXPECT_EQ(elsewhere.matches(0).surname(), "");
+
+  Person dup;
+  grpc::Status twice = registry_->CreatePerson(Ctx(police_).get(),
+                                               PersonRequest("Dubbel"), &dup);
+  EXPECT_EQ(twice.error_code(), grpc::StatusCode::ALREADY_EXISTS);
+  EXPECT_THAT(twice.error_message(),
+              HasSubstr(absl::StrCat("person ", p.id())));
+  CreatePersonRequest distinct = PersonRequest("Dubbel");
+  distinct.set_distinct_from_matches(true);
+  EXPECT_TRUE(registry_->CreatePerson(Ctx(police_).get(), distinct, &dup).ok());
+  EXPECT_EQ(Count("SELECT count(*) FROM persons"), 2);
+}
+
+TEST_F(RegistryE2E, BadInputNamesTheFieldAndWritesNothing) {
+  const Person p = MakePerson("Invoer");
+  const int64_t persons = Count("SELECT count(*) FROM persons");
+  const int64_t incidents = Count("SELECT count(*) FROM incidents");
+  Person out;
+  auto create = [&](CreatePersonRequest req) {
+    return registry_->CreatePerson(Ctx(police_).get(), req, &out);
+  };
+  CreatePersonRequest future = PersonRequest("Toekomst", "2999-01-01");
+  grpc::Status s = create(future);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(s.error_message(), HasSubstr("date_of_birth"));
+  CreatePersonRequest bad_date = PersonRequest("Datum", "1990-02-30");
+  EXPECT_THAT(create(bad_date).error_message(), HasSubstr("date_of_birth"));
+  CreatePersonRequest long_description = PersonRequest("Lang");
+  long_description.set_description(std::string(100'000, 'x'));
+  s = create(long_description);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(s.error_message(), HasSubstr("description"));
+  CreatePersonRequest huge = PersonRequest("Enorm");
+  huge.set_description(std::string(10 * 1024 * 1024, 'x'));
+  EXPECT_FALSE(create(huge).ok()) << "10 MB never gets in";
+  CreatePersonRequest control = PersonRequest("Be\x07l");
+  EXPECT_THAT(create(control).error_message(), HasSubstr("surname"));
+  CreatePersonRequest unknown_area = PersonRequest("Nergens");
+  unknown_area.set_area_id(999999);
+  EXPECT_EQ(create(unknown_area).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+
+  RecordIncidentRequest inc;
+  inc.set_shop_id(bakery_);
+  inc.set_person_id(p.id());
+  *inc.mutable_occurred_at() = SecondsFromNow(-kHour);
+  inc.set_description("x");
+  inc.set_offence_type("jaywalking");
+  kvo::v1::Incident incident;
+  s = registry_->RecordIncident(Ctx(police_).get(), inc, &incident);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(s.error_message(), HasSubstr("offence_type: one of theft"));
+  inc.set_offence_type("theft");
+  inc.set_damage_cents(-1);
+  EXPECT_THAT(registry_->RecordIncident(Ctx(police_).get(), inc, &incident)
+                  .error_message(),
+              HasSubstr("damage_cents"));
+  inc.set_damage_cents(0);
+  *inc.mutable_occurred_at() = SecondsFromNow(48 * kHour);
+  EXPECT_THAT(registry_->RecordIncident(Ctx(police_).get(), inc, &incident)
+                  .error_message(),
+              HasSubstr("occurred_at"));
+  EXPECT_EQ(Count("SELECT count(*) FROM persons"), persons);
+  EXPECT_EQ(Count("SELECT count(*) FROM incidents"), incidents);
+
+  // SQL-looking text is data: stored and read back verbatim.
+  CreatePersonRequest sql = PersonRequest("O'Neil'); DROP TABLE persons;--");
+  sql.set_description("' OR 1=1 --");
+  ASSERT_TRUE(create(sql).ok());
+  GetPersonRequest get;
+  get.set_person_id(out.id());
+  Person back;
+  ASSERT_TRUE(registry_->GetPerson(Ctx(police_).get(), get, &back).ok());
+  EXPECT_EQ(back.surname(), "O'Neil'); DROP TABLE persons;--");
+  EXPECT_EQ(back.description(), "' OR 1=1 --");
+}
+
+TEST_F(RegistryE2E, NoticePdfAndObjectionThatRevokesTheCard) {
+  const Person minor = MakePerson("Jong", "2011-06-15");
+  Card card;
+  ASSERT_TRUE(Issue(Incident(minor.id()), &card).ok());
+  // The notice, through the real kvo.
+  ASSERT_EQ(kvod_
+                ->Kvo({"login", "--login", "coord", "--password-stdin"},
+                      std::string(kPassword) + "\n")
+                .exit_code,
+            0);
+  const auto pdf = tmp_.path() / "notice.pdf";
+  CommandResult notice =
+      kvod_->Kvo({"notice", std::to_string(card.id()), "--pdf", pdf.string()});
+  ASSERT_EQ(notice.exit_code, 0) << notice.err;
+  CommandResult text = RunCommand({"/usr/bin/pdftotext", pdf.string(), "-"});
+  ASSERT_EQ(text.exit_code, 0) << text.err;
+  EXPECT_THAT(text.out, HasSubstr("Jan Willem van der Jong"));
+  EXPECT_THAT(text.out, HasSubstr("2011-06-15"));
+  EXPECT_THAT(text.out, HasSubstr("Binnenstad"));
+  EXPECT_THAT(text.out, HasSubstr("Slagerij Vos"));
+  EXPECT_THAT(text.out, HasSubstr("Collectieve waarschuwing"));
+  EXPECT_THAT(text.out, HasSubstr("ouder"));  // the parent/guardian line
+
+  FileObjectionRequest file;
+  file.set_card_id(card.id());
+  file.set_grounds("Ik was die dag in Zwolle.");
+  Objection objection;
+  ASSERT_TRUE(
+      registry_->FileObjection(Ctx(coordinator_).get(), file, &objection).ok());
+  EXPECT_GT(objection.respond_by().seconds(), objection.filed_at().seconds());
+  // The card stays in force while the objection is open.
+  ListCardsRequest list;
+  list.set_area_id(area_a_);
+  ListCardsResponse cards;
+  ASSERT_TRUE(registry_->ListCards(Ctx(shopkeeper_).get(), list, &cards).ok());
+  EXPECT_EQ(cards.cards_size(), 1);
+  DecideObjectionRequest decide;
+  decide.set_objection_id(objection.id());
+  decide.set_upheld(true);
+  decide.set_reasons("Camerabeelden bevestigen de verklaring.");
+  Objection decided;
+  ASSERT_TRUE(
+      registry_->DecideObjection(Ctx(coordinator_).get(), decide, &decided)
+          .ok());
+  EXPECT_EQ(decided.decision(), "upheld");
+  EXPECT_EQ(
+      registry_->DecideObjection(Ctx(coordinator_).get(), decide, &decided)
+          .error_code(),
+      grpc::StatusCode::FAILED_PRECONDITION);
+  cards.Clear();
+  ASSERT_TRUE(registry_->ListCards(Ctx(shopkeeper_).get(), list, &cards).ok());
+  EXPECT_EQ(cards.cards_size(), 0) << "upheld: the card is revoked";
+  EXPECT_EQ(Count("SELECT count(*) FROM cards WHERE revoked_at IS NOT NULL"),
+            1);
+}
+
+}  // namespace
+}  // namespace kvo::testing

@@ -1,0 +1,137 @@
+#include "tests/support/kvod_fixture.h"
+
+#include <fstream>
+#include <pqxx/pqxx>
+#include <sstream>
+#include <thread>
+
+#include "services/common/crypto.h"
+#include "services/common/policy_loader.h"
+
+namespace kvo::testing {
+
+namespace fs = std::filesystem;
+using namespace kvo::v1;
+
+std::unique_ptr<grpc::ClientContext> Ctx(const std::string& token) {
+  auto ctx = std::make_unique<grpc::ClientContext>();
+  ctx->set_deadline(std::chrono::system_clock::now() +
+                    std::chrono::seconds(20));
+  if (!token.empty()) ctx->AddMetadata("authorization", "Bearer " + token);
+  return ctx;
+}
+
+// A policy with a login rate limit high enough for the table walk.
+fs::path TestPolicy(const fs::path& dir) {
+  auto policy = common::LoadPolicyFile(fs::path(KVO_SOURCE_DIR) / "policy" /
+                                       "default.textproto");
+  EXPECT_TRUE(policy.ok());
+  std::ifstream in(fs::path(KVO_SOURCE_DIR) / "policy" / "default.textproto");
+  std::stringstream text;
+  text << in.rdbuf();
+  std::string s = text.str();
+  const std::string from = "logins_per_address_per_minute: 20";
+  s.replace(s.find(from), from.size(), "logins_per_address_per_minute: 100000");
+  const fs::path out = dir / "policy.textproto";
+  std::ofstream(out) << s;
+  return out;
+}
+
+void KvodFixture::SetUp() {
+  ASSERT_TRUE(common::InitCrypto());
+  data_ = tmp_.path() / "data";
+  kvod_ = KvodProcess::Start(data_,
+                             {"--policy=" + TestPolicy(tmp_.path()).string()});
+  ASSERT_NE(kvod_, nullptr);
+  ASSERT_FALSE(kvod_->bootstrap_code().empty());
+  identity_ = IdentityService::NewStub(kvod_->Channel());
+  audit_ = AuditService::NewStub(kvod_->Channel());
+
+  BootstrapRequest boot;
+  boot.set_code(kvod_->bootstrap_code());
+  boot.set_login("root");
+  boot.set_display_name("Operator");
+  boot.set_password(kPassword);
+  BootstrapResponse booted;
+  ASSERT_TRUE(identity_->Bootstrap(Ctx().get(), boot, &booted).ok());
+  admin_ = Login("root");
+  ASSERT_FALSE(admin_.empty());
+  area_a_ = MakeArea("Binnenstad");
+  area_b_ = MakeArea("Keizerslanden");
+}
+
+void KvodFixture::TearDown() {
+  if (kvod_ != nullptr) EXPECT_EQ(kvod_->Stop(), 0);
+}
+
+std::string KvodFixture::Login(const std::string& login,
+                               const std::string& password,
+                               grpc::Status* status) {
+  LoginRequest req;
+  req.set_login(login);
+  req.set_password(password);
+  LoginResponse resp;
+  grpc::Status s = identity_->Login(Ctx().get(), req, &resp);
+  if (status != nullptr) *status = s;
+  return s.ok() ? resp.token() : "";
+}
+
+int64_t KvodFixture::MakeArea(const std::string& name) {
+  CreateAreaRequest req;
+  req.set_name(name);
+  req.set_kind(AREA_KIND_SHOPPING_AREA);
+  req.set_municipality("Deventer");
+  Area area;
+  grpc::Status s = identity_->CreateArea(Ctx(admin_).get(), req, &area);
+  EXPECT_TRUE(s.ok()) << s.error_message();
+  return area.id();
+}
+
+std::string KvodFixture::MakeUser(const std::string& login, Role role,
+                                  std::vector<int64_t> areas, int64_t* id) {
+  CreatePrincipalRequest req;
+  req.set_login(login);
+  req.set_display_name("User " + login);
+  req.set_role(role);
+  for (int64_t a : areas) req.add_area_ids(a);
+  CreatePrincipalResponse created;
+  grpc::Status s = identity_->CreatePrincipal(Ctx(admin_).get(), req, &created);
+  EXPECT_TRUE(s.ok()) << s.error_message();
+  if (id != nullptr) *id = created.principal().id();
+  EnrollRequest enroll;
+  enroll.set_code(created.enrollment_code());
+  enroll.set_password(kPassword);
+  EnrollResponse enrolled;
+  s = identity_->Enroll(Ctx().get(), enroll, &enrolled);
+  EXPECT_TRUE(s.ok()) << s.error_message();
+  return Login(login);
+}
+
+void KvodFixture::Sql(const std::string& sql) {
+  pqxx::connection conn(EmbeddedConninfo(data_));
+  pqxx::work tx(conn);
+  tx.exec(sql);
+  tx.commit();
+}
+int64_t KvodFixture::Count(const std::string& sql) {
+  pqxx::connection conn(EmbeddedConninfo(data_));
+  pqxx::work tx(conn);
+  return tx.exec1(sql)[0].as<int64_t>();
+}
+
+SignedTreeHead KvodFixture::WaitForSignedHead(const std::string& token) {
+  SignedTreeHead head;
+  for (int i = 0; i < 100; ++i) {
+    const int64_t logged = Count("SELECT count(*) FROM audit_entries");
+    head.Clear();
+    if (audit_->GetTreeHead(Ctx(token).get(), {}, &head).ok() &&
+        static_cast<int64_t>(head.tree_size()) >= logged) {
+      return head;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  ADD_FAILURE() << "the sequencer did not catch up";
+  return head;
+}
+
+}  // namespace kvo::testing

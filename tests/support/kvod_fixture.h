@@ -1,0 +1,62 @@
+#ifndef KVO_TESTS_SUPPORT_KVOD_FIXTURE_H_
+#define KVO_TESTS_SUPPORT_KVOD_FIXTURE_H_
+
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "kvo/v1/audit.grpc.pb.h"
+#include "kvo/v1/identity.grpc.pb.h"
+#include "tests/support/kvod_process.h"
+#include "tests/support/pg_environment.h"
+
+namespace kvo::testing {
+
+inline constexpr char kPassword[] = "correct horse battery staple";
+
+// A client context with a 20 s deadline and, when given, the bearer token.
+std::unique_ptr<grpc::ClientContext> Ctx(const std::string& token = "");
+
+// The default policy with a login rate limit high enough for tests that
+// log many principals in; written into `dir`.
+std::filesystem::path TestPolicy(const std::filesystem::path& dir);
+
+// A real kvod (own embedded cluster, TLS) with a bootstrapped admin, two
+// areas ("Binnenstad" = area_a_, "Keizerslanden" = area_b_) and helpers to
+// make principals and look into the database.
+class KvodFixture : public ::testing::Test {
+ protected:
+  void SetUp() override;
+  // Stops kvod gracefully (and its cluster with it) before the temp dir
+  // goes, so nothing is left running or half-deleted.
+  void TearDown() override;
+
+  std::string Login(const std::string& login,
+                    const std::string& password = kPassword,
+                    grpc::Status* status = nullptr);
+  int64_t MakeArea(const std::string& name);
+  // Creates, enrolls and logs in a principal; its token.
+  std::string MakeUser(const std::string& login, kvo::v1::Role role,
+                       std::vector<int64_t> areas, int64_t* id = nullptr);
+  void Sql(const std::string& sql);
+  int64_t Count(const std::string& sql);
+  // Waits until the sequencer has signed every entry logged so far.
+  kvo::v1::SignedTreeHead WaitForSignedHead(const std::string& token);
+
+  TempDir tmp_;
+  std::filesystem::path data_;
+  std::unique_ptr<KvodProcess> kvod_;
+  std::unique_ptr<kvo::v1::IdentityService::Stub> identity_;
+  std::unique_ptr<kvo::v1::AuditService::Stub> audit_;
+  std::string admin_;
+  int64_t area_a_ = 0;
+  int64_t area_b_ = 0;
+};
+
+}  // namespace kvo::testing
+
+#endif  // KVO_TESTS_SUPPORT_KVOD_FIXTURE_H_
