@@ -7,6 +7,7 @@ KVO_PACKAGES=(
   grpc-proto libabsl-dev libpqxx-dev libpq-dev libsodium-dev libssl-dev
   libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev
   postgresql-15 libcairo2-dev poppler-utils fonts-dejavu-core
+  libvips-dev libvips-tools
 )
 
 kvo_install_deps() {

@@ -5,7 +5,11 @@
 #include <pqxx/pqxx>
 #include <set>
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "kvo/v1/registry.grpc.pb.h"
@@ -473,6 +477,57 @@ TEST_F(RegistryE2E, NoticePdfAndObjectionThatRevokesTheCard) {
   EXPECT_EQ(cards.cards_size(), 0) << "upheld: the card is revoked";
   EXPECT_EQ(Count("SELECT count(*) FROM cards WHERE revoked_at IS NOT NULL"),
             1);
+}
+
+// What police type at the desk, through the real kvo.
+TEST_F(RegistryE2E, PoliceWorkflowThroughKvo) {
+  auto kvo = [&](std::vector<std::string> args) {
+    CommandResult r = kvod_->Kvo(args);
+    EXPECT_EQ(r.exit_code, 0) << absl::StrJoin(args, " ") << "\n" << r.err;
+    return r.out;
+  };
+  auto field = [](const std::string& out, const std::string& key) {
+    for (absl::string_view line : absl::StrSplit(out, '\n')) {
+      if (absl::StartsWith(line, key + ":")) {
+        return std::string(
+            absl::StripAsciiWhitespace(line.substr(key.size() + 1)));
+      }
+    }
+    return std::string();
+  };
+  ASSERT_EQ(kvod_
+                ->Kvo({"login", "--login", "agent", "--password-stdin"},
+                      std::string(kPassword) + "\n")
+                .exit_code,
+            0);
+  const std::string area = std::to_string(area_a_);
+  const std::string person =
+      field(kvo({"person", "create", "--area", area, "--given", "Kees",
+                 "--prefix", "de", "--surname", "Vries", "--born", "1979-09-09",
+                 "--address", "Brink 3", "--description", "blauwe pet"}),
+            "id");
+  ASSERT_FALSE(person.empty());
+  const std::string found =
+      kvo({"--json", "person", "find", "--given", "kees", "--surname",
+           "De Vries", "--born", "1979-09-09"});
+  EXPECT_THAT(found, HasSubstr("\"id\":\"" + person + "\""));
+  EXPECT_EQ(field(kvo({"person", "show", person}), "address"), "Brink 3");
+  const std::string incident =
+      field(kvo({"incident", "record", "--shop", std::to_string(bakery_),
+                 "--person", person, "--type", "theft", "--description",
+                 "pakje boter", "--damage-cents", "349"}),
+            "id");
+  ASSERT_FALSE(incident.empty());
+  const std::string card = kvo({"card", "issue", incident});
+  EXPECT_EQ(field(card, "kind"), "collective warning");
+  EXPECT_EQ(field(card, "person"), "Kees de Vries");
+  const std::string list = kvo({"card", "list", "--area", area});
+  EXPECT_THAT(list, HasSubstr("Kees de Vries"));
+  CommandResult bad = kvod_->Kvo(
+      {"incident", "record", "--shop", std::to_string(bakery_), "--person",
+       person, "--type", "jaywalking", "--description", "x"});
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_THAT(bad.err, HasSubstr("INVALID_ARGUMENT: offence_type: one of"));
 }
 
 }  // namespace
