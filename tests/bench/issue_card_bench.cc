@@ -37,6 +37,7 @@ class BenchEnv final : public KvodFixture {
   using KvodFixture::admin_;
   using KvodFixture::area_a_;
   using KvodFixture::data_;
+  using KvodFixture::extra_kvod_args_;
   using KvodFixture::kvod_;
   using KvodFixture::MakeUser;
   using KvodFixture::SetUp;
@@ -115,6 +116,8 @@ double Run(Op op) {
 
 int Main() {
   BenchEnv env;
+  // Durable commits, as kvod runs in production (tests turn fsync off).
+  env.extra_kvod_args_ = {"--pg-setting=fsync=on"};
   env.SetUp();
   if (env.kvod_ == nullptr || env.admin_.empty()) {
     std::fprintf(stderr, "bench: kvod did not start\n");

@@ -40,8 +40,10 @@ fs::path TestPolicy(const fs::path& dir) {
 void KvodFixture::SetUp() {
   ASSERT_TRUE(common::InitCrypto());
   data_ = tmp_.path() / "data";
-  kvod_ = KvodProcess::Start(data_,
-                             {"--policy=" + TestPolicy(tmp_.path()).string()});
+  std::vector<std::string> args = {"--policy=" +
+                                   TestPolicy(tmp_.path()).string()};
+  args.insert(args.end(), extra_kvod_args_.begin(), extra_kvod_args_.end());
+  kvod_ = KvodProcess::Start(data_, args);
   ASSERT_NE(kvod_, nullptr);
   ASSERT_FALSE(kvod_->bootstrap_code().empty());
   identity_ = IdentityService::NewStub(kvod_->Channel());

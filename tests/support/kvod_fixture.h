@@ -47,6 +47,8 @@ class KvodFixture : public ::testing::Test {
   // Waits until the sequencer has signed every entry logged so far.
   kvo::v1::SignedTreeHead WaitForSignedHead(const std::string& token);
 
+  // More kvod flags for SetUp (later ones win: "--pg-setting=fsync=on").
+  std::vector<std::string> extra_kvod_args_;
   TempDir tmp_;
   std::filesystem::path data_;
   std::unique_ptr<KvodProcess> kvod_;
