@@ -3,6 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "services/common/crypto.h"
+#include "services/common/db_pool.h"
 
 namespace kvo::audit {
 namespace {
@@ -79,9 +80,10 @@ std::string ArrayLiteral(const std::vector<T>& values) {
 
 void PgAuditStore::Append(pqxx::transaction_base& tx,
                           const AuditRecord& record) {
-  tx.exec_params0(kAppendSql, record.principal_id, record.role, record.action,
-                  record.subject, record.purpose,
-                  std::string(OutcomeName(record.outcome)), record.request_id);
+  common::ExecPrepared(tx, kAppendSql, record.principal_id, record.role,
+                       record.action, record.subject, record.purpose,
+                       std::string(OutcomeName(record.outcome)),
+                       record.request_id);
 }
 
 std::vector<PendingEntry> PgAuditStore::LockUnsequenced(

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <exception>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <pqxx/pqxx>
@@ -16,6 +17,31 @@
 #include "absl/strings/string_view.h"
 
 namespace kvo::common {
+
+// Runs `sql` as a prepared statement of the transaction's connection,
+// declaring it there on first use: the server parses and plans each
+// statement once per connection instead of once per call. Stores use it on
+// their hot paths with their named SQL constants.
+template <typename... Args>
+pqxx::result ExecPrepared(pqxx::transaction_base& tx, const std::string& sql,
+                          Args&&... args) {
+  const std::string name =
+      "kvo_" + std::to_string(std::hash<std::string>{}(sql));
+  tx.conn().prepare(name, sql);
+  return tx.exec_prepared(name, std::forward<Args>(args)...);
+}
+
+// The one row of a prepared statement that returns exactly one.
+template <typename... Args>
+pqxx::row ExecPrepared1(pqxx::transaction_base& tx, const std::string& sql,
+                        Args&&... args) {
+  pqxx::result r = ExecPrepared(tx, sql, std::forward<Args>(args)...);
+  if (r.size() != 1) {
+    throw pqxx::unexpected_rows("expected 1 row, got " +
+                                std::to_string(r.size()));
+  }
+  return r[0];
+}
 
 // A fixed-size pool of libpqxx connections (libpqxx ships none). Connections
 // open lazily and are replaced after they break, so a PostgreSQL restart

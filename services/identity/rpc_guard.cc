@@ -76,6 +76,19 @@ absl::Status RpcGuard::CheckAreas(const Call& call,
   return s.ok() ? s : Deny(call, s);
 }
 
+absl::Status RpcGuard::CheckAreasIn(pqxx::transaction_base& tx,
+                                    const Call& call,
+                                    absl::Span<const int64_t> areas) {
+  auto s = access_.CheckAreas(call.caller, call.method, areas);
+  if (!s.ok()) audit::PgAuditStore::Append(tx, DenialRecord(call));
+  return s;
+}
+
+audit::AuditRecord RpcGuard::DenialRecord(const Call& call) const {
+  return Record(call, call.method, "", "access control",
+                audit::Outcome::kDenied);
+}
+
 audit::AuditRecord RpcGuard::Record(const Call& call, absl::string_view action,
                                     absl::string_view subject,
                                     absl::string_view purpose,
@@ -103,8 +116,7 @@ void RpcGuard::AuditAlone(const audit::AuditRecord& record) {
 }
 
 absl::Status RpcGuard::Deny(const Call& call, absl::Status status) {
-  AuditAlone(
-      Record(call, call.method, "", "access control", audit::Outcome::kDenied));
+  AuditAlone(DenialRecord(call));
   return status;
 }
 

@@ -3,6 +3,7 @@
 
 #include <grpcpp/server_context.h>
 
+#include <pqxx/pqxx>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -38,6 +39,11 @@ class RpcGuard final {
                              absl::string_view method);
   // For own-areas grants: every one of `areas` must be the caller's.
   absl::Status CheckAreas(const Call& call, absl::Span<const int64_t> areas);
+  // The same for a handler that learns the area inside its transaction:
+  // the refusal is appended to `tx`, which the handler commits before it
+  // returns the status (so the refusal is on record).
+  absl::Status CheckAreasIn(pqxx::transaction_base& tx, const Call& call,
+                            absl::Span<const int64_t> areas);
 
   // An audit record for this call (the handler appends it in its own
   // transaction through PgAuditStore::Append).
@@ -59,6 +65,7 @@ class RpcGuard final {
 
  private:
   absl::Status Deny(const Call& call, absl::Status status);
+  audit::AuditRecord DenialRecord(const Call& call) const;
 
   const AccessControl& access_;
   Authenticator& authenticator_;

@@ -5,6 +5,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "services/common/crypto.h"
+#include "services/common/db_pool.h"
 
 namespace kvo::registry {
 namespace {
@@ -82,8 +83,6 @@ constexpr char kCardColumns[] =
         "valid_from") ", " KVO_TS("valid_until") ", days, rule, shops, "
     "COALESCE(issued_by, 0), revoked_at IS NOT NULL, "
     "COALESCE(revoke_reason, '') FROM cards ";
-constexpr char kCardForIncidentSql[] =
-    "SELECT EXISTS (SELECT 1 FROM cards WHERE incident_id = $1)";
 constexpr char kRevokeSql[] =
     "UPDATE cards SET revoked_at = now(), revoked_by = $2, revoke_reason = $3 "
     "WHERE id = $1 AND revoked_at IS NULL";
@@ -208,7 +207,7 @@ std::optional<Row> First(const pqxx::result& result, Fn from) {
 
 std::map<int32_t, std::string> PgRegistryStore::KeyEncryptionKeys(Tx& tx) {
   std::map<int32_t, std::string> out;
-  for (const auto& r : tx.exec(kKeksSql)) {
+  for (const auto& r : common::ExecPrepared(tx, kKeksSql)) {
     out[r[0].as<int32_t>()] = Bytes(r[1]);
   }
   return out;
@@ -216,101 +215,110 @@ std::map<int32_t, std::string> PgRegistryStore::KeyEncryptionKeys(Tx& tx) {
 
 bool PgRegistryStore::InsertKeyEncryptionKey(Tx& tx, int32_t version,
                                              const std::string& wrapped) {
-  return tx.exec_params(kInsertKekSql, version, HexEncode(wrapped))
+  return common::ExecPrepared(tx, kInsertKekSql, version, HexEncode(wrapped))
              .affected_rows() == 1;
 }
 
 std::optional<int64_t> PgRegistryStore::InsertShop(Tx& tx, int64_t area_id,
                                                    const std::string& name) {
-  pqxx::result r = tx.exec_params(kInsertShopSql, area_id, name);
+  pqxx::result r = common::ExecPrepared(tx, kInsertShopSql, area_id, name);
   if (r.empty()) return std::nullopt;
   return r[0][0].as<int64_t>();
 }
 
 std::optional<ShopRow> PgRegistryStore::ShopById(Tx& tx, int64_t id) {
   return First<ShopRow>(
-      tx.exec_params(std::string(kShopColumns) + "WHERE s.id = $1", id),
+      common::ExecPrepared(tx, std::string(kShopColumns) + "WHERE s.id = $1",
+                           id),
       ShopFrom);
 }
 
 std::vector<ShopRow> PgRegistryStore::ShopsOfArea(Tx& tx, int64_t area_id) {
-  return All<ShopRow>(tx.exec_params(std::string(kShopColumns) +
-                                         "WHERE s.area_id = $1 ORDER BY s.name",
-                                     area_id),
-                      ShopFrom);
+  return All<ShopRow>(
+      common::ExecPrepared(
+          tx,
+          std::string(kShopColumns) + "WHERE s.area_id = $1 ORDER BY s.name",
+          area_id),
+      ShopFrom);
 }
 
 void PgRegistryStore::AddShopMember(Tx& tx, int64_t shop_id,
                                     int64_t principal_id) {
-  tx.exec_params0(kAddMemberSql, shop_id, principal_id);
+  common::ExecPrepared(tx, kAddMemberSql, shop_id, principal_id);
 }
 
 bool PgRegistryStore::IsShopMember(Tx& tx, int64_t shop_id,
                                    int64_t principal_id) {
-  return tx.exec_params1(kIsMemberSql, shop_id, principal_id)[0].as<bool>();
+  return common::ExecPrepared1(tx, kIsMemberSql, shop_id, principal_id)[0]
+      .as<bool>();
 }
 
 std::vector<int64_t> PgRegistryStore::ShopsOfPrincipal(Tx& tx,
                                                        int64_t principal_id) {
-  return All<int64_t>(tx.exec_params(kShopsOfPrincipalSql, principal_id),
-                      [](const pqxx::row& r) { return r[0].as<int64_t>(); });
+  return All<int64_t>(
+      common::ExecPrepared(tx, kShopsOfPrincipalSql, principal_id),
+      [](const pqxx::row& r) { return r[0].as<int64_t>(); });
 }
 
 int64_t PgRegistryStore::InsertPerson(Tx& tx, const std::string& pseudonym,
                                       const std::string& blind_index,
                                       int32_t kek_version, int64_t area_id,
                                       int64_t created_by) {
-  return tx
-      .exec_params1(kInsertPersonSql, pseudonym, HexEncode(blind_index),
-                    kek_version, area_id, created_by)[0]
+  return common::ExecPrepared1(tx, kInsertPersonSql, pseudonym,
+                               HexEncode(blind_index), kek_version, area_id,
+                               created_by)[0]
       .as<int64_t>();
 }
 
 void PgRegistryStore::SetWrappedDataKey(Tx& tx, int64_t person_id,
                                         const std::string& wrapped) {
-  tx.exec_params0(kSetDekSql, person_id, HexEncode(wrapped));
+  common::ExecPrepared(tx, kSetDekSql, person_id, HexEncode(wrapped));
 }
 
 void PgRegistryStore::InsertPersonField(Tx& tx, int64_t person_id,
                                         const std::string& field,
                                         const std::string& sealed) {
-  tx.exec_params0(kInsertFieldSql, person_id, field, HexEncode(sealed));
+  common::ExecPrepared(tx, kInsertFieldSql, person_id, field,
+                       HexEncode(sealed));
 }
 
 std::optional<PersonRow> PgRegistryStore::PersonById(Tx& tx, int64_t id) {
   return First<PersonRow>(
-      tx.exec_params(std::string(kPersonColumns) + "WHERE id = $1", id),
+      common::ExecPrepared(tx, std::string(kPersonColumns) + "WHERE id = $1",
+                           id),
       PersonFrom);
 }
 
 std::optional<PersonRow> PgRegistryStore::PersonForUpdate(Tx& tx, int64_t id) {
   return First<PersonRow>(
-      tx.exec_params(std::string(kPersonColumns) + "WHERE id = $1 FOR UPDATE",
-                     id),
+      common::ExecPrepared(
+          tx, std::string(kPersonColumns) + "WHERE id = $1 FOR UPDATE", id),
       PersonFrom);
 }
 
 std::vector<PersonRow> PgRegistryStore::PersonsByBlindIndex(
     Tx& tx, const std::string& blind_index) {
   return All<PersonRow>(
-      tx.exec_params(std::string(kPersonColumns) +
-                         "WHERE blind_index = decode($1, 'hex') ORDER BY id",
-                     HexEncode(blind_index)),
+      common::ExecPrepared(
+          tx,
+          std::string(kPersonColumns) +
+              "WHERE blind_index = decode($1, 'hex') ORDER BY id",
+          HexEncode(blind_index)),
       PersonFrom);
 }
 
 std::map<std::string, std::string> PgRegistryStore::PersonFields(
     Tx& tx, int64_t person_id, const std::vector<std::string>& fields) {
   std::map<std::string, std::string> out;
-  for (const auto& r : tx.exec_params(kPersonFieldsSql, person_id,
-                                      absl::StrJoin(fields, ","))) {
+  for (const auto& r : common::ExecPrepared(tx, kPersonFieldsSql, person_id,
+                                            absl::StrJoin(fields, ","))) {
     out[r[0].as<std::string>()] = Bytes(r[1]);
   }
   return out;
 }
 
 std::vector<int64_t> PgRegistryStore::PersonAreas(Tx& tx, int64_t person_id) {
-  return All<int64_t>(tx.exec_params(kPersonAreasSql, person_id),
+  return All<int64_t>(common::ExecPrepared(tx, kPersonAreasSql, person_id),
                       [](const pqxx::row& r) { return r[0].as<int64_t>(); });
 }
 
@@ -319,10 +327,10 @@ int64_t PgRegistryStore::InsertIncident(Tx& tx, const IncidentRow& i) {
       "INSERT INTO incidents (area_id, shop_id, occurred_at, offence_type, "
       "damage_cents, has_police_report, reported_by) VALUES ($1, $2, ",
       FromMicros(3), ", $4, $5, $6, NULLIF($7::bigint, 0)) RETURNING id");
-  return tx
-      .exec_params1(sql, i.area_id, i.shop_id,
-                    absl::ToUnixMicros(i.occurred_at), i.offence_type,
-                    i.damage_cents, i.has_police_report, i.reported_by)[0]
+  return common::ExecPrepared1(tx, sql, i.area_id, i.shop_id,
+                               absl::ToUnixMicros(i.occurred_at),
+                               i.offence_type, i.damage_cents,
+                               i.has_police_report, i.reported_by)[0]
       .as<int64_t>();
 }
 
@@ -330,20 +338,21 @@ void PgRegistryStore::LinkIncidentPerson(Tx& tx, int64_t incident_id,
                                          int64_t person_id,
                                          const std::string& sealed_description,
                                          const std::string& sealed_report) {
-  tx.exec_params0(kLinkIncidentSql, incident_id, person_id,
-                  HexEncode(sealed_description), HexEncode(sealed_report));
+  common::ExecPrepared(tx, kLinkIncidentSql, incident_id, person_id,
+                       HexEncode(sealed_description), HexEncode(sealed_report));
 }
 
 std::optional<IncidentRow> PgRegistryStore::IncidentById(Tx& tx, int64_t id) {
   return First<IncidentRow>(
-      tx.exec_params(std::string(kIncidentColumns) + "WHERE i.id = $1", id),
+      common::ExecPrepared(
+          tx, std::string(kIncidentColumns) + "WHERE i.id = $1", id),
       IncidentFrom);
 }
 
 std::vector<PastOffenceRow> PgRegistryStore::OffencesOfPerson(
     Tx& tx, int64_t person_id, int64_t area_id, int64_t incident_id) {
   return All<PastOffenceRow>(
-      tx.exec_params(kOffencesSql, person_id, area_id, incident_id),
+      common::ExecPrepared(tx, kOffencesSql, person_id, area_id, incident_id),
       [](const pqxx::row& r) {
         return PastOffenceRow{Micros(r[0]), r[1].as<bool>()};
       });
@@ -356,30 +365,28 @@ int64_t PgRegistryStore::InsertCard(Tx& tx, const CardRow& c) {
       "$3, $4, $5, ",
       FromMicros(6), ", ", FromMicros(7),
       ", $8, $9, $10, NULLIF($11::bigint, 0)) RETURNING id");
-  return tx
-      .exec_params1(sql, c.person_id, c.incident_id, c.area_id, c.shop_id,
-                    c.kind, absl::ToUnixMicros(c.valid_from),
-                    absl::ToUnixMicros(c.valid_until), c.days, c.rule,
-                    absl::StrJoin(c.shops, "\n"), c.issued_by)[0]
+  return common::ExecPrepared1(
+             tx, sql, c.person_id, c.incident_id, c.area_id, c.shop_id, c.kind,
+             absl::ToUnixMicros(c.valid_from),
+             absl::ToUnixMicros(c.valid_until), c.days, c.rule,
+             absl::StrJoin(c.shops, "\n"), c.issued_by)[0]
       .as<int64_t>();
 }
 
 std::optional<CardRow> PgRegistryStore::CardById(Tx& tx, int64_t id) {
   return First<CardRow>(
-      tx.exec_params(std::string(kCardColumns) + "WHERE id = $1", id),
+      common::ExecPrepared(tx, std::string(kCardColumns) + "WHERE id = $1", id),
       CardFrom);
-}
-
-bool PgRegistryStore::CardForIncidentExists(Tx& tx, int64_t incident_id) {
-  return tx.exec_params1(kCardForIncidentSql, incident_id)[0].as<bool>();
 }
 
 std::vector<CardRow> PgRegistryStore::CardsOfPerson(Tx& tx, int64_t person_id,
                                                     int64_t area_id) {
   return All<CardRow>(
-      tx.exec_params(std::string(kCardColumns) +
-                         "WHERE person_id = $1 AND area_id = $2 ORDER BY id",
-                     person_id, area_id),
+      common::ExecPrepared(
+          tx,
+          std::string(kCardColumns) +
+              "WHERE person_id = $1 AND area_id = $2 ORDER BY id",
+          person_id, area_id),
       CardFrom);
 }
 
@@ -392,14 +399,14 @@ std::vector<CardRow> PgRegistryStore::CardsOfArea(Tx& tx, int64_t area_id,
       "WHERE area_id = $1 AND ($2 OR (revoked_at IS NULL AND valid_from <= ",
       FromMicros(4), " AND valid_until > ", FromMicros(4),
       ")) AND ($3 = 0 OR person_id = $3) ORDER BY valid_until DESC, id");
-  return All<CardRow>(tx.exec_params(sql, area_id, include_inactive, person_id,
-                                     absl::ToUnixMicros(now)),
+  return All<CardRow>(common::ExecPrepared(tx, sql, area_id, include_inactive,
+                                           person_id, absl::ToUnixMicros(now)),
                       CardFrom);
 }
 
 bool PgRegistryStore::RevokeCard(Tx& tx, int64_t card_id, int64_t revoked_by,
                                  const std::string& reason) {
-  return tx.exec_params(kRevokeSql, card_id, revoked_by, reason)
+  return common::ExecPrepared(tx, kRevokeSql, card_id, revoked_by, reason)
              .affected_rows() == 1;
 }
 
@@ -407,16 +414,17 @@ int64_t PgRegistryStore::InsertObjection(Tx& tx, int64_t card_id,
                                          const std::string& sealed_grounds,
                                          int64_t filed_by,
                                          absl::Time respond_by) {
-  return tx
-      .exec_params1(kInsertObjectionSql, card_id, HexEncode(sealed_grounds),
-                    filed_by, absl::ToUnixMicros(respond_by))[0]
+  return common::ExecPrepared1(tx, kInsertObjectionSql, card_id,
+                               HexEncode(sealed_grounds), filed_by,
+                               absl::ToUnixMicros(respond_by))[0]
       .as<int64_t>();
 }
 
 std::optional<ObjectionRow> PgRegistryStore::ObjectionForUpdate(Tx& tx,
                                                                 int64_t id) {
   return First<ObjectionRow>(
-      tx.exec_params(
+      common::ExecPrepared(
+          tx,
           std::string(kObjectionColumns) + "WHERE o.id = $1 FOR UPDATE OF o",
           id),
       ObjectionFrom);
@@ -424,7 +432,8 @@ std::optional<ObjectionRow> PgRegistryStore::ObjectionForUpdate(Tx& tx,
 
 std::optional<ObjectionRow> PgRegistryStore::ObjectionById(Tx& tx, int64_t id) {
   return First<ObjectionRow>(
-      tx.exec_params(std::string(kObjectionColumns) + "WHERE o.id = $1", id),
+      common::ExecPrepared(
+          tx, std::string(kObjectionColumns) + "WHERE o.id = $1", id),
       ObjectionFrom);
 }
 
@@ -432,18 +441,20 @@ void PgRegistryStore::DecideObjection(Tx& tx, int64_t id,
                                       const std::string& decision,
                                       const std::string& sealed_reasons,
                                       int64_t decided_by) {
-  tx.exec_params0(kDecideSql, id, decision, HexEncode(sealed_reasons),
-                  decided_by);
+  common::ExecPrepared(tx, kDecideSql, id, decision, HexEncode(sealed_reasons),
+                       decided_by);
 }
 
 std::vector<ObjectionRow> PgRegistryStore::ObjectionsOfArea(Tx& tx,
                                                             int64_t area_id,
                                                             bool open_only) {
   return All<ObjectionRow>(
-      tx.exec_params(std::string(kObjectionColumns) +
-                         "WHERE c.area_id = $1 AND (NOT $2 OR o.decision IS "
-                         "NULL) ORDER BY o.respond_by, o.id",
-                     area_id, open_only),
+      common::ExecPrepared(
+          tx,
+          std::string(kObjectionColumns) +
+              "WHERE c.area_id = $1 AND (NOT $2 OR o.decision IS "
+              "NULL) ORDER BY o.respond_by, o.id",
+          area_id, open_only),
       ObjectionFrom);
 }
 

@@ -131,7 +131,6 @@ class PgRegistryStore final {
 
   static int64_t InsertCard(Tx& tx, const CardRow& card);
   static std::optional<CardRow> CardById(Tx& tx, int64_t id);
-  static bool CardForIncidentExists(Tx& tx, int64_t incident_id);
   static std::vector<CardRow> CardsOfPerson(Tx& tx, int64_t person_id,
                                             int64_t area_id);
   // Cards of the area; active ones only (at `now`, not revoked) unless

@@ -709,60 +709,45 @@ grpc::Status RegistryServiceImpl::IssueCard(
         absl::InvalidArgumentError("scope: individual or collective"));
   }
   const bool individual = request->scope() == kvo::v1::CARD_SCOPE_INDIVIDUAL;
-  auto incident = pool_.InTransaction(
-      "read incident", [&](pqxx::work& tx) -> absl::StatusOr<IncidentRow> {
-        auto row = Store::IncidentById(tx, request->incident_id());
-        if (!row) {
+  const auto visible = VisibleFields(policy_, call->caller.role);
+  std::vector<std::string> wanted = visible;
+  wanted.push_back("date_of_birth");
+  Vault vault(keys_);
+  // The most frequent write of the registry: one transaction, and a refusal
+  // of the area commits alone with its audit entry.
+  struct Issued {
+    absl::Status refusal;
+    kvo::v1::Card card;
+  };
+  auto issued = pool_.InTransaction(
+      "issue card", [&](pqxx::work& tx) -> absl::StatusOr<Issued> {
+        auto incident = Store::IncidentById(tx, request->incident_id());
+        if (!incident) {
           return absl::NotFoundError(absl::StrCat(
               "incident_id: incident ", request->incident_id(), " not found"));
         }
+        if (auto s = guard_.CheckAreasIn(tx, *call, {incident->area_id});
+            !s.ok()) {
+          return Issued{s, {}};
+        }
         if (call->caller.role == kvo::v1::ROLE_SHOPKEEPER &&
-            (!individual || !Store::IsShopMember(tx, row->shop_id,
+            (!individual || !Store::IsShopMember(tx, incident->shop_id,
                                                  call->caller.principal_id))) {
           return absl::PermissionDeniedError(
               "a shopkeeper issues individual bans for their own shop only "
               "(scope: individual, an incident of your shop)");
         }
-        return *row;
-      });
-  if (!incident.ok()) return ToGrpcStatus(incident.status());
-  if (auto s = guard_.CheckAreas(*call, {incident->area_id}); !s.ok()) {
-    return ToGrpcStatus(s);
-  }
-  bool serious = false;
-  for (const auto& t : policy_.offence_types()) {
-    if (t.code() == incident->offence_type) serious = t.serious();
-  }
-  const auto visible = VisibleFields(policy_, call->caller.role);
-  std::vector<std::string> wanted = visible;
-  wanted.push_back("date_of_birth");
-  Vault vault(keys_);
-  auto issued = pool_.InTransaction(
-      "issue card", [&](pqxx::work& tx) -> absl::StatusOr<kvo::v1::Card> {
         // One decision per person at a time: a second officer waits here
         // and then sees the first card (escalation, no double ban).
         auto row = Store::PersonForUpdate(tx, incident->person_id);
         if (!row) return absl::NotFoundError("the incident's person is gone");
-        if (Store::CardForIncidentExists(tx, incident->id)) {
-          return absl::AlreadyExistsError(
-              absl::StrCat("incident ", incident->id, " already has a card"));
-        }
-        auto person = vault.Open(tx, *row, wanted);
-        if (!person.ok()) return person.status();
         CardRequest r;
-        r.scope = individual ? CardScope::kIndividual : CardScope::kCollective;
-        r.shop_id = incident->shop_id;
-        r.requested_days = request->requested_days();
-        r.offence_at = incident->occurred_at;
-        r.serious = serious;
-        r.now = absl::Now();
-        if (!absl::ParseCivilTime(person->fields["date_of_birth"],
-                                  &r.date_of_birth)) {
-          return absl::DataLossError(
-              "the person's date of birth is unreadable");
-        }
         for (const CardRow& c :
              Store::CardsOfPerson(tx, row->id, incident->area_id)) {
+          if (c.incident_id == incident->id) {
+            return absl::AlreadyExistsError(absl::StrCat(
+                "incident ", incident->id, " already has card ", c.id));
+          }
           r.cards.push_back({KindFromRow(c.kind), c.shop_id, c.valid_from,
                              c.valid_until, c.revoked});
         }
@@ -770,6 +755,23 @@ grpc::Status RegistryServiceImpl::IssueCard(
                  tx, row->id, incident->area_id, incident->id)) {
           r.offences.push_back({o.occurred_at, o.card_revoked});
         }
+        auto person = vault.Open(tx, *row, wanted);
+        if (!person.ok()) return person.status();
+        if (!absl::ParseCivilTime(person->fields["date_of_birth"],
+                                  &r.date_of_birth)) {
+          return absl::DataLossError(
+              "the person's date of birth is unreadable");
+        }
+        r.scope = individual ? CardScope::kIndividual : CardScope::kCollective;
+        r.shop_id = incident->shop_id;
+        r.requested_days = request->requested_days();
+        r.offence_at = incident->occurred_at;
+        r.serious = std::any_of(
+            policy_.offence_types().begin(), policy_.offence_types().end(),
+            [&](const auto& t) {
+              return t.code() == incident->offence_type && t.serious();
+            });
+        r.now = absl::Now();
         auto decision = DecideCard(policy_, r);
         if (!decision.ok()) return decision.status();
         CardRow card;
@@ -783,10 +785,8 @@ grpc::Status RegistryServiceImpl::IssueCard(
         card.days = decision->days;
         card.rule = decision->rule;
         card.issued_by = call->caller.principal_id;
-        if (individual) {
-          card.shops = {Store::ShopById(tx, incident->shop_id)->name};
-        } else {
-          for (const auto& s : Store::ShopsOfArea(tx, incident->area_id)) {
+        for (const auto& s : Store::ShopsOfArea(tx, incident->area_id)) {
+          if (!individual || s.id == incident->shop_id) {
             card.shops.push_back(s.name);
           }
         }
@@ -794,12 +794,13 @@ grpc::Status RegistryServiceImpl::IssueCard(
         PgAuditStore::Append(
             tx, guard_.Record(*call, "registry.issue_card", Subject(*row),
                               absl::StrCat("card ", card.id, ": ", card.rule)));
-        kvo::v1::Card out = CardToProto(card);
-        *out.mutable_person() = PersonView(policy_, *person, visible);
+        Issued out{absl::OkStatus(), CardToProto(card)};
+        *out.card.mutable_person() = PersonView(policy_, *person, visible);
         return out;
       });
   if (!issued.ok()) return ToGrpcStatus(issued.status());
-  *response = std::move(*issued);
+  if (!issued->refusal.ok()) return ToGrpcStatus(issued->refusal);
+  *response = std::move(issued->card);
   return grpc::Status::OK;
 }
 
