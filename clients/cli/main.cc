@@ -8,6 +8,7 @@
 #include <functional>
 
 #include "clients/cli/audit_commands.h"
+#include "clients/cli/gallery_commands.h"
 #include "clients/cli/global_options.h"
 #include "clients/cli/identity_commands.h"
 #include "clients/cli/output.h"
@@ -77,6 +78,7 @@ int main(int argc, char** argv) {
   AddIdentityCommands(&app, &opts, &action);
   AddAuditCommands(&app, &opts, &action);
   AddRegistryCommands(&app, &opts, &action);
+  AddGalleryCommands(&app, &opts, &action);
 
   try {
     app.parse(argc, argv);

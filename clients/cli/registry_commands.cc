@@ -365,6 +365,22 @@ int RunObjectionList(const GlobalOptions& opts, const Args& a) {
   return kExitOk;
 }
 
+int RunPersonErase(const GlobalOptions& opts, const Args& a) {
+  kvo::v1::ErasePersonRequest req;
+  req.set_person_id(a.id);
+  req.set_reason(a.reason);
+  kvo::v1::ErasePersonResponse resp;
+  if (int rc = Call(opts, &Stub::ErasePerson, req, &resp); rc != kExitOk) {
+    return rc;
+  }
+  PrintRecord({{"person", absl::StrCat(resp.person_id())},
+               {"pseudonym", resp.pseudonym()},
+               {"cards_revoked", absl::StrCat(resp.cards_revoked())},
+               {"status", "erased (data key destroyed)"}},
+              opts.json);
+  return kExitOk;
+}
+
 // Registers `sub` to run `run` with the shared arguments when chosen.
 void OnSelected(CLI::App* sub, std::function<int()>* action,
                 const GlobalOptions* opts, std::shared_ptr<Args> args,
@@ -431,6 +447,12 @@ void AddRegistryCommands(CLI::App* app, const GlobalOptions* opts,
   auto* show = person->add_subcommand("show", "a person's record");
   id(show, "person id");
   OnSelected(show, action, opts, a, RunPersonShow);
+  auto* erase = person->add_subcommand(
+      "erase", "erase a person: key destroyed, cards revoked, photo deleted");
+  id(erase, "person id");
+  erase->add_option("--reason", a->reason, "why (no personal data)")
+      ->required();
+  OnSelected(erase, action, opts, a, RunPersonErase);
 
   auto* incident = app->add_subcommand("incident", "incidents");
   incident->require_subcommand(1);

@@ -9,7 +9,7 @@
 namespace kvo::cli {
 
 // Registers the RegistryService commands on `app`: shop {create,list,
-// add-member}, person {find,create,show}, incident record, card {issue,
+// add-member}, person {find,create,show,erase}, incident record, card {issue,
 // revoke,list}, notice and objection {file,decide,list}. The chosen command
 // stores its work in `action`. `opts` and `action` must outlive `app`.
 void AddRegistryCommands(CLI::App* app, const GlobalOptions* opts,

@@ -71,11 +71,6 @@ StoredTreeHead HeadFromRow(const pqxx::row& row) {
   return h;
 }
 
-template <typename T>
-std::string ArrayLiteral(const std::vector<T>& values) {
-  return absl::StrCat("{", absl::StrJoin(values, ","), "}");
-}
-
 }  // namespace
 
 void PgAuditStore::Append(pqxx::transaction_base& tx,
@@ -105,8 +100,8 @@ void PgAuditStore::AssignIndexes(pqxx::transaction_base& tx,
   std::vector<std::string> hex;
   hex.reserve(leaf_hashes.size());
   for (const auto& h : leaf_hashes) hex.push_back(HexEncode(h));
-  tx.exec_params0(kAssignSql, ArrayLiteral(ids), ArrayLiteral(indexes),
-                  ArrayLiteral(hex));
+  tx.exec_params0(kAssignSql, common::SqlArray(ids), common::SqlArray(indexes),
+                  common::SqlArray(hex));
 }
 
 uint64_t PgAuditStore::SequencedCount(pqxx::transaction_base& tx) {

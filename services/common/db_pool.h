@@ -14,6 +14,8 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/string_view.h"
 
 namespace kvo::common {
@@ -29,6 +31,13 @@ pqxx::result ExecPrepared(pqxx::transaction_base& tx, const std::string& sql,
       "kvo_" + std::to_string(std::hash<std::string>{}(sql));
   tx.conn().prepare(name, sql);
   return tx.exec_prepared(name, std::forward<Args>(args)...);
+}
+
+// A PostgreSQL array literal ("{1,2,3}") of numbers or of plain words,
+// for a parameter cast in the SQL ($1::bigint[]).
+template <typename T>
+std::string SqlArray(const std::vector<T>& values) {
+  return absl::StrCat("{", absl::StrJoin(values, ","), "}");
 }
 
 // The one row of a prepared statement that returns exactly one.

@@ -5,6 +5,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "services/common/crypto.h"
+#include "services/common/db_pool.h"
 
 namespace kvo::identity {
 namespace {
@@ -83,10 +84,6 @@ constexpr char kListAreasSql[] =
     "SELECT id, name, kind, municipality FROM areas "
     "WHERE $2 OR id = ANY($1::bigint[]) ORDER BY id";
 
-std::string ArrayLiteral(const std::vector<int64_t>& ids) {
-  return absl::StrCat("{", absl::StrJoin(ids, ","), "}");
-}
-
 PrincipalRow PrincipalFromRow(const pqxx::row& row) {
   PrincipalRow p;
   p.id = row[0].as<int64_t>();
@@ -135,14 +132,14 @@ bool PgIdentityStore::LoginTaken(Tx& tx, const std::string& login) {
 void PgIdentityStore::SetAreas(Tx& tx, int64_t principal_id,
                                const std::vector<int64_t>& area_ids) {
   tx.exec_params0(kDeleteAreasSql, principal_id);
-  tx.exec_params0(kInsertAreasSql, principal_id, ArrayLiteral(area_ids));
+  tx.exec_params0(kInsertAreasSql, principal_id, common::SqlArray(area_ids));
 }
 
 std::vector<int64_t> PgIdentityStore::MissingAreas(
     Tx& tx, const std::vector<int64_t>& area_ids) {
   std::vector<int64_t> missing;
   for (const auto& row :
-       tx.exec_params(kMissingAreasSql, ArrayLiteral(area_ids))) {
+       tx.exec_params(kMissingAreasSql, common::SqlArray(area_ids))) {
     missing.push_back(row[0].as<int64_t>());
   }
   return missing;
@@ -269,7 +266,7 @@ std::vector<kvo::v1::Area> PgIdentityStore::ListAreas(
     Tx& tx, const std::vector<int64_t>& only, bool all) {
   std::vector<kvo::v1::Area> out;
   for (const auto& row :
-       tx.exec_params(kListAreasSql, ArrayLiteral(only), all)) {
+       tx.exec_params(kListAreasSql, common::SqlArray(only), all)) {
     kvo::v1::Area area;
     area.set_id(row[0].as<int64_t>());
     area.set_name(row[1].as<std::string>());

@@ -32,10 +32,13 @@
 #include "services/common/migrator.h"
 #include "services/common/policy_loader.h"
 #include "services/common/tls_material.h"
+#include "services/gallery/gallery_service.h"
+#include "services/gallery/gallery_versions.h"
 #include "services/identity/access_control.h"
 #include "services/identity/authenticator.h"
 #include "services/identity/identity_service.h"
 #include "services/identity/rpc_guard.h"
+#include "services/photos/photo_intake.h"
 #include "services/registry/key_ring.h"
 #include "services/registry/registry_service.h"
 
@@ -271,6 +274,7 @@ void WaitForShutdownSignal() {
 
 int RunKvod(const KvodConfig& config) {
   if (!common::InitCrypto()) return Fail("libsodium cannot initialise");
+  if (!photos::InitImaging("kvod")) return Fail("libvips cannot initialise");
   const fs::path policy_path =
       ResolveDefault(config.policy_path, "policy/default.textproto");
   auto policy = common::LoadPolicyFile(policy_path);
@@ -327,8 +331,11 @@ int RunKvod(const KvodConfig& config) {
   identity::RpcGuard guard(access, authenticator, *rt.pool);
   identity::IdentityServiceImpl identity_service(*policy, *rt.pool, guard);
   audit::AuditServiceImpl audit_service(*rt.pool, guard);
+  gallery::GalleryVersions gallery_versions(*rt.pool);
   registry::RegistryServiceImpl registry_service(*policy, *rt.pool, guard,
-                                                 **keys);
+                                                 **keys, gallery_versions);
+  gallery::GalleryServiceImpl gallery_service(*policy, *rt.pool, guard, **keys,
+                                              gallery_versions);
   audit::AuditSequencer sequencer(rt.conninfo, std::move(*signer),
                                   kSequencerInterval);
 
@@ -348,6 +355,7 @@ int RunKvod(const KvodConfig& config) {
   builder.RegisterService(&identity_service);
   builder.RegisterService(&audit_service);
   builder.RegisterService(&registry_service);
+  builder.RegisterService(&gallery_service);
   std::vector<
       std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
       interceptors;
@@ -359,6 +367,11 @@ int RunKvod(const KvodConfig& config) {
                                        ": address in use or not available"));
   }
   sequencer.Start();
+  gallery_versions.Start();
+  if (!gallery_versions.WaitUntilTrusted(absl::Seconds(10))) {
+    // Not fatal: syncs read the database until the listener catches up.
+    common::LogWarn("gallery versions not loaded yet");
+  }
   auto bootstrap = identity_service.IssueBootstrapCodeIfNeeded();
   if (!bootstrap.ok()) {
     common::LogError("cannot issue a bootstrap code",
@@ -385,6 +398,7 @@ int RunKvod(const KvodConfig& config) {
   server->Shutdown(std::chrono::system_clock::now() + kShutdownGrace);
   server->Wait();
   sequencer.Stop();  // signs what the last RPCs logged
+  gallery_versions.Stop();
   rt.pool.reset();
   if (rt.postgres != nullptr) {
     if (auto s = rt.postgres->Stop(); !s.ok()) {

@@ -6,16 +6,13 @@
 #include "absl/strings/str_split.h"
 #include "services/common/crypto.h"
 #include "services/common/db_pool.h"
+#include "services/common/sql_values.h"
 
 namespace kvo::registry {
 namespace {
 
 using common::HexDecode;
 using common::HexEncode;
-
-// Times travel as integer microseconds since the epoch, so nothing is lost
-// to floating point on the way.
-#define KVO_TS(col) "(EXTRACT(EPOCH FROM " col ") * 1000000)::bigint"
 
 constexpr char kKeksSql[] =
     "SELECT version, encode(wrapped_key, 'hex') FROM key_encryption_keys";
@@ -87,6 +84,15 @@ constexpr char kRevokeSql[] =
     "UPDATE cards SET revoked_at = now(), revoked_by = $2, revoke_reason = $3 "
     "WHERE id = $1 AND revoked_at IS NULL";
 
+constexpr char kRevokeAllSql[] =
+    "UPDATE cards SET revoked_at = now(), revoked_by = $2, revoke_reason = $3 "
+    "WHERE person_id = $1 AND revoked_at IS NULL AND valid_until > "
+    "to_timestamp(0) + $4::bigint * interval '1 microsecond' RETURNING id";
+constexpr char kEraseKeySql[] =
+    "UPDATE persons SET wrapped_dek = NULL WHERE id = $1";
+constexpr char kEraseFieldsSql[] =
+    "DELETE FROM person_fields WHERE person_id = $1";
+
 constexpr char kInsertObjectionSql[] =
     "INSERT INTO objections (card_id, sealed_grounds, filed_by, respond_by) "
     "VALUES ($1, decode($2, 'hex'), $3, "
@@ -101,19 +107,9 @@ constexpr char kDecideSql[] =
     "UPDATE objections SET decision = $2, sealed_reasons = decode($3, 'hex'), "
     "decided_by = $4, decided_at = now() WHERE id = $1";
 
-// The SQL for "the timestamp in parameter $n, in microseconds".
-std::string FromMicros(int n) {
-  return absl::StrCat("to_timestamp(0) + $", n,
-                      "::bigint * interval '1 microsecond'");
-}
-
-std::string Bytes(const pqxx::field& f) {
-  return HexDecode(f.as<std::string>()).value_or("");
-}
-
-absl::Time Micros(const pqxx::field& f) {
-  return absl::FromUnixMicros(f.as<int64_t>());
-}
+std::string FromMicros(int n) { return common::SqlTimeParam(n); }
+std::string Bytes(const pqxx::field& f) { return common::SqlBytes(f); }
+absl::Time Micros(const pqxx::field& f) { return common::SqlMicros(f); }
 
 std::vector<int64_t> Ids(const std::string& csv) {
   std::vector<int64_t> out;
@@ -402,6 +398,23 @@ std::vector<CardRow> PgRegistryStore::CardsOfArea(Tx& tx, int64_t area_id,
   return All<CardRow>(common::ExecPrepared(tx, sql, area_id, include_inactive,
                                            person_id, absl::ToUnixMicros(now)),
                       CardFrom);
+}
+
+std::vector<CardRow> PgRegistryStore::RevokeCardsOfPerson(
+    Tx& tx, int64_t person_id, int64_t revoked_by, const std::string& reason,
+    absl::Time now) {
+  std::vector<CardRow> out;
+  for (const auto& row :
+       common::ExecPrepared(tx, kRevokeAllSql, person_id, revoked_by, reason,
+                            absl::ToUnixMicros(now))) {
+    out.push_back(*CardById(tx, row[0].as<int64_t>()));
+  }
+  return out;
+}
+
+void PgRegistryStore::ErasePersonData(Tx& tx, int64_t person_id) {
+  common::ExecPrepared(tx, kEraseKeySql, person_id);
+  common::ExecPrepared(tx, kEraseFieldsSql, person_id);
 }
 
 bool PgRegistryStore::RevokeCard(Tx& tx, int64_t card_id, int64_t revoked_by,

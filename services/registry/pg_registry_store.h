@@ -115,6 +115,8 @@ class PgRegistryStore final {
   // Sealed values of the named fields that exist.
   static std::map<std::string, std::string> PersonFields(
       Tx& tx, int64_t person_id, const std::vector<std::string>& fields);
+  // Crypto-shredding: destroys the wrapped data key and the sealed fields.
+  static void ErasePersonData(Tx& tx, int64_t person_id);
   // The areas a person is known in: registration, incidents and cards.
   static std::vector<int64_t> PersonAreas(Tx& tx, int64_t person_id);
 
@@ -138,6 +140,12 @@ class PgRegistryStore final {
   static std::vector<CardRow> CardsOfArea(Tx& tx, int64_t area_id,
                                           bool include_inactive,
                                           int64_t person_id, absl::Time now);
+  // Revokes the person's cards still in force at `now` (erasure) and
+  // returns them.
+  static std::vector<CardRow> RevokeCardsOfPerson(Tx& tx, int64_t person_id,
+                                                  int64_t revoked_by,
+                                                  const std::string& reason,
+                                                  absl::Time now);
   // false when the card was already revoked.
   static bool RevokeCard(Tx& tx, int64_t card_id, int64_t revoked_by,
                          const std::string& reason);

@@ -9,14 +9,17 @@
 #include "absl/time/civil_time.h"
 #include "services/audit/pg_audit_store.h"
 #include "services/common/crypto.h"
+#include "services/common/proto_time.h"
 #include "services/common/status_util.h"
 #include "services/common/text.h"
+#include "services/gallery/pg_gallery_store.h"
 #include "services/identity/identity_rules.h"
 #include "services/identity/pg_identity_store.h"
 #include "services/notice/notice_pdf.h"
 #include "services/registry/card_rules.h"
 #include "services/registry/person_normalize.h"
 #include "services/registry/pg_registry_store.h"
+#include "services/registry/vault.h"
 
 namespace kvo::registry {
 namespace {
@@ -24,7 +27,9 @@ namespace {
 using audit::Outcome;
 using audit::PgAuditStore;
 using common::CheckText;
+using common::FromProto;
 using common::ToGrpcStatus;
+using common::ToProto;
 using identity::Call;
 using Store = PgRegistryStore;
 
@@ -45,18 +50,6 @@ std::string Method(absl::string_view name) {
 
 std::string Subject(const PersonRow& p) {
   return absl::StrCat("person:", p.pseudonym);
-}
-
-google::protobuf::Timestamp ToProto(absl::Time t) {
-  google::protobuf::Timestamp ts;
-  const int64_t micros = absl::ToUnixMicros(t);
-  ts.set_seconds(micros / 1'000'000);
-  ts.set_nanos(static_cast<int32_t>(micros % 1'000'000) * 1000);
-  return ts;
-}
-
-absl::Time FromProto(const google::protobuf::Timestamp& ts) {
-  return absl::FromUnixSeconds(ts.seconds()) + absl::Nanoseconds(ts.nanos());
 }
 
 const absl::TimeZone& Amsterdam() {
@@ -105,55 +98,35 @@ bool IsShopRole(kvo::v1::Role role) {
   return role == kvo::v1::ROLE_SHOPKEEPER || role == kvo::v1::ROLE_SECURITY;
 }
 
-// A person's record as the use case sees it: the row, its opened data key
-// and the plain values of the fields opened so far.
-struct OpenPerson {
-  PersonRow row;
-  common::SecretKey key;
-  std::map<std::string, std::string> fields;
+// What the door gallery must hear of changed cards: the collective ones.
+struct GalleryNews {
+  int64_t version = 0;
+  std::vector<CardRow> cards;
 };
 
-// The one place that seals and opens personal data.
-class Vault {
- public:
-  explicit Vault(const KeyRing& keys) : keys_(keys) {}
-
-  // Opens the person's data key and the named fields.
-  absl::StatusOr<OpenPerson> Open(
-      pqxx::transaction_base& tx, const PersonRow& row,
-      const std::vector<std::string>& fields) const {
-    if (!row.wrapped_dek.has_value()) {
-      return absl::NotFoundError(absl::StrCat(
-          "person ", row.id, ": the record was erased (its key is destroyed)"));
-    }
-    auto key = keys_.OpenDataKey(row.id, row.kek_version, *row.wrapped_dek);
-    if (!key.ok()) return key.status();
-    OpenPerson out{row, std::move(*key), {}};
-    for (const auto& [field, sealed] :
-         Store::PersonFields(tx, row.id, fields)) {
-      auto plain =
-          common::Open(out.key, sealed, FieldBinding(row.id, field),
-                       absl::StrCat("person ", row.id, " field ", field));
-      if (!plain.ok()) return plain.status();
-      out.fields[field] = std::move(*plain);
-    }
-    return out;
+// Logs the collective cards among `cards` as changed, in the caller's
+// transaction.
+GalleryNews LogForGallery(pqxx::transaction_base& tx,
+                          const std::vector<CardRow>& cards) {
+  GalleryNews news;
+  std::vector<gallery::GalleryChange> changes;
+  for (const CardRow& c : cards) {
+    if (c.kind == "individual_ban") continue;
+    news.cards.push_back(c);
+    changes.push_back({c.area_id, c.id});
   }
+  news.version = gallery::PgGalleryStore::RecordChanges(tx, changes);
+  return news;
+}
 
-  std::string Seal(const OpenPerson& p, absl::string_view field,
-                   absl::string_view plain) const {
-    return common::Seal(p.key, plain, FieldBinding(p.row.id, field));
+// After the commit: this process's galleries know at once.
+void Publish(gallery::GalleryVersions& versions, const GalleryNews& news) {
+  for (const CardRow& c : news.cards) {
+    versions.Advance(
+        c.area_id, news.version,
+        c.revoked ? std::nullopt : std::optional<absl::Time>(c.valid_until));
   }
-  absl::StatusOr<std::string> OpenValue(const OpenPerson& p,
-                                        absl::string_view field,
-                                        absl::string_view sealed) const {
-    return common::Open(p.key, sealed, FieldBinding(p.row.id, field),
-                        absl::StrCat("person ", p.row.id, " ", field));
-  }
-
- private:
-  const KeyRing& keys_;
-};
+}
 
 std::string IncidentField(int64_t incident_id, absl::string_view what) {
   return absl::StrCat("incident:", incident_id, "/", what);
@@ -214,8 +187,13 @@ kvo::v1::Person PersonView(const kvo::v1::Policy& policy, const OpenPerson& p,
 RegistryServiceImpl::RegistryServiceImpl(const kvo::v1::Policy& policy,
                                          common::DbPool& pool,
                                          identity::RpcGuard& guard,
-                                         const KeyRing& keys)
-    : policy_(policy), pool_(pool), guard_(guard), keys_(keys) {}
+                                         const KeyRing& keys,
+                                         gallery::GalleryVersions& gallery)
+    : policy_(policy),
+      pool_(pool),
+      guard_(guard),
+      keys_(keys),
+      gallery_(gallery) {}
 
 // ---- shops ---------------------------------------------------------------
 
@@ -555,6 +533,59 @@ grpc::Status RegistryServiceImpl::GetPerson(
 
 // ---- incidents -----------------------------------------------------------
 
+grpc::Status RegistryServiceImpl::ErasePerson(
+    grpc::ServerContext* context, const kvo::v1::ErasePersonRequest* request,
+    kvo::v1::ErasePersonResponse* response) {
+  auto call = guard_.Begin(*context, Method("ErasePerson"));
+  if (!call.ok()) return ToGrpcStatus(call.status());
+  for (auto s : {RequireId("person_id", request->person_id()),
+                 CheckText("reason", request->reason(), 1, 500)}) {
+    if (!s.ok()) return ToGrpcStatus(s);
+  }
+  struct Erased {
+    absl::Status refusal;
+    PersonRow row;
+    int cards = 0;
+    GalleryNews news;
+  };
+  auto erased = pool_.InTransaction(
+      "erase person", [&](pqxx::work& tx) -> absl::StatusOr<Erased> {
+        auto row = Store::PersonForUpdate(tx, request->person_id());
+        if (!row) {
+          return absl::NotFoundError(absl::StrCat(
+              "person_id: person ", request->person_id(), " not found"));
+        }
+        if (auto s = guard_.CheckAreasIn(tx, *call, {row->registered_area_id});
+            !s.ok()) {
+          return Erased{s, {}, 0, {}};
+        }
+        if (!row->wrapped_dek.has_value()) {
+          return absl::FailedPreconditionError(
+              absl::StrCat("person ", row->id, " was erased already"));
+        }
+        // Cards go first (the door stops showing them), then the key: what
+        // stays sealed under it (incident texts, objections, backups) can
+        // no longer be opened anywhere.
+        auto cards =
+            Store::RevokeCardsOfPerson(tx, row->id, call->caller.principal_id,
+                                       "person erased", absl::Now());
+        gallery::PgGalleryStore::DeletePhoto(tx, row->id);
+        Store::ErasePersonData(tx, row->id);
+        PgAuditStore::Append(
+            tx, guard_.Record(*call, "registry.erase_person", Subject(*row),
+                              request->reason()));
+        return Erased{absl::OkStatus(), *row, static_cast<int>(cards.size()),
+                      LogForGallery(tx, cards)};
+      });
+  if (!erased.ok()) return ToGrpcStatus(erased.status());
+  if (!erased->refusal.ok()) return ToGrpcStatus(erased->refusal);
+  Publish(gallery_, erased->news);
+  response->set_person_id(erased->row.id);
+  response->set_pseudonym(erased->row.pseudonym);
+  response->set_cards_revoked(erased->cards);
+  return grpc::Status::OK;
+}
+
 grpc::Status RegistryServiceImpl::RecordIncident(
     grpc::ServerContext* context, const kvo::v1::RecordIncidentRequest* request,
     kvo::v1::Incident* response) {
@@ -718,6 +749,7 @@ grpc::Status RegistryServiceImpl::IssueCard(
   struct Issued {
     absl::Status refusal;
     kvo::v1::Card card;
+    GalleryNews news;
   };
   auto issued = pool_.InTransaction(
       "issue card", [&](pqxx::work& tx) -> absl::StatusOr<Issued> {
@@ -794,12 +826,14 @@ grpc::Status RegistryServiceImpl::IssueCard(
         PgAuditStore::Append(
             tx, guard_.Record(*call, "registry.issue_card", Subject(*row),
                               absl::StrCat("card ", card.id, ": ", card.rule)));
-        Issued out{absl::OkStatus(), CardToProto(card)};
+        Issued out{absl::OkStatus(), CardToProto(card),
+                   LogForGallery(tx, {card})};
         *out.card.mutable_person() = PersonView(policy_, *person, visible);
         return out;
       });
   if (!issued.ok()) return ToGrpcStatus(issued.status());
   if (!issued->refusal.ok()) return ToGrpcStatus(issued->refusal);
+  Publish(gallery_, issued->news);
   *response = std::move(issued->card);
   return grpc::Status::OK;
 }
@@ -815,6 +849,7 @@ grpc::Status RegistryServiceImpl::RevokeCard(
                  CheckText("reason", request->reason(), 1, 500)}) {
     if (!s.ok()) return ToGrpcStatus(s);
   }
+  GalleryNews news;
   auto revoked = pool_.InTransaction(
       "revoke card", [&](pqxx::work& tx) -> absl::StatusOr<CardRow> {
         if (!Store::RevokeCard(tx, card->id, call->caller.principal_id,
@@ -826,9 +861,12 @@ grpc::Status RegistryServiceImpl::RevokeCard(
         PgAuditStore::Append(
             tx, guard_.Record(*call, "registry.revoke_card", Subject(*person),
                               absl::StrCat("card ", card->id, " revoked")));
-        return *Store::CardById(tx, card->id);
+        CardRow now = *Store::CardById(tx, card->id);
+        news = LogForGallery(tx, {now});
+        return now;
       });
   if (!revoked.ok()) return ToGrpcStatus(revoked.status());
+  Publish(gallery_, news);
   *response = CardToProto(*revoked);
   return grpc::Status::OK;
 }
@@ -872,12 +910,17 @@ grpc::Status RegistryServiceImpl::ListCards(
           auto it = people.find(c.person_id);
           if (it == people.end()) {
             auto row = Store::PersonById(tx, c.person_id);
-            auto open = vault.Open(tx, *row, visible);
-            if (!open.ok()) return open.status();
-            subjects.push_back(Subject(*row));
-            it =
-                people.emplace(c.person_id, PersonView(policy_, *open, visible))
-                    .first;
+            kvo::v1::Person view;
+            if (!row->wrapped_dek.has_value()) {
+              // Erased: the card stays, nothing of the person does.
+              view = PersonView(policy_, OpenPerson{*row, {}, {}}, {});
+            } else {
+              auto open = vault.Open(tx, *row, visible);
+              if (!open.ok()) return open.status();
+              subjects.push_back(Subject(*row));
+              view = PersonView(policy_, *open, visible);
+            }
+            it = people.emplace(c.person_id, std::move(view)).first;
           }
           kvo::v1::Card card = CardToProto(c);
           *card.mutable_person() = it->second;
@@ -1075,6 +1118,7 @@ grpc::Status RegistryServiceImpl::DecideObjection(
     if (!s.ok()) return ToGrpcStatus(s);
   }
   Vault vault(keys_);
+  GalleryNews news;
   auto decided = pool_.InTransaction(
       "decide objection",
       [&](pqxx::work& tx) -> absl::StatusOr<kvo::v1::Objection> {
@@ -1097,6 +1141,7 @@ grpc::Status RegistryServiceImpl::DecideObjection(
         if (request->upheld()) {
           Store::RevokeCard(tx, o->card_id, call->caller.principal_id,
                             absl::StrCat("objection ", o->id, " upheld"));
+          news = LogForGallery(tx, {*Store::CardById(tx, o->card_id)});
         }
         PgAuditStore::Append(
             tx,
@@ -1106,6 +1151,7 @@ grpc::Status RegistryServiceImpl::DecideObjection(
                                 *Store::ObjectionById(tx, o->id));
       });
   if (!decided.ok()) return ToGrpcStatus(decided.status());
+  Publish(gallery_, news);
   *response = std::move(*decided);
   return grpc::Status::OK;
 }

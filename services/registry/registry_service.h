@@ -6,6 +6,7 @@
 #include "kvo/v1/policy.pb.h"
 #include "kvo/v1/registry.grpc.pb.h"
 #include "services/common/db_pool.h"
+#include "services/gallery/gallery_versions.h"
 #include "services/identity/rpc_guard.h"
 #include "services/registry/key_ring.h"
 
@@ -18,11 +19,14 @@ namespace kvo::registry {
 // (person_fields in policy/). Errors: INVALID_ARGUMENT naming the field,
 // NOT_FOUND, ALREADY_EXISTS, FAILED_PRECONDITION (the rules refuse),
 // PERMISSION_DENIED, DATA_LOSS (a sealed value does not open), UNAVAILABLE.
+// Changes to collective cards are logged for the door gallery in the same
+// transaction (gallery::PgGalleryStore::RecordChanges).
 // Thread-safe.
 class RegistryServiceImpl final : public kvo::v1::RegistryService::Service {
  public:
   RegistryServiceImpl(const kvo::v1::Policy& policy, common::DbPool& pool,
-                      identity::RpcGuard& guard, const KeyRing& keys);
+                      identity::RpcGuard& guard, const KeyRing& keys,
+                      gallery::GalleryVersions& gallery);
 
   grpc::Status CreateShop(grpc::ServerContext* context,
                           const kvo::v1::CreateShopRequest* request,
@@ -42,6 +46,9 @@ class RegistryServiceImpl final : public kvo::v1::RegistryService::Service {
   grpc::Status GetPerson(grpc::ServerContext* context,
                          const kvo::v1::GetPersonRequest* request,
                          kvo::v1::Person* response) override;
+  grpc::Status ErasePerson(grpc::ServerContext* context,
+                           const kvo::v1::ErasePersonRequest* request,
+                           kvo::v1::ErasePersonResponse* response) override;
   grpc::Status RecordIncident(grpc::ServerContext* context,
                               const kvo::v1::RecordIncidentRequest* request,
                               kvo::v1::Incident* response) override;
@@ -73,6 +80,7 @@ class RegistryServiceImpl final : public kvo::v1::RegistryService::Service {
   common::DbPool& pool_;
   identity::RpcGuard& guard_;
   const KeyRing& keys_;
+  gallery::GalleryVersions& gallery_;
 };
 
 }  // namespace kvo::registry

@@ -22,7 +22,7 @@ std::unique_ptr<grpc::ClientContext> Ctx(const std::string& token) {
 }
 
 // A policy with a login rate limit high enough for the table walk.
-fs::path TestPolicy(const fs::path& dir) {
+fs::path TestPolicy(const fs::path& dir, const PolicyEdits& edits) {
   auto policy = common::LoadPolicyFile(fs::path(KVO_SOURCE_DIR) / "policy" /
                                        "default.textproto");
   EXPECT_TRUE(policy.ok());
@@ -32,6 +32,11 @@ fs::path TestPolicy(const fs::path& dir) {
   std::string s = text.str();
   const std::string from = "logins_per_address_per_minute: 20";
   s.replace(s.find(from), from.size(), "logins_per_address_per_minute: 100000");
+  for (const auto& [was, now] : edits) {
+    const size_t at = s.find(was);
+    EXPECT_NE(at, std::string::npos) << "policy has no '" << was << "'";
+    if (at != std::string::npos) s.replace(at, was.size(), now);
+  }
   const fs::path out = dir / "policy.textproto";
   std::ofstream(out) << s;
   return out;
@@ -40,8 +45,8 @@ fs::path TestPolicy(const fs::path& dir) {
 void KvodFixture::SetUp() {
   ASSERT_TRUE(common::InitCrypto());
   data_ = tmp_.path() / "data";
-  std::vector<std::string> args = {"--policy=" +
-                                   TestPolicy(tmp_.path()).string()};
+  std::vector<std::string> args = {
+      "--policy=" + TestPolicy(tmp_.path(), policy_edits_).string()};
   args.insert(args.end(), extra_kvod_args_.begin(), extra_kvod_args_.end());
   kvod_ = KvodProcess::Start(data_, args);
   ASSERT_NE(kvod_, nullptr);

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "kvo/v1/audit.grpc.pb.h"
@@ -21,9 +22,14 @@ inline constexpr char kPassword[] = "correct horse battery staple";
 // A client context with a 20 s deadline and, when given, the bearer token.
 std::unique_ptr<grpc::ClientContext> Ctx(const std::string& token = "");
 
+// Text replacements in the policy file: {"gallery_syncs_per_hour: 600",
+// "gallery_syncs_per_hour: 3"}.
+using PolicyEdits = std::vector<std::pair<std::string, std::string>>;
+
 // The default policy with a login rate limit high enough for tests that
-// log many principals in; written into `dir`.
-std::filesystem::path TestPolicy(const std::filesystem::path& dir);
+// log many principals in, and `edits`; written into `dir`.
+std::filesystem::path TestPolicy(const std::filesystem::path& dir,
+                                 const PolicyEdits& edits = {});
 
 // A real kvod (own embedded cluster, TLS) with a bootstrapped admin, two
 // areas ("Binnenstad" = area_a_, "Keizerslanden" = area_b_) and helpers to
@@ -49,6 +55,8 @@ class KvodFixture : public ::testing::Test {
 
   // More kvod flags for SetUp (later ones win: "--pg-setting=fsync=on").
   std::vector<std::string> extra_kvod_args_;
+  // Changes to the test policy for SetUp.
+  PolicyEdits policy_edits_;
   TempDir tmp_;
   std::filesystem::path data_;
   std::unique_ptr<KvodProcess> kvod_;

@@ -8,6 +8,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "kvo/v1/audit.pb.h"
+#include "kvo/v1/gallery.pb.h"
 #include "kvo/v1/identity.pb.h"
 #include "kvo/v1/registry.pb.h"
 #include "services/common/policy_loader.h"
@@ -34,6 +35,7 @@ std::vector<std::string> AllMethods() {
   (void)kvo::v1::Principal::descriptor();
   (void)kvo::v1::AuditEntry::descriptor();
   (void)kvo::v1::Card::descriptor();
+  (void)kvo::v1::GalleryEntry::descriptor();
   std::vector<std::string> methods;
   for (const auto& entry :
        fs::directory_iterator(fs::path(KVO_SOURCE_DIR) / "proto/kvo/v1")) {

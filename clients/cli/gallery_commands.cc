@@ -1,0 +1,172 @@
+#include "clients/cli/gallery_commands.h"
+
+#include <fstream>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "clients/cli/formatting.h"
+#include "clients/cli/gallery_dir.h"
+#include "clients/cli/output.h"
+#include "kvo/v1/gallery.grpc.pb.h"
+
+namespace kvo::cli {
+namespace {
+
+using kvo::v1::GalleryService;
+
+// Uploads travel in chunks well under gRPC's message limit.
+constexpr size_t kChunkBytes = 256 * 1024;
+
+struct Args {
+  int64_t id = 0;
+  std::string file;
+  std::string dir;
+  std::string out;
+};
+
+int RunPhotoAdd(const GlobalOptions& opts, const Args& a) {
+  std::ifstream in(a.file, std::ios::binary);
+  if (!in) return ReportError(absl::StrCat("FILE: cannot read ", a.file));
+  Connection connection;
+  if (int rc = Connect(opts, &connection); rc != kExitOk) return rc;
+  auto stub = GalleryService::NewStub(connection.channel);
+  auto ctx = connection.Context();
+  kvo::v1::PhotoInfo info;
+  auto writer = stub->UploadPhoto(ctx.get(), &info);
+  kvo::v1::UploadPhotoRequest part;
+  part.set_person_id(a.id);
+  bool open = writer->Write(part);
+  std::string chunk(kChunkBytes, '\0');
+  while (open && in) {
+    in.read(chunk.data(), static_cast<std::streamsize>(chunk.size()));
+    if (in.gcount() <= 0) break;
+    part.set_chunk(chunk.data(), static_cast<size_t>(in.gcount()));
+    open = writer->Write(part);
+  }
+  writer->WritesDone();
+  grpc::Status status = writer->Finish();
+  if (!status.ok()) return ReportRpcError(status);
+  PrintRecord({{"person", absl::StrCat(info.person_id())},
+               {"uploaded_format", info.source_format()},
+               {"stored", absl::StrCat(info.width(), "x", info.height(),
+                                       " JPEG, metadata removed")},
+               {"thumbnail", absl::StrCat(info.thumbnail_width(), "x",
+                                          info.thumbnail_height())}},
+              opts.json);
+  return kExitOk;
+}
+
+int RunPhotoGet(const GlobalOptions& opts, const Args& a) {
+  Connection connection;
+  if (int rc = Connect(opts, &connection); rc != kExitOk) return rc;
+  auto stub = GalleryService::NewStub(connection.channel);
+  auto ctx = connection.Context();
+  kvo::v1::GetPhotoRequest req;
+  req.set_entry_id(a.id);
+  kvo::v1::Photo photo;
+  grpc::Status status = stub->GetPhoto(ctx.get(), req, &photo);
+  if (!status.ok()) return ReportRpcError(status);
+  std::ofstream out(a.out, std::ios::binary | std::ios::trunc);
+  out << photo.jpeg();
+  out.close();
+  if (!out) return ReportError(absl::StrCat("cannot write ", a.out), 1);
+  PrintRecord({{"entry", absl::StrCat(photo.entry_id())},
+               {"photo", a.out},
+               {"size", absl::StrCat(photo.width(), "x", photo.height())}},
+              opts.json);
+  return kExitOk;
+}
+
+int RunGallerySync(const GlobalOptions& opts, const Args& a) {
+  auto dir = GalleryDir::Open(a.dir);
+  if (!dir.ok()) return ReportError(std::string(dir.status().message()));
+  Connection connection;
+  if (int rc = Connect(opts, &connection); rc != kExitOk) return rc;
+  auto stub = GalleryService::NewStub(connection.channel);
+  auto ctx = connection.Context();
+  kvo::v1::SyncGalleryRequest req;
+  req.set_since_version(dir->version());
+  auto reader = stub->SyncGallery(ctx.get(), req);
+  std::vector<kvo::v1::GalleryUpdate> updates;
+  kvo::v1::GalleryUpdate u;
+  int added = 0, removed = 0;
+  while (reader->Read(&u)) {
+    added += u.has_entry() ? 1 : 0;
+    removed += u.update_case() == u.kRemovedEntryId ? 1 : 0;
+    updates.push_back(u);
+  }
+  grpc::Status status = reader->Finish();
+  if (!status.ok()) return ReportRpcError(status);
+  // Only a complete sync (ending in its version) changes the folder.
+  if (updates.empty() || !updates.back().has_version()) {
+    return ReportError("the server ended the sync without a version", 1);
+  }
+  if (auto s = dir->Apply(updates); !s.ok()) {
+    return ReportError(std::string(s.message()), 1);
+  }
+  PrintRecord({{"version", absl::StrCat(dir->version())},
+               {"new_or_changed", absl::StrCat(added)},
+               {"removed", absl::StrCat(removed)},
+               {"entries", absl::StrCat(dir->entries().size())}},
+              opts.json);
+  return kExitOk;
+}
+
+int RunGalleryShow(const GlobalOptions& opts, const Args& a) {
+  auto dir = GalleryDir::Open(a.dir);
+  if (!dir.ok()) return ReportError(std::string(dir.status().message()));
+  const absl::Time now = absl::Now();
+  Table t{{"entry", "kind", "name", "description", "valid_until", "photo"}, {}};
+  for (const auto& [id, e] : dir->entries()) {
+    // Past its end an entry is not shown, even before the next sync.
+    if (e.valid_until <= now) continue;
+    t.rows.push_back({absl::StrCat(id), e.kind, e.name, e.description,
+                      FormatLocalTime(e.valid_until),
+                      e.has_thumbnail ? absl::StrCat(id, ".jpg") : "-"});
+  }
+  PrintTable(t, opts.json);
+  return kExitOk;
+}
+
+void OnSelected(CLI::App* sub, std::function<int()>* action,
+                const GlobalOptions* opts, std::shared_ptr<Args> args,
+                int (*run)(const GlobalOptions&, const Args&)) {
+  sub->callback([=] { *action = [=] { return run(*opts, *args); }; });
+}
+
+}  // namespace
+
+void AddGalleryCommands(CLI::App* app, const GlobalOptions* opts,
+                        std::function<int()>* action) {
+  auto a = std::make_shared<Args>();
+  auto* photo = app->add_subcommand("photo", "photos of persons");
+  photo->require_subcommand(1);
+  auto* add = photo->add_subcommand(
+      "add", "upload a photo (JPEG, PNG, WebP) of a person with a card");
+  add->add_option("PERSON", a->id, "person id")
+      ->required()
+      ->check(PositiveInteger());
+  add->add_option("FILE", a->file, "image file")->required();
+  OnSelected(add, action, opts, a, RunPhotoAdd);
+  auto* get = photo->add_subcommand("get", "the full photo of a gallery entry");
+  get->add_option("ENTRY", a->id, "gallery entry id")
+      ->required()
+      ->check(PositiveInteger());
+  get->add_option("--out", a->out, "JPEG file to write")->required();
+  OnSelected(get, action, opts, a, RunPhotoGet);
+
+  auto* gallery = app->add_subcommand("gallery", "the door gallery");
+  gallery->require_subcommand(1);
+  auto* sync = gallery->add_subcommand(
+      "sync", "bring a local folder of thumbnails in step with the server");
+  sync->add_option("--dir", a->dir, "gallery folder")->required();
+  OnSelected(sync, action, opts, a, RunGallerySync);
+  auto* show = gallery->add_subcommand("show", "list the local gallery");
+  show->add_option("--dir", a->dir, "gallery folder")->required();
+  OnSelected(show, action, opts, a, RunGalleryShow);
+}
+
+}  // namespace kvo::cli

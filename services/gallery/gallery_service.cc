@@ -1,0 +1,366 @@
+#include "services/gallery/gallery_service.h"
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "services/audit/pg_audit_store.h"
+#include "services/common/proto_time.h"
+#include "services/common/status_util.h"
+#include "services/gallery/pg_gallery_store.h"
+#include "services/photos/photo_intake.h"
+#include "services/registry/pg_registry_store.h"
+#include "services/registry/vault.h"
+
+namespace kvo::gallery {
+namespace {
+
+using audit::PgAuditStore;
+using common::ToGrpcStatus;
+using common::ToProto;
+using identity::Call;
+using registry::PgRegistryStore;
+using Store = PgGalleryStore;
+
+constexpr char kService[] = "kvo.v1.GalleryService/";
+// What a photo is sealed as (the associated data binds it to the person).
+constexpr char kPhotoField[] = "photo";
+constexpr char kThumbnailField[] = "photo_thumbnail";
+// The person fields the door shows, if the caller's role may see them.
+constexpr const char* kDoorFields[] = {"given_names", "surname_prefix",
+                                       "surname", "description"};
+
+std::string Method(absl::string_view name) {
+  return absl::StrCat(kService, name);
+}
+
+std::string Subject(const registry::PersonRow& p) {
+  return absl::StrCat("person:", p.pseudonym);
+}
+
+kvo::v1::CardKind KindToProto(const std::string& kind) {
+  return kind == "collective_ban" ? kvo::v1::CARD_KIND_COLLECTIVE_BAN
+                                  : kvo::v1::CARD_KIND_COLLECTIVE_WARNING;
+}
+
+std::vector<std::string> DoorFields(const kvo::v1::Policy& policy,
+                                    kvo::v1::Role role) {
+  std::vector<std::string> out;
+  for (const auto& rule : policy.person_fields()) {
+    if (rule.role() != role) continue;
+    for (const char* f : kDoorFields) {
+      if (std::find(rule.fields().begin(), rule.fields().end(), f) !=
+          rule.fields().end()) {
+        out.push_back(f);
+      }
+    }
+  }
+  return out;
+}
+
+std::string DisplayName(const std::map<std::string, std::string>& fields) {
+  std::vector<std::string> parts;
+  for (const char* f : {"given_names", "surname_prefix", "surname"}) {
+    auto it = fields.find(f);
+    if (it != fields.end() && !it->second.empty()) parts.push_back(it->second);
+  }
+  return absl::StrJoin(parts, " ");
+}
+
+// Counts one call against the caller's hourly limit: ok, or
+// RESOURCE_EXHAUSTED naming the limit and when to retry (also as the
+// "retry-after-seconds" trailer, for devices).
+absl::Status Limit(common::RateLimiter& limiter, grpc::ServerContext& context,
+                   const Call& call, absl::string_view what, int per_hour) {
+  const int64_t wait = limiter.Acquire(
+      absl::StrCat(what, ":", call.caller.principal_id), per_hour);
+  if (wait == 0) return absl::OkStatus();
+  context.AddTrailingMetadata("retry-after-seconds", std::to_string(wait));
+  return absl::ResourceExhaustedError(absl::StrCat(
+      "at most ", per_hour, " ", what, " an hour; retry in ", wait, " s"));
+}
+
+// What one sync sends, assembled inside its transaction.
+struct SyncResult {
+  std::vector<kvo::v1::GalleryEntry> entries;
+  std::vector<int64_t> removed;
+  int64_t version = 0;
+  bool reset = false;
+  std::map<int64_t, AreaState> states;  // to refresh GalleryVersions with
+};
+
+}  // namespace
+
+GalleryServiceImpl::GalleryServiceImpl(const kvo::v1::Policy& policy,
+                                       common::DbPool& pool,
+                                       identity::RpcGuard& guard,
+                                       const registry::KeyRing& keys,
+                                       GalleryVersions& versions)
+    : policy_(policy),
+      pool_(pool),
+      guard_(guard),
+      keys_(keys),
+      versions_(versions) {}
+
+grpc::Status GalleryServiceImpl::UploadPhoto(
+    grpc::ServerContext* context,
+    grpc::ServerReader<kvo::v1::UploadPhotoRequest>* reader,
+    kvo::v1::PhotoInfo* response) {
+  auto call = guard_.Begin(*context, Method("UploadPhoto"));
+  if (!call.ok()) return ToGrpcStatus(call.status());
+  const auto& limits = policy_.photos();
+  kvo::v1::UploadPhotoRequest part;
+  if (!reader->Read(&part) || part.part_case() != part.kPersonId ||
+      part.person_id() <= 0) {
+    return ToGrpcStatus(absl::InvalidArgumentError(
+        "person_id: the first message names the person (a positive id), "
+        "the file follows in chunks"));
+  }
+  const int64_t person_id = part.person_id();
+  std::string bytes;
+  while (reader->Read(&part)) {
+    if (part.part_case() != part.kChunk) {
+      return ToGrpcStatus(absl::InvalidArgumentError(
+          "chunk: after the first message only chunks of the file"));
+    }
+    if (static_cast<int64_t>(bytes.size() + part.chunk().size()) >
+        limits.max_upload_bytes()) {
+      return ToGrpcStatus(absl::InvalidArgumentError(
+          absl::StrCat("photo: larger than the limit of ",
+                       limits.max_upload_bytes(), " bytes")));
+    }
+    bytes += part.chunk();
+  }
+  if (bytes.empty()) {
+    return ToGrpcStatus(
+        absl::InvalidArgumentError("chunk: the photo file is missing"));
+  }
+  photos::IntakeLimits intake;
+  intake.max_bytes = limits.max_upload_bytes();
+  intake.max_pixels = limits.max_pixels();
+  intake.max_side = limits.max_side_px();
+  intake.thumbnail_side = limits.thumbnail_side_px();
+  auto photo = photos::ProcessPhoto(bytes, intake);
+  if (!photo.ok()) return ToGrpcStatus(photo.status());
+
+  registry::Vault vault(keys_);
+  struct Stored {
+    absl::Status refusal;
+    int64_t version = 0;
+    std::vector<GalleryChange> changes;
+  };
+  auto stored = pool_.InTransaction(
+      "store photo", [&](pqxx::work& tx) -> absl::StatusOr<Stored> {
+        auto row = PgRegistryStore::PersonForUpdate(tx, person_id);
+        if (!row) {
+          return absl::NotFoundError(
+              absl::StrCat("person_id: person ", person_id, " not found"));
+        }
+        const auto cards =
+            Store::CardsInForceOfPerson(tx, person_id, absl::Now());
+        if (cards.empty()) {
+          return absl::FailedPreconditionError(absl::StrCat(
+              "person ", person_id,
+              " has no collective warning or ban in force; photos are kept "
+              "for the door gallery only"));
+        }
+        // The person must be on a card of one of the caller's areas.
+        const auto& mine = call->caller.area_ids;
+        const bool shared =
+            std::any_of(cards.begin(), cards.end(), [&](auto c) {
+              return std::find(mine.begin(), mine.end(), c.area_id) !=
+                     mine.end();
+            });
+        if (!shared) {
+          if (auto s = guard_.CheckAreasIn(tx, *call, {cards[0].area_id});
+              !s.ok()) {
+            return Stored{s, 0, {}};
+          }
+        }
+        auto person = vault.Open(tx, *row, {});
+        if (!person.ok()) return person.status();
+        PhotoRow p;
+        p.person_id = person_id;
+        p.sealed_jpeg = vault.Seal(*person, kPhotoField, photo->jpeg);
+        p.sealed_thumbnail =
+            vault.Seal(*person, kThumbnailField, photo->thumbnail);
+        p.width = photo->width;
+        p.height = photo->height;
+        Store::UpsertPhoto(tx, p, call->caller.principal_id);
+        Stored out{absl::OkStatus(), Store::RecordChanges(tx, cards), cards};
+        PgAuditStore::Append(tx, guard_.Record(*call, "gallery.upload_photo",
+                                               Subject(*row), "registration"));
+        return out;
+      });
+  if (!stored.ok()) return ToGrpcStatus(stored.status());
+  if (!stored->refusal.ok()) return ToGrpcStatus(stored->refusal);
+  for (const auto& c : stored->changes) {
+    versions_.Advance(c.area_id, stored->version);
+  }
+  response->set_person_id(person_id);
+  response->set_source_format(photo->format);
+  response->set_width(photo->width);
+  response->set_height(photo->height);
+  response->set_thumbnail_width(photo->thumbnail_width);
+  response->set_thumbnail_height(photo->thumbnail_height);
+  return grpc::Status::OK;
+}
+
+grpc::Status GalleryServiceImpl::SyncGallery(
+    grpc::ServerContext* context, const kvo::v1::SyncGalleryRequest* request,
+    grpc::ServerWriter<kvo::v1::GalleryUpdate>* writer) {
+  auto call = guard_.Begin(*context, Method("SyncGallery"));
+  if (!call.ok()) return ToGrpcStatus(call.status());
+  if (auto s = Limit(limiter_, *context, *call, "gallery syncs",
+                     policy_.rate_limits().gallery_syncs_per_hour());
+      !s.ok()) {
+    return ToGrpcStatus(s);
+  }
+  const int64_t since = request->since_version();
+  if (since < 0) {
+    return ToGrpcStatus(absl::InvalidArgumentError(
+        "since_version: 0 for everything, else the version last received"));
+  }
+  const std::vector<int64_t>& areas = call->caller.area_ids;
+  const absl::Time now = absl::Now();
+
+  // The hot path: nothing new for these areas, known without the database.
+  const auto view = versions_.Lookup(areas, now);
+  if (view && !view->expiry_due && since >= view->version &&
+      since <= view->newest) {
+    kvo::v1::GalleryUpdate update;
+    update.mutable_version()->set_version(since);
+    writer->Write(update);
+    return grpc::Status::OK;
+  }
+
+  const auto fields = DoorFields(policy_, call->caller.role);
+  registry::Vault vault(keys_);
+  auto result = pool_.InTransaction(
+      "sync gallery", [&](pqxx::work& tx) -> absl::StatusOr<SyncResult> {
+        SyncResult out;
+        if (!view || view->expiry_due) {
+          Store::RecordChanges(tx, Store::SweepExpired(tx, areas, now));
+          out.states = Store::AreaStates(tx, areas);
+        }
+        out.version = Store::CurrentVersion(tx);
+        out.reset = since > out.version;
+        std::optional<std::vector<int64_t>> changed;
+        if (since > 0 && !out.reset) {
+          changed = Store::ChangedCards(tx, areas, since, out.version);
+          if (changed->empty()) return out;
+        }
+        const auto rows = Store::EntriesInForce(tx, areas, now, changed);
+        std::vector<int64_t> persons;
+        for (const auto& r : rows) persons.push_back(r.person.id);
+        const auto sealed = Store::PersonFields(tx, persons, fields);
+        std::set<std::string> subjects;
+        std::set<int64_t> shown;
+        for (const auto& r : rows) {
+          auto it = sealed.find(r.person.id);
+          auto person = vault.OpenSealed(
+              r.person, it == sealed.end()
+                            ? std::map<std::string, std::string>{}
+                            : it->second);
+          if (!person.ok()) return person.status();
+          kvo::v1::GalleryEntry e;
+          e.set_entry_id(r.card_id);
+          e.set_area_id(r.area_id);
+          e.set_name(DisplayName(person->fields));
+          e.set_description(person->fields["description"]);
+          e.set_kind(KindToProto(r.kind));
+          *e.mutable_valid_until() = ToProto(r.valid_until);
+          if (!r.sealed_thumbnail.empty()) {
+            auto thumb =
+                vault.OpenValue(*person, kThumbnailField, r.sealed_thumbnail);
+            if (!thumb.ok()) return thumb.status();
+            e.set_thumbnail(std::move(*thumb));
+          }
+          subjects.insert(Subject(r.person));
+          shown.insert(r.card_id);
+          out.entries.push_back(std::move(e));
+        }
+        if (changed) {
+          for (int64_t id : *changed) {
+            if (!shown.contains(id)) out.removed.push_back(id);
+          }
+        }
+        // One entry for what this sync disclosed; nothing, nothing logged.
+        if (!subjects.empty()) {
+          PgAuditStore::Append(
+              tx, guard_.Record(*call, "gallery.sync",
+                                absl::StrJoin(subjects, ","), "door check"));
+        }
+        return out;
+      });
+  if (!result.ok()) return ToGrpcStatus(result.status());
+  versions_.Set(result->states, result->version);
+  kvo::v1::GalleryUpdate update;
+  for (auto& e : result->entries) {
+    *update.mutable_entry() = std::move(e);
+    if (!writer->Write(update)) return grpc::Status::CANCELLED;
+  }
+  for (int64_t id : result->removed) {
+    update.set_removed_entry_id(id);
+    if (!writer->Write(update)) return grpc::Status::CANCELLED;
+  }
+  update.mutable_version()->set_version(result->version);
+  update.mutable_version()->set_reset(result->reset);
+  writer->Write(update);
+  return grpc::Status::OK;
+}
+
+grpc::Status GalleryServiceImpl::GetPhoto(
+    grpc::ServerContext* context, const kvo::v1::GetPhotoRequest* request,
+    kvo::v1::Photo* response) {
+  auto call = guard_.Begin(*context, Method("GetPhoto"));
+  if (!call.ok()) return ToGrpcStatus(call.status());
+  if (request->entry_id() <= 0) {
+    return ToGrpcStatus(absl::InvalidArgumentError("entry_id: required"));
+  }
+  if (auto s = Limit(limiter_, *context, *call, "photo views",
+                     policy_.rate_limits().photo_reads_per_hour());
+      !s.ok()) {
+    return ToGrpcStatus(s);
+  }
+  registry::Vault vault(keys_);
+  auto photo = pool_.InTransaction(
+      "get photo", [&](pqxx::work& tx) -> absl::StatusOr<kvo::v1::Photo> {
+        // Only an entry in force in the caller's areas: revoked, expired,
+        // erased and other areas' entries are all "not found".
+        const auto rows =
+            Store::EntriesInForce(tx, call->caller.area_ids, absl::Now(),
+                                  std::vector<int64_t>{request->entry_id()});
+        if (rows.empty()) {
+          return absl::NotFoundError(absl::StrCat("entry_id: no gallery entry ",
+                                                  request->entry_id(),
+                                                  " in force in your areas"));
+        }
+        const auto& entry = rows[0];
+        auto stored = Store::PhotoOf(tx, entry.person.id);
+        if (!stored) {
+          return absl::NotFoundError(
+              absl::StrCat("entry ", request->entry_id(), " has no photo yet"));
+        }
+        auto person = vault.OpenSealed(entry.person, {});
+        if (!person.ok()) return person.status();
+        auto jpeg = vault.OpenValue(*person, kPhotoField, stored->sealed_jpeg);
+        if (!jpeg.ok()) return jpeg.status();
+        PgAuditStore::Append(
+            tx, guard_.Record(*call, "gallery.get_photo", Subject(entry.person),
+                              "door check"));
+        kvo::v1::Photo out;
+        out.set_entry_id(entry.card_id);
+        out.set_jpeg(std::move(*jpeg));
+        out.set_width(stored->width);
+        out.set_height(stored->height);
+        return out;
+      });
+  if (!photo.ok()) return ToGrpcStatus(photo.status());
+  *response = std::move(*photo);
+  return grpc::Status::OK;
+}
+
+}  // namespace kvo::gallery

@@ -1,0 +1,139 @@
+#include "services/gallery/gallery_versions.h"
+
+#include <pqxx/notification>
+#include <set>
+#include <vector>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_split.h"
+#include "services/common/log.h"
+
+namespace kvo::gallery {
+namespace {
+
+// Collects the areas named by notifications until the loop reads them.
+class AreaReceiver final : public pqxx::notification_receiver {
+ public:
+  explicit AreaReceiver(pqxx::connection_base& conn)
+      : pqxx::notification_receiver(conn, PgGalleryStore::kChannel) {}
+  void operator()(const std::string& payload, int) override {
+    std::vector<absl::string_view> parts = absl::StrSplit(payload, ' ');
+    int64_t area = 0, version = 0;
+    if (parts.size() == 2 && absl::SimpleAtoi(parts[0], &area) &&
+        absl::SimpleAtoi(parts[1], &version)) {
+      areas.insert(area);
+      newest = std::max(newest, version);
+    }
+  }
+  std::set<int64_t> areas;
+  int64_t newest = 0;
+};
+
+}  // namespace
+
+void GalleryVersions::Start() {
+  stop_ = false;
+  listener_ = std::thread([this] { Listen(); });
+}
+
+void GalleryVersions::Stop() {
+  stop_ = true;
+  if (listener_.joinable()) listener_.join();
+}
+
+std::optional<GalleryVersions::View> GalleryVersions::Lookup(
+    absl::Span<const int64_t> areas, absl::Time now) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!trusted_) return std::nullopt;
+  View view;
+  view.newest = newest_;
+  for (int64_t area : areas) {
+    auto it = areas_.find(area);
+    if (it == areas_.end()) continue;
+    view.version = std::max(view.version, it->second.version);
+    if (it->second.next_expiry && *it->second.next_expiry <= now) {
+      view.expiry_due = true;
+    }
+  }
+  return view;
+}
+
+void GalleryVersions::Advance(int64_t area, int64_t version,
+                              std::optional<absl::Time> expiry) {
+  std::lock_guard<std::mutex> lock(mu_);
+  AreaState& s = areas_[area];
+  s.version = std::max(s.version, version);
+  newest_ = std::max(newest_, version);
+  if (expiry && (!s.next_expiry || *expiry < *s.next_expiry)) {
+    s.next_expiry = expiry;
+  }
+}
+
+void GalleryVersions::Set(const std::map<int64_t, AreaState>& states,
+                          int64_t newest) {
+  std::lock_guard<std::mutex> lock(mu_);
+  newest_ = std::max(newest_, newest);
+  for (const auto& [area, state] : states) {
+    AreaState& s = areas_[area];
+    s.version = std::max(s.version, state.version);
+    s.next_expiry = state.next_expiry;
+  }
+}
+
+bool GalleryVersions::WaitUntilTrusted(absl::Duration timeout) const {
+  const absl::Time deadline = absl::Now() + timeout;
+  while (absl::Now() < deadline) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (trusted_) return true;
+    }
+    absl::SleepFor(absl::Milliseconds(10));
+  }
+  return false;
+}
+
+void GalleryVersions::Listen() {
+  while (!stop_) {
+    try {
+      pqxx::connection conn(pool_.conninfo());
+      AreaReceiver receiver(conn);
+      // Listening first, then loading: nothing committed in between is
+      // missed.
+      auto load = [&](const std::vector<int64_t>& areas) {
+        pqxx::read_transaction tx(conn);
+        auto states = PgGalleryStore::AreaStates(tx, areas);
+        tx.commit();
+        return states;
+      };
+      {
+        pqxx::read_transaction tx(conn);
+        auto all = PgGalleryStore::AreaStates(tx, {});
+        const int64_t newest = PgGalleryStore::CurrentVersion(tx);
+        tx.commit();
+        std::lock_guard<std::mutex> lock(mu_);
+        areas_ = std::move(all);
+        newest_ = newest;
+        trusted_ = true;
+      }
+      while (!stop_) {
+        conn.await_notification(0, 200'000);
+        if (receiver.areas.empty()) continue;
+        std::vector<int64_t> areas(receiver.areas.begin(),
+                                   receiver.areas.end());
+        receiver.areas.clear();
+        Set(load(areas), receiver.newest);
+      }
+    } catch (const std::exception& e) {
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        trusted_ = false;
+      }
+      common::LogWarn("gallery listener: database unreachable, retrying");
+      for (int i = 0; i < 10 && !stop_; ++i) {
+        absl::SleepFor(absl::Milliseconds(100));
+      }
+    }
+  }
+}
+
+}  // namespace kvo::gallery

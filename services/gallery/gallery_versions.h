@@ -1,0 +1,69 @@
+#ifndef KVO_SERVICES_GALLERY_GALLERY_VERSIONS_H_
+#define KVO_SERVICES_GALLERY_GALLERY_VERSIONS_H_
+
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+#include "absl/types/span.h"
+#include "services/common/db_pool.h"
+#include "services/gallery/pg_gallery_store.h"
+
+namespace kvo::gallery {
+
+// The gallery's versions per area, in memory, so that a sync that finds
+// nothing new costs no query. Kept current by the writers of this process
+// (Advance) and, across replicas, by LISTEN on PgGalleryStore::kChannel: a
+// listener thread on its own connection re-reads the areas it hears about.
+// While the listener is down (the database restarted) the state is not
+// trusted and Lookup answers nullopt, so callers read the database instead.
+// Thread-safe.
+class GalleryVersions final {
+ public:
+  explicit GalleryVersions(common::DbPool& pool) : pool_(pool) {}
+  ~GalleryVersions() { Stop(); }
+
+  // Starts the listener, which loads every area once it listens.
+  void Start();
+  void Stop();
+
+  struct View {
+    int64_t version = 0;      // the newest version that touched the areas
+    int64_t newest = 0;       // the newest version of the registry
+    bool expiry_due = false;  // a card of the areas expired since: sweep
+  };
+  // nullopt while the state is not trusted.
+  std::optional<View> Lookup(absl::Span<const int64_t> areas,
+                             absl::Time now) const;
+
+  // A writer of this process committed `version` touching `area`; a card
+  // there now expires at `expiry` (if given).
+  void Advance(int64_t area, int64_t version,
+               std::optional<absl::Time> expiry = std::nullopt);
+  // Replaces the state of the areas with what the database says.
+  void Set(const std::map<int64_t, AreaState>& states, int64_t newest = 0);
+
+  // Waits until the listener has loaded the state (tests, start-up).
+  bool WaitUntilTrusted(absl::Duration timeout) const;
+
+ private:
+  void Listen();
+
+  common::DbPool& pool_;
+  mutable std::mutex mu_;
+  std::map<int64_t, AreaState> areas_;  // guarded by mu_
+  int64_t newest_ = 0;                  // guarded by mu_
+  bool trusted_ = false;                // guarded by mu_
+  std::atomic<bool> stop_{false};
+  std::thread listener_;
+};
+
+}  // namespace kvo::gallery
+
+#endif  // KVO_SERVICES_GALLERY_GALLERY_VERSIONS_H_

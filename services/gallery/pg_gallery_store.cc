@@ -1,0 +1,200 @@
+#include "services/gallery/pg_gallery_store.h"
+
+#include "absl/strings/str_cat.h"
+#include "services/common/db_pool.h"
+#include "services/common/sql_values.h"
+
+namespace kvo::gallery {
+namespace {
+
+using common::ExecPrepared;
+using common::SqlArray;
+using common::SqlBytes;
+using common::SqlMicros;
+
+// The cards a door gallery shows.
+#define KVO_GALLERY_CARD \
+  "kind IN ('collective_warning', 'collective_ban') AND revoked_at IS NULL"
+
+constexpr char kBumpSql[] =
+    "UPDATE gallery_counter SET version = version + 1 RETURNING version";
+constexpr char kLogSql[] =
+    "INSERT INTO gallery_changes (version, area_id, card_id) "
+    "SELECT $1, a, c FROM unnest($2::bigint[], $3::bigint[]) AS u(a, c) "
+    "ON CONFLICT DO NOTHING";
+constexpr char kNotifySql[] =
+    "SELECT pg_notify('kvo_gallery', a::text || ' ' || $1::text) "
+    "FROM (SELECT DISTINCT unnest($2::bigint[]) AS a) d";
+constexpr char kCurrentSql[] = "SELECT version FROM gallery_counter";
+constexpr char kAreaStatesSql[] =
+    "SELECT a.id, COALESCE((SELECT max(g.version) FROM gallery_changes g "
+    "WHERE g.area_id = a.id), 0), (SELECT " KVO_TS("min(c.valid_until)") " "
+    "FROM cards c WHERE c.area_id = a.id AND " KVO_GALLERY_CARD " AND NOT "
+    "c.gallery_expired) FROM areas a WHERE $2 OR a.id = ANY($1::bigint[])";
+constexpr char kChangedSql[] =
+    "SELECT DISTINCT card_id FROM gallery_changes WHERE area_id = "
+    "ANY($1::bigint[]) AND version > $2 AND version <= $3";
+constexpr char kEntriesSql[] =
+    "SELECT c.id, c.area_id, c.kind, " KVO_TS("c.valid_until") ", p.id, "
+    "p.pseudonym, p.kek_version, encode(p.wrapped_dek, 'hex'), "
+    "p.registered_area_id, COALESCE(encode(ph.sealed_thumbnail, 'hex'), '') "
+    "FROM cards c JOIN persons p ON p.id = c.person_id "
+    "LEFT JOIN person_photos ph ON ph.person_id = c.person_id "
+    "WHERE c.area_id = ANY($1::bigint[]) AND c." KVO_GALLERY_CARD " AND "
+    "c.valid_until > to_timestamp(0) + $2::bigint * interval '1 microsecond' "
+    "AND p.wrapped_dek IS NOT NULL AND ($3 OR c.id = ANY($4::bigint[])) "
+    "ORDER BY c.id";
+constexpr char kFieldsSql[] =
+    "SELECT person_id, field, encode(sealed, 'hex') FROM person_fields "
+    "WHERE person_id = ANY($1::bigint[]) AND field = ANY($2::text[])";
+constexpr char kSweepSql[] =
+    "UPDATE cards SET gallery_expired = true WHERE area_id = "
+    "ANY($1::bigint[]) AND " KVO_GALLERY_CARD
+    " AND NOT gallery_expired AND "
+    "valid_until <= to_timestamp(0) + $2::bigint * interval '1 microsecond' "
+    "RETURNING area_id, id";
+constexpr char kPersonCardsSql[] =
+    "SELECT area_id, id FROM cards WHERE person_id = $1 AND " KVO_GALLERY_CARD
+    " AND valid_until > to_timestamp(0) + $2::bigint * "
+    "interval '1 microsecond' ORDER BY id";
+constexpr char kUpsertPhotoSql[] =
+    "INSERT INTO person_photos (person_id, sealed_jpeg, sealed_thumbnail, "
+    "width, height, uploaded_by) VALUES ($1, decode($2, 'hex'), "
+    "decode($3, 'hex'), $4, $5, NULLIF($6::bigint, 0)) "
+    "ON CONFLICT (person_id) DO UPDATE SET sealed_jpeg = EXCLUDED.sealed_jpeg, "
+    "sealed_thumbnail = EXCLUDED.sealed_thumbnail, width = EXCLUDED.width, "
+    "height = EXCLUDED.height, uploaded_by = EXCLUDED.uploaded_by, "
+    "uploaded_at = now()";
+constexpr char kPhotoSql[] =
+    "SELECT encode(sealed_jpeg, 'hex'), encode(sealed_thumbnail, 'hex'), "
+    "width, height FROM person_photos WHERE person_id = $1";
+constexpr char kDeletePhotoSql[] =
+    "DELETE FROM person_photos WHERE person_id = $1";
+
+std::vector<GalleryChange> Changes(const pqxx::result& r) {
+  std::vector<GalleryChange> out;
+  out.reserve(r.size());
+  for (const auto& row : r) {
+    out.push_back({row[0].as<int64_t>(), row[1].as<int64_t>()});
+  }
+  return out;
+}
+
+}  // namespace
+
+int64_t PgGalleryStore::RecordChanges(
+    Tx& tx, const std::vector<GalleryChange>& changes) {
+  if (changes.empty()) return 0;
+  std::vector<int64_t> areas, cards;
+  for (const auto& c : changes) {
+    areas.push_back(c.area_id);
+    cards.push_back(c.card_id);
+  }
+  const int64_t version = common::ExecPrepared1(tx, kBumpSql)[0].as<int64_t>();
+  ExecPrepared(tx, kLogSql, version, SqlArray(areas), SqlArray(cards));
+  ExecPrepared(tx, kNotifySql, version, SqlArray(areas));
+  return version;
+}
+
+int64_t PgGalleryStore::CurrentVersion(Tx& tx) {
+  return common::ExecPrepared1(tx, kCurrentSql)[0].as<int64_t>();
+}
+
+std::map<int64_t, AreaState> PgGalleryStore::AreaStates(
+    Tx& tx, const std::vector<int64_t>& area_ids) {
+  std::map<int64_t, AreaState> out;
+  for (const auto& row :
+       ExecPrepared(tx, kAreaStatesSql, SqlArray(area_ids), area_ids.empty())) {
+    AreaState s;
+    s.version = row[1].as<int64_t>();
+    if (!row[2].is_null()) s.next_expiry = SqlMicros(row[2]);
+    out[row[0].as<int64_t>()] = s;
+  }
+  return out;
+}
+
+std::vector<int64_t> PgGalleryStore::ChangedCards(
+    Tx& tx, const std::vector<int64_t>& area_ids, int64_t since, int64_t upto) {
+  std::vector<int64_t> out;
+  for (const auto& row :
+       ExecPrepared(tx, kChangedSql, SqlArray(area_ids), since, upto)) {
+    out.push_back(row[0].as<int64_t>());
+  }
+  return out;
+}
+
+std::vector<EntryRow> PgGalleryStore::EntriesInForce(
+    Tx& tx, const std::vector<int64_t>& area_ids, absl::Time now,
+    const std::optional<std::vector<int64_t>>& card_ids) {
+  std::vector<EntryRow> out;
+  const pqxx::result r =
+      ExecPrepared(tx, kEntriesSql, SqlArray(area_ids), absl::ToUnixMicros(now),
+                   !card_ids.has_value(),
+                   SqlArray(card_ids.value_or(std::vector<int64_t>{})));
+  out.reserve(r.size());
+  for (const auto& row : r) {
+    EntryRow e;
+    e.card_id = row[0].as<int64_t>();
+    e.area_id = row[1].as<int64_t>();
+    e.kind = row[2].as<std::string>();
+    e.valid_until = SqlMicros(row[3]);
+    e.person.id = row[4].as<int64_t>();
+    e.person.pseudonym = row[5].as<std::string>();
+    e.person.kek_version = row[6].as<int32_t>();
+    e.person.wrapped_dek = SqlBytes(row[7]);
+    e.person.registered_area_id = row[8].as<int64_t>();
+    e.sealed_thumbnail = SqlBytes(row[9]);
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+std::map<int64_t, std::map<std::string, std::string>>
+PgGalleryStore::PersonFields(Tx& tx, const std::vector<int64_t>& person_ids,
+                             const std::vector<std::string>& fields) {
+  std::map<int64_t, std::map<std::string, std::string>> out;
+  if (person_ids.empty() || fields.empty()) return out;
+  for (const auto& row :
+       ExecPrepared(tx, kFieldsSql, SqlArray(person_ids), SqlArray(fields))) {
+    out[row[0].as<int64_t>()][row[1].as<std::string>()] = SqlBytes(row[2]);
+  }
+  return out;
+}
+
+std::vector<GalleryChange> PgGalleryStore::SweepExpired(
+    Tx& tx, const std::vector<int64_t>& area_ids, absl::Time now) {
+  return Changes(
+      ExecPrepared(tx, kSweepSql, SqlArray(area_ids), absl::ToUnixMicros(now)));
+}
+
+std::vector<GalleryChange> PgGalleryStore::CardsInForceOfPerson(
+    Tx& tx, int64_t person_id, absl::Time now) {
+  return Changes(
+      ExecPrepared(tx, kPersonCardsSql, person_id, absl::ToUnixMicros(now)));
+}
+
+void PgGalleryStore::UpsertPhoto(Tx& tx, const PhotoRow& photo,
+                                 int64_t uploaded_by) {
+  ExecPrepared(tx, kUpsertPhotoSql, photo.person_id,
+               common::HexEncode(photo.sealed_jpeg),
+               common::HexEncode(photo.sealed_thumbnail), photo.width,
+               photo.height, uploaded_by);
+}
+
+std::optional<PhotoRow> PgGalleryStore::PhotoOf(Tx& tx, int64_t person_id) {
+  const pqxx::result r = ExecPrepared(tx, kPhotoSql, person_id);
+  if (r.empty()) return std::nullopt;
+  PhotoRow p;
+  p.person_id = person_id;
+  p.sealed_jpeg = SqlBytes(r[0][0]);
+  p.sealed_thumbnail = SqlBytes(r[0][1]);
+  p.width = r[0][2].as<int32_t>();
+  p.height = r[0][3].as<int32_t>();
+  return p;
+}
+
+void PgGalleryStore::DeletePhoto(Tx& tx, int64_t person_id) {
+  ExecPrepared(tx, kDeletePhotoSql, person_id);
+}
+
+}  // namespace kvo::gallery

@@ -1,0 +1,97 @@
+#ifndef KVO_SERVICES_GALLERY_PG_GALLERY_STORE_H_
+#define KVO_SERVICES_GALLERY_PG_GALLERY_STORE_H_
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <pqxx/pqxx>
+#include <string>
+#include <vector>
+
+#include "absl/time/time.h"
+#include "services/registry/pg_registry_store.h"
+
+namespace kvo::gallery {
+
+// A card whose gallery entry changed (shown, changed or to be purged).
+struct GalleryChange {
+  int64_t area_id = 0;
+  int64_t card_id = 0;
+};
+
+// What a device of an area needs to know to skip a sync: the newest
+// version that touched the area, and when its next card expires.
+struct AreaState {
+  int64_t version = 0;
+  std::optional<absl::Time> next_expiry;
+};
+
+// A card in force as the door gallery shows it, with its person's row and
+// sealed thumbnail ("" without a photo).
+struct EntryRow {
+  int64_t card_id = 0;
+  int64_t area_id = 0;
+  std::string kind;
+  absl::Time valid_until;
+  registry::PersonRow person;
+  std::string sealed_thumbnail;
+};
+
+struct PhotoRow {
+  int64_t person_id = 0;
+  std::string sealed_jpeg;
+  std::string sealed_thumbnail;
+  int32_t width = 0;
+  int32_t height = 0;
+};
+
+// The only SQL of photos and the gallery. Every function runs in the
+// caller's transaction. The gallery reads cards and persons of the
+// registry, never writes them, except the expiry mark it owns.
+class PgGalleryStore final {
+ public:
+  using Tx = pqxx::transaction_base;
+  // The NOTIFY channel: payload "area_id version".
+  static constexpr char kChannel[] = "kvo_gallery";
+
+  // Takes the next version (holding the counter's lock until the caller's
+  // transaction ends), logs the changes under it and notifies every replica.
+  // Returns the version; 0 and nothing written when `changes` is empty.
+  static int64_t RecordChanges(Tx& tx,
+                               const std::vector<GalleryChange>& changes);
+  // The newest committed version of the whole registry.
+  static int64_t CurrentVersion(Tx& tx);
+  // The state of the given areas (every area with a change or a card in the
+  // gallery when `area_ids` is empty).
+  static std::map<int64_t, AreaState> AreaStates(
+      Tx& tx, const std::vector<int64_t>& area_ids);
+  // Cards of the areas changed in (since, upto].
+  static std::vector<int64_t> ChangedCards(Tx& tx,
+                                           const std::vector<int64_t>& area_ids,
+                                           int64_t since, int64_t upto);
+  // Collective cards in force at `now` in the areas, of persons not
+  // erased; only those of `card_ids` unless it is nullopt.
+  static std::vector<EntryRow> EntriesInForce(
+      Tx& tx, const std::vector<int64_t>& area_ids, absl::Time now,
+      const std::optional<std::vector<int64_t>>& card_ids);
+  // Sealed person fields of several persons: person -> field -> sealed.
+  static std::map<int64_t, std::map<std::string, std::string>> PersonFields(
+      Tx& tx, const std::vector<int64_t>& person_ids,
+      const std::vector<std::string>& fields);
+  // Marks the areas' collective cards that expired by `now` as purged from
+  // the gallery; returns them (each once, whoever sweeps first).
+  static std::vector<GalleryChange> SweepExpired(
+      Tx& tx, const std::vector<int64_t>& area_ids, absl::Time now);
+  // Collective cards of the person in force at `now` (any area).
+  static std::vector<GalleryChange> CardsInForceOfPerson(Tx& tx,
+                                                         int64_t person_id,
+                                                         absl::Time now);
+
+  static void UpsertPhoto(Tx& tx, const PhotoRow& photo, int64_t uploaded_by);
+  static std::optional<PhotoRow> PhotoOf(Tx& tx, int64_t person_id);
+  static void DeletePhoto(Tx& tx, int64_t person_id);
+};
+
+}  // namespace kvo::gallery
+
+#endif  // KVO_SERVICES_GALLERY_PG_GALLERY_STORE_H_

@@ -1,0 +1,58 @@
+#ifndef KVO_SERVICES_REGISTRY_VAULT_H_
+#define KVO_SERVICES_REGISTRY_VAULT_H_
+
+#include <cstdint>
+#include <map>
+#include <pqxx/pqxx>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "services/common/envelope.h"
+#include "services/registry/key_ring.h"
+#include "services/registry/pg_registry_store.h"
+
+namespace kvo::registry {
+
+// A person's record as a use case sees it: the row, its opened data key and
+// the plain values of the fields opened so far.
+struct OpenPerson {
+  PersonRow row;
+  common::SecretKey key;
+  std::map<std::string, std::string> fields;
+};
+
+// The one place that seals and opens personal data (fields, incident and
+// objection texts, photos) with a person's data key. Errors: NOT_FOUND when
+// the record was erased, DATA_LOSS when a sealed value does not open.
+class Vault final {
+ public:
+  explicit Vault(const KeyRing& keys) : keys_(keys) {}
+
+  // Opens the person's data key and reads and opens the named fields.
+  absl::StatusOr<OpenPerson> Open(pqxx::transaction_base& tx,
+                                  const PersonRow& row,
+                                  const std::vector<std::string>& fields) const;
+  // The same with sealed field values the caller read already (field ->
+  // sealed bytes); no I/O.
+  absl::StatusOr<OpenPerson> OpenSealed(
+      const PersonRow& row,
+      const std::map<std::string, std::string>& sealed) const;
+
+  // `field` names what is sealed ("description", "photo", ...): the
+  // associated data binds it and the person, so a value moved elsewhere
+  // does not open.
+  std::string Seal(const OpenPerson& p, absl::string_view field,
+                   absl::string_view plain) const;
+  absl::StatusOr<std::string> OpenValue(const OpenPerson& p,
+                                        absl::string_view field,
+                                        absl::string_view sealed) const;
+
+ private:
+  const KeyRing& keys_;
+};
+
+}  // namespace kvo::registry
+
+#endif  // KVO_SERVICES_REGISTRY_VAULT_H_

@@ -1,0 +1,436 @@
+// Photos and the door gallery end to end: the real kvod (embedded
+// PostgreSQL, TLS) with images made here with libvips, driven over gRPC and
+// through the real kvo.
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <vips/vips8>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "kvo/v1/gallery.grpc.pb.h"
+#include "tests/support/registry_fixture.h"
+#include "tests/support/subprocess.h"
+
+namespace kvo::testing {
+namespace {
+
+namespace fs = std::filesystem;
+using ::testing::HasSubstr;
+using ::testing::Not;
+using vips::VImage;
+
+// A 1600x1200 JPEG with a camera make, the shop's GPS position and an XMP
+// packet, none of which may survive intake.
+std::string PhotoWithMetadata() {
+  VImage image =
+      VImage::xyz(1600, 1200)[0].linear(0.1, 20).cast(VIPS_FORMAT_UCHAR);
+  image = image.bandjoin({image, image}).copy();
+  image.set("exif-ifd0-Make", "KVO-Test-Camera");
+  image.set("exif-ifd3-GPSLatitude", "52/1 15/1 3/1");
+  image.set("exif-ifd3-GPSLatitudeRef", "N");
+  const std::string xmp =
+      "<x:xmpmeta xmlns:x='adobe:ns:meta/'>KVO-XMP-Secret</x:xmpmeta>";
+  image.set("xmp-data", nullptr, const_cast<char*>(xmp.data()), xmp.size());
+  void* buf = nullptr;
+  size_t size = 0;
+  image.write_to_buffer(".jpg[Q=90]", &buf, &size);
+  std::string out(static_cast<const char*>(buf), size);
+  g_free(buf);
+  return out;
+}
+
+struct SyncOutcome {
+  grpc::Status status;
+  std::vector<GalleryEntry> entries;
+  std::vector<int64_t> removed;
+  int64_t version = -1;
+  bool reset = false;
+  int messages = 0;
+};
+
+class GalleryE2E : public RegistryFixture {
+ protected:
+  static void SetUpTestSuite() { ASSERT_EQ(VIPS_INIT("kvo_e2e"), 0); }
+
+  void SetUp() override {
+    RegistryFixture::SetUp();
+    if (HasFatalFailure()) return;
+    gallery_ = GalleryService::NewStub(kvod_->Channel());
+    shopkeeper_b_ = MakeUser("kapper.b", ROLE_SHOPKEEPER, {area_b_});
+  }
+
+  // A person with a collective warning in area A (by police of A).
+  Card CardInA(const std::string& surname) {
+    const Person p = MakePerson(surname);
+    Card card;
+    EXPECT_TRUE(Issue(Incident(p.id()), &card).ok());
+    return card;
+  }
+
+  // A person registered and warned in area B (by police of B).
+  Card CardInB(const std::string& surname) {
+    CreateShopRequest shop_req;
+    shop_req.set_area_id(area_b_);
+    shop_req.set_name("Kapsalon " + surname);
+    Shop shop;
+    EXPECT_TRUE(registry_->CreateShop(Ctx(admin_).get(), shop_req, &shop).ok());
+    CreatePersonRequest req = PersonRequest(surname);
+    req.set_area_id(area_b_);
+    Person p;
+    EXPECT_TRUE(registry_->CreatePerson(Ctx(police_b_).get(), req, &p).ok());
+    RecordIncidentRequest inc;
+    inc.set_shop_id(shop.id());
+    inc.set_person_id(p.id());
+    *inc.mutable_occurred_at() = SecondsFromNow(-kHour);
+    inc.set_offence_type("theft");
+    inc.set_description("shampoo");
+    kvo::v1::Incident incident;
+    EXPECT_TRUE(
+        registry_->RecordIncident(Ctx(police_b_).get(), inc, &incident).ok());
+    Card card;
+    EXPECT_TRUE(Issue(incident.id(), &card, 0, police_b_).ok());
+    return card;
+  }
+
+  grpc::Status Upload(const std::string& token, int64_t person,
+                      const std::string& bytes, PhotoInfo* info,
+                      size_t chunk = 64 * 1024) {
+    auto ctx = Ctx(token);
+    auto writer = gallery_->UploadPhoto(ctx.get(), info);
+    UploadPhotoRequest part;
+    part.set_person_id(person);
+    writer->Write(part);
+    for (size_t at = 0; at < bytes.size(); at += chunk) {
+      part.set_chunk(bytes.substr(at, chunk));
+      if (!writer->Write(part)) break;
+    }
+    writer->WritesDone();
+    return writer->Finish();
+  }
+
+  SyncOutcome Sync(const std::string& token, int64_t since) {
+    SyncOutcome out;
+    SyncGalleryRequest req;
+    req.set_since_version(since);
+    auto ctx = Ctx(token);
+    auto reader = gallery_->SyncGallery(ctx.get(), req);
+    GalleryUpdate u;
+    while (reader->Read(&u)) {
+      ++out.messages;
+      if (u.has_entry()) out.entries.push_back(u.entry());
+      if (u.update_case() == u.kRemovedEntryId) {
+        out.removed.push_back(u.removed_entry_id());
+      }
+      if (u.has_version()) {
+        out.version = u.version().version();
+        out.reset = u.version().reset();
+      }
+    }
+    out.status = reader->Finish();
+    return out;
+  }
+
+  static std::set<int64_t> Ids(const SyncOutcome& s) {
+    std::set<int64_t> ids;
+    for (const auto& e : s.entries) ids.insert(e.entry_id());
+    return ids;
+  }
+
+  int64_t AuditCount(const std::string& action) {
+    return Count("SELECT count(*) FROM audit_entries WHERE action = '" +
+                 action + "'");
+  }
+
+  std::unique_ptr<GalleryService::Stub> gallery_;
+  std::string shopkeeper_b_;
+};
+
+TEST_F(GalleryE2E, PhotoIsStrippedSealedAndEveryViewAudited) {
+  const Card card = CardInA("Stroom");
+  PhotoInfo info;
+  grpc::Status s =
+      Upload(police_, card.person_id(), PhotoWithMetadata(), &info);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(info.source_format(), "jpeg");
+  EXPECT_EQ(std::max(info.width(), info.height()), 1024);
+  EXPECT_LE(std::max(info.thumbnail_width(), info.thumbnail_height()), 256);
+
+  // Sealed at rest: no JPEG in the table.
+  EXPECT_EQ(Count("SELECT count(*) FROM person_photos WHERE "
+                  "position('\\xffd8ff'::bytea in sealed_jpeg) = 1 OR "
+                  "position('KVO-Test-Camera'::bytea in sealed_jpeg) > 0"),
+            0);
+  EXPECT_EQ(Count("SELECT count(*) FROM person_photos"), 1);
+
+  GetPhotoRequest req;
+  req.set_entry_id(card.id());
+  Photo photo;
+  s = gallery_->GetPhoto(Ctx(shopkeeper_).get(), req, &photo);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(photo.jpeg().substr(0, 3), "\xFF\xD8\xFF");
+  EXPECT_THAT(photo.jpeg(), Not(HasSubstr("KVO-Test-Camera")));
+  EXPECT_THAT(photo.jpeg(), Not(HasSubstr("KVO-XMP-Secret")));
+  EXPECT_THAT(photo.jpeg(), Not(HasSubstr("Exif")));
+  VImage back =
+      VImage::new_from_buffer(photo.jpeg().data(), photo.jpeg().size(), "");
+  EXPECT_EQ(back.get_typeof("exif-data"), 0u);
+  EXPECT_EQ(back.get_typeof("xmp-data"), 0u);
+  EXPECT_EQ(AuditCount("gallery.get_photo"), 1);
+  EXPECT_EQ(AuditCount("gallery.upload_photo"), 1);
+
+  // The thumbnail arrives with the sync.
+  const SyncOutcome full = Sync(shopkeeper_, 0);
+  ASSERT_TRUE(full.status.ok()) << full.status.error_message();
+  ASSERT_EQ(full.entries.size(), 1u);
+  EXPECT_EQ(full.entries[0].thumbnail().substr(0, 3), "\xFF\xD8\xFF");
+  EXPECT_EQ(full.entries[0].name(), "Jan Willem van der Stroom");
+  EXPECT_EQ(full.entries[0].description(),
+            "lang, rood jack, litteken boven linkeroog");
+}
+
+TEST_F(GalleryE2E, BadUploadsAreRefusedAndStoreNothing) {
+  const Card card = CardInA("Weg");
+  PhotoInfo info;
+  grpc::Status s = Upload(police_, card.person_id(), "just some text", &info);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  const std::string jpeg = PhotoWithMetadata();
+  s = Upload(police_, card.person_id(), jpeg.substr(0, jpeg.size() / 2), &info);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT)
+      << s.error_message();
+  // Over the 10 MiB limit: refused while it streams in.
+  s = Upload(police_, card.person_id(), std::string(11 << 20, 'x'), &info,
+             1 << 20);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(s.error_message(), HasSubstr("larger than"));
+  // No card in force: nothing to show a photo for.
+  const Person bare = MakePerson("Zonderkaart");
+  s = Upload(police_, bare.id(), jpeg, &info);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  // Police of another area, and a shopkeeper, may not.
+  s = Upload(police_b_, card.person_id(), jpeg, &info);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  s = Upload(shopkeeper_, card.person_id(), jpeg, &info);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  s = Upload(police_, 0, jpeg, &info);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(Count("SELECT count(*) FROM person_photos"), 0);
+}
+
+TEST_F(GalleryE2E, AreasAreIsolatedAndNoChangeCostsNothing) {
+  const Card a = CardInA("Akker");
+  const Card b = CardInB("Beek");
+  const SyncOutcome sa = Sync(shopkeeper_, 0);
+  const SyncOutcome sb = Sync(shopkeeper_b_, 0);
+  ASSERT_TRUE(sa.status.ok() && sb.status.ok());
+  EXPECT_EQ(Ids(sa), std::set<int64_t>{a.id()});
+  EXPECT_EQ(Ids(sb), std::set<int64_t>{b.id()});
+  EXPECT_GT(sa.version, 0);
+
+  // Nothing new: the version alone, and no audit entry.
+  const int64_t audited = AuditCount("gallery.sync");
+  const SyncOutcome again = Sync(shopkeeper_, sa.version);
+  EXPECT_TRUE(again.status.ok());
+  EXPECT_EQ(again.messages, 1);
+  EXPECT_EQ(again.version, sa.version);
+  EXPECT_EQ(AuditCount("gallery.sync"), audited);
+
+  // A change in B is not A's business.
+  const Card b2 = CardInB("Bron");
+  const SyncOutcome a_after = Sync(shopkeeper_, sa.version);
+  EXPECT_EQ(a_after.messages, 1);
+  EXPECT_TRUE(a_after.entries.empty());
+  const SyncOutcome b_after = Sync(shopkeeper_b_, sb.version);
+  EXPECT_EQ(Ids(b_after), std::set<int64_t>{b2.id()});
+  // One disclosure entry naming what was shown.
+  EXPECT_EQ(AuditCount("gallery.sync"), audited + 1);
+
+  // Revocation arrives as a removal.
+  RevokeCardRequest revoke;
+  revoke.set_card_id(a.id());
+  revoke.set_reason("wrong person");
+  Card revoked;
+  ASSERT_TRUE(registry_->RevokeCard(Ctx(police_).get(), revoke, &revoked).ok());
+  const SyncOutcome gone = Sync(shopkeeper_, a_after.version);
+  EXPECT_TRUE(gone.entries.empty());
+  EXPECT_EQ(gone.removed, std::vector<int64_t>{a.id()});
+  GetPhotoRequest get;
+  get.set_entry_id(b.id());
+  Photo photo;
+  EXPECT_EQ(
+      gallery_->GetPhoto(Ctx(shopkeeper_).get(), get, &photo).error_code(),
+      grpc::StatusCode::NOT_FOUND);
+
+  // A device that claims a version the server never gave is reset.
+  const SyncOutcome reset = Sync(shopkeeper_b_, 1'000'000);
+  EXPECT_TRUE(reset.reset);
+  EXPECT_EQ(Ids(reset), (std::set<int64_t>{b.id(), b2.id()}));
+  EXPECT_EQ(Sync(shopkeeper_, -1).status.error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+}
+
+TEST_F(GalleryE2E, FirstSyncAfterExpiryReportsTheRemoval) {
+  const Card card = CardInA("Tijd");
+  const SyncOutcome first = Sync(security_, 0);
+  ASSERT_EQ(Ids(first), std::set<int64_t>{card.id()});
+  // Time passes: the card ended a second ago. Another replica would hear of
+  // it through the notification channel; so does this one.
+  Sql(
+      absl::StrCat("UPDATE cards SET valid_from = now() - interval '366 days', "
+                   "valid_until = now() - interval '1 second' WHERE id = ",
+                   card.id()));
+  Sql(absl::StrCat("SELECT pg_notify('kvo_gallery', '", area_a_, " 0')"));
+  SyncOutcome after;
+  for (int i = 0; i < 50 && after.removed.empty(); ++i) {
+    absl::SleepFor(absl::Milliseconds(100));
+    after = Sync(security_, first.version);
+    ASSERT_TRUE(after.status.ok()) << after.status.error_message();
+  }
+  EXPECT_EQ(after.removed, std::vector<int64_t>{card.id()});
+  EXPECT_GT(after.version, first.version);
+  // Reported once; the version moved on.
+  const SyncOutcome later = Sync(security_, after.version);
+  EXPECT_EQ(later.messages, 1);
+  EXPECT_EQ(Count(absl::StrCat("SELECT count(*) FROM cards WHERE id = ",
+                               card.id(), " AND gallery_expired")),
+            1);
+}
+
+TEST_F(GalleryE2E, ErasureRemovesEntryAndPhotoForGood) {
+  const Card card = CardInA("Vergeet");
+  PhotoInfo info;
+  ASSERT_TRUE(
+      Upload(police_, card.person_id(), PhotoWithMetadata(), &info).ok());
+  const SyncOutcome before = Sync(shopkeeper_, 0);
+  ASSERT_EQ(Ids(before), std::set<int64_t>{card.id()});
+
+  const std::string fg =
+      MakeUser("fg.officer", ROLE_PRIVACY_OFFICER, {area_a_});
+  ErasePersonRequest erase;
+  erase.set_person_id(card.person_id());
+  erase.set_reason("data-subject request 2026-17");
+  ErasePersonResponse erased;
+  // A shopkeeper may not erase; the privacy officer may.
+  EXPECT_EQ(registry_->ErasePerson(Ctx(shopkeeper_).get(), erase, &erased)
+                .error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  grpc::Status s = registry_->ErasePerson(Ctx(fg).get(), erase, &erased);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(erased.cards_revoked(), 1);
+  EXPECT_EQ(registry_->ErasePerson(Ctx(fg).get(), erase, &erased).error_code(),
+            grpc::StatusCode::FAILED_PRECONDITION);
+
+  const SyncOutcome after = Sync(shopkeeper_, before.version);
+  EXPECT_EQ(after.removed, std::vector<int64_t>{card.id()});
+  GetPhotoRequest get;
+  get.set_entry_id(card.id());
+  Photo photo;
+  EXPECT_EQ(gallery_->GetPhoto(Ctx(police_).get(), get, &photo).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(Count("SELECT count(*) FROM person_photos"), 0);
+  EXPECT_EQ(Count(absl::StrCat("SELECT count(*) FROM persons WHERE id = ",
+                               card.person_id(), " AND wrapped_dek IS NULL")),
+            1);
+  EXPECT_EQ(Count(absl::StrCat("SELECT count(*) FROM person_fields WHERE "
+                               "person_id = ",
+                               card.person_id())),
+            0);
+  // The anonymous facts stay for the statistics; the card list still works.
+  EXPECT_EQ(Count("SELECT count(*) FROM incidents"), 1);
+  ListCardsRequest list;
+  list.set_area_id(area_a_);
+  list.set_include_inactive(true);
+  ListCardsResponse cards;
+  s = registry_->ListCards(Ctx(police_).get(), list, &cards);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  ASSERT_EQ(cards.cards_size(), 1);
+  EXPECT_TRUE(cards.cards(0).revoked());
+  EXPECT_TRUE(cards.cards(0).person().surname().empty());
+}
+
+class GalleryLimitsE2E : public GalleryE2E {
+ protected:
+  void SetUp() override {
+    policy_edits_ = {
+        {"gallery_syncs_per_hour: 600", "gallery_syncs_per_hour: 3"},
+        {"photo_reads_per_hour: 200", "photo_reads_per_hour: 1"}};
+    GalleryE2E::SetUp();
+  }
+};
+
+TEST_F(GalleryLimitsE2E, OverTheHourlyLimitSaysWhenToRetry) {
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(Sync(shopkeeper_, 0).status.ok());
+  SyncGalleryRequest req;
+  auto ctx = Ctx(shopkeeper_);
+  auto reader = gallery_->SyncGallery(ctx.get(), req);
+  GalleryUpdate u;
+  while (reader->Read(&u)) {
+  }
+  grpc::Status s = reader->Finish();
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_THAT(s.error_message(), HasSubstr("retry in"));
+  auto trailer = ctx->GetServerTrailingMetadata().find("retry-after-seconds");
+  ASSERT_NE(trailer, ctx->GetServerTrailingMetadata().end());
+  EXPECT_GT(
+      std::stoi(std::string(trailer->second.data(), trailer->second.size())),
+      0);
+  // Per principal: another shopkeeper is not affected.
+  EXPECT_TRUE(Sync(other_shopkeeper_, 0).status.ok());
+}
+
+TEST_F(GalleryE2E, DoorDeviceThroughKvo) {
+  const Card card = CardInA("Deur");
+  const fs::path image = tmp_.path() / "photo.jpg";
+  std::ofstream(image, std::ios::binary) << PhotoWithMetadata();
+  auto kvo = [&](std::vector<std::string> args, int want = 0) {
+    CommandResult r = kvod_->Kvo(args);
+    EXPECT_EQ(r.exit_code, want) << absl::StrJoin(args, " ") << "\n" << r.err;
+    return r.out + r.err;
+  };
+  auto login = [&](const std::string& who) {
+    ASSERT_EQ(kvod_
+                  ->Kvo({"login", "--login", who, "--password-stdin"},
+                        std::string(kPassword) + "\n")
+                  .exit_code,
+              0);
+  };
+  login("agent");
+  EXPECT_THAT(
+      kvo({"photo", "add", std::to_string(card.person_id()), image.string()}),
+      HasSubstr("metadata removed"));
+  EXPECT_THAT(kvo({"photo", "add", std::to_string(card.person_id()),
+                   (tmp_.path() / "missing.jpg").string()},
+                  2),
+              HasSubstr("cannot read"));
+
+  login("bakker");
+  const fs::path dir = tmp_.path() / "door";
+  const std::string thumb = absl::StrCat(card.id(), ".jpg");
+  EXPECT_THAT(kvo({"gallery", "sync", "--dir", dir.string()}),
+              HasSubstr("new_or_changed: 1"));
+  EXPECT_TRUE(fs::exists(dir / thumb));
+  EXPECT_THAT(kvo({"gallery", "show", "--dir", dir.string()}),
+              HasSubstr("Jan Willem van der Deur"));
+  EXPECT_THAT(kvo({"gallery", "sync", "--dir", dir.string()}),
+              HasSubstr("new_or_changed: 0"));
+  const fs::path full = tmp_.path() / "full.jpg";
+  kvo({"photo", "get", std::to_string(card.id()), "--out", full.string()});
+  EXPECT_GT(fs::file_size(full), fs::file_size(dir / thumb));
+
+  RevokeCardRequest revoke;
+  revoke.set_card_id(card.id());
+  revoke.set_reason("objection upheld");
+  Card revoked;
+  ASSERT_TRUE(registry_->RevokeCard(Ctx(police_).get(), revoke, &revoked).ok());
+  EXPECT_THAT(kvo({"gallery", "sync", "--dir", dir.string()}),
+              ::testing::ContainsRegex("removed: +1"));
+  EXPECT_FALSE(fs::exists(dir / thumb));
+  EXPECT_THAT(kvo({"gallery", "show", "--dir", dir.string()}),
+              Not(HasSubstr("Deur")));
+}
+
+}  // namespace
+}  // namespace kvo::testing
