@@ -85,6 +85,7 @@ absl::Status Limit(common::RateLimiter& limiter, grpc::ServerContext& context,
 // What one sync sends, assembled inside its transaction.
 struct SyncResult {
   std::vector<kvo::v1::GalleryEntry> entries;
+  std::vector<std::string> subjects;  // of each entry
   std::vector<int64_t> removed;
   int64_t version = 0;
   bool reset = false;
@@ -235,6 +236,9 @@ grpc::Status GalleryServiceImpl::SyncGallery(
     writer->Write(update);
     return grpc::Status::OK;
   }
+  if (view && !view->expiry_due && since == 0) {
+    if (auto done = FullSyncFromCache(*call, *view, writer)) return *done;
+  }
 
   const auto fields = DoorFields(policy_, call->caller.role);
   registry::Vault vault(keys_);
@@ -279,6 +283,7 @@ grpc::Status GalleryServiceImpl::SyncGallery(
             e.set_thumbnail(std::move(*thumb));
           }
           subjects.insert(Subject(r.person));
+          out.subjects.push_back(Subject(r.person));
           shown.insert(r.card_id);
           out.entries.push_back(std::move(e));
         }
@@ -297,6 +302,24 @@ grpc::Status GalleryServiceImpl::SyncGallery(
       });
   if (!result.ok()) return ToGrpcStatus(result.status());
   versions_.Set(result->states, result->version);
+  if (view && (since == 0 || result->reset)) {
+    // Everything in force was read: keep it per area for the next device.
+    for (size_t i = 0; i < areas.size(); ++i) {
+      auto snapshot = std::make_shared<DoorSnapshot>();
+      auto state = result->states.find(areas[i]);
+      snapshot->area_version = state != result->states.end()
+                                   ? state->second.version
+                                   : view->area_versions[i];
+      snapshot->sync_version = result->version;
+      for (size_t e = 0; e < result->entries.size(); ++e) {
+        if (result->entries[e].area_id() != areas[i]) continue;
+        snapshot->entries.push_back(result->entries[e]);
+        snapshot->subjects.push_back(result->subjects[e]);
+        snapshot->bytes += result->entries[e].ByteSizeLong();
+      }
+      door_.Put(areas[i], call->caller.role, std::move(snapshot));
+    }
+  }
   kvo::v1::GalleryUpdate update;
   for (auto& e : result->entries) {
     *update.mutable_entry() = std::move(e);
@@ -308,6 +331,49 @@ grpc::Status GalleryServiceImpl::SyncGallery(
   }
   update.mutable_version()->set_version(result->version);
   update.mutable_version()->set_reset(result->reset);
+  writer->Write(update);
+  return grpc::Status::OK;
+}
+
+std::optional<grpc::Status> GalleryServiceImpl::FullSyncFromCache(
+    const Call& call, const GalleryVersions::View& view,
+    grpc::ServerWriter<kvo::v1::GalleryUpdate>* writer) {
+  const auto& areas = call.caller.area_ids;
+  std::vector<std::shared_ptr<const DoorSnapshot>> snapshots;
+  std::set<std::string> subjects;
+  int64_t version = 0;
+  for (size_t i = 0; i < areas.size(); ++i) {
+    auto snapshot =
+        door_.Get(areas[i], call.caller.role, view.area_versions[i]);
+    if (snapshot == nullptr) return std::nullopt;
+    subjects.insert(snapshot->subjects.begin(), snapshot->subjects.end());
+    // Every snapshot holds all changes up to its sync version: the oldest
+    // of them is what the device now holds.
+    version = snapshots.empty() ? snapshot->sync_version
+                                : std::min(version, snapshot->sync_version);
+    snapshots.push_back(std::move(snapshot));
+  }
+  if (snapshots.empty()) return std::nullopt;
+  if (!subjects.empty()) {
+    auto logged = pool_.InTransaction(
+        "log gallery sync", [&](pqxx::work& tx) -> absl::Status {
+          PgAuditStore::Append(
+              tx, guard_.Record(call, "gallery.sync",
+                                absl::StrJoin(subjects, ","), "door check"));
+          return absl::OkStatus();
+        });
+    if (!logged.ok()) return ToGrpcStatus(logged);
+  }
+  const int64_t now_s = absl::ToUnixSeconds(absl::Now());
+  kvo::v1::GalleryUpdate update;
+  for (const auto& snapshot : snapshots) {
+    for (const auto& entry : snapshot->entries) {
+      if (entry.valid_until().seconds() <= now_s) continue;
+      *update.mutable_entry() = entry;
+      if (!writer->Write(update)) return grpc::Status::CANCELLED;
+    }
+  }
+  update.mutable_version()->set_version(version);
   writer->Write(update);
   return grpc::Status::OK;
 }

@@ -7,6 +7,7 @@
 #include "kvo/v1/policy.pb.h"
 #include "services/common/db_pool.h"
 #include "services/common/rate_limiter.h"
+#include "services/gallery/door_cache.h"
 #include "services/gallery/gallery_versions.h"
 #include "services/identity/rpc_guard.h"
 #include "services/registry/key_ring.h"
@@ -39,11 +40,20 @@ class GalleryServiceImpl final : public kvo::v1::GalleryService::Service {
                         kvo::v1::Photo* response) override;
 
  private:
+  static constexpr size_t kDoorCacheBytes = 256 << 20;
+
+  // A full sync answered from DoorCache, if every area has a current
+  // snapshot: the audit entry is its only database work.
+  std::optional<grpc::Status> FullSyncFromCache(
+      const identity::Call& call, const GalleryVersions::View& view,
+      grpc::ServerWriter<kvo::v1::GalleryUpdate>* writer);
+
   const kvo::v1::Policy& policy_;
   common::DbPool& pool_;
   identity::RpcGuard& guard_;
   const registry::KeyRing& keys_;
   GalleryVersions& versions_;
+  DoorCache door_{kDoorCacheBytes};
   common::RateLimiter limiter_{std::chrono::hours(1)};
 };
 

@@ -49,6 +49,7 @@ std::optional<GalleryVersions::View> GalleryVersions::Lookup(
   view.newest = newest_;
   for (int64_t area : areas) {
     auto it = areas_.find(area);
+    view.area_versions.push_back(it == areas_.end() ? 0 : it->second.version);
     if (it == areas_.end()) continue;
     view.version = std::max(view.version, it->second.version);
     if (it->second.next_expiry && *it->second.next_expiry <= now) {

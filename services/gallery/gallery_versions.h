@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
@@ -37,6 +38,7 @@ class GalleryVersions final {
     int64_t version = 0;      // the newest version that touched the areas
     int64_t newest = 0;       // the newest version of the registry
     bool expiry_due = false;  // a card of the areas expired since: sweep
+    std::vector<int64_t> area_versions;  // each area's, in the order asked
   };
   // nullopt while the state is not trusted.
   std::optional<View> Lookup(absl::Span<const int64_t> areas,

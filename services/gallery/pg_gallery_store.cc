@@ -29,7 +29,7 @@ constexpr char kCurrentSql[] = "SELECT version FROM gallery_counter";
 constexpr char kAreaStatesSql[] =
     "SELECT a.id, COALESCE((SELECT max(g.version) FROM gallery_changes g "
     "WHERE g.area_id = a.id), 0), (SELECT " KVO_TS("min(c.valid_until)") " "
-    "FROM cards c WHERE c.area_id = a.id AND " KVO_GALLERY_CARD " AND NOT "
+    "FROM cards c WHERE c.area_id = a.id AND c." KVO_GALLERY_CARD " AND NOT "
     "c.gallery_expired) FROM areas a WHERE $2 OR a.id = ANY($1::bigint[])";
 constexpr char kChangedSql[] =
     "SELECT DISTINCT card_id FROM gallery_changes WHERE area_id = "

@@ -238,6 +238,13 @@ TEST_F(GalleryE2E, AreasAreIsolatedAndNoChangeCostsNothing) {
   EXPECT_EQ(again.version, sa.version);
   EXPECT_EQ(AuditCount("gallery.sync"), audited);
 
+  // Another device of the same area starting from nothing: the same
+  // entries (from the server's cache), and audited all the same.
+  const SyncOutcome second = Sync(other_shopkeeper_, 0);
+  EXPECT_EQ(Ids(second), std::set<int64_t>{a.id()});
+  EXPECT_EQ(second.version, sa.version);
+  EXPECT_EQ(AuditCount("gallery.sync"), audited + 1);
+
   // A change in B is not A's business.
   const Card b2 = CardInB("Bron");
   const SyncOutcome a_after = Sync(shopkeeper_, sa.version);
@@ -246,7 +253,7 @@ TEST_F(GalleryE2E, AreasAreIsolatedAndNoChangeCostsNothing) {
   const SyncOutcome b_after = Sync(shopkeeper_b_, sb.version);
   EXPECT_EQ(Ids(b_after), std::set<int64_t>{b2.id()});
   // One disclosure entry naming what was shown.
-  EXPECT_EQ(AuditCount("gallery.sync"), audited + 1);
+  EXPECT_EQ(AuditCount("gallery.sync"), audited + 2);
 
   // Revocation arrives as a removal.
   RevokeCardRequest revoke;
@@ -257,6 +264,8 @@ TEST_F(GalleryE2E, AreasAreIsolatedAndNoChangeCostsNothing) {
   const SyncOutcome gone = Sync(shopkeeper_, a_after.version);
   EXPECT_TRUE(gone.entries.empty());
   EXPECT_EQ(gone.removed, std::vector<int64_t>{a.id()});
+  // A new device no longer gets it either (the cached snapshot retired).
+  EXPECT_TRUE(Sync(other_shopkeeper_, 0).entries.empty());
   GetPhotoRequest get;
   get.set_entry_id(b.id());
   Photo photo;

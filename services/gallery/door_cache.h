@@ -1,0 +1,56 @@
+#ifndef KVO_SERVICES_GALLERY_DOOR_CACHE_H_
+#define KVO_SERVICES_GALLERY_DOOR_CACHE_H_
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "kvo/v1/gallery.pb.h"
+
+namespace kvo::gallery {
+
+// What a full sync of one area shows one role, as of an area version.
+struct DoorSnapshot {
+  int64_t area_version = 0;  // the area's version it is current for
+  int64_t sync_version = 0;  // the version a full sync from it answers
+  std::vector<kvo::v1::GalleryEntry> entries;
+  std::vector<std::string> subjects;  // "person:<pseudonym>", for the audit
+  size_t bytes = 0;
+};
+
+// The opened entries of recent full syncs, per (area, role), in memory, so
+// that a device starting from nothing costs one audit write instead of
+// opening every record again. A snapshot answers only while the area's
+// version is the one it was built for; any change in the area (a card, a
+// photo, an erasure, an expiry) moves that version and retires it. Holds
+// decrypted personal data only in this process's memory (which holds the
+// keys anyway) and at most `max_bytes` of it. Thread-safe.
+class DoorCache final {
+ public:
+  explicit DoorCache(size_t max_bytes) : max_bytes_(max_bytes) {}
+
+  // The snapshot for `area` and `role` if it is current for `area_version`.
+  std::shared_ptr<const DoorSnapshot> Get(int64_t area, int role,
+                                          int64_t area_version) const;
+  // Keeps `snapshot` (replacing an older one); when the cache would grow
+  // past its limit it is emptied first.
+  void Put(int64_t area, int role,
+           std::shared_ptr<const DoorSnapshot> snapshot);
+
+  size_t bytes() const;
+
+ private:
+  const size_t max_bytes_;
+  mutable std::mutex mu_;
+  std::map<std::pair<int64_t, int>, std::shared_ptr<const DoorSnapshot>>
+      snapshots_;     // guarded by mu_
+  size_t bytes_ = 0;  // guarded by mu_
+};
+
+}  // namespace kvo::gallery
+
+#endif  // KVO_SERVICES_GALLERY_DOOR_CACHE_H_

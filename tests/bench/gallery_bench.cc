@@ -1,0 +1,498 @@
+// The door gallery against a bare gRPC echo server, in one run (DESIGN.md,
+// issue "Photos and the door gallery"):
+//  1. no-change SyncGallery at 32 concurrent calls: QPS and p50/p99 vs an
+//     echo of a same-size message (targets >= 0.6x QPS, p99 <= 3x);
+//  2. full sync of an area with 50 bans in force, thumbnails ~20 KB: MB/s vs
+//     echoing the same messages (target >= 0.5x);
+//  3. intake of a 12-megapixel JPEG vs vipsthumbnail on the same file.
+//
+// The load generator is the gRPC callback API: 32 calls in flight on one
+// channel, each started again as soon as it finishes. The echo server is a
+// sync-API gRPC server in this process with the same TLS setup as kvod (a
+// generated P-256 CA and server key, client certificates requested); kvod is
+// the real binary on its embedded cluster with durable commits.
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <thread>
+#include <vector>
+#include <vips/vips8>
+
+#include "absl/strings/str_cat.h"
+#include "kvo/bench/echo.grpc.pb.h"
+#include "kvo/v1/gallery.grpc.pb.h"
+#include "kvo/v1/registry.grpc.pb.h"
+#include "services/common/crypto.h"
+#include "services/common/tls_material.h"
+#include "services/photos/photo_intake.h"
+#include "tests/support/kvod_fixture.h"
+#include "tests/support/subprocess.h"
+
+namespace kvo::testing {
+namespace {
+
+namespace fs = std::filesystem;
+using namespace kvo::v1;
+using Clock = std::chrono::steady_clock;
+
+constexpr int kConcurrency = 32;
+constexpr int kBans = 50;
+constexpr auto kRunFor = std::chrono::seconds(5);
+
+class BenchEnv final : public KvodFixture {
+ public:
+  void TestBody() override {}
+  using KvodFixture::admin_;
+  using KvodFixture::area_a_;
+  using KvodFixture::extra_kvod_args_;
+  using KvodFixture::kvod_;
+  using KvodFixture::MakeUser;
+  using KvodFixture::policy_edits_;
+  using KvodFixture::SetUp;
+  using KvodFixture::TearDown;
+  using KvodFixture::tmp_;
+};
+
+// ---- the echo baseline ---------------------------------------------------
+
+class EchoService final : public kvo::bench::Echo::Service {
+ public:
+  grpc::Status Stream(
+      grpc::ServerContext*, const kvo::bench::EchoRequest* request,
+      grpc::ServerWriter<kvo::bench::EchoReply>* writer) override {
+    kvo::bench::EchoReply reply;
+    for (int32_t size : request->sizes()) {
+      reply.mutable_payload()->assign(static_cast<size_t>(size), 'e');
+      if (!writer->Write(reply)) break;
+    }
+    return grpc::Status::OK;
+  }
+};
+
+struct EchoServer {
+  EchoService service;
+  std::unique_ptr<grpc::Server> server;
+  std::shared_ptr<grpc::Channel> channel;
+};
+
+std::unique_ptr<EchoServer> StartEcho(const fs::path& dir) {
+  auto tls = common::EnsureTlsMaterial(dir);
+  if (!tls.ok()) return nullptr;
+  auto echo = std::make_unique<EchoServer>();
+  grpc::SslServerCredentialsOptions ssl(
+      GRPC_SSL_REQUEST_CLIENT_CERTIFICATE_AND_VERIFY);
+  ssl.pem_root_certs = tls->ca_cert_pem;
+  ssl.pem_key_cert_pairs.push_back({tls->server_key_pem, tls->server_cert_pem});
+  grpc::ServerBuilder builder;
+  int port = 0;
+  builder.AddListeningPort("127.0.0.1:0", grpc::SslServerCredentials(ssl),
+                           &port);
+  builder.SetMaxSendMessageSize(16 << 20);
+  builder.RegisterService(&echo->service);
+  echo->server = builder.BuildAndStart();
+  if (echo->server == nullptr || port == 0) return nullptr;
+  grpc::SslCredentialsOptions client;
+  client.pem_root_certs = tls->ca_cert_pem;
+  echo->channel = grpc::CreateChannel(absl::StrCat("localhost:", port),
+                                      grpc::SslCredentials(client));
+  return echo;
+}
+
+// ---- the load generator --------------------------------------------------
+
+struct LoadResult {
+  int64_t calls = 0;
+  int64_t failed = 0;
+  double seconds = 0;
+  int64_t bytes = 0;  // payload received (serialized messages)
+  std::vector<double> latencies_ms;
+
+  double qps() const { return calls / seconds; }
+  double mb_per_s() const { return bytes / seconds / 1e6; }
+  double percentile(double p) const {
+    if (latencies_ms.empty()) return 0;
+    std::vector<double> v = latencies_ms;
+    const size_t at = std::min(v.size() - 1, size_t(p * v.size()));
+    std::nth_element(v.begin(), v.begin() + at, v.end());
+    return v[at];
+  }
+};
+
+// Starts one server-streaming call with `reactor` (and its context).
+template <typename Reply>
+using Starter =
+    std::function<void(grpc::ClientContext*, grpc::ClientReadReactor<Reply>*)>;
+
+// Keeps `concurrency` calls in flight for `duration`.
+template <typename Reply>
+class Load final {
+ public:
+  Load(Starter<Reply> start, std::string token)
+      : start_(std::move(start)), token_(std::move(token)) {}
+
+  LoadResult Run(int concurrency, Clock::duration duration) {
+    begin_ = Clock::now();
+    end_ = begin_ + duration;
+    in_flight_ = concurrency;
+    for (int i = 0; i < concurrency; ++i) (new Call(this))->Begin();
+    std::unique_lock<std::mutex> lock(mu_);
+    all_done_.wait(lock, [&] { return in_flight_ == 0; });
+    result_.seconds =
+        std::chrono::duration<double>(Clock::now() - begin_).count();
+    return result_;
+  }
+
+ private:
+  class Call final : public grpc::ClientReadReactor<Reply> {
+   public:
+    explicit Call(Load* load) : load_(load) {}
+    void Begin() {
+      if (!load_->token_.empty()) {
+        ctx_.AddMetadata("authorization", "Bearer " + load_->token_);
+      }
+      ctx_.set_deadline(std::chrono::system_clock::now() +
+                        std::chrono::seconds(30));
+      started_ = Clock::now();
+      load_->start_(&ctx_, this);
+      this->StartRead(&reply_);
+      this->StartCall();
+    }
+    void OnReadDone(bool ok) override {
+      if (!ok) return;
+      bytes_ += static_cast<int64_t>(reply_.ByteSizeLong());
+      this->StartRead(&reply_);
+    }
+    void OnDone(const grpc::Status& status) override {
+      const double ms =
+          std::chrono::duration<double, std::milli>(Clock::now() - started_)
+              .count();
+      Load* load = load_;
+      load->Finished(status.ok(), ms, bytes_);
+      delete this;
+    }
+
+   private:
+    Load* load_;
+    grpc::ClientContext ctx_;
+    Reply reply_;
+    Clock::time_point started_;
+    int64_t bytes_ = 0;
+  };
+
+  void Finished(bool ok, double ms, int64_t bytes) {
+    bool again = false;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (ok) {
+        ++result_.calls;
+        result_.bytes += bytes;
+        result_.latencies_ms.push_back(ms);
+      } else {
+        ++result_.failed;
+      }
+      again = Clock::now() < end_ && result_.failed < 100;
+      if (!again && --in_flight_ == 0) all_done_.notify_all();
+    }
+    if (again) (new Call(this))->Begin();
+  }
+
+  Starter<Reply> start_;
+  std::string token_;
+  Clock::time_point begin_, end_;
+  std::mutex mu_;
+  std::condition_variable all_done_;
+  int in_flight_ = 0;  // guarded by mu_
+  LoadResult result_;  // guarded by mu_
+};
+
+void Report(const char* what, const LoadResult& r) {
+  std::printf(
+      "  %-28s %8.0f calls/s  p50 %6.2f ms  p99 %6.2f ms  %8.1f MB/s%s\n", what,
+      r.qps(), r.percentile(0.5), r.percentile(0.99), r.mb_per_s(),
+      r.failed > 0 ? absl::StrCat("  (", r.failed, " failed)").c_str() : "");
+}
+
+// ---- the registry's side -------------------------------------------------
+
+// A 1024x1024 photo of noise: its 256 px thumbnail is about 20 KB.
+std::string NoisePhoto(int seed) {
+  vips::VImage noise =
+      vips::VImage::gaussnoise(1024, 1024,
+                               vips::VImage::option()
+                                   ->set("mean", 128.0 + seed % 7)
+                                   ->set("sigma", 40.0));
+  noise = noise.cast(VIPS_FORMAT_UCHAR);
+  noise = noise.bandjoin({noise, noise}).copy();
+  void* buf = nullptr;
+  size_t size = 0;
+  noise.write_to_buffer(".jpg[Q=85]", &buf, &size);
+  std::string out(static_cast<const char*>(buf), size);
+  g_free(buf);
+  return out;
+}
+
+bool Upload(GalleryService::Stub& gallery, const std::string& token,
+            int64_t person, const std::string& bytes) {
+  auto ctx = Ctx(token);
+  PhotoInfo info;
+  auto writer = gallery.UploadPhoto(ctx.get(), &info);
+  UploadPhotoRequest part;
+  part.set_person_id(person);
+  writer->Write(part);
+  part.set_chunk(bytes);
+  writer->Write(part);
+  writer->WritesDone();
+  return writer->Finish().ok();
+}
+
+// 50 persons with a collective warning and a photo in area A.
+bool PopulateArea(BenchEnv& env, const std::string& police) {
+  auto registry = RegistryService::NewStub(env.kvod_->Channel());
+  auto gallery = GalleryService::NewStub(env.kvod_->Channel());
+  CreateShopRequest shop_req;
+  shop_req.set_area_id(env.area_a_);
+  shop_req.set_name("Bakkerij");
+  Shop shop;
+  if (!registry->CreateShop(Ctx(env.admin_).get(), shop_req, &shop).ok()) {
+    return false;
+  }
+  for (int i = 0; i < kBans; ++i) {
+    CreatePersonRequest person;
+    person.set_area_id(env.area_a_);
+    person.set_given_names("Piet");
+    person.set_surname(absl::StrCat("Deurbench", i));
+    person.set_date_of_birth("1988-02-03");
+    person.set_description("grijze jas, zwarte pet, rugzak met rode streep");
+    Person created;
+    RecordIncidentRequest incident;
+    Incident recorded;
+    IssueCardRequest issue;
+    Card card;
+    if (!registry->CreatePerson(Ctx(police).get(), person, &created).ok()) {
+      return false;
+    }
+    incident.set_shop_id(shop.id());
+    incident.set_person_id(created.id());
+    incident.mutable_occurred_at()->set_seconds(
+        absl::ToUnixSeconds(absl::Now()) - 3600);
+    incident.set_offence_type("theft");
+    incident.set_description("winkeldiefstal");
+    if (!registry->RecordIncident(Ctx(police).get(), incident, &recorded)
+             .ok()) {
+      return false;
+    }
+    issue.set_incident_id(recorded.id());
+    issue.set_scope(CARD_SCOPE_COLLECTIVE);
+    if (!registry->IssueCard(Ctx(police).get(), issue, &card).ok() ||
+        !Upload(*gallery, police, created.id(), NoisePhoto(i))) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// The messages of one sync, to echo the same sizes.
+std::vector<int32_t> SyncSizes(GalleryService::Stub& gallery,
+                               const std::string& token, int64_t since,
+                               int64_t* version) {
+  SyncGalleryRequest req;
+  req.set_since_version(since);
+  auto ctx = Ctx(token);
+  auto reader = gallery.SyncGallery(ctx.get(), req);
+  std::vector<int32_t> sizes;
+  GalleryUpdate u;
+  while (reader->Read(&u)) {
+    // The reply's payload field wraps the bytes in 1 + length bytes; the
+    // message sizes on the wire then match within a few bytes.
+    sizes.push_back(static_cast<int32_t>(u.ByteSizeLong()));
+    if (u.has_version()) *version = u.version().version();
+  }
+  return reader->Finish().ok() ? sizes : std::vector<int32_t>{};
+}
+
+template <typename Stub, typename Request, typename Reply>
+Starter<Reply> Streamer(
+    Stub* stub, Request request,
+    void (Stub::async_interface::*method)(grpc::ClientContext*, const Request*,
+                                          grpc::ClientReadReactor<Reply>*)) {
+  auto shared = std::make_shared<Request>(std::move(request));
+  return [stub, shared, method](grpc::ClientContext* ctx,
+                                grpc::ClientReadReactor<Reply>* reactor) {
+    (stub->async()->*method)(ctx, shared.get(), reactor);
+  };
+}
+
+double Median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v[v.size() / 2];
+}
+
+int Main(int argc, char** argv) {
+  if (!photos::InitImaging(argv[0]) || !common::InitCrypto()) return 1;
+  (void)argc;
+  BenchEnv env;
+  env.extra_kvod_args_ = {"--pg-setting=fsync=on"};
+  env.policy_edits_ = {
+      {"gallery_syncs_per_hour: 600", "gallery_syncs_per_hour: 2000000000"},
+      {"photo_reads_per_hour: 200", "photo_reads_per_hour: 2000000000"}};
+  env.SetUp();
+  if (env.kvod_ == nullptr || env.admin_.empty()) {
+    std::fprintf(stderr, "bench: kvod did not start\n");
+    return 1;
+  }
+  const std::string police = env.MakeUser("agent", ROLE_POLICE, {env.area_a_});
+  const std::string door =
+      env.MakeUser("bakker", ROLE_SHOPKEEPER, {env.area_a_});
+  std::printf("preparing %d bans with photos...\n", kBans);
+  if (!PopulateArea(env, police)) {
+    std::fprintf(stderr, "bench: could not populate the area\n");
+    return 1;
+  }
+  auto echo = StartEcho(env.tmp_.path() / "echo-tls");
+  if (echo == nullptr) {
+    std::fprintf(stderr, "bench: echo server did not start\n");
+    return 1;
+  }
+  auto gallery_channel = env.kvod_->Channel();
+  auto gallery = GalleryService::NewStub(gallery_channel);
+  auto echo_stub = kvo::bench::Echo::NewStub(echo->channel);
+
+  int64_t version = 0;
+  const std::vector<int32_t> full = SyncSizes(*gallery, door, 0, &version);
+  const std::vector<int32_t> none =
+      SyncSizes(*gallery, door, version, &version);
+  if (full.size() != kBans + 1 || none.size() != 1) {
+    std::fprintf(stderr, "bench: unexpected sync (%zu, %zu messages)\n",
+                 full.size(), none.size());
+    return 1;
+  }
+  int64_t full_bytes = 0;
+  for (int32_t s : full) full_bytes += s;
+  std::printf("full sync: %zu messages, %.1f KB (thumbnails ~%.1f KB)\n",
+              full.size(), full_bytes / 1e3,
+              (full_bytes - full.back()) / 1e3 / kBans);
+
+  // 1. No change.
+  SyncGalleryRequest same;
+  same.set_since_version(version);
+  kvo::bench::EchoRequest echo_same;
+  echo_same.set_payload(std::string(same.ByteSizeLong(), 'p'));
+  echo_same.add_sizes(none[0] > 2 ? none[0] - 2 : 1);
+  std::printf("\n1. no-change sync, %d concurrent calls, %lds each\n",
+              kConcurrency, long(kRunFor.count()));
+  // Warm both up, then measure echo, sync, echo again (the machine is
+  // shared; the better echo run is the baseline).
+  Load<kvo::bench::EchoReply>(
+      Streamer(echo_stub.get(), echo_same,
+               &kvo::bench::Echo::Stub::async_interface::Stream),
+      "")
+      .Run(kConcurrency, std::chrono::seconds(1));
+  auto echo1 = Load<kvo::bench::EchoReply>(
+                   Streamer(echo_stub.get(), echo_same,
+                            &kvo::bench::Echo::Stub::async_interface::Stream),
+                   "")
+                   .Run(kConcurrency, kRunFor);
+  Load<GalleryUpdate>(
+      Streamer(gallery.get(), same,
+               &GalleryService::Stub::async_interface::SyncGallery),
+      door)
+      .Run(kConcurrency, std::chrono::seconds(1));
+  auto sync1 =
+      Load<GalleryUpdate>(
+          Streamer(gallery.get(), same,
+                   &GalleryService::Stub::async_interface::SyncGallery),
+          door)
+          .Run(kConcurrency, kRunFor);
+  auto echo2 = Load<kvo::bench::EchoReply>(
+                   Streamer(echo_stub.get(), echo_same,
+                            &kvo::bench::Echo::Stub::async_interface::Stream),
+                   "")
+                   .Run(kConcurrency, kRunFor);
+  const LoadResult& echo_best = echo1.qps() >= echo2.qps() ? echo1 : echo2;
+  Report("echo (1)", echo1);
+  Report("SyncGallery, no change", sync1);
+  Report("echo (2)", echo2);
+  std::printf(
+      "  ratio QPS %.3f (target >= 0.6), p99 %.2fx echo's (target <= 3)\n",
+      sync1.qps() / echo_best.qps(),
+      sync1.percentile(0.99) / echo_best.percentile(0.99));
+
+  // 2. Full sync.
+  SyncGalleryRequest all;
+  kvo::bench::EchoRequest echo_all;
+  echo_all.set_payload(std::string(all.ByteSizeLong(), 'p'));
+  for (int32_t s : full) echo_all.add_sizes(s > 4 ? s - 4 : 1);
+  std::printf("\n2. full sync of %d bans, %d concurrent calls\n", kBans,
+              kConcurrency);
+  auto echo_full =
+      Load<kvo::bench::EchoReply>(
+          Streamer(echo_stub.get(), echo_all,
+                   &kvo::bench::Echo::Stub::async_interface::Stream),
+          "")
+          .Run(kConcurrency, kRunFor);
+  auto sync_full =
+      Load<GalleryUpdate>(
+          Streamer(gallery.get(), all,
+                   &GalleryService::Stub::async_interface::SyncGallery),
+          door)
+          .Run(kConcurrency, kRunFor);
+  Report("echo of the same messages", echo_full);
+  Report("SyncGallery, everything", sync_full);
+  std::printf("  ratio MB/s %.3f (target >= 0.5)\n",
+              sync_full.mb_per_s() / echo_full.mb_per_s());
+
+  // 3. Intake of a 12-megapixel JPEG.
+  std::printf("\n3. intake of a 4000x3000 JPEG (median of 5)\n");
+  vips::VImage big = vips::VImage::gaussnoise(
+      4000, 3000, vips::VImage::option()->set("sigma", 30.0));
+  big = big.cast(VIPS_FORMAT_UCHAR);
+  big = big.bandjoin({big, big}).copy();
+  const fs::path file = env.tmp_.path() / "12mp.jpg";
+  big.jpegsave(file.c_str(), vips::VImage::option()->set("Q", 90));
+  std::ifstream in(file, std::ios::binary);
+  const std::string bytes((std::istreambuf_iterator<char>(in)), {});
+  photos::IntakeLimits limits;
+  limits.max_bytes = 64 << 20;
+  std::vector<double> intake_ms, tool_ms;
+  for (int i = 0; i < 5; ++i) {
+    auto t0 = Clock::now();
+    auto processed = photos::ProcessPhoto(bytes, limits);
+    intake_ms.push_back(
+        std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
+    if (!processed.ok()) {
+      std::fprintf(stderr, "bench: intake failed: %s\n",
+                   std::string(processed.status().message()).c_str());
+      return 1;
+    }
+    t0 = Clock::now();
+    CommandResult r =
+        RunCommand({"/usr/bin/vipsthumbnail", file.string(), "-s", "1024", "-o",
+                    (env.tmp_.path() / "tn_%s.jpg").string()});
+    tool_ms.push_back(
+        std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
+    if (r.exit_code != 0) {
+      std::fprintf(stderr, "bench: vipsthumbnail failed: %s\n", r.err.c_str());
+      return 1;
+    }
+  }
+  std::printf(
+      "  file %.1f MB; ProcessPhoto %.0f ms (1024 px JPEG + 256 px "
+      "thumbnail, metadata stripped); vipsthumbnail -s 1024 %.0f ms "
+      "(a process, one output)\n  ratio %.2fx vipsthumbnail's time\n",
+      bytes.size() / 1e6, Median(intake_ms), Median(tool_ms),
+      Median(intake_ms) / Median(tool_ms));
+  echo->server->Shutdown();
+  env.TearDown();
+  return 0;
+}
+
+}  // namespace
+}  // namespace kvo::testing
+
+int main(int argc, char** argv) { return kvo::testing::Main(argc, argv); }

@@ -1,0 +1,217 @@
+// The gallery's store and in-memory versions against a real PostgreSQL:
+// versions in commit order, expiry swept once, what a door may see, and
+// LISTEN/NOTIFY keeping another replica's versions current.
+#include <future>
+#include <pqxx/pqxx>
+#include <set>
+
+#include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "services/common/db_pool.h"
+#include "services/gallery/gallery_versions.h"
+#include "services/gallery/pg_gallery_store.h"
+#include "tests/support/pg_environment.h"
+
+namespace kvo::gallery {
+namespace {
+
+using Store = PgGalleryStore;
+
+class GalleryPgTest : public kvo::testing::PgTest {
+ protected:
+  void SetUp() override {
+    PgTest::SetUp();
+    pool_ = std::make_unique<common::DbPool>(conninfo(), 4);
+    area_a_ =
+        Id("INSERT INTO areas (name, kind, municipality) VALUES "
+           "('A', 'shopping_area', 'Deventer') RETURNING id");
+    area_b_ =
+        Id("INSERT INTO areas (name, kind, municipality) VALUES "
+           "('B', 'shopping_area', 'Deventer') RETURNING id");
+    Exec(
+        "INSERT INTO key_encryption_keys (version, wrapped_key) "
+        "VALUES (1, 'k')");
+  }
+
+  int64_t Id(const std::string& sql) {
+    pqxx::connection conn(conninfo());
+    pqxx::work tx(conn);
+    const int64_t id = tx.exec1(sql)[0].as<int64_t>();
+    tx.commit();
+    return id;
+  }
+  void Exec(const std::string& sql) {
+    pqxx::connection conn(conninfo());
+    pqxx::work tx(conn);
+    tx.exec0(sql);
+    tx.commit();
+  }
+
+  // A person with a card in `area` that ends `hours` from now.
+  int64_t Card(int64_t area, int hours,
+               const std::string& kind = "collective_ban") {
+    const int64_t shop =
+        Id(absl::StrCat("INSERT INTO shops (area_id, name) VALUES (", area,
+                        ", 'shop", next_++, "') RETURNING id"));
+    const int64_t person = Id(absl::StrCat(
+        "INSERT INTO persons (pseudonym, blind_index, kek_version, "
+        "wrapped_dek, registered_area_id) VALUES ('p",
+        next_++, "', 'b', 1, 'dek', ", area, ") RETURNING id"));
+    const int64_t incident = Id(absl::StrCat(
+        "INSERT INTO incidents (area_id, shop_id, occurred_at, offence_type, "
+        "damage_cents, has_police_report) VALUES (",
+        area, ", ", shop, ", now(), 'theft', 0, false) RETURNING id"));
+    return Id(absl::StrCat(
+        "INSERT INTO cards (person_id, incident_id, area_id, shop_id, kind, "
+        "valid_from, valid_until, days, rule, shops) VALUES (",
+        person, ", ", incident, ", ", area, ", ", shop, ", '", kind,
+        "', now() - interval '1 day', now() + interval '", hours,
+        " hours', 30, 'test', 'shop') RETURNING id"));
+  }
+
+  template <typename Fn>
+  auto Tx(Fn fn) {
+    pqxx::connection conn(conninfo());
+    pqxx::work tx(conn);
+    auto out = fn(tx);
+    tx.commit();
+    return out;
+  }
+
+  std::unique_ptr<common::DbPool> pool_;
+  int64_t area_a_ = 0, area_b_ = 0;
+  int next_ = 0;
+};
+
+TEST_F(GalleryPgTest, VersionsFollowCommitsAndChangesStayInTheirArea) {
+  const int64_t a = Card(area_a_, 24), b = Card(area_b_, 24);
+  const int64_t v1 = Tx([&](auto& tx) {
+    return Store::RecordChanges(tx, {{area_a_, a}});
+  });
+  const int64_t v2 = Tx([&](auto& tx) {
+    return Store::RecordChanges(tx, {{area_b_, b}});
+  });
+  EXPECT_EQ(v1, 1);
+  EXPECT_EQ(v2, 2);
+  EXPECT_EQ(Tx([&](auto& tx) { return Store::RecordChanges(tx, {}); }), 0);
+  EXPECT_EQ(Tx([&](auto& tx) { return Store::CurrentVersion(tx); }), 2);
+  EXPECT_EQ(
+      Tx([&](auto& tx) { return Store::ChangedCards(tx, {area_a_}, 0, 2); }),
+      std::vector<int64_t>{a});
+  EXPECT_TRUE(Tx([&](auto& tx) {
+                return Store::ChangedCards(tx, {area_a_}, 1, 2);
+              }).empty());
+  const auto states = Tx([&](auto& tx) { return Store::AreaStates(tx, {}); });
+  EXPECT_EQ(states.at(area_a_).version, 1);
+  EXPECT_EQ(states.at(area_b_).version, 2);
+  EXPECT_TRUE(states.at(area_a_).next_expiry.has_value());
+}
+
+TEST_F(GalleryPgTest, ConcurrentWritersGetContiguousDistinctVersions) {
+  const int64_t card = Card(area_a_, 24);
+  std::vector<std::future<std::vector<int64_t>>> writers;
+  for (int w = 0; w < 4; ++w) {
+    writers.push_back(std::async(std::launch::async, [&] {
+      std::vector<int64_t> got;
+      for (int i = 0; i < 25; ++i) {
+        auto v = pool_->InTransaction(
+            "record", [&](pqxx::work& tx) -> absl::StatusOr<int64_t> {
+              return Store::RecordChanges(tx, {{area_a_, card}});
+            });
+        EXPECT_TRUE(v.ok()) << v.status();
+        if (v.ok()) got.push_back(*v);
+      }
+      return got;
+    }));
+  }
+  std::set<int64_t> all;
+  for (auto& w : writers) {
+    for (int64_t v : w.get()) all.insert(v);
+  }
+  ASSERT_EQ(all.size(), 100u);
+  EXPECT_EQ(*all.begin(), 1);
+  EXPECT_EQ(*all.rbegin(), 100);
+}
+
+TEST_F(GalleryPgTest, ExpiryIsSweptOnceByWhoeverComesFirst) {
+  const int64_t soon = Card(area_a_, 1);
+  Card(area_a_, 48);
+  const absl::Time now = absl::Now();
+  EXPECT_TRUE(Tx([&](auto& tx) {
+                return Store::SweepExpired(tx, {area_a_}, now);
+              }).empty());
+  // Two replicas sweep at once, two hours later: one of them logs it.
+  std::vector<std::future<size_t>> sweeps;
+  for (int i = 0; i < 2; ++i) {
+    sweeps.push_back(std::async(std::launch::async, [&] {
+      auto swept = pool_->InTransaction(
+          "sweep", [&](pqxx::work& tx) -> absl::StatusOr<size_t> {
+            auto s = Store::SweepExpired(tx, {area_a_}, now + absl::Hours(2));
+            Store::RecordChanges(tx, s);
+            return s.size();
+          });
+      return swept.ok() ? *swept : 99;
+    }));
+  }
+  EXPECT_EQ(sweeps[0].get() + sweeps[1].get(), 1u);
+  EXPECT_EQ(
+      Tx([&](auto& tx) { return Store::ChangedCards(tx, {area_a_}, 0, 100); }),
+      std::vector<int64_t>{soon});
+  // In force at +2h: only the other card.
+  const auto entries = Tx([&](auto& tx) {
+    return Store::EntriesInForce(tx, {area_a_}, now + absl::Hours(2),
+                                 std::nullopt);
+  });
+  ASSERT_EQ(entries.size(), 1u);
+  EXPECT_NE(entries[0].card_id, soon);
+}
+
+TEST_F(GalleryPgTest, DoorSeesCollectiveCardsInForceOfItsAreasOnly) {
+  const int64_t shown = Card(area_a_, 24);
+  const int64_t individual = Card(area_a_, 24, "individual_ban");
+  const int64_t revoked = Card(area_a_, 24);
+  const int64_t erased = Card(area_a_, 24);
+  const int64_t other = Card(area_b_, 24);
+  Exec(
+      absl::StrCat("UPDATE cards SET revoked_at = now() WHERE id = ", revoked));
+  Exec(
+      absl::StrCat("UPDATE persons SET wrapped_dek = NULL WHERE id = "
+                   "(SELECT person_id FROM cards WHERE id = ",
+                   erased, ")"));
+  const auto entries = Tx([&](auto& tx) {
+    return Store::EntriesInForce(tx, {area_a_}, absl::Now(), std::nullopt);
+  });
+  ASSERT_EQ(entries.size(), 1u);
+  EXPECT_EQ(entries[0].card_id, shown);
+  const auto only = Tx([&](auto& tx) {
+    return Store::EntriesInForce(tx, {area_a_}, absl::Now(),
+                                 std::vector<int64_t>{individual, other});
+  });
+  EXPECT_TRUE(only.empty());
+}
+
+TEST_F(GalleryPgTest, AnotherReplicaHearsOfChangesThroughNotify) {
+  GalleryVersions replica(*pool_);
+  replica.Start();
+  ASSERT_TRUE(replica.WaitUntilTrusted(absl::Seconds(10)));
+  const std::vector<int64_t> areas = {area_a_};
+  EXPECT_EQ(replica.Lookup(areas, absl::Now())->version, 0);
+  const int64_t card = Card(area_a_, 24);
+  const int64_t v = Tx([&](auto& tx) {
+    return Store::RecordChanges(tx, {{area_a_, card}});
+  });
+  int64_t seen = 0;
+  for (int i = 0; i < 100 && seen != v; ++i) {
+    absl::SleepFor(absl::Milliseconds(20));
+    seen = replica.Lookup(areas, absl::Now())->version;
+  }
+  EXPECT_EQ(seen, v);
+  const auto view = replica.Lookup(areas, absl::Now() + absl::Hours(25));
+  EXPECT_TRUE(view->expiry_due);
+  EXPECT_EQ(view->newest, v);
+  replica.Stop();
+}
+
+}  // namespace
+}  // namespace kvo::gallery

@@ -1,0 +1,48 @@
+#include "services/gallery/door_cache.h"
+
+#include <gtest/gtest.h>
+
+namespace kvo::gallery {
+namespace {
+
+std::shared_ptr<DoorSnapshot> Snapshot(int64_t area_version, size_t bytes) {
+  auto s = std::make_shared<DoorSnapshot>();
+  s->area_version = area_version;
+  s->sync_version = area_version + 10;
+  s->bytes = bytes;
+  return s;
+}
+
+TEST(DoorCacheTest, AnswersOnlyForTheVersionItWasBuiltFor) {
+  DoorCache cache(1000);
+  cache.Put(1, 2, Snapshot(5, 100));
+  EXPECT_NE(cache.Get(1, 2, 5), nullptr);
+  EXPECT_EQ(cache.Get(1, 2, 6), nullptr);  // the area changed since
+  EXPECT_EQ(cache.Get(1, 3, 5), nullptr);  // another role
+  EXPECT_EQ(cache.Get(2, 2, 5), nullptr);  // another area
+}
+
+TEST(DoorCacheTest, NewerReplacesOlderButNeverTheOtherWayRound) {
+  DoorCache cache(1000);
+  cache.Put(1, 2, Snapshot(5, 100));
+  cache.Put(1, 2, Snapshot(7, 100));
+  EXPECT_NE(cache.Get(1, 2, 7), nullptr);
+  cache.Put(1, 2, Snapshot(6, 100));
+  EXPECT_EQ(cache.Get(1, 2, 6), nullptr);
+  EXPECT_NE(cache.Get(1, 2, 7), nullptr);
+  EXPECT_EQ(cache.bytes(), 100u);
+}
+
+TEST(DoorCacheTest, StaysWithinItsLimit) {
+  DoorCache cache(250);
+  cache.Put(1, 2, Snapshot(1, 100));
+  cache.Put(2, 2, Snapshot(1, 100));
+  cache.Put(3, 2, Snapshot(1, 100));  // would pass 250: starts over
+  EXPECT_LE(cache.bytes(), 250u);
+  EXPECT_NE(cache.Get(3, 2, 1), nullptr);
+  cache.Put(4, 2, Snapshot(1, 1000));  // larger than the whole cache
+  EXPECT_EQ(cache.Get(4, 2, 1), nullptr);
+}
+
+}  // namespace
+}  // namespace kvo::gallery
