@@ -131,12 +131,6 @@ int RunGalleryShow(const GlobalOptions& opts, const Args& a) {
   return kExitOk;
 }
 
-void OnSelected(CLI::App* sub, std::function<int()>* action,
-                const GlobalOptions* opts, std::shared_ptr<Args> args,
-                int (*run)(const GlobalOptions&, const Args&)) {
-  sub->callback([=] { *action = [=] { return run(*opts, *args); }; });
-}
-
 }  // namespace
 
 void AddGalleryCommands(CLI::App* app, const GlobalOptions* opts,

@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -49,6 +50,15 @@ int Connect(const GlobalOptions& opts, Connection* connection);
 // An option check for ids and sizes: a whole number of at least 1, with a
 // one-line message otherwise.
 CLI::Validator PositiveInteger();
+
+// Registers `sub` to run `run(*opts, *args)` when chosen: the commands of a
+// group share one Args filled by their options.
+template <typename Args>
+void OnSelected(CLI::App* sub, std::function<int()>* action,
+                const GlobalOptions* opts, std::shared_ptr<Args> args,
+                int (*run)(const GlobalOptions&, const Args&)) {
+  sub->callback([=] { *action = [=] { return run(*opts, *args); }; });
+}
 
 }  // namespace kvo::cli
 

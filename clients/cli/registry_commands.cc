@@ -381,13 +381,6 @@ int RunPersonErase(const GlobalOptions& opts, const Args& a) {
   return kExitOk;
 }
 
-// Registers `sub` to run `run` with the shared arguments when chosen.
-void OnSelected(CLI::App* sub, std::function<int()>* action,
-                const GlobalOptions* opts, std::shared_ptr<Args> args,
-                int (*run)(const GlobalOptions&, const Args&)) {
-  sub->callback([=] { *action = [=] { return run(*opts, *args); }; });
-}
-
 void AddPersonNameOptions(CLI::App* sub, Args* a) {
   sub->add_option("--given", a->given_names, "given names")->required();
   sub->add_option("--prefix", a->surname_prefix,

@@ -33,6 +33,7 @@
 #include "services/photos/photo_intake.h"
 #include "tests/support/kvod_fixture.h"
 #include "tests/support/subprocess.h"
+#include "tests/support/test_images.h"
 
 namespace kvo::testing {
 namespace {
@@ -44,20 +45,6 @@ using Clock = std::chrono::steady_clock;
 constexpr int kConcurrency = 32;
 constexpr int kBans = 50;
 constexpr auto kRunFor = std::chrono::seconds(5);
-
-class BenchEnv final : public KvodFixture {
- public:
-  void TestBody() override {}
-  using KvodFixture::admin_;
-  using KvodFixture::area_a_;
-  using KvodFixture::extra_kvod_args_;
-  using KvodFixture::kvod_;
-  using KvodFixture::MakeUser;
-  using KvodFixture::policy_edits_;
-  using KvodFixture::SetUp;
-  using KvodFixture::TearDown;
-  using KvodFixture::tmp_;
-};
 
 // ---- the echo baseline ---------------------------------------------------
 
@@ -229,12 +216,7 @@ std::string NoisePhoto(int seed) {
                                    ->set("sigma", 40.0));
   noise = noise.cast(VIPS_FORMAT_UCHAR);
   noise = noise.bandjoin({noise, noise}).copy();
-  void* buf = nullptr;
-  size_t size = 0;
-  noise.write_to_buffer(".jpg[Q=85]", &buf, &size);
-  std::string out(static_cast<const char*>(buf), size);
-  g_free(buf);
-  return out;
+  return EncodeImage(noise, ".jpg[Q=85]");
 }
 
 bool Upload(GalleryService::Stub& gallery, const std::string& token,
@@ -252,7 +234,7 @@ bool Upload(GalleryService::Stub& gallery, const std::string& token,
 }
 
 // 50 persons with a collective warning and a photo in area A.
-bool PopulateArea(BenchEnv& env, const std::string& police) {
+bool PopulateArea(KvodEnv& env, const std::string& police) {
   auto registry = RegistryService::NewStub(env.kvod_->Channel());
   auto gallery = GalleryService::NewStub(env.kvod_->Channel());
   CreateShopRequest shop_req;
@@ -336,7 +318,7 @@ double Median(std::vector<double> v) {
 int Main(int argc, char** argv) {
   if (!photos::InitImaging(argv[0]) || !common::InitCrypto()) return 1;
   (void)argc;
-  BenchEnv env;
+  KvodEnv env;
   env.extra_kvod_args_ = {"--pg-setting=fsync=on"};
   env.policy_edits_ = {
       {"gallery_syncs_per_hour: 600", "gallery_syncs_per_hour: 2000000000"},

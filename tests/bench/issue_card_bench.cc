@@ -30,20 +30,6 @@ constexpr int kClients = 4;
 constexpr int kIncidentsPerClient = 500;
 constexpr auto kRunFor = std::chrono::seconds(6);
 
-// The fixture's kvod and helpers, outside of a test.
-class BenchEnv final : public KvodFixture {
- public:
-  void TestBody() override {}
-  using KvodFixture::admin_;
-  using KvodFixture::area_a_;
-  using KvodFixture::data_;
-  using KvodFixture::extra_kvod_args_;
-  using KvodFixture::kvod_;
-  using KvodFixture::MakeUser;
-  using KvodFixture::SetUp;
-  using KvodFixture::TearDown;
-};
-
 double PerSecond(int64_t count, Clock::duration elapsed) {
   return count / std::chrono::duration<double>(elapsed).count();
 }
@@ -115,7 +101,7 @@ double Run(Op op) {
 }
 
 int Main() {
-  BenchEnv env;
+  KvodEnv env;
   // Durable commits, as kvod runs in production (tests turn fsync off).
   env.extra_kvod_args_ = {"--pg-setting=fsync=on"};
   env.SetUp();

@@ -14,6 +14,7 @@
 #include "kvo/v1/gallery.grpc.pb.h"
 #include "tests/support/registry_fixture.h"
 #include "tests/support/subprocess.h"
+#include "tests/support/test_images.h"
 
 namespace kvo::testing {
 namespace {
@@ -22,26 +23,6 @@ namespace fs = std::filesystem;
 using ::testing::HasSubstr;
 using ::testing::Not;
 using vips::VImage;
-
-// A 1600x1200 JPEG with a camera make, the shop's GPS position and an XMP
-// packet, none of which may survive intake.
-std::string PhotoWithMetadata() {
-  VImage image =
-      VImage::xyz(1600, 1200)[0].linear(0.1, 20).cast(VIPS_FORMAT_UCHAR);
-  image = image.bandjoin({image, image}).copy();
-  image.set("exif-ifd0-Make", "KVO-Test-Camera");
-  image.set("exif-ifd3-GPSLatitude", "52/1 15/1 3/1");
-  image.set("exif-ifd3-GPSLatitudeRef", "N");
-  const std::string xmp =
-      "<x:xmpmeta xmlns:x='adobe:ns:meta/'>KVO-XMP-Secret</x:xmpmeta>";
-  image.set("xmp-data", nullptr, const_cast<char*>(xmp.data()), xmp.size());
-  void* buf = nullptr;
-  size_t size = 0;
-  image.write_to_buffer(".jpg[Q=90]", &buf, &size);
-  std::string out(static_cast<const char*>(buf), size);
-  g_free(buf);
-  return out;
-}
 
 struct SyncOutcome {
   grpc::Status status;

@@ -67,6 +67,23 @@ class KvodFixture : public ::testing::Test {
   int64_t area_b_ = 0;
 };
 
+// The fixture's kvod and helpers outside of a test, for the benches: call
+// SetUp (after setting extra_kvod_args_ and policy_edits_) and TearDown.
+class KvodEnv final : public KvodFixture {
+ public:
+  void TestBody() override {}
+  using KvodFixture::admin_;
+  using KvodFixture::area_a_;
+  using KvodFixture::data_;
+  using KvodFixture::extra_kvod_args_;
+  using KvodFixture::kvod_;
+  using KvodFixture::MakeUser;
+  using KvodFixture::policy_edits_;
+  using KvodFixture::SetUp;
+  using KvodFixture::TearDown;
+  using KvodFixture::tmp_;
+};
+
 }  // namespace kvo::testing
 
 #endif  // KVO_TESTS_SUPPORT_KVOD_FIXTURE_H_

@@ -8,6 +8,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/support/test_images.h"
 
 namespace kvo::photos {
 namespace {
@@ -21,29 +22,10 @@ class PhotoIntakeTest : public ::testing::Test {
   static void SetUpTestSuite() { ASSERT_TRUE(InitImaging("kvo_unit_tests")); }
 };
 
-std::string Save(const VImage& image, const char* suffix) {
-  void* buf = nullptr;
-  size_t size = 0;
-  image.write_to_buffer(suffix, &buf, &size);
-  std::string out(static_cast<const char*>(buf), size);
-  g_free(buf);
-  return out;
-}
+using kvo::testing::PhotoWithMetadata;
 
-// A 1600x1200 photo, lying on its side (EXIF orientation 6), with a camera
-// make, GPS position and XMP packet that must not survive.
-std::string PhotoWithMetadata() {
-  VImage image =
-      VImage::xyz(1600, 1200)[0].linear(0.1, 20).cast(VIPS_FORMAT_UCHAR);
-  image = image.bandjoin({image, image}).copy();
-  image.set("orientation", 6);
-  image.set("exif-ifd0-Make", "KVO-Test-Camera");
-  image.set("exif-ifd3-GPSLatitude", "52/1 15/1 3/1");
-  image.set("exif-ifd3-GPSLatitudeRef", "N");
-  const std::string xmp =
-      "<x:xmpmeta xmlns:x='adobe:ns:meta/'>KVO-XMP-Secret</x:xmpmeta>";
-  image.set("xmp-data", nullptr, const_cast<char*>(xmp.data()), xmp.size());
-  return Save(image, ".jpg[Q=90]");
+std::string Save(const VImage& image, const char* suffix) {
+  return kvo::testing::EncodeImage(image, suffix);
 }
 
 uint32_t Crc32(const std::string& bytes) {
