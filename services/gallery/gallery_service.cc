@@ -9,6 +9,7 @@
 #include "services/audit/pg_audit_store.h"
 #include "services/common/proto_time.h"
 #include "services/common/status_util.h"
+#include "services/gallery/expiry_sweeper.h"
 #include "services/gallery/pg_gallery_store.h"
 #include "services/photos/photo_intake.h"
 #include "services/registry/pg_registry_store.h"
@@ -246,8 +247,8 @@ grpc::Status GalleryServiceImpl::SyncGallery(
       "sync gallery", [&](pqxx::work& tx) -> absl::StatusOr<SyncResult> {
         SyncResult out;
         if (!view || view->expiry_due) {
-          Store::RecordChanges(tx, Store::SweepExpired(tx, areas, now));
-          out.states = Store::AreaStates(tx, areas);
+          out.states = SweepExpired(tx, areas, now,
+                                    policy_.retention().card_grace_days());
         }
         out.version = Store::CurrentVersion(tx);
         out.reset = since > out.version;

@@ -59,6 +59,15 @@ std::optional<GalleryVersions::View> GalleryVersions::Lookup(
   return view;
 }
 
+std::vector<int64_t> GalleryVersions::DueAreas(absl::Time now) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<int64_t> due;
+  for (const auto& [area, state] : areas_) {
+    if (state.next_expiry && *state.next_expiry <= now) due.push_back(area);
+  }
+  return due;
+}
+
 void GalleryVersions::Advance(int64_t area, int64_t version,
                               std::optional<absl::Time> expiry) {
   std::lock_guard<std::mutex> lock(mu_);

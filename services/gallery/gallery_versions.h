@@ -44,6 +44,9 @@ class GalleryVersions final {
   std::optional<View> Lookup(absl::Span<const int64_t> areas,
                              absl::Time now) const;
 
+  // The areas whose next expiry is at or before `now`.
+  std::vector<int64_t> DueAreas(absl::Time now) const;
+
   // A writer of this process committed `version` touching `area`; a card
   // there now expires at `expiry` (if given).
   void Advance(int64_t area, int64_t version,

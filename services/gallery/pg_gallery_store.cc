@@ -70,6 +70,11 @@ constexpr char kPhotoSql[] =
     "width, height FROM person_photos WHERE person_id = $1";
 constexpr char kDeletePhotoSql[] =
     "DELETE FROM person_photos WHERE person_id = $1";
+constexpr char kRetentionSql[] =
+    "DELETE FROM person_photos ph WHERE NOT EXISTS (SELECT 1 FROM cards c "
+    "WHERE c.person_id = ph.person_id AND c.revoked_at IS NULL AND "
+    "c.valid_until + make_interval(days => $2) > to_timestamp(0) + "
+    "$1::bigint * interval '1 microsecond')";
 
 std::vector<GalleryChange> Changes(const pqxx::result& r) {
   std::vector<GalleryChange> out;
@@ -195,6 +200,12 @@ std::optional<PhotoRow> PgGalleryStore::PhotoOf(Tx& tx, int64_t person_id) {
 
 void PgGalleryStore::DeletePhoto(Tx& tx, int64_t person_id) {
   ExecPrepared(tx, kDeletePhotoSql, person_id);
+}
+
+int64_t PgGalleryStore::DeletePhotosPastRetention(Tx& tx, absl::Time now,
+                                                  int grace_days) {
+  return ExecPrepared(tx, kRetentionSql, absl::ToUnixMicros(now), grace_days)
+      .affected_rows();
 }
 
 }  // namespace kvo::gallery

@@ -90,6 +90,10 @@ class PgGalleryStore final {
   static void UpsertPhoto(Tx& tx, const PhotoRow& photo, int64_t uploaded_by);
   static std::optional<PhotoRow> PhotoOf(Tx& tx, int64_t person_id);
   static void DeletePhoto(Tx& tx, int64_t person_id);
+  // Deletes the photos of persons with no card left that is unrevoked and
+  // ended less than `grace_days` before `now` (retention); how many.
+  static int64_t DeletePhotosPastRetention(Tx& tx, absl::Time now,
+                                           int grace_days);
 };
 
 }  // namespace kvo::gallery

@@ -32,6 +32,7 @@
 #include "services/common/migrator.h"
 #include "services/common/policy_loader.h"
 #include "services/common/tls_material.h"
+#include "services/gallery/expiry_sweeper.h"
 #include "services/gallery/gallery_service.h"
 #include "services/gallery/gallery_versions.h"
 #include "services/identity/access_control.h"
@@ -56,6 +57,9 @@ constexpr absl::string_view kDatabaseName = "kvo";
 // again: a suspension ends access within this.
 constexpr auto kTokenCacheTtl = std::chrono::seconds(1);
 constexpr auto kSequencerInterval = std::chrono::milliseconds(500);
+// How often cards that ended are purged from the galleries (and photos no
+// longer needed deleted) when no device syncs to notice first.
+constexpr auto kExpirySweepInterval = std::chrono::seconds(30);
 
 // One log line per RPC: method, status, duration. Never request contents.
 class RpcLogInterceptor final : public grpc::experimental::Interceptor {
@@ -372,6 +376,10 @@ int RunKvod(const KvodConfig& config) {
     // Not fatal: syncs read the database until the listener catches up.
     common::LogWarn("gallery versions not loaded yet");
   }
+  gallery::ExpirySweeper sweeper(*rt.pool, gallery_versions,
+                                 policy->retention().card_grace_days(),
+                                 kExpirySweepInterval);
+  sweeper.Start();
   auto bootstrap = identity_service.IssueBootstrapCodeIfNeeded();
   if (!bootstrap.ok()) {
     common::LogError("cannot issue a bootstrap code",
@@ -398,6 +406,7 @@ int RunKvod(const KvodConfig& config) {
   server->Shutdown(std::chrono::system_clock::now() + kShutdownGrace);
   server->Wait();
   sequencer.Stop();  // signs what the last RPCs logged
+  sweeper.Stop();
   gallery_versions.Stop();
   rt.pool.reset();
   if (rt.postgres != nullptr) {

@@ -264,6 +264,9 @@ TEST_F(GalleryE2E, AreasAreIsolatedAndNoChangeCostsNothing) {
 
 TEST_F(GalleryE2E, FirstSyncAfterExpiryReportsTheRemoval) {
   const Card card = CardInA("Tijd");
+  PhotoInfo info;
+  ASSERT_TRUE(
+      Upload(police_, card.person_id(), PhotoWithMetadata(), &info).ok());
   const SyncOutcome first = Sync(security_, 0);
   ASSERT_EQ(Ids(first), std::set<int64_t>{card.id()});
   // Time passes: the card ended a second ago. Another replica would hear of
@@ -287,6 +290,8 @@ TEST_F(GalleryE2E, FirstSyncAfterExpiryReportsTheRemoval) {
   EXPECT_EQ(Count(absl::StrCat("SELECT count(*) FROM cards WHERE id = ",
                                card.id(), " AND gallery_expired")),
             1);
+  // Retention (grace 0): the photo went with the last card in force.
+  EXPECT_EQ(Count("SELECT count(*) FROM person_photos"), 0);
 }
 
 TEST_F(GalleryE2E, ErasureRemovesEntryAndPhotoForGood) {

@@ -9,6 +9,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "services/common/db_pool.h"
+#include "services/gallery/expiry_sweeper.h"
 #include "services/gallery/gallery_versions.h"
 #include "services/gallery/pg_gallery_store.h"
 #include "tests/support/pg_environment.h"
@@ -189,6 +190,50 @@ TEST_F(GalleryPgTest, DoorSeesCollectiveCardsInForceOfItsAreasOnly) {
                                  std::vector<int64_t>{individual, other});
   });
   EXPECT_TRUE(only.empty());
+}
+
+TEST_F(GalleryPgTest, SweeperPurgesWhatEndedAndPhotosPastTheirGrace) {
+  GalleryVersions versions(*pool_);
+  versions.Start();
+  ASSERT_TRUE(versions.WaitUntilTrusted(absl::Seconds(10)));
+  const int64_t ends = Card(area_a_, 1);
+  const int64_t stays = Card(area_b_, 48);
+  Exec(
+      "INSERT INTO person_photos (person_id, sealed_jpeg, sealed_thumbnail, "
+      "width, height) SELECT person_id, 'j', 't', 1, 1 FROM cards");
+  // What IssueCard tells this process's versions when it commits.
+  versions.Set(Tx([&](auto& tx) { return Store::AreaStates(tx, {}); }));
+  ExpirySweeper sweeper(*pool_, versions, /*grace_days=*/1,
+                        std::chrono::hours(1));
+  auto swept = sweeper.RunOnce(absl::Now());
+  ASSERT_TRUE(swept.ok());
+  EXPECT_TRUE(swept->empty());
+  // Two hours on: the card ended and is purged; its photo stays one day.
+  swept = sweeper.RunOnce(absl::Now() + absl::Hours(2));
+  ASSERT_TRUE(swept.ok()) << swept.status();
+  EXPECT_EQ(*swept, std::vector<int64_t>{area_a_});
+  EXPECT_EQ(
+      Tx([&](auto& tx) { return Store::ChangedCards(tx, {area_a_}, 0, 100); }),
+      std::vector<int64_t>{ends});
+  const std::vector<int64_t> a = {area_a_};
+  EXPECT_FALSE(versions.Lookup(a, absl::Now() + absl::Hours(2))->expiry_due);
+  EXPECT_EQ(Tx([&](auto& tx) {
+              return tx.exec1("SELECT count(*) FROM person_photos")[0]
+                  .template as<int64_t>();
+            }),
+            2);
+  ASSERT_TRUE(sweeper.RunOnce(absl::Now() + absl::Hours(30)).ok());
+  EXPECT_EQ(Tx([&](auto& tx) {
+              return tx.exec1("SELECT person_id FROM person_photos")[0]
+                  .template as<int64_t>();
+            }),
+            Tx([&](auto& tx) {
+              return tx
+                  .exec1("SELECT person_id FROM cards WHERE id = " +
+                         std::to_string(stays))[0]
+                  .template as<int64_t>();
+            }));
+  versions.Stop();
 }
 
 TEST_F(GalleryPgTest, AnotherReplicaHearsOfChangesThroughNotify) {
