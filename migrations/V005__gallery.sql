@@ -11,9 +11,11 @@ CREATE TABLE person_photos (
   uploaded_at       timestamptz NOT NULL DEFAULT now()
 );
 
--- The gallery's change log. One version counter for the whole registry;
--- writers take its row lock until they commit, so versions become visible in
--- order and a device holding version v has seen every change <= v.
+-- The gallery's change log. Use cases log changes unversioned in their own
+-- transaction (no lock); after they commit, one sequencer at a time (an
+-- advisory lock) gives every pending change the next version of the one
+-- counter and commits that, so versions become visible in order and a device
+-- holding version v has seen every change <= v.
 CREATE TABLE gallery_counter (
   one      boolean PRIMARY KEY DEFAULT true CHECK (one),
   version  bigint NOT NULL
@@ -22,13 +24,16 @@ INSERT INTO gallery_counter (version) VALUES (0);
 
 -- What changed at each version: a card to show (again) or to purge. The
 -- sync recomputes the card's state from the cards table; the log only says
--- which entries to look at.
+-- which entries to look at. version is NULL until sequenced.
 CREATE TABLE gallery_changes (
-  version  bigint NOT NULL,
+  id       bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  version  bigint,
   area_id  bigint NOT NULL REFERENCES areas (id),
-  card_id  bigint NOT NULL REFERENCES cards (id),
-  PRIMARY KEY (area_id, version, card_id)
+  card_id  bigint NOT NULL REFERENCES cards (id)
 );
+CREATE INDEX gallery_changes_by_area ON gallery_changes (area_id, version);
+CREATE INDEX gallery_changes_pending ON gallery_changes (id)
+  WHERE version IS NULL;
 
 -- Expiry happens by time; the first sync after it logs the purge once.
 ALTER TABLE cards ADD COLUMN gallery_expired boolean NOT NULL DEFAULT false;

@@ -9,6 +9,9 @@ std::map<int64_t, AreaState> SweepExpired(pqxx::transaction_base& tx,
                                           absl::Time now, int grace_days) {
   PgGalleryStore::RecordChanges(tx,
                                 PgGalleryStore::SweepExpired(tx, areas, now));
+  // Sequenced in the same transaction: a sync that swept reports the
+  // removals under the version it answers with.
+  PgGalleryStore::SequencePending(tx);
   PgGalleryStore::DeletePhotosPastRetention(tx, now, grace_days);
   return PgGalleryStore::AreaStates(tx, areas);
 }
@@ -40,7 +43,9 @@ absl::StatusOr<std::vector<int64_t>> ExpirySweeper::RunOnce(absl::Time now) {
       "sweep expired cards",
       [&](pqxx::work& tx) -> absl::StatusOr<std::map<int64_t, AreaState>> {
         if (due.empty()) {
-          // Nothing ended: only photos whose grace period ran out.
+          // Nothing ended: changes a crash left unsequenced, and photos
+          // whose grace period ran out.
+          PgGalleryStore::SequencePending(tx);
           PgGalleryStore::DeletePhotosPastRetention(tx, now, grace_days_);
           return std::map<int64_t, AreaState>{};
         }

@@ -18,8 +18,8 @@
 namespace kvo::gallery {
 
 // What happens when time passes, in the caller's transaction: the areas'
-// collective cards that ended by `now` are logged as removals (moving the
-// version), and photos no card in force needs any more (after
+// collective cards that ended by `now` are logged as removals and sequenced
+// (moving the version), and photos no card in force needs any more (after
 // `grace_days`, policy retention.card_grace_days) are deleted. Returns the
 // areas' new states for GalleryVersions.
 std::map<int64_t, AreaState> SweepExpired(pqxx::transaction_base& tx,
@@ -31,8 +31,8 @@ std::map<int64_t, AreaState> SweepExpired(pqxx::transaction_base& tx,
 // replica may run one: a card is logged once, whoever comes first.
 class ExpirySweeper final {
  public:
-  ExpirySweeper(common::DbPool& pool, GalleryVersions& versions,
-                int grace_days, std::chrono::milliseconds interval)
+  ExpirySweeper(common::DbPool& pool, GalleryVersions& versions, int grace_days,
+                std::chrono::milliseconds interval)
       : pool_(pool),
         versions_(versions),
         grace_days_(grace_days),

@@ -150,8 +150,6 @@ grpc::Status GalleryServiceImpl::UploadPhoto(
   registry::Vault vault(keys_);
   struct Stored {
     absl::Status refusal;
-    int64_t version = 0;
-    std::vector<GalleryChange> changes;
   };
   auto stored = pool_.InTransaction(
       "store photo", [&](pqxx::work& tx) -> absl::StatusOr<Stored> {
@@ -178,7 +176,7 @@ grpc::Status GalleryServiceImpl::UploadPhoto(
         if (!shared) {
           if (auto s = guard_.CheckAreasIn(tx, *call, {cards[0].area_id});
               !s.ok()) {
-            return Stored{s, 0, {}};
+            return Stored{s};
           }
         }
         auto person = vault.Open(tx, *row, {});
@@ -191,16 +189,14 @@ grpc::Status GalleryServiceImpl::UploadPhoto(
         p.width = photo->width;
         p.height = photo->height;
         Store::UpsertPhoto(tx, p, call->caller.principal_id);
-        Stored out{absl::OkStatus(), Store::RecordChanges(tx, cards), cards};
+        Store::RecordChanges(tx, cards);
         PgAuditStore::Append(tx, guard_.Record(*call, "gallery.upload_photo",
                                                Subject(*row), "registration"));
-        return out;
+        return Stored{absl::OkStatus()};
       });
   if (!stored.ok()) return ToGrpcStatus(stored.status());
   if (!stored->refusal.ok()) return ToGrpcStatus(stored->refusal);
-  for (const auto& c : stored->changes) {
-    versions_.Advance(c.area_id, stored->version);
-  }
+  versions_.RequestSequencing();
   response->set_person_id(person_id);
   response->set_source_format(photo->format);
   response->set_width(photo->width);
@@ -226,6 +222,7 @@ grpc::Status GalleryServiceImpl::SyncGallery(
         "since_version: 0 for everything, else the version last received"));
   }
   const std::vector<int64_t>& areas = call->caller.area_ids;
+  versions_.AwaitSequencing();
   const absl::Time now = absl::Now();
 
   // The hot path: nothing new for these areas, known without the database.

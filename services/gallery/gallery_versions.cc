@@ -11,6 +11,8 @@
 namespace kvo::gallery {
 namespace {
 
+constexpr auto kRoundGap = std::chrono::milliseconds(5);
+
 // Collects the areas named by notifications until the loop reads them.
 class AreaReceiver final : public pqxx::notification_receiver {
  public:
@@ -34,11 +36,17 @@ class AreaReceiver final : public pqxx::notification_receiver {
 void GalleryVersions::Start() {
   stop_ = false;
   listener_ = std::thread([this] { Listen(); });
+  sequencer_ = std::thread([this] { Sequence(); });
 }
 
 void GalleryVersions::Stop() {
-  stop_ = true;
+  {
+    std::lock_guard<std::mutex> lock(seq_mu_);
+    stop_ = true;
+  }
+  seq_cv_.notify_all();
   if (listener_.joinable()) listener_.join();
+  if (sequencer_.joinable()) sequencer_.join();
 }
 
 std::optional<GalleryVersions::View> GalleryVersions::Lookup(
@@ -76,6 +84,55 @@ void GalleryVersions::Advance(int64_t area, int64_t version,
   newest_ = std::max(newest_, version);
   if (expiry && (!s.next_expiry || *expiry < *s.next_expiry)) {
     s.next_expiry = expiry;
+  }
+}
+
+void GalleryVersions::RequestSequencing() {
+  {
+    std::lock_guard<std::mutex> lock(seq_mu_);
+    ++seq_requested_;
+  }
+  seq_cv_.notify_all();
+}
+
+void GalleryVersions::AwaitSequencing() {
+  std::unique_lock<std::mutex> lock(seq_mu_);
+  const uint64_t asked = seq_requested_;
+  if (seq_completed_ >= asked) return;
+  if (!seq_cv_.wait_for(lock, std::chrono::seconds(1),
+                        [&] { return seq_completed_ >= asked || stop_; })) {
+    common::LogWarn("gallery changes not sequenced within a second");
+  }
+}
+
+void GalleryVersions::Sequence() {
+  std::unique_lock<std::mutex> lock(seq_mu_);
+  while (!stop_) {
+    seq_cv_.wait(lock,
+                 [&] { return stop_ || seq_requested_ > seq_completed_; });
+    if (stop_) break;
+    // Every writer that asked before this point committed before asking:
+    // the transaction below sees their changes.
+    const uint64_t round = seq_requested_;
+    lock.unlock();
+    auto done =
+        pool_.InTransaction("sequence gallery changes",
+                            [&](pqxx::work& tx) -> absl::StatusOr<Sequenced> {
+                              return PgGalleryStore::SequencePending(tx);
+                            });
+    if (done.ok()) {
+      for (int64_t area : done->areas) Advance(area, done->version);
+    } else {
+      common::LogWarn("gallery changes not sequenced yet",
+                      {{"detail", done.status().message()}});
+      absl::SleepFor(absl::Milliseconds(100));
+    }
+    lock.lock();
+    if (done.ok()) seq_completed_ = round;
+    seq_cv_.notify_all();
+    // Let writers gather for the next round: a few milliseconds of delay
+    // before a change shows at the door, far fewer transactions under load.
+    seq_cv_.wait_for(lock, kRoundGap, [&] { return stop_.load(); });
   }
 }
 

@@ -2,6 +2,7 @@
 #define KVO_SERVICES_GALLERY_GALLERY_VERSIONS_H_
 
 #include <atomic>
+#include <condition_variable>
 #include <cstdint>
 #include <map>
 #include <mutex>
@@ -51,6 +52,16 @@ class GalleryVersions final {
   // there now expires at `expiry` (if given).
   void Advance(int64_t area, int64_t version,
                std::optional<absl::Time> expiry = std::nullopt);
+  // Asks the sequencer thread to version the changes the caller committed
+  // (and any a crash left behind), without waiting: one round serves every
+  // writer that asked meanwhile, in one transaction, so writers never queue
+  // on the version counter one by one.
+  void RequestSequencing();
+  // Waits (at most a second) until every round asked for so far is done and
+  // this process's state advanced: a sync after a change made through this
+  // process sees it. Costs a mutex when nothing is pending.
+  void AwaitSequencing();
+
   // Replaces the state of the areas with what the database says.
   void Set(const std::map<int64_t, AreaState>& states, int64_t newest = 0);
 
@@ -59,6 +70,7 @@ class GalleryVersions final {
 
  private:
   void Listen();
+  void Sequence();
 
   common::DbPool& pool_;
   mutable std::mutex mu_;
@@ -67,6 +79,11 @@ class GalleryVersions final {
   bool trusted_ = false;                // guarded by mu_
   std::atomic<bool> stop_{false};
   std::thread listener_;
+  std::thread sequencer_;
+  std::mutex seq_mu_;
+  std::condition_variable seq_cv_;
+  uint64_t seq_requested_ = 0;  // guarded by seq_mu_
+  uint64_t seq_completed_ = 0;  // guarded by seq_mu_
 };
 
 }  // namespace kvo::gallery

@@ -1,5 +1,7 @@
 #include "services/gallery/pg_gallery_store.h"
 
+#include <set>
+
 #include "absl/strings/str_cat.h"
 #include "services/common/db_pool.h"
 #include "services/common/sql_values.h"
@@ -16,12 +18,19 @@ using common::SqlMicros;
 #define KVO_GALLERY_CARD \
   "kind IN ('collective_warning', 'collective_ban') AND revoked_at IS NULL"
 
+// pg_advisory_xact_lock key: "kvo-gal" as an int64.
+constexpr int64_t kSequenceLockKey = 0x6b766f2d67616c;
+constexpr char kLockSql[] = "SELECT pg_advisory_xact_lock($1)";
+constexpr char kAnyPendingSql[] =
+    "SELECT EXISTS (SELECT 1 FROM gallery_changes WHERE version IS NULL)";
 constexpr char kBumpSql[] =
     "UPDATE gallery_counter SET version = version + 1 RETURNING version";
+constexpr char kAssignSql[] =
+    "UPDATE gallery_changes SET version = $1 WHERE version IS NULL "
+    "RETURNING area_id";
 constexpr char kLogSql[] =
-    "INSERT INTO gallery_changes (version, area_id, card_id) "
-    "SELECT $1, a, c FROM unnest($2::bigint[], $3::bigint[]) AS u(a, c) "
-    "ON CONFLICT DO NOTHING";
+    "INSERT INTO gallery_changes (area_id, card_id) "
+    "SELECT a, c FROM unnest($1::bigint[], $2::bigint[]) AS u(a, c)";
 constexpr char kNotifySql[] =
     "SELECT pg_notify('kvo_gallery', a::text || ' ' || $1::text) "
     "FROM (SELECT DISTINCT unnest($2::bigint[]) AS a) d";
@@ -87,18 +96,29 @@ std::vector<GalleryChange> Changes(const pqxx::result& r) {
 
 }  // namespace
 
-int64_t PgGalleryStore::RecordChanges(
-    Tx& tx, const std::vector<GalleryChange>& changes) {
-  if (changes.empty()) return 0;
+void PgGalleryStore::RecordChanges(Tx& tx,
+                                   const std::vector<GalleryChange>& changes) {
+  if (changes.empty()) return;
   std::vector<int64_t> areas, cards;
   for (const auto& c : changes) {
     areas.push_back(c.area_id);
     cards.push_back(c.card_id);
   }
-  const int64_t version = common::ExecPrepared1(tx, kBumpSql)[0].as<int64_t>();
-  ExecPrepared(tx, kLogSql, version, SqlArray(areas), SqlArray(cards));
-  ExecPrepared(tx, kNotifySql, version, SqlArray(areas));
-  return version;
+  ExecPrepared(tx, kLogSql, SqlArray(areas), SqlArray(cards));
+}
+
+Sequenced PgGalleryStore::SequencePending(Tx& tx) {
+  Sequenced out;
+  ExecPrepared(tx, kLockSql, kSequenceLockKey);
+  if (!common::ExecPrepared1(tx, kAnyPendingSql)[0].as<bool>()) return out;
+  out.version = common::ExecPrepared1(tx, kBumpSql)[0].as<int64_t>();
+  std::set<int64_t> areas;
+  for (const auto& row : ExecPrepared(tx, kAssignSql, out.version)) {
+    areas.insert(row[0].as<int64_t>());
+  }
+  out.areas.assign(areas.begin(), areas.end());
+  ExecPrepared(tx, kNotifySql, out.version, SqlArray(out.areas));
+  return out;
 }
 
 int64_t PgGalleryStore::CurrentVersion(Tx& tx) {

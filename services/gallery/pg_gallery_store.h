@@ -19,6 +19,12 @@ struct GalleryChange {
   int64_t card_id = 0;
 };
 
+// What one sequencing gave out: the version and the areas it touched.
+struct Sequenced {
+  int64_t version = 0;  // 0: nothing was pending
+  std::vector<int64_t> areas;
+};
+
 // What a device of an area needs to know to skip a sync: the newest
 // version that touched the area, and when its next card expires.
 struct AreaState {
@@ -54,11 +60,14 @@ class PgGalleryStore final {
   // The NOTIFY channel: payload "area_id version".
   static constexpr char kChannel[] = "kvo_gallery";
 
-  // Takes the next version (holding the counter's lock until the caller's
-  // transaction ends), logs the changes under it and notifies every replica.
-  // Returns the version; 0 and nothing written when `changes` is empty.
-  static int64_t RecordChanges(Tx& tx,
-                               const std::vector<GalleryChange>& changes);
+  // Logs the changes, unversioned: no lock, so use cases writing at once
+  // commit at once. SequencePending gives them their version.
+  static void RecordChanges(Tx& tx, const std::vector<GalleryChange>& changes);
+  // One sequencer at a time (a lock held until the caller's transaction
+  // ends): every committed change without a version (and the caller's own)
+  // gets the next version, and every replica is notified. Without pending
+  // changes it writes nothing (and its commit costs no disk flush).
+  static Sequenced SequencePending(Tx& tx);
   // The newest committed version of the whole registry.
   static int64_t CurrentVersion(Tx& tx);
   // The state of the given areas (every area with a change or a card in the

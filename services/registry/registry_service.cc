@@ -100,7 +100,6 @@ bool IsShopRole(kvo::v1::Role role) {
 
 // What the door gallery must hear of changed cards: the collective ones.
 struct GalleryNews {
-  int64_t version = 0;
   std::vector<CardRow> cards;
 };
 
@@ -115,16 +114,17 @@ GalleryNews LogForGallery(pqxx::transaction_base& tx,
     news.cards.push_back(c);
     changes.push_back({c.area_id, c.id});
   }
-  news.version = gallery::PgGalleryStore::RecordChanges(tx, changes);
+  gallery::PgGalleryStore::RecordChanges(tx, changes);
   return news;
 }
 
-// After the commit: this process's galleries know at once.
+// After the commit: the changes get their version, and this process's
+// galleries know at once (other replicas by NOTIFY).
 void Publish(gallery::GalleryVersions& versions, const GalleryNews& news) {
+  if (news.cards.empty()) return;
+  versions.RequestSequencing();
   for (const CardRow& c : news.cards) {
-    versions.Advance(
-        c.area_id, news.version,
-        c.revoked ? std::nullopt : std::optional<absl::Time>(c.valid_until));
+    if (!c.revoked) versions.Advance(c.area_id, 0, c.valid_until);
   }
 }
 

@@ -20,7 +20,8 @@ namespace kvo::registry {
 // NOT_FOUND, ALREADY_EXISTS, FAILED_PRECONDITION (the rules refuse),
 // PERMISSION_DENIED, DATA_LOSS (a sealed value does not open), UNAVAILABLE.
 // Changes to collective cards are logged for the door gallery in the same
-// transaction (gallery::PgGalleryStore::RecordChanges).
+// transaction (gallery::PgGalleryStore::RecordChanges) and sequenced after
+// the commit (GalleryVersions::RequestSequencing).
 // Thread-safe.
 class RegistryServiceImpl final : public kvo::v1::RegistryService::Service {
  public:

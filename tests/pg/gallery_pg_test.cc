@@ -1,6 +1,7 @@
 // The gallery's store and in-memory versions against a real PostgreSQL:
 // versions in commit order, expiry swept once, what a door may see, and
 // LISTEN/NOTIFY keeping another replica's versions current.
+#include <atomic>
 #include <future>
 #include <pqxx/pqxx>
 #include <set>
@@ -80,6 +81,15 @@ class GalleryPgTest : public kvo::testing::PgTest {
     return out;
   }
 
+  // Logs a change and sequences it, as a use case and its commit do.
+  int64_t Record(int64_t area, int64_t card) {
+    Tx([&](auto& tx) {
+      Store::RecordChanges(tx, {{area, card}});
+      return 0;
+    });
+    return Tx([&](auto& tx) { return Store::SequencePending(tx).version; });
+  }
+
   std::unique_ptr<common::DbPool> pool_;
   int64_t area_a_ = 0, area_b_ = 0;
   int next_ = 0;
@@ -87,15 +97,13 @@ class GalleryPgTest : public kvo::testing::PgTest {
 
 TEST_F(GalleryPgTest, VersionsFollowCommitsAndChangesStayInTheirArea) {
   const int64_t a = Card(area_a_, 24), b = Card(area_b_, 24);
-  const int64_t v1 = Tx([&](auto& tx) {
-    return Store::RecordChanges(tx, {{area_a_, a}});
-  });
-  const int64_t v2 = Tx([&](auto& tx) {
-    return Store::RecordChanges(tx, {{area_b_, b}});
-  });
+  const int64_t v1 = Record(area_a_, a);
+  const int64_t v2 = Record(area_b_, b);
   EXPECT_EQ(v1, 1);
   EXPECT_EQ(v2, 2);
-  EXPECT_EQ(Tx([&](auto& tx) { return Store::RecordChanges(tx, {}); }), 0);
+  // Nothing pending: no version taken.
+  EXPECT_EQ(Tx([&](auto& tx) { return Store::SequencePending(tx).version; }),
+            0);
   EXPECT_EQ(Tx([&](auto& tx) { return Store::CurrentVersion(tx); }), 2);
   EXPECT_EQ(
       Tx([&](auto& tx) { return Store::ChangedCards(tx, {area_a_}, 0, 2); }),
@@ -109,30 +117,70 @@ TEST_F(GalleryPgTest, VersionsFollowCommitsAndChangesStayInTheirArea) {
   EXPECT_TRUE(states.at(area_a_).next_expiry.has_value());
 }
 
-TEST_F(GalleryPgTest, ConcurrentWritersGetContiguousDistinctVersions) {
+TEST_F(GalleryPgTest, ConcurrentWritersAreSequencedInCommitOrder) {
   const int64_t card = Card(area_a_, 24);
-  std::vector<std::future<std::vector<int64_t>>> writers;
+  std::atomic<bool> stop{false};
+  // A device syncing all along: what it sees at or below a version must
+  // never grow later (that change would be lost to a device holding it).
+  auto below = [](pqxx::transaction_base& tx, int64_t v) {
+    return tx
+        .exec1("SELECT count(*) FROM gallery_changes WHERE version <= " +
+               std::to_string(v))[0]
+        .as<int64_t>();
+  };
+  auto reader = std::async(std::launch::async, [&] {
+    std::vector<std::pair<int64_t, int64_t>> seen;  // version, changes <= it
+    pqxx::connection conn(conninfo());
+    while (!stop) {
+      pqxx::read_transaction tx(conn);
+      const int64_t v = Store::CurrentVersion(tx);
+      seen.emplace_back(v, below(tx, v));
+    }
+    return seen;
+  });
+  std::vector<std::future<void>> writers;
   for (int w = 0; w < 4; ++w) {
     writers.push_back(std::async(std::launch::async, [&] {
-      std::vector<int64_t> got;
       for (int i = 0; i < 25; ++i) {
-        auto v = pool_->InTransaction(
-            "record", [&](pqxx::work& tx) -> absl::StatusOr<int64_t> {
-              return Store::RecordChanges(tx, {{area_a_, card}});
+        auto logged = pool_->InTransaction("record", [&](pqxx::work& tx) {
+          Store::RecordChanges(tx, {{area_a_, card}});
+          return absl::OkStatus();
+        });
+        EXPECT_TRUE(logged.ok()) << logged;
+        auto sequenced = pool_->InTransaction(
+            "sequence", [&](pqxx::work& tx) -> absl::StatusOr<Sequenced> {
+              return Store::SequencePending(tx);
             });
-        EXPECT_TRUE(v.ok()) << v.status();
-        if (v.ok()) got.push_back(*v);
+        EXPECT_TRUE(sequenced.ok()) << sequenced.status();
       }
-      return got;
     }));
   }
-  std::set<int64_t> all;
-  for (auto& w : writers) {
-    for (int64_t v : w.get()) all.insert(v);
+  for (auto& w : writers) w.get();
+  stop = true;
+  const auto seen = reader.get();
+  EXPECT_GT(seen.size(), 10u);
+  for (const auto& [v, count] : seen) {
+    EXPECT_EQ(Tx([&](auto& tx) { return below(tx, v); }), count)
+        << "a change appeared at or below version " << v << " after it";
   }
-  ASSERT_EQ(all.size(), 100u);
-  EXPECT_EQ(*all.begin(), 1);
-  EXPECT_EQ(*all.rbegin(), 100);
+  // Every change has a version; the counter is the newest.
+  const int64_t current =
+      Tx([&](auto& tx) { return Store::CurrentVersion(tx); });
+  EXPECT_GE(current, 1);
+  EXPECT_LE(current, 100);
+  EXPECT_EQ(Tx([&](auto& tx) {
+              return tx
+                  .exec1(
+                      "SELECT count(*) FROM gallery_changes WHERE "
+                      "version IS NULL OR version > " +
+                      std::to_string(current))[0]
+                  .template as<int64_t>();
+            }),
+            0);
+  EXPECT_EQ(Tx([&](auto& tx) {
+              return Store::ChangedCards(tx, {area_a_}, 0, current).size();
+            }),
+            1u);
 }
 
 TEST_F(GalleryPgTest, ExpiryIsSweptOnceByWhoeverComesFirst) {
@@ -150,6 +198,7 @@ TEST_F(GalleryPgTest, ExpiryIsSweptOnceByWhoeverComesFirst) {
           "sweep", [&](pqxx::work& tx) -> absl::StatusOr<size_t> {
             auto s = Store::SweepExpired(tx, {area_a_}, now + absl::Hours(2));
             Store::RecordChanges(tx, s);
+            Store::SequencePending(tx);
             return s.size();
           });
       return swept.ok() ? *swept : 99;
@@ -243,9 +292,7 @@ TEST_F(GalleryPgTest, AnotherReplicaHearsOfChangesThroughNotify) {
   const std::vector<int64_t> areas = {area_a_};
   EXPECT_EQ(replica.Lookup(areas, absl::Now())->version, 0);
   const int64_t card = Card(area_a_, 24);
-  const int64_t v = Tx([&](auto& tx) {
-    return Store::RecordChanges(tx, {{area_a_, card}});
-  });
+  const int64_t v = Record(area_a_, card);
   int64_t seen = 0;
   for (int i = 0; i < 100 && seen != v; ++i) {
     absl::SleepFor(absl::Milliseconds(20));
