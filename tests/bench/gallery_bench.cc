@@ -213,7 +213,7 @@ std::string NoisePhoto(int seed) {
       vips::VImage::gaussnoise(1024, 1024,
                                vips::VImage::option()
                                    ->set("mean", 128.0 + seed % 7)
-                                   ->set("sigma", 40.0));
+                                   ->set("sigma", 70.0));
   noise = noise.cast(VIPS_FORMAT_UCHAR);
   noise = noise.bandjoin({noise, noise}).copy();
   return EncodeImage(noise, ".jpg[Q=85]");
