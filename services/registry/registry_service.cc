@@ -1026,21 +1026,23 @@ absl::StatusOr<kvo::v1::Objection> ObjectionToProto(const Vault& vault,
   kvo::v1::Objection out;
   out.set_id(o.id);
   out.set_card_id(o.card_id);
+  *out.mutable_filed_at() = ToProto(o.filed_at);
+  *out.mutable_respond_by() = ToProto(o.respond_by);
+  out.set_decision(o.decision);
+  if (o.decided_at.has_value())
+    *out.mutable_decided_at() = ToProto(*o.decided_at);
+  // Erased: grounds and reasons went with the person's key.
+  if (!person.row.wrapped_dek.has_value()) return out;
   auto grounds = vault.OpenValue(person, ObjectionField(o.card_id, "grounds"),
                                  o.sealed_grounds);
   if (!grounds.ok()) return grounds.status();
   out.set_grounds(*grounds);
-  *out.mutable_filed_at() = ToProto(o.filed_at);
-  *out.mutable_respond_by() = ToProto(o.respond_by);
-  out.set_decision(o.decision);
   if (o.sealed_reasons.has_value()) {
     auto reasons = vault.OpenValue(person, ObjectionField(o.card_id, "reasons"),
                                    *o.sealed_reasons);
     if (!reasons.ok()) return reasons.status();
     out.set_reasons(*reasons);
   }
-  if (o.decided_at.has_value())
-    *out.mutable_decided_at() = ToProto(*o.decided_at);
   return out;
 }
 
@@ -1173,6 +1175,11 @@ grpc::Status RegistryServiceImpl::ListObjections(
         for (const ObjectionRow& o : Store::ObjectionsOfArea(
                  tx, request->area_id(), request->open_only())) {
           auto row = Store::PersonById(tx, o.person_id);
+          if (!row->wrapped_dek.has_value()) {
+            // Erased: the dates and decision stay, nothing of the person.
+            out.push_back(*ObjectionToProto(vault, {*row, {}, {}}, o));
+            continue;
+          }
           auto person = vault.Open(tx, *row, {});
           if (!person.ok()) return person.status();
           auto proto = ObjectionToProto(vault, *person, o);

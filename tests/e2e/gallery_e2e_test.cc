@@ -301,6 +301,13 @@ TEST_F(GalleryE2E, ErasureRemovesEntryAndPhotoForGood) {
       Upload(police_, card.person_id(), PhotoWithMetadata(), &info).ok());
   const SyncOutcome before = Sync(shopkeeper_, 0);
   ASSERT_EQ(Ids(before), std::set<int64_t>{card.id()});
+  FileObjectionRequest objection;
+  objection.set_card_id(card.id());
+  objection.set_grounds("Ik was die dag in Zwolle.");
+  Objection filed;
+  ASSERT_TRUE(
+      registry_->FileObjection(Ctx(coordinator_).get(), objection, &filed)
+          .ok());
 
   const std::string fg =
       MakeUser("fg.officer", ROLE_PRIVACY_OFFICER, {area_a_});
@@ -344,6 +351,16 @@ TEST_F(GalleryE2E, ErasureRemovesEntryAndPhotoForGood) {
   ASSERT_EQ(cards.cards_size(), 1);
   EXPECT_TRUE(cards.cards(0).revoked());
   EXPECT_TRUE(cards.cards(0).person().surname().empty());
+  // The objection's dates stay on record; its grounds went with the key.
+  ListObjectionsRequest objections_req;
+  objections_req.set_area_id(area_a_);
+  ListObjectionsResponse objections;
+  s = registry_->ListObjections(Ctx(coordinator_).get(), objections_req,
+                                &objections);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  ASSERT_EQ(objections.objections_size(), 1);
+  EXPECT_TRUE(objections.objections(0).grounds().empty());
+  EXPECT_TRUE(objections.objections(0).has_respond_by());
 }
 
 class GalleryLimitsE2E : public GalleryE2E {
