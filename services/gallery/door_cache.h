@@ -51,6 +51,31 @@ class DoorCache final {
   size_t bytes_ = 0;  // guarded by mu_
 };
 
+// Sealed thumbnails by person and photo version (its upload time), so that
+// a sync after a change reads only the thumbnails that changed: ~20 KB each
+// live out of line in PostgreSQL and dominate a full sync's query. Sealed
+// bytes only (unreadable without the person's key), at most `max_bytes`.
+// Thread-safe.
+class ThumbnailCache final {
+ public:
+  explicit ThumbnailCache(size_t max_bytes) : max_bytes_(max_bytes) {}
+
+  std::shared_ptr<const std::string> Get(int64_t person, int64_t version) const;
+  // When the cache would grow past its limit it is emptied first.
+  void Put(int64_t person, int64_t version,
+           std::shared_ptr<const std::string> sealed);
+
+ private:
+  struct Entry {
+    int64_t version = 0;
+    std::shared_ptr<const std::string> sealed;
+  };
+  const size_t max_bytes_;
+  mutable std::mutex mu_;
+  std::map<int64_t, Entry> entries_;  // guarded by mu_
+  size_t bytes_ = 0;                  // guarded by mu_
+};
+
 }  // namespace kvo::gallery
 
 #endif  // KVO_SERVICES_GALLERY_DOOR_CACHE_H_

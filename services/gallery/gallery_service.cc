@@ -255,8 +255,28 @@ grpc::Status GalleryServiceImpl::SyncGallery(
           if (changed->empty()) return out;
         }
         const auto rows = Store::EntriesInForce(tx, areas, now, changed);
-        std::vector<int64_t> persons;
-        for (const auto& r : rows) persons.push_back(r.person.id);
+        std::vector<int64_t> persons, missing;
+        std::map<int64_t, std::shared_ptr<const std::string>> thumbs;
+        for (const auto& r : rows) {
+          persons.push_back(r.person.id);
+          if (!r.photo_version) continue;
+          auto cached = thumbnails_.Get(r.person.id, *r.photo_version);
+          if (cached != nullptr) {
+            thumbs[r.person.id] = std::move(cached);
+          } else {
+            missing.push_back(r.person.id);
+          }
+        }
+        if (!missing.empty()) {
+          auto fetched = Store::SealedThumbnails(tx, missing);
+          for (const auto& r : rows) {
+            auto it = fetched.find(r.person.id);
+            if (it == fetched.end() || !r.photo_version) continue;
+            auto bytes = std::make_shared<const std::string>(it->second);
+            thumbnails_.Put(r.person.id, *r.photo_version, bytes);
+            thumbs[r.person.id] = std::move(bytes);
+          }
+        }
         const auto sealed = Store::PersonFields(tx, persons, fields);
         std::set<std::string> subjects;
         std::set<int64_t> shown;
@@ -274,9 +294,9 @@ grpc::Status GalleryServiceImpl::SyncGallery(
           e.set_description(person->fields["description"]);
           e.set_kind(KindToProto(r.kind));
           *e.mutable_valid_until() = ToProto(r.valid_until);
-          if (!r.sealed_thumbnail.empty()) {
-            auto thumb =
-                vault.OpenValue(*person, kThumbnailField, r.sealed_thumbnail);
+          if (auto t = thumbs.find(r.person.id);
+              t != thumbs.end() && t->second != nullptr) {
+            auto thumb = vault.OpenValue(*person, kThumbnailField, *t->second);
             if (!thumb.ok()) return thumb.status();
             e.set_thumbnail(std::move(*thumb));
           }

@@ -41,6 +41,7 @@ class GalleryServiceImpl final : public kvo::v1::GalleryService::Service {
 
  private:
   static constexpr size_t kDoorCacheBytes = 256 << 20;
+  static constexpr size_t kThumbnailCacheBytes = 128 << 20;
 
   // A full sync answered from DoorCache, if every area has a current
   // snapshot: the audit entry is its only database work.
@@ -54,6 +55,7 @@ class GalleryServiceImpl final : public kvo::v1::GalleryService::Service {
   const registry::KeyRing& keys_;
   GalleryVersions& versions_;
   DoorCache door_{kDoorCacheBytes};
+  ThumbnailCache thumbnails_{kThumbnailCacheBytes};
   common::RateLimiter limiter_{std::chrono::hours(1)};
 };
 

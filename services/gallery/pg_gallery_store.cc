@@ -46,13 +46,16 @@ constexpr char kChangedSql[] =
 constexpr char kEntriesSql[] =
     "SELECT c.id, c.area_id, c.kind, " KVO_TS("c.valid_until") ", p.id, "
     "p.pseudonym, p.kek_version, encode(p.wrapped_dek, 'hex'), "
-    "p.registered_area_id, COALESCE(encode(ph.sealed_thumbnail, 'hex'), '') "
+    "p.registered_area_id, " KVO_TS("ph.uploaded_at") " "
     "FROM cards c JOIN persons p ON p.id = c.person_id "
     "LEFT JOIN person_photos ph ON ph.person_id = c.person_id "
     "WHERE c.area_id = ANY($1::bigint[]) AND c." KVO_GALLERY_CARD " AND "
     "c.valid_until > to_timestamp(0) + $2::bigint * interval '1 microsecond' "
     "AND p.wrapped_dek IS NOT NULL AND ($3 OR c.id = ANY($4::bigint[])) "
     "ORDER BY c.id";
+constexpr char kThumbnailsSql[] =
+    "SELECT person_id, encode(sealed_thumbnail, 'hex') FROM person_photos "
+    "WHERE person_id = ANY($1::bigint[])";
 constexpr char kFieldsSql[] =
     "SELECT person_id, field, encode(sealed, 'hex') FROM person_fields "
     "WHERE person_id = ANY($1::bigint[]) AND field = ANY($2::text[])";
@@ -168,8 +171,19 @@ std::vector<EntryRow> PgGalleryStore::EntriesInForce(
     e.person.kek_version = row[6].as<int32_t>();
     e.person.wrapped_dek = SqlBytes(row[7]);
     e.person.registered_area_id = row[8].as<int64_t>();
-    e.sealed_thumbnail = SqlBytes(row[9]);
+    if (!row[9].is_null()) e.photo_version = row[9].as<int64_t>();
     out.push_back(std::move(e));
+  }
+  return out;
+}
+
+std::map<int64_t, std::string> PgGalleryStore::SealedThumbnails(
+    Tx& tx, const std::vector<int64_t>& person_ids) {
+  std::map<int64_t, std::string> out;
+  if (person_ids.empty()) return out;
+  for (const auto& row :
+       ExecPrepared(tx, kThumbnailsSql, SqlArray(person_ids))) {
+    out[row[0].as<int64_t>()] = SqlBytes(row[1]);
   }
   return out;
 }

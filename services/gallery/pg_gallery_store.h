@@ -33,14 +33,15 @@ struct AreaState {
 };
 
 // A card in force as the door gallery shows it, with its person's row and
-// sealed thumbnail ("" without a photo).
+// which photo the person has (its upload time in microseconds; nullopt
+// without one). The thumbnails themselves come from SealedThumbnails.
 struct EntryRow {
   int64_t card_id = 0;
   int64_t area_id = 0;
   std::string kind;
   absl::Time valid_until;
   registry::PersonRow person;
-  std::string sealed_thumbnail;
+  std::optional<int64_t> photo_version;
 };
 
 struct PhotoRow {
@@ -83,6 +84,9 @@ class PgGalleryStore final {
   static std::vector<EntryRow> EntriesInForce(
       Tx& tx, const std::vector<int64_t>& area_ids, absl::Time now,
       const std::optional<std::vector<int64_t>>& card_ids);
+  // The sealed thumbnails of several persons: person -> sealed bytes.
+  static std::map<int64_t, std::string> SealedThumbnails(
+      Tx& tx, const std::vector<int64_t>& person_ids);
   // Sealed person fields of several persons: person -> field -> sealed.
   static std::map<int64_t, std::map<std::string, std::string>> PersonFields(
       Tx& tx, const std::vector<int64_t>& person_ids,

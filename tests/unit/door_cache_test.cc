@@ -46,3 +46,35 @@ TEST(DoorCacheTest, StaysWithinItsLimit) {
 
 }  // namespace
 }  // namespace kvo::gallery
+
+namespace kvo::gallery {
+namespace {
+
+std::shared_ptr<const std::string> Bytes(size_t n) {
+  return std::make_shared<const std::string>(n, 's');
+}
+
+TEST(ThumbnailCacheTest, AnswersOnlyForThePhotoItHolds) {
+  ThumbnailCache cache(1000);
+  cache.Put(7, 100, Bytes(10));
+  EXPECT_NE(cache.Get(7, 100), nullptr);
+  EXPECT_EQ(cache.Get(7, 101), nullptr);  // a newer photo
+  EXPECT_EQ(cache.Get(8, 100), nullptr);
+  cache.Put(7, 101, Bytes(20));
+  EXPECT_EQ(cache.Get(7, 100), nullptr);
+  EXPECT_EQ(cache.Get(7, 101)->size(), 20u);
+}
+
+TEST(ThumbnailCacheTest, StaysWithinItsLimit) {
+  ThumbnailCache cache(50);
+  cache.Put(1, 1, Bytes(20));
+  cache.Put(2, 1, Bytes(20));
+  cache.Put(3, 1, Bytes(20));  // would pass 50: starts over
+  EXPECT_EQ(cache.Get(1, 1), nullptr);
+  EXPECT_NE(cache.Get(3, 1), nullptr);
+  cache.Put(4, 1, Bytes(60));
+  EXPECT_EQ(cache.Get(4, 1), nullptr);
+}
+
+}  // namespace
+}  // namespace kvo::gallery
