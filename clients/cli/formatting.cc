@@ -6,6 +6,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "services/common/local_time.h"
 
 namespace kvo::cli {
 namespace {
@@ -43,14 +44,7 @@ std::string EnumWords(const EnumDescriptor* descriptor,
   return absl::StrJoin(words, ", ");
 }
 
-const absl::TimeZone& LocalZone() {
-  static const absl::TimeZone* zone = [] {
-    auto* tz = new absl::TimeZone;
-    if (!absl::LoadTimeZone("Europe/Amsterdam", tz)) *tz = absl::UTCTimeZone();
-    return tz;
-  }();
-  return *zone;
-}
+const absl::TimeZone& LocalZone() { return common::Amsterdam(); }
 
 constexpr absl::string_view kRolePrefix = "ROLE_";
 constexpr absl::string_view kAreaKindPrefix = "AREA_KIND_";

@@ -38,7 +38,7 @@ std::string Method(absl::string_view name) {
 }
 
 std::string Subject(const registry::PersonRow& p) {
-  return absl::StrCat("person:", p.pseudonym);
+  return registry::AuditSubject(p);
 }
 
 kvo::v1::CardKind KindToProto(const std::string& kind) {

@@ -6,6 +6,7 @@
 #include "absl/time/time.h"
 #include "services/audit/pg_audit_store.h"
 #include "services/common/crypto.h"
+#include "services/common/local_time.h"
 #include "services/common/status_util.h"
 #include "services/common/text.h"
 #include "services/identity/identity_rules.h"
@@ -56,9 +57,8 @@ kvo::v1::Principal ToProto(const PrincipalRow& row) {
 }
 
 std::string AmsterdamTime(int64_t ms) {
-  absl::TimeZone tz;
-  if (!absl::LoadTimeZone("Europe/Amsterdam", &tz)) tz = absl::UTCTimeZone();
-  return absl::FormatTime("%Y-%m-%d %H:%M %Z", absl::FromUnixMillis(ms), tz);
+  return absl::FormatTime("%Y-%m-%d %H:%M %Z", absl::FromUnixMillis(ms),
+                          common::Amsterdam());
 }
 
 // Roles whose work is tied to areas need at least one.

@@ -4,24 +4,15 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "services/common/local_time.h"
 
 namespace kvo::registry {
 namespace {
 
+using common::Amsterdam;
 using kvo::v1::CardPolicy;
 
 absl::Duration Days(int64_t days) { return absl::Hours(24 * days); }
-
-const absl::TimeZone& Amsterdam() {
-  static const absl::TimeZone* tz = [] {
-    auto* zone = new absl::TimeZone;
-    if (!absl::LoadTimeZone("Europe/Amsterdam", zone)) {
-      *zone = absl::UTCTimeZone();
-    }
-    return zone;
-  }();
-  return *tz;
-}
 
 std::string Date(absl::Time t) {
   return absl::FormatTime("%Y-%m-%d", t, Amsterdam());

@@ -9,6 +9,7 @@
 #include "absl/time/civil_time.h"
 #include "services/audit/pg_audit_store.h"
 #include "services/common/crypto.h"
+#include "services/common/local_time.h"
 #include "services/common/proto_time.h"
 #include "services/common/status_util.h"
 #include "services/common/text.h"
@@ -26,6 +27,7 @@ namespace {
 
 using audit::Outcome;
 using audit::PgAuditStore;
+using common::Amsterdam;
 using common::CheckText;
 using common::FromProto;
 using common::ToGrpcStatus;
@@ -48,20 +50,7 @@ std::string Method(absl::string_view name) {
   return absl::StrCat(kService, name);
 }
 
-std::string Subject(const PersonRow& p) {
-  return absl::StrCat("person:", p.pseudonym);
-}
-
-const absl::TimeZone& Amsterdam() {
-  static const absl::TimeZone* tz = [] {
-    auto* zone = new absl::TimeZone;
-    if (!absl::LoadTimeZone("Europe/Amsterdam", zone)) {
-      *zone = absl::UTCTimeZone();
-    }
-    return zone;
-  }();
-  return *tz;
-}
+std::string Subject(const PersonRow& p) { return AuditSubject(p); }
 
 std::string LocalDate(absl::Time t) {
   return absl::FormatTime("%Y-%m-%d", t, Amsterdam());
@@ -199,6 +188,16 @@ RegistryServiceImpl::RegistryServiceImpl(const kvo::v1::Policy& policy,
 
 namespace {
 
+// The shop named by a request's shop_id, or NOT_FOUND naming the field.
+absl::StatusOr<ShopRow> FindShop(pqxx::transaction_base& tx, int64_t shop_id) {
+  auto row = Store::ShopById(tx, shop_id);
+  if (!row) {
+    return absl::NotFoundError(
+        absl::StrCat("shop_id: shop ", shop_id, " not found"));
+  }
+  return *row;
+}
+
 kvo::v1::Shop ShopToProto(const ShopRow& row) {
   kvo::v1::Shop shop;
   shop.set_id(row.id);
@@ -270,12 +269,7 @@ grpc::Status RegistryServiceImpl::AddShopMember(
   }
   auto shop = pool_.InTransaction(
       "read shop", [&](pqxx::work& tx) -> absl::StatusOr<ShopRow> {
-        auto row = Store::ShopById(tx, request->shop_id());
-        if (!row) {
-          return absl::NotFoundError(
-              absl::StrCat("shop_id: shop ", request->shop_id(), " not found"));
-        }
-        return *row;
+        return FindShop(tx, request->shop_id());
       });
   if (!shop.ok()) return ToGrpcStatus(shop.status());
   if (auto s = guard_.CheckAreas(*call, {shop->area_id}); !s.ok()) {
@@ -597,11 +591,8 @@ grpc::Status RegistryServiceImpl::RecordIncident(
   }
   auto shop = pool_.InTransaction(
       "read shop", [&](pqxx::work& tx) -> absl::StatusOr<ShopRow> {
-        auto row = Store::ShopById(tx, request->shop_id());
-        if (!row) {
-          return absl::NotFoundError(
-              absl::StrCat("shop_id: shop ", request->shop_id(), " not found"));
-        }
+        auto row = FindShop(tx, request->shop_id());
+        if (!row.ok()) return row.status();
         if (call->caller.role == kvo::v1::ROLE_SHOPKEEPER &&
             !Store::IsShopMember(tx, row->id, call->caller.principal_id)) {
           return absl::PermissionDeniedError(

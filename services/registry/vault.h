@@ -15,6 +15,11 @@
 
 namespace kvo::registry {
 
+// How the audit log names a person: by pseudonym, never by name.
+inline std::string AuditSubject(const PersonRow& p) {
+  return "person:" + p.pseudonym;
+}
+
 // A person's record as a use case sees it: the row, its opened data key and
 // the plain values of the fields opened so far.
 struct OpenPerson {
