@@ -410,16 +410,17 @@ absl::StatusOr<X509Ptr> BuildCertificate(
   return cert;
 }
 
-struct CertificateAuthority {
+// A certificate and its private key read from two files, checked to
+// belong together.
+struct KeyPair {
   std::string cert_pem;
+  std::string key_pem;
   X509Ptr cert;
   EvpPkeyPtr key;
 };
 
-absl::StatusOr<CertificateAuthority> LoadCertificateAuthority(
-    const fs::path& dir) {
-  const fs::path cert_path = dir / kCaCertFile;
-  const fs::path key_path = dir / kCaKeyFile;
+absl::StatusOr<KeyPair> LoadKeyPair(const fs::path& cert_path,
+                                    const fs::path& key_path) {
   absl::StatusOr<std::string> cert_pem = ReadFile(cert_path);
   if (!cert_pem.ok()) return cert_pem.status();
   absl::StatusOr<std::string> key_pem = ReadFile(key_path);
@@ -433,31 +434,19 @@ absl::StatusOr<CertificateAuthority> LoadCertificateAuthority(
       !status.ok()) {
     return status;
   }
-  return CertificateAuthority{*std::move(cert_pem), *std::move(cert),
-                              *std::move(key)};
+  return KeyPair{*std::move(cert_pem), *std::move(key_pem), *std::move(cert),
+                 *std::move(key)};
 }
 
 absl::StatusOr<TlsMaterial> LoadGeneratedMaterial(const fs::path& dir) {
-  absl::StatusOr<CertificateAuthority> ca = LoadCertificateAuthority(dir);
+  absl::StatusOr<KeyPair> ca = LoadKeyPair(dir / kCaCertFile, dir / kCaKeyFile);
   if (!ca.ok()) return ca.status();
   const fs::path cert_path = dir / kServerCertFile;
-  const fs::path key_path = dir / kServerKeyFile;
-  absl::StatusOr<std::string> cert_pem = ReadFile(cert_path);
-  if (!cert_pem.ok()) return cert_pem.status();
-  absl::StatusOr<std::string> key_pem = ReadFile(key_path);
-  if (!key_pem.ok()) return key_pem.status();
-  absl::StatusOr<X509Ptr> cert = ParseCertificate(*cert_pem, cert_path);
-  if (!cert.ok()) return cert.status();
-  absl::StatusOr<EvpPkeyPtr> key = ParsePrivateKey(*key_pem, key_path);
-  if (!key.ok()) return key.status();
-  if (absl::Status status =
-          CheckKeyMatches(cert->get(), key->get(), cert_path, key_path);
-      !status.ok()) {
-    return status;
-  }
+  absl::StatusOr<KeyPair> server = LoadKeyPair(cert_path, dir / kServerKeyFile);
+  if (!server.ok()) return server.status();
   // Files from two different generations would otherwise surface only as a
   // vague handshake failure on every client.
-  if (X509_verify(cert->get(), X509_get0_pubkey(ca->cert.get())) != 1) {
+  if (X509_verify(server->cert.get(), X509_get0_pubkey(ca->cert.get())) != 1) {
     ERR_clear_error();
     return absl::FailedPreconditionError(
         absl::StrCat(cert_path.string(), " is not signed by the CA in ",
@@ -465,8 +454,8 @@ absl::StatusOr<TlsMaterial> LoadGeneratedMaterial(const fs::path& dir) {
   }
   TlsMaterial material;
   material.ca_cert_pem = std::move(ca->cert_pem);
-  material.server_cert_pem = *std::move(cert_pem);
-  material.server_key_pem = *std::move(key_pem);
+  material.server_cert_pem = std::move(server->cert_pem);
+  material.server_key_pem = std::move(server->key_pem);
   material.ca_cert_path = dir / kCaCertFile;
   material.generated = false;
   return material;
@@ -609,8 +598,9 @@ absl::StatusOr<std::pair<std::string, std::string>> IssueClientCertificate(
           "client common name must not contain control characters");
     }
   }
-  absl::StatusOr<CertificateAuthority> ca =
-      LoadCertificateAuthority(NormalizeDirectory(dir));
+  const fs::path ca_dir = NormalizeDirectory(dir);
+  absl::StatusOr<KeyPair> ca =
+      LoadKeyPair(ca_dir / kCaCertFile, ca_dir / kCaKeyFile);
   if (!ca.ok()) return ca.status();
 
   absl::StatusOr<EvpPkeyPtr> key = GenerateKey();
