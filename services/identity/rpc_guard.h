@@ -10,6 +10,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/types/span.h"
 #include "services/audit/audit_entry.h"
+#include "services/audit/audit_integrity.h"
 #include "services/common/db_pool.h"
 #include "services/identity/access_control.h"
 #include "services/identity/authenticator.h"
@@ -28,11 +29,14 @@ struct Call {
 // (unless the access table marks the method public), checks role x method
 // against the table, and later the areas the request is about. Every refusal
 // is audited (outcome "denied") in its own transaction, then returned as
-// UNAUTHENTICATED or PERMISSION_DENIED with the reason. Thread-safe.
+// UNAUTHENTICATED or PERMISSION_DENIED with the reason. While the audit log
+// cannot be trusted (`integrity` tripped), every method but the audit
+// service's own and login/logout/whoami answers UNAVAILABLE: nothing is
+// disclosed or changed without a trustworthy log. Thread-safe.
 class RpcGuard final {
  public:
   RpcGuard(const AccessControl& access, Authenticator& authenticator,
-           common::DbPool& pool);
+           common::DbPool& pool, const audit::AuditIntegrity& integrity);
 
   // `method` is the full name, "kvo.v1.IdentityService/Login".
   absl::StatusOr<Call> Begin(const grpc::ServerContext& context,
@@ -70,6 +74,7 @@ class RpcGuard final {
   const AccessControl& access_;
   Authenticator& authenticator_;
   common::DbPool& pool_;
+  const audit::AuditIntegrity& integrity_;
 };
 
 }  // namespace kvo::identity

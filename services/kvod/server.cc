@@ -21,6 +21,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "services/audit/audit_integrity.h"
 #include "services/audit/audit_sequencer.h"
 #include "services/audit/audit_service.h"
 #include "services/audit/tree_head.h"
@@ -332,7 +333,8 @@ int RunKvod(const KvodConfig& config) {
   // Modules, in dependency order: audit under identity's guard.
   identity::AccessControl access(*policy);
   identity::Authenticator authenticator(*rt.pool, kTokenCacheTtl);
-  identity::RpcGuard guard(access, authenticator, *rt.pool);
+  audit::AuditIntegrity audit_integrity;
+  identity::RpcGuard guard(access, authenticator, *rt.pool, audit_integrity);
   identity::IdentityServiceImpl identity_service(*policy, *rt.pool, guard);
   audit::AuditServiceImpl audit_service(*rt.pool, guard);
   gallery::GalleryVersions gallery_versions(*rt.pool);

@@ -1,0 +1,31 @@
+#include "services/audit/audit_integrity.h"
+
+#include "absl/strings/str_cat.h"
+#include "services/common/log.h"
+
+namespace kvo::audit {
+
+void AuditIntegrity::Trip(absl::string_view reason) {
+  {
+    std::lock_guard lock(mu_);
+    if (reason_.empty()) reason_ = std::string(reason);
+  }
+  ok_.store(false, std::memory_order_release);
+  common::LogError("ALARM: audit integrity failure; kvod refuses disclosures",
+                   {{"alarm", "audit_integrity"}, {"detail", reason}});
+}
+
+std::string AuditIntegrity::reason() const {
+  std::lock_guard lock(mu_);
+  return reason_;
+}
+
+absl::Status AuditIntegrity::Check() const {
+  if (ok()) return absl::OkStatus();
+  return absl::UnavailableError(absl::StrCat(
+      "audit integrity failure: ", reason(),
+      "; kvod refuses to disclose or change personal data until an operator "
+      "has checked the log (kvo audit verify) and restarted it"));
+}
+
+}  // namespace kvo::audit

@@ -1,0 +1,38 @@
+#ifndef KVO_SERVICES_AUDIT_AUDIT_INTEGRITY_H_
+#define KVO_SERVICES_AUDIT_AUDIT_INTEGRITY_H_
+
+#include <atomic>
+#include <mutex>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
+
+namespace kvo::audit {
+
+// Whether this kvod can still trust the audit log. The sequencer trips it
+// when the database's log contradicts a head this kvod witnessed, or holds
+// an entry whose MAC fails; from then on kvod fails closed: every call that
+// would disclose or change personal data answers UNAVAILABLE (see
+// RpcGuard), health reports NOT_SERVING for the registry, and an alarm is
+// logged. Only an operator who has looked (and restarted kvod) clears it.
+// Thread-safe; Check() is one atomic load on the hot path.
+class AuditIntegrity final {
+ public:
+  // Records the first failure (later ones are logged, not kept) and logs an
+  // alarm line. `reason` names what is wrong, never entry contents.
+  void Trip(absl::string_view reason);
+  bool ok() const { return ok_.load(std::memory_order_acquire); }
+  std::string reason() const;
+  // OK, or UNAVAILABLE "audit integrity failure: <reason>; ...".
+  absl::Status Check() const;
+
+ private:
+  std::atomic<bool> ok_{true};
+  mutable std::mutex mu_;
+  std::string reason_;
+};
+
+}  // namespace kvo::audit
+
+#endif  // KVO_SERVICES_AUDIT_AUDIT_INTEGRITY_H_
