@@ -8,6 +8,8 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "clients/cli/formatting.h"
+#include "clients/cli/global_options.h"
+#include "clients/cli/log_memory.h"
 #include "clients/cli/output.h"
 #include "clients/cli/proof_check.h"
 #include "kvo/v1/audit.grpc.pb.h"
@@ -23,6 +25,8 @@ using kvo::v1::SignedTreeHead;
 
 struct AuditArgs {
   std::string public_key_hex;
+  std::string pin_head;
+  bool accept_new_key = false;
   uint64_t head_size = 0;
   uint64_t index = 0;
   uint64_t size = 0;
@@ -54,11 +58,129 @@ std::string KeyTrust(const std::string& pinned_key) {
                             : "pinned";
 }
 
+// What kvo holds the log to: the key (from --public-key, else the one kvo
+// pinned for this server the first time) and the last head it checked.
+struct LogTrust {
+  std::filesystem::path path;
+  std::string server;
+  LogMemory memory;
+  std::string key;  // raw; empty until the first head pins it
+  std::string how;  // for the "key" line of the output
+};
+
+int LoadTrust(const GlobalOptions& opts, const Connection& connection,
+              const AuditArgs& args, LogTrust* trust) {
+  auto explicit_key = PinnedKey(args);
+  if (!explicit_key) return kExitUsage;
+  trust->path = LogMemoryPath(ConfigPath(opts));
+  trust->server = connection.config.server;
+  std::string error;
+  auto memory = LoadLogMemory(trust->path, trust->server, &error);
+  if (!memory) return ReportError(error, kExitFailed);
+  trust->memory = *memory;
+  if (!explicit_key->empty() && !memory->public_key.empty() &&
+      *explicit_key != memory->public_key && !args.accept_new_key) {
+    return ReportError(
+        absl::StrCat("--public-key is not the key kvo pinned for ",
+                     trust->server, " (",
+                     HexEncode(memory->public_key).substr(0, 16),
+                     "...); add --accept-new-key only if the log's key "
+                     "really changed"),
+        kExitFailed);
+  }
+  trust->key = explicit_key->empty() ? memory->public_key : *explicit_key;
+  trust->how = explicit_key->empty() ? "pinned by kvo earlier" : "--public-key";
+  return kExitOk;
+}
+
+// `head` extends `earlier` (same root at the same size, or a consistency
+// proof kvod cannot fake without rewriting nothing).
+absl::Status ConsistentWith(const Connection& connection,
+                            const LogMemory& earlier,
+                            const SignedTreeHead& head,
+                            const std::string& key) {
+  if (head.tree_size() < earlier.tree_size) {
+    return absl::DataLossError(absl::StrCat(
+        "kvod's log now has ", head.tree_size(), " entries but a head of ",
+        earlier.tree_size, " was checked before: truncated or rolled back"));
+  }
+  if (head.tree_size() == earlier.tree_size) {
+    if (head.root_hash() == earlier.root_hash) return absl::OkStatus();
+    return absl::DataLossError(absl::StrCat(
+        "kvod's head of size ", head.tree_size(),
+        " differs from the one checked before: history was rewritten"));
+  }
+  kvo::v1::ConsistencyProofRequest request;
+  request.set_first_size(earlier.tree_size);
+  request.set_second_size(head.tree_size());
+  kvo::v1::ConsistencyProof proof;
+  auto ctx = connection.Context();
+  grpc::Status status =
+      NewStub(connection)->GetConsistencyProof(ctx.get(), request, &proof);
+  if (!status.ok()) {
+    return absl::DataLossError(absl::StrCat(
+        "cannot prove the log still extends the head of size ",
+        earlier.tree_size, " checked before: ", status.error_message()));
+  }
+  if (auto s = CheckConsistencyProof(proof, earlier.tree_size, head.tree_size(),
+                                     key);
+      !s.ok()) {
+    return s;
+  }
+  if (proof.first().root_hash() != earlier.root_hash ||
+      proof.second().root_hash() != head.root_hash()) {
+    return absl::DataLossError(absl::StrCat(
+        "the log no longer extends the head of size ", earlier.tree_size,
+        " checked before: history was rewritten"));
+  }
+  return absl::OkStatus();
+}
+
+// Checks `head` against the pinned key, --pin-head and the last head kvo
+// checked, then remembers it. Adds what it checked to `record`.
+absl::Status CheckHistory(const Connection& connection, const AuditArgs& args,
+                          const SignedTreeHead& head, LogTrust& trust,
+                          Record* record) {
+  if (trust.key.empty()) {
+    trust.key = head.public_key();
+    trust.how = "pinned now (first use): later heads must carry this key";
+  } else if (head.public_key() != trust.key && args.accept_new_key) {
+    trust.key = head.public_key();
+    trust.how = "changed with --accept-new-key";
+  }
+  if (auto s = CheckTreeHead(head, trust.key); !s.ok()) return s;
+  if (!args.pin_head.empty()) {
+    auto pinned = ParsePinnedHead(args.pin_head);
+    if (auto s = ConsistentWith(connection, *pinned, head, trust.key);
+        !s.ok()) {
+      return absl::DataLossError(absl::StrCat("--pin-head: ", s.message()));
+    }
+    record->emplace_back("pinned_head", "consistent");
+  }
+  if (!trust.memory.root_hash.empty()) {
+    if (auto s = ConsistentWith(connection, trust.memory, head, trust.key);
+        !s.ok()) {
+      return s;
+    }
+    record->emplace_back(
+        "previous_head",
+        absl::StrCat("size ", trust.memory.tree_size, ": consistent"));
+  }
+  LogMemory next{trust.key, head.tree_size(), head.root_hash()};
+  std::string error;
+  if (!SaveLogMemory(trust.path, trust.server, next, &error)) {
+    return absl::UnavailableError(error);
+  }
+  return absl::OkStatus();
+}
+
 int RunVerify(const GlobalOptions& opts, const AuditArgs& args) {
-  auto pinned = PinnedKey(args);
-  if (!pinned) return kExitUsage;
   Connection connection;
   if (int rc = Connect(opts, &connection); rc != kExitOk) return rc;
+  LogTrust trust;
+  if (int rc = LoadTrust(opts, connection, args, &trust); rc != kExitOk) {
+    return rc;
+  }
   kvo::v1::VerifyResponse response;
   auto ctx = connection.Context();
   grpc::Status status =
@@ -68,7 +190,9 @@ int RunVerify(const GlobalOptions& opts, const AuditArgs& args) {
   Record record = {
       {"ok", response.ok() ? "true" : "false"},
       {"entries_checked", absl::StrCat(response.entries_checked())},
-      {"tree_heads_checked", absl::StrCat(response.tree_heads_checked())}};
+      {"tree_heads_checked", absl::StrCat(response.tree_heads_checked())},
+      {"witnessed_heads_checked",
+       absl::StrCat(response.witnessed_heads_checked())}};
   if (!response.ok()) {
     record.emplace_back("first_bad_index",
                         absl::StrCat(response.first_bad_index()));
@@ -77,9 +201,13 @@ int RunVerify(const GlobalOptions& opts, const AuditArgs& args) {
   // kvod's word that the log is intact is checked where it can be: the
   // latest head it vouches for must carry a valid signature.
   bool latest_ok = true;
-  if (response.has_latest()) {
+  if (!response.has_latest()) {
+    latest_ok = false;
+    record.emplace_back("latest_signature", "FAILED: kvod sent no signed head");
+  } else {
     const SignedTreeHead& latest = response.latest();
-    absl::Status signature = CheckTreeHead(latest, *pinned);
+    absl::Status signature =
+        CheckHistory(connection, args, latest, trust, &record);
     latest_ok = signature.ok();
     record.emplace_back("latest_tree_size", absl::StrCat(latest.tree_size()));
     record.emplace_back("latest_root_hash", HexEncode(latest.root_hash()));
@@ -88,7 +216,7 @@ int RunVerify(const GlobalOptions& opts, const AuditArgs& args) {
     record.emplace_back(
         "latest_signature",
         latest_ok ? "verified" : absl::StrCat("FAILED: ", signature.message()));
-    record.emplace_back("key", KeyTrust(*pinned));
+    record.emplace_back("key", trust.how);
   }
   const bool ok = response.ok() && latest_ok;
   record.front().second = ok ? "true" : "false";
@@ -97,10 +225,12 @@ int RunVerify(const GlobalOptions& opts, const AuditArgs& args) {
 }
 
 int RunHead(const GlobalOptions& opts, const AuditArgs& args) {
-  auto pinned = PinnedKey(args);
-  if (!pinned) return kExitUsage;
   Connection connection;
   if (int rc = Connect(opts, &connection); rc != kExitOk) return rc;
+  LogTrust trust;
+  if (int rc = LoadTrust(opts, connection, args, &trust); rc != kExitOk) {
+    return rc;
+  }
   kvo::v1::GetTreeHeadRequest request;
   request.set_tree_size(args.head_size);
   SignedTreeHead head;
@@ -108,18 +238,25 @@ int RunHead(const GlobalOptions& opts, const AuditArgs& args) {
   grpc::Status status =
       NewStub(connection)->GetTreeHead(ctx.get(), request, &head);
   if (!status.ok()) return ReportRpcError(status);
-  if (auto s = CheckTreeHead(head, *pinned); !s.ok()) {
+  Record record = {{"tree_size", absl::StrCat(head.tree_size())},
+                   {"root_hash", HexEncode(head.root_hash())},
+                   {"signed_at", FormatUnixMillis(head.timestamp_ms())},
+                   {"timestamp_ms", absl::StrCat(head.timestamp_ms())},
+                   {"public_key", HexEncode(head.public_key())}};
+  // An older head by --size is checked against the key only; the latest
+  // also against every head kvo checked before.
+  absl::Status s =
+      args.head_size == 0
+          ? CheckHistory(connection, args, head, trust, &record)
+          : CheckTreeHead(head,
+                          trust.key.empty() ? head.public_key() : trust.key);
+  if (!s.ok()) {
     return ReportError(absl::StrCat("tree head FAILED: ", s.message()),
                        kExitFailed);
   }
-  PrintRecord({{"tree_size", absl::StrCat(head.tree_size())},
-               {"root_hash", HexEncode(head.root_hash())},
-               {"signed_at", FormatUnixMillis(head.timestamp_ms())},
-               {"timestamp_ms", absl::StrCat(head.timestamp_ms())},
-               {"public_key", HexEncode(head.public_key())},
-               {"key", KeyTrust(*pinned)},
-               {"signature", "verified"}},
-              opts.json);
+  record.emplace_back("key", trust.how);
+  record.emplace_back("signature", "verified");
+  PrintRecord(record, opts.json);
   return kExitOk;
 }
 
@@ -217,6 +354,23 @@ CLI::Option* AddPublicKey(CLI::App* sub, std::string* hex) {
       ->envname("KVO_AUDIT_PUBLIC_KEY");
 }
 
+// verify and head remember the key and the last head in audit-trust beside
+// the config file, and hold kvod to them.
+void AddHistoryOptions(CLI::App* sub, AuditArgs* args) {
+  AddPublicKey(sub, &args->public_key_hex);
+  sub->add_option("--pin-head", args->pin_head,
+                  "SIZE:ROOT_HEX of a head from your own records: the log "
+                  "must still extend it")
+      ->check([](const std::string& v) -> std::string {
+        return ParsePinnedHead(v) ? ""
+                                  : "--pin-head: expected SIZE:ROOT_HEX (a "
+                                    "size of at least 1, 64 hex characters)";
+      });
+  sub->add_flag("--accept-new-key", args->accept_new_key,
+                "accept a signing key other than the one kvo pinned (only "
+                "when the log's key was really replaced)");
+}
+
 }  // namespace
 
 void AddAuditCommands(CLI::App* app, const GlobalOptions* opts,
@@ -226,18 +380,23 @@ void AddAuditCommands(CLI::App* app, const GlobalOptions* opts,
   audit->require_subcommand(1);
 
   auto* verify = audit->add_subcommand(
-      "verify", "have kvod recompute the whole log and its signed heads");
-  AddPublicKey(verify, &args->public_key_hex);
+      "verify",
+      "have kvod recompute the whole log and its signed heads, and check "
+      "the latest extends the last head kvo checked (privacy_officer, "
+      "admin)");
+  AddHistoryOptions(verify, args.get());
   verify->callback([opts, args, action] {
     *action = [opts, args] { return RunVerify(*opts, *args); };
   });
 
   auto* head = audit->add_subcommand(
-      "head", "the latest signed tree head (signature checked here)");
+      "head",
+      "the latest signed tree head, its signature and history checked here "
+      "(privacy_officer, admin)");
   head->add_option("--size", args->head_size,
                    "the signed head of this tree size (default: the latest)")
       ->check(PositiveInteger());
-  AddPublicKey(head, &args->public_key_hex);
+  AddHistoryOptions(head, args.get());
   head->callback([opts, args, action] {
     *action = [opts, args] { return RunHead(*opts, *args); };
   });

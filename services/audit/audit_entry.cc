@@ -14,6 +14,17 @@ void AppendField(std::string& out, absl::string_view value) {
   out.append(value.data(), value.size());
 }
 
+void AppendFields(std::string& out, const SequencedEntry& e) {
+  AppendField(out, absl::StrCat(e.at_micros));
+  AppendField(out, absl::StrCat(e.principal_id));
+  AppendField(out, e.role);
+  AppendField(out, e.action);
+  AppendField(out, e.subject);
+  AppendField(out, e.purpose);
+  AppendField(out, e.outcome);
+  AppendField(out, e.request_id);
+}
+
 }  // namespace
 
 absl::string_view OutcomeName(Outcome outcome) {
@@ -31,14 +42,13 @@ absl::string_view OutcomeName(Outcome outcome) {
 std::string CanonicalBytes(const SequencedEntry& e) {
   std::string out = "kvo-audit-entry-v1";
   AppendField(out, absl::StrCat(e.index));
-  AppendField(out, absl::StrCat(e.at_micros));
-  AppendField(out, absl::StrCat(e.principal_id));
-  AppendField(out, e.role);
-  AppendField(out, e.action);
-  AppendField(out, e.subject);
-  AppendField(out, e.purpose);
-  AppendField(out, e.outcome);
-  AppendField(out, e.request_id);
+  AppendFields(out, e);
+  return out;
+}
+
+std::string WrittenBytes(const SequencedEntry& e) {
+  std::string out = "kvo-audit-written-v1";
+  AppendFields(out, e);
   return out;
 }
 

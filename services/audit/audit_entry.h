@@ -51,6 +51,10 @@ struct StoredTreeHead {
 // big-endian length and its bytes.
 std::string CanonicalBytes(const SequencedEntry& entry);
 
+// The bytes an entry's write MAC covers: what kvod knows when it writes the
+// row (time and every field), not the index the sequencer gives it later.
+std::string WrittenBytes(const SequencedEntry& entry);
+
 }  // namespace kvo::audit
 
 #endif  // KVO_SERVICES_AUDIT_AUDIT_ENTRY_H_

@@ -6,11 +6,14 @@
 namespace kvo::audit {
 
 void AuditIntegrity::Trip(absl::string_view reason) {
+  bool first = false;
   {
     std::lock_guard lock(mu_);
-    if (reason_.empty()) reason_ = std::string(reason);
+    first = reason_.empty();
+    if (first) reason_ = std::string(reason);
   }
   ok_.store(false, std::memory_order_release);
+  if (first && listener_) listener_(reason);
   common::LogError("ALARM: audit integrity failure; kvod refuses disclosures",
                    {{"alarm", "audit_integrity"}, {"detail", reason}});
 }

@@ -2,6 +2,7 @@
 #define KVO_SERVICES_AUDIT_AUDIT_INTEGRITY_H_
 
 #include <atomic>
+#include <functional>
 #include <mutex>
 #include <string>
 
@@ -22,6 +23,11 @@ class AuditIntegrity final {
   // Records the first failure (later ones are logged, not kept) and logs an
   // alarm line. `reason` names what is wrong, never entry contents.
   void Trip(absl::string_view reason);
+  // Called once, on the tripping thread, with the reason (health turns
+  // NOT_SERVING). Set before any thread can trip it.
+  void SetListener(std::function<void(absl::string_view)> listener) {
+    listener_ = std::move(listener);
+  }
   bool ok() const { return ok_.load(std::memory_order_acquire); }
   std::string reason() const;
   // OK, or UNAVAILABLE "audit integrity failure: <reason>; ...".
@@ -31,6 +37,7 @@ class AuditIntegrity final {
   std::atomic<bool> ok_{true};
   mutable std::mutex mu_;
   std::string reason_;
+  std::function<void(absl::string_view)> listener_;
 };
 
 }  // namespace kvo::audit

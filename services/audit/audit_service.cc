@@ -3,6 +3,8 @@
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "services/audit/audit_mac.h"
 #include "services/audit/log_verification.h"
 #include "services/audit/merkle.h"
 #include "services/audit/pg_audit_store.h"
@@ -23,6 +25,15 @@ void ToProto(const StoredTreeHead& head, kvo::v1::SignedTreeHead* out) {
   out->set_timestamp_ms(head.timestamp_ms);
   out->set_signature(head.signature);
   out->set_public_key(head.public_key);
+}
+
+// Sizes travel as uint64 but PostgreSQL counts in bigint.
+constexpr uint64_t kMaxTreeSize = uint64_t{1} << 62;
+
+absl::Status CheckSize(absl::string_view flag, uint64_t size) {
+  if (size <= kMaxTreeSize) return absl::OkStatus();
+  return absl::InvalidArgumentError(
+      absl::StrCat(flag, " ", size, ": no audit log is that large"));
 }
 
 std::vector<Hash> AsHashes(const std::vector<std::string>& raw) {
@@ -50,8 +61,8 @@ absl::StatusOr<StoredTreeHead> HeadOfSize(pqxx::transaction_base& tx,
 }  // namespace
 
 AuditServiceImpl::AuditServiceImpl(common::DbPool& pool,
-                                   identity::RpcGuard& guard)
-    : pool_(pool), guard_(guard) {}
+                                   identity::RpcGuard& guard, AuditTrust trust)
+    : pool_(pool), guard_(guard), trust_(std::move(trust)) {}
 
 grpc::Status AuditServiceImpl::Verify(grpc::ServerContext* context,
                                       const kvo::v1::VerifyRequest*,
@@ -62,7 +73,25 @@ grpc::Status AuditServiceImpl::Verify(grpc::ServerContext* context,
   // cannot look like tampering.
   auto report = pool_.InTransaction<ReadTx>(
       "verify audit log", [&](ReadTx& tx) -> absl::StatusOr<VerifyReport> {
-        VerifyReport r = VerifyStoredLog(tx);
+        StoredLogChecks checks;
+        checks.trust.mac = ProcessAuditMac();
+        if (!trust_.public_key.empty()) {
+          checks.trust.trusted_keys.push_back(trust_.public_key);
+        }
+        if (trust_.witness != nullptr) {
+          for (const WitnessedHead& w : trust_.witness->Heads()) {
+            if (w.committed) checks.trust.witnessed.push_back(w.head);
+          }
+        }
+        checks.now_ms = absl::ToUnixMillis(absl::Now());
+        checks.max_head_age_ms = trust_.max_head_age_ms;
+        checks.max_unsequenced_micros = trust_.max_unsequenced_micros;
+        VerifyReport r = VerifyStoredLog(tx, checks);
+        if (r.ok && trust_.integrity != nullptr && !trust_.integrity->ok()) {
+          r.ok = false;
+          r.problem = absl::StrCat("kvod's sequencer stopped signing: ",
+                                   trust_.integrity->reason());
+        }
         if (auto latest = PgAuditStore::TreeHead(tx, 0)) {
           ToProto(*latest, response->mutable_latest());
         }
@@ -75,6 +104,7 @@ grpc::Status AuditServiceImpl::Verify(grpc::ServerContext* context,
   response->set_ok(report->ok);
   response->set_entries_checked(report->entries_checked);
   response->set_tree_heads_checked(report->tree_heads_checked);
+  response->set_witnessed_heads_checked(report->witnessed_heads_checked);
   response->set_first_bad_index(report->first_bad_index);
   response->set_problem(report->problem);
   return grpc::Status::OK;
@@ -85,6 +115,9 @@ grpc::Status AuditServiceImpl::GetTreeHead(
     kvo::v1::SignedTreeHead* response) {
   auto call = guard_.Begin(*context, absl::StrCat(kService, "GetTreeHead"));
   if (!call.ok()) return ToGrpcStatus(call.status());
+  if (auto s = CheckSize("--size", request->tree_size()); !s.ok()) {
+    return ToGrpcStatus(s);
+  }
   auto head = pool_.InTransaction(
       "read tree head", [&](pqxx::work& tx) -> absl::StatusOr<StoredTreeHead> {
         return HeadOfSize(tx, request->tree_size());
@@ -100,16 +133,21 @@ grpc::Status AuditServiceImpl::GetInclusionProof(
   auto call =
       guard_.Begin(*context, absl::StrCat(kService, "GetInclusionProof"));
   if (!call.ok()) return ToGrpcStatus(call.status());
+  if (auto s = CheckSize("--size", request->tree_size()); !s.ok()) {
+    return ToGrpcStatus(s);
+  }
   absl::Status s = pool_.InTransaction<ReadTx>(
       "inclusion proof", [&](ReadTx& tx) -> absl::Status {
         auto head = HeadOfSize(tx, request->tree_size());
         if (!head.ok()) return head.status();
         if (request->index() >= head->tree_size) {
-          return absl::InvalidArgumentError(absl::StrCat(
-              "index: must be below the tree size ", head->tree_size));
+          return absl::InvalidArgumentError(
+              absl::StrCat("--index ", request->index(),
+                           ": must be below the tree size ", head->tree_size));
         }
-        const std::vector<Hash> leaves =
-            AsHashes(PgAuditStore::LeafHashes(tx, head->tree_size));
+        auto stored = PgAuditStore::LeafHashes(tx, head->tree_size);
+        if (!stored.ok()) return stored.status();
+        const std::vector<Hash> leaves = AsHashes(*stored);
         auto entry = PgAuditStore::EntryAt(tx, request->index());
         if (!entry.has_value()) {
           return absl::DataLossError(
@@ -142,8 +180,11 @@ grpc::Status AuditServiceImpl::GetConsistencyProof(
   if (!call.ok()) return ToGrpcStatus(call.status());
   if (request->first_size() == 0 ||
       request->first_size() > request->second_size()) {
-    return ToGrpcStatus(absl::InvalidArgumentError(
-        "first_size, second_size: need 0 < first_size <= second_size"));
+    return ToGrpcStatus(
+        absl::InvalidArgumentError("--from, --to: need 0 < --from <= --to"));
+  }
+  if (auto s = CheckSize("--to", request->second_size()); !s.ok()) {
+    return ToGrpcStatus(s);
   }
   absl::Status s = pool_.InTransaction<ReadTx>(
       "consistency proof", [&](ReadTx& tx) -> absl::Status {
@@ -151,8 +192,9 @@ grpc::Status AuditServiceImpl::GetConsistencyProof(
         if (!first.ok()) return first.status();
         auto second = HeadOfSize(tx, request->second_size());
         if (!second.ok()) return second.status();
-        const std::vector<Hash> leaves =
-            AsHashes(PgAuditStore::LeafHashes(tx, second->tree_size));
+        auto stored = PgAuditStore::LeafHashes(tx, second->tree_size);
+        if (!stored.ok()) return stored.status();
+        const std::vector<Hash> leaves = AsHashes(*stored);
         for (const Hash& h :
              ConsistencyProof(leaves, first->tree_size, second->tree_size)) {
           response->add_path(std::string(h.begin(), h.end()));

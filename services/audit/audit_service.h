@@ -1,7 +1,12 @@
 #ifndef KVO_SERVICES_AUDIT_AUDIT_SERVICE_H_
 #define KVO_SERVICES_AUDIT_AUDIT_SERVICE_H_
 
+#include <cstdint>
+#include <string>
+
 #include "kvo/v1/audit.grpc.pb.h"
+#include "services/audit/audit_integrity.h"
+#include "services/audit/witness.h"
 #include "services/common/db_pool.h"
 #include "services/identity/rpc_guard.h"
 
@@ -10,11 +15,22 @@ namespace kvo::audit {
 // The gRPC adapter of the audit log for privacy officers and admins:
 // verification of the whole log, signed tree heads and proofs. Status codes:
 // NOT_FOUND (no signed head of that size), INVALID_ARGUMENT (index or sizes
-// out of range), and the guard's. Every call is itself audited.
+// out of range), DATA_LOSS (entries missing under a signed head), and the
+// guard's. Every call is itself audited. Verify trusts what the database
+// cannot change: this kvod's signing key, its witness file and the MAC key.
 // Thread-safe.
+struct AuditTrust {
+  const Witness* witness = nullptr;
+  const AuditIntegrity* integrity = nullptr;
+  std::string public_key;  // raw 32 bytes: the only key heads may carry
+  int64_t max_head_age_ms = 0;
+  int64_t max_unsequenced_micros = 0;
+};
+
 class AuditServiceImpl final : public kvo::v1::AuditService::Service {
  public:
-  AuditServiceImpl(common::DbPool& pool, identity::RpcGuard& guard);
+  AuditServiceImpl(common::DbPool& pool, identity::RpcGuard& guard,
+                   AuditTrust trust);
 
   grpc::Status Verify(grpc::ServerContext* context,
                       const kvo::v1::VerifyRequest* request,
@@ -33,6 +49,7 @@ class AuditServiceImpl final : public kvo::v1::AuditService::Service {
  private:
   common::DbPool& pool_;
   identity::RpcGuard& guard_;
+  const AuditTrust trust_;
 };
 
 }  // namespace kvo::audit

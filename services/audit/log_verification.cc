@@ -1,16 +1,48 @@
 #include "services/audit/log_verification.h"
 
+#include "absl/strings/str_cat.h"
 #include "services/audit/pg_audit_store.h"
 
 namespace kvo::audit {
 
-VerifyReport VerifyStoredLog(pqxx::transaction_base& tx) {
-  LogVerifier verifier(PgAuditStore::AllTreeHeads(tx));
-  PgAuditStore::ForEachSequenced(
-      tx, [&](const SequencedEntry& e, const std::string& leaf) {
-        return verifier.Add(e, leaf);
-      });
-  return verifier.Finish();
+VerifyReport VerifyStoredLog(pqxx::transaction_base& tx,
+                             const StoredLogChecks& checks) {
+  std::vector<StoredTreeHead> heads = PgAuditStore::AllTreeHeads(tx);
+  const int64_t latest_ms = heads.empty() ? 0 : heads.back().timestamp_ms;
+  LogVerifier verifier(std::move(heads), checks.trust);
+  PgAuditStore::ForEachSequenced(tx, [&](const StoredEntry& s) {
+    return verifier.Add({s.entry, s.leaf_hash, s.entry_mac, s.seq_mac});
+  });
+  VerifyReport report = verifier.Finish();
+  if (!report.ok) return report;
+  auto fail = [&](std::string problem) {
+    report.ok = false;
+    report.problem = std::move(problem);
+    return report;
+  };
+  if (const uint64_t q = PgAuditStore::QuarantinedCount(tx); q > 0) {
+    return fail(absl::StrCat(
+        q,
+        " row(s) were written into the audit log outside kvod (their MAC "
+        "fails); the sequencer quarantined them and never signed them"));
+  }
+  if (checks.max_unsequenced_micros > 0) {
+    const int64_t age = PgAuditStore::OldestUnsequencedAgeMicros(tx);
+    if (age > checks.max_unsequenced_micros) {
+      return fail(absl::StrCat("entries have waited ", age / 1000000,
+                               " s for a signed tree head (the limit is ",
+                               checks.max_unsequenced_micros / 1000000,
+                               " s): the sequencer is not running"));
+    }
+  }
+  if (checks.max_head_age_ms > 0 && checks.now_ms > 0 &&
+      checks.now_ms - latest_ms > checks.max_head_age_ms) {
+    return fail(absl::StrCat(
+        "the latest signed tree head is ", (checks.now_ms - latest_ms) / 1000,
+        " s old (the limit is ", checks.max_head_age_ms / 1000,
+        " s): heads are not being signed, or were removed"));
+  }
+  return report;
 }
 
 }  // namespace kvo::audit

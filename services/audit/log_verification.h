@@ -1,16 +1,30 @@
 #ifndef KVO_SERVICES_AUDIT_LOG_VERIFICATION_H_
 #define KVO_SERVICES_AUDIT_LOG_VERIFICATION_H_
 
+#include <cstdint>
 #include <pqxx/pqxx>
 
 #include "services/audit/audit_verifier.h"
 
 namespace kvo::audit {
 
+// What kvod holds against the stored log besides its entries and heads.
+struct StoredLogChecks {
+  VerifyOptions trust;
+  // 0: not checked. The latest signed head may be at most this old
+  // (milliseconds, against `now_ms`), and no entry may wait longer than
+  // `max_unsequenced_micros` for the sequencer.
+  int64_t now_ms = 0;
+  int64_t max_head_age_ms = 0;
+  int64_t max_unsequenced_micros = 0;
+};
+
 // Runs LogVerifier over the stored log: every signed head and every
 // sequenced entry, read in the caller's transaction (use REPEATABLE READ so
-// heads and entries come from one snapshot).
-VerifyReport VerifyStoredLog(pqxx::transaction_base& tx);
+// heads and entries come from one snapshot); then rows quarantined by the
+// sequencer and the freshness limits in `checks`.
+VerifyReport VerifyStoredLog(pqxx::transaction_base& tx,
+                             const StoredLogChecks& checks = {});
 
 }  // namespace kvo::audit
 

@@ -1,7 +1,11 @@
 #include "services/audit/pg_audit_store.h"
 
+#include <chrono>
+#include <stdexcept>
+
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "services/audit/audit_mac.h"
 #include "services/common/crypto.h"
 #include "services/common/db_pool.h"
 
@@ -11,10 +15,13 @@ namespace {
 using common::HexDecode;
 using common::HexEncode;
 
+// The time is kvod's, in whole microseconds, so the MAC covers exactly
+// what is stored.
 constexpr char kAppendSql[] =
     "INSERT INTO audit_entries (principal_id, role, action, subject, purpose, "
-    "outcome, request_id) VALUES (NULLIF($1::bigint, 0), $2, $3, $4, $5, $6, "
-    "$7)";
+    "outcome, request_id, at, entry_mac) VALUES (NULLIF($1::bigint, 0), $2, "
+    "$3, $4, $5, $6, $7, timestamptz 'epoch' + $8::bigint * interval '1 "
+    "microsecond', decode($9, 'hex'))";
 
 // Timestamps travel as integer microseconds so the canonical bytes are
 // exact; EXTRACT(EPOCH ...) is numeric (exact) in PostgreSQL 14+.
@@ -23,15 +30,25 @@ constexpr char kEntryColumns[] =
     "role, action, subject, purpose, outcome, request_id";
 
 constexpr char kAssignSql[] =
-    "UPDATE audit_entries e SET seq = u.seq, leaf_hash = decode(u.h, 'hex') "
-    "FROM unnest($1::bigint[], $2::bigint[], $3::text[]) AS u(id, seq, h) "
-    "WHERE e.id = u.id";
+    "UPDATE audit_entries e SET seq = u.seq, leaf_hash = decode(u.h, 'hex'), "
+    "seq_mac = decode(u.m, 'hex') "
+    "FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[]) "
+    "AS u(id, seq, h, m) WHERE e.id = u.id";
+constexpr char kQuarantineSql[] =
+    "UPDATE audit_entries SET quarantined_at = now() "
+    "WHERE id = ANY($1::bigint[]) AND seq IS NULL";
+constexpr char kQuarantinedCountSql[] =
+    "SELECT count(*) FROM audit_entries WHERE quarantined_at IS NOT NULL";
+constexpr char kOldestUnsequencedSql[] =
+    "SELECT COALESCE((EXTRACT(EPOCH FROM now() - min(at)) * 1000000)::bigint, "
+    "0) FROM audit_entries WHERE seq IS NULL AND quarantined_at IS NULL";
 constexpr char kSequencedCountSql[] =
     "SELECT COALESCE(MAX(seq) + 1, 0) FROM audit_entries";
 constexpr char kUnsequencedCountSql[] =
-    "SELECT count(*) FROM audit_entries WHERE seq IS NULL";
+    "SELECT count(*) FROM audit_entries WHERE seq IS NULL AND quarantined_at "
+    "IS NULL";
 constexpr char kLeafHashesSql[] =
-    "SELECT encode(leaf_hash, 'hex') FROM audit_entries "
+    "SELECT seq, encode(leaf_hash, 'hex') FROM audit_entries "
     "WHERE seq >= $1 AND seq < $2 ORDER BY seq";
 constexpr char kRegisterKeySql[] =
     "INSERT INTO audit_signing_keys (public_key) VALUES (decode($1, 'hex')) "
@@ -40,7 +57,9 @@ constexpr char kRegisterKeySql[] =
 constexpr char kInsertHeadSql[] =
     "INSERT INTO audit_tree_heads (tree_size, root_hash, timestamp_ms, "
     "signature, key_id) VALUES ($1, decode($2, 'hex'), $3, decode($4, 'hex'), "
-    "$5) ON CONFLICT (tree_size) DO NOTHING";
+    "$5) ON CONFLICT (tree_size) DO UPDATE SET timestamp_ms = "
+    "EXCLUDED.timestamp_ms, signature = EXCLUDED.signature, key_id = "
+    "EXCLUDED.key_id WHERE audit_tree_heads.root_hash = EXCLUDED.root_hash";
 constexpr char kHeadColumns[] =
     "h.tree_size, encode(h.root_hash, 'hex'), h.timestamp_ms, "
     "encode(h.signature, 'hex'), encode(k.public_key, 'hex') "
@@ -61,6 +80,12 @@ SequencedEntry EntryFromRow(const pqxx::row& row, int first) {
   return e;
 }
 
+// A hex-encoded bytea column as raw bytes; "" for NULL or damage.
+std::string Bytes(const pqxx::field& field) {
+  if (field.is_null()) return "";
+  return HexDecode(field.as<std::string>()).value_or("");
+}
+
 StoredTreeHead HeadFromRow(const pqxx::row& row) {
   StoredTreeHead h;
   h.tree_size = row[0].as<uint64_t>();
@@ -75,20 +100,35 @@ StoredTreeHead HeadFromRow(const pqxx::row& row) {
 
 void PgAuditStore::Append(pqxx::transaction_base& tx,
                           const AuditRecord& record) {
-  common::ExecPrepared(tx, kAppendSql, record.principal_id, record.role,
-                       record.action, record.subject, record.purpose,
-                       std::string(OutcomeName(record.outcome)),
-                       record.request_id);
+  const AuditMac* mac = ProcessAuditMac();
+  if (mac == nullptr) {
+    throw std::logic_error("audit: no MAC key installed in this process");
+  }
+  SequencedEntry e;
+  e.at_micros = std::chrono::duration_cast<std::chrono::microseconds>(
+                    std::chrono::system_clock::now().time_since_epoch())
+                    .count();
+  e.principal_id = record.principal_id;
+  e.role = record.role;
+  e.action = record.action;
+  e.subject = record.subject;
+  e.purpose = record.purpose;
+  e.outcome = std::string(OutcomeName(record.outcome));
+  e.request_id = record.request_id;
+  common::ExecPrepared(tx, kAppendSql, e.principal_id, e.role, e.action,
+                       e.subject, e.purpose, e.outcome, e.request_id,
+                       e.at_micros, HexEncode(mac->EntryMac(e)));
 }
 
 std::vector<PendingEntry> PgAuditStore::LockUnsequenced(
     pqxx::transaction_base& tx, int limit) {
   const std::string sql = absl::StrCat(
-      "SELECT id, ", kEntryColumns,
-      " FROM audit_entries WHERE seq IS NULL ORDER BY id LIMIT $1 FOR UPDATE");
+      "SELECT id, encode(entry_mac, 'hex'), ", kEntryColumns,
+      " FROM audit_entries WHERE seq IS NULL AND quarantined_at IS NULL "
+      "ORDER BY id LIMIT $1 FOR UPDATE");
   std::vector<PendingEntry> out;
   for (const auto& row : tx.exec_params(sql, limit)) {
-    out.push_back({row[0].as<int64_t>(), EntryFromRow(row, 1)});
+    out.push_back({row[0].as<int64_t>(), EntryFromRow(row, 2), Bytes(row[1])});
   }
   return out;
 }
@@ -96,12 +136,29 @@ std::vector<PendingEntry> PgAuditStore::LockUnsequenced(
 void PgAuditStore::AssignIndexes(pqxx::transaction_base& tx,
                                  const std::vector<int64_t>& ids,
                                  const std::vector<uint64_t>& indexes,
-                                 const std::vector<std::string>& leaf_hashes) {
+                                 const std::vector<std::string>& leaf_hashes,
+                                 const std::vector<std::string>& seq_macs) {
   std::vector<std::string> hex;
   hex.reserve(leaf_hashes.size());
   for (const auto& h : leaf_hashes) hex.push_back(HexEncode(h));
+  std::vector<std::string> macs;
+  macs.reserve(seq_macs.size());
+  for (const auto& m : seq_macs) macs.push_back(HexEncode(m));
   tx.exec_params0(kAssignSql, common::SqlArray(ids), common::SqlArray(indexes),
-                  common::SqlArray(hex));
+                  common::SqlArray(hex), common::SqlArray(macs));
+}
+
+void PgAuditStore::Quarantine(pqxx::transaction_base& tx,
+                              const std::vector<int64_t>& ids) {
+  tx.exec_params0(kQuarantineSql, common::SqlArray(ids));
+}
+
+uint64_t PgAuditStore::QuarantinedCount(pqxx::transaction_base& tx) {
+  return tx.exec1(kQuarantinedCountSql)[0].as<uint64_t>();
+}
+
+int64_t PgAuditStore::OldestUnsequencedAgeMicros(pqxx::transaction_base& tx) {
+  return tx.exec1(kOldestUnsequencedSql)[0].as<int64_t>();
 }
 
 uint64_t PgAuditStore::SequencedCount(pqxx::transaction_base& tx) {
@@ -112,15 +169,29 @@ uint64_t PgAuditStore::UnsequencedCount(pqxx::transaction_base& tx) {
   return tx.exec1(kUnsequencedCountSql)[0].as<uint64_t>();
 }
 
-std::vector<std::string> PgAuditStore::LeafHashes(pqxx::transaction_base& tx,
-                                                  uint64_t count) {
+absl::StatusOr<std::vector<std::string>> PgAuditStore::LeafHashes(
+    pqxx::transaction_base& tx, uint64_t count, uint64_t from) {
   std::vector<std::string> out;
-  out.reserve(count);
-  for (uint64_t from = 0; from < count; from += kBatch) {
+  out.reserve(count - std::min(count, from));
+  for (uint64_t at = from; at < count; at += kBatch) {
     for (const auto& row :
-         tx.exec_params(kLeafHashesSql, from, std::min(count, from + kBatch))) {
-      out.push_back(HexDecode(row[0].as<std::string>()).value_or(""));
+         tx.exec_params(kLeafHashesSql, at, std::min(count, at + kBatch))) {
+      const uint64_t expected = from + out.size();
+      std::string leaf = Bytes(row[1]);
+      if (row[0].as<uint64_t>() != expected || leaf.size() != 32) {
+        return absl::DataLossError(absl::StrCat(
+            "audit entry ", expected,
+            row[0].as<uint64_t>() != expected ? " is missing"
+                                              : " has no valid leaf hash",
+            " in the database (run kvo audit verify)"));
+      }
+      out.push_back(std::move(leaf));
     }
+  }
+  if (out.size() != count - std::min(count, from)) {
+    return absl::DataLossError(
+        absl::StrCat("audit entry ", from + out.size(),
+                     " is missing in the database (run kvo audit verify)"));
   }
   return out;
 }
@@ -162,23 +233,22 @@ std::vector<StoredTreeHead> PgAuditStore::AllTreeHeads(
 
 void PgAuditStore::ForEachSequenced(
     pqxx::transaction_base& tx,
-    const std::function<bool(const SequencedEntry&, const std::string&)>&
-        visit) {
+    const std::function<bool(const StoredEntry&)>& visit) {
   const std::string sql = absl::StrCat(
-      "SELECT seq, encode(leaf_hash, 'hex'), ", kEntryColumns,
+      "SELECT seq, encode(leaf_hash, 'hex'), encode(entry_mac, 'hex'), "
+      "encode(seq_mac, 'hex'), ",
+      kEntryColumns,
       " FROM audit_entries WHERE seq IS NOT NULL AND seq > $1 ORDER BY seq "
       "LIMIT $2");
   int64_t after = -1;
   for (;;) {
     pqxx::result rows = tx.exec_params(sql, after, kBatch);
     for (const auto& row : rows) {
-      SequencedEntry e = EntryFromRow(row, 2);
-      e.index = row[0].as<uint64_t>();
-      after = static_cast<int64_t>(e.index);
-      const std::string leaf =
-          HexDecode(row[1].is_null() ? "" : row[1].as<std::string>())
-              .value_or("");
-      if (!visit(e, leaf)) return;
+      StoredEntry s{EntryFromRow(row, 4), Bytes(row[1]), Bytes(row[2]),
+                    Bytes(row[3])};
+      s.entry.index = row[0].as<uint64_t>();
+      after = static_cast<int64_t>(s.entry.index);
+      if (!visit(s)) return;
     }
     if (rows.size() < static_cast<size_t>(kBatch)) return;
   }

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/status/statusor.h"
 #include "services/audit/audit_entry.h"
 
 namespace kvo::audit {
@@ -16,6 +17,15 @@ namespace kvo::audit {
 struct PendingEntry {
   int64_t id = 0;
   SequencedEntry entry;  // index not yet meaningful
+  std::string entry_mac;
+};
+
+// A sequenced entry with what the store keeps beside it.
+struct StoredEntry {
+  SequencedEntry entry;
+  std::string leaf_hash;  // raw bytes; empty when missing
+  std::string entry_mac;
+  std::string seq_mac;
 };
 
 // The only SQL on the audit tables. Every function runs in the caller's
@@ -23,26 +33,39 @@ struct PendingEntry {
 class PgAuditStore final {
  public:
   // Appends one entry in the caller's transaction: an INSERT only, so
-  // concurrent writers never wait on one another.
+  // concurrent writers never wait on one another. Stamps it with this
+  // process's clock and its MAC (ProcessAuditMac(); throws without one).
   static void Append(pqxx::transaction_base& tx, const AuditRecord& record);
 
   // Sequencer: the oldest unsequenced entries (by insertion id), locked.
   static std::vector<PendingEntry> LockUnsequenced(pqxx::transaction_base& tx,
                                                    int limit);
-  // Sequencer: stores tree index and leaf hash (raw bytes) per entry id.
+  // Sequencer: stores tree index, leaf hash and sequence MAC (raw bytes)
+  // per entry id.
   static void AssignIndexes(pqxx::transaction_base& tx,
                             const std::vector<int64_t>& ids,
                             const std::vector<uint64_t>& indexes,
-                            const std::vector<std::string>& leaf_hashes);
+                            const std::vector<std::string>& leaf_hashes,
+                            const std::vector<std::string>& seq_macs);
+  // Sequencer: sets rows aside that it will never sign (their MAC fails).
+  static void Quarantine(pqxx::transaction_base& tx,
+                         const std::vector<int64_t>& ids);
+  static uint64_t QuarantinedCount(pqxx::transaction_base& tx);
+  // Age of the oldest entry still waiting for the sequencer, in
+  // microseconds at the database's clock; 0 when none waits.
+  static int64_t OldestUnsequencedAgeMicros(pqxx::transaction_base& tx);
   // Number of sequenced entries (max index + 1).
   static uint64_t SequencedCount(pqxx::transaction_base& tx);
-  // Stored leaf hashes of indexes [0, count), in order.
-  static std::vector<std::string> LeafHashes(pqxx::transaction_base& tx,
-                                             uint64_t count);
+  // Stored leaf hashes of indexes [0, count), in order. DATA_LOSS naming
+  // the first index that is missing or has no well-formed leaf hash.
+  static absl::StatusOr<std::vector<std::string>> LeafHashes(
+      pqxx::transaction_base& tx, uint64_t count, uint64_t from = 0);
 
   // Registers a signing key (idempotent); its id.
   static int32_t RegisterKey(pqxx::transaction_base& tx,
                              const std::string& public_key);
+  // Stores a head; a head of a size already signed replaces it only when
+  // its root is the same (a fresher signature of an unchanged tree).
   static void InsertTreeHead(pqxx::transaction_base& tx,
                              const StoredTreeHead& head, int32_t key_id);
   // The head of exactly `tree_size`, or the latest when 0.
@@ -54,8 +77,7 @@ class PgAuditStore final {
   // hash; `visit` returns false to stop.
   static void ForEachSequenced(
       pqxx::transaction_base& tx,
-      const std::function<bool(const SequencedEntry&,
-                               const std::string& stored_leaf_hash)>& visit);
+      const std::function<bool(const StoredEntry&)>& visit);
   static std::optional<SequencedEntry> EntryAt(pqxx::transaction_base& tx,
                                                uint64_t index);
   static uint64_t UnsequencedCount(pqxx::transaction_base& tx);

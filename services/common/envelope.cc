@@ -111,11 +111,17 @@ absl::StatusOr<SecretKey> LoadOrCreateRootKey(const fs::path& file,
     sodium_memzero(bytes->data(), bytes->size());
     return key;
   }
+  return LoadOrCreateKeyFile(file, "root key");
+}
+
+absl::StatusOr<SecretKey> LoadOrCreateKeyFile(const fs::path& file,
+                                              absl::string_view what) {
   struct stat st;
   if (::stat(file.c_str(), &st) != 0) {
     if (errno != ENOENT) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          "cannot read root key ", file.string(), ": ", std::strerror(errno)));
+      return absl::FailedPreconditionError(
+          absl::StrCat("cannot read ", what, " ", file.string(), ": ",
+                       std::strerror(errno)));
     }
     SecretKey key = SecretKey::Generate();
     if (auto s = WriteKeyFile(file, key.bytes()); !s.ok()) return s;
@@ -123,7 +129,7 @@ absl::StatusOr<SecretKey> LoadOrCreateRootKey(const fs::path& file,
   }
   if ((st.st_mode & 077) != 0) {
     return absl::FailedPreconditionError(absl::StrCat(
-        "root key ", file.string(),
+        what, " ", file.string(),
         " is readable by others: chmod 600 it (and check who read it)"));
   }
   std::ifstream in(file, std::ios::binary);
@@ -133,7 +139,7 @@ absl::StatusOr<SecretKey> LoadOrCreateRootKey(const fs::path& file,
   sodium_memzero(bytes.data(), bytes.size());
   if (!key.ok()) {
     return absl::FailedPreconditionError(absl::StrCat(
-        "root key ", file.string(), " is damaged: it must hold 32 bytes"));
+        what, " ", file.string(), " is damaged: it must hold 32 bytes"));
   }
   return key;
 }
@@ -209,10 +215,13 @@ absl::StatusOr<SecretKey> UnwrapKey(const SecretKey& kek,
 }
 
 std::string BlindIndex(const SecretKey& key, absl::string_view normalized) {
+  return Mac(key, normalized);
+}
+
+std::string Mac(const SecretKey& key, absl::string_view data) {
   std::string out(crypto_generichash_BYTES, '\0');
   crypto_generichash(reinterpret_cast<unsigned char*>(out.data()), out.size(),
-                     U(normalized), normalized.size(), U(key.bytes()),
-                     key.bytes().size());
+                     U(data), data.size(), U(key.bytes()), key.bytes().size());
   return out;
 }
 

@@ -44,6 +44,11 @@ class SecretKey {
 absl::StatusOr<SecretKey> LoadOrCreateRootKey(const std::filesystem::path& file,
                                               absl::string_view env_value);
 
+// A 32-byte key in `file` (mode 0600 or stricter), created with fresh
+// random bytes when missing; `what` names it in errors ("audit MAC key").
+absl::StatusOr<SecretKey> LoadOrCreateKeyFile(const std::filesystem::path& file,
+                                              absl::string_view what);
+
 // A subkey for one purpose (crypto_kdf; `context8` exactly 8 characters).
 SecretKey DeriveKey(const SecretKey& root, uint64_t id,
                     absl::string_view context8);
@@ -66,6 +71,9 @@ absl::StatusOr<SecretKey> UnwrapKey(const SecretKey& kek,
 
 // Keyed BLAKE2b-256 of `normalized`: 32 raw bytes.
 std::string BlindIndex(const SecretKey& key, absl::string_view normalized);
+
+// Keyed BLAKE2b-256 of `data` (a MAC): 32 raw bytes.
+std::string Mac(const SecretKey& key, absl::string_view data);
 
 }  // namespace kvo::common
 

@@ -230,6 +230,13 @@ void ValidateDonations(const kvo::v1::DonationPolicy& donations,
                 {kMaxRetentionUnpaidDays});
 }
 
+void ValidateAudit(const kvo::v1::AuditPolicy& audit, Checker& check) {
+  check.Between("audit.max_head_age_seconds", audit.max_head_age_seconds(),
+                {60}, {7 * 24 * 3600});
+  check.Between("audit.max_unsequenced_seconds",
+                audit.max_unsequenced_seconds(), {5}, {3600});
+}
+
 void ValidateRetention(const kvo::v1::RetentionPolicy& retention,
                        Checker& check) {
   check.AtLeast("retention.card_grace_days", retention.card_grace_days(), 0);
@@ -470,6 +477,7 @@ std::vector<PolicyViolation> ValidatePolicy(const kvo::v1::Policy& policy) {
   ValidatePersons(policy.persons(), check);
   ValidateDonations(policy.donations(), check);
   ValidateRetention(policy.retention(), check);
+  ValidateAudit(policy.audit(), check);
   check.Between("cycle.recertification_interval_years",
                 policy.cycle().recertification_interval_years(), {1},
                 {kMaxRecertificationYears});

@@ -39,11 +39,22 @@ int main(int argc, char** argv) {
       ->envname("KVO_TLS_CERT");
   app.add_option("--tls-key", config.tls_key, "server private key PEM")
       ->envname("KVO_TLS_KEY");
+  app.add_option("--tls-san", config.tls_sans,
+                 "host name or IP address the generated server certificate "
+                 "also covers (repeatable; the listen host and this "
+                 "machine's name are always included)")
+      ->envname("KVO_TLS_SAN")
+      ->delimiter(',');
   app.add_option("--db-pool-size", config.db_pool_size,
                  "database connections per kvod")
       ->envname("KVO_DB_POOL_SIZE")
       ->check(CLI::Range(1, 200))
       ->capture_default_str();
+  app.add_option("--audit-head-command", config.audit_head_command,
+                 "shell command run for every signed audit tree head, with "
+                 "KVO_HEAD_SIZE, KVO_HEAD_ROOT, ... in its environment (e.g. "
+                 "to send heads to syslog or another organisation)")
+      ->envname("KVO_AUDIT_HEAD_COMMAND");
   app.add_option("--pg-setting", config.pg_settings,
                  "name=value setting for the embedded PostgreSQL (repeatable)");
   try {

@@ -22,9 +22,12 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "services/audit/audit_integrity.h"
+#include "services/audit/audit_mac.h"
 #include "services/audit/audit_sequencer.h"
 #include "services/audit/audit_service.h"
+#include "services/audit/head_command.h"
 #include "services/audit/tree_head.h"
+#include "services/audit/witness.h"
 #include "services/common/crypto.h"
 #include "services/common/db_pool.h"
 #include "services/common/embedded_postgres.h"
@@ -180,12 +183,38 @@ absl::StatusOr<bool> PrepareDataDir(const fs::path& dir) {
   return true;
 }
 
+// What the generated server certificate covers: --tls-san, the host kvod
+// listens on and this machine's name. A default that is no host name or
+// address (a wildcard, a name with '_') is left out rather than fatal.
+std::vector<std::string> TlsNames(const KvodConfig& config) {
+  std::vector<std::string> names = config.tls_sans;
+  std::vector<std::string> defaults;
+  if (auto colon = config.listen.rfind(':'); colon != std::string::npos) {
+    defaults.push_back(config.listen.substr(0, colon));
+  }
+  char host[256] = {};
+  if (::gethostname(host, sizeof host - 1) == 0) defaults.emplace_back(host);
+  for (const std::string& name : defaults) {
+    if (name == "0.0.0.0" || name == "[::]" || name == "::") continue;
+    if (common::ServerSubjectAltNames({name}).ok()) names.push_back(name);
+  }
+  return names;
+}
+
 absl::StatusOr<common::TlsMaterial> PrepareTls(const KvodConfig& config,
                                                const fs::path& data_dir) {
   if (!config.tls_cert.empty()) {
     return common::LoadTlsMaterial(config.tls_cert, config.tls_key);
   }
-  return common::EnsureTlsMaterial(data_dir / "tls");
+  const std::vector<std::string> names = TlsNames(config);
+  auto tls = common::EnsureTlsMaterial(data_dir / "tls", names);
+  if (tls.ok() && tls->reissued) {
+    std::string list;
+    for (const std::string& n : names) list += (list.empty() ? "" : ",") + n;
+    common::LogInfo("server certificate re-issued from the existing CA",
+                    {{"names", list}});
+  }
+  return tls;
 }
 
 // The parts that live for the whole run, torn down in reverse order.
@@ -319,6 +348,16 @@ int RunKvod(const KvodConfig& config) {
   auto signer =
       audit::TreeHeadSigner::LoadOrCreate(data_dir / "audit" / "signing.key");
   if (!signer.ok()) return fail_and_clean(signer.status().message());
+  // The audit log's keys and witness live beside each other, never in the
+  // database: replicas of one log share signing.key and mac.key.
+  auto mac_key = common::LoadOrCreateKeyFile(data_dir / "audit" / "mac.key",
+                                             "audit MAC key");
+  if (!mac_key.ok()) return fail_and_clean(mac_key.status().message());
+  audit::InstallProcessAuditMac(
+      std::make_shared<const audit::AuditMac>(std::move(*mac_key)));
+  auto witness = audit::Witness::Open(data_dir / "audit" / "witness.log");
+  if (!witness.ok()) return fail_and_clean(witness.status().message());
+  const std::string audit_public_key = signer->public_key();
   const char* root_key_env = std::getenv("KVO_ROOT_KEY");
   auto root_key =
       common::LoadOrCreateRootKey(data_dir / "keys" / "root.key",
@@ -334,16 +373,43 @@ int RunKvod(const KvodConfig& config) {
   identity::AccessControl access(*policy);
   identity::Authenticator authenticator(*rt.pool, kTokenCacheTtl);
   audit::AuditIntegrity audit_integrity;
-  identity::RpcGuard guard(access, authenticator, *rt.pool, audit_integrity);
+  identity::RpcGuard guard(
+      access, authenticator, *rt.pool, audit_integrity,
+      policy->rate_limits()
+          .unauthenticated_refusals_audited_per_address_per_minute());
   identity::IdentityServiceImpl identity_service(*policy, *rt.pool, guard);
-  audit::AuditServiceImpl audit_service(*rt.pool, guard);
+  audit::AuditTrust audit_trust;
+  audit_trust.witness = witness->get();
+  audit_trust.integrity = &audit_integrity;
+  audit_trust.public_key = audit_public_key;
+  audit_trust.max_head_age_ms =
+      int64_t{policy->audit().max_head_age_seconds()} * 1000;
+  audit_trust.max_unsequenced_micros =
+      int64_t{policy->audit().max_unsequenced_seconds()} * 1000000;
+  audit::AuditServiceImpl audit_service(*rt.pool, guard, audit_trust);
   gallery::GalleryVersions gallery_versions(*rt.pool);
   registry::RegistryServiceImpl registry_service(*policy, *rt.pool, guard,
                                                  **keys, gallery_versions);
   gallery::GalleryServiceImpl gallery_service(*policy, *rt.pool, guard, **keys,
                                               gallery_versions);
+  std::unique_ptr<audit::HeadCommand> head_command;
+  if (!config.audit_head_command.empty()) {
+    head_command =
+        std::make_unique<audit::HeadCommand>(config.audit_head_command);
+  }
+  audit::SequencerOptions sequencer_options;
+  sequencer_options.witness = witness->get();
+  sequencer_options.integrity = &audit_integrity;
+  sequencer_options.head_refresh =
+      std::chrono::milliseconds(audit_trust.max_head_age_ms / 4);
+  if (head_command != nullptr) {
+    sequencer_options.on_head =
+        [&head_command](const audit::StoredTreeHead& head) {
+          head_command->Publish(head);
+        };
+  }
   audit::AuditSequencer sequencer(rt.conninfo, std::move(*signer),
-                                  kSequencerInterval);
+                                  kSequencerInterval, sequencer_options);
 
   gpr_set_log_function(LogFromGrpc);
   grpc::EnableDefaultHealthCheckService(true);
@@ -372,6 +438,9 @@ int RunKvod(const KvodConfig& config) {
     return fail_and_clean(absl::StrCat("cannot listen on ", config.listen,
                                        ": address in use or not available"));
   }
+  audit_integrity.SetListener([&server](absl::string_view) {
+    server->GetHealthCheckService()->SetServingStatus(false);
+  });
   sequencer.Start();
   gallery_versions.Start();
   if (!gallery_versions.WaitUntilTrusted(absl::Seconds(10))) {
@@ -387,7 +456,8 @@ int RunKvod(const KvodConfig& config) {
     common::LogError("cannot issue a bootstrap code",
                      {{"detail", bootstrap.status().message()}});
   }
-  server->GetHealthCheckService()->SetServingStatus(true);
+  // Not serving while the audit log cannot be trusted.
+  server->GetHealthCheckService()->SetServingStatus(audit_integrity.ok());
 
   const std::string host = config.listen.substr(0, config.listen.rfind(':'));
   std::cout << "kvod: listening on " << host << ":" << selected_port << "\n"

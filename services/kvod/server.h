@@ -15,9 +15,14 @@ struct KvodConfig {
   std::string migrations_dir;  // empty: migrations/
   std::string tls_cert;
   std::string tls_key;
+  // Extra names and addresses for the generated server certificate (the
+  // listen host and the machine's host name are added).
+  std::vector<std::string> tls_sans;
   int db_pool_size = 8;
   // Extra PostgreSQL settings for the embedded cluster ("fsync=off").
   std::vector<std::string> pg_settings;
+  // Run for every signed audit tree head (see audit/head_command.h).
+  std::string audit_head_command;
 };
 
 // Exit codes of kvod.

@@ -24,12 +24,14 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "services/audit/audit_mac.h"
 #include "services/audit/audit_sequencer.h"
 #include "services/audit/pg_audit_store.h"
 #include "services/audit/tree_head.h"
 #include "services/common/crypto.h"
 #include "services/common/db_pool.h"
 #include "services/common/embedded_postgres.h"
+#include "services/common/envelope.h"
 #include "services/common/migrator.h"
 
 namespace kvo::audit {
@@ -161,11 +163,24 @@ int main(int argc, char** argv) {
   }
   auto signer = audit::TreeHeadSigner::LoadOrCreate(root / "signing.key");
   audit::Check(signer.status());
+  // As kvod runs it: every entry MACed, the sequencer checking each MAC and
+  // recording (fsynced) every head it signs in its witness file.
+  auto mac_key = common::LoadOrCreateKeyFile(root / "mac.key", "audit MAC key");
+  audit::Check(mac_key.status());
+  audit::InstallProcessAuditMac(
+      std::make_shared<const audit::AuditMac>(std::move(*mac_key)));
+  auto witness = audit::Witness::Open(root / "witness.log");
+  audit::Check(witness.status());
+  audit::AuditIntegrity integrity;
+  audit::SequencerOptions sequencer_options;
+  sequencer_options.witness = witness->get();
+  sequencer_options.integrity = &integrity;
 
   audit::Shared shared;
   shared.pool = std::make_unique<common::DbPool>(conninfo, audit::kWriters);
   shared.sequencer = std::make_unique<audit::AuditSequencer>(
-      conninfo, std::move(*signer), std::chrono::milliseconds(500));
+      conninfo, std::move(*signer), std::chrono::milliseconds(500),
+      sequencer_options);
   shared.sequencer->Start();
   audit::g_shared = &shared;
 
@@ -176,6 +191,11 @@ int main(int argc, char** argv) {
 
   shared.sequencer->Stop();
   shared.sequencer.reset();
+  if (!integrity.ok()) {
+    std::fprintf(stderr, "bench: audit integrity tripped: %s\n",
+                 integrity.reason().c_str());
+    return 1;
+  }
   shared.pool.reset();
   audit::Check((*pg)->Stop());
   std::error_code ec;

@@ -1,5 +1,9 @@
 // The audit log against a real PostgreSQL: concurrent appends, the
 // sequencer, tamper detection and two sequencers on one database.
+#include <unistd.h>
+
+#include <cstring>
+#include <filesystem>
 #include <future>
 #include <pqxx/pqxx>
 #include <set>
@@ -7,9 +11,12 @@
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "services/audit/audit_integrity.h"
+#include "services/audit/audit_mac.h"
 #include "services/audit/audit_sequencer.h"
 #include "services/audit/log_verification.h"
 #include "services/audit/pg_audit_store.h"
+#include "services/audit/witness.h"
 #include "services/common/crypto.h"
 #include "services/common/db_pool.h"
 #include "tests/support/pg_environment.h"
@@ -59,10 +66,21 @@ class AuditPgTest : public kvo::testing::PgTest {
     return size.ok() && size->has_value() ? **size : 0;
   }
 
-  VerifyReport Verify() {
+  // As kvod verifies: both MACs of every entry (with the key main()
+  // installed), and, when given, a witness's heads and one trusted key.
+  VerifyReport Verify(const Witness* witness = nullptr,
+                      const std::string& trusted_key = "") {
     pqxx::connection conn(conninfo());
     pqxx::transaction<pqxx::repeatable_read> tx(conn);
-    return VerifyStoredLog(tx);
+    StoredLogChecks checks;
+    checks.trust.mac = ProcessAuditMac();
+    if (!trusted_key.empty()) checks.trust.trusted_keys.push_back(trusted_key);
+    if (witness != nullptr) {
+      for (const WitnessedHead& w : witness->Heads()) {
+        checks.trust.witnessed.push_back(w.head);
+      }
+    }
+    return VerifyStoredLog(tx, checks);
   }
 
   void Sql(const std::string& sql) {
@@ -167,9 +185,9 @@ TEST_F(TamperTest, TruncatedLog) {
   EXPECT_THAT(r.problem, HasSubstr("truncated"));
 }
 
-TEST_F(TamperTest, RewrittenEntryAndLeafHashIsCaughtByTheSignedHead) {
-  // A careful forger recomputes the leaf hash as well: only the signed tree
-  // head can tell, and it narrows the damage to the entries it covers.
+TEST_F(TamperTest, RewrittenEntryAndLeafHashIsNamedByItsOwnIndex) {
+  // A careful forger recomputes the leaf hash as well: the entry's MAC,
+  // made with a key the database never held, names it.
   pqxx::connection conn(conninfo());
   pqxx::work tx(conn);
   auto entry = PgAuditStore::EntryAt(tx, 25);
@@ -184,9 +202,8 @@ TEST_F(TamperTest, RewrittenEntryAndLeafHashIsCaughtByTheSignedHead) {
   tx.commit();
   VerifyReport r = Verify();
   EXPECT_FALSE(r.ok);
-  EXPECT_EQ(r.first_bad_index, 20);
-  EXPECT_THAT(r.problem, HasSubstr("entries 20 to 39 do not match the signed "
-                                   "tree head of size 40"));
+  EXPECT_EQ(r.first_bad_index, 25);
+  EXPECT_THAT(r.problem, HasSubstr("entry 25 was not written by kvod"));
 }
 
 TEST_F(TamperTest, ForgedTreeHeadSignature) {
@@ -219,6 +236,217 @@ TEST_F(AuditPgTest, TwoSequencersOnOneDatabaseKeepOneConsistentLog) {
   EXPECT_TRUE(r.ok) << r.problem;
   EXPECT_EQ(r.entries_checked, 60u);
   EXPECT_GE(r.tree_heads_checked, 2u);
+}
+
+// The attacks of someone who holds the database, against a sequencer that
+// records its heads in a witness file outside it. Each "restart" is a new
+// AuditSequencer on the same witness, as kvod's next start would be.
+class WitnessTest : public AuditPgTest {
+ protected:
+  void SetUp() override {
+    AuditPgTest::SetUp();
+    dir_ = std::filesystem::temp_directory_path() /
+           absl::StrCat("kvo-witness-", ::getpid(), "-", ++counter_);
+    std::filesystem::create_directories(dir_);
+    witness_ = Open();
+    auto seq = Sequencer();
+    Append(20, "a");
+    ASSERT_EQ(Sequence(*seq), 20u);
+    Append(20, "b");
+    ASSERT_EQ(Sequence(*seq), 40u);
+    ASSERT_TRUE(Verify(witness_.get()).ok);
+  }
+  void TearDown() override {
+    std::error_code ec;
+    std::filesystem::remove_all(dir_, ec);
+  }
+  std::unique_ptr<Witness> Open() {
+    auto w = Witness::Open(dir_ / "witness.log");
+    EXPECT_TRUE(w.ok()) << w.status();
+    return w.ok() ? std::move(*w) : nullptr;
+  }
+  std::unique_ptr<AuditSequencer> Sequencer(Witness* witness = nullptr,
+                                            char seed = 'w') {
+    SequencerOptions options;
+    options.witness = witness != nullptr ? witness : witness_.get();
+    options.integrity = &integrity_;
+    return std::make_unique<AuditSequencer>(conninfo(), Signer(seed),
+                                            std::chrono::seconds(60), options);
+  }
+  // A restarted sequencer: refuses, and trips the integrity switch.
+  void ExpectRestartRefuses(const std::string& why) {
+    auto restarted = Sequencer();
+    auto r = restarted->RunOnce();
+    EXPECT_EQ(r.status().code(), absl::StatusCode::kFailedPrecondition)
+        << r.status();
+    EXPECT_THAT(r.status().message(), HasSubstr(why));
+    EXPECT_FALSE(integrity_.ok());
+    // And signs nothing afterwards, whatever is appended.
+    Append(1, "after");
+    EXPECT_FALSE(restarted->RunOnce().ok());
+  }
+
+  static inline int counter_ = 0;
+  std::filesystem::path dir_;
+  std::unique_ptr<Witness> witness_;
+  AuditIntegrity integrity_;
+};
+
+TEST_F(WitnessTest, TruncatedLogAndItsHeadsAreNotSignedAgain) {
+  // The attacker deletes the last entries and every head above them, so
+  // the database alone looks like an intact log of 30 entries.
+  Sql("DELETE FROM audit_entries WHERE seq >= 30;"
+      "DELETE FROM audit_tree_heads WHERE tree_size > 20");
+  // Entries 20 to 29 lost their head; the attacker cannot sign another.
+  EXPECT_THAT(Verify().problem, HasSubstr("20 to 29 are not covered"));
+  ExpectRestartRefuses("witnessed a signed tree head of 40");
+  VerifyReport r = Verify(witness_.get());
+  EXPECT_FALSE(r.ok);
+  EXPECT_THAT(r.problem, HasSubstr("truncated"));
+}
+
+TEST_F(WitnessTest, DroppedAndRenumberedEntryIsNamedByItsIndex) {
+  // Drop entry 5, move every later entry down one, recompute their leaf
+  // hashes (the forger knows the format), delete the heads above 5.
+  Sql("DELETE FROM audit_entries WHERE seq = 5;"
+      "UPDATE audit_entries SET seq = seq - 1 WHERE seq > 5;"
+      "DELETE FROM audit_tree_heads WHERE tree_size > 5");
+  {
+    pqxx::connection conn(conninfo());
+    pqxx::work tx(conn);
+    PgAuditStore::ForEachSequenced(tx, [&](const StoredEntry& e) {
+      if (e.entry.index >= 5) {
+        const Hash leaf = LeafHash(CanonicalBytes(e.entry));
+        tx.exec_params0(
+            "UPDATE audit_entries SET leaf_hash = decode($1, 'hex') "
+            "WHERE seq = $2",
+            common::HexEncode(absl::string_view(
+                reinterpret_cast<const char*>(leaf.data()), leaf.size())),
+            e.entry.index);
+      }
+      return true;
+    });
+    tx.commit();
+  }
+  VerifyReport r = Verify(witness_.get());
+  EXPECT_FALSE(r.ok);
+  EXPECT_EQ(r.first_bad_index, 5);
+  EXPECT_THAT(r.problem,
+              HasSubstr("entry 5 is not where the sequencer put it"));
+  ExpectRestartRefuses("witnessed");
+}
+
+TEST_F(WitnessTest, DeletingEveryHeadFailsVerify) {
+  Sql("DELETE FROM audit_tree_heads");
+  VerifyReport r = Verify(witness_.get());
+  EXPECT_FALSE(r.ok);
+  EXPECT_THAT(r.problem, HasSubstr("not covered by any signed tree head"));
+  // The leaves still reproduce what kvod witnessed: it signs them again.
+  auto restarted = Sequencer();
+  EXPECT_TRUE(restarted->RunOnce().ok());
+  EXPECT_TRUE(integrity_.ok());
+  EXPECT_TRUE(Verify(witness_.get()).ok);
+}
+
+TEST_F(WitnessTest, EntryWrittenOutsideKvodIsQuarantinedNotSigned) {
+  Sql("INSERT INTO audit_entries (principal_id, role, action, subject, "
+      "purpose, outcome) VALUES (7, 'police', 'registry.read_person', "
+      "'person:42', 'door check', 'ok')");
+  auto seq = Sequencer();
+  auto size = seq->RunOnce();
+  ASSERT_TRUE(size.ok()) << size.status();
+  pqxx::connection conn(conninfo());
+  pqxx::work tx(conn);
+  EXPECT_EQ(tx.exec1("SELECT count(*) FROM audit_entries WHERE subject = "
+                     "'person:42' AND seq IS NULL AND quarantined_at IS NOT "
+                     "NULL")[0]
+                .as<int>(),
+            1);
+  // The alarm is itself on record, signed.
+  EXPECT_EQ(tx.exec1("SELECT count(*) FROM audit_entries WHERE action = "
+                     "'audit.quarantine' AND seq IS NOT NULL")[0]
+                .as<int>(),
+            1);
+  tx.commit();
+  VerifyReport r = Verify(witness_.get());
+  EXPECT_FALSE(r.ok);
+  EXPECT_THAT(r.problem, HasSubstr("written into the audit log outside kvod"));
+}
+
+TEST_F(WitnessTest, HeadsSignedWithAKeyAddedToTheTableAreRefused) {
+  // The attacker registers their own key and re-signs the latest head.
+  TreeHeadSigner rogue = Signer('r');
+  {
+    pqxx::connection conn(conninfo());
+    pqxx::work tx(conn);
+    auto head = PgAuditStore::TreeHead(tx, 40);
+    ASSERT_TRUE(head.has_value());
+    TreeHead th{head->tree_size, {}, head->timestamp_ms};
+    std::memcpy(th.root.data(), head->root_hash.data(), th.root.size());
+    const int32_t key = PgAuditStore::RegisterKey(tx, rogue.public_key());
+    tx.exec_params0(
+        "UPDATE audit_tree_heads SET key_id = $1, signature = decode($2, "
+        "'hex') WHERE tree_size = 40",
+        key, common::HexEncode(rogue.Sign(th)));
+    tx.commit();
+  }
+  EXPECT_TRUE(Verify().ok) << "trusting the key table, it passes";
+  VerifyReport r = Verify(witness_.get(), Signer('w').public_key());
+  EXPECT_FALSE(r.ok);
+  EXPECT_THAT(r.problem, HasSubstr("signed by a key kvod does not hold"));
+}
+
+TEST_F(WitnessTest, AFollowerWitnessesTheLeadersHeadsAndCatchesATruncation) {
+  auto leader = Sequencer();  // the same key, as replicas share it
+  ASSERT_EQ(Sequence(*leader), 40u);
+  std::filesystem::create_directories(dir_ / "follower");
+  auto fw = Witness::Open(dir_ / "follower" / "witness.log");
+  ASSERT_TRUE(fw.ok());
+  AuditIntegrity follower_integrity;
+  SequencerOptions options;
+  options.witness = fw->get();
+  options.integrity = &follower_integrity;
+  AuditSequencer follower(conninfo(), Signer('w'), std::chrono::seconds(60),
+                          options);
+  auto r = follower.RunOnce();
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_FALSE(r->has_value()) << "the leader holds the lock";
+  Append(5, "c");
+  ASSERT_EQ(Sequence(*leader), 45u);
+  ASSERT_TRUE(follower.RunOnce().ok());
+  ASSERT_TRUE((*fw)->Latest().has_value());
+  EXPECT_EQ((*fw)->Latest()->head.tree_size, 45u);
+  Sql("DELETE FROM audit_entries WHERE seq >= 43;"
+      "DELETE FROM audit_tree_heads WHERE tree_size > 40");
+  EXPECT_EQ(follower.RunOnce().status().code(),
+            absl::StatusCode::kFailedPrecondition);
+  EXPECT_FALSE(follower_integrity.ok());
+}
+
+TEST_F(WitnessTest, AHeadRecordedButNeverCommittedIsVoidedNotAlarmed) {
+  // kvod stopped between fsyncing a head and committing it.
+  StoredTreeHead ghost{41, std::string(32, 'g'), 1, std::string(64, 's'),
+                       Signer('w').public_key()};
+  ASSERT_TRUE(witness_->Record(ghost, /*committed=*/false).ok());
+  witness_.reset();
+  witness_ = Open();  // as the next start reads it
+  Append(3, "d");
+  auto seq = Sequencer();
+  EXPECT_EQ(Sequence(*seq), 43u);
+  EXPECT_TRUE(integrity_.ok());
+  EXPECT_TRUE(Verify(witness_.get()).ok);
+}
+
+TEST_F(AuditPgTest, MissingLeavesAreDataLossNotACrash) {
+  Append(10);
+  AuditSequencer seq(conninfo(), Signer('m'), std::chrono::seconds(60));
+  ASSERT_EQ(Sequence(seq), 10u);
+  Sql("DELETE FROM audit_entries WHERE seq = 4");
+  pqxx::connection conn(conninfo());
+  pqxx::work tx(conn);
+  auto leaves = PgAuditStore::LeafHashes(tx, 10);
+  EXPECT_EQ(leaves.status().code(), absl::StatusCode::kDataLoss);
+  EXPECT_THAT(leaves.status().message(), HasSubstr("audit entry 4 is missing"));
 }
 
 }  // namespace

@@ -82,6 +82,10 @@ privacy {
   normal_hours_start: 7
   normal_hours_end: 23
 }
+audit {
+  max_head_age_seconds: 3600
+  max_unsequenced_seconds: 60
+}
 )txt";
 
 std::vector<std::string> Lines(std::string_view text) {
