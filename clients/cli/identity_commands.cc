@@ -239,6 +239,40 @@ int RunSetPrincipalStatus(const GlobalOptions& opts, const PrincipalArgs& args,
   return kExitOk;
 }
 
+int RunUnlockPrincipal(const GlobalOptions& opts, const PrincipalArgs& args) {
+  Connection connection;
+  if (int rc = Connect(opts, &connection); rc != kExitOk) return rc;
+  kvo::v1::SetPrincipalStatusRequest request;
+  request.set_principal_id(args.id);
+  request.set_reason(args.reason);
+  kvo::v1::Principal response;
+  auto ctx = connection.Context();
+  grpc::Status status =
+      NewStub(connection)->UnlockPrincipal(ctx.get(), request, &response);
+  if (!status.ok()) return ReportRpcError(status);
+  PrintRecord(PrincipalRecord(response), opts.json);
+  return kExitOk;
+}
+
+int RunResetPassword(const GlobalOptions& opts, const PrincipalArgs& args) {
+  Connection connection;
+  if (int rc = Connect(opts, &connection); rc != kExitOk) return rc;
+  kvo::v1::ResetPasswordRequest request;
+  request.set_principal_id(args.id);
+  request.set_reason(args.reason);
+  kvo::v1::ResetPasswordResponse response;
+  auto ctx = connection.Context();
+  grpc::Status status =
+      NewStub(connection)->ResetPassword(ctx.get(), request, &response);
+  if (!status.ok()) return ReportRpcError(status);
+  Record record = PrincipalRecord(response.principal());
+  record.emplace_back("enrollment_code", response.enrollment_code());
+  record.emplace_back("code_expires",
+                      FormatTimestamp(response.code_expires_at()));
+  PrintRecord(record, opts.json);
+  return kExitOk;
+}
+
 int RunListPrincipals(const GlobalOptions& opts, const PrincipalArgs& args) {
   Connection connection;
   if (int rc = Connect(opts, &connection); rc != kExitOk) return rc;
@@ -379,8 +413,10 @@ void AddIdentityCommands(CLI::App* app, const GlobalOptions* opts,
     return RunSetPrincipalStatus(*opts, *principal_args, /*suspend=*/true);
   });
 
-  auto* reactivate =
-      principal->add_subcommand("reactivate", "lift a suspension");
+  auto* reactivate = principal->add_subcommand(
+      "reactivate",
+      "lift a suspension (and a lockout). Admin, or a coordinator for the "
+      "shopkeeper, security and police principals of their own areas");
   reactivate->add_option("ID", principal_args->id, "principal id")
       ->required()
       ->check(PositiveInteger());
@@ -388,6 +424,35 @@ void AddIdentityCommands(CLI::App* app, const GlobalOptions* opts,
                          "why (kept in the audit log)");
   OnSelected(reactivate, action, [opts, principal_args] {
     return RunSetPrincipalStatus(*opts, *principal_args, /*suspend=*/false);
+  });
+
+  auto* unlock = principal->add_subcommand(
+      "unlock",
+      "end a lockout after failed logins and clear the failure count. Admin, "
+      "or a coordinator for the shopkeeper, security and police principals "
+      "of their own areas");
+  unlock->add_option("ID", principal_args->id, "principal id")
+      ->required()
+      ->check(PositiveInteger());
+  unlock->add_option("--reason", principal_args->reason,
+                     "why (kept in the audit log)");
+  OnSelected(unlock, action, [opts, principal_args] {
+    return RunUnlockPrincipal(*opts, *principal_args);
+  });
+
+  auto* reset = principal->add_subcommand(
+      "reset-password",
+      "a forgotten password: the old one stops working, every session ends, "
+      "and a new one-time enrollment code is printed to hand over (they run "
+      "`kvo enroll CODE` again). Admin, or a coordinator for the shopkeeper, "
+      "security and police principals of their own areas");
+  reset->add_option("ID", principal_args->id, "principal id")
+      ->required()
+      ->check(PositiveInteger());
+  reset->add_option("--reason", principal_args->reason,
+                    "why (kept in the audit log)");
+  OnSelected(reset, action, [opts, principal_args] {
+    return RunResetPassword(*opts, *principal_args);
   });
 
   auto* list = principal->add_subcommand("list", "list principals");

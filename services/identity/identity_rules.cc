@@ -147,4 +147,18 @@ std::string NewSessionToken() {
   return common::HexEncode(common::RandomBytes(32));
 }
 
+bool LockedAt(std::optional<int64_t> locked_until_ms, int64_t now_ms) {
+  return locked_until_ms.has_value() && *locked_until_ms > now_ms;
+}
+
+int FailuresThatCount(int failed_logins, std::optional<int64_t> locked_until_ms,
+                      int64_t now_ms) {
+  if (locked_until_ms.has_value() && *locked_until_ms <= now_ms) return 0;
+  return failed_logins;
+}
+
+bool FailureLocks(int failures_that_count, int max_failures) {
+  return failures_that_count + 1 >= max_failures;
+}
+
 }  // namespace kvo::identity

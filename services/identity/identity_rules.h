@@ -1,6 +1,7 @@
 #ifndef KVO_SERVICES_IDENTITY_IDENTITY_RULES_H_
 #define KVO_SERVICES_IDENTITY_IDENTITY_RULES_H_
 
+#include <cstdint>
 #include <optional>
 #include <string>
 
@@ -38,6 +39,22 @@ std::optional<std::string> NormalizeOneTimeCode(absl::string_view code);
 
 // 32 random bytes as 64 hex characters.
 std::string NewSessionToken();
+
+// The one answer to a login that fails for an unknown login, a wrong
+// password, a locked account or one not enrolled yet, so the answer does
+// not tell which logins exist or which accounts are locked.
+inline constexpr char kLoginRefused[] =
+    "wrong login or password (after repeated failures an account is locked "
+    "for a while; your coordinator can unlock it)";
+
+// Whether an account is locked at `now_ms`.
+bool LockedAt(std::optional<int64_t> locked_until_ms, int64_t now_ms);
+// The failed logins that still count at `now_ms`: none once a lock has
+// ended, so the next failure after a lockout does not lock again at once.
+int FailuresThatCount(int failed_logins, std::optional<int64_t> locked_until_ms,
+                      int64_t now_ms);
+// Whether one more failure, on top of `failures_that_count`, locks.
+bool FailureLocks(int failures_that_count, int max_failures);
 
 }  // namespace kvo::identity
 

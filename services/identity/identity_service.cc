@@ -96,7 +96,10 @@ struct Decision {
 
 IdentityServiceImpl::IdentityServiceImpl(const kvo::v1::Policy& policy,
                                          common::DbPool& pool, RpcGuard& guard)
-    : policy_(policy), pool_(pool), guard_(guard) {
+    : policy_(policy),
+      pool_(pool),
+      guard_(guard),
+      hashing_slots_(policy.identity().max_concurrent_password_hashes()) {
   dummy_hash_ = common::HashPassword(common::HexEncode(common::RandomBytes(16)))
                     .value_or("");
 }
@@ -111,9 +114,40 @@ IdentityServiceImpl::IssueBootstrapCodeIfNeeded() {
       "issue bootstrap code",
       [&](pqxx::work& tx) -> absl::StatusOr<std::optional<std::string>> {
         if (Store::AnyAdmin(tx)) return std::optional<std::string>();
+        // Only the code printed last works: an earlier one may sit in a
+        // log or terminal scrollback of a start nobody finished.
+        Store::ExpireBootstrapCodes(tx);
         Store::InsertCode(tx, hash, "bootstrap", std::nullopt, hours);
         return std::optional<std::string>(code);
       });
+}
+
+absl::Status IdentityServiceImpl::LimitAddress(
+    const grpc::ServerContext& context, const Call& call,
+    absl::string_view action) {
+  const int64_t wait = login_limiter_.Acquire(
+      RpcGuard::PeerAddress(context),
+      policy_.rate_limits().logins_per_address_per_minute());
+  if (wait == 0) return absl::OkStatus();
+  guard_.AuditUnauthenticatedRefusal(
+      context, guard_.Record(call, action, "", "rate limit", Outcome::kDenied));
+  return absl::ResourceExhaustedError(
+      absl::StrCat("too many bootstrap, enroll and login attempts from your "
+                   "address; retry in ",
+                   wait, " s"));
+}
+
+absl::StatusOr<HashingSlots::Slot> IdentityServiceImpl::HashingSlot() {
+  const int wait_ms = policy_.identity().password_hash_wait_ms() > 0
+                          ? policy_.identity().password_hash_wait_ms()
+                          : 5000;
+  HashingSlots::Slot slot =
+      hashing_slots_.Acquire(std::chrono::milliseconds(wait_ms));
+  if (!slot) {
+    return absl::ResourceExhaustedError(
+        "server busy checking passwords; retry in a few seconds");
+  }
+  return slot;
 }
 
 grpc::Status IdentityServiceImpl::Bootstrap(
@@ -121,6 +155,9 @@ grpc::Status IdentityServiceImpl::Bootstrap(
     kvo::v1::BootstrapResponse* response) {
   auto call = guard_.Begin(*context, Method("Bootstrap"));
   if (!call.ok()) return ToGrpcStatus(call.status());
+  if (auto s = LimitAddress(*context, *call, "identity.bootstrap"); !s.ok()) {
+    return ToGrpcStatus(s);
+  }
   const auto code = NormalizeOneTimeCode(request->code());
   if (!code.has_value()) {
     return ToGrpcStatus(
@@ -134,12 +171,40 @@ grpc::Status IdentityServiceImpl::Bootstrap(
                                policy_.identity().password_min_length())}) {
     if (!s.ok()) return ToGrpcStatus(s);
   }
+  const std::string hash = CodeHash(*code);
+  auto refuse_code = [&] {
+    guard_.AuditUnauthenticatedRefusal(
+        *context, guard_.Record(*call, "identity.bootstrap", "", "first admin",
+                                Outcome::kDenied));
+  };
+  // The cheap checks first: a wrong code never reaches Argon2id (64 MiB).
+  auto usable = pool_.InTransaction(
+      "bootstrap check", [&](pqxx::work& tx) -> absl::Status {
+        auto row = Store::CodeForUpdate(tx, hash);
+        if (!row || row->kind != "bootstrap" || row->used ||
+            row->expires_at_ms <= NowMs()) {
+          return absl::UnauthenticatedError(
+              "bootstrap code is not valid (unknown, already used or "
+              "expired)");
+        }
+        if (Store::AnyAdmin(tx)) {
+          return absl::FailedPreconditionError(
+              "an admin already exists; bootstrap works only once");
+        }
+        return absl::OkStatus();
+      });
+  if (!usable.ok()) {
+    if (usable.code() == absl::StatusCode::kUnauthenticated) refuse_code();
+    return ToGrpcStatus(usable);
+  }
   // Hashing is slow on purpose: never inside a transaction.
+  auto slot = HashingSlot();
+  if (!slot.ok()) return ToGrpcStatus(slot.status());
   const auto password_hash = common::HashPassword(request->password());
+  *slot = HashingSlots::Slot();
   if (!password_hash) {
     return ToGrpcStatus(absl::ResourceExhaustedError("server busy; retry"));
   }
-  const std::string hash = CodeHash(*code);
   auto result = pool_.InTransaction(
       "bootstrap",
       [&](pqxx::work& tx) -> absl::StatusOr<Decision<PrincipalRow>> {
@@ -171,8 +236,7 @@ grpc::Status IdentityServiceImpl::Bootstrap(
       });
   if (!result.ok()) {
     if (result.status().code() == absl::StatusCode::kUnauthenticated) {
-      guard_.AuditAlone(guard_.Record(*call, "identity.bootstrap", "",
-                                      "first admin", Outcome::kDenied));
+      refuse_code();
     }
     return ToGrpcStatus(result.status());
   }
@@ -185,6 +249,9 @@ grpc::Status IdentityServiceImpl::Enroll(grpc::ServerContext* context,
                                          kvo::v1::EnrollResponse* response) {
   auto call = guard_.Begin(*context, Method("Enroll"));
   if (!call.ok()) return ToGrpcStatus(call.status());
+  if (auto s = LimitAddress(*context, *call, "identity.enroll"); !s.ok()) {
+    return ToGrpcStatus(s);
+  }
   const auto code = NormalizeOneTimeCode(request->code());
   if (!code.has_value()) {
     return ToGrpcStatus(absl::InvalidArgumentError(
@@ -192,8 +259,9 @@ grpc::Status IdentityServiceImpl::Enroll(grpc::ServerContext* context,
   }
   const std::string hash = CodeHash(*code);
   auto invalid = [&] {
-    guard_.AuditAlone(guard_.Record(*call, "identity.enroll", "", "enrollment",
-                                    Outcome::kDenied));
+    guard_.AuditUnauthenticatedRefusal(
+        *context, guard_.Record(*call, "identity.enroll", "", "enrollment",
+                                Outcome::kDenied));
     return ToGrpcStatus(absl::UnauthenticatedError(
         "enrollment code is not valid (unknown, already used or expired)"));
   };
@@ -217,7 +285,10 @@ grpc::Status IdentityServiceImpl::Enroll(grpc::ServerContext* context,
       !s.ok()) {
     return ToGrpcStatus(s);
   }
+  auto slot = HashingSlot();
+  if (!slot.ok()) return ToGrpcStatus(slot.status());
   const auto password_hash = common::HashPassword(request->password());
+  *slot = HashingSlots::Slot();
   if (!password_hash) {
     return ToGrpcStatus(absl::ResourceExhaustedError("server busy; retry"));
   }
@@ -249,14 +320,8 @@ grpc::Status IdentityServiceImpl::Login(grpc::ServerContext* context,
                                         kvo::v1::LoginResponse* response) {
   auto call = guard_.Begin(*context, Method("Login"));
   if (!call.ok()) return ToGrpcStatus(call.status());
-  const std::string peer = RpcGuard::PeerAddress(*context);
-  if (int64_t wait = login_limiter_.Acquire(
-          peer, policy_.rate_limits().logins_per_address_per_minute());
-      wait > 0) {
-    guard_.AuditAlone(
-        guard_.Record(*call, "identity.login", "", "login", Outcome::kDenied));
-    return ToGrpcStatus(absl::ResourceExhaustedError(absl::StrCat(
-        "too many logins from your address; retry in ", wait, " s")));
+  if (auto s = LimitAddress(*context, *call, "identity.login"); !s.ok()) {
+    return ToGrpcStatus(s);
   }
   if (request->login().empty() || request->login().size() > 64 ||
       request->password().empty() || request->password().size() > 256) {
@@ -265,52 +330,60 @@ grpc::Status IdentityServiceImpl::Login(grpc::ServerContext* context,
   }
   const auto& rules = policy_.identity();
   std::string token = NewSessionToken();
+  // Every path below runs one Argon2id verify, so the slot is taken before
+  // the transaction (a waiting call holds no connection).
+  auto slot = HashingSlot();
+  if (!slot.ok()) return ToGrpcStatus(slot.status());
   auto result = pool_.InTransaction(
       "login", [&](pqxx::work& tx) -> absl::StatusOr<Decision<PrincipalRow>> {
         Decision<PrincipalRow> d;
         auto who = Store::PrincipalByLoginForUpdate(tx, request->login());
-        auto refuse = [&](absl::Status s, int64_t principal) {
+        // The client gets one answer; the audit entry keeps the reason.
+        auto refuse = [&](absl::string_view reason, int64_t principal,
+                          absl::Status answer =
+                              absl::UnauthenticatedError(kLoginRefused)) {
           Call audited = *call;
           audited.caller.principal_id = principal;
           PgAuditStore::Append(
               tx, guard_.Record(audited, "identity.login",
-                                principal ? Subject(principal) : "", "login",
+                                principal ? Subject(principal) : "",
+                                absl::StrCat("login refused: ", reason),
                                 Outcome::kDenied));
-          d.refusal = std::move(s);
+          d.refusal = std::move(answer);
           return d;
         };
-        const absl::Status wrong =
-            absl::UnauthenticatedError("wrong login or password");
+        const int64_t now = NowMs();
         if (!who.has_value()) {
           common::VerifyPassword(dummy_hash_, request->password());
-          return refuse(wrong, 0);
+          return refuse("unknown login", 0);
         }
-        if (who->locked_until_ms && *who->locked_until_ms > NowMs()) {
-          return refuse(absl::PermissionDeniedError(absl::StrCat(
-                            "account locked after ", rules.login_max_failures(),
-                            " failed logins; try again after ",
-                            AmsterdamTime(*who->locked_until_ms))),
+        if (LockedAt(who->locked_until_ms, now)) {
+          common::VerifyPassword(dummy_hash_, request->password());
+          return refuse(absl::StrCat("account locked until ",
+                                     AmsterdamTime(*who->locked_until_ms)),
                         who->id);
         }
-        if (who->status == "suspended") {
-          return refuse(absl::PermissionDeniedError(
-                            "this account is suspended: ask your coordinator"),
-                        who->id);
+        if (who->status == "pending") {
+          common::VerifyPassword(dummy_hash_, request->password());
+          return refuse("not enrolled yet", who->id);
         }
-        if (who->status != "active") {
-          return refuse(absl::FailedPreconditionError(
-                            "this account is not enrolled yet: use the "
-                            "enrollment code (kvo enroll)"),
-                        who->id);
-        }
+        const int failures =
+            FailuresThatCount(who->failed_logins, who->locked_until_ms, now);
         if (!common::VerifyPassword(who->password_hash, request->password())) {
-          const bool lock =
-              who->failed_logins + 1 >= rules.login_max_failures();
-          Store::RecordFailedLogin(tx, who->id,
+          const bool lock = FailureLocks(failures, rules.login_max_failures());
+          Store::RecordFailedLogin(tx, who->id, failures + 1,
                                    lock ? std::optional(std::chrono::minutes(
                                               rules.login_lockout_minutes()))
                                         : std::nullopt);
-          return refuse(wrong, who->id);
+          return refuse(
+              lock ? "wrong password; account now locked" : "wrong password",
+              who->id);
+        }
+        // Only someone who knows the password learns of the suspension.
+        if (who->status == "suspended") {
+          return refuse("suspended", who->id,
+                        absl::PermissionDeniedError(
+                            "this account is suspended: ask your coordinator"));
         }
         Store::ResetFailedLogins(tx, who->id);
         const int64_t expires = Store::InsertSession(
@@ -440,45 +513,54 @@ grpc::Status IdentityServiceImpl::CreatePrincipal(
   return grpc::Status::OK;
 }
 
+absl::StatusOr<PrincipalRow> IdentityServiceImpl::Target(
+    const Call& call, absl::string_view method, int64_t principal_id) {
+  if (principal_id <= 0) {
+    return absl::InvalidArgumentError(
+        "principal: the id of a principal (a positive number)");
+  }
+  auto target = pool_.InTransaction(
+      "read principal", [&](pqxx::work& tx) -> absl::StatusOr<PrincipalRow> {
+        auto p = Store::PrincipalById(tx, principal_id);
+        if (!p) {
+          return absl::NotFoundError(
+              absl::StrCat("principal ", principal_id, " not found"));
+        }
+        return *p;
+      });
+  if (!target.ok()) return target.status();
+  if (guard_.access().LimitedToOwnAreas(call.caller, method)) {
+    if (target->area_ids.empty()) {
+      if (auto s = guard_.CheckAreas(call, {0}); !s.ok()) return s;
+    }
+    if (auto s = guard_.CheckAreas(call, target->area_ids); !s.ok()) return s;
+    if (target->role != "shopkeeper" && target->role != "security" &&
+        target->role != "police") {
+      guard_.AuditAlone(guard_.Record(call, method, Subject(target->id),
+                                      "access control", Outcome::kDenied));
+      return absl::PermissionDeniedError(
+          absl::StrCat("a ", RoleName(call.caller.role), " may not change a ",
+                       target->role));
+    }
+  }
+  if (target->id == call.caller.principal_id) {
+    return absl::FailedPreconditionError(
+        "you cannot change your own account this way; ask an admin");
+  }
+  return target;
+}
+
 absl::Status IdentityServiceImpl::SetStatus(
     grpc::ServerContext* context, absl::string_view method,
     const kvo::v1::SetPrincipalStatusRequest& request, bool suspend,
     kvo::v1::Principal* response) {
   auto call = guard_.Begin(*context, method);
   if (!call.ok()) return call.status();
-  if (request.principal_id() <= 0) {
-    return absl::InvalidArgumentError("principal_id: required");
-  }
   if (auto s = common::CheckText("reason", request.reason(), 0, 500); !s.ok()) {
     return s;
   }
-  auto target = pool_.InTransaction(
-      "read principal", [&](pqxx::work& tx) -> absl::StatusOr<PrincipalRow> {
-        auto p = Store::PrincipalById(tx, request.principal_id());
-        if (!p) {
-          return absl::NotFoundError(
-              absl::StrCat("principal ", request.principal_id(), " not found"));
-        }
-        return *p;
-      });
+  auto target = Target(*call, method, request.principal_id());
   if (!target.ok()) return target.status();
-  if (guard_.access().LimitedToOwnAreas(call->caller, method)) {
-    if (target->area_ids.empty()) {
-      return guard_.CheckAreas(*call, {0});
-    }
-    if (auto s = guard_.CheckAreas(*call, target->area_ids); !s.ok()) return s;
-    if (target->role != "shopkeeper" && target->role != "security" &&
-        target->role != "police") {
-      guard_.AuditAlone(guard_.Record(*call, method, Subject(target->id),
-                                      "access control", Outcome::kDenied));
-      return absl::PermissionDeniedError(
-          absl::StrCat("a ", RoleName(call->caller.role), " may not change a ",
-                       target->role));
-    }
-  }
-  if (target->id == call->caller.principal_id) {
-    return absl::FailedPreconditionError("you cannot change your own status");
-  }
   if (!suspend && target->status == "pending") {
     return absl::FailedPreconditionError(
         "this principal has not enrolled yet; nothing to reactivate");
@@ -486,11 +568,13 @@ absl::Status IdentityServiceImpl::SetStatus(
   auto updated = pool_.InTransaction(
       "set principal status",
       [&](pqxx::work& tx) -> absl::StatusOr<PrincipalRow> {
-        Store::SetStatus(tx, target->id,
-                         suspend                       ? "suspended"
-                         : target->status == "pending" ? "pending"
-                                                       : "active");
-        if (suspend) Store::RevokeAllSessions(tx, target->id);
+        Store::SetStatus(tx, target->id, suspend ? "suspended" : "active");
+        if (suspend) {
+          Store::RevokeAllSessions(tx, target->id);
+        } else {
+          // Reactivating means able to log in again: a lockout goes too.
+          Store::ResetFailedLogins(tx, target->id);
+        }
         PgAuditStore::Append(
             tx,
             guard_.Record(
@@ -519,6 +603,79 @@ grpc::Status IdentityServiceImpl::ReactivatePrincipal(
     kvo::v1::Principal* response) {
   return ToGrpcStatus(SetStatus(context, Method("ReactivatePrincipal"),
                                 *request, false, response));
+}
+
+grpc::Status IdentityServiceImpl::UnlockPrincipal(
+    grpc::ServerContext* context,
+    const kvo::v1::SetPrincipalStatusRequest* request,
+    kvo::v1::Principal* response) {
+  const std::string method = Method("UnlockPrincipal");
+  auto call = guard_.Begin(*context, method);
+  if (!call.ok()) return ToGrpcStatus(call.status());
+  if (auto s = common::CheckText("reason", request->reason(), 0, 500);
+      !s.ok()) {
+    return ToGrpcStatus(s);
+  }
+  auto target = Target(*call, method, request->principal_id());
+  if (!target.ok()) return ToGrpcStatus(target.status());
+  auto updated = pool_.InTransaction(
+      "unlock principal", [&](pqxx::work& tx) -> absl::StatusOr<PrincipalRow> {
+        Store::ResetFailedLogins(tx, target->id);
+        PgAuditStore::Append(
+            tx, guard_.Record(
+                    *call, "identity.unlock", Subject(target->id),
+                    request->reason().empty() ? "unlock" : request->reason()));
+        return *Store::PrincipalById(tx, target->id);
+      });
+  if (!updated.ok()) return ToGrpcStatus(updated.status());
+  *response = ToProto(*updated);
+  return grpc::Status::OK;
+}
+
+grpc::Status IdentityServiceImpl::ResetPassword(
+    grpc::ServerContext* context, const kvo::v1::ResetPasswordRequest* request,
+    kvo::v1::ResetPasswordResponse* response) {
+  const std::string method = Method("ResetPassword");
+  auto call = guard_.Begin(*context, method);
+  if (!call.ok()) return ToGrpcStatus(call.status());
+  if (auto s = common::CheckText("reason", request->reason(), 0, 500);
+      !s.ok()) {
+    return ToGrpcStatus(s);
+  }
+  auto target = Target(*call, method, request->principal_id());
+  if (!target.ok()) return ToGrpcStatus(target.status());
+  // Enrolling again would end the suspension by the back door.
+  if (target->status == "suspended") {
+    return ToGrpcStatus(absl::FailedPreconditionError(
+        "this principal is suspended; reactivate first (kvo principal "
+        "reactivate ID)"));
+  }
+  const std::string code = NewOneTimeCode();
+  const std::string code_hash = CodeHash(*NormalizeOneTimeCode(code));
+  const auto lifetime =
+      std::chrono::hours(policy_.identity().enrollment_code_lifetime_hours());
+  auto updated = pool_.InTransaction(
+      "reset password", [&](pqxx::work& tx) -> absl::StatusOr<PrincipalRow> {
+        Store::ResetPassword(tx, target->id);
+        Store::RevokeAllSessions(tx, target->id);
+        Store::ExpireCodesOf(tx, target->id);
+        Store::InsertCode(tx, code_hash, "enrollment", target->id, lifetime);
+        PgAuditStore::Append(
+            tx,
+            guard_.Record(*call, "identity.reset_password", Subject(target->id),
+                          request->reason().empty() ? "password reset"
+                                                    : request->reason()));
+        return *Store::PrincipalById(tx, target->id);
+      });
+  if (!updated.ok()) return ToGrpcStatus(updated.status());
+  guard_.authenticator().ForgetPrincipal(target->id);
+  *response->mutable_principal() = ToProto(*updated);
+  response->set_enrollment_code(code);
+  SetTimestamp(
+      NowMs() + std::chrono::duration_cast<std::chrono::milliseconds>(lifetime)
+                    .count(),
+      response->mutable_code_expires_at());
+  return grpc::Status::OK;
 }
 
 grpc::Status IdentityServiceImpl::ListPrincipals(

@@ -9,6 +9,8 @@
 #include "kvo/v1/policy.pb.h"
 #include "services/common/db_pool.h"
 #include "services/common/rate_limiter.h"
+#include "services/identity/hashing_slots.h"
+#include "services/identity/pg_identity_store.h"
 #include "services/identity/rpc_guard.h"
 
 namespace kvo::identity {
@@ -18,7 +20,12 @@ namespace kvo::identity {
 // INVALID_ARGUMENT (a field, with what is allowed), UNAUTHENTICATED (wrong
 // login or password, bad code), PERMISSION_DENIED (access table, locked or
 // suspended account), NOT_FOUND, ALREADY_EXISTS, FAILED_PRECONDITION,
-// RESOURCE_EXHAUSTED (too many logins from one address). Thread-safe.
+// RESOURCE_EXHAUSTED (too many Bootstrap, Enroll and Login calls from one
+// address together, or every Argon2id slot busy past the wait). A failed
+// login answers UNAUTHENTICATED with one message whether the login is
+// unknown, the password wrong, the account locked or not enrolled (the
+// audit entry keeps the real reason); only a suspended account with the
+// right password learns that it is suspended. Thread-safe.
 class IdentityServiceImpl final : public kvo::v1::IdentityService::Service {
  public:
   IdentityServiceImpl(const kvo::v1::Policy& policy, common::DbPool& pool,
@@ -55,6 +62,13 @@ class IdentityServiceImpl final : public kvo::v1::IdentityService::Service {
       grpc::ServerContext* context,
       const kvo::v1::SetPrincipalStatusRequest* request,
       kvo::v1::Principal* response) override;
+  grpc::Status UnlockPrincipal(
+      grpc::ServerContext* context,
+      const kvo::v1::SetPrincipalStatusRequest* request,
+      kvo::v1::Principal* response) override;
+  grpc::Status ResetPassword(grpc::ServerContext* context,
+                             const kvo::v1::ResetPasswordRequest* request,
+                             kvo::v1::ResetPasswordResponse* response) override;
   grpc::Status ListPrincipals(
       grpc::ServerContext* context,
       const kvo::v1::ListPrincipalsRequest* request,
@@ -67,6 +81,16 @@ class IdentityServiceImpl final : public kvo::v1::IdentityService::Service {
                          kvo::v1::ListAreasResponse* response) override;
 
  private:
+  // The shared per-address limit of Bootstrap, Enroll and Login.
+  absl::Status LimitAddress(const grpc::ServerContext& context,
+                            const Call& call, absl::string_view action);
+  // An Argon2id slot, or RESOURCE_EXHAUSTED after the policy's wait.
+  absl::StatusOr<HashingSlots::Slot> HashingSlot();
+  // The principal an administrative call is about, after the caller's
+  // authority over them is checked (own areas, not themselves).
+  absl::StatusOr<PrincipalRow> Target(const Call& call,
+                                      absl::string_view method,
+                                      int64_t principal_id);
   absl::Status SetStatus(grpc::ServerContext* context, absl::string_view method,
                          const kvo::v1::SetPrincipalStatusRequest& request,
                          bool suspend, kvo::v1::Principal* response);
@@ -74,9 +98,11 @@ class IdentityServiceImpl final : public kvo::v1::IdentityService::Service {
   const kvo::v1::Policy& policy_;
   common::DbPool& pool_;
   RpcGuard& guard_;
+  // Bootstrap, Enroll and Login together, per source address.
   common::RateLimiter login_limiter_{std::chrono::seconds(60)};
-  // Verified against when the login is unknown, so timing does not tell
-  // which logins exist.
+  HashingSlots hashing_slots_;
+  // Verified against when the login is unknown, locked or not enrolled, so
+  // timing does not tell them from a wrong password.
   std::string dummy_hash_;
 };
 

@@ -44,9 +44,18 @@ constexpr char kActivateSql[] =
     "UPDATE principals SET status = 'active', password_hash = $2, "
     "failed_logins = 0, locked_until = NULL WHERE id = $1";
 constexpr char kFailedLoginSql[] =
-    "UPDATE principals SET failed_logins = failed_logins + 1, "
+    "UPDATE principals SET failed_logins = $3, "
     "locked_until = CASE WHEN $2 > 0 THEN now() + make_interval(mins => $2) "
-    "ELSE locked_until END WHERE id = $1";
+    "ELSE NULL END WHERE id = $1";
+constexpr char kResetPasswordSql[] =
+    "UPDATE principals SET status = 'pending', password_hash = NULL, "
+    "failed_logins = 0, locked_until = NULL WHERE id = $1";
+constexpr char kExpirePrincipalCodesSql[] =
+    "UPDATE one_time_codes SET expires_at = least(expires_at, now()) "
+    "WHERE principal_id = $1 AND used_at IS NULL";
+constexpr char kExpireBootstrapCodesSql[] =
+    "UPDATE one_time_codes SET expires_at = least(expires_at, now()) "
+    "WHERE kind = 'bootstrap' AND used_at IS NULL";
 constexpr char kResetFailedSql[] =
     "UPDATE principals SET failed_logins = 0, locked_until = NULL "
     "WHERE id = $1";
@@ -184,10 +193,23 @@ void PgIdentityStore::Activate(Tx& tx, int64_t id,
 }
 
 void PgIdentityStore::RecordFailedLogin(
-    Tx& tx, int64_t id, std::optional<std::chrono::minutes> lock_for) {
+    Tx& tx, int64_t id, int failures,
+    std::optional<std::chrono::minutes> lock_for) {
   tx.exec_params0(
       kFailedLoginSql, id,
-      lock_for.has_value() ? static_cast<int>(lock_for->count()) : 0);
+      lock_for.has_value() ? static_cast<int>(lock_for->count()) : 0, failures);
+}
+
+void PgIdentityStore::ResetPassword(Tx& tx, int64_t id) {
+  tx.exec_params0(kResetPasswordSql, id);
+}
+
+void PgIdentityStore::ExpireCodesOf(Tx& tx, int64_t principal_id) {
+  tx.exec_params0(kExpirePrincipalCodesSql, principal_id);
+}
+
+void PgIdentityStore::ExpireBootstrapCodes(Tx& tx) {
+  tx.exec0(kExpireBootstrapCodesSql);
 }
 
 void PgIdentityStore::ResetFailedLogins(Tx& tx, int64_t id) {

@@ -64,9 +64,14 @@ class PgIdentityStore final {
   static std::vector<PrincipalRow> ListPrincipals(Tx& tx, int64_t area_id);
   static void SetStatus(Tx& tx, int64_t id, const std::string& status);
   static void Activate(Tx& tx, int64_t id, const std::string& password_hash);
-  static void RecordFailedLogin(Tx& tx, int64_t id,
+  // Sets the failure count to `failures`; locks for `lock_for` if given,
+  // else clears a lock that has ended.
+  static void RecordFailedLogin(Tx& tx, int64_t id, int failures,
                                 std::optional<std::chrono::minutes> lock_for);
+  // Clears the failure count and any lock.
   static void ResetFailedLogins(Tx& tx, int64_t id);
+  // Pending again without a password, failures and lock cleared.
+  static void ResetPassword(Tx& tx, int64_t id);
 
   static void InsertCode(Tx& tx, const std::string& code_hash,
                          const std::string& kind,
@@ -76,6 +81,9 @@ class PgIdentityStore final {
   static std::optional<CodeRow> CodeForUpdate(Tx& tx,
                                               const std::string& code_hash);
   static void MarkCodeUsed(Tx& tx, const std::string& code_hash);
+  // Unused codes stop working (they expire now).
+  static void ExpireCodesOf(Tx& tx, int64_t principal_id);
+  static void ExpireBootstrapCodes(Tx& tx);
 
   static int64_t InsertSession(Tx& tx, const std::string& token_hash,
                                int64_t principal_id,

@@ -2,6 +2,9 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "services/audit/pg_audit_store.h"
 #include "services/common/crypto.h"
 #include "services/common/log.h"
@@ -11,6 +14,11 @@ namespace kvo::identity {
 namespace {
 
 constexpr size_t kMaxRequestIdLength = 64;
+constexpr char kRefusalSummaryAction[] = "denied.unauthenticated.summary";
+// A summary is written within this long after its minute ends.
+constexpr auto kFlushEvery = std::chrono::seconds(10);
+
+int64_t NowMs() { return absl::ToUnixMillis(absl::Now()); }
 
 std::string Metadata(const grpc::ServerContext& context, const char* key) {
   const auto& md = context.client_metadata();
@@ -42,11 +50,67 @@ bool OpenWhileAuditUntrusted(absl::string_view method) {
 }  // namespace
 
 RpcGuard::RpcGuard(const AccessControl& access, Authenticator& authenticator,
-                   common::DbPool& pool, const audit::AuditIntegrity& integrity)
+                   common::DbPool& pool, const audit::AuditIntegrity& integrity,
+                   int unauthenticated_audits_per_minute)
     : access_(access),
       authenticator_(authenticator),
       pool_(pool),
-      integrity_(integrity) {}
+      integrity_(integrity),
+      refusals_(unauthenticated_audits_per_minute) {
+  flusher_ = std::thread([this] {
+    std::unique_lock lock(flush_mu_);
+    while (
+        !flush_cv_.wait_for(lock, kFlushEvery, [this] { return stopping_; })) {
+      lock.unlock();
+      FlushRefusalSummaries(false);
+      lock.lock();
+    }
+  });
+}
+
+RpcGuard::~RpcGuard() {
+  {
+    std::lock_guard lock(flush_mu_);
+    stopping_ = true;
+  }
+  flush_cv_.notify_all();
+  flusher_.join();
+  FlushRefusalSummaries(true);
+}
+
+void RpcGuard::FlushRefusalSummaries(bool all) {
+  WriteSummaries(all ? refusals_.TakeAll() : refusals_.TakeDue(NowMs()));
+}
+
+void RpcGuard::WriteSummaries(
+    const std::vector<RefusalThrottle::Summary>& summaries) {
+  for (const auto& summary : summaries) {
+    Call none;
+    none.request_id = common::HexEncode(common::RandomBytes(12));
+    audit::AuditRecord record =
+        Record(none, kRefusalSummaryAction, "", RefusalSummaryPurpose(summary),
+               audit::Outcome::kDenied);
+    absl::Status s = pool_.InTransaction("audit", [&](pqxx::work& tx) {
+      audit::PgAuditStore::Append(tx, record);
+      return absl::OkStatus();
+    });
+    if (!s.ok()) {
+      // The count must not vanish without a trace: it stays in the log.
+      common::LogError("refusal summary not audited",
+                       {{"address", summary.address},
+                        {"count", absl::StrCat(summary.count)},
+                        {"detail", s.message()}});
+    }
+  }
+}
+
+void RpcGuard::AuditUnauthenticatedRefusal(const grpc::ServerContext& context,
+                                           const audit::AuditRecord& record) {
+  std::vector<RefusalThrottle::Summary> due;
+  const bool alone = refusals_.Note(PeerAddress(context), NowMs(), &due);
+  WriteSummaries(due);
+  if (alone) AuditAlone(record);
+}
 
 std::string RpcGuard::BearerToken(const grpc::ServerContext& context) {
   std::string value = Metadata(context, "authorization");
@@ -75,7 +139,8 @@ absl::StatusOr<Call> RpcGuard::Begin(const grpc::ServerContext& context,
   auto caller = authenticator_.Authenticate(BearerToken(context));
   if (!caller.ok()) {
     if (caller.status().code() == absl::StatusCode::kUnauthenticated) {
-      return Deny(call, caller.status());
+      AuditUnauthenticatedRefusal(context, DenialRecord(call));
+      return caller.status();
     }
     return caller.status();
   }

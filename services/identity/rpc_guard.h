@@ -3,8 +3,11 @@
 
 #include <grpcpp/server_context.h>
 
+#include <condition_variable>
+#include <mutex>
 #include <pqxx/pqxx>
 #include <string>
+#include <thread>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -14,6 +17,7 @@
 #include "services/common/db_pool.h"
 #include "services/identity/access_control.h"
 #include "services/identity/authenticator.h"
+#include "services/identity/refusal_throttle.h"
 
 namespace kvo::identity {
 
@@ -32,11 +36,21 @@ struct Call {
 // UNAUTHENTICATED or PERMISSION_DENIED with the reason. While the audit log
 // cannot be trusted (`integrity` tripped), every method but the audit
 // service's own and login/logout/whoami answers UNAVAILABLE: nothing is
-// disclosed or changed without a trustworthy log. Thread-safe.
+// disclosed or changed without a trustworthy log. Refusals of calls without
+// a valid token are audited one by one only up to a per-address limit a
+// minute; past it they are counted into one "denied.unauthenticated.summary"
+// entry per address and minute, written by a small flush thread (and at
+// destruction, so no count is lost at shutdown). Thread-safe.
 class RpcGuard final {
  public:
+  // `unauthenticated_audits_per_minute` <= 0: 20.
   RpcGuard(const AccessControl& access, Authenticator& authenticator,
-           common::DbPool& pool, const audit::AuditIntegrity& integrity);
+           common::DbPool& pool, const audit::AuditIntegrity& integrity,
+           int unauthenticated_audits_per_minute = 0);
+  // Writes the summaries still owed.
+  ~RpcGuard();
+  RpcGuard(const RpcGuard&) = delete;
+  RpcGuard& operator=(const RpcGuard&) = delete;
 
   // `method` is the full name, "kvo.v1.IdentityService/Login".
   absl::StatusOr<Call> Begin(const grpc::ServerContext& context,
@@ -58,6 +72,12 @@ class RpcGuard final {
   // Appends a record in a transaction of its own (refusals, failures that
   // rolled the use case back). Failures to audit are logged, not thrown.
   void AuditAlone(const audit::AuditRecord& record);
+  // AuditAlone for a refusal of a caller not (yet) known, such as a login
+  // over the address's rate limit: throttled per address as above.
+  void AuditUnauthenticatedRefusal(const grpc::ServerContext& context,
+                                   const audit::AuditRecord& record);
+  // Writes the summaries of windows that ended (the flush thread's work).
+  void FlushRefusalSummaries(bool all);
 
   const AccessControl& access() const { return access_; }
   Authenticator& authenticator() { return authenticator_; }
@@ -69,12 +89,18 @@ class RpcGuard final {
 
  private:
   absl::Status Deny(const Call& call, absl::Status status);
+  void WriteSummaries(const std::vector<RefusalThrottle::Summary>& summaries);
   audit::AuditRecord DenialRecord(const Call& call) const;
 
   const AccessControl& access_;
   Authenticator& authenticator_;
   common::DbPool& pool_;
   const audit::AuditIntegrity& integrity_;
+  RefusalThrottle refusals_;
+  std::mutex flush_mu_;
+  std::condition_variable flush_cv_;
+  bool stopping_ = false;  // guarded by flush_mu_
+  std::thread flusher_;
 };
 
 }  // namespace kvo::identity
