@@ -30,6 +30,17 @@ absl::Status CheckText(absl::string_view field, absl::string_view value,
                        size_t min_chars, size_t max_chars,
                        bool multiline = false);
 
+// A name of a person or principal: OK, or INVALID_ARGUMENT naming `field`
+// and the character (as U+XXXX) when `value` is not valid UTF-8 or holds a
+// character that changes how the text around it shows or compares while
+// itself unseen: bidirectional embeddings, overrides and isolates
+// (U+202A-U+202E, U+2066-U+2069), directional marks (U+200E, U+200F,
+// U+061C), zero-width characters (U+200B-U+200D, U+2060, U+FEFF), line and
+// paragraph separators (U+2028, U+2029) and control characters (C0, DEL,
+// C1). Length is the caller's (CheckText). Pure.
+absl::Status CheckNameCharacters(absl::string_view field,
+                                 absl::string_view value);
+
 }  // namespace kvo::common
 
 #endif  // KVO_SERVICES_COMMON_TEXT_H_

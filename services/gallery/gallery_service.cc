@@ -12,6 +12,7 @@
 #include "services/gallery/expiry_sweeper.h"
 #include "services/gallery/pg_gallery_store.h"
 #include "services/photos/photo_intake.h"
+#include "services/registry/integrity_alarm.h"
 #include "services/registry/pg_registry_store.h"
 #include "services/registry/vault.h"
 
@@ -91,6 +92,7 @@ struct SyncResult {
   int64_t version = 0;
   bool reset = false;
   std::map<int64_t, AreaState> states;  // to refresh GalleryVersions with
+  std::set<int64_t> skipped;  // entries in force whose record did not open
 };
 
 }  // namespace
@@ -286,6 +288,12 @@ grpc::Status GalleryServiceImpl::SyncGallery(
               r.person, it == sealed.end()
                             ? std::map<std::string, std::string>{}
                             : it->second);
+          if (!person.ok() && registry::SkipInList(person.status())) {
+            registry::RaiseIntegrityAlarm(tx, guard_, *call, "gallery.sync",
+                                          r.person, person.status());
+            out.skipped.insert(r.card_id);
+            continue;
+          }
           if (!person.ok()) return person.status();
           kvo::v1::GalleryEntry e;
           e.set_entry_id(r.card_id);
@@ -297,6 +305,12 @@ grpc::Status GalleryServiceImpl::SyncGallery(
           if (auto t = thumbs.find(r.person.id);
               t != thumbs.end() && t->second != nullptr) {
             auto thumb = vault.OpenValue(*person, kThumbnailField, *t->second);
+            if (!thumb.ok() && registry::SkipInList(thumb.status())) {
+              registry::RaiseIntegrityAlarm(tx, guard_, *call, "gallery.sync",
+                                            r.person, thumb.status());
+              out.skipped.insert(r.card_id);
+              continue;
+            }
             if (!thumb.ok()) return thumb.status();
             e.set_thumbnail(std::move(*thumb));
           }
@@ -307,7 +321,11 @@ grpc::Status GalleryServiceImpl::SyncGallery(
         }
         if (changed) {
           for (int64_t id : *changed) {
-            if (!shown.contains(id)) out.removed.push_back(id);
+            // A skipped entry is still in force: the device keeps what it
+            // has.
+            if (!shown.contains(id) && !out.skipped.contains(id)) {
+              out.removed.push_back(id);
+            }
           }
         }
         // One entry for what this sync disclosed; nothing, nothing logged.
@@ -320,8 +338,9 @@ grpc::Status GalleryServiceImpl::SyncGallery(
       });
   if (!result.ok()) return ToGrpcStatus(result.status());
   versions_.Set(result->states, result->version);
-  if (view && (since == 0 || result->reset)) {
+  if (view && (since == 0 || result->reset) && result->skipped.empty()) {
     // Everything in force was read: keep it per area for the next device.
+    // Not with a damaged record: each full sync reads (and alarms) again.
     for (size_t i = 0; i < areas.size(); ++i) {
       auto snapshot = std::make_shared<DoorSnapshot>();
       auto state = result->states.find(areas[i]);

@@ -26,7 +26,9 @@ constexpr char kInsertShopSql[] =
 constexpr char kShopColumns[] =
     "SELECT s.id, s.area_id, s.name, COALESCE((SELECT string_agg("
     "m.principal_id::text, ',' ORDER BY m.principal_id) FROM shop_members m "
-    "WHERE m.shop_id = s.id), '') FROM shops s ";
+    "WHERE m.shop_id = s.id), ''), "
+    "(SELECT " KVO_TS("a.created_at") " FROM areas a WHERE a.id = s.area_id) "
+    "FROM shops s ";
 constexpr char kAddMemberSql[] =
     "INSERT INTO shop_members (shop_id, principal_id) VALUES ($1, $2) "
     "ON CONFLICT DO NOTHING";
@@ -122,7 +124,7 @@ std::vector<int64_t> Ids(const std::string& csv) {
 
 ShopRow ShopFrom(const pqxx::row& r) {
   return ShopRow{r[0].as<int64_t>(), r[1].as<int64_t>(), r[2].as<std::string>(),
-                 Ids(r[3].as<std::string>())};
+                 Ids(r[3].as<std::string>()), Micros(r[4])};
 }
 
 PersonRow PersonFrom(const pqxx::row& r) {

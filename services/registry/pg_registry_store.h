@@ -17,6 +17,7 @@ struct ShopRow {
   int64_t area_id = 0;
   std::string name;
   std::vector<int64_t> member_ids;
+  absl::Time area_created_at;  // when the shop's area joined the registry
 };
 
 struct PersonRow {

@@ -18,6 +18,7 @@
 #include "services/identity/pg_identity_store.h"
 #include "services/notice/notice_pdf.h"
 #include "services/registry/card_rules.h"
+#include "services/registry/integrity_alarm.h"
 #include "services/registry/person_normalize.h"
 #include "services/registry/pg_registry_store.h"
 #include "services/registry/vault.h"
@@ -115,6 +116,31 @@ void Publish(gallery::GalleryVersions& versions, const GalleryNews& news) {
   for (const CardRow& c : news.cards) {
     if (!c.revoked) versions.Advance(c.area_id, 0, c.valid_until);
   }
+}
+
+// An incident lies between the day its shop's area joined the registry
+// (the collective agreement covers that whole day) and now, give or take
+// the clock skew. kvo sends its --at as occurred_at: the message names both.
+absl::Status CheckIncidentTime(absl::Time occurred, const ShopRow& shop,
+                               absl::Time now) {
+  if (occurred > now + kClockSkew) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "occurred_at (kvo incident record --at): ",
+        absl::FormatTime("%Y-%m-%d %H:%M", occurred, Amsterdam()),
+        " is in the future; at most ", absl::ToInt64Minutes(kClockSkew),
+        " minutes ahead of kvod's clock are allowed"));
+  }
+  const absl::CivilDay joined =
+      absl::ToCivilDay(shop.area_created_at, Amsterdam());
+  if (occurred < absl::FromCivil(joined, Amsterdam())) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("occurred_at (kvo incident record --at): ",
+                     absl::FormatTime("%Y-%m-%d %H:%M", occurred, Amsterdam()),
+                     " is before area ", shop.area_id,
+                     " joined the registry on ", absl::FormatCivilTime(joined),
+                     "; an incident must lie between that day and now"));
+  }
+  return absl::OkStatus();
 }
 
 std::string IncidentField(int64_t incident_id, absl::string_view what) {
@@ -344,6 +370,13 @@ absl::StatusOr<std::map<std::string, std::string>> PersonInput(
     }
     if (!rule.value.empty()) out[rule.field] = rule.value;
   }
+  // Names are read by people at the door and matched by the blind index:
+  // nothing that reorders or hides what they show.
+  for (const Rule& rule : {rules[0], rules[1], rules[2]}) {
+    if (auto s = common::CheckNameCharacters(rule.field, rule.value); !s.ok()) {
+      return s;
+    }
+  }
   absl::CivilDay dob;
   if (!absl::ParseCivilTime(r.date_of_birth(), &dob)) {
     return absl::InvalidArgumentError(
@@ -400,6 +433,13 @@ grpc::Status RegistryServiceImpl::FindPerson(
           // duplicate, nothing more.
           auto open = vault.Open(
               tx, row, known_here ? visible : std::vector<std::string>{});
+          if (!open.ok() && SkipInList(open.status())) {
+            // Still named, so that nobody registers the person twice.
+            RaiseIntegrityAlarm(tx, guard_, *call, "registry.find_person", row,
+                                open.status());
+            out.push_back(PersonView(policy_, OpenPerson{row, {}, {}}, {}));
+            continue;
+          }
           if (!open.ok()) return open.status();
           out.push_back(
               PersonView(policy_, *open,
@@ -616,11 +656,12 @@ grpc::Status RegistryServiceImpl::RecordIncident(
   if (!request->has_occurred_at()) {
     return ToGrpcStatus(absl::InvalidArgumentError("occurred_at: required"));
   }
-  const absl::Time occurred = FromProto(request->occurred_at());
-  if (occurred > absl::Now() + kClockSkew) {
-    return ToGrpcStatus(
-        absl::InvalidArgumentError("occurred_at: must not be in the future"));
+  if (auto s = CheckIncidentTime(FromProto(request->occurred_at()), *shop,
+                                 absl::Now());
+      !s.ok()) {
+    return ToGrpcStatus(s);
   }
+  const absl::Time occurred = FromProto(request->occurred_at());
   if (request->description().size() > 4 * kMaxLongText) {
     return ToGrpcStatus(absl::InvalidArgumentError(
         absl::StrCat("description: at most ", kMaxLongText, " characters")));
@@ -890,6 +931,7 @@ grpc::Status RegistryServiceImpl::ListCards(
         std::vector<kvo::v1::Card> out;
         std::vector<std::string> subjects;
         std::map<int64_t, kvo::v1::Person> people;
+        std::set<int64_t> broken;
         for (const CardRow& c : Store::CardsOfArea(
                  tx, request->area_id(), request->include_inactive(),
                  request->person_id(), absl::Now())) {
@@ -898,6 +940,7 @@ grpc::Status RegistryServiceImpl::ListCards(
               !own_shops.contains(c.shop_id)) {
             continue;
           }
+          if (broken.contains(c.person_id)) continue;
           auto it = people.find(c.person_id);
           if (it == people.end()) {
             auto row = Store::PersonById(tx, c.person_id);
@@ -907,6 +950,12 @@ grpc::Status RegistryServiceImpl::ListCards(
               view = PersonView(policy_, OpenPerson{*row, {}, {}}, {});
             } else {
               auto open = vault.Open(tx, *row, visible);
+              if (!open.ok() && SkipInList(open.status())) {
+                RaiseIntegrityAlarm(tx, guard_, *call, "registry.list_cards",
+                                    *row, open.status());
+                broken.insert(c.person_id);
+                continue;
+              }
               if (!open.ok()) return open.status();
               subjects.push_back(Subject(*row));
               view = PersonView(policy_, *open, visible);
@@ -1172,8 +1221,14 @@ grpc::Status RegistryServiceImpl::ListObjections(
             continue;
           }
           auto person = vault.Open(tx, *row, {});
-          if (!person.ok()) return person.status();
-          auto proto = ObjectionToProto(vault, *person, o);
+          auto proto =
+              person.ok() ? ObjectionToProto(vault, *person, o)
+                          : absl::StatusOr<kvo::v1::Objection>(person.status());
+          if (!proto.ok() && SkipInList(proto.status())) {
+            RaiseIntegrityAlarm(tx, guard_, *call, "registry.list_objections",
+                                *row, proto.status());
+            continue;
+          }
           if (!proto.ok()) return proto.status();
           subjects.push_back(Subject(*row));
           out.push_back(std::move(*proto));

@@ -262,6 +262,86 @@ TEST_F(GalleryE2E, AreasAreIsolatedAndNoChangeCostsNothing) {
             grpc::StatusCode::INVALID_ARGUMENT);
 }
 
+// One flipped byte in one person's record, as someone with database access
+// would: every door of the area still syncs the rest, the damaged entry is
+// skipped (never sent as a removal) and each sync that met it raises the
+// integrity alarm; the photo itself, damaged, is DATA_LOSS.
+TEST_F(GalleryE2E, BrokenRecordIsSkippedWithAnAlarmNotTheWholeDoor) {
+  const Card whole = CardInA("Gaaf");
+  const Card broken = CardInA("Stuk");
+  const SyncOutcome first = Sync(shopkeeper_, 0);
+  ASSERT_TRUE(first.status.ok()) << first.status.error_message();
+  EXPECT_EQ(Ids(first), (std::set<int64_t>{whole.id(), broken.id()}));
+  Sql(
+      absl::StrCat("UPDATE person_fields SET sealed = set_byte(sealed, 30, "
+                   "get_byte(sealed, 30) # 1) WHERE field = 'surname' AND "
+                   "person_id = ",
+                   broken.person_id()));
+  const std::string alarms = absl::StrCat(
+      "SELECT count(*) FROM audit_entries WHERE action = 'integrity.alarm' "
+      "AND outcome = 'error' AND subject = 'person:' || (SELECT pseudonym "
+      "FROM persons WHERE id = ",
+      broken.person_id(), ")");
+
+  // The server's door cache still holds the first snapshot: a new card in
+  // the area retires it, so that what follows reads the database.
+  const Card fresh = CardInA("Nieuw");
+  const SyncOutcome full = Sync(other_shopkeeper_, 0);
+  ASSERT_TRUE(full.status.ok()) << full.status.error_message();
+  EXPECT_EQ(Ids(full), (std::set<int64_t>{whole.id(), fresh.id()}));
+  EXPECT_EQ(Count(alarms), 1);
+  // No snapshot with a hole is kept: the next device reads and alarms again.
+  const SyncOutcome again = Sync(other_shopkeeper_, 0);
+  ASSERT_TRUE(again.status.ok()) << again.status.error_message();
+  EXPECT_EQ(Ids(again), (std::set<int64_t>{whole.id(), fresh.id()}));
+  EXPECT_EQ(Count(alarms), 2);
+  // The first device hears of the new card only.
+  const SyncOutcome news = Sync(shopkeeper_, first.version);
+  ASSERT_TRUE(news.status.ok()) << news.status.error_message();
+  EXPECT_EQ(Ids(news), std::set<int64_t>{fresh.id()});
+  EXPECT_TRUE(news.removed.empty());
+
+  // A change to the damaged entry (a photo): skipped, not removed from the
+  // device, which keeps what it has.
+  PhotoInfo info;
+  ASSERT_TRUE(
+      Upload(police_, broken.person_id(), PhotoWithMetadata(), &info).ok());
+  const SyncOutcome changed = Sync(shopkeeper_, news.version);
+  ASSERT_TRUE(changed.status.ok()) << changed.status.error_message();
+  EXPECT_TRUE(changed.entries.empty());
+  EXPECT_TRUE(changed.removed.empty());
+  EXPECT_GT(changed.version, news.version);
+  EXPECT_EQ(Count(alarms), 3);
+
+  // Through the real kvo, on a new device.
+  ASSERT_EQ(kvod_
+                ->Kvo({"login", "--login", "bakker", "--password-stdin"},
+                      std::string(kPassword) + "\n")
+                .exit_code,
+            0);
+  CommandResult kvo =
+      kvod_->Kvo({"gallery", "sync", "--dir", (tmp_.path() / "door").string()});
+  EXPECT_EQ(kvo.exit_code, 0) << kvo.err;
+  EXPECT_THAT(kvo.out, HasSubstr("new_or_changed: 2"));
+  EXPECT_EQ(Count(alarms), 4);
+
+  // The damaged photo itself: DATA_LOSS.
+  Sql(
+      absl::StrCat("UPDATE person_photos SET sealed_jpeg = set_byte("
+                   "sealed_jpeg, 40, get_byte(sealed_jpeg, 40) # 1) WHERE "
+                   "person_id = ",
+                   broken.person_id()));
+  GetPhotoRequest get;
+  get.set_entry_id(broken.id());
+  Photo photo;
+  EXPECT_EQ(
+      gallery_->GetPhoto(Ctx(shopkeeper_).get(), get, &photo).error_code(),
+      grpc::StatusCode::DATA_LOSS);
+  EXPECT_EQ(Count("SELECT count(*) FROM audit_entries WHERE action = "
+                  "'integrity.alarm'"),
+            4);
+}
+
 TEST_F(GalleryE2E, FirstSyncAfterExpiryReportsTheRemoval) {
   const Card card = CardInA("Tijd");
   PhotoInfo info;

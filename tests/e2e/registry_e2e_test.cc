@@ -226,6 +226,113 @@ TEST_F(RegistryE2E, DatabaseHoldsNoPlaintextAndDamageIsDataLoss) {
             2);
 }
 
+// One flipped byte in one person's record, as someone with database access
+// would: the lists of the area (card list for coordinator and door, the
+// objections, kvo card list) skip that person, show the rest, and raise the
+// integrity alarm; reading the record itself stays DATA_LOSS.
+TEST_F(RegistryE2E, BrokenRecordIsSkippedInListsWithAnAlarm) {
+  const Person broken = MakePerson("Kapot");
+  const Person whole = MakePerson("Heel", "1985-12-24");
+  Card broken_card, whole_card;
+  ASSERT_TRUE(Issue(Incident(broken.id()), &broken_card).ok());
+  ASSERT_TRUE(Issue(Incident(whole.id()), &whole_card).ok());
+  for (int64_t card : {broken_card.id(), whole_card.id()}) {
+    FileObjectionRequest file;
+    file.set_card_id(card);
+    file.set_grounds("ik was er niet");
+    Objection objection;
+    ASSERT_TRUE(
+        registry_->FileObjection(Ctx(coordinator_).get(), file, &objection)
+            .ok());
+  }
+  Sql(
+      absl::StrCat("UPDATE person_fields SET sealed = set_byte(sealed, 30, "
+                   "get_byte(sealed, 30) # 1) WHERE field = 'surname' AND "
+                   "person_id = ",
+                   broken.id()));
+  const std::string alarms = absl::StrCat(
+      "SELECT count(*) FROM audit_entries WHERE action = 'integrity.alarm' "
+      "AND outcome = 'error' AND subject = 'person:",
+      broken.pseudonym(), "'");
+  ASSERT_EQ(Count(alarms), 0);
+
+  ListCardsRequest list;
+  list.set_area_id(area_a_);
+  for (const std::string& token : {coordinator_, shopkeeper_, security_}) {
+    ListCardsResponse cards;
+    grpc::Status s = registry_->ListCards(Ctx(token).get(), list, &cards);
+    ASSERT_TRUE(s.ok()) << s.error_code() << " " << s.error_message();
+    std::set<int64_t> ids;
+    for (const Card& c : cards.cards()) ids.insert(c.id());
+    EXPECT_EQ(ids, std::set<int64_t>{whole_card.id()});
+  }
+  EXPECT_EQ(Count(alarms), 3);
+
+  // The objections need the person's key and the grounds, not the name:
+  // damage those too.
+  Sql(
+      absl::StrCat("UPDATE objections SET sealed_grounds = set_byte("
+                   "sealed_grounds, 30, get_byte(sealed_grounds, 30) # 1) "
+                   "WHERE card_id = ",
+                   broken_card.id()));
+  ListObjectionsRequest objections_req;
+  objections_req.set_area_id(area_a_);
+  ListObjectionsResponse objections;
+  ASSERT_TRUE(
+      registry_
+          ->ListObjections(Ctx(coordinator_).get(), objections_req, &objections)
+          .ok());
+  ASSERT_EQ(objections.objections_size(), 1);
+  EXPECT_EQ(objections.objections(0).card_id(), whole_card.id());
+  EXPECT_EQ(Count(alarms), 4);
+
+  // A match by blind index is still named (no duplicate registration),
+  // without fields.
+  FindPersonRequest find;
+  find.set_given_names("Jan Willem");
+  find.set_surname_prefix("van der");
+  find.set_surname("Kapot");
+  find.set_date_of_birth("1990-04-01");
+  FindPersonResponse found;
+  ASSERT_TRUE(registry_->FindPerson(Ctx(police_).get(), find, &found).ok());
+  ASSERT_EQ(found.matches_size(), 1);
+  EXPECT_EQ(found.matches(0).id(), broken.id());
+  EXPECT_EQ(found.matches(0).surname(), "");
+  EXPECT_EQ(Count(alarms), 5);
+
+  // Through the real kvo.
+  ASSERT_EQ(kvod_
+                ->Kvo({"login", "--login", "coord", "--password-stdin"},
+                      std::string(kPassword) + "\n")
+                .exit_code,
+            0);
+  CommandResult kvo =
+      kvod_->Kvo({"card", "list", "--area", std::to_string(area_a_)});
+  EXPECT_EQ(kvo.exit_code, 0) << kvo.err;
+  EXPECT_THAT(kvo.out, HasSubstr("Heel"));
+  EXPECT_THAT(kvo.out, Not(HasSubstr("Kapot")));
+  EXPECT_EQ(Count(alarms), 6);
+
+  // The record itself: DATA_LOSS, as before.
+  GetPersonRequest get;
+  get.set_person_id(broken.id());
+  Person read;
+  EXPECT_EQ(registry_->GetPerson(Ctx(police_).get(), get, &read).error_code(),
+            grpc::StatusCode::DATA_LOSS);
+  GetNoticeRequest notice_req;
+  notice_req.set_card_id(broken_card.id());
+  Notice notice;
+  EXPECT_EQ(registry_->GetNotice(Ctx(coordinator_).get(), notice_req, &notice)
+                .error_code(),
+            grpc::StatusCode::DATA_LOSS);
+  get.set_person_id(whole.id());
+  EXPECT_TRUE(registry_->GetPerson(Ctx(police_).get(), get, &read).ok());
+  EXPECT_EQ(Count("SELECT count(*) FROM audit_entries WHERE action = "
+                  "'integrity.alarm' AND subject <> 'person:" +
+                  broken.pseudonym() + "'"),
+            0);
+}
+
 TEST_F(RegistryE2E, FindPersonByBlindIndexBeforeRegisteringTwice) {
   const Person p = MakePerson("Dubbel");
   FindPersonRequest find;
@@ -302,11 +409,41 @@ TEST_F(RegistryE2E, BadInputNamesTheFieldAndWritesNothing) {
               HasSubstr("damage_cents"));
   inc.set_damage_cents(0);
   *inc.mutable_occurred_at() = SecondsFromNow(48 * kHour);
-  EXPECT_THAT(registry_->RecordIncident(Ctx(police_).get(), inc, &incident)
-                  .error_message(),
-              HasSubstr("occurred_at"));
+  s = registry_->RecordIncident(Ctx(police_).get(), inc, &incident);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(s.error_message(), HasSubstr("occurred_at (kvo incident record "
+                                           "--at): "));
+  EXPECT_THAT(s.error_message(), HasSubstr("in the future; at most 5 minutes"));
+  // Within the clock skew is fine; before the area joined is not.
+  *inc.mutable_occurred_at() = SecondsFromNow(-500 * 24 * kHour);
+  s = registry_->RecordIncident(Ctx(police_).get(), inc, &incident);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(s.error_message(),
+              HasSubstr(absl::StrCat("before area ", area_a_,
+                                     " joined the registry on ")));
+  EXPECT_THAT(s.error_message(), HasSubstr("--at"));
+  // Names: nothing that reorders or hides what they show.
+  for (const auto& [field, value] :
+       std::vector<std::pair<std::string, std::string>>{
+           {"surname", "Berg\u202e"},
+           {"given_names", "Jan\u200bWillem"},
+           {"surname_prefix", "van\u2066der"},
+           {"surname", "\ufeffBerg"},
+           {"given_names", "Jan\u061c"}}) {
+    CreatePersonRequest req = PersonRequest("Naam");
+    if (field == "surname") req.set_surname(value);
+    if (field == "given_names") req.set_given_names(value);
+    if (field == "surname_prefix") req.set_surname_prefix(value);
+    s = create(req);
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << field;
+    EXPECT_THAT(s.error_message(), HasSubstr(field + ": "));
+    EXPECT_THAT(s.error_message(), HasSubstr("is not allowed in a name"));
+  }
   EXPECT_EQ(Count("SELECT count(*) FROM persons"), persons);
   EXPECT_EQ(Count("SELECT count(*) FROM incidents"), incidents);
+  *inc.mutable_occurred_at() = SecondsFromNow(60);
+  EXPECT_TRUE(
+      registry_->RecordIncident(Ctx(police_).get(), inc, &incident).ok());
 
   // SQL-looking text is data: stored and read back verbatim.
   CreatePersonRequest sql = PersonRequest("O'Neil'); DROP TABLE persons;--");

@@ -4,6 +4,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "services/common/text.h"
 
 namespace kvo::registry {
 namespace {
@@ -59,6 +60,54 @@ TEST(PersonNormalizeTest, BadInputNamesTheField) {
     ASSERT_FALSE(n.ok()) << c.surname << " " << c.dob;
     EXPECT_EQ(n.status().code(), absl::StatusCode::kInvalidArgument);
     EXPECT_THAT(n.status().message(), HasSubstr(c.field));
+  }
+}
+
+// Names of persons and principals (common::CheckNameCharacters): what
+// reorders or hides text is refused, naming the field and the character.
+TEST(NameCharactersTest, BidiZeroWidthAndControlsAreRefused) {
+  struct Case {
+    const char* value;
+    const char* code_point;
+    const char* why;
+  };
+  for (const Case& c : {
+           Case{"Jan\u202eneB", "U+202E", "bidirectional override"},
+           Case{"\u202aJan", "U+202A", "bidirectional override"},
+           Case{"Jan\u2066x\u2069", "U+2066", "isolate"},
+           Case{"Jan\u2069", "U+2069", "isolate"},
+           Case{"Jan\u200e", "U+200E", "bidirectional mark"},
+           Case{"Jan\u200f", "U+200F", "bidirectional mark"},
+           Case{"Jan\u061c", "U+061C", "bidirectional mark"},
+           Case{"Ja\u200bn", "U+200B", "zero-width"},
+           Case{"Ja\u200cn", "U+200C", "zero-width"},
+           Case{"Ja\u200dn", "U+200D", "zero-width"},
+           Case{"Ja\u2060n", "U+2060", "zero-width"},
+           Case{"\ufeffJan", "U+FEFF", "zero-width"},
+           Case{"Ja\u2028n", "U+2028", "separator"},
+           Case{"Ja\x07n", "U+0007", "control"},
+           Case{"Ja\tn", "U+0009", "control"},
+           Case{"Ja\x7fn", "U+007F", "control"},
+           Case{"Ja\u0085n", "U+0085", "control"},
+       }) {
+    const absl::Status s = common::CheckNameCharacters("surname", c.value);
+    EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << c.code_point;
+    EXPECT_THAT(s.message(), HasSubstr("surname: ")) << c.code_point;
+    EXPECT_THAT(s.message(), HasSubstr(c.code_point));
+    EXPECT_THAT(s.message(), HasSubstr(c.why)) << s.message();
+    EXPECT_THAT(s.message(), HasSubstr("not allowed"));
+  }
+  EXPECT_THAT(common::CheckNameCharacters("display_name", "J\xff").message(),
+              HasSubstr("display_name: must be valid UTF-8"));
+}
+
+TEST(NameCharactersTest, RealNamesInAnyScriptPass) {
+  for (const char* name :
+       {"Jan Willem", "van der", "O'Neil-de Vries", "Ren\u00e9e",
+        "\u00d6zt\u00fcrk", "\u0645\u062d\u0645\u062f",  // Arabic
+        "\u05d3\u05d5\u05d3",                            // Hebrew
+        "\u674e\u5c0f\u9f99", "\u0141ukasz", "", "\U0001f600"}) {
+    EXPECT_TRUE(common::CheckNameCharacters("given_names", name).ok()) << name;
   }
 }
 
