@@ -26,6 +26,10 @@ std::unique_ptr<KvodProcess> KvodProcess::Start(
   std::vector<std::string> argv = {KvodPath(), "--listen=127.0.0.1:0",
                                    "--data-dir=" + data_dir.string(),
                                    "--pg-setting=fsync=off"};
+  // A --listen of the caller's replaces the free port.
+  for (const std::string& arg : extra_args) {
+    if (arg.rfind("--listen", 0) == 0) argv.erase(argv.begin() + 1);
+  }
   argv.insert(argv.end(), extra_args.begin(), extra_args.end());
   kvod->process_ = std::make_unique<Subprocess>(argv);
   auto ready = kvod->process_->WaitForLine("kvod: ready", kStartTimeout);
