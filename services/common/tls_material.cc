@@ -1,5 +1,6 @@
 #include "services/common/tls_material.h"
 
+#include <arpa/inet.h>
 #include <fcntl.h>
 #include <openssl/bio.h>
 #include <openssl/bn.h>
@@ -13,11 +14,13 @@
 #include <sys/types.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstddef>
 #include <cstring>
 #include <initializer_list>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -25,9 +28,12 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
 
 namespace kvo::common {
@@ -251,6 +257,16 @@ class StagedFile {
     return absl::OkStatus();
   }
 
+  // rename(2): the one file that may be replaced (a re-issued server
+  // certificate) is either the old one or the new one, never missing.
+  absl::Status Replace() {
+    if (::rename(temp_path_.c_str(), path_.c_str()) != 0) {
+      return FileError(errno, "replace", path_);
+    }
+    temp_path_.clear();
+    return absl::OkStatus();
+  }
+
  private:
   StagedFile(fs::path temp_path, fs::path path)
       : temp_path_(std::move(temp_path)), path_(std::move(path)) {}
@@ -461,7 +477,65 @@ absl::StatusOr<TlsMaterial> LoadGeneratedMaterial(const fs::path& dir) {
   return material;
 }
 
-absl::StatusOr<TlsMaterial> GenerateMaterial(const fs::path& dir) {
+// The server certificate's profile, for `san` ("DNS:localhost,IP:...").
+absl::StatusOr<X509Ptr> BuildServerCertificate(EVP_PKEY* server_key,
+                                               X509* ca_cert, EVP_PKEY* ca_key,
+                                               const std::string& san) {
+  return BuildCertificate(
+      server_key, kServerCommonName, kServerValidityDays, ca_cert, ca_key,
+      {{NID_basic_constraints, "critical,CA:FALSE"},
+       {NID_key_usage, "critical,digitalSignature,keyEncipherment"},
+       {NID_ext_key_usage, "serverAuth"},
+       {NID_subject_alt_name, san.c_str()},
+       {NID_subject_key_identifier, "hash"},
+       {NID_authority_key_identifier, "keyid:always"}});
+}
+
+// Whether `cert` names every entry of `sans` ("DNS:x" / "IP:y").
+bool Covers(X509* cert, const std::vector<std::string>& sans) {
+  for (const std::string& san : sans) {
+    const absl::string_view value =
+        absl::string_view(san).substr(san.find(':') + 1);
+    const int ok =
+        absl::StartsWith(san, "IP:")
+            ? X509_check_ip_asc(cert, std::string(value).c_str(), 0)
+            : X509_check_host(cert, value.data(), value.size(),
+                              X509_CHECK_FLAG_NEVER_CHECK_SUBJECT, nullptr);
+    if (ok != 1) {
+      ERR_clear_error();
+      return false;
+    }
+  }
+  return true;
+}
+
+// A new server certificate for the existing server key, from the existing
+// CA, replacing server.crt.
+absl::StatusOr<TlsMaterial> ReissueServerCertificate(const fs::path& dir,
+                                                     TlsMaterial material,
+                                                     const std::string& san) {
+  absl::StatusOr<KeyPair> ca = LoadKeyPair(dir / kCaCertFile, dir / kCaKeyFile);
+  if (!ca.ok()) return ca.status();
+  absl::StatusOr<KeyPair> server =
+      LoadKeyPair(dir / kServerCertFile, dir / kServerKeyFile);
+  if (!server.ok()) return server.status();
+  absl::StatusOr<X509Ptr> cert = BuildServerCertificate(
+      server->key.get(), ca->cert.get(), ca->key.get(), san);
+  if (!cert.ok()) return cert.status();
+  absl::StatusOr<std::string> pem = CertificateToPem(cert->get());
+  if (!pem.ok()) return pem.status();
+  absl::StatusOr<StagedFile> file =
+      StagedFile::Write(dir / kServerCertFile, *pem, kCertMode);
+  if (!file.ok()) return file.status();
+  if (absl::Status status = file->Replace(); !status.ok()) return status;
+  if (absl::Status status = SyncDirectory(dir); !status.ok()) return status;
+  material.server_cert_pem = *std::move(pem);
+  material.reissued = true;
+  return material;
+}
+
+absl::StatusOr<TlsMaterial> GenerateMaterial(const fs::path& dir,
+                                             const std::string& san) {
   absl::StatusOr<EvpPkeyPtr> ca_key = GenerateKey();
   if (!ca_key.ok()) return ca_key.status();
   // pathlen:0 because this CA only ever signs leaf certificates.
@@ -474,15 +548,8 @@ absl::StatusOr<TlsMaterial> GenerateMaterial(const fs::path& dir) {
 
   absl::StatusOr<EvpPkeyPtr> server_key = GenerateKey();
   if (!server_key.ok()) return server_key.status();
-  absl::StatusOr<X509Ptr> server_cert = BuildCertificate(
-      server_key->get(), kServerCommonName, kServerValidityDays, ca_cert->get(),
-      ca_key->get(),
-      {{NID_basic_constraints, "critical,CA:FALSE"},
-       {NID_key_usage, "critical,digitalSignature,keyEncipherment"},
-       {NID_ext_key_usage, "serverAuth"},
-       {NID_subject_alt_name, "DNS:localhost,IP:127.0.0.1,IP:::1"},
-       {NID_subject_key_identifier, "hash"},
-       {NID_authority_key_identifier, "keyid:always"}});
+  absl::StatusOr<X509Ptr> server_cert = BuildServerCertificate(
+      server_key->get(), ca_cert->get(), ca_key->get(), san);
   if (!server_cert.ok()) return server_cert.status();
 
   absl::StatusOr<std::string> ca_cert_pem = CertificateToPem(ca_cert->get());
@@ -530,12 +597,74 @@ absl::StatusOr<TlsMaterial> GenerateMaterial(const fs::path& dir) {
   return material;
 }
 
+// A host name as RFC 1123 has it: labels of letters, digits and '-', not
+// starting or ending with '-'; lowercased.
+std::optional<std::string> HostName(absl::string_view name) {
+  if (name.empty() || name.size() > 253) return std::nullopt;
+  if (name.back() == '.') name.remove_suffix(1);
+  for (absl::string_view label : absl::StrSplit(name, '.')) {
+    if (label.empty() || label.size() > 63 || label.front() == '-' ||
+        label.back() == '-') {
+      return std::nullopt;
+    }
+    for (char c : label) {
+      if (!absl::ascii_isalnum(c) && c != '-') return std::nullopt;
+    }
+  }
+  return absl::AsciiStrToLower(name);
+}
+
+// An IPv4 or IPv6 address in its canonical text form.
+std::optional<std::string> IpAddress(absl::string_view name) {
+  if (name.size() > 2 && name.front() == '[' && name.back() == ']') {
+    name = name.substr(1, name.size() - 2);
+  }
+  const std::string text(name);
+  unsigned char bytes[16];
+  char out[INET6_ADDRSTRLEN] = {};
+  for (int family : {AF_INET, AF_INET6}) {
+    if (::inet_pton(family, text.c_str(), bytes) == 1 &&
+        ::inet_ntop(family, bytes, out, sizeof out) != nullptr) {
+      return std::string(out);
+    }
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
+absl::StatusOr<std::vector<std::string>> ServerSubjectAltNames(
+    const std::vector<std::string>& names) {
+  std::vector<std::string> out = {"DNS:localhost", "IP:127.0.0.1", "IP:::1"};
+  for (const std::string& raw : names) {
+    const absl::string_view name = absl::StripAsciiWhitespace(raw);
+    std::string san;
+    if (auto ip = IpAddress(name)) {
+      san = absl::StrCat("IP:", *ip);
+    } else if (auto host = HostName(name)) {
+      san = absl::StrCat("DNS:", *host);
+    } else {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "--tls-san: \"", name,
+          "\" is neither a host name (letters, digits, '-' and '.') nor an "
+          "IPv4 or IPv6 address"));
+    }
+    if (std::find(out.begin(), out.end(), san) == out.end()) {
+      out.push_back(std::move(san));
+    }
+  }
+  return out;
+}
+
 absl::StatusOr<TlsMaterial> EnsureTlsMaterial(
-    const std::filesystem::path& dir_arg) {
+    const std::filesystem::path& dir_arg,
+    const std::vector<std::string>& subject_alt_names) {
   // The error queue is per thread; stale entries would muddle our messages.
   ERR_clear_error();
+  absl::StatusOr<std::vector<std::string>> sans =
+      ServerSubjectAltNames(subject_alt_names);
+  if (!sans.ok()) return sans.status();
+  const std::string san = absl::StrJoin(*sans, ",");
   const fs::path dir = NormalizeDirectory(dir_arg);
   if (absl::Status status = EnsureDirectory(dir); !status.ok()) return status;
 
@@ -547,8 +676,16 @@ absl::StatusOr<TlsMaterial> EnsureTlsMaterial(
     if (!exists.ok()) return exists.status();
     (*exists ? present : missing).push_back(name);
   }
-  if (missing.empty()) return LoadGeneratedMaterial(dir);
-  if (present.empty()) return GenerateMaterial(dir);
+  if (missing.empty()) {
+    absl::StatusOr<TlsMaterial> material = LoadGeneratedMaterial(dir);
+    if (!material.ok()) return material;
+    absl::StatusOr<X509Ptr> server =
+        ParseCertificate(material->server_cert_pem, dir / kServerCertFile);
+    if (!server.ok()) return server.status();
+    if (Covers(server->get(), *sans)) return material;
+    return ReissueServerCertificate(dir, *std::move(material), san);
+  }
+  if (present.empty()) return GenerateMaterial(dir, san);
   // Regenerating just the missing files would orphan every certificate
   // already issued by the CA, or silently replace it; that needs a person.
   return absl::FailedPreconditionError(absl::StrCat(

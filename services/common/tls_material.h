@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "absl/status/statusor.h"
 
@@ -24,20 +25,31 @@ struct TlsMaterial {
   std::filesystem::path ca_cert_path;
   // True if this call created the files.
   bool generated = false;
+  // True if this call issued a new server certificate from the existing CA
+  // because the old one did not cover every requested name.
+  bool reissued = false;
 };
 
 // Loads <dir>/ca.crt, ca.key, server.crt and server.key, or creates all four
 // when none exists (and <dir> itself with mode 0700 when missing).
 //
 // Generated material: EC P-256 keys, a CA "KVO Registry local CA" valid for
-// 10 years, and a server certificate for localhost, 127.0.0.1 and ::1 valid
-// for 825 days signed by it. Files are written atomically and never replace
-// an existing file; keys are created with mode 0600.
+// 10 years, and a server certificate valid for 825 days signed by it whose
+// subjectAltName holds localhost, 127.0.0.1, ::1 and `subject_alt_names`
+// (host names as DNS:, IPv4 and IPv6 addresses, "[::1]" too, as IP:). Files
+// are written atomically and never replace an existing file, except
+// server.crt (below); keys are created with mode 0600.
 //
 // On load, checks that each key matches its certificate and that the server
-// certificate was signed by the CA. Expiry is not checked.
+// certificate was signed by the CA. Expiry is not checked. When the server
+// certificate does not cover one of `subject_alt_names`, a new one for all
+// of them is issued from the same CA for the same server key and replaces
+// server.crt atomically (`reissued`); the CA, and so what clients trust,
+// stays.
 //
 // Errors:
+//   InvalidArgument     an entry of `subject_alt_names` is neither a host
+//                       name nor an IP address (the message names it).
 //   FailedPrecondition  some but not all four files exist (the message names
 //                       the missing ones), a file is unreadable or malformed,
 //                       or the files do not belong together.
@@ -46,7 +58,17 @@ struct TlsMaterial {
 //                       calling again loads them.
 //   Internal            OpenSSL failed while generating.
 // Thread-safe; concurrent calls on one directory may return Aborted.
-absl::StatusOr<TlsMaterial> EnsureTlsMaterial(const std::filesystem::path& dir);
+absl::StatusOr<TlsMaterial> EnsureTlsMaterial(
+    const std::filesystem::path& dir,
+    const std::vector<std::string>& subject_alt_names = {});
+
+// The subjectAltName entries EnsureTlsMaterial gives a generated server
+// certificate for `names`, in OpenSSL's syntax ("DNS:localhost",
+// "IP:127.0.0.1", ...), loopback first, without duplicates. Errors:
+// InvalidArgument naming an entry that is neither a host name nor an IP
+// address.
+absl::StatusOr<std::vector<std::string>> ServerSubjectAltNames(
+    const std::vector<std::string>& names);
 
 // Loads operator-supplied PEM files (--tls-cert / --tls-key). `cert` may hold
 // a chain, leaf first; it is returned unchanged as both server_cert_pem and

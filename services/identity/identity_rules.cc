@@ -64,6 +64,9 @@ absl::Status ValidateDisplayName(absl::string_view name) {
     return absl::InvalidArgumentError(
         "display_name: must be valid UTF-8 without control characters");
   }
+  if (auto s = common::CheckNameCharacters("display_name", name); !s.ok()) {
+    return s;
+  }
   if (*length < 1 || *length > 200) {
     return absl::InvalidArgumentError(
         "display_name: 1 to 200 characters required");

@@ -245,6 +245,95 @@ TEST_F(TlsMaterialTest, ServerCertificateNamesLoopback) {
   EXPECT_EQ(CommonName(server.get()), "localhost");
 }
 
+TEST_F(TlsMaterialTest, GeneratedCertificateCarriesRequestedNames) {
+  absl::StatusOr<TlsMaterial> material =
+      EnsureTlsMaterial(dir_, {"kvo.example.org", "10.1.2.3", "[2001:db8::1]",
+                               "KVO-Host", "localhost", " 192.168.0.7 "});
+  ASSERT_TRUE(material.ok()) << material.status();
+  X509Ptr server = ParseCert(material->server_cert_pem);
+  X509Ptr ca = ParseCert(material->ca_cert_pem);
+  ASSERT_TRUE(server && ca);
+  SubjectAltNames san = GetSubjectAltNames(server.get());
+  EXPECT_THAT(san.dns,
+              UnorderedElementsAre("localhost", "kvo.example.org", "kvo-host"));
+  EXPECT_THAT(san.ip, UnorderedElementsAre("127.0.0.1", "::1", "10.1.2.3",
+                                           "2001:db8::1", "192.168.0.7"));
+  EXPECT_EQ(Verify(server.get(), ca.get(), X509_PURPOSE_SSL_SERVER,
+                   "kvo.example.org"),
+            "");
+  EXPECT_EQ(Verify(server.get(), ca.get(), X509_PURPOSE_SSL_SERVER, nullptr,
+                   "2001:db8::1"),
+            "");
+  EXPECT_NE(Verify(server.get(), ca.get(), X509_PURPOSE_SSL_SERVER,
+                   "other.example.org"),
+            "");
+}
+
+TEST_F(TlsMaterialTest, NewNamesReissueTheServerCertificateFromTheSameCa) {
+  absl::StatusOr<TlsMaterial> first = EnsureTlsMaterial(dir_);
+  ASSERT_TRUE(first.ok()) << first.status();
+  const std::string ca_cert = ReadAll(dir_ / "ca.crt");
+  const std::string ca_key = ReadAll(dir_ / "ca.key");
+  const std::string server_key = ReadAll(dir_ / "server.key");
+
+  absl::StatusOr<TlsMaterial> wider =
+      EnsureTlsMaterial(dir_, {"kvo.example.org", "10.1.2.3"});
+  ASSERT_TRUE(wider.ok()) << wider.status();
+  EXPECT_TRUE(wider->reissued);
+  EXPECT_FALSE(wider->generated);
+  EXPECT_NE(wider->server_cert_pem, first->server_cert_pem);
+  EXPECT_EQ(ReadAll(dir_ / "server.crt"), wider->server_cert_pem);
+  // The CA (what clients trust) and the server key stay.
+  EXPECT_EQ(ReadAll(dir_ / "ca.crt"), ca_cert);
+  EXPECT_EQ(ReadAll(dir_ / "ca.key"), ca_key);
+  EXPECT_EQ(ReadAll(dir_ / "server.key"), server_key);
+  EXPECT_EQ(wider->ca_cert_pem, first->ca_cert_pem);
+  X509Ptr server = ParseCert(wider->server_cert_pem);
+  X509Ptr ca = ParseCert(ca_cert);
+  ASSERT_TRUE(server && ca);
+  SubjectAltNames san = GetSubjectAltNames(server.get());
+  EXPECT_THAT(san.dns, UnorderedElementsAre("localhost", "kvo.example.org"));
+  EXPECT_THAT(san.ip, UnorderedElementsAre("127.0.0.1", "::1", "10.1.2.3"));
+  EXPECT_EQ(Verify(server.get(), ca.get(), X509_PURPOSE_SSL_SERVER,
+                   "kvo.example.org"),
+            "");
+  EvpPkeyPtr key = ParseKey(server_key);
+  ASSERT_TRUE(key);
+  EXPECT_EQ(X509_check_private_key(server.get(), key.get()), 1);
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(dir_, ec)) {
+    EXPECT_NE(entry.path().filename().string().front(), '.')
+        << entry.path() << " left behind";
+  }
+
+  // Covered already (in any spelling): loaded as it is.
+  for (const std::vector<std::string>& names :
+       std::vector<std::vector<std::string>>{
+           {}, {"KVO.example.org"}, {"10.1.2.3", "localhost", "[::1]"}}) {
+    absl::StatusOr<TlsMaterial> again = EnsureTlsMaterial(dir_, names);
+    ASSERT_TRUE(again.ok()) << again.status();
+    EXPECT_FALSE(again->reissued);
+    EXPECT_EQ(again->server_cert_pem, wider->server_cert_pem);
+  }
+}
+
+TEST_F(TlsMaterialTest, NamesThatAreNeitherHostNorAddressAreRefused) {
+  for (const char* bad : {"bad name", "kvo_host", "-kvo.org", "a,b", "a..b", "",
+                          "10.1.2.3:50051", "host/path"}) {
+    absl::StatusOr<TlsMaterial> material = EnsureTlsMaterial(dir_, {bad});
+    ASSERT_FALSE(material.ok()) << bad;
+    EXPECT_EQ(material.status().code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_THAT(material.status().message(), HasSubstr("--tls-san"));
+    EXPECT_FALSE(fs::exists(dir_ / "ca.key")) << "nothing generated";
+  }
+  absl::StatusOr<std::vector<std::string>> sans =
+      ServerSubjectAltNames({"kvo.example.org", "::ffff:10.0.0.1", "Kvo"});
+  ASSERT_TRUE(sans.ok()) << sans.status();
+  EXPECT_THAT(*sans, ::testing::ElementsAre("DNS:localhost", "IP:127.0.0.1",
+                                            "IP:::1", "DNS:kvo.example.org",
+                                            "IP:::ffff:10.0.0.1", "DNS:kvo"));
+}
+
 TEST_F(TlsMaterialTest, CertificatesFollowTheProfile) {
   absl::StatusOr<TlsMaterial> material = EnsureTlsMaterial(dir_);
   ASSERT_TRUE(material.ok()) << material.status();
