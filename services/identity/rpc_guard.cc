@@ -68,14 +68,29 @@ RpcGuard::RpcGuard(const AccessControl& access, Authenticator& authenticator,
   });
 }
 
-RpcGuard::~RpcGuard() {
+void RpcGuard::StopFlusher() {
   {
     std::lock_guard lock(flush_mu_);
+    if (stopping_) return;
     stopping_ = true;
   }
   flush_cv_.notify_all();
   flusher_.join();
+}
+
+void RpcGuard::StopAndFlush() {
+  StopFlusher();
   FlushRefusalSummaries(true);
+}
+
+RpcGuard::~RpcGuard() {
+  StopFlusher();
+  // The pool may be gone by now: what StopAndFlush did not write is logged.
+  for (const auto& summary : refusals_.TakeAll()) {
+    common::LogError(
+        "refusal summary not audited at shutdown",
+        {{"address", summary.address}, {"count", absl::StrCat(summary.count)}});
+  }
 }
 
 void RpcGuard::FlushRefusalSummaries(bool all) {

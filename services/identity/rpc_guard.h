@@ -39,15 +39,15 @@ struct Call {
 // disclosed or changed without a trustworthy log. Refusals of calls without
 // a valid token are audited one by one only up to a per-address limit a
 // minute; past it they are counted into one "denied.unauthenticated.summary"
-// entry per address and minute, written by a small flush thread (and at
-// destruction, so no count is lost at shutdown). Thread-safe.
+// entry per address and minute, written by a small flush thread (and by
+// StopAndFlush at shutdown, so no count is lost). Thread-safe.
 class RpcGuard final {
  public:
   // `unauthenticated_audits_per_minute` <= 0: 20.
   RpcGuard(const AccessControl& access, Authenticator& authenticator,
            common::DbPool& pool, const audit::AuditIntegrity& integrity,
            int unauthenticated_audits_per_minute = 0);
-  // Writes the summaries still owed.
+  // Logs the summaries still owed (StopAndFlush writes them).
   ~RpcGuard();
   RpcGuard(const RpcGuard&) = delete;
   RpcGuard& operator=(const RpcGuard&) = delete;
@@ -78,6 +78,9 @@ class RpcGuard final {
                                    const audit::AuditRecord& record);
   // Writes the summaries of windows that ended (the flush thread's work).
   void FlushRefusalSummaries(bool all);
+  // At shutdown, after the server stopped and while the pool still lives:
+  // stops the flush thread and writes every summary still owed.
+  void StopAndFlush();
 
   const AccessControl& access() const { return access_; }
   Authenticator& authenticator() { return authenticator_; }
@@ -89,6 +92,7 @@ class RpcGuard final {
 
  private:
   absl::Status Deny(const Call& call, absl::Status status);
+  void StopFlusher();
   void WriteSummaries(const std::vector<RefusalThrottle::Summary>& summaries);
   audit::AuditRecord DenialRecord(const Call& call) const;
 

@@ -477,6 +477,7 @@ int RunKvod(const KvodConfig& config) {
   server->GetHealthCheckService()->SetServingStatus(false);
   server->Shutdown(std::chrono::system_clock::now() + kShutdownGrace);
   server->Wait();
+  guard.StopAndFlush();  // refusal counts still owed, before the pool goes
   sequencer.Stop();  // signs what the last RPCs logged
   sweeper.Stop();
   gallery_versions.Stop();
