@@ -260,6 +260,11 @@ void ValidateIdentity(const kvo::v1::IdentityPolicy& identity, Checker& check) {
                 1);
   check.AtLeast("identity.login_lockout_minutes",
                 identity.login_lockout_minutes(), 1);
+  // 0 in both: the defaults (half the cores; 5 s).
+  check.Between("identity.max_concurrent_password_hashes",
+                identity.max_concurrent_password_hashes(), {0}, {64});
+  check.Between("identity.password_hash_wait_ms",
+                identity.password_hash_wait_ms(), {0}, {60000});
 }
 
 void ValidatePhotos(const kvo::v1::PhotoPolicy& photos, Checker& check) {
@@ -489,6 +494,11 @@ std::vector<PolicyViolation> ValidatePolicy(const kvo::v1::Policy& policy) {
                  limits.photo_reads_per_hour());
   check.Positive("rate_limits.logins_per_address_per_minute",
                  limits.logins_per_address_per_minute());
+  // 0: the default (20).
+  check.Between(
+      "rate_limits.unauthenticated_refusals_audited_per_address_per_minute",
+      limits.unauthenticated_refusals_audited_per_address_per_minute(), {0},
+      {100000});
   ValidatePhotos(policy.photos(), check);
   ValidatePrivacy(policy.privacy(), check);
   ValidateAccess(policy, check);

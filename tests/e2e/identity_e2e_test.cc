@@ -638,12 +638,19 @@ TEST(TwoKvodE2E, TwoProcessesOnOneDatabaseKeepOneConsistentLog) {
   const fs::path data_b = tmp.path() / "b";
   fs::create_directories(data_b / "keys");
   fs::copy_file(data_a / "keys" / "root.key", data_b / "keys" / "root.key");
+  // And the audit log's keys: one log, one signing key, one MAC key.
+  fs::create_directories(data_b / "audit");
+  fs::permissions(data_b / "audit", fs::perms::owner_all);
+  for (const char* key : {"signing.key", "mac.key"}) {
+    fs::copy_file(data_a / "audit" / key, data_b / "audit" / key);
+  }
   auto b = KvodProcess::Start(data_b, url);
   ASSERT_NE(b, nullptr);
   auto id_a = IdentityService::NewStub(a->Channel());
   auto id_b = IdentityService::NewStub(b->Channel());
+  // The replica that started last issued the code that works.
   BootstrapRequest boot;
-  boot.set_code(a->bootstrap_code());
+  boot.set_code(b->bootstrap_code());
   boot.set_login("root");
   boot.set_display_name("Operator");
   boot.set_password(kPassword);

@@ -424,7 +424,7 @@ TEST(PolicyLoaderTest, EveryNumberIsChecked) {
       ++checked;
     }
   }
-  EXPECT_EQ(checked, 35);
+  EXPECT_EQ(checked, 40);
 }
 
 // Violation paths must name real fields, or the loader cannot place them.
