@@ -45,4 +45,26 @@ VerifyReport VerifyStoredLog(pqxx::transaction_base& tx,
   return report;
 }
 
+absl::Status CheckLogKeys(pqxx::transaction_base& tx, const AuditMac& mac,
+                          const std::string& public_key) {
+  constexpr char kHow[] =
+      ": replicas of one database must share the files signing.key and "
+      "mac.key of <data-dir>/audit (or the log was tampered with: run kvo "
+      "audit verify on a kvod that has the right keys)";
+  if (auto last = PgAuditStore::LastSequenced(tx);
+      last.has_value() &&
+      !mac.SequenceMacOk(last->entry.index, last->leaf_hash, last->seq_mac)) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "the audit log in this database was written with another audit MAC "
+        "key",
+        kHow));
+  }
+  if (auto head = PgAuditStore::TreeHead(tx, 0);
+      head.has_value() && head->public_key != public_key) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "the audit log in this database is signed with another key", kHow));
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace kvo::audit

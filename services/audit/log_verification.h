@@ -3,7 +3,9 @@
 
 #include <cstdint>
 #include <pqxx/pqxx>
+#include <string>
 
+#include "absl/status/status.h"
 #include "services/audit/audit_verifier.h"
 
 namespace kvo::audit {
@@ -25,6 +27,13 @@ struct StoredLogChecks {
 // sequencer and the freshness limits in `checks`.
 VerifyReport VerifyStoredLog(pqxx::transaction_base& tx,
                              const StoredLogChecks& checks = {});
+
+// At start-up: the stored log was written with this kvod's keys (replicas
+// of one database share <data-dir>/audit/signing.key and mac.key; a replica
+// with keys of its own would have every entry it writes quarantined).
+// FAILED_PRECONDITION naming the key files otherwise.
+absl::Status CheckLogKeys(pqxx::transaction_base& tx, const AuditMac& mac,
+                          const std::string& public_key);
 
 }  // namespace kvo::audit
 

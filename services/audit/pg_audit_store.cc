@@ -231,6 +231,21 @@ std::vector<StoredTreeHead> PgAuditStore::AllTreeHeads(
   return out;
 }
 
+std::optional<StoredEntry> PgAuditStore::LastSequenced(
+    pqxx::transaction_base& tx) {
+  const std::string sql = absl::StrCat(
+      "SELECT seq, encode(leaf_hash, 'hex'), encode(entry_mac, 'hex'), "
+      "encode(seq_mac, 'hex'), ",
+      kEntryColumns,
+      " FROM audit_entries WHERE seq IS NOT NULL ORDER BY seq DESC LIMIT 1");
+  pqxx::result r = tx.exec(sql);
+  if (r.empty()) return std::nullopt;
+  StoredEntry s{EntryFromRow(r[0], 4), Bytes(r[0][1]), Bytes(r[0][2]),
+                Bytes(r[0][3])};
+  s.entry.index = r[0][0].as<uint64_t>();
+  return s;
+}
+
 void PgAuditStore::ForEachSequenced(
     pqxx::transaction_base& tx,
     const std::function<bool(const StoredEntry&)>& visit) {

@@ -80,6 +80,8 @@ class PgAuditStore final {
       const std::function<bool(const StoredEntry&)>& visit);
   static std::optional<SequencedEntry> EntryAt(pqxx::transaction_base& tx,
                                                uint64_t index);
+  // The entry with the highest index, with its MACs.
+  static std::optional<StoredEntry> LastSequenced(pqxx::transaction_base& tx);
   static uint64_t UnsequencedCount(pqxx::transaction_base& tx);
 };
 

@@ -26,6 +26,7 @@
 #include "services/audit/audit_sequencer.h"
 #include "services/audit/audit_service.h"
 #include "services/audit/head_command.h"
+#include "services/audit/log_verification.h"
 #include "services/audit/tree_head.h"
 #include "services/audit/witness.h"
 #include "services/common/crypto.h"
@@ -368,6 +369,15 @@ int RunKvod(const KvodConfig& config) {
   }
   auto keys = registry::KeyRing::Open(*root_key, *rt.pool);
   if (!keys.ok()) return fail_and_clean(keys.status().message());
+  if (auto s = rt.pool->InTransaction("check audit keys",
+                                      [&](pqxx::work& tx) {
+                                        return audit::CheckLogKeys(
+                                            tx, *audit::ProcessAuditMac(),
+                                            audit_public_key);
+                                      });
+      !s.ok()) {
+    return fail_and_clean(s.message());
+  }
 
   // Modules, in dependency order: audit under identity's guard.
   identity::AccessControl access(*policy);
@@ -478,7 +488,7 @@ int RunKvod(const KvodConfig& config) {
   server->Shutdown(std::chrono::system_clock::now() + kShutdownGrace);
   server->Wait();
   guard.StopAndFlush();  // refusal counts still owed, before the pool goes
-  sequencer.Stop();  // signs what the last RPCs logged
+  sequencer.Stop();      // signs what the last RPCs logged
   sweeper.Stop();
   gallery_versions.Stop();
   rt.pool.reset();

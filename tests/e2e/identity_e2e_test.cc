@@ -670,6 +670,16 @@ TEST(TwoKvodE2E, TwoProcessesOnOneDatabaseKeepOneConsistentLog) {
     }));
   }
   for (auto& f : logins) f.get();
+  // A replica with the root key but audit keys of its own would have every
+  // entry it writes quarantined: it refuses to start and says why.
+  const fs::path data_c = tmp.path() / "c";
+  fs::create_directories(data_c / "keys");
+  fs::copy_file(data_a / "keys" / "root.key", data_c / "keys" / "root.key");
+  CommandResult loner = RunCommand({KvodPath(), "--data-dir=" + data_c.string(),
+                                    "--listen=127.0.0.1:0", url[0]});
+  EXPECT_EQ(loner.exit_code, 2);
+  EXPECT_THAT(loner.err, HasSubstr("must share the files signing.key and "
+                                   "mac.key"));
   EXPECT_EQ(b->Stop(), 0);
 
   LoginRequest req;
