@@ -38,6 +38,7 @@
 #include "services/common/policy_loader.h"
 #include "services/common/tls_material.h"
 #include "services/gallery/expiry_sweeper.h"
+#include "services/gallery/gallery_card_sink.h"
 #include "services/gallery/gallery_service.h"
 #include "services/gallery/gallery_versions.h"
 #include "services/identity/access_control.h"
@@ -398,8 +399,9 @@ int RunKvod(const KvodConfig& config) {
       int64_t{policy->audit().max_unsequenced_seconds()} * 1000000;
   audit::AuditServiceImpl audit_service(*rt.pool, guard, audit_trust);
   gallery::GalleryVersions gallery_versions(*rt.pool);
+  gallery::GalleryCardSink gallery_card_sink(gallery_versions);
   registry::RegistryServiceImpl registry_service(*policy, *rt.pool, guard,
-                                                 **keys, gallery_versions);
+                                                 **keys, gallery_card_sink);
   gallery::GalleryServiceImpl gallery_service(*policy, *rt.pool, guard, **keys,
                                               gallery_versions);
   std::unique_ptr<audit::HeadCommand> head_command;

@@ -13,10 +13,10 @@
 #include "services/common/proto_time.h"
 #include "services/common/status_util.h"
 #include "services/common/text.h"
-#include "services/gallery/pg_gallery_store.h"
 #include "services/identity/identity_rules.h"
 #include "services/identity/pg_identity_store.h"
 #include "services/notice/notice_pdf.h"
+#include "services/registry/card_changes.h"
 #include "services/registry/card_rules.h"
 #include "services/registry/integrity_alarm.h"
 #include "services/registry/person_normalize.h"
@@ -88,34 +88,19 @@ bool IsShopRole(kvo::v1::Role role) {
   return role == kvo::v1::ROLE_SHOPKEEPER || role == kvo::v1::ROLE_SECURITY;
 }
 
-// What the door gallery must hear of changed cards: the collective ones.
-struct GalleryNews {
-  std::vector<CardRow> cards;
-};
-
-// Logs the collective cards among `cards` as changed, in the caller's
-// transaction.
-GalleryNews LogForGallery(pqxx::transaction_base& tx,
-                          const std::vector<CardRow>& cards) {
-  GalleryNews news;
-  std::vector<gallery::GalleryChange> changes;
+// Reports `cards` as changed to the sink, in the caller's transaction;
+// returns what to report again once it committed.
+std::vector<ChangedCard> ReportChanges(CardChangeSink& sink,
+                                       pqxx::transaction_base& tx,
+                                       const std::vector<CardRow>& cards) {
+  std::vector<ChangedCard> changes;
+  changes.reserve(cards.size());
   for (const CardRow& c : cards) {
-    if (c.kind == "individual_ban") continue;
-    news.cards.push_back(c);
-    changes.push_back({c.area_id, c.id});
+    changes.push_back(
+        {c.id, c.area_id, c.person_id, c.kind, c.revoked, c.valid_until});
   }
-  gallery::PgGalleryStore::RecordChanges(tx, changes);
-  return news;
-}
-
-// After the commit: the changes get their version, and this process's
-// galleries know at once (other replicas by NOTIFY).
-void Publish(gallery::GalleryVersions& versions, const GalleryNews& news) {
-  if (news.cards.empty()) return;
-  versions.RequestSequencing();
-  for (const CardRow& c : news.cards) {
-    if (!c.revoked) versions.Advance(c.area_id, 0, c.valid_until);
-  }
+  sink.CardsChanged(tx, changes);
+  return changes;
 }
 
 // An incident lies between the day its shop's area joined the registry
@@ -203,12 +188,12 @@ RegistryServiceImpl::RegistryServiceImpl(const kvo::v1::Policy& policy,
                                          common::DbPool& pool,
                                          identity::RpcGuard& guard,
                                          const KeyRing& keys,
-                                         gallery::GalleryVersions& gallery)
+                                         CardChangeSink& card_changes)
     : policy_(policy),
       pool_(pool),
       guard_(guard),
       keys_(keys),
-      gallery_(gallery) {}
+      card_changes_(card_changes) {}
 
 // ---- shops ---------------------------------------------------------------
 
@@ -580,7 +565,7 @@ grpc::Status RegistryServiceImpl::ErasePerson(
     absl::Status refusal;
     PersonRow row;
     int cards = 0;
-    GalleryNews news;
+    std::vector<ChangedCard> changes;
   };
   auto erased = pool_.InTransaction(
       "erase person", [&](pqxx::work& tx) -> absl::StatusOr<Erased> {
@@ -603,17 +588,17 @@ grpc::Status RegistryServiceImpl::ErasePerson(
         auto cards =
             Store::RevokeCardsOfPerson(tx, row->id, call->caller.principal_id,
                                        "person erased", absl::Now());
-        gallery::PgGalleryStore::DeletePhoto(tx, row->id);
+        card_changes_.PersonErased(tx, row->id);
         Store::ErasePersonData(tx, row->id);
         PgAuditStore::Append(
             tx, guard_.Record(*call, "registry.erase_person", Subject(*row),
                               request->reason()));
         return Erased{absl::OkStatus(), *row, static_cast<int>(cards.size()),
-                      LogForGallery(tx, cards)};
+                      ReportChanges(card_changes_, tx, cards)};
       });
   if (!erased.ok()) return ToGrpcStatus(erased.status());
   if (!erased->refusal.ok()) return ToGrpcStatus(erased->refusal);
-  Publish(gallery_, erased->news);
+  card_changes_.CardsCommitted(erased->changes);
   response->set_person_id(erased->row.id);
   response->set_pseudonym(erased->row.pseudonym);
   response->set_cards_revoked(erased->cards);
@@ -781,7 +766,7 @@ grpc::Status RegistryServiceImpl::IssueCard(
   struct Issued {
     absl::Status refusal;
     kvo::v1::Card card;
-    GalleryNews news;
+    std::vector<ChangedCard> changes;
   };
   auto issued = pool_.InTransaction(
       "issue card", [&](pqxx::work& tx) -> absl::StatusOr<Issued> {
@@ -859,13 +844,13 @@ grpc::Status RegistryServiceImpl::IssueCard(
             tx, guard_.Record(*call, "registry.issue_card", Subject(*row),
                               absl::StrCat("card ", card.id, ": ", card.rule)));
         Issued out{absl::OkStatus(), CardToProto(card),
-                   LogForGallery(tx, {card})};
+                   ReportChanges(card_changes_, tx, {card})};
         *out.card.mutable_person() = PersonView(policy_, *person, visible);
         return out;
       });
   if (!issued.ok()) return ToGrpcStatus(issued.status());
   if (!issued->refusal.ok()) return ToGrpcStatus(issued->refusal);
-  Publish(gallery_, issued->news);
+  card_changes_.CardsCommitted(issued->changes);
   *response = std::move(issued->card);
   return grpc::Status::OK;
 }
@@ -881,7 +866,7 @@ grpc::Status RegistryServiceImpl::RevokeCard(
                  CheckText("reason", request->reason(), 1, 500)}) {
     if (!s.ok()) return ToGrpcStatus(s);
   }
-  GalleryNews news;
+  std::vector<ChangedCard> changes;
   auto revoked = pool_.InTransaction(
       "revoke card", [&](pqxx::work& tx) -> absl::StatusOr<CardRow> {
         if (!Store::RevokeCard(tx, card->id, call->caller.principal_id,
@@ -894,11 +879,11 @@ grpc::Status RegistryServiceImpl::RevokeCard(
             tx, guard_.Record(*call, "registry.revoke_card", Subject(*person),
                               absl::StrCat("card ", card->id, " revoked")));
         CardRow now = *Store::CardById(tx, card->id);
-        news = LogForGallery(tx, {now});
+        changes = ReportChanges(card_changes_, tx, {now});
         return now;
       });
   if (!revoked.ok()) return ToGrpcStatus(revoked.status());
-  Publish(gallery_, news);
+  card_changes_.CardsCommitted(changes);
   *response = CardToProto(*revoked);
   return grpc::Status::OK;
 }
@@ -1160,7 +1145,7 @@ grpc::Status RegistryServiceImpl::DecideObjection(
     if (!s.ok()) return ToGrpcStatus(s);
   }
   Vault vault(keys_);
-  GalleryNews news;
+  std::vector<ChangedCard> changes;
   auto decided = pool_.InTransaction(
       "decide objection",
       [&](pqxx::work& tx) -> absl::StatusOr<kvo::v1::Objection> {
@@ -1183,7 +1168,8 @@ grpc::Status RegistryServiceImpl::DecideObjection(
         if (request->upheld()) {
           Store::RevokeCard(tx, o->card_id, call->caller.principal_id,
                             absl::StrCat("objection ", o->id, " upheld"));
-          news = LogForGallery(tx, {*Store::CardById(tx, o->card_id)});
+          changes = ReportChanges(card_changes_, tx,
+                                  {*Store::CardById(tx, o->card_id)});
         }
         PgAuditStore::Append(
             tx,
@@ -1193,7 +1179,7 @@ grpc::Status RegistryServiceImpl::DecideObjection(
                                 *Store::ObjectionById(tx, o->id));
       });
   if (!decided.ok()) return ToGrpcStatus(decided.status());
-  Publish(gallery_, news);
+  card_changes_.CardsCommitted(changes);
   *response = std::move(*decided);
   return grpc::Status::OK;
 }

@@ -6,8 +6,8 @@
 #include "kvo/v1/policy.pb.h"
 #include "kvo/v1/registry.grpc.pb.h"
 #include "services/common/db_pool.h"
-#include "services/gallery/gallery_versions.h"
 #include "services/identity/rpc_guard.h"
+#include "services/registry/card_changes.h"
 #include "services/registry/key_ring.h"
 
 namespace kvo::registry {
@@ -19,15 +19,15 @@ namespace kvo::registry {
 // (person_fields in policy/). Errors: INVALID_ARGUMENT naming the field,
 // NOT_FOUND, ALREADY_EXISTS, FAILED_PRECONDITION (the rules refuse),
 // PERMISSION_DENIED, DATA_LOSS (a sealed value does not open), UNAVAILABLE.
-// Changes to collective cards are logged for the door gallery in the same
-// transaction (gallery::PgGalleryStore::RecordChanges) and sequenced after
-// the commit (GalleryVersions::RequestSequencing).
+// Every card change (issue, revocation, upheld objection, erasure) is
+// reported to `card_changes` in the same transaction and again after the
+// commit; kvod wires the door gallery there.
 // Thread-safe.
 class RegistryServiceImpl final : public kvo::v1::RegistryService::Service {
  public:
   RegistryServiceImpl(const kvo::v1::Policy& policy, common::DbPool& pool,
                       identity::RpcGuard& guard, const KeyRing& keys,
-                      gallery::GalleryVersions& gallery);
+                      CardChangeSink& card_changes);
 
   grpc::Status CreateShop(grpc::ServerContext* context,
                           const kvo::v1::CreateShopRequest* request,
@@ -81,7 +81,7 @@ class RegistryServiceImpl final : public kvo::v1::RegistryService::Service {
   common::DbPool& pool_;
   identity::RpcGuard& guard_;
   const KeyRing& keys_;
-  gallery::GalleryVersions& gallery_;
+  CardChangeSink& card_changes_;
 };
 
 }  // namespace kvo::registry

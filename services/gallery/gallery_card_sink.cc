@@ -1,0 +1,35 @@
+#include "services/gallery/gallery_card_sink.h"
+
+#include <pqxx/pqxx>
+
+#include "services/gallery/door_changes.h"
+#include "services/gallery/pg_gallery_store.h"
+
+namespace kvo::gallery {
+
+void GalleryCardSink::CardsChanged(
+    pqxx::transaction_base& tx,
+    const std::vector<registry::ChangedCard>& cards) {
+  std::vector<GalleryChange> changes;
+  for (const auto& c : DoorCards(cards)) {
+    changes.push_back({c.area_id, c.card_id});
+  }
+  PgGalleryStore::RecordChanges(tx, changes);
+}
+
+void GalleryCardSink::PersonErased(pqxx::transaction_base& tx,
+                                   int64_t person_id) {
+  PgGalleryStore::DeletePhoto(tx, person_id);
+}
+
+void GalleryCardSink::CardsCommitted(
+    const std::vector<registry::ChangedCard>& cards) {
+  const auto door = DoorCards(cards);
+  if (door.empty()) return;
+  versions_.RequestSequencing();
+  for (const auto& c : door) {
+    if (!c.revoked) versions_.Advance(c.area_id, 0, c.valid_until);
+  }
+}
+
+}  // namespace kvo::gallery
