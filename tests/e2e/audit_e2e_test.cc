@@ -28,21 +28,6 @@ using ::testing::HasSubstr;
 
 constexpr char kPassword[] = "correct horse battery staple\n";
 
-std::string Field(const std::string& out, const std::string& key) {
-  for (absl::string_view line : absl::StrSplit(out, '\n')) {
-    if (absl::StartsWith(line, key + ":")) {
-      return std::string(
-          absl::StripAsciiWhitespace(line.substr(key.size() + 1)));
-    }
-  }
-  return "";
-}
-
-std::string Describe(const CommandResult& r) {
-  return "exit " + std::to_string(r.exit_code) + "\nstdout:\n" + r.out +
-         "stderr:\n" + r.err;
-}
-
 class AuditAttackE2E : public ::testing::Test {
  protected:
   void SetUp() override {

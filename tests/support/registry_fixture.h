@@ -31,9 +31,6 @@ class RegistryFixture : public KvodFixture {
   void SetUp() override {
     KvodFixture::SetUp();
     if (HasFatalFailure()) return;
-    // The areas joined the registry long ago: incidents may be dated
-    // before this test started (kvod refuses those before an area's day).
-    Sql("UPDATE areas SET created_at = now() - interval '400 days'");
     registry_ = RegistryService::NewStub(kvod_->Channel());
     coordinator_ = MakeUser("coord", ROLE_COORDINATOR, {area_a_});
     police_ = MakeUser("agent", ROLE_POLICE, {area_a_});

@@ -163,4 +163,23 @@ CommandResult RunCommand(const std::vector<std::string>& argv,
   return result;
 }
 
+std::string Field(const std::string& out, const std::string& key) {
+  std::istringstream in(out);
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind(key + ":", 0) == 0) {
+      std::string value = line.substr(key.size() + 1);
+      const auto first = value.find_first_not_of(" \t");
+      const auto last = value.find_last_not_of(" \t\r");
+      return first == std::string::npos ? ""
+                                        : value.substr(first, last - first + 1);
+    }
+  }
+  return "";
+}
+
+std::string Describe(const CommandResult& r) {
+  return "exit " + std::to_string(r.exit_code) + "\nstdout:\n" + r.out +
+         "stderr:\n" + r.err;
+}
+
 }  // namespace kvo::testing

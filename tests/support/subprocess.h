@@ -59,6 +59,12 @@ CommandResult RunCommand(
     const std::vector<std::string>& env = {},
     const std::string& stdin_text = "");
 
+// The value of "key: value" in kvo's human-readable record output ("" when
+// the key is not there).
+std::string Field(const std::string& out, const std::string& key);
+// Exit code, stdout and stderr, for a failing expectation's message.
+std::string Describe(const CommandResult& r);
+
 }  // namespace kvo::testing
 
 #endif  // KVO_TESTS_SUPPORT_SUBPROCESS_H_
