@@ -90,8 +90,10 @@ constexpr char kRevokeAllSql[] =
     "UPDATE cards SET revoked_at = now(), revoked_by = $2, revoke_reason = $3 "
     "WHERE person_id = $1 AND revoked_at IS NULL AND valid_until > "
     "to_timestamp(0) + $4::bigint * interval '1 microsecond' RETURNING id";
+// The blind index goes with the key: name + date of birth must no longer
+// find the record.
 constexpr char kEraseKeySql[] =
-    "UPDATE persons SET wrapped_dek = NULL WHERE id = $1";
+    "UPDATE persons SET wrapped_dek = NULL, blind_index = NULL WHERE id = $1";
 constexpr char kEraseFieldsSql[] =
     "DELETE FROM person_fields WHERE person_id = $1";
 

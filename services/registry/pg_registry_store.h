@@ -116,7 +116,8 @@ class PgRegistryStore final {
   // Sealed values of the named fields that exist.
   static std::map<std::string, std::string> PersonFields(
       Tx& tx, int64_t person_id, const std::vector<std::string>& fields);
-  // Crypto-shredding: destroys the wrapped data key and the sealed fields.
+  // Crypto-shredding: destroys the wrapped data key and the sealed fields,
+  // and the blind index, so name + date of birth no longer find the row.
   static void ErasePersonData(Tx& tx, int64_t person_id);
   // The areas a person is known in: registration, incidents and cards.
   static std::vector<int64_t> PersonAreas(Tx& tx, int64_t person_id);

@@ -564,5 +564,122 @@ TEST_F(RegistryE2E, PoliceWorkflowThroughKvo) {
   EXPECT_THAT(bad.err, HasSubstr("INVALID_ARGUMENT: offence_type: one of"));
 }
 
+// Erasure reaches the blind index, through the real kvo: the erased person
+// is as unknown to `person find` as someone never registered, and
+// registering them again starts a fresh record that inherits nothing of
+// the old one. The erasure's audit entry still names the old pseudonym.
+TEST_F(RegistryE2E, ErasedPersonIsUnknownAndStartsAFreshRecord) {
+  MakeUser("fg.officer", ROLE_PRIVACY_OFFICER, {area_a_});
+  auto login = [&](const std::string& who) {
+    CommandResult r = kvod_->Kvo({"login", "--login", who, "--password-stdin"},
+                                 std::string(kPassword) + "\n");
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+  };
+  auto kvo = [&](std::vector<std::string> args) {
+    CommandResult r = kvod_->Kvo(args);
+    EXPECT_EQ(r.exit_code, 0) << absl::StrJoin(args, " ") << "\n" << r.err;
+    return r.out;
+  };
+  auto field = [](const std::string& out, const std::string& key) {
+    for (absl::string_view line : absl::StrSplit(out, '\n')) {
+      if (absl::StartsWith(line, key + ":")) {
+        return std::string(
+            absl::StripAsciiWhitespace(line.substr(key.size() + 1)));
+      }
+    }
+    return std::string();
+  };
+  const std::string area = std::to_string(area_a_);
+  const std::vector<std::string> create = {
+      "person",    "create", "--area", area,         "--given",   "Wim",
+      "--surname", "Wissel", "--born", "1985-02-03", "--address", "Markt 1"};
+  auto find = [&](const std::string& surname, bool json = true) {
+    std::vector<std::string> args = {"person", "find",      "--given",
+                                     "wim",    "--surname", surname,
+                                     "--born", "1985-02-03"};
+    if (json) args.insert(args.begin(), "--json");
+    return kvod_->Kvo(args);
+  };
+  auto json_id = [](const std::string& id) {
+    return absl::StrCat("\"id\":\"", id, "\"");
+  };
+
+  login("agent");
+  const std::string old_id = field(kvo(create), "id");
+  ASSERT_FALSE(old_id.empty());
+  const std::string incident =
+      field(kvo({"incident", "record", "--shop", std::to_string(bakery_),
+                 "--person", old_id, "--type", "theft", "--description",
+                 "fles wijn", "--damage-cents", "899"}),
+            "id");
+  ASSERT_FALSE(incident.empty());
+  EXPECT_EQ(field(kvo({"card", "issue", incident}), "kind"),
+            "collective warning");
+  EXPECT_THAT(find("Wissel").out, HasSubstr(json_id(old_id)));
+
+  login("fg.officer");
+  kvo({"person", "erase", old_id, "--reason", "verzoek betrokkene 2026-3"});
+
+  // Exactly what someone never registered gets.
+  login("agent");
+  const CommandResult erased = find("Wissel");
+  const CommandResult unknown = find("Nooitgezien");
+  EXPECT_EQ(erased.exit_code, 0) << erased.err;
+  EXPECT_EQ(erased.exit_code, unknown.exit_code);
+  EXPECT_EQ(erased.out, unknown.out);
+  EXPECT_EQ(erased.err, unknown.err);
+  EXPECT_THAT(erased.out, Not(HasSubstr(json_id(old_id))));
+  EXPECT_THAT(erased.err, Not(HasSubstr("erased")));
+  const CommandResult erased_table = find("Wissel", false);
+  const CommandResult unknown_table = find("Nooitgezien", false);
+  EXPECT_EQ(erased_table.exit_code, 0) << erased_table.err;
+  EXPECT_EQ(erased_table.out, unknown_table.out);
+  EXPECT_EQ(erased_table.err, unknown_table.err);
+  FindPersonRequest req;
+  req.set_given_names("Wim");
+  req.set_surname("Wissel");
+  req.set_date_of_birth("1985-02-03");
+  FindPersonResponse found;
+  ASSERT_TRUE(registry_->FindPerson(Ctx(police_).get(), req, &found).ok());
+  EXPECT_EQ(found.matches_size(), 0);
+  EXPECT_EQ(Count("SELECT count(*) FROM persons WHERE id = " + old_id +
+                  " AND blind_index IS NULL AND wrapped_dek IS NULL"),
+            1);
+
+  // A new registration is no duplicate: a fresh record with nothing of
+  // the old one's history, so its first card is a warning again.
+  const std::string new_out = kvo(create);
+  const std::string new_id = field(new_out, "id");
+  ASSERT_FALSE(new_id.empty());
+  EXPECT_NE(new_id, old_id);
+  EXPECT_EQ(field(kvo({"person", "show", new_id}), "address"), "Markt 1");
+  EXPECT_EQ(Count("SELECT count(*) FROM incident_persons WHERE person_id = " +
+                  new_id),
+            0);
+  EXPECT_EQ(Count("SELECT count(*) FROM cards WHERE person_id = " + new_id), 0);
+  EXPECT_EQ(Count("SELECT count(*) FROM incident_persons WHERE person_id = " +
+                  old_id),
+            1);
+  EXPECT_EQ(Count("SELECT count(DISTINCT pseudonym) FROM persons WHERE id IN "
+                  "(" +
+                  old_id + ", " + new_id + ")"),
+            2);
+  const std::string found_again = find("Wissel").out;
+  EXPECT_THAT(found_again, HasSubstr(json_id(new_id)));
+  EXPECT_THAT(found_again, Not(HasSubstr(json_id(old_id))));
+  const std::string again =
+      field(kvo({"incident", "record", "--shop", std::to_string(bakery_),
+                 "--person", new_id, "--type", "theft", "--description",
+                 "fles wijn", "--damage-cents", "899"}),
+            "id");
+  EXPECT_EQ(field(kvo({"card", "issue", again}), "kind"), "collective warning");
+
+  // The erasure's audit entry stays, under the old pseudonymous id.
+  EXPECT_EQ(Count("SELECT count(*) FROM audit_entries a JOIN persons p ON "
+                  "a.subject = 'person:' || p.pseudonym WHERE p.id = " +
+                  old_id + " AND a.action = 'registry.erase_person'"),
+            1);
+}
+
 }  // namespace
 }  // namespace kvo::testing
