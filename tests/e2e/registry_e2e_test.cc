@@ -580,15 +580,6 @@ TEST_F(RegistryE2E, ErasedPersonIsUnknownAndStartsAFreshRecord) {
     EXPECT_EQ(r.exit_code, 0) << absl::StrJoin(args, " ") << "\n" << r.err;
     return r.out;
   };
-  auto field = [](const std::string& out, const std::string& key) {
-    for (absl::string_view line : absl::StrSplit(out, '\n')) {
-      if (absl::StartsWith(line, key + ":")) {
-        return std::string(
-            absl::StripAsciiWhitespace(line.substr(key.size() + 1)));
-      }
-    }
-    return std::string();
-  };
   const std::string area = std::to_string(area_a_);
   const std::vector<std::string> create = {
       "person",    "create", "--area", area,         "--given",   "Wim",
@@ -605,15 +596,15 @@ TEST_F(RegistryE2E, ErasedPersonIsUnknownAndStartsAFreshRecord) {
   };
 
   login("agent");
-  const std::string old_id = field(kvo(create), "id");
+  const std::string old_id = Field(kvo(create), "id");
   ASSERT_FALSE(old_id.empty());
   const std::string incident =
-      field(kvo({"incident", "record", "--shop", std::to_string(bakery_),
+      Field(kvo({"incident", "record", "--shop", std::to_string(bakery_),
                  "--person", old_id, "--type", "theft", "--description",
                  "fles wijn", "--damage-cents", "899"}),
             "id");
   ASSERT_FALSE(incident.empty());
-  EXPECT_EQ(field(kvo({"card", "issue", incident}), "kind"),
+  EXPECT_EQ(Field(kvo({"card", "issue", incident}), "kind"),
             "collective warning");
   EXPECT_THAT(find("Wissel").out, HasSubstr(json_id(old_id)));
 
@@ -649,10 +640,10 @@ TEST_F(RegistryE2E, ErasedPersonIsUnknownAndStartsAFreshRecord) {
   // A new registration is no duplicate: a fresh record with nothing of
   // the old one's history, so its first card is a warning again.
   const std::string new_out = kvo(create);
-  const std::string new_id = field(new_out, "id");
+  const std::string new_id = Field(new_out, "id");
   ASSERT_FALSE(new_id.empty());
   EXPECT_NE(new_id, old_id);
-  EXPECT_EQ(field(kvo({"person", "show", new_id}), "address"), "Markt 1");
+  EXPECT_EQ(Field(kvo({"person", "show", new_id}), "address"), "Markt 1");
   EXPECT_EQ(Count("SELECT count(*) FROM incident_persons WHERE person_id = " +
                   new_id),
             0);
@@ -668,11 +659,11 @@ TEST_F(RegistryE2E, ErasedPersonIsUnknownAndStartsAFreshRecord) {
   EXPECT_THAT(found_again, HasSubstr(json_id(new_id)));
   EXPECT_THAT(found_again, Not(HasSubstr(json_id(old_id))));
   const std::string again =
-      field(kvo({"incident", "record", "--shop", std::to_string(bakery_),
+      Field(kvo({"incident", "record", "--shop", std::to_string(bakery_),
                  "--person", new_id, "--type", "theft", "--description",
                  "fles wijn", "--damage-cents", "899"}),
             "id");
-  EXPECT_EQ(field(kvo({"card", "issue", again}), "kind"), "collective warning");
+  EXPECT_EQ(Field(kvo({"card", "issue", again}), "kind"), "collective warning");
 
   // The erasure's audit entry stays, under the old pseudonymous id.
   EXPECT_EQ(Count("SELECT count(*) FROM audit_entries a JOIN persons p ON "
