@@ -13,6 +13,7 @@
 #include "clients/cli/identity_commands.h"
 #include "clients/cli/output.h"
 #include "clients/cli/registry_commands.h"
+#include "clients/cli/retention_commands.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "services/common/crypto.h"
 
@@ -79,6 +80,7 @@ int main(int argc, char** argv) {
   AddAuditCommands(&app, &opts, &action);
   AddRegistryCommands(&app, &opts, &action);
   AddGalleryCommands(&app, &opts, &action);
+  AddRetentionCommands(&app, &opts, &action);
 
   try {
     app.parse(argc, argv);

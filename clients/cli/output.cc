@@ -132,7 +132,9 @@ int ReportRpcError(const grpc::Status& status) {
   std::replace(message.begin(), message.end(), '\n', ' ');
   std::cerr << "kvo: " << StatusCodeName(status.error_code()) << ": "
             << message;
-  if (status.error_code() == grpc::StatusCode::UNAVAILABLE) {
+  // The connection hint, unless kvod itself answered why it is unavailable.
+  if (status.error_code() == grpc::StatusCode::UNAVAILABLE &&
+      message.rfind("audit integrity failure", 0) != 0) {
     std::cerr << " (is kvod running there, and is --ca the CA certificate it "
                  "printed?)";
   }

@@ -85,13 +85,21 @@ absl::Status CheckInclusionProof(const kvo::v1::InclusionProof& proof,
     return Bad(absl::StrCat("entry ", index, " is not in the signed tree of ",
                             head.tree_size(), " entries"));
   }
-  if (proof.entry().empty()) return Bad("kvod sent no entry bytes");
   // kvod's leaf hash is only a cross-check: the path is walked from the hash
-  // of the entry bytes themselves.
-  const Hash leaf = kvo::audit::LeafHash(proof.entry());
-  if (proof.leaf_hash().size() != leaf.size() ||
-      std::memcmp(proof.leaf_hash().data(), leaf.data(), leaf.size()) != 0) {
-    return Bad("the entry bytes do not hash to the leaf hash kvod sent");
+  // of the entry bytes themselves, unless retention emptied the entry (then
+  // the leaf hash is all that is left of it).
+  Hash leaf{};
+  if (proof.content_erased()) {
+    auto stored = ToHash(proof.leaf_hash());
+    if (!stored) return WrongSize("the leaf hash", proof.leaf_hash().size());
+    leaf = *stored;
+  } else {
+    if (proof.entry().empty()) return Bad("kvod sent no entry bytes");
+    leaf = kvo::audit::LeafHash(proof.entry());
+    if (proof.leaf_hash().size() != leaf.size() ||
+        std::memcmp(proof.leaf_hash().data(), leaf.data(), leaf.size()) != 0) {
+      return Bad("the entry bytes do not hash to the leaf hash kvod sent");
+    }
   }
   std::vector<Hash> path;
   if (auto s = ToPath("inclusion path", proof.path(), &path); !s.ok()) {

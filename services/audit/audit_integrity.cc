@@ -27,8 +27,9 @@ absl::Status AuditIntegrity::Check() const {
   if (ok()) return absl::OkStatus();
   return absl::UnavailableError(absl::StrCat(
       "audit integrity failure: ", reason(),
-      "; kvod refuses to disclose or change personal data until an operator "
-      "has checked the log (kvo audit verify) and restarted it"));
+      "; kvod refuses to disclose or change personal data until the log is "
+      "whole again (kvo audit verify names what is wrong; restore the "
+      "database from a backup its witness file agrees with)"));
 }
 
 }  // namespace kvo::audit

@@ -17,10 +17,10 @@ std::string AuditMac::EntryMac(const SequencedEntry& entry) const {
   return common::Mac(key_, WrittenBytes(entry));
 }
 
-std::string AuditMac::SequenceMac(uint64_t index,
+std::string AuditMac::SequenceMac(uint64_t index, int64_t at_micros,
                                   absl::string_view leaf_hash) const {
-  return common::Mac(key_,
-                     absl::StrCat("kvo-audit-seq-v1|", index, "|", leaf_hash));
+  return common::Mac(key_, absl::StrCat("kvo-audit-seq-v1|", index, "|",
+                                        at_micros, "|", leaf_hash));
 }
 
 bool AuditMac::EntryMacOk(const SequencedEntry& entry,
@@ -28,9 +28,10 @@ bool AuditMac::EntryMacOk(const SequencedEntry& entry,
   return common::SecretsEqual(EntryMac(entry), mac);
 }
 
-bool AuditMac::SequenceMacOk(uint64_t index, absl::string_view leaf_hash,
+bool AuditMac::SequenceMacOk(uint64_t index, int64_t at_micros,
+                             absl::string_view leaf_hash,
                              absl::string_view mac) const {
-  return common::SecretsEqual(SequenceMac(index, leaf_hash), mac);
+  return common::SecretsEqual(SequenceMac(index, at_micros, leaf_hash), mac);
 }
 
 void InstallProcessAuditMac(std::shared_ptr<const AuditMac> mac) {

@@ -21,12 +21,14 @@ class AuditMac final {
 
   // Over WrittenBytes(entry): made when kvod writes the row.
   std::string EntryMac(const SequencedEntry& entry) const;
-  // Over the index and leaf hash the sequencer gave the entry: a row moved
-  // to another index, or given another leaf hash, no longer matches.
-  std::string SequenceMac(uint64_t index, absl::string_view leaf_hash) const;
+  // Over the index, time and leaf hash the sequencer gave the entry: a row
+  // moved to another index, or given another time or leaf hash, no longer
+  // matches. It outlives the entry's content (retention keeps the time).
+  std::string SequenceMac(uint64_t index, int64_t at_micros,
+                          absl::string_view leaf_hash) const;
   bool EntryMacOk(const SequencedEntry& entry, absl::string_view mac) const;
-  bool SequenceMacOk(uint64_t index, absl::string_view leaf_hash,
-                     absl::string_view mac) const;
+  bool SequenceMacOk(uint64_t index, int64_t at_micros,
+                     absl::string_view leaf_hash, absl::string_view mac) const;
 
  private:
   common::SecretKey key_;

@@ -253,7 +253,8 @@ absl::StatusOr<bool> AuditSequencer::SequenceBatch() {
     ids.push_back(p.id);
     indexes.push_back(p.entry.index);
     leaves.push_back(AsBytes(leaf));
-    seq_macs.push_back(mac->SequenceMac(p.entry.index, leaves.back()));
+    seq_macs.push_back(
+        mac->SequenceMac(p.entry.index, p.entry.at_micros, leaves.back()));
     tree.Append(leaf);
   }
   if (!forged.empty()) {

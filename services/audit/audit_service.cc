@@ -86,6 +86,11 @@ grpc::Status AuditServiceImpl::Verify(grpc::ServerContext* context,
         checks.now_ms = absl::ToUnixMillis(absl::Now());
         checks.max_head_age_ms = trust_.max_head_age_ms;
         checks.max_unsequenced_micros = trust_.max_unsequenced_micros;
+        if (trust_.clock != nullptr &&
+            trust_.audit_retention > absl::ZeroDuration()) {
+          checks.trust.erasable_before_micros =
+              absl::ToUnixMicros(trust_.clock->Now() - trust_.audit_retention);
+        }
         VerifyReport r = VerifyStoredLog(tx, checks);
         if (r.ok && trust_.integrity != nullptr && !trust_.integrity->ok()) {
           r.ok = false;
@@ -160,7 +165,11 @@ grpc::Status AuditServiceImpl::GetInclusionProof(
              InclusionProof(leaves, request->index(), head->tree_size)) {
           response->add_path(std::string(h.begin(), h.end()));
         }
-        response->set_entry(CanonicalBytes(*entry));
+        if (PgAuditStore::ContentErased(tx, request->index())) {
+          response->set_content_erased(true);
+        } else {
+          response->set_entry(CanonicalBytes(*entry));
+        }
         ToProto(*head, response->mutable_tree_head());
         PgAuditStore::Append(
             tx,

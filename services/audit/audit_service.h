@@ -7,6 +7,7 @@
 #include "kvo/v1/audit.grpc.pb.h"
 #include "services/audit/audit_integrity.h"
 #include "services/audit/witness.h"
+#include "services/common/clock.h"
 #include "services/common/db_pool.h"
 #include "services/identity/rpc_guard.h"
 
@@ -25,6 +26,9 @@ struct AuditTrust {
   std::string public_key;  // raw 32 bytes: the only key heads may carry
   int64_t max_head_age_ms = 0;
   int64_t max_unsequenced_micros = 0;
+  // An entry's content may be erased once it is this old by `clock`.
+  const common::Clock* clock = nullptr;
+  absl::Duration audit_retention = absl::ZeroDuration();
 };
 
 class AuditServiceImpl final : public kvo::v1::AuditService::Service {

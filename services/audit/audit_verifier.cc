@@ -43,14 +43,15 @@ void LogVerifier::Fail(int64_t index, std::string problem) {
 bool LogVerifier::CheckMacs(const EntryEvidence& s) {
   if (options_.mac == nullptr) return true;
   const uint64_t i = s.entry.index;
-  if (!options_.mac->EntryMacOk(s.entry, s.entry_mac)) {
+  if (!s.content_erased && !options_.mac->EntryMacOk(s.entry, s.entry_mac)) {
     Fail(static_cast<int64_t>(i),
          absl::StrCat("entry ", i,
                       " was not written by kvod or was edited afterwards (its "
                       "MAC does not match)"));
     return false;
   }
-  if (!options_.mac->SequenceMacOk(i, s.leaf_hash, s.seq_mac)) {
+  if (!options_.mac->SequenceMacOk(i, s.entry.at_micros, s.leaf_hash,
+                                   s.seq_mac)) {
     Fail(static_cast<int64_t>(i),
          absl::StrCat("entry ", i,
                       " is not where the sequencer put it (moved, renumbered "
@@ -71,12 +72,29 @@ bool LogVerifier::Add(const EntryEvidence& s) {
                       " is missing (deleted or renumbered)"));
     return false;
   }
-  const Hash leaf = LeafHash(CanonicalBytes(s.entry));
-  if (AsBytes(leaf) != s.leaf_hash) {
-    Fail(static_cast<int64_t>(expected),
-         absl::StrCat("entry ", expected,
-                      " does not match what was logged (edited or moved)"));
-    return false;
+  Hash leaf{};
+  if (s.content_erased) {
+    if (s.leaf_hash.size() != leaf.size()) {
+      Fail(static_cast<int64_t>(expected),
+           absl::StrCat("entry ", expected, " has no leaf hash"));
+      return false;
+    }
+    std::memcpy(leaf.data(), s.leaf_hash.data(), leaf.size());
+    if (options_.erasable_before_micros > 0 &&
+        s.entry.at_micros >= options_.erasable_before_micros) {
+      Fail(static_cast<int64_t>(expected),
+           absl::StrCat("entry ", expected,
+                        " was emptied before its retention period ended"));
+      return false;
+    }
+  } else {
+    leaf = LeafHash(CanonicalBytes(s.entry));
+    if (AsBytes(leaf) != s.leaf_hash) {
+      Fail(static_cast<int64_t>(expected),
+           absl::StrCat("entry ", expected,
+                        " does not match what was logged (edited or moved)"));
+      return false;
+    }
   }
   if (!CheckMacs(s)) return false;
   tree_.Append(leaf);

@@ -26,6 +26,9 @@ struct EntryEvidence {
   const std::string& leaf_hash;
   const std::string& entry_mac;
   const std::string& seq_mac;
+  // Retention emptied the entry: only its index, time and leaf hash stay,
+  // vouched for by the sequence MAC.
+  bool content_erased = false;
 };
 
 // What the verifier trusts that the database cannot change.
@@ -38,6 +41,9 @@ struct VerifyOptions {
   // Heads this kvod signed or saw (its witness file): the stored log must
   // reproduce each, and reach the latest.
   std::vector<StoredTreeHead> witnessed;
+  // An entry whose content was erased must be older than this (Unix
+  // microseconds: now minus the audit retention); 0: not checked.
+  int64_t erasable_before_micros = 0;
 };
 
 // Recomputes the log from its entries and checks it against every signed
@@ -54,7 +60,8 @@ struct VerifyOptions {
 //  - a head beyond the last entry (truncated), entries no signed head
 //    covers (heads deleted),
 //  - a head whose Ed25519 signature does not verify or whose key is not
-//    trusted.
+//    trusted,
+//  - an entry whose content was erased before its retention ended.
 // Not thread-safe; one per verification.
 class LogVerifier final {
  public:

@@ -11,7 +11,8 @@ VerifyReport VerifyStoredLog(pqxx::transaction_base& tx,
   const int64_t latest_ms = heads.empty() ? 0 : heads.back().timestamp_ms;
   LogVerifier verifier(std::move(heads), checks.trust);
   PgAuditStore::ForEachSequenced(tx, [&](const StoredEntry& s) {
-    return verifier.Add({s.entry, s.leaf_hash, s.entry_mac, s.seq_mac});
+    return verifier.Add(
+        {s.entry, s.leaf_hash, s.entry_mac, s.seq_mac, s.content_erased});
   });
   VerifyReport report = verifier.Finish();
   if (!report.ok) return report;
@@ -53,7 +54,8 @@ absl::Status CheckLogKeys(pqxx::transaction_base& tx, const AuditMac& mac,
       "audit verify on a kvod that has the right keys)";
   if (auto last = PgAuditStore::LastSequenced(tx);
       last.has_value() &&
-      !mac.SequenceMacOk(last->entry.index, last->leaf_hash, last->seq_mac)) {
+      !mac.SequenceMacOk(last->entry.index, last->entry.at_micros,
+                         last->leaf_hash, last->seq_mac)) {
     return absl::FailedPreconditionError(absl::StrCat(
         "the audit log in this database was written with another audit MAC "
         "key",

@@ -65,6 +65,21 @@ constexpr char kHeadColumns[] =
     "encode(h.signature, 'hex'), encode(k.public_key, 'hex') "
     "FROM audit_tree_heads h JOIN audit_signing_keys k ON k.id = h.key_id";
 
+constexpr char kErasableSql[] =
+    "SELECT count(*) FROM audit_entries WHERE seq IS NOT NULL AND "
+    "content_erased_at IS NULL AND at < timestamptz 'epoch' + $1::bigint * "
+    "interval '1 microsecond'";
+constexpr char kOldestWholeSql[] =
+    "SELECT (EXTRACT(EPOCH FROM min(at)) * 1000000)::bigint FROM "
+    "audit_entries WHERE seq IS NOT NULL AND content_erased_at IS NULL AND "
+    "at >= timestamptz 'epoch' + $1::bigint * interval '1 microsecond'";
+constexpr char kEraseContentSql[] =
+    "UPDATE audit_entries SET principal_id = NULL, role = '', action = '', "
+    "subject = '', purpose = '', request_id = '', entry_mac = NULL, "
+    "content_erased_at = now() WHERE seq IS NOT NULL AND content_erased_at "
+    "IS NULL AND at < timestamptz 'epoch' + $1::bigint * interval '1 "
+    "microsecond'";
+
 constexpr int kBatch = 20000;
 
 SequencedEntry EntryFromRow(const pqxx::row& row, int first) {
@@ -231,6 +246,30 @@ std::vector<StoredTreeHead> PgAuditStore::AllTreeHeads(
   return out;
 }
 
+bool PgAuditStore::ContentErased(pqxx::transaction_base& tx, uint64_t index) {
+  pqxx::result r = tx.exec_params(
+      "SELECT content_erased_at IS NOT NULL FROM audit_entries WHERE seq = $1",
+      index);
+  return !r.empty() && r[0][0].as<bool>();
+}
+
+uint64_t PgAuditStore::ErasableContent(pqxx::transaction_base& tx,
+                                       int64_t before_micros) {
+  return tx.exec_params1(kErasableSql, before_micros)[0].as<uint64_t>();
+}
+
+std::optional<int64_t> PgAuditStore::OldestWholeFrom(pqxx::transaction_base& tx,
+                                                     int64_t from_micros) {
+  pqxx::row r = tx.exec_params1(kOldestWholeSql, from_micros);
+  if (r[0].is_null()) return std::nullopt;
+  return r[0].as<int64_t>();
+}
+
+uint64_t PgAuditStore::EraseContent(pqxx::transaction_base& tx,
+                                    int64_t before_micros) {
+  return tx.exec_params0(kEraseContentSql, before_micros).affected_rows();
+}
+
 std::optional<StoredEntry> PgAuditStore::LastSequenced(
     pqxx::transaction_base& tx) {
   const std::string sql = absl::StrCat(
@@ -251,7 +290,7 @@ void PgAuditStore::ForEachSequenced(
     const std::function<bool(const StoredEntry&)>& visit) {
   const std::string sql = absl::StrCat(
       "SELECT seq, encode(leaf_hash, 'hex'), encode(entry_mac, 'hex'), "
-      "encode(seq_mac, 'hex'), ",
+      "encode(seq_mac, 'hex'), content_erased_at IS NOT NULL, ",
       kEntryColumns,
       " FROM audit_entries WHERE seq IS NOT NULL AND seq > $1 ORDER BY seq "
       "LIMIT $2");
@@ -259,8 +298,8 @@ void PgAuditStore::ForEachSequenced(
   for (;;) {
     pqxx::result rows = tx.exec_params(sql, after, kBatch);
     for (const auto& row : rows) {
-      StoredEntry s{EntryFromRow(row, 4), Bytes(row[1]), Bytes(row[2]),
-                    Bytes(row[3])};
+      StoredEntry s{EntryFromRow(row, 5), Bytes(row[1]), Bytes(row[2]),
+                    Bytes(row[3]), row[4].as<bool>()};
       s.entry.index = row[0].as<uint64_t>();
       after = static_cast<int64_t>(s.entry.index);
       if (!visit(s)) return;

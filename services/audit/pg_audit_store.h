@@ -26,6 +26,7 @@ struct StoredEntry {
   std::string leaf_hash;  // raw bytes; empty when missing
   std::string entry_mac;
   std::string seq_mac;
+  bool content_erased = false;
 };
 
 // The only SQL on the audit tables. Every function runs in the caller's
@@ -80,9 +81,23 @@ class PgAuditStore final {
       const std::function<bool(const StoredEntry&)>& visit);
   static std::optional<SequencedEntry> EntryAt(pqxx::transaction_base& tx,
                                                uint64_t index);
+  static bool ContentErased(pqxx::transaction_base& tx, uint64_t index);
   // The entry with the highest index, with its MACs.
   static std::optional<StoredEntry> LastSequenced(pqxx::transaction_base& tx);
   static uint64_t UnsequencedCount(pqxx::transaction_base& tx);
+
+  // Retention: how many sequenced entries written before `before_micros`
+  // still have their content.
+  static uint64_t ErasableContent(pqxx::transaction_base& tx,
+                                  int64_t before_micros);
+  // The time of the oldest sequenced entry written at or after
+  // `from_micros` that still has its content.
+  static std::optional<int64_t> OldestWholeFrom(pqxx::transaction_base& tx,
+                                                int64_t from_micros);
+  // Empties them: who, what, about whom, why and the request id go; the
+  // index, time, outcome, leaf hash and sequence MAC stay. The count.
+  static uint64_t EraseContent(pqxx::transaction_base& tx,
+                               int64_t before_micros);
 };
 
 }  // namespace kvo::audit

@@ -55,6 +55,11 @@ int main(int argc, char** argv) {
                  "KVO_HEAD_SIZE, KVO_HEAD_ROOT, ... in its environment (e.g. "
                  "to send heads to syslog or another organisation)")
       ->envname("KVO_AUDIT_HEAD_COMMAND");
+  app.add_option("--clock-offset-days", config.clock_offset_days,
+                 "tests and demos only: run kvod's clock this many days "
+                 "ahead (needs testing { clock_control: true } in the policy)")
+      ->envname("KVO_CLOCK_OFFSET_DAYS")
+      ->check(CLI::Range(-36500, 36500));
   app.add_option("--pg-setting", config.pg_settings,
                  "name=value setting for the embedded PostgreSQL (repeatable)");
   try {

@@ -23,12 +23,14 @@
 #include "absl/strings/str_format.h"
 #include "services/audit/audit_integrity.h"
 #include "services/audit/audit_mac.h"
+#include "services/audit/audit_retention.h"
 #include "services/audit/audit_sequencer.h"
 #include "services/audit/audit_service.h"
 #include "services/audit/head_command.h"
 #include "services/audit/log_verification.h"
 #include "services/audit/tree_head.h"
 #include "services/audit/witness.h"
+#include "services/common/clock.h"
 #include "services/common/crypto.h"
 #include "services/common/db_pool.h"
 #include "services/common/embedded_postgres.h"
@@ -48,6 +50,8 @@
 #include "services/photos/photo_intake.h"
 #include "services/registry/key_ring.h"
 #include "services/registry/registry_service.h"
+#include "services/retention/retention_job.h"
+#include "services/retention/retention_service.h"
 
 namespace kvo::kvod {
 namespace {
@@ -66,6 +70,8 @@ constexpr auto kSequencerInterval = std::chrono::milliseconds(500);
 // How often cards that ended are purged from the galleries (and photos no
 // longer needed deleted) when no device syncs to notice first.
 constexpr auto kExpirySweepInterval = std::chrono::seconds(30);
+// How often the retention job deletes what fell due.
+constexpr absl::Duration kRetentionInterval = absl::Minutes(5);
 
 // One log line per RPC: method, status, duration. Never request contents.
 class RpcLogInterceptor final : public grpc::experimental::Interceptor {
@@ -316,6 +322,19 @@ int RunKvod(const KvodConfig& config) {
   auto policy = common::LoadPolicyFile(policy_path);
   if (!policy.ok()) return Fail(policy.status().message());
 
+  if (config.clock_offset_days != 0 && !policy->testing().clock_control()) {
+    return Fail(
+        "--clock-offset-days: the policy does not allow clock control (it "
+        "needs testing { clock_control: true }, for tests and demos only)");
+  }
+  common::OffsetClock clock;
+  clock.Advance(absl::Hours(24) * config.clock_offset_days);
+  if (policy->testing().clock_control()) {
+    common::LogWarn(
+        "CLOCK CONTROL IS ON: this kvod is for tests and demos",
+        {{"offset_days", std::to_string(config.clock_offset_days)}});
+  }
+
   const fs::path migrations_dir =
       ResolveDefault(config.migrations_dir, "migrations");
   auto migrations = common::ReadMigrations(migrations_dir);
@@ -397,7 +416,16 @@ int RunKvod(const KvodConfig& config) {
       int64_t{policy->audit().max_head_age_seconds()} * 1000;
   audit_trust.max_unsequenced_micros =
       int64_t{policy->audit().max_unsequenced_seconds()} * 1000000;
+  audit_trust.clock = &clock;
+  audit_trust.audit_retention =
+      absl::Hours(24) * policy->retention().audit_retention_days();
   audit::AuditServiceImpl audit_service(*rt.pool, guard, audit_trust);
+  // Every module's retention rule, in the one job.
+  audit::AuditContentRetention audit_retention(
+      policy->retention().audit_retention_days());
+  retention::RetentionJob retention_job(*rt.pool, clock, {&audit_retention});
+  retention::RetentionServiceImpl retention_service(guard, retention_job);
+
   gallery::GalleryVersions gallery_versions(*rt.pool);
   gallery::GalleryCardSink gallery_card_sink(gallery_versions);
   registry::RegistryServiceImpl registry_service(*policy, *rt.pool, guard,
@@ -440,6 +468,7 @@ int RunKvod(const KvodConfig& config) {
   builder.RegisterService(&audit_service);
   builder.RegisterService(&registry_service);
   builder.RegisterService(&gallery_service);
+  builder.RegisterService(&retention_service);
   std::vector<
       std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
       interceptors;
@@ -463,6 +492,7 @@ int RunKvod(const KvodConfig& config) {
                                  policy->retention().card_grace_days(),
                                  kExpirySweepInterval);
   sweeper.Start();
+  retention_job.Start(kRetentionInterval);
   auto bootstrap = identity_service.IssueBootstrapCodeIfNeeded();
   if (!bootstrap.ok()) {
     common::LogError("cannot issue a bootstrap code",
@@ -492,6 +522,7 @@ int RunKvod(const KvodConfig& config) {
   guard.StopAndFlush();  // refusal counts still owed, before the pool goes
   sequencer.Stop();      // signs what the last RPCs logged
   sweeper.Stop();
+  retention_job.Stop();
   gallery_versions.Stop();
   rt.pool.reset();
   if (rt.postgres != nullptr) {

@@ -23,6 +23,9 @@ struct KvodConfig {
   std::vector<std::string> pg_settings;
   // Run for every signed audit tree head (see audit/head_command.h).
   std::string audit_head_command;
+  // Moves kvod's clock (retention and the rules that read it) this many
+  // days; refused unless the policy says testing { clock_control: true }.
+  int clock_offset_days = 0;
 };
 
 // Exit codes of kvod.

@@ -13,10 +13,12 @@
 #include "gtest/gtest.h"
 #include "services/audit/audit_integrity.h"
 #include "services/audit/audit_mac.h"
+#include "services/audit/audit_retention.h"
 #include "services/audit/audit_sequencer.h"
 #include "services/audit/log_verification.h"
 #include "services/audit/pg_audit_store.h"
 #include "services/audit/witness.h"
+#include "services/common/clock.h"
 #include "services/common/crypto.h"
 #include "services/common/db_pool.h"
 #include "tests/support/pg_environment.h"
@@ -435,6 +437,79 @@ TEST_F(WitnessTest, AHeadRecordedButNeverCommittedIsVoidedNotAlarmed) {
   EXPECT_EQ(Sequence(*seq), 43u);
   EXPECT_TRUE(integrity_.ok());
   EXPECT_TRUE(Verify(witness_.get()).ok);
+}
+
+// Audit retention: old entries lose their content, the tree keeps their
+// leaves, and verify tells retention from someone emptying a fresh entry.
+TEST_F(WitnessTest, RetentionEmptiesOldEntriesAndTheLogStillVerifies) {
+  common::OffsetClock clock;
+  AuditContentRetention rule(/*retention_days=*/1826);
+  auto run = [&](bool apply) {
+    pqxx::connection conn(conninfo());
+    pqxx::work tx(conn);
+    common::RetentionItem item =
+        apply ? rule.Apply(tx, clock.Now()) : rule.Due(tx, clock.Now());
+    tx.commit();
+    return item;
+  };
+  EXPECT_EQ(run(true).count, 0u) << "nothing is five years old yet";
+  const common::RetentionItem before = run(false);
+  ASSERT_TRUE(before.next_due.has_value());
+  EXPECT_GT(*before.next_due, clock.Now() + absl::Hours(24 * 1825));
+  clock.Advance(absl::Hours(24 * 1827));
+  EXPECT_EQ(run(false).count, 40u);
+  const common::RetentionItem done = run(true);
+  EXPECT_EQ(done.count, 40u);
+  EXPECT_FALSE(done.next_due.has_value());
+  {
+    pqxx::connection conn(conninfo());
+    pqxx::work tx(conn);
+    EXPECT_EQ(tx.exec1("SELECT count(*) FROM audit_entries WHERE subject <> "
+                       "'' OR purpose <> '' OR principal_id IS NOT NULL")[0]
+                  .as<int>(),
+              0);
+  }
+  auto verify_at = [&](absl::Time now) {
+    pqxx::connection conn(conninfo());
+    pqxx::transaction<pqxx::repeatable_read> tx(conn);
+    StoredLogChecks checks;
+    checks.trust.mac = ProcessAuditMac();
+    for (const WitnessedHead& w : witness_->Heads()) {
+      checks.trust.witnessed.push_back(w.head);
+    }
+    checks.trust.erasable_before_micros =
+        absl::ToUnixMicros(now - absl::Hours(24 * 1826));
+    return VerifyStoredLog(tx, checks);
+  };
+  VerifyReport r = verify_at(clock.Now());
+  EXPECT_TRUE(r.ok) << r.problem;
+  EXPECT_EQ(r.entries_checked, 40u);
+  // The same log, judged today: those entries were emptied too early.
+  VerifyReport early = verify_at(absl::Now());
+  EXPECT_FALSE(early.ok);
+  EXPECT_EQ(early.first_bad_index, 0);
+  EXPECT_THAT(early.problem, HasSubstr("before its retention period ended"));
+  // New entries are sequenced on top of the emptied ones.
+  Append(2, "late");
+  auto seq = Sequencer();
+  EXPECT_EQ(Sequence(*seq), 42u);
+}
+
+TEST_F(WitnessTest, AnAttackerCannotPassOffARecentEntryAsRetained) {
+  // Empty entry 30 and back-date it: its sequence MAC covers its time.
+  Sql("UPDATE audit_entries SET principal_id = NULL, role = '', action = '', "
+      "subject = '', purpose = '', request_id = '', content_erased_at = now(), "
+      "at = at - interval '6 years' WHERE seq = 30");
+  pqxx::connection conn(conninfo());
+  pqxx::transaction<pqxx::repeatable_read> tx(conn);
+  StoredLogChecks checks;
+  checks.trust.mac = ProcessAuditMac();
+  checks.trust.erasable_before_micros =
+      absl::ToUnixMicros(absl::Now() - absl::Hours(24 * 1826));
+  VerifyReport r = VerifyStoredLog(tx, checks);
+  EXPECT_FALSE(r.ok);
+  EXPECT_EQ(r.first_bad_index, 30);
+  EXPECT_THAT(r.problem, HasSubstr("entry 30 is not where the sequencer"));
 }
 
 TEST_F(AuditPgTest, MissingLeavesAreDataLossNotACrash) {

@@ -1,0 +1,114 @@
+#include "services/retention/retention_job.h"
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "services/audit/pg_audit_store.h"
+#include "services/common/log.h"
+
+namespace kvo::retention {
+namespace {
+
+// pg_advisory_xact_lock key: "kvo-ret" as an int64.
+constexpr int64_t kRetentionLockKey = 0x6b766f2d726574;
+
+std::string Summary(const std::vector<common::RetentionItem>& items) {
+  std::vector<std::string> parts;
+  for (const auto& item : items) {
+    parts.push_back(absl::StrCat(item.kind, "=", item.count));
+  }
+  return absl::StrJoin(parts, ", ");
+}
+
+std::string Subjects(const std::vector<common::RetentionItem>& items) {
+  std::vector<std::string> all;
+  for (const auto& item : items) {
+    for (const auto& s : item.subjects) {
+      if (all.size() < common::kMaxSubjects) all.push_back(s);
+    }
+  }
+  return absl::StrJoin(all, " ");
+}
+
+}  // namespace
+
+RetentionJob::RetentionJob(common::DbPool& pool, const common::Clock& clock,
+                           std::vector<common::RetentionRule*> rules)
+    : pool_(pool), clock_(clock), rules_(std::move(rules)) {}
+
+RetentionJob::~RetentionJob() { Stop(); }
+
+absl::StatusOr<RetentionRun> RetentionJob::Run(
+    bool dry_run, audit::AuditRecord requested_by) {
+  RetentionRun run;
+  run.dry_run = dry_run;
+  run.at = clock_.Now();
+  absl::Status s =
+      pool_.InTransaction("retention run", [&](pqxx::work& tx) -> absl::Status {
+        if (!tx.exec_params1("SELECT pg_try_advisory_xact_lock($1)",
+                             kRetentionLockKey)[0]
+                 .as<bool>()) {
+          return absl::FailedPreconditionError(
+              "another kvod is running retention right now; try again in a "
+              "minute");
+        }
+        run.items.clear();
+        for (common::RetentionRule* rule : rules_) {
+          run.items.push_back(dry_run ? rule->Due(tx, run.at)
+                                      : rule->Apply(tx, run.at));
+        }
+        uint64_t total = 0;
+        for (const auto& item : run.items) total += item.count;
+        // The timer's empty runs are not worth an entry; asked-for ones are.
+        if (requested_by.principal_id != 0 || total > 0) {
+          requested_by.action = dry_run ? "retention.dry_run" : "retention.run";
+          requested_by.subject = Subjects(run.items);
+          requested_by.purpose =
+              absl::StrCat("retention at ", absl::FormatTime(run.at), ": ",
+                           Summary(run.items));
+          audit::PgAuditStore::Append(tx, requested_by);
+        }
+        return absl::OkStatus();
+      });
+  if (!s.ok()) return s;
+  if (!dry_run) {
+    common::LogInfo("retention run", {{"deleted", Summary(run.items)}});
+  }
+  return run;
+}
+
+void RetentionJob::Start(absl::Duration interval) {
+  std::lock_guard lock(mu_);
+  if (thread_.joinable()) return;
+  stopping_ = false;
+  thread_ = std::thread([this, interval] { Loop(interval); });
+}
+
+void RetentionJob::Stop() {
+  {
+    std::lock_guard lock(mu_);
+    if (!thread_.joinable()) return;
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  thread_.join();
+}
+
+void RetentionJob::Loop(absl::Duration interval) {
+  std::unique_lock lock(mu_);
+  while (!wake_.wait_for(lock, absl::ToChronoMilliseconds(interval),
+                         [this] { return stopping_; })) {
+    lock.unlock();
+    audit::AuditRecord system;
+    system.role = "system";
+    system.request_id = "retention-timer";
+    auto run = Run(/*dry_run=*/false, system);
+    if (!run.ok() &&
+        run.status().code() != absl::StatusCode::kFailedPrecondition) {
+      common::LogWarn("retention run failed",
+                      {{"detail", run.status().message()}});
+    }
+    lock.lock();
+  }
+}
+
+}  // namespace kvo::retention

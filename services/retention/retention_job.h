@@ -1,0 +1,58 @@
+#ifndef KVO_SERVICES_RETENTION_RETENTION_JOB_H_
+#define KVO_SERVICES_RETENTION_RETENTION_JOB_H_
+
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "services/audit/audit_entry.h"
+#include "services/common/clock.h"
+#include "services/common/db_pool.h"
+#include "services/common/retention_rule.h"
+
+namespace kvo::retention {
+
+struct RetentionRun {
+  bool dry_run = false;
+  absl::Time at;
+  std::vector<common::RetentionItem> items;  // one per rule, in rule order
+};
+
+// The one retention job: asks every module's rule what is due at the
+// clock's now and, unless it is a dry run, has each delete it, all in one
+// transaction with one audit entry naming kind, count and pseudonymous ids.
+// One replica at a time (a transaction-scoped advisory lock). Runs on its
+// own every `interval` (Start) and on demand (Run). Thread-safe.
+class RetentionJob final {
+ public:
+  RetentionJob(common::DbPool& pool, const common::Clock& clock,
+               std::vector<common::RetentionRule*> rules);
+  ~RetentionJob();
+
+  // `requested_by` is the audit record of whoever asked (its action and
+  // purpose are filled in here). FAILED_PRECONDITION when another replica
+  // runs retention at this moment.
+  absl::StatusOr<RetentionRun> Run(bool dry_run,
+                                   audit::AuditRecord requested_by);
+
+  void Start(absl::Duration interval);
+  void Stop();
+
+ private:
+  void Loop(absl::Duration interval);
+
+  common::DbPool& pool_;
+  const common::Clock& clock_;
+  const std::vector<common::RetentionRule*> rules_;
+  std::mutex mu_;
+  std::condition_variable wake_;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
+}  // namespace kvo::retention
+
+#endif  // KVO_SERVICES_RETENTION_RETENTION_JOB_H_
