@@ -18,6 +18,7 @@
 #include "kvo/v1/identity.grpc.pb.h"
 #include "services/audit/tree_head.h"
 #include "services/common/crypto.h"
+#include "tests/support/kvod_fixture.h"
 #include "tests/support/kvod_process.h"
 #include "tests/support/pg_environment.h"
 
@@ -241,6 +242,85 @@ TEST_F(AuditAttackE2E, ProofsOverABrokenLogAnswerWithAStatusNotACrash) {
             grpc::StatusCode::INVALID_ARGUMENT);
   // Still serving.
   EXPECT_EQ(kvod_->Kvo({"health"}).exit_code, 0);
+}
+
+// Retention through the real binaries, with kvod's clock moved past the
+// five years audit entries are kept.
+TEST(AuditRetentionE2E, OldEntriesLoseTheirContentAndTheLogStillVerifies) {
+  TempDir tmp;
+  // The default policy refuses to move the clock.
+  CommandResult refused =
+      RunCommand({KvodPath(), "--data-dir=" + (tmp.path() / "refused").string(),
+                  "--listen=127.0.0.1:0", "--clock-offset-days=2000"});
+  EXPECT_EQ(refused.exit_code, 2) << Describe(refused);
+  EXPECT_THAT(refused.err, HasSubstr("testing { clock_control: true }"));
+
+  const auto policy =
+      TestPolicy(tmp.path(), {{"audit {",
+                               "testing { clock_control: true }\n"
+                               "audit {"}});
+  auto kvod = KvodProcess::Start(
+      tmp.path() / "data",
+      {"--policy=" + policy.string(), "--clock-offset-days=2000"});
+  ASSERT_NE(kvod, nullptr);
+  ASSERT_EQ(kvod->Kvo({"bootstrap", kvod->bootstrap_code(), "--login", "root",
+                       "--name", "Operator", "--password-stdin"},
+                      kPassword)
+                .exit_code,
+            0);
+  ASSERT_EQ(
+      kvod->Kvo({"login", "--login", "root", "--password-stdin"}, kPassword)
+          .exit_code,
+      0);
+  ASSERT_EQ(kvod->Kvo({"area", "create", "--name", "Binnenstad", "--kind",
+                       "shopping_area", "--municipality", "Deventer"})
+                .exit_code,
+            0);
+  // Everything logged so far is "2000 days old" by kvod's clock once
+  // sequenced.
+  const std::string conninfo = EmbeddedConninfo(tmp.path() / "data");
+  auto count = [&](const std::string& sql) {
+    pqxx::connection conn(conninfo);
+    pqxx::work tx(conn);
+    return tx.exec1(sql)[0].as<int64_t>();
+  };
+  for (int i = 0; i < 100 && count("SELECT count(*) FROM audit_entries "
+                                   "WHERE seq IS NULL") > 0;
+       ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  const int64_t sequenced =
+      count("SELECT count(*) FROM audit_entries WHERE seq IS NOT NULL");
+  ASSERT_GE(sequenced, 3);
+
+  CommandResult report = kvod->Kvo({"--json", "retention", "report"});
+  ASSERT_EQ(report.exit_code, 0) << Describe(report);
+  EXPECT_THAT(report.out, HasSubstr("\"kind\":\"audit_entry_content\""));
+  CommandResult run = kvod->Kvo({"retention", "run"});
+  ASSERT_EQ(run.exit_code, 0) << Describe(run);
+  EXPECT_THAT(run.out, HasSubstr("audit_entry_content"));
+  EXPECT_GE(count("SELECT count(*) FROM audit_entries WHERE "
+                  "content_erased_at IS NOT NULL AND subject = '' AND "
+                  "principal_id IS NULL"),
+            sequenced);
+  // The run itself is on record, by whom and what went.
+  EXPECT_EQ(count("SELECT count(*) FROM audit_entries WHERE action = "
+                  "'retention.run' AND purpose LIKE "
+                  "'%audit_entry_content=%'"),
+            1);
+
+  // The tree, the heads and the proofs still hold.
+  CommandResult verify;
+  for (int i = 0; i < 50; ++i) {
+    verify = kvod->Kvo({"audit", "verify"});
+    if (verify.exit_code == 0) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_EQ(verify.exit_code, 0) << Describe(verify);
+  EXPECT_EQ(Field(verify.out, "ok"), "true");
+  CommandResult prove = kvod->Kvo({"audit", "prove", "--index", "1"});
+  EXPECT_EQ(prove.exit_code, 0) << Describe(prove);
+  EXPECT_EQ(kvod->Stop(), 0);
 }
 
 }  // namespace
