@@ -41,21 +41,24 @@ void LogVerifier::Fail(int64_t index, std::string problem) {
 }
 
 bool LogVerifier::CheckMacs(const EntryEvidence& s) {
-  if (options_.mac == nullptr) return true;
+  if (options_.mac == nullptr || !s.content_erased) return true;
   const uint64_t i = s.entry.index;
-  if (!s.content_erased && !options_.mac->EntryMacOk(s.entry, s.entry_mac)) {
-    Fail(static_cast<int64_t>(i),
-         absl::StrCat("entry ", i,
-                      " was not written by kvod or was edited afterwards (its "
-                      "MAC does not match)"));
-    return false;
-  }
   if (!options_.mac->SequenceMacOk(i, s.entry.at_micros, s.leaf_hash,
                                    s.seq_mac)) {
     Fail(static_cast<int64_t>(i),
          absl::StrCat("entry ", i,
-                      " is not where the sequencer put it (moved, renumbered "
-                      "or rehashed: its sequence MAC does not match)"));
+                      " is not what kvod sequenced (its sequence MAC does not "
+                      "match)"));
+    return false;
+  }
+  return true;
+}
+
+bool BadEntryLocator::Add(const EntryEvidence& s) {
+  if (found_.has_value()) return false;
+  if (!mac_.SequenceMacOk(s.entry.index, s.entry.at_micros, s.leaf_hash,
+                          s.seq_mac)) {
+    found_ = s.entry.index;
     return false;
   }
   return true;
@@ -115,6 +118,7 @@ bool LogVerifier::CheckHeadsAtCurrentSize() {
         }
       }
       const uint64_t last = h.head.tree_size == 0 ? 0 : h.head.tree_size - 1;
+      report_.bad_range_end = h.head.tree_size;
       Fail(static_cast<int64_t>(from),
            h.witnessed
                ? absl::StrCat("entries ", from, " to ", last,

@@ -2,6 +2,7 @@
 #define KVO_SERVICES_AUDIT_AUDIT_VERIFIER_H_
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,9 @@ struct VerifyReport {
   uint64_t witnessed_heads_checked = 0;
   int64_t first_bad_index = -1;
   std::string problem;
+  // When a head's root does not match: the entries [first_bad_index,
+  // bad_range_end) hold the change; LocateBadEntry narrows it to one.
+  uint64_t bad_range_end = 0;
 };
 
 // A sequenced entry as stored, with the MACs kept beside it.
@@ -33,7 +37,9 @@ struct EntryEvidence {
 
 // What the verifier trusts that the database cannot change.
 struct VerifyOptions {
-  // Checks both MACs of every entry (kvod holds the key); null: skip.
+  // Checks the sequence MAC of entries retention emptied (their leaf hash
+  // cannot be recomputed); null: skip. The others are vouched for by the
+  // heads, which is cheaper: MACs only locate a change (LocateBadEntry).
   const AuditMac* mac = nullptr;
   // Heads signed by any other key fail; empty: any key (the key table is
   // then trusted, which kvod never does).
@@ -52,9 +58,7 @@ struct VerifyOptions {
 //  - a missing index (a row deleted, or renumbered),
 //  - an entry whose fields no longer hash to its leaf (edited or moved: the
 //    index is part of the hashed bytes),
-//  - an entry whose write MAC fails (written outside kvod, or edited with
-//    its leaf hash recomputed) or whose sequence MAC fails (moved to
-//    another index, renumbered, rehashed),
+//  - an emptied entry (retention) whose sequence MAC fails,
 //  - a root that differs from a signed or witnessed head (the wrong entry
 //    lies between the previous head and this one),
 //  - a head beyond the last entry (truncated), entries no signed head
@@ -63,6 +67,21 @@ struct VerifyOptions {
 //    trusted,
 //  - an entry whose content was erased before its retention ended.
 // Not thread-safe; one per verification.
+// Narrows a root mismatch to the first entry of the range whose sequence
+// MAC fails (edited with its leaf hash recomputed, moved, renumbered or
+// written outside kvod): entries in index order. Not thread-safe.
+class BadEntryLocator final {
+ public:
+  explicit BadEntryLocator(const AuditMac& mac) : mac_(mac) {}
+  // False once found (stop feeding).
+  bool Add(const EntryEvidence& stored);
+  std::optional<uint64_t> found() const { return found_; }
+
+ private:
+  const AuditMac& mac_;
+  std::optional<uint64_t> found_;
+};
+
 class LogVerifier final {
  public:
   // `heads` in increasing tree_size order.

@@ -15,6 +15,28 @@ VerifyReport VerifyStoredLog(pqxx::transaction_base& tx,
         {s.entry, s.leaf_hash, s.entry_mac, s.seq_mac, s.content_erased});
   });
   VerifyReport report = verifier.Finish();
+  if (!report.ok && report.bad_range_end > 0 && checks.trust.mac != nullptr &&
+      report.first_bad_index >= 0) {
+    // A head's root does not match: name the entry, not only the range.
+    BadEntryLocator locator(*checks.trust.mac);
+    PgAuditStore::ForEachSequenced(
+        tx,
+        [&](const StoredEntry& s) {
+          if (s.entry.index >= report.bad_range_end) return false;
+          return locator.Add(
+              {s.entry, s.leaf_hash, s.entry_mac, s.seq_mac, s.content_erased});
+        },
+        static_cast<uint64_t>(report.first_bad_index));
+    if (auto i = locator.found()) {
+      report.first_bad_index = static_cast<int64_t>(*i);
+      report.problem = absl::StrCat(
+          "entry ", *i,
+          " is not what kvod sequenced (edited with its leaf hash "
+          "recomputed, moved, renumbered or written outside kvod: its "
+          "sequence MAC does not match); ",
+          report.problem);
+    }
+  }
   if (!report.ok) return report;
   auto fail = [&](std::string problem) {
     report.ok = false;

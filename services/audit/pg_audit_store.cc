@@ -287,14 +287,14 @@ std::optional<StoredEntry> PgAuditStore::LastSequenced(
 
 void PgAuditStore::ForEachSequenced(
     pqxx::transaction_base& tx,
-    const std::function<bool(const StoredEntry&)>& visit) {
+    const std::function<bool(const StoredEntry&)>& visit, uint64_t from) {
   const std::string sql = absl::StrCat(
       "SELECT seq, encode(leaf_hash, 'hex'), encode(entry_mac, 'hex'), "
       "encode(seq_mac, 'hex'), content_erased_at IS NOT NULL, ",
       kEntryColumns,
       " FROM audit_entries WHERE seq IS NOT NULL AND seq > $1 ORDER BY seq "
       "LIMIT $2");
-  int64_t after = -1;
+  int64_t after = static_cast<int64_t>(from) - 1;
   for (;;) {
     pqxx::result rows = tx.exec_params(sql, after, kBatch);
     for (const auto& row : rows) {

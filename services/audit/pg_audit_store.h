@@ -76,9 +76,10 @@ class PgAuditStore final {
 
   // Every sequenced entry in index order, in batches, with its stored leaf
   // hash; `visit` returns false to stop.
+  // From index `from` on.
   static void ForEachSequenced(
       pqxx::transaction_base& tx,
-      const std::function<bool(const StoredEntry&)>& visit);
+      const std::function<bool(const StoredEntry&)>& visit, uint64_t from = 0);
   static std::optional<SequencedEntry> EntryAt(pqxx::transaction_base& tx,
                                                uint64_t index);
   static bool ContentErased(pqxx::transaction_base& tx, uint64_t index);

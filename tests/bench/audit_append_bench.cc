@@ -114,7 +114,7 @@ class RatioReporter : public benchmark::ConsoleReporter {
     if (bare <= 0 || audit <= 0) return;
     std::printf(
         "\nbare INSERT+commit: %.0f/s, audit append+commit: %.0f/s "
-        "(%d writers), ratio %.3f (target >= 0.5)\n",
+        "(%d writers), ratio %.3f (target >= 0.8)\n",
         bare, audit, kWriters, audit / bare);
     std::fflush(stdout);
   }

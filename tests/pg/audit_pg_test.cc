@@ -205,7 +205,7 @@ TEST_F(TamperTest, RewrittenEntryAndLeafHashIsNamedByItsOwnIndex) {
   VerifyReport r = Verify();
   EXPECT_FALSE(r.ok);
   EXPECT_EQ(r.first_bad_index, 25);
-  EXPECT_THAT(r.problem, HasSubstr("entry 25 was not written by kvod"));
+  EXPECT_THAT(r.problem, HasSubstr("entry 25 is not what kvod sequenced"));
 }
 
 TEST_F(TamperTest, ForgedTreeHeadSignature) {
@@ -333,8 +333,7 @@ TEST_F(WitnessTest, DroppedAndRenumberedEntryIsNamedByItsIndex) {
   VerifyReport r = Verify(witness_.get());
   EXPECT_FALSE(r.ok);
   EXPECT_EQ(r.first_bad_index, 5);
-  EXPECT_THAT(r.problem,
-              HasSubstr("entry 5 is not where the sequencer put it"));
+  EXPECT_THAT(r.problem, HasSubstr("entry 5 is not what kvod sequenced"));
   ExpectRestartRefuses("witnessed");
 }
 
@@ -509,7 +508,7 @@ TEST_F(WitnessTest, AnAttackerCannotPassOffARecentEntryAsRetained) {
   VerifyReport r = VerifyStoredLog(tx, checks);
   EXPECT_FALSE(r.ok);
   EXPECT_EQ(r.first_bad_index, 30);
-  EXPECT_THAT(r.problem, HasSubstr("entry 30 is not where the sequencer"));
+  EXPECT_THAT(r.problem, HasSubstr("entry 30 is not what kvod sequenced"));
 }
 
 TEST_F(AuditPgTest, MissingLeavesAreDataLossNotACrash) {
