@@ -20,7 +20,7 @@ namespace fs = std::filesystem;
 using common::HexDecode;
 using common::HexEncode;
 
-// server -> memory, in file order.
+// server -> the last line of that server.
 std::optional<std::map<std::string, LogMemory>> ReadAll(const fs::path& path,
                                                         std::string* error) {
   std::map<std::string, LogMemory> all;
@@ -67,25 +67,30 @@ bool SaveLogMemory(const fs::path& path, const std::string& server,
                    const LogMemory& memory, std::string* error) {
   auto all = ReadAll(path, error);
   if (!all) return false;
-  (*all)[server] = memory;
-  std::string text =
-      "# kvo: audit log keys pinned and the last tree head checked, per "
-      "server\n";
-  for (const auto& [name, m] : *all) {
-    absl::StrAppend(&text, name, " ", HexEncode(m.public_key), " ", m.tree_size,
-                    " ", HexEncode(m.root_hash), "\n");
+  if (auto it = all->find(server); it != all->end() &&
+                                   it->second.public_key == memory.public_key &&
+                                   it->second.tree_size == memory.tree_size &&
+                                   it->second.root_hash == memory.root_hash) {
+    return true;  // nothing new
   }
+  // Every head checked stays on record, one line each; the last line of a
+  // server is what the next check holds the log to.
+  std::string text;
+  if (!fs::exists(path)) {
+    text = "# kvo: audit log keys and the tree heads checked, per server\n";
+  }
+  absl::StrAppend(&text, server, " ", HexEncode(memory.public_key), " ",
+                  memory.tree_size, " ", HexEncode(memory.root_hash), "\n");
   std::error_code ec;
   fs::create_directories(path.parent_path(), ec);
-  const fs::path tmp = path.string() + ".tmp";
   const int fd =
-      ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  bool ok = fd >= 0 &&
-            ::write(fd, text.data(), text.size()) ==
-                static_cast<ssize_t>(text.size()) &&
-            ::fsync(fd) == 0;
+      ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+  const bool ok = fd >= 0 &&
+                  ::write(fd, text.data(), text.size()) ==
+                      static_cast<ssize_t>(text.size()) &&
+                  ::fsync(fd) == 0;
   if (fd >= 0) ::close(fd);
-  if (!ok || ::rename(tmp.c_str(), path.c_str()) != 0) {
+  if (!ok) {
     *error = absl::StrCat("cannot write ", path.string(), ": ",
                           std::strerror(errno));
     return false;

@@ -11,7 +11,8 @@ namespace kvo::cli {
 // What kvo remembers of an audit log it checked, per server: the signing key
 // it pinned the first time (the database's key table is not trusted) and the
 // last tree head it found consistent, so a later head that rewrites history
-// fails. Kept in `audit-trust` beside the config file, mode 0600.
+// fails. Kept in `audit-trust` beside the config file, mode 0600, one line
+// per head checked.
 struct LogMemory {
   std::string public_key;  // raw 32 bytes; empty: none pinned yet
   uint64_t tree_size = 0;
@@ -26,7 +27,8 @@ std::filesystem::path LogMemoryPath(const std::filesystem::path& config_path);
 std::optional<LogMemory> LoadLogMemory(const std::filesystem::path& path,
                                        const std::string& server,
                                        std::string* error);
-// Replaces the entry of `server`, keeping the others.
+// Appends `memory` as the latest of `server` (every head checked stays on
+// record; nothing is written when it is the latest already).
 bool SaveLogMemory(const std::filesystem::path& path, const std::string& server,
                    const LogMemory& memory, std::string* error);
 
