@@ -56,20 +56,19 @@ AuditSequencer::AuditSequencer(std::string conninfo, TreeHeadSigner signer,
 AuditSequencer::~AuditSequencer() { Stop(); }
 
 void AuditSequencer::Start() {
-  std::lock_guard lock(loop_mu_);
-  if (thread_.joinable()) return;
-  stopping_ = false;
-  thread_ = std::thread([this] { Loop(); });
+  rounds_.Start(
+      interval_,
+      [this] {
+        if (auto r = RunOnce(); !r.ok()) {
+          common::LogWarn("audit sequencer round failed",
+                          {{"detail", r.status().message()}});
+        }
+      },
+      /*run_first=*/true);
 }
 
 void AuditSequencer::Stop() {
-  {
-    std::lock_guard lock(loop_mu_);
-    if (!thread_.joinable()) return;
-    stopping_ = true;
-  }
-  wake_.notify_all();
-  thread_.join();
+  if (!rounds_.Stop()) return;
   if (auto last = RunOnce(); !last.ok()) {
     common::LogWarn("audit sequencer: last round failed",
                     {{"detail", last.status().message()}});
@@ -77,19 +76,6 @@ void AuditSequencer::Stop() {
   std::lock_guard lock(mu_);
   conn_.reset();  // releases the advisory lock
   leader_ = false;
-}
-
-void AuditSequencer::Loop() {
-  std::unique_lock lock(loop_mu_);
-  while (!stopping_) {
-    lock.unlock();
-    if (auto r = RunOnce(); !r.ok()) {
-      common::LogWarn("audit sequencer round failed",
-                      {{"detail", r.status().message()}});
-    }
-    lock.lock();
-    wake_.wait_for(lock, interval_, [this] { return stopping_; });
-  }
 }
 
 absl::Status AuditSequencer::Contradiction(std::string reason) {

@@ -2,7 +2,6 @@
 #define KVO_SERVICES_AUDIT_AUDIT_SEQUENCER_H_
 
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -10,13 +9,13 @@
 #include <optional>
 #include <pqxx/pqxx>
 #include <string>
-#include <thread>
 
 #include "absl/status/statusor.h"
 #include "services/audit/audit_integrity.h"
 #include "services/audit/merkle.h"
 #include "services/audit/tree_head.h"
 #include "services/audit/witness.h"
+#include "services/common/periodic_task.h"
 
 namespace kvo::audit {
 
@@ -80,7 +79,6 @@ class AuditSequencer final {
   absl::Status Follow();
   absl::Status Contradiction(std::string reason);
   bool TryLead();
-  void Loop();
 
   const std::string conninfo_;
   const TreeHeadSigner signer_;
@@ -98,10 +96,7 @@ class AuditSequencer final {
   int64_t signed_at_ms_ = 0;
   int32_t key_id_ = 0;
 
-  std::mutex loop_mu_;
-  std::condition_variable wake_;
-  bool stopping_ = false;
-  std::thread thread_;
+  common::PeriodicTask rounds_;
 };
 
 }  // namespace kvo::audit

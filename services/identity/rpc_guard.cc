@@ -57,26 +57,12 @@ RpcGuard::RpcGuard(const AccessControl& access, Authenticator& authenticator,
       pool_(pool),
       integrity_(integrity),
       refusals_(unauthenticated_audits_per_minute) {
-  flusher_ = std::thread([this] {
-    std::unique_lock lock(flush_mu_);
-    while (
-        !flush_cv_.wait_for(lock, kFlushEvery, [this] { return stopping_; })) {
-      lock.unlock();
-      FlushRefusalSummaries(false);
-      lock.lock();
-    }
-  });
+  flusher_.Start(
+      std::chrono::duration_cast<std::chrono::milliseconds>(kFlushEvery),
+      [this] { FlushRefusalSummaries(false); }, /*run_first=*/false);
 }
 
-void RpcGuard::StopFlusher() {
-  {
-    std::lock_guard lock(flush_mu_);
-    if (stopping_) return;
-    stopping_ = true;
-  }
-  flush_cv_.notify_all();
-  flusher_.join();
-}
+void RpcGuard::StopFlusher() { flusher_.Stop(); }
 
 void RpcGuard::StopAndFlush() {
   StopFlusher();

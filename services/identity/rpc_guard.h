@@ -3,11 +3,8 @@
 
 #include <grpcpp/server_context.h>
 
-#include <condition_variable>
-#include <mutex>
 #include <pqxx/pqxx>
 #include <string>
-#include <thread>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -15,6 +12,7 @@
 #include "services/audit/audit_entry.h"
 #include "services/audit/audit_integrity.h"
 #include "services/common/db_pool.h"
+#include "services/common/periodic_task.h"
 #include "services/identity/access_control.h"
 #include "services/identity/authenticator.h"
 #include "services/identity/refusal_throttle.h"
@@ -101,10 +99,7 @@ class RpcGuard final {
   common::DbPool& pool_;
   const audit::AuditIntegrity& integrity_;
   RefusalThrottle refusals_;
-  std::mutex flush_mu_;
-  std::condition_variable flush_cv_;
-  bool stopping_ = false;  // guarded by flush_mu_
-  std::thread flusher_;
+  common::PeriodicTask flusher_;
 };
 
 }  // namespace kvo::identity

@@ -77,38 +77,21 @@ absl::StatusOr<RetentionRun> RetentionJob::Run(
 }
 
 void RetentionJob::Start(absl::Duration interval) {
-  std::lock_guard lock(mu_);
-  if (thread_.joinable()) return;
-  stopping_ = false;
-  thread_ = std::thread([this, interval] { Loop(interval); });
-}
-
-void RetentionJob::Stop() {
-  {
-    std::lock_guard lock(mu_);
-    if (!thread_.joinable()) return;
-    stopping_ = true;
-  }
-  wake_.notify_all();
-  thread_.join();
-}
-
-void RetentionJob::Loop(absl::Duration interval) {
-  std::unique_lock lock(mu_);
-  while (!wake_.wait_for(lock, absl::ToChronoMilliseconds(interval),
-                         [this] { return stopping_; })) {
-    lock.unlock();
-    audit::AuditRecord system;
-    system.role = "system";
-    system.request_id = "retention-timer";
-    auto run = Run(/*dry_run=*/false, system);
-    if (!run.ok() &&
-        run.status().code() != absl::StatusCode::kFailedPrecondition) {
-      common::LogWarn("retention run failed",
-                      {{"detail", run.status().message()}});
-    }
-    lock.lock();
-  }
+  timer_.Start(
+      absl::ToChronoMilliseconds(interval),
+      [this] {
+        audit::AuditRecord system;
+        system.role = "system";
+        system.request_id = "retention-timer";
+        auto run = Run(/*dry_run=*/false, system);
+        // Another replica holding the lock is the normal case.
+        if (!run.ok() &&
+            run.status().code() != absl::StatusCode::kFailedPrecondition) {
+          common::LogWarn("retention run failed",
+                          {{"detail", run.status().message()}});
+        }
+      },
+      /*run_first=*/false);
 }
 
 }  // namespace kvo::retention

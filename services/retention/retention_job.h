@@ -1,9 +1,6 @@
 #ifndef KVO_SERVICES_RETENTION_RETENTION_JOB_H_
 #define KVO_SERVICES_RETENTION_RETENTION_JOB_H_
 
-#include <condition_variable>
-#include <mutex>
-#include <thread>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -11,6 +8,7 @@
 #include "services/audit/audit_entry.h"
 #include "services/common/clock.h"
 #include "services/common/db_pool.h"
+#include "services/common/periodic_task.h"
 #include "services/common/retention_rule.h"
 
 namespace kvo::retention {
@@ -39,18 +37,13 @@ class RetentionJob final {
                                    audit::AuditRecord requested_by);
 
   void Start(absl::Duration interval);
-  void Stop();
+  void Stop() { timer_.Stop(); }
 
  private:
-  void Loop(absl::Duration interval);
-
   common::DbPool& pool_;
   const common::Clock& clock_;
   const std::vector<common::RetentionRule*> rules_;
-  std::mutex mu_;
-  std::condition_variable wake_;
-  bool stopping_ = false;
-  std::thread thread_;
+  common::PeriodicTask timer_;
 };
 
 }  // namespace kvo::retention
