@@ -86,8 +86,10 @@ constexpr char kRevokeSql[] =
     "UPDATE cards SET revoked_at = now(), revoked_by = $2, revoke_reason = $3 "
     "WHERE id = $1 AND revoked_at IS NULL";
 
+// revoked_by 0: the retention job, no principal.
 constexpr char kRevokeAllSql[] =
-    "UPDATE cards SET revoked_at = now(), revoked_by = $2, revoke_reason = $3 "
+    "UPDATE cards SET revoked_at = now(), revoked_by = NULLIF($2::bigint, 0), "
+    "revoke_reason = $3 "
     "WHERE person_id = $1 AND revoked_at IS NULL AND valid_until > "
     "to_timestamp(0) + $4::bigint * interval '1 microsecond' RETURNING id";
 // The blind index goes with the key: name + date of birth must no longer
@@ -96,6 +98,62 @@ constexpr char kEraseKeySql[] =
     "UPDATE persons SET wrapped_dek = NULL, blind_index = NULL WHERE id = $1";
 constexpr char kEraseFieldsSql[] =
     "DELETE FROM person_fields WHERE person_id = $1";
+
+// Retention. A card ends at its valid_until or when revoked, whichever is
+// first; $2 is retention.card_grace_days.
+#define KVO_CARD_END "LEAST(c.valid_until, c.revoked_at)"
+#define KVO_NOW "(to_timestamp(0) + $1::bigint * interval '1 microsecond')"
+#define KVO_GRACE "make_interval(days => $2)"
+constexpr char kCardsDueSql[] =
+    "SELECT c.id, p.pseudonym FROM cards c JOIN persons p ON p.id = "
+    "c.person_id WHERE c.retained_at IS NULL AND " KVO_CARD_END " + " KVO_GRACE
+    " <= " KVO_NOW " ORDER BY c.id";
+constexpr char kRetainCardsSql[] =
+    "UPDATE cards c SET retained_at = " KVO_NOW
+    ", revoke_reason = NULL "
+    "FROM persons p WHERE p.id = c.person_id AND c.retained_at IS NULL "
+    "AND " KVO_CARD_END " + " KVO_GRACE " <= " KVO_NOW
+    " RETURNING c.id, p.pseudonym";
+constexpr char kNextCardDueSql[] =
+    "SELECT " KVO_TS("MIN(" KVO_CARD_END " + " KVO_GRACE ")") " FROM cards c "
+    "WHERE c.retained_at IS NULL AND " KVO_CARD_END " + " KVO_GRACE " > "
+    KVO_NOW;
+// A person with data, none of whose cards ended less than the grace period
+// ago or is still in force, with no open objection on any card, and
+// registered at least the grace period ago: a person registered but never
+// given a card is kept for the grace period from registration (time to
+// issue the card the incident was recorded for), then erased. $3: one
+// person only (0: all); the re-check under the person's row lock.
+constexpr char kPersonsDueSql[] =
+    "SELECT p.id FROM persons p WHERE p.wrapped_dek IS NOT NULL AND "
+    "($3::bigint = 0 OR p.id = $3) AND "
+    "p.created_at + " KVO_GRACE " <= " KVO_NOW
+    " AND NOT EXISTS (SELECT 1 "
+    "FROM cards c WHERE c.person_id = p.id AND " KVO_CARD_END " + " KVO_GRACE
+    " > " KVO_NOW
+    ") AND NOT EXISTS (SELECT 1 FROM objections o JOIN cards c "
+    "ON c.id = o.card_id WHERE c.person_id = p.id AND o.decision IS NULL) "
+    "ORDER BY p.id";
+// When the first person with data not yet due would be (ignoring
+// objections, which only ever delay it).
+constexpr char kNextPersonDueSql[] =
+    "SELECT " KVO_TS("MIN(due)") " FROM (SELECT GREATEST(p.created_at, "
+    "(SELECT MAX(" KVO_CARD_END ") FROM cards c WHERE c.person_id = p.id)) + "
+    KVO_GRACE " AS due FROM persons p WHERE p.wrapped_dek IS NOT NULL) d "
+    "WHERE due > " KVO_NOW;
+// An erased person's incidents keep their facts (the incidents row) and
+// lose the link and the sealed texts (the incident_persons row).
+constexpr char kErasedLinksSql[] =
+    "SELECT ip.incident_id, p.pseudonym FROM incident_persons ip JOIN "
+    "persons p ON p.id = ip.person_id WHERE p.wrapped_dek IS NULL "
+    "ORDER BY ip.incident_id";
+constexpr char kUnlinkErasedSql[] =
+    "DELETE FROM incident_persons ip USING persons p WHERE p.id = "
+    "ip.person_id AND p.wrapped_dek IS NULL RETURNING ip.incident_id, "
+    "p.pseudonym";
+#undef KVO_CARD_END
+#undef KVO_NOW
+#undef KVO_GRACE
 
 constexpr char kInsertObjectionSql[] =
     "INSERT INTO objections (card_id, sealed_grounds, filed_by, respond_by) "
@@ -419,6 +477,65 @@ std::vector<CardRow> PgRegistryStore::RevokeCardsOfPerson(
 void PgRegistryStore::ErasePersonData(Tx& tx, int64_t person_id) {
   common::ExecPrepared(tx, kEraseKeySql, person_id);
   common::ExecPrepared(tx, kEraseFieldsSql, person_id);
+}
+
+namespace {
+
+std::vector<RetainedRow> Retained(const pqxx::result& r) {
+  std::vector<RetainedRow> out;
+  out.reserve(r.size());
+  for (const auto& row : r) {
+    out.push_back({row[0].as<int64_t>(), row[1].as<std::string>()});
+  }
+  return out;
+}
+
+std::optional<absl::Time> MaybeMicros(const pqxx::result& r) {
+  if (r.empty() || r[0][0].is_null()) return std::nullopt;
+  return Micros(r[0][0]);
+}
+
+}  // namespace
+
+std::vector<RetainedRow> PgRegistryStore::CardsDue(Tx& tx, absl::Time now,
+                                                   int grace_days) {
+  return Retained(common::ExecPrepared(tx, kCardsDueSql,
+                                       absl::ToUnixMicros(now), grace_days));
+}
+
+std::vector<RetainedRow> PgRegistryStore::RetainCards(Tx& tx, absl::Time now,
+                                                      int grace_days) {
+  return Retained(common::ExecPrepared(tx, kRetainCardsSql,
+                                       absl::ToUnixMicros(now), grace_days));
+}
+
+std::optional<absl::Time> PgRegistryStore::NextCardDue(Tx& tx, absl::Time now,
+                                                       int grace_days) {
+  return MaybeMicros(common::ExecPrepared(tx, kNextCardDueSql,
+                                          absl::ToUnixMicros(now), grace_days));
+}
+
+std::vector<int64_t> PgRegistryStore::PersonsDue(Tx& tx, absl::Time now,
+                                                 int grace_days,
+                                                 int64_t person_id) {
+  return All<int64_t>(
+      common::ExecPrepared(tx, kPersonsDueSql, absl::ToUnixMicros(now),
+                           grace_days, person_id),
+      [](const pqxx::row& r) { return r[0].as<int64_t>(); });
+}
+
+std::optional<absl::Time> PgRegistryStore::NextPersonDue(Tx& tx, absl::Time now,
+                                                         int grace_days) {
+  return MaybeMicros(common::ExecPrepared(tx, kNextPersonDueSql,
+                                          absl::ToUnixMicros(now), grace_days));
+}
+
+std::vector<RetainedRow> PgRegistryStore::ErasedIncidentLinks(Tx& tx) {
+  return Retained(common::ExecPrepared(tx, kErasedLinksSql));
+}
+
+std::vector<RetainedRow> PgRegistryStore::UnlinkErasedIncidents(Tx& tx) {
+  return Retained(common::ExecPrepared(tx, kUnlinkErasedSql));
 }
 
 bool PgRegistryStore::RevokeCard(Tx& tx, int64_t card_id, int64_t revoked_by,

@@ -78,6 +78,13 @@ struct ObjectionRow {
   std::optional<absl::Time> decided_at;
 };
 
+// What a retention rule removed (or would): the row's id and its person's
+// pseudonym, for the audit.
+struct RetainedRow {
+  int64_t id = 0;
+  std::string pseudonym;
+};
+
 // The only SQL on the registry's tables. Every function runs in the
 // caller's transaction; libpqxx exceptions pass to the caller's DbPool,
 // which maps them. Sealed values are raw bytes.
@@ -160,6 +167,29 @@ class PgRegistryStore final {
   static void DecideObjection(Tx& tx, int64_t id, const std::string& decision,
                               const std::string& sealed_reasons,
                               int64_t decided_by);
+  // Retention (`grace_days`: retention.card_grace_days). Cards that ended
+  // (valid_until or revocation) at least the grace period before `now` and
+  // are not yet retained; RetainCards drops their revocation reason and
+  // marks them retained.
+  static std::vector<RetainedRow> CardsDue(Tx& tx, absl::Time now,
+                                           int grace_days);
+  static std::vector<RetainedRow> RetainCards(Tx& tx, absl::Time now,
+                                              int grace_days);
+  static std::optional<absl::Time> NextCardDue(Tx& tx, absl::Time now,
+                                               int grace_days);
+  // Persons with data, no card in force or ended within the grace period,
+  // no open objection, registered at least the grace period ago; only
+  // `person_id` unless 0. Reads without locking: lock the person and ask
+  // again for that one before erasing.
+  static std::vector<int64_t> PersonsDue(Tx& tx, absl::Time now, int grace_days,
+                                         int64_t person_id);
+  static std::optional<absl::Time> NextPersonDue(Tx& tx, absl::Time now,
+                                                 int grace_days);
+  // Incident links (and their sealed texts) of erased persons; id is the
+  // incident's. The incidents' facts stay.
+  static std::vector<RetainedRow> ErasedIncidentLinks(Tx& tx);
+  static std::vector<RetainedRow> UnlinkErasedIncidents(Tx& tx);
+
   static std::vector<ObjectionRow> ObjectionsOfArea(Tx& tx, int64_t area_id,
                                                     bool open_only);
 };

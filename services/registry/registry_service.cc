@@ -19,6 +19,7 @@
 #include "services/registry/card_changes.h"
 #include "services/registry/card_rules.h"
 #include "services/registry/integrity_alarm.h"
+#include "services/registry/person_erasure.h"
 #include "services/registry/person_normalize.h"
 #include "services/registry/pg_registry_store.h"
 #include "services/registry/vault.h"
@@ -90,19 +91,6 @@ bool IsShopRole(kvo::v1::Role role) {
 
 // Reports `cards` as changed to the sink, in the caller's transaction;
 // returns what to report again once it committed.
-std::vector<ChangedCard> ReportChanges(CardChangeSink& sink,
-                                       pqxx::transaction_base& tx,
-                                       const std::vector<CardRow>& cards) {
-  std::vector<ChangedCard> changes;
-  changes.reserve(cards.size());
-  for (const CardRow& c : cards) {
-    changes.push_back(
-        {c.id, c.area_id, c.person_id, c.kind, c.revoked, c.valid_until});
-  }
-  sink.CardsChanged(tx, changes);
-  return changes;
-}
-
 // An incident lies between the day its shop's area joined the registry
 // (the collective agreement covers that whole day) and now, give or take
 // the clock skew. kvo sends its --at as occurred_at: the message names both.
@@ -582,19 +570,13 @@ grpc::Status RegistryServiceImpl::ErasePerson(
           return absl::FailedPreconditionError(
               absl::StrCat("person ", row->id, " was erased already"));
         }
-        // Cards go first (the door stops showing them), then the key: what
-        // stays sealed under it (incident texts, objections, backups) can
-        // no longer be opened anywhere.
-        auto cards =
-            Store::RevokeCardsOfPerson(tx, row->id, call->caller.principal_id,
-                                       "person erased", absl::Now());
-        card_changes_.PersonErased(tx, row->id);
-        Store::ErasePersonData(tx, row->id);
+        Erasure e = registry::ErasePerson(
+            tx, card_changes_, *row, call->caller.principal_id, absl::Now());
         PgAuditStore::Append(
             tx, guard_.Record(*call, "registry.erase_person", Subject(*row),
                               request->reason()));
-        return Erased{absl::OkStatus(), *row, static_cast<int>(cards.size()),
-                      ReportChanges(card_changes_, tx, cards)};
+        return Erased{absl::OkStatus(), *row, e.cards_revoked,
+                      std::move(e.changes)};
       });
   if (!erased.ok()) return ToGrpcStatus(erased.status());
   if (!erased->refusal.ok()) return ToGrpcStatus(erased->refusal);

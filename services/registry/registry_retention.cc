@@ -1,0 +1,86 @@
+#include "services/registry/registry_retention.h"
+
+#include <set>
+
+#include "services/registry/person_erasure.h"
+#include "services/registry/pg_registry_store.h"
+
+namespace kvo::registry {
+namespace {
+
+using Store = PgRegistryStore;
+
+// Count and distinct subjects (at most kMaxSubjects) of what went.
+common::RetentionItem Item(const std::string& kind,
+                           const std::vector<RetainedRow>& rows) {
+  common::RetentionItem item;
+  item.kind = kind;
+  item.count = rows.size();
+  std::set<std::string> seen;
+  for (const auto& r : rows) {
+    if (item.subjects.size() >= common::kMaxSubjects) break;
+    std::string s = "person:" + r.pseudonym;
+    if (seen.insert(s).second) item.subjects.push_back(std::move(s));
+  }
+  return item;
+}
+
+}  // namespace
+
+common::RetentionItem CardRetention::Due(pqxx::transaction_base& tx,
+                                         absl::Time now) {
+  auto item = Item(kind(), Store::CardsDue(tx, now, grace_days_));
+  item.next_due = Store::NextCardDue(tx, now, grace_days_);
+  return item;
+}
+
+common::RetentionItem CardRetention::Apply(pqxx::transaction_base& tx,
+                                           absl::Time now) {
+  auto item = Item(kind(), Store::RetainCards(tx, now, grace_days_));
+  item.next_due = Store::NextCardDue(tx, now, grace_days_);
+  return item;
+}
+
+common::RetentionItem PersonRetention::Due(pqxx::transaction_base& tx,
+                                           absl::Time now) {
+  std::vector<RetainedRow> due;
+  for (int64_t id : Store::PersonsDue(tx, now, grace_days_, 0)) {
+    if (auto row = Store::PersonById(tx, id)) {
+      due.push_back({id, row->pseudonym});
+    }
+  }
+  auto item = Item(kind(), due);
+  item.next_due = Store::NextPersonDue(tx, now, grace_days_);
+  return item;
+}
+
+common::RetentionItem PersonRetention::Apply(pqxx::transaction_base& tx,
+                                             absl::Time now) {
+  std::vector<RetainedRow> erased;
+  for (int64_t id : Store::PersonsDue(tx, now, grace_days_, 0)) {
+    // The lock a card issue takes too; then ask again, under it, with a
+    // fresh snapshot (READ COMMITTED): a card committed meanwhile counts.
+    auto row = Store::PersonForUpdate(tx, id);
+    if (!row || !row->wrapped_dek.has_value()) continue;
+    if (Store::PersonsDue(tx, now, grace_days_, id).empty()) continue;
+    // No card is in force, so none is revoked and there is nothing to
+    // report after the commit (the job commits, not this rule).
+    ErasePerson(tx, sink_, *row, /*revoked_by=*/0, now);
+    erased.push_back({id, row->pseudonym});
+  }
+  auto item = Item(kind(), erased);
+  item.next_due = Store::NextPersonDue(tx, now, grace_days_);
+  return item;
+}
+
+common::RetentionItem IncidentLinkRetention::Due(pqxx::transaction_base& tx,
+                                                 absl::Time) {
+  return Item(kind(), Store::ErasedIncidentLinks(tx));
+}
+
+common::RetentionItem IncidentLinkRetention::Apply(pqxx::transaction_base& tx,
+                                                   absl::Time) {
+  return Item(kind(), Store::UnlinkErasedIncidents(tx));
+}
+
+}  // namespace kvo::registry

@@ -1,0 +1,69 @@
+#ifndef KVO_SERVICES_REGISTRY_REGISTRY_RETENTION_H_
+#define KVO_SERVICES_REGISTRY_REGISTRY_RETENTION_H_
+
+#include "services/common/retention_rule.h"
+#include "services/registry/card_changes.h"
+
+namespace kvo::registry {
+
+// The registry's retention rules, plugged into the one retention job in
+// this order (card, person, incident_link) so one run takes a person and
+// then the person's incident links. `grace_days` is
+// retention.card_grace_days. Subjects are "person:<pseudonym>".
+
+// Kind "card": a card that ended (valid_until or revocation) at least the
+// grace period ago. Its row cannot go (its incident, objections and the
+// gallery's change log name it): it loses its free-text revocation reason
+// and is marked retained. The door dropped it when it ended (the gallery's
+// ExpirySweeper, or the revocation's change); nothing is reported again.
+class CardRetention final : public common::RetentionRule {
+ public:
+  explicit CardRetention(int grace_days) : grace_days_(grace_days) {}
+  std::string kind() const override { return "card"; }
+  common::RetentionItem Due(pqxx::transaction_base& tx,
+                            absl::Time now) override;
+  common::RetentionItem Apply(pqxx::transaction_base& tx,
+                              absl::Time now) override;
+
+ private:
+  const int grace_days_;
+};
+
+// Kind "person": a person with data, no card in force or ended within the
+// grace period, and no open objection, is erased exactly as by
+// `kvo person erase` (registry::ErasePerson: data key first, then fields,
+// photo through `sink`, blind index). A person registered but never given
+// a card is erased the grace period after registration. Each person is
+// locked and checked again before erasure, so a card issued meanwhile
+// (which locks the person too) either comes first and keeps the person, or
+// comes after and is refused (the record is erased).
+class PersonRetention final : public common::RetentionRule {
+ public:
+  PersonRetention(int grace_days, CardChangeSink& sink)
+      : grace_days_(grace_days), sink_(sink) {}
+  std::string kind() const override { return "person"; }
+  common::RetentionItem Due(pqxx::transaction_base& tx,
+                            absl::Time now) override;
+  common::RetentionItem Apply(pqxx::transaction_base& tx,
+                              absl::Time now) override;
+
+ private:
+  const int grace_days_;
+  CardChangeSink& sink_;
+};
+
+// Kind "incident_link": an erased person's incidents keep their anonymous
+// facts (area, shop, time, type, damage) for statistics and lose the link
+// to the person and the sealed description and report number.
+class IncidentLinkRetention final : public common::RetentionRule {
+ public:
+  std::string kind() const override { return "incident_link"; }
+  common::RetentionItem Due(pqxx::transaction_base& tx,
+                            absl::Time now) override;
+  common::RetentionItem Apply(pqxx::transaction_base& tx,
+                              absl::Time now) override;
+};
+
+}  // namespace kvo::registry
+
+#endif  // KVO_SERVICES_REGISTRY_REGISTRY_RETENTION_H_

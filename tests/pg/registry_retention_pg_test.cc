@@ -1,0 +1,261 @@
+// The registry's retention rules against a real PostgreSQL: what goes and
+// what stays, and a run racing a new card for the same person.
+#include <future>
+#include <pqxx/pqxx>
+
+#include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "services/registry/card_changes.h"
+#include "services/registry/registry_retention.h"
+#include "tests/support/pg_environment.h"
+
+namespace kvo::registry {
+namespace {
+
+using ::testing::Contains;
+using ::testing::ElementsAre;
+using ::testing::IsEmpty;
+
+class FakeSink final : public CardChangeSink {
+ public:
+  void CardsChanged(pqxx::transaction_base&,
+                    const std::vector<ChangedCard>& cards) override {
+    changed += cards.size();
+  }
+  void PersonErased(pqxx::transaction_base& tx, int64_t person_id) override {
+    tx.exec0(absl::StrCat("DELETE FROM person_photos WHERE person_id = ",
+                          person_id));
+    erased.push_back(person_id);
+  }
+  void CardsCommitted(const std::vector<ChangedCard>&) override {}
+  size_t changed = 0;
+  std::vector<int64_t> erased;
+};
+
+constexpr int kGraceDays = 3;
+
+class RegistryRetentionPgTest : public kvo::testing::PgTest {
+ protected:
+  void SetUp() override {
+    PgTest::SetUp();
+    area_ =
+        Id("INSERT INTO areas (name, kind, municipality) VALUES "
+           "('A', 'shopping_area', 'Deventer') RETURNING id");
+    Exec(
+        "INSERT INTO key_encryption_keys (version, wrapped_key) "
+        "VALUES (1, 'k')");
+    shop_ = Id(absl::StrCat("INSERT INTO shops (area_id, name) VALUES (", area_,
+                            ", 'shop') RETURNING id"));
+  }
+
+  int64_t Id(const std::string& sql) {
+    pqxx::connection conn(conninfo());
+    pqxx::work tx(conn);
+    const int64_t id = tx.exec1(sql)[0].as<int64_t>();
+    tx.commit();
+    return id;
+  }
+  void Exec(const std::string& sql) {
+    pqxx::connection conn(conninfo());
+    pqxx::work tx(conn);
+    tx.exec0(sql);
+    tx.commit();
+  }
+  std::string Text(const std::string& sql) {
+    pqxx::connection conn(conninfo());
+    pqxx::work tx(conn);
+    auto r = tx.exec1(sql);
+    return r[0].is_null() ? "NULL" : r[0].as<std::string>();
+  }
+
+  // A person registered `days_ago` days ago, with a field and a photo.
+  int64_t Person(const std::string& pseudonym, int days_ago) {
+    const int64_t p = Id(absl::StrCat(
+        "INSERT INTO persons (pseudonym, blind_index, kek_version, "
+        "wrapped_dek, registered_area_id, created_at) VALUES ('",
+        pseudonym, "', 'b', 1, 'dek', ", area_, ", now() - interval '",
+        days_ago, " days') RETURNING id"));
+    Exec(absl::StrCat(
+        "INSERT INTO person_fields (person_id, field, sealed) VALUES (", p,
+        ", 'surname', 'x')"));
+    Exec(absl::StrCat(
+        "INSERT INTO person_photos (person_id, sealed_jpeg, sealed_thumbnail, "
+        "width, height) VALUES (",
+        p, ", 'j', 't', 1, 1)"));
+    return p;
+  }
+  // An incident of `person` with sealed texts; its id.
+  int64_t Incident(int64_t person) {
+    const int64_t i = Id(absl::StrCat(
+        "INSERT INTO incidents (area_id, shop_id, occurred_at, offence_type, "
+        "damage_cents, has_police_report) VALUES (",
+        area_, ", ", shop_,
+        ", now() - interval '400 days', 'theft', 1234, "
+        "true) RETURNING id"));
+    Exec(
+        absl::StrCat("INSERT INTO incident_persons (incident_id, person_id, "
+                     "sealed_description, sealed_report_number) VALUES (",
+                     i, ", ", person, ", 'd', 'r')"));
+    return i;
+  }
+  // A card of `person` for `incident` ending `ends_in_days` from now.
+  int64_t Card(int64_t person, int64_t incident, int ends_in_days) {
+    return Id(absl::StrCat(
+        "INSERT INTO cards (person_id, incident_id, area_id, shop_id, kind, "
+        "valid_from, valid_until, days, rule, shops) VALUES (",
+        person, ", ", incident, ", ", area_, ", ", shop_,
+        ", 'collective_warning', now() - interval '400 days', now() + "
+        "interval '",
+        ends_in_days, " days', 365, 'test', 'shop') RETURNING id"));
+  }
+  bool Erased(int64_t person) {
+    return Text(absl::StrCat("SELECT wrapped_dek IS NULL AND blind_index IS "
+                             "NULL AND NOT EXISTS (SELECT 1 FROM "
+                             "person_fields WHERE person_id = id) AND NOT "
+                             "EXISTS (SELECT 1 FROM person_photos WHERE "
+                             "person_id = id) FROM persons WHERE id = ",
+                             person)) == "t";
+  }
+
+  // The three rules in the job's order, in one transaction.
+  std::vector<common::RetentionItem> Run(pqxx::connection& conn, bool apply) {
+    CardRetention card(kGraceDays);
+    PersonRetention person(kGraceDays, sink_);
+    IncidentLinkRetention link;
+    pqxx::work tx(conn);
+    std::vector<common::RetentionItem> out;
+    for (common::RetentionRule* r :
+         std::vector<common::RetentionRule*>{&card, &person, &link}) {
+      out.push_back(apply ? r->Apply(tx, absl::Now())
+                          : r->Due(tx, absl::Now()));
+    }
+    tx.commit();
+    return out;
+  }
+
+  FakeSink sink_;
+  int64_t area_ = 0, shop_ = 0;
+};
+
+TEST_F(RegistryRetentionPgTest, ErasesWhatIsDueAndKeepsTheFacts) {
+  // Ended 10 days ago (past the grace): erased.
+  const int64_t gone = Person("gone", 400);
+  const int64_t gone_incident = Incident(gone);
+  const int64_t gone_card = Card(gone, gone_incident, -10);
+  // Ended a day ago (within the grace): kept.
+  const int64_t recent = Person("recent", 400);
+  Card(recent, Incident(recent), -1);
+  // A card in force: kept.
+  const int64_t active = Person("active", 400);
+  Card(active, Incident(active), 30);
+  // Ended long ago but an objection is open: kept.
+  const int64_t objecting = Person("objecting", 400);
+  const int64_t objected = Card(objecting, Incident(objecting), -10);
+  Exec(absl::StrCat(
+      "INSERT INTO objections (card_id, sealed_grounds, respond_by) VALUES (",
+      objected, ", 'g', now() + interval '20 days')"));
+  // Never given a card: kept for the grace period after registration.
+  const int64_t new_one = Person("new", 1);
+  const int64_t old_one = Person("old", 10);
+
+  pqxx::connection conn(conninfo());
+  auto due = Run(conn, /*apply=*/false);
+  ASSERT_EQ(due.size(), 3u);
+  EXPECT_EQ(due[1].kind, "person");
+  EXPECT_EQ(due[1].count, 2u);
+  EXPECT_FALSE(Erased(gone));  // a dry run deletes nothing
+
+  auto done = Run(conn, /*apply=*/true);
+  EXPECT_EQ(done[0].kind, "card");
+  EXPECT_EQ(done[0].count, 2u);  // gone's and objecting's: ended 10 days ago
+  EXPECT_THAT(done[1].subjects, ElementsAre("person:gone", "person:old"));
+  EXPECT_EQ(done[2].kind, "incident_link");
+  EXPECT_THAT(done[2].subjects, ElementsAre("person:gone"));
+  EXPECT_THAT(sink_.erased, ElementsAre(gone, old_one));
+
+  EXPECT_TRUE(Erased(gone));
+  EXPECT_TRUE(Erased(old_one));
+  for (int64_t kept : {recent, active, objecting, new_one}) {
+    EXPECT_FALSE(Erased(kept)) << kept;
+  }
+  // The incident's facts stay; the link and the sealed texts go.
+  EXPECT_EQ(Text(absl::StrCat("SELECT concat_ws(',', area_id = ", area_,
+                              ", offence_type, damage_cents, "
+                              "has_police_report) FROM incidents WHERE id = ",
+                              gone_incident)),
+            "t,theft,1234,t");
+  EXPECT_EQ(Text(absl::StrCat("SELECT count(*) FROM incident_persons WHERE "
+                              "incident_id = ",
+                              gone_incident)),
+            "0");
+  EXPECT_EQ(Text(absl::StrCat("SELECT retained_at IS NOT NULL FROM cards "
+                              "WHERE id = ",
+                              gone_card)),
+            "t");
+  // Nothing more is due.
+  auto again = Run(conn, /*apply=*/true);
+  for (const auto& item : again) EXPECT_EQ(item.count, 0u) << item.kind;
+  EXPECT_TRUE(again[1].next_due.has_value());
+}
+
+// An officer issuing a card locks the person first (PersonForUpdate); the
+// run that meets the lock waits, asks again and keeps the person.
+TEST_F(RegistryRetentionPgTest, ACardIssuedDuringTheRunKeepsThePerson) {
+  const int64_t p = Person("racing", 400);
+  Card(p, Incident(p), -10);
+  // Recorded before the card is issued (a link takes a key-share lock).
+  const int64_t new_incident = Incident(p);
+
+  pqxx::connection issuer(conninfo());
+  pqxx::work issue(issuer);
+  issue.exec1(
+      absl::StrCat("SELECT 1 FROM persons WHERE id = ", p, " FOR UPDATE"));
+  std::vector<common::RetentionItem> items;
+  auto run = std::async(std::launch::async, [&] {
+    pqxx::connection conn(conninfo());
+    return Run(conn, /*apply=*/true);
+  });
+  // The run found the person due and now waits for the lock.
+  EXPECT_EQ(run.wait_for(std::chrono::milliseconds(500)),
+            std::future_status::timeout);
+  issue.exec0(absl::StrCat(
+      "INSERT INTO cards (person_id, incident_id, area_id, shop_id, kind, "
+      "valid_from, valid_until, days, rule, shops) VALUES (",
+      p, ", ", new_incident, ", ", area_, ", ", shop_,
+      ", 'collective_ban', now(), now() + interval '365 days', 365, 'test', "
+      "'shop')"));
+  issue.commit();
+  items = run.get();
+  EXPECT_EQ(items[1].count, 0u);
+  EXPECT_FALSE(Erased(p));
+}
+
+// The other order: the run holds the person; the card issue's lock waits
+// and then finds the record erased (the use case refuses: no data key).
+TEST_F(RegistryRetentionPgTest, ARunFirstLeavesNoKeyForTheCard) {
+  const int64_t p = Person("first", 400);
+  Card(p, Incident(p), -10);
+
+  pqxx::connection conn(conninfo());
+  CardRetention card(kGraceDays);
+  PersonRetention person(kGraceDays, sink_);
+  pqxx::work run(conn);
+  card.Apply(run, absl::Now());
+  EXPECT_EQ(person.Apply(run, absl::Now()).count, 1u);
+  auto issue = std::async(std::launch::async, [&] {
+    pqxx::connection issuer(conninfo());
+    pqxx::work tx(issuer);
+    auto r = tx.exec1(
+        absl::StrCat("SELECT wrapped_dek IS NULL FROM persons WHERE id = ", p,
+                     " FOR UPDATE"));
+    return r[0].as<bool>();
+  });
+  EXPECT_EQ(issue.wait_for(std::chrono::milliseconds(500)),
+            std::future_status::timeout);
+  run.commit();
+  EXPECT_TRUE(issue.get());  // the issue sees the erased record
+}
+
+}  // namespace
+}  // namespace kvo::registry
