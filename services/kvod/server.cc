@@ -49,6 +49,7 @@
 #include "services/identity/rpc_guard.h"
 #include "services/photos/photo_intake.h"
 #include "services/registry/key_ring.h"
+#include "services/registry/registry_retention.h"
 #include "services/registry/registry_service.h"
 #include "services/retention/retention_job.h"
 #include "services/retention/retention_service.h"
@@ -421,13 +422,21 @@ int RunKvod(const KvodConfig& config) {
       absl::Hours(24) * policy->retention().audit_retention_days();
   audit::AuditServiceImpl audit_service(*rt.pool, guard, audit_trust);
   // Every module's retention rule, in the one job.
-  audit::AuditContentRetention audit_retention(
-      policy->retention().audit_retention_days());
-  retention::RetentionJob retention_job(*rt.pool, clock, {&audit_retention});
-  retention::RetentionServiceImpl retention_service(guard, retention_job);
-
   gallery::GalleryVersions gallery_versions(*rt.pool);
   gallery::GalleryCardSink gallery_card_sink(gallery_versions);
+  audit::AuditContentRetention audit_retention(
+      policy->retention().audit_retention_days());
+  const int card_grace_days = policy->retention().card_grace_days();
+  registry::CardRetention card_retention(card_grace_days);
+  registry::PersonRetention person_retention(card_grace_days,
+                                             gallery_card_sink);
+  registry::IncidentLinkRetention incident_link_retention;
+  retention::RetentionJob retention_job(
+      *rt.pool, clock,
+      {&audit_retention, &card_retention, &person_retention,
+       &incident_link_retention});
+  retention::RetentionServiceImpl retention_service(guard, retention_job);
+
   registry::RegistryServiceImpl registry_service(*policy, *rt.pool, guard,
                                                  **keys, gallery_card_sink);
   gallery::GalleryServiceImpl gallery_service(*policy, *rt.pool, guard, **keys,
