@@ -2,6 +2,7 @@
 #define KVO_SERVICES_COMMON_RETENTION_RULE_H_
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <pqxx/pqxx>
 #include <string>
@@ -19,6 +20,9 @@ struct RetentionItem {
   std::optional<absl::Time> next_due;
   // Pseudonymous ids of what went ("person:<id>"), at most kMaxSubjects.
   std::vector<std::string> subjects;
+  // Run once the job's transaction committed (e.g. tell the door that
+  // entries went); empty when nothing needs it.
+  std::function<void()> after_commit;
 };
 
 inline constexpr size_t kMaxSubjects = 100;

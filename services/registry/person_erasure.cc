@@ -16,12 +16,12 @@ std::vector<ChangedCard> ReportChanges(CardChangeSink& sink,
 }
 
 Erasure ErasePerson(pqxx::transaction_base& tx, CardChangeSink& sink,
-                    const PersonRow& row, int64_t revoked_by, absl::Time now) {
+                    const PersonRow& row, int64_t revoked_by) {
   // Cards go first (the door stops showing them), then the key: what stays
   // sealed under it (incident texts, objections, backups) can no longer be
   // opened anywhere.
   auto cards = PgRegistryStore::RevokeCardsOfPerson(tx, row.id, revoked_by,
-                                                    "person erased", now);
+                                                    "person erased");
   sink.PersonErased(tx, row.id);
   PgRegistryStore::ErasePersonData(tx, row.id);
   Erasure out;

@@ -24,12 +24,12 @@ struct Erasure {
 
 // The one erasure of a person, manual (kvo person erase) or by retention,
 // in the caller's transaction, on a row the caller locked
-// (PgRegistryStore::PersonForUpdate) and found not erased yet. Cards still
-// in force at `now` are revoked by `revoked_by` (0: the retention job),
+// (PgRegistryStore::PersonForUpdate) and found not erased yet. Every card
+// not yet revoked is revoked by `revoked_by` (0: the retention job),
 // the sink drops the photo, then the wrapped data key goes (crypto-shred),
 // with the sealed fields and the blind index. The caller audits.
 Erasure ErasePerson(pqxx::transaction_base& tx, CardChangeSink& sink,
-                    const PersonRow& row, int64_t revoked_by, absl::Time now);
+                    const PersonRow& row, int64_t revoked_by);
 
 }  // namespace kvo::registry
 

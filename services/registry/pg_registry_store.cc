@@ -87,11 +87,13 @@ constexpr char kRevokeSql[] =
     "WHERE id = $1 AND revoked_at IS NULL";
 
 // revoked_by 0: the retention job, no principal.
+// Every card not yet revoked, ended or not: the door drops what it still
+// shows (its clock and the retention job's may differ), and nothing of an
+// erased person stays "in force" anywhere.
 constexpr char kRevokeAllSql[] =
     "UPDATE cards SET revoked_at = now(), revoked_by = NULLIF($2::bigint, 0), "
     "revoke_reason = $3 "
-    "WHERE person_id = $1 AND revoked_at IS NULL AND valid_until > "
-    "to_timestamp(0) + $4::bigint * interval '1 microsecond' RETURNING id";
+    "WHERE person_id = $1 AND revoked_at IS NULL RETURNING id";
 // The blind index goes with the key: name + date of birth must no longer
 // find the record.
 constexpr char kEraseKeySql[] =
@@ -463,12 +465,10 @@ std::vector<CardRow> PgRegistryStore::CardsOfArea(Tx& tx, int64_t area_id,
 }
 
 std::vector<CardRow> PgRegistryStore::RevokeCardsOfPerson(
-    Tx& tx, int64_t person_id, int64_t revoked_by, const std::string& reason,
-    absl::Time now) {
+    Tx& tx, int64_t person_id, int64_t revoked_by, const std::string& reason) {
   std::vector<CardRow> out;
   for (const auto& row :
-       common::ExecPrepared(tx, kRevokeAllSql, person_id, revoked_by, reason,
-                            absl::ToUnixMicros(now))) {
+       common::ExecPrepared(tx, kRevokeAllSql, person_id, revoked_by, reason)) {
     out.push_back(*CardById(tx, row[0].as<int64_t>()));
   }
   return out;

@@ -149,12 +149,11 @@ class PgRegistryStore final {
   static std::vector<CardRow> CardsOfArea(Tx& tx, int64_t area_id,
                                           bool include_inactive,
                                           int64_t person_id, absl::Time now);
-  // Revokes the person's cards still in force at `now` (erasure) and
-  // returns them.
+  // Revokes every card of the person not yet revoked (erasure) and returns
+  // them.
   static std::vector<CardRow> RevokeCardsOfPerson(Tx& tx, int64_t person_id,
                                                   int64_t revoked_by,
-                                                  const std::string& reason,
-                                                  absl::Time now);
+                                                  const std::string& reason);
   // false when the card was already revoked.
   static bool RevokeCard(Tx& tx, int64_t card_id, int64_t revoked_by,
                          const std::string& reason);

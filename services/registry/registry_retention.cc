@@ -57,19 +57,27 @@ common::RetentionItem PersonRetention::Due(pqxx::transaction_base& tx,
 common::RetentionItem PersonRetention::Apply(pqxx::transaction_base& tx,
                                              absl::Time now) {
   std::vector<RetainedRow> erased;
+  std::vector<ChangedCard> changes;
   for (int64_t id : Store::PersonsDue(tx, now, grace_days_, 0)) {
     // The lock a card issue takes too; then ask again, under it, with a
     // fresh snapshot (READ COMMITTED): a card committed meanwhile counts.
     auto row = Store::PersonForUpdate(tx, id);
     if (!row || !row->wrapped_dek.has_value()) continue;
     if (Store::PersonsDue(tx, now, grace_days_, id).empty()) continue;
-    // No card is in force, so none is revoked and there is nothing to
-    // report after the commit (the job commits, not this rule).
-    ErasePerson(tx, sink_, *row, /*revoked_by=*/0, now);
+    // No card is in force by the job's clock, but the door may still show
+    // one by its own: erasure revokes them all, and the door hears of it
+    // once the job has committed.
+    Erasure e = ErasePerson(tx, sink_, *row, /*revoked_by=*/0);
+    changes.insert(changes.end(), e.changes.begin(), e.changes.end());
     erased.push_back({id, row->pseudonym});
   }
   auto item = Item(kind(), erased);
   item.next_due = Store::NextPersonDue(tx, now, grace_days_);
+  if (!changes.empty()) {
+    item.after_commit = [this, changes = std::move(changes)] {
+      sink_.CardsCommitted(changes);
+    };
+  }
   return item;
 }
 

@@ -570,8 +570,8 @@ grpc::Status RegistryServiceImpl::ErasePerson(
           return absl::FailedPreconditionError(
               absl::StrCat("person ", row->id, " was erased already"));
         }
-        Erasure e = registry::ErasePerson(
-            tx, card_changes_, *row, call->caller.principal_id, absl::Now());
+        Erasure e = registry::ErasePerson(tx, card_changes_, *row,
+                                          call->caller.principal_id);
         PgAuditStore::Append(
             tx, guard_.Record(*call, "registry.erase_person", Subject(*row),
                               request->reason()));

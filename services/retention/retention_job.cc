@@ -70,6 +70,10 @@ absl::StatusOr<RetentionRun> RetentionJob::Run(
         return absl::OkStatus();
       });
   if (!s.ok()) return s;
+  for (auto& item : run.items) {
+    if (item.after_commit) item.after_commit();
+    item.after_commit = nullptr;
+  }
   if (!dry_run) {
     common::LogInfo("retention run", {{"deleted", Summary(run.items)}});
   }
