@@ -550,17 +550,30 @@ absl::StatusOr<PrincipalRow> IdentityServiceImpl::Target(
   return target;
 }
 
+absl::StatusOr<IdentityServiceImpl::PrincipalAction>
+IdentityServiceImpl::BeginOnPrincipal(grpc::ServerContext* context,
+                                      absl::string_view method,
+                                      int64_t principal_id,
+                                      const std::string& reason) {
+  auto call = guard_.Begin(*context, method);
+  if (!call.ok()) return call.status();
+  if (auto s = common::CheckText("reason", reason, 0, 500); !s.ok()) {
+    return s;
+  }
+  auto target = Target(*call, method, principal_id);
+  if (!target.ok()) return target.status();
+  return PrincipalAction{std::move(*call), std::move(*target)};
+}
+
 absl::Status IdentityServiceImpl::SetStatus(
     grpc::ServerContext* context, absl::string_view method,
     const kvo::v1::SetPrincipalStatusRequest& request, bool suspend,
     kvo::v1::Principal* response) {
-  auto call = guard_.Begin(*context, method);
-  if (!call.ok()) return call.status();
-  if (auto s = common::CheckText("reason", request.reason(), 0, 500); !s.ok()) {
-    return s;
-  }
-  auto target = Target(*call, method, request.principal_id());
-  if (!target.ok()) return target.status();
+  auto action = BeginOnPrincipal(context, method, request.principal_id(),
+                                 request.reason());
+  if (!action.ok()) return action.status();
+  const Call* call = &action->call;
+  const PrincipalRow* target = &action->target;
   if (!suspend && target->status == "pending") {
     return absl::FailedPreconditionError(
         "this principal has not enrolled yet; nothing to reactivate");
@@ -609,15 +622,11 @@ grpc::Status IdentityServiceImpl::UnlockPrincipal(
     grpc::ServerContext* context,
     const kvo::v1::SetPrincipalStatusRequest* request,
     kvo::v1::Principal* response) {
-  const std::string method = Method("UnlockPrincipal");
-  auto call = guard_.Begin(*context, method);
-  if (!call.ok()) return ToGrpcStatus(call.status());
-  if (auto s = common::CheckText("reason", request->reason(), 0, 500);
-      !s.ok()) {
-    return ToGrpcStatus(s);
-  }
-  auto target = Target(*call, method, request->principal_id());
-  if (!target.ok()) return ToGrpcStatus(target.status());
+  auto action = BeginOnPrincipal(context, Method("UnlockPrincipal"),
+                                 request->principal_id(), request->reason());
+  if (!action.ok()) return ToGrpcStatus(action.status());
+  const Call* call = &action->call;
+  const PrincipalRow* target = &action->target;
   auto updated = pool_.InTransaction(
       "unlock principal", [&](pqxx::work& tx) -> absl::StatusOr<PrincipalRow> {
         Store::ResetFailedLogins(tx, target->id);
@@ -635,15 +644,11 @@ grpc::Status IdentityServiceImpl::UnlockPrincipal(
 grpc::Status IdentityServiceImpl::ResetPassword(
     grpc::ServerContext* context, const kvo::v1::ResetPasswordRequest* request,
     kvo::v1::ResetPasswordResponse* response) {
-  const std::string method = Method("ResetPassword");
-  auto call = guard_.Begin(*context, method);
-  if (!call.ok()) return ToGrpcStatus(call.status());
-  if (auto s = common::CheckText("reason", request->reason(), 0, 500);
-      !s.ok()) {
-    return ToGrpcStatus(s);
-  }
-  auto target = Target(*call, method, request->principal_id());
-  if (!target.ok()) return ToGrpcStatus(target.status());
+  auto action = BeginOnPrincipal(context, Method("ResetPassword"),
+                                 request->principal_id(), request->reason());
+  if (!action.ok()) return ToGrpcStatus(action.status());
+  const Call* call = &action->call;
+  const PrincipalRow* target = &action->target;
   // Enrolling again would end the suspension by the back door.
   if (target->status == "suspended") {
     return ToGrpcStatus(absl::FailedPreconditionError(

@@ -91,6 +91,16 @@ class IdentityServiceImpl final : public kvo::v1::IdentityService::Service {
   absl::StatusOr<PrincipalRow> Target(const Call& call,
                                       absl::string_view method,
                                       int64_t principal_id);
+  // What every administrative call on one principal begins with: the
+  // guard, the --reason check, then Target.
+  struct PrincipalAction {
+    Call call;
+    PrincipalRow target;
+  };
+  absl::StatusOr<PrincipalAction> BeginOnPrincipal(grpc::ServerContext* context,
+                                                   absl::string_view method,
+                                                   int64_t principal_id,
+                                                   const std::string& reason);
   absl::Status SetStatus(grpc::ServerContext* context, absl::string_view method,
                          const kvo::v1::SetPrincipalStatusRequest& request,
                          bool suspend, kvo::v1::Principal* response);
