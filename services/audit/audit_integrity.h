@@ -12,11 +12,12 @@
 namespace kvo::audit {
 
 // Whether this kvod can still trust the audit log. The sequencer trips it
-// when the database's log contradicts a head this kvod witnessed, or holds
-// an entry whose MAC fails; from then on kvod fails closed: every call that
-// would disclose or change personal data answers UNAVAILABLE (see
-// RpcGuard), health reports NOT_SERVING for the registry, and an alarm is
-// logged. Only an operator who has looked (and restarted kvod) clears it.
+// when the database's log contradicts a head this kvod witnessed (rows
+// forged before sequencing are quarantined, not tripped on); from then on
+// kvod fails closed: every call that would disclose or change personal data
+// answers UNAVAILABLE (see RpcGuard), health reports NOT_SERVING, and an
+// alarm is logged. A restart does not clear it while the witness still
+// disagrees: the database must be made whole again.
 // Thread-safe; Check() is one atomic load on the hot path.
 class AuditIntegrity final {
  public:

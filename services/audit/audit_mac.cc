@@ -15,14 +15,6 @@ std::shared_ptr<const AuditMac>& ProcessMacSlot() {
   return mac;
 }
 
-}  // namespace
-
-std::string AuditMac::EntryMac(const SequencedEntry& entry) const {
-  return common::Mac(key_, WrittenBytes(entry));
-}
-
-namespace {
-
 constexpr size_t kMacBytes = crypto_generichash_BYTES;  // 32
 
 // Verify checks one per entry, so no allocation: 16-byte tag, index and
@@ -46,6 +38,10 @@ std::array<unsigned char, kMacBytes> SeqMac(absl::string_view key,
 }
 
 }  // namespace
+
+std::string AuditMac::EntryMac(const SequencedEntry& entry) const {
+  return common::Mac(key_, WrittenBytes(entry));
+}
 
 std::string AuditMac::SequenceMac(uint64_t index, int64_t at_micros,
                                   absl::string_view leaf_hash) const {

@@ -3,35 +3,27 @@
 #include "services/audit/pg_audit_store.h"
 
 namespace kvo::audit {
-namespace {
-
-// The first entry still whole at `cutoff` falls due `retention` after it.
-std::optional<absl::Time> NextDue(pqxx::transaction_base& tx, int64_t cutoff,
-                                  absl::Duration retention) {
-  auto oldest = PgAuditStore::OldestWholeFrom(tx, cutoff);
-  if (!oldest.has_value()) return std::nullopt;
-  return absl::FromUnixMicros(*oldest) + retention;
-}
-
-}  // namespace
-
 common::RetentionItem AuditContentRetention::Due(pqxx::transaction_base& tx,
                                                  absl::Time now) {
-  const int64_t cutoff = absl::ToUnixMicros(now - retention_);
-  common::RetentionItem item;
-  item.kind = kind();
-  item.count = PgAuditStore::ErasableContent(tx, cutoff);
-  item.next_due = NextDue(tx, cutoff, retention_);
-  return item;
+  return Item(tx, now, PgAuditStore::ErasableContent);
 }
 
 common::RetentionItem AuditContentRetention::Apply(pqxx::transaction_base& tx,
                                                    absl::Time now) {
+  return Item(tx, now, PgAuditStore::EraseContent);
+}
+
+common::RetentionItem AuditContentRetention::Item(
+    pqxx::transaction_base& tx, absl::Time now,
+    uint64_t (*count_or_erase)(pqxx::transaction_base&, int64_t)) const {
   const int64_t cutoff = absl::ToUnixMicros(now - retention_);
   common::RetentionItem item;
   item.kind = kind();
-  item.count = PgAuditStore::EraseContent(tx, cutoff);
-  item.next_due = NextDue(tx, cutoff, retention_);
+  item.count = count_or_erase(tx, cutoff);
+  // The first entry still whole at the cutoff falls due next.
+  if (auto oldest = PgAuditStore::OldestWholeFrom(tx, cutoff)) {
+    item.next_due = absl::FromUnixMicros(*oldest) + retention_;
+  }
   return item;
 }
 

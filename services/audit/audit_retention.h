@@ -21,6 +21,11 @@ class AuditContentRetention final : public common::RetentionRule {
                               absl::Time now) override;
 
  private:
+  // What is due (counted, or erased) before now minus the retention.
+  common::RetentionItem Item(pqxx::transaction_base& tx, absl::Time now,
+                             uint64_t (*count_or_erase)(pqxx::transaction_base&,
+                                                        int64_t)) const;
+
   const absl::Duration retention_;
 };
 

@@ -6,7 +6,6 @@
 #include "services/audit/audit_entry.h"
 #include "services/audit/audit_mac.h"
 #include "services/audit/pg_audit_store.h"
-#include "services/common/crypto.h"
 #include "services/common/log.h"
 
 namespace kvo::audit {
@@ -35,12 +34,7 @@ int64_t NowMs() {
 }
 
 bool SignedBy(const StoredTreeHead& head, const std::string& public_key) {
-  TreeHead th;
-  th.tree_size = head.tree_size;
-  th.timestamp_ms = head.timestamp_ms;
-  th.root = FromBytes(head.root_hash);
-  return head.public_key == public_key &&
-         VerifyTreeHead(th, head.signature, public_key);
+  return head.public_key == public_key && VerifyStoredTreeHead(head);
 }
 
 }  // namespace

@@ -169,13 +169,7 @@ VerifyReport LogVerifier::Finish() {
                             "…); the database's key table is not trusted"));
       break;
     }
-    TreeHead th;
-    th.tree_size = head.tree_size;
-    th.timestamp_ms = head.timestamp_ms;
-    if (head.root_hash.size() == th.root.size()) {
-      std::memcpy(th.root.data(), head.root_hash.data(), th.root.size());
-    }
-    if (!VerifyTreeHead(th, head.signature, head.public_key)) {
+    if (!VerifyStoredTreeHead(head)) {
       Fail(-1, absl::StrCat("the signed tree head of size ", head.tree_size,
                             " has an invalid signature"));
       break;

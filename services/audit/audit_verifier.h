@@ -28,7 +28,6 @@ struct VerifyReport {
 struct EntryEvidence {
   const SequencedEntry& entry;
   const std::string& leaf_hash;
-  const std::string& entry_mac;
   const std::string& seq_mac;
   // Retention emptied the entry: only its index, time and leaf hash stay,
   // vouched for by the sequence MAC.

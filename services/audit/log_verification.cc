@@ -10,10 +10,8 @@ VerifyReport VerifyStoredLog(pqxx::transaction_base& tx,
   std::vector<StoredTreeHead> heads = PgAuditStore::AllTreeHeads(tx);
   const int64_t latest_ms = heads.empty() ? 0 : heads.back().timestamp_ms;
   LogVerifier verifier(std::move(heads), checks.trust);
-  PgAuditStore::ForEachSequenced(tx, [&](const StoredEntry& s) {
-    return verifier.Add(
-        {s.entry, s.leaf_hash, s.entry_mac, s.seq_mac, s.content_erased});
-  });
+  PgAuditStore::ForEachSequenced(
+      tx, [&](const StoredEntry& s) { return verifier.Add(s.evidence()); });
   VerifyReport report = verifier.Finish();
   if (!report.ok && report.bad_range_end > 0 && checks.trust.mac != nullptr &&
       report.first_bad_index >= 0) {
@@ -23,8 +21,7 @@ VerifyReport VerifyStoredLog(pqxx::transaction_base& tx,
         tx,
         [&](const StoredEntry& s) {
           if (s.entry.index >= report.bad_range_end) return false;
-          return locator.Add(
-              {s.entry, s.leaf_hash, s.entry_mac, s.seq_mac, s.content_erased});
+          return locator.Add(s.evidence());
         },
         static_cast<uint64_t>(report.first_bad_index));
     if (auto i = locator.found()) {

@@ -101,6 +101,18 @@ std::string Bytes(const pqxx::field& field) {
   return HexDecode(field.as<std::string>()).value_or("");
 }
 
+// A sequenced entry with what is kept beside it: StoredFromRow reads these.
+constexpr char kStoredColumns[] =
+    "seq, encode(leaf_hash, 'hex'), encode(seq_mac, 'hex'), "
+    "content_erased_at IS NOT NULL, ";
+
+StoredEntry StoredFromRow(const pqxx::row& row) {
+  StoredEntry s{EntryFromRow(row, 4), Bytes(row[1]), Bytes(row[2]),
+                row[3].as<bool>()};
+  s.entry.index = row[0].as<uint64_t>();
+  return s;
+}
+
 StoredTreeHead HeadFromRow(const pqxx::row& row) {
   StoredTreeHead h;
   h.tree_size = row[0].as<uint64_t>();
@@ -273,34 +285,25 @@ uint64_t PgAuditStore::EraseContent(pqxx::transaction_base& tx,
 std::optional<StoredEntry> PgAuditStore::LastSequenced(
     pqxx::transaction_base& tx) {
   const std::string sql = absl::StrCat(
-      "SELECT seq, encode(leaf_hash, 'hex'), encode(entry_mac, 'hex'), "
-      "encode(seq_mac, 'hex'), ",
-      kEntryColumns,
+      "SELECT ", kStoredColumns, kEntryColumns,
       " FROM audit_entries WHERE seq IS NOT NULL ORDER BY seq DESC LIMIT 1");
   pqxx::result r = tx.exec(sql);
   if (r.empty()) return std::nullopt;
-  StoredEntry s{EntryFromRow(r[0], 4), Bytes(r[0][1]), Bytes(r[0][2]),
-                Bytes(r[0][3])};
-  s.entry.index = r[0][0].as<uint64_t>();
-  return s;
+  return StoredFromRow(r[0]);
 }
 
 void PgAuditStore::ForEachSequenced(
     pqxx::transaction_base& tx,
     const std::function<bool(const StoredEntry&)>& visit, uint64_t from) {
   const std::string sql = absl::StrCat(
-      "SELECT seq, encode(leaf_hash, 'hex'), encode(entry_mac, 'hex'), "
-      "encode(seq_mac, 'hex'), content_erased_at IS NOT NULL, ",
-      kEntryColumns,
+      "SELECT ", kStoredColumns, kEntryColumns,
       " FROM audit_entries WHERE seq IS NOT NULL AND seq > $1 ORDER BY seq "
       "LIMIT $2");
   int64_t after = static_cast<int64_t>(from) - 1;
   for (;;) {
     pqxx::result rows = tx.exec_params(sql, after, kBatch);
     for (const auto& row : rows) {
-      StoredEntry s{EntryFromRow(row, 5), Bytes(row[1]), Bytes(row[2]),
-                    Bytes(row[3]), row[4].as<bool>()};
-      s.entry.index = row[0].as<uint64_t>();
+      StoredEntry s = StoredFromRow(row);
       after = static_cast<int64_t>(s.entry.index);
       if (!visit(s)) return;
     }

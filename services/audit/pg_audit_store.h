@@ -10,6 +10,7 @@
 
 #include "absl/status/statusor.h"
 #include "services/audit/audit_entry.h"
+#include "services/audit/audit_verifier.h"
 
 namespace kvo::audit {
 
@@ -20,13 +21,17 @@ struct PendingEntry {
   std::string entry_mac;
 };
 
-// A sequenced entry with what the store keeps beside it.
+// A sequenced entry with what the store keeps beside it (its write MAC is
+// the sequencer's business, checked once before it was sequenced).
 struct StoredEntry {
   SequencedEntry entry;
   std::string leaf_hash;  // raw bytes; empty when missing
-  std::string entry_mac;
   std::string seq_mac;
   bool content_erased = false;
+
+  EntryEvidence evidence() const {
+    return {entry, leaf_hash, seq_mac, content_erased};
+  }
 };
 
 // The only SQL on the audit tables. Every function runs in the caller's

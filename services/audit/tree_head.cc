@@ -309,4 +309,13 @@ bool VerifyTreeHead(const TreeHead& head, absl::string_view signature,
              reinterpret_cast<const unsigned char*>(public_key.data())) == 0;
 }
 
+bool VerifyStoredTreeHead(const StoredTreeHead& head) {
+  TreeHead th;
+  th.tree_size = head.tree_size;
+  th.timestamp_ms = head.timestamp_ms;
+  if (head.root_hash.size() != th.root.size()) return false;
+  std::memcpy(th.root.data(), head.root_hash.data(), th.root.size());
+  return VerifyTreeHead(th, head.signature, head.public_key);
+}
+
 }  // namespace kvo::audit

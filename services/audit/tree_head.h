@@ -8,6 +8,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "services/audit/audit_entry.h"
 #include "services/audit/merkle.h"
 
 namespace kvo::audit {
@@ -68,6 +69,9 @@ class TreeHeadSigner {
 // TreeHeadSigningBytes(head). False for malformed sizes. Thread-safe.
 bool VerifyTreeHead(const TreeHead& head, absl::string_view signature,
                     absl::string_view public_key);
+// The same for a head as stored: its own signature under its own public
+// key. False for a root that is not 32 bytes.
+bool VerifyStoredTreeHead(const StoredTreeHead& head);
 
 }  // namespace kvo::audit
 
