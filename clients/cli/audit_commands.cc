@@ -54,8 +54,9 @@ std::optional<std::string> PinnedKey(const AuditArgs& args) {
 }
 
 std::string KeyTrust(const std::string& pinned_key) {
-  return pinned_key.empty() ? "as sent by kvod (pin it with --public-key)"
-                            : "pinned";
+  return pinned_key.empty()
+             ? "as sent by kvod (pin it with --public-key or kvo audit head)"
+             : "pinned";
 }
 
 // What kvo holds the log to: the key (from --public-key, else the one kvo
@@ -261,14 +262,7 @@ int RunHead(const GlobalOptions& opts, const AuditArgs& args) {
 }
 
 int RunProveInclusion(const GlobalOptions& opts, const AuditArgs& args,
-                      const std::string& pinned) {
-  if (args.size != 0 && args.index >= args.size) {
-    return ReportError(absl::StrCat("--index ", args.index,
-                                    " is not in a tree of --size ", args.size,
-                                    " (indexes start at 0)"));
-  }
-  Connection connection;
-  if (int rc = Connect(opts, &connection); rc != kExitOk) return rc;
+                      const Connection& connection, const std::string& pinned) {
   kvo::v1::InclusionProofRequest request;
   request.set_index(args.index);
   request.set_tree_size(args.size);
@@ -298,13 +292,8 @@ int RunProveInclusion(const GlobalOptions& opts, const AuditArgs& args,
 }
 
 int RunProveConsistency(const GlobalOptions& opts, const AuditArgs& args,
+                        const Connection& connection,
                         const std::string& pinned) {
-  if (args.from > args.to) {
-    return ReportError(
-        absl::StrCat("--from ", args.from, " is larger than --to ", args.to));
-  }
-  Connection connection;
-  if (int rc = Connect(opts, &connection); rc != kExitOk) return rc;
   kvo::v1::ConsistencyProofRequest request;
   request.set_first_size(args.from);
   request.set_second_size(args.to);
@@ -340,10 +329,25 @@ int RunProve(const GlobalOptions& opts, const AuditArgs& args) {
     return ReportError(
         "audit prove needs --index N [--size S] or --from M --to N");
   }
-  auto pinned = PinnedKey(args);
-  if (!pinned) return kExitUsage;
-  return args.has_index ? RunProveInclusion(opts, args, *pinned)
-                        : RunProveConsistency(opts, args, *pinned);
+  if (args.has_index && args.size != 0 && args.index >= args.size) {
+    return ReportError(absl::StrCat("--index ", args.index,
+                                    " is not in a tree of --size ", args.size,
+                                    " (indexes start at 0)"));
+  }
+  if (args.has_from && args.from > args.to) {
+    return ReportError(
+        absl::StrCat("--from ", args.from, " is larger than --to ", args.to));
+  }
+  Connection connection;
+  if (int rc = Connect(opts, &connection); rc != kExitOk) return rc;
+  // The key verify and head pinned holds for proofs too.
+  LogTrust trust;
+  if (int rc = LoadTrust(opts, connection, args, &trust); rc != kExitOk) {
+    return rc;
+  }
+  return args.has_index
+             ? RunProveInclusion(opts, args, connection, trust.key)
+             : RunProveConsistency(opts, args, connection, trust.key);
 }
 
 CLI::Option* AddPublicKey(CLI::App* sub, std::string* hex) {
@@ -404,7 +408,7 @@ void AddAuditCommands(CLI::App* app, const GlobalOptions* opts,
   auto* prove = audit->add_subcommand(
       "prove",
       "fetch an inclusion (--index) or consistency (--from/--to) proof and "
-      "verify it here");
+      "verify it here, against the key kvo pinned (privacy_officer, admin)");
   auto* index = prove->add_option("--index", args->index,
                                   "the entry to prove (0-based tree index)");
   auto* size = prove->add_option(
@@ -417,6 +421,8 @@ void AddAuditCommands(CLI::App* app, const GlobalOptions* opts,
   to->check(PositiveInteger())->needs(from);
   index->excludes(from)->excludes(to);
   AddPublicKey(prove, &args->public_key_hex);
+  prove->add_flag("--accept-new-key", args->accept_new_key,
+                  "accept a --public-key other than the one kvo pinned");
   prove->callback([opts, args, action, index, from] {
     args->has_index = index->count() > 0;
     args->has_from = from->count() > 0;

@@ -194,6 +194,12 @@ TEST_F(AuditAttackE2E, ForgedEntryIsQuarantinedAndARogueKeyIsRefused) {
   EXPECT_THAT(head.err, HasSubstr("FAILED"));
   CommandResult again = kvod_->Kvo({"audit", "verify"});
   EXPECT_EQ(again.exit_code, 1) << Describe(again);
+  // A proof against the re-signed head fails too: kvo holds proofs to the
+  // key it pinned.
+  CommandResult prove = kvod_->Kvo(
+      {"audit", "prove", "--index", "1", "--size", std::to_string(size)});
+  EXPECT_EQ(prove.exit_code, 1) << Describe(prove);
+  EXPECT_THAT(prove.err, HasSubstr("not the pinned key"));
 }
 
 TEST_F(AuditAttackE2E, ProofsOverABrokenLogAnswerWithAStatusNotACrash) {
