@@ -1,5 +1,6 @@
 #include "services/audit/head_command.h"
 
+#include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
 
@@ -55,10 +56,19 @@ void HeadCommand::Publish(const StoredTreeHead& head) {
   envp.push_back(nullptr);
   std::string sh = "/bin/sh", dash_c = "-c", cmd = command_;
   char* argv[] = {sh.data(), dash_c.data(), cmd.data(), nullptr};
+  // kvod blocks SIGINT/SIGTERM in every thread (for sigwait); the command
+  // must not inherit that mask.
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  sigset_t none;
+  sigemptyset(&none);
+  posix_spawnattr_setsigmask(&attr, &none);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK);
   pid_t pid = 0;
-  if (const int err =
-          ::posix_spawn(&pid, "/bin/sh", nullptr, nullptr, argv, envp.data());
-      err != 0) {
+  const int err =
+      ::posix_spawn(&pid, "/bin/sh", nullptr, &attr, argv, envp.data());
+  posix_spawnattr_destroy(&attr);
+  if (err != 0) {
     common::LogWarn("audit head command cannot start",
                     {{"detail", std::strerror(err)}});
     return;
