@@ -280,6 +280,7 @@ grpc::Status GalleryServiceImpl::SyncGallery(
           }
         }
         const auto sealed = Store::PersonFields(tx, persons, fields);
+        if (auto s = vault.Prefetch(persons); !s.ok()) return s;
         std::set<std::string> subjects;
         std::set<int64_t> shown;
         for (const auto& r : rows) {

@@ -45,13 +45,12 @@ constexpr char kChangedSql[] =
     "ANY($1::bigint[]) AND version > $2 AND version <= $3";
 constexpr char kEntriesSql[] =
     "SELECT c.id, c.area_id, c.kind, " KVO_TS("c.valid_until") ", p.id, "
-    "p.pseudonym, p.kek_version, encode(p.wrapped_dek, 'hex'), "
-    "p.registered_area_id, " KVO_TS("ph.uploaded_at") " "
+    "p.pseudonym, p.registered_area_id, " KVO_TS("ph.uploaded_at") " "
     "FROM cards c JOIN persons p ON p.id = c.person_id "
     "LEFT JOIN person_photos ph ON ph.person_id = c.person_id "
     "WHERE c.area_id = ANY($1::bigint[]) AND c." KVO_GALLERY_CARD " AND "
     "c.valid_until > to_timestamp(0) + $2::bigint * interval '1 microsecond' "
-    "AND p.wrapped_dek IS NOT NULL AND ($3 OR c.id = ANY($4::bigint[])) "
+    "AND p.erased_at IS NULL AND ($3 OR c.id = ANY($4::bigint[])) "
     "ORDER BY c.id";
 constexpr char kThumbnailsSql[] =
     "SELECT person_id, encode(sealed_thumbnail, 'hex') FROM person_photos "
@@ -168,10 +167,8 @@ std::vector<EntryRow> PgGalleryStore::EntriesInForce(
     e.valid_until = SqlMicros(row[3]);
     e.person.id = row[4].as<int64_t>();
     e.person.pseudonym = row[5].as<std::string>();
-    e.person.kek_version = row[6].as<int32_t>();
-    e.person.wrapped_dek = SqlBytes(row[7]);
-    e.person.registered_area_id = row[8].as<int64_t>();
-    if (!row[9].is_null()) e.photo_version = row[9].as<int64_t>();
+    e.person.registered_area_id = row[6].as<int64_t>();
+    if (!row[7].is_null()) e.photo_version = row[7].as<int64_t>();
     out.push_back(std::move(e));
   }
   return out;

@@ -28,6 +28,11 @@ int main(int argc, char** argv) {
   app.add_option("--database-url", config.database_url,
                  "libpq URL of an external PostgreSQL (default: embedded)")
       ->envname("KVO_DATABASE_URL");
+  app.add_option("--keystore-url", config.keystore_url,
+                 "libpq URL of the key store, another database than "
+                 "--database-url and backed up apart from it (required with "
+                 "--database-url; default: embedded)")
+      ->envname("KVO_KEYSTORE_URL");
   app.add_option("--policy", config.policy_path,
                  "policy file (default policy/default.textproto)")
       ->envname("KVO_POLICY");

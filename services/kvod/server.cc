@@ -47,6 +47,7 @@
 #include "services/identity/authenticator.h"
 #include "services/identity/identity_service.h"
 #include "services/identity/rpc_guard.h"
+#include "services/keystore/pg_key_store.h"
 #include "services/photos/photo_intake.h"
 #include "services/registry/key_ring.h"
 #include "services/registry/registry_retention.h"
@@ -64,6 +65,9 @@ constexpr int kMaxReceiveBytes = 4 * 1024 * 1024;  // upload chunks are 1 MiB
 constexpr int kMaxSendBytes = 16 * 1024 * 1024;    // a full photo fits
 constexpr auto kShutdownGrace = std::chrono::seconds(10);
 constexpr absl::string_view kDatabaseName = "kvo";
+// The key store's database in the embedded cluster: apart from the data, so
+// a dump of the data never holds a key.
+constexpr absl::string_view kKeyStoreName = "kvo_keys";
 // How long a checked session token is trusted before the database is asked
 // again: a suspension ends access within this.
 constexpr auto kTokenCacheTtl = std::chrono::seconds(1);
@@ -231,21 +235,24 @@ struct Runtime {
   std::unique_ptr<common::EmbeddedPostgres> postgres;
   std::string conninfo;
   std::unique_ptr<common::DbPool> pool;
+  std::unique_ptr<common::DbPool> keystore_pool;
 };
 
 absl::Status ConnectAndMigrate(const std::string& conninfo,
                                const std::vector<common::Migration>& migrations,
-                               bool external) {
+                               absl::string_view external_flag) {
   std::unique_ptr<pqxx::connection> conn;
   try {
     conn = std::make_unique<pqxx::connection>(conninfo);
   } catch (const std::exception& e) {
     std::string detail = e.what();
     detail = detail.substr(0, detail.find('\n'));
-    return absl::UnavailableError(absl::StrCat(
-        external ? "cannot reach the database given by --database-url: "
-                 : "cannot reach the embedded database: ",
-        detail));
+    return absl::UnavailableError(
+        absl::StrCat(external_flag.empty()
+                         ? "cannot reach the embedded database: "
+                         : absl::StrCat("cannot reach the database given by ",
+                                        external_flag, ": "),
+                     detail));
   }
   try {
     auto report = common::ApplyMigrations(*conn, migrations);
@@ -262,8 +269,10 @@ absl::Status ConnectAndMigrate(const std::string& conninfo,
 
 absl::Status StartDatabase(const KvodConfig& config, const fs::path& data_dir,
                            const std::vector<common::Migration>& migrations,
+                           const std::vector<common::Migration>& key_migrations,
                            Runtime& rt) {
   std::string conninfo = config.database_url;
+  std::string keystore = config.keystore_url;
   if (conninfo.empty()) {
     common::EmbeddedPostgresOptions options;
     options.root = data_dir;
@@ -272,8 +281,10 @@ absl::Status StartDatabase(const KvodConfig& config, const fs::path& data_dir,
     auto pg = common::EmbeddedPostgres::Start(options);
     if (!pg.ok()) return pg.status();
     rt.postgres = std::move(*pg);
-    if (auto s = rt.postgres->CreateDatabaseIfMissing(kDatabaseName); !s.ok()) {
-      return s;
+    for (auto name : {kDatabaseName, kKeyStoreName}) {
+      if (auto s = rt.postgres->CreateDatabaseIfMissing(name); !s.ok()) {
+        return s;
+      }
     }
     LogInfo("embedded postgres started",
             {{"initdb", rt.postgres->initialized_now() ? "yes" : "no"},
@@ -282,14 +293,24 @@ absl::Status StartDatabase(const KvodConfig& config, const fs::path& data_dir,
                             std::chrono::steady_clock::now() - t0)
                             .count())}});
     conninfo = rt.postgres->ConnectionString(kDatabaseName);
+    keystore = rt.postgres->ConnectionString(kKeyStoreName);
   }
-  if (auto s =
-          ConnectAndMigrate(conninfo, migrations, !config.database_url.empty());
+  if (auto s = ConnectAndMigrate(
+          conninfo, migrations,
+          config.database_url.empty() ? "" : "--database-url");
+      !s.ok()) {
+    return s;
+  }
+  if (auto s = ConnectAndMigrate(
+          keystore, key_migrations,
+          config.keystore_url.empty() ? "" : "--keystore-url");
       !s.ok()) {
     return s;
   }
   rt.conninfo = conninfo;
   rt.pool = std::make_unique<common::DbPool>(conninfo, config.db_pool_size);
+  rt.keystore_pool =
+      std::make_unique<common::DbPool>(keystore, config.db_pool_size);
   return absl::OkStatus();
 }
 
@@ -340,6 +361,20 @@ int RunKvod(const KvodConfig& config) {
       ResolveDefault(config.migrations_dir, "migrations");
   auto migrations = common::ReadMigrations(migrations_dir);
   if (!migrations.ok()) return Fail(migrations.status().message());
+  auto key_migrations = common::ReadMigrations(migrations_dir / "keystore");
+  if (!key_migrations.ok()) return Fail(key_migrations.status().message());
+  if (config.database_url.empty() != config.keystore_url.empty()) {
+    return Fail(
+        "--database-url and --keystore-url go together: with an external "
+        "database the data keys need an external key store apart from it "
+        "(another database, backed up apart)");
+  }
+  if (!config.database_url.empty() &&
+      config.database_url == config.keystore_url) {
+    return Fail(
+        "--keystore-url: must name another database than --database-url, so "
+        "that a dump of the data never holds a key");
+  }
 
   if (auto s = CheckListenAddress(config.listen); !s.ok()) {
     return Fail(s.message());
@@ -357,6 +392,7 @@ int RunKvod(const KvodConfig& config) {
   // A first start that fails leaves nothing behind.
   auto fail_and_clean = [&](absl::string_view message) {
     rt.pool.reset();
+    rt.keystore_pool.reset();
     rt.postgres.reset();
     if (*created) {
       std::error_code ec;
@@ -385,10 +421,16 @@ int RunKvod(const KvodConfig& config) {
       common::LoadOrCreateRootKey(data_dir / "keys" / "root.key",
                                   root_key_env != nullptr ? root_key_env : "");
   if (!root_key.ok()) return fail_and_clean(root_key.status().message());
-  if (auto s = StartDatabase(config, data_dir, *migrations, rt); !s.ok()) {
+  if (auto s =
+          StartDatabase(config, data_dir, *migrations, *key_migrations, rt);
+      !s.ok()) {
     return fail_and_clean(s.message());
   }
-  auto keys = registry::KeyRing::Open(*root_key, *rt.pool);
+  keystore::PgKeyStore key_store(*rt.keystore_pool);
+  if (auto s = registry::MoveKeysToKeyStore(*rt.pool, key_store); !s.ok()) {
+    return fail_and_clean(s.message());
+  }
+  auto keys = registry::KeyRing::Open(*root_key, key_store);
   if (!keys.ok()) return fail_and_clean(keys.status().message());
   if (auto s = rt.pool->InTransaction("check audit keys",
                                       [&](pqxx::work& tx) {
@@ -428,8 +470,8 @@ int RunKvod(const KvodConfig& config) {
       policy->retention().audit_retention_days());
   const int card_grace_days = policy->retention().card_grace_days();
   registry::CardRetention card_retention(card_grace_days);
-  registry::PersonRetention person_retention(card_grace_days,
-                                             gallery_card_sink);
+  registry::PersonRetention person_retention(card_grace_days, gallery_card_sink,
+                                             **keys);
   registry::IncidentLinkRetention incident_link_retention;
   retention::RetentionJob retention_job(
       *rt.pool, clock,
@@ -534,6 +576,7 @@ int RunKvod(const KvodConfig& config) {
   retention_job.Stop();
   gallery_versions.Stop();
   rt.pool.reset();
+  rt.keystore_pool.reset();
   if (rt.postgres != nullptr) {
     if (auto s = rt.postgres->Stop(); !s.ok()) {
       common::LogWarn("postgres stop", {{"detail", s.message()}});

@@ -10,7 +10,11 @@ namespace kvo::kvod {
 struct KvodConfig {
   std::string listen = "127.0.0.1:50051";
   std::string data_dir = ".kvo";
-  std::string database_url;    // empty: the embedded cluster
+  std::string database_url;  // empty: the embedded cluster
+  // The key store's database (persons' data keys); with --database-url it
+  // is required and must be another database. Empty: the embedded
+  // cluster's kvo_keys.
+  std::string keystore_url;
   std::string policy_path;     // empty: policy/default.textproto
   std::string migrations_dir;  // empty: migrations/
   std::string tls_cert;

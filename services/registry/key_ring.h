@@ -5,40 +5,83 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
 #include "services/common/db_pool.h"
 #include "services/common/envelope.h"
+#include "services/keystore/pg_key_store.h"
 
 namespace kvo::registry {
 
-// The registry's keys in memory: the key-encryption keys (stored in the
-// database only wrapped by the root key) and the blind-index key (derived
-// from the root key, never stored). Immutable after Open; thread-safe.
+// Where a key rotation stands.
+struct KeyStatus {
+  int32_t current_version = 0;
+  std::vector<keystore::KekRow> versions;  // wrapped keys left out
+  int64_t data_keys_behind = 0;  // wrapped by an older version than current
+};
+
+// The registry's keys: the key-encryption keys (KEKs, kept in the key
+// store only wrapped by the root key) in memory, persons' data keys in the
+// key store (wrapped by a KEK), and the blind-index key (derived from the
+// root key, never stored). Thread-safe: a KEK version another kvod added
+// is loaded when first met.
 class KeyRing final {
  public:
-  // Unwraps every key-encryption key, creating version 1 on a new database
-  // (two kvods starting together agree on one). FAILED_PRECONDITION when the
-  // root key does not open them: the wrong key file or KVO_ROOT_KEY.
+  // Unwraps every KEK, creating version 1 in a new key store.
+  // FAILED_PRECONDITION when the root key does not open them: the wrong key
+  // file or KVO_ROOT_KEY.
   static absl::StatusOr<std::unique_ptr<KeyRing>> Open(
-      const common::SecretKey& root, common::DbPool& pool);
+      const common::SecretKey& root, keystore::PgKeyStore& store);
 
-  int32_t current_version() const { return keks_.rbegin()->first; }
+  int32_t current_version() const;
   const common::SecretKey& blind_key() const { return blind_; }
 
-  // A new data key for a person, and its wrapping under the current
-  // key-encryption key.
-  std::pair<common::SecretKey, std::string> NewDataKey(int64_t person_id) const;
-  // DATA_LOSS when the wrapped key was damaged or belongs to another person.
-  absl::StatusOr<common::SecretKey> OpenDataKey(
-      int64_t person_id, int32_t kek_version, absl::string_view wrapped) const;
+  // A new data key for a person, stored (wrapped by the newest KEK) in the
+  // key store before this returns.
+  absl::StatusOr<common::SecretKey> CreateDataKey(int64_t person_id) const;
+  // The data keys of `person_ids` that the key store still has; a person
+  // without one was erased (or the key store is not this data's).
+  // DATA_LOSS when a wrapped key does not open.
+  absl::StatusOr<std::map<int64_t, common::SecretKey>> OpenDataKeys(
+      const std::vector<int64_t>& person_ids) const;
+  // Crypto-shredding: the data keys of `person_ids` are deleted.
+  absl::Status DestroyDataKeys(const std::vector<int64_t>& person_ids) const;
+
+  // Key rotation: a new KEK version becomes current (FAILED_PRECONDITION
+  // while an earlier rotation's rewrap is still running).
+  absl::StatusOr<int32_t> Rotate() const;
+  // Rewraps at most `limit` data keys to the current version and retires
+  // versions nothing uses any more; how many keys moved.
+  absl::StatusOr<int> RewrapStep(int limit) const;
+  absl::StatusOr<KeyStatus> Status() const;
 
  private:
-  KeyRing() = default;
-  std::map<int32_t, common::SecretKey> keks_;
+  KeyRing(common::SecretKey root, keystore::PgKeyStore& store);
+  // Unwraps KEK versions not yet in memory.
+  absl::Status Load() const;
+  // The KEK of `version`, loading it when another kvod added it.
+  absl::StatusOr<std::string> WrapWith(int32_t version,
+                                       const common::SecretKey& key,
+                                       int64_t person_id) const;
+
+  common::SecretKey root_;
+  keystore::PgKeyStore& store_;
   common::SecretKey blind_;
+  mutable absl::Mutex mu_;
+  mutable std::map<int32_t, std::shared_ptr<const common::SecretKey>> keks_
+      ABSL_GUARDED_BY(mu_);
+
+  std::shared_ptr<const common::SecretKey> Kek(int32_t version) const;
 };
+
+// Moves the keys an older kvod kept in the data database (`data`) to the
+// key store, then deletes them there. Idempotent; run before KeyRing::Open.
+absl::Status MoveKeysToKeyStore(common::DbPool& data,
+                                keystore::PgKeyStore& store);
 
 // Associated data binding a sealed value to its person and field, so a
 // ciphertext moved to another row or field does not open.

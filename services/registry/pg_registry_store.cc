@@ -14,11 +14,16 @@ namespace {
 using common::HexDecode;
 using common::HexEncode;
 
-constexpr char kKeksSql[] =
+// Keys an older kvod kept in this database (see V009__key_store.sql).
+constexpr char kLegacyKeksSql[] =
     "SELECT version, encode(wrapped_key, 'hex') FROM key_encryption_keys";
-constexpr char kInsertKekSql[] =
-    "INSERT INTO key_encryption_keys (version, wrapped_key) "
-    "VALUES ($1, decode($2, 'hex')) ON CONFLICT (version) DO NOTHING";
+constexpr char kLegacyDataKeysSql[] =
+    "SELECT id, kek_version, encode(wrapped_dek, 'hex') FROM persons "
+    "WHERE wrapped_dek IS NOT NULL ORDER BY id";
+constexpr char kForgetLegacyDataKeysSql[] =
+    "UPDATE persons SET wrapped_dek = NULL, kek_version = NULL "
+    "WHERE wrapped_dek IS NOT NULL";
+constexpr char kForgetLegacyKeksSql[] = "DELETE FROM key_encryption_keys";
 
 constexpr char kInsertShopSql[] =
     "INSERT INTO shops (area_id, name) VALUES ($1, $2) "
@@ -39,17 +44,15 @@ constexpr char kShopsOfPrincipalSql[] =
     "SELECT shop_id FROM shop_members WHERE principal_id = $1 ORDER BY shop_id";
 
 constexpr char kInsertPersonSql[] =
-    "INSERT INTO persons (pseudonym, blind_index, kek_version, "
-    "registered_area_id, created_by) VALUES ($1, decode($2, 'hex'), $3, $4, "
-    "NULLIF($5::bigint, 0)) RETURNING id";
-constexpr char kSetDekSql[] =
-    "UPDATE persons SET wrapped_dek = decode($2, 'hex') WHERE id = $1";
+    "INSERT INTO persons (pseudonym, blind_index, registered_area_id, "
+    "created_by) VALUES ($1, decode($2, 'hex'), $3, NULLIF($4::bigint, 0)) "
+    "RETURNING id";
 constexpr char kInsertFieldSql[] =
     "INSERT INTO person_fields (person_id, field, sealed) "
     "VALUES ($1, $2, decode($3, 'hex'))";
 constexpr char kPersonColumns[] =
-    "SELECT id, pseudonym, kek_version, encode(wrapped_dek, 'hex'), "
-    "registered_area_id FROM persons ";
+    "SELECT id, pseudonym, erased_at IS NOT NULL, registered_area_id "
+    "FROM persons ";
 constexpr char kPersonFieldsSql[] =
     "SELECT field, encode(sealed, 'hex') FROM person_fields "
     "WHERE person_id = $1 AND field = ANY(string_to_array($2, ','))";
@@ -94,10 +97,16 @@ constexpr char kRevokeAllSql[] =
     "UPDATE cards SET revoked_at = now(), revoked_by = NULLIF($2::bigint, 0), "
     "revoke_reason = $3 "
     "WHERE person_id = $1 AND revoked_at IS NULL RETURNING id";
-// The blind index goes with the key: name + date of birth must no longer
-// find the record.
+// The blind index goes with the data: name + date of birth must no longer
+// find the record. The data key goes in the key store once this committed.
 constexpr char kEraseKeySql[] =
-    "UPDATE persons SET wrapped_dek = NULL, blind_index = NULL WHERE id = $1";
+    "UPDATE persons SET erased_at = now(), blind_index = NULL WHERE id = $1";
+constexpr char kKeysNotShreddedSql[] =
+    "SELECT id FROM persons WHERE erased_at IS NOT NULL AND key_shredded_at "
+    "IS NULL ORDER BY id LIMIT 10000";
+constexpr char kMarkShreddedSql[] =
+    "UPDATE persons SET key_shredded_at = now() WHERE id = "
+    "ANY($1::bigint[]) AND erased_at IS NOT NULL";
 constexpr char kEraseFieldsSql[] =
     "DELETE FROM person_fields WHERE person_id = $1";
 
@@ -127,7 +136,7 @@ constexpr char kNextCardDueSql[] =
 // issue the card the incident was recorded for), then erased. $3: one
 // person only (0: all); the re-check under the person's row lock.
 constexpr char kPersonsDueSql[] =
-    "SELECT p.id FROM persons p WHERE p.wrapped_dek IS NOT NULL AND "
+    "SELECT p.id FROM persons p WHERE p.erased_at IS NULL AND "
     "($3::bigint = 0 OR p.id = $3) AND "
     "p.created_at + " KVO_GRACE " <= " KVO_NOW
     " AND NOT EXISTS (SELECT 1 "
@@ -141,17 +150,17 @@ constexpr char kPersonsDueSql[] =
 constexpr char kNextPersonDueSql[] =
     "SELECT " KVO_TS("MIN(due)") " FROM (SELECT GREATEST(p.created_at, "
     "(SELECT MAX(" KVO_CARD_END ") FROM cards c WHERE c.person_id = p.id)) + "
-    KVO_GRACE " AS due FROM persons p WHERE p.wrapped_dek IS NOT NULL) d "
+    KVO_GRACE " AS due FROM persons p WHERE p.erased_at IS NULL) d "
     "WHERE due > " KVO_NOW;
 // An erased person's incidents keep their facts (the incidents row) and
 // lose the link and the sealed texts (the incident_persons row).
 constexpr char kErasedLinksSql[] =
     "SELECT ip.incident_id, p.pseudonym FROM incident_persons ip JOIN "
-    "persons p ON p.id = ip.person_id WHERE p.wrapped_dek IS NULL "
+    "persons p ON p.id = ip.person_id WHERE p.erased_at IS NOT NULL "
     "ORDER BY ip.incident_id";
 constexpr char kUnlinkErasedSql[] =
     "DELETE FROM incident_persons ip USING persons p WHERE p.id = "
-    "ip.person_id AND p.wrapped_dek IS NULL RETURNING ip.incident_id, "
+    "ip.person_id AND p.erased_at IS NOT NULL RETURNING ip.incident_id, "
     "p.pseudonym";
 #undef KVO_CARD_END
 #undef KVO_NOW
@@ -193,9 +202,8 @@ PersonRow PersonFrom(const pqxx::row& r) {
   PersonRow p;
   p.id = r[0].as<int64_t>();
   p.pseudonym = r[1].as<std::string>();
-  p.kek_version = r[2].as<int32_t>();
-  if (!r[3].is_null()) p.wrapped_dek = Bytes(r[3]);
-  p.registered_area_id = r[4].as<int64_t>();
+  p.erased = r[2].as<bool>();
+  p.registered_area_id = r[3].as<int64_t>();
   return p;
 }
 
@@ -265,18 +273,32 @@ std::optional<Row> First(const pqxx::result& result, Fn from) {
 
 }  // namespace
 
-std::map<int32_t, std::string> PgRegistryStore::KeyEncryptionKeys(Tx& tx) {
-  std::map<int32_t, std::string> out;
-  for (const auto& r : common::ExecPrepared(tx, kKeksSql)) {
-    out[r[0].as<int32_t>()] = Bytes(r[1]);
+LegacyKeys PgRegistryStore::ReadLegacyKeys(Tx& tx) {
+  LegacyKeys out;
+  for (const auto& r : tx.exec(kLegacyKeksSql)) {
+    out.keks[r[0].as<int32_t>()] = Bytes(r[1]);
+  }
+  for (const auto& r : tx.exec(kLegacyDataKeysSql)) {
+    out.data_keys.push_back(
+        {r[0].as<int64_t>(), r[1].as<int32_t>(), Bytes(r[2])});
   }
   return out;
 }
 
-bool PgRegistryStore::InsertKeyEncryptionKey(Tx& tx, int32_t version,
-                                             const std::string& wrapped) {
-  return common::ExecPrepared(tx, kInsertKekSql, version, HexEncode(wrapped))
-             .affected_rows() == 1;
+void PgRegistryStore::ForgetLegacyKeys(Tx& tx) {
+  tx.exec0(kForgetLegacyDataKeysSql);
+  tx.exec0(kForgetLegacyKeksSql);
+}
+
+std::vector<int64_t> PgRegistryStore::KeysNotShredded(Tx& tx) {
+  return All<int64_t>(common::ExecPrepared(tx, kKeysNotShreddedSql),
+                      [](const pqxx::row& r) { return r[0].as<int64_t>(); });
+}
+
+void PgRegistryStore::MarkKeysShredded(Tx& tx,
+                                       const std::vector<int64_t>& ids) {
+  if (ids.empty()) return;
+  common::ExecPrepared(tx, kMarkShreddedSql, common::SqlArray(ids));
 }
 
 std::optional<int64_t> PgRegistryStore::InsertShop(Tx& tx, int64_t area_id,
@@ -322,17 +344,10 @@ std::vector<int64_t> PgRegistryStore::ShopsOfPrincipal(Tx& tx,
 
 int64_t PgRegistryStore::InsertPerson(Tx& tx, const std::string& pseudonym,
                                       const std::string& blind_index,
-                                      int32_t kek_version, int64_t area_id,
-                                      int64_t created_by) {
+                                      int64_t area_id, int64_t created_by) {
   return common::ExecPrepared1(tx, kInsertPersonSql, pseudonym,
-                               HexEncode(blind_index), kek_version, area_id,
-                               created_by)[0]
+                               HexEncode(blind_index), area_id, created_by)[0]
       .as<int64_t>();
-}
-
-void PgRegistryStore::SetWrappedDataKey(Tx& tx, int64_t person_id,
-                                        const std::string& wrapped) {
-  common::ExecPrepared(tx, kSetDekSql, person_id, HexEncode(wrapped));
 }
 
 void PgRegistryStore::InsertPersonField(Tx& tx, int64_t person_id,

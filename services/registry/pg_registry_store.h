@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "absl/time/time.h"
+#include "services/keystore/pg_key_store.h"
 
 namespace kvo::registry {
 
@@ -23,8 +24,7 @@ struct ShopRow {
 struct PersonRow {
   int64_t id = 0;
   std::string pseudonym;
-  int32_t kek_version = 0;
-  std::optional<std::string> wrapped_dek;  // nullopt: crypto-shredded
+  bool erased = false;  // its data and its key are gone
   int64_t registered_area_id = 0;
 };
 
@@ -80,6 +80,12 @@ struct ObjectionRow {
 
 // What a retention rule removed (or would): the row's id and its person's
 // pseudonym, for the audit.
+// Keys an older kvod kept in the data database.
+struct LegacyKeys {
+  std::map<int32_t, std::string> keks;
+  std::vector<keystore::WrappedKey> data_keys;
+};
+
 struct RetainedRow {
   int64_t id = 0;
   std::string pseudonym;
@@ -92,11 +98,14 @@ class PgRegistryStore final {
  public:
   using Tx = pqxx::transaction_base;
 
-  // Key-encryption keys: version -> wrapped key.
-  static std::map<int32_t, std::string> KeyEncryptionKeys(Tx& tx);
-  // false when another kvod inserted that version first.
-  static bool InsertKeyEncryptionKey(Tx& tx, int32_t version,
-                                     const std::string& wrapped);
+  // Keys an older kvod kept in this database, to move to the key store,
+  // then forget here.
+  static LegacyKeys ReadLegacyKeys(Tx& tx);
+  static void ForgetLegacyKeys(Tx& tx);
+  // Erased persons whose data key may still be in the key store (the
+  // erasure committed here; the key's deletion there is not yet recorded).
+  static std::vector<int64_t> KeysNotShredded(Tx& tx);
+  static void MarkKeysShredded(Tx& tx, const std::vector<int64_t>& ids);
 
   static std::optional<int64_t> InsertShop(Tx& tx, int64_t area_id,
                                            const std::string& name);
@@ -107,11 +116,8 @@ class PgRegistryStore final {
   static std::vector<int64_t> ShopsOfPrincipal(Tx& tx, int64_t principal_id);
 
   static int64_t InsertPerson(Tx& tx, const std::string& pseudonym,
-                              const std::string& blind_index,
-                              int32_t kek_version, int64_t area_id,
+                              const std::string& blind_index, int64_t area_id,
                               int64_t created_by);
-  static void SetWrappedDataKey(Tx& tx, int64_t person_id,
-                                const std::string& wrapped);
   static void InsertPersonField(Tx& tx, int64_t person_id,
                                 const std::string& field,
                                 const std::string& sealed);
@@ -123,8 +129,9 @@ class PgRegistryStore final {
   // Sealed values of the named fields that exist.
   static std::map<std::string, std::string> PersonFields(
       Tx& tx, int64_t person_id, const std::vector<std::string>& fields);
-  // Crypto-shredding: destroys the wrapped data key and the sealed fields,
-  // and the blind index, so name + date of birth no longer find the row.
+  // Erasure: marks the row erased and destroys the sealed fields and the
+  // blind index, so name + date of birth no longer find the row. The data
+  // key (key store) goes once this committed.
   static void ErasePersonData(Tx& tx, int64_t person_id);
   // The areas a person is known in: registration, incidents and cards.
   static std::vector<int64_t> PersonAreas(Tx& tx, int64_t person_id);

@@ -2,6 +2,7 @@
 
 #include <set>
 
+#include "services/common/log.h"
 #include "services/registry/person_erasure.h"
 #include "services/registry/pg_registry_store.h"
 
@@ -58,11 +59,20 @@ common::RetentionItem PersonRetention::Apply(pqxx::transaction_base& tx,
                                              absl::Time now) {
   std::vector<RetainedRow> erased;
   std::vector<ChangedCard> changes;
+  // Erasures whose key an earlier run or erase could not destroy (or whose
+  // destruction is not yet recorded). While the key store is unreachable
+  // they wait for the next run; the erasures below still go ahead.
+  if (auto finished = FinishErasures(tx, keys_); !finished.ok()) {
+    common::LogWarn(
+        "erased persons' keys not yet destroyed; the next "
+        "retention run tries again",
+        {{"error", std::string(finished.status().message())}});
+  }
   for (int64_t id : Store::PersonsDue(tx, now, grace_days_, 0)) {
     // The lock a card issue takes too; then ask again, under it, with a
     // fresh snapshot (READ COMMITTED): a card committed meanwhile counts.
     auto row = Store::PersonForUpdate(tx, id);
-    if (!row || !row->wrapped_dek.has_value()) continue;
+    if (!row || row->erased) continue;
     if (Store::PersonsDue(tx, now, grace_days_, id).empty()) continue;
     // No card is in force by the job's clock, but the door may still show
     // one by its own: erasure revokes them all, and the door hears of it
@@ -73,9 +83,20 @@ common::RetentionItem PersonRetention::Apply(pqxx::transaction_base& tx,
   }
   auto item = Item(kind(), erased);
   item.next_due = Store::NextPersonDue(tx, now, grace_days_);
-  if (!changes.empty()) {
-    item.after_commit = [this, changes = std::move(changes)] {
+  std::vector<int64_t> ids;
+  for (const auto& r : erased) ids.push_back(r.id);
+  if (!changes.empty() || !ids.empty()) {
+    // The key goes once the erasure committed; the next run records it
+    // (FinishErasures) or, had this failed, destroys it.
+    item.after_commit = [this, changes = std::move(changes),
+                         ids = std::move(ids)] {
       sink_.CardsCommitted(changes);
+      if (auto s = keys_.DestroyDataKeys(ids); !s.ok()) {
+        common::LogWarn(
+            "erased persons' keys not yet destroyed; the next "
+            "retention run does it",
+            {{"error", std::string(s.message())}});
+      }
     };
   }
   return item;

@@ -3,6 +3,7 @@
 
 #include "services/common/retention_rule.h"
 #include "services/registry/card_changes.h"
+#include "services/registry/key_ring.h"
 
 namespace kvo::registry {
 
@@ -31,16 +32,17 @@ class CardRetention final : public common::RetentionRule {
 
 // Kind "person": a person with data, no card in force or ended within the
 // grace period, and no open objection, is erased exactly as by
-// `kvo person erase` (registry::ErasePerson: data key first, then fields,
-// photo through `sink`, blind index). A person registered but never given
-// a card is erased the grace period after registration. Each person is
-// locked and checked again before erasure, so a card issued meanwhile
-// (which locks the person too) either comes first and keeps the person, or
-// comes after and is refused (the record is erased).
+// `kvo person erase` (registry::ErasePerson: fields, photo through `sink`,
+// blind index, then the data key once the job committed; a run first
+// destroys the keys an earlier run or erase could not). A person registered but
+// never given a card is erased the grace period after registration. Each person
+// is locked and checked again before erasure, so a card issued meanwhile (which
+// locks the person too) either comes first and keeps the person, or comes after
+// and is refused (the record is erased).
 class PersonRetention final : public common::RetentionRule {
  public:
-  PersonRetention(int grace_days, CardChangeSink& sink)
-      : grace_days_(grace_days), sink_(sink) {}
+  PersonRetention(int grace_days, CardChangeSink& sink, const KeyRing& keys)
+      : grace_days_(grace_days), sink_(sink), keys_(keys) {}
   std::string kind() const override { return "person"; }
   common::RetentionItem Due(pqxx::transaction_base& tx,
                             absl::Time now) override;
@@ -50,6 +52,7 @@ class PersonRetention final : public common::RetentionRule {
  private:
   const int grace_days_;
   CardChangeSink& sink_;
+  const KeyRing& keys_;
 };
 
 // Kind "incident_link": an erased person's incidents keep their anonymous

@@ -463,15 +463,15 @@ grpc::Status RegistryServiceImpl::CreatePerson(
               "someone else"));
         }
         OpenPerson p;
-        p.row.id =
-            Store::InsertPerson(tx, pseudonym, blind, keys_.current_version(),
-                                request->area_id(), call->caller.principal_id);
+        p.row.id = Store::InsertPerson(tx, pseudonym, blind, request->area_id(),
+                                       call->caller.principal_id);
         p.row.pseudonym = pseudonym;
-        p.row.kek_version = keys_.current_version();
         p.row.registered_area_id = request->area_id();
-        auto [key, wrapped] = keys_.NewDataKey(p.row.id);
-        p.key = std::move(key);
-        Store::SetWrappedDataKey(tx, p.row.id, wrapped);
+        // The key store has the key before this commits; a rollback leaves
+        // only a key for an id that never existed.
+        auto key = keys_.CreateDataKey(p.row.id);
+        if (!key.ok()) return key.status();
+        p.key = std::move(*key);
         for (const auto& [field, value] : *input) {
           Store::InsertPersonField(tx, p.row.id, field,
                                    vault.Seal(p, field, value));
@@ -566,7 +566,7 @@ grpc::Status RegistryServiceImpl::ErasePerson(
             !s.ok()) {
           return Erased{s, {}, 0, {}};
         }
-        if (!row->wrapped_dek.has_value()) {
+        if (row->erased) {
           return absl::FailedPreconditionError(
               absl::StrCat("person ", row->id, " was erased already"));
         }
@@ -581,6 +581,7 @@ grpc::Status RegistryServiceImpl::ErasePerson(
   if (!erased.ok()) return ToGrpcStatus(erased.status());
   if (!erased->refusal.ok()) return ToGrpcStatus(erased->refusal);
   card_changes_.CardsCommitted(erased->changes);
+  DestroyErasedKeys(pool_, keys_, {erased->row.id});
   response->set_person_id(erased->row.id);
   response->set_pseudonym(erased->row.pseudonym);
   response->set_cards_revoked(erased->cards);
@@ -899,9 +900,13 @@ grpc::Status RegistryServiceImpl::ListCards(
         std::vector<std::string> subjects;
         std::map<int64_t, kvo::v1::Person> people;
         std::set<int64_t> broken;
-        for (const CardRow& c : Store::CardsOfArea(
-                 tx, request->area_id(), request->include_inactive(),
-                 request->person_id(), absl::Now())) {
+        const auto cards = Store::CardsOfArea(
+            tx, request->area_id(), request->include_inactive(),
+            request->person_id(), absl::Now());
+        std::vector<int64_t> person_ids;
+        for (const CardRow& c : cards) person_ids.push_back(c.person_id);
+        if (auto s = vault.Prefetch(person_ids); !s.ok()) return s;
+        for (const CardRow& c : cards) {
           // Shops see collective cards, and their own individual bans.
           if (shop_role && c.kind == "individual_ban" &&
               !own_shops.contains(c.shop_id)) {
@@ -912,7 +917,7 @@ grpc::Status RegistryServiceImpl::ListCards(
           if (it == people.end()) {
             auto row = Store::PersonById(tx, c.person_id);
             kvo::v1::Person view;
-            if (!row->wrapped_dek.has_value()) {
+            if (row->erased) {
               // Erased: the card stays, nothing of the person does.
               view = PersonView(policy_, OpenPerson{*row, {}, {}}, {});
             } else {
@@ -1039,7 +1044,7 @@ absl::StatusOr<kvo::v1::Objection> ObjectionToProto(const Vault& vault,
   if (o.decided_at.has_value())
     *out.mutable_decided_at() = ToProto(*o.decided_at);
   // Erased: grounds and reasons went with the person's key.
-  if (!person.row.wrapped_dek.has_value()) return out;
+  if (person.row.erased) return out;
   auto grounds = vault.OpenValue(person, ObjectionField(o.card_id, "grounds"),
                                  o.sealed_grounds);
   if (!grounds.ok()) return grounds.status();
@@ -1180,10 +1185,16 @@ grpc::Status RegistryServiceImpl::ListObjections(
       [&](pqxx::work& tx) -> absl::StatusOr<std::vector<kvo::v1::Objection>> {
         std::vector<kvo::v1::Objection> out;
         std::vector<std::string> subjects;
-        for (const ObjectionRow& o : Store::ObjectionsOfArea(
-                 tx, request->area_id(), request->open_only())) {
+        const auto objections = Store::ObjectionsOfArea(tx, request->area_id(),
+                                                        request->open_only());
+        std::vector<int64_t> person_ids;
+        for (const ObjectionRow& o : objections) {
+          person_ids.push_back(o.person_id);
+        }
+        if (auto s = vault.Prefetch(person_ids); !s.ok()) return s;
+        for (const ObjectionRow& o : objections) {
           auto row = Store::PersonById(tx, o.person_id);
-          if (!row->wrapped_dek.has_value()) {
+          if (row->erased) {
             // Erased: the dates and decision stay, nothing of the person.
             out.push_back(*ObjectionToProto(vault, {*row, {}, {}}, o));
             continue;

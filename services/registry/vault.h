@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <pqxx/pqxx>
 #include <string>
 #include <vector>
@@ -29,18 +30,25 @@ struct OpenPerson {
 };
 
 // The one place that seals and opens personal data (fields, incident and
-// objection texts, photos) with a person's data key. Errors: NOT_FOUND when
-// the record was erased, DATA_LOSS when a sealed value does not open.
+// objection texts, photos) with a person's data key, which it fetches from
+// the key store (once per person per Vault: make one per request).
+// Errors: NOT_FOUND when the record was erased, DATA_LOSS when a sealed
+// value does not open or the key store has no key for a record that is not
+// erased (it was erased after this data was backed up, or the key store
+// belongs to other data). Not thread-safe.
 class Vault final {
  public:
   explicit Vault(const KeyRing& keys) : keys_(keys) {}
+
+  // Fetches the data keys of `person_ids` in one call to the key store.
+  absl::Status Prefetch(const std::vector<int64_t>& person_ids) const;
 
   // Opens the person's data key and reads and opens the named fields.
   absl::StatusOr<OpenPerson> Open(pqxx::transaction_base& tx,
                                   const PersonRow& row,
                                   const std::vector<std::string>& fields) const;
   // The same with sealed field values the caller read already (field ->
-  // sealed bytes); no I/O.
+  // sealed bytes).
   absl::StatusOr<OpenPerson> OpenSealed(
       const PersonRow& row,
       const std::map<std::string, std::string>& sealed) const;
@@ -56,6 +64,8 @@ class Vault final {
 
  private:
   const KeyRing& keys_;
+  // Keys fetched so far; an id mapped to nullopt has none in the key store.
+  mutable std::map<int64_t, std::optional<common::SecretKey>> fetched_;
 };
 
 }  // namespace kvo::registry

@@ -414,7 +414,7 @@ TEST_F(GalleryE2E, ErasureRemovesEntryAndPhotoForGood) {
             grpc::StatusCode::NOT_FOUND);
   EXPECT_EQ(Count("SELECT count(*) FROM person_photos"), 0);
   EXPECT_EQ(Count(absl::StrCat("SELECT count(*) FROM persons WHERE id = ",
-                               card.person_id(), " AND wrapped_dek IS NULL")),
+                               card.person_id(), " AND erased_at IS NOT NULL")),
             1);
   EXPECT_EQ(Count(absl::StrCat("SELECT count(*) FROM person_fields WHERE "
                                "person_id = ",

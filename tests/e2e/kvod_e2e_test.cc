@@ -151,7 +151,8 @@ TEST(KvodE2E, SigkillThenRestartReusesDataAndClearsStalePid) {
 TEST(KvodE2E, ChangedMigrationIsRefusedAtStart) {
   TempDir tmp;
   const fs::path migrations = tmp.path() / "migrations";
-  fs::copy(fs::path(KVO_SOURCE_DIR) / "migrations", migrations);
+  fs::copy(fs::path(KVO_SOURCE_DIR) / "migrations", migrations,
+           fs::copy_options::recursive);
   const fs::path data = tmp.path() / "data";
   auto kvod =
       KvodProcess::Start(data, {"--migrations-dir=" + migrations.string()});
@@ -179,10 +180,12 @@ TEST(KvodE2E, ExternalDatabaseIsUsedWhenGiven) {
   auto pg = common::EmbeddedPostgres::Start(options);
   ASSERT_TRUE(pg.ok()) << pg.status();
   ASSERT_TRUE((*pg)->CreateDatabaseIfMissing("registry").ok());
+  ASSERT_TRUE((*pg)->CreateDatabaseIfMissing("registry_keys").ok());
 
   const fs::path data = tmp.path() / "data";
   auto kvod = KvodProcess::Start(
-      data, {"--database-url=" + (*pg)->ConnectionString("registry")});
+      data, {"--database-url=" + (*pg)->ConnectionString("registry"),
+             "--keystore-url=" + (*pg)->ConnectionString("registry_keys")});
   ASSERT_NE(kvod, nullptr);
   EXPECT_EQ(kvod->Kvo({"health"}).exit_code, 0);
   EXPECT_FALSE(fs::exists(data / "pg")) << "no embedded cluster when external";
@@ -238,9 +241,20 @@ INSTANTIATE_TEST_SUITE_P(
                     "PostgreSQL 15 server binaries not found"},
         StartupCase{"UnreachableExternalDatabase",
                     {"--database-url=host=/nonexistent-kvo port=1 dbname=x "
+                     "connect_timeout=2",
+                     "--keystore-url=host=/nonexistent-kvo port=1 dbname=y "
                      "connect_timeout=2"},
                     {},
                     "cannot reach the database given by --database-url"},
+        StartupCase{"ExternalDatabaseWithoutKeyStore",
+                    {"--database-url=host=/nonexistent-kvo port=1 dbname=x"},
+                    {},
+                    "--database-url and --keystore-url go together"},
+        StartupCase{"KeyStoreInTheDataDatabase",
+                    {"--database-url=host=/nonexistent-kvo dbname=x",
+                     "--keystore-url=host=/nonexistent-kvo dbname=x"},
+                    {},
+                    "--keystore-url: must name another database"},
         StartupCase{"MissingPolicy",
                     {"--policy={tmp}/missing.textproto"},
                     {},

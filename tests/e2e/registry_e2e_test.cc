@@ -634,7 +634,14 @@ TEST_F(RegistryE2E, ErasedPersonIsUnknownAndStartsAFreshRecord) {
   ASSERT_TRUE(registry_->FindPerson(Ctx(police_).get(), req, &found).ok());
   EXPECT_EQ(found.matches_size(), 0);
   EXPECT_EQ(Count("SELECT count(*) FROM persons WHERE id = " + old_id +
-                  " AND blind_index IS NULL AND wrapped_dek IS NULL"),
+                  " AND blind_index IS NULL AND erased_at IS NOT NULL"),
+            1);
+  // The data key left the key store: no backup of the data opens again.
+  EXPECT_EQ(Count("SELECT count(*) FROM data_keys WHERE person_id = " + old_id,
+                  "kvo_keys"),
+            0);
+  EXPECT_EQ(Count("SELECT count(*) FROM persons WHERE id = " + old_id +
+                  " AND key_shredded_at IS NOT NULL"),
             1);
 
   // A new registration is no duplicate: a fresh record with nothing of

@@ -95,9 +95,14 @@ TEST_F(RetentionE2E, AWarningAYearLaterLeavesOnlyTheAnonymousFacts) {
   EXPECT_THAT(find.out, Not(HasSubstr(absl::StrCat("\"id\":\"", person.id()))));
   EXPECT_EQ(Count(absl::StrCat(
                 "SELECT count(*) FROM persons WHERE id = ", person.id(),
-                " AND wrapped_dek IS NULL AND blind_index IS "
+                " AND erased_at IS NOT NULL AND blind_index IS "
                 "NULL")),
             1);
+  EXPECT_EQ(Count(absl::StrCat("SELECT count(*) FROM data_keys WHERE "
+                               "person_id = ",
+                               person.id()),
+                  "kvo_keys"),
+            0);
 
   // The anonymous facts stay for KVO statistics; the link and the sealed
   // texts go.

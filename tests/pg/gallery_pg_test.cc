@@ -31,9 +31,6 @@ class GalleryPgTest : public kvo::testing::PgTest {
     area_b_ =
         Id("INSERT INTO areas (name, kind, municipality) VALUES "
            "('B', 'shopping_area', 'Deventer') RETURNING id");
-    Exec(
-        "INSERT INTO key_encryption_keys (version, wrapped_key) "
-        "VALUES (1, 'k')");
   }
 
   int64_t Id(const std::string& sql) {
@@ -57,9 +54,9 @@ class GalleryPgTest : public kvo::testing::PgTest {
         Id(absl::StrCat("INSERT INTO shops (area_id, name) VALUES (", area,
                         ", 'shop", next_++, "') RETURNING id"));
     const int64_t person = Id(absl::StrCat(
-        "INSERT INTO persons (pseudonym, blind_index, kek_version, "
-        "wrapped_dek, registered_area_id) VALUES ('p",
-        next_++, "', 'b', 1, 'dek', ", area, ") RETURNING id"));
+        "INSERT INTO persons (pseudonym, blind_index, registered_area_id) "
+        "VALUES ('p",
+        next_++, "', 'b', ", area, ") RETURNING id"));
     const int64_t incident = Id(absl::StrCat(
         "INSERT INTO incidents (area_id, shop_id, occurred_at, offence_type, "
         "damage_cents, has_police_report) VALUES (",
@@ -226,7 +223,7 @@ TEST_F(GalleryPgTest, DoorSeesCollectiveCardsInForceOfItsAreasOnly) {
   Exec(
       absl::StrCat("UPDATE cards SET revoked_at = now() WHERE id = ", revoked));
   Exec(
-      absl::StrCat("UPDATE persons SET wrapped_dek = NULL WHERE id = "
+      absl::StrCat("UPDATE persons SET erased_at = now() WHERE id = "
                    "(SELECT person_id FROM cards WHERE id = ",
                    erased, ")"));
   const auto entries = Tx([&](auto& tx) {

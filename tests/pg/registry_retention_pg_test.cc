@@ -6,7 +6,10 @@
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "services/common/db_pool.h"
+#include "services/keystore/pg_key_store.h"
 #include "services/registry/card_changes.h"
+#include "services/registry/key_ring.h"
 #include "services/registry/registry_retention.h"
 #include "tests/support/pg_environment.h"
 
@@ -42,9 +45,11 @@ class RegistryRetentionPgTest : public kvo::testing::PgTest {
     area_ =
         Id("INSERT INTO areas (name, kind, municipality) VALUES "
            "('A', 'shopping_area', 'Deventer') RETURNING id");
-    Exec(
-        "INSERT INTO key_encryption_keys (version, wrapped_key) "
-        "VALUES (1, 'k')");
+    key_pool_ = std::make_unique<common::DbPool>(keystore_conninfo(), 4);
+    key_store_ = std::make_unique<keystore::PgKeyStore>(*key_pool_);
+    auto ring = KeyRing::Open(common::SecretKey::Generate(), *key_store_);
+    ASSERT_TRUE(ring.ok()) << ring.status();
+    keys_ = std::move(*ring);
     shop_ = Id(absl::StrCat("INSERT INTO shops (area_id, name) VALUES (", area_,
                             ", 'shop') RETURNING id"));
   }
@@ -72,10 +77,11 @@ class RegistryRetentionPgTest : public kvo::testing::PgTest {
   // A person registered `days_ago` days ago, with a field and a photo.
   int64_t Person(const std::string& pseudonym, int days_ago) {
     const int64_t p = Id(absl::StrCat(
-        "INSERT INTO persons (pseudonym, blind_index, kek_version, "
-        "wrapped_dek, registered_area_id, created_at) VALUES ('",
-        pseudonym, "', 'b', 1, 'dek', ", area_, ", now() - interval '",
-        days_ago, " days') RETURNING id"));
+        "INSERT INTO persons (pseudonym, blind_index, registered_area_id, "
+        "created_at) VALUES ('",
+        pseudonym, "', 'b', ", area_, ", now() - interval '", days_ago,
+        " days') RETURNING id"));
+    EXPECT_TRUE(keys_->CreateDataKey(p).ok());
     Exec(absl::StrCat(
         "INSERT INTO person_fields (person_id, field, sealed) VALUES (", p,
         ", 'surname', 'x')"));
@@ -110,7 +116,7 @@ class RegistryRetentionPgTest : public kvo::testing::PgTest {
         ends_in_days, " days', 365, 'test', 'shop') RETURNING id"));
   }
   bool Erased(int64_t person) {
-    return Text(absl::StrCat("SELECT wrapped_dek IS NULL AND blind_index IS "
+    return Text(absl::StrCat("SELECT erased_at IS NOT NULL AND blind_index IS "
                              "NULL AND NOT EXISTS (SELECT 1 FROM "
                              "person_fields WHERE person_id = id) AND NOT "
                              "EXISTS (SELECT 1 FROM person_photos WHERE "
@@ -121,7 +127,7 @@ class RegistryRetentionPgTest : public kvo::testing::PgTest {
   // The three rules in the job's order, in one transaction.
   std::vector<common::RetentionItem> Run(pqxx::connection& conn, bool apply) {
     CardRetention card(kGraceDays);
-    PersonRetention person(kGraceDays, sink_);
+    PersonRetention person(kGraceDays, sink_, *keys_);
     IncidentLinkRetention link;
     pqxx::work tx(conn);
     std::vector<common::RetentionItem> out;
@@ -131,10 +137,21 @@ class RegistryRetentionPgTest : public kvo::testing::PgTest {
                           : r->Due(tx, absl::Now()));
     }
     tx.commit();
+    for (const auto& item : out) {
+      if (item.after_commit) item.after_commit();
+    }
     return out;
+  }
+  bool HasKey(int64_t person) {
+    auto keys = keys_->OpenDataKeys({person});
+    EXPECT_TRUE(keys.ok()) << keys.status();
+    return keys.ok() && keys->contains(person);
   }
 
   FakeSink sink_;
+  std::unique_ptr<common::DbPool> key_pool_;
+  std::unique_ptr<keystore::PgKeyStore> key_store_;
+  std::unique_ptr<KeyRing> keys_;
   int64_t area_ = 0, shop_ = 0;
 };
 
@@ -176,8 +193,12 @@ TEST_F(RegistryRetentionPgTest, ErasesWhatIsDueAndKeepsTheFacts) {
 
   EXPECT_TRUE(Erased(gone));
   EXPECT_TRUE(Erased(old_one));
+  // Their data keys left the key store once the run committed.
+  EXPECT_FALSE(HasKey(gone));
+  EXPECT_FALSE(HasKey(old_one));
   for (int64_t kept : {recent, active, objecting, new_one}) {
     EXPECT_FALSE(Erased(kept)) << kept;
+    EXPECT_TRUE(HasKey(kept)) << kept;
   }
   // The incident's facts stay; the link and the sealed texts go.
   EXPECT_EQ(Text(absl::StrCat("SELECT concat_ws(',', area_id = ", area_,
@@ -232,14 +253,14 @@ TEST_F(RegistryRetentionPgTest, ACardIssuedDuringTheRunKeepsThePerson) {
 }
 
 // The other order: the run holds the person; the card issue's lock waits
-// and then finds the record erased (the use case refuses: no data key).
+// and then finds the record erased (the use case refuses: it is erased).
 TEST_F(RegistryRetentionPgTest, ARunFirstLeavesNoKeyForTheCard) {
   const int64_t p = Person("first", 400);
   Card(p, Incident(p), -10);
 
   pqxx::connection conn(conninfo());
   CardRetention card(kGraceDays);
-  PersonRetention person(kGraceDays, sink_);
+  PersonRetention person(kGraceDays, sink_, *keys_);
   pqxx::work run(conn);
   card.Apply(run, absl::Now());
   EXPECT_EQ(person.Apply(run, absl::Now()).count, 1u);
@@ -247,7 +268,7 @@ TEST_F(RegistryRetentionPgTest, ARunFirstLeavesNoKeyForTheCard) {
     pqxx::connection issuer(conninfo());
     pqxx::work tx(issuer);
     auto r = tx.exec1(
-        absl::StrCat("SELECT wrapped_dek IS NULL FROM persons WHERE id = ", p,
+        absl::StrCat("SELECT erased_at IS NOT NULL FROM persons WHERE id = ", p,
                      " FOR UPDATE"));
     return r[0].as<bool>();
   });

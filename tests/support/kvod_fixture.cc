@@ -123,8 +123,8 @@ void KvodFixture::Sql(const std::string& sql) {
   tx.exec(sql);
   tx.commit();
 }
-int64_t KvodFixture::Count(const std::string& sql) {
-  pqxx::connection conn(EmbeddedConninfo(data_));
+int64_t KvodFixture::Count(const std::string& sql, const std::string& db) {
+  pqxx::connection conn(EmbeddedConninfo(data_, db));
   pqxx::work tx(conn);
   return tx.exec1(sql)[0].as<int64_t>();
 }

@@ -49,7 +49,9 @@ class KvodFixture : public ::testing::Test {
   std::string MakeUser(const std::string& login, kvo::v1::Role role,
                        std::vector<int64_t> areas, int64_t* id = nullptr);
   void Sql(const std::string& sql);
-  int64_t Count(const std::string& sql);
+  // The one number `sql` returns, from the data database or `db`
+  // ("kvo_keys": the key store).
+  int64_t Count(const std::string& sql, const std::string& db = "kvo");
   // Waits until the sequencer has signed every entry logged so far.
   kvo::v1::SignedTreeHead WaitForSignedHead(const std::string& token);
 

@@ -14,9 +14,10 @@ constexpr auto kStartTimeout = std::chrono::seconds(90);
 std::string KvodPath() { return KVOD_PATH; }
 std::string KvoPath() { return KVO_PATH; }
 
-std::string EmbeddedConninfo(const std::filesystem::path& data_dir) {
+std::string EmbeddedConninfo(const std::filesystem::path& data_dir,
+                             const std::string& dbname) {
   return "host=" + (data_dir / "pgrun").string() +
-         " port=5432 user=kvo dbname=kvo";
+         " port=5432 user=kvo dbname=" + dbname;
 }
 
 std::unique_ptr<KvodProcess> KvodProcess::Start(

@@ -17,8 +17,10 @@ std::string KvoPath();
 
 // The real kvod, started on 127.0.0.1:0 with its embedded cluster in
 // `data_dir` (fsync off), ready when it printed "kvod: ready".
-// libpq connection string of the embedded cluster kvod runs in `data_dir`.
-std::string EmbeddedConninfo(const std::filesystem::path& data_dir);
+// libpq connection string of the embedded cluster kvod runs in `data_dir`:
+// its data database, or "kvo_keys", the key store.
+std::string EmbeddedConninfo(const std::filesystem::path& data_dir,
+                             const std::string& dbname = "kvo");
 
 class KvodProcess final {
  public:

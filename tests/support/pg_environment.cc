@@ -59,6 +59,14 @@ void PgEnvironment::SetUp() {
   pqxx::connection conn(postgres_->ConnectionString(kTemplateDb));
   auto report = common::ApplyMigrations(conn, *migrations);
   ASSERT_TRUE(report.ok()) << report.status();
+
+  ASSERT_TRUE(postgres_->CreateDatabaseIfMissing(kKeyStoreTemplateDb).ok());
+  auto key_migrations = common::ReadMigrations(fs::path(KVO_SOURCE_DIR) /
+                                               "migrations" / "keystore");
+  ASSERT_TRUE(key_migrations.ok()) << key_migrations.status();
+  pqxx::connection keys(postgres_->ConnectionString(kKeyStoreTemplateDb));
+  auto key_report = common::ApplyMigrations(keys, *key_migrations);
+  ASSERT_TRUE(key_report.ok()) << key_report.status();
 }
 
 void PgEnvironment::TearDown() {
@@ -82,9 +90,25 @@ void PgTest::SetUp() {
   conninfo_ = env->postgres().ConnectionString(dbname_);
 }
 
+const std::string& PgTest::keystore_conninfo() {
+  if (keystore_conninfo_.empty()) {
+    auto* env = PgEnvironment::Get();
+    const std::string name = dbname_ + "_keys";
+    EXPECT_TRUE(
+        env->postgres()
+            .CreateDatabaseIfMissing(name, PgEnvironment::kKeyStoreTemplateDb)
+            .ok());
+    keystore_conninfo_ = env->postgres().ConnectionString(name);
+  }
+  return keystore_conninfo_;
+}
+
 void PgTest::TearDown() {
   if (auto* env = PgEnvironment::Get(); env != nullptr && !dbname_.empty()) {
     EXPECT_TRUE(env->postgres().DropDatabase(dbname_).ok());
+    if (!keystore_conninfo_.empty()) {
+      EXPECT_TRUE(env->postgres().DropDatabase(dbname_ + "_keys").ok());
+    }
   }
 }
 

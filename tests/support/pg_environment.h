@@ -18,6 +18,8 @@ namespace kvo::testing {
 class PgEnvironment final : public ::testing::Environment {
  public:
   static constexpr const char* kTemplateDb = "kvo_template";
+  // The key store's migrations (migrations/keystore/), applied once too.
+  static constexpr const char* kKeyStoreTemplateDb = "kvo_keys_template";
 
   void SetUp() override;
   void TearDown() override;
@@ -40,10 +42,13 @@ class PgTest : public ::testing::Test {
 
   const std::string& conninfo() const { return conninfo_; }
   const std::string& dbname() const { return dbname_; }
+  // A key store database of the test's own, made on first use.
+  const std::string& keystore_conninfo();
 
  private:
   std::string dbname_;
   std::string conninfo_;
+  std::string keystore_conninfo_;
 };
 
 // A fresh temp directory (mkdtemp under $TMPDIR or /tmp), removed by the

@@ -56,6 +56,7 @@ donations {
 retention {
   card_grace_days: 0
   audit_retention_days: 1826
+  key_backup_days: 7
 }
 cycle { recertification_interval_years: 2 }
 identity {
@@ -183,8 +184,8 @@ TEST(PolicyLoaderTest, UnterminatedStringReportsItsLine) {
 
 TEST(PolicyLoaderTest, UnknownFieldReportsItsLine) {
   const std::string message =
-      ErrorOf(WithLine(37, "login_max_failures", "  login_max_failurez: 5"));
-  EXPECT_THAT(message, StartsWith("t.textproto:37: ")) << message;
+      ErrorOf(WithLine(38, "login_max_failures", "  login_max_failurez: 5"));
+  EXPECT_THAT(message, StartsWith("t.textproto:38: ")) << message;
   EXPECT_THAT(message, HasSubstr("login_max_failurez")) << message;
 }
 
@@ -332,42 +333,42 @@ INSTANTIATE_TEST_SUITE_P(
                       "  audit_retention_days: 1825",
                       "retention.audit_retention_days: must be >= 1826, got "
                       "1825"},
-        ViolationCase{31, "recertification_interval_years",
+        ViolationCase{32, "recertification_interval_years",
                       "cycle { recertification_interval_years: 6 }",
                       "cycle.recertification_interval_years: must be between "
                       "1 and 5, got 6"},
-        ViolationCase{33, "token_lifetime_minutes",
+        ViolationCase{34, "token_lifetime_minutes",
                       "  token_lifetime_minutes: 10081",
                       "identity.token_lifetime_minutes: must be between 1 and "
                       "10080, got 10081"},
-        ViolationCase{34, "bootstrap_code_lifetime_hours",
+        ViolationCase{35, "bootstrap_code_lifetime_hours",
                       "  bootstrap_code_lifetime_hours: 169",
                       "identity.bootstrap_code_lifetime_hours: must be "
                       "between 1 and 168, got 169"},
-        ViolationCase{35, "enrollment_code_lifetime_hours",
+        ViolationCase{36, "enrollment_code_lifetime_hours",
                       "  enrollment_code_lifetime_hours: 721",
                       "identity.enrollment_code_lifetime_hours: must be "
                       "between 1 and 720, got 721"},
-        ViolationCase{36, "password_min_length", "  password_min_length: 7",
+        ViolationCase{37, "password_min_length", "  password_min_length: 7",
                       "identity.password_min_length: must be between 8 and "
                       "128, got 7"},
-        ViolationCase{38, "login_lockout_minutes", "  login_lockout_minutes: 0",
+        ViolationCase{39, "login_lockout_minutes", "  login_lockout_minutes: 0",
                       "identity.login_lockout_minutes: must be >= 1, got 0"},
-        ViolationCase{42, "photo_reads_per_hour", "  photo_reads_per_hour: 0",
+        ViolationCase{43, "photo_reads_per_hour", "  photo_reads_per_hour: 0",
                       "rate_limits.photo_reads_per_hour: must be > 0, got 0"},
-        ViolationCase{46, "max_upload_bytes", "  max_upload_bytes: 104857601",
+        ViolationCase{47, "max_upload_bytes", "  max_upload_bytes: 104857601",
                       "photos.max_upload_bytes: must be between 1 and "
                       "104857600, got 104857601"},
-        ViolationCase{48, "max_side_px", "  max_side_px: 8193",
+        ViolationCase{49, "max_side_px", "  max_side_px: 8193",
                       "photos.max_side_px: must be between 1 and 8192, got "
                       "8193"},
-        ViolationCase{49, "thumbnail_side_px", "  thumbnail_side_px: 1025",
+        ViolationCase{50, "thumbnail_side_px", "  thumbnail_side_px: 1025",
                       "photos.thumbnail_side_px: must be between 1 and "
                       "photos.max_side_px (1024), got 1025"},
-        ViolationCase{52, "subject_request_days", "  subject_request_days: 29",
+        ViolationCase{53, "subject_request_days", "  subject_request_days: 29",
                       "privacy.subject_request_days: must be between 1 and "
                       "28, got 29"},
-        ViolationCase{54, "normal_hours_end", "  normal_hours_end: 7",
+        ViolationCase{55, "normal_hours_end", "  normal_hours_end: 7",
                       "privacy.normal_hours_end: must be between "
                       "privacy.normal_hours_start + 1 (8) and 24, got 7"}));
 
@@ -424,7 +425,7 @@ TEST(PolicyLoaderTest, EveryNumberIsChecked) {
       ++checked;
     }
   }
-  EXPECT_EQ(checked, 40);
+  EXPECT_EQ(checked, 41);
 }
 
 // Violation paths must name real fields, or the loader cannot place them.
