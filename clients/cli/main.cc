@@ -11,6 +11,7 @@
 #include "clients/cli/gallery_commands.h"
 #include "clients/cli/global_options.h"
 #include "clients/cli/identity_commands.h"
+#include "clients/cli/key_commands.h"
 #include "clients/cli/output.h"
 #include "clients/cli/registry_commands.h"
 #include "clients/cli/retention_commands.h"
@@ -81,6 +82,7 @@ int main(int argc, char** argv) {
   AddRegistryCommands(&app, &opts, &action);
   AddGalleryCommands(&app, &opts, &action);
   AddRetentionCommands(&app, &opts, &action);
+  AddKeyCommands(&app, &opts, &action);
 
   try {
     app.parse(argc, argv);

@@ -23,8 +23,9 @@ constexpr char kLockSql[] = "SELECT pg_advisory_xact_lock(" KVO_KEYS_LOCK ")";
 
 constexpr char kKeksSql[] =
     "SELECT k.version, encode(k.wrapped_key, 'hex'), " KVO_TS("k.created_at")
-    ", " KVO_TS("k.retired_at") ", (SELECT count(*) FROM data_keys d WHERE "
-    "d.kek_version = k.version) FROM key_encryption_keys k ORDER BY version";
+    ", " KVO_TS("k.retired_at") ", CASE WHEN $1 THEN (SELECT count(*) FROM "
+    "data_keys d WHERE d.kek_version = k.version) ELSE 0 END FROM "
+    "key_encryption_keys k ORDER BY version";
 constexpr char kInsertKekSql[] =
     "INSERT INTO key_encryption_keys (version, wrapped_key) "
     "VALUES ($1, decode($2, 'hex')) ON CONFLICT (version) DO NOTHING";
@@ -63,12 +64,12 @@ WrappedKey KeyOf(const pqxx::row& r) {
 
 }  // namespace
 
-absl::StatusOr<std::vector<KekRow>> PgKeyStore::Keks() {
+absl::StatusOr<std::vector<KekRow>> PgKeyStore::Keks(bool count) {
   return pool_.InTransaction(
       "read key-encryption keys",
       [&](pqxx::work& tx) -> absl::StatusOr<std::vector<KekRow>> {
         std::vector<KekRow> out;
-        for (const auto& r : tx.exec(kKeksSql)) {
+        for (const auto& r : tx.exec_params(kKeksSql, count)) {
           KekRow k;
           k.version = r[0].as<int32_t>();
           if (!r[1].is_null()) k.wrapped = SqlBytes(r[1]);

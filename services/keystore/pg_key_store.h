@@ -39,9 +39,9 @@ class PgKeyStore final {
  public:
   explicit PgKeyStore(common::DbPool& pool) : pool_(pool) {}
 
-  // Every KEK version, oldest first, with the number of data keys each
-  // wraps.
-  absl::StatusOr<std::vector<KekRow>> Keks();
+  // Every KEK version, oldest first; with the number of data keys each
+  // wraps when `count` (a scan of the data keys' index).
+  absl::StatusOr<std::vector<KekRow>> Keks(bool count);
   // Version 1 of a new key store unless it has one (two kvods starting
   // together agree on one).
   absl::Status CreateFirstKek(const std::string& wrapped);

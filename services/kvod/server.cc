@@ -50,6 +50,7 @@
 #include "services/keystore/pg_key_store.h"
 #include "services/photos/photo_intake.h"
 #include "services/registry/key_ring.h"
+#include "services/registry/key_service.h"
 #include "services/registry/registry_retention.h"
 #include "services/registry/registry_service.h"
 #include "services/retention/retention_job.h"
@@ -77,6 +78,8 @@ constexpr auto kSequencerInterval = std::chrono::milliseconds(500);
 constexpr auto kExpirySweepInterval = std::chrono::seconds(30);
 // How often the retention job deletes what fell due.
 constexpr absl::Duration kRetentionInterval = absl::Minutes(5);
+// How often each kvod looks for data keys a rotation left to rewrap.
+constexpr std::chrono::seconds kKeyRewrapInterval(10);
 
 // One log line per RPC: method, status, duration. Never request contents.
 class RpcLogInterceptor final : public grpc::experimental::Interceptor {
@@ -479,6 +482,8 @@ int RunKvod(const KvodConfig& config) {
        &incident_link_retention});
   retention::RetentionServiceImpl retention_service(guard, retention_job);
 
+  registry::KeyRewrap key_rewrap(**keys);
+  registry::KeyServiceImpl key_service(*rt.pool, guard, **keys);
   registry::RegistryServiceImpl registry_service(*policy, *rt.pool, guard,
                                                  **keys, gallery_card_sink);
   gallery::GalleryServiceImpl gallery_service(*policy, *rt.pool, guard, **keys,
@@ -520,6 +525,7 @@ int RunKvod(const KvodConfig& config) {
   builder.RegisterService(&registry_service);
   builder.RegisterService(&gallery_service);
   builder.RegisterService(&retention_service);
+  builder.RegisterService(&key_service);
   std::vector<
       std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
       interceptors;
@@ -544,6 +550,7 @@ int RunKvod(const KvodConfig& config) {
                                  kExpirySweepInterval);
   sweeper.Start();
   retention_job.Start(kRetentionInterval);
+  key_rewrap.Start(kKeyRewrapInterval);
   auto bootstrap = identity_service.IssueBootstrapCodeIfNeeded();
   if (!bootstrap.ok()) {
     common::LogError("cannot issue a bootstrap code",
@@ -574,6 +581,7 @@ int RunKvod(const KvodConfig& config) {
   sequencer.Stop();      // signs what the last RPCs logged
   sweeper.Stop();
   retention_job.Stop();
+  key_rewrap.Stop();
   gallery_versions.Stop();
   rt.pool.reset();
   rt.keystore_pool.reset();

@@ -64,10 +64,13 @@ absl::StatusOr<std::unique_ptr<KeyRing>> KeyRing::Open(
 }
 
 absl::Status KeyRing::Load() const {
-  auto rows = store_.Keks();
+  auto rows = store_.Keks(/*count=*/false);
   if (!rows.ok()) return rows.status();
   absl::MutexLock lock(&mu_);
+  old_versions_in_use_ = false;
+  const int32_t newest = rows->empty() ? 0 : rows->back().version;
   for (const auto& k : *rows) {
+    if (k.wrapped && k.version < newest) old_versions_in_use_ = true;
     if (!k.wrapped || keks_.contains(k.version)) continue;
     auto kek = common::UnwrapKey(root_, *k.wrapped, KekBinding(k.version));
     if (!kek.ok()) {
@@ -178,7 +181,12 @@ absl::StatusOr<int> KeyRing::RewrapStep(int limit) const {
         return WrapWith(version, *key, old.person_id);
       });
   if (!moved.ok()) return moved.status();
-  if (*moved < limit) {
+  bool retire = false;
+  {
+    absl::MutexLock lock(&mu_);
+    retire = old_versions_in_use_;
+  }
+  if (*moved < limit && retire) {
     // A retired KEK stays in memory until kvod stops: a read that fetched
     // a key just before its rewrap still opens it.
     if (auto retired = store_.RetireUnused(); !retired.ok()) {
@@ -189,7 +197,7 @@ absl::StatusOr<int> KeyRing::RewrapStep(int limit) const {
 }
 
 absl::StatusOr<KeyStatus> KeyRing::Status() const {
-  auto rows = store_.Keks();
+  auto rows = store_.Keks(/*count=*/true);
   if (!rows.ok()) return rows.status();
   KeyStatus out;
   for (auto& k : *rows) {

@@ -74,6 +74,8 @@ class KeyRing final {
   mutable absl::Mutex mu_;
   mutable std::map<int32_t, std::shared_ptr<const common::SecretKey>> keks_
       ABSL_GUARDED_BY(mu_);
+  // An older version than the newest is not retired yet (as last loaded).
+  mutable bool old_versions_in_use_ ABSL_GUARDED_BY(mu_) = false;
 
   std::shared_ptr<const common::SecretKey> Kek(int32_t version) const;
 };

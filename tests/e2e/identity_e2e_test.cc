@@ -18,6 +18,7 @@
 #include "gtest/gtest.h"
 #include "kvo/v1/audit.grpc.pb.h"
 #include "kvo/v1/identity.grpc.pb.h"
+#include "kvo/v1/keys.pb.h"
 #include "services/audit/merkle.h"
 #include "services/audit/tree_head.h"
 #include "services/common/crypto.h"
@@ -478,8 +479,10 @@ TEST_F(IdentityE2E, AuthorizationTableIsEnforcedForEveryRpcRoleAndArea) {
   grpc::GenericStub stub(kvod_->Channel());
   google::protobuf::DynamicMessageFactory factory;
   int checked = 0;
-  for (const std::string file : {"kvo/v1/identity.proto", "kvo/v1/audit.proto",
-                                 "kvo/v1/registry.proto"}) {
+  (void)kvo::v1::KeyStatus::descriptor();
+  for (const std::string file :
+       {"kvo/v1/identity.proto", "kvo/v1/audit.proto", "kvo/v1/registry.proto",
+        "kvo/v1/keys.proto"}) {
     const auto* fd =
         google::protobuf::DescriptorPool::generated_pool()->FindFileByName(
             file);

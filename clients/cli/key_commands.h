@@ -1,0 +1,18 @@
+#ifndef KVO_CLIENTS_CLI_KEY_COMMANDS_H_
+#define KVO_CLIENTS_CLI_KEY_COMMANDS_H_
+
+#include <CLI/CLI.hpp>
+#include <functional>
+
+#include "clients/cli/global_options.h"
+
+namespace kvo::cli {
+
+// Registers `keys rotate --reason TEXT` and `keys status` on `app`.
+// `opts` and `action` must outlive `app`.
+void AddKeyCommands(CLI::App* app, const GlobalOptions* opts,
+                    std::function<int()>* action);
+
+}  // namespace kvo::cli
+
+#endif  // KVO_CLIENTS_CLI_KEY_COMMANDS_H_
