@@ -20,7 +20,7 @@ void ExpirySweeper::Start() {
   stop_ = false;
   thread_ = std::thread([this] {
     while (!stop_) {
-      if (auto swept = RunOnce(absl::Now()); !swept.ok()) {
+      if (auto swept = RunOnce(); !swept.ok()) {
         common::LogWarn("expiry sweep failed",
                         {{"detail", swept.status().message()}});
       }
@@ -37,7 +37,8 @@ void ExpirySweeper::Stop() {
   if (thread_.joinable()) thread_.join();
 }
 
-absl::StatusOr<std::vector<int64_t>> ExpirySweeper::RunOnce(absl::Time now) {
+absl::StatusOr<std::vector<int64_t>> ExpirySweeper::RunOnce() {
+  const absl::Time now = clock_.Now();
   const std::vector<int64_t> due = versions_.DueAreas(now);
   auto states = pool_.InTransaction(
       "sweep expired cards",

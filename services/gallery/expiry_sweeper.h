@@ -11,6 +11,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "services/common/clock.h"
 #include "services/common/db_pool.h"
 #include "services/gallery/gallery_versions.h"
 #include "services/gallery/pg_gallery_store.h"
@@ -27,26 +28,31 @@ std::map<int64_t, AreaState> SweepExpired(pqxx::transaction_base& tx,
                                           absl::Time now, int grace_days);
 
 // Runs SweepExpired every `interval` for the areas whose next expiry has
-// come, so versions move and photos go even when no device syncs. Every
-// replica may run one: a card is logged once, whoever comes first.
+// come by `clock`, so versions move and photos go even when no device
+// syncs. Every replica may run one: a card is logged once, whoever comes
+// first.
 class ExpirySweeper final {
  public:
-  ExpirySweeper(common::DbPool& pool, GalleryVersions& versions, int grace_days,
+  ExpirySweeper(common::DbPool& pool, GalleryVersions& versions,
+                const common::Clock& clock, int grace_days,
                 std::chrono::milliseconds interval)
       : pool_(pool),
         versions_(versions),
+        clock_(clock),
         grace_days_(grace_days),
         interval_(interval) {}
   ~ExpirySweeper() { Stop(); }
 
   void Start();
   void Stop();
-  // One sweep at `now`: the areas swept (tests, and the thread's loop).
-  absl::StatusOr<std::vector<int64_t>> RunOnce(absl::Time now);
+  // One sweep at the clock's now: the areas swept (tests, and the thread's
+  // loop).
+  absl::StatusOr<std::vector<int64_t>> RunOnce();
 
  private:
   common::DbPool& pool_;
   GalleryVersions& versions_;
+  const common::Clock& clock_;
   const int grace_days_;
   const std::chrono::milliseconds interval_;
   std::atomic<bool> stop_{false};

@@ -101,12 +101,14 @@ GalleryServiceImpl::GalleryServiceImpl(const kvo::v1::Policy& policy,
                                        common::DbPool& pool,
                                        identity::RpcGuard& guard,
                                        const registry::KeyRing& keys,
-                                       GalleryVersions& versions)
+                                       GalleryVersions& versions,
+                                       const common::Clock& clock)
     : policy_(policy),
       pool_(pool),
       guard_(guard),
       keys_(keys),
-      versions_(versions) {}
+      versions_(versions),
+      clock_(clock) {}
 
 grpc::Status GalleryServiceImpl::UploadPhoto(
     grpc::ServerContext* context,
@@ -161,7 +163,7 @@ grpc::Status GalleryServiceImpl::UploadPhoto(
               absl::StrCat("person_id: person ", person_id, " not found"));
         }
         const auto cards =
-            Store::CardsInForceOfPerson(tx, person_id, absl::Now());
+            Store::CardsInForceOfPerson(tx, person_id, clock_.Now());
         if (cards.empty()) {
           return absl::FailedPreconditionError(absl::StrCat(
               "person ", person_id,
@@ -225,7 +227,7 @@ grpc::Status GalleryServiceImpl::SyncGallery(
   }
   const std::vector<int64_t>& areas = call->caller.area_ids;
   versions_.AwaitSequencing();
-  const absl::Time now = absl::Now();
+  const absl::Time now = clock_.Now();
 
   // The hot path: nothing new for these areas, known without the database.
   const auto view = versions_.Lookup(areas, now);
@@ -402,7 +404,7 @@ std::optional<grpc::Status> GalleryServiceImpl::FullSyncFromCache(
         });
     if (!logged.ok()) return ToGrpcStatus(logged);
   }
-  const int64_t now_s = absl::ToUnixSeconds(absl::Now());
+  const int64_t now_s = absl::ToUnixSeconds(clock_.Now());
   kvo::v1::GalleryUpdate update;
   for (const auto& snapshot : snapshots) {
     for (const auto& entry : snapshot->entries) {
@@ -435,7 +437,7 @@ grpc::Status GalleryServiceImpl::GetPhoto(
         // Only an entry in force in the caller's areas: revoked, expired,
         // erased and other areas' entries are all "not found".
         const auto rows =
-            Store::EntriesInForce(tx, call->caller.area_ids, absl::Now(),
+            Store::EntriesInForce(tx, call->caller.area_ids, clock_.Now(),
                                   std::vector<int64_t>{request->entry_id()});
         if (rows.empty()) {
           return absl::NotFoundError(absl::StrCat("entry_id: no gallery entry ",

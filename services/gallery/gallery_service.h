@@ -5,6 +5,7 @@
 
 #include "kvo/v1/gallery.grpc.pb.h"
 #include "kvo/v1/policy.pb.h"
+#include "services/common/clock.h"
 #include "services/common/db_pool.h"
 #include "services/common/rate_limiter.h"
 #include "services/gallery/door_cache.h"
@@ -21,12 +22,12 @@ namespace kvo::gallery {
 // writes no audit entry; one that discloses N entries writes one entry
 // naming the N pseudonymous ids; every photo view is audited. Per-principal
 // limits of policy/ rate_limits give RESOURCE_EXHAUSTED with when to retry.
-// Thread-safe.
+// What is in force is decided at `clock`'s now. Thread-safe.
 class GalleryServiceImpl final : public kvo::v1::GalleryService::Service {
  public:
   GalleryServiceImpl(const kvo::v1::Policy& policy, common::DbPool& pool,
                      identity::RpcGuard& guard, const registry::KeyRing& keys,
-                     GalleryVersions& versions);
+                     GalleryVersions& versions, const common::Clock& clock);
 
   grpc::Status UploadPhoto(
       grpc::ServerContext* context,
@@ -54,6 +55,7 @@ class GalleryServiceImpl final : public kvo::v1::GalleryService::Service {
   identity::RpcGuard& guard_;
   const registry::KeyRing& keys_;
   GalleryVersions& versions_;
+  const common::Clock& clock_;
   DoorCache door_{kDoorCacheBytes};
   ThumbnailCache thumbnails_{kThumbnailCacheBytes};
   common::RateLimiter limiter_{std::chrono::hours(1)};

@@ -484,10 +484,10 @@ int RunKvod(const KvodConfig& config) {
 
   registry::KeyRewrap key_rewrap(**keys);
   registry::KeyServiceImpl key_service(*rt.pool, guard, **keys);
-  registry::RegistryServiceImpl registry_service(*policy, *rt.pool, guard,
-                                                 **keys, gallery_card_sink);
+  registry::RegistryServiceImpl registry_service(
+      *policy, *rt.pool, guard, **keys, gallery_card_sink, clock);
   gallery::GalleryServiceImpl gallery_service(*policy, *rt.pool, guard, **keys,
-                                              gallery_versions);
+                                              gallery_versions, clock);
   std::unique_ptr<audit::HeadCommand> head_command;
   if (!config.audit_head_command.empty()) {
     head_command =
@@ -545,7 +545,7 @@ int RunKvod(const KvodConfig& config) {
     // Not fatal: syncs read the database until the listener catches up.
     common::LogWarn("gallery versions not loaded yet");
   }
-  gallery::ExpirySweeper sweeper(*rt.pool, gallery_versions,
+  gallery::ExpirySweeper sweeper(*rt.pool, gallery_versions, clock,
                                  policy->retention().card_grace_days(),
                                  kExpirySweepInterval);
   sweeper.Start();

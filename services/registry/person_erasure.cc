@@ -19,12 +19,12 @@ std::vector<ChangedCard> ReportChanges(CardChangeSink& sink,
 }
 
 Erasure ErasePerson(pqxx::transaction_base& tx, CardChangeSink& sink,
-                    const PersonRow& row, int64_t revoked_by) {
+                    const PersonRow& row, int64_t revoked_by, absl::Time now) {
   // Cards go first (the door stops showing them), then the data; the key
   // (key store) once this committed: what stays sealed under it (incident
   // texts, objections, backups) can then no longer be opened anywhere.
   auto cards = PgRegistryStore::RevokeCardsOfPerson(tx, row.id, revoked_by,
-                                                    "person erased");
+                                                    "person erased", now);
   sink.PersonErased(tx, row.id);
   PgRegistryStore::ErasePersonData(tx, row.id);
   Erasure out;

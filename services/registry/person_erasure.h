@@ -28,13 +28,13 @@ struct Erasure {
 // The one erasure of a person, manual (kvo person erase) or by retention,
 // in the caller's transaction, on a row the caller locked
 // (PgRegistryStore::PersonForUpdate) and found not erased yet. Every card
-// not yet revoked is revoked by `revoked_by` (0: the retention job),
-// the sink drops the photo, the sealed fields and the blind index go and
-// the row is marked erased. The caller audits, commits, then calls
+// not yet revoked is revoked at `now` by `revoked_by` (0: the retention
+// job), the sink drops the photo, the sealed fields and the blind index go
+// and the row is marked erased. The caller audits, commits, then calls
 // DestroyErasedKeys: the decision is final before the key goes, so a card
 // issued meanwhile never leaves a live record without its key.
 Erasure ErasePerson(pqxx::transaction_base& tx, CardChangeSink& sink,
-                    const PersonRow& row, int64_t revoked_by);
+                    const PersonRow& row, int64_t revoked_by, absl::Time now);
 
 // After the erasure of `person_ids` committed: their data keys go from the
 // key store (crypto-shredding: every copy of their data, backups included,

@@ -45,8 +45,9 @@ constexpr char kShopsOfPrincipalSql[] =
 
 constexpr char kInsertPersonSql[] =
     "INSERT INTO persons (pseudonym, blind_index, registered_area_id, "
-    "created_by) VALUES ($1, decode($2, 'hex'), $3, NULLIF($4::bigint, 0)) "
-    "RETURNING id";
+    "created_by, created_at) VALUES ($1, decode($2, 'hex'), $3, "
+    "NULLIF($4::bigint, 0), "
+    "to_timestamp(0) + $5::bigint * interval '1 microsecond') RETURNING id";
 constexpr char kInsertFieldSql[] =
     "INSERT INTO person_fields (person_id, field, sealed) "
     "VALUES ($1, $2, decode($3, 'hex'))";
@@ -86,7 +87,8 @@ constexpr char kCardColumns[] =
     "COALESCE(issued_by, 0), revoked_at IS NOT NULL, "
     "COALESCE(revoke_reason, '') FROM cards ";
 constexpr char kRevokeSql[] =
-    "UPDATE cards SET revoked_at = now(), revoked_by = $2, revoke_reason = $3 "
+    "UPDATE cards SET revoked_at = to_timestamp(0) + $4::bigint * "
+    "interval '1 microsecond', revoked_by = $2, revoke_reason = $3 "
     "WHERE id = $1 AND revoked_at IS NULL";
 
 // revoked_by 0: the retention job, no principal.
@@ -94,7 +96,8 @@ constexpr char kRevokeSql[] =
 // shows (its clock and the retention job's may differ), and nothing of an
 // erased person stays "in force" anywhere.
 constexpr char kRevokeAllSql[] =
-    "UPDATE cards SET revoked_at = now(), revoked_by = NULLIF($2::bigint, 0), "
+    "UPDATE cards SET revoked_at = to_timestamp(0) + $4::bigint * "
+    "interval '1 microsecond', revoked_by = NULLIF($2::bigint, 0), "
     "revoke_reason = $3 "
     "WHERE person_id = $1 AND revoked_at IS NULL RETURNING id";
 // The blind index goes with the data: name + date of birth must no longer
@@ -167,9 +170,10 @@ constexpr char kUnlinkErasedSql[] =
 #undef KVO_GRACE
 
 constexpr char kInsertObjectionSql[] =
-    "INSERT INTO objections (card_id, sealed_grounds, filed_by, respond_by) "
-    "VALUES ($1, decode($2, 'hex'), $3, "
-    "to_timestamp(0) + $4::bigint * interval '1 microsecond') RETURNING id";
+    "INSERT INTO objections (card_id, sealed_grounds, filed_by, filed_at, "
+    "respond_by) VALUES ($1, decode($2, 'hex'), $3, "
+    "to_timestamp(0) + $4::bigint * interval '1 microsecond', "
+    "to_timestamp(0) + $5::bigint * interval '1 microsecond') RETURNING id";
 constexpr char kObjectionColumns[] =
     "SELECT o.id, o.card_id, c.person_id, c.area_id, "
     "encode(o.sealed_grounds, 'hex'), " KVO_TS("o.filed_at") ", " KVO_TS(
@@ -178,7 +182,8 @@ constexpr char kObjectionColumns[] =
     "FROM objections o JOIN cards c ON c.id = o.card_id ";
 constexpr char kDecideSql[] =
     "UPDATE objections SET decision = $2, sealed_reasons = decode($3, 'hex'), "
-    "decided_by = $4, decided_at = now() WHERE id = $1";
+    "decided_by = $4, decided_at = to_timestamp(0) + $5::bigint * "
+    "interval '1 microsecond' WHERE id = $1";
 
 std::string FromMicros(int n) { return common::SqlTimeParam(n); }
 std::string Bytes(const pqxx::field& f) { return common::SqlBytes(f); }
@@ -344,9 +349,11 @@ std::vector<int64_t> PgRegistryStore::ShopsOfPrincipal(Tx& tx,
 
 int64_t PgRegistryStore::InsertPerson(Tx& tx, const std::string& pseudonym,
                                       const std::string& blind_index,
-                                      int64_t area_id, int64_t created_by) {
+                                      int64_t area_id, int64_t created_by,
+                                      absl::Time created_at) {
   return common::ExecPrepared1(tx, kInsertPersonSql, pseudonym,
-                               HexEncode(blind_index), area_id, created_by)[0]
+                               HexEncode(blind_index), area_id, created_by,
+                               absl::ToUnixMicros(created_at))[0]
       .as<int64_t>();
 }
 
@@ -480,10 +487,12 @@ std::vector<CardRow> PgRegistryStore::CardsOfArea(Tx& tx, int64_t area_id,
 }
 
 std::vector<CardRow> PgRegistryStore::RevokeCardsOfPerson(
-    Tx& tx, int64_t person_id, int64_t revoked_by, const std::string& reason) {
+    Tx& tx, int64_t person_id, int64_t revoked_by, const std::string& reason,
+    absl::Time now) {
   std::vector<CardRow> out;
   for (const auto& row :
-       common::ExecPrepared(tx, kRevokeAllSql, person_id, revoked_by, reason)) {
+       common::ExecPrepared(tx, kRevokeAllSql, person_id, revoked_by, reason,
+                            absl::ToUnixMicros(now))) {
     out.push_back(*CardById(tx, row[0].as<int64_t>()));
   }
   return out;
@@ -554,17 +563,19 @@ std::vector<RetainedRow> PgRegistryStore::UnlinkErasedIncidents(Tx& tx) {
 }
 
 bool PgRegistryStore::RevokeCard(Tx& tx, int64_t card_id, int64_t revoked_by,
-                                 const std::string& reason) {
-  return common::ExecPrepared(tx, kRevokeSql, card_id, revoked_by, reason)
+                                 const std::string& reason, absl::Time now) {
+  return common::ExecPrepared(tx, kRevokeSql, card_id, revoked_by, reason,
+                              absl::ToUnixMicros(now))
              .affected_rows() == 1;
 }
 
 int64_t PgRegistryStore::InsertObjection(Tx& tx, int64_t card_id,
                                          const std::string& sealed_grounds,
-                                         int64_t filed_by,
+                                         int64_t filed_by, absl::Time filed_at,
                                          absl::Time respond_by) {
   return common::ExecPrepared1(tx, kInsertObjectionSql, card_id,
                                HexEncode(sealed_grounds), filed_by,
+                               absl::ToUnixMicros(filed_at),
                                absl::ToUnixMicros(respond_by))[0]
       .as<int64_t>();
 }
@@ -589,9 +600,9 @@ std::optional<ObjectionRow> PgRegistryStore::ObjectionById(Tx& tx, int64_t id) {
 void PgRegistryStore::DecideObjection(Tx& tx, int64_t id,
                                       const std::string& decision,
                                       const std::string& sealed_reasons,
-                                      int64_t decided_by) {
+                                      int64_t decided_by, absl::Time now) {
   common::ExecPrepared(tx, kDecideSql, id, decision, HexEncode(sealed_reasons),
-                       decided_by);
+                       decided_by, absl::ToUnixMicros(now));
 }
 
 std::vector<ObjectionRow> PgRegistryStore::ObjectionsOfArea(Tx& tx,

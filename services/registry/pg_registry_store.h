@@ -117,7 +117,7 @@ class PgRegistryStore final {
 
   static int64_t InsertPerson(Tx& tx, const std::string& pseudonym,
                               const std::string& blind_index, int64_t area_id,
-                              int64_t created_by);
+                              int64_t created_by, absl::Time created_at);
   static void InsertPersonField(Tx& tx, int64_t person_id,
                                 const std::string& field,
                                 const std::string& sealed);
@@ -156,23 +156,25 @@ class PgRegistryStore final {
   static std::vector<CardRow> CardsOfArea(Tx& tx, int64_t area_id,
                                           bool include_inactive,
                                           int64_t person_id, absl::Time now);
-  // Revokes every card of the person not yet revoked (erasure) and returns
-  // them.
+  // Revokes at `now` every card of the person not yet revoked (erasure) and
+  // returns them.
   static std::vector<CardRow> RevokeCardsOfPerson(Tx& tx, int64_t person_id,
                                                   int64_t revoked_by,
-                                                  const std::string& reason);
-  // false when the card was already revoked.
+                                                  const std::string& reason,
+                                                  absl::Time now);
+  // Revokes at `now`; false when the card was already revoked.
   static bool RevokeCard(Tx& tx, int64_t card_id, int64_t revoked_by,
-                         const std::string& reason);
+                         const std::string& reason, absl::Time now);
 
   static int64_t InsertObjection(Tx& tx, int64_t card_id,
                                  const std::string& sealed_grounds,
-                                 int64_t filed_by, absl::Time respond_by);
+                                 int64_t filed_by, absl::Time filed_at,
+                                 absl::Time respond_by);
   static std::optional<ObjectionRow> ObjectionForUpdate(Tx& tx, int64_t id);
   static std::optional<ObjectionRow> ObjectionById(Tx& tx, int64_t id);
   static void DecideObjection(Tx& tx, int64_t id, const std::string& decision,
                               const std::string& sealed_reasons,
-                              int64_t decided_by);
+                              int64_t decided_by, absl::Time now);
   // Retention (`grace_days`: retention.card_grace_days). Cards that ended
   // (valid_until or revocation) at least the grace period before `now` and
   // are not yet retained; RetainCards drops their revocation reason and

@@ -77,7 +77,7 @@ common::RetentionItem PersonRetention::Apply(pqxx::transaction_base& tx,
     // No card is in force by the job's clock, but the door may still show
     // one by its own: erasure revokes them all, and the door hears of it
     // once the job has committed.
-    Erasure e = ErasePerson(tx, sink_, *row, /*revoked_by=*/0);
+    Erasure e = ErasePerson(tx, sink_, *row, /*revoked_by=*/0, now);
     changes.insert(changes.end(), e.changes.begin(), e.changes.end());
     erased.push_back({id, row->pseudonym});
   }

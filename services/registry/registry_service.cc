@@ -138,14 +138,16 @@ std::vector<std::string> VisibleFields(const kvo::v1::Policy& policy,
   return {};
 }
 
-bool IsMinor(const kvo::v1::Policy& policy, const std::string& dob) {
+bool IsMinor(const kvo::v1::Policy& policy, const std::string& dob,
+             absl::Time now) {
   absl::CivilDay day;
   if (!absl::ParseCivilTime(dob, &day)) return false;
-  return AgeInYears(day, absl::Now()) < policy.persons().adult_age_years();
+  return AgeInYears(day, now) < policy.persons().adult_age_years();
 }
 
 kvo::v1::Person PersonView(const kvo::v1::Policy& policy, const OpenPerson& p,
-                           const std::vector<std::string>& visible) {
+                           const std::vector<std::string>& visible,
+                           absl::Time now) {
   kvo::v1::Person out;
   out.set_id(p.row.id);
   out.set_pseudonym(p.row.pseudonym);
@@ -166,7 +168,7 @@ kvo::v1::Person PersonView(const kvo::v1::Policy& policy, const OpenPerson& p,
     }
   }
   auto dob = p.fields.find("date_of_birth");
-  if (dob != p.fields.end()) out.set_minor(IsMinor(policy, dob->second));
+  if (dob != p.fields.end()) out.set_minor(IsMinor(policy, dob->second, now));
   return out;
 }
 
@@ -176,12 +178,14 @@ RegistryServiceImpl::RegistryServiceImpl(const kvo::v1::Policy& policy,
                                          common::DbPool& pool,
                                          identity::RpcGuard& guard,
                                          const KeyRing& keys,
-                                         CardChangeSink& card_changes)
+                                         CardChangeSink& card_changes,
+                                         const common::Clock& clock)
     : policy_(policy),
       pool_(pool),
       guard_(guard),
       keys_(keys),
-      card_changes_(card_changes) {}
+      card_changes_(card_changes),
+      clock_(clock) {}
 
 // ---- shops ---------------------------------------------------------------
 
@@ -311,7 +315,8 @@ namespace {
 // The request's person fields by name, validated: INVALID_ARGUMENT naming
 // the first wrong field.
 absl::StatusOr<std::map<std::string, std::string>> PersonInput(
-    const kvo::v1::Policy& policy, const kvo::v1::CreatePersonRequest& r) {
+    const kvo::v1::Policy& policy, const kvo::v1::CreatePersonRequest& r,
+    absl::Time now) {
   const size_t description_max = policy.persons().description_max_chars();
   struct Rule {
     const char* field;
@@ -355,7 +360,7 @@ absl::StatusOr<std::map<std::string, std::string>> PersonInput(
     return absl::InvalidArgumentError(
         "date_of_birth: a real date as YYYY-MM-DD");
   }
-  const absl::CivilDay today = absl::ToCivilDay(absl::Now(), Amsterdam());
+  const absl::CivilDay today = absl::ToCivilDay(now, Amsterdam());
   if (dob > today) {
     return absl::InvalidArgumentError(
         "date_of_birth: must not be in the future");
@@ -410,13 +415,14 @@ grpc::Status RegistryServiceImpl::FindPerson(
             // Still named, so that nobody registers the person twice.
             RaiseIntegrityAlarm(tx, guard_, *call, "registry.find_person", row,
                                 open.status());
-            out.push_back(PersonView(policy_, OpenPerson{row, {}, {}}, {}));
+            out.push_back(
+                PersonView(policy_, OpenPerson{row, {}, {}}, {}, clock_.Now()));
             continue;
           }
           if (!open.ok()) return open.status();
-          out.push_back(
-              PersonView(policy_, *open,
-                         known_here ? visible : std::vector<std::string>{}));
+          out.push_back(PersonView(
+              policy_, *open, known_here ? visible : std::vector<std::string>{},
+              clock_.Now()));
         }
         PgAuditStore::Append(tx,
                              guard_.Record(*call, "registry.find_person",
@@ -437,7 +443,7 @@ grpc::Status RegistryServiceImpl::CreatePerson(
   for (auto s : {CheckArea(guard_, *call, request->area_id())}) {
     if (!s.ok()) return ToGrpcStatus(s);
   }
-  auto input = PersonInput(policy_, *request);
+  auto input = PersonInput(policy_, *request, clock_.Now());
   if (!input.ok()) return ToGrpcStatus(input.status());
   auto normalized =
       NormalizeForBlindIndex(request->given_names(), request->surname_prefix(),
@@ -464,7 +470,7 @@ grpc::Status RegistryServiceImpl::CreatePerson(
         }
         OpenPerson p;
         p.row.id = Store::InsertPerson(tx, pseudonym, blind, request->area_id(),
-                                       call->caller.principal_id);
+                                       call->caller.principal_id, clock_.Now());
         p.row.pseudonym = pseudonym;
         p.row.registered_area_id = request->area_id();
         // The key store has the key before this commits; a rollback leaves
@@ -483,7 +489,8 @@ grpc::Status RegistryServiceImpl::CreatePerson(
       });
   if (!created.ok()) return ToGrpcStatus(created.status());
   *response =
-      PersonView(policy_, *created, VisibleFields(policy_, call->caller.role));
+      PersonView(policy_, *created, VisibleFields(policy_, call->caller.role),
+                 clock_.Now());
   return grpc::Status::OK;
 }
 
@@ -523,7 +530,7 @@ grpc::Status RegistryServiceImpl::GetPerson(
         if (!open.ok()) return open.status();
         PgAuditStore::Append(tx, guard_.Record(*call, "registry.read_person",
                                                Subject(*row), "person record"));
-        return PersonView(policy_, *open, visible);
+        return PersonView(policy_, *open, visible, clock_.Now());
       });
   if (!person.ok()) {
     if (person.status().code() == absl::StatusCode::kDataLoss) {
@@ -570,8 +577,8 @@ grpc::Status RegistryServiceImpl::ErasePerson(
           return absl::FailedPreconditionError(
               absl::StrCat("person ", row->id, " was erased already"));
         }
-        Erasure e = registry::ErasePerson(tx, card_changes_, *row,
-                                          call->caller.principal_id);
+        Erasure e = registry::ErasePerson(
+            tx, card_changes_, *row, call->caller.principal_id, clock_.Now());
         PgAuditStore::Append(
             tx, guard_.Record(*call, "registry.erase_person", Subject(*row),
                               request->reason()));
@@ -625,7 +632,7 @@ grpc::Status RegistryServiceImpl::RecordIncident(
     return ToGrpcStatus(absl::InvalidArgumentError("occurred_at: required"));
   }
   if (auto s = CheckIncidentTime(FromProto(request->occurred_at()), *shop,
-                                 absl::Now());
+                                 clock_.Now());
       !s.ok()) {
     return ToGrpcStatus(s);
   }
@@ -803,7 +810,7 @@ grpc::Status RegistryServiceImpl::IssueCard(
             [&](const auto& t) {
               return t.code() == incident->offence_type && t.serious();
             });
-        r.now = absl::Now();
+        r.now = clock_.Now();
         auto decision = DecideCard(policy_, r);
         if (!decision.ok()) return decision.status();
         CardRow card;
@@ -828,7 +835,8 @@ grpc::Status RegistryServiceImpl::IssueCard(
                               absl::StrCat("card ", card.id, ": ", card.rule)));
         Issued out{absl::OkStatus(), CardToProto(card),
                    ReportChanges(card_changes_, tx, {card})};
-        *out.card.mutable_person() = PersonView(policy_, *person, visible);
+        *out.card.mutable_person() =
+            PersonView(policy_, *person, visible, r.now);
         return out;
       });
   if (!issued.ok()) return ToGrpcStatus(issued.status());
@@ -853,7 +861,7 @@ grpc::Status RegistryServiceImpl::RevokeCard(
   auto revoked = pool_.InTransaction(
       "revoke card", [&](pqxx::work& tx) -> absl::StatusOr<CardRow> {
         if (!Store::RevokeCard(tx, card->id, call->caller.principal_id,
-                               request->reason())) {
+                               request->reason(), clock_.Now())) {
           return absl::FailedPreconditionError(
               absl::StrCat("card ", card->id, " is revoked already"));
         }
@@ -885,6 +893,7 @@ grpc::Status RegistryServiceImpl::ListCards(
         "include_inactive: shops see current cards only"));
   }
   const auto visible = VisibleFields(policy_, call->caller.role);
+  const absl::Time now = clock_.Now();
   Vault vault(keys_);
   auto cards = pool_.InTransaction(
       "list cards",
@@ -900,9 +909,9 @@ grpc::Status RegistryServiceImpl::ListCards(
         std::vector<std::string> subjects;
         std::map<int64_t, kvo::v1::Person> people;
         std::set<int64_t> broken;
-        const auto cards = Store::CardsOfArea(
-            tx, request->area_id(), request->include_inactive(),
-            request->person_id(), absl::Now());
+        const auto cards = Store::CardsOfArea(tx, request->area_id(),
+                                              request->include_inactive(),
+                                              request->person_id(), now);
         std::vector<int64_t> person_ids;
         for (const CardRow& c : cards) person_ids.push_back(c.person_id);
         if (auto s = vault.Prefetch(person_ids); !s.ok()) return s;
@@ -919,7 +928,7 @@ grpc::Status RegistryServiceImpl::ListCards(
             kvo::v1::Person view;
             if (row->erased) {
               // Erased: the card stays, nothing of the person does.
-              view = PersonView(policy_, OpenPerson{*row, {}, {}}, {});
+              view = PersonView(policy_, OpenPerson{*row, {}, {}}, {}, now);
             } else {
               auto open = vault.Open(tx, *row, visible);
               if (!open.ok() && SkipInList(open.status())) {
@@ -930,7 +939,7 @@ grpc::Status RegistryServiceImpl::ListCards(
               }
               if (!open.ok()) return open.status();
               subjects.push_back(Subject(*row));
-              view = PersonView(policy_, *open, visible);
+              view = PersonView(policy_, *open, visible, now);
             }
             it = people.emplace(c.person_id, std::move(view)).first;
           }
@@ -995,7 +1004,7 @@ grpc::Status RegistryServiceImpl::GetNotice(
         }
         d.person_name = absl::StrJoin(name, " ");
         d.date_of_birth = person->fields["date_of_birth"];
-        d.minor = IsMinor(policy_, d.date_of_birth);
+        d.minor = IsMinor(policy_, d.date_of_birth, clock_.Now());
         for (const auto& t : policy_.offence_types()) {
           if (t.code() == incident->offence_type) {
             d.offence_label = language == "en" ? t.label_en() : t.label_nl();
@@ -1083,14 +1092,15 @@ grpc::Status RegistryServiceImpl::FileObjection(
         auto row = Store::PersonById(tx, card->person_id);
         auto person = vault.Open(tx, *row, {});
         if (!person.ok()) return person.status();
+        const absl::Time filed_at = clock_.Now();
         const absl::Time respond_by =
-            absl::Now() +
+            filed_at +
             absl::Hours(24 * policy_.privacy().subject_request_days());
         const int64_t id = Store::InsertObjection(
             tx, card->id,
             vault.Seal(*person, ObjectionField(card->id, "grounds"),
                        request->grounds()),
-            call->caller.principal_id, respond_by);
+            call->caller.principal_id, filed_at, respond_by);
         PgAuditStore::Append(
             tx, guard_.Record(
                     *call, "registry.file_objection", Subject(*row),
@@ -1145,16 +1155,17 @@ grpc::Status RegistryServiceImpl::DecideObjection(
         auto person = vault.Open(tx, *row, {});
         if (!person.ok()) return person.status();
         const std::string decision = request->upheld() ? "upheld" : "rejected";
+        const absl::Time now = clock_.Now();
         Store::DecideObjection(
             tx, o->id, decision,
             vault.Seal(*person, ObjectionField(o->card_id, "reasons"),
                        request->reasons()),
-            call->caller.principal_id);
+            call->caller.principal_id, now);
         // Upheld: the card goes. Its reason names the objection, not the
         // coordinator's words (those stay sealed).
         if (request->upheld()) {
           Store::RevokeCard(tx, o->card_id, call->caller.principal_id,
-                            absl::StrCat("objection ", o->id, " upheld"));
+                            absl::StrCat("objection ", o->id, " upheld"), now);
           changes = ReportChanges(card_changes_, tx,
                                   {*Store::CardById(tx, o->card_id)});
         }

@@ -5,6 +5,7 @@
 
 #include "kvo/v1/policy.pb.h"
 #include "kvo/v1/registry.grpc.pb.h"
+#include "services/common/clock.h"
 #include "services/common/db_pool.h"
 #include "services/identity/rpc_guard.h"
 #include "services/registry/card_changes.h"
@@ -21,13 +22,14 @@ namespace kvo::registry {
 // PERMISSION_DENIED, DATA_LOSS (a sealed value does not open), UNAVAILABLE.
 // Every card change (issue, revocation, upheld objection, erasure) is
 // reported to `card_changes` in the same transaction and again after the
-// commit; kvod wires the door gallery there.
+// commit; kvod wires the door gallery there. Every decision in time (cards
+// in force, a minor's age, deadlines, revocation) reads `clock`.
 // Thread-safe.
 class RegistryServiceImpl final : public kvo::v1::RegistryService::Service {
  public:
   RegistryServiceImpl(const kvo::v1::Policy& policy, common::DbPool& pool,
                       identity::RpcGuard& guard, const KeyRing& keys,
-                      CardChangeSink& card_changes);
+                      CardChangeSink& card_changes, const common::Clock& clock);
 
   grpc::Status CreateShop(grpc::ServerContext* context,
                           const kvo::v1::CreateShopRequest* request,
@@ -82,6 +84,7 @@ class RegistryServiceImpl final : public kvo::v1::RegistryService::Service {
   identity::RpcGuard& guard_;
   const KeyRing& keys_;
   CardChangeSink& card_changes_;
+  const common::Clock& clock_;
 };
 
 }  // namespace kvo::registry

@@ -81,7 +81,7 @@ class KeyStorePgTest : public kvo::testing::PgTest {
           OpenPerson p;
           p.row.id = PgRegistryStore::InsertPerson(
               tx, absl::StrCat("ps-", surname, "-", next_++), "b" + surname,
-              area_, 0);
+              area_, 0, absl::Now());
           auto key = keys_->CreateDataKey(p.row.id);
           if (!key.ok()) return key.status();
           p.key = std::move(*key);
@@ -124,7 +124,7 @@ class KeyStorePgTest : public kvo::testing::PgTest {
                         "erase",
                         [&](pqxx::work& tx) {
                           auto row = PgRegistryStore::PersonForUpdate(tx, id);
-                          ErasePerson(tx, sink, *row, 0);
+                          ErasePerson(tx, sink, *row, 0, absl::Now());
                           return absl::OkStatus();
                         })
                     .ok());
