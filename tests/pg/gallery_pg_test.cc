@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "services/common/clock.h"
 #include "services/common/db_pool.h"
 #include "services/gallery/expiry_sweeper.h"
 #include "services/gallery/gallery_versions.h"
@@ -249,26 +250,29 @@ TEST_F(GalleryPgTest, SweeperPurgesWhatEndedAndPhotosPastTheirGrace) {
       "width, height) SELECT person_id, 'j', 't', 1, 1 FROM cards");
   // What IssueCard tells this process's versions when it commits.
   versions.Set(Tx([&](auto& tx) { return Store::AreaStates(tx, {}); }));
-  ExpirySweeper sweeper(*pool_, versions, /*grace_days=*/1,
+  common::OffsetClock clock;
+  ExpirySweeper sweeper(*pool_, versions, clock, /*grace_days=*/1,
                         std::chrono::hours(1));
-  auto swept = sweeper.RunOnce(absl::Now());
+  auto swept = sweeper.RunOnce();
   ASSERT_TRUE(swept.ok());
   EXPECT_TRUE(swept->empty());
   // Two hours on: the card ended and is purged; its photo stays one day.
-  swept = sweeper.RunOnce(absl::Now() + absl::Hours(2));
+  clock.Advance(absl::Hours(2));
+  swept = sweeper.RunOnce();
   ASSERT_TRUE(swept.ok()) << swept.status();
   EXPECT_EQ(*swept, std::vector<int64_t>{area_a_});
   EXPECT_EQ(
       Tx([&](auto& tx) { return Store::ChangedCards(tx, {area_a_}, 0, 100); }),
       std::vector<int64_t>{ends});
   const std::vector<int64_t> a = {area_a_};
-  EXPECT_FALSE(versions.Lookup(a, absl::Now() + absl::Hours(2))->expiry_due);
+  EXPECT_FALSE(versions.Lookup(a, clock.Now())->expiry_due);
   EXPECT_EQ(Tx([&](auto& tx) {
               return tx.exec1("SELECT count(*) FROM person_photos")[0]
                   .template as<int64_t>();
             }),
             2);
-  ASSERT_TRUE(sweeper.RunOnce(absl::Now() + absl::Hours(30)).ok());
+  clock.Advance(absl::Hours(28));
+  ASSERT_TRUE(sweeper.RunOnce().ok());
   EXPECT_EQ(Tx([&](auto& tx) {
               return tx.exec1("SELECT person_id FROM person_photos")[0]
                   .template as<int64_t>();
@@ -279,6 +283,54 @@ TEST_F(GalleryPgTest, SweeperPurgesWhatEndedAndPhotosPastTheirGrace) {
                          std::to_string(stays))[0]
                   .template as<int64_t>();
             }));
+  versions.Stop();
+}
+
+// A year in a line: the same clock that kvod hands the registry, the
+// gallery and the sweeper, moved instead of slept on.
+TEST_F(GalleryPgTest, AYearOnByTheClockTheCardIsOutOfForceAndSwept) {
+  GalleryVersions versions(*pool_);
+  versions.Start();
+  ASSERT_TRUE(versions.WaitUntilTrusted(absl::Seconds(10)));
+  const int64_t card = Card(area_a_, 24 * 365 - 24);
+  const int64_t person = Tx([&](auto& tx) {
+    return tx
+        .exec1("SELECT person_id FROM cards WHERE id = " +
+               std::to_string(card))[0]
+        .template as<int64_t>();
+  });
+  versions.Set(Tx([&](auto& tx) { return Store::AreaStates(tx, {}); }));
+  common::OffsetClock clock;
+  ExpirySweeper sweeper(*pool_, versions, clock, /*grace_days=*/1,
+                        std::chrono::hours(1));
+  const std::vector<int64_t> a = {area_a_};
+  auto in_force = [&] {
+    return Tx([&](auto& tx) {
+      return Store::EntriesInForce(tx, a, clock.Now(), std::nullopt);
+    });
+  };
+  ASSERT_EQ(in_force().size(), 1u);
+  ASSERT_EQ(Tx([&](auto& tx) {
+              return Store::CardsInForceOfPerson(tx, person, clock.Now());
+            }).size(),
+            1u);
+  auto swept = sweeper.RunOnce();
+  ASSERT_TRUE(swept.ok()) << swept.status();
+  EXPECT_TRUE(swept->empty());
+
+  clock.Advance(absl::Hours(24 * 365));
+
+  EXPECT_TRUE(in_force().empty());
+  EXPECT_TRUE(Tx([&](auto& tx) {
+                return Store::CardsInForceOfPerson(tx, person, clock.Now());
+              }).empty());
+  EXPECT_TRUE(versions.Lookup(a, clock.Now())->expiry_due);
+  swept = sweeper.RunOnce();
+  ASSERT_TRUE(swept.ok()) << swept.status();
+  EXPECT_EQ(*swept, a);
+  EXPECT_EQ(Tx([&](auto& tx) { return Store::ChangedCards(tx, a, 0, 100); }),
+            std::vector<int64_t>{card});
+  EXPECT_FALSE(versions.Lookup(a, clock.Now())->expiry_due);
   versions.Stop();
 }
 

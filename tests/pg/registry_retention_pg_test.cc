@@ -6,10 +6,12 @@
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "services/common/clock.h"
 #include "services/common/db_pool.h"
 #include "services/keystore/pg_key_store.h"
 #include "services/registry/card_changes.h"
 #include "services/registry/key_ring.h"
+#include "services/registry/pg_registry_store.h"
 #include "services/registry/registry_retention.h"
 #include "tests/support/pg_environment.h"
 
@@ -218,6 +220,56 @@ TEST_F(RegistryRetentionPgTest, ErasesWhatIsDueAndKeepsTheFacts) {
   auto again = Run(conn, /*apply=*/true);
   for (const auto& item : again) EXPECT_EQ(item.count, 0u) << item.kind;
   EXPECT_TRUE(again[1].next_due.has_value());
+}
+
+// A year in a line, on the clock kvod hands the registry: a card goes out
+// of force when the clock passes its end, and one revoked at the moved
+// clock ends then, not at the database's now.
+TEST_F(RegistryRetentionPgTest, AYearOnByTheClockCardsEndByTheClock) {
+  common::OffsetClock clock;
+  const int64_t p = Person("jaar", 400);
+  const int64_t ends = Card(p, Incident(p), 200);
+  const int64_t lasts = Card(p, Incident(p), 500);
+  pqxx::connection conn(conninfo());
+  auto in_force = [&] {
+    pqxx::work tx(conn);
+    std::vector<int64_t> ids;
+    for (const CardRow& c : PgRegistryStore::CardsOfArea(
+             tx, area_, /*include_inactive=*/false, 0, clock.Now())) {
+      ids.push_back(c.id);
+    }
+    return ids;
+  };
+  auto cards_due = [&] {
+    pqxx::work tx(conn);
+    std::vector<int64_t> ids;
+    for (const auto& r :
+         PgRegistryStore::CardsDue(tx, clock.Now(), kGraceDays)) {
+      ids.push_back(r.id);
+    }
+    return ids;
+  };
+  EXPECT_THAT(in_force(), ::testing::UnorderedElementsAre(ends, lasts));
+  EXPECT_THAT(cards_due(), IsEmpty());
+
+  clock.Advance(absl::Hours(24 * 365));
+
+  EXPECT_THAT(in_force(), ElementsAre(lasts));
+  EXPECT_THAT(cards_due(), ElementsAre(ends));
+  {
+    // Every card not yet revoked, the one that ended too (erasure's way).
+    pqxx::work tx(conn);
+    ASSERT_EQ(PgRegistryStore::RevokeCardsOfPerson(tx, p, /*revoked_by=*/0,
+                                                   "test", clock.Now())
+                  .size(),
+              2u);
+    tx.commit();
+  }
+  EXPECT_THAT(in_force(), IsEmpty());
+  // Revoked "today" by the clock: within the grace period still.
+  EXPECT_THAT(cards_due(), ElementsAre(ends));
+  clock.Advance(absl::Hours(24 * kGraceDays));
+  EXPECT_THAT(cards_due(), ElementsAre(ends, lasts));
 }
 
 // An officer issuing a card locks the person first (PersonForUpdate); the
