@@ -2,6 +2,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -15,6 +16,7 @@ namespace {
 struct RetentionArgs {
   bool dry_run = false;
   bool report = false;
+  std::vector<std::string> kinds;
 };
 
 int RunRetention(const GlobalOptions& opts, const RetentionArgs& args) {
@@ -22,6 +24,7 @@ int RunRetention(const GlobalOptions& opts, const RetentionArgs& args) {
   if (int rc = Connect(opts, &connection); rc != kExitOk) return rc;
   kvo::v1::RunRetentionRequest request;
   request.set_dry_run(args.dry_run || args.report);
+  for (const auto& kind : args.kinds) request.add_kinds(kind);
   kvo::v1::RetentionReport report;
   auto ctx = connection.Context();
   grpc::Status status = kvo::v1::RetentionService::NewStub(connection.channel)
@@ -55,6 +58,10 @@ void AddRetentionCommands(CLI::App* app, const GlobalOptions* opts,
   auto* run = retention->add_subcommand(
       "run", "run the retention job now; audited (privacy_officer, admin)");
   run->add_flag("--dry-run", args->dry_run, "list what is due, delete nothing");
+  run->add_option("--kind", args->kinds,
+                  "only this kind (audit_entry_content, card, person, "
+                  "incident_link); repeat for more; all when not given")
+      ->allow_extra_args(false);
   OnSelected(run, action, opts, args, &RunRetention);
   auto* report = retention->add_subcommand(
       "report",

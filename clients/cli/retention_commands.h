@@ -8,7 +8,8 @@
 
 namespace kvo::cli {
 
-// Registers `retention run [--dry-run]` and `retention report` on `app`.
+// Registers `retention run [--dry-run] [--kind K]...` and `retention report`
+// on `app`.
 // `opts` and `action` must outlive `app`.
 void AddRetentionCommands(CLI::App* app, const GlobalOptions* opts,
                           std::function<int()>* action);

@@ -1,5 +1,7 @@
 #include "services/retention/retention_job.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "services/audit/pg_audit_store.h"
@@ -37,8 +39,34 @@ RetentionJob::RetentionJob(common::DbPool& pool, const common::Clock& clock,
 
 RetentionJob::~RetentionJob() { Stop(); }
 
+absl::StatusOr<std::vector<common::RetentionRule*>> RetentionJob::Selected(
+    const std::vector<std::string>& kinds) const {
+  if (kinds.empty()) return rules_;
+  std::vector<std::string> known;
+  for (const common::RetentionRule* rule : rules_) {
+    known.push_back(rule->kind());
+  }
+  for (const std::string& kind : kinds) {
+    if (std::find(known.begin(), known.end(), kind) == known.end()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("kinds (kvo retention run --kind): unknown kind '", kind,
+                       "'; one of ", absl::StrJoin(known, ", ")));
+    }
+  }
+  std::vector<common::RetentionRule*> out;
+  for (common::RetentionRule* rule : rules_) {
+    if (std::find(kinds.begin(), kinds.end(), rule->kind()) != kinds.end()) {
+      out.push_back(rule);
+    }
+  }
+  return out;
+}
+
 absl::StatusOr<RetentionRun> RetentionJob::Run(
-    bool dry_run, audit::AuditRecord requested_by) {
+    bool dry_run, audit::AuditRecord requested_by,
+    const std::vector<std::string>& kinds) {
+  auto rules = Selected(kinds);
+  if (!rules.ok()) return rules.status();
   RetentionRun run;
   run.dry_run = dry_run;
   run.at = clock_.Now();
@@ -52,7 +80,7 @@ absl::StatusOr<RetentionRun> RetentionJob::Run(
               "minute");
         }
         run.items.clear();
-        for (common::RetentionRule* rule : rules_) {
+        for (common::RetentionRule* rule : *rules) {
           run.items.push_back(dry_run ? rule->Due(tx, run.at)
                                       : rule->Apply(tx, run.at));
         }

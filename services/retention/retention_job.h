@@ -1,6 +1,7 @@
 #ifndef KVO_SERVICES_RETENTION_RETENTION_JOB_H_
 #define KVO_SERVICES_RETENTION_RETENTION_JOB_H_
 
+#include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -31,15 +32,22 @@ class RetentionJob final {
   ~RetentionJob();
 
   // `requested_by` is the audit record of whoever asked (its action and
-  // purpose are filled in here). FAILED_PRECONDITION when another replica
-  // runs retention at this moment.
+  // purpose are filled in here). `kinds` limits the run to those rules'
+  // kinds, in rule order; empty runs them all. INVALID_ARGUMENT, before
+  // anything runs, for a kind no rule has; FAILED_PRECONDITION when another
+  // replica runs retention at this moment.
   absl::StatusOr<RetentionRun> Run(bool dry_run,
-                                   audit::AuditRecord requested_by);
+                                   audit::AuditRecord requested_by,
+                                   const std::vector<std::string>& kinds = {});
 
   void Start(absl::Duration interval);
   void Stop() { timer_.Stop(); }
 
  private:
+  // The rules whose kinds are named (all for none), or INVALID_ARGUMENT.
+  absl::StatusOr<std::vector<common::RetentionRule*>> Selected(
+      const std::vector<std::string>& kinds) const;
+
   common::DbPool& pool_;
   const common::Clock& clock_;
   const std::vector<common::RetentionRule*> rules_;

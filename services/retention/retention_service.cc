@@ -18,7 +18,9 @@ grpc::Status RetentionServiceImpl::RunRetention(
     kvo::v1::RetentionReport* response) {
   auto call = guard_.Begin(*context, "kvo.v1.RetentionService/RunRetention");
   if (!call.ok()) return common::ToGrpcStatus(call.status());
-  auto run = job_.Run(request->dry_run(), guard_.Record(*call, "", "", ""));
+  auto run = job_.Run(request->dry_run(), guard_.Record(*call, "", "", ""),
+                      std::vector<std::string>(request->kinds().begin(),
+                                               request->kinds().end()));
   if (!run.ok()) return common::ToGrpcStatus(run.status());
   response->set_dry_run(run->dry_run);
   SetTime(run->at, response->mutable_at());

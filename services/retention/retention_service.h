@@ -7,7 +7,8 @@
 
 namespace kvo::retention {
 
-// The gRPC adapter of the retention job. Status codes: the guard's, and
+// The gRPC adapter of the retention job. Status codes: the guard's,
+// INVALID_ARGUMENT for an unknown kind (nothing runs), and
 // FAILED_PRECONDITION when another replica runs retention at that moment.
 // Thread-safe.
 class RetentionServiceImpl final : public kvo::v1::RetentionService::Service {
