@@ -135,5 +135,41 @@ TEST_F(RetentionE2E, AWarningAYearLaterLeavesOnlyTheAnonymousFacts) {
   EXPECT_THAT(again.out, HasSubstr("\"kind\":\"person\",\"deleted\":\"0\""));
 }
 
+// `kvo retention run --kind`: only that kind runs; an unknown kind names
+// the flag and the kinds there are, and deletes nothing.
+TEST_F(RetentionE2E, AKindFilterRunsOnlyThatKind) {
+  MakeUser("fg.officer", ROLE_PRIVACY_OFFICER, {area_a_});
+  const Person person = MakePerson("Gefilterd");
+  Card card;
+  ASSERT_TRUE(Issue(Incident(person.id()), &card).ok());
+  const std::string kept =
+      absl::StrCat("SELECT count(*) FROM persons WHERE id = ", person.id(),
+                   " AND erased_at IS NULL");
+  RestartWithClockAhead(367);
+  LoginAs("fg.officer");
+
+  CommandResult unknown = Kvo({"retention", "run", "--kind", "persons"});
+  EXPECT_NE(unknown.exit_code, 0) << Describe(unknown);
+  EXPECT_THAT(unknown.err, HasSubstr("INVALID_ARGUMENT"));
+  EXPECT_THAT(unknown.err, HasSubstr("--kind"));
+  EXPECT_THAT(unknown.err, HasSubstr("'persons'"));
+  EXPECT_THAT(unknown.err,
+              HasSubstr("audit_entry_content, card, person, incident_link"));
+  EXPECT_EQ(Count(kept), 1);
+  EXPECT_EQ(Count(absl::StrCat("SELECT count(*) FROM cards WHERE id = ",
+                               card.id(), " AND retained_at IS NULL")),
+            1);
+  EXPECT_EQ(Count("SELECT count(*) FROM audit_entries WHERE action LIKE "
+                  "'retention.%'"),
+            0);
+
+  CommandResult cards = Kvo({"--json", "retention", "run", "--kind", "card"});
+  ASSERT_EQ(cards.exit_code, 0) << Describe(cards);
+  EXPECT_THAT(cards.out, HasSubstr("\"kind\":\"card\",\"deleted\":\"1\""));
+  EXPECT_THAT(cards.out, Not(HasSubstr("\"kind\":\"person\"")));
+  EXPECT_THAT(cards.out, Not(HasSubstr("audit_entry_content")));
+  EXPECT_EQ(Count(kept), 1);
+}
+
 }  // namespace
 }  // namespace kvo::testing

@@ -18,12 +18,15 @@ using ::testing::HasSubstr;
 // ran.
 class CountingRule final : public common::RetentionRule {
  public:
-  explicit CountingRule(int n) : n_(n) {}
-  std::string kind() const override { return "counting"; }
+  explicit CountingRule(int n, std::string kind = "counting")
+      : n_(n), kind_(std::move(kind)) {}
+  std::string kind() const override { return kind_; }
   common::RetentionItem Due(pqxx::transaction_base&, absl::Time) override {
+    ++asked_;
     return {kind(), static_cast<uint64_t>(n_), std::nullopt, {}, nullptr};
   }
   common::RetentionItem Apply(pqxx::transaction_base&, absl::Time) override {
+    ++asked_;
     common::RetentionItem item{kind(),
                                static_cast<uint64_t>(n_),
                                std::nullopt,
@@ -33,9 +36,11 @@ class CountingRule final : public common::RetentionRule {
     return item;
   }
   int committed_ = 0;
+  int asked_ = 0;  // Due and Apply calls
 
  private:
   const int n_;
+  const std::string kind_;
 };
 
 class RetentionJobPgTest : public kvo::testing::PgTest {
@@ -95,6 +100,38 @@ TEST_F(RetentionJobPgTest, TwoReplicasNeverRunAtOnce) {
   other_tx.commit();
   EXPECT_TRUE(job.Run(/*dry_run=*/false, Officer()).ok());
   EXPECT_EQ(rule.committed_, 1);
+}
+
+TEST_F(RetentionJobPgTest, AKindFilterRunsOnlyThoseRules) {
+  CountingRule card(2, "card"), person(1, "person");
+  RetentionJob job(*pool_, clock_, {&card, &person});
+  auto run = job.Run(/*dry_run=*/false, Officer(), {"person"});
+  ASSERT_TRUE(run.ok()) << run.status();
+  ASSERT_EQ(run->items.size(), 1u);
+  EXPECT_EQ(run->items[0].kind, "person");
+  EXPECT_EQ(card.asked_, 0);
+  EXPECT_EQ(person.committed_, 1);
+  EXPECT_EQ(Count("SELECT count(*) FROM audit_entries WHERE action = "
+                  "'retention.run' AND purpose LIKE '%person=1' AND purpose "
+                  "NOT LIKE '%card%'"),
+            1);
+}
+
+TEST_F(RetentionJobPgTest, AnUnknownKindRunsNothingAndSaysWhatIsKnown) {
+  CountingRule card(2, "card"), person(1, "person");
+  RetentionJob job(*pool_, clock_, {&card, &person});
+  for (bool dry_run : {false, true}) {
+    auto run = job.Run(dry_run, Officer(), {"person", "cards"});
+    EXPECT_EQ(run.status().code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_THAT(run.status().message(), HasSubstr("--kind"));
+    EXPECT_THAT(run.status().message(), HasSubstr("'cards'"));
+    EXPECT_THAT(run.status().message(), HasSubstr("card, person"));
+  }
+  EXPECT_EQ(card.asked_ + person.asked_, 0);
+  EXPECT_EQ(person.committed_, 0);
+  EXPECT_EQ(Count("SELECT count(*) FROM audit_entries WHERE action LIKE "
+                  "'retention.%'"),
+            0);
 }
 
 }  // namespace
