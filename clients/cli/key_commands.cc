@@ -13,6 +13,7 @@ namespace {
 
 struct KeyArgs {
   std::string reason;
+  bool root = false;
 };
 
 void PrintStatus(const kvo::v1::KeyStatus& status, bool json) {
@@ -29,16 +30,20 @@ void PrintStatus(const kvo::v1::KeyStatus& status, bool json) {
          v.has_retired_at() ? FormatTimestamp(v.retired_at()) : "-"});
   }
   PrintTable(table, json);
-  if (!json) {
-    std::cout << (status.data_keys_behind() == 0
-                      ? std::string("every data key is on version ") +
-                            std::to_string(status.current_version())
-                      : absl::StrCat(status.data_keys_behind(),
-                                     " data keys still to rewrap to version ",
-                                     status.current_version(),
-                                     " (kvod does it in the background)"))
-              << "\n";
-  }
+  if (json) return;
+  std::cout << "root key " << status.root_key_id()
+            << (status.has_root_rotated_at()
+                    ? ", rotated " + FormatTimestamp(status.root_rotated_at())
+                    : ", never rotated")
+            << "\n";
+  std::cout << (status.data_keys_behind() == 0
+                    ? std::string("every data key is on version ") +
+                          std::to_string(status.current_version())
+                    : absl::StrCat(status.data_keys_behind(),
+                                   " data keys still to rewrap to version ",
+                                   status.current_version(),
+                                   " (kvod does it in the background)"))
+            << "\n";
 }
 
 int Rotate(const GlobalOptions& opts, const KeyArgs& args) {
@@ -46,6 +51,7 @@ int Rotate(const GlobalOptions& opts, const KeyArgs& args) {
   if (int rc = Connect(opts, &connection); rc != kExitOk) return rc;
   kvo::v1::RotateKeysRequest request;
   request.set_reason(args.reason);
+  request.set_root(args.root);
   kvo::v1::KeyStatus status;
   auto ctx = connection.Context();
   grpc::Status s = kvo::v1::KeyService::NewStub(connection.channel)
@@ -81,6 +87,9 @@ void AddKeyCommands(CLI::App* app, const GlobalOptions* opts,
       "in the background and retires the old key; audited (admin)");
   rotate->add_option("--reason", args->reason, "why, for the audit log")
       ->required();
+  rotate->add_flag("--root", args->root,
+                   "rotate the root key instead (keys/root.key is replaced: "
+                   "copy it to every other replica before it restarts)");
   OnSelected(rotate, action, opts, args, &Rotate);
   auto* status = keys->add_subcommand(
       "status",

@@ -31,6 +31,8 @@ const unsigned char* U(absl::string_view s) {
 }
 
 // Writes a new key file: 0600 from the first byte, in a 0700 directory.
+}  // namespace
+
 absl::Status WriteKeyFile(const fs::path& file, absl::string_view bytes) {
   std::error_code ec;
   if (!fs::exists(file.parent_path(), ec)) {
@@ -58,8 +60,6 @@ absl::Status WriteKeyFile(const fs::path& file, absl::string_view bytes) {
   }
   return absl::OkStatus();
 }
-
-}  // namespace
 
 SecretKey SecretKey::Generate() {
   SecretKey key;

@@ -44,6 +44,11 @@ class SecretKey {
 absl::StatusOr<SecretKey> LoadOrCreateRootKey(const std::filesystem::path& file,
                                               absl::string_view env_value);
 
+// Creates `file` (mode 0600, its directory 0700 when made) with `bytes`
+// and fsyncs it; FAILED_PRECONDITION when it exists or cannot be written.
+absl::Status WriteKeyFile(const std::filesystem::path& file,
+                          absl::string_view bytes);
+
 // A 32-byte key in `file` (mode 0600 or stricter), created with fresh
 // random bytes when missing; `what` names it in errors ("audit MAC key").
 absl::StatusOr<SecretKey> LoadOrCreateKeyFile(const std::filesystem::path& file,

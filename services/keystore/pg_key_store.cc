@@ -54,6 +54,27 @@ constexpr char kRetireSql[] =
     "WHERE k.retired_at IS NULL AND k.version < (SELECT max(version) FROM "
     "key_encryption_keys) AND NOT EXISTS (SELECT 1 FROM data_keys d WHERE "
     "d.kek_version = k.version) RETURNING k.version";
+constexpr char kRootSql[] =
+    "SELECT encode(root_id, 'hex'), encode(blind_key, 'hex'), " KVO_TS(
+        "rotated_at") " FROM root_key";
+constexpr char kRootForUpdateSql[] =
+    "SELECT encode(root_id, 'hex') FROM root_key FOR UPDATE";
+constexpr char kCreateRootSql[] =
+    "INSERT INTO root_key (root_id, blind_key) VALUES (decode($1, 'hex'), "
+    "decode($2, 'hex')) ON CONFLICT (one) DO NOTHING";
+constexpr char kRotateRootSql[] =
+    "UPDATE root_key SET root_id = decode($1, 'hex'), blind_key = "
+    "decode($2, 'hex'), rotated_at = now()";
+constexpr char kLiveKeksSql[] =
+    "SELECT version, encode(wrapped_key, 'hex') FROM key_encryption_keys "
+    "WHERE wrapped_key IS NOT NULL ORDER BY version";
+constexpr char kRewrapKekSql[] =
+    "UPDATE key_encryption_keys SET wrapped_key = decode($2, 'hex') WHERE "
+    "version = $1";
+constexpr char kRootMovedMessage[] =
+    "the root key was rotated by another kvod: copy its keys/root.key to "
+    "this kvod's data dir and restart it";
+
 constexpr char kImportKeySql[] =
     "INSERT INTO data_keys (person_id, kek_version, wrapped_key) "
     "VALUES ($1, $2, decode($3, 'hex')) ON CONFLICT (person_id) DO NOTHING";
@@ -94,11 +115,16 @@ absl::Status PgKeyStore::CreateFirstKek(const std::string& wrapped) {
 }
 
 absl::StatusOr<int32_t> PgKeyStore::AddKek(
+    const std::string& root_id,
     const std::function<std::string(int32_t)>& wrap) {
   return pool_.InTransaction(
       "add a key-encryption key",
       [&](pqxx::work& tx) -> absl::StatusOr<int32_t> {
         tx.exec(kLockSql);
+        auto root = tx.exec(kRootForUpdateSql);
+        if (root.empty() || SqlBytes(root[0][0]) != root_id) {
+          return absl::FailedPreconditionError(kRootMovedMessage);
+        }
         const int32_t newest = tx.exec1(kNewestSql)[0].as<int32_t>();
         const int64_t behind =
             tx.exec_params1(kBehindSql, newest)[0].as<int64_t>();
@@ -185,6 +211,50 @@ absl::StatusOr<std::vector<int32_t>> PgKeyStore::RetireUnused() {
         }
         return out;
       });
+}
+
+absl::StatusOr<std::optional<RootRow>> PgKeyStore::Root() {
+  return pool_.InTransaction<pqxx::read_transaction>(
+      "read the root row",
+      [&](pqxx::read_transaction& tx)
+          -> absl::StatusOr<std::optional<RootRow>> {
+        auto r = tx.exec(kRootSql);
+        if (r.empty()) return std::optional<RootRow>();
+        RootRow row{SqlBytes(r[0][0]), SqlBytes(r[0][1]), std::nullopt};
+        if (!r[0][2].is_null()) row.rotated_at = common::SqlMicros(r[0][2]);
+        return std::optional<RootRow>(std::move(row));
+      });
+}
+
+absl::Status PgKeyStore::CreateRoot(const RootRow& row) {
+  return pool_.InTransaction("write the root row", [&](pqxx::work& tx) {
+    tx.exec_params0(kCreateRootSql, HexEncode(row.root_id),
+                    HexEncode(row.wrapped_blind_key));
+    return absl::OkStatus();
+  });
+}
+
+absl::Status PgKeyStore::RotateRoot(
+    const std::string& old_id, const std::string& new_id,
+    const std::string& wrapped_blind_key,
+    const std::function<
+        absl::StatusOr<std::string>(int32_t, const std::string&)>& rewrap_kek) {
+  return pool_.InTransaction("rotate the root key", [&](pqxx::work& tx) {
+    tx.exec(kLockSql);
+    auto root = tx.exec(kRootForUpdateSql);
+    if (root.empty() || SqlBytes(root[0][0]) != old_id) {
+      return absl::FailedPreconditionError(kRootMovedMessage);
+    }
+    for (const auto& r : tx.exec(kLiveKeksSql)) {
+      const int32_t version = r[0].as<int32_t>();
+      auto wrapped = rewrap_kek(version, SqlBytes(r[1]));
+      if (!wrapped.ok()) return wrapped.status();
+      tx.exec_params0(kRewrapKekSql, version, HexEncode(*wrapped));
+    }
+    tx.exec_params0(kRotateRootSql, HexEncode(new_id),
+                    HexEncode(wrapped_blind_key));
+    return absl::OkStatus();
+  });
 }
 
 absl::Status PgKeyStore::Import(const std::map<int32_t, std::string>& keks,

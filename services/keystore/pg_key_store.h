@@ -23,6 +23,13 @@ struct WrappedKey {
   std::string wrapped;
 };
 
+// Which root key wraps the KEKs, and the blind-index key it wraps.
+struct RootRow {
+  std::string root_id;  // a keyed hash of the root key, not the key
+  std::string wrapped_blind_key;
+  std::optional<absl::Time> rotated_at;
+};
+
 struct KekRow {
   int32_t version = 0;
   std::optional<std::string> wrapped;  // nullopt: retired
@@ -45,11 +52,26 @@ class PgKeyStore final {
   // Version 1 of a new key store unless it has one (two kvods starting
   // together agree on one).
   absl::Status CreateFirstKek(const std::string& wrapped);
-  // A new KEK version (the newest plus one), wrapped by `wrap(version)`.
-  // FAILED_PRECONDITION while data keys are still wrapped by an older
-  // version than the newest (a rotation is still running).
+  // A new KEK version (the newest plus one), wrapped by `wrap(version)`
+  // with the root key `root_id` names. FAILED_PRECONDITION while data keys
+  // are still wrapped by an older version than the newest (a rotation is
+  // still running), or when another root key wraps the KEKs now.
   absl::StatusOr<int32_t> AddKek(
+      const std::string& root_id,
       const std::function<std::string(int32_t)>& wrap);
+
+  // The root row; nullopt in a key store made before root rotation.
+  absl::StatusOr<std::optional<RootRow>> Root();
+  // Writes the root row unless there is one (two kvods starting together).
+  absl::Status CreateRoot(const RootRow& row);
+  // Root key rotation, in one transaction: every KEK not retired is
+  // rewrapped by `rewrap_kek(version, wrapped)` and the blind key replaced,
+  // and the row names `new_id`. FAILED_PRECONDITION when `old_id` is not
+  // the root key in use (another kvod rotated it).
+  absl::Status RotateRoot(const std::string& old_id, const std::string& new_id,
+                          const std::string& wrapped_blind_key,
+                          const std::function<absl::StatusOr<std::string>(
+                              int32_t, const std::string&)>& rewrap_kek);
 
   // Stores a new data key. FAILED_PRECONDITION when its KEK version is no
   // longer the newest (another kvod rotated): wrap it again and retry.

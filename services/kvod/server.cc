@@ -433,7 +433,11 @@ int RunKvod(const KvodConfig& config) {
   if (auto s = registry::MoveKeysToKeyStore(*rt.pool, key_store); !s.ok()) {
     return fail_and_clean(s.message());
   }
-  auto keys = registry::KeyRing::Open(*root_key, key_store);
+  auto keys =
+      registry::KeyRing::Open(*root_key, key_store,
+                              root_key_env != nullptr && *root_key_env != '\0'
+                                  ? fs::path()
+                                  : data_dir / "keys" / "root.key");
   if (!keys.ok()) return fail_and_clean(keys.status().message());
   if (auto s = rt.pool->InTransaction("check audit keys",
                                       [&](pqxx::work& tx) {

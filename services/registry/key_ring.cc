@@ -1,5 +1,11 @@
 #include "services/registry/key_ring.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <system_error>
+
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "services/common/log.h"
 #include "services/registry/pg_registry_store.h"
@@ -7,10 +13,60 @@
 namespace kvo::registry {
 namespace {
 
+namespace fs = std::filesystem;
+
 constexpr char kBlindContext[] = "kvoblind";
+constexpr char kBlindBinding[] = "blind";
 
 std::string KekBinding(int32_t version) {
   return absl::StrCat("kek:", version);
+}
+
+// Names a root key without revealing it: a keyed hash under a subkey.
+std::string RootId(const common::SecretKey& root) {
+  return common::Mac(common::DeriveKey(root, 2, "kvorooti"), "root key id");
+}
+
+fs::path NextRootFile(const fs::path& root_file) {
+  return fs::path(root_file.string() + ".next");
+}
+
+// Replaces `to` by `from` and makes the rename durable.
+absl::Status RenameDurably(const fs::path& from, const fs::path& to) {
+  std::error_code ec;
+  fs::rename(from, to, ec);
+  if (ec) {
+    return absl::InternalError(
+        absl::StrCat("cannot rename ", from.string(), ": ", ec.message()));
+  }
+  const int dir = ::open(to.parent_path().c_str(), O_RDONLY | O_DIRECTORY);
+  if (dir >= 0) {
+    ::fsync(dir);
+    ::close(dir);
+  }
+  return absl::OkStatus();
+}
+
+// A root key rotation that kvod did not finish (it stopped between the key
+// store's commit and the rename): the key store says which file is right.
+absl::StatusOr<std::optional<common::SecretKey>> FinishRootRotation(
+    const fs::path& root_file, keystore::PgKeyStore& store) {
+  if (root_file.empty()) return std::nullopt;
+  const fs::path next = NextRootFile(root_file);
+  if (!fs::exists(next)) return std::nullopt;
+  auto key = common::LoadOrCreateKeyFile(next, "new root key");
+  if (!key.ok()) return key.status();
+  auto row = store.Root();
+  if (!row.ok()) return row.status();
+  if (row->has_value() && (*row)->root_id == RootId(*key)) {
+    if (auto s = RenameDurably(next, root_file); !s.ok()) return s;
+    common::LogWarn("finished a root key rotation", {});
+    return std::optional<common::SecretKey>(std::move(*key));
+  }
+  std::error_code ec;
+  fs::remove(next, ec);
+  common::LogWarn("dropped a root key rotation that never committed", {});
+  return std::nullopt;
 }
 
 }  // namespace
@@ -40,26 +96,64 @@ absl::Status MoveKeysToKeyStore(common::DbPool& data,
   });
 }
 
-KeyRing::KeyRing(common::SecretKey root, keystore::PgKeyStore& store)
-    : root_(std::move(root)),
-      store_(store),
-      blind_(common::DeriveKey(root_, 1, kBlindContext)) {}
+KeyRing::KeyRing(common::SecretKey root, keystore::PgKeyStore& store,
+                 fs::path root_file)
+    : store_(store),
+      root_file_(std::move(root_file)),
+      root_(std::make_shared<const common::SecretKey>(std::move(root))) {}
+
+std::shared_ptr<const common::SecretKey> KeyRing::Root() const {
+  absl::MutexLock lock(&mu_);
+  return root_;
+}
 
 absl::StatusOr<std::unique_ptr<KeyRing>> KeyRing::Open(
-    const common::SecretKey& root, keystore::PgKeyStore& store) {
+    const common::SecretKey& root, keystore::PgKeyStore& store,
+    const fs::path& root_file) {
   auto copy = common::SecretKey::FromBytes(root.bytes());
   if (!copy.ok()) return copy.status();
-  auto ring = std::unique_ptr<KeyRing>(new KeyRing(std::move(*copy), store));
+  auto finished = FinishRootRotation(root_file, store);
+  if (!finished.ok()) return finished.status();
+  if (finished->has_value()) copy = std::move(**finished);
+  auto ring =
+      std::unique_ptr<KeyRing>(new KeyRing(std::move(*copy), store, root_file));
   if (auto s = ring->Load(); !s.ok()) return s;
+  const auto root_key = ring->Root();
   if (ring->current_version() == 0) {
     const common::SecretKey first = common::SecretKey::Generate();
-    if (auto s =
-            store.CreateFirstKek(common::WrapKey(root, first, KekBinding(1)));
+    if (auto s = store.CreateFirstKek(
+            common::WrapKey(*root_key, first, KekBinding(1)));
         !s.ok()) {
       return s;
     }
     if (auto s = ring->Load(); !s.ok()) return s;
   }
+  // The blind-index key: derived from the root key by kvods before root
+  // rotation existed, kept wrapped in the key store since.
+  auto row = store.Root();
+  if (!row.ok()) return row.status();
+  if (!row->has_value()) {
+    const common::SecretKey blind =
+        common::DeriveKey(*root_key, 1, kBlindContext);
+    if (auto s = store.CreateRoot(
+            {RootId(*root_key),
+             common::WrapKey(*root_key, blind, kBlindBinding), std::nullopt});
+        !s.ok()) {
+      return s;
+    }
+    row = store.Root();
+    if (!row.ok()) return row.status();
+  }
+  if ((*row)->root_id != RootId(*root_key)) {
+    return absl::FailedPreconditionError(
+        "the root key does not match the key store: it was made with another "
+        "root key, or another kvod rotated it (copy that kvod's "
+        "keys/root.key here)");
+  }
+  auto blind =
+      common::UnwrapKey(*root_key, (*row)->wrapped_blind_key, kBlindBinding);
+  if (!blind.ok()) return blind.status();
+  ring->blind_ = std::move(*blind);
   return ring;
 }
 
@@ -72,12 +166,12 @@ absl::Status KeyRing::Load() const {
   for (const auto& k : *rows) {
     if (k.wrapped && k.version < newest) old_versions_in_use_ = true;
     if (!k.wrapped || keks_.contains(k.version)) continue;
-    auto kek = common::UnwrapKey(root_, *k.wrapped, KekBinding(k.version));
+    auto kek = common::UnwrapKey(*root_, *k.wrapped, KekBinding(k.version));
     if (!kek.ok()) {
       return absl::FailedPreconditionError(absl::StrCat(
           "the root key does not open key-encryption key version ", k.version,
-          ": this key store was made with another root key (check the key "
-          "file in the data dir or KVO_ROOT_KEY)"));
+          ": this key store was made with another root key, or another kvod "
+          "rotated it (check the key file in the data dir or KVO_ROOT_KEY)"));
     }
     keks_.emplace(k.version,
                   std::make_shared<const common::SecretKey>(std::move(*kek)));
@@ -155,8 +249,9 @@ absl::Status KeyRing::DestroyDataKeys(
 }
 
 absl::StatusOr<int32_t> KeyRing::Rotate() const {
-  auto version = store_.AddKek([&](int32_t v) {
-    return common::WrapKey(root_, common::SecretKey::Generate(), KekBinding(v));
+  const auto root = Root();
+  auto version = store_.AddKek(RootId(*root), [&](int32_t v) {
+    return common::WrapKey(*root, common::SecretKey::Generate(), KekBinding(v));
   });
   if (!version.ok()) return version.status();
   if (auto s = Load(); !s.ok()) return s;
@@ -196,10 +291,58 @@ absl::StatusOr<int> KeyRing::RewrapStep(int limit) const {
   return moved;
 }
 
+absl::Status KeyRing::RotateRoot() const {
+  if (root_file_.empty()) {
+    return absl::FailedPreconditionError(
+        "the root key comes from KVO_ROOT_KEY: kvod cannot replace it; "
+        "rotate it where it is kept and restart every kvod");
+  }
+  absl::MutexLock rotating(&rotate_mu_);
+  const fs::path next = NextRootFile(root_file_);
+  if (fs::exists(next)) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("a root key rotation did not finish (", next.string(),
+                     " exists); restart kvod to finish or drop it"));
+  }
+  const auto old_root = Root();
+  common::SecretKey new_root = common::SecretKey::Generate();
+  // The new key is on disk before the key store depends on it; a crash
+  // after the commit is finished at the next start (FinishRootRotation).
+  if (auto s = common::WriteKeyFile(next, new_root.bytes()); !s.ok()) {
+    return s;
+  }
+  absl::Status s = store_.RotateRoot(
+      RootId(*old_root), RootId(new_root),
+      common::WrapKey(new_root, blind_, kBlindBinding),
+      [&](int32_t version,
+          const std::string& wrapped) -> absl::StatusOr<std::string> {
+        auto kek = common::UnwrapKey(*old_root, wrapped, KekBinding(version));
+        if (!kek.ok()) return kek.status();
+        return common::WrapKey(new_root, *kek, KekBinding(version));
+      });
+  if (!s.ok()) {
+    std::error_code ec;
+    fs::remove(next, ec);
+    return s;
+  }
+  if (auto renamed = RenameDurably(next, root_file_); !renamed.ok()) {
+    return renamed;
+  }
+  absl::MutexLock lock(&mu_);
+  root_ = std::make_shared<const common::SecretKey>(std::move(new_root));
+  return absl::OkStatus();
+}
+
 absl::StatusOr<KeyStatus> KeyRing::Status() const {
   auto rows = store_.Keks(/*count=*/true);
   if (!rows.ok()) return rows.status();
+  auto root = store_.Root();
+  if (!root.ok()) return root.status();
   KeyStatus out;
+  if (root->has_value()) {
+    out.root_key_id = absl::BytesToHexString((*root)->root_id.substr(0, 8));
+    out.root_rotated_at = (*root)->rotated_at;
+  }
   for (auto& k : *rows) {
     k.wrapped.reset();
     out.current_version = std::max(out.current_version, k.version);

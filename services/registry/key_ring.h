@@ -2,8 +2,10 @@
 #define KVO_SERVICES_REGISTRY_KEY_RING_H_
 
 #include <cstdint>
+#include <filesystem>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -22,6 +24,8 @@ struct KeyStatus {
   int32_t current_version = 0;
   std::vector<keystore::KekRow> versions;  // wrapped keys left out
   int64_t data_keys_behind = 0;  // wrapped by an older version than current
+  std::string root_key_id;       // names the root key in use (not the key)
+  std::optional<absl::Time> root_rotated_at;
 };
 
 // The registry's keys: the key-encryption keys (KEKs, kept in the key
@@ -33,9 +37,12 @@ class KeyRing final {
  public:
   // Unwraps every KEK, creating version 1 in a new key store.
   // FAILED_PRECONDITION when the root key does not open them: the wrong key
-  // file or KVO_ROOT_KEY.
+  // file or KVO_ROOT_KEY, or another kvod rotated it. `root_file` is where
+  // `root` came from (empty: KVO_ROOT_KEY); a root key rotation that
+  // stopped half-way there is finished or dropped first.
   static absl::StatusOr<std::unique_ptr<KeyRing>> Open(
-      const common::SecretKey& root, keystore::PgKeyStore& store);
+      const common::SecretKey& root, keystore::PgKeyStore& store,
+      const std::filesystem::path& root_file = {});
 
   int32_t current_version() const;
   const common::SecretKey& blind_key() const { return blind_; }
@@ -58,9 +65,17 @@ class KeyRing final {
   // versions nothing uses any more; how many keys moved.
   absl::StatusOr<int> RewrapStep(int limit) const;
   absl::StatusOr<KeyStatus> Status() const;
+  // Root key rotation: a new root key rewraps every KEK and the blind-index
+  // key in one key-store transaction, then replaces the root key file.
+  // FAILED_PRECONDITION when the root key comes from KVO_ROOT_KEY or
+  // another kvod rotated it first. Other kvods need the new file before
+  // they next start.
+  absl::Status RotateRoot() const;
 
  private:
-  KeyRing(common::SecretKey root, keystore::PgKeyStore& store);
+  KeyRing(common::SecretKey root, keystore::PgKeyStore& store,
+          std::filesystem::path root_file);
+  std::shared_ptr<const common::SecretKey> Root() const;
   // Unwraps KEK versions not yet in memory.
   absl::Status Load() const;
   // The KEK of `version`, loading it when another kvod added it.
@@ -68,10 +83,12 @@ class KeyRing final {
                                        const common::SecretKey& key,
                                        int64_t person_id) const;
 
-  common::SecretKey root_;
   keystore::PgKeyStore& store_;
-  common::SecretKey blind_;
+  const std::filesystem::path root_file_;
+  common::SecretKey blind_;  // set by Open, never changed
+  mutable absl::Mutex rotate_mu_;
   mutable absl::Mutex mu_;
+  mutable std::shared_ptr<const common::SecretKey> root_ ABSL_GUARDED_BY(mu_);
   mutable std::map<int32_t, std::shared_ptr<const common::SecretKey>> keks_
       ABSL_GUARDED_BY(mu_);
   // An older version than the newest is not retired yet (as last loaded).

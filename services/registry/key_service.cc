@@ -15,6 +15,10 @@ kvo::v1::KeyStatus ToProto(const KeyStatus& status) {
   kvo::v1::KeyStatus out;
   out.set_current_version(status.current_version);
   out.set_data_keys_behind(status.data_keys_behind);
+  out.set_root_key_id(status.root_key_id);
+  if (status.root_rotated_at) {
+    *out.mutable_root_rotated_at() = common::ToProto(*status.root_rotated_at);
+  }
   for (const auto& k : status.versions) {
     auto* v = out.add_versions();
     v->set_version(k.version);
@@ -63,11 +67,17 @@ grpc::Status KeyServiceImpl::RotateKeys(
     return ToGrpcStatus(s);
   }
   // The rotation commits in the key store, then its audit entry here.
-  auto version = keys_.Rotate();
-  if (!version.ok()) return ToGrpcStatus(version.status());
-  guard_.AuditAlone(guard_.Record(*call, "keys.rotate",
-                                  "kek:" + std::to_string(*version),
-                                  request->reason()));
+  if (request->root()) {
+    if (auto s = keys_.RotateRoot(); !s.ok()) return ToGrpcStatus(s);
+    guard_.AuditAlone(
+        guard_.Record(*call, "keys.rotate_root", "", request->reason()));
+  } else {
+    auto version = keys_.Rotate();
+    if (!version.ok()) return ToGrpcStatus(version.status());
+    guard_.AuditAlone(guard_.Record(*call, "keys.rotate",
+                                    "kek:" + std::to_string(*version),
+                                    request->reason()));
+  }
   auto status = keys_.Status();
   if (!status.ok()) return ToGrpcStatus(status.status());
   *response = ToProto(*status);

@@ -1,6 +1,7 @@
 // Key rotation through the real kvod and kvo: an admin rotates while police
 // register and read persons; kvod rewraps every data key in the background,
-// retires the old key, and everything stays readable.
+// retires the old key, and everything stays readable; then the root key,
+// across a restart.
 #include <atomic>
 #include <thread>
 
@@ -15,6 +16,7 @@ namespace kvo::testing {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 using namespace kvo::v1;
 
 using KeysE2E = RegistryFixture;
@@ -86,6 +88,39 @@ TEST_F(KeysE2E, RotationWhileServingKeepsEveryPersonReadable) {
   }
   EXPECT_EQ(Count("SELECT count(*) FROM audit_entries WHERE action = "
                   "'keys.rotate' AND purpose = 'jaarlijkse sleutelrotatie'"),
+            1);
+
+  // The root key next: every KEK is rewrapped by a new keys/root.key.
+  CommandResult root = kvod_->Kvo(
+      {"keys", "rotate", "--root", "--reason", "nieuwe hoofdsleutel"});
+  ASSERT_EQ(root.exit_code, 0) << Describe(root);
+  EXPECT_THAT(root.out, HasSubstr("root key"));
+  EXPECT_THAT(root.out, Not(HasSubstr("never rotated")));
+  // kvod starts again on the new file: everything opens, and name and date
+  // of birth still find the person (the blind index did not change).
+  const std::string address = kvod_->address();
+  ASSERT_EQ(kvod_->Stop(), 0);
+  kvod_ = KvodProcess::Start(
+      data_, {"--policy=" + TestPolicy(tmp_.path(), policy_edits_).string(),
+              "--listen", address});
+  ASSERT_NE(kvod_, nullptr);
+  GetPersonRequest get;
+  get.set_person_id(persons[3].id());
+  Person read;
+  grpc::Status got = registry_->GetPerson(Ctx(police_).get(), get, &read);
+  ASSERT_TRUE(got.ok()) << got.error_message();
+  EXPECT_EQ(read.surname(), "Voor3");
+  FindPersonRequest find;
+  find.set_given_names("Jan Willem");
+  find.set_surname_prefix("van der");
+  find.set_surname("Voor3");
+  find.set_date_of_birth("1990-04-01");
+  FindPersonResponse found;
+  ASSERT_TRUE(registry_->FindPerson(Ctx(police_).get(), find, &found).ok());
+  ASSERT_EQ(found.matches_size(), 1);
+  EXPECT_EQ(found.matches(0).id(), persons[3].id());
+  EXPECT_EQ(Count("SELECT count(*) FROM audit_entries WHERE action = "
+                  "'keys.rotate_root'"),
             1);
 
   // Only admins rotate; a shopkeeper cannot even see the status.

@@ -383,5 +383,90 @@ TEST_F(KeyStorePgTest, ANewKeyFollowsARotationByAnotherReplica) {
   EXPECT_TRUE(Read(conninfo(), *id).ok());
 }
 
+// Root key rotation: every KEK and the blind-index key are rewrapped by a
+// new root key, the root key file is replaced, the old key opens nothing
+// any more, and the blind index (finding a person) does not change.
+TEST_F(KeyStorePgTest, RootKeyRotationRewrapsTheKeysAndKeepsTheBlindIndex) {
+  TempDir dir;
+  const fs::path file = dir.path() / "keys" / "root.key";
+  ASSERT_TRUE(common::WriteKeyFile(file, root_.bytes()).ok());
+  auto ring = KeyRing::Open(root_, *store_, file);
+  ASSERT_TRUE(ring.ok()) << ring.status();
+  keys_ = std::move(*ring);
+  // A replica that still holds the old root key after the rotation.
+  auto replica = KeyRing::Open(root_, *store_);
+  ASSERT_TRUE(replica.ok());
+  const std::string blind = common::BlindIndex(keys_->blind_key(), "jan|1990");
+  std::vector<int64_t> ids;
+  for (const char* name : {"Aalders", "Bakker", "Claassen"}) {
+    auto id = Register(name);
+    ASSERT_TRUE(id.ok()) << id.status();
+    ids.push_back(*id);
+  }
+  ASSERT_TRUE(keys_->Rotate().ok());  // two KEK versions to rewrap
+
+  ASSERT_TRUE(keys_->RotateRoot().ok());
+  auto new_root = common::LoadOrCreateKeyFile(file, "root key");
+  ASSERT_TRUE(new_root.ok());
+  EXPECT_NE(new_root->bytes(), root_.bytes());
+  EXPECT_FALSE(fs::exists(file.string() + ".next"));
+  auto status = keys_->Status();
+  ASSERT_TRUE(status.ok());
+  EXPECT_TRUE(status->root_rotated_at.has_value());
+  EXPECT_EQ(status->root_key_id.size(), 16u);
+  for (int64_t id : ids) EXPECT_TRUE(Read(conninfo(), id).ok()) << id;
+
+  // A kvod starting with the new file opens everything, same blind index.
+  auto fresh = KeyRing::Open(*new_root, *store_, file);
+  ASSERT_TRUE(fresh.ok()) << fresh.status();
+  EXPECT_EQ(common::BlindIndex((*fresh)->blind_key(), "jan|1990"), blind);
+  keys_ = std::move(*fresh);
+  for (int64_t id : ids) EXPECT_TRUE(Read(conninfo(), id).ok()) << id;
+  // The old root key opens nothing.
+  auto old = KeyRing::Open(root_, *store_);
+  EXPECT_EQ(old.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(old.status().message(), HasSubstr("another root key"));
+  // The replica with the old key cannot add a KEK its peers cannot open.
+  auto stale = (*replica)->Rotate();
+  EXPECT_EQ(stale.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(stale.status().message(), HasSubstr("rotated by another kvod"));
+  // A root key from KVO_ROOT_KEY is not kvod's to replace.
+  EXPECT_EQ((*replica)->RotateRoot().code(),
+            absl::StatusCode::kFailedPrecondition);
+}
+
+// kvod stopped half-way through a root key rotation: at the next start the
+// key store decides whether root.key.next is the key (committed: it
+// replaces root.key) or not (dropped).
+TEST_F(KeyStorePgTest, ARootRotationCutShortIsFinishedOrDroppedAtStart) {
+  TempDir dir;
+  const fs::path file = dir.path() / "root.key";
+  const fs::path next = file.string() + ".next";
+  ASSERT_TRUE(common::WriteKeyFile(file, root_.bytes()).ok());
+  auto id = Register("Dekker");
+  ASSERT_TRUE(id.ok());
+
+  // Never committed: a stray next file is dropped.
+  ASSERT_TRUE(
+      common::WriteKeyFile(next, common::SecretKey::Generate().bytes()).ok());
+  auto ring = KeyRing::Open(root_, *store_, file);
+  ASSERT_TRUE(ring.ok()) << ring.status();
+  EXPECT_FALSE(fs::exists(next));
+
+  // Committed but not renamed: the rotated key is put back as next and the
+  // old one as root.key, as a crash between commit and rename leaves them.
+  ASSERT_TRUE((*ring)->RotateRoot().ok());
+  fs::rename(file, next);
+  ASSERT_TRUE(common::WriteKeyFile(file, root_.bytes()).ok());
+  auto again = KeyRing::Open(root_, *store_, file);
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_FALSE(fs::exists(next));
+  auto now = common::LoadOrCreateKeyFile(file, "root key");
+  ASSERT_TRUE(now.ok());
+  EXPECT_NE(now->bytes(), root_.bytes());
+  keys_ = std::move(*again);
+  EXPECT_TRUE(Read(conninfo(), *id).ok());
+}
+
 }  // namespace
 }  // namespace kvo::registry
