@@ -157,4 +157,24 @@ absl::StatusOr<MigrationReport> ApplyMigrations(
   return report;
 }
 
+absl::StatusOr<std::vector<std::string>> AnalyzeStaleTables(
+    pqxx::connection& conn) {
+  std::vector<std::string> tables;
+  {
+    pqxx::nontransaction tx(conn);
+    for (const auto& r : tx.exec(
+             "SELECT quote_ident(schemaname) || '.' || quote_ident(relname) "
+             "FROM pg_stat_user_tables WHERE n_mod_since_analyze > 0 AND "
+             "(COALESCE(last_analyze, last_autoanalyze) IS NULL OR "
+             "n_mod_since_analyze > n_live_tup / 2) ORDER BY 1")) {
+      tables.push_back(r[0].as<std::string>());
+    }
+  }
+  for (const std::string& table : tables) {
+    pqxx::nontransaction tx(conn);
+    tx.exec0("ANALYZE " + table);
+  }
+  return tables;
+}
+
 }  // namespace kvo::common

@@ -38,6 +38,14 @@ struct MigrationReport {
 absl::StatusOr<MigrationReport> ApplyMigrations(
     pqxx::connection& conn, const std::vector<Migration>& migrations);
 
+// Gives the planner statistics where it has none or they are stale (a new
+// schema, a bulk load autovacuum has not analysed yet): ANALYZE of every
+// table whose rows changed by more than half since its last analysis (or
+// that was never analysed). Run at start after ApplyMigrations; the tables
+// analysed.
+absl::StatusOr<std::vector<std::string>> AnalyzeStaleTables(
+    pqxx::connection& conn);
+
 }  // namespace kvo::common
 
 #endif  // KVO_SERVICES_COMMON_MIGRATOR_H_

@@ -158,9 +158,10 @@ absl::Status PgKeyStore::PutDataKey(const WrappedKey& key) {
 absl::StatusOr<std::map<int64_t, WrappedKey>> PgKeyStore::DataKeys(
     const std::vector<int64_t>& person_ids) {
   if (person_ids.empty()) return std::map<int64_t, WrappedKey>{};
-  return pool_.InTransaction<pqxx::read_transaction>(
+  // One statement, no BEGIN/COMMIT: every read of a person pays for it.
+  return pool_.InTransaction<pqxx::nontransaction>(
       "read data keys",
-      [&](pqxx::read_transaction& tx)
+      [&](pqxx::nontransaction& tx)
           -> absl::StatusOr<std::map<int64_t, WrappedKey>> {
         std::map<int64_t, WrappedKey> out;
         for (const auto& r :

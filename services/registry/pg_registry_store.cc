@@ -1,5 +1,7 @@
 #include "services/registry/pg_registry_store.h"
 
+#include <algorithm>
+
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -74,18 +76,34 @@ constexpr char kIncidentColumns[] =
     "encode(ip.sealed_description, 'hex'), "
     "encode(ip.sealed_report_number, 'hex') FROM incidents i "
     "JOIN incident_persons ip ON ip.incident_id = i.id ";
-constexpr char kOffencesSql[] =
-    "SELECT " KVO_TS("i.occurred_at") ", EXISTS (SELECT 1 FROM cards c WHERE "
-    "c.incident_id = i.id AND c.revoked_at IS NOT NULL) FROM incidents i "
-    "JOIN incident_persons ip ON ip.incident_id = i.id "
-    "WHERE ip.person_id = $1 AND i.area_id = $2 AND i.id <> $3 "
-    "ORDER BY i.occurred_at";
 
 constexpr char kCardColumns[] =
     "SELECT id, person_id, incident_id, area_id, shop_id, kind, " KVO_TS(
         "valid_from") ", " KVO_TS("valid_until") ", days, rule, shops, "
     "COALESCE(issued_by, 0), revoked_at IS NOT NULL, "
     "COALESCE(revoke_reason, '') FROM cards ";
+// What a card decision reads, in one round trip (the most frequent write
+// of the registry): the person's cards in the area (the card columns, tag
+// 'card'), their other offences there (occurred_at in valid_from, whether
+// its card was revoked in revoked; tag 'offence') and the area's shops (id
+// and name in rule; tag 'shop'). Each branch starts from its own index
+// ($1's incident links, not the area's incidents; OFFSET 0 keeps the
+// lookup per link), so the plan does not depend on statistics.
+constexpr char kCardHistorySql[] =
+    "SELECT id, person_id, incident_id, area_id, shop_id, kind, " KVO_TS(
+        "valid_from") ", " KVO_TS("valid_until") ", days, rule, shops, "
+    "COALESCE(issued_by, 0), revoked_at IS NOT NULL, "
+    "COALESCE(revoke_reason, ''), 'card' FROM cards "
+    "WHERE person_id = $1 AND area_id = $2 "
+    "UNION ALL SELECT 0, 0, 0, 0, 0, '', o.at, 0, 0, '', '', 0, o.revoked, "
+    "'', 'offence' FROM incident_persons ip CROSS JOIN LATERAL (SELECT " KVO_TS(
+        "i.occurred_at") " AS at, EXISTS (SELECT 1 FROM cards c WHERE "
+    "c.incident_id = i.id AND c.revoked_at IS NOT NULL) AS revoked FROM "
+    "incidents i WHERE i.id = ip.incident_id AND i.area_id = $2 AND i.id <> "
+    "$3 OFFSET 0) o WHERE ip.person_id = $1 "
+    "UNION ALL SELECT s.id, 0, 0, 0, 0, '', 0, 0, 0, s.name, '', 0, false, "
+    "'', 'shop' FROM shops s WHERE s.area_id = $2";
+
 constexpr char kRevokeSql[] =
     "UPDATE cards SET revoked_at = to_timestamp(0) + $4::bigint * "
     "interval '1 microsecond', revoked_by = $2, revoke_reason = $3 "
@@ -431,13 +449,30 @@ std::optional<IncidentRow> PgRegistryStore::IncidentById(Tx& tx, int64_t id) {
       IncidentFrom);
 }
 
-std::vector<PastOffenceRow> PgRegistryStore::OffencesOfPerson(
-    Tx& tx, int64_t person_id, int64_t area_id, int64_t incident_id) {
-  return All<PastOffenceRow>(
-      common::ExecPrepared(tx, kOffencesSql, person_id, area_id, incident_id),
-      [](const pqxx::row& r) {
-        return PastOffenceRow{Micros(r[0]), r[1].as<bool>()};
-      });
+CardHistory PgRegistryStore::CardHistoryOf(Tx& tx, int64_t person_id,
+                                           int64_t area_id,
+                                           int64_t incident_id) {
+  CardHistory out;
+  for (const auto& r : common::ExecPrepared(tx, kCardHistorySql, person_id,
+                                            area_id, incident_id)) {
+    const std::string tag = r[14].as<std::string>();
+    if (tag == "card") {
+      out.cards.push_back(CardFrom(r));
+    } else if (tag == "offence") {
+      out.offences.push_back({Micros(r[6]), r[12].as<bool>()});
+    } else {
+      out.shops.emplace_back(r[0].as<int64_t>(), r[9].as<std::string>());
+    }
+  }
+  std::sort(out.cards.begin(), out.cards.end(),
+            [](const auto& a, const auto& b) { return a.id < b.id; });
+  std::sort(out.offences.begin(), out.offences.end(),
+            [](const auto& a, const auto& b) {
+              return a.occurred_at < b.occurred_at;
+            });
+  std::sort(out.shops.begin(), out.shops.end(),
+            [](const auto& a, const auto& b) { return a.second < b.second; });
+  return out;
 }
 
 int64_t PgRegistryStore::InsertCard(Tx& tx, const CardRow& c) {
@@ -458,17 +493,6 @@ int64_t PgRegistryStore::InsertCard(Tx& tx, const CardRow& c) {
 std::optional<CardRow> PgRegistryStore::CardById(Tx& tx, int64_t id) {
   return First<CardRow>(
       common::ExecPrepared(tx, std::string(kCardColumns) + "WHERE id = $1", id),
-      CardFrom);
-}
-
-std::vector<CardRow> PgRegistryStore::CardsOfPerson(Tx& tx, int64_t person_id,
-                                                    int64_t area_id) {
-  return All<CardRow>(
-      common::ExecPrepared(
-          tx,
-          std::string(kCardColumns) +
-              "WHERE person_id = $1 AND area_id = $2 ORDER BY id",
-          person_id, area_id),
       CardFrom);
 }
 

@@ -65,6 +65,14 @@ struct PastOffenceRow {
   bool card_revoked = false;
 };
 
+// What deciding a card reads: the person's cards in the area (by id), their
+// other offences there (by time) and the area's shops (id, name; by name).
+struct CardHistory {
+  std::vector<CardRow> cards;
+  std::vector<PastOffenceRow> offences;
+  std::vector<std::pair<int64_t, std::string>> shops;
+};
+
 struct ObjectionRow {
   int64_t id = 0;
   int64_t card_id = 0;
@@ -142,15 +150,12 @@ class PgRegistryStore final {
                                  const std::string& sealed_description,
                                  const std::string& sealed_report);
   static std::optional<IncidentRow> IncidentById(Tx& tx, int64_t id);
-  // Earlier offences of the person in the area, except `incident_id`.
-  static std::vector<PastOffenceRow> OffencesOfPerson(Tx& tx, int64_t person_id,
-                                                      int64_t area_id,
-                                                      int64_t incident_id);
+  // What deciding a card for `incident_id` reads, in one statement.
+  static CardHistory CardHistoryOf(Tx& tx, int64_t person_id, int64_t area_id,
+                                   int64_t incident_id);
 
   static int64_t InsertCard(Tx& tx, const CardRow& card);
   static std::optional<CardRow> CardById(Tx& tx, int64_t id);
-  static std::vector<CardRow> CardsOfPerson(Tx& tx, int64_t person_id,
-                                            int64_t area_id);
   // Cards of the area; active ones only (at `now`, not revoked) unless
   // `include_inactive`; `person_id` 0 for all.
   static std::vector<CardRow> CardsOfArea(Tx& tx, int64_t area_id,

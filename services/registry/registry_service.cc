@@ -781,8 +781,9 @@ grpc::Status RegistryServiceImpl::IssueCard(
         auto row = Store::PersonForUpdate(tx, incident->person_id);
         if (!row) return absl::NotFoundError("the incident's person is gone");
         CardRequest r;
-        for (const CardRow& c :
-             Store::CardsOfPerson(tx, row->id, incident->area_id)) {
+        const CardHistory history =
+            Store::CardHistoryOf(tx, row->id, incident->area_id, incident->id);
+        for (const CardRow& c : history.cards) {
           if (c.incident_id == incident->id) {
             return absl::AlreadyExistsError(absl::StrCat(
                 "incident ", incident->id, " already has card ", c.id));
@@ -790,8 +791,7 @@ grpc::Status RegistryServiceImpl::IssueCard(
           r.cards.push_back({KindFromRow(c.kind), c.shop_id, c.valid_from,
                              c.valid_until, c.revoked});
         }
-        for (const auto& o : Store::OffencesOfPerson(
-                 tx, row->id, incident->area_id, incident->id)) {
+        for (const auto& o : history.offences) {
           r.offences.push_back({o.occurred_at, o.card_revoked});
         }
         auto person = vault.Open(tx, *row, wanted);
@@ -824,10 +824,9 @@ grpc::Status RegistryServiceImpl::IssueCard(
         card.days = decision->days;
         card.rule = decision->rule;
         card.issued_by = call->caller.principal_id;
-        for (const auto& s : Store::ShopsOfArea(tx, incident->area_id)) {
-          if (!individual || s.id == incident->shop_id) {
-            card.shops.push_back(s.name);
-          }
+        for (const auto& [id, name] : history.shops) {
+          if (!individual || id == incident->shop_id)
+            card.shops.push_back(name);
         }
         card.id = Store::InsertCard(tx, card);
         PgAuditStore::Append(
