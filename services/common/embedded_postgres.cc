@@ -6,6 +6,7 @@
 #include <pwd.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/shm.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -15,6 +16,8 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <functional>
+#include <optional>
 #include <pqxx/pqxx>
 #include <sstream>
 #include <thread>
@@ -210,34 +213,81 @@ bool IsPostmasterOf(pid_t pid, const fs::path& pgdata) {
   return false;
 }
 
-// A postmaster.pid left by a SIGKILLed or crashed run: stop an orphaned
-// server of ours, or remove the stale lock files that would block start-up
-// (PostgreSQL itself refuses when the recorded pid now belongs to someone
-// else, which is common after a container restart).
-absl::Status ClearLeftoverPostmaster(const fs::path& pgdata,
-                                     const fs::path& socket_dir) {
-  const fs::path pid_file = pgdata / "postmaster.pid";
-  std::ifstream in(pid_file);
-  if (!in) return absl::OkStatus();
+// What postmaster.pid says: the postmaster's pid (line 1) and its SysV
+// shared memory segment (line 7: key and id), which every process of the
+// cluster keeps attached until it exits.
+struct PidFile {
   long pid = 0;
-  in >> pid;
-  in.close();
-  if (pid > 0 && ProcessAlive(static_cast<pid_t>(pid)) &&
-      IsPostmasterOf(static_cast<pid_t>(pid), pgdata)) {
+  long shm_key = -1;
+  long shm_id = -1;
+};
+
+std::optional<PidFile> ReadPidFile(const fs::path& path) {
+  std::ifstream in(path);
+  if (!in) return std::nullopt;
+  PidFile out;
+  std::string line;
+  for (int n = 1; std::getline(in, line); ++n) {
+    if (n == 1) {
+      out.pid = std::atol(line.c_str());
+    } else if (n == 7) {
+      std::istringstream(line) >> out.shm_key >> out.shm_id;
+    }
+  }
+  return out;
+}
+
+// Whether processes of an earlier server still hold its shared memory:
+// backends of a killed postmaster, which exit once they notice. A segment
+// that is gone, or now is someone else's, holds nothing of ours.
+bool SharedMemoryInUse(const PidFile& pf) {
+  if (pf.shm_id < 0) return false;
+  struct shmid_ds ds;
+  if (::shmctl(static_cast<int>(pf.shm_id), IPC_STAT, &ds) != 0) return false;
+  if (static_cast<long>(ds.shm_perm.__key) != pf.shm_key) return false;
+  return ds.shm_nattch > 0;
+}
+
+// A postmaster.pid left by a SIGKILLed or crashed run: stop an orphaned
+// server of ours and wait for its last processes, then remove the stale
+// lock files that would block start-up (PostgreSQL itself refuses when the
+// recorded pid now belongs to someone else, which is common after a
+// container restart).
+absl::Status ClearLeftoverPostmaster(const fs::path& pgdata,
+                                     const fs::path& socket_dir,
+                                     const std::function<bool()>& cancelled) {
+  const fs::path pid_file = pgdata / "postmaster.pid";
+  std::optional<PidFile> pf = ReadPidFile(pid_file);
+  if (!pf.has_value()) return absl::OkStatus();
+  const pid_t pid = static_cast<pid_t>(pf->pid);
+  const auto deadline = steady_clock::now() + kStopTimeout;
+  if (pid > 0 && ProcessAlive(pid) && IsPostmasterOf(pid, pgdata)) {
     LogWarn("stopping a PostgreSQL left running by an earlier kvod",
             {{"pid", std::to_string(pid)}});
-    ::kill(static_cast<pid_t>(pid), SIGINT);
-    const auto deadline = steady_clock::now() + kStopTimeout;
-    while (ProcessAlive(static_cast<pid_t>(pid))) {
-      if (steady_clock::now() >= deadline) {
+    ::kill(pid, SIGINT);
+    while (ProcessAlive(pid)) {
+      if (steady_clock::now() >= deadline || cancelled()) {
         return absl::UnavailableError(absl::StrCat(
             "a PostgreSQL (pid ", pid, ") still runs on ", pgdata.string(),
             " and did not stop; stop it and start kvod again"));
       }
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
   } else {
     LogWarn("removing a stale postmaster.pid", {{"pid", std::to_string(pid)}});
+  }
+  if (SharedMemoryInUse(*pf)) {
+    LogWarn("waiting for the processes of an earlier PostgreSQL to exit",
+            {{"shmid", std::to_string(pf->shm_id)}});
+    while (SharedMemoryInUse(*pf)) {
+      if (steady_clock::now() >= deadline || cancelled()) {
+        return absl::UnavailableError(
+            absl::StrCat("processes of an earlier PostgreSQL on ",
+                         pgdata.string(), " still run (shared memory id ",
+                         pf->shm_id, "); stop them and start kvod again"));
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
   }
   std::error_code ec;
   fs::remove(pid_file, ec);
@@ -359,7 +409,9 @@ absl::StatusOr<std::unique_ptr<EmbeddedPostgres>> EmbeddedPostgres::Start(
           "cannot move the new cluster into place: ", ec.message()));
     }
     pg->initialized_now_ = true;
-  } else if (auto s = ClearLeftoverPostmaster(pgdata, socket_dir); !s.ok()) {
+  } else if (auto s = ClearLeftoverPostmaster(pgdata, socket_dir,
+                                              [] { return false; });
+             !s.ok()) {
     return s;
   }
 

@@ -36,6 +36,11 @@ struct EmbeddedPostgresOptions {
 // signal to the *thread* that forked: call Start() from a thread that lives as
 // long as the cluster (the main thread).
 //
+// A cluster left by a killed kvod is never started on twice: Start stops an
+// orphaned postmaster of this data directory and waits until every process
+// of the old cluster let go of its shared memory (backends of a killed
+// postmaster linger a moment) before the new postmaster starts.
+//
 // Errors: FAILED_PRECONDITION for a missing PostgreSQL installation or an
 // unusable directory, UNAVAILABLE when the server does not come up; each
 // message is one line a person can act on. Not thread-safe.
