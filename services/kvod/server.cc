@@ -32,6 +32,7 @@
 #include "services/audit/witness.h"
 #include "services/common/clock.h"
 #include "services/common/crypto.h"
+#include "services/common/data_dir_lock.h"
 #include "services/common/db_pool.h"
 #include "services/common/embedded_postgres.h"
 #include "services/common/envelope.h"
@@ -391,6 +392,10 @@ int RunKvod(const KvodConfig& config) {
   const fs::path data_dir = fs::absolute(config.data_dir).lexically_normal();
   auto created = PrepareDataDir(data_dir);
   if (!created.ok()) return Fail(created.status().message());
+  // Before anything in the directory is read or written: another kvod may
+  // run on it, and then this one leaves it as it is.
+  auto data_dir_lock = common::DataDirLock::Acquire(data_dir);
+  if (!data_dir_lock.ok()) return Fail(data_dir_lock.status().message());
   Runtime rt;
   // A first start that fails leaves nothing behind.
   auto fail_and_clean = [&](absl::string_view message) {
