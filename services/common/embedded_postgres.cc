@@ -16,7 +16,6 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
-#include <functional>
 #include <optional>
 #include <pqxx/pqxx>
 #include <sstream>
@@ -296,6 +295,14 @@ absl::Status ClearLeftoverPostmaster(const fs::path& pgdata,
   return absl::OkStatus();
 }
 
+std::string DescribeExit(int status) {
+  if (WIFSIGNALED(status)) {
+    return absl::StrCat("killed by signal ", WTERMSIG(status));
+  }
+  if (WIFEXITED(status)) return absl::StrCat("exit code ", WEXITSTATUS(status));
+  return "gone";
+}
+
 // libpq conninfo values are quoted so paths with spaces survive.
 std::string QuoteConnValue(absl::string_view v) {
   std::string out = "'";
@@ -409,60 +416,131 @@ absl::StatusOr<std::unique_ptr<EmbeddedPostgres>> EmbeddedPostgres::Start(
           "cannot move the new cluster into place: ", ec.message()));
     }
     pg->initialized_now_ = true;
-  } else if (auto s = ClearLeftoverPostmaster(pgdata, socket_dir,
-                                              [] { return false; });
-             !s.ok()) {
-    return s;
   }
 
-  std::vector<std::string> argv = {(*bin_dir / "postgres").string(),
+  pg->options_ = options;
+  pg->bin_dir_ = *bin_dir;
+  pg->pgdata_ = pgdata;
+  pg->log_dir_ = log_dir;
+  auto pid = pg->Launch([] { return false; });
+  if (!pid.ok()) return pid.status();
+  pg->pid_ = *pid;
+  return pg;
+}
+
+absl::StatusOr<pid_t> EmbeddedPostgres::Launch(
+    const std::function<bool()>& cancelled) {
+  if (auto s = ClearLeftoverPostmaster(pgdata_, socket_dir_, cancelled);
+      !s.ok()) {
+    return s;
+  }
+  auto run_as = ResolveRunAs();
+  if (!run_as.ok()) return run_as.status();
+  std::vector<std::string> argv = {(bin_dir_ / "postgres").string(),
                                    "-D",
-                                   pgdata.string(),
+                                   pgdata_.string(),
                                    "-k",
-                                   socket_dir.string(),
+                                   socket_dir_.string(),
                                    "-c",
                                    "listen_addresses=",
                                    "-c",
                                    absl::StrCat("port=", kPort),
                                    "-c",
                                    "unix_socket_permissions=0700"};
-  for (const auto& setting : options.settings) {
+  for (const auto& setting : options_.settings) {
     argv.push_back("-c");
     argv.push_back(setting);
   }
-  const fs::path server_log = log_dir / "postgres.log";
+  const fs::path server_log = log_dir_ / "postgres.log";
   auto pid = Spawn(argv, server_log, *run_as, /*die_with_parent=*/true);
   if (!pid.ok()) return pid.status();
-  pg->pid_ = *pid;
 
-  const std::string ping =
-      pg->ConnectionString("postgres") + " connect_timeout=2";
-  const auto deadline = steady_clock::now() + options.start_timeout;
+  const std::string ping = ConnectionString("postgres") + " connect_timeout=2";
+  const auto deadline = steady_clock::now() + options_.start_timeout;
   for (;;) {
     int status = 0;
-    if (::waitpid(pg->pid_, &status, WNOHANG) == pg->pid_) {
-      pg->pid_ = -1;
+    if (::waitpid(*pid, &status, WNOHANG) == *pid) {
       return absl::UnavailableError(absl::StrCat(
           "PostgreSQL exited during start-up: ", LogTail(server_log)));
     }
-    if (PQping(ping.c_str()) == PQPING_OK) break;
-    if (steady_clock::now() >= deadline) {
-      pg->Stop().IgnoreError();
+    if (PQping(ping.c_str()) == PQPING_OK) return *pid;
+    if (steady_clock::now() >= deadline || cancelled()) {
+      ::kill(*pid, SIGINT);
+      if (WaitChild(*pid, kStopTimeout) < 0) {
+        ::kill(*pid, SIGKILL);
+        WaitChild(*pid, std::chrono::seconds(5));
+      }
+      if (cancelled()) return absl::CancelledError("kvod is stopping");
       return absl::UnavailableError(absl::StrCat(
           "PostgreSQL did not accept connections within ",
-          options.start_timeout.count(), " s: ", LogTail(server_log)));
+          options_.start_timeout.count(), " s: ", LogTail(server_log)));
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
-  return pg;
 }
 
 EmbeddedPostgres::~EmbeddedPostgres() { Stop().IgnoreError(); }
 
+void EmbeddedPostgres::Supervise(std::function<void(bool running)> on_change) {
+  if (supervisor_.joinable() || stopping_) return;
+  supervisor_ = std::thread(
+      [this, on_change = std::move(on_change)] { SuperviseLoop(on_change); });
+}
+
+void EmbeddedPostgres::SuperviseLoop(
+    const std::function<void(bool)>& on_change) {
+  auto stopping = [this] { return stopping_.load(); };
+  std::unique_lock lock(mu_);
+  while (!stopping_) {
+    const pid_t pid = pid_;
+    if (pid > 0) {
+      int status = 0;
+      const pid_t r = ::waitpid(pid, &status, WNOHANG);
+      if (r == pid || (r < 0 && errno == ECHILD)) {
+        pid_ = -1;
+        LogError("PostgreSQL exited unexpectedly; starting it again",
+                 {{"pid", std::to_string(pid)},
+                  {"how", r == pid ? DescribeExit(status) : "gone"}});
+        lock.unlock();
+        on_change(false);
+        lock.lock();
+        continue;
+      }
+      wake_.wait_for(lock, kWatchInterval, stopping);
+      continue;
+    }
+    lock.unlock();
+    const auto t0 = steady_clock::now();
+    auto started = Launch(stopping);
+    lock.lock();
+    if (started.ok()) {
+      pid_ = *started;
+      LogInfo("embedded postgres started again",
+              {{"pid", std::to_string(*started)},
+               {"ms", std::to_string(
+                          std::chrono::duration_cast<std::chrono::milliseconds>(
+                              steady_clock::now() - t0)
+                              .count())}});
+      lock.unlock();
+      on_change(true);
+      lock.lock();
+    } else if (!stopping_) {
+      LogWarn("embedded postgres did not start; retrying",
+              {{"detail", started.status().message()}});
+      wake_.wait_for(lock, kRestartBackoff, stopping);
+    }
+  }
+}
+
 absl::Status EmbeddedPostgres::Stop() {
-  if (pid_ <= 0) return absl::OkStatus();
-  const pid_t pid = pid_;
-  pid_ = -1;
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (supervisor_.joinable()) supervisor_.join();
+  const pid_t pid = pid_.exchange(-1);
+  if (pid <= 0) return absl::OkStatus();
   ::kill(pid, SIGINT);  // fast shutdown
   if (WaitChild(pid, kStopTimeout) >= 0) return absl::OkStatus();
   ::kill(pid, SIGQUIT);  // immediate shutdown
