@@ -17,6 +17,7 @@
 #include "gmock/gmock.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "gtest/gtest.h"
+#include "services/common/embedded_postgres.h"
 #include "tests/support/registry_fixture.h"
 
 namespace kvo::testing {
@@ -80,18 +81,20 @@ struct Acked {
   }
 };
 
+HealthCheckResponse::ServingStatus HealthOf(const KvodProcess& kvod) {
+  auto stub = grpc::health::v1::Health::NewStub(kvod.Channel());
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + milliseconds(500));
+  HealthCheckResponse response;
+  if (!stub->Check(&ctx, {}, &response).ok()) {
+    return HealthCheckResponse::UNKNOWN;
+  }
+  return response.status();
+}
+
 class CrashE2E : public RegistryFixture {
  protected:
-  HealthCheckResponse::ServingStatus Health() {
-    auto stub = grpc::health::v1::Health::NewStub(kvod_->Channel());
-    grpc::ClientContext ctx;
-    ctx.set_deadline(std::chrono::system_clock::now() + milliseconds(500));
-    HealthCheckResponse response;
-    if (!stub->Check(&ctx, {}, &response).ok()) {
-      return HealthCheckResponse::UNKNOWN;
-    }
-    return response.status();
-  }
+  HealthCheckResponse::ServingStatus Health() { return HealthOf(*kvod_); }
 
   // Writers on channels of their own, each person with an incident and,
   // when `cards`, a card for it, until `stop`.
@@ -302,6 +305,54 @@ TEST_F(CrashE2E, SecondKvodOnTheSameDataIsRefusedAndTouchesNothing) {
   }
   EXPECT_EQ(Health(), HealthCheckResponse::SERVING);
   EXPECT_FALSE(Login("root").empty()) << "the first kvod still serves";
+}
+
+// With --database-url kvod has no cluster to restart: it reconnects, and
+// health follows whether the database answers.
+TEST(CrashExternalE2E, HealthFollowsAnExternalDatabaseThatGoesAndComesBack) {
+  TempDir tmp;
+  common::EmbeddedPostgresOptions options;
+  options.root = tmp.path() / "external";
+  fs::create_directories(options.root);
+  options.fast_initdb = true;
+  options.settings = {"fsync=off"};
+  auto pg = common::EmbeddedPostgres::Start(options);
+  ASSERT_TRUE(pg.ok()) << pg.status();
+  ASSERT_TRUE((*pg)->CreateDatabaseIfMissing("registry").ok());
+  ASSERT_TRUE((*pg)->CreateDatabaseIfMissing("registry_keys").ok());
+  auto kvod = KvodProcess::Start(
+      tmp.path() / "data",
+      {"--database-url=" + (*pg)->ConnectionString("registry"),
+       "--keystore-url=" + (*pg)->ConnectionString("registry_keys")});
+  ASSERT_NE(kvod, nullptr);
+  ASSERT_EQ(HealthOf(*kvod), HealthCheckResponse::SERVING);
+
+  ASSERT_TRUE((*pg)->Stop().ok());
+  auto down = PollUntil(
+      [&] { return HealthOf(*kvod) == HealthCheckResponse::NOT_SERVING; },
+      milliseconds(5000));
+  ASSERT_TRUE(down.has_value()) << "health must follow the database";
+  auto identity = IdentityService::NewStub(kvod->Channel());
+  BootstrapRequest boot;
+  boot.set_code(kvod->bootstrap_code());
+  boot.set_login("root");
+  boot.set_display_name("Operator");
+  boot.set_password(kPassword);
+  BootstrapResponse booted;
+  grpc::Status refused = identity->Bootstrap(Ctx().get(), boot, &booted);
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::UNAVAILABLE)
+      << refused.error_message();
+  EXPECT_THAT(refused.error_message(), HasSubstr("retry"));
+
+  pg = common::EmbeddedPostgres::Start(options);
+  ASSERT_TRUE(pg.ok()) << pg.status();
+  auto up =
+      PollUntil([&] { return HealthOf(*kvod) == HealthCheckResponse::SERVING; },
+                milliseconds(10000));
+  ASSERT_TRUE(up.has_value()) << "kvod must serve again on its own";
+  grpc::Status s = identity->Bootstrap(Ctx().get(), boot, &booted);
+  EXPECT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(kvod->Stop(), 0);
 }
 
 }  // namespace
