@@ -9,6 +9,7 @@
 #include <fstream>
 #include <iostream>
 #include <mutex>
+#include <pqxx/pqxx>
 #include <set>
 #include <thread>
 
@@ -37,8 +38,14 @@ long PostmasterPid(const fs::path& data) {
   return pid;
 }
 
+// Running, not a zombie (an orphan's exit may wait for its reaper).
 bool Alive(long pid) {
-  return pid > 0 && ::kill(static_cast<pid_t>(pid), 0) == 0;
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string stat;
+  if (pid <= 0 || !std::getline(in, stat)) return false;
+  const size_t close = stat.rfind(')');
+  return close == std::string::npos || close + 2 >= stat.size() ||
+         stat[close + 2] != 'Z';
 }
 
 // Polls `done` every 20 ms until it holds or `timeout` passes; how long it
@@ -305,6 +312,58 @@ TEST_F(CrashE2E, SecondKvodOnTheSameDataIsRefusedAndTouchesNothing) {
   }
   EXPECT_EQ(Health(), HealthCheckResponse::SERVING);
   EXPECT_FALSE(Login("root").empty()) << "the first kvod still serves";
+}
+
+// The operator's case: kvod and its postmaster killed while a backend of
+// the cluster still runs (here held stopped). The next kvod must not start
+// a postmaster on the data until that process is gone; PostgreSQL itself
+// would refuse ("pre-existing shared memory block is still in use").
+TEST_F(CrashE2E, RestartWaitsUntilTheOldClustersLastProcessIsGone) {
+  pqxx::connection held(EmbeddedConninfo(data_));
+  const int backend = [&] {
+    pqxx::nontransaction tx(held);
+    return tx.exec1("SELECT pg_backend_pid()")[0].as<int>();
+  }();
+  const long postmaster = PostmasterPid(data_);
+  ASSERT_EQ(::kill(backend, SIGSTOP), 0);
+  kvod_->process().Signal(SIGKILL);
+  ASSERT_TRUE(kvod_->process().Wait(std::chrono::seconds(10)).has_value());
+  kvod_.reset();
+  ::kill(static_cast<pid_t>(postmaster), SIGKILL);
+  ASSERT_TRUE(
+      PollUntil([&] { return !Alive(postmaster); }, milliseconds(10000)));
+
+  Subprocess next({KvodPath(), "--listen=127.0.0.1:0",
+                   "--data-dir=" + data_.string(), "--pg-setting=fsync=off",
+                   "--policy=" + (tmp_.path() / "policy.textproto").string()});
+  const bool waited =
+      PollUntil(
+          [&] {
+            return next.Stderr().find(
+                       "waiting for the processes of an earlier "
+                       "PostgreSQL") != std::string::npos;
+          },
+          milliseconds(30000))
+          .has_value();
+  EXPECT_TRUE(waited) << next.Stderr();
+  EXPECT_FALSE(next.WaitForLine("kvod: ready", milliseconds(1000)).has_value())
+      << "kvod must not start while the old cluster's process runs";
+  EXPECT_EQ(PostmasterPid(data_), postmaster)
+      << "no new postmaster while the old cluster's process runs";
+
+  ::kill(backend, SIGCONT);  // it notices its postmaster died and exits
+  const auto t0 = steady_clock::now();
+  ASSERT_TRUE(next.WaitForLine("kvod: ready", milliseconds(60000)).has_value())
+      << next.Stderr();
+  std::cout << "ready "
+            << std::chrono::duration_cast<milliseconds>(steady_clock::now() -
+                                                        t0)
+                   .count()
+            << " ms after the old cluster's last process could exit\n";
+  EXPECT_FALSE(Alive(backend));
+  EXPECT_EQ(Count("SELECT count(*) FROM areas"), 2);
+  next.Signal(SIGTERM);
+  EXPECT_EQ(next.Wait(std::chrono::seconds(60)), 0);
 }
 
 // With --database-url kvod has no cluster to restart: it reconnects, and
