@@ -10,7 +10,8 @@ DbPool::DbPool(std::string conninfo, int size,
     : conninfo_(std::move(conninfo)),
       acquire_timeout_(acquire_timeout),
       conns_(size > 0 ? size : 1),
-      in_use_(conns_.size(), false) {}
+      in_use_(conns_.size(), false),
+      stale_(conns_.size(), false) {}
 
 DbPool::Lease::Lease(Lease&& other) noexcept
     : pool_(other.pool_),
@@ -64,21 +65,46 @@ void DbPool::Release(size_t slot, bool broken) {
   std::unique_ptr<pqxx::connection> dropped;
   {
     std::lock_guard lock(mu_);
-    if (broken) dropped = std::move(conns_[slot]);
+    if (broken || stale_[slot]) dropped = std::move(conns_[slot]);
     in_use_[slot] = false;
+    stale_[slot] = false;
   }
   freed_.notify_one();
 }
+
+void DbPool::DiscardAll() {
+  std::vector<std::unique_ptr<pqxx::connection>> dropped;
+  std::lock_guard lock(mu_);
+  for (size_t i = 0; i < conns_.size(); ++i) {
+    if (in_use_[i]) {
+      stale_[i] = true;
+    } else if (conns_[i] != nullptr) {
+      dropped.push_back(std::move(conns_[i]));
+    }
+  }
+}
+
+namespace {
+
+bool ConnectionLost(DbPool::Lease* lease) {
+  return lease != nullptr && !lease->conn().is_open();
+}
+
+absl::Status Unavailable(absl::string_view what, DbPool::Lease* lease) {
+  if (lease != nullptr) lease->Discard();
+  LogWarn("database connection lost", {{"during", what}});
+  return absl::UnavailableError(
+      absl::StrCat("the database is unavailable (", what, "); retry shortly"));
+}
+
+}  // namespace
 
 absl::Status DbPool::TranslateError(const std::exception& e,
                                     absl::string_view what, Lease* lease) {
   // Only the SQLSTATE is logged: constraint messages can quote values.
   if (dynamic_cast<const pqxx::broken_connection*>(&e) != nullptr ||
       dynamic_cast<const pqxx::in_doubt_error*>(&e) != nullptr) {
-    if (lease != nullptr) lease->Discard();
-    LogWarn("database connection lost", {{"during", what}});
-    return absl::UnavailableError(absl::StrCat("the database is unavailable (",
-                                               what, "); retry shortly"));
+    return Unavailable(what, lease);
   }
   // In libpqxx 6 these are not sql_errors.
   if (dynamic_cast<const pqxx::serialization_failure*>(&e) != nullptr ||
@@ -99,15 +125,19 @@ absl::Status DbPool::TranslateError(const std::exception& e,
       return absl::DeadlineExceededError(
           absl::StrCat(what, ": took too long and was cancelled"));
     }
-    if (state.starts_with("08") || state == "57P01" || state == "57P02" ||
-        state == "57P03") {
-      if (lease != nullptr) lease->Discard();
-      return absl::UnavailableError(absl::StrCat(
-          "the database is unavailable (", what, "); retry shortly"));
+    // Connection failures, shutdowns and crashes of the server (57P0x),
+    // too many connections or no space (53): the outage, not a bug.
+    if (state.starts_with("08") || state.starts_with("53") ||
+        state == "57P01" || state == "57P02" || state == "57P03" ||
+        ConnectionLost(lease)) {
+      return Unavailable(what, lease);
     }
     LogError("database error", {{"during", what}, {"sqlstate", state}});
     return absl::InternalError(absl::StrCat("internal error during ", what));
   }
+  // An error libpqxx does not classify, on a connection that is gone, is
+  // the outage, not a bug.
+  if (ConnectionLost(lease)) return Unavailable(what, lease);
   LogError("database error", {{"during", what}, {"error", e.what()}});
   return absl::InternalError(absl::StrCat("internal error during ", what));
 }

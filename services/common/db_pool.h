@@ -104,6 +104,11 @@ class DbPool final {
 
   const std::string& conninfo() const { return conninfo_; }
 
+  // Drops every idle connection now and each leased one when it comes back:
+  // after the database restarted they are all broken, and the next callers
+  // should get fresh ones rather than one failure per stale connection.
+  void DiscardAll();
+
  private:
   void Release(size_t slot, bool broken);
 
@@ -113,6 +118,7 @@ class DbPool final {
   std::condition_variable freed_;
   std::vector<std::unique_ptr<pqxx::connection>> conns_;  // guarded by mu_
   std::vector<bool> in_use_;                              // guarded by mu_
+  std::vector<bool> stale_;                               // guarded by mu_
 };
 
 template <typename Tx, typename Fn>

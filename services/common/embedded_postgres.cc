@@ -6,6 +6,7 @@
 #include <pwd.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/shm.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -15,6 +16,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <optional>
 #include <pqxx/pqxx>
 #include <sstream>
 #include <thread>
@@ -210,40 +212,95 @@ bool IsPostmasterOf(pid_t pid, const fs::path& pgdata) {
   return false;
 }
 
-// A postmaster.pid left by a SIGKILLed or crashed run: stop an orphaned
-// server of ours, or remove the stale lock files that would block start-up
-// (PostgreSQL itself refuses when the recorded pid now belongs to someone
-// else, which is common after a container restart).
-absl::Status ClearLeftoverPostmaster(const fs::path& pgdata,
-                                     const fs::path& socket_dir) {
-  const fs::path pid_file = pgdata / "postmaster.pid";
-  std::ifstream in(pid_file);
-  if (!in) return absl::OkStatus();
+// What postmaster.pid says: the postmaster's pid (line 1) and its SysV
+// shared memory segment (line 7: key and id), which every process of the
+// cluster keeps attached until it exits.
+struct PidFile {
   long pid = 0;
-  in >> pid;
-  in.close();
-  if (pid > 0 && ProcessAlive(static_cast<pid_t>(pid)) &&
-      IsPostmasterOf(static_cast<pid_t>(pid), pgdata)) {
+  long shm_key = -1;
+  long shm_id = -1;
+};
+
+std::optional<PidFile> ReadPidFile(const fs::path& path) {
+  std::ifstream in(path);
+  if (!in) return std::nullopt;
+  PidFile out;
+  std::string line;
+  for (int n = 1; std::getline(in, line); ++n) {
+    if (n == 1) {
+      out.pid = std::atol(line.c_str());
+    } else if (n == 7) {
+      std::istringstream(line) >> out.shm_key >> out.shm_id;
+    }
+  }
+  return out;
+}
+
+// Whether processes of an earlier server still hold its shared memory:
+// backends of a killed postmaster, which exit once they notice. A segment
+// that is gone, or now is someone else's, holds nothing of ours.
+bool SharedMemoryInUse(const PidFile& pf) {
+  if (pf.shm_id < 0) return false;
+  struct shmid_ds ds;
+  if (::shmctl(static_cast<int>(pf.shm_id), IPC_STAT, &ds) != 0) return false;
+  if (static_cast<long>(ds.shm_perm.__key) != pf.shm_key) return false;
+  return ds.shm_nattch > 0;
+}
+
+// A postmaster.pid left by a SIGKILLed or crashed run: stop an orphaned
+// server of ours and wait for its last processes, then remove the stale
+// lock files that would block start-up (PostgreSQL itself refuses when the
+// recorded pid now belongs to someone else, which is common after a
+// container restart).
+absl::Status ClearLeftoverPostmaster(const fs::path& pgdata,
+                                     const fs::path& socket_dir,
+                                     const std::function<bool()>& cancelled) {
+  const fs::path pid_file = pgdata / "postmaster.pid";
+  std::optional<PidFile> pf = ReadPidFile(pid_file);
+  if (!pf.has_value()) return absl::OkStatus();
+  const pid_t pid = static_cast<pid_t>(pf->pid);
+  const auto deadline = steady_clock::now() + kStopTimeout;
+  if (pid > 0 && ProcessAlive(pid) && IsPostmasterOf(pid, pgdata)) {
     LogWarn("stopping a PostgreSQL left running by an earlier kvod",
             {{"pid", std::to_string(pid)}});
-    ::kill(static_cast<pid_t>(pid), SIGINT);
-    const auto deadline = steady_clock::now() + kStopTimeout;
-    while (ProcessAlive(static_cast<pid_t>(pid))) {
-      if (steady_clock::now() >= deadline) {
+    ::kill(pid, SIGINT);
+    while (ProcessAlive(pid)) {
+      if (steady_clock::now() >= deadline || cancelled()) {
         return absl::UnavailableError(absl::StrCat(
             "a PostgreSQL (pid ", pid, ") still runs on ", pgdata.string(),
             " and did not stop; stop it and start kvod again"));
       }
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
   } else {
     LogWarn("removing a stale postmaster.pid", {{"pid", std::to_string(pid)}});
+  }
+  if (SharedMemoryInUse(*pf)) {
+    LogWarn("waiting for the processes of an earlier PostgreSQL to exit",
+            {{"shmid", std::to_string(pf->shm_id)}});
+    while (SharedMemoryInUse(*pf)) {
+      if (steady_clock::now() >= deadline || cancelled()) {
+        return absl::UnavailableError(
+            absl::StrCat("processes of an earlier PostgreSQL on ",
+                         pgdata.string(), " still run (shared memory id ",
+                         pf->shm_id, "); stop them and start kvod again"));
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
   }
   std::error_code ec;
   fs::remove(pid_file, ec);
   fs::remove(socket_dir / ".s.PGSQL.5432.lock", ec);
   fs::remove(socket_dir / ".s.PGSQL.5432", ec);
   return absl::OkStatus();
+}
+
+std::string DescribeExit(int status) {
+  if (WIFSIGNALED(status)) {
+    return absl::StrCat("killed by signal ", WTERMSIG(status));
+  }
+  if (WIFEXITED(status)) return absl::StrCat("exit code ", WEXITSTATUS(status));
+  return "gone";
 }
 
 // libpq conninfo values are quoted so paths with spaces survive.
@@ -359,58 +416,131 @@ absl::StatusOr<std::unique_ptr<EmbeddedPostgres>> EmbeddedPostgres::Start(
           "cannot move the new cluster into place: ", ec.message()));
     }
     pg->initialized_now_ = true;
-  } else if (auto s = ClearLeftoverPostmaster(pgdata, socket_dir); !s.ok()) {
-    return s;
   }
 
-  std::vector<std::string> argv = {(*bin_dir / "postgres").string(),
+  pg->options_ = options;
+  pg->bin_dir_ = *bin_dir;
+  pg->pgdata_ = pgdata;
+  pg->log_dir_ = log_dir;
+  auto pid = pg->Launch([] { return false; });
+  if (!pid.ok()) return pid.status();
+  pg->pid_ = *pid;
+  return pg;
+}
+
+absl::StatusOr<pid_t> EmbeddedPostgres::Launch(
+    const std::function<bool()>& cancelled) {
+  if (auto s = ClearLeftoverPostmaster(pgdata_, socket_dir_, cancelled);
+      !s.ok()) {
+    return s;
+  }
+  auto run_as = ResolveRunAs();
+  if (!run_as.ok()) return run_as.status();
+  std::vector<std::string> argv = {(bin_dir_ / "postgres").string(),
                                    "-D",
-                                   pgdata.string(),
+                                   pgdata_.string(),
                                    "-k",
-                                   socket_dir.string(),
+                                   socket_dir_.string(),
                                    "-c",
                                    "listen_addresses=",
                                    "-c",
                                    absl::StrCat("port=", kPort),
                                    "-c",
                                    "unix_socket_permissions=0700"};
-  for (const auto& setting : options.settings) {
+  for (const auto& setting : options_.settings) {
     argv.push_back("-c");
     argv.push_back(setting);
   }
-  const fs::path server_log = log_dir / "postgres.log";
+  const fs::path server_log = log_dir_ / "postgres.log";
   auto pid = Spawn(argv, server_log, *run_as, /*die_with_parent=*/true);
   if (!pid.ok()) return pid.status();
-  pg->pid_ = *pid;
 
-  const std::string ping =
-      pg->ConnectionString("postgres") + " connect_timeout=2";
-  const auto deadline = steady_clock::now() + options.start_timeout;
+  const std::string ping = ConnectionString("postgres") + " connect_timeout=2";
+  const auto deadline = steady_clock::now() + options_.start_timeout;
   for (;;) {
     int status = 0;
-    if (::waitpid(pg->pid_, &status, WNOHANG) == pg->pid_) {
-      pg->pid_ = -1;
+    if (::waitpid(*pid, &status, WNOHANG) == *pid) {
       return absl::UnavailableError(absl::StrCat(
           "PostgreSQL exited during start-up: ", LogTail(server_log)));
     }
-    if (PQping(ping.c_str()) == PQPING_OK) break;
-    if (steady_clock::now() >= deadline) {
-      pg->Stop().IgnoreError();
+    if (PQping(ping.c_str()) == PQPING_OK) return *pid;
+    if (steady_clock::now() >= deadline || cancelled()) {
+      ::kill(*pid, SIGINT);
+      if (WaitChild(*pid, kStopTimeout) < 0) {
+        ::kill(*pid, SIGKILL);
+        WaitChild(*pid, std::chrono::seconds(5));
+      }
+      if (cancelled()) return absl::CancelledError("kvod is stopping");
       return absl::UnavailableError(absl::StrCat(
           "PostgreSQL did not accept connections within ",
-          options.start_timeout.count(), " s: ", LogTail(server_log)));
+          options_.start_timeout.count(), " s: ", LogTail(server_log)));
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
-  return pg;
 }
 
 EmbeddedPostgres::~EmbeddedPostgres() { Stop().IgnoreError(); }
 
+void EmbeddedPostgres::Supervise(std::function<void(bool running)> on_change) {
+  if (supervisor_.joinable() || stopping_) return;
+  supervisor_ = std::thread(
+      [this, on_change = std::move(on_change)] { SuperviseLoop(on_change); });
+}
+
+void EmbeddedPostgres::SuperviseLoop(
+    const std::function<void(bool)>& on_change) {
+  auto stopping = [this] { return stopping_.load(); };
+  std::unique_lock lock(mu_);
+  while (!stopping_) {
+    const pid_t pid = pid_;
+    if (pid > 0) {
+      int status = 0;
+      const pid_t r = ::waitpid(pid, &status, WNOHANG);
+      if (r == pid || (r < 0 && errno == ECHILD)) {
+        pid_ = -1;
+        LogError("PostgreSQL exited unexpectedly; starting it again",
+                 {{"pid", std::to_string(pid)},
+                  {"how", r == pid ? DescribeExit(status) : "gone"}});
+        lock.unlock();
+        on_change(false);
+        lock.lock();
+        continue;
+      }
+      wake_.wait_for(lock, kWatchInterval, stopping);
+      continue;
+    }
+    lock.unlock();
+    const auto t0 = steady_clock::now();
+    auto started = Launch(stopping);
+    lock.lock();
+    if (started.ok()) {
+      pid_ = *started;
+      LogInfo("embedded postgres started again",
+              {{"pid", std::to_string(*started)},
+               {"ms", std::to_string(
+                          std::chrono::duration_cast<std::chrono::milliseconds>(
+                              steady_clock::now() - t0)
+                              .count())}});
+      lock.unlock();
+      on_change(true);
+      lock.lock();
+    } else if (!stopping_) {
+      LogWarn("embedded postgres did not start; retrying",
+              {{"detail", started.status().message()}});
+      wake_.wait_for(lock, kRestartBackoff, stopping);
+    }
+  }
+}
+
 absl::Status EmbeddedPostgres::Stop() {
-  if (pid_ <= 0) return absl::OkStatus();
-  const pid_t pid = pid_;
-  pid_ = -1;
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (supervisor_.joinable()) supervisor_.join();
+  const pid_t pid = pid_.exchange(-1);
+  if (pid <= 0) return absl::OkStatus();
   ::kill(pid, SIGINT);  // fast shutdown
   if (WaitChild(pid, kStopTimeout) >= 0) return absl::OkStatus();
   ::kill(pid, SIGQUIT);  // immediate shutdown

@@ -16,6 +16,7 @@
 #include <filesystem>
 #include <iostream>
 #include <memory>
+#include <mutex>
 #include <optional>
 
 #include "absl/strings/numbers.h"
@@ -33,6 +34,8 @@
 #include "services/audit/witness.h"
 #include "services/common/clock.h"
 #include "services/common/crypto.h"
+#include "services/common/data_dir_lock.h"
+#include "services/common/database_health.h"
 #include "services/common/db_pool.h"
 #include "services/common/embedded_postgres.h"
 #include "services/common/envelope.h"
@@ -81,6 +84,8 @@ constexpr auto kExpirySweepInterval = std::chrono::seconds(30);
 constexpr absl::Duration kRetentionInterval = absl::Minutes(5);
 // How often each kvod looks for data keys a rotation left to rewrap.
 constexpr std::chrono::seconds kKeyRewrapInterval(10);
+// How often kvod asks the databases whether they answer (health).
+constexpr std::chrono::milliseconds kDatabaseProbeInterval(250);
 
 // One log line per RPC: method, status, duration. Never request contents.
 class RpcLogInterceptor final : public grpc::experimental::Interceptor {
@@ -332,6 +337,44 @@ void LogFromGrpc(gpr_log_func_args* args) {
   common::Log(level, "grpc", {{"detail", args->message}});
 }
 
+// kvod's gRPC health: SERVING only while the audit log can be trusted and
+// both databases answer, and never again once shutdown began. Thread-safe:
+// the audit integrity alarm, the database probes and main update it.
+class ServingState final {
+ public:
+  ServingState(grpc::Server& server, const audit::AuditIntegrity& integrity)
+      : server_(server), integrity_(integrity) {}
+
+  void Watch(const common::DatabaseHealth* data,
+             const common::DatabaseHealth* keys) {
+    std::lock_guard lock(mu_);
+    data_ = data;
+    keys_ = keys;
+  }
+
+  void Update() {
+    std::lock_guard lock(mu_);
+    const bool serving = !stopping_ && integrity_.ok() &&
+                         (data_ == nullptr || data_->up()) &&
+                         (keys_ == nullptr || keys_->up());
+    server_.GetHealthCheckService()->SetServingStatus(serving);
+  }
+
+  void Shutdown() {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+    server_.GetHealthCheckService()->SetServingStatus(false);
+  }
+
+ private:
+  grpc::Server& server_;
+  const audit::AuditIntegrity& integrity_;
+  std::mutex mu_;
+  bool stopping_ = false;                         // guarded by mu_
+  const common::DatabaseHealth* data_ = nullptr;  // guarded by mu_
+  const common::DatabaseHealth* keys_ = nullptr;  // guarded by mu_
+};
+
 void WaitForShutdownSignal() {
   sigset_t signals;
   sigemptyset(&signals);
@@ -397,6 +440,10 @@ int RunKvod(const KvodConfig& config) {
   const fs::path data_dir = fs::absolute(config.data_dir).lexically_normal();
   auto created = PrepareDataDir(data_dir);
   if (!created.ok()) return Fail(created.status().message());
+  // Before anything in the directory is read or written: another kvod may
+  // run on it, and then this one leaves it as it is.
+  auto data_dir_lock = common::DataDirLock::Acquire(data_dir);
+  if (!data_dir_lock.ok()) return Fail(data_dir_lock.status().message());
   Runtime rt;
   // A first start that fails leaves nothing behind.
   auto fail_and_clean = [&](absl::string_view message) {
@@ -546,9 +593,37 @@ int RunKvod(const KvodConfig& config) {
     return fail_and_clean(absl::StrCat("cannot listen on ", config.listen,
                                        ": address in use or not available"));
   }
-  audit_integrity.SetListener([&server](absl::string_view) {
-    server->GetHealthCheckService()->SetServingStatus(false);
-  });
+  ServingState serving(*server, audit_integrity);
+  audit_integrity.SetListener(
+      [&serving](absl::string_view) { serving.Update(); });
+  // Health follows the databases; after an outage every pooled connection
+  // is stale, so the first calls after it get fresh ones.
+  common::DatabaseHealth data_health(
+      "data", rt.conninfo, kDatabaseProbeInterval, [&rt, &serving](bool) {
+        rt.pool->DiscardAll();
+        serving.Update();
+      });
+  common::DatabaseHealth keys_health("key store", rt.keystore_pool->conninfo(),
+                                     kDatabaseProbeInterval,
+                                     [&rt, &serving](bool) {
+                                       rt.keystore_pool->DiscardAll();
+                                       serving.Update();
+                                     });
+  serving.Watch(&data_health, &keys_health);
+  data_health.Start();
+  keys_health.Start();
+  if (rt.postgres != nullptr) {
+    // A dead postmaster is known at once, long before a probe times out.
+    rt.postgres->Supervise([&data_health, &keys_health](bool running) {
+      if (running) {
+        data_health.Poke();
+        keys_health.Poke();
+      } else {
+        data_health.MarkDown();
+        keys_health.MarkDown();
+      }
+    });
+  }
   sequencer.Start();
   gallery_versions.Start();
   if (!gallery_versions.WaitUntilTrusted(absl::Seconds(10))) {
@@ -567,7 +642,7 @@ int RunKvod(const KvodConfig& config) {
                      {{"detail", bootstrap.status().message()}});
   }
   // Not serving while the audit log cannot be trusted.
-  server->GetHealthCheckService()->SetServingStatus(audit_integrity.ok());
+  serving.Update();
 
   const std::string host = config.listen.substr(0, config.listen.rfind(':'));
   std::cout << "kvod: listening on " << host << ":" << selected_port << "\n"
@@ -584,7 +659,7 @@ int RunKvod(const KvodConfig& config) {
   LogInfo("serving", {{"port", std::to_string(selected_port)}});
 
   WaitForShutdownSignal();
-  server->GetHealthCheckService()->SetServingStatus(false);
+  serving.Shutdown();
   server->Shutdown(std::chrono::system_clock::now() + kShutdownGrace);
   server->Wait();
   guard.StopAndFlush();  // refusal counts still owed, before the pool goes
@@ -593,13 +668,16 @@ int RunKvod(const KvodConfig& config) {
   retention_job.Stop();
   key_rewrap.Stop();
   gallery_versions.Stop();
-  rt.pool.reset();
-  rt.keystore_pool.reset();
+  data_health.Stop();
+  keys_health.Stop();
   if (rt.postgres != nullptr) {
+    // No restarts from here on; the health callbacks outlive no one.
     if (auto s = rt.postgres->Stop(); !s.ok()) {
       common::LogWarn("postgres stop", {{"detail", s.message()}});
     }
   }
+  rt.pool.reset();
+  rt.keystore_pool.reset();
   LogInfo("stopped");
   return kExitOk;
 }

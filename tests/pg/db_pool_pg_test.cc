@@ -1,4 +1,5 @@
 #include <pqxx/pqxx>
+#include <set>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -83,6 +84,34 @@ TEST_F(DbPoolTest, ReconnectsAfterTheServerDropsTheConnection) {
   // The in-flight use may fail (UNAVAILABLE); the next one must work.
   if (!during.ok()) EXPECT_EQ(during.code(), absl::StatusCode::kUnavailable);
   EXPECT_EQ(CountAreas(pool), 0);
+}
+
+TEST_F(DbPoolTest, DiscardAllReplacesIdleAndLeasedConnections) {
+  DbPool pool(conninfo(), 2);
+  auto backend = [](DbPool::Lease& lease) {
+    pqxx::nontransaction tx(lease.conn());
+    return tx.exec1("SELECT pg_backend_pid()")[0].as<int>();
+  };
+  int leased_pid = 0, idle_pid = 0;
+  {
+    auto leased = pool.Acquire();
+    ASSERT_TRUE(leased.ok()) << leased.status();
+    leased_pid = backend(*leased);
+    {
+      auto idle = pool.Acquire();
+      ASSERT_TRUE(idle.ok()) << idle.status();
+      idle_pid = backend(*idle);
+    }
+    pool.DiscardAll();
+    EXPECT_EQ(backend(*leased), leased_pid)
+        << "a leased connection stays usable until it is returned";
+  }
+  auto a = pool.Acquire();
+  auto b = pool.Acquire();
+  ASSERT_TRUE(a.ok() && b.ok());
+  const std::set<int> now = {backend(*a), backend(*b)};
+  EXPECT_EQ(now.count(leased_pid), 0u);
+  EXPECT_EQ(now.count(idle_pid), 0u);
 }
 
 TEST_F(DbPoolTest, UnreachableDatabaseIsUnavailableNotACrash) {
