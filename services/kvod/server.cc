@@ -36,8 +36,10 @@
 #include "services/common/embedded_postgres.h"
 #include "services/common/envelope.h"
 #include "services/common/log.h"
+#include "services/common/log_writer.h"
 #include "services/common/migrator.h"
 #include "services/common/policy_loader.h"
+#include "services/common/rotating_file.h"
 #include "services/common/tls_material.h"
 #include "services/gallery/expiry_sweeper.h"
 #include "services/gallery/gallery_card_sink.h"
@@ -117,7 +119,27 @@ class RpcLogInterceptorFactory final
   }
 };
 
+// The log's writer thread, to stderr or to --log-file.
+absl::Status StartLog(const KvodConfig& config) {
+  if (config.log_file.empty()) {
+    common::StartLogWriter(std::make_unique<common::StderrSink>());
+    return absl::OkStatus();
+  }
+  auto file = common::RotatingFile::Open(config.log_file, config.log_max_bytes,
+                                         config.log_keep);
+  if (!file.ok()) return file.status();
+  common::StartLogWriter(std::move(*file));
+  return absl::OkStatus();
+}
+
+// Writes what is queued on every way out of RunKvod.
+struct LogWriterScope {
+  ~LogWriterScope() { common::StopLogWriter(); }
+};
+
 int Fail(absl::string_view message) {
+  // The lines logged before the failure come before its line.
+  common::FlushLog();
   std::cerr << "kvod: " << message << std::endl;
   return kExitStartupError;
 }
@@ -340,6 +362,8 @@ void WaitForShutdownSignal() {
 }  // namespace
 
 int RunKvod(const KvodConfig& config) {
+  if (auto s = StartLog(config); !s.ok()) return Fail(s.message());
+  LogWriterScope log_scope;
   if (!common::InitCrypto()) return Fail("libsodium cannot initialise");
   if (!photos::InitImaging("kvod")) return Fail("libvips cannot initialise");
   const fs::path policy_path =
@@ -574,6 +598,8 @@ int RunKvod(const KvodConfig& config) {
               << policy->identity().bootstrap_code_lifetime_hours()
               << " h, works once: kvo bootstrap CODE)\n";
   }
+  // Whoever waits for "ready" finds the start-up lines in the log.
+  common::FlushLog();
   std::cout << "kvod: ready" << std::endl;
   LogInfo("serving", {{"port", std::to_string(selected_port)}});
 
