@@ -38,6 +38,8 @@
 #include "services/common/log.h"
 #include "services/common/log_writer.h"
 #include "services/common/migrator.h"
+#include "services/common/no_change_calls.h"
+#include "services/common/periodic_task.h"
 #include "services/common/policy_loader.h"
 #include "services/common/rotating_file.h"
 #include "services/common/tls_material.h"
@@ -82,12 +84,20 @@ constexpr auto kExpirySweepInterval = std::chrono::seconds(30);
 constexpr absl::Duration kRetentionInterval = absl::Minutes(5);
 // How often each kvod looks for data keys a rotation left to rewrap.
 constexpr std::chrono::seconds kKeyRewrapInterval(10);
+// How often the calls that changed nothing (door syncs) are summed up in
+// one log line.
+constexpr std::chrono::seconds kNoChangeSummaryInterval(60);
 
 // One log line per RPC: method, status, duration. Never request contents.
+// A call its handler marked as changing nothing (common::MarkNoChange) is
+// counted in `no_change` instead, for the periodic summary line.
 class RpcLogInterceptor final : public grpc::experimental::Interceptor {
  public:
-  explicit RpcLogInterceptor(grpc::experimental::ServerRpcInfo* info)
-      : info_(info), start_(std::chrono::steady_clock::now()) {}
+  RpcLogInterceptor(grpc::experimental::ServerRpcInfo* info,
+                    common::NoChangeCounter* no_change)
+      : info_(info),
+        no_change_(no_change),
+        start_(std::chrono::steady_clock::now()) {}
 
   void Intercept(
       grpc::experimental::InterceptorBatchMethods* methods) override {
@@ -97,6 +107,13 @@ class RpcLogInterceptor final : public grpc::experimental::Interceptor {
       const double ms = std::chrono::duration<double, std::milli>(
                             std::chrono::steady_clock::now() - start_)
                             .count();
+      const bool no_change =
+          common::TakeNoChangeMark(*methods->GetSendTrailingMetadata());
+      if (no_change && status.ok()) {
+        no_change_->Note(ms);
+        methods->Proceed();
+        return;
+      }
       common::Log("info", "rpc",
                   {{"method", info_->method()},
                    {"code", std::to_string(status.error_code())},
@@ -107,16 +124,23 @@ class RpcLogInterceptor final : public grpc::experimental::Interceptor {
 
  private:
   grpc::experimental::ServerRpcInfo* info_;
+  common::NoChangeCounter* no_change_;
   std::chrono::steady_clock::time_point start_;
 };
 
 class RpcLogInterceptorFactory final
     : public grpc::experimental::ServerInterceptorFactoryInterface {
  public:
+  explicit RpcLogInterceptorFactory(common::NoChangeCounter* no_change)
+      : no_change_(no_change) {}
+
   grpc::experimental::Interceptor* CreateServerInterceptor(
       grpc::experimental::ServerRpcInfo* info) override {
-    return new RpcLogInterceptor(info);
+    return new RpcLogInterceptor(info, no_change_);
   }
+
+ private:
+  common::NoChangeCounter* no_change_;
 };
 
 // The log's writer thread, to stderr or to --log-file.
@@ -557,7 +581,10 @@ int RunKvod(const KvodConfig& config) {
   std::vector<
       std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
       interceptors;
-  interceptors.push_back(std::make_unique<RpcLogInterceptorFactory>());
+  // Outlives the server and so every interceptor.
+  common::NoChangeCounter no_change;
+  interceptors.push_back(
+      std::make_unique<RpcLogInterceptorFactory>(&no_change));
   builder.experimental().SetInterceptorCreators(std::move(interceptors));
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (server == nullptr || selected_port == 0) {
@@ -579,6 +606,11 @@ int RunKvod(const KvodConfig& config) {
   sweeper.Start();
   retention_job.Start(kRetentionInterval);
   key_rewrap.Start(kKeyRewrapInterval);
+  common::PeriodicTask no_change_summary;
+  no_change_summary.Start(
+      kNoChangeSummaryInterval,
+      [&no_change] { common::LogNoChangeSummary(no_change.Take()); },
+      /*run_first=*/false);
   auto bootstrap = identity_service.IssueBootstrapCodeIfNeeded();
   if (!bootstrap.ok()) {
     common::LogError("cannot issue a bootstrap code",
@@ -607,6 +639,8 @@ int RunKvod(const KvodConfig& config) {
   server->GetHealthCheckService()->SetServingStatus(false);
   server->Shutdown(std::chrono::system_clock::now() + kShutdownGrace);
   server->Wait();
+  no_change_summary.Stop();
+  common::LogNoChangeSummary(no_change.Take());  // what the last minute owes
   guard.StopAndFlush();  // refusal counts still owed, before the pool goes
   sequencer.Stop();      // signs what the last RPCs logged
   sweeper.Stop();
