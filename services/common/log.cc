@@ -2,14 +2,33 @@
 
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <mutex>
 #include <string>
+#include <vector>
 
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "services/common/log_writer.h"
 
 namespace kvo::common {
+namespace {
+
+std::atomic<LogWriter*> g_writer{nullptr};
+
+// Writers are never deleted: a thread may still hold one after
+// StopLogWriter, and a stopped writer writes at once. Kept here, they stay
+// reachable (no leak to report).
+void Retire(LogWriter* writer) {
+  static std::mutex mu;
+  static auto* const retired = new std::vector<LogWriter*>();
+  std::lock_guard lock(mu);
+  retired->push_back(writer);
+}
+
+}  // namespace
 
 void AppendJsonEscaped(std::string& out, absl::string_view s) {
   for (unsigned char c : s) {
@@ -41,8 +60,8 @@ void AppendJsonEscaped(std::string& out, absl::string_view s) {
   }
 }
 
-void Log(absl::string_view level, absl::string_view msg,
-         std::initializer_list<LogField> fields) {
+std::string FormatLogLine(absl::string_view level, absl::string_view msg,
+                          std::initializer_list<LogField> fields) {
   std::string line = "{\"ts\":\"";
   line += absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::Now(),
                            absl::UTCTimeZone());
@@ -59,9 +78,37 @@ void Log(absl::string_view level, absl::string_view msg,
     line += '"';
   }
   line += "}\n";
-  // One write keeps lines from concurrent RPCs whole.
+  return line;
+}
+
+void Log(absl::string_view level, absl::string_view msg,
+         std::initializer_list<LogField> fields) {
+  const std::string line = FormatLogLine(level, msg, fields);
+  if (LogWriter* writer = g_writer.load(std::memory_order_acquire)) {
+    writer->Append(line, level == "error");
+    return;
+  }
+  // One write keeps lines from concurrent threads whole.
   ssize_t ignored = ::write(STDERR_FILENO, line.data(), line.size());
   (void)ignored;
+}
+
+void StartLogWriter(std::unique_ptr<LogSink> sink) {
+  auto* writer = new LogWriter(std::move(sink), LogWriter::Options{});
+  Retire(writer);
+  LogWriter* old = g_writer.exchange(writer, std::memory_order_acq_rel);
+  if (old != nullptr) old->Stop();
+}
+
+void FlushLog() {
+  if (LogWriter* writer = g_writer.load(std::memory_order_acquire)) {
+    writer->Flush();
+  }
+}
+
+void StopLogWriter() {
+  LogWriter* writer = g_writer.exchange(nullptr, std::memory_order_acq_rel);
+  if (writer != nullptr) writer->Stop();
 }
 
 }  // namespace kvo::common

@@ -8,10 +8,12 @@
 
 namespace kvo::common {
 
-// One structured log line (JSON object) on stderr. Fields are key/value pairs
-// of plain strings; callers must never pass personal data (names, addresses,
-// dates of birth, photos): log principal ids and pseudonymous ids only.
-// Thread-safe: each line is written with one write(2).
+// One structured log line (JSON object). Fields are key/value pairs of plain
+// strings; callers must never pass personal data (names, addresses, dates of
+// birth, photos): log principal ids and pseudonymous ids only.
+// The line goes to the process's LogWriter once StartLogWriter ran (queued
+// and written by its thread; see log_writer.h), else to stderr with one
+// write(2). Thread-safe; lines are never interleaved.
 using LogField = std::pair<absl::string_view, absl::string_view>;
 void Log(absl::string_view level, absl::string_view msg,
          std::initializer_list<LogField> fields = {});

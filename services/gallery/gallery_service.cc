@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "services/audit/pg_audit_store.h"
+#include "services/common/no_change_calls.h"
 #include "services/common/proto_time.h"
 #include "services/common/status_util.h"
 #include "services/gallery/expiry_sweeper.h"
@@ -236,6 +237,7 @@ grpc::Status GalleryServiceImpl::SyncGallery(
     kvo::v1::GalleryUpdate update;
     update.mutable_version()->set_version(since);
     writer->Write(update);
+    common::MarkNoChange(*context);
     return grpc::Status::OK;
   }
   if (view && !view->expiry_due && since == 0) {
@@ -372,6 +374,11 @@ grpc::Status GalleryServiceImpl::SyncGallery(
   update.mutable_version()->set_version(result->version);
   update.mutable_version()->set_reset(result->reset);
   writer->Write(update);
+  // Nothing for the device and no damaged record met: counted, not logged.
+  if (since > 0 && !result->reset && result->entries.empty() &&
+      result->removed.empty() && result->skipped.empty()) {
+    common::MarkNoChange(*context);
+  }
   return grpc::Status::OK;
 }
 

@@ -65,6 +65,21 @@ int main(int argc, char** argv) {
                  "ahead (needs testing { clock_control: true } in the policy)")
       ->envname("KVO_CLOCK_OFFSET_DAYS")
       ->check(CLI::Range(-36500, 36500));
+  app.add_option("--log-file", config.log_file,
+                 "write the log to this file (mode 0600, rotated by size) "
+                 "instead of stderr")
+      ->envname("KVO_LOG_FILE");
+  app.add_option("--log-max-bytes", config.log_max_bytes,
+                 "size at which the log file is rotated: FILE becomes "
+                 "FILE.1, FILE.1 becomes FILE.2, ...")
+      ->envname("KVO_LOG_MAX_BYTES")
+      ->check(CLI::Range(int64_t{1024}, int64_t{1} << 40))
+      ->capture_default_str();
+  app.add_option("--log-keep", config.log_keep,
+                 "rotated log files kept (FILE.1 to FILE.N; 0 keeps none)")
+      ->envname("KVO_LOG_KEEP")
+      ->check(CLI::Range(0, 1000))
+      ->capture_default_str();
   app.add_option("--pg-setting", config.pg_settings,
                  "name=value setting for the embedded PostgreSQL (repeatable)");
   try {

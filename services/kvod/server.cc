@@ -40,8 +40,12 @@
 #include "services/common/embedded_postgres.h"
 #include "services/common/envelope.h"
 #include "services/common/log.h"
+#include "services/common/log_writer.h"
 #include "services/common/migrator.h"
+#include "services/common/no_change_calls.h"
+#include "services/common/periodic_task.h"
 #include "services/common/policy_loader.h"
+#include "services/common/rotating_file.h"
 #include "services/common/tls_material.h"
 #include "services/gallery/expiry_sweeper.h"
 #include "services/gallery/gallery_card_sink.h"
@@ -86,12 +90,20 @@ constexpr absl::Duration kRetentionInterval = absl::Minutes(5);
 constexpr std::chrono::seconds kKeyRewrapInterval(10);
 // How often kvod asks the databases whether they answer (health).
 constexpr std::chrono::milliseconds kDatabaseProbeInterval(250);
+// How often the calls that changed nothing (door syncs) are summed up in
+// one log line.
+constexpr std::chrono::seconds kNoChangeSummaryInterval(60);
 
 // One log line per RPC: method, status, duration. Never request contents.
+// A call its handler marked as changing nothing (common::MarkNoChange) is
+// counted in `no_change` instead, for the periodic summary line.
 class RpcLogInterceptor final : public grpc::experimental::Interceptor {
  public:
-  explicit RpcLogInterceptor(grpc::experimental::ServerRpcInfo* info)
-      : info_(info), start_(std::chrono::steady_clock::now()) {}
+  RpcLogInterceptor(grpc::experimental::ServerRpcInfo* info,
+                    common::NoChangeCounter* no_change)
+      : info_(info),
+        no_change_(no_change),
+        start_(std::chrono::steady_clock::now()) {}
 
   void Intercept(
       grpc::experimental::InterceptorBatchMethods* methods) override {
@@ -101,6 +113,13 @@ class RpcLogInterceptor final : public grpc::experimental::Interceptor {
       const double ms = std::chrono::duration<double, std::milli>(
                             std::chrono::steady_clock::now() - start_)
                             .count();
+      const bool no_change =
+          common::TakeNoChangeMark(*methods->GetSendTrailingMetadata());
+      if (no_change && status.ok()) {
+        no_change_->Note(ms);
+        methods->Proceed();
+        return;
+      }
       common::Log("info", "rpc",
                   {{"method", info_->method()},
                    {"code", std::to_string(status.error_code())},
@@ -111,19 +130,46 @@ class RpcLogInterceptor final : public grpc::experimental::Interceptor {
 
  private:
   grpc::experimental::ServerRpcInfo* info_;
+  common::NoChangeCounter* no_change_;
   std::chrono::steady_clock::time_point start_;
 };
 
 class RpcLogInterceptorFactory final
     : public grpc::experimental::ServerInterceptorFactoryInterface {
  public:
+  explicit RpcLogInterceptorFactory(common::NoChangeCounter* no_change)
+      : no_change_(no_change) {}
+
   grpc::experimental::Interceptor* CreateServerInterceptor(
       grpc::experimental::ServerRpcInfo* info) override {
-    return new RpcLogInterceptor(info);
+    return new RpcLogInterceptor(info, no_change_);
   }
+
+ private:
+  common::NoChangeCounter* no_change_;
+};
+
+// The log's writer thread, to stderr or to --log-file.
+absl::Status StartLog(const KvodConfig& config) {
+  if (config.log_file.empty()) {
+    common::StartLogWriter(std::make_unique<common::StderrSink>());
+    return absl::OkStatus();
+  }
+  auto file = common::RotatingFile::Open(config.log_file, config.log_max_bytes,
+                                         config.log_keep);
+  if (!file.ok()) return file.status();
+  common::StartLogWriter(std::move(*file));
+  return absl::OkStatus();
+}
+
+// Writes what is queued on every way out of RunKvod.
+struct LogWriterScope {
+  ~LogWriterScope() { common::StopLogWriter(); }
 };
 
 int Fail(absl::string_view message) {
+  // The lines logged before the failure come before its line.
+  common::FlushLog();
   std::cerr << "kvod: " << message << std::endl;
   return kExitStartupError;
 }
@@ -389,6 +435,8 @@ void WaitForShutdownSignal() {
 }  // namespace
 
 int RunKvod(const KvodConfig& config) {
+  if (auto s = StartLog(config); !s.ok()) return Fail(s.message());
+  LogWriterScope log_scope;
   if (!common::InitCrypto()) return Fail("libsodium cannot initialise");
   if (!photos::InitImaging("kvod")) return Fail("libvips cannot initialise");
   const fs::path policy_path =
@@ -586,7 +634,10 @@ int RunKvod(const KvodConfig& config) {
   std::vector<
       std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
       interceptors;
-  interceptors.push_back(std::make_unique<RpcLogInterceptorFactory>());
+  // Outlives the server and so every interceptor.
+  common::NoChangeCounter no_change;
+  interceptors.push_back(
+      std::make_unique<RpcLogInterceptorFactory>(&no_change));
   builder.experimental().SetInterceptorCreators(std::move(interceptors));
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (server == nullptr || selected_port == 0) {
@@ -636,6 +687,11 @@ int RunKvod(const KvodConfig& config) {
   sweeper.Start();
   retention_job.Start(kRetentionInterval);
   key_rewrap.Start(kKeyRewrapInterval);
+  common::PeriodicTask no_change_summary;
+  no_change_summary.Start(
+      kNoChangeSummaryInterval,
+      [&no_change] { common::LogNoChangeSummary(no_change.Take()); },
+      /*run_first=*/false);
   auto bootstrap = identity_service.IssueBootstrapCodeIfNeeded();
   if (!bootstrap.ok()) {
     common::LogError("cannot issue a bootstrap code",
@@ -655,6 +711,8 @@ int RunKvod(const KvodConfig& config) {
               << policy->identity().bootstrap_code_lifetime_hours()
               << " h, works once: kvo bootstrap CODE)\n";
   }
+  // Whoever waits for "ready" finds the start-up lines in the log.
+  common::FlushLog();
   std::cout << "kvod: ready" << std::endl;
   LogInfo("serving", {{"port", std::to_string(selected_port)}});
 
@@ -662,6 +720,8 @@ int RunKvod(const KvodConfig& config) {
   serving.Shutdown();
   server->Shutdown(std::chrono::system_clock::now() + kShutdownGrace);
   server->Wait();
+  no_change_summary.Stop();
+  common::LogNoChangeSummary(no_change.Take());  // what the last minute owes
   guard.StopAndFlush();  // refusal counts still owed, before the pool goes
   sequencer.Stop();      // signs what the last RPCs logged
   sweeper.Stop();

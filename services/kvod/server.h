@@ -1,6 +1,7 @@
 #ifndef KVO_SERVICES_KVOD_SERVER_H_
 #define KVO_SERVICES_KVOD_SERVER_H_
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -30,6 +31,12 @@ struct KvodConfig {
   // Moves kvod's clock (retention and the rules that read it) this many
   // days; refused unless the policy says testing { clock_control: true }.
   int clock_offset_days = 0;
+  // Where the log lines go: empty, stderr (for a service manager); else
+  // this file, mode 0600, rotated before it passes log_max_bytes into
+  // PATH.1 ... PATH.<log_keep>.
+  std::string log_file;
+  int64_t log_max_bytes = int64_t{50} << 20;
+  int log_keep = 5;
 };
 
 // Exit codes of kvod.
@@ -40,6 +47,9 @@ inline constexpr int kExitStartupError = 2;
 // in-flight RPCs finish, then the database stops. Expects SIGINT and SIGTERM
 // to be blocked in every thread (main does that before anything starts).
 // Returns the process exit code; start-up errors print one line on stderr.
+// Log lines are written by a writer thread of their own (see
+// common/log_writer.h); RunKvod flushes them before it prints "kvod: ready"
+// and before it returns.
 int RunKvod(const KvodConfig& config);
 
 }  // namespace kvo::kvod

@@ -1,6 +1,8 @@
 // Photos and the door gallery end to end: the real kvod (embedded
 // PostgreSQL, TLS) with images made here with libvips, driven over gRPC and
 // through the real kvo.
+#include <sys/stat.h>
+
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -9,6 +11,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "kvo/v1/gallery.grpc.pb.h"
@@ -471,6 +474,99 @@ TEST_F(GalleryLimitsE2E, OverTheHourlyLimitSaysWhenToRetry) {
       0);
   // Per principal: another shopkeeper is not affected.
   EXPECT_TRUE(Sync(other_shopkeeper_, 0).status.ok());
+}
+
+// kvod logging to a file (--log-file) under door load: the file is mode
+// 0600 and rotated at --log-max-bytes with lines kept whole, and syncs
+// that found nothing new are one summary line, not a line each; refused
+// syncs still get a line each.
+class GalleryLogE2E : public GalleryE2E {
+ protected:
+  static constexpr int kMaxBytes = 4096;
+  static constexpr int kKeep = 50;  // enough that no line is lost here
+
+  void SetUp() override {
+    log_ = tmp_.path() / "log" / "kvod.log";
+    fs::create_directories(log_.parent_path());
+    extra_kvod_args_ = {"--log-file=" + log_.string(),
+                        absl::StrCat("--log-max-bytes=", kMaxBytes),
+                        absl::StrCat("--log-keep=", kKeep)};
+    GalleryE2E::SetUp();
+  }
+
+  // Every line of the log, oldest first.
+  std::vector<std::string> LogLines() {
+    std::vector<std::string> lines;
+    for (int n = kKeep; n >= 0; --n) {
+      const fs::path file =
+          n == 0 ? log_ : fs::path(absl::StrCat(log_.string(), ".", n));
+      if (!fs::exists(file)) continue;
+      std::ifstream in(file);
+      const std::string content((std::istreambuf_iterator<char>(in)), {});
+      EXPECT_LE(content.size(), static_cast<size_t>(kMaxBytes)) << file;
+      EXPECT_TRUE(content.empty() || content.back() == '\n') << file;
+      for (absl::string_view line : absl::StrSplit(content, '\n')) {
+        if (!line.empty()) lines.emplace_back(line);
+      }
+    }
+    return lines;
+  }
+
+  fs::path log_;
+};
+
+TEST_F(GalleryLogE2E, NoChangeSyncsAreSummedUpAndTheFileRotates) {
+  CardInA("Logboek");
+  const SyncOutcome first = Sync(shopkeeper_, 0);
+  ASSERT_TRUE(first.status.ok());
+  ASSERT_EQ(first.entries.size(), 1u);
+  constexpr int kNoChange = 150, kRefused = 40;
+  for (int i = 0; i < kNoChange; ++i) {
+    ASSERT_EQ(Sync(shopkeeper_, first.version).messages, 1);
+  }
+  for (int i = 0; i < kRefused; ++i) {
+    ASSERT_EQ(Sync(shopkeeper_, -1).status.error_code(),
+              grpc::StatusCode::INVALID_ARGUMENT);
+  }
+  // The mark that tells the log "nothing changed" stays in kvod.
+  SyncGalleryRequest req;
+  req.set_since_version(first.version);
+  auto ctx = Ctx(shopkeeper_);
+  auto reader = gallery_->SyncGallery(ctx.get(), req);
+  GalleryUpdate u;
+  while (reader->Read(&u)) {
+  }
+  ASSERT_TRUE(reader->Finish().ok());
+  EXPECT_EQ(ctx->GetServerTrailingMetadata().count("kvo-log-no-change"), 0u);
+
+  ASSERT_EQ(kvod_->Stop(), 0);
+  struct stat st;
+  ASSERT_EQ(::stat(log_.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600);
+  EXPECT_TRUE(fs::exists(absl::StrCat(log_.string(), ".1")))
+      << "the log never rotated";
+  // Nothing of the log on stderr: it is for a service manager only.
+  EXPECT_THAT(kvod_->process().Stderr(), Not(HasSubstr("\"msg\":\"rpc\"")));
+
+  int synced = 0, refused = 0, summed = 0, stopped = 0;
+  for (const std::string& line : LogLines()) {
+    ASSERT_TRUE(absl::StartsWith(line, "{\"ts\":") && line.back() == '}')
+        << "a broken line: " << line;
+    if (absl::StrContains(line, "GalleryService/SyncGallery")) {
+      if (absl::StrContains(line, "\"code\":\"0\"")) ++synced;
+      if (absl::StrContains(line, "\"code\":\"3\"")) ++refused;
+    }
+    if (absl::StrContains(line, "\"msg\":\"door syncs\"")) {
+      const size_t at = line.find("\"no_change\":\"");
+      ASSERT_NE(at, std::string::npos) << line;
+      summed += std::stoi(line.substr(at + 13));
+    }
+    if (absl::StrContains(line, "\"msg\":\"stopped\"")) ++stopped;
+  }
+  EXPECT_EQ(synced, 1) << "only the sync that disclosed an entry";
+  EXPECT_EQ(refused, kRefused);
+  EXPECT_EQ(summed, kNoChange + 1);
+  EXPECT_EQ(stopped, 1);
 }
 
 TEST_F(GalleryE2E, DoorDeviceThroughKvo) {
