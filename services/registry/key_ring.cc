@@ -206,6 +206,18 @@ absl::StatusOr<std::string> KeyRing::WrapWith(int32_t version,
   return common::WrapKey(*kek, key, FieldBinding(person_id, "dek"));
 }
 
+absl::StatusOr<common::SecretKey> KeyRing::Unwrap(
+    const keystore::WrappedKey& wrapped) const {
+  auto kek = Kek(wrapped.kek_version);
+  if (kek == nullptr) {
+    return absl::DataLossError(absl::StrCat(
+        "person ", wrapped.person_id, ": key-encryption key version ",
+        wrapped.kek_version, " is unknown"));
+  }
+  return common::UnwrapKey(*kek, wrapped.wrapped,
+                           FieldBinding(wrapped.person_id, "dek"));
+}
+
 absl::StatusOr<common::SecretKey> KeyRing::CreateDataKey(
     int64_t person_id) const {
   common::SecretKey key = common::SecretKey::Generate();
@@ -230,13 +242,7 @@ absl::StatusOr<std::map<int64_t, common::SecretKey>> KeyRing::OpenDataKeys(
   if (!wrapped.ok()) return wrapped.status();
   std::map<int64_t, common::SecretKey> out;
   for (const auto& [id, w] : *wrapped) {
-    auto kek = Kek(w.kek_version);
-    if (kek == nullptr) {
-      return absl::DataLossError(absl::StrCat("person ", id,
-                                              ": key-encryption key version ",
-                                              w.kek_version, " is unknown"));
-    }
-    auto key = common::UnwrapKey(*kek, w.wrapped, FieldBinding(id, "dek"));
+    auto key = Unwrap(w);
     if (!key.ok()) return key.status();
     out.emplace(id, std::move(*key));
   }
@@ -264,14 +270,7 @@ absl::StatusOr<int> KeyRing::RewrapStep(int limit) const {
   auto moved = store_.RewrapBatch(
       version, limit,
       [&](const keystore::WrappedKey& old) -> absl::StatusOr<std::string> {
-        auto kek = Kek(old.kek_version);
-        if (kek == nullptr) {
-          return absl::DataLossError(absl::StrCat(
-              "person ", old.person_id, ": key-encryption key version ",
-              old.kek_version, " is unknown"));
-        }
-        auto key = common::UnwrapKey(*kek, old.wrapped,
-                                     FieldBinding(old.person_id, "dek"));
+        auto key = Unwrap(old);
         if (!key.ok()) return key.status();
         return WrapWith(version, *key, old.person_id);
       });

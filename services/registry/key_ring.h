@@ -78,6 +78,10 @@ class KeyRing final {
   std::shared_ptr<const common::SecretKey> Root() const;
   // Unwraps KEK versions not yet in memory.
   absl::Status Load() const;
+  // A data key from its wrapping; DATA_LOSS when its KEK version is
+  // unknown or it does not open.
+  absl::StatusOr<common::SecretKey> Unwrap(
+      const keystore::WrappedKey& wrapped) const;
   // The KEK of `version`, loading it when another kvod added it.
   absl::StatusOr<std::string> WrapWith(int32_t version,
                                        const common::SecretKey& key,
