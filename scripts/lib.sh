@@ -10,9 +10,14 @@ KVO_PACKAGES=(
   libvips-dev libvips-tools
 )
 
-kvo_install_deps() {
+# The libFuzzer build (scripts/fuzz, the fuzz step of scripts/test): clang
+# and its sanitizer and fuzzer runtimes.
+KVO_FUZZ_PACKAGES=(clang-14 libclang-rt-14-dev)
+
+# kvo_install_packages PKG...: apt-get installs those not installed yet.
+kvo_install_packages() {
   local missing=()
-  for pkg in "${KVO_PACKAGES[@]}"; do
+  for pkg in "$@"; do
     if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then
       missing+=("$pkg")
     fi
@@ -30,6 +35,14 @@ kvo_install_deps() {
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
+kvo_install_deps() {
+  kvo_install_packages "${KVO_PACKAGES[@]}"
+}
+
+kvo_install_fuzz_deps() {
+  kvo_install_packages "${KVO_PACKAGES[@]}" "${KVO_FUZZ_PACKAGES[@]}"
+}
+
 # kvo_build DIR BUILD_TYPE [extra cmake args...]
 kvo_build() {
   local dir=$1 type=$2
@@ -39,4 +52,16 @@ kvo_build() {
   cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE="$type" \
     -DCMAKE_CXX_COMPILER_LAUNCHER=ccache "$@" >/dev/null
   cmake --build "$dir" -j "${KVO_BUILD_JOBS:-2}"
+}
+
+# kvo_build_fuzz DIR: the libFuzzer targets of tests/fuzz (KVO_FUZZ=ON) with
+# clang-14, ASan and UBSan.
+kvo_build_fuzz() {
+  local dir=$1
+  export CCACHE_DIR="${CCACHE_DIR:-$HOME/.cache/kvo-ccache}"
+  export CCACHE_MAXSIZE="${CCACHE_MAXSIZE:-5G}"
+  CC=clang-14 CXX=clang++-14 cmake -S . -B "$dir" -G Ninja \
+    -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER_LAUNCHER=ccache \
+    -DKVO_FUZZ=ON >/dev/null
+  cmake --build "$dir" -j "${KVO_BUILD_JOBS:-2}" --target fuzz_all
 }

@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "services/audit/audit_mac.h"
+#include "services/audit/audit_requests.h"
 #include "services/audit/log_verification.h"
 #include "services/audit/merkle.h"
 #include "services/audit/pg_audit_store.h"
@@ -25,15 +26,6 @@ void ToProto(const StoredTreeHead& head, kvo::v1::SignedTreeHead* out) {
   out->set_timestamp_ms(head.timestamp_ms);
   out->set_signature(head.signature);
   out->set_public_key(head.public_key);
-}
-
-// Sizes travel as uint64 but PostgreSQL counts in bigint.
-constexpr uint64_t kMaxTreeSize = uint64_t{1} << 62;
-
-absl::Status CheckSize(absl::string_view flag, uint64_t size) {
-  if (size <= kMaxTreeSize) return absl::OkStatus();
-  return absl::InvalidArgumentError(
-      absl::StrCat(flag, " ", size, ": no audit log is that large"));
 }
 
 std::vector<Hash> AsHashes(const std::vector<std::string>& raw) {
@@ -120,7 +112,7 @@ grpc::Status AuditServiceImpl::GetTreeHead(
     kvo::v1::SignedTreeHead* response) {
   auto call = guard_.Begin(*context, absl::StrCat(kService, "GetTreeHead"));
   if (!call.ok()) return ToGrpcStatus(call.status());
-  if (auto s = CheckSize("--size", request->tree_size()); !s.ok()) {
+  if (auto s = ValidateGetTreeHeadRequest(*request); !s.ok()) {
     return ToGrpcStatus(s);
   }
   auto head = pool_.InTransaction(
@@ -138,7 +130,7 @@ grpc::Status AuditServiceImpl::GetInclusionProof(
   auto call =
       guard_.Begin(*context, absl::StrCat(kService, "GetInclusionProof"));
   if (!call.ok()) return ToGrpcStatus(call.status());
-  if (auto s = CheckSize("--size", request->tree_size()); !s.ok()) {
+  if (auto s = ValidateInclusionProofRequest(*request); !s.ok()) {
     return ToGrpcStatus(s);
   }
   absl::Status s = pool_.InTransaction<ReadTx>(
@@ -187,12 +179,7 @@ grpc::Status AuditServiceImpl::GetConsistencyProof(
   auto call =
       guard_.Begin(*context, absl::StrCat(kService, "GetConsistencyProof"));
   if (!call.ok()) return ToGrpcStatus(call.status());
-  if (request->first_size() == 0 ||
-      request->first_size() > request->second_size()) {
-    return ToGrpcStatus(
-        absl::InvalidArgumentError("--from, --to: need 0 < --from <= --to"));
-  }
-  if (auto s = CheckSize("--to", request->second_size()); !s.ok()) {
+  if (auto s = ValidateConsistencyProofRequest(*request); !s.ok()) {
     return ToGrpcStatus(s);
   }
   absl::Status s = pool_.InTransaction<ReadTx>(

@@ -11,6 +11,7 @@
 #include "services/common/proto_time.h"
 #include "services/common/status_util.h"
 #include "services/gallery/expiry_sweeper.h"
+#include "services/gallery/gallery_requests.h"
 #include "services/gallery/pg_gallery_store.h"
 #include "services/photos/photo_intake.h"
 #include "services/registry/integrity_alarm.h"
@@ -119,26 +120,16 @@ grpc::Status GalleryServiceImpl::UploadPhoto(
   if (!call.ok()) return ToGrpcStatus(call.status());
   const auto& limits = policy_.photos();
   kvo::v1::UploadPhotoRequest part;
-  if (!reader->Read(&part) || part.part_case() != part.kPersonId ||
-      part.person_id() <= 0) {
-    return ToGrpcStatus(absl::InvalidArgumentError(
-        "person_id: the first message names the person (a positive id), "
-        "the file follows in chunks"));
-  }
-  const int64_t person_id = part.person_id();
+  if (!reader->Read(&part)) part.Clear();
+  const auto person = ValidateUploadPhotoStart(part);
+  if (!person.ok()) return ToGrpcStatus(person.status());
+  const int64_t person_id = *person;
   std::string bytes;
   while (reader->Read(&part)) {
-    if (part.part_case() != part.kChunk) {
-      return ToGrpcStatus(absl::InvalidArgumentError(
-          "chunk: after the first message only chunks of the file"));
+    if (auto s = AppendUploadChunk(part, limits.max_upload_bytes(), &bytes);
+        !s.ok()) {
+      return ToGrpcStatus(s);
     }
-    if (static_cast<int64_t>(bytes.size() + part.chunk().size()) >
-        limits.max_upload_bytes()) {
-      return ToGrpcStatus(absl::InvalidArgumentError(
-          absl::StrCat("photo: larger than the limit of ",
-                       limits.max_upload_bytes(), " bytes")));
-    }
-    bytes += part.chunk();
   }
   if (bytes.empty()) {
     return ToGrpcStatus(
@@ -221,11 +212,10 @@ grpc::Status GalleryServiceImpl::SyncGallery(
       !s.ok()) {
     return ToGrpcStatus(s);
   }
-  const int64_t since = request->since_version();
-  if (since < 0) {
-    return ToGrpcStatus(absl::InvalidArgumentError(
-        "since_version: 0 for everything, else the version last received"));
+  if (auto s = ValidateSyncGalleryRequest(*request); !s.ok()) {
+    return ToGrpcStatus(s);
   }
+  const int64_t since = request->since_version();
   const std::vector<int64_t>& areas = call->caller.area_ids;
   versions_.AwaitSequencing();
   const absl::Time now = clock_.Now();
@@ -430,8 +420,8 @@ grpc::Status GalleryServiceImpl::GetPhoto(
     kvo::v1::Photo* response) {
   auto call = guard_.Begin(*context, Method("GetPhoto"));
   if (!call.ok()) return ToGrpcStatus(call.status());
-  if (request->entry_id() <= 0) {
-    return ToGrpcStatus(absl::InvalidArgumentError("entry_id: required"));
+  if (auto s = ValidateGetPhotoRequest(*request); !s.ok()) {
+    return ToGrpcStatus(s);
   }
   if (auto s = Limit(limiter_, *context, *call, "photo views",
                      policy_.rate_limits().photo_reads_per_hour());

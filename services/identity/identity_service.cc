@@ -9,6 +9,7 @@
 #include "services/common/local_time.h"
 #include "services/common/status_util.h"
 #include "services/common/text.h"
+#include "services/identity/identity_requests.h"
 #include "services/identity/identity_rules.h"
 #include "services/identity/pg_identity_store.h"
 
@@ -21,7 +22,6 @@ using common::ToGrpcStatus;
 using Store = PgIdentityStore;
 
 constexpr char kService[] = "kvo.v1.IdentityService/";
-constexpr size_t kMaxAreasPerPrincipal = 100;
 
 std::string Method(absl::string_view name) {
   return absl::StrCat(kService, name);
@@ -59,29 +59,6 @@ kvo::v1::Principal ToProto(const PrincipalRow& row) {
 std::string AmsterdamTime(int64_t ms) {
   return absl::FormatTime("%Y-%m-%d %H:%M %Z", absl::FromUnixMillis(ms),
                           common::Amsterdam());
-}
-
-// Roles whose work is tied to areas need at least one.
-bool AreaBound(kvo::v1::Role role) {
-  return role == kvo::v1::ROLE_SHOPKEEPER || role == kvo::v1::ROLE_SECURITY ||
-         role == kvo::v1::ROLE_POLICE || role == kvo::v1::ROLE_COORDINATOR;
-}
-
-absl::Status ValidateAreaIds(
-    const google::protobuf::RepeatedField<int64_t>& ids,
-    std::vector<int64_t>* out) {
-  if (static_cast<size_t>(ids.size()) > kMaxAreasPerPrincipal) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("area_ids: at most ", kMaxAreasPerPrincipal));
-  }
-  for (int64_t id : ids) {
-    if (id <= 0) {
-      return absl::InvalidArgumentError("area_ids: ids are positive numbers");
-    }
-    if (std::find(out->begin(), out->end(), id) == out->end())
-      out->push_back(id);
-  }
-  return absl::OkStatus();
 }
 
 // A use case's own answer, kept apart from the transaction's status so that
@@ -158,19 +135,9 @@ grpc::Status IdentityServiceImpl::Bootstrap(
   if (auto s = LimitAddress(*context, *call, "identity.bootstrap"); !s.ok()) {
     return ToGrpcStatus(s);
   }
-  const auto code = NormalizeOneTimeCode(request->code());
-  if (!code.has_value()) {
-    return ToGrpcStatus(
-        absl::InvalidArgumentError("code: the 20-character code kvod printed, "
-                                   "e.g. 7KQ2M-XXXXX-XXXXX-XXXXX"));
-  }
-  for (auto s : {ValidateLogin(request->login()),
-                 ValidateDisplayName(request->display_name()),
-                 CheckPassword(request->password(), request->login(),
-                               request->display_name(),
-                               policy_.identity().password_min_length())}) {
-    if (!s.ok()) return ToGrpcStatus(s);
-  }
+  const auto code = ValidateBootstrapRequest(
+      *request, policy_.identity().password_min_length());
+  if (!code.ok()) return ToGrpcStatus(code.status());
   const std::string hash = CodeHash(*code);
   auto refuse_code = [&] {
     guard_.AuditUnauthenticatedRefusal(
@@ -252,11 +219,8 @@ grpc::Status IdentityServiceImpl::Enroll(grpc::ServerContext* context,
   if (auto s = LimitAddress(*context, *call, "identity.enroll"); !s.ok()) {
     return ToGrpcStatus(s);
   }
-  const auto code = NormalizeOneTimeCode(request->code());
-  if (!code.has_value()) {
-    return ToGrpcStatus(absl::InvalidArgumentError(
-        "code: the 20-character enrollment code you were given"));
-  }
+  const auto code = ValidateEnrollRequest(*request);
+  if (!code.ok()) return ToGrpcStatus(code.status());
   const std::string hash = CodeHash(*code);
   auto invalid = [&] {
     guard_.AuditUnauthenticatedRefusal(
@@ -323,10 +287,8 @@ grpc::Status IdentityServiceImpl::Login(grpc::ServerContext* context,
   if (auto s = LimitAddress(*context, *call, "identity.login"); !s.ok()) {
     return ToGrpcStatus(s);
   }
-  if (request->login().empty() || request->login().size() > 64 ||
-      request->password().empty() || request->password().size() > 256) {
-    return ToGrpcStatus(absl::InvalidArgumentError(
-        "login and password: both required (at most 64 and 256 bytes)"));
+  if (auto s = ValidateLoginRequest(*request); !s.ok()) {
+    return ToGrpcStatus(s);
   }
   const auto& rules = policy_.identity();
   std::string token = NewSessionToken();
@@ -449,17 +411,11 @@ grpc::Status IdentityServiceImpl::CreatePrincipal(
   const std::string method = Method("CreatePrincipal");
   auto call = guard_.Begin(*context, method);
   if (!call.ok()) return ToGrpcStatus(call.status());
-  std::vector<int64_t> areas;
-  if (auto s = ValidateAreaIds(request->area_ids(), &areas); !s.ok()) {
-    return ToGrpcStatus(s);
-  }
+  auto valid = ValidateCreatePrincipalRequest(*request);
+  if (!valid.ok()) return ToGrpcStatus(valid.status());
+  const std::vector<int64_t>& areas = *valid;
   if (auto s = guard_.CheckAreas(*call, areas); !s.ok()) return ToGrpcStatus(s);
   const kvo::v1::Role role = request->role();
-  if (role == kvo::v1::ROLE_UNSPECIFIED || !kvo::v1::Role_IsValid(role)) {
-    return ToGrpcStatus(absl::InvalidArgumentError(
-        "role: one of shopkeeper, security, police, coordinator, "
-        "privacy_officer, admin"));
-  }
   // Coordinators enrol the people of their area, not their peers or staff
   // with wider powers.
   if (guard_.access().LimitedToOwnAreas(call->caller, method) &&
@@ -470,14 +426,6 @@ grpc::Status IdentityServiceImpl::CreatePrincipal(
     return ToGrpcStatus(absl::PermissionDeniedError(absl::StrCat(
         "a ", RoleName(call->caller.role),
         " may create shopkeeper, security and police principals only")));
-  }
-  for (auto s : {ValidateLogin(request->login()),
-                 ValidateDisplayName(request->display_name())}) {
-    if (!s.ok()) return ToGrpcStatus(s);
-  }
-  if (AreaBound(role) && areas.empty()) {
-    return ToGrpcStatus(absl::InvalidArgumentError(absl::StrCat(
-        "area_ids: a ", RoleName(role), " needs at least one area")));
   }
   const std::string code = NewOneTimeCode();
   const std::string code_hash = CodeHash(*NormalizeOneTimeCode(code));
@@ -515,10 +463,6 @@ grpc::Status IdentityServiceImpl::CreatePrincipal(
 
 absl::StatusOr<PrincipalRow> IdentityServiceImpl::Target(
     const Call& call, absl::string_view method, int64_t principal_id) {
-  if (principal_id <= 0) {
-    return absl::InvalidArgumentError(
-        "principal: the id of a principal (a positive number)");
-  }
   auto target = pool_.InTransaction(
       "read principal", [&](pqxx::work& tx) -> absl::StatusOr<PrincipalRow> {
         auto p = Store::PrincipalById(tx, principal_id);
@@ -557,7 +501,7 @@ IdentityServiceImpl::BeginOnPrincipal(grpc::ServerContext* context,
                                       const std::string& reason) {
   auto call = guard_.Begin(*context, method);
   if (!call.ok()) return call.status();
-  if (auto s = common::CheckText("reason", reason, 0, 500); !s.ok()) {
+  if (auto s = ValidatePrincipalChange(principal_id, reason); !s.ok()) {
     return s;
   }
   auto target = Target(*call, method, principal_id);
@@ -689,8 +633,8 @@ grpc::Status IdentityServiceImpl::ListPrincipals(
   const std::string method = Method("ListPrincipals");
   auto call = guard_.Begin(*context, method);
   if (!call.ok()) return ToGrpcStatus(call.status());
-  if (request->area_id() < 0) {
-    return ToGrpcStatus(absl::InvalidArgumentError("area_id: must be >= 0"));
+  if (auto s = ValidateListPrincipalsRequest(*request); !s.ok()) {
+    return ToGrpcStatus(s);
   }
   if (request->area_id() == 0 &&
       guard_.access().LimitedToOwnAreas(call->caller, method)) {
@@ -724,15 +668,8 @@ grpc::Status IdentityServiceImpl::CreateArea(
     kvo::v1::Area* response) {
   auto call = guard_.Begin(*context, Method("CreateArea"));
   if (!call.ok()) return ToGrpcStatus(call.status());
-  for (auto s :
-       {common::CheckText("name", request->name(), 1, 200),
-        common::CheckText("municipality", request->municipality(), 1, 200)}) {
-    if (!s.ok()) return ToGrpcStatus(s);
-  }
-  if (request->kind() != kvo::v1::AREA_KIND_SHOPPING_AREA &&
-      request->kind() != kvo::v1::AREA_KIND_BUSINESS_PARK) {
-    return ToGrpcStatus(absl::InvalidArgumentError(
-        "kind: shopping_area (KVO-W) or business_park (KVO-B)"));
+  if (auto s = ValidateCreateAreaRequest(*request); !s.ok()) {
+    return ToGrpcStatus(s);
   }
   const std::string kind = request->kind() == kvo::v1::AREA_KIND_BUSINESS_PARK
                                ? "business_park"

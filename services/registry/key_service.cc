@@ -5,6 +5,7 @@
 #include "services/common/proto_time.h"
 #include "services/common/status_util.h"
 #include "services/common/text.h"
+#include "services/registry/registry_requests.h"
 
 namespace kvo::registry {
 namespace {
@@ -62,8 +63,7 @@ grpc::Status KeyServiceImpl::RotateKeys(
     kvo::v1::KeyStatus* response) {
   auto call = guard_.Begin(*context, "kvo.v1.KeyService/RotateKeys");
   if (!call.ok()) return ToGrpcStatus(call.status());
-  if (auto s = common::CheckText("reason", request->reason(), 1, 500);
-      !s.ok()) {
+  if (auto s = ValidateRotateKeysRequest(*request); !s.ok()) {
     return ToGrpcStatus(s);
   }
   // The rotation commits in the key store, then its audit entry here.

@@ -22,6 +22,7 @@
 #include "services/registry/person_erasure.h"
 #include "services/registry/person_normalize.h"
 #include "services/registry/pg_registry_store.h"
+#include "services/registry/registry_requests.h"
 #include "services/registry/vault.h"
 
 namespace kvo::registry {
@@ -30,7 +31,6 @@ namespace {
 using audit::Outcome;
 using audit::PgAuditStore;
 using common::Amsterdam;
-using common::CheckText;
 using common::FromProto;
 using common::ToGrpcStatus;
 using common::ToProto;
@@ -38,8 +38,6 @@ using identity::Call;
 using Store = PgRegistryStore;
 
 constexpr char kService[] = "kvo.v1.RegistryService/";
-constexpr int64_t kMaxDamageCents = 100'000'000;  // EUR 1 million
-constexpr size_t kMaxLongText = 5000;
 // Clocks differ a little between a device and kvod.
 constexpr absl::Duration kClockSkew = absl::Minutes(5);
 
@@ -75,14 +73,6 @@ CardKind KindFromRow(const std::string& kind) {
 absl::Status RequireId(absl::string_view field, int64_t id) {
   if (id > 0) return absl::OkStatus();
   return absl::InvalidArgumentError(absl::StrCat(field, ": required"));
-}
-
-// area_id is required and must be one of the caller's (for own-area
-// grants); the refusal is audited by the guard.
-absl::Status CheckArea(identity::RpcGuard& guard, const Call& call,
-                       int64_t area_id) {
-  if (auto s = RequireId("area_id", area_id); !s.ok()) return s;
-  return guard.CheckAreas(call, {area_id});
 }
 
 bool IsShopRole(kvo::v1::Role role) {
@@ -217,8 +207,8 @@ grpc::Status RegistryServiceImpl::CreateShop(
     kvo::v1::Shop* response) {
   auto call = guard_.Begin(*context, Method("CreateShop"));
   if (!call.ok()) return ToGrpcStatus(call.status());
-  for (auto s : {CheckArea(guard_, *call, request->area_id()),
-                 CheckText("name", request->name(), 1, 200)}) {
+  for (auto s : {ValidateCreateShopRequest(*request),
+                 guard_.CheckAreas(*call, {request->area_id()})}) {
     if (!s.ok()) return ToGrpcStatus(s);
   }
   auto shop = pool_.InTransaction(
@@ -248,7 +238,8 @@ grpc::Status RegistryServiceImpl::ListShops(
     kvo::v1::ListShopsResponse* response) {
   auto call = guard_.Begin(*context, Method("ListShops"));
   if (!call.ok()) return ToGrpcStatus(call.status());
-  for (auto s : {CheckArea(guard_, *call, request->area_id())}) {
+  for (auto s : {ValidateListShopsRequest(*request),
+                 guard_.CheckAreas(*call, {request->area_id()})}) {
     if (!s.ok()) return ToGrpcStatus(s);
   }
   auto shops = pool_.InTransaction(
@@ -266,9 +257,8 @@ grpc::Status RegistryServiceImpl::AddShopMember(
     kvo::v1::Shop* response) {
   auto call = guard_.Begin(*context, Method("AddShopMember"));
   if (!call.ok()) return ToGrpcStatus(call.status());
-  for (auto s : {RequireId("shop_id", request->shop_id()),
-                 RequireId("principal_id", request->principal_id())}) {
-    if (!s.ok()) return ToGrpcStatus(s);
+  if (auto s = ValidateAddShopMemberRequest(*request); !s.ok()) {
+    return ToGrpcStatus(s);
   }
   auto shop = pool_.InTransaction(
       "read shop", [&](pqxx::work& tx) -> absl::StatusOr<ShopRow> {
@@ -310,88 +300,12 @@ grpc::Status RegistryServiceImpl::AddShopMember(
 
 // ---- persons -------------------------------------------------------------
 
-namespace {
-
-// The request's person fields by name, validated: INVALID_ARGUMENT naming
-// the first wrong field.
-absl::StatusOr<std::map<std::string, std::string>> PersonInput(
-    const kvo::v1::Policy& policy, const kvo::v1::CreatePersonRequest& r,
-    absl::Time now) {
-  const size_t description_max = policy.persons().description_max_chars();
-  struct Rule {
-    const char* field;
-    const std::string& value;
-    size_t min, max;
-    bool multiline;
-  };
-  const Rule rules[] = {
-      {"given_names", r.given_names(), 1, 200, false},
-      {"surname_prefix", r.surname_prefix(), 0, 50, false},
-      {"surname", r.surname(), 1, 200, false},
-      {"address", r.address(), 0, 300, false},
-      {"residence", r.residence(), 0, 100, false},
-      {"date_of_birth", r.date_of_birth(), 10, 10, false},
-      {"place_of_birth", r.place_of_birth(), 0, 100, false},
-      {"description", r.description(), 0, description_max, true},
-  };
-  std::map<std::string, std::string> out;
-  for (const Rule& rule : rules) {
-    // Bytes first: a 10 MB value is refused before anything scans it.
-    if (rule.value.size() > 4 * rule.max) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(rule.field, ": at most ", rule.max, " characters"));
-    }
-    if (auto s = CheckText(rule.field, rule.value, rule.min, rule.max,
-                           rule.multiline);
-        !s.ok()) {
-      return s;
-    }
-    if (!rule.value.empty()) out[rule.field] = rule.value;
-  }
-  // Names are read by people at the door and matched by the blind index:
-  // nothing that reorders or hides what they show.
-  for (const Rule& rule : {rules[0], rules[1], rules[2]}) {
-    if (auto s = common::CheckNameCharacters(rule.field, rule.value); !s.ok()) {
-      return s;
-    }
-  }
-  absl::CivilDay dob;
-  if (!absl::ParseCivilTime(r.date_of_birth(), &dob)) {
-    return absl::InvalidArgumentError(
-        "date_of_birth: a real date as YYYY-MM-DD");
-  }
-  const absl::CivilDay today = absl::ToCivilDay(now, Amsterdam());
-  if (dob > today) {
-    return absl::InvalidArgumentError(
-        "date_of_birth: must not be in the future");
-  }
-  if (dob < absl::CivilDay(1900, 1, 1)) {
-    return absl::InvalidArgumentError("date_of_birth: before 1900");
-  }
-  return out;
-}
-
-}  // namespace
-
 grpc::Status RegistryServiceImpl::FindPerson(
     grpc::ServerContext* context, const kvo::v1::FindPersonRequest* request,
     kvo::v1::FindPersonResponse* response) {
   auto call = guard_.Begin(*context, Method("FindPerson"));
   if (!call.ok()) return ToGrpcStatus(call.status());
-  for (const auto& [field, value] :
-       {std::pair<const char*, const std::string&>{"given_names",
-                                                   request->given_names()},
-        {"surname_prefix", request->surname_prefix()},
-        {"surname", request->surname()},
-        {"date_of_birth", request->date_of_birth()}}) {
-    if (value.size() > 800) {
-      return ToGrpcStatus(absl::InvalidArgumentError(
-          absl::StrCat(field, ": at most 200 characters")));
-    }
-  }
-  auto normalized =
-      NormalizeForBlindIndex(request->given_names(), request->surname_prefix(),
-                             request->surname(), request->date_of_birth());
+  auto normalized = ValidateFindPersonRequest(*request);
   if (!normalized.ok()) return ToGrpcStatus(normalized.status());
   const std::string blind = common::BlindIndex(keys_.blind_key(), *normalized);
   const auto visible = VisibleFields(policy_, call->caller.role);
@@ -440,16 +354,16 @@ grpc::Status RegistryServiceImpl::CreatePerson(
     kvo::v1::Person* response) {
   auto call = guard_.Begin(*context, Method("CreatePerson"));
   if (!call.ok()) return ToGrpcStatus(call.status());
-  for (auto s : {CheckArea(guard_, *call, request->area_id())}) {
-    if (!s.ok()) return ToGrpcStatus(s);
+  if (auto s = RequireId("area_id", request->area_id()); !s.ok()) {
+    return ToGrpcStatus(s);
   }
-  auto input = PersonInput(policy_, *request, clock_.Now());
+  if (auto s = guard_.CheckAreas(*call, {request->area_id()}); !s.ok()) {
+    return ToGrpcStatus(s);
+  }
+  auto input = ValidateCreatePersonRequest(policy_, *request, clock_.Now());
   if (!input.ok()) return ToGrpcStatus(input.status());
-  auto normalized =
-      NormalizeForBlindIndex(request->given_names(), request->surname_prefix(),
-                             request->surname(), request->date_of_birth());
-  if (!normalized.ok()) return ToGrpcStatus(normalized.status());
-  const std::string blind = common::BlindIndex(keys_.blind_key(), *normalized);
+  const std::string blind =
+      common::BlindIndex(keys_.blind_key(), input->normalized);
   const std::string pseudonym = common::HexEncode(common::RandomBytes(16));
   Vault vault(keys_);
   auto created = pool_.InTransaction(
@@ -478,11 +392,11 @@ grpc::Status RegistryServiceImpl::CreatePerson(
         auto key = keys_.CreateDataKey(p.row.id);
         if (!key.ok()) return key.status();
         p.key = std::move(*key);
-        for (const auto& [field, value] : *input) {
+        for (const auto& [field, value] : input->fields) {
           Store::InsertPersonField(tx, p.row.id, field,
                                    vault.Seal(p, field, value));
         }
-        p.fields = *input;
+        p.fields = input->fields;
         PgAuditStore::Append(tx, guard_.Record(*call, "registry.create_person",
                                                Subject(p.row), "registration"));
         return p;
@@ -499,7 +413,7 @@ grpc::Status RegistryServiceImpl::GetPerson(
     kvo::v1::Person* response) {
   auto call = guard_.Begin(*context, Method("GetPerson"));
   if (!call.ok()) return ToGrpcStatus(call.status());
-  if (auto s = RequireId("person_id", request->person_id()); !s.ok()) {
+  if (auto s = ValidateGetPersonRequest(*request); !s.ok()) {
     return ToGrpcStatus(s);
   }
   auto areas = pool_.InTransaction(
@@ -552,9 +466,8 @@ grpc::Status RegistryServiceImpl::ErasePerson(
     kvo::v1::ErasePersonResponse* response) {
   auto call = guard_.Begin(*context, Method("ErasePerson"));
   if (!call.ok()) return ToGrpcStatus(call.status());
-  for (auto s : {RequireId("person_id", request->person_id()),
-                 CheckText("reason", request->reason(), 1, 500)}) {
-    if (!s.ok()) return ToGrpcStatus(s);
+  if (auto s = ValidateErasePersonRequest(*request); !s.ok()) {
+    return ToGrpcStatus(s);
   }
   struct Erased {
     absl::Status refusal;
@@ -600,9 +513,8 @@ grpc::Status RegistryServiceImpl::RecordIncident(
     kvo::v1::Incident* response) {
   auto call = guard_.Begin(*context, Method("RecordIncident"));
   if (!call.ok()) return ToGrpcStatus(call.status());
-  for (auto s : {RequireId("shop_id", request->shop_id()),
-                 RequireId("person_id", request->person_id())}) {
-    if (!s.ok()) return ToGrpcStatus(s);
+  if (auto s = ValidateRecordIncidentRequest(policy_, *request); !s.ok()) {
+    return ToGrpcStatus(s);
   }
   auto shop = pool_.InTransaction(
       "read shop", [&](pqxx::work& tx) -> absl::StatusOr<ShopRow> {
@@ -619,39 +531,12 @@ grpc::Status RegistryServiceImpl::RecordIncident(
   if (auto s = guard_.CheckAreas(*call, {shop->area_id}); !s.ok()) {
     return ToGrpcStatus(s);
   }
-  const auto offence = std::find_if(
-      policy_.offence_types().begin(), policy_.offence_types().end(),
-      [&](const auto& t) { return t.code() == request->offence_type(); });
-  if (offence == policy_.offence_types().end()) {
-    std::vector<std::string> codes;
-    for (const auto& t : policy_.offence_types()) codes.push_back(t.code());
-    return ToGrpcStatus(absl::InvalidArgumentError(
-        absl::StrCat("offence_type: one of ", absl::StrJoin(codes, ", "))));
-  }
-  if (!request->has_occurred_at()) {
-    return ToGrpcStatus(absl::InvalidArgumentError("occurred_at: required"));
-  }
   if (auto s = CheckIncidentTime(FromProto(request->occurred_at()), *shop,
                                  clock_.Now());
       !s.ok()) {
     return ToGrpcStatus(s);
   }
   const absl::Time occurred = FromProto(request->occurred_at());
-  if (request->description().size() > 4 * kMaxLongText) {
-    return ToGrpcStatus(absl::InvalidArgumentError(
-        absl::StrCat("description: at most ", kMaxLongText, " characters")));
-  }
-  for (auto s : {CheckText("description", request->description(), 1,
-                           kMaxLongText, /*multiline=*/true),
-                 CheckText("police_report_number",
-                           request->police_report_number(), 0, 50)}) {
-    if (!s.ok()) return ToGrpcStatus(s);
-  }
-  if (request->damage_cents() < 0 ||
-      request->damage_cents() > kMaxDamageCents) {
-    return ToGrpcStatus(absl::InvalidArgumentError(
-        absl::StrCat("damage_cents: 0 to ", kMaxDamageCents, " (euro cents)")));
-  }
   Vault vault(keys_);
   auto incident = pool_.InTransaction(
       "record incident", [&](pqxx::work& tx) -> absl::StatusOr<IncidentRow> {
@@ -739,12 +624,8 @@ grpc::Status RegistryServiceImpl::IssueCard(
     kvo::v1::Card* response) {
   auto call = guard_.Begin(*context, Method("IssueCard"));
   if (!call.ok()) return ToGrpcStatus(call.status());
-  if (auto s = RequireId("incident_id", request->incident_id()); !s.ok()) {
+  if (auto s = ValidateIssueCardRequest(*request); !s.ok()) {
     return ToGrpcStatus(s);
-  }
-  if (!kvo::v1::CardScope_IsValid(request->scope())) {
-    return ToGrpcStatus(
-        absl::InvalidArgumentError("scope: individual or collective"));
   }
   const bool individual = request->scope() == kvo::v1::CARD_SCOPE_INDIVIDUAL;
   const auto visible = VisibleFields(policy_, call->caller.role);
@@ -850,11 +731,13 @@ grpc::Status RegistryServiceImpl::RevokeCard(
     kvo::v1::Card* response) {
   auto call = guard_.Begin(*context, Method("RevokeCard"));
   if (!call.ok()) return ToGrpcStatus(call.status());
+  if (auto s = ValidateRevokeCardRequest(*request); !s.ok()) {
+    return ToGrpcStatus(s);
+  }
   auto card = ReadCard(pool_, request->card_id());
   if (!card.ok()) return ToGrpcStatus(card.status());
-  for (auto s : {guard_.CheckAreas(*call, {card->area_id}),
-                 CheckText("reason", request->reason(), 1, 500)}) {
-    if (!s.ok()) return ToGrpcStatus(s);
+  if (auto s = guard_.CheckAreas(*call, {card->area_id}); !s.ok()) {
+    return ToGrpcStatus(s);
   }
   std::vector<ChangedCard> changes;
   auto revoked = pool_.InTransaction(
@@ -883,7 +766,8 @@ grpc::Status RegistryServiceImpl::ListCards(
     kvo::v1::ListCardsResponse* response) {
   auto call = guard_.Begin(*context, Method("ListCards"));
   if (!call.ok()) return ToGrpcStatus(call.status());
-  for (auto s : {CheckArea(guard_, *call, request->area_id())}) {
+  for (auto s : {ValidateListCardsRequest(*request),
+                 guard_.CheckAreas(*call, {request->area_id()})}) {
     if (!s.ok()) return ToGrpcStatus(s);
   }
   const bool shop_role = IsShopRole(call->caller.role);
@@ -968,15 +852,12 @@ grpc::Status RegistryServiceImpl::GetNotice(
     kvo::v1::Notice* response) {
   auto call = guard_.Begin(*context, Method("GetNotice"));
   if (!call.ok()) return ToGrpcStatus(call.status());
+  auto language = ValidateGetNoticeRequest(*request);
+  if (!language.ok()) return ToGrpcStatus(language.status());
   auto card = ReadCard(pool_, request->card_id());
   if (!card.ok()) return ToGrpcStatus(card.status());
   if (auto s = guard_.CheckAreas(*call, {card->area_id}); !s.ok()) {
     return ToGrpcStatus(s);
-  }
-  const std::string language =
-      request->language().empty() ? "nl" : request->language();
-  if (language != "nl" && language != "en") {
-    return ToGrpcStatus(absl::InvalidArgumentError("language: nl or en"));
   }
   Vault vault(keys_);
   auto notice = pool_.InTransaction(
@@ -994,7 +875,7 @@ grpc::Status RegistryServiceImpl::GetNotice(
         const auto areas =
             identity::PgIdentityStore::ListAreas(tx, {card->area_id}, false);
         notice::NoticeData d;
-        d.language = language;
+        d.language = *language;
         d.card_id = card->id;
         d.card_kind = card->kind;
         std::vector<std::string> name;
@@ -1073,16 +954,13 @@ grpc::Status RegistryServiceImpl::FileObjection(
     kvo::v1::Objection* response) {
   auto call = guard_.Begin(*context, Method("FileObjection"));
   if (!call.ok()) return ToGrpcStatus(call.status());
+  if (auto s = ValidateFileObjectionRequest(*request); !s.ok()) {
+    return ToGrpcStatus(s);
+  }
   auto card = ReadCard(pool_, request->card_id());
   if (!card.ok()) return ToGrpcStatus(card.status());
-  if (request->grounds().size() > 4 * kMaxLongText) {
-    return ToGrpcStatus(absl::InvalidArgumentError(
-        absl::StrCat("grounds: at most ", kMaxLongText, " characters")));
-  }
-  for (auto s : {guard_.CheckAreas(*call, {card->area_id}),
-                 CheckText("grounds", request->grounds(), 1, kMaxLongText,
-                           /*multiline=*/true)}) {
-    if (!s.ok()) return ToGrpcStatus(s);
+  if (auto s = guard_.CheckAreas(*call, {card->area_id}); !s.ok()) {
+    return ToGrpcStatus(s);
   }
   Vault vault(keys_);
   auto filed = pool_.InTransaction(
@@ -1117,7 +995,7 @@ grpc::Status RegistryServiceImpl::DecideObjection(
     kvo::v1::Objection* response) {
   auto call = guard_.Begin(*context, Method("DecideObjection"));
   if (!call.ok()) return ToGrpcStatus(call.status());
-  if (auto s = RequireId("objection_id", request->objection_id()); !s.ok()) {
+  if (auto s = ValidateDecideObjectionRequest(*request); !s.ok()) {
     return ToGrpcStatus(s);
   }
   auto objection = pool_.InTransaction(
@@ -1131,14 +1009,8 @@ grpc::Status RegistryServiceImpl::DecideObjection(
         return *o;
       });
   if (!objection.ok()) return ToGrpcStatus(objection.status());
-  if (request->reasons().size() > 4 * kMaxLongText) {
-    return ToGrpcStatus(absl::InvalidArgumentError(
-        absl::StrCat("reasons: at most ", kMaxLongText, " characters")));
-  }
-  for (auto s : {guard_.CheckAreas(*call, {objection->area_id}),
-                 CheckText("reasons", request->reasons(), 1, kMaxLongText,
-                           /*multiline=*/true)}) {
-    if (!s.ok()) return ToGrpcStatus(s);
+  if (auto s = guard_.CheckAreas(*call, {objection->area_id}); !s.ok()) {
+    return ToGrpcStatus(s);
   }
   Vault vault(keys_);
   std::vector<ChangedCard> changes;
@@ -1186,7 +1058,8 @@ grpc::Status RegistryServiceImpl::ListObjections(
     kvo::v1::ListObjectionsResponse* response) {
   auto call = guard_.Begin(*context, Method("ListObjections"));
   if (!call.ok()) return ToGrpcStatus(call.status());
-  for (auto s : {CheckArea(guard_, *call, request->area_id())}) {
+  for (auto s : {ValidateListObjectionsRequest(*request),
+                 guard_.CheckAreas(*call, {request->area_id()})}) {
     if (!s.ok()) return ToGrpcStatus(s);
   }
   Vault vault(keys_);

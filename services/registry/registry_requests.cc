@@ -1,0 +1,228 @@
+#include "services/registry/registry_requests.h"
+
+#include <algorithm>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/time/civil_time.h"
+#include "services/common/local_time.h"
+#include "services/common/text.h"
+#include "services/registry/person_normalize.h"
+
+namespace kvo::registry {
+namespace {
+
+using common::CheckText;
+
+constexpr int64_t kMaxDamageCents = 100'000'000;  // EUR 1 million
+constexpr size_t kMaxLongText = 5000;
+
+absl::Status RequireId(absl::string_view field, int64_t id) {
+  if (id > 0) return absl::OkStatus();
+  return absl::InvalidArgumentError(absl::StrCat(field, ": required"));
+}
+
+// Free text of up to kMaxLongText characters with line breaks. Bytes first:
+// a 10 MB value is refused before anything scans it.
+absl::Status CheckLongText(absl::string_view field, absl::string_view value) {
+  if (value.size() > 4 * kMaxLongText) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(field, ": at most ", kMaxLongText, " characters"));
+  }
+  return CheckText(field, value, 1, kMaxLongText, /*multiline=*/true);
+}
+
+absl::Status First(std::initializer_list<absl::Status> checks) {
+  for (const absl::Status& s : checks) {
+    if (!s.ok()) return s;
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status ValidateCreateShopRequest(const kvo::v1::CreateShopRequest& r) {
+  return First(
+      {RequireId("area_id", r.area_id()), CheckText("name", r.name(), 1, 200)});
+}
+
+absl::Status ValidateListShopsRequest(const kvo::v1::ListShopsRequest& r) {
+  return RequireId("area_id", r.area_id());
+}
+
+absl::Status ValidateAddShopMemberRequest(
+    const kvo::v1::AddShopMemberRequest& r) {
+  return First({RequireId("shop_id", r.shop_id()),
+                RequireId("principal_id", r.principal_id())});
+}
+
+absl::StatusOr<std::string> ValidateFindPersonRequest(
+    const kvo::v1::FindPersonRequest& r) {
+  for (const auto& [field, value] : {std::pair<const char*, const std::string&>{
+                                         "given_names", r.given_names()},
+                                     {"surname_prefix", r.surname_prefix()},
+                                     {"surname", r.surname()},
+                                     {"date_of_birth", r.date_of_birth()}}) {
+    if (value.size() > 800) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(field, ": at most 200 characters"));
+    }
+  }
+  return NormalizeForBlindIndex(r.given_names(), r.surname_prefix(),
+                                r.surname(), r.date_of_birth());
+}
+
+absl::StatusOr<PersonInput> ValidateCreatePersonRequest(
+    const kvo::v1::Policy& policy, const kvo::v1::CreatePersonRequest& r,
+    absl::Time now) {
+  if (auto s = RequireId("area_id", r.area_id()); !s.ok()) return s;
+  const size_t description_max = policy.persons().description_max_chars();
+  struct Rule {
+    const char* field;
+    const std::string& value;
+    size_t min, max;
+    bool multiline;
+  };
+  const Rule rules[] = {
+      {"given_names", r.given_names(), 1, 200, false},
+      {"surname_prefix", r.surname_prefix(), 0, 50, false},
+      {"surname", r.surname(), 1, 200, false},
+      {"address", r.address(), 0, 300, false},
+      {"residence", r.residence(), 0, 100, false},
+      {"date_of_birth", r.date_of_birth(), 10, 10, false},
+      {"place_of_birth", r.place_of_birth(), 0, 100, false},
+      {"description", r.description(), 0, description_max, true},
+  };
+  PersonInput out;
+  for (const Rule& rule : rules) {
+    // Bytes first: a 10 MB value is refused before anything scans it.
+    if (rule.value.size() > 4 * rule.max) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(rule.field, ": at most ", rule.max, " characters"));
+    }
+    if (auto s = CheckText(rule.field, rule.value, rule.min, rule.max,
+                           rule.multiline);
+        !s.ok()) {
+      return s;
+    }
+    if (!rule.value.empty()) out.fields[rule.field] = rule.value;
+  }
+  // Names are read by people at the door and matched by the blind index:
+  // nothing that reorders or hides what they show.
+  for (const Rule& rule : {rules[0], rules[1], rules[2]}) {
+    if (auto s = common::CheckNameCharacters(rule.field, rule.value); !s.ok()) {
+      return s;
+    }
+  }
+  absl::CivilDay dob;
+  if (!absl::ParseCivilTime(r.date_of_birth(), &dob)) {
+    return absl::InvalidArgumentError(
+        "date_of_birth: a real date as YYYY-MM-DD");
+  }
+  const absl::CivilDay today = absl::ToCivilDay(now, common::Amsterdam());
+  if (dob > today) {
+    return absl::InvalidArgumentError(
+        "date_of_birth: must not be in the future");
+  }
+  if (dob < absl::CivilDay(1900, 1, 1)) {
+    return absl::InvalidArgumentError("date_of_birth: before 1900");
+  }
+  auto normalized = NormalizeForBlindIndex(r.given_names(), r.surname_prefix(),
+                                           r.surname(), r.date_of_birth());
+  if (!normalized.ok()) return normalized.status();
+  out.normalized = std::move(*normalized);
+  return out;
+}
+
+absl::Status ValidateGetPersonRequest(const kvo::v1::GetPersonRequest& r) {
+  return RequireId("person_id", r.person_id());
+}
+
+absl::Status ValidateErasePersonRequest(const kvo::v1::ErasePersonRequest& r) {
+  return First({RequireId("person_id", r.person_id()),
+                CheckText("reason", r.reason(), 1, 500)});
+}
+
+absl::Status ValidateRecordIncidentRequest(
+    const kvo::v1::Policy& policy, const kvo::v1::RecordIncidentRequest& r) {
+  if (auto s = First({RequireId("shop_id", r.shop_id()),
+                      RequireId("person_id", r.person_id())});
+      !s.ok()) {
+    return s;
+  }
+  const auto& types = policy.offence_types();
+  if (std::none_of(types.begin(), types.end(), [&](const auto& t) {
+        return t.code() == r.offence_type();
+      })) {
+    std::vector<std::string> codes;
+    for (const auto& t : types) codes.push_back(t.code());
+    return absl::InvalidArgumentError(
+        absl::StrCat("offence_type: one of ", absl::StrJoin(codes, ", ")));
+  }
+  if (!r.has_occurred_at()) {
+    return absl::InvalidArgumentError("occurred_at: required");
+  }
+  if (auto s = First(
+          {CheckLongText("description", r.description()),
+           CheckText("police_report_number", r.police_report_number(), 0, 50)});
+      !s.ok()) {
+    return s;
+  }
+  if (r.damage_cents() < 0 || r.damage_cents() > kMaxDamageCents) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("damage_cents: 0 to ", kMaxDamageCents, " (euro cents)"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateIssueCardRequest(const kvo::v1::IssueCardRequest& r) {
+  if (auto s = RequireId("incident_id", r.incident_id()); !s.ok()) return s;
+  if (!kvo::v1::CardScope_IsValid(r.scope())) {
+    return absl::InvalidArgumentError("scope: individual or collective");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateRevokeCardRequest(const kvo::v1::RevokeCardRequest& r) {
+  return First({RequireId("card_id", r.card_id()),
+                CheckText("reason", r.reason(), 1, 500)});
+}
+
+absl::Status ValidateListCardsRequest(const kvo::v1::ListCardsRequest& r) {
+  return RequireId("area_id", r.area_id());
+}
+
+absl::StatusOr<std::string> ValidateGetNoticeRequest(
+    const kvo::v1::GetNoticeRequest& r) {
+  if (auto s = RequireId("card_id", r.card_id()); !s.ok()) return s;
+  const std::string language = r.language().empty() ? "nl" : r.language();
+  if (language != "nl" && language != "en") {
+    return absl::InvalidArgumentError("language: nl or en");
+  }
+  return language;
+}
+
+absl::Status ValidateFileObjectionRequest(
+    const kvo::v1::FileObjectionRequest& r) {
+  return First({RequireId("card_id", r.card_id()),
+                CheckLongText("grounds", r.grounds())});
+}
+
+absl::Status ValidateDecideObjectionRequest(
+    const kvo::v1::DecideObjectionRequest& r) {
+  return First({RequireId("objection_id", r.objection_id()),
+                CheckLongText("reasons", r.reasons())});
+}
+
+absl::Status ValidateListObjectionsRequest(
+    const kvo::v1::ListObjectionsRequest& r) {
+  return RequireId("area_id", r.area_id());
+}
+
+absl::Status ValidateRotateKeysRequest(const kvo::v1::RotateKeysRequest& r) {
+  return CheckText("reason", r.reason(), 1, 500);
+}
+
+}  // namespace kvo::registry

@@ -1,0 +1,64 @@
+#ifndef KVO_SERVICES_REGISTRY_REGISTRY_REQUESTS_H_
+#define KVO_SERVICES_REGISTRY_REGISTRY_REQUESTS_H_
+
+#include <map>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "kvo/v1/keys.pb.h"
+#include "kvo/v1/policy.pb.h"
+#include "kvo/v1/registry.pb.h"
+
+namespace kvo::registry {
+
+// What each registry request must hold on its own, before anything is
+// looked up: required ids, text lengths and characters, dates, enums. The
+// handlers call these first; what needs the database (does the shop exist,
+// is it the caller's area, is the incident time after the area joined)
+// stays with them. OK, or INVALID_ARGUMENT naming the field and what is
+// allowed. Pure; thread-safe.
+
+absl::Status ValidateCreateShopRequest(const kvo::v1::CreateShopRequest& r);
+absl::Status ValidateListShopsRequest(const kvo::v1::ListShopsRequest& r);
+absl::Status ValidateAddShopMemberRequest(
+    const kvo::v1::AddShopMemberRequest& r);
+
+// The blind index's input (NormalizeForBlindIndex) of a valid request.
+absl::StatusOr<std::string> ValidateFindPersonRequest(
+    const kvo::v1::FindPersonRequest& r);
+
+// A valid CreatePersonRequest: its non-empty person fields by name and the
+// blind index's input. `now` bounds the date of birth.
+struct PersonInput {
+  std::map<std::string, std::string> fields;
+  std::string normalized;
+};
+absl::StatusOr<PersonInput> ValidateCreatePersonRequest(
+    const kvo::v1::Policy& policy, const kvo::v1::CreatePersonRequest& r,
+    absl::Time now);
+
+absl::Status ValidateGetPersonRequest(const kvo::v1::GetPersonRequest& r);
+absl::Status ValidateErasePersonRequest(const kvo::v1::ErasePersonRequest& r);
+// The offence type must be one of `policy`; occurred_at is only required
+// here (its bounds need the shop's area).
+absl::Status ValidateRecordIncidentRequest(
+    const kvo::v1::Policy& policy, const kvo::v1::RecordIncidentRequest& r);
+absl::Status ValidateIssueCardRequest(const kvo::v1::IssueCardRequest& r);
+absl::Status ValidateRevokeCardRequest(const kvo::v1::RevokeCardRequest& r);
+absl::Status ValidateListCardsRequest(const kvo::v1::ListCardsRequest& r);
+// The language of a valid request: "nl" (the default) or "en".
+absl::StatusOr<std::string> ValidateGetNoticeRequest(
+    const kvo::v1::GetNoticeRequest& r);
+absl::Status ValidateFileObjectionRequest(
+    const kvo::v1::FileObjectionRequest& r);
+absl::Status ValidateDecideObjectionRequest(
+    const kvo::v1::DecideObjectionRequest& r);
+absl::Status ValidateListObjectionsRequest(
+    const kvo::v1::ListObjectionsRequest& r);
+absl::Status ValidateRotateKeysRequest(const kvo::v1::RotateKeysRequest& r);
+
+}  // namespace kvo::registry
+
+#endif  // KVO_SERVICES_REGISTRY_REGISTRY_REQUESTS_H_
