@@ -55,7 +55,7 @@ absl::Status ValidateLoginRequest(const kvo::v1::LoginRequest& r) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::vector<int64_t>> ValidateCreatePrincipalRequest(
+absl::StatusOr<std::vector<int64_t>> PrincipalAreaIds(
     const kvo::v1::CreatePrincipalRequest& r) {
   if (static_cast<size_t>(r.area_ids_size()) > kMaxAreasPerPrincipal) {
     return absl::InvalidArgumentError(
@@ -70,6 +70,13 @@ absl::StatusOr<std::vector<int64_t>> ValidateCreatePrincipalRequest(
       areas.push_back(id);
     }
   }
+  return areas;
+}
+
+absl::StatusOr<std::vector<int64_t>> ValidateCreatePrincipalRequest(
+    const kvo::v1::CreatePrincipalRequest& r) {
+  auto areas = PrincipalAreaIds(r);
+  if (!areas.ok()) return areas;
   const kvo::v1::Role role = r.role();
   if (role == kvo::v1::ROLE_UNSPECIFIED || !kvo::v1::Role_IsValid(role)) {
     return absl::InvalidArgumentError(
@@ -80,7 +87,7 @@ absl::StatusOr<std::vector<int64_t>> ValidateCreatePrincipalRequest(
        {ValidateLogin(r.login()), ValidateDisplayName(r.display_name())}) {
     if (!s.ok()) return s;
   }
-  if (AreaBound(role) && areas.empty()) {
+  if (AreaBound(role) && areas->empty()) {
     return absl::InvalidArgumentError(absl::StrCat(
         "area_ids: a ", RoleName(role), " needs at least one area"));
   }

@@ -24,7 +24,11 @@ absl::StatusOr<std::string> ValidateBootstrapRequest(
 absl::StatusOr<std::string> ValidateEnrollRequest(
     const kvo::v1::EnrollRequest& r);
 absl::Status ValidateLoginRequest(const kvo::v1::LoginRequest& r);
-// The request's area ids without repeats, in the order given.
+// The request's area ids without repeats, in the order given: what the
+// handler checks access to before it judges the rest.
+absl::StatusOr<std::vector<int64_t>> PrincipalAreaIds(
+    const kvo::v1::CreatePrincipalRequest& r);
+// The area ids as PrincipalAreaIds, and the rest of the request valid.
 absl::StatusOr<std::vector<int64_t>> ValidateCreatePrincipalRequest(
     const kvo::v1::CreatePrincipalRequest& r);
 // Suspend, reactivate, unlock and reset name a principal and a reason.

@@ -411,11 +411,15 @@ grpc::Status IdentityServiceImpl::CreatePrincipal(
   const std::string method = Method("CreatePrincipal");
   auto call = guard_.Begin(*context, method);
   if (!call.ok()) return ToGrpcStatus(call.status());
-  auto valid = ValidateCreatePrincipalRequest(*request);
-  if (!valid.ok()) return ToGrpcStatus(valid.status());
-  const std::vector<int64_t>& areas = *valid;
-  if (auto s = guard_.CheckAreas(*call, areas); !s.ok()) return ToGrpcStatus(s);
+  auto areas = PrincipalAreaIds(*request);
+  if (!areas.ok()) return ToGrpcStatus(areas.status());
+  if (auto s = guard_.CheckAreas(*call, *areas); !s.ok()) {
+    return ToGrpcStatus(s);
+  }
   const kvo::v1::Role role = request->role();
+  if (role == kvo::v1::ROLE_UNSPECIFIED || !kvo::v1::Role_IsValid(role)) {
+    return ToGrpcStatus(ValidateCreatePrincipalRequest(*request).status());
+  }
   // Coordinators enrol the people of their area, not their peers or staff
   // with wider powers.
   if (guard_.access().LimitedToOwnAreas(call->caller, method) &&
@@ -427,13 +431,16 @@ grpc::Status IdentityServiceImpl::CreatePrincipal(
         "a ", RoleName(call->caller.role),
         " may create shopkeeper, security and police principals only")));
   }
+  if (auto s = ValidateCreatePrincipalRequest(*request).status(); !s.ok()) {
+    return ToGrpcStatus(s);
+  }
   const std::string code = NewOneTimeCode();
   const std::string code_hash = CodeHash(*NormalizeOneTimeCode(code));
   const auto lifetime =
       std::chrono::hours(policy_.identity().enrollment_code_lifetime_hours());
   auto created = pool_.InTransaction(
       "create principal", [&](pqxx::work& tx) -> absl::StatusOr<PrincipalRow> {
-        if (auto missing = Store::MissingAreas(tx, areas); !missing.empty()) {
+        if (auto missing = Store::MissingAreas(tx, *areas); !missing.empty()) {
           return absl::NotFoundError(
               absl::StrCat("area_ids: area ", missing[0], " does not exist"));
         }
@@ -444,7 +451,7 @@ grpc::Status IdentityServiceImpl::CreatePrincipal(
         const int64_t id = Store::InsertPrincipal(
             tx, request->login(), request->display_name(), RoleName(role),
             "pending", "", call->caller.principal_id);
-        Store::SetAreas(tx, id, areas);
+        Store::SetAreas(tx, id, *areas);
         Store::InsertCode(tx, code_hash, "enrollment", id, lifetime);
         PgAuditStore::Append(
             tx, guard_.Record(*call, "identity.create_principal", Subject(id),

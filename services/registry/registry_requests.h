@@ -13,12 +13,13 @@
 
 namespace kvo::registry {
 
-// What each registry request must hold on its own, before anything is
-// looked up: required ids, text lengths and characters, dates, enums. The
-// handlers call these first; what needs the database (does the shop exist,
-// is it the caller's area, is the incident time after the area joined)
-// stays with them. OK, or INVALID_ARGUMENT naming the field and what is
-// allowed. Pure; thread-safe.
+// What each registry request must hold on its own: required ids, text
+// lengths and characters, dates, enums. What needs the database (does the
+// shop exist, is the incident time after the area joined) stays with the
+// handlers, and so does the order: a handler decides access to the area
+// (audited when refused) before it judges the rest of a request, so an
+// outsider is refused alike whatever they send. OK, or INVALID_ARGUMENT
+// naming the field and what is allowed. Pure; thread-safe.
 
 absl::Status ValidateCreateShopRequest(const kvo::v1::CreateShopRequest& r);
 absl::Status ValidateListShopsRequest(const kvo::v1::ListShopsRequest& r);

@@ -207,8 +207,9 @@ grpc::Status RegistryServiceImpl::CreateShop(
     kvo::v1::Shop* response) {
   auto call = guard_.Begin(*context, Method("CreateShop"));
   if (!call.ok()) return ToGrpcStatus(call.status());
-  for (auto s : {ValidateCreateShopRequest(*request),
-                 guard_.CheckAreas(*call, {request->area_id()})}) {
+  for (auto s : {RequireId("area_id", request->area_id()),
+                 guard_.CheckAreas(*call, {request->area_id()}),
+                 ValidateCreateShopRequest(*request)}) {
     if (!s.ok()) return ToGrpcStatus(s);
   }
   auto shop = pool_.InTransaction(
@@ -513,8 +514,9 @@ grpc::Status RegistryServiceImpl::RecordIncident(
     kvo::v1::Incident* response) {
   auto call = guard_.Begin(*context, Method("RecordIncident"));
   if (!call.ok()) return ToGrpcStatus(call.status());
-  if (auto s = ValidateRecordIncidentRequest(policy_, *request); !s.ok()) {
-    return ToGrpcStatus(s);
+  for (auto s : {RequireId("shop_id", request->shop_id()),
+                 RequireId("person_id", request->person_id())}) {
+    if (!s.ok()) return ToGrpcStatus(s);
   }
   auto shop = pool_.InTransaction(
       "read shop", [&](pqxx::work& tx) -> absl::StatusOr<ShopRow> {
@@ -529,6 +531,9 @@ grpc::Status RegistryServiceImpl::RecordIncident(
       });
   if (!shop.ok()) return ToGrpcStatus(shop.status());
   if (auto s = guard_.CheckAreas(*call, {shop->area_id}); !s.ok()) {
+    return ToGrpcStatus(s);
+  }
+  if (auto s = ValidateRecordIncidentRequest(policy_, *request); !s.ok()) {
     return ToGrpcStatus(s);
   }
   if (auto s = CheckIncidentTime(FromProto(request->occurred_at()), *shop,
@@ -731,13 +736,11 @@ grpc::Status RegistryServiceImpl::RevokeCard(
     kvo::v1::Card* response) {
   auto call = guard_.Begin(*context, Method("RevokeCard"));
   if (!call.ok()) return ToGrpcStatus(call.status());
-  if (auto s = ValidateRevokeCardRequest(*request); !s.ok()) {
-    return ToGrpcStatus(s);
-  }
   auto card = ReadCard(pool_, request->card_id());
   if (!card.ok()) return ToGrpcStatus(card.status());
-  if (auto s = guard_.CheckAreas(*call, {card->area_id}); !s.ok()) {
-    return ToGrpcStatus(s);
+  for (auto s : {guard_.CheckAreas(*call, {card->area_id}),
+                 ValidateRevokeCardRequest(*request)}) {
+    if (!s.ok()) return ToGrpcStatus(s);
   }
   std::vector<ChangedCard> changes;
   auto revoked = pool_.InTransaction(
@@ -852,13 +855,13 @@ grpc::Status RegistryServiceImpl::GetNotice(
     kvo::v1::Notice* response) {
   auto call = guard_.Begin(*context, Method("GetNotice"));
   if (!call.ok()) return ToGrpcStatus(call.status());
-  auto language = ValidateGetNoticeRequest(*request);
-  if (!language.ok()) return ToGrpcStatus(language.status());
   auto card = ReadCard(pool_, request->card_id());
   if (!card.ok()) return ToGrpcStatus(card.status());
   if (auto s = guard_.CheckAreas(*call, {card->area_id}); !s.ok()) {
     return ToGrpcStatus(s);
   }
+  auto language = ValidateGetNoticeRequest(*request);
+  if (!language.ok()) return ToGrpcStatus(language.status());
   Vault vault(keys_);
   auto notice = pool_.InTransaction(
       "notice", [&](pqxx::work& tx) -> absl::StatusOr<notice::NoticeData> {
@@ -887,7 +890,7 @@ grpc::Status RegistryServiceImpl::GetNotice(
         d.minor = IsMinor(policy_, d.date_of_birth, clock_.Now());
         for (const auto& t : policy_.offence_types()) {
           if (t.code() == incident->offence_type) {
-            d.offence_label = language == "en" ? t.label_en() : t.label_nl();
+            d.offence_label = *language == "en" ? t.label_en() : t.label_nl();
           }
         }
         d.incident_date = LocalDate(incident->occurred_at);
@@ -954,13 +957,11 @@ grpc::Status RegistryServiceImpl::FileObjection(
     kvo::v1::Objection* response) {
   auto call = guard_.Begin(*context, Method("FileObjection"));
   if (!call.ok()) return ToGrpcStatus(call.status());
-  if (auto s = ValidateFileObjectionRequest(*request); !s.ok()) {
-    return ToGrpcStatus(s);
-  }
   auto card = ReadCard(pool_, request->card_id());
   if (!card.ok()) return ToGrpcStatus(card.status());
-  if (auto s = guard_.CheckAreas(*call, {card->area_id}); !s.ok()) {
-    return ToGrpcStatus(s);
+  for (auto s : {guard_.CheckAreas(*call, {card->area_id}),
+                 ValidateFileObjectionRequest(*request)}) {
+    if (!s.ok()) return ToGrpcStatus(s);
   }
   Vault vault(keys_);
   auto filed = pool_.InTransaction(
@@ -995,7 +996,7 @@ grpc::Status RegistryServiceImpl::DecideObjection(
     kvo::v1::Objection* response) {
   auto call = guard_.Begin(*context, Method("DecideObjection"));
   if (!call.ok()) return ToGrpcStatus(call.status());
-  if (auto s = ValidateDecideObjectionRequest(*request); !s.ok()) {
+  if (auto s = RequireId("objection_id", request->objection_id()); !s.ok()) {
     return ToGrpcStatus(s);
   }
   auto objection = pool_.InTransaction(
@@ -1009,8 +1010,9 @@ grpc::Status RegistryServiceImpl::DecideObjection(
         return *o;
       });
   if (!objection.ok()) return ToGrpcStatus(objection.status());
-  if (auto s = guard_.CheckAreas(*call, {objection->area_id}); !s.ok()) {
-    return ToGrpcStatus(s);
+  for (auto s : {guard_.CheckAreas(*call, {objection->area_id}),
+                 ValidateDecideObjectionRequest(*request)}) {
+    if (!s.ok()) return ToGrpcStatus(s);
   }
   Vault vault(keys_);
   std::vector<ChangedCard> changes;

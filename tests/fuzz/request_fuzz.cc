@@ -84,8 +84,18 @@ void Validate(uint8_t type, absl::string_view body) {
     KVO_FUZZ_CASE(5, GetPersonRequest, Expect(reg::ValidateGetPersonRequest(r)))
     KVO_FUZZ_CASE(6, ErasePersonRequest,
                   Expect(reg::ValidateErasePersonRequest(r)))
-    KVO_FUZZ_CASE(7, RecordIncidentRequest,
-                  Expect(reg::ValidateRecordIncidentRequest(Policy(), r)))
+    KVO_FUZZ_CASE(7, RecordIncidentRequest, {
+      const absl::Status s = reg::ValidateRecordIncidentRequest(Policy(), r);
+      Expect(s);
+      // What passes is a google.protobuf.Timestamp as its proto defines it:
+      // 0001-01-01 to 9999-12-31, nanos 0 to 999,999,999.
+      if (s.ok() && (r.occurred_at().seconds() < -62135596800 ||
+                     r.occurred_at().seconds() > 253402300799 ||
+                     r.occurred_at().nanos() < 0 ||
+                     r.occurred_at().nanos() > 999'999'999)) {
+        __builtin_trap();
+      }
+    })
     KVO_FUZZ_CASE(8, IssueCardRequest, Expect(reg::ValidateIssueCardRequest(r)))
     KVO_FUZZ_CASE(9, RevokeCardRequest,
                   Expect(reg::ValidateRevokeCardRequest(r)))
