@@ -18,6 +18,9 @@ using common::CheckText;
 
 constexpr int64_t kMaxDamageCents = 100'000'000;  // EUR 1 million
 constexpr size_t kMaxLongText = 5000;
+// 0001-01-01T00:00:00Z and 9999-12-31T23:59:59Z.
+constexpr int64_t kMinTimestampSeconds = -62'135'596'800;
+constexpr int64_t kMaxTimestampSeconds = 253'402'300'799;
 
 absl::Status RequireId(absl::string_view field, int64_t id) {
   if (id > 0) return absl::OkStatus();
@@ -163,6 +166,15 @@ absl::Status ValidateRecordIncidentRequest(
   }
   if (!r.has_occurred_at()) {
     return absl::InvalidArgumentError("occurred_at: required");
+  }
+  // google.protobuf.Timestamp's own range; out of it, nanos would shift the
+  // time silently and the seconds could not be shown as a date.
+  const auto& at = r.occurred_at();
+  if (at.seconds() < kMinTimestampSeconds ||
+      at.seconds() > kMaxTimestampSeconds || at.nanos() < 0 ||
+      at.nanos() > 999'999'999) {
+    return absl::InvalidArgumentError(
+        "occurred_at (kvo incident record --at): not a valid time");
   }
   if (auto s = First(
           {CheckLongText("description", r.description()),

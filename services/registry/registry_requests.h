@@ -42,8 +42,8 @@ absl::StatusOr<PersonInput> ValidateCreatePersonRequest(
 
 absl::Status ValidateGetPersonRequest(const kvo::v1::GetPersonRequest& r);
 absl::Status ValidateErasePersonRequest(const kvo::v1::ErasePersonRequest& r);
-// The offence type must be one of `policy`; occurred_at is only required
-// here (its bounds need the shop's area).
+// The offence type must be one of `policy`; occurred_at must be a valid
+// Timestamp here (its bounds need the shop's area).
 absl::Status ValidateRecordIncidentRequest(
     const kvo::v1::Policy& policy, const kvo::v1::RecordIncidentRequest& r);
 absl::Status ValidateIssueCardRequest(const kvo::v1::IssueCardRequest& r);

@@ -98,6 +98,10 @@ void Requests() {
     r.set_damage_cents(2599);
     r.set_police_report_number("2026112-0042");
     Write(t, "record_incident", 7, r);
+    // A device clock with sub-second precision.
+    r.mutable_occurred_at()->set_nanos(250'000'000);
+    r.clear_police_report_number();
+    Write(t, "record_incident_nanos", 7, r);
   }
   {
     IssueCardRequest r;

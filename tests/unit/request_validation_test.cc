@@ -86,6 +86,13 @@ TEST(RequestValidationTest, RecordIncidentNeedsAPolicyOffenceAndSaneAmounts) {
   EXPECT_THAT(registry::ValidateRecordIncidentRequest(Ccv(), r).message(),
               HasSubstr("damage_cents: 0 to"));
   r.set_damage_cents(0);
+  r.mutable_occurred_at()->set_nanos(-1);
+  EXPECT_EQ(registry::ValidateRecordIncidentRequest(Ccv(), r).message(),
+            "occurred_at (kvo incident record --at): not a valid time");
+  r.mutable_occurred_at()->set_nanos(0);
+  r.mutable_occurred_at()->set_seconds(253'402'300'800);  // year 10000
+  EXPECT_FALSE(registry::ValidateRecordIncidentRequest(Ccv(), r).ok());
+  r.mutable_occurred_at()->set_seconds(1795000000);
   r.set_offence_type("jaywalking");
   EXPECT_THAT(registry::ValidateRecordIncidentRequest(Ccv(), r).message(),
               HasSubstr("offence_type: one of theft, pickpocketing"));
