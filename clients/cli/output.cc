@@ -147,4 +147,16 @@ int ReportError(const std::string& message, int exit_code) {
   return exit_code;
 }
 
+Table TableOf(const std::vector<Record>& records) {
+  Table t;
+  if (records.empty()) return t;
+  for (const auto& [key, value] : records.front()) t.columns.push_back(key);
+  for (const Record& r : records) {
+    std::vector<std::string> row;
+    for (const auto& [key, value] : r) row.push_back(value);
+    t.rows.push_back(std::move(row));
+  }
+  return t;
+}
+
 }  // namespace kvo::cli

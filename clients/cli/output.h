@@ -25,6 +25,8 @@ void PrintTable(const Table& table, bool json);
 // One record: "key: value" lines, or a JSON object.
 using Record = std::vector<std::pair<std::string, std::string>>;
 void PrintRecord(const Record& record, bool json);
+// Records of the same keys as one table (columns from the first).
+Table TableOf(const std::vector<Record>& records);
 
 // "kvo: NOT_FOUND: <message>" on stderr; returns kExitFailed.
 int ReportRpcError(const grpc::Status& status);

@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "services/audit/audit_mac.h"
 #include "services/common/crypto.h"
 #include "services/common/db_pool.h"
@@ -17,6 +18,13 @@ using common::HexEncode;
 
 // The time is kvod's, in whole microseconds, so the MAC covers exactly
 // what is stored.
+constexpr char kAccessesOfSubjectSql[] =
+    "SELECT (EXTRACT(EPOCH FROM e.at) * 1000000)::bigint, e.role, e.action, "
+    "e.purpose, COALESCE((SELECT string_agg(a.name || ' (' || "
+    "a.municipality || ')', E'\\n' ORDER BY a.name) FROM principal_areas pa "
+    "JOIN areas a ON a.id = pa.area_id WHERE pa.principal_id = "
+    "e.principal_id), '') FROM audit_entries e WHERE e.outcome = 'ok' AND "
+    "$1 = ANY(string_to_array(e.subject, ',')) ORDER BY e.at, e.id";
 constexpr char kAppendSql[] =
     "INSERT INTO audit_entries (principal_id, role, action, subject, purpose, "
     "outcome, request_id, at, entry_mac) VALUES (NULLIF($1::bigint, 0), $2, "
@@ -320,6 +328,22 @@ std::optional<SequencedEntry> PgAuditStore::EntryAt(pqxx::transaction_base& tx,
   SequencedEntry e = EntryFromRow(r[0], 0);
   e.index = index;
   return e;
+}
+
+std::vector<SubjectAccessRow> PgAuditStore::AccessesOfSubject(
+    pqxx::transaction_base& tx, const std::string& subject) {
+  std::vector<SubjectAccessRow> out;
+  for (const auto& r : tx.exec_params(kAccessesOfSubjectSql, subject)) {
+    SubjectAccessRow row;
+    row.at_micros = r[0].as<int64_t>();
+    row.role = r[1].as<std::string>();
+    row.action = r[2].as<std::string>();
+    row.purpose = r[3].as<std::string>();
+    const std::string areas = r[4].as<std::string>();
+    if (!areas.empty()) row.areas = absl::StrSplit(areas, '\n');
+    out.push_back(std::move(row));
+  }
+  return out;
 }
 
 }  // namespace kvo::audit

@@ -34,6 +34,16 @@ struct StoredEntry {
   }
 };
 
+// One successful access to a subject's data, for their access export:
+// the caller's role and the areas (name and municipality) they hold now.
+struct SubjectAccessRow {
+  int64_t at_micros = 0;
+  std::string role;
+  std::string action;
+  std::string purpose;
+  std::vector<std::string> areas;
+};
+
 // The only SQL on the audit tables. Every function runs in the caller's
 // transaction; libpqxx exceptions pass through to the caller's DbPool.
 class PgAuditStore final {
@@ -91,6 +101,12 @@ class PgAuditStore final {
   // The entry with the highest index, with its MACs.
   static std::optional<StoredEntry> LastSequenced(pqxx::transaction_base& tx);
   static uint64_t UnsequencedCount(pqxx::transaction_base& tx);
+
+  // Every entry with outcome ok whose subject list names `subject`
+  // ("person:<pseudonym>"), oldest first. Scans the log: for the rare
+  // access export, not for a hot path.
+  static std::vector<SubjectAccessRow> AccessesOfSubject(
+      pqxx::transaction_base& tx, const std::string& subject);
 
   // Retention: how many sequenced entries written before `before_micros`
   // still have their content.

@@ -29,8 +29,6 @@ using Store = PgGalleryStore;
 
 constexpr char kService[] = "kvo.v1.GalleryService/";
 // What a photo is sealed as (the associated data binds it to the person).
-constexpr char kPhotoField[] = "photo";
-constexpr char kThumbnailField[] = "photo_thumbnail";
 // The person fields the door shows, if the caller's role may see them.
 constexpr const char* kDoorFields[] = {"given_names", "surname_prefix",
                                        "surname", "description"};

@@ -13,6 +13,11 @@
 
 namespace kvo::gallery {
 
+// The field names a photo and its thumbnail are sealed under (the vault
+// binds them with the person).
+inline constexpr char kPhotoField[] = "photo";
+inline constexpr char kThumbnailField[] = "photo_thumbnail";
+
 // A card whose gallery entry changed (shown, changed or to be purged).
 struct GalleryChange {
   int64_t area_id = 0;

@@ -49,6 +49,10 @@
 #include "services/common/tls_material.h"
 #include "services/gallery/expiry_sweeper.h"
 #include "services/gallery/gallery_card_sink.h"
+#include "services/gallery/gallery_subject_photos.h"
+#include "services/privacy/audit_access_history.h"
+#include "services/privacy/privacy_service.h"
+#include "services/registry/registry_subjects.h"
 #include "services/gallery/gallery_service.h"
 #include "services/gallery/gallery_versions.h"
 #include "services/identity/access_control.h"
@@ -593,6 +597,16 @@ int RunKvod(const KvodConfig& config) {
       *policy, *rt.pool, guard, **keys, gallery_card_sink, clock);
   gallery::GalleryServiceImpl gallery_service(*policy, *rt.pool, guard, **keys,
                                               gallery_versions, clock);
+  // The privacy officer's module reaches persons, photos and the audit log
+  // through the interfaces it owns.
+  registry::RegistrySubjects privacy_subjects(*policy, *rt.pool, **keys,
+                                              gallery_card_sink, clock);
+  gallery::GallerySubjectPhotos privacy_photos(**keys);
+  privacy::AuditAccessHistory privacy_accesses;
+  privacy::PrivacyUseCases privacy_use_cases(*policy, *rt.pool,
+                                             privacy_subjects, privacy_photos,
+                                             privacy_accesses, clock);
+  privacy::PrivacyServiceImpl privacy_service(guard, privacy_use_cases);
   std::unique_ptr<audit::HeadCommand> head_command;
   if (!config.audit_head_command.empty()) {
     head_command =
@@ -631,6 +645,7 @@ int RunKvod(const KvodConfig& config) {
   builder.RegisterService(&gallery_service);
   builder.RegisterService(&retention_service);
   builder.RegisterService(&key_service);
+  builder.RegisterService(&privacy_service);
   std::vector<
       std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
       interceptors;

@@ -20,6 +20,7 @@
 #include "services/registry/card_rules.h"
 #include "services/registry/integrity_alarm.h"
 #include "services/registry/person_erasure.h"
+#include "services/registry/person_fields.h"
 #include "services/registry/person_normalize.h"
 #include "services/registry/pg_registry_store.h"
 #include "services/registry/vault.h"
@@ -43,10 +44,6 @@ constexpr size_t kMaxLongText = 5000;
 // Clocks differ a little between a device and kvod.
 constexpr absl::Duration kClockSkew = absl::Minutes(5);
 
-// Every person field in the order of kvo.v1.Person.
-constexpr const char* kPersonFields[] = {
-    "given_names", "surname_prefix", "surname",        "address",
-    "residence",   "date_of_birth",  "place_of_birth", "description"};
 
 std::string Method(absl::string_view name) {
   return absl::StrCat(kService, name);
@@ -116,12 +113,6 @@ absl::Status CheckIncidentTime(absl::Time occurred, const ShopRow& shop,
   return absl::OkStatus();
 }
 
-std::string IncidentField(int64_t incident_id, absl::string_view what) {
-  return absl::StrCat("incident:", incident_id, "/", what);
-}
-std::string ObjectionField(int64_t card_id, absl::string_view what) {
-  return absl::StrCat("card:", card_id, "/objection/", what);
-}
 
 }  // namespace
 
@@ -317,56 +308,19 @@ namespace {
 absl::StatusOr<std::map<std::string, std::string>> PersonInput(
     const kvo::v1::Policy& policy, const kvo::v1::CreatePersonRequest& r,
     absl::Time now) {
-  const size_t description_max = policy.persons().description_max_chars();
-  struct Rule {
-    const char* field;
-    const std::string& value;
-    size_t min, max;
-    bool multiline;
-  };
-  const Rule rules[] = {
-      {"given_names", r.given_names(), 1, 200, false},
-      {"surname_prefix", r.surname_prefix(), 0, 50, false},
-      {"surname", r.surname(), 1, 200, false},
-      {"address", r.address(), 0, 300, false},
-      {"residence", r.residence(), 0, 100, false},
-      {"date_of_birth", r.date_of_birth(), 10, 10, false},
-      {"place_of_birth", r.place_of_birth(), 0, 100, false},
-      {"description", r.description(), 0, description_max, true},
-  };
+  const std::map<std::string, std::string> all = {
+      {"given_names", r.given_names()},
+      {"surname_prefix", r.surname_prefix()},
+      {"surname", r.surname()},
+      {"address", r.address()},
+      {"residence", r.residence()},
+      {"date_of_birth", r.date_of_birth()},
+      {"place_of_birth", r.place_of_birth()},
+      {"description", r.description()}};
+  if (auto s = CheckPersonFields(policy, all, now); !s.ok()) return s;
   std::map<std::string, std::string> out;
-  for (const Rule& rule : rules) {
-    // Bytes first: a 10 MB value is refused before anything scans it.
-    if (rule.value.size() > 4 * rule.max) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(rule.field, ": at most ", rule.max, " characters"));
-    }
-    if (auto s = CheckText(rule.field, rule.value, rule.min, rule.max,
-                           rule.multiline);
-        !s.ok()) {
-      return s;
-    }
-    if (!rule.value.empty()) out[rule.field] = rule.value;
-  }
-  // Names are read by people at the door and matched by the blind index:
-  // nothing that reorders or hides what they show.
-  for (const Rule& rule : {rules[0], rules[1], rules[2]}) {
-    if (auto s = common::CheckNameCharacters(rule.field, rule.value); !s.ok()) {
-      return s;
-    }
-  }
-  absl::CivilDay dob;
-  if (!absl::ParseCivilTime(r.date_of_birth(), &dob)) {
-    return absl::InvalidArgumentError(
-        "date_of_birth: a real date as YYYY-MM-DD");
-  }
-  const absl::CivilDay today = absl::ToCivilDay(now, Amsterdam());
-  if (dob > today) {
-    return absl::InvalidArgumentError(
-        "date_of_birth: must not be in the future");
-  }
-  if (dob < absl::CivilDay(1900, 1, 1)) {
-    return absl::InvalidArgumentError("date_of_birth: before 1900");
+  for (const auto& [field, value] : all) {
+    if (!value.empty()) out[field] = value;
   }
   return out;
 }
