@@ -140,8 +140,7 @@ int RunResolve(const GlobalOptions& opts, const Args& a) {
   req.set_pseudonym(a.pseudonym);
   req.set_purpose(a.purpose);
   kvo::v1::ResolvedSubject resp;
-  if (int rc = Call(opts, &Stub::ResolvePseudonym, req, &resp);
-      rc != kExitOk) {
+  if (int rc = Call(opts, &Stub::ResolvePseudonym, req, &resp); rc != kExitOk) {
     return rc;
   }
   std::vector<std::string> name;
@@ -232,8 +231,8 @@ int RunRectify(const GlobalOptions& opts, const Args& a) {
   for (const std::string& set : a.sets) {
     const size_t eq = set.find('=');
     if (eq == std::string::npos || eq == 0) {
-      return ReportError(absl::StrCat("--set ", set,
-                                      ": FIELD=VALUE, e.g. surname=Jansen"));
+      return ReportError(
+          absl::StrCat("--set ", set, ": FIELD=VALUE, e.g. surname=Jansen"));
     }
     (*req.mutable_fields())[set.substr(0, eq)] = set.substr(eq + 1);
   }
@@ -301,13 +300,14 @@ void AddPrivacyCommands(CLI::App* app, const GlobalOptions* opts,
   OnSelected(resolve, action, opts, a, RunResolve);
 
   auto* dsr = app->add_subcommand(
-      "dsr", "data-subject requests: access, rectification, erasure, "
-             "objection");
+      "dsr",
+      "data-subject requests: access, rectification, erasure, "
+      "objection");
   dsr->require_subcommand(1);
-  auto* open = dsr->add_subcommand(
-      "open", absl::StrCat("register a request; due after "
-                           "privacy.subject_request_days",
-                           kOfficerOnly));
+  auto* open =
+      dsr->add_subcommand("open", absl::StrCat("register a request; due after "
+                                               "privacy.subject_request_days",
+                                               kOfficerOnly));
   open->add_option("--subject", a->pseudonym,
                    "the person's pseudonymous id (kvo privacy find)")
       ->required();
@@ -320,17 +320,15 @@ void AddPrivacyCommands(CLI::App* app, const GlobalOptions* opts,
   open->add_option("--channel", a->channel,
                    "letter, email, in_person, phone or web")
       ->required();
-  open->add_option("--notes", a->notes,
-                   "about the request (no personal data)");
+  open->add_option("--notes", a->notes, "about the request (no personal data)");
   OnSelected(open, action, opts, a, RunOpen);
   auto* list = dsr->add_subcommand(
-      "list",
-      absl::StrCat("open requests, overdue first, with days left",
-                   kOfficerOnly));
+      "list", absl::StrCat("open requests, overdue first, with days left",
+                           kOfficerOnly));
   list->add_flag("--all", a->all, "closed requests too");
   OnSelected(list, action, opts, a, RunList);
-  auto* show = dsr->add_subcommand(
-      "show", absl::StrCat("one request", kOfficerOnly));
+  auto* show =
+      dsr->add_subcommand("show", absl::StrCat("one request", kOfficerOnly));
   id(show);
   OnSelected(show, action, opts, a, RunShow);
   auto* exp = dsr->add_subcommand(
@@ -360,10 +358,9 @@ void AddPrivacyCommands(CLI::App* app, const GlobalOptions* opts,
       ->required();
   OnSelected(rectify, action, opts, a, RunRectify);
   auto* close = dsr->add_subcommand(
-      "close",
-      absl::StrCat("record the outcome; closing an erasure request as "
-                   "granted erases the person",
-                   kOfficerOnly));
+      "close", absl::StrCat("record the outcome; closing an erasure request as "
+                            "granted erases the person",
+                            kOfficerOnly));
   id(close);
   close
       ->add_option("--outcome", a->outcome,

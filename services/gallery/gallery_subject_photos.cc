@@ -17,8 +17,7 @@ GallerySubjectPhotos::PhotoOf(pqxx::transaction_base& tx,
   if (!person.ok()) return person.status();
   auto jpeg = vault.OpenValue(*person, kPhotoField, stored->sealed_jpeg);
   if (!jpeg.ok()) return jpeg.status();
-  return privacy::SubjectPhoto{std::move(*jpeg), stored->width,
-                               stored->height};
+  return privacy::SubjectPhoto{std::move(*jpeg), stored->width, stored->height};
 }
 
 }  // namespace kvo::gallery

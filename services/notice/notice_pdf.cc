@@ -104,8 +104,8 @@ class Layout {
   // source surface); the blank pixel surface only gives it its size.
   void AddPhoto(const Paragraph& p) {
     if (p.jpeg.empty() || p.width <= 0 || p.height <= 0) return;
-    const double scale = std::min(kPhotoMaxWidth / p.width,
-                                  kPhotoMaxHeight / p.height);
+    const double scale =
+        std::min(kPhotoMaxWidth / p.width, kPhotoMaxHeight / p.height);
     const double h = p.height * scale;
     if (y_ + h > kPageHeight - kMargin) {
       cairo_show_page(cr_);

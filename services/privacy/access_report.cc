@@ -2,6 +2,7 @@
 
 #include <google/protobuf/util/json_util.h>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
@@ -45,14 +46,23 @@ std::string Day(const google::protobuf::Timestamp& t) {
   return Day(FromProto(t));
 }
 std::string DayTime(const google::protobuf::Timestamp& t) {
-  return absl::StrCat(Day(t), " ",
-                      absl::FormatTime("%H:%M", FromProto(t),
-                                       common::Amsterdam()));
+  return absl::StrCat(
+      Day(t), " ",
+      absl::FormatTime("%H:%M", FromProto(t), common::Amsterdam()));
 }
 std::string BirthDate(const std::string& ymd) {
   absl::CivilDay d;
   if (!absl::ParseCivilTime(ymd, &d)) return ymd;
   return notice::DutchDate(static_cast<int>(d.year()), d.month(), d.day());
+}
+
+// A text as a sentence in a paragraph: ends with a full stop.
+std::string Sentence(const std::string& text) {
+  if (text.empty() || absl::EndsWith(text, ".") || absl::EndsWith(text, "!") ||
+      absl::EndsWith(text, "?")) {
+    return text;
+  }
+  return text + ".";
 }
 
 std::string Euro(int64_t cents) {
@@ -149,8 +159,8 @@ absl::StatusOr<std::string> AccessReportJson(
   return json;
 }
 
-std::vector<Paragraph> AccessReportParagraphs(
-    const kvo::v1::AccessReport& r, const ReportLabels& labels) {
+std::vector<Paragraph> AccessReportParagraphs(const kvo::v1::AccessReport& r,
+                                              const ReportLabels& labels) {
   std::vector<Paragraph> out;
   auto body = [&](std::string text) {
     out.push_back({Style::kBody, std::move(text)});
@@ -204,11 +214,10 @@ std::vector<Paragraph> AccessReportParagraphs(
   heading("Waarschuwingen en winkelverboden");
   if (r.cards().empty()) body("Er zijn geen waarschuwingen of verboden.");
   for (const auto& c : r.cards()) {
-    std::string text = absl::StrCat(CardKind(c.kind()), " in ",
-                                    area(c.area_id()), ", geldig van ",
-                                    Day(c.valid_from()), " tot en met ",
-                                    Day(c.valid_until()), " (kenmerk ",
-                                    c.card_id(), ").");
+    std::string text =
+        absl::StrCat(CardKind(c.kind()), " in ", area(c.area_id()),
+                     ", geldig van ", Day(c.valid_from()), " tot en met ",
+                     Day(c.valid_until()), " (kenmerk ", c.card_id(), ").");
     if (c.revoked()) {
       absl::StrAppend(&text, " Ingetrokken",
                       c.revoke_reason().empty()
@@ -216,8 +225,7 @@ std::vector<Paragraph> AccessReportParagraphs(
                           : absl::StrCat(": ", c.revoke_reason(), "."));
     }
     if (!c.shops().empty()) {
-      absl::StrAppend(&text, " Winkels: ", absl::StrJoin(c.shops(), ", "),
-                      ".");
+      absl::StrAppend(&text, " Winkels: ", absl::StrJoin(c.shops(), ", "), ".");
     }
     body(std::move(text));
   }
@@ -225,11 +233,11 @@ std::vector<Paragraph> AccessReportParagraphs(
   heading("Incidenten");
   if (r.incidents().empty()) body("Er zijn geen incidenten vastgelegd.");
   for (const auto& i : r.incidents()) {
-    std::string text = absl::StrCat(
-        Day(i.occurred_at()), ": ",
-        Label(labels.offences, i.offence_type(), i.offence_type()), " in ",
-        area(i.area_id()), ", schade ", Euro(i.damage_cents()), ". ",
-        i.description());
+    std::string text =
+        absl::StrCat(Day(i.occurred_at()), ": ",
+                     Label(labels.offences, i.offence_type(), i.offence_type()),
+                     " in ", area(i.area_id()), ", schade ",
+                     Euro(i.damage_cents()), ". ", Sentence(i.description()));
     if (!i.police_report_number().empty()) {
       absl::StrAppend(&text, " Aangifte: ", i.police_report_number(), ".");
     }
@@ -241,7 +249,7 @@ std::vector<Paragraph> AccessReportParagraphs(
   for (const auto& o : r.objections()) {
     std::string text =
         absl::StrCat("Bezwaar van ", Day(o.filed_at()), " tegen kenmerk ",
-                     o.card_id(), ": ", o.grounds(), " ");
+                     o.card_id(), ": ", Sentence(o.grounds()), " ");
     if (o.decision().empty()) {
       absl::StrAppend(&text, "Hierop is nog niet beslist.");
     } else {

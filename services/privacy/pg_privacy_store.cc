@@ -70,16 +70,16 @@ std::optional<SubjectRequestRow> PgPrivacyStore::RequestById(Tx& tx,
 
 std::optional<SubjectRequestRow> PgPrivacyStore::RequestForUpdate(Tx& tx,
                                                                   int64_t id) {
-  return One(tx.exec_params(absl::StrCat(kColumns, "WHERE id = $1 FOR UPDATE"),
-                            id));
+  return One(
+      tx.exec_params(absl::StrCat(kColumns, "WHERE id = $1 FOR UPDATE"), id));
 }
 
 std::vector<SubjectRequestRow> PgPrivacyStore::Requests(Tx& tx,
                                                         bool include_closed) {
   std::vector<SubjectRequestRow> out;
-  for (const auto& r : tx.exec_params(
-           absl::StrCat(kColumns, "WHERE $1 OR closed_on IS NULL"),
-           include_closed)) {
+  for (const auto& r :
+       tx.exec_params(absl::StrCat(kColumns, "WHERE $1 OR closed_on IS NULL"),
+                      include_closed)) {
     out.push_back(FromRow(r));
   }
   return out;

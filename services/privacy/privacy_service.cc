@@ -38,10 +38,10 @@ grpc::Status PrivacyServiceImpl::ResolvePseudonym(
     kvo::v1::ResolvedSubject* response) {
   auto call = guard_.Begin(*context, Method("ResolvePseudonym"));
   if (!call.ok()) return ToGrpcStatus(call.status());
-  return Answer(use_cases_.ResolvePseudonym(guard_.Record(*call, "", "", ""),
-                                            request->pseudonym(),
-                                            request->purpose()),
-                response);
+  return Answer(
+      use_cases_.ResolvePseudonym(guard_.Record(*call, "", "", ""),
+                                  request->pseudonym(), request->purpose()),
+      response);
 }
 
 grpc::Status PrivacyServiceImpl::OpenSubjectRequest(

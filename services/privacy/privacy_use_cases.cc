@@ -2,9 +2,9 @@
 
 #include <algorithm>
 
-#include "absl/strings/strip.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/strip.h"
 #include "absl/time/civil_time.h"
 #include "services/audit/pg_audit_store.h"
 #include "services/common/local_time.h"
@@ -174,10 +174,9 @@ absl::StatusOr<kvo::v1::FindSubjectResponse> PrivacyUseCases::FindSubject(
   auto found = pool_.InTransaction(
       "find subject",
       [&](pqxx::work& tx) -> absl::StatusOr<kvo::v1::FindSubjectResponse> {
-        auto refs =
-            records_.FindByNameAndBirth(tx, in.given_names(),
-                                        in.surname_prefix(), in.surname(),
-                                        in.date_of_birth());
+        auto refs = records_.FindByNameAndBirth(
+            tx, in.given_names(), in.surname_prefix(), in.surname(),
+            in.date_of_birth());
         if (!refs.ok()) return refs.status();
         kvo::v1::FindSubjectResponse out;
         std::vector<std::string> subjects;
@@ -250,7 +249,8 @@ absl::StatusOr<kvo::v1::SubjectRequest> PrivacyUseCases::Open(
     const kvo::v1::OpenSubjectRequestRequest& in) {
   constexpr char kAction[] = "privacy.open_request";
   const std::string pseudonym = Pseudonym(in.pseudonym());
-  const absl::CivilDay today = absl::ToCivilDay(clock_.Now(), common::Amsterdam());
+  const absl::CivilDay today =
+      absl::ToCivilDay(clock_.Now(), common::Amsterdam());
   const auto kind = KindFromProto(in.kind());
   absl::CivilDay received;
   absl::Status valid = [&]() -> absl::Status {
@@ -298,8 +298,8 @@ absl::StatusOr<kvo::v1::SubjectRequest> PrivacyUseCases::Open(
         audit::AuditRecord r = who;
         r.action = kAction;
         r.subject = Subject(*ref);
-        r.purpose = absl::StrCat("data-subject request ", row.id, " (",
-                                 row.kind, ")");
+        r.purpose =
+            absl::StrCat("data-subject request ", row.id, " (", row.kind, ")");
         PgAuditStore::Append(tx, r);
         return View(row, ref->pseudonym, today);
       });
@@ -311,7 +311,8 @@ absl::StatusOr<kvo::v1::SubjectRequest> PrivacyUseCases::Open(
 
 absl::StatusOr<std::vector<kvo::v1::SubjectRequest>> PrivacyUseCases::List(
     bool include_closed) {
-  const absl::CivilDay today = absl::ToCivilDay(clock_.Now(), common::Amsterdam());
+  const absl::CivilDay today =
+      absl::ToCivilDay(clock_.Now(), common::Amsterdam());
   return pool_.InTransaction(
       "list subject requests",
       [&](pqxx::work& tx)
@@ -335,7 +336,8 @@ absl::StatusOr<kvo::v1::SubjectRequest> PrivacyUseCases::Get(
   if (request_id <= 0) {
     return absl::InvalidArgumentError("request_id: required");
   }
-  const absl::CivilDay today = absl::ToCivilDay(clock_.Now(), common::Amsterdam());
+  const absl::CivilDay today =
+      absl::ToCivilDay(clock_.Now(), common::Amsterdam());
   return pool_.InTransaction(
       "read subject request",
       [&](pqxx::work& tx) -> absl::StatusOr<kvo::v1::SubjectRequest> {
@@ -418,7 +420,8 @@ absl::StatusOr<kvo::v1::SubjectRequest> PrivacyUseCases::Rectify(
         "fields (kvo dsr rectify --set FIELD=VALUE): at least one field");
   }
   if (!valid.ok()) return Refused(who, kAction, "", "", valid);
-  const absl::CivilDay today = absl::ToCivilDay(clock_.Now(), common::Amsterdam());
+  const absl::CivilDay today =
+      absl::ToCivilDay(clock_.Now(), common::Amsterdam());
   auto rectified = pool_.InTransaction(
       "rectify subject",
       [&](pqxx::work& tx) -> absl::StatusOr<kvo::v1::SubjectRequest> {
@@ -448,7 +451,8 @@ absl::StatusOr<kvo::v1::SubjectRequest> PrivacyUseCases::Close(
     const std::string& outcome, const std::string& note,
     const std::string& closed_on_text) {
   constexpr char kAction[] = "privacy.close_request";
-  const absl::CivilDay today = absl::ToCivilDay(clock_.Now(), common::Amsterdam());
+  const absl::CivilDay today =
+      absl::ToCivilDay(clock_.Now(), common::Amsterdam());
   absl::CivilDay closed_on = today;
   absl::Status valid =
       common::CheckText("note", note, 0, kMaxNotes, /*multiline=*/true);
@@ -472,8 +476,8 @@ absl::StatusOr<kvo::v1::SubjectRequest> PrivacyUseCases::Close(
         auto ref = SubjectOf(tx, records_, *row);
         if (!ref.ok()) return ref.status();
         if (ClosingErases(state, outcome) && !ref->erased) {
-          auto erased = records_.Erase(tx, *ref, who.principal_id,
-                                       clock_.Now());
+          auto erased =
+              records_.Erase(tx, *ref, who.principal_id, clock_.Now());
           if (!erased.ok()) return erased.status();
           erasure = std::move(*erased);
           audit::AuditRecord e = who;

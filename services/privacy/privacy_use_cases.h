@@ -46,10 +46,11 @@ class PrivacyUseCases final {
       const audit::AuditRecord& who, int64_t request_id,
       const std::map<std::string, std::string>& changes,
       const std::string& reason);
-  absl::StatusOr<kvo::v1::SubjectRequest> Close(
-      const audit::AuditRecord& who, int64_t request_id,
-      const std::string& outcome, const std::string& note,
-      const std::string& closed_on);
+  absl::StatusOr<kvo::v1::SubjectRequest> Close(const audit::AuditRecord& who,
+                                                int64_t request_id,
+                                                const std::string& outcome,
+                                                const std::string& note,
+                                                const std::string& closed_on);
 
  private:
   // Audits a refusal of `status` alone and returns it (OK passes through).

@@ -28,8 +28,8 @@ absl::Status RequireOpenOf(const RequestState& r, RequestKind kind,
   }
   if (r.kind != kind) {
     return absl::FailedPreconditionError(absl::StrCat(
-        "request_id: request ", r.id, " is a ", KindName(r.kind),
-        " request; ", step, " needs a ", KindName(kind), " request"));
+        "request_id: request ", r.id, " is a ", KindName(r.kind), " request; ",
+        step, " needs a ", KindName(kind), " request"));
   }
   return absl::OkStatus();
 }
@@ -102,10 +102,10 @@ absl::Status CheckClose(const RequestState& r, absl::string_view outcome,
         absl::StrCat("outcome: one of ", kOutcomes));
   }
   if (closed_on < r.received_on || closed_on > today) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "closed_on: between the day the request arrived (",
-        absl::FormatCivilTime(r.received_on), ") and today (",
-        absl::FormatCivilTime(today), ")"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("closed_on: between the day the request arrived (",
+                     absl::FormatCivilTime(r.received_on), ") and today (",
+                     absl::FormatCivilTime(today), ")"));
   }
   return absl::OkStatus();
 }

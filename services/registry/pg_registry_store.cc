@@ -452,8 +452,7 @@ void PgRegistryStore::SetBlindIndex(Tx& tx, int64_t person_id,
                        HexEncode(blind_index));
 }
 
-std::vector<CardRow> PgRegistryStore::CardsOfPerson(Tx& tx,
-                                                    int64_t person_id) {
+std::vector<CardRow> PgRegistryStore::CardsOfPerson(Tx& tx, int64_t person_id) {
   return All<CardRow>(
       common::ExecPrepared(tx,
                            std::string(kCardColumns) +
@@ -463,8 +462,8 @@ std::vector<CardRow> PgRegistryStore::CardsOfPerson(Tx& tx,
       CardFrom);
 }
 
-std::vector<IncidentRow> PgRegistryStore::IncidentsOfPerson(
-    Tx& tx, int64_t person_id) {
+std::vector<IncidentRow> PgRegistryStore::IncidentsOfPerson(Tx& tx,
+                                                            int64_t person_id) {
   return All<IncidentRow>(
       common::ExecPrepared(tx,
                            std::string(kIncidentColumns) +

@@ -44,7 +44,6 @@ constexpr size_t kMaxLongText = 5000;
 // Clocks differ a little between a device and kvod.
 constexpr absl::Duration kClockSkew = absl::Minutes(5);
 
-
 std::string Method(absl::string_view name) {
   return absl::StrCat(kService, name);
 }
@@ -112,7 +111,6 @@ absl::Status CheckIncidentTime(absl::Time occurred, const ShopRow& shop,
   }
   return absl::OkStatus();
 }
-
 
 }  // namespace
 

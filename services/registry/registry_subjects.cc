@@ -25,11 +25,9 @@ PersonRow RowOf(const privacy::SubjectRef& ref) {
 }
 
 privacy::SubjectCard CardOf(const CardRow& c) {
-  return {c.id,          c.kind,         c.area_id, c.shop_id,
-          c.valid_from,  c.valid_until,  c.revoked, c.revoke_reason,
-          c.rule,        c.shops};
+  return {c.id,          c.kind,    c.area_id,       c.shop_id, c.valid_from,
+          c.valid_until, c.revoked, c.revoke_reason, c.rule,    c.shops};
 }
-
 
 std::vector<std::string> AllFields() {
   return {std::begin(kPersonFields), std::end(kPersonFields)};
@@ -53,8 +51,8 @@ RegistrySubjects::FindByNameAndBirth(pqxx::transaction_base& tx,
                                      const std::string& surname_prefix,
                                      const std::string& surname,
                                      const std::string& date_of_birth) const {
-  auto normalized = NormalizeForBlindIndex(given_names, surname_prefix,
-                                           surname, date_of_birth);
+  auto normalized = NormalizeForBlindIndex(given_names, surname_prefix, surname,
+                                           date_of_birth);
   if (!normalized.ok()) return normalized.status();
   std::vector<privacy::SubjectRef> out;
   for (const PersonRow& row : Store::PersonsByBlindIndex(

@@ -40,9 +40,10 @@ class RegistrySubjects final : public privacy::SubjectRecords {
   absl::Status Rectify(
       pqxx::transaction_base& tx, const privacy::SubjectRef& ref,
       const std::map<std::string, std::string>& changes) const override;
-  absl::StatusOr<privacy::SubjectErasure> Erase(
-      pqxx::transaction_base& tx, const privacy::SubjectRef& ref,
-      int64_t principal_id, absl::Time now) override;
+  absl::StatusOr<privacy::SubjectErasure> Erase(pqxx::transaction_base& tx,
+                                                const privacy::SubjectRef& ref,
+                                                int64_t principal_id,
+                                                absl::Time now) override;
   void ErasureCommitted(const privacy::SubjectErasure& erasure) override;
 
  private:

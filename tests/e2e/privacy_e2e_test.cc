@@ -4,6 +4,8 @@
 // rectify/close) and gRPC.
 #include <google/protobuf/util/json_util.h>
 
+#include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <regex>
 #include <sstream>
@@ -181,9 +183,14 @@ TEST_F(PrivacyE2E, AccessExportHoldsExactlyThePersonsDataAndWhoSawIt) {
   Kvo({"dsr", "export", id, "--json", json_path.string(), "--pdf",
        pdf_path.string()});
   const std::string json = Slurp(json_path);
+  // To look at what the person receives: KVO_KEEP_EXPORT=/some/dir.
+  if (const char* keep = std::getenv("KVO_KEEP_EXPORT")) {
+    std::filesystem::copy_file(
+        pdf_path, std::filesystem::path(keep) / "inzage.pdf",
+        std::filesystem::copy_options::overwrite_existing);
+  }
   AccessReport report;
-  ASSERT_TRUE(
-      google::protobuf::util::JsonStringToMessage(json, &report).ok())
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(json, &report).ok())
       << json.substr(0, 400);
   EXPECT_EQ(report.pseudonym(), p.pseudonym());
   EXPECT_EQ(report.fields().at("surname"), "Exportdam");
@@ -305,8 +312,8 @@ TEST_F(PrivacyE2E, RectificationReSealsAndMovesTheBlindIndex) {
   EXPECT_EQ(refused.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_THAT(refused.error_message(), HasSubstr("date_of_birth"));
 
-  Kvo({"dsr", "rectify", std::to_string(r.id()), "--set",
-       "surname=Nieuwenaam", "--set", "address=Brink 1", "--reason",
+  Kvo({"dsr", "rectify", std::to_string(r.id()), "--set", "surname=Nieuwenaam",
+       "--set", "address=Brink 1", "--reason",
        "the person showed their passport"});
   EXPECT_EQ(FindPseudonym("Oudenaam"), "") << "the old name finds nothing";
   EXPECT_EQ(FindPseudonym("Nieuwenaam"), p.pseudonym());
@@ -368,8 +375,7 @@ TEST_F(PrivacyE2E, GrantedErasureRequestErasesThePersonAndCloses) {
   resolve.set_purpose("check the erasure");
   ResolvedSubject resolved;
   ASSERT_TRUE(
-      privacy_->ResolvePseudonym(Ctx(officer_).get(), resolve, &resolved)
-          .ok());
+      privacy_->ResolvePseudonym(Ctx(officer_).get(), resolve, &resolved).ok());
   EXPECT_TRUE(resolved.erased());
   EXPECT_EQ(resolved.surname(), "");
 }
@@ -387,8 +393,8 @@ TEST_F(PrivacyE2E, BadInputIsRefusedNamingTheFieldAndOnlyTheRefusalIsLogged) {
   grpc::Status s = privacy_->FindSubject(Ctx(officer_).get(), find, &matches);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_THAT(s.error_message(), HasSubstr("purpose"));
-  CommandResult cli = kvod_->Kvo({"privacy", "resolve", p.pseudonym(),
-                                  "--purpose", ""});
+  CommandResult cli =
+      kvod_->Kvo({"privacy", "resolve", p.pseudonym(), "--purpose", ""});
   EXPECT_NE(cli.exit_code, 0);
   EXPECT_THAT(cli.err, HasSubstr("INVALID_ARGUMENT"));
   EXPECT_THAT(cli.err, HasSubstr("purpose"));
@@ -458,9 +464,9 @@ TEST_F(PrivacyE2E, ShopkeepersAndPoliceAreRefused) {
     find.set_date_of_birth("1990-04-01");
     find.set_purpose("curiosity");
     FindSubjectResponse matches;
-    EXPECT_EQ(privacy_->FindSubject(Ctx(token).get(), find, &matches)
-                  .error_code(),
-              grpc::StatusCode::PERMISSION_DENIED);
+    EXPECT_EQ(
+        privacy_->FindSubject(Ctx(token).get(), find, &matches).error_code(),
+        grpc::StatusCode::PERMISSION_DENIED);
     ExportAccessRequest exp;
     exp.set_request_id(1);
     AccessExport got;
