@@ -153,6 +153,7 @@ grpc::Status GalleryServiceImpl::UploadPhoto(
   registry::Vault vault(keys_);
   struct Stored {
     absl::Status refusal;
+    std::vector<int64_t> areas;  // the areas whose galleries changed
   };
   auto stored = pool_.InTransaction(
       "store photo", [&](pqxx::work& tx) -> absl::StatusOr<Stored> {
@@ -179,7 +180,7 @@ grpc::Status GalleryServiceImpl::UploadPhoto(
         if (!shared) {
           if (auto s = guard_.CheckAreasIn(tx, *call, {cards[0].area_id});
               !s.ok()) {
-            return Stored{s};
+            return Stored{s, {}};
           }
         }
         auto person = vault.Open(tx, *row, {});
@@ -195,11 +196,13 @@ grpc::Status GalleryServiceImpl::UploadPhoto(
         Store::RecordChanges(tx, cards);
         PgAuditStore::Append(tx, guard_.Record(*call, "gallery.upload_photo",
                                                Subject(*row), "registration"));
-        return Stored{absl::OkStatus()};
+        Stored out{absl::OkStatus(), {}};
+        for (const auto& c : cards) out.areas.push_back(c.area_id);
+        return out;
       });
   if (!stored.ok()) return ToGrpcStatus(stored.status());
   if (!stored->refusal.ok()) return ToGrpcStatus(stored->refusal);
-  versions_.RequestSequencing();
+  versions_.RequestSequencing(stored->areas);
   response->set_person_id(person_id);
   response->set_source_format(photo->format);
   response->set_width(photo->width);
@@ -225,7 +228,7 @@ grpc::Status GalleryServiceImpl::SyncGallery(
         "since_version: 0 for everything, else the version last received"));
   }
   const std::vector<int64_t>& areas = call->caller.area_ids;
-  versions_.AwaitSequencing();
+  versions_.AwaitSequencing(areas);
   const absl::Time now = clock_.Now();
 
   // The hot path: nothing new for these areas, known without the database.

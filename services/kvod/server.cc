@@ -295,6 +295,10 @@ struct Runtime {
   std::string conninfo;
   std::unique_ptr<common::DbPool> pool;
   std::unique_ptr<common::DbPool> keystore_pool;
+  // The gallery's version keeping (sequencer, listener's re-reads) on its
+  // own connections: a door sync that waits for a version round must not
+  // wait behind the writers queueing for `pool`.
+  std::unique_ptr<common::DbPool> gallery_pool;
 };
 
 absl::Status ConnectAndMigrate(const std::string& conninfo,
@@ -375,6 +379,7 @@ absl::Status StartDatabase(const KvodConfig& config, const fs::path& data_dir,
   rt.pool = std::make_unique<common::DbPool>(conninfo, config.db_pool_size);
   rt.keystore_pool =
       std::make_unique<common::DbPool>(keystore, config.db_pool_size);
+  rt.gallery_pool = std::make_unique<common::DbPool>(conninfo, 2);
   return absl::OkStatus();
 }
 
@@ -499,6 +504,7 @@ int RunKvod(const KvodConfig& config) {
   Runtime rt;
   // A first start that fails leaves nothing behind.
   auto fail_and_clean = [&](absl::string_view message) {
+    rt.gallery_pool.reset();
     rt.pool.reset();
     rt.keystore_pool.reset();
     rt.postgres.reset();
@@ -576,7 +582,7 @@ int RunKvod(const KvodConfig& config) {
       absl::Hours(24) * policy->retention().audit_retention_days();
   audit::AuditServiceImpl audit_service(*rt.pool, guard, audit_trust);
   // Every module's retention rule, in the one job.
-  gallery::GalleryVersions gallery_versions(*rt.pool);
+  gallery::GalleryVersions gallery_versions(*rt.gallery_pool);
   gallery::GalleryCardSink gallery_card_sink(gallery_versions);
   audit::AuditContentRetention audit_retention(
       policy->retention().audit_retention_days());
@@ -667,6 +673,7 @@ int RunKvod(const KvodConfig& config) {
   common::DatabaseHealth data_health(
       "data", rt.conninfo, kDatabaseProbeInterval, [&rt, &serving](bool) {
         rt.pool->DiscardAll();
+        rt.gallery_pool->DiscardAll();
         serving.Update();
       });
   common::DatabaseHealth keys_health("key store", rt.keystore_pool->conninfo(),
@@ -751,6 +758,7 @@ int RunKvod(const KvodConfig& config) {
       common::LogWarn("postgres stop", {{"detail", s.message()}});
     }
   }
+  rt.gallery_pool.reset();
   rt.pool.reset();
   rt.keystore_pool.reset();
   LogInfo("stopped");
