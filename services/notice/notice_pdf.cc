@@ -47,10 +47,11 @@ double FontSize(Style style) {
       return 18;
     case Style::kHeading:
       return 12.5;
-    case Style::kBody:
-      return 10.5;
     case Style::kSmall:
       return 8.5;
+    case Style::kBody:
+    case Style::kPhoto:
+      break;
   }
   return 10.5;
 }

@@ -15,7 +15,7 @@ struct Paragraph {
   Style style;
   std::string text;
   // kPhoto: a JPEG and its size in pixels (text is unused).
-  std::string jpeg;
+  std::string jpeg = {};
   int width = 0;
   int height = 0;
 };
