@@ -47,28 +47,51 @@ bool ParseTime(const std::string& flag, const std::string& text,
   return true;
 }
 
+// --from and --to into a request with from/to timestamps; false (reported)
+// when one is unreadable. An absent flag leaves its bound open.
+template <typename Request>
+bool SetPeriod(const LogArgs& args, Request* request) {
+  if (!ParseTime("--from", args.from, request->mutable_from()) ||
+      !ParseTime("--to", args.to, request->mutable_to())) {
+    return false;
+  }
+  if (args.from.empty()) request->clear_from();
+  if (args.to.empty()) request->clear_to();
+  return true;
+}
+
+// One AuditService call with the configured connection: kExitOk, or the
+// exit code after reporting why not.
+template <typename Request, typename Response>
+int CallAudit(const GlobalOptions& opts,
+              grpc::Status (AuditService::Stub::*method)(grpc::ClientContext*,
+                                                         const Request&,
+                                                         Response*),
+              const Request& request, Response* response) {
+  Connection connection;
+  if (int rc = Connect(opts, &connection); rc != kExitOk) return rc;
+  auto stub = AuditService::NewStub(connection.channel);
+  auto ctx = connection.Context();
+  grpc::Status status = ((*stub).*method)(ctx.get(), request, response);
+  return status.ok() ? kExitOk : ReportRpcError(status);
+}
+
 int RunLog(const GlobalOptions& opts, const LogArgs& args) {
   kvo::v1::QueryLogRequest request;
   request.set_subject(args.subject);
   request.set_principal(args.principal);
   request.set_action(args.action);
   request.set_area_id(args.area);
-  if (!ParseTime("--from", args.from, request.mutable_from()) ||
-      !ParseTime("--to", args.to, request.mutable_to())) {
-    return kExitUsage;
-  }
-  if (args.from.empty()) request.clear_from();
-  if (args.to.empty()) request.clear_to();
+  if (!SetPeriod(args, &request)) return kExitUsage;
   request.set_page_size(args.limit);
   request.set_page_token(args.page_token);
   request.set_purpose(args.purpose);
-  Connection connection;
-  if (int rc = Connect(opts, &connection); rc != kExitOk) return rc;
   kvo::v1::QueryLogResponse response;
-  auto ctx = connection.Context();
-  grpc::Status status = AuditService::NewStub(connection.channel)
-                            ->QueryLog(ctx.get(), request, &response);
-  if (!status.ok()) return ReportRpcError(status);
+  if (int rc =
+          CallAudit(opts, &AuditService::Stub::QueryLog, request, &response);
+      rc != kExitOk) {
+    return rc;
+  }
   Table table = AuditLogTable();
   for (const auto& row : response.rows()) AddAuditLogRow(row, &table);
   if (!args.csv.empty()) {
@@ -96,13 +119,12 @@ int RunHeads(const GlobalOptions& opts, const LogArgs& args) {
   kvo::v1::ListTreeHeadsRequest request;
   request.set_before_size(args.before_size);
   request.set_page_size(args.limit);
-  Connection connection;
-  if (int rc = Connect(opts, &connection); rc != kExitOk) return rc;
   kvo::v1::ListTreeHeadsResponse response;
-  auto ctx = connection.Context();
-  grpc::Status status = AuditService::NewStub(connection.channel)
-                            ->ListTreeHeads(ctx.get(), request, &response);
-  if (!status.ok()) return ReportRpcError(status);
+  if (int rc = CallAudit(opts, &AuditService::Stub::ListTreeHeads, request,
+                         &response);
+      rc != kExitOk) {
+    return rc;
+  }
   Table table{{"tree_size", "signed_at", "root_hash"}, {}};
   for (const auto& head : response.heads()) {
     table.rows.push_back({absl::StrCat(head.tree_size()),
@@ -116,20 +138,14 @@ int RunHeads(const GlobalOptions& opts, const LogArgs& args) {
 int RunAnomalies(const GlobalOptions& opts, const LogArgs& args) {
   kvo::v1::AnomalyRequest request;
   request.set_area_id(args.area);
-  if (!ParseTime("--from", args.from, request.mutable_from()) ||
-      !ParseTime("--to", args.to, request.mutable_to())) {
-    return kExitUsage;
-  }
-  if (args.from.empty()) request.clear_from();
-  if (args.to.empty()) request.clear_to();
+  if (!SetPeriod(args, &request)) return kExitUsage;
   request.set_purpose(args.purpose);
-  Connection connection;
-  if (int rc = Connect(opts, &connection); rc != kExitOk) return rc;
   kvo::v1::AnomalyReport response;
-  auto ctx = connection.Context();
-  grpc::Status status = AuditService::NewStub(connection.channel)
-                            ->GetAnomalies(ctx.get(), request, &response);
-  if (!status.ok()) return ReportRpcError(status);
+  if (int rc = CallAudit(opts, &AuditService::Stub::GetAnomalies, request,
+                         &response);
+      rc != kExitOk) {
+    return rc;
+  }
   Table table{{"day", "kind", "login", "principal", "subject", "count",
                "detail", "last_at", "indexes"},
               {}};
