@@ -1,8 +1,10 @@
 #include "clients/cli/output.h"
 
 #include <algorithm>
+#include <fstream>
 #include <iostream>
 
+#include "absl/strings/str_cat.h"
 #include "services/common/log.h"
 
 namespace kvo::cli {
@@ -157,6 +159,49 @@ Table TableOf(const std::vector<Record>& records) {
     t.rows.push_back(std::move(row));
   }
   return t;
+}
+
+namespace {
+
+std::string CsvField(const std::string& value) {
+  if (value.find_first_of(",\"\r\n") == std::string::npos) return value;
+  std::string out = "\"";
+  for (char c : value) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
+void AppendCsvRow(const std::vector<std::string>& row, size_t columns,
+                  std::string* out) {
+  for (size_t c = 0; c < columns; ++c) {
+    if (c > 0) *out += ',';
+    *out += CsvField(c < row.size() ? row[c] : "");
+  }
+  *out += "\r\n";
+}
+
+}  // namespace
+
+std::string CsvText(const Table& table) {
+  std::string out;
+  AppendCsvRow(table.columns, table.columns.size(), &out);
+  for (const auto& row : table.rows) {
+    AppendCsvRow(row, table.columns.size(), &out);
+  }
+  return out;
+}
+
+bool WriteCsv(const Table& table, const std::string& path, std::string* error) {
+  std::ofstream file(path, std::ios::binary | std::ios::trunc);
+  file << CsvText(table);
+  file.close();
+  if (!file) {
+    *error = absl::StrCat("--csv ", path, ": cannot write the file");
+    return false;
+  }
+  return true;
 }
 
 }  // namespace kvo::cli

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <pqxx/pqxx>
 #include <string>
@@ -10,6 +11,7 @@
 
 #include "absl/status/statusor.h"
 #include "services/audit/audit_entry.h"
+#include "services/audit/audit_query.h"
 #include "services/audit/audit_verifier.h"
 
 namespace kvo::audit {
@@ -120,6 +122,33 @@ class PgAuditStore final {
   // index, time, outcome, leaf hash and sequence MAC stay. The count.
   static uint64_t EraseContent(pqxx::transaction_base& tx,
                                int64_t before_micros);
+
+  // Reading the log: sequenced entries matching `filter` below index
+  // `before` (all when nullopt), newest first, at most `limit`. Erased
+  // entries match time and area filters only (their content is gone).
+  static std::vector<StoredEntry> Query(pqxx::transaction_base& tx,
+                                        const LogFilter& filter,
+                                        std::optional<uint64_t> before,
+                                        int limit);
+  // Whether any sequenced entry names `subject` (one pseudonymous id).
+  static bool SubjectNamed(pqxx::transaction_base& tx,
+                           const std::string& subject);
+  static std::optional<StoredEntry> StoredAt(pqxx::transaction_base& tx,
+                                             uint64_t index);
+  // Signed heads smaller than `before_size` (0: all), largest first.
+  static std::vector<StoredTreeHead> TreeHeadsBefore(pqxx::transaction_base& tx,
+                                                     uint64_t before_size,
+                                                     int limit);
+  // Every sequenced entry written in [from, to), in index order; only those
+  // about `area_id` unless 0.
+  static std::vector<StoredEntry> EntriesBetween(pqxx::transaction_base& tx,
+                                                 int64_t from_micros,
+                                                 int64_t to_micros,
+                                                 int64_t area_id);
+  // Per principal: successful entries with one of `actions` in [from, to).
+  static std::map<int64_t, int64_t> ActionCounts(
+      pqxx::transaction_base& tx, int64_t from_micros, int64_t to_micros,
+      const std::vector<std::string>& actions);
 };
 
 }  // namespace kvo::audit

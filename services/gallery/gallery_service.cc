@@ -94,6 +94,19 @@ struct SyncResult {
   std::set<int64_t> skipped;  // entries in force whose record did not open
 };
 
+// One entry for what a sync disclosed; it names the area when the caller
+// has only one (a sync covers all of theirs).
+audit::AuditRecord SyncRecord(const identity::RpcGuard& guard,
+                              const identity::Call& call,
+                              const std::set<std::string>& subjects) {
+  audit::AuditRecord record = guard.Record(
+      call, "gallery.sync", absl::StrJoin(subjects, ","), "door check");
+  if (call.caller.area_ids.size() == 1) {
+    record.area_id = call.caller.area_ids.front();
+  }
+  return record;
+}
+
 }  // namespace
 
 GalleryServiceImpl::GalleryServiceImpl(const kvo::v1::Policy& policy,
@@ -336,9 +349,7 @@ grpc::Status GalleryServiceImpl::SyncGallery(
         }
         // One entry for what this sync disclosed; nothing, nothing logged.
         if (!subjects.empty()) {
-          PgAuditStore::Append(
-              tx, guard_.Record(*call, "gallery.sync",
-                                absl::StrJoin(subjects, ","), "door check"));
+          PgAuditStore::Append(tx, SyncRecord(guard_, *call, subjects));
         }
         return out;
       });
@@ -405,9 +416,7 @@ std::optional<grpc::Status> GalleryServiceImpl::FullSyncFromCache(
   if (!subjects.empty()) {
     auto logged = pool_.InTransaction(
         "log gallery sync", [&](pqxx::work& tx) -> absl::Status {
-          PgAuditStore::Append(
-              tx, guard_.Record(call, "gallery.sync",
-                                absl::StrJoin(subjects, ","), "door check"));
+          PgAuditStore::Append(tx, SyncRecord(guard_, call, subjects));
           return absl::OkStatus();
         });
     if (!logged.ok()) return ToGrpcStatus(logged);
@@ -462,9 +471,10 @@ grpc::Status GalleryServiceImpl::GetPhoto(
         if (!person.ok()) return person.status();
         auto jpeg = vault.OpenValue(*person, kPhotoField, stored->sealed_jpeg);
         if (!jpeg.ok()) return jpeg.status();
-        PgAuditStore::Append(
-            tx, guard_.Record(*call, "gallery.get_photo", Subject(entry.person),
-                              "door check"));
+        audit::AuditRecord record = guard_.Record(
+            *call, "gallery.get_photo", Subject(entry.person), "door check");
+        record.area_id = entry.area_id;
+        PgAuditStore::Append(tx, record);
         kvo::v1::Photo out;
         out.set_entry_id(entry.card_id);
         out.set_jpeg(std::move(*jpeg));

@@ -580,6 +580,7 @@ int RunKvod(const KvodConfig& config) {
   audit_trust.clock = &clock;
   audit_trust.audit_retention =
       absl::Hours(24) * policy->retention().audit_retention_days();
+  audit_trust.anomalies = audit::ThresholdsFromPolicy(policy->privacy());
   audit::AuditServiceImpl audit_service(*rt.pool, guard, audit_trust);
   // Every module's retention rule, in the one job.
   gallery::GalleryVersions gallery_versions(*rt.gallery_pool);
