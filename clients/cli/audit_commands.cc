@@ -7,13 +7,16 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "clients/cli/audit_log_commands.h"
 #include "clients/cli/formatting.h"
 #include "clients/cli/global_options.h"
 #include "clients/cli/log_memory.h"
 #include "clients/cli/output.h"
 #include "clients/cli/proof_check.h"
 #include "kvo/v1/audit.grpc.pb.h"
+#include "services/audit/audit_entry.h"
 #include "services/common/crypto.h"
+#include "services/common/proto_time.h"
 
 namespace kvo::cli {
 namespace {
@@ -34,6 +37,7 @@ struct AuditArgs {
   uint64_t to = 0;
   bool has_index = false;
   bool has_from = false;
+  std::string purpose;
 };
 
 std::unique_ptr<AuditService::Stub> NewStub(const Connection& connection) {
@@ -350,6 +354,84 @@ int RunProve(const GlobalOptions& opts, const AuditArgs& args) {
              : RunProveConsistency(opts, args, connection, trust.key);
 }
 
+// The canonical bytes of the entry kvod showed, as the leaf hashes them: the
+// proof then covers exactly what is on the screen.
+std::string ShownBytes(const kvo::v1::AuditEntry& e) {
+  audit::SequencedEntry s;
+  s.index = e.index();
+  s.at_micros = absl::ToUnixMicros(common::FromProto(e.at()));
+  s.principal_id = e.principal_id();
+  s.role = e.role();
+  s.action = e.action();
+  s.subject = e.subject();
+  s.purpose = e.purpose();
+  s.outcome = e.outcome();
+  s.request_id = e.request_id();
+  s.area_id = e.area_id();
+  s.peer = e.peer();
+  return audit::CanonicalBytes(s);
+}
+
+int RunShow(const GlobalOptions& opts, const AuditArgs& args) {
+  Connection connection;
+  if (int rc = Connect(opts, &connection); rc != kExitOk) return rc;
+  LogTrust trust;
+  if (int rc = LoadTrust(opts, connection, args, &trust); rc != kExitOk) {
+    return rc;
+  }
+  kvo::v1::GetEntryRequest request;
+  request.set_index(args.index);
+  request.set_purpose(args.purpose);
+  kvo::v1::LogRow row;
+  auto ctx = connection.Context();
+  grpc::Status status = NewStub(connection)->GetEntry(ctx.get(), request, &row);
+  if (!status.ok()) return ReportRpcError(status);
+  kvo::v1::InclusionProofRequest proof_request;
+  proof_request.set_index(args.index);
+  kvo::v1::InclusionProof proof;
+  auto proof_ctx = connection.Context();
+  status = NewStub(connection)
+               ->GetInclusionProof(proof_ctx.get(), proof_request, &proof);
+  if (!status.ok()) return ReportRpcError(status);
+
+  Table table = AuditLogTable();
+  AddAuditLogRow(row, &table);
+  Record record;
+  for (size_t c = 0; c < table.columns.size(); ++c) {
+    record.emplace_back(table.columns[c], table.rows[0][c]);
+  }
+  const kvo::v1::AuditEntry& e = row.entry();
+  if (!row.content_erased()) {
+    record.emplace_back("address", e.peer());
+    record.emplace_back("request_id", e.request_id());
+  }
+  record.emplace_back("content_erased",
+                      row.content_erased() ? "true" : "false");
+  absl::Status check = CheckInclusionProof(proof, args.index, 0, trust.key);
+  if (check.ok() && row.content_erased() != proof.content_erased()) {
+    check = absl::DataLossError(
+        "kvod shows the entry and proves it differently (erased or not)");
+  }
+  if (check.ok() && !row.content_erased() && ShownBytes(e) != proof.entry()) {
+    check = absl::DataLossError(
+        "the entry kvod shows is not the entry its proof covers");
+  }
+  if (!check.ok()) {
+    PrintRecord(record, opts.json);
+    return ReportError(absl::StrCat("inclusion proof of entry ", args.index,
+                                    " FAILED: ", check.message()),
+                       kExitFailed);
+  }
+  const SignedTreeHead& head = proof.tree_head();
+  record.emplace_back("inclusion",
+                      absl::StrCat("verified against the signed head of size ",
+                                   head.tree_size(), " (",
+                                   FormatUnixMillis(head.timestamp_ms()), ")"));
+  record.emplace_back("key", KeyTrust(trust.key));
+  PrintRecord(record, opts.json);
+  return kExitOk;
+}
+
 CLI::Option* AddPublicKey(CLI::App* sub, std::string* hex) {
   return sub
       ->add_option("--public-key", *hex,
@@ -428,6 +510,21 @@ void AddAuditCommands(CLI::App* app, const GlobalOptions* opts,
     args->has_from = from->count() > 0;
     *action = [opts, args] { return RunProve(*opts, *args); };
   });
+
+  auto* show = audit->add_subcommand(
+      "show",
+      "one audit entry in full, its inclusion proof checked here against the "
+      "latest signed head and the key kvo pinned (privacy_officer)");
+  show->add_option("INDEX", args->index, "the entry's tree index")->required();
+  show->add_option("--purpose", args->purpose,
+                   "why you read the entry; recorded with your request")
+      ->required();
+  AddPublicKey(show, &args->public_key_hex);
+  show->callback([opts, args, action] {
+    *action = [opts, args] { return RunShow(*opts, *args); };
+  });
+
+  AddAuditLogCommands(audit, opts, action);
 }
 
 }  // namespace kvo::cli

@@ -89,10 +89,17 @@ std::string FormatLocalTime(absl::Time time) {
   return absl::FormatTime("%Y-%m-%d %H:%M %Z", time, LocalZone());
 }
 
+std::string FormatLocalSeconds(const google::protobuf::Timestamp& timestamp) {
+  if (timestamp.seconds() == 0 && timestamp.nanos() == 0) return "-";
+  return absl::FormatTime("%Y-%m-%d %H:%M:%S %Z",
+                          absl::FromUnixSeconds(timestamp.seconds()),
+                          LocalZone());
+}
+
 std::optional<absl::Time> ParseLocalTime(absl::string_view text) {
   absl::Time t;
   std::string error;
-  for (const char* format : {"%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M"}) {
+  for (const char* format : {"%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d"}) {
     if (absl::ParseTime(format, text, LocalZone(), &t, &error)) return t;
   }
   return std::nullopt;

@@ -36,9 +36,12 @@ std::string PrincipalStatusName(kvo::v1::PrincipalStatus status);
 
 // Europe/Amsterdam local time to the minute; UTC if tzdata is missing.
 std::string FormatLocalTime(absl::Time time);
+// The same to the second (audit rows: several a minute).
+std::string FormatLocalSeconds(const google::protobuf::Timestamp& timestamp);
 // "-" for an unset timestamp (the epoch).
 std::string FormatTimestamp(const google::protobuf::Timestamp& timestamp);
-// "2026-11-20 14:30" (or with a T) in Europe/Amsterdam; nullopt otherwise.
+// "2026-11-20 14:30" (or with a T), or a day "2026-11-20" (its midnight), in
+// Europe/Amsterdam; nullopt otherwise.
 std::optional<absl::Time> ParseLocalTime(absl::string_view text);
 std::string FormatUnixMillis(int64_t millis);
 

@@ -13,6 +13,7 @@
 #include "clients/cli/identity_commands.h"
 #include "clients/cli/key_commands.h"
 #include "clients/cli/output.h"
+#include "clients/cli/privacy_commands.h"
 #include "clients/cli/registry_commands.h"
 #include "clients/cli/retention_commands.h"
 #include "grpc/health/v1/health.grpc.pb.h"
@@ -83,6 +84,7 @@ int main(int argc, char** argv) {
   AddGalleryCommands(&app, &opts, &action);
   AddRetentionCommands(&app, &opts, &action);
   AddKeyCommands(&app, &opts, &action);
+  AddPrivacyCommands(&app, &opts, &action);
 
   try {
     app.parse(argc, argv);

@@ -1,8 +1,10 @@
 #include "clients/cli/output.h"
 
 #include <algorithm>
+#include <fstream>
 #include <iostream>
 
+#include "absl/strings/str_cat.h"
 #include "services/common/log.h"
 
 namespace kvo::cli {
@@ -145,6 +147,61 @@ int ReportRpcError(const grpc::Status& status) {
 int ReportError(const std::string& message, int exit_code) {
   std::cerr << "kvo: " << message << std::endl;
   return exit_code;
+}
+
+Table TableOf(const std::vector<Record>& records) {
+  Table t;
+  if (records.empty()) return t;
+  for (const auto& [key, value] : records.front()) t.columns.push_back(key);
+  for (const Record& r : records) {
+    std::vector<std::string> row;
+    for (const auto& [key, value] : r) row.push_back(value);
+    t.rows.push_back(std::move(row));
+  }
+  return t;
+}
+
+namespace {
+
+std::string CsvField(const std::string& value) {
+  if (value.find_first_of(",\"\r\n") == std::string::npos) return value;
+  std::string out = "\"";
+  for (char c : value) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
+void AppendCsvRow(const std::vector<std::string>& row, size_t columns,
+                  std::string* out) {
+  for (size_t c = 0; c < columns; ++c) {
+    if (c > 0) *out += ',';
+    *out += CsvField(c < row.size() ? row[c] : "");
+  }
+  *out += "\r\n";
+}
+
+}  // namespace
+
+std::string CsvText(const Table& table) {
+  std::string out;
+  AppendCsvRow(table.columns, table.columns.size(), &out);
+  for (const auto& row : table.rows) {
+    AppendCsvRow(row, table.columns.size(), &out);
+  }
+  return out;
+}
+
+bool WriteCsv(const Table& table, const std::string& path, std::string* error) {
+  std::ofstream file(path, std::ios::binary | std::ios::trunc);
+  file << CsvText(table);
+  file.close();
+  if (!file) {
+    *error = absl::StrCat("--csv ", path, ": cannot write the file");
+    return false;
+  }
+  return true;
 }
 
 }  // namespace kvo::cli

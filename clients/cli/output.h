@@ -21,10 +21,17 @@ struct Table {
   std::vector<std::vector<std::string>> rows;
 };
 void PrintTable(const Table& table, bool json);
+// The table as CSV (RFC 4180: a header row, CRLF line ends, fields quoted
+// when they hold a comma, quote or line break).
+std::string CsvText(const Table& table);
+// Writes CsvText to `path`; false with `error` set when it cannot.
+bool WriteCsv(const Table& table, const std::string& path, std::string* error);
 
 // One record: "key: value" lines, or a JSON object.
 using Record = std::vector<std::pair<std::string, std::string>>;
 void PrintRecord(const Record& record, bool json);
+// Records of the same keys as one table (columns from the first).
+Table TableOf(const std::vector<Record>& records);
 
 // "kvo: NOT_FOUND: <message>" on stderr; returns kExitFailed.
 int ReportRpcError(const grpc::Status& status);

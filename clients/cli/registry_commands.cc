@@ -124,18 +124,6 @@ Record ObjectionRecord(const kvo::v1::Objection& o) {
           {"reasons", o.reasons()}};
 }
 
-Table TableOf(const std::vector<Record>& records) {
-  Table t;
-  if (records.empty()) return t;
-  for (const auto& [key, value] : records.front()) t.columns.push_back(key);
-  for (const Record& r : records) {
-    std::vector<std::string> row;
-    for (const auto& [key, value] : r) row.push_back(value);
-    t.rows.push_back(std::move(row));
-  }
-  return t;
-}
-
 int RunShopCreate(const GlobalOptions& opts, const Args& a) {
   kvo::v1::CreateShopRequest req;
   req.set_area_id(a.area_id);

@@ -25,6 +25,16 @@ void AppendFields(std::string& out, const SequencedEntry& e) {
   AppendField(out, e.request_id);
 }
 
+bool HasContext(const SequencedEntry& e) {
+  return e.area_id != 0 || !e.peer.empty();
+}
+
+void AppendContext(std::string& out, const SequencedEntry& e) {
+  if (!HasContext(e)) return;
+  AppendField(out, absl::StrCat(e.area_id));
+  AppendField(out, e.peer);
+}
+
 }  // namespace
 
 absl::string_view OutcomeName(Outcome outcome) {
@@ -40,15 +50,18 @@ absl::string_view OutcomeName(Outcome outcome) {
 }
 
 std::string CanonicalBytes(const SequencedEntry& e) {
-  std::string out = "kvo-audit-entry-v1";
+  std::string out = HasContext(e) ? "kvo-audit-entry-v2" : "kvo-audit-entry-v1";
   AppendField(out, absl::StrCat(e.index));
   AppendFields(out, e);
+  AppendContext(out, e);
   return out;
 }
 
 std::string WrittenBytes(const SequencedEntry& e) {
-  std::string out = "kvo-audit-written-v1";
+  std::string out =
+      HasContext(e) ? "kvo-audit-written-v2" : "kvo-audit-written-v1";
   AppendFields(out, e);
+  AppendContext(out, e);
   return out;
 }
 

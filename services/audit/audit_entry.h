@@ -22,6 +22,10 @@ struct AuditRecord {
   std::string purpose;
   Outcome outcome = Outcome::kOk;
   std::string request_id;
+  // The area the call was about, when one (0: none or several).
+  int64_t area_id = 0;
+  // The caller's network address without the port ("ipv4:10.0.0.7").
+  std::string peer;
 };
 
 // An entry as the sequencer placed it in the tree.
@@ -35,6 +39,8 @@ struct SequencedEntry {
   std::string purpose;
   std::string outcome;
   std::string request_id;
+  int64_t area_id = 0;
+  std::string peer;
 };
 
 // A signed tree head as stored, with the signer's public key.
@@ -48,7 +54,10 @@ struct StoredTreeHead {
 
 // The bytes a leaf hashes: a version tag, then every field (the tree index
 // included, so moving a row to another index changes its hash) as a 4-byte
-// big-endian length and its bytes.
+// big-endian length and its bytes. An entry with neither area nor peer is
+// encoded as v1, exactly as before both existed; one with either as v2,
+// which appends them. The tag differs, so adding, changing or dropping an
+// area or address after the fact changes the hash.
 std::string CanonicalBytes(const SequencedEntry& entry);
 
 // The bytes an entry's write MAC covers: what kvod knows when it writes the

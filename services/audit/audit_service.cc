@@ -9,6 +9,7 @@
 #include "services/audit/log_verification.h"
 #include "services/audit/merkle.h"
 #include "services/audit/pg_audit_store.h"
+#include "services/common/proto_time.h"
 #include "services/common/status_util.h"
 
 namespace kvo::audit {
@@ -38,6 +39,30 @@ std::vector<Hash> AsHashes(const std::vector<std::string>& raw) {
   return out;
 }
 
+void ToProto(const LogReading::Row& row, kvo::v1::LogRow* out) {
+  const SequencedEntry& e = row.stored.entry;
+  kvo::v1::AuditEntry* entry = out->mutable_entry();
+  entry->set_index(e.index);
+  *entry->mutable_at() = common::ToProto(absl::FromUnixMicros(e.at_micros));
+  entry->set_principal_id(e.principal_id);
+  entry->set_role(e.role);
+  entry->set_action(e.action);
+  entry->set_subject(e.subject);
+  entry->set_purpose(e.purpose);
+  entry->set_outcome(e.outcome);
+  entry->set_request_id(e.request_id);
+  entry->set_area_id(e.area_id);
+  entry->set_peer(e.peer);
+  out->set_login(row.login);
+  out->set_content_erased(row.stored.content_erased);
+}
+
+// An unset timestamp is an open bound.
+std::optional<int64_t> Micros(bool set, const google::protobuf::Timestamp& t) {
+  if (!set) return std::nullopt;
+  return absl::ToUnixMicros(common::FromProto(t));
+}
+
 absl::StatusOr<StoredTreeHead> HeadOfSize(pqxx::transaction_base& tx,
                                           uint64_t size) {
   auto head = PgAuditStore::TreeHead(tx, size);
@@ -54,7 +79,10 @@ absl::StatusOr<StoredTreeHead> HeadOfSize(pqxx::transaction_base& tx,
 
 AuditServiceImpl::AuditServiceImpl(common::DbPool& pool,
                                    identity::RpcGuard& guard, AuditTrust trust)
-    : pool_(pool), guard_(guard), trust_(std::move(trust)) {}
+    : pool_(pool),
+      guard_(guard),
+      trust_(std::move(trust)),
+      reading_(pool, guard, trust_.anomalies) {}
 
 grpc::Status AuditServiceImpl::Verify(grpc::ServerContext* context,
                                       const kvo::v1::VerifyRequest*,
@@ -202,6 +230,88 @@ grpc::Status AuditServiceImpl::GetConsistencyProof(
         return absl::OkStatus();
       });
   return ToGrpcStatus(s);
+}
+
+grpc::Status AuditServiceImpl::QueryLog(grpc::ServerContext* context,
+                                        const kvo::v1::QueryLogRequest* request,
+                                        kvo::v1::QueryLogResponse* response) {
+  auto call = guard_.Begin(*context, absl::StrCat(kService, "QueryLog"));
+  if (!call.ok()) return ToGrpcStatus(call.status());
+  LogReading::Query q;
+  q.filter.subject = request->subject();
+  q.filter.action = request->action();
+  q.filter.area_id = request->area_id();
+  q.filter.from_micros = Micros(request->has_from(), request->from());
+  q.filter.to_micros = Micros(request->has_to(), request->to());
+  q.principal = request->principal();
+  q.page_token = request->page_token();
+  q.page_size = request->page_size();
+  q.purpose = request->purpose();
+  auto page = reading_.QueryLog(*call, q);
+  if (!page.ok()) return ToGrpcStatus(page.status());
+  for (const auto& row : page->rows) ToProto(row, response->add_rows());
+  response->set_next_page_token(page->next_page_token);
+  return grpc::Status::OK;
+}
+
+grpc::Status AuditServiceImpl::GetEntry(grpc::ServerContext* context,
+                                        const kvo::v1::GetEntryRequest* request,
+                                        kvo::v1::LogRow* response) {
+  auto call = guard_.Begin(*context, absl::StrCat(kService, "GetEntry"));
+  if (!call.ok()) return ToGrpcStatus(call.status());
+  auto row = reading_.Entry(*call, request->index(), request->purpose());
+  if (!row.ok()) return ToGrpcStatus(row.status());
+  ToProto(*row, response);
+  return grpc::Status::OK;
+}
+
+grpc::Status AuditServiceImpl::ListTreeHeads(
+    grpc::ServerContext* context, const kvo::v1::ListTreeHeadsRequest* request,
+    kvo::v1::ListTreeHeadsResponse* response) {
+  auto call = guard_.Begin(*context, absl::StrCat(kService, "ListTreeHeads"));
+  if (!call.ok()) return ToGrpcStatus(call.status());
+  auto heads = reading_.Heads(request->before_size(), request->page_size());
+  if (!heads.ok()) return ToGrpcStatus(heads.status());
+  for (const auto& h : *heads) ToProto(h, response->add_heads());
+  return grpc::Status::OK;
+}
+
+grpc::Status AuditServiceImpl::GetAnomalies(
+    grpc::ServerContext* context, const kvo::v1::AnomalyRequest* request,
+    kvo::v1::AnomalyReport* response) {
+  auto call = guard_.Begin(*context, absl::StrCat(kService, "GetAnomalies"));
+  if (!call.ok()) return ToGrpcStatus(call.status());
+  LogReading::AnomalyQuery q;
+  q.area_id = request->area_id();
+  // Unset: the last 7 days.
+  const absl::Time now =
+      trust_.clock != nullptr ? trust_.clock->Now() : absl::Now();
+  q.to_micros = Micros(request->has_to(), request->to())
+                    .value_or(absl::ToUnixMicros(now));
+  q.from_micros = Micros(request->has_from(), request->from())
+                      .value_or(q.to_micros -
+                                absl::ToInt64Microseconds(absl::Hours(24 * 7)));
+  q.purpose = request->purpose();
+  auto report = reading_.Anomalies(*call, q);
+  if (!report.ok()) return ToGrpcStatus(report.status());
+  for (const Anomaly& a : report->anomalies) {
+    kvo::v1::Anomaly* out = response->add_anomalies();
+    out->set_kind(a.kind);
+    out->set_principal_id(a.principal_id);
+    if (auto it = report->logins.find(a.principal_id);
+        it != report->logins.end()) {
+      out->set_login(it->second);
+    }
+    out->set_subject(a.subject);
+    out->set_day(a.day);
+    out->set_count(a.count);
+    out->set_detail(a.detail);
+    *out->mutable_last_at() =
+        common::ToProto(absl::FromUnixMicros(a.last_at_micros));
+    for (uint64_t i : a.indexes) out->add_indexes(i);
+  }
+  response->set_entries_examined(report->entries_examined);
+  return grpc::Status::OK;
 }
 
 }  // namespace kvo::audit

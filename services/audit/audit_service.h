@@ -5,7 +5,9 @@
 #include <string>
 
 #include "kvo/v1/audit.grpc.pb.h"
+#include "services/audit/anomalies.h"
 #include "services/audit/audit_integrity.h"
+#include "services/audit/log_reading.h"
 #include "services/audit/witness.h"
 #include "services/common/clock.h"
 #include "services/common/db_pool.h"
@@ -29,6 +31,8 @@ struct AuditTrust {
   // An entry's content may be erased once it is this old by `clock`.
   const common::Clock* clock = nullptr;
   absl::Duration audit_retention = absl::ZeroDuration();
+  // The privacy policy's anomaly thresholds.
+  AnomalyThresholds anomalies;
 };
 
 class AuditServiceImpl final : public kvo::v1::AuditService::Service {
@@ -50,10 +54,25 @@ class AuditServiceImpl final : public kvo::v1::AuditService::Service {
       const kvo::v1::ConsistencyProofRequest* request,
       kvo::v1::ConsistencyProof* response) override;
 
+  // Reading the log (privacy officer): see log_reading.h for the codes.
+  grpc::Status QueryLog(grpc::ServerContext* context,
+                        const kvo::v1::QueryLogRequest* request,
+                        kvo::v1::QueryLogResponse* response) override;
+  grpc::Status GetEntry(grpc::ServerContext* context,
+                        const kvo::v1::GetEntryRequest* request,
+                        kvo::v1::LogRow* response) override;
+  grpc::Status ListTreeHeads(grpc::ServerContext* context,
+                             const kvo::v1::ListTreeHeadsRequest* request,
+                             kvo::v1::ListTreeHeadsResponse* response) override;
+  grpc::Status GetAnomalies(grpc::ServerContext* context,
+                            const kvo::v1::AnomalyRequest* request,
+                            kvo::v1::AnomalyReport* response) override;
+
  private:
   common::DbPool& pool_;
   identity::RpcGuard& guard_;
   const AuditTrust trust_;
+  LogReading reading_;
 };
 
 }  // namespace kvo::audit

@@ -5,6 +5,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/str_replace.h"
 #include "services/audit/audit_mac.h"
 #include "services/common/crypto.h"
 #include "services/common/db_pool.h"
@@ -15,25 +17,47 @@ namespace {
 using common::HexDecode;
 using common::HexEncode;
 
+// Who read a subject (the access export): sequenced entries through
+// audit_subjects, and the few not sequenced yet from their partial index.
+#define KVO_ACCESS_COLUMNS                                                   \
+  "SELECT (EXTRACT(EPOCH FROM e.at) * 1000000)::bigint, e.role, e.action, " \
+  "e.purpose, COALESCE((SELECT string_agg(a.name || ' (' || "              \
+  "a.municipality || ')', E'\\n' ORDER BY a.name) FROM principal_areas pa " \
+  "JOIN areas a ON a.id = pa.area_id WHERE pa.principal_id = "             \
+  "e.principal_id), ''), e.id FROM audit_entries e WHERE e.outcome = 'ok' "
+constexpr char kAccessesOfSubjectSql[] =
+    KVO_ACCESS_COLUMNS
+    "AND e.seq IN (SELECT seq FROM audit_subjects WHERE subject = $1) "
+    "UNION ALL " KVO_ACCESS_COLUMNS
+    "AND e.seq IS NULL AND $1 = ANY(string_to_array(e.subject, ',')) "
+    "ORDER BY 1, 6";
+#undef KVO_ACCESS_COLUMNS
 // The time is kvod's, in whole microseconds, so the MAC covers exactly
 // what is stored.
 constexpr char kAppendSql[] =
     "INSERT INTO audit_entries (principal_id, role, action, subject, purpose, "
-    "outcome, request_id, at, entry_mac) VALUES (NULLIF($1::bigint, 0), $2, "
-    "$3, $4, $5, $6, $7, timestamptz 'epoch' + $8::bigint * interval '1 "
-    "microsecond', decode($9, 'hex'))";
+    "outcome, request_id, at, entry_mac, area_id, peer) VALUES "
+    "(NULLIF($1::bigint, 0), $2, $3, $4, $5, $6, $7, timestamptz 'epoch' + "
+    "$8::bigint * interval '1 microsecond', decode($9, 'hex'), "
+    "NULLIF($10::bigint, 0), $11)";
 
 // Timestamps travel as integer microseconds so the canonical bytes are
 // exact; EXTRACT(EPOCH ...) is numeric (exact) in PostgreSQL 14+.
 constexpr char kEntryColumns[] =
     "(EXTRACT(EPOCH FROM at) * 1000000)::bigint, COALESCE(principal_id, 0), "
-    "role, action, subject, purpose, outcome, request_id";
+    "role, action, subject, purpose, outcome, request_id, "
+    "COALESCE(area_id, 0), peer";
 
 constexpr char kAssignSql[] =
     "UPDATE audit_entries e SET seq = u.seq, leaf_hash = decode(u.h, 'hex'), "
     "seq_mac = decode(u.m, 'hex') "
     "FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[]) "
     "AS u(id, seq, h, m) WHERE e.id = u.id";
+// Each subject of the entries just placed, for queries by subject.
+constexpr char kIndexSubjectsSql[] =
+    "INSERT INTO audit_subjects (subject, seq) SELECT DISTINCT s, e.seq "
+    "FROM audit_entries e, unnest(string_to_array(e.subject, ',')) AS s "
+    "WHERE e.id = ANY($1::bigint[]) AND s <> '' ON CONFLICT DO NOTHING";
 constexpr char kQuarantineSql[] =
     "UPDATE audit_entries SET quarantined_at = now() "
     "WHERE id = ANY($1::bigint[]) AND seq IS NULL";
@@ -76,11 +100,64 @@ constexpr char kOldestWholeSql[] =
 constexpr char kEraseContentSql[] =
     "UPDATE audit_entries SET principal_id = NULL, role = '', action = '', "
     "subject = '', purpose = '', request_id = '', entry_mac = NULL, "
-    "content_erased_at = now() WHERE seq IS NOT NULL AND content_erased_at "
+    "area_id = NULL, peer = '', content_erased_at = now() WHERE seq IS NOT "
+    "NULL AND content_erased_at "
     "IS NULL AND at < timestamptz 'epoch' + $1::bigint * interval '1 "
     "microsecond'";
 
+constexpr char kEraseSubjectsSql[] =
+    "DELETE FROM audit_subjects s USING audit_entries e WHERE e.seq = s.seq "
+    "AND e.content_erased_at IS NULL AND e.at < timestamptz 'epoch' + "
+    "$1::bigint * interval '1 microsecond'";
+
 constexpr int kBatch = 20000;
+
+constexpr char kMicrosToTime[] =
+    "timestamptz 'epoch' + %s::bigint * interval '1 microsecond'";
+// The rows of one subject, joined so the planner walks audit_subjects'
+// (subject, seq) key backwards, newest first.
+constexpr char kBySubjectSql[] =
+    "(SELECT e.* FROM audit_subjects s JOIN audit_entries e ON e.seq = s.seq "
+    "WHERE s.subject = %s)";
+constexpr char kSubjectNamedSql[] =
+    "SELECT EXISTS (SELECT 1 FROM audit_subjects WHERE subject = $1)";
+constexpr char kHeadsBeforeSql[] =
+    " WHERE ($1::bigint = 0 OR h.tree_size < $1::bigint) "
+    "ORDER BY h.tree_size DESC LIMIT $2";
+constexpr char kActionCountsSql[] =
+    "SELECT principal_id, count(*) FROM audit_entries WHERE seq IS NOT NULL "
+    "AND outcome = 'ok' AND principal_id IS NOT NULL AND action = "
+    "ANY($3::text[]) AND at >= timestamptz 'epoch' + $1::bigint * interval "
+    "'1 microsecond' AND at < timestamptz 'epoch' + $2::bigint * interval "
+    "'1 microsecond' GROUP BY principal_id";
+
+// A WHERE clause and its parameters, built one condition at a time.
+class Conditions {
+ public:
+  // A parameter's placeholder ("$3").
+  std::string Bind(std::string value) {
+    params_.push_back(std::move(value));
+    return absl::StrCat("$", params_.size());
+  }
+  // Adds `condition` with its one parameter spelled %s.
+  void Add(absl::string_view condition, std::string value) {
+    parts_.push_back(
+        absl::StrReplaceAll(condition, {{"%s", Bind(std::move(value))}}));
+  }
+  void AddPlain(std::string condition) {
+    parts_.push_back(std::move(condition));
+  }
+  std::string Where() const { return absl::StrJoin(parts_, " AND "); }
+  const std::vector<std::string>& params() const { return params_; }
+
+ private:
+  std::vector<std::string> parts_;
+  std::vector<std::string> params_;
+};
+
+std::string TimeBound(const char* op) {
+  return absl::StrCat("at ", op, " ", kMicrosToTime);
+}
 
 SequencedEntry EntryFromRow(const pqxx::row& row, int first) {
   SequencedEntry e;
@@ -92,6 +169,8 @@ SequencedEntry EntryFromRow(const pqxx::row& row, int first) {
   e.purpose = row[first + 5].as<std::string>();
   e.outcome = row[first + 6].as<std::string>();
   e.request_id = row[first + 7].as<std::string>();
+  e.area_id = row[first + 8].as<int64_t>();
+  e.peer = row[first + 9].as<std::string>();
   return e;
 }
 
@@ -142,9 +221,12 @@ void PgAuditStore::Append(pqxx::transaction_base& tx,
   e.purpose = record.purpose;
   e.outcome = std::string(OutcomeName(record.outcome));
   e.request_id = record.request_id;
+  e.area_id = record.area_id;
+  e.peer = record.peer;
   common::ExecPrepared(tx, kAppendSql, e.principal_id, e.role, e.action,
                        e.subject, e.purpose, e.outcome, e.request_id,
-                       e.at_micros, HexEncode(mac->EntryMac(e)));
+                       e.at_micros, HexEncode(mac->EntryMac(e)), e.area_id,
+                       e.peer);
 }
 
 std::vector<PendingEntry> PgAuditStore::LockUnsequenced(
@@ -173,6 +255,7 @@ void PgAuditStore::AssignIndexes(pqxx::transaction_base& tx,
   for (const auto& m : seq_macs) macs.push_back(HexEncode(m));
   tx.exec_params0(kAssignSql, common::SqlArray(ids), common::SqlArray(indexes),
                   common::SqlArray(hex), common::SqlArray(macs));
+  tx.exec_params0(kIndexSubjectsSql, common::SqlArray(ids));
 }
 
 void PgAuditStore::Quarantine(pqxx::transaction_base& tx,
@@ -279,6 +362,7 @@ std::optional<int64_t> PgAuditStore::OldestWholeFrom(pqxx::transaction_base& tx,
 
 uint64_t PgAuditStore::EraseContent(pqxx::transaction_base& tx,
                                     int64_t before_micros) {
+  tx.exec_params0(kEraseSubjectsSql, before_micros);
   return tx.exec_params0(kEraseContentSql, before_micros).affected_rows();
 }
 
@@ -320,6 +404,114 @@ std::optional<SequencedEntry> PgAuditStore::EntryAt(pqxx::transaction_base& tx,
   SequencedEntry e = EntryFromRow(r[0], 0);
   e.index = index;
   return e;
+}
+
+std::vector<SubjectAccessRow> PgAuditStore::AccessesOfSubject(
+    pqxx::transaction_base& tx, const std::string& subject) {
+  std::vector<SubjectAccessRow> out;
+  for (const auto& r : tx.exec_params(kAccessesOfSubjectSql, subject)) {
+    SubjectAccessRow row;
+    row.at_micros = r[0].as<int64_t>();
+    row.role = r[1].as<std::string>();
+    row.action = r[2].as<std::string>();
+    row.purpose = r[3].as<std::string>();
+    const std::string areas = r[4].as<std::string>();
+    if (!areas.empty()) row.areas = absl::StrSplit(areas, '\n');
+    out.push_back(std::move(row));
+  }
+  return out;
+}
+
+std::vector<StoredEntry> PgAuditStore::Query(pqxx::transaction_base& tx,
+                                             const LogFilter& filter,
+                                             std::optional<uint64_t> before,
+                                             int limit) {
+  Conditions where;
+  std::string source = "audit_entries";
+  if (!filter.subject.empty()) {
+    source = absl::StrReplaceAll(kBySubjectSql,
+                                 {{"%s", where.Bind(filter.subject)}});
+  }
+  where.AddPlain("seq IS NOT NULL");
+  if (filter.principal_id != 0) {
+    where.Add("principal_id = %s::bigint", absl::StrCat(filter.principal_id));
+  }
+  if (!filter.action.empty()) where.Add("action = %s", filter.action);
+  if (filter.area_id != 0) {
+    where.Add("area_id = %s::bigint", absl::StrCat(filter.area_id));
+  }
+  if (filter.from_micros) {
+    where.Add(TimeBound(">="), absl::StrCat(*filter.from_micros));
+  }
+  if (filter.to_micros) {
+    where.Add(TimeBound("<"), absl::StrCat(*filter.to_micros));
+  }
+  if (before) where.Add("seq < %s::bigint", absl::StrCat(*before));
+  const std::string sql =
+      absl::StrCat("SELECT ", kStoredColumns, kEntryColumns, " FROM ", source,
+                   " AS q WHERE ", where.Where(), " ORDER BY seq DESC LIMIT ",
+                   where.Bind(absl::StrCat(limit)), "::int");
+  std::vector<StoredEntry> out;
+  for (const auto& row : tx.exec_params(
+           sql, pqxx::prepare::make_dynamic_params(where.params()))) {
+    out.push_back(StoredFromRow(row));
+  }
+  return out;
+}
+
+bool PgAuditStore::SubjectNamed(pqxx::transaction_base& tx,
+                                const std::string& subject) {
+  return tx.exec_params1(kSubjectNamedSql, subject)[0].as<bool>();
+}
+
+std::optional<StoredEntry> PgAuditStore::StoredAt(pqxx::transaction_base& tx,
+                                                  uint64_t index) {
+  const std::string sql = absl::StrCat("SELECT ", kStoredColumns, kEntryColumns,
+                                       " FROM audit_entries WHERE seq = $1");
+  pqxx::result r = tx.exec_params(sql, index);
+  if (r.empty()) return std::nullopt;
+  return StoredFromRow(r[0]);
+}
+
+std::vector<StoredTreeHead> PgAuditStore::TreeHeadsBefore(
+    pqxx::transaction_base& tx, uint64_t before_size, int limit) {
+  std::vector<StoredTreeHead> out;
+  for (const auto& row :
+       tx.exec_params(absl::StrCat("SELECT ", kHeadColumns, kHeadsBeforeSql),
+                      before_size, limit)) {
+    out.push_back(HeadFromRow(row));
+  }
+  return out;
+}
+
+std::vector<StoredEntry> PgAuditStore::EntriesBetween(
+    pqxx::transaction_base& tx, int64_t from_micros, int64_t to_micros,
+    int64_t area_id) {
+  Conditions where;
+  where.AddPlain("seq IS NOT NULL");
+  where.Add(TimeBound(">="), absl::StrCat(from_micros));
+  where.Add(TimeBound("<"), absl::StrCat(to_micros));
+  if (area_id != 0) where.Add("area_id = %s::bigint", absl::StrCat(area_id));
+  const std::string sql = absl::StrCat("SELECT ", kStoredColumns, kEntryColumns,
+                                       " FROM audit_entries WHERE ",
+                                       where.Where(), " ORDER BY seq");
+  std::vector<StoredEntry> out;
+  for (const auto& row : tx.exec_params(
+           sql, pqxx::prepare::make_dynamic_params(where.params()))) {
+    out.push_back(StoredFromRow(row));
+  }
+  return out;
+}
+
+std::map<int64_t, int64_t> PgAuditStore::ActionCounts(
+    pqxx::transaction_base& tx, int64_t from_micros, int64_t to_micros,
+    const std::vector<std::string>& actions) {
+  std::map<int64_t, int64_t> out;
+  for (const auto& row : tx.exec_params(kActionCountsSql, from_micros,
+                                        to_micros, common::SqlArray(actions))) {
+    out[row[0].as<int64_t>()] = row[1].as<int64_t>();
+  }
+  return out;
 }
 
 }  // namespace kvo::audit

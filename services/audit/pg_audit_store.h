@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <pqxx/pqxx>
 #include <string>
@@ -10,6 +11,7 @@
 
 #include "absl/status/statusor.h"
 #include "services/audit/audit_entry.h"
+#include "services/audit/audit_query.h"
 #include "services/audit/audit_verifier.h"
 
 namespace kvo::audit {
@@ -32,6 +34,16 @@ struct StoredEntry {
   EntryEvidence evidence() const {
     return {entry, leaf_hash, seq_mac, content_erased};
   }
+};
+
+// One successful access to a subject's data, for their access export:
+// the caller's role and the areas (name and municipality) they hold now.
+struct SubjectAccessRow {
+  int64_t at_micros = 0;
+  std::string role;
+  std::string action;
+  std::string purpose;
+  std::vector<std::string> areas;
 };
 
 // The only SQL on the audit tables. Every function runs in the caller's
@@ -92,6 +104,12 @@ class PgAuditStore final {
   static std::optional<StoredEntry> LastSequenced(pqxx::transaction_base& tx);
   static uint64_t UnsequencedCount(pqxx::transaction_base& tx);
 
+  // Every entry with outcome ok whose subject list names `subject`
+  // ("person:<pseudonym>"), oldest first. Scans the log: for the rare
+  // access export, not for a hot path.
+  static std::vector<SubjectAccessRow> AccessesOfSubject(
+      pqxx::transaction_base& tx, const std::string& subject);
+
   // Retention: how many sequenced entries written before `before_micros`
   // still have their content.
   static uint64_t ErasableContent(pqxx::transaction_base& tx,
@@ -104,6 +122,33 @@ class PgAuditStore final {
   // index, time, outcome, leaf hash and sequence MAC stay. The count.
   static uint64_t EraseContent(pqxx::transaction_base& tx,
                                int64_t before_micros);
+
+  // Reading the log: sequenced entries matching `filter` below index
+  // `before` (all when nullopt), newest first, at most `limit`. Erased
+  // entries match time and area filters only (their content is gone).
+  static std::vector<StoredEntry> Query(pqxx::transaction_base& tx,
+                                        const LogFilter& filter,
+                                        std::optional<uint64_t> before,
+                                        int limit);
+  // Whether any sequenced entry names `subject` (one pseudonymous id).
+  static bool SubjectNamed(pqxx::transaction_base& tx,
+                           const std::string& subject);
+  static std::optional<StoredEntry> StoredAt(pqxx::transaction_base& tx,
+                                             uint64_t index);
+  // Signed heads smaller than `before_size` (0: all), largest first.
+  static std::vector<StoredTreeHead> TreeHeadsBefore(pqxx::transaction_base& tx,
+                                                     uint64_t before_size,
+                                                     int limit);
+  // Every sequenced entry written in [from, to), in index order; only those
+  // about `area_id` unless 0.
+  static std::vector<StoredEntry> EntriesBetween(pqxx::transaction_base& tx,
+                                                 int64_t from_micros,
+                                                 int64_t to_micros,
+                                                 int64_t area_id);
+  // Per principal: successful entries with one of `actions` in [from, to).
+  static std::map<int64_t, int64_t> ActionCounts(
+      pqxx::transaction_base& tx, int64_t from_micros, int64_t to_micros,
+      const std::vector<std::string>& actions);
 };
 
 }  // namespace kvo::audit

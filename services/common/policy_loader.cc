@@ -56,6 +56,10 @@ constexpr int64_t kMaxSidePxCap = 8192;
 // Data-subject requests must be answered within 4 weeks (DESIGN).
 constexpr int64_t kMaxSubjectRequestDays = 28;
 constexpr int64_t kHoursPerDay = 24;
+// Caps of the anomaly thresholds: beyond them a rule would never fire.
+constexpr int64_t kMaxAnomalyCount = 1000000;
+constexpr int64_t kMaxAnomalyFactor = 1000;
+constexpr int64_t kMaxAnomalyDays = 366;
 
 // A policy is a few kilobytes. The cap keeps a wrong path (a device, a log
 // file) from being read whole into memory.
@@ -294,6 +298,38 @@ void ValidatePrivacy(const kvo::v1::PrivacyPolicy& privacy, Checker& check) {
                                  "privacy.normal_hours_start + 1"}
                          : Bound{1},
                 {kHoursPerDay});
+  // 0 everywhere: the default (services/audit/anomalies.cc).
+  const kvo::v1::AnomalyPolicy& a = privacy.anomalies();
+  check.Between("privacy.anomalies.max_reads_per_day", a.max_reads_per_day(),
+                {0}, {kMaxAnomalyCount});
+  check.Between("privacy.anomalies.usual_volume_factor",
+                a.usual_volume_factor(), {0}, {kMaxAnomalyFactor});
+  check.Between("privacy.anomalies.usual_volume_min_reads",
+                a.usual_volume_min_reads(), {0}, {kMaxAnomalyCount});
+  check.Between("privacy.anomalies.baseline_days", a.baseline_days(), {0},
+                {kMaxAnomalyDays});
+  check.Between("privacy.anomalies.max_denied_area_calls_per_day",
+                a.max_denied_area_calls_per_day(), {0}, {kMaxAnomalyCount});
+  check.Between("privacy.anomalies.max_sync_addresses_per_day",
+                a.max_sync_addresses_per_day(), {0}, {kMaxAnomalyCount});
+  check.Between("privacy.anomalies.max_principals_per_subject_per_day",
+                a.max_principals_per_subject_per_day(), {0},
+                {kMaxAnomalyCount});
+  check.Between("privacy.anomalies.max_report_days", a.max_report_days(), {0},
+                {kMaxAnomalyDays});
+  for (int i = 0; i < a.read_actions_size(); ++i) {
+    const std::string field =
+        absl::StrCat("privacy.anomalies.read_actions[", i, "]");
+    const std::string& action = a.read_actions(i);
+    check.Require(
+        !action.empty() &&
+            action.find_first_not_of(
+                "abcdefghijklmnopqrstuvwxyz0123456789_.") == std::string::npos,
+        field,
+        "must be an audit action: lowercase letters, digits, _ "
+        "and .",
+        Quote(action));
+  }
 }
 
 // Where a violation sits in the text, as far as the text has it.

@@ -26,7 +26,9 @@ void GalleryCardSink::CardsCommitted(
     const std::vector<registry::ChangedCard>& cards) {
   const auto door = DoorCards(cards);
   if (door.empty()) return;
-  versions_.RequestSequencing();
+  std::vector<int64_t> areas;
+  for (const auto& c : door) areas.push_back(c.area_id);
+  versions_.RequestSequencing(areas);
   for (const auto& c : door) {
     if (!c.revoked) versions_.Advance(c.area_id, 0, c.valid_until);
   }

@@ -30,8 +30,6 @@ using Store = PgGalleryStore;
 
 constexpr char kService[] = "kvo.v1.GalleryService/";
 // What a photo is sealed as (the associated data binds it to the person).
-constexpr char kPhotoField[] = "photo";
-constexpr char kThumbnailField[] = "photo_thumbnail";
 // The person fields the door shows, if the caller's role may see them.
 constexpr const char* kDoorFields[] = {"given_names", "surname_prefix",
                                        "surname", "description"};
@@ -97,6 +95,19 @@ struct SyncResult {
   std::set<int64_t> skipped;  // entries in force whose record did not open
 };
 
+// One entry for what a sync disclosed; it names the area when the caller
+// has only one (a sync covers all of theirs).
+audit::AuditRecord SyncRecord(const identity::RpcGuard& guard,
+                              const identity::Call& call,
+                              const std::set<std::string>& subjects) {
+  audit::AuditRecord record = guard.Record(
+      call, "gallery.sync", absl::StrJoin(subjects, ","), "door check");
+  if (call.caller.area_ids.size() == 1) {
+    record.area_id = call.caller.area_ids.front();
+  }
+  return record;
+}
+
 }  // namespace
 
 GalleryServiceImpl::GalleryServiceImpl(const kvo::v1::Policy& policy,
@@ -146,6 +157,7 @@ grpc::Status GalleryServiceImpl::UploadPhoto(
   registry::Vault vault(keys_);
   struct Stored {
     absl::Status refusal;
+    std::vector<int64_t> areas;  // the areas whose galleries changed
   };
   auto stored = pool_.InTransaction(
       "store photo", [&](pqxx::work& tx) -> absl::StatusOr<Stored> {
@@ -172,7 +184,7 @@ grpc::Status GalleryServiceImpl::UploadPhoto(
         if (!shared) {
           if (auto s = guard_.CheckAreasIn(tx, *call, {cards[0].area_id});
               !s.ok()) {
-            return Stored{s};
+            return Stored{s, {}};
           }
         }
         auto person = vault.Open(tx, *row, {});
@@ -188,11 +200,13 @@ grpc::Status GalleryServiceImpl::UploadPhoto(
         Store::RecordChanges(tx, cards);
         PgAuditStore::Append(tx, guard_.Record(*call, "gallery.upload_photo",
                                                Subject(*row), "registration"));
-        return Stored{absl::OkStatus()};
+        Stored out{absl::OkStatus(), {}};
+        for (const auto& c : cards) out.areas.push_back(c.area_id);
+        return out;
       });
   if (!stored.ok()) return ToGrpcStatus(stored.status());
   if (!stored->refusal.ok()) return ToGrpcStatus(stored->refusal);
-  versions_.RequestSequencing();
+  versions_.RequestSequencing(stored->areas);
   response->set_person_id(person_id);
   response->set_source_format(photo->format);
   response->set_width(photo->width);
@@ -217,7 +231,7 @@ grpc::Status GalleryServiceImpl::SyncGallery(
   }
   const int64_t since = request->since_version();
   const std::vector<int64_t>& areas = call->caller.area_ids;
-  versions_.AwaitSequencing();
+  versions_.AwaitSequencing(areas);
   const absl::Time now = clock_.Now();
 
   // The hot path: nothing new for these areas, known without the database.
@@ -325,9 +339,7 @@ grpc::Status GalleryServiceImpl::SyncGallery(
         }
         // One entry for what this sync disclosed; nothing, nothing logged.
         if (!subjects.empty()) {
-          PgAuditStore::Append(
-              tx, guard_.Record(*call, "gallery.sync",
-                                absl::StrJoin(subjects, ","), "door check"));
+          PgAuditStore::Append(tx, SyncRecord(guard_, *call, subjects));
         }
         return out;
       });
@@ -394,9 +406,7 @@ std::optional<grpc::Status> GalleryServiceImpl::FullSyncFromCache(
   if (!subjects.empty()) {
     auto logged = pool_.InTransaction(
         "log gallery sync", [&](pqxx::work& tx) -> absl::Status {
-          PgAuditStore::Append(
-              tx, guard_.Record(call, "gallery.sync",
-                                absl::StrJoin(subjects, ","), "door check"));
+          PgAuditStore::Append(tx, SyncRecord(guard_, call, subjects));
           return absl::OkStatus();
         });
     if (!logged.ok()) return ToGrpcStatus(logged);
@@ -451,9 +461,10 @@ grpc::Status GalleryServiceImpl::GetPhoto(
         if (!person.ok()) return person.status();
         auto jpeg = vault.OpenValue(*person, kPhotoField, stored->sealed_jpeg);
         if (!jpeg.ok()) return jpeg.status();
-        PgAuditStore::Append(
-            tx, guard_.Record(*call, "gallery.get_photo", Subject(entry.person),
-                              "door check"));
+        audit::AuditRecord record = guard_.Record(
+            *call, "gallery.get_photo", Subject(entry.person), "door check");
+        record.area_id = entry.area_id;
+        PgAuditStore::Append(tx, record);
         kvo::v1::Photo out;
         out.set_entry_id(entry.card_id);
         out.set_jpeg(std::move(*jpeg));

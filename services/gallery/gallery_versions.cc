@@ -6,6 +6,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_split.h"
+#include "services/common/crypto.h"
 #include "services/common/log.h"
 
 namespace kvo::gallery {
@@ -16,12 +17,16 @@ constexpr auto kRoundGap = std::chrono::milliseconds(5);
 // Collects the areas named by notifications until the loop reads them.
 class AreaReceiver final : public pqxx::notification_receiver {
  public:
-  explicit AreaReceiver(pqxx::connection_base& conn)
-      : pqxx::notification_receiver(conn, PgGalleryStore::kChannel) {}
+  AreaReceiver(pqxx::connection_base& conn, absl::string_view self)
+      : pqxx::notification_receiver(conn, PgGalleryStore::kChannel),
+        self_(self) {}
   void operator()(const std::string& payload, int) override {
     std::vector<absl::string_view> parts = absl::StrSplit(payload, ' ');
     int64_t area = 0, version = 0;
-    if (parts.size() == 2 && absl::SimpleAtoi(parts[0], &area) &&
+    // This process's own sequencer already applied its rounds (Sequence):
+    // re-reading them would cost a query per round for nothing.
+    if (parts.size() == 3 && parts[2] == self_) return;
+    if (parts.size() >= 2 && absl::SimpleAtoi(parts[0], &area) &&
         absl::SimpleAtoi(parts[1], &version)) {
       areas.insert(area);
       newest = std::max(newest, version);
@@ -29,9 +34,15 @@ class AreaReceiver final : public pqxx::notification_receiver {
   }
   std::set<int64_t> areas;
   int64_t newest = 0;
+
+ private:
+  const std::string self_;
 };
 
 }  // namespace
+
+GalleryVersions::GalleryVersions(common::DbPool& pool)
+    : pool_(pool), origin_(common::HexEncode(common::RandomBytes(8))) {}
 
 void GalleryVersions::Start() {
   stop_ = false;
@@ -87,17 +98,22 @@ void GalleryVersions::Advance(int64_t area, int64_t version,
   }
 }
 
-void GalleryVersions::RequestSequencing() {
+void GalleryVersions::RequestSequencing(absl::Span<const int64_t> areas) {
   {
     std::lock_guard<std::mutex> lock(seq_mu_);
     ++seq_requested_;
+    for (int64_t area : areas) seq_asked_[area] = seq_requested_;
   }
   seq_cv_.notify_all();
 }
 
-void GalleryVersions::AwaitSequencing() {
+void GalleryVersions::AwaitSequencing(absl::Span<const int64_t> areas) {
   std::unique_lock<std::mutex> lock(seq_mu_);
-  const uint64_t asked = seq_requested_;
+  uint64_t asked = 0;
+  for (int64_t area : areas) {
+    auto it = seq_asked_.find(area);
+    if (it != seq_asked_.end()) asked = std::max(asked, it->second);
+  }
   if (seq_completed_ >= asked) return;
   if (!seq_cv_.wait_for(lock, std::chrono::seconds(1),
                         [&] { return seq_completed_ >= asked || stop_; })) {
@@ -115,11 +131,11 @@ void GalleryVersions::Sequence() {
     // the transaction below sees their changes.
     const uint64_t round = seq_requested_;
     lock.unlock();
-    auto done =
-        pool_.InTransaction("sequence gallery changes",
-                            [&](pqxx::work& tx) -> absl::StatusOr<Sequenced> {
-                              return PgGalleryStore::SequencePending(tx);
-                            });
+    auto done = pool_.InTransaction(
+        "sequence gallery changes",
+        [&](pqxx::work& tx) -> absl::StatusOr<Sequenced> {
+          return PgGalleryStore::SequencePending(tx, origin_);
+        });
     if (done.ok()) {
       for (int64_t area : done->areas) Advance(area, done->version);
     } else {
@@ -163,7 +179,7 @@ void GalleryVersions::Listen() {
   while (!stop_) {
     try {
       pqxx::connection conn(pool_.conninfo());
-      AreaReceiver receiver(conn);
+      AreaReceiver receiver(conn, origin_);
       // Listening first, then loading: nothing committed in between is
       // missed.
       auto load = [&](const std::vector<int64_t>& areas) {

@@ -28,7 +28,7 @@ namespace kvo::gallery {
 // Thread-safe.
 class GalleryVersions final {
  public:
-  explicit GalleryVersions(common::DbPool& pool) : pool_(pool) {}
+  explicit GalleryVersions(common::DbPool& pool);
   ~GalleryVersions() { Stop(); }
 
   // Starts the listener, which loads every area once it listens.
@@ -53,14 +53,15 @@ class GalleryVersions final {
   void Advance(int64_t area, int64_t version,
                std::optional<absl::Time> expiry = std::nullopt);
   // Asks the sequencer thread to version the changes the caller committed
-  // (and any a crash left behind), without waiting: one round serves every
-  // writer that asked meanwhile, in one transaction, so writers never queue
-  // on the version counter one by one.
-  void RequestSequencing();
-  // Waits (at most a second) until every round asked for so far is done and
-  // this process's state advanced: a sync after a change made through this
-  // process sees it. Costs a mutex when nothing is pending.
-  void AwaitSequencing();
+  // in `areas` (and any a crash left behind), without waiting: one round
+  // serves every writer that asked meanwhile, in one transaction, so writers
+  // never queue on the version counter one by one.
+  void RequestSequencing(absl::Span<const int64_t> areas);
+  // Waits (at most a second) until every round asked for so far for one of
+  // `areas` is done and this process's state advanced: a sync after a change
+  // made through this process sees it, and a door never waits for changes
+  // in areas it does not see. Costs a mutex when nothing is pending there.
+  void AwaitSequencing(absl::Span<const int64_t> areas);
 
   // Replaces the state of the areas with what the database says.
   void Set(const std::map<int64_t, AreaState>& states, int64_t newest = 0);
@@ -73,6 +74,8 @@ class GalleryVersions final {
   void Sequence();
 
   common::DbPool& pool_;
+  // Tags this process's sequencing rounds in their notifications.
+  const std::string origin_;
   mutable std::mutex mu_;
   std::map<int64_t, AreaState> areas_;  // guarded by mu_
   int64_t newest_ = 0;                  // guarded by mu_
@@ -84,6 +87,8 @@ class GalleryVersions final {
   std::condition_variable seq_cv_;
   uint64_t seq_requested_ = 0;  // guarded by seq_mu_
   uint64_t seq_completed_ = 0;  // guarded by seq_mu_
+  // The last round each area asked for.
+  std::map<int64_t, uint64_t> seq_asked_;  // guarded by seq_mu_
 };
 
 }  // namespace kvo::gallery

@@ -32,7 +32,7 @@ constexpr char kLogSql[] =
     "INSERT INTO gallery_changes (area_id, card_id) "
     "SELECT a, c FROM unnest($1::bigint[], $2::bigint[]) AS u(a, c)";
 constexpr char kNotifySql[] =
-    "SELECT pg_notify('kvo_gallery', a::text || ' ' || $1::text) "
+    "SELECT pg_notify('kvo_gallery', a::text || ' ' || $1::text || $3) "
     "FROM (SELECT DISTINCT unnest($2::bigint[]) AS a) d";
 constexpr char kCurrentSql[] = "SELECT version FROM gallery_counter";
 constexpr char kAreaStatesSql[] =
@@ -109,7 +109,7 @@ void PgGalleryStore::RecordChanges(Tx& tx,
   ExecPrepared(tx, kLogSql, SqlArray(areas), SqlArray(cards));
 }
 
-Sequenced PgGalleryStore::SequencePending(Tx& tx) {
+Sequenced PgGalleryStore::SequencePending(Tx& tx, absl::string_view origin) {
   Sequenced out;
   ExecPrepared(tx, kLockSql, kSequenceLockKey);
   if (!common::ExecPrepared1(tx, kAnyPendingSql)[0].as<bool>()) return out;
@@ -119,7 +119,8 @@ Sequenced PgGalleryStore::SequencePending(Tx& tx) {
     areas.insert(row[0].as<int64_t>());
   }
   out.areas.assign(areas.begin(), areas.end());
-  ExecPrepared(tx, kNotifySql, out.version, SqlArray(out.areas));
+  ExecPrepared(tx, kNotifySql, out.version, SqlArray(out.areas),
+               origin.empty() ? std::string() : absl::StrCat(" ", origin));
   return out;
 }
 

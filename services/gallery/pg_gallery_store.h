@@ -13,6 +13,11 @@
 
 namespace kvo::gallery {
 
+// The field names a photo and its thumbnail are sealed under (the vault
+// binds them with the person).
+inline constexpr char kPhotoField[] = "photo";
+inline constexpr char kThumbnailField[] = "photo_thumbnail";
+
 // A card whose gallery entry changed (shown, changed or to be purged).
 struct GalleryChange {
   int64_t area_id = 0;
@@ -58,7 +63,8 @@ struct PhotoRow {
 class PgGalleryStore final {
  public:
   using Tx = pqxx::transaction_base;
-  // The NOTIFY channel: payload "area_id version".
+  // The NOTIFY channel: payload "area_id version", or "area_id version
+  // origin" when the sequencing process keeps its own state already.
   static constexpr char kChannel[] = "kvo_gallery";
 
   // Logs the changes, unversioned: no lock, so use cases writing at once
@@ -68,7 +74,9 @@ class PgGalleryStore final {
   // ends): every committed change without a version (and the caller's own)
   // gets the next version, and every replica is notified. Without pending
   // changes it writes nothing (and its commit costs no disk flush).
-  static Sequenced SequencePending(Tx& tx);
+  // `origin` (no spaces) tags the notifications so that the process that
+  // applies the result itself can skip re-reading what it already knows.
+  static Sequenced SequencePending(Tx& tx, absl::string_view origin = "");
   // The newest committed version of the whole registry.
   static int64_t CurrentVersion(Tx& tx);
   // The state of the given areas (every area with a change or a card in the

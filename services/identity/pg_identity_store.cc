@@ -161,6 +161,14 @@ std::optional<PrincipalRow> PgIdentityStore::PrincipalById(Tx& tx, int64_t id) {
   return PrincipalFromRow(r[0]);
 }
 
+std::optional<PrincipalRow> PgIdentityStore::PrincipalByLogin(
+    Tx& tx, const std::string& login) {
+  pqxx::result r = tx.exec_params(
+      absl::StrCat(kPrincipalSelect, "WHERE p.login = $1"), login);
+  if (r.empty()) return std::nullopt;
+  return PrincipalFromRow(r[0]);
+}
+
 std::optional<PrincipalRow> PgIdentityStore::PrincipalByLoginForUpdate(
     Tx& tx, const std::string& login) {
   pqxx::result r = tx.exec_params(

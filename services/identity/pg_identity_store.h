@@ -59,6 +59,9 @@ class PgIdentityStore final {
       Tx& tx, const std::vector<int64_t>& area_ids);
   static std::optional<PrincipalRow> PrincipalById(Tx& tx, int64_t id);
   // Locks the row (FOR UPDATE): login bookkeeping follows.
+  // Without a lock, for readers (the audit log's queries).
+  static std::optional<PrincipalRow> PrincipalByLogin(Tx& tx,
+                                                      const std::string& login);
   static std::optional<PrincipalRow> PrincipalByLoginForUpdate(
       Tx& tx, const std::string& login);
   static std::vector<PrincipalRow> ListPrincipals(Tx& tx, int64_t area_id);

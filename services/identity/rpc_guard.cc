@@ -133,6 +133,7 @@ absl::StatusOr<Call> RpcGuard::Begin(const grpc::ServerContext& context,
   Call call;
   call.method = std::string(method);
   call.request_id = RequestId(context);
+  call.peer = PeerAddress(context);
   if (!integrity_.ok() && !OpenWhileAuditUntrusted(method)) {
     return integrity_.Check();
   }
@@ -156,15 +157,30 @@ absl::StatusOr<Call> RpcGuard::Begin(const grpc::ServerContext& context,
 absl::Status RpcGuard::CheckAreas(const Call& call,
                                   absl::Span<const int64_t> areas) {
   auto s = access_.CheckAreas(call.caller, call.method, areas);
-  return s.ok() ? s : Deny(call, s);
+  if (s.ok()) return s;
+  AuditAlone(AreaDenialRecord(call, areas));
+  return s;
 }
 
 absl::Status RpcGuard::CheckAreasIn(pqxx::transaction_base& tx,
                                     const Call& call,
                                     absl::Span<const int64_t> areas) {
   auto s = access_.CheckAreas(call.caller, call.method, areas);
-  if (!s.ok()) audit::PgAuditStore::Append(tx, DenialRecord(call));
+  if (!s.ok()) audit::PgAuditStore::Append(tx, AreaDenialRecord(call, areas));
   return s;
+}
+
+audit::AuditRecord RpcGuard::AreaDenialRecord(
+    const Call& call, absl::Span<const int64_t> areas) const {
+  audit::AuditRecord r = DenialRecord(call);
+  for (int64_t area : areas) {
+    if (!call.caller.InArea(area)) {
+      r.area_id = area;
+      break;
+    }
+  }
+  if (r.area_id == 0 && !areas.empty()) r.area_id = areas.front();
+  return r;
 }
 
 audit::AuditRecord RpcGuard::DenialRecord(const Call& call) const {
@@ -184,6 +200,7 @@ audit::AuditRecord RpcGuard::Record(const Call& call, absl::string_view action,
   r.purpose = std::string(purpose);
   r.outcome = outcome;
   r.request_id = call.request_id;
+  r.peer = call.peer;
   return r;
 }
 

@@ -24,7 +24,8 @@ struct Call {
   std::string method;
   std::string request_id;
   bool authenticated = false;
-  Caller caller;  // empty for public methods
+  Caller caller;     // empty for public methods
+  std::string peer;  // the client's address, recorded in every entry
 };
 
 // The one gate every handler passes first: authenticates the bearer token
@@ -93,6 +94,9 @@ class RpcGuard final {
   void StopFlusher();
   void WriteSummaries(const std::vector<RefusalThrottle::Summary>& summaries);
   audit::AuditRecord DenialRecord(const Call& call) const;
+  // A refusal about areas: names the first area that is not the caller's.
+  audit::AuditRecord AreaDenialRecord(const Call& call,
+                                      absl::Span<const int64_t> areas) const;
 
   const AccessControl& access_;
   Authenticator& authenticator_;

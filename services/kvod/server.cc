@@ -50,6 +50,7 @@
 #include "services/gallery/expiry_sweeper.h"
 #include "services/gallery/gallery_card_sink.h"
 #include "services/gallery/gallery_service.h"
+#include "services/gallery/gallery_subject_photos.h"
 #include "services/gallery/gallery_versions.h"
 #include "services/identity/access_control.h"
 #include "services/identity/authenticator.h"
@@ -57,10 +58,13 @@
 #include "services/identity/rpc_guard.h"
 #include "services/keystore/pg_key_store.h"
 #include "services/photos/photo_intake.h"
+#include "services/privacy/audit_access_history.h"
+#include "services/privacy/privacy_service.h"
 #include "services/registry/key_ring.h"
 #include "services/registry/key_service.h"
 #include "services/registry/registry_retention.h"
 #include "services/registry/registry_service.h"
+#include "services/registry/registry_subjects.h"
 #include "services/retention/retention_job.h"
 #include "services/retention/retention_service.h"
 
@@ -291,6 +295,10 @@ struct Runtime {
   std::string conninfo;
   std::unique_ptr<common::DbPool> pool;
   std::unique_ptr<common::DbPool> keystore_pool;
+  // The gallery's version keeping (sequencer, listener's re-reads) on its
+  // own connections: a door sync that waits for a version round must not
+  // wait behind the writers queueing for `pool`.
+  std::unique_ptr<common::DbPool> gallery_pool;
 };
 
 absl::Status ConnectAndMigrate(const std::string& conninfo,
@@ -371,6 +379,7 @@ absl::Status StartDatabase(const KvodConfig& config, const fs::path& data_dir,
   rt.pool = std::make_unique<common::DbPool>(conninfo, config.db_pool_size);
   rt.keystore_pool =
       std::make_unique<common::DbPool>(keystore, config.db_pool_size);
+  rt.gallery_pool = std::make_unique<common::DbPool>(conninfo, 2);
   return absl::OkStatus();
 }
 
@@ -495,6 +504,7 @@ int RunKvod(const KvodConfig& config) {
   Runtime rt;
   // A first start that fails leaves nothing behind.
   auto fail_and_clean = [&](absl::string_view message) {
+    rt.gallery_pool.reset();
     rt.pool.reset();
     rt.keystore_pool.reset();
     rt.postgres.reset();
@@ -570,9 +580,10 @@ int RunKvod(const KvodConfig& config) {
   audit_trust.clock = &clock;
   audit_trust.audit_retention =
       absl::Hours(24) * policy->retention().audit_retention_days();
+  audit_trust.anomalies = audit::ThresholdsFromPolicy(policy->privacy());
   audit::AuditServiceImpl audit_service(*rt.pool, guard, audit_trust);
   // Every module's retention rule, in the one job.
-  gallery::GalleryVersions gallery_versions(*rt.pool);
+  gallery::GalleryVersions gallery_versions(*rt.gallery_pool);
   gallery::GalleryCardSink gallery_card_sink(gallery_versions);
   audit::AuditContentRetention audit_retention(
       policy->retention().audit_retention_days());
@@ -593,6 +604,16 @@ int RunKvod(const KvodConfig& config) {
       *policy, *rt.pool, guard, **keys, gallery_card_sink, clock);
   gallery::GalleryServiceImpl gallery_service(*policy, *rt.pool, guard, **keys,
                                               gallery_versions, clock);
+  // The privacy officer's module reaches persons, photos and the audit log
+  // through the interfaces it owns.
+  registry::RegistrySubjects privacy_subjects(*policy, *rt.pool, **keys,
+                                              gallery_card_sink, clock);
+  gallery::GallerySubjectPhotos privacy_photos(**keys);
+  privacy::AuditAccessHistory privacy_accesses;
+  privacy::PrivacyUseCases privacy_use_cases(*policy, *rt.pool,
+                                             privacy_subjects, privacy_photos,
+                                             privacy_accesses, clock);
+  privacy::PrivacyServiceImpl privacy_service(guard, privacy_use_cases);
   std::unique_ptr<audit::HeadCommand> head_command;
   if (!config.audit_head_command.empty()) {
     head_command =
@@ -631,6 +652,7 @@ int RunKvod(const KvodConfig& config) {
   builder.RegisterService(&gallery_service);
   builder.RegisterService(&retention_service);
   builder.RegisterService(&key_service);
+  builder.RegisterService(&privacy_service);
   std::vector<
       std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
       interceptors;
@@ -652,6 +674,7 @@ int RunKvod(const KvodConfig& config) {
   common::DatabaseHealth data_health(
       "data", rt.conninfo, kDatabaseProbeInterval, [&rt, &serving](bool) {
         rt.pool->DiscardAll();
+        rt.gallery_pool->DiscardAll();
         serving.Update();
       });
   common::DatabaseHealth keys_health("key store", rt.keystore_pool->conninfo(),
@@ -736,6 +759,7 @@ int RunKvod(const KvodConfig& config) {
       common::LogWarn("postgres stop", {{"detail", s.message()}});
     }
   }
+  rt.gallery_pool.reset();
   rt.pool.reset();
   rt.keystore_pool.reset();
   LogInfo("stopped");

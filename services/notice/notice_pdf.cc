@@ -3,6 +3,9 @@
 #include <cairo-pdf.h>
 #include <cairo.h>
 
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
 #include <memory>
 
 #include "absl/status/status.h"
@@ -20,6 +23,9 @@ constexpr double kPageWidth = 595.0;
 constexpr double kPageHeight = 842.0;
 constexpr double kMargin = 57.0;
 constexpr char kFont[] = "DejaVu Sans";
+// 6 x 8 cm.
+constexpr double kPhotoMaxWidth = 170.0;
+constexpr double kPhotoMaxHeight = 227.0;
 
 struct SurfaceDeleter {
   void operator()(cairo_surface_t* s) const { cairo_surface_destroy(s); }
@@ -41,10 +47,11 @@ double FontSize(Style style) {
       return 18;
     case Style::kHeading:
       return 12.5;
-    case Style::kBody:
-      return 10.5;
     case Style::kSmall:
       return 8.5;
+    case Style::kBody:
+    case Style::kPhoto:
+      break;
   }
   return 10.5;
 }
@@ -56,6 +63,10 @@ class Layout {
   explicit Layout(cairo_t* cr) : cr_(cr), y_(kMargin) {}
 
   void Add(const Paragraph& p) {
+    if (p.style == Style::kPhoto) {
+      AddPhoto(p);
+      return;
+    }
     const double size = FontSize(p.style);
     cairo_select_font_face(cr_, kFont, CAIRO_FONT_SLANT_NORMAL,
                            p.style == Style::kBody || p.style == Style::kSmall
@@ -90,6 +101,33 @@ class Layout {
   }
 
  private:
+  // The JPEG goes into the PDF as it is (cairo embeds the mime data of the
+  // source surface); the blank pixel surface only gives it its size.
+  void AddPhoto(const Paragraph& p) {
+    if (p.jpeg.empty() || p.width <= 0 || p.height <= 0) return;
+    const double scale =
+        std::min(kPhotoMaxWidth / p.width, kPhotoMaxHeight / p.height);
+    const double h = p.height * scale;
+    if (y_ + h > kPageHeight - kMargin) {
+      cairo_show_page(cr_);
+      y_ = kMargin;
+    }
+    cairo_surface_t* image =
+        cairo_image_surface_create(CAIRO_FORMAT_RGB24, p.width, p.height);
+    auto* copy = static_cast<unsigned char*>(malloc(p.jpeg.size()));
+    memcpy(copy, p.jpeg.data(), p.jpeg.size());
+    cairo_surface_set_mime_data(image, CAIRO_MIME_TYPE_JPEG, copy,
+                                p.jpeg.size(), free, copy);
+    cairo_save(cr_);
+    cairo_translate(cr_, kMargin, y_ + 4);
+    cairo_scale(cr_, scale, scale);
+    cairo_set_source_surface(cr_, image, 0, 0);
+    cairo_paint(cr_);
+    cairo_restore(cr_);
+    cairo_surface_destroy(image);
+    y_ += h + 12;
+  }
+
   double Width(const std::string& text) {
     cairo_text_extents_t extents;
     cairo_text_extents(cr_, text.c_str(), &extents);
@@ -115,6 +153,19 @@ class Layout {
 absl::StatusOr<std::string> RenderNoticePdf(const NoticeData& data) {
   auto paragraphs = NoticeParagraphs(data);
   if (!paragraphs.ok()) return paragraphs.status();
+  return RenderParagraphsPdf(*paragraphs);
+}
+
+std::string DutchDate(int year, int month, int day) {
+  static constexpr const char* kMonths[] = {
+      "januari", "februari", "maart",     "april",   "mei",      "juni",
+      "juli",    "augustus", "september", "oktober", "november", "december"};
+  if (month < 1 || month > 12) return "";
+  return absl::StrCat(day, " ", kMonths[month - 1], " ", year);
+}
+
+absl::StatusOr<std::string> RenderParagraphsPdf(
+    const std::vector<Paragraph>& paragraphs) {
   std::string pdf;
   {
     std::unique_ptr<cairo_surface_t, SurfaceDeleter> surface(
@@ -123,7 +174,7 @@ absl::StatusOr<std::string> RenderNoticePdf(const NoticeData& data) {
     std::unique_ptr<cairo_t, ContextDeleter> cr(cairo_create(surface.get()));
     cairo_set_source_rgb(cr.get(), 0, 0, 0);
     Layout layout(cr.get());
-    for (const Paragraph& p : *paragraphs) layout.Add(p);
+    for (const Paragraph& p : paragraphs) layout.Add(p);
     cairo_show_page(cr.get());
     const cairo_status_t status = cairo_status(cr.get());
     cr.reset();
@@ -131,7 +182,7 @@ absl::StatusOr<std::string> RenderNoticePdf(const NoticeData& data) {
     if (status != CAIRO_STATUS_SUCCESS ||
         cairo_surface_status(surface.get()) != CAIRO_STATUS_SUCCESS) {
       return absl::InternalError(absl::StrCat(
-          "the notice could not be rendered: ",
+          "the document could not be rendered: ",
           cairo_status_to_string(status != CAIRO_STATUS_SUCCESS
                                      ? status
                                      : cairo_surface_status(surface.get()))));

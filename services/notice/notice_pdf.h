@@ -38,6 +38,16 @@ struct NoticeData {
 // cairo fails. Thread-safe.
 absl::StatusOr<std::string> RenderNoticePdf(const NoticeData& data);
 
+struct Paragraph;
+// Any document of paragraphs as an A4 PDF with the notice's layout (the
+// access export uses it too). A photo is embedded as the JPEG it is, at
+// most 6 x 8 cm. INTERNAL when cairo fails. Thread-safe.
+absl::StatusOr<std::string> RenderParagraphsPdf(
+    const std::vector<Paragraph>& paragraphs);
+
+// A day as a Dutch reader writes it: "30 november 2026".
+std::string DutchDate(int year, int month, int day);
+
 }  // namespace kvo::notice
 
 #endif  // KVO_SERVICES_NOTICE_NOTICE_PDF_H_

@@ -11,9 +11,13 @@ namespace kvo::notice {
 
 // The notice's wording, apart from its layout.
 struct Paragraph {
-  enum class Style { kTitle, kHeading, kBody, kSmall };
+  enum class Style { kTitle, kHeading, kBody, kSmall, kPhoto };
   Style style;
   std::string text;
+  // kPhoto: a JPEG and its size in pixels (text is unused).
+  std::string jpeg = {};
+  int width = 0;
+  int height = 0;
 };
 
 // The paragraphs of the notice in its language, or INVALID_ARGUMENT naming

@@ -53,6 +53,15 @@ constexpr char kInsertPersonSql[] =
 constexpr char kInsertFieldSql[] =
     "INSERT INTO person_fields (person_id, field, sealed) "
     "VALUES ($1, $2, decode($3, 'hex'))";
+constexpr char kUpsertFieldSql[] =
+    "INSERT INTO person_fields (person_id, field, sealed) "
+    "VALUES ($1, $2, decode($3, 'hex')) ON CONFLICT (person_id, field) "
+    "DO UPDATE SET sealed = EXCLUDED.sealed";
+constexpr char kDeleteFieldSql[] =
+    "DELETE FROM person_fields WHERE person_id = $1 AND field = $2";
+constexpr char kSetBlindIndexSql[] =
+    "UPDATE persons SET blind_index = decode($2, 'hex') WHERE id = $1 AND "
+    "erased_at IS NULL";
 constexpr char kPersonColumns[] =
     "SELECT id, pseudonym, erased_at IS NOT NULL, registered_area_id "
     "FROM persons ";
@@ -415,6 +424,64 @@ std::map<std::string, std::string> PgRegistryStore::PersonFields(
     out[r[0].as<std::string>()] = Bytes(r[1]);
   }
   return out;
+}
+
+std::optional<PersonRow> PgRegistryStore::PersonByPseudonym(
+    Tx& tx, const std::string& pseudonym) {
+  return First<PersonRow>(
+      common::ExecPrepared(
+          tx, std::string(kPersonColumns) + "WHERE pseudonym = $1", pseudonym),
+      PersonFrom);
+}
+
+void PgRegistryStore::UpsertPersonField(Tx& tx, int64_t person_id,
+                                        const std::string& field,
+                                        const std::string& sealed) {
+  common::ExecPrepared(tx, kUpsertFieldSql, person_id, field,
+                       HexEncode(sealed));
+}
+
+void PgRegistryStore::DeletePersonField(Tx& tx, int64_t person_id,
+                                        const std::string& field) {
+  common::ExecPrepared(tx, kDeleteFieldSql, person_id, field);
+}
+
+void PgRegistryStore::SetBlindIndex(Tx& tx, int64_t person_id,
+                                    const std::string& blind_index) {
+  common::ExecPrepared(tx, kSetBlindIndexSql, person_id,
+                       HexEncode(blind_index));
+}
+
+std::vector<CardRow> PgRegistryStore::CardsOfPerson(Tx& tx, int64_t person_id) {
+  return All<CardRow>(
+      common::ExecPrepared(tx,
+                           std::string(kCardColumns) +
+                               "WHERE person_id = $1 ORDER BY valid_from "
+                               "DESC, id DESC",
+                           person_id),
+      CardFrom);
+}
+
+std::vector<IncidentRow> PgRegistryStore::IncidentsOfPerson(Tx& tx,
+                                                            int64_t person_id) {
+  return All<IncidentRow>(
+      common::ExecPrepared(tx,
+                           std::string(kIncidentColumns) +
+                               "WHERE ip.person_id = $1 ORDER BY "
+                               "i.occurred_at DESC, i.id DESC",
+                           person_id),
+      IncidentFrom);
+}
+
+std::vector<ObjectionRow> PgRegistryStore::ObjectionsOfPerson(
+    Tx& tx, int64_t person_id) {
+  return All<ObjectionRow>(
+      common::ExecPrepared(tx,
+                           std::string(kObjectionColumns) +
+                               "WHERE c.person_id = $1 ORDER BY o.filed_at "
+                               "DESC, o.id DESC",
+                           person_id),
+      ObjectionFrom);
 }
 
 std::vector<int64_t> PgRegistryStore::PersonAreas(Tx& tx, int64_t person_id) {

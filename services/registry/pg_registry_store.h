@@ -141,6 +141,23 @@ class PgRegistryStore final {
   // blind index, so name + date of birth no longer find the row. The data
   // key (key store) goes once this committed.
   static void ErasePersonData(Tx& tx, int64_t person_id);
+  static std::optional<PersonRow> PersonByPseudonym(
+      Tx& tx, const std::string& pseudonym);
+  // Rectification: replaces (or adds) a sealed field, removes one, and sets
+  // a new blind index.
+  static void UpsertPersonField(Tx& tx, int64_t person_id,
+                                const std::string& field,
+                                const std::string& sealed);
+  static void DeletePersonField(Tx& tx, int64_t person_id,
+                                const std::string& field);
+  static void SetBlindIndex(Tx& tx, int64_t person_id,
+                            const std::string& blind_index);
+  // A person's cards, incidents and objections in every area (the access
+  // export), newest first.
+  static std::vector<CardRow> CardsOfPerson(Tx& tx, int64_t person_id);
+  static std::vector<IncidentRow> IncidentsOfPerson(Tx& tx, int64_t person_id);
+  static std::vector<ObjectionRow> ObjectionsOfPerson(Tx& tx,
+                                                      int64_t person_id);
   // The areas a person is known in: registration, incidents and cards.
   static std::vector<int64_t> PersonAreas(Tx& tx, int64_t person_id);
 

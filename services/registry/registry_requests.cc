@@ -9,6 +9,7 @@
 #include "absl/time/civil_time.h"
 #include "services/common/local_time.h"
 #include "services/common/text.h"
+#include "services/registry/person_fields.h"
 #include "services/registry/person_normalize.h"
 
 namespace kvo::registry {
@@ -81,56 +82,19 @@ absl::StatusOr<PersonInput> ValidateCreatePersonRequest(
     const kvo::v1::Policy& policy, const kvo::v1::CreatePersonRequest& r,
     absl::Time now) {
   if (auto s = RequireId("area_id", r.area_id()); !s.ok()) return s;
-  const size_t description_max = policy.persons().description_max_chars();
-  struct Rule {
-    const char* field;
-    const std::string& value;
-    size_t min, max;
-    bool multiline;
-  };
-  const Rule rules[] = {
-      {"given_names", r.given_names(), 1, 200, false},
-      {"surname_prefix", r.surname_prefix(), 0, 50, false},
-      {"surname", r.surname(), 1, 200, false},
-      {"address", r.address(), 0, 300, false},
-      {"residence", r.residence(), 0, 100, false},
-      {"date_of_birth", r.date_of_birth(), 10, 10, false},
-      {"place_of_birth", r.place_of_birth(), 0, 100, false},
-      {"description", r.description(), 0, description_max, true},
-  };
+  const std::map<std::string, std::string> all = {
+      {"given_names", r.given_names()},
+      {"surname_prefix", r.surname_prefix()},
+      {"surname", r.surname()},
+      {"address", r.address()},
+      {"residence", r.residence()},
+      {"date_of_birth", r.date_of_birth()},
+      {"place_of_birth", r.place_of_birth()},
+      {"description", r.description()}};
+  if (auto s = CheckPersonFields(policy, all, now); !s.ok()) return s;
   PersonInput out;
-  for (const Rule& rule : rules) {
-    // Bytes first: a 10 MB value is refused before anything scans it.
-    if (rule.value.size() > 4 * rule.max) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(rule.field, ": at most ", rule.max, " characters"));
-    }
-    if (auto s = CheckText(rule.field, rule.value, rule.min, rule.max,
-                           rule.multiline);
-        !s.ok()) {
-      return s;
-    }
-    if (!rule.value.empty()) out.fields[rule.field] = rule.value;
-  }
-  // Names are read by people at the door and matched by the blind index:
-  // nothing that reorders or hides what they show.
-  for (const Rule& rule : {rules[0], rules[1], rules[2]}) {
-    if (auto s = common::CheckNameCharacters(rule.field, rule.value); !s.ok()) {
-      return s;
-    }
-  }
-  absl::CivilDay dob;
-  if (!absl::ParseCivilTime(r.date_of_birth(), &dob)) {
-    return absl::InvalidArgumentError(
-        "date_of_birth: a real date as YYYY-MM-DD");
-  }
-  const absl::CivilDay today = absl::ToCivilDay(now, common::Amsterdam());
-  if (dob > today) {
-    return absl::InvalidArgumentError(
-        "date_of_birth: must not be in the future");
-  }
-  if (dob < absl::CivilDay(1900, 1, 1)) {
-    return absl::InvalidArgumentError("date_of_birth: before 1900");
+  for (const auto& [field, value] : all) {
+    if (!value.empty()) out.fields[field] = value;
   }
   auto normalized = NormalizeForBlindIndex(r.given_names(), r.surname_prefix(),
                                            r.surname(), r.date_of_birth());

@@ -20,6 +20,7 @@
 #include "services/registry/card_rules.h"
 #include "services/registry/integrity_alarm.h"
 #include "services/registry/person_erasure.h"
+#include "services/registry/person_fields.h"
 #include "services/registry/person_normalize.h"
 #include "services/registry/pg_registry_store.h"
 #include "services/registry/registry_requests.h"
@@ -40,11 +41,6 @@ using Store = PgRegistryStore;
 constexpr char kService[] = "kvo.v1.RegistryService/";
 // Clocks differ a little between a device and kvod.
 constexpr absl::Duration kClockSkew = absl::Minutes(5);
-
-// Every person field in the order of kvo.v1.Person.
-constexpr const char* kPersonFields[] = {
-    "given_names", "surname_prefix", "surname",        "address",
-    "residence",   "date_of_birth",  "place_of_birth", "description"};
 
 std::string Method(absl::string_view name) {
   return absl::StrCat(kService, name);
@@ -104,13 +100,6 @@ absl::Status CheckIncidentTime(absl::Time occurred, const ShopRow& shop,
                      "; an incident must lie between that day and now"));
   }
   return absl::OkStatus();
-}
-
-std::string IncidentField(int64_t incident_id, absl::string_view what) {
-  return absl::StrCat("incident:", incident_id, "/", what);
-}
-std::string ObjectionField(int64_t card_id, absl::string_view what) {
-  return absl::StrCat("card:", card_id, "/objection/", what);
 }
 
 }  // namespace

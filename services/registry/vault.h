@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "services/common/envelope.h"
 #include "services/registry/key_ring.h"
@@ -19,6 +20,14 @@ namespace kvo::registry {
 // How the audit log names a person: by pseudonym, never by name.
 inline std::string AuditSubject(const PersonRow& p) {
   return "person:" + p.pseudonym;
+}
+
+// What the vault binds an incident's and an objection's sealed texts to.
+inline std::string IncidentField(int64_t incident_id, absl::string_view what) {
+  return absl::StrCat("incident:", incident_id, "/", what);
+}
+inline std::string ObjectionField(int64_t card_id, absl::string_view what) {
+  return absl::StrCat("card:", card_id, "/objection/", what);
 }
 
 // A person's record as a use case sees it: the row, its opened data key and

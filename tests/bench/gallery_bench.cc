@@ -31,6 +31,7 @@
 #include "services/common/crypto.h"
 #include "services/common/tls_material.h"
 #include "services/photos/photo_intake.h"
+#include "tests/bench/bench_load.h"
 #include "tests/support/kvod_fixture.h"
 #include "tests/support/subprocess.h"
 #include "tests/support/test_images.h"
@@ -89,120 +90,6 @@ std::unique_ptr<EchoServer> StartEcho(const fs::path& dir) {
   echo->channel = grpc::CreateChannel(absl::StrCat("localhost:", port),
                                       grpc::SslCredentials(client));
   return echo;
-}
-
-// ---- the load generator --------------------------------------------------
-
-struct LoadResult {
-  int64_t calls = 0;
-  int64_t failed = 0;
-  double seconds = 0;
-  int64_t bytes = 0;  // payload received (serialized messages)
-  std::vector<double> latencies_ms;
-
-  double qps() const { return calls / seconds; }
-  double mb_per_s() const { return bytes / seconds / 1e6; }
-  double percentile(double p) const {
-    if (latencies_ms.empty()) return 0;
-    std::vector<double> v = latencies_ms;
-    const size_t at = std::min(v.size() - 1, size_t(p * v.size()));
-    std::nth_element(v.begin(), v.begin() + at, v.end());
-    return v[at];
-  }
-};
-
-// Starts one server-streaming call with `reactor` (and its context).
-template <typename Reply>
-using Starter =
-    std::function<void(grpc::ClientContext*, grpc::ClientReadReactor<Reply>*)>;
-
-// Keeps `concurrency` calls in flight for `duration`.
-template <typename Reply>
-class Load final {
- public:
-  Load(Starter<Reply> start, std::string token)
-      : start_(std::move(start)), token_(std::move(token)) {}
-
-  LoadResult Run(int concurrency, Clock::duration duration) {
-    begin_ = Clock::now();
-    end_ = begin_ + duration;
-    in_flight_ = concurrency;
-    for (int i = 0; i < concurrency; ++i) (new Call(this))->Begin();
-    std::unique_lock<std::mutex> lock(mu_);
-    all_done_.wait(lock, [&] { return in_flight_ == 0; });
-    result_.seconds =
-        std::chrono::duration<double>(Clock::now() - begin_).count();
-    return result_;
-  }
-
- private:
-  class Call final : public grpc::ClientReadReactor<Reply> {
-   public:
-    explicit Call(Load* load) : load_(load) {}
-    void Begin() {
-      if (!load_->token_.empty()) {
-        ctx_.AddMetadata("authorization", "Bearer " + load_->token_);
-      }
-      ctx_.set_deadline(std::chrono::system_clock::now() +
-                        std::chrono::seconds(30));
-      started_ = Clock::now();
-      load_->start_(&ctx_, this);
-      this->StartRead(&reply_);
-      this->StartCall();
-    }
-    void OnReadDone(bool ok) override {
-      if (!ok) return;
-      bytes_ += static_cast<int64_t>(reply_.ByteSizeLong());
-      this->StartRead(&reply_);
-    }
-    void OnDone(const grpc::Status& status) override {
-      const double ms =
-          std::chrono::duration<double, std::milli>(Clock::now() - started_)
-              .count();
-      Load* load = load_;
-      load->Finished(status.ok(), ms, bytes_);
-      delete this;
-    }
-
-   private:
-    Load* load_;
-    grpc::ClientContext ctx_;
-    Reply reply_;
-    Clock::time_point started_;
-    int64_t bytes_ = 0;
-  };
-
-  void Finished(bool ok, double ms, int64_t bytes) {
-    bool again = false;
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      if (ok) {
-        ++result_.calls;
-        result_.bytes += bytes;
-        result_.latencies_ms.push_back(ms);
-      } else {
-        ++result_.failed;
-      }
-      again = Clock::now() < end_ && result_.failed < 100;
-      if (!again && --in_flight_ == 0) all_done_.notify_all();
-    }
-    if (again) (new Call(this))->Begin();
-  }
-
-  Starter<Reply> start_;
-  std::string token_;
-  Clock::time_point begin_, end_;
-  std::mutex mu_;
-  std::condition_variable all_done_;
-  int in_flight_ = 0;  // guarded by mu_
-  LoadResult result_;  // guarded by mu_
-};
-
-void Report(const char* what, const LoadResult& r) {
-  std::printf(
-      "  %-28s %8.0f calls/s  p50 %6.2f ms  p99 %6.2f ms  %8.1f MB/s%s\n", what,
-      r.qps(), r.percentile(0.5), r.percentile(0.99), r.mb_per_s(),
-      r.failed > 0 ? absl::StrCat("  (", r.failed, " failed)").c_str() : "");
 }
 
 // ---- the registry's side -------------------------------------------------
@@ -298,18 +185,6 @@ std::vector<int32_t> SyncSizes(GalleryService::Stub& gallery,
     if (u.has_version()) *version = u.version().version();
   }
   return reader->Finish().ok() ? sizes : std::vector<int32_t>{};
-}
-
-template <typename Stub, typename Request, typename Reply>
-Starter<Reply> Streamer(
-    Stub* stub, Request request,
-    void (Stub::async_interface::*method)(grpc::ClientContext*, const Request*,
-                                          grpc::ClientReadReactor<Reply>*)) {
-  auto shared = std::make_shared<Request>(std::move(request));
-  return [stub, shared, method](grpc::ClientContext* ctx,
-                                grpc::ClientReadReactor<Reply>* reactor) {
-    (stub->async()->*method)(ctx, shared.get(), reactor);
-  };
 }
 
 double Median(std::vector<double> v) {

@@ -9,6 +9,9 @@
 // commits) and is called over TLS; every card is for another person (one
 // incident each), so no two clients wait for one person.
 
+#include <sys/resource.h>
+#include <unistd.h>
+
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -16,11 +19,15 @@
 #include <filesystem>
 #include <fstream>
 #include <future>
+#include <iterator>
 #include <pqxx/pqxx>
+#include <sstream>
 #include <thread>
 #include <vector>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "kvo/v1/registry.grpc.pb.h"
 #include "services/common/embedded_postgres.h"
 #include "tests/support/kvod_fixture.h"
@@ -97,6 +104,76 @@ INSERT INTO bench_audit (principal_id, role, action, subject, purpose, outcome, 
 INSERT INTO bench_gallery_changes (area_id, card_id) VALUES (:a, 1);
 COMMIT;
 )";
+
+// CPU seconds (user + system) of `pid` from /proc, with its reaped
+// children's when `children`; 0 when unreadable.
+double CpuSeconds(pid_t pid, bool children) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string stat((std::istreambuf_iterator<char>(in)),
+                   std::istreambuf_iterator<char>());
+  const auto close = stat.rfind(')');
+  if (close == std::string::npos) return 0;
+  std::istringstream rest(stat.substr(close + 2));
+  std::vector<std::string> f;
+  for (std::string x; rest >> x;) f.push_back(x);
+  // Fields 14-17 of stat(5), counted here from field 3 (state) on.
+  if (f.size() < 15) return 0;
+  double ticks = std::stod(f[11]) + std::stod(f[12]);
+  if (children) ticks += std::stod(f[13]) + std::stod(f[14]);
+  return ticks / sysconf(_SC_CLK_TCK);
+}
+
+// The parent pid of `pid` (0 when unreadable).
+pid_t ParentOf(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string stat((std::istreambuf_iterator<char>(in)),
+                   std::istreambuf_iterator<char>());
+  const auto close = stat.rfind(')');
+  if (close == std::string::npos) return 0;
+  std::istringstream rest(stat.substr(close + 2));
+  std::string state;
+  pid_t parent = 0;
+  rest >> state >> parent;
+  return parent;
+}
+
+// Where the CPU went: kvod, PostgreSQL (the postmaster, its live children
+// and the ones that exited), and this process (the clients or pgbench's
+// waiting).
+struct CpuSample {
+  double kvod = 0, postgres = 0, self = 0;
+};
+CpuSample SampleCpu(pid_t kvod, const std::filesystem::path& data) {
+  CpuSample s;
+  s.kvod = CpuSeconds(kvod, false);
+  std::ifstream pid_file(data / "pg" / "postmaster.pid");
+  pid_t postmaster = 0;
+  pid_file >> postmaster;
+  if (postmaster > 0) {
+    s.postgres = CpuSeconds(postmaster, true);
+    for (const auto& e : std::filesystem::directory_iterator("/proc")) {
+      pid_t pid = 0;
+      if (!absl::SimpleAtoi(e.path().filename().string(), &pid)) continue;
+      if (ParentOf(pid) == postmaster) s.postgres += CpuSeconds(pid, false);
+    }
+  }
+  rusage self{}, kids{};
+  getrusage(RUSAGE_SELF, &self);
+  getrusage(RUSAGE_CHILDREN, &kids);  // pgbench, once it exited
+  auto secs = [](const timeval& t) { return t.tv_sec + t.tv_usec / 1e6; };
+  s.self = secs(self.ru_utime) + secs(self.ru_stime) + secs(kids.ru_utime) +
+           secs(kids.ru_stime);
+  return s;
+}
+
+// Milliseconds of CPU per operation between two samples.
+std::string CpuPer(const CpuSample& a, const CpuSample& b, double ops) {
+  if (ops <= 0) return "-";
+  return absl::StrFormat(
+      "CPU per op: PostgreSQL %.3f ms, kvod %.3f ms, client %.3f ms",
+      (b.postgres - a.postgres) * 1e3 / ops, (b.kvod - a.kvod) * 1e3 / ops,
+      (b.self - a.self) * 1e3 / ops);
+}
 
 enum class Step { kDone, kFailed, kNoMoreWork };
 
@@ -231,8 +308,12 @@ int Main() {
   std::printf("bare INSERT+commit, 4 clients: %.0f/s\n", bare);
 
   std::atomic<size_t> next{0};
+  const pid_t kvod = env.kvod_->process().pid();
   for (int clients : kLevels) {
+    const CpuSample c0 = SampleCpu(kvod, env.data_);
     const double minimal = PgBench(env.data_, script.string(), clients, vars);
+    const CpuSample c1 = SampleCpu(kvod, env.data_);
+    const size_t issued_before = std::min(next.load(), incidents.size());
     const double issue = Run(clients, [&](int, int) {
       const size_t i = next++;
       if (i >= incidents.size()) return Step::kNoMoreWork;
@@ -249,6 +330,14 @@ int Main() {
         "gRPC+TLS %.0f/s, ratio %.3f (target >= 0.5)%s\n",
         clients, minimal, issue, minimal > 0 ? issue / minimal : 0.0,
         next >= incidents.size() ? " [ran out of prepared incidents]" : "");
+    const CpuSample c2 = SampleCpu(kvod, env.data_);
+    std::printf("   pgbench:   %s\n",
+                CpuPer(c0, c1, minimal * kRunFor.count()).c_str());
+    std::printf(
+        "   IssueCard: %s\n",
+        CpuPer(c1, c2,
+               double(std::min(next.load(), incidents.size()) - issued_before))
+            .c_str());
     if (clients == 4) {
       std::printf("   against the bare INSERT+commit at 4 clients: %.3f\n",
                   issue / bare);

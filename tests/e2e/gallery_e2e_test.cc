@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <set>
 #include <vips/vips8>
 
@@ -618,6 +619,180 @@ TEST_F(GalleryE2E, DoorDeviceThroughKvo) {
   EXPECT_FALSE(fs::exists(dir / thumb));
   EXPECT_THAT(kvo({"gallery", "show", "--dir", dir.string()}),
               Not(HasSubstr("Deur")));
+}
+
+}  // namespace
+}  // namespace kvo::testing
+
+namespace kvo::testing {
+namespace {
+
+// A privacy officer (FG) traces a shopkeeper's door reads of one person
+// with the real kvo: by subject, by principal and action (CSV too), one
+// entry with its inclusion proof, the signed heads and the anomaly report.
+TEST_F(GalleryE2E, PrivacyOfficerTracesAShopkeepersDoorReads) {
+  const Person person = MakePerson("Spoor");
+  Card card;
+  ASSERT_TRUE(Issue(Incident(person.id()), &card).ok());
+  ASSERT_TRUE(Sync(shopkeeper_, 0).status.ok());    // bakker's door sees it
+  ASSERT_TRUE(Sync(shopkeeper_b_, 0).status.ok());  // area B: not this one
+  const std::string subject = "person:" + person.pseudonym();
+  const std::string fg = MakeUser("fg.officer", ROLE_PRIVACY_OFFICER, {});
+  WaitForSignedHead(fg);
+
+  auto kvo = [&](std::vector<std::string> args, int want = 0) {
+    CommandResult r = kvod_->Kvo(args);
+    EXPECT_EQ(r.exit_code, want) << absl::StrJoin(args, " ") << "\n"
+                                 << r.out << r.err;
+    return r;
+  };
+  ASSERT_EQ(kvod_
+                ->Kvo({"login", "--login", "fg.officer", "--password-stdin"},
+                      std::string(kPassword) + "\n")
+                .exit_code,
+            0);
+  const CommandResult by_subject =
+      kvo({"audit", "log", "--subject", subject, "--purpose",
+           "klacht 2026-3: wie zag deze persoon"});
+  // The door read is there, with who, role and area.
+  std::string sync_line;
+  for (absl::string_view line : absl::StrSplit(by_subject.out, '\n')) {
+    if (absl::StrContains(line, "gallery.sync")) sync_line = std::string(line);
+  }
+  ASSERT_FALSE(sync_line.empty()) << by_subject.out;
+  EXPECT_THAT(sync_line, HasSubstr("bakker"));
+  EXPECT_THAT(sync_line, HasSubstr("shopkeeper"));
+  EXPECT_THAT(sync_line, HasSubstr("door check"));
+  EXPECT_THAT(sync_line, HasSubstr(subject));
+  EXPECT_THAT(by_subject.out, HasSubstr("registry.issue_card"));
+  EXPECT_THAT(by_subject.out, Not(HasSubstr("kapper.b")));
+  const std::string index = std::vector<std::string>(
+      absl::StrSplit(sync_line, ' ', absl::SkipEmpty()))[0];
+
+  const fs::path csv = tmp_.path() / "bakker.csv";
+  const CommandResult by_principal = kvo(
+      {"--json", "audit", "log", "--principal", "bakker", "--action",
+       "gallery.sync", "--purpose", "klacht 2026-3", "--csv", csv.string()});
+  EXPECT_THAT(by_principal.out, HasSubstr("\"index\":\"" + index + "\""));
+  std::ifstream in(csv);
+  std::string header, first;
+  std::getline(in, header);
+  std::getline(in, first);
+  EXPECT_THAT(header, HasSubstr("index,time,login,principal,role,area,action"));
+  EXPECT_THAT(first, HasSubstr("bakker"));
+  EXPECT_THAT(first, HasSubstr(absl::StrCat(",", area_a_, ",gallery.sync")));
+
+  const CommandResult show =
+      kvo({"audit", "show", index, "--purpose", "klacht 2026-3"});
+  EXPECT_THAT(show.out, ::testing::ContainsRegex(
+                            "inclusion: +verified against the signed head"));
+  EXPECT_THAT(show.out, ::testing::ContainsRegex("address: +ipv"));
+  EXPECT_THAT(show.out, ::testing::ContainsRegex("login: +bakker"));
+  const CommandResult heads = kvo({"audit", "heads"});
+  EXPECT_THAT(heads.out, HasSubstr("TREE_SIZE"));
+  kvo({"audit", "anomalies", "--purpose", "weekly check"});
+
+  // Every query is itself on record, with its purpose and what it traced.
+  EXPECT_GE(Count("SELECT count(*) FROM audit_entries WHERE action = "
+                  "'audit.query_log' AND purpose = 'klacht 2026-3: wie zag "
+                  "deze persoon' AND subject = '" +
+                  subject + "'"),
+            1);
+}
+
+TEST_F(GalleryE2E, AccessLogQueriesRefuseOthersAndBadInput) {
+  const Person person = MakePerson("Fout");
+  Card card;
+  ASSERT_TRUE(Issue(Incident(person.id()), &card).ok());
+  ASSERT_TRUE(Sync(shopkeeper_, 0).status.ok());
+  const std::string subject = "person:" + person.pseudonym();
+  const std::string fg = MakeUser("fg.officer", ROLE_PRIVACY_OFFICER, {});
+  WaitForSignedHead(fg);
+
+  kvo::v1::QueryLogRequest ok;
+  ok.set_subject(subject);
+  ok.set_purpose("controle");
+  kvo::v1::QueryLogResponse rows;
+  for (const std::string& token : {shopkeeper_, police_}) {
+    EXPECT_EQ(audit_->QueryLog(Ctx(token).get(), ok, &rows).error_code(),
+              grpc::StatusCode::PERMISSION_DENIED);
+    kvo::v1::AnomalyReport report;
+    kvo::v1::AnomalyRequest anomalies;
+    anomalies.set_purpose("x");
+    EXPECT_EQ(
+        audit_->GetAnomalies(Ctx(token).get(), anomalies, &report).error_code(),
+        grpc::StatusCode::PERMISSION_DENIED);
+    kvo::v1::GetEntryRequest entry;
+    entry.set_purpose("x");
+    kvo::v1::LogRow row;
+    EXPECT_EQ(audit_->GetEntry(Ctx(token).get(), entry, &row).error_code(),
+              grpc::StatusCode::PERMISSION_DENIED);
+  }
+
+  ok.set_page_size(1);
+  ASSERT_TRUE(audit_->QueryLog(Ctx(fg).get(), ok, &rows).ok());
+  ASSERT_EQ(rows.rows_size(), 1);
+  ASSERT_FALSE(rows.next_page_token().empty());
+  const std::string token = rows.next_page_token();
+  kvo::v1::QueryLogRequest next = ok;
+  next.set_page_token(token);
+  kvo::v1::QueryLogResponse page2;
+  ASSERT_TRUE(audit_->QueryLog(Ctx(fg).get(), next, &page2).ok());
+  ASSERT_GE(page2.rows_size(), 1);
+  EXPECT_LT(page2.rows(0).entry().index(), rows.rows(0).entry().index());
+
+  struct Bad {
+    std::function<void(kvo::v1::QueryLogRequest&)> edit;
+    grpc::StatusCode code;
+    std::string names;
+  };
+  const std::vector<Bad> bad = {
+      {[](auto& r) { r.set_purpose("  "); }, grpc::StatusCode::INVALID_ARGUMENT,
+       "--purpose"},
+      {[](auto& r) { r.set_subject("person:nobody-has-this"); },
+       grpc::StatusCode::NOT_FOUND, "--subject"},
+      {[](auto& r) { r.set_principal("no.such.login"); },
+       grpc::StatusCode::NOT_FOUND, "--principal"},
+      {[](auto& r) {
+         r.mutable_from()->set_seconds(2000000000);
+         r.mutable_to()->set_seconds(1000000000);
+       },
+       grpc::StatusCode::INVALID_ARGUMENT, "--from, --to"},
+      {[&](auto& r) {
+         r.set_subject("");
+         r.set_principal("bakker");
+         r.set_page_token(token);
+       },
+       grpc::StatusCode::INVALID_ARGUMENT, "--page-token"},
+  };
+  for (const Bad& b : bad) {
+    kvo::v1::QueryLogRequest req = ok;
+    b.edit(req);
+    const int64_t entries = Count("SELECT count(*) FROM audit_entries");
+    grpc::Status s = audit_->QueryLog(Ctx(fg).get(), req, &rows);
+    EXPECT_EQ(s.error_code(), b.code) << b.names << ": " << s.error_message();
+    EXPECT_THAT(s.error_message(), HasSubstr(b.names));
+    // Only the refusal is written.
+    EXPECT_EQ(Count("SELECT count(*) FROM audit_entries"), entries + 1);
+    EXPECT_EQ(Count("SELECT count(*) FROM audit_entries WHERE id = (SELECT "
+                    "max(id) FROM audit_entries) AND outcome = 'denied' AND "
+                    "action = 'audit.query_log'"),
+              1);
+  }
+  kvo::v1::GetEntryRequest future;
+  future.set_index(1u << 30);
+  future.set_purpose("x");
+  kvo::v1::LogRow row;
+  EXPECT_EQ(audit_->GetEntry(Ctx(fg).get(), future, &row).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+  kvo::v1::AnomalyRequest inverted;
+  inverted.set_purpose("x");
+  inverted.mutable_from()->set_seconds(2000000000);
+  inverted.mutable_to()->set_seconds(1000000000);
+  kvo::v1::AnomalyReport report;
+  grpc::Status s = audit_->GetAnomalies(Ctx(fg).get(), inverted, &report);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(s.error_message(), HasSubstr("--from"));
 }
 
 }  // namespace

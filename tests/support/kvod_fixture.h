@@ -76,6 +76,7 @@ class KvodEnv final : public KvodFixture {
   void TestBody() override {}
   using KvodFixture::admin_;
   using KvodFixture::area_a_;
+  using KvodFixture::area_b_;
   using KvodFixture::data_;
   using KvodFixture::extra_kvod_args_;
   using KvodFixture::kvod_;

@@ -11,6 +11,7 @@
 #include "kvo/v1/gallery.pb.h"
 #include "kvo/v1/identity.pb.h"
 #include "kvo/v1/keys.pb.h"
+#include "kvo/v1/privacy.pb.h"
 #include "kvo/v1/registry.pb.h"
 #include "kvo/v1/retention.pb.h"
 #include "services/common/policy_loader.h"
@@ -40,6 +41,7 @@ std::vector<std::string> AllMethods() {
   (void)kvo::v1::GalleryEntry::descriptor();
   (void)kvo::v1::RetentionReport::descriptor();
   (void)kvo::v1::KeyStatus::descriptor();
+  (void)kvo::v1::SubjectRequest::descriptor();
   std::vector<std::string> methods;
   for (const auto& entry :
        fs::directory_iterator(fs::path(KVO_SOURCE_DIR) / "proto/kvo/v1")) {

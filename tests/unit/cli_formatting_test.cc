@@ -1,4 +1,6 @@
+#include "clients/cli/audit_log_commands.h"
 #include "clients/cli/formatting.h"
+#include "clients/cli/output.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -70,4 +72,28 @@ TEST(CliFormattingTest, PrincipalRecord) {
 }
 
 }  // namespace
+TEST(CliFormattingTest, CsvQuotesOnlyWhatNeedsIt) {
+  Table t{{"index", "purpose"},
+          {{"1", "door check"}, {"2", "klacht, \"x\"\nz"}}};
+  EXPECT_EQ(CsvText(t),
+            "index,purpose\r\n1,door check\r\n2,\"klacht, \"\"x\"\"\nz\"\r\n");
+}
+
+TEST(CliFormattingTest, ErasedAuditRowsSayWhatIsGone) {
+  kvo::v1::LogRow row;
+  row.mutable_entry()->set_index(9);
+  row.mutable_entry()->set_outcome("ok");
+  row.set_content_erased(true);
+  Table t = AuditLogTable();
+  AddAuditLogRow(row, &t);
+  ASSERT_EQ(t.rows.size(), 1u);
+  EXPECT_EQ(t.rows[0][0], "9");
+  EXPECT_EQ(t.rows[0][2], "(erased by retention)");
+  EXPECT_EQ(t.rows[0][8], "ok");
+  // A day alone is its midnight in Amsterdam.
+  auto day = ParseLocalTime("2026-11-30");
+  ASSERT_TRUE(day.has_value());
+  EXPECT_EQ(FormatLocalTime(*day), "2026-11-30 00:00 CET");
+}
+
 }  // namespace kvo::cli

@@ -1,0 +1,50 @@
+#ifndef KVO_SERVICES_PRIVACY_PG_PRIVACY_STORE_H_
+#define KVO_SERVICES_PRIVACY_PG_PRIVACY_STORE_H_
+
+#include <cstdint>
+#include <optional>
+#include <pqxx/pqxx>
+#include <string>
+#include <vector>
+
+#include "absl/time/civil_time.h"
+
+namespace kvo::privacy {
+
+struct SubjectRequestRow {
+  int64_t id = 0;
+  int64_t person_id = 0;
+  std::string kind;
+  absl::CivilDay received_on;
+  absl::CivilDay due_on;
+  std::string channel;
+  std::string notes;
+  std::vector<std::string> rectified_fields;
+  std::optional<absl::CivilDay> closed_on;
+  std::string outcome;  // "" while open
+  std::string outcome_note;
+};
+
+// The only SQL on subject_requests. Every function runs in the caller's
+// transaction; libpqxx exceptions pass to the caller's DbPool.
+class PgPrivacyStore final {
+ public:
+  using Tx = pqxx::transaction_base;
+
+  static int64_t InsertRequest(Tx& tx, const SubjectRequestRow& row,
+                               int64_t opened_by);
+  static std::optional<SubjectRequestRow> RequestById(Tx& tx, int64_t id);
+  // Locks the request: one step at a time (close, rectify, export).
+  static std::optional<SubjectRequestRow> RequestForUpdate(Tx& tx, int64_t id);
+  // Open requests (and closed ones when `include_closed`), unordered.
+  static std::vector<SubjectRequestRow> Requests(Tx& tx, bool include_closed);
+  static void AddRectifiedFields(Tx& tx, int64_t id,
+                                 const std::vector<std::string>& fields);
+  static void CloseRequest(Tx& tx, int64_t id, absl::CivilDay closed_on,
+                           const std::string& outcome, const std::string& note,
+                           int64_t closed_by);
+};
+
+}  // namespace kvo::privacy
+
+#endif  // KVO_SERVICES_PRIVACY_PG_PRIVACY_STORE_H_

@@ -1,0 +1,153 @@
+// The benches' load generator: keeps N server-streaming calls in flight on
+// the gRPC callback API, each started again as soon as it finishes, and
+// records each call's latency.
+#ifndef KVO_TESTS_BENCH_BENCH_LOAD_H_
+#define KVO_TESTS_BENCH_BENCH_LOAD_H_
+
+#include <grpcpp/grpcpp.h>
+
+#include <algorithm>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <cstdio>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+
+namespace kvo::testing {
+
+using BenchClock = std::chrono::steady_clock;
+
+struct LoadResult {
+  int64_t calls = 0;
+  int64_t failed = 0;
+  double seconds = 0;
+  int64_t bytes = 0;  // payload received (serialized messages)
+  std::vector<double> latencies_ms;
+
+  double qps() const { return calls / seconds; }
+  double mb_per_s() const { return bytes / seconds / 1e6; }
+  double percentile(double p) const {
+    if (latencies_ms.empty()) return 0;
+    std::vector<double> v = latencies_ms;
+    const size_t at = std::min(v.size() - 1, size_t(p * v.size()));
+    std::nth_element(v.begin(), v.begin() + at, v.end());
+    return v[at];
+  }
+};
+
+// Starts one server-streaming call with `reactor` (and its context).
+template <typename Reply>
+using Starter =
+    std::function<void(grpc::ClientContext*, grpc::ClientReadReactor<Reply>*)>;
+
+// Keeps `concurrency` calls in flight for `duration`.
+template <typename Reply>
+class Load final {
+ public:
+  Load(Starter<Reply> start, std::string token)
+      : start_(std::move(start)), token_(std::move(token)) {}
+
+  LoadResult Run(int concurrency, BenchClock::duration duration) {
+    begin_ = BenchClock::now();
+    end_ = begin_ + duration;
+    in_flight_ = concurrency;
+    for (int i = 0; i < concurrency; ++i) (new Call(this))->Begin();
+    std::unique_lock<std::mutex> lock(mu_);
+    all_done_.wait(lock, [&] { return in_flight_ == 0; });
+    result_.seconds =
+        std::chrono::duration<double>(BenchClock::now() - begin_).count();
+    return result_;
+  }
+
+ private:
+  class Call final : public grpc::ClientReadReactor<Reply> {
+   public:
+    explicit Call(Load* load) : load_(load) {}
+    void Begin() {
+      if (!load_->token_.empty()) {
+        ctx_.AddMetadata("authorization", "Bearer " + load_->token_);
+      }
+      ctx_.set_deadline(std::chrono::system_clock::now() +
+                        std::chrono::seconds(30));
+      started_ = BenchClock::now();
+      load_->start_(&ctx_, this);
+      this->StartRead(&reply_);
+      this->StartCall();
+    }
+    void OnReadDone(bool ok) override {
+      if (!ok) return;
+      bytes_ += static_cast<int64_t>(reply_.ByteSizeLong());
+      this->StartRead(&reply_);
+    }
+    void OnDone(const grpc::Status& status) override {
+      const double ms = std::chrono::duration<double, std::milli>(
+                            BenchClock::now() - started_)
+                            .count();
+      Load* load = load_;
+      load->Finished(status.ok(), ms, bytes_);
+      delete this;
+    }
+
+   private:
+    Load* load_;
+    grpc::ClientContext ctx_;
+    Reply reply_;
+    BenchClock::time_point started_;
+    int64_t bytes_ = 0;
+  };
+
+  void Finished(bool ok, double ms, int64_t bytes) {
+    bool again = false;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (ok) {
+        ++result_.calls;
+        result_.bytes += bytes;
+        result_.latencies_ms.push_back(ms);
+      } else {
+        ++result_.failed;
+      }
+      again = BenchClock::now() < end_ && result_.failed < 100;
+      if (!again && --in_flight_ == 0) all_done_.notify_all();
+    }
+    if (again) (new Call(this))->Begin();
+  }
+
+  Starter<Reply> start_;
+  std::string token_;
+  BenchClock::time_point begin_, end_;
+  std::mutex mu_;
+  std::condition_variable all_done_;
+  int in_flight_ = 0;  // guarded by mu_
+  LoadResult result_;  // guarded by mu_
+};
+
+inline void Report(const char* what, const LoadResult& r) {
+  std::printf(
+      "  %-28s %8.0f calls/s  p50 %6.2f ms  p99 %6.2f ms  %8.1f MB/s%s\n", what,
+      r.qps(), r.percentile(0.5), r.percentile(0.99), r.mb_per_s(),
+      r.failed > 0 ? absl::StrCat("  (", r.failed, " failed)").c_str() : "");
+}
+
+template <typename Stub, typename Request, typename Reply>
+Starter<Reply> Streamer(
+    Stub* stub, Request request,
+    void (Stub::async_interface::*method)(grpc::ClientContext*, const Request*,
+                                          grpc::ClientReadReactor<Reply>*)) {
+  auto shared = std::make_shared<Request>(std::move(request));
+  return [stub, shared, method](grpc::ClientContext* ctx,
+                                grpc::ClientReadReactor<Reply>* reactor) {
+    (stub->async()->*method)(ctx, shared.get(), reactor);
+  };
+}
+
+}  // namespace kvo::testing
+
+#endif  // KVO_TESTS_BENCH_BENCH_LOAD_H_

@@ -1,0 +1,480 @@
+// The privacy officer end to end: the real kvod (embedded PostgreSQL, TLS)
+// with persons seeded by police and a coordinator over gRPC, and the
+// officer's work through the real kvo (privacy find, dsr open/list/export/
+// rectify/close) and gRPC.
+#include <google/protobuf/util/json_util.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <sstream>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/time/civil_time.h"
+#include "absl/time/clock.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "kvo/v1/gallery.grpc.pb.h"
+#include "kvo/v1/privacy.grpc.pb.h"
+#include "tests/support/registry_fixture.h"
+#include "tests/support/subprocess.h"
+#include "tests/support/test_images.h"
+
+namespace kvo::testing {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+using namespace kvo::v1;
+
+std::string Slurp(const std::filesystem::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// Today in Europe/Amsterdam moved by `days`, as YYYY-MM-DD.
+std::string Day(int days) {
+  absl::TimeZone tz;
+  absl::LoadTimeZone("Europe/Amsterdam", &tz);
+  return absl::FormatCivilTime(absl::ToCivilDay(absl::Now(), tz) + days);
+}
+
+// The value of the first "key": "value" in kvo's --json output.
+std::string JsonValue(const std::string& json, const std::string& key) {
+  std::smatch m;
+  const std::regex re("\"" + key + "\": *\"([^\"]*)\"");
+  return std::regex_search(json, m, re) ? m[1].str() : "";
+}
+
+class PrivacyE2E : public RegistryFixture {
+ protected:
+  void SetUp() override {
+    RegistryFixture::SetUp();
+    if (HasFatalFailure()) return;
+    privacy_ = PrivacyService::NewStub(kvod_->Channel());
+    gallery_ = GalleryService::NewStub(kvod_->Channel());
+    officer_ = MakeUser("fg.officer", ROLE_PRIVACY_OFFICER, {});
+    ASSERT_EQ(kvod_
+                  ->Kvo({"login", "--login", "fg.officer", "--password-stdin"},
+                        std::string(kPassword) + "\n")
+                  .exit_code,
+              0);
+  }
+
+  // kvo as the officer; fails the test when it does not exit 0.
+  std::string Kvo(const std::vector<std::string>& args) {
+    CommandResult r = kvod_->Kvo(args);
+    EXPECT_EQ(r.exit_code, 0) << absl::StrJoin(args, " ") << ": " << r.err;
+    return r.out;
+  }
+
+  std::string FindPseudonym(const std::string& surname,
+                            const std::string& dob = "1990-04-01") {
+    const std::string out =
+        Kvo({"privacy", "find", "--given", "Jan Willem", "--prefix", "van der",
+             "--surname", surname, "--born", dob, "--purpose",
+             "access request by letter", "--json"});
+    return JsonValue(out, "pseudonym");
+  }
+
+  SubjectRequest Open(const std::string& pseudonym, SubjectRequestKind kind,
+                      const std::string& received = Day(0)) {
+    OpenSubjectRequestRequest req;
+    req.set_pseudonym(pseudonym);
+    req.set_kind(kind);
+    req.set_received_on(received);
+    req.set_channel("letter");
+    SubjectRequest out;
+    grpc::Status s =
+        privacy_->OpenSubjectRequest(Ctx(officer_).get(), req, &out);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return out;
+  }
+
+  void UploadPhoto(int64_t person) {
+    PhotoInfo info;
+    auto ctx = Ctx(police_);
+    auto writer = gallery_->UploadPhoto(ctx.get(), &info);
+    UploadPhotoRequest part;
+    part.set_person_id(person);
+    writer->Write(part);
+    part.set_chunk(PhotoWithMetadata());
+    writer->Write(part);
+    writer->WritesDone();
+    grpc::Status s = writer->Finish();
+    ASSERT_TRUE(s.ok()) << s.error_message();
+  }
+
+  int64_t AuditCount(const std::string& where) {
+    return Count("SELECT count(*) FROM audit_entries WHERE " + where);
+  }
+
+  std::unique_ptr<PrivacyService::Stub> privacy_;
+  std::unique_ptr<GalleryService::Stub> gallery_;
+  std::string officer_;
+};
+
+TEST_F(PrivacyE2E, AccessExportHoldsExactlyThePersonsDataAndWhoSawIt) {
+  const Person p = MakePerson("Exportdam");
+  Card card;
+  ASSERT_TRUE(Issue(Incident(p.id()), &card).ok());
+  UploadPhoto(p.id());
+  FileObjectionRequest objection;
+  objection.set_card_id(card.id());
+  objection.set_grounds("Ik was die dag op mijn werk in Zwolle.");
+  Objection filed;
+  ASSERT_TRUE(
+      registry_->FileObjection(Ctx(coordinator_).get(), objection, &filed)
+          .ok());
+  GetPersonRequest get;
+  get.set_person_id(p.id());
+  Person seen;
+  ASSERT_TRUE(registry_->GetPerson(Ctx(police_).get(), get, &seen).ok());
+
+  // Someone else, in the same area, with a card and a photo of their own.
+  CreatePersonRequest other = PersonRequest("Anderman", "1985-02-03");
+  other.set_given_names("Pieter");
+  other.set_address("Molenweg 7");
+  other.set_description("kort, blauwe pet");
+  Person q;
+  ASSERT_TRUE(registry_->CreatePerson(Ctx(police_).get(), other, &q).ok());
+  RecordIncidentRequest inc;
+  inc.set_shop_id(butcher_);
+  inc.set_person_id(q.id());
+  *inc.mutable_occurred_at() = SecondsFromNow(-kHour);
+  inc.set_offence_type("vandalism");
+  inc.set_description("trapte de etalageruit in");
+  kvo::v1::Incident q_incident;
+  ASSERT_TRUE(
+      registry_->RecordIncident(Ctx(police_).get(), inc, &q_incident).ok());
+  Card q_card;
+  ASSERT_TRUE(Issue(q_incident.id(), &q_card).ok());
+  UploadPhoto(q.id());
+
+  // The officer finds the person as police do, with a purpose: the
+  // pseudonym and the card history, no beheerder-only field.
+  const std::string found =
+      Kvo({"privacy", "find", "--given", "Jan Willem", "--prefix", "van der",
+           "--surname", "Exportdam", "--born", "1990-04-01", "--purpose",
+           "access request by letter"});
+  EXPECT_THAT(found, HasSubstr(p.pseudonym()));
+  EXPECT_THAT(found, HasSubstr("collective_warning"));
+  EXPECT_THAT(found, Not(HasSubstr("Kerkstraat")));
+  EXPECT_THAT(found, Not(HasSubstr(q.pseudonym())));
+  EXPECT_EQ(AuditCount("action = 'privacy.find_subject' AND purpose = "
+                       "'access request by letter' AND subject = 'person:" +
+                       p.pseudonym() + "'"),
+            1);
+
+  const std::string opened =
+      Kvo({"dsr", "open", "--subject", p.pseudonym(), "--kind", "access",
+           "--received", Day(-3), "--channel", "letter", "--json"});
+  const std::string id = JsonValue(opened, "id");
+  ASSERT_FALSE(id.empty()) << opened;
+  EXPECT_EQ(JsonValue(opened, "due"), Day(25));
+  EXPECT_EQ(JsonValue(opened, "days_left"), "25");
+
+  const auto json_path = tmp_.path() / "inzage.json";
+  const auto pdf_path = tmp_.path() / "inzage.pdf";
+  Kvo({"dsr", "export", id, "--json", json_path.string(), "--pdf",
+       pdf_path.string()});
+  const std::string json = Slurp(json_path);
+  // To look at what the person receives: KVO_KEEP_EXPORT=/some/dir.
+  if (const char* keep = std::getenv("KVO_KEEP_EXPORT")) {
+    std::filesystem::copy_file(
+        pdf_path, std::filesystem::path(keep) / "inzage.pdf",
+        std::filesystem::copy_options::overwrite_existing);
+  }
+  AccessReport report;
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(json, &report).ok())
+      << json.substr(0, 400);
+  EXPECT_EQ(report.pseudonym(), p.pseudonym());
+  EXPECT_EQ(report.fields().at("surname"), "Exportdam");
+  EXPECT_EQ(report.fields().at("address"), "Kerkstraat 12");
+  EXPECT_EQ(report.fields().at("date_of_birth"), "1990-04-01");
+  EXPECT_EQ(report.fields().at("place_of_birth"), "Zwolle");
+  EXPECT_EQ(report.fields().at("description"),
+            "lang, rood jack, litteken boven linkeroog");
+  EXPECT_EQ(report.fields_size(), 8);
+  ASSERT_EQ(report.cards_size(), 1);
+  EXPECT_EQ(report.cards(0).card_id(), card.id());
+  ASSERT_EQ(report.incidents_size(), 1);
+  EXPECT_EQ(report.incidents(0).description(),
+            "nam twee flessen wijn mee zonder te betalen");
+  EXPECT_EQ(report.incidents(0).police_report_number(), "PL0600-2026123456");
+  EXPECT_EQ(report.incidents(0).damage_cents(), 2599);
+  ASSERT_EQ(report.objections_size(), 1);
+  EXPECT_EQ(report.objections(0).grounds(),
+            "Ik was die dag op mijn werk in Zwolle.");
+  EXPECT_EQ(report.photo_jpeg().substr(0, 2), "\xff\xd8") << "a JPEG";
+  // Recipients: police of the area read the record; by role and area, no
+  // login or name of the officer.
+  bool police_read = false;
+  for (const auto& a : report.accesses()) {
+    if (a.role() == "police" && a.action() == "registry.read_person") {
+      police_read = true;
+      EXPECT_THAT(a.areas(), ::testing::Contains(HasSubstr("Binnenstad")));
+    }
+  }
+  EXPECT_TRUE(police_read);
+  EXPECT_THAT(json, Not(HasSubstr("agent")));
+  // Nothing of the other person.
+  for (const std::string& theirs :
+       {q.pseudonym(), std::string("Anderman"), std::string("Pieter"),
+        std::string("Molenweg"), std::string("blauwe pet"),
+        std::string("etalageruit"), std::string("1985-02-03")}) {
+    EXPECT_THAT(json, Not(HasSubstr(theirs))) << theirs;
+  }
+
+  // The PDF: Dutch, dates as a person writes them, the photo inside.
+  CommandResult text =
+      RunCommand({"/usr/bin/pdftotext", pdf_path.string(), "-"});
+  ASSERT_EQ(text.exit_code, 0) << text.err;
+  for (const char* part :
+       {"Inzage in uw persoonsgegevens", "Exportdam", "1 april 1990",
+        "Kerkstraat 12", "Collectieve waarschuwing", "diefstal",
+        "Ik was die dag op mijn werk", "politie", "Binnenstad (",
+        "Wie uw gegevens heeft ingezien", "Autoriteit Persoonsgegevens"}) {
+    EXPECT_THAT(text.out, HasSubstr(part));
+  }
+  EXPECT_THAT(text.out, Not(HasSubstr("Anderman")));
+  EXPECT_THAT(text.out, Not(HasSubstr("1990-04-01")));
+  CommandResult images =
+      RunCommand({"/usr/bin/pdfimages", "-list", pdf_path.string()});
+  EXPECT_THAT(images.out, HasSubstr("jpeg")) << images.out;
+
+  EXPECT_EQ(AuditCount("action = 'privacy.export_access' AND outcome = 'ok' "
+                       "AND subject = 'person:" +
+                       p.pseudonym() + "'"),
+            1);
+}
+
+TEST_F(PrivacyE2E, DeadlineListPutsOverdueFirstAndLateStaysLate) {
+  const Person early = MakePerson("Vroeg");
+  const Person recent = MakePerson("Laat");
+  const SubjectRequest overdue =
+      Open(early.pseudonym(), SUBJECT_REQUEST_KIND_ACCESS, Day(-40));
+  const SubjectRequest fresh =
+      Open(recent.pseudonym(), SUBJECT_REQUEST_KIND_OBJECTION, Day(-1));
+  EXPECT_EQ(overdue.due_on(), Day(-12));
+  EXPECT_TRUE(overdue.late());
+
+  ListSubjectRequestsResponse list;
+  ASSERT_TRUE(
+      privacy_->ListSubjectRequests(Ctx(officer_).get(), {}, &list).ok());
+  ASSERT_EQ(list.requests_size(), 2);
+  EXPECT_EQ(list.requests(0).id(), overdue.id());
+  EXPECT_EQ(list.requests(0).days_left(), -12);
+  EXPECT_TRUE(list.requests(0).late());
+  EXPECT_EQ(list.requests(1).id(), fresh.id());
+  EXPECT_EQ(list.requests(1).days_left(), 27);
+  EXPECT_FALSE(list.requests(1).late());
+  const std::string table = Kvo({"dsr", "list"});
+  EXPECT_LT(table.find("overdue"), table.find("open ")) << table;
+
+  // Closed today, past its deadline: it stays marked late.
+  const std::string closed = Kvo({"dsr", "close", std::to_string(overdue.id()),
+                                  "--outcome", "granted", "--json"});
+  EXPECT_EQ(JsonValue(closed, "status"), "closed late");
+  ListSubjectRequestsResponse open_only;
+  ASSERT_TRUE(
+      privacy_->ListSubjectRequests(Ctx(officer_).get(), {}, &open_only).ok());
+  ASSERT_EQ(open_only.requests_size(), 1);
+  EXPECT_EQ(open_only.requests(0).id(), fresh.id());
+  ListSubjectRequestsRequest all;
+  all.set_include_closed(true);
+  ListSubjectRequestsResponse everything;
+  ASSERT_TRUE(
+      privacy_->ListSubjectRequests(Ctx(officer_).get(), all, &everything)
+          .ok());
+  ASSERT_EQ(everything.requests_size(), 2);
+  EXPECT_EQ(everything.requests(1).id(), overdue.id());
+  EXPECT_TRUE(everything.requests(1).late());
+  EXPECT_EQ(everything.requests(1).closed_on(), Day(0));
+}
+
+TEST_F(PrivacyE2E, RectificationReSealsAndMovesTheBlindIndex) {
+  const Person p = MakePerson("Oudenaam");
+  const SubjectRequest r =
+      Open(p.pseudonym(), SUBJECT_REQUEST_KIND_RECTIFICATION);
+  // A bad value is refused naming the field, and nothing changes.
+  RectifySubjectRequest bad;
+  bad.set_request_id(r.id());
+  (*bad.mutable_fields())["date_of_birth"] = "1990-02-30";
+  bad.set_reason("typo in the letter");
+  SubjectRequest out;
+  grpc::Status refused =
+      privacy_->RectifySubject(Ctx(officer_).get(), bad, &out);
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(refused.error_message(), HasSubstr("date_of_birth"));
+
+  Kvo({"dsr", "rectify", std::to_string(r.id()), "--set", "surname=Nieuwenaam",
+       "--set", "address=Brink 1", "--reason",
+       "the person showed their passport"});
+  EXPECT_EQ(FindPseudonym("Oudenaam"), "") << "the old name finds nothing";
+  EXPECT_EQ(FindPseudonym("Nieuwenaam"), p.pseudonym());
+  GetPersonRequest get;
+  get.set_person_id(p.id());
+  Person now;
+  ASSERT_TRUE(registry_->GetPerson(Ctx(police_).get(), get, &now).ok());
+  EXPECT_EQ(now.surname(), "Nieuwenaam");
+  EXPECT_EQ(now.address(), "Brink 1");
+  EXPECT_EQ(now.residence(), "Deventer") << "other fields stay";
+  // Neither the old nor the new value in plaintext anywhere: the audit
+  // names the fields only.
+  EXPECT_EQ(AuditCount("purpose LIKE '%Oudenaam%' OR purpose LIKE "
+                       "'%Nieuwenaam%' OR purpose LIKE '%Kerkstraat%'"),
+            0);
+  EXPECT_EQ(AuditCount("action = 'privacy.rectify' AND purpose LIKE "
+                       "'%address,surname%'"),
+            1);
+  EXPECT_EQ(Count("SELECT count(*) FROM person_fields WHERE "
+                  "position('Nieuwenaam'::bytea in sealed) > 0 OR "
+                  "position('Oudenaam'::bytea in sealed) > 0"),
+            0);
+  SubjectRequest shown;
+  GetSubjectRequestRequest show;
+  show.set_request_id(r.id());
+  ASSERT_TRUE(
+      privacy_->GetSubjectRequest(Ctx(officer_).get(), show, &shown).ok());
+  EXPECT_THAT(shown.rectified_fields(),
+              ::testing::ElementsAre("address", "surname"));
+}
+
+TEST_F(PrivacyE2E, GrantedErasureRequestErasesThePersonAndCloses) {
+  const Person p = MakePerson("Wisser");
+  Card card;
+  ASSERT_TRUE(Issue(Incident(p.id()), &card).ok());
+  const SubjectRequest r = Open(p.pseudonym(), SUBJECT_REQUEST_KIND_ERASURE);
+  CloseSubjectRequestRequest close;
+  close.set_request_id(r.id());
+  close.set_outcome("granted");
+  SubjectRequest closed;
+  ASSERT_TRUE(
+      privacy_->CloseSubjectRequest(Ctx(officer_).get(), close, &closed).ok());
+  EXPECT_FALSE(closed.open());
+  EXPECT_EQ(closed.outcome(), "granted");
+  EXPECT_EQ(Count("SELECT count(*) FROM persons WHERE erased_at IS NOT NULL "
+                  "AND id = " +
+                  std::to_string(p.id())),
+            1);
+  EXPECT_EQ(Count("SELECT count(*) FROM cards WHERE revoked_at IS NULL AND "
+                  "person_id = " +
+                  std::to_string(p.id())),
+            0);
+  EXPECT_EQ(Count("SELECT count(*) FROM person_fields WHERE person_id = " +
+                  std::to_string(p.id())),
+            0);
+  EXPECT_EQ(FindPseudonym("Wisser"), "");
+  ResolvePseudonymRequest resolve;
+  resolve.set_pseudonym(p.pseudonym());
+  resolve.set_purpose("check the erasure");
+  ResolvedSubject resolved;
+  ASSERT_TRUE(
+      privacy_->ResolvePseudonym(Ctx(officer_).get(), resolve, &resolved).ok());
+  EXPECT_TRUE(resolved.erased());
+  EXPECT_EQ(resolved.surname(), "");
+}
+
+TEST_F(PrivacyE2E, BadInputIsRefusedNamingTheFieldAndOnlyTheRefusalIsLogged) {
+  const Person p = MakePerson("Foutief");
+  const int64_t denied = AuditCount("outcome = 'denied'");
+  // An empty purpose.
+  FindSubjectRequest find;
+  find.set_given_names("Jan Willem");
+  find.set_surname_prefix("van der");
+  find.set_surname("Foutief");
+  find.set_date_of_birth("1990-04-01");
+  FindSubjectResponse matches;
+  grpc::Status s = privacy_->FindSubject(Ctx(officer_).get(), find, &matches);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(s.error_message(), HasSubstr("purpose"));
+  CommandResult cli =
+      kvod_->Kvo({"privacy", "resolve", p.pseudonym(), "--purpose", ""});
+  EXPECT_NE(cli.exit_code, 0);
+  EXPECT_THAT(cli.err, HasSubstr("INVALID_ARGUMENT"));
+  EXPECT_THAT(cli.err, HasSubstr("purpose"));
+  // An unknown subject.
+  OpenSubjectRequestRequest open;
+  open.set_pseudonym("0123456789abcdef0123456789abcdef");
+  open.set_kind(SUBJECT_REQUEST_KIND_ACCESS);
+  open.set_received_on(Day(0));
+  open.set_channel("letter");
+  SubjectRequest out;
+  s = privacy_->OpenSubjectRequest(Ctx(officer_).get(), open, &out);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_THAT(s.error_message(), HasSubstr("pseudonym"));
+  // A day in the future, an unknown kind, an unknown channel.
+  open.set_pseudonym(p.pseudonym());
+  open.set_received_on(Day(2));
+  s = privacy_->OpenSubjectRequest(Ctx(officer_).get(), open, &out);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(s.error_message(), HasSubstr("received_on"));
+  open.set_received_on(Day(0));
+  open.set_kind(SUBJECT_REQUEST_KIND_UNSPECIFIED);
+  s = privacy_->OpenSubjectRequest(Ctx(officer_).get(), open, &out);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(s.error_message(), HasSubstr("kind"));
+  open.set_kind(SUBJECT_REQUEST_KIND_ACCESS);
+  open.set_channel("pigeon");
+  s = privacy_->OpenSubjectRequest(Ctx(officer_).get(), open, &out);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(s.error_message(), HasSubstr("channel"));
+  EXPECT_EQ(Count("SELECT count(*) FROM subject_requests"), 0)
+      << "nothing written";
+  EXPECT_EQ(AuditCount("outcome = 'denied'"), denied + 6)
+      << "each refusal is on record";
+
+  // An export for a closed request.
+  const SubjectRequest r = Open(p.pseudonym(), SUBJECT_REQUEST_KIND_ACCESS);
+  Kvo({"dsr", "close", std::to_string(r.id()), "--outcome", "granted"});
+  const int64_t exports = AuditCount("action = 'privacy.export_access'");
+  ExportAccessRequest exp;
+  exp.set_request_id(r.id());
+  AccessExport got;
+  s = privacy_->ExportAccess(Ctx(officer_).get(), exp, &got);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_THAT(s.error_message(), HasSubstr("request_id"));
+  EXPECT_THAT(s.error_message(), HasSubstr("closed"));
+  EXPECT_EQ(AuditCount("action = 'privacy.export_access'"), exports + 1);
+  EXPECT_EQ(AuditCount("action = 'privacy.export_access' AND outcome = 'ok'"),
+            0);
+  exp.set_request_id(999999);
+  s = privacy_->ExportAccess(Ctx(officer_).get(), exp, &got);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::NOT_FOUND);
+  // Closing twice.
+  CloseSubjectRequestRequest again;
+  again.set_request_id(r.id());
+  again.set_outcome("refused");
+  s = privacy_->CloseSubjectRequest(Ctx(officer_).get(), again, &out);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+}
+
+TEST_F(PrivacyE2E, ShopkeepersAndPoliceAreRefused) {
+  const Person p = MakePerson("Geweigerd");
+  for (const std::string& token : {shopkeeper_, police_, coordinator_}) {
+    FindSubjectRequest find;
+    find.set_given_names("Jan Willem");
+    find.set_surname_prefix("van der");
+    find.set_surname("Geweigerd");
+    find.set_date_of_birth("1990-04-01");
+    find.set_purpose("curiosity");
+    FindSubjectResponse matches;
+    EXPECT_EQ(
+        privacy_->FindSubject(Ctx(token).get(), find, &matches).error_code(),
+        grpc::StatusCode::PERMISSION_DENIED);
+    ExportAccessRequest exp;
+    exp.set_request_id(1);
+    AccessExport got;
+    EXPECT_EQ(privacy_->ExportAccess(Ctx(token).get(), exp, &got).error_code(),
+              grpc::StatusCode::PERMISSION_DENIED);
+  }
+  EXPECT_EQ(AuditCount("action = 'privacy.find_subject'"), 0);
+}
+
+}  // namespace
+}  // namespace kvo::testing
