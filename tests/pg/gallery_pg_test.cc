@@ -70,6 +70,28 @@ class GalleryPgTest : public kvo::testing::PgTest {
         " hours', 30, 'test', 'shop') RETURNING id"));
   }
 
+  int64_t PersonOf(int64_t card) {
+    return Id(absl::StrCat("SELECT person_id FROM cards WHERE id = ", card));
+  }
+
+  // Another card (with its own incident) for the person of `card`.
+  int64_t CardOfSamePerson(int64_t card, int64_t area, int hours,
+                           const std::string& kind) {
+    const int64_t shop =
+        Id(absl::StrCat("INSERT INTO shops (area_id, name) VALUES (", area,
+                        ", 'shop", next_++, "') RETURNING id"));
+    const int64_t incident = Id(absl::StrCat(
+        "INSERT INTO incidents (area_id, shop_id, occurred_at, offence_type, "
+        "damage_cents, has_police_report) VALUES (",
+        area, ", ", shop, ", now(), 'theft', 0, false) RETURNING id"));
+    return Id(absl::StrCat(
+        "INSERT INTO cards (person_id, incident_id, area_id, shop_id, kind, "
+        "valid_from, valid_until, days, rule, shops) VALUES (",
+        PersonOf(card), ", ", incident, ", ", area, ", ", shop, ", '", kind,
+        "', now() - interval '1 day', now() + interval '", hours,
+        " hours', 30, 'test', 'shop') RETURNING id"));
+  }
+
   template <typename Fn>
   auto Tx(Fn fn) {
     pqxx::connection conn(conninfo());
@@ -104,10 +126,10 @@ TEST_F(GalleryPgTest, VersionsFollowCommitsAndChangesStayInTheirArea) {
             0);
   EXPECT_EQ(Tx([&](auto& tx) { return Store::CurrentVersion(tx); }), 2);
   EXPECT_EQ(
-      Tx([&](auto& tx) { return Store::ChangedCards(tx, {area_a_}, 0, 2); }),
-      std::vector<int64_t>{a});
+      Tx([&](auto& tx) { return Store::ChangedPersons(tx, {area_a_}, 0, 2); }),
+      std::vector<int64_t>{PersonOf(a)});
   EXPECT_TRUE(Tx([&](auto& tx) {
-                return Store::ChangedCards(tx, {area_a_}, 1, 2);
+                return Store::ChangedPersons(tx, {area_a_}, 1, 2);
               }).empty());
   const auto states = Tx([&](auto& tx) { return Store::AreaStates(tx, {}); });
   EXPECT_EQ(states.at(area_a_).version, 1);
@@ -176,7 +198,7 @@ TEST_F(GalleryPgTest, ConcurrentWritersAreSequencedInCommitOrder) {
             }),
             0);
   EXPECT_EQ(Tx([&](auto& tx) {
-              return Store::ChangedCards(tx, {area_a_}, 0, current).size();
+              return Store::ChangedPersons(tx, {area_a_}, 0, current).size();
             }),
             1u);
 }
@@ -203,9 +225,10 @@ TEST_F(GalleryPgTest, ExpiryIsSweptOnceByWhoeverComesFirst) {
     }));
   }
   EXPECT_EQ(sweeps[0].get() + sweeps[1].get(), 1u);
-  EXPECT_EQ(
-      Tx([&](auto& tx) { return Store::ChangedCards(tx, {area_a_}, 0, 100); }),
-      std::vector<int64_t>{soon});
+  EXPECT_EQ(Tx([&](auto& tx) {
+              return Store::ChangedPersons(tx, {area_a_}, 0, 100);
+            }),
+            std::vector<int64_t>{PersonOf(soon)});
   // In force at +2h: only the other card.
   const auto entries = Tx([&](auto& tx) {
     return Store::EntriesInForce(tx, {area_a_}, now + absl::Hours(2),
@@ -233,10 +256,60 @@ TEST_F(GalleryPgTest, DoorSeesCollectiveCardsInForceOfItsAreasOnly) {
   ASSERT_EQ(entries.size(), 1u);
   EXPECT_EQ(entries[0].card_id, shown);
   const auto only = Tx([&](auto& tx) {
-    return Store::EntriesInForce(tx, {area_a_}, absl::Now(),
-                                 std::vector<int64_t>{individual, other});
+    return Store::EntriesInForce(
+        tx, {area_a_}, absl::Now(),
+        std::vector<int64_t>{PersonOf(individual), PersonOf(other)});
   });
   EXPECT_TRUE(only.empty());
+}
+
+// The door shows one tile per person: the store gives the changes by
+// person and every card in force of the persons asked for, in all the
+// caller's areas, so the sync can choose the strongest.
+TEST_F(GalleryPgTest, ChangesAndCardsInForceComeByPerson) {
+  const int64_t warning = Card(area_a_, 24, "collective_warning");
+  const int64_t ban = CardOfSamePerson(warning, area_a_, 12, "collective_ban");
+  const int64_t in_b =
+      CardOfSamePerson(warning, area_b_, 48, "collective_warning");
+  const int64_t stranger = Card(area_a_, 24);
+  const int64_t person = PersonOf(warning);
+  Tx([&](auto& tx) {
+    Store::RecordChanges(tx, {{area_a_, warning}, {area_a_, ban}});
+    return 0;
+  });
+  const int64_t v =
+      Tx([&](auto& tx) { return Store::SequencePending(tx).version; });
+  EXPECT_EQ(
+      Tx([&](auto& tx) { return Store::ChangedPersons(tx, {area_a_}, 0, v); }),
+      std::vector<int64_t>{person});
+  EXPECT_TRUE(Tx([&](auto& tx) {
+                return Store::ChangedPersons(tx, {area_b_}, 0, v);
+              }).empty());
+  auto cards_of = [&](const std::vector<int64_t>& areas) {
+    std::vector<int64_t> ids;
+    for (const auto& e : Tx([&](auto& tx) {
+           return Store::EntriesInForce(tx, areas, absl::Now(),
+                                        std::vector<int64_t>{person});
+         })) {
+      EXPECT_EQ(e.person.id, person);
+      ids.push_back(e.card_id);
+    }
+    return ids;
+  };
+  EXPECT_EQ(cards_of({area_a_}), (std::vector<int64_t>{warning, ban}));
+  EXPECT_EQ(cards_of({area_a_, area_b_}),
+            (std::vector<int64_t>{warning, ban, in_b}));
+  Exec(absl::StrCat("UPDATE cards SET revoked_at = now() WHERE id = ", ban));
+  EXPECT_EQ(cards_of({area_a_}), std::vector<int64_t>{warning});
+  // Everything in force: by person, so a person's cards come together.
+  const auto all = Tx([&](auto& tx) {
+    return Store::EntriesInForce(tx, {area_a_, area_b_}, absl::Now(),
+                                 std::nullopt);
+  });
+  ASSERT_EQ(all.size(), 3u);
+  EXPECT_EQ(all[0].person.id, person);
+  EXPECT_EQ(all[1].person.id, person);
+  EXPECT_EQ(all[2].card_id, stranger);
 }
 
 TEST_F(GalleryPgTest, SweeperPurgesWhatEndedAndPhotosPastTheirGrace) {
@@ -261,9 +334,10 @@ TEST_F(GalleryPgTest, SweeperPurgesWhatEndedAndPhotosPastTheirGrace) {
   swept = sweeper.RunOnce();
   ASSERT_TRUE(swept.ok()) << swept.status();
   EXPECT_EQ(*swept, std::vector<int64_t>{area_a_});
-  EXPECT_EQ(
-      Tx([&](auto& tx) { return Store::ChangedCards(tx, {area_a_}, 0, 100); }),
-      std::vector<int64_t>{ends});
+  EXPECT_EQ(Tx([&](auto& tx) {
+              return Store::ChangedPersons(tx, {area_a_}, 0, 100);
+            }),
+            std::vector<int64_t>{PersonOf(ends)});
   const std::vector<int64_t> a = {area_a_};
   EXPECT_FALSE(versions.Lookup(a, clock.Now())->expiry_due);
   EXPECT_EQ(Tx([&](auto& tx) {
@@ -328,8 +402,8 @@ TEST_F(GalleryPgTest, AYearOnByTheClockTheCardIsOutOfForceAndSwept) {
   swept = sweeper.RunOnce();
   ASSERT_TRUE(swept.ok()) << swept.status();
   EXPECT_EQ(*swept, a);
-  EXPECT_EQ(Tx([&](auto& tx) { return Store::ChangedCards(tx, a, 0, 100); }),
-            std::vector<int64_t>{card});
+  EXPECT_EQ(Tx([&](auto& tx) { return Store::ChangedPersons(tx, a, 0, 100); }),
+            std::vector<int64_t>{person});
   EXPECT_FALSE(versions.Lookup(a, clock.Now())->expiry_due);
   versions.Stop();
 }
