@@ -36,6 +36,8 @@ std::string PrincipalStatusName(kvo::v1::PrincipalStatus status);
 
 // Europe/Amsterdam local time to the minute; UTC if tzdata is missing.
 std::string FormatLocalTime(absl::Time time);
+// The same for a Dutch reader: "30 november 2026 14:05".
+std::string FormatDutchTime(absl::Time time);
 // "-" for an unset timestamp (the epoch).
 std::string FormatTimestamp(const google::protobuf::Timestamp& timestamp);
 // "2026-11-20 14:30" (or with a T) in Europe/Amsterdam; nullopt otherwise.
