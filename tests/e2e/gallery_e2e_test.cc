@@ -730,5 +730,94 @@ TEST_F(GalleryE2E, DoorDeviceThroughKvo) {
               Not(HasSubstr("Deur")));
 }
 
+// The door folder through the real kvo: private (0700/0600, also with a
+// umask of 0), one row per person, refused when older than the policy's
+// door.max_offline_hours, wiped on logout and when the session was ended
+// by a suspension.
+TEST_F(GalleryE2E, DoorFolderIsPrivateRefusedWhenStaleAndWiped) {
+  const Person p = MakePerson("Kaart");
+  Card warning, ban;
+  ASSERT_TRUE(Issue(Incident(p.id(), "theft", -48 * kHour), &warning).ok());
+  ASSERT_TRUE(Issue(Incident(p.id(), "theft", kLater), &ban).ok());
+  ASSERT_EQ(ban.kind(), CARD_KIND_COLLECTIVE_BAN);
+  int64_t id = 0;
+  MakeUser("deur", ROLE_SHOPKEEPER, {area_a_}, &id);
+  auto kvo = [&](std::vector<std::string> args) {
+    return kvod_->Kvo(args, absl::StrCat(kPassword, "\n"));
+  };
+  const std::vector<std::string> login = {"login", "--login", "deur",
+                                          "--password-stdin"};
+  const fs::path dir = tmp_.path() / "deur" / "galerij";
+  const std::vector<std::string> sync = {"gallery", "sync", "--dir",
+                                         dir.string()};
+  const std::vector<std::string> show = {"gallery", "show", "--dir",
+                                         dir.string()};
+  auto mode = [](const fs::path& path) {
+    struct stat st;
+    EXPECT_EQ(::stat(path.c_str(), &st), 0) << path;
+    return st.st_mode & 0777;
+  };
+  ASSERT_EQ(kvo(login).exit_code, 0);
+
+  const mode_t umask_before = ::umask(0);
+  CommandResult r = kvo(sync);
+  ::umask(umask_before);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(mode(dir), 0700u);
+  int files = 0;
+  for (const auto& f : fs::directory_iterator(dir)) {
+    EXPECT_EQ(mode(f.path()), 0600u) << f.path();
+    ++files;
+  }
+  EXPECT_EQ(files, 2);  // index and state (no photo uploaded)
+  r = kvo(show);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  // One row per person, with the ban.
+  const std::vector<std::string> lines =
+      absl::StrSplit(r.out, '\n', absl::SkipEmpty());
+  ASSERT_EQ(lines.size(), 2u) << r.out;  // header and one person
+  EXPECT_THAT(lines[1], HasSubstr("collective ban"));
+  EXPECT_THAT(lines[1], HasSubstr("Kaart"));
+
+  // The last sync was at 28 november 2026 14:05 Amsterdam time: stale.
+  const fs::path state = dir / "version";
+  std::ifstream in(state);
+  std::string text((std::istreambuf_iterator<char>(in)), {});
+  in.close();
+  const size_t at = text.find("synced_at ");
+  ASSERT_NE(at, std::string::npos) << text;
+  text.replace(at, text.find('\n', at) - at, "synced_at 1795871100");
+  std::ofstream(state, std::ios::trunc) << text;
+  r = kvo(show);
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_THAT(r.err, HasSubstr("laatst bijgewerkt 28 november 2026 14:05"));
+  EXPECT_THAT(r.err, HasSubstr("24 uur"));
+  EXPECT_THAT(r.out, Not(HasSubstr("Kaart")));
+  // A sync brings it back in step.
+  ASSERT_EQ(kvo(sync).exit_code, 0);
+  EXPECT_EQ(kvo(show).exit_code, 0);
+
+  // kvo logout wipes the folder.
+  r = kvo({"logout"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_FALSE(fs::exists(dir));
+
+  // Suspended: the next sync wipes the folder.
+  ASSERT_EQ(kvo(login).exit_code, 0);
+  ASSERT_EQ(kvo(sync).exit_code, 0);
+  ASSERT_TRUE(fs::exists(dir / "index.tsv"));
+  SetPrincipalStatusRequest suspend;
+  suspend.set_principal_id(id);
+  suspend.set_reason("contract ended");
+  Principal suspended;
+  ASSERT_TRUE(
+      identity_->SuspendPrincipal(Ctx(admin_).get(), suspend, &suspended).ok());
+  r = kvo(sync);
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_THAT(r.err, HasSubstr("UNAUTHENTICATED"));
+  EXPECT_FALSE(fs::exists(dir));
+  EXPECT_NE(kvo(show).exit_code, 0);
+}
+
 }  // namespace
 }  // namespace kvo::testing
