@@ -55,17 +55,21 @@ class GalleryE2E : public RegistryFixture {
     return card;
   }
 
-  // A person registered and warned in area B (by police of B).
-  Card CardInB(const std::string& surname) {
+  // A person registered and warned in area B (by police of B); with
+  // `person`, that person (registered elsewhere) is warned in B.
+  Card CardInB(const std::string& surname, int64_t person = 0) {
     CreateShopRequest shop_req;
     shop_req.set_area_id(area_b_);
     shop_req.set_name("Kapsalon " + surname);
     Shop shop;
     EXPECT_TRUE(registry_->CreateShop(Ctx(admin_).get(), shop_req, &shop).ok());
-    CreatePersonRequest req = PersonRequest(surname);
-    req.set_area_id(area_b_);
     Person p;
-    EXPECT_TRUE(registry_->CreatePerson(Ctx(police_b_).get(), req, &p).ok());
+    p.set_id(person);
+    if (person == 0) {
+      CreatePersonRequest req = PersonRequest(surname);
+      req.set_area_id(area_b_);
+      EXPECT_TRUE(registry_->CreatePerson(Ctx(police_b_).get(), req, &p).ok());
+    }
     RecordIncidentRequest inc;
     inc.set_shop_id(shop.id());
     inc.set_person_id(p.id());
@@ -285,22 +289,7 @@ TEST_F(GalleryE2E, OneEntryPerPersonWithTheStrongestCard) {
 
   // The same person in area B too, with a warning that ends later (365
   // days against 300).
-  CreateShopRequest shop_req;
-  shop_req.set_area_id(area_b_);
-  shop_req.set_name("Kapsalon Dubbel");
-  Shop shop_b;
-  ASSERT_TRUE(registry_->CreateShop(Ctx(admin_).get(), shop_req, &shop_b).ok());
-  RecordIncidentRequest inc;
-  inc.set_shop_id(shop_b.id());
-  inc.set_person_id(p.id());
-  *inc.mutable_occurred_at() = SecondsFromNow(-kHour);
-  inc.set_offence_type("theft");
-  inc.set_description("shampoo");
-  kvo::v1::Incident incident_b;
-  ASSERT_TRUE(
-      registry_->RecordIncident(Ctx(police_b_).get(), inc, &incident_b).ok());
-  Card in_b;
-  ASSERT_TRUE(Issue(incident_b.id(), &in_b, 0, police_b_).ok());
+  const Card in_b = CardInB("Dubbel", p.id());
   ASSERT_EQ(in_b.kind(), CARD_KIND_COLLECTIVE_WARNING);
   const int64_t in_b_id = in_b.id();
   Card ban;  // a new offence in A during the warning

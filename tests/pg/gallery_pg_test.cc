@@ -48,16 +48,19 @@ class GalleryPgTest : public kvo::testing::PgTest {
     tx.commit();
   }
 
-  // A person with a card in `area` that ends `hours` from now.
+  // A card in `area` that ends `hours` from now, of a new person or of the
+  // person of card `of`.
   int64_t Card(int64_t area, int hours,
-               const std::string& kind = "collective_ban") {
+               const std::string& kind = "collective_ban", int64_t of = 0) {
     const int64_t shop =
         Id(absl::StrCat("INSERT INTO shops (area_id, name) VALUES (", area,
                         ", 'shop", next_++, "') RETURNING id"));
-    const int64_t person = Id(absl::StrCat(
-        "INSERT INTO persons (pseudonym, blind_index, registered_area_id) "
-        "VALUES ('p",
-        next_++, "', 'b', ", area, ") RETURNING id"));
+    const int64_t person =
+        of != 0 ? PersonOf(of)
+                : Id(absl::StrCat("INSERT INTO persons (pseudonym, "
+                                  "blind_index, registered_area_id) VALUES "
+                                  "('p",
+                                  next_++, "', 'b', ", area, ") RETURNING id"));
     const int64_t incident = Id(absl::StrCat(
         "INSERT INTO incidents (area_id, shop_id, occurred_at, offence_type, "
         "damage_cents, has_police_report) VALUES (",
@@ -72,24 +75,6 @@ class GalleryPgTest : public kvo::testing::PgTest {
 
   int64_t PersonOf(int64_t card) {
     return Id(absl::StrCat("SELECT person_id FROM cards WHERE id = ", card));
-  }
-
-  // Another card (with its own incident) for the person of `card`.
-  int64_t CardOfSamePerson(int64_t card, int64_t area, int hours,
-                           const std::string& kind) {
-    const int64_t shop =
-        Id(absl::StrCat("INSERT INTO shops (area_id, name) VALUES (", area,
-                        ", 'shop", next_++, "') RETURNING id"));
-    const int64_t incident = Id(absl::StrCat(
-        "INSERT INTO incidents (area_id, shop_id, occurred_at, offence_type, "
-        "damage_cents, has_police_report) VALUES (",
-        area, ", ", shop, ", now(), 'theft', 0, false) RETURNING id"));
-    return Id(absl::StrCat(
-        "INSERT INTO cards (person_id, incident_id, area_id, shop_id, kind, "
-        "valid_from, valid_until, days, rule, shops) VALUES (",
-        PersonOf(card), ", ", incident, ", ", area, ", ", shop, ", '", kind,
-        "', now() - interval '1 day', now() + interval '", hours,
-        " hours', 30, 'test', 'shop') RETURNING id"));
   }
 
   template <typename Fn>
@@ -268,9 +253,8 @@ TEST_F(GalleryPgTest, DoorSeesCollectiveCardsInForceOfItsAreasOnly) {
 // caller's areas, so the sync can choose the strongest.
 TEST_F(GalleryPgTest, ChangesAndCardsInForceComeByPerson) {
   const int64_t warning = Card(area_a_, 24, "collective_warning");
-  const int64_t ban = CardOfSamePerson(warning, area_a_, 12, "collective_ban");
-  const int64_t in_b =
-      CardOfSamePerson(warning, area_b_, 48, "collective_warning");
+  const int64_t ban = Card(area_a_, 12, "collective_ban", warning);
+  const int64_t in_b = Card(area_b_, 48, "collective_warning", warning);
   const int64_t stranger = Card(area_a_, 24);
   const int64_t person = PersonOf(warning);
   Tx([&](auto& tx) {
