@@ -47,9 +47,11 @@ std::optional<ClientConfig> LoadClientConfig(const fs::path& path,
       config.ca_file = value;
     } else if (key == "token") {
       config.token = value;
+    } else if (key == "gallery_dir") {
+      config.gallery_dir = value;
     } else {
       *error = absl::StrCat(path.string(), ":", line_no, ": unknown key '", key,
-                            "' (known: server, ca, token)");
+                            "' (known: server, ca, token, gallery_dir)");
       return std::nullopt;
     }
   }
@@ -72,6 +74,8 @@ bool SaveClientConfig(const fs::path& path, const ClientConfig& config,
                                   "ca = ", config.ca_file, "\n");
   if (!config.token.empty())
     absl::StrAppend(&text, "token = ", config.token, "\n");
+  if (!config.gallery_dir.empty())
+    absl::StrAppend(&text, "gallery_dir = ", config.gallery_dir, "\n");
   bool ok = ::write(fd, text.data(), text.size()) ==
                 static_cast<ssize_t>(text.size()) &&
             ::fsync(fd) == 0;

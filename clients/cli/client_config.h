@@ -7,13 +7,15 @@
 
 namespace kvo::cli {
 
-// The local defaults of `kvo`: where the server is, which CA to trust and the
-// session token `kvo login` stores. A small "key = value" file, mode 0600
-// because it holds the token.
+// The local defaults of `kvo`: where the server is, which CA to trust, the
+// session token `kvo login` stores and the door gallery folder `kvo gallery
+// sync` keeps (so that `kvo logout` can wipe it). A small "key = value" file,
+// mode 0600 because it holds the token.
 struct ClientConfig {
   std::string server;
   std::string ca_file;
   std::string token;
+  std::string gallery_dir;  // absolute
 };
 
 // $KVO_CONFIG, else $HOME/.config/kvo/config.

@@ -5,6 +5,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "services/common/local_time.h"
 
@@ -103,6 +104,16 @@ std::optional<absl::Time> ParseLocalTime(absl::string_view text) {
     if (absl::ParseTime(format, text, LocalZone(), &t, &error)) return t;
   }
   return std::nullopt;
+}
+
+std::string FormatDutchTime(absl::Time time) {
+  static constexpr const char* kMonths[] = {
+      "januari", "februari", "maart",     "april",   "mei",      "juni",
+      "juli",    "augustus", "september", "oktober", "november", "december"};
+  const absl::CivilMinute local = absl::ToCivilMinute(time, LocalZone());
+  return absl::StrFormat("%d %s %d %02d:%02d", local.day(),
+                         kMonths[local.month() - 1], local.year(), local.hour(),
+                         local.minute());
 }
 
 std::string FormatTimestamp(const google::protobuf::Timestamp& timestamp) {

@@ -38,6 +38,8 @@ std::string PrincipalStatusName(kvo::v1::PrincipalStatus status);
 std::string FormatLocalTime(absl::Time time);
 // The same to the second (audit rows: several a minute).
 std::string FormatLocalSeconds(const google::protobuf::Timestamp& timestamp);
+// The same for a Dutch reader: "30 november 2026 14:05".
+std::string FormatDutchTime(absl::Time time);
 // "-" for an unset timestamp (the epoch).
 std::string FormatTimestamp(const google::protobuf::Timestamp& timestamp);
 // "2026-11-20 14:30" (or with a T), or a day "2026-11-20" (its midnight), in

@@ -1,12 +1,15 @@
 #include "clients/cli/gallery_commands.h"
 
+#include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <memory>
 #include <sstream>
 #include <string>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "clients/cli/client_config.h"
 #include "clients/cli/formatting.h"
 #include "clients/cli/gallery_dir.h"
 #include "clients/cli/output.h"
@@ -15,6 +18,7 @@
 namespace kvo::cli {
 namespace {
 
+namespace fs = std::filesystem;
 using kvo::v1::GalleryService;
 
 // Uploads travel in chunks well under gRPC's message limit.
@@ -80,6 +84,27 @@ int RunPhotoGet(const GlobalOptions& opts, const Args& a) {
   return kExitOk;
 }
 
+// Sets (or, with an empty `dir`, clears) the gallery folder the config
+// remembers.
+absl::Status RememberGallery(const fs::path& config_path,
+                             const std::string& dir) {
+  std::string error;
+  auto config = LoadClientConfig(config_path, &error);
+  if (!config) return absl::FailedPreconditionError(error);
+  if (config->gallery_dir == dir) return absl::OkStatus();
+  config->gallery_dir = dir;
+  if (!SaveClientConfig(config_path, *config, &error)) {
+    return absl::UnavailableError(error);
+  }
+  return absl::OkStatus();
+}
+
+std::string Absolute(const std::string& dir) {
+  std::error_code ec;
+  const fs::path abs = fs::absolute(dir, ec);
+  return ec ? dir : abs.lexically_normal().string();
+}
+
 int RunGallerySync(const GlobalOptions& opts, const Args& a) {
   auto dir = GalleryDir::Open(a.dir);
   if (!dir.ok()) return ReportError(std::string(dir.status().message()));
@@ -99,12 +124,33 @@ int RunGallerySync(const GlobalOptions& opts, const Args& a) {
     updates.push_back(u);
   }
   grpc::Status status = reader->Finish();
+  if (status.error_code() == grpc::StatusCode::UNAUTHENTICATED) {
+    // Suspended, ended or unknown session: this device may no longer hold
+    // the gallery.
+    if (auto s = GalleryDir::Wipe(a.dir); !s.ok()) {
+      ReportError(std::string(s.message()), kExitFailed);
+    } else {
+      std::cerr << "kvo: the session is no longer valid; the gallery folder "
+                << a.dir << " was wiped" << std::endl;
+    }
+    const std::string remembered = Absolute(a.dir);
+    std::string error;
+    auto config = LoadClientConfig(ConfigPath(opts), &error);
+    if (config && config->gallery_dir == remembered) {
+      RememberGallery(ConfigPath(opts), "").IgnoreError();
+    }
+    return ReportRpcError(status);
+  }
   if (!status.ok()) return ReportRpcError(status);
   // Only a complete sync (ending in its version) changes the folder.
   if (updates.empty() || !updates.back().has_version()) {
     return ReportError("the server ended the sync without a version", 1);
   }
-  if (auto s = dir->Apply(updates); !s.ok()) {
+  if (auto s = dir->Apply(updates, absl::Now()); !s.ok()) {
+    return ReportError(std::string(s.message()), 1);
+  }
+  // So that `kvo logout` can wipe it.
+  if (auto s = RememberGallery(ConfigPath(opts), Absolute(a.dir)); !s.ok()) {
     return ReportError(std::string(s.message()), 1);
   }
   PrintRecord({{"version", absl::StrCat(dir->version())},
@@ -119,6 +165,23 @@ int RunGalleryShow(const GlobalOptions& opts, const Args& a) {
   auto dir = GalleryDir::Open(a.dir);
   if (!dir.ok()) return ReportError(std::string(dir.status().message()));
   const absl::Time now = absl::Now();
+  // A copy that has not been in step for too long may show people whose
+  // card was revoked: refused until the next sync.
+  const absl::Duration allowed = absl::Hours(dir->max_offline_hours());
+  if (!dir->synced_at()) {
+    return ReportError(
+        "galerij niet getoond: nog nooit bijgewerkt; synchroniseer eerst "
+        "(kvo gallery sync)",
+        kExitFailed);
+  }
+  if (now - *dir->synced_at() > allowed) {
+    return ReportError(
+        absl::StrCat("galerij niet getoond: laatst bijgewerkt ",
+                     FormatDutchTime(*dir->synced_at()), ", langer dan ",
+                     dir->max_offline_hours(),
+                     " uur geleden; synchroniseer eerst (kvo gallery sync)"),
+        kExitFailed);
+  }
   Table t{{"entry", "kind", "name", "description", "valid_until", "photo"}, {}};
   for (const auto& [id, e] : dir->entries()) {
     // Past its end an entry is not shown, even before the next sync.
@@ -132,6 +195,15 @@ int RunGalleryShow(const GlobalOptions& opts, const Args& a) {
 }
 
 }  // namespace
+
+absl::Status WipeRememberedGallery(const fs::path& config_path) {
+  std::string error;
+  auto config = LoadClientConfig(config_path, &error);
+  if (!config) return absl::FailedPreconditionError(error);
+  if (config->gallery_dir.empty()) return absl::OkStatus();
+  if (auto s = GalleryDir::Wipe(config->gallery_dir); !s.ok()) return s;
+  return RememberGallery(config_path, "");
+}
 
 void AddGalleryCommands(CLI::App* app, const GlobalOptions* opts,
                         std::function<int()>* action) {
@@ -155,10 +227,17 @@ void AddGalleryCommands(CLI::App* app, const GlobalOptions* opts,
   auto* gallery = app->add_subcommand("gallery", "the door gallery");
   gallery->require_subcommand(1);
   auto* sync = gallery->add_subcommand(
-      "sync", "bring a local folder of thumbnails in step with the server");
+      "sync",
+      "bring a local folder of thumbnails in step with the server, one entry "
+      "per person (shopkeeper, security, police, coordinator of the area). "
+      "The folder is 0700, its files 0600; it is wiped when the session is "
+      "no longer valid and on kvo logout");
   sync->add_option("--dir", a->dir, "gallery folder")->required();
   OnSelected(sync, action, opts, a, RunGallerySync);
-  auto* show = gallery->add_subcommand("show", "list the local gallery");
+  auto* show = gallery->add_subcommand(
+      "show",
+      "list the local gallery (no server call); refused when the last "
+      "successful sync is older than the policy's door.max_offline_hours");
   show->add_option("--dir", a->dir, "gallery folder")->required();
   OnSelected(show, action, opts, a, RunGalleryShow);
 }

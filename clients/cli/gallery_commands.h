@@ -2,8 +2,10 @@
 #define KVO_CLIENTS_CLI_GALLERY_COMMANDS_H_
 
 #include <CLI/CLI.hpp>
+#include <filesystem>
 #include <functional>
 
+#include "absl/status/status.h"
 #include "clients/cli/global_options.h"
 
 namespace kvo::cli {
@@ -13,6 +15,11 @@ namespace kvo::cli {
 // `opts` and `action` must outlive `app`.
 void AddGalleryCommands(CLI::App* app, const GlobalOptions* opts,
                         std::function<int()>* action);
+
+// Wipes the door gallery folder the config at `config_path` remembers (see
+// GalleryDir::Wipe) and forgets it; ok when there is none. For `kvo
+// logout`: a device that is logged out keeps no gallery.
+absl::Status WipeRememberedGallery(const std::filesystem::path& config_path);
 
 }  // namespace kvo::cli
 

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -24,22 +25,38 @@ struct LocalEntry {
   bool has_thumbnail = false;
 };
 
-// A door device's local gallery: a folder with one thumbnail per entry
-// (<entry_id>.jpg), an index of the entries (index.tsv) and the version it
-// is in step with (version). Files are written to a temporary name and
-// renamed, so a crash leaves the old or the new state, never half of one.
+// A door device's local gallery: a folder (mode 0700) with one thumbnail
+// per entry (<entry_id>.jpg, one per person), an index of the entries
+// (index.tsv) and its state (version: the version it is in step with, when
+// it last synced successfully, and how long it may be shown without a sync).
+// Files are mode 0600, written to a temporary name and renamed, so a crash
+// leaves the old or the new state, never half of one.
 class GalleryDir final {
  public:
-  // Reads the folder (created if missing). An empty folder holds version 0.
+  // Until a server says otherwise (a server before door.max_offline_hours).
+  static constexpr int kDefaultMaxOfflineHours = 24;
+
+  // Reads the folder (created 0700 if missing). An empty folder holds
+  // version 0; so does one written by a kvo from before entries were per
+  // person (its entries are dropped so the next sync fetches all again).
   static absl::StatusOr<GalleryDir> Open(const std::filesystem::path& dir);
+
+  // Overwrites and deletes what kvo keeps in `dir` (thumbnails, index,
+  // state), then the folder if nothing else is in it. Anything else there
+  // stays. A folder that does not exist is wiped already.
+  static absl::Status Wipe(const std::filesystem::path& dir);
 
   int64_t version() const { return version_; }
   const std::map<int64_t, LocalEntry>& entries() const { return entries_; }
+  // When the last successful sync was; nullopt before the first.
+  std::optional<absl::Time> synced_at() const { return synced_at_; }
+  int max_offline_hours() const { return max_offline_hours_; }
 
   // Applies one sync's updates, in order: entries are written, removals
-  // deleted (thumbnail and all), and a version message saves the state; a
-  // reset first drops everything the sync did not send.
-  absl::Status Apply(const std::vector<kvo::v1::GalleryUpdate>& updates);
+  // deleted (thumbnail and all), and a version message saves the state
+  // (synced at `now`); a reset first drops everything the sync did not send.
+  absl::Status Apply(const std::vector<kvo::v1::GalleryUpdate>& updates,
+                     absl::Time now);
 
   // The index as text, and back (tabs, newlines and backslashes escaped).
   static std::string FormatIndex(const std::map<int64_t, LocalEntry>& entries);
@@ -53,6 +70,8 @@ class GalleryDir final {
 
   std::filesystem::path dir_;
   int64_t version_ = 0;
+  std::optional<absl::Time> synced_at_;
+  int max_offline_hours_ = kDefaultMaxOfflineHours;
   std::map<int64_t, LocalEntry> entries_;
 };
 

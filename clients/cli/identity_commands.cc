@@ -8,6 +8,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "clients/cli/formatting.h"
+#include "clients/cli/gallery_commands.h"
 #include "clients/cli/output.h"
 #include "clients/cli/password_input.h"
 #include "kvo/v1/identity.grpc.pb.h"
@@ -149,6 +150,10 @@ int RunLogin(const GlobalOptions& opts, const CredentialArgs& args) {
 
 int RunLogout(const GlobalOptions& opts) {
   const std::filesystem::path path = ConfigPath(opts);
+  // The door gallery goes first, whatever the server says next.
+  if (auto s = WipeRememberedGallery(path); !s.ok()) {
+    return ReportError(std::string(s.message()), kExitFailed);
+  }
   ClientConfig config;
   if (int rc = ResolveConfig(opts, &config); rc != kExitOk) return rc;
   if (config.token.empty()) {

@@ -53,6 +53,8 @@ constexpr int64_t kMinPasswordLength = 8;
 constexpr int64_t kMaxPasswordLength = 128;
 constexpr int64_t kMaxUploadBytesCap = 104857600;  // 100 MiB.
 constexpr int64_t kMaxSidePxCap = 8192;
+// A door device offline for more than a week shows too stale a gallery.
+constexpr int64_t kMaxOfflineHoursCap = 168;
 // Data-subject requests must be answered within 4 weeks (DESIGN).
 constexpr int64_t kMaxSubjectRequestDays = 28;
 constexpr int64_t kHoursPerDay = 24;
@@ -538,6 +540,8 @@ std::vector<PolicyViolation> ValidatePolicy(const kvo::v1::Policy& policy) {
       limits.unauthenticated_refusals_audited_per_address_per_minute(), {0},
       {100000});
   ValidatePhotos(policy.photos(), check);
+  check.Between("door.max_offline_hours", policy.door().max_offline_hours(),
+                {1}, {kMaxOfflineHoursCap});
   ValidatePrivacy(policy.privacy(), check);
   ValidateAccess(policy, check);
   ValidatePersonFields(policy, check);

@@ -13,7 +13,9 @@
 
 namespace kvo::gallery {
 
-// What a full sync of one area shows one role, as of an area version.
+// What a full sync of one area shows one role, as of an area version: every
+// card in force there as an entry (a person with two cards has two; the
+// sync chooses each person's tile over all the caller's areas).
 struct DoorSnapshot {
   int64_t area_version = 0;  // the area's version it is current for
   int64_t sync_version = 0;  // the version a full sync from it answers

@@ -10,6 +10,7 @@
 #include "services/common/no_change_calls.h"
 #include "services/common/proto_time.h"
 #include "services/common/status_util.h"
+#include "services/gallery/door_tiles.h"
 #include "services/gallery/expiry_sweeper.h"
 #include "services/gallery/gallery_requests.h"
 #include "services/gallery/pg_gallery_store.h"
@@ -84,15 +85,36 @@ absl::Status Limit(common::RateLimiter& limiter, grpc::ServerContext& context,
       "at most ", per_hour, " ", what, " an hour; retry in ", wait, " s"));
 }
 
+// An entry showing one card (entry_id is the person's), as the choice of
+// each person's tile sees it.
+DoorCard AsDoorCard(const kvo::v1::GalleryEntry& e) {
+  return {e.entry_id(), e.card_id(),
+          e.kind() == kvo::v1::CARD_KIND_COLLECTIVE_BAN,
+          absl::FromUnixSeconds(e.valid_until().seconds())};
+}
+
+// The message that ends every sync; it also tells the device how long it
+// may show its copy without syncing.
+void SetVersion(const kvo::v1::Policy& policy, int64_t version, bool reset,
+                kvo::v1::GalleryUpdate& update) {
+  auto* v = update.mutable_version();
+  v->set_version(version);
+  v->set_reset(reset);
+  v->set_max_offline_hours(policy.door().max_offline_hours());
+}
+
 // What one sync sends, assembled inside its transaction.
 struct SyncResult {
-  std::vector<kvo::v1::GalleryEntry> entries;
-  std::vector<std::string> subjects;  // of each entry
-  std::vector<int64_t> removed;
+  std::vector<kvo::v1::GalleryEntry> entries;  // one per person
+  std::vector<int64_t> removed;                // persons
   int64_t version = 0;
   bool reset = false;
   std::map<int64_t, AreaState> states;  // to refresh GalleryVersions with
-  std::set<int64_t> skipped;  // entries in force whose record did not open
+  std::set<int64_t> skipped;  // persons in force whose record did not open
+  // Every card in force read, as an entry, with its subject: a full sync
+  // keeps them per area in DoorCache.
+  std::vector<kvo::v1::GalleryEntry> cards;
+  std::vector<std::string> card_subjects;
 };
 
 // One entry for what a sync disclosed; it names the area when the caller
@@ -239,7 +261,7 @@ grpc::Status GalleryServiceImpl::SyncGallery(
   if (view && !view->expiry_due && since >= view->version &&
       since <= view->newest) {
     kvo::v1::GalleryUpdate update;
-    update.mutable_version()->set_version(since);
+    SetVersion(policy_, since, false, update);
     writer->Write(update);
     common::MarkNoChange(*context);
     return grpc::Status::OK;
@@ -259,15 +281,16 @@ grpc::Status GalleryServiceImpl::SyncGallery(
         }
         out.version = Store::CurrentVersion(tx);
         out.reset = since > out.version;
-        std::optional<std::vector<int64_t>> changed;
+        std::optional<std::vector<int64_t>> changed;  // persons
         if (since > 0 && !out.reset) {
-          changed = Store::ChangedCards(tx, areas, since, out.version);
+          changed = Store::ChangedPersons(tx, areas, since, out.version);
           if (changed->empty()) return out;
         }
         const auto rows = Store::EntriesInForce(tx, areas, now, changed);
         std::vector<int64_t> persons, missing;
         std::map<int64_t, std::shared_ptr<const std::string>> thumbs;
         for (const auto& r : rows) {
+          if (!persons.empty() && persons.back() == r.person.id) continue;
           persons.push_back(r.person.id);
           if (!r.photo_version) continue;
           auto cached = thumbnails_.Get(r.person.id, *r.photo_version);
@@ -289,48 +312,65 @@ grpc::Status GalleryServiceImpl::SyncGallery(
         }
         const auto sealed = Store::PersonFields(tx, persons, fields);
         if (auto s = vault.Prefetch(persons); !s.ok()) return s;
+        // Rows come by person: each person is opened once, then every card
+        // of theirs becomes an entry (the cache keeps them per area).
         std::set<std::string> subjects;
-        std::set<int64_t> shown;
+        kvo::v1::GalleryEntry person_entry;
+        int64_t opened = 0;
         for (const auto& r : rows) {
-          auto it = sealed.find(r.person.id);
-          auto person = vault.OpenSealed(
-              r.person, it == sealed.end()
-                            ? std::map<std::string, std::string>{}
-                            : it->second);
-          if (!person.ok() && registry::SkipInList(person.status())) {
-            registry::RaiseIntegrityAlarm(tx, guard_, *call, "gallery.sync",
-                                          r.person, person.status());
-            out.skipped.insert(r.card_id);
-            continue;
-          }
-          if (!person.ok()) return person.status();
-          kvo::v1::GalleryEntry e;
-          e.set_entry_id(r.card_id);
-          e.set_area_id(r.area_id);
-          e.set_name(DisplayName(person->fields));
-          e.set_description(person->fields["description"]);
-          e.set_kind(KindToProto(r.kind));
-          *e.mutable_valid_until() = ToProto(r.valid_until);
-          if (auto t = thumbs.find(r.person.id);
-              t != thumbs.end() && t->second != nullptr) {
-            auto thumb = vault.OpenValue(*person, kThumbnailField, *t->second);
-            if (!thumb.ok() && registry::SkipInList(thumb.status())) {
+          if (out.skipped.contains(r.person.id)) continue;
+          if (r.person.id != opened) {
+            opened = r.person.id;
+            auto it = sealed.find(r.person.id);
+            auto person = vault.OpenSealed(
+                r.person, it == sealed.end()
+                              ? std::map<std::string, std::string>{}
+                              : it->second);
+            if (!person.ok() && registry::SkipInList(person.status())) {
               registry::RaiseIntegrityAlarm(tx, guard_, *call, "gallery.sync",
-                                            r.person, thumb.status());
-              out.skipped.insert(r.card_id);
+                                            r.person, person.status());
+              out.skipped.insert(r.person.id);
               continue;
             }
-            if (!thumb.ok()) return thumb.status();
-            e.set_thumbnail(std::move(*thumb));
+            if (!person.ok()) return person.status();
+            person_entry.Clear();
+            person_entry.set_entry_id(r.person.id);
+            person_entry.set_name(DisplayName(person->fields));
+            person_entry.set_description(person->fields["description"]);
+            if (auto t = thumbs.find(r.person.id);
+                t != thumbs.end() && t->second != nullptr) {
+              auto thumb =
+                  vault.OpenValue(*person, kThumbnailField, *t->second);
+              if (!thumb.ok() && registry::SkipInList(thumb.status())) {
+                registry::RaiseIntegrityAlarm(tx, guard_, *call, "gallery.sync",
+                                              r.person, thumb.status());
+                out.skipped.insert(r.person.id);
+                continue;
+              }
+              if (!thumb.ok()) return thumb.status();
+              person_entry.set_thumbnail(std::move(*thumb));
+            }
+            subjects.insert(Subject(r.person));
           }
-          subjects.insert(Subject(r.person));
-          out.subjects.push_back(Subject(r.person));
-          shown.insert(r.card_id);
-          out.entries.push_back(std::move(e));
+          kvo::v1::GalleryEntry e = person_entry;
+          e.set_card_id(r.card_id);
+          e.set_area_id(r.area_id);
+          e.set_kind(KindToProto(r.kind));
+          *e.mutable_valid_until() = ToProto(r.valid_until);
+          out.cards.push_back(std::move(e));
+          out.card_subjects.push_back(Subject(r.person));
+        }
+        std::vector<DoorCard> door;
+        door.reserve(out.cards.size());
+        for (const auto& e : out.cards) door.push_back(AsDoorCard(e));
+        std::set<int64_t> shown;
+        for (size_t i : StrongestPerPerson(door)) {
+          shown.insert(out.cards[i].entry_id());
+          out.entries.push_back(out.cards[i]);
         }
         if (changed) {
           for (int64_t id : *changed) {
-            // A skipped entry is still in force: the device keeps what it
+            // A skipped person is still in force: the device keeps what it
             // has.
             if (!shown.contains(id) && !out.skipped.contains(id)) {
               out.removed.push_back(id);
@@ -355,11 +395,11 @@ grpc::Status GalleryServiceImpl::SyncGallery(
                                    ? state->second.version
                                    : view->area_versions[i];
       snapshot->sync_version = result->version;
-      for (size_t e = 0; e < result->entries.size(); ++e) {
-        if (result->entries[e].area_id() != areas[i]) continue;
-        snapshot->entries.push_back(result->entries[e]);
-        snapshot->subjects.push_back(result->subjects[e]);
-        snapshot->bytes += result->entries[e].ByteSizeLong();
+      for (size_t e = 0; e < result->cards.size(); ++e) {
+        if (result->cards[e].area_id() != areas[i]) continue;
+        snapshot->entries.push_back(result->cards[e]);
+        snapshot->subjects.push_back(result->card_subjects[e]);
+        snapshot->bytes += result->cards[e].ByteSizeLong();
       }
       door_.Put(areas[i], call->caller.role, std::move(snapshot));
     }
@@ -373,8 +413,7 @@ grpc::Status GalleryServiceImpl::SyncGallery(
     update.set_removed_entry_id(id);
     if (!writer->Write(update)) return grpc::Status::CANCELLED;
   }
-  update.mutable_version()->set_version(result->version);
-  update.mutable_version()->set_reset(result->reset);
+  SetVersion(policy_, result->version, result->reset, update);
   writer->Write(update);
   // Nothing for the device and no damaged record met: counted, not logged.
   if (since > 0 && !result->reset && result->entries.empty() &&
@@ -412,15 +451,22 @@ std::optional<grpc::Status> GalleryServiceImpl::FullSyncFromCache(
     if (!logged.ok()) return ToGrpcStatus(logged);
   }
   const int64_t now_s = absl::ToUnixSeconds(clock_.Now());
-  kvo::v1::GalleryUpdate update;
+  std::vector<const kvo::v1::GalleryEntry*> in_force;
   for (const auto& snapshot : snapshots) {
     for (const auto& entry : snapshot->entries) {
       if (entry.valid_until().seconds() <= now_s) continue;
-      *update.mutable_entry() = entry;
-      if (!writer->Write(update)) return grpc::Status::CANCELLED;
+      in_force.push_back(&entry);
     }
   }
-  update.mutable_version()->set_version(version);
+  std::vector<DoorCard> door;
+  door.reserve(in_force.size());
+  for (const auto* e : in_force) door.push_back(AsDoorCard(*e));
+  kvo::v1::GalleryUpdate update;
+  for (size_t i : StrongestPerPerson(door)) {
+    *update.mutable_entry() = *in_force[i];
+    if (!writer->Write(update)) return grpc::Status::CANCELLED;
+  }
+  SetVersion(policy_, version, false, update);
   writer->Write(update);
   return grpc::Status::OK;
 }
@@ -441,8 +487,9 @@ grpc::Status GalleryServiceImpl::GetPhoto(
   registry::Vault vault(keys_);
   auto photo = pool_.InTransaction(
       "get photo", [&](pqxx::work& tx) -> absl::StatusOr<kvo::v1::Photo> {
-        // Only an entry in force in the caller's areas: revoked, expired,
-        // erased and other areas' entries are all "not found".
+        // Only a person with a card in force in the caller's areas
+        // (entry_id is the person's): revoked, expired, erased and other
+        // areas' entries are all "not found".
         const auto rows =
             Store::EntriesInForce(tx, call->caller.area_ids, clock_.Now(),
                                   std::vector<int64_t>{request->entry_id()});
@@ -466,7 +513,7 @@ grpc::Status GalleryServiceImpl::GetPhoto(
         record.area_id = entry.area_id;
         PgAuditStore::Append(tx, record);
         kvo::v1::Photo out;
-        out.set_entry_id(entry.card_id);
+        out.set_entry_id(entry.person.id);
         out.set_jpeg(std::move(*jpeg));
         out.set_width(stored->width);
         out.set_height(stored->height);

@@ -41,8 +41,9 @@ constexpr char kAreaStatesSql[] =
     "FROM cards c WHERE c.area_id = a.id AND c." KVO_GALLERY_CARD " AND NOT "
     "c.gallery_expired) FROM areas a WHERE $2 OR a.id = ANY($1::bigint[])";
 constexpr char kChangedSql[] =
-    "SELECT DISTINCT card_id FROM gallery_changes WHERE area_id = "
-    "ANY($1::bigint[]) AND version > $2 AND version <= $3";
+    "SELECT DISTINCT c.person_id FROM gallery_changes g JOIN cards c ON "
+    "c.id = g.card_id WHERE g.area_id = ANY($1::bigint[]) AND g.version > $2 "
+    "AND g.version <= $3";
 constexpr char kEntriesSql[] =
     "SELECT c.id, c.area_id, c.kind, " KVO_TS("c.valid_until") ", p.id, "
     "p.pseudonym, p.registered_area_id, " KVO_TS("ph.uploaded_at") " "
@@ -50,8 +51,8 @@ constexpr char kEntriesSql[] =
     "LEFT JOIN person_photos ph ON ph.person_id = c.person_id "
     "WHERE c.area_id = ANY($1::bigint[]) AND c." KVO_GALLERY_CARD " AND "
     "c.valid_until > to_timestamp(0) + $2::bigint * interval '1 microsecond' "
-    "AND p.erased_at IS NULL AND ($3 OR c.id = ANY($4::bigint[])) "
-    "ORDER BY c.id";
+    "AND p.erased_at IS NULL AND ($3 OR c.person_id = ANY($4::bigint[])) "
+    "ORDER BY c.person_id, c.id";
 constexpr char kThumbnailsSql[] =
     "SELECT person_id, encode(sealed_thumbnail, 'hex') FROM person_photos "
     "WHERE person_id = ANY($1::bigint[])";
@@ -141,7 +142,7 @@ std::map<int64_t, AreaState> PgGalleryStore::AreaStates(
   return out;
 }
 
-std::vector<int64_t> PgGalleryStore::ChangedCards(
+std::vector<int64_t> PgGalleryStore::ChangedPersons(
     Tx& tx, const std::vector<int64_t>& area_ids, int64_t since, int64_t upto) {
   std::vector<int64_t> out;
   for (const auto& row :
@@ -153,12 +154,12 @@ std::vector<int64_t> PgGalleryStore::ChangedCards(
 
 std::vector<EntryRow> PgGalleryStore::EntriesInForce(
     Tx& tx, const std::vector<int64_t>& area_ids, absl::Time now,
-    const std::optional<std::vector<int64_t>>& card_ids) {
+    const std::optional<std::vector<int64_t>>& person_ids) {
   std::vector<EntryRow> out;
   const pqxx::result r =
       ExecPrepared(tx, kEntriesSql, SqlArray(area_ids), absl::ToUnixMicros(now),
-                   !card_ids.has_value(),
-                   SqlArray(card_ids.value_or(std::vector<int64_t>{})));
+                   !person_ids.has_value(),
+                   SqlArray(person_ids.value_or(std::vector<int64_t>{})));
   out.reserve(r.size());
   for (const auto& row : r) {
     EntryRow e;

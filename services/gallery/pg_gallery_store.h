@@ -83,15 +83,15 @@ class PgGalleryStore final {
   // gallery when `area_ids` is empty).
   static std::map<int64_t, AreaState> AreaStates(
       Tx& tx, const std::vector<int64_t>& area_ids);
-  // Cards of the areas changed in (since, upto].
-  static std::vector<int64_t> ChangedCards(Tx& tx,
-                                           const std::vector<int64_t>& area_ids,
-                                           int64_t since, int64_t upto);
+  // The persons of the areas' cards that changed in (since, upto].
+  static std::vector<int64_t> ChangedPersons(
+      Tx& tx, const std::vector<int64_t>& area_ids, int64_t since,
+      int64_t upto);
   // Collective cards in force at `now` in the areas, of persons not
-  // erased; only those of `card_ids` unless it is nullopt.
+  // erased, by person; only those of `person_ids` unless it is nullopt.
   static std::vector<EntryRow> EntriesInForce(
       Tx& tx, const std::vector<int64_t>& area_ids, absl::Time now,
-      const std::optional<std::vector<int64_t>>& card_ids);
+      const std::optional<std::vector<int64_t>>& person_ids);
   // The sealed thumbnails of several persons: person -> sealed bytes.
   static std::map<int64_t, std::string> SealedThumbnails(
       Tx& tx, const std::vector<int64_t>& person_ids);

@@ -56,17 +56,21 @@ class GalleryE2E : public RegistryFixture {
     return card;
   }
 
-  // A person registered and warned in area B (by police of B).
-  Card CardInB(const std::string& surname) {
+  // A person registered and warned in area B (by police of B); with
+  // `person`, that person (registered elsewhere) is warned in B.
+  Card CardInB(const std::string& surname, int64_t person = 0) {
     CreateShopRequest shop_req;
     shop_req.set_area_id(area_b_);
     shop_req.set_name("Kapsalon " + surname);
     Shop shop;
     EXPECT_TRUE(registry_->CreateShop(Ctx(admin_).get(), shop_req, &shop).ok());
-    CreatePersonRequest req = PersonRequest(surname);
-    req.set_area_id(area_b_);
     Person p;
-    EXPECT_TRUE(registry_->CreatePerson(Ctx(police_b_).get(), req, &p).ok());
+    p.set_id(person);
+    if (person == 0) {
+      CreatePersonRequest req = PersonRequest(surname);
+      req.set_area_id(area_b_);
+      EXPECT_TRUE(registry_->CreatePerson(Ctx(police_b_).get(), req, &p).ok());
+    }
     RecordIncidentRequest inc;
     inc.set_shop_id(shop.id());
     inc.set_person_id(p.id());
@@ -152,7 +156,7 @@ TEST_F(GalleryE2E, PhotoIsStrippedSealedAndEveryViewAudited) {
   EXPECT_EQ(Count("SELECT count(*) FROM person_photos"), 1);
 
   GetPhotoRequest req;
-  req.set_entry_id(card.id());
+  req.set_entry_id(card.person_id());
   Photo photo;
   s = gallery_->GetPhoto(Ctx(shopkeeper_).get(), req, &photo);
   ASSERT_TRUE(s.ok()) << s.error_message();
@@ -211,8 +215,8 @@ TEST_F(GalleryE2E, AreasAreIsolatedAndNoChangeCostsNothing) {
   const SyncOutcome sa = Sync(shopkeeper_, 0);
   const SyncOutcome sb = Sync(shopkeeper_b_, 0);
   ASSERT_TRUE(sa.status.ok() && sb.status.ok());
-  EXPECT_EQ(Ids(sa), std::set<int64_t>{a.id()});
-  EXPECT_EQ(Ids(sb), std::set<int64_t>{b.id()});
+  EXPECT_EQ(Ids(sa), std::set<int64_t>{a.person_id()});
+  EXPECT_EQ(Ids(sb), std::set<int64_t>{b.person_id()});
   EXPECT_GT(sa.version, 0);
 
   // Nothing new: the version alone, and no audit entry.
@@ -226,7 +230,7 @@ TEST_F(GalleryE2E, AreasAreIsolatedAndNoChangeCostsNothing) {
   // Another device of the same area starting from nothing: the same
   // entries (from the server's cache), and audited all the same.
   const SyncOutcome second = Sync(other_shopkeeper_, 0);
-  EXPECT_EQ(Ids(second), std::set<int64_t>{a.id()});
+  EXPECT_EQ(Ids(second), std::set<int64_t>{a.person_id()});
   EXPECT_EQ(second.version, sa.version);
   EXPECT_EQ(AuditCount("gallery.sync"), audited + 1);
 
@@ -236,7 +240,7 @@ TEST_F(GalleryE2E, AreasAreIsolatedAndNoChangeCostsNothing) {
   EXPECT_EQ(a_after.messages, 1);
   EXPECT_TRUE(a_after.entries.empty());
   const SyncOutcome b_after = Sync(shopkeeper_b_, sb.version);
-  EXPECT_EQ(Ids(b_after), std::set<int64_t>{b2.id()});
+  EXPECT_EQ(Ids(b_after), std::set<int64_t>{b2.person_id()});
   // One disclosure entry naming what was shown.
   EXPECT_EQ(AuditCount("gallery.sync"), audited + 2);
 
@@ -248,11 +252,11 @@ TEST_F(GalleryE2E, AreasAreIsolatedAndNoChangeCostsNothing) {
   ASSERT_TRUE(registry_->RevokeCard(Ctx(police_).get(), revoke, &revoked).ok());
   const SyncOutcome gone = Sync(shopkeeper_, a_after.version);
   EXPECT_TRUE(gone.entries.empty());
-  EXPECT_EQ(gone.removed, std::vector<int64_t>{a.id()});
+  EXPECT_EQ(gone.removed, std::vector<int64_t>{a.person_id()});
   // A new device no longer gets it either (the cached snapshot retired).
   EXPECT_TRUE(Sync(other_shopkeeper_, 0).entries.empty());
   GetPhotoRequest get;
-  get.set_entry_id(b.id());
+  get.set_entry_id(b.person_id());
   Photo photo;
   EXPECT_EQ(
       gallery_->GetPhoto(Ctx(shopkeeper_).get(), get, &photo).error_code(),
@@ -261,9 +265,100 @@ TEST_F(GalleryE2E, AreasAreIsolatedAndNoChangeCostsNothing) {
   // A device that claims a version the server never gave is reset.
   const SyncOutcome reset = Sync(shopkeeper_b_, 1'000'000);
   EXPECT_TRUE(reset.reset);
-  EXPECT_EQ(Ids(reset), (std::set<int64_t>{b.id(), b2.id()}));
+  EXPECT_EQ(Ids(reset), (std::set<int64_t>{b.person_id(), b2.person_id()}));
   EXPECT_EQ(Sync(shopkeeper_, -1).status.error_code(),
             grpc::StatusCode::INVALID_ARGUMENT);
+}
+
+// One tile per person: the strongest card in force over the caller's
+// areas (a ban over a warning), in full and delta syncs; when the shown card
+// goes the delta carries the one left, when the last goes the person is
+// purged.
+TEST_F(GalleryE2E, OneEntryPerPersonWithTheStrongestCard) {
+  const std::string shopkeeper_ab =
+      MakeUser("winkel.ab", ROLE_SHOPKEEPER, {area_a_, area_b_});
+  const Person p = MakePerson("Dubbel");
+  Card warning;
+  ASSERT_TRUE(
+      Issue(Incident(p.id(), "theft", -48 * kHour), &warning, 300).ok());
+  ASSERT_EQ(warning.kind(), CARD_KIND_COLLECTIVE_WARNING);
+  const SyncOutcome first = Sync(shopkeeper_, 0);
+  ASSERT_TRUE(first.status.ok()) << first.status.error_message();
+  ASSERT_EQ(first.entries.size(), 1u);
+  EXPECT_EQ(first.entries[0].entry_id(), p.id());
+  EXPECT_EQ(first.entries[0].card_id(), warning.id());
+
+  // The same person in area B too, with a warning that ends later (365
+  // days against 300).
+  const Card in_b = CardInB("Dubbel", p.id());
+  ASSERT_EQ(in_b.kind(), CARD_KIND_COLLECTIVE_WARNING);
+  const int64_t in_b_id = in_b.id();
+  Card ban;  // a new offence in A during the warning
+  ASSERT_TRUE(Issue(Incident(p.id(), "theft", kLater), &ban).ok());
+  ASSERT_EQ(ban.kind(), CARD_KIND_COLLECTIVE_BAN);
+
+  // Delta: the same entry again, now with the ban; nothing purged.
+  const SyncOutcome banned = Sync(shopkeeper_, first.version);
+  ASSERT_TRUE(banned.status.ok()) << banned.status.error_message();
+  ASSERT_EQ(banned.entries.size(), 1u);
+  EXPECT_EQ(banned.entries[0].entry_id(), p.id());
+  EXPECT_EQ(banned.entries[0].card_id(), ban.id());
+  EXPECT_EQ(banned.entries[0].kind(), CARD_KIND_COLLECTIVE_BAN);
+  EXPECT_TRUE(banned.removed.empty());
+  // Full syncs (from the database, then from the server's cache): one
+  // entry, the ban, also over two areas where a warning ends later.
+  for (const std::string& token :
+       {other_shopkeeper_, other_shopkeeper_, shopkeeper_ab, shopkeeper_ab}) {
+    const SyncOutcome full = Sync(token, 0);
+    ASSERT_TRUE(full.status.ok()) << full.status.error_message();
+    ASSERT_EQ(full.entries.size(), 1u);
+    EXPECT_EQ(full.entries[0].card_id(), ban.id());
+  }
+  const SyncOutcome ab = Sync(shopkeeper_ab, 0);
+  const SyncOutcome b_only = Sync(shopkeeper_b_, 0);
+  ASSERT_EQ(b_only.entries.size(), 1u);
+  EXPECT_EQ(b_only.entries[0].card_id(), in_b_id);
+
+  // The ban revoked: the delta carries the warning, not a purge.
+  RevokeCardRequest revoke;
+  revoke.set_card_id(ban.id());
+  revoke.set_reason("wrong person");
+  Card revoked;
+  ASSERT_TRUE(registry_->RevokeCard(Ctx(police_).get(), revoke, &revoked).ok());
+  const SyncOutcome warned = Sync(shopkeeper_, banned.version);
+  ASSERT_TRUE(warned.status.ok()) << warned.status.error_message();
+  ASSERT_EQ(warned.entries.size(), 1u);
+  EXPECT_EQ(warned.entries[0].entry_id(), p.id());
+  EXPECT_EQ(warned.entries[0].card_id(), warning.id());
+  EXPECT_EQ(warned.entries[0].kind(), CARD_KIND_COLLECTIVE_WARNING);
+  EXPECT_TRUE(warned.removed.empty());
+  // Over A and B the warning of B ends later.
+  const SyncOutcome ab_warned = Sync(shopkeeper_ab, ab.version);
+  ASSERT_EQ(ab_warned.entries.size(), 1u);
+  EXPECT_EQ(ab_warned.entries[0].card_id(), in_b_id);
+  EXPECT_TRUE(ab_warned.removed.empty());
+
+  // The warning of A revoked: A's door purges the person; A and B's door
+  // still shows B's warning.
+  revoke.set_card_id(warning.id());
+  ASSERT_TRUE(registry_->RevokeCard(Ctx(police_).get(), revoke, &revoked).ok());
+  const SyncOutcome purged = Sync(shopkeeper_, warned.version);
+  ASSERT_TRUE(purged.status.ok()) << purged.status.error_message();
+  EXPECT_TRUE(purged.entries.empty());
+  EXPECT_EQ(purged.removed, std::vector<int64_t>{p.id()});
+  const SyncOutcome ab_left = Sync(shopkeeper_ab, ab_warned.version);
+  ASSERT_EQ(ab_left.entries.size(), 1u);
+  EXPECT_EQ(ab_left.entries[0].card_id(), in_b_id);
+  EXPECT_TRUE(ab_left.removed.empty());
+  EXPECT_TRUE(Sync(other_shopkeeper_, 0).entries.empty());
+
+  // The last card goes: purged over A and B too.
+  revoke.set_card_id(in_b_id);
+  ASSERT_TRUE(
+      registry_->RevokeCard(Ctx(police_b_).get(), revoke, &revoked).ok());
+  const SyncOutcome ab_gone = Sync(shopkeeper_ab, ab_left.version);
+  EXPECT_TRUE(ab_gone.entries.empty());
+  EXPECT_EQ(ab_gone.removed, std::vector<int64_t>{p.id()});
 }
 
 // One flipped byte in one person's record, as someone with database access
@@ -275,7 +370,8 @@ TEST_F(GalleryE2E, BrokenRecordIsSkippedWithAnAlarmNotTheWholeDoor) {
   const Card broken = CardInA("Stuk");
   const SyncOutcome first = Sync(shopkeeper_, 0);
   ASSERT_TRUE(first.status.ok()) << first.status.error_message();
-  EXPECT_EQ(Ids(first), (std::set<int64_t>{whole.id(), broken.id()}));
+  EXPECT_EQ(Ids(first),
+            (std::set<int64_t>{whole.person_id(), broken.person_id()}));
   Sql(
       absl::StrCat("UPDATE person_fields SET sealed = set_byte(sealed, 30, "
                    "get_byte(sealed, 30) # 1) WHERE field = 'surname' AND "
@@ -292,17 +388,19 @@ TEST_F(GalleryE2E, BrokenRecordIsSkippedWithAnAlarmNotTheWholeDoor) {
   const Card fresh = CardInA("Nieuw");
   const SyncOutcome full = Sync(other_shopkeeper_, 0);
   ASSERT_TRUE(full.status.ok()) << full.status.error_message();
-  EXPECT_EQ(Ids(full), (std::set<int64_t>{whole.id(), fresh.id()}));
+  EXPECT_EQ(Ids(full),
+            (std::set<int64_t>{whole.person_id(), fresh.person_id()}));
   EXPECT_EQ(Count(alarms), 1);
   // No snapshot with a hole is kept: the next device reads and alarms again.
   const SyncOutcome again = Sync(other_shopkeeper_, 0);
   ASSERT_TRUE(again.status.ok()) << again.status.error_message();
-  EXPECT_EQ(Ids(again), (std::set<int64_t>{whole.id(), fresh.id()}));
+  EXPECT_EQ(Ids(again),
+            (std::set<int64_t>{whole.person_id(), fresh.person_id()}));
   EXPECT_EQ(Count(alarms), 2);
   // The first device hears of the new card only.
   const SyncOutcome news = Sync(shopkeeper_, first.version);
   ASSERT_TRUE(news.status.ok()) << news.status.error_message();
-  EXPECT_EQ(Ids(news), std::set<int64_t>{fresh.id()});
+  EXPECT_EQ(Ids(news), std::set<int64_t>{fresh.person_id()});
   EXPECT_TRUE(news.removed.empty());
 
   // A change to the damaged entry (a photo): skipped, not removed from the
@@ -336,7 +434,7 @@ TEST_F(GalleryE2E, BrokenRecordIsSkippedWithAnAlarmNotTheWholeDoor) {
                    "person_id = ",
                    broken.person_id()));
   GetPhotoRequest get;
-  get.set_entry_id(broken.id());
+  get.set_entry_id(broken.person_id());
   Photo photo;
   EXPECT_EQ(
       gallery_->GetPhoto(Ctx(shopkeeper_).get(), get, &photo).error_code(),
@@ -352,7 +450,7 @@ TEST_F(GalleryE2E, FirstSyncAfterExpiryReportsTheRemoval) {
   ASSERT_TRUE(
       Upload(police_, card.person_id(), PhotoWithMetadata(), &info).ok());
   const SyncOutcome first = Sync(security_, 0);
-  ASSERT_EQ(Ids(first), std::set<int64_t>{card.id()});
+  ASSERT_EQ(Ids(first), std::set<int64_t>{card.person_id()});
   // Time passes: the card ended a second ago. Another replica would hear of
   // it through the notification channel; so does this one.
   Sql(
@@ -366,7 +464,7 @@ TEST_F(GalleryE2E, FirstSyncAfterExpiryReportsTheRemoval) {
     after = Sync(security_, first.version);
     ASSERT_TRUE(after.status.ok()) << after.status.error_message();
   }
-  EXPECT_EQ(after.removed, std::vector<int64_t>{card.id()});
+  EXPECT_EQ(after.removed, std::vector<int64_t>{card.person_id()});
   EXPECT_GT(after.version, first.version);
   // Reported once; the version moved on.
   const SyncOutcome later = Sync(security_, after.version);
@@ -384,7 +482,7 @@ TEST_F(GalleryE2E, ErasureRemovesEntryAndPhotoForGood) {
   ASSERT_TRUE(
       Upload(police_, card.person_id(), PhotoWithMetadata(), &info).ok());
   const SyncOutcome before = Sync(shopkeeper_, 0);
-  ASSERT_EQ(Ids(before), std::set<int64_t>{card.id()});
+  ASSERT_EQ(Ids(before), std::set<int64_t>{card.person_id()});
   FileObjectionRequest objection;
   objection.set_card_id(card.id());
   objection.set_grounds("Ik was die dag in Zwolle.");
@@ -410,9 +508,9 @@ TEST_F(GalleryE2E, ErasureRemovesEntryAndPhotoForGood) {
             grpc::StatusCode::FAILED_PRECONDITION);
 
   const SyncOutcome after = Sync(shopkeeper_, before.version);
-  EXPECT_EQ(after.removed, std::vector<int64_t>{card.id()});
+  EXPECT_EQ(after.removed, std::vector<int64_t>{card.person_id()});
   GetPhotoRequest get;
-  get.set_entry_id(card.id());
+  get.set_entry_id(card.person_id());
   Photo photo;
   EXPECT_EQ(gallery_->GetPhoto(Ctx(police_).get(), get, &photo).error_code(),
             grpc::StatusCode::NOT_FOUND);
@@ -597,7 +695,7 @@ TEST_F(GalleryE2E, DoorDeviceThroughKvo) {
 
   login("bakker");
   const fs::path dir = tmp_.path() / "door";
-  const std::string thumb = absl::StrCat(card.id(), ".jpg");
+  const std::string thumb = absl::StrCat(card.person_id(), ".jpg");
   EXPECT_THAT(kvo({"gallery", "sync", "--dir", dir.string()}),
               HasSubstr("new_or_changed: 1"));
   EXPECT_TRUE(fs::exists(dir / thumb));
@@ -606,7 +704,8 @@ TEST_F(GalleryE2E, DoorDeviceThroughKvo) {
   EXPECT_THAT(kvo({"gallery", "sync", "--dir", dir.string()}),
               HasSubstr("new_or_changed: 0"));
   const fs::path full = tmp_.path() / "full.jpg";
-  kvo({"photo", "get", std::to_string(card.id()), "--out", full.string()});
+  kvo({"photo", "get", std::to_string(card.person_id()), "--out",
+       full.string()});
   EXPECT_GT(fs::file_size(full), fs::file_size(dir / thumb));
 
   RevokeCardRequest revoke;
@@ -619,6 +718,95 @@ TEST_F(GalleryE2E, DoorDeviceThroughKvo) {
   EXPECT_FALSE(fs::exists(dir / thumb));
   EXPECT_THAT(kvo({"gallery", "show", "--dir", dir.string()}),
               Not(HasSubstr("Deur")));
+}
+
+// The door folder through the real kvo: private (0700/0600, also with a
+// umask of 0), one row per person, refused when older than the policy's
+// door.max_offline_hours, wiped on logout and when the session was ended
+// by a suspension.
+TEST_F(GalleryE2E, DoorFolderIsPrivateRefusedWhenStaleAndWiped) {
+  const Person p = MakePerson("Kaart");
+  Card warning, ban;
+  ASSERT_TRUE(Issue(Incident(p.id(), "theft", -48 * kHour), &warning).ok());
+  ASSERT_TRUE(Issue(Incident(p.id(), "theft", kLater), &ban).ok());
+  ASSERT_EQ(ban.kind(), CARD_KIND_COLLECTIVE_BAN);
+  int64_t id = 0;
+  MakeUser("deur", ROLE_SHOPKEEPER, {area_a_}, &id);
+  auto kvo = [&](std::vector<std::string> args) {
+    return kvod_->Kvo(args, absl::StrCat(kPassword, "\n"));
+  };
+  const std::vector<std::string> login = {"login", "--login", "deur",
+                                          "--password-stdin"};
+  const fs::path dir = tmp_.path() / "deur" / "galerij";
+  const std::vector<std::string> sync = {"gallery", "sync", "--dir",
+                                         dir.string()};
+  const std::vector<std::string> show = {"gallery", "show", "--dir",
+                                         dir.string()};
+  auto mode = [](const fs::path& path) {
+    struct stat st;
+    EXPECT_EQ(::stat(path.c_str(), &st), 0) << path;
+    return st.st_mode & 0777;
+  };
+  ASSERT_EQ(kvo(login).exit_code, 0);
+
+  const mode_t umask_before = ::umask(0);
+  CommandResult r = kvo(sync);
+  ::umask(umask_before);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(mode(dir), 0700u);
+  int files = 0;
+  for (const auto& f : fs::directory_iterator(dir)) {
+    EXPECT_EQ(mode(f.path()), 0600u) << f.path();
+    ++files;
+  }
+  EXPECT_EQ(files, 2);  // index and state (no photo uploaded)
+  r = kvo(show);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  // One row per person, with the ban.
+  const std::vector<std::string> lines =
+      absl::StrSplit(r.out, '\n', absl::SkipEmpty());
+  ASSERT_EQ(lines.size(), 2u) << r.out;  // header and one person
+  EXPECT_THAT(lines[1], HasSubstr("collective ban"));
+  EXPECT_THAT(lines[1], HasSubstr("Kaart"));
+
+  // The last sync was at 28 november 2026 14:05 Amsterdam time: stale.
+  const fs::path state = dir / "version";
+  std::ifstream in(state);
+  std::string text((std::istreambuf_iterator<char>(in)), {});
+  in.close();
+  const size_t at = text.find("synced_at ");
+  ASSERT_NE(at, std::string::npos) << text;
+  text.replace(at, text.find('\n', at) - at, "synced_at 1795871100");
+  std::ofstream(state, std::ios::trunc) << text;
+  r = kvo(show);
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_THAT(r.err, HasSubstr("laatst bijgewerkt 28 november 2026 14:05"));
+  EXPECT_THAT(r.err, HasSubstr("24 uur"));
+  EXPECT_THAT(r.out, Not(HasSubstr("Kaart")));
+  // A sync brings it back in step.
+  ASSERT_EQ(kvo(sync).exit_code, 0);
+  EXPECT_EQ(kvo(show).exit_code, 0);
+
+  // kvo logout wipes the folder.
+  r = kvo({"logout"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_FALSE(fs::exists(dir));
+
+  // Suspended: the next sync wipes the folder.
+  ASSERT_EQ(kvo(login).exit_code, 0);
+  ASSERT_EQ(kvo(sync).exit_code, 0);
+  ASSERT_TRUE(fs::exists(dir / "index.tsv"));
+  SetPrincipalStatusRequest suspend;
+  suspend.set_principal_id(id);
+  suspend.set_reason("contract ended");
+  Principal suspended;
+  ASSERT_TRUE(
+      identity_->SuspendPrincipal(Ctx(admin_).get(), suspend, &suspended).ok());
+  r = kvo(sync);
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_THAT(r.err, HasSubstr("UNAUTHENTICATED"));
+  EXPECT_FALSE(fs::exists(dir));
+  EXPECT_NE(kvo(show).exit_code, 0);
 }
 
 }  // namespace

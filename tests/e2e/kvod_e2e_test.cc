@@ -295,15 +295,18 @@ TEST(KvodE2E, PortInUseIsRefusedBeforeAnythingIsCreated) {
   EXPECT_FALSE(fs::exists(data));
 }
 
-TEST(KvodE2E, BadPolicyIsRefusedWithItsLine) {
+// The default policy with `needle` replaced; kvod must refuse it naming
+// `field` on the needle's line, and write nothing.
+void ExpectPolicyRefused(const std::string& needle,
+                         const std::string& replacement,
+                         const std::string& field) {
   TempDir tmp;
   std::string policy =
       ReadFile(fs::path(KVO_SOURCE_DIR) / "policy" / "default.textproto");
-  const std::string needle = "max_card_days: 730";
   auto at = policy.find(needle);
   ASSERT_NE(at, std::string::npos);
   const int line = 1 + std::count(policy.begin(), policy.begin() + at, '\n');
-  policy.replace(at, needle.size(), "max_card_days: 900");
+  policy.replace(at, needle.size(), replacement);
   const fs::path bad = tmp.path() / "bad.textproto";
   std::ofstream(bad) << policy;
 
@@ -314,8 +317,20 @@ TEST(KvodE2E, BadPolicyIsRefusedWithItsLine) {
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_THAT(r.err,
               HasSubstr(bad.string() + ":" + std::to_string(line) + ":"));
-  EXPECT_THAT(r.err, HasSubstr("max_card_days"));
+  EXPECT_THAT(r.err, HasSubstr(field));
   EXPECT_FALSE(fs::exists(data));
+}
+
+TEST(KvodE2E, BadPolicyIsRefusedWithItsLine) {
+  ExpectPolicyRefused("max_card_days: 730", "max_card_days: 900",
+                      "max_card_days");
+}
+
+TEST(KvodE2E, DoorOfflineHoursOutOfRangeIsRefused) {
+  ExpectPolicyRefused("max_offline_hours: 24", "max_offline_hours: 169",
+                      "door.max_offline_hours: must be between 1 and 168");
+  ExpectPolicyRefused("max_offline_hours: 24", "max_offline_hours: 0",
+                      "door.max_offline_hours");
 }
 
 }  // namespace

@@ -48,16 +48,19 @@ class GalleryPgTest : public kvo::testing::PgTest {
     tx.commit();
   }
 
-  // A person with a card in `area` that ends `hours` from now.
+  // A card in `area` that ends `hours` from now, of a new person or of the
+  // person of card `of`.
   int64_t Card(int64_t area, int hours,
-               const std::string& kind = "collective_ban") {
+               const std::string& kind = "collective_ban", int64_t of = 0) {
     const int64_t shop =
         Id(absl::StrCat("INSERT INTO shops (area_id, name) VALUES (", area,
                         ", 'shop", next_++, "') RETURNING id"));
-    const int64_t person = Id(absl::StrCat(
-        "INSERT INTO persons (pseudonym, blind_index, registered_area_id) "
-        "VALUES ('p",
-        next_++, "', 'b', ", area, ") RETURNING id"));
+    const int64_t person =
+        of != 0 ? PersonOf(of)
+                : Id(absl::StrCat("INSERT INTO persons (pseudonym, "
+                                  "blind_index, registered_area_id) VALUES "
+                                  "('p",
+                                  next_++, "', 'b', ", area, ") RETURNING id"));
     const int64_t incident = Id(absl::StrCat(
         "INSERT INTO incidents (area_id, shop_id, occurred_at, offence_type, "
         "damage_cents, has_police_report) VALUES (",
@@ -68,6 +71,10 @@ class GalleryPgTest : public kvo::testing::PgTest {
         person, ", ", incident, ", ", area, ", ", shop, ", '", kind,
         "', now() - interval '1 day', now() + interval '", hours,
         " hours', 30, 'test', 'shop') RETURNING id"));
+  }
+
+  int64_t PersonOf(int64_t card) {
+    return Id(absl::StrCat("SELECT person_id FROM cards WHERE id = ", card));
   }
 
   template <typename Fn>
@@ -104,10 +111,10 @@ TEST_F(GalleryPgTest, VersionsFollowCommitsAndChangesStayInTheirArea) {
             0);
   EXPECT_EQ(Tx([&](auto& tx) { return Store::CurrentVersion(tx); }), 2);
   EXPECT_EQ(
-      Tx([&](auto& tx) { return Store::ChangedCards(tx, {area_a_}, 0, 2); }),
-      std::vector<int64_t>{a});
+      Tx([&](auto& tx) { return Store::ChangedPersons(tx, {area_a_}, 0, 2); }),
+      std::vector<int64_t>{PersonOf(a)});
   EXPECT_TRUE(Tx([&](auto& tx) {
-                return Store::ChangedCards(tx, {area_a_}, 1, 2);
+                return Store::ChangedPersons(tx, {area_a_}, 1, 2);
               }).empty());
   const auto states = Tx([&](auto& tx) { return Store::AreaStates(tx, {}); });
   EXPECT_EQ(states.at(area_a_).version, 1);
@@ -176,7 +183,7 @@ TEST_F(GalleryPgTest, ConcurrentWritersAreSequencedInCommitOrder) {
             }),
             0);
   EXPECT_EQ(Tx([&](auto& tx) {
-              return Store::ChangedCards(tx, {area_a_}, 0, current).size();
+              return Store::ChangedPersons(tx, {area_a_}, 0, current).size();
             }),
             1u);
 }
@@ -203,9 +210,10 @@ TEST_F(GalleryPgTest, ExpiryIsSweptOnceByWhoeverComesFirst) {
     }));
   }
   EXPECT_EQ(sweeps[0].get() + sweeps[1].get(), 1u);
-  EXPECT_EQ(
-      Tx([&](auto& tx) { return Store::ChangedCards(tx, {area_a_}, 0, 100); }),
-      std::vector<int64_t>{soon});
+  EXPECT_EQ(Tx([&](auto& tx) {
+              return Store::ChangedPersons(tx, {area_a_}, 0, 100);
+            }),
+            std::vector<int64_t>{PersonOf(soon)});
   // In force at +2h: only the other card.
   const auto entries = Tx([&](auto& tx) {
     return Store::EntriesInForce(tx, {area_a_}, now + absl::Hours(2),
@@ -233,10 +241,59 @@ TEST_F(GalleryPgTest, DoorSeesCollectiveCardsInForceOfItsAreasOnly) {
   ASSERT_EQ(entries.size(), 1u);
   EXPECT_EQ(entries[0].card_id, shown);
   const auto only = Tx([&](auto& tx) {
-    return Store::EntriesInForce(tx, {area_a_}, absl::Now(),
-                                 std::vector<int64_t>{individual, other});
+    return Store::EntriesInForce(
+        tx, {area_a_}, absl::Now(),
+        std::vector<int64_t>{PersonOf(individual), PersonOf(other)});
   });
   EXPECT_TRUE(only.empty());
+}
+
+// The door shows one tile per person: the store gives the changes by
+// person and every card in force of the persons asked for, in all the
+// caller's areas, so the sync can choose the strongest.
+TEST_F(GalleryPgTest, ChangesAndCardsInForceComeByPerson) {
+  const int64_t warning = Card(area_a_, 24, "collective_warning");
+  const int64_t ban = Card(area_a_, 12, "collective_ban", warning);
+  const int64_t in_b = Card(area_b_, 48, "collective_warning", warning);
+  const int64_t stranger = Card(area_a_, 24);
+  const int64_t person = PersonOf(warning);
+  Tx([&](auto& tx) {
+    Store::RecordChanges(tx, {{area_a_, warning}, {area_a_, ban}});
+    return 0;
+  });
+  const int64_t v =
+      Tx([&](auto& tx) { return Store::SequencePending(tx).version; });
+  EXPECT_EQ(
+      Tx([&](auto& tx) { return Store::ChangedPersons(tx, {area_a_}, 0, v); }),
+      std::vector<int64_t>{person});
+  EXPECT_TRUE(Tx([&](auto& tx) {
+                return Store::ChangedPersons(tx, {area_b_}, 0, v);
+              }).empty());
+  auto cards_of = [&](const std::vector<int64_t>& areas) {
+    std::vector<int64_t> ids;
+    for (const auto& e : Tx([&](auto& tx) {
+           return Store::EntriesInForce(tx, areas, absl::Now(),
+                                        std::vector<int64_t>{person});
+         })) {
+      EXPECT_EQ(e.person.id, person);
+      ids.push_back(e.card_id);
+    }
+    return ids;
+  };
+  EXPECT_EQ(cards_of({area_a_}), (std::vector<int64_t>{warning, ban}));
+  EXPECT_EQ(cards_of({area_a_, area_b_}),
+            (std::vector<int64_t>{warning, ban, in_b}));
+  Exec(absl::StrCat("UPDATE cards SET revoked_at = now() WHERE id = ", ban));
+  EXPECT_EQ(cards_of({area_a_}), std::vector<int64_t>{warning});
+  // Everything in force: by person, so a person's cards come together.
+  const auto all = Tx([&](auto& tx) {
+    return Store::EntriesInForce(tx, {area_a_, area_b_}, absl::Now(),
+                                 std::nullopt);
+  });
+  ASSERT_EQ(all.size(), 3u);
+  EXPECT_EQ(all[0].person.id, person);
+  EXPECT_EQ(all[1].person.id, person);
+  EXPECT_EQ(all[2].card_id, stranger);
 }
 
 TEST_F(GalleryPgTest, SweeperPurgesWhatEndedAndPhotosPastTheirGrace) {
@@ -261,9 +318,10 @@ TEST_F(GalleryPgTest, SweeperPurgesWhatEndedAndPhotosPastTheirGrace) {
   swept = sweeper.RunOnce();
   ASSERT_TRUE(swept.ok()) << swept.status();
   EXPECT_EQ(*swept, std::vector<int64_t>{area_a_});
-  EXPECT_EQ(
-      Tx([&](auto& tx) { return Store::ChangedCards(tx, {area_a_}, 0, 100); }),
-      std::vector<int64_t>{ends});
+  EXPECT_EQ(Tx([&](auto& tx) {
+              return Store::ChangedPersons(tx, {area_a_}, 0, 100);
+            }),
+            std::vector<int64_t>{PersonOf(ends)});
   const std::vector<int64_t> a = {area_a_};
   EXPECT_FALSE(versions.Lookup(a, clock.Now())->expiry_due);
   EXPECT_EQ(Tx([&](auto& tx) {
@@ -328,8 +386,8 @@ TEST_F(GalleryPgTest, AYearOnByTheClockTheCardIsOutOfForceAndSwept) {
   swept = sweeper.RunOnce();
   ASSERT_TRUE(swept.ok()) << swept.status();
   EXPECT_EQ(*swept, a);
-  EXPECT_EQ(Tx([&](auto& tx) { return Store::ChangedCards(tx, a, 0, 100); }),
-            std::vector<int64_t>{card});
+  EXPECT_EQ(Tx([&](auto& tx) { return Store::ChangedPersons(tx, a, 0, 100); }),
+            std::vector<int64_t>{person});
   EXPECT_FALSE(versions.Lookup(a, clock.Now())->expiry_due);
   versions.Stop();
 }

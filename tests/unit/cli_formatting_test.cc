@@ -50,6 +50,15 @@ TEST(CliFormattingTest, TimesAreAmsterdamLocalTime) {
   EXPECT_EQ(FormatUnixMillis(0), "-");
 }
 
+TEST(CliFormattingTest, DutchTimesNameTheMonthInAmsterdamTime) {
+  // 2026-11-30 13:05 UTC is 14:05 CET; 2027-07-01 22:30 UTC is past
+  // midnight in CEST.
+  EXPECT_EQ(FormatDutchTime(absl::FromUnixSeconds(1796043900)),
+            "30 november 2026 14:05");
+  EXPECT_EQ(FormatDutchTime(absl::FromUnixSeconds(1814481000)),
+            "2 juli 2027 00:30");
+}
+
 TEST(CliFormattingTest, PrincipalRecord) {
   kvo::v1::Principal p;
   p.set_id(7);

@@ -1,8 +1,11 @@
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <string>
+#include <vector>
 
 #include "clients/cli/gallery_dir.h"
 
@@ -43,6 +46,15 @@ class GalleryDirTest : public ::testing::Test {
     return u;
   }
 
+  static constexpr int kModeMask = 0777;
+  const absl::Time kNow = absl::FromUnixSeconds(1'796'043'900);
+
+  static int Mode(const fs::path& p) {
+    struct stat st;
+    EXPECT_EQ(::stat(p.c_str(), &st), 0) << p;
+    return st.st_mode & kModeMask;
+  }
+
   fs::path dir_;
 };
 
@@ -57,7 +69,8 @@ TEST_F(GalleryDirTest, EntriesAndVersionSurviveReopening) {
   auto g = GalleryDir::Open(dir_);
   ASSERT_TRUE(g.ok());
   ASSERT_TRUE(g->Apply({Entry(1, "Jan de Vries", "JPEG1"), Entry(2, "Piet", ""),
-                        Version(5)})
+                        Version(5)},
+                       kNow)
                   .ok());
   auto again = GalleryDir::Open(dir_);
   ASSERT_TRUE(again.ok()) << again.status();
@@ -76,8 +89,9 @@ TEST_F(GalleryDirTest, EntriesAndVersionSurviveReopening) {
 TEST_F(GalleryDirTest, RemovalsDeleteTheThumbnail) {
   auto g = GalleryDir::Open(dir_);
   ASSERT_TRUE(
-      g->Apply({Entry(1, "A", "x"), Entry(2, "B", "y"), Version(1)}).ok());
-  ASSERT_TRUE(g->Apply({Removed(1), Version(2)}).ok());
+      g->Apply({Entry(1, "A", "x"), Entry(2, "B", "y"), Version(1)}, kNow)
+          .ok());
+  ASSERT_TRUE(g->Apply({Removed(1), Version(2)}, kNow).ok());
   EXPECT_FALSE(fs::exists(dir_ / "1.jpg"));
   EXPECT_TRUE(fs::exists(dir_ / "2.jpg"));
   EXPECT_EQ(GalleryDir::Open(dir_)->entries().count(1), 0u);
@@ -86,8 +100,10 @@ TEST_F(GalleryDirTest, RemovalsDeleteTheThumbnail) {
 TEST_F(GalleryDirTest, ResetDropsWhatTheSyncDidNotSend) {
   auto g = GalleryDir::Open(dir_);
   ASSERT_TRUE(
-      g->Apply({Entry(1, "A", "x"), Entry(2, "B", "y"), Version(9)}).ok());
-  ASSERT_TRUE(g->Apply({Entry(2, "B", "y"), Version(3, /*reset=*/true)}).ok());
+      g->Apply({Entry(1, "A", "x"), Entry(2, "B", "y"), Version(9)}, kNow)
+          .ok());
+  ASSERT_TRUE(
+      g->Apply({Entry(2, "B", "y"), Version(3, /*reset=*/true)}, kNow).ok());
   EXPECT_EQ(g->version(), 3);
   EXPECT_EQ(g->entries().size(), 1u);
   EXPECT_FALSE(fs::exists(dir_ / "1.jpg"));
@@ -95,13 +111,73 @@ TEST_F(GalleryDirTest, ResetDropsWhatTheSyncDidNotSend) {
 
 TEST_F(GalleryDirTest, WithoutAVersionNothingIsSaved) {
   auto g = GalleryDir::Open(dir_);
-  ASSERT_TRUE(g->Apply({Entry(1, "A", "x")}).ok());
+  ASSERT_TRUE(g->Apply({Entry(1, "A", "x")}, kNow).ok());
   EXPECT_EQ(GalleryDir::Open(dir_)->version(), 0);
   EXPECT_TRUE(GalleryDir::Open(dir_)->entries().empty());
 }
 
-TEST_F(GalleryDirTest, DamagedIndexIsDataLoss) {
+TEST_F(GalleryDirTest, StateKeepsTheLastSyncAndTheServersOfflineLimit) {
+  auto g = GalleryDir::Open(dir_);
+  EXPECT_FALSE(g->synced_at().has_value());
+  EXPECT_EQ(g->max_offline_hours(), GalleryDir::kDefaultMaxOfflineHours);
+  auto v = Version(2);
+  v.mutable_version()->set_max_offline_hours(6);
+  ASSERT_TRUE(g->Apply({Entry(1, "A", "x"), v}, kNow).ok());
+  auto again = GalleryDir::Open(dir_);
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_EQ(again->synced_at(), kNow);
+  EXPECT_EQ(again->max_offline_hours(), 6);
+  // A server that predates the field (0) leaves what the device knew.
+  ASSERT_TRUE(again->Apply({Version(3)}, kNow + absl::Hours(1)).ok());
+  EXPECT_EQ(GalleryDir::Open(dir_)->max_offline_hours(), 6);
+  EXPECT_EQ(GalleryDir::Open(dir_)->synced_at(), kNow + absl::Hours(1));
+}
+
+TEST_F(GalleryDirTest, FolderIs0700AndFiles0600EvenWithUmaskZero) {
+  const mode_t old = ::umask(0);
+  auto g = GalleryDir::Open(dir_ / "door");
+  ASSERT_TRUE(g.ok()) << g.status();
+  ASSERT_TRUE(g->Apply({Entry(1, "A", "x"), Version(1)}, kNow).ok());
+  ::umask(old);
+  EXPECT_EQ(Mode(dir_ / "door"), 0700);
+  for (const auto& f : fs::directory_iterator(dir_ / "door")) {
+    EXPECT_EQ(Mode(f.path()), 0600) << f.path();
+  }
+}
+
+TEST_F(GalleryDirTest, WipeDeletesKvosFilesAndLeavesOthers) {
+  auto g = GalleryDir::Open(dir_);
+  ASSERT_TRUE(
+      g->Apply({Entry(1, "A", "x"), Entry(22, "B", "y"), Version(1)}, kNow)
+          .ok());
+  std::ofstream(dir_ / "notes.txt") << "mine";
+  std::ofstream(dir_ / "1.jpg.tmp") << "half";
+  ASSERT_TRUE(GalleryDir::Wipe(dir_).ok());
+  std::vector<std::string> left;
+  for (const auto& f : fs::directory_iterator(dir_)) {
+    left.push_back(f.path().filename().string());
+  }
+  EXPECT_EQ(left, std::vector<std::string>{"notes.txt"});
+  fs::remove(dir_ / "notes.txt");
+  ASSERT_TRUE(GalleryDir::Wipe(dir_).ok());
+  EXPECT_FALSE(fs::exists(dir_));
+  EXPECT_TRUE(GalleryDir::Wipe(dir_).ok());
+}
+
+TEST_F(GalleryDirTest, AFolderFromBeforeEntriesPerPersonStartsAfresh) {
   std::ofstream(dir_ / "version") << "4\n";
+  std::ofstream(dir_ / "index.tsv")
+      << "9\t7\tcollective ban\t2000000000\tA\tB\t1\n";
+  std::ofstream(dir_ / "9.jpg") << "x";
+  auto g = GalleryDir::Open(dir_);
+  ASSERT_TRUE(g.ok()) << g.status();
+  EXPECT_EQ(g->version(), 0);
+  EXPECT_TRUE(g->entries().empty());
+  EXPECT_FALSE(fs::exists(dir_ / "9.jpg"));
+}
+
+TEST_F(GalleryDirTest, DamagedIndexIsDataLoss) {
+  std::ofstream(dir_ / "version") << "version 4\n";
   std::ofstream(dir_ / "index.tsv") << "1\tnot-a-number\n";
   auto g = GalleryDir::Open(dir_);
   EXPECT_EQ(g.status().code(), absl::StatusCode::kDataLoss);

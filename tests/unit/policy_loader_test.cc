@@ -87,6 +87,7 @@ audit {
   max_head_age_seconds: 3600
   max_unsequenced_seconds: 60
 }
+door { max_offline_hours: 24 }
 )txt";
 
 std::vector<std::string> Lines(std::string_view text) {
@@ -370,7 +371,14 @@ INSTANTIATE_TEST_SUITE_P(
                       "28, got 29"},
         ViolationCase{55, "normal_hours_end", "  normal_hours_end: 7",
                       "privacy.normal_hours_end: must be between "
-                      "privacy.normal_hours_start + 1 (8) and 24, got 7"}));
+                      "privacy.normal_hours_start + 1 (8) and 24, got 7"},
+        ViolationCase{61, "max_offline_hours",
+                      "door { max_offline_hours: 169 }",
+                      "door.max_offline_hours: must be between 1 and 168, got "
+                      "169"},
+        ViolationCase{61, "max_offline_hours", "door { max_offline_hours: 0 }",
+                      "door.max_offline_hours: must be between 1 and 168, got "
+                      "0"}));
 
 TEST(PolicyLoaderTest, MaxCardDaysOverTheCapIsReportedOnce) {
   absl::StatusOr<kvo::v1::Policy> parsed = ParsePolicy(kValid, kFile);
@@ -425,7 +433,7 @@ TEST(PolicyLoaderTest, EveryNumberIsChecked) {
       ++checked;
     }
   }
-  EXPECT_EQ(checked, 41);
+  EXPECT_EQ(checked, 42);
 }
 
 // Violation paths must name real fields, or the loader cannot place them.
