@@ -5,8 +5,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "absl/strings/str_split.h"
 #include "absl/strings/str_replace.h"
+#include "absl/strings/str_split.h"
 #include "services/audit/audit_mac.h"
 #include "services/common/crypto.h"
 #include "services/common/db_pool.h"
@@ -19,14 +19,13 @@ using common::HexEncode;
 
 // Who read a subject (the access export): sequenced entries through
 // audit_subjects, and the few not sequenced yet from their partial index.
-#define KVO_ACCESS_COLUMNS                                                   \
+#define KVO_ACCESS_COLUMNS                                                  \
   "SELECT (EXTRACT(EPOCH FROM e.at) * 1000000)::bigint, e.role, e.action, " \
-  "e.purpose, COALESCE((SELECT string_agg(a.name || ' (' || "              \
+  "e.purpose, COALESCE((SELECT string_agg(a.name || ' (' || "               \
   "a.municipality || ')', E'\\n' ORDER BY a.name) FROM principal_areas pa " \
-  "JOIN areas a ON a.id = pa.area_id WHERE pa.principal_id = "             \
+  "JOIN areas a ON a.id = pa.area_id WHERE pa.principal_id = "              \
   "e.principal_id), ''), e.id FROM audit_entries e WHERE e.outcome = 'ok' "
-constexpr char kAccessesOfSubjectSql[] =
-    KVO_ACCESS_COLUMNS
+constexpr char kAccessesOfSubjectSql[] = KVO_ACCESS_COLUMNS
     "AND e.seq IN (SELECT seq FROM audit_subjects WHERE subject = $1) "
     "UNION ALL " KVO_ACCESS_COLUMNS
     "AND e.seq IS NULL AND $1 = ANY(string_to_array(e.subject, ',')) "
