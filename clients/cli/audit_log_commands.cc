@@ -68,12 +68,7 @@ int CallAudit(const GlobalOptions& opts,
                                                          const Request&,
                                                          Response*),
               const Request& request, Response* response) {
-  Connection connection;
-  if (int rc = Connect(opts, &connection); rc != kExitOk) return rc;
-  auto stub = AuditService::NewStub(connection.channel);
-  auto ctx = connection.Context();
-  grpc::Status status = ((*stub).*method)(ctx.get(), request, response);
-  return status.ok() ? kExitOk : ReportRpcError(status);
+  return CallUnary<AuditService>(opts, method, request, response);
 }
 
 int RunLog(const GlobalOptions& opts, const LogArgs& args) {

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "clients/cli/client_config.h"
+#include "clients/cli/output.h"
 
 namespace kvo::cli {
 
@@ -46,6 +47,21 @@ struct Connection {
 // Resolves the config and opens the channel. Returns kExitOk, or reports the
 // problem and returns its exit code.
 int Connect(const GlobalOptions& opts, Connection* connection);
+
+// One unary call of `Service` with the configured connection: kExitOk when
+// `response` is filled, else the exit code after reporting why not.
+template <typename Service, typename Request, typename Response>
+int CallUnary(const GlobalOptions& opts,
+              grpc::Status (Service::Stub::*method)(grpc::ClientContext*,
+                                                    const Request&, Response*),
+              const Request& request, Response* response) {
+  Connection connection;
+  if (int rc = Connect(opts, &connection); rc != kExitOk) return rc;
+  auto stub = Service::NewStub(connection.channel);
+  auto ctx = connection.Context();
+  grpc::Status status = ((*stub).*method)(ctx.get(), request, response);
+  return status.ok() ? kExitOk : ReportRpcError(status);
+}
 
 // An option check for ids and sizes: a whole number of at least 1, with a
 // one-line message otherwise.

@@ -45,13 +45,7 @@ int Call(const GlobalOptions& opts,
          grpc::Status (Stub::*method)(grpc::ClientContext*, const Request&,
                                       Response*),
          const Request& request, Response* response) {
-  Connection connection;
-  if (int rc = Connect(opts, &connection); rc != kExitOk) return rc;
-  auto stub = PrivacyService::NewStub(connection.channel);
-  auto ctx = connection.Context();
-  grpc::Status status = ((*stub).*method)(ctx.get(), request, response);
-  if (!status.ok()) return ReportRpcError(status);
-  return kExitOk;
+  return CallUnary<PrivacyService>(opts, method, request, response);
 }
 
 std::string KindName(kvo::v1::SubjectRequestKind kind) {
