@@ -43,14 +43,40 @@ absl::StatusOr<Caller> Authenticator::Authenticate(absl::string_view token) {
   }
   const std::string hash = TokenHash(token);
   const auto now = std::chrono::steady_clock::now();
-  {
+  if (auto caller = FromCache(hash, now)) return *caller;
+  auto fetched = Fetch(hash, now);
+  if (!fetched.ok()) {
     std::lock_guard lock(mu_);
     auto it = cache_.find(hash);
-    if (it != cache_.end() && now - it->second.fetched < cache_ttl_ &&
-        it->second.expires_at_ms > NowMs()) {
-      return it->second.caller;
+    if (it != cache_.end()) {
+      // Unknown, ended or suspended: forget it; unreachable: the next
+      // caller asks again.
+      if (absl::IsUnauthenticated(fetched.status())) {
+        cache_.erase(it);
+      } else {
+        it->second.refreshing = false;
+      }
     }
   }
+  return fetched;
+}
+
+std::optional<Caller> Authenticator::FromCache(
+    const std::string& hash, std::chrono::steady_clock::time_point now) {
+  std::lock_guard lock(mu_);
+  auto it = cache_.find(hash);
+  if (it == cache_.end()) return std::nullopt;
+  Cached& c = it->second;
+  if (c.expires_at_ms <= NowMs()) return std::nullopt;
+  const auto age = now - c.fetched;
+  if (age < cache_ttl_) return c.caller;
+  if (c.refreshing && age < 3 * cache_ttl_) return c.caller;
+  c.refreshing = true;
+  return std::nullopt;
+}
+
+absl::StatusOr<Caller> Authenticator::Fetch(
+    const std::string& hash, std::chrono::steady_clock::time_point now) {
   auto session = pool_.InTransaction(
       "authenticate", [&](pqxx::work& tx) -> absl::StatusOr<SessionRow> {
         auto s = PgIdentityStore::Session(tx, hash);
@@ -75,7 +101,7 @@ absl::StatusOr<Caller> Authenticator::Authenticate(absl::string_view token) {
   caller.area_ids = session->principal.area_ids;
   caller.login = session->principal.login;
   std::lock_guard lock(mu_);
-  cache_[hash] = {caller, session->expires_at_ms, now};
+  cache_[hash] = {caller, session->expires_at_ms, now, false};
   return caller;
 }
 

@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <unordered_map>
 
@@ -15,9 +16,12 @@ namespace kvo::identity {
 
 // Session token -> Caller. A token is checked against the database at most
 // once per `cache_ttl` per process, so a suspension or logout elsewhere ends
-// access within that time (1 s by default) without a query per call.
-// Errors are UNAUTHENTICATED with the reason a person can act on, or
-// UNAVAILABLE when the database is. Thread-safe.
+// access within that time (1 s by default) without a query per call. When
+// an entry goes stale, one caller refreshes it while the token's other
+// callers go on with the stale entry (for at most 3 × `cache_ttl`), so a
+// door of 200 tablets sharing a login is one query, not a burst of 200
+// queueing for the pool behind the writers. Errors are UNAUTHENTICATED with the
+// reason a person can act on, or UNAVAILABLE when the database is. Thread-safe.
 class Authenticator final {
  public:
   Authenticator(common::DbPool& pool, std::chrono::milliseconds cache_ttl);
@@ -35,7 +39,14 @@ class Authenticator final {
     Caller caller;
     int64_t expires_at_ms = 0;
     std::chrono::steady_clock::time_point fetched;
+    bool refreshing = false;  // one caller is asking the database
   };
+  // The cached caller if it may answer now; else marks the entry (if any)
+  // as being refreshed by this caller.
+  std::optional<Caller> FromCache(const std::string& hash,
+                                  std::chrono::steady_clock::time_point now);
+  absl::StatusOr<Caller> Fetch(const std::string& hash,
+                               std::chrono::steady_clock::time_point now);
   common::DbPool& pool_;
   const std::chrono::milliseconds cache_ttl_;
   std::mutex mu_;

@@ -299,6 +299,9 @@ struct Runtime {
   // own connections: a door sync that waits for a version round must not
   // wait behind the writers queueing for `pool`.
   std::unique_ptr<common::DbPool> gallery_pool;
+  // Session checks on their own connections too: every call's first step
+  // must not queue behind the write transactions holding `pool`.
+  std::unique_ptr<common::DbPool> session_pool;
 };
 
 absl::Status ConnectAndMigrate(const std::string& conninfo,
@@ -380,6 +383,7 @@ absl::Status StartDatabase(const KvodConfig& config, const fs::path& data_dir,
   rt.keystore_pool =
       std::make_unique<common::DbPool>(keystore, config.db_pool_size);
   rt.gallery_pool = std::make_unique<common::DbPool>(conninfo, 2);
+  rt.session_pool = std::make_unique<common::DbPool>(conninfo, 2);
   return absl::OkStatus();
 }
 
@@ -504,6 +508,7 @@ int RunKvod(const KvodConfig& config) {
   Runtime rt;
   // A first start that fails leaves nothing behind.
   auto fail_and_clean = [&](absl::string_view message) {
+    rt.session_pool.reset();
     rt.gallery_pool.reset();
     rt.pool.reset();
     rt.keystore_pool.reset();
@@ -562,7 +567,7 @@ int RunKvod(const KvodConfig& config) {
 
   // Modules, in dependency order: audit under identity's guard.
   identity::AccessControl access(*policy);
-  identity::Authenticator authenticator(*rt.pool, kTokenCacheTtl);
+  identity::Authenticator authenticator(*rt.session_pool, kTokenCacheTtl);
   audit::AuditIntegrity audit_integrity;
   identity::RpcGuard guard(
       access, authenticator, *rt.pool, audit_integrity,
@@ -675,6 +680,7 @@ int RunKvod(const KvodConfig& config) {
       "data", rt.conninfo, kDatabaseProbeInterval, [&rt, &serving](bool) {
         rt.pool->DiscardAll();
         rt.gallery_pool->DiscardAll();
+        rt.session_pool->DiscardAll();
         serving.Update();
       });
   common::DatabaseHealth keys_health("key store", rt.keystore_pool->conninfo(),
@@ -759,6 +765,7 @@ int RunKvod(const KvodConfig& config) {
       common::LogWarn("postgres stop", {{"detail", s.message()}});
     }
   }
+  rt.session_pool.reset();
   rt.gallery_pool.reset();
   rt.pool.reset();
   rt.keystore_pool.reset();

@@ -237,10 +237,63 @@ double PgBench(const std::filesystem::path& data, const std::string& script,
   return std::strtod(r.out.c_str() + at + 6, nullptr);
 }
 
+// Calls and PostgreSQL time per card of each statement since the extension
+// was created (the pgbench runs are in it too, under their bench_ tables).
+void PrintStatements(const std::string& conninfo, size_t cards) {
+  pqxx::connection conn(conninfo);
+  pqxx::nontransaction tx(conn);
+  std::printf(
+      "statements per card (%zu cards; pgbench's on bench_ tables), by time:\n",
+      cards);
+  for (const auto& row :
+       tx.exec("SELECT calls, total_exec_time, left(regexp_replace(query, "
+               "'\\s+', ' ', 'g'), 110) FROM pg_stat_statements ORDER BY "
+               "total_exec_time DESC LIMIT 25")) {
+    std::printf("  %6.2f calls %7.3f ms  %s\n",
+                row[0].as<double>() / double(cards),
+                row[1].as<double>() / double(cards), row[2].c_str());
+  }
+  auto p = tx.exec1(
+      "SELECT c.person_id, c.area_id, c.incident_id FROM cards c ORDER BY id "
+      "DESC LIMIT 1");
+  const std::string h =
+      "SELECT id, person_id, incident_id, area_id, shop_id, kind, "
+      "(EXTRACT(EPOCH FROM valid_from) * 1000000)::bigint, (EXTRACT(EPOCH "
+      "FROM valid_until) * 1000000)::bigint, days, rule, shops, "
+      "COALESCE(issued_by, 0), revoked_at IS NOT NULL, "
+      "COALESCE(revoke_reason, ''), 'card' FROM cards "
+      "WHERE person_id = $1 AND area_id = $2 "
+      "UNION ALL SELECT 0, 0, 0, 0, 0, '', o.at, 0, 0, '', '', 0, o.revoked, "
+      "'', 'offence' FROM incident_persons ip CROSS JOIN LATERAL (SELECT "
+      "(EXTRACT(EPOCH FROM i.occurred_at) * 1000000)::bigint AS at, EXISTS "
+      "(SELECT 1 FROM cards c WHERE "
+      "c.incident_id = i.id AND c.revoked_at IS NOT NULL) AS revoked FROM "
+      "incidents i WHERE i.id = ip.incident_id AND i.area_id = $2 AND i.id <> "
+      "$3 OFFSET 0) o WHERE ip.person_id = $1 "
+      "UNION ALL SELECT s.id, 0, 0, 0, 0, '', 0, 0, 0, s.name, '', 0, false, "
+      "'', 'shop' FROM shops s WHERE s.area_id = $2";
+  tx.exec0("PREPARE h(bigint, bigint, bigint) AS " + h);
+  const std::string args = absl::StrCat("(", p[0].c_str(), ",", p[1].c_str(),
+                                        ",", p[2].c_str(), ")");
+  for (int i = 0; i < 7; ++i) {
+    auto plan = tx.exec("EXPLAIN (ANALYZE, BUFFERS) EXECUTE h" + args);
+    if (i == 0 || i == 6) {
+      for (const auto& row : plan) std::printf("    %s\n", row[0].c_str());
+    }
+  }
+}
+
 int Main() {
   KvodEnv env;
   // Durable commits, as kvod runs in production (tests turn fsync off).
   env.extra_kvod_args_ = {"--pg-setting=fsync=on"};
+  // KVO_BENCH_STATEMENTS=1: load pg_stat_statements and print, after the
+  // IssueCard runs, what PostgreSQL spent per card on each statement.
+  const bool statements = std::getenv("KVO_BENCH_STATEMENTS") != nullptr;
+  if (statements) {
+    env.extra_kvod_args_.push_back(
+        "--pg-setting=shared_preload_libraries=pg_stat_statements");
+  }
   env.SetUp();
   if (env.kvod_ == nullptr || env.admin_.empty()) {
     std::fprintf(stderr, "bench: kvod did not start\n");
@@ -307,6 +360,12 @@ int Main() {
   conns.clear();
   std::printf("bare INSERT+commit, 4 clients: %.0f/s\n", bare);
 
+  if (statements) {
+    pqxx::connection conn(conninfo);
+    pqxx::nontransaction tx(conn);
+    tx.exec0("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
+    tx.exec("SELECT pg_stat_statements_reset()");  // not the preparation
+  }
   std::atomic<size_t> next{0};
   const pid_t kvod = env.kvod_->process().pid();
   for (int clients : kLevels) {
@@ -343,6 +402,7 @@ int Main() {
                   issue / bare);
     }
   }
+  if (statements) PrintStatements(conninfo, next.load());
   env.TearDown();
   return 0;
 }

@@ -1,0 +1,122 @@
+// The session cache against a real database: a stale entry is refreshed by
+// one caller while the token's other callers go on (a door of many tablets
+// sharing one login must not become a burst of queries queueing behind the
+// writers), for a bounded time only, and an ended session ends access.
+
+#include <chrono>
+#include <future>
+#include <pqxx/pqxx>
+#include <thread>
+#include <vector>
+
+#include "gtest/gtest.h"
+#include "services/common/db_pool.h"
+#include "services/identity/authenticator.h"
+#include "services/identity/pg_identity_store.h"
+#include "tests/support/pg_environment.h"
+
+namespace kvo::identity {
+namespace {
+
+using std::chrono::milliseconds;
+constexpr milliseconds kTtl{200};
+const std::string kToken(64, 'a');
+
+class AuthenticatorTest : public kvo::testing::PgTest {
+ protected:
+  void SetUp() override {
+    PgTest::SetUp();
+    pqxx::connection conn(conninfo());
+    pqxx::work tx(conn);
+    const int64_t id = PgIdentityStore::InsertPrincipal(
+        tx, "bakker", "Bakker", "shopkeeper", "active", "x", 0);
+    PgIdentityStore::InsertSession(tx, Authenticator::TokenHash(kToken), id,
+                                   std::chrono::minutes(30));
+    tx.commit();
+  }
+
+  // Holds the sessions table so that a session check blocks, until Release.
+  struct TableLock {
+    pqxx::connection conn;
+    pqxx::work tx;
+    explicit TableLock(const std::string& conninfo) : conn(conninfo), tx(conn) {
+      tx.exec0("LOCK TABLE sessions IN ACCESS EXCLUSIVE MODE");
+    }
+    void Release() { tx.commit(); }
+  };
+
+  // Whether a query is waiting for the lock on sessions.
+  bool SomeoneWaits() {
+    pqxx::connection conn(conninfo());
+    pqxx::nontransaction tx(conn);
+    return tx.exec1(
+                 "SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = "
+                 "l.relation WHERE c.relname = 'sessions' AND NOT l.granted")[0]
+               .as<int>() > 0;
+  }
+
+  void AwaitWaiter() {
+    for (int i = 0; i < 500 && !SomeoneWaits(); ++i) {
+      std::this_thread::sleep_for(milliseconds(10));
+    }
+    ASSERT_TRUE(SomeoneWaits()) << "the refresh never reached the database";
+  }
+};
+
+TEST_F(AuthenticatorTest, OneCallerRefreshesAStaleEntryWhileTheOthersGoOn) {
+  common::DbPool pool(conninfo(), 2);
+  Authenticator auth(pool, kTtl);
+  ASSERT_TRUE(auth.Authenticate(kToken).ok());
+  std::this_thread::sleep_for(kTtl + milliseconds(20));  // stale now
+
+  TableLock lock(conninfo());
+  auto refresher =
+      std::async(std::launch::async, [&] { return auth.Authenticate(kToken); });
+  AwaitWaiter();
+  // The refresh is stuck in the database; the others answer from memory.
+  std::vector<std::future<absl::StatusOr<Caller>>> others;
+  for (int i = 0; i < 20; ++i) {
+    others.push_back(std::async(std::launch::async,
+                                [&] { return auth.Authenticate(kToken); }));
+  }
+  for (auto& f : others) {
+    ASSERT_EQ(f.wait_for(std::chrono::seconds(5)), std::future_status::ready)
+        << "a caller queued behind the refresh instead of using the entry";
+    auto caller = f.get();
+    ASSERT_TRUE(caller.ok()) << caller.status();
+    EXPECT_EQ(caller->login, "bakker");
+  }
+  EXPECT_EQ(refresher.wait_for(milliseconds(0)), std::future_status::timeout)
+      << "the refresh should still wait for the table";
+
+  // Past 3 × the ttl a stale entry answers no one: the next caller waits.
+  std::this_thread::sleep_for(3 * kTtl);
+  auto late =
+      std::async(std::launch::async, [&] { return auth.Authenticate(kToken); });
+  EXPECT_EQ(late.wait_for(milliseconds(300)), std::future_status::timeout)
+      << "an entry older than 3 x the ttl must not answer";
+  lock.Release();
+  EXPECT_TRUE(refresher.get().ok());
+  EXPECT_TRUE(late.get().ok());
+}
+
+TEST_F(AuthenticatorTest, AnEndedSessionEndsAccessAfterTheTtl) {
+  common::DbPool pool(conninfo(), 2);
+  Authenticator auth(pool, kTtl);
+  ASSERT_TRUE(auth.Authenticate(kToken).ok());
+  {
+    pqxx::connection conn(conninfo());
+    pqxx::work tx(conn);
+    PgIdentityStore::RevokeSession(tx, Authenticator::TokenHash(kToken));
+    tx.commit();
+  }
+  std::this_thread::sleep_for(kTtl + milliseconds(20));
+  for (int i = 0; i < 3; ++i) {
+    auto caller = auth.Authenticate(kToken);
+    EXPECT_EQ(caller.status().code(), absl::StatusCode::kUnauthenticated)
+        << "call " << i << " after the session ended";
+  }
+}
+
+}  // namespace
+}  // namespace kvo::identity
