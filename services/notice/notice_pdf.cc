@@ -166,15 +166,22 @@ std::string DutchDate(int year, int month, int day) {
 
 absl::StatusOr<std::string> RenderParagraphsPdf(
     const std::vector<Paragraph>& paragraphs) {
+  return DrawA4Pdf([&](cairo_t* cr) {
+    cairo_set_source_rgb(cr, 0, 0, 0);
+    Layout layout(cr);
+    for (const Paragraph& p : paragraphs) layout.Add(p);
+  });
+}
+
+absl::StatusOr<std::string> DrawA4Pdf(
+    const std::function<void(cairo_t*)>& draw) {
   std::string pdf;
   {
     std::unique_ptr<cairo_surface_t, SurfaceDeleter> surface(
         cairo_pdf_surface_create_for_stream(AppendToString, &pdf, kPageWidth,
                                             kPageHeight));
     std::unique_ptr<cairo_t, ContextDeleter> cr(cairo_create(surface.get()));
-    cairo_set_source_rgb(cr.get(), 0, 0, 0);
-    Layout layout(cr.get());
-    for (const Paragraph& p : paragraphs) layout.Add(p);
+    draw(cr.get());
     cairo_show_page(cr.get());
     const cairo_status_t status = cairo_status(cr.get());
     cr.reset();

@@ -2,10 +2,13 @@
 #define KVO_SERVICES_NOTICE_NOTICE_PDF_H_
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
+
+typedef struct _cairo cairo_t;
 
 namespace kvo::notice {
 
@@ -44,6 +47,12 @@ struct Paragraph;
 // most 6 x 8 cm. INTERNAL when cairo fails. Thread-safe.
 absl::StatusOr<std::string> RenderParagraphsPdf(
     const std::vector<Paragraph>& paragraphs);
+
+// An A4 PDF (595 x 842 points) of what `draw` draws with cairo; `draw`
+// calls cairo_show_page between pages, the last page is shown after it.
+// INTERNAL when cairo fails. Thread-safe.
+absl::StatusOr<std::string> DrawA4Pdf(
+    const std::function<void(cairo_t*)>& draw);
 
 // A day as a Dutch reader writes it: "30 november 2026".
 std::string DutchDate(int year, int month, int day);

@@ -1,0 +1,228 @@
+// The reduction report of a seeded area: every figure checked against a
+// value worked out by hand here, the small counts hidden, the objectives
+// judged, and the PDF read back with pdftotext.
+
+#include "services/reports/reduction_report.h"
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "services/reports/reduction_pdf.h"
+#include "tests/support/pg_environment.h"
+#include "tests/support/subprocess.h"
+
+namespace kvo::reports {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+ReductionInputs Seeded() {
+  ReductionInputs in;
+  in.area_name = "Binnenstad Deventer";
+  in.first = {absl::CivilDay(2024, 1, 1), absl::CivilDay(2024, 12, 31)};
+  in.second = {absl::CivilDay(2025, 1, 1), absl::CivilDay(2025, 12, 31)};
+  in.labels = {{"theft", "Winkeldiefstal"}, {"violence", "Geweld"},
+               {"nuisance", "Overlast"},    {"vandalism", "Vernieling"},
+               {"upheld", "gegrond"},       {"rejected", "ongegrond"}};
+  PeriodFacts& a = in.first_facts;
+  a.incidents_by_type = {{"theft", 120}, {"violence", 3}, {"nuisance", 40}};
+  a.police_by_category = {{"diefstal", 80}, {"inbraak", 10}};
+  a.damage_cents = 1234567;
+  a.warnings_issued = 30;
+  a.bans_issued = 8;
+  a.objections_by_outcome = {{"upheld", 2}, {"rejected", 6}};
+  a.repeat_offenders = 7;
+  a.survey = SurveyFacts{40, 22, 16, 8};
+  a.donations = DonationFacts{181000, 90500, 70000};
+  for (int m = 1; m <= 12; ++m) {
+    a.incidents_by_month[absl::CivilMonth(2024, m)] = 10 + m;
+  }
+  PeriodFacts& b = in.second_facts;
+  b.incidents_by_type = {
+      {"theft", 96}, {"violence", 6}, {"nuisance", 30}, {"vandalism", 2}};
+  b.police_by_category = {{"diefstal", 60}, {"inbraak", 12}};
+  b.damage_cents = 987650;
+  b.warnings_issued = 22;
+  b.bans_issued = 4;
+  b.objections_by_outcome = {{"rejected", 5}};
+  b.repeat_offenders = 5;
+  b.survey = SurveyFacts{38, 26, 10, 7};
+  b.donations = DonationFacts{362000, 181000, 140000};
+  for (int m = 1; m <= 12; ++m) {
+    b.incidents_by_month[absl::CivilMonth(2025, m)] = m == 2 ? 3 : 12;
+  }
+  in.objectives = {
+      {"Winkeldiefstal 10 % minder", "incidents.theft", -10},
+      {"Aangiftebereidheid 25 procentpunt hoger", "survey.reporting_rate", 25},
+      {"Geweld 10 % minder", "incidents.violence", -10},
+      {"Brandmeldingen 5 % minder", "police.brand", -5}};
+  return in;
+}
+
+const Figure& Find(const ReductionReport& r, const std::string& metric) {
+  for (const Section& s : r.sections) {
+    for (const Figure& f : s.figures) {
+      if (f.metric == metric) return f;
+    }
+  }
+  static const Figure none;
+  ADD_FAILURE() << "no figure " << metric;
+  return none;
+}
+
+// Value in period 1, value in period 2, change: as the report prints them.
+std::vector<std::string> Row(const ReductionReport& r,
+                             const std::string& metric) {
+  const Figure& f = Find(r, metric);
+  return {FormatValue(f, false, r.threshold), FormatValue(f, true, r.threshold),
+          FormatChange(f)};
+}
+
+using Cells = std::vector<std::string>;
+
+TEST(ReductionReportTest, EveryFigureOfTheSeededAreaAsWorkedOutByHand) {
+  auto r = BuildReductionReport(Seeded());
+  ASSERT_TRUE(r.ok()) << r.status();
+  // (96 - 120) / 120 = -20 %; (30 - 40) / 40 = -25 %.
+  EXPECT_EQ(Row(*r, "incidents.theft"), (Cells{"120", "96", "-20,0 %"}));
+  EXPECT_EQ(Row(*r, "incidents.nuisance"), (Cells{"40", "30", "-25,0 %"}));
+  // 3 is below 5: hidden, and so is the change that would reveal it.
+  EXPECT_EQ(Row(*r, "incidents.violence"), (Cells{"< 5", "6", ""}));
+  EXPECT_EQ(Row(*r, "incidents.vandalism"), (Cells{"0", "< 5", ""}));
+  // 163 -> 134: -29 / 163 = -17.79 %.
+  EXPECT_EQ(Row(*r, "incidents.total"), (Cells{"163", "134", "-17,8 %"}));
+  // (987650 - 1234567) / 1234567 = -20.0003 %.
+  EXPECT_EQ(Row(*r, "damage"), (Cells{"€ 12.345,67", "€ 9.876,50", "-20,0 %"}));
+  EXPECT_EQ(Row(*r, "police.inbraak"), (Cells{"10", "12", "+20,0 %"}));
+  EXPECT_EQ(Row(*r, "police.total"), (Cells{"90", "72", "-20,0 %"}));
+  // (22 - 30) / 30 = -26.67 %; 4 bans is below 5.
+  EXPECT_EQ(Row(*r, "cards.collective_warning"),
+            (Cells{"30", "22", "-26,7 %"}));
+  EXPECT_EQ(Row(*r, "cards.ban"), (Cells{"8", "< 5", ""}));
+  EXPECT_EQ(Row(*r, "objections.upheld"), (Cells{"< 5", "0", ""}));
+  EXPECT_EQ(Row(*r, "objections.rejected"), (Cells{"6", "5", "-16,7 %"}));
+  EXPECT_EQ(Row(*r, "repeat_offenders"), (Cells{"7", "5", "-28,6 %"}));
+  // 22/40 = 55 %, 26/38 = 68.42 %: +13.42 percentage points.
+  EXPECT_EQ(Row(*r, "survey.feel_safe"),
+            (Cells{"55,0 %", "68,4 %", "+13,4 pp"}));
+  // 16/40 = 40 %, 10/38 = 26.32 %: -13.68 pp.
+  EXPECT_EQ(Row(*r, "survey.victimisation"),
+            (Cells{"40,0 %", "26,3 %", "-13,7 pp"}));
+  // Of the victims: 8/16 = 50 %, 7/10 = 70 %.
+  EXPECT_EQ(Row(*r, "survey.reporting_rate"),
+            (Cells{"50,0 %", "70,0 %", "+20,0 pp"}));
+  EXPECT_EQ(Row(*r, "donations.shop_share"),
+            (Cells{"€ 700,00", "€ 1.400,00", "+100,0 %"}));
+}
+
+TEST(ReductionReportTest, ObjectivesAreJudgedOnTheirFigure) {
+  auto r = BuildReductionReport(Seeded());
+  ASSERT_TRUE(r.ok()) << r.status();
+  ASSERT_EQ(r->objectives.size(), 4u);
+  EXPECT_TRUE(r->objectives[0].met);  // -20 % against -10 %
+  EXPECT_DOUBLE_EQ(*r->objectives[0].measured_change, -20.0);
+  EXPECT_FALSE(r->objectives[1].met);  // +20 pp against +25 pp
+  // Hidden in print, but judged: 3 -> 6 is +100 %, not -10 %.
+  EXPECT_FALSE(r->objectives[2].met);
+  EXPECT_DOUBLE_EQ(*r->objectives[2].measured_change, 100.0);
+  // ... and never printed: +100 % and the 6 would give the 3 away.
+  EXPECT_FALSE(r->objectives[2].shown_change.has_value());
+  EXPECT_DOUBLE_EQ(*r->objectives[0].shown_change, -20.0);
+  EXPECT_FALSE(r->objectives[3].measured_change.has_value());  // no figure
+  EXPECT_FALSE(r->objectives[3].met);
+}
+
+TEST(ReductionReportTest, MonthsCoverBothPeriodsAndHideSmallOnes) {
+  auto r = BuildReductionReport(Seeded());
+  ASSERT_TRUE(r.ok()) << r.status();
+  ASSERT_EQ(r->first_months.size(), 12u);
+  ASSERT_EQ(r->second_months.size(), 12u);
+  EXPECT_EQ(r->first_months[0].month, absl::CivilMonth(2024, 1));
+  EXPECT_EQ(r->first_months[11].count, 22);
+  EXPECT_TRUE(r->second_months[1].small);  // February 2025: 3
+  EXPECT_FALSE(r->second_months[0].small);
+}
+
+TEST(ReductionReportTest, AMissingMeasurementIsSaidNotFailed) {
+  ReductionInputs in = Seeded();
+  in.first_facts.survey.reset();
+  in.first_facts.donations.reset();
+  in.second_facts.donations.reset();
+  auto r = BuildReductionReport(in);
+  ASSERT_TRUE(r.ok()) << r.status();
+  const std::string text = ReductionText(*r);
+  EXPECT_THAT(text, HasSubstr("Geen enquête voor de 0-meting"));
+  EXPECT_THAT(text, HasSubstr("module is niet in gebruik"));
+  EXPECT_FALSE(r->objectives[1].measured_change.has_value());
+}
+
+TEST(ReductionReportTest, BadInputNamesTheProblem) {
+  ReductionInputs in = Seeded();
+  in.second = {absl::CivilDay(2025, 12, 31), absl::CivilDay(2025, 1, 1)};
+  auto r = BuildReductionReport(in);
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(r.status().message(), HasSubstr("ends before it starts"));
+
+  in = Seeded();
+  in.second = {absl::CivilDay(2024, 6, 1), absl::CivilDay(2025, 5, 31)};
+  r = BuildReductionReport(in);
+  EXPECT_THAT(r.status().message(), HasSubstr("overlap"));
+
+  in = Seeded();
+  in.second_facts.incidents_by_type["theft"] = -1;
+  r = BuildReductionReport(in);
+  EXPECT_THAT(r.status().message(), HasSubstr("theft must not be negative"));
+
+  in = Seeded();
+  in.first_facts.survey->reported = 17;  // more reporters than victims
+  r = BuildReductionReport(in);
+  EXPECT_THAT(r.status().message(), HasSubstr("do not add up"));
+}
+
+TEST(ReductionReportTest, CsvKeepsHiddenValuesHidden) {
+  auto r = BuildReductionReport(Seeded());
+  ASSERT_TRUE(r.ok()) << r.status();
+  const std::string csv = ReductionCsv(*r);
+  EXPECT_THAT(csv, HasSubstr("Incidenten (registratie),Winkeldiefstal,"
+                             "incidents.theft,120,96,\"-20,0 %\"\n"));
+  EXPECT_THAT(csv, HasSubstr("Geweld,incidents.violence,< 5,6,\n"));
+  EXPECT_THAT(csv, Not(HasSubstr(",3,")));
+}
+
+TEST(ReductionReportTest, ThePdfReadsBackWithItsHeadlineFigures) {
+  auto r = BuildReductionReport(Seeded());
+  ASSERT_TRUE(r.ok()) << r.status();
+  auto pdf = RenderReductionPdf(*r, absl::CivilDay(2026, 11, 30));
+  ASSERT_TRUE(pdf.ok()) << pdf.status();
+  kvo::testing::TempDir dir;
+  const auto file = dir.path() / "reductie.pdf";
+  std::ofstream(file, std::ios::binary) << *pdf;
+  // Kept beside the build for a person to look at (pdftoppm).
+  if (const char* out = std::getenv("KVO_ARTIFACTS")) {
+    std::filesystem::create_directories(out);
+    std::filesystem::copy_file(
+        file, std::filesystem::path(out) / "reduction_report.pdf",
+        std::filesystem::copy_options::overwrite_existing);
+  }
+  const std::string text =
+      kvo::testing::RunCommand({"/usr/bin/pdftotext", file.string(), "-"}).out;
+  EXPECT_THAT(text, HasSubstr("Rapport criminaliteitsreductie"));
+  EXPECT_THAT(text, HasSubstr("Binnenstad Deventer"));
+  EXPECT_THAT(text, HasSubstr("1 januari 2024 t/m 31 december 2024"));
+  EXPECT_THAT(text, HasSubstr("Opgemaakt op 30 november 2026"));
+  EXPECT_THAT(text, HasSubstr("-20,0 %"));
+  EXPECT_THAT(text, HasSubstr("€ 12.345,67"));
+  EXPECT_THAT(text, HasSubstr("+20,0 pp"));
+  EXPECT_THAT(text, HasSubstr("niet gehaald"));
+  EXPECT_THAT(text, HasSubstr("< 5"));
+  EXPECT_THAT(text, HasSubstr("Incidenten per maand"));
+  EXPECT_THAT(text, HasSubstr("gemeten +20,0 pp"));
+  EXPECT_THAT(text, Not(HasSubstr("+100,0 %)")));
+}
+
+}  // namespace
+}  // namespace kvo::reports
