@@ -253,34 +253,6 @@ void PrintStatements(const std::string& conninfo, size_t cards) {
                 row[0].as<double>() / double(cards),
                 row[1].as<double>() / double(cards), row[2].c_str());
   }
-  auto p = tx.exec1(
-      "SELECT c.person_id, c.area_id, c.incident_id FROM cards c ORDER BY id "
-      "DESC LIMIT 1");
-  const std::string h =
-      "SELECT id, person_id, incident_id, area_id, shop_id, kind, "
-      "(EXTRACT(EPOCH FROM valid_from) * 1000000)::bigint, (EXTRACT(EPOCH "
-      "FROM valid_until) * 1000000)::bigint, days, rule, shops, "
-      "COALESCE(issued_by, 0), revoked_at IS NOT NULL, "
-      "COALESCE(revoke_reason, ''), 'card' FROM cards "
-      "WHERE person_id = $1 AND area_id = $2 "
-      "UNION ALL SELECT 0, 0, 0, 0, 0, '', o.at, 0, 0, '', '', 0, o.revoked, "
-      "'', 'offence' FROM incident_persons ip CROSS JOIN LATERAL (SELECT "
-      "(EXTRACT(EPOCH FROM i.occurred_at) * 1000000)::bigint AS at, EXISTS "
-      "(SELECT 1 FROM cards c WHERE "
-      "c.incident_id = i.id AND c.revoked_at IS NOT NULL) AS revoked FROM "
-      "incidents i WHERE i.id = ip.incident_id AND i.area_id = $2 AND i.id <> "
-      "$3 OFFSET 0) o WHERE ip.person_id = $1 "
-      "UNION ALL SELECT s.id, 0, 0, 0, 0, '', 0, 0, 0, s.name, '', 0, false, "
-      "'', 'shop' FROM shops s WHERE s.area_id = $2";
-  tx.exec0("PREPARE h(bigint, bigint, bigint) AS " + h);
-  const std::string args = absl::StrCat("(", p[0].c_str(), ",", p[1].c_str(),
-                                        ",", p[2].c_str(), ")");
-  for (int i = 0; i < 7; ++i) {
-    auto plan = tx.exec("EXPLAIN (ANALYZE, BUFFERS) EXECUTE h" + args);
-    if (i == 0 || i == 6) {
-      for (const auto& row : plan) std::printf("    %s\n", row[0].c_str());
-    }
-  }
 }
 
 int Main() {
