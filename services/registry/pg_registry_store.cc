@@ -6,8 +6,10 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "absl/time/civil_time.h"
 #include "services/common/crypto.h"
 #include "services/common/db_pool.h"
+#include "services/common/local_time.h"
 #include "services/common/sql_values.h"
 
 namespace kvo::registry {
@@ -707,6 +709,59 @@ std::vector<ObjectionRow> PgRegistryStore::ObjectionsOfArea(Tx& tx,
               "NULL) ORDER BY o.respond_by, o.id",
           area_id, open_only),
       ObjectionFrom);
+}
+
+AreaFacts PgRegistryStore::FactsOfArea(Tx& tx, int64_t area_id, absl::Time from,
+                                       absl::Time to) {
+  // One pass over the incidents' covering index counts them per type and
+  // Amsterdam month: the months' starts go in as an array and width_bucket
+  // finds each incident's by binary search, far cheaper per row than a
+  // time-zone conversion (bucket 0 is the month `from` falls in).
+  const absl::TimeZone& tz = common::Amsterdam();
+  absl::CivilMonth month(absl::ToCivilDay(from, tz));
+  std::vector<std::string> months = {absl::FormatCivilTime(month)};
+  std::vector<int64_t> starts;
+  for (++month; absl::FromCivil(month, tz) < to; ++month) {
+    starts.push_back(absl::ToUnixMicros(absl::FromCivil(month, tz)));
+    months.push_back(absl::FormatCivilTime(month));
+  }
+  const std::string sql = absl::StrCat(
+      "WITH c AS MATERIALIZED (SELECT id, kind, person_id FROM cards WHERE "
+      "area_id = $1 AND valid_from >= ",
+      FromMicros(2), " AND valid_from < ", FromMicros(3),
+      ") SELECT 'incident', offence_type, width_bucket(occurred_at, "
+      "(SELECT COALESCE(array_agg(to_timestamp(0) + b * interval '1 "
+      "microsecond' ORDER BY b), '{}') FROM unnest($4::bigint[]) b)), "
+      "count(*), sum(damage_cents) FROM incidents WHERE area_id = $1 AND "
+      "occurred_at >= ",
+      FromMicros(2), " AND occurred_at < ", FromMicros(3),
+      " GROUP BY 2, 3 "
+      "UNION ALL SELECT 'card', kind, 0, count(*), 0 FROM c GROUP BY kind "
+      "UNION ALL SELECT 'objection', COALESCE(o.decision, 'pending'), 0, "
+      "count(*), 0 FROM objections o JOIN c ON c.id = o.card_id GROUP BY 2 "
+      "UNION ALL SELECT 'repeat', '', 0, count(*), 0 FROM (SELECT person_id "
+      "FROM c GROUP BY person_id HAVING count(*) > 1) r");
+  AreaFacts out;
+  for (const auto& r :
+       common::ExecPrepared(tx, sql, area_id, absl::ToUnixMicros(from),
+                            absl::ToUnixMicros(to), common::SqlArray(starts))) {
+    const std::string tag = r[0].as<std::string>();
+    const std::string key = r[1].as<std::string>();
+    const int64_t n = r[3].as<int64_t>();
+    if (tag == "incident") {
+      const size_t bucket = r[2].as<size_t>();
+      out.incidents_by_type[key] += n;
+      if (bucket < months.size()) out.incidents_by_month[months[bucket]] += n;
+      out.damage_cents += r[4].as<int64_t>();
+    } else if (tag == "card") {
+      out.cards_by_kind[key] = n;
+    } else if (tag == "objection") {
+      out.objections_by_outcome[key] = n;
+    } else {
+      out.repeat_offenders = n;
+    }
+  }
+  return out;
 }
 
 }  // namespace kvo::registry

@@ -43,6 +43,19 @@ struct IncidentRow {
   std::string sealed_report_number;
 };
 
+// What the registry knows of an area over a period, as counts only (no
+// person, no shop): the registry's part of the reduction report.
+struct AreaFacts {
+  std::map<std::string, int64_t> incidents_by_type;  // offence type code
+  int64_t damage_cents = 0;
+  // "2025-03": months in Europe/Amsterdam.
+  std::map<std::string, int64_t> incidents_by_month;
+  std::map<std::string, int64_t> cards_by_kind;  // issued in the period
+  // Of those cards' objections: "upheld", "rejected", "pending".
+  std::map<std::string, int64_t> objections_by_outcome;
+  int64_t repeat_offenders = 0;  // persons with more than one of those cards
+};
+
 struct CardRow {
   int64_t id = 0;
   int64_t person_id = 0;
@@ -222,6 +235,11 @@ class PgRegistryStore final {
 
   static std::vector<ObjectionRow> ObjectionsOfArea(Tx& tx, int64_t area_id,
                                                     bool open_only);
+
+  // Incidents that occurred and cards issued (valid_from) in [from, to),
+  // counted in one statement over the covering indexes (V013__report_indexes).
+  static AreaFacts FactsOfArea(Tx& tx, int64_t area_id, absl::Time from,
+                               absl::Time to);
 };
 
 }  // namespace kvo::registry

@@ -33,6 +33,7 @@
 #include "services/common/embedded_postgres.h"
 #include "services/common/envelope.h"
 #include "services/common/migrator.h"
+#include "tests/bench/bench_pg.h"
 
 namespace kvo::audit {
 namespace {
@@ -52,12 +53,7 @@ struct Shared {
 };
 Shared* g_shared = nullptr;
 
-void Check(const absl::Status& s) {
-  if (!s.ok()) {
-    std::fprintf(stderr, "bench: %s\n", std::string(s.message()).c_str());
-    std::exit(1);
-  }
-}
+using bench::Check;
 
 // One plain row per transaction: the cheapest durable write there is.
 void BM_BareInsertCommit(benchmark::State& state) {
@@ -92,45 +88,15 @@ void BM_AuditAppendCommit(benchmark::State& state) {
 BENCHMARK(BM_BareInsertCommit)->Threads(kWriters)->UseRealTime()->MinTime(3.0);
 BENCHMARK(BM_AuditAppendCommit)->Threads(kWriters)->UseRealTime()->MinTime(3.0);
 
-class RatioReporter : public benchmark::ConsoleReporter {
- public:
-  void ReportRuns(const std::vector<Run>& runs) override {
-    for (const Run& run : runs) {
-      if (run.run_type != Run::RT_Iteration || run.error_occurred) continue;
-      auto it = run.counters.find("items_per_second");
-      if (it == run.counters.end()) continue;
-      const std::string name = run.benchmark_name();
-      per_second_[name.substr(0, name.find('/'))] = it->second.value;
-    }
-    ConsoleReporter::ReportRuns(runs);
-  }
-  void PrintRatio() const {
-    auto find = [this](const char* name) {
-      auto it = per_second_.find(name);
-      return it == per_second_.end() ? 0.0 : it->second;
-    };
-    const double bare = find("BM_BareInsertCommit");
-    const double audit = find("BM_AuditAppendCommit");
-    if (bare <= 0 || audit <= 0) return;
-    std::printf(
-        "\nbare INSERT+commit: %.0f/s, audit append+commit: %.0f/s "
-        "(%d writers), ratio %.3f (target >= 0.8)\n",
-        bare, audit, kWriters, audit / bare);
-    std::fflush(stdout);
-  }
-
- private:
-  std::map<std::string, double> per_second_;
-};
-
-std::string MakeTempDir() {
-  const char* base = std::getenv("TMPDIR");
-  std::string tmpl = std::string(base != nullptr && *base ? base : "/tmp") +
-                     "/kvo-bench-XXXXXX";
-  if (::mkdtemp(tmpl.data()) == nullptr) Check(absl::InternalError("mkdtemp"));
-  fs::permissions(tmpl, fs::perms::owner_all | fs::perms::others_exec |
-                            fs::perms::group_exec);
-  return tmpl;
+void PrintRatio(const bench::RatesReporter& rates) {
+  const double bare = rates.PerSecond("BM_BareInsertCommit");
+  const double audit = rates.PerSecond("BM_AuditAppendCommit");
+  if (bare <= 0 || audit <= 0) return;
+  std::printf(
+      "\nbare INSERT+commit: %.0f/s, audit append+commit: %.0f/s "
+      "(%d writers), ratio %.3f (target >= 0.8)\n",
+      bare, audit, kWriters, audit / bare);
+  std::fflush(stdout);
 }
 
 }  // namespace
@@ -143,20 +109,11 @@ int main(int argc, char** argv) {
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
   if (!common::InitCrypto()) return 1;
 
-  const fs::path root = audit::MakeTempDir();
-  common::EmbeddedPostgresOptions options;
-  options.root = root / "db";
-  fs::create_directories(options.root);
-  auto pg = common::EmbeddedPostgres::Start(options);
-  audit::Check(pg.status());
-  audit::Check((*pg)->CreateDatabaseIfMissing("kvo_bench"));
-  const std::string conninfo = (*pg)->ConnectionString("kvo_bench");
+  bench::BenchDatabase db;
+  const fs::path root = db.root();
+  const std::string conninfo = db.conninfo();
   {
     pqxx::connection conn(conninfo);
-    auto migrations =
-        common::ReadMigrations(fs::path(KVO_SOURCE_DIR) / "migrations");
-    audit::Check(migrations.status());
-    audit::Check(common::ApplyMigrations(conn, *migrations).status());
     pqxx::work tx(conn);
     tx.exec0(audit::kBaselineTable);
     tx.commit();
@@ -184,9 +141,9 @@ int main(int argc, char** argv) {
   shared.sequencer->Start();
   audit::g_shared = &shared;
 
-  audit::RatioReporter reporter;
+  bench::RatesReporter reporter;
   benchmark::RunSpecifiedBenchmarks(&reporter);
-  reporter.PrintRatio();
+  audit::PrintRatio(reporter);
   benchmark::Shutdown();
 
   shared.sequencer->Stop();
@@ -197,8 +154,5 @@ int main(int argc, char** argv) {
     return 1;
   }
   shared.pool.reset();
-  audit::Check((*pg)->Stop());
-  std::error_code ec;
-  fs::remove_all(root, ec);
   return 0;
 }

@@ -27,11 +27,10 @@
 #include "services/audit/pg_audit_store.h"
 #include "services/common/embedded_postgres.h"
 #include "services/common/migrator.h"
+#include "tests/bench/bench_pg.h"
 
 namespace kvo::audit {
 namespace {
-
-namespace fs = std::filesystem;
 
 constexpr int64_t kEntries = 5'000'000;
 constexpr int kPrincipals = 5'000;
@@ -66,13 +65,6 @@ const std::string kBareByPrincipal = absl::StrCat(
     "BY seq DESC LIMIT $2");
 
 std::string g_conninfo;
-
-void Check(const absl::Status& s) {
-  if (!s.ok()) {
-    std::fprintf(stderr, "bench: %s\n", std::string(s.message()).c_str());
-    std::exit(1);
-  }
-}
 
 std::string Person(std::mt19937& rng) {
   std::uniform_int_distribution<int> pick(0, kPersons - 1);
@@ -142,48 +134,19 @@ BENCHMARK(BM_StoreFirstPageBySubject)->UseRealTime()->MinTime(3.0);
 BENCHMARK(BM_BareFirstPageByPrincipal)->UseRealTime()->MinTime(3.0);
 BENCHMARK(BM_StoreFirstPageByPrincipal)->UseRealTime()->MinTime(3.0);
 
-class RatioReporter : public benchmark::ConsoleReporter {
- public:
-  void ReportRuns(const std::vector<Run>& runs) override {
-    for (const Run& run : runs) {
-      if (run.run_type != Run::RT_Iteration || run.error_occurred) continue;
-      auto it = run.counters.find("items_per_second");
-      if (it == run.counters.end()) continue;
-      const std::string name = run.benchmark_name();
-      per_second_[name.substr(0, name.find('/'))] = it->second.value;
-    }
-    ConsoleReporter::ReportRuns(runs);
+void PrintRatios(const bench::RatesReporter& rates) {
+  for (const char* what : {"BySubject", "ByPrincipal"}) {
+    const double bare = rates.PerSecond(absl::StrCat("BM_BareFirstPage", what));
+    const double store =
+        rates.PerSecond(absl::StrCat("BM_StoreFirstPage", what));
+    if (bare <= 0 || store <= 0) continue;
+    std::printf(
+        "first page %s on %lld entries: bare SELECT %.0f/s (%.3f ms), "
+        "store query %.0f/s (%.3f ms), ratio %.3f\n",
+        what, static_cast<long long>(kEntries), bare, 1000.0 / bare, store,
+        1000.0 / store, store / bare);
   }
-  void PrintRatios() const {
-    auto find = [this](const std::string& name) {
-      auto it = per_second_.find(name);
-      return it == per_second_.end() ? 0.0 : it->second;
-    };
-    for (const char* what : {"BySubject", "ByPrincipal"}) {
-      const double bare = find(absl::StrCat("BM_BareFirstPage", what));
-      const double store = find(absl::StrCat("BM_StoreFirstPage", what));
-      if (bare <= 0 || store <= 0) continue;
-      std::printf(
-          "first page %s on %lld entries: bare SELECT %.0f/s (%.3f ms), "
-          "store query %.0f/s (%.3f ms), ratio %.3f\n",
-          what, static_cast<long long>(kEntries), bare, 1000.0 / bare, store,
-          1000.0 / store, store / bare);
-    }
-    std::fflush(stdout);
-  }
-
- private:
-  std::map<std::string, double> per_second_;
-};
-
-std::string MakeTempDir() {
-  const char* base = std::getenv("TMPDIR");
-  std::string tmpl = std::string(base != nullptr && *base ? base : "/tmp") +
-                     "/kvo-bench-XXXXXX";
-  if (::mkdtemp(tmpl.data()) == nullptr) Check(absl::InternalError("mkdtemp"));
-  fs::permissions(tmpl, fs::perms::owner_all | fs::perms::others_exec |
-                            fs::perms::group_exec);
-  return tmpl;
+  std::fflush(stdout);
 }
 
 void Fill(const std::string& conninfo) {
@@ -231,34 +194,17 @@ void PrintPlans(const std::string& conninfo) {
 
 int main(int argc, char** argv) {
   using namespace kvo;
-  namespace fs = std::filesystem;
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
 
-  const fs::path root = audit::MakeTempDir();
-  common::EmbeddedPostgresOptions options;
-  options.root = root / "db";
-  fs::create_directories(options.root);
-  auto pg = common::EmbeddedPostgres::Start(options);
-  audit::Check(pg.status());
-  audit::Check((*pg)->CreateDatabaseIfMissing("kvo_bench"));
-  audit::g_conninfo = (*pg)->ConnectionString("kvo_bench");
-  {
-    pqxx::connection conn(audit::g_conninfo);
-    auto migrations =
-        common::ReadMigrations(fs::path(KVO_SOURCE_DIR) / "migrations");
-    audit::Check(migrations.status());
-    audit::Check(common::ApplyMigrations(conn, *migrations).status());
-  }
+  bench::BenchDatabase db;
+  audit::g_conninfo = db.conninfo();
   audit::Fill(audit::g_conninfo);
   audit::PrintPlans(audit::g_conninfo);
 
-  audit::RatioReporter reporter;
+  bench::RatesReporter reporter;
   benchmark::RunSpecifiedBenchmarks(&reporter);
-  reporter.PrintRatios();
+  audit::PrintRatios(reporter);
   benchmark::Shutdown();
-  audit::Check((*pg)->Stop());
-  std::error_code ec;
-  fs::remove_all(root, ec);
   return 0;
 }

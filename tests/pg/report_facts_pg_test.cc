@@ -1,0 +1,158 @@
+// The registry's part of the reduction report against a real database:
+// counts of one area and one period, months as Amsterdam reads them, and
+// nothing of another area or outside the period.
+
+#include <pqxx/pqxx>
+
+#include "absl/strings/str_cat.h"
+#include "gtest/gtest.h"
+#include "services/registry/pg_registry_store.h"
+#include "tests/support/pg_environment.h"
+
+namespace kvo::registry {
+namespace {
+
+using Counts = std::map<std::string, int64_t>;
+
+class ReportFactsPgTest : public kvo::testing::PgTest {
+ protected:
+  void SetUp() override {
+    PgTest::SetUp();
+    conn_ = std::make_unique<pqxx::connection>(conninfo());
+    area_a_ =
+        Id("INSERT INTO areas (name, kind, municipality) VALUES ('A', "
+           "'shopping_area', 'Deventer') RETURNING id");
+    area_b_ =
+        Id("INSERT INTO areas (name, kind, municipality) VALUES ('B', "
+           "'shopping_area', 'Zwolle') RETURNING id");
+    shop_a_ = Id(absl::StrCat("INSERT INTO shops (area_id, name) VALUES (",
+                              area_a_, ", 'Bakkerij') RETURNING id"));
+    shop_b_ = Id(absl::StrCat("INSERT INTO shops (area_id, name) VALUES (",
+                              area_b_, ", 'Slager') RETURNING id"));
+  }
+
+  int64_t Id(const std::string& sql) {
+    pqxx::work tx(*conn_);
+    const int64_t id = tx.exec1(sql)[0].as<int64_t>();
+    tx.commit();
+    return id;
+  }
+  int64_t Person() {
+    return Id(absl::StrCat(
+        "INSERT INTO persons (pseudonym, blind_index, registered_area_id) "
+        "VALUES (md5(random()::text), 'b', ",
+        area_a_, ") RETURNING id"));
+  }
+  int64_t Incident(int64_t area, int64_t shop, const std::string& at,
+                   const std::string& type, int64_t damage) {
+    return Id(absl::StrCat(
+        "INSERT INTO incidents (area_id, shop_id, occurred_at, offence_type, "
+        "damage_cents, has_police_report) VALUES (",
+        area, ", ", shop, ", '", at, "', '", type, "', ", damage,
+        ", false) RETURNING id"));
+  }
+  int64_t Card(int64_t person, int64_t incident, int64_t area, int64_t shop,
+               const std::string& kind, const std::string& from) {
+    return Id(absl::StrCat(
+        "INSERT INTO cards (person_id, incident_id, area_id, shop_id, kind, "
+        "valid_from, valid_until, days, rule, shops) VALUES (",
+        person, ", ", incident, ", ", area, ", ", shop, ", '", kind, "', '",
+        from, "', timestamptz '", from,
+        "' + interval '365 days', 365, 'r', 'Bakkerij') RETURNING id"));
+  }
+  void Objection(int64_t card, const std::string& decision) {
+    Id(absl::StrCat(
+        "INSERT INTO objections (card_id, sealed_grounds, respond_by, "
+        "decision, decided_at) VALUES (",
+        card, ", 'g', now(), ",
+        decision.empty() ? "NULL, NULL"
+                         : absl::StrCat("'", decision, "', now()"),
+        ") RETURNING id"));
+  }
+  AreaFacts Facts(int64_t area, absl::Time from, absl::Time to) {
+    pqxx::read_transaction tx(*conn_);
+    return PgRegistryStore::FactsOfArea(tx, area, from, to);
+  }
+
+  std::unique_ptr<pqxx::connection> conn_;
+  int64_t area_a_ = 0, area_b_ = 0, shop_a_ = 0, shop_b_ = 0;
+};
+
+absl::Time Utc(int y, int m, int d) {
+  return absl::FromCivil(absl::CivilDay(y, m, d), absl::UTCTimeZone());
+}
+
+TEST_F(ReportFactsPgTest, CountsOneAreaAndOnePeriod) {
+  const int64_t piet = Person(), jan = Person(), kees = Person();
+  // In the period (2025), area A.
+  const int64_t i1 =
+      Incident(area_a_, shop_a_, "2025-01-10 12:00+00", "theft", 1000);
+  const int64_t i2 =
+      Incident(area_a_, shop_a_, "2025-03-05 12:00+00", "theft", 2500);
+  const int64_t i3 =
+      Incident(area_a_, shop_a_, "2025-03-06 12:00+00", "violence", 0);
+  // 23:30 UTC on 31 January is 00:30 on 1 February in Amsterdam.
+  const int64_t i4 =
+      Incident(area_a_, shop_a_, "2025-01-31 23:30+00", "nuisance", 100);
+  // Outside: before, at the (exclusive) end, and another area.
+  const int64_t i5 =
+      Incident(area_a_, shop_a_, "2024-12-31 12:00+00", "theft", 9999);
+  Incident(area_a_, shop_a_, "2026-01-01 00:00+00", "theft", 9999);
+  const int64_t i7 =
+      Incident(area_b_, shop_b_, "2025-05-05 12:00+00", "theft", 9999);
+
+  const int64_t c1 = Card(piet, i1, area_a_, shop_a_, "collective_warning",
+                          "2025-01-11 00:00+00");
+  const int64_t c2 =
+      Card(piet, i2, area_a_, shop_a_, "collective_ban", "2025-03-06 00:00+00");
+  Card(jan, i3, area_a_, shop_a_, "collective_warning", "2025-03-07 00:00+00");
+  Card(kees, i5, area_a_, shop_a_, "collective_warning",
+       "2024-12-31 13:00+00");  // issued before the period
+  Card(kees, i7, area_b_, shop_b_, "collective_ban", "2025-05-06 00:00+00");
+  Objection(c1, "rejected");
+  Objection(c2, "upheld");
+  Objection(c2, "");
+  (void)i4;
+
+  const AreaFacts f = Facts(area_a_, Utc(2025, 1, 1), Utc(2026, 1, 1));
+  EXPECT_EQ(f.incidents_by_type,
+            (Counts{{"nuisance", 1}, {"theft", 2}, {"violence", 1}}));
+  EXPECT_EQ(f.damage_cents, 1000 + 2500 + 0 + 100);
+  EXPECT_EQ(f.incidents_by_month,
+            (Counts{{"2025-01", 1}, {"2025-02", 1}, {"2025-03", 2}}));
+  EXPECT_EQ(f.cards_by_kind,
+            (Counts{{"collective_ban", 1}, {"collective_warning", 2}}));
+  EXPECT_EQ(f.objections_by_outcome,
+            (Counts{{"pending", 1}, {"rejected", 1}, {"upheld", 1}}));
+  EXPECT_EQ(f.repeat_offenders, 1);  // Piet: two cards in the period
+
+  const AreaFacts b = Facts(area_b_, Utc(2025, 1, 1), Utc(2026, 1, 1));
+  EXPECT_EQ(b.incidents_by_type, (Counts{{"theft", 1}}));
+  EXPECT_EQ(b.repeat_offenders, 0);
+
+  // Within one month: no month starts to pass, one bucket.
+  const AreaFacts march = Facts(area_a_, Utc(2025, 3, 1), Utc(2025, 3, 10));
+  EXPECT_EQ(march.incidents_by_month, (Counts{{"2025-03", 2}}));
+
+  const AreaFacts empty = Facts(area_a_, Utc(2023, 1, 1), Utc(2024, 1, 1));
+  EXPECT_TRUE(empty.incidents_by_type.empty());
+  EXPECT_EQ(empty.damage_cents, 0);
+}
+
+TEST_F(ReportFactsPgTest, ThePlanUsesTheCoveringIndexWithoutStatistics) {
+  // A fresh table, never analysed: the plan must not depend on luck.
+  pqxx::read_transaction tx(*conn_);
+  std::string plan;
+  for (const auto& row :
+       tx.exec(absl::StrCat("EXPLAIN SELECT offence_type, count(*), "
+                            "sum(damage_cents) FROM incidents WHERE area_id = ",
+                            area_a_,
+                            " AND occurred_at >= '2025-01-01' AND occurred_at "
+                            "< '2026-01-01' GROUP BY offence_type"))) {
+    plan += row[0].as<std::string>() + "\n";
+  }
+  EXPECT_NE(plan.find("incidents_by_area_time"), std::string::npos) << plan;
+}
+
+}  // namespace
+}  // namespace kvo::registry
