@@ -15,6 +15,7 @@
 #include "clients/cli/output.h"
 #include "clients/cli/privacy_commands.h"
 #include "clients/cli/registry_commands.h"
+#include "clients/cli/report_commands.h"
 #include "clients/cli/retention_commands.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "services/common/crypto.h"
@@ -85,6 +86,7 @@ int main(int argc, char** argv) {
   AddRetentionCommands(&app, &opts, &action);
   AddKeyCommands(&app, &opts, &action);
   AddPrivacyCommands(&app, &opts, &action);
+  AddReportCommands(&app, &opts, &action);
 
   try {
     app.parse(argc, argv);

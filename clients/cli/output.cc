@@ -204,4 +204,12 @@ bool WriteCsv(const Table& table, const std::string& path, std::string* error) {
   return true;
 }
 
+int WriteFile(const std::string& path, const std::string& bytes) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << bytes;
+  out.close();
+  if (!out) return ReportError("cannot write " + path, kExitFailed);
+  return kExitOk;
+}
+
 }  // namespace kvo::cli

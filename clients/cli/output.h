@@ -33,6 +33,10 @@ void PrintRecord(const Record& record, bool json);
 // Records of the same keys as one table (columns from the first).
 Table TableOf(const std::vector<Record>& records);
 
+// Writes `bytes` to `path` (replacing it); kExitOk, or reports that it
+// cannot and returns kExitFailed.
+int WriteFile(const std::string& path, const std::string& bytes);
+
 // "kvo: NOT_FOUND: <message>" on stderr; returns kExitFailed.
 int ReportRpcError(const grpc::Status& status);
 // "kvo: <message>" on stderr; returns `exit_code`.

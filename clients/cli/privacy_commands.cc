@@ -190,14 +190,6 @@ int RunShow(const GlobalOptions& opts, const Args& a) {
   return kExitOk;
 }
 
-int WriteFile(const std::string& path, const std::string& bytes) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << bytes;
-  out.close();
-  if (!out) return ReportError(absl::StrCat("cannot write ", path), 1);
-  return kExitOk;
-}
-
 int RunExport(const GlobalOptions& opts, const Args& a) {
   kvo::v1::ExportAccessRequest req;
   req.set_request_id(a.id);

@@ -542,6 +542,10 @@ std::vector<PolicyViolation> ValidatePolicy(const kvo::v1::Policy& policy) {
   ValidatePhotos(policy.photos(), check);
   check.Between("door.max_offline_hours", policy.door().max_offline_hours(),
                 {1}, {kMaxOfflineHoursCap});
+  check.Between("reports.max_period_days", policy.reports().max_period_days(),
+                {0}, {3660});
+  check.Between("reports.small_count_threshold",
+                policy.reports().small_count_threshold(), {0}, {100});
   ValidatePrivacy(policy.privacy(), check);
   ValidateAccess(policy, check);
   ValidatePersonFields(policy, check);

@@ -65,6 +65,7 @@
 #include "services/registry/registry_retention.h"
 #include "services/registry/registry_service.h"
 #include "services/registry/registry_subjects.h"
+#include "services/reports/report_service.h"
 #include "services/retention/retention_job.h"
 #include "services/retention/retention_service.h"
 
@@ -619,6 +620,11 @@ int RunKvod(const KvodConfig& config) {
                                              privacy_subjects, privacy_photos,
                                              privacy_accesses, clock);
   privacy::PrivacyServiceImpl privacy_service(guard, privacy_use_cases);
+  // Coordinators' reports: the registry's counts; the modules that add to
+  // them (the KVO cycle, donations) are wired here as they come.
+  reports::ReductionReports reduction_reports(*policy, *rt.pool, guard, clock,
+                                              {});
+  reports::ReportServiceImpl report_service(*policy, guard, reduction_reports);
   std::unique_ptr<audit::HeadCommand> head_command;
   if (!config.audit_head_command.empty()) {
     head_command =
@@ -658,6 +664,7 @@ int RunKvod(const KvodConfig& config) {
   builder.RegisterService(&retention_service);
   builder.RegisterService(&key_service);
   builder.RegisterService(&privacy_service);
+  builder.RegisterService(&report_service);
   std::vector<
       std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
       interceptors;

@@ -165,6 +165,15 @@ std::string OneDecimal(double v) {
   return absl::StrReplaceAll(absl::StrFormat("%.1f", v), {{".", ","}});
 }
 
+// `text` padded with spaces to `width` characters (UTF-8 code points, so
+// that "€" counts as one); right-aligned unless `left`.
+std::string Pad(const std::string& text, size_t width, bool left) {
+  size_t chars = 0;
+  for (unsigned char c : text) chars += (c & 0xC0) != 0x80;
+  const std::string fill(width > chars ? width - chars : 0, ' ');
+  return left ? text + fill : fill + text;
+}
+
 std::string Csv(const std::string& field) {
   if (field.find_first_of(",\"\n") == std::string::npos) return field;
   return absl::StrCat("\"", absl::StrReplaceAll(field, {{"\"", "\"\""}}), "\"");
@@ -355,10 +364,10 @@ std::string ReductionText(const ReductionReport& r) {
   for (const Section& s : r.sections) {
     absl::StrAppend(&out, "\n", s.title, "\n");
     for (const Figure& f : s.figures) {
-      absl::StrAppend(&out, absl::StrFormat("  %-44s %14s %14s %10s\n", f.label,
-                                            FormatValue(f, false, r.threshold),
-                                            FormatValue(f, true, r.threshold),
-                                            FormatChange(f)));
+      absl::StrAppend(&out, "  ", Pad(f.label, 44, true), " ",
+                      Pad(FormatValue(f, false, r.threshold), 14, false), " ",
+                      Pad(FormatValue(f, true, r.threshold), 14, false), " ",
+                      Pad(FormatChange(f), 10, false), "\n");
     }
     if (!s.note.empty()) absl::StrAppend(&out, "  ", s.note, "\n");
   }

@@ -20,6 +20,7 @@
 #include "kvo/v1/identity.grpc.pb.h"
 #include "kvo/v1/keys.pb.h"
 #include "kvo/v1/privacy.pb.h"
+#include "kvo/v1/reports.pb.h"
 #include "services/audit/merkle.h"
 #include "services/audit/tree_head.h"
 #include "services/common/crypto.h"
@@ -482,9 +483,10 @@ TEST_F(IdentityE2E, AuthorizationTableIsEnforcedForEveryRpcRoleAndArea) {
   int checked = 0;
   (void)kvo::v1::KeyStatus::descriptor();
   (void)kvo::v1::SubjectRequest::descriptor();
+  (void)kvo::v1::ReductionReportRequest::descriptor();
   for (const std::string file :
        {"kvo/v1/identity.proto", "kvo/v1/audit.proto", "kvo/v1/registry.proto",
-        "kvo/v1/keys.proto", "kvo/v1/privacy.proto"}) {
+        "kvo/v1/keys.proto", "kvo/v1/privacy.proto", "kvo/v1/reports.proto"}) {
     const auto* fd =
         google::protobuf::DescriptorPool::generated_pool()->FindFileByName(
             file);
