@@ -237,7 +237,7 @@ class PgRegistryStore final {
                                                     bool open_only);
 
   // Incidents that occurred and cards issued (valid_from) in [from, to),
-  // counted in one statement over the covering indexes (V013__report_indexes).
+  // counted in one statement over the covering indexes (V014__report_indexes).
   static AreaFacts FactsOfArea(Tx& tx, int64_t area_id, absl::Time from,
                                absl::Time to);
 };
