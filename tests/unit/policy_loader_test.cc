@@ -433,7 +433,7 @@ TEST(PolicyLoaderTest, EveryNumberIsChecked) {
       ++checked;
     }
   }
-  EXPECT_EQ(checked, 42);
+  EXPECT_EQ(checked, 44);
 }
 
 // Violation paths must name real fields, or the loader cannot place them.
