@@ -28,9 +28,24 @@ std::string DutchDay(absl::CivilDay day) {
                            day.day());
 }
 
+std::string NoticeClaimHeading(const std::string& language) {
+  return language == "en" ? "Nuisance donation" : "Overlastdonatie";
+}
+
 std::vector<std::string> NoticeClaimLines(int64_t amount_cents,
                                           absl::CivilDay due_on,
-                                          const std::string& reference) {
+                                          const std::string& reference,
+                                          const std::string& language) {
+  if (language == "en") {
+    return {absl::StrCat("You pay a nuisance donation of ", Euros(amount_cents),
+                         " by ", absl::FormatCivilTime(due_on),
+                         " quoting payment reference ",
+                         FormatPaymentReference(reference), "."),
+            "If you do not pay in time, you receive a reminder with a new "
+            "term. If you still do not pay, the claim is handed to a bailiff "
+            "at your expense. Paying in instalments is possible: contact "
+            "the coordinator."};
+  }
   return {
       absl::StrCat("U betaalt een overlastdonatie van ", Euros(amount_cents),
                    " uiterlijk op ", DutchDay(due_on),

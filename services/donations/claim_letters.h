@@ -40,10 +40,12 @@ std::vector<notice::Paragraph> LetterParagraphs(const LetterData& data);
 absl::StatusOr<std::string> RenderLetterPdf(const LetterData& data);
 
 // What the card's notice says about the claim: amount, due date,
-// reference and what follows when it is not paid.
+// reference and what follows when it is not paid; `language` "nl" or "en".
+std::string NoticeClaimHeading(const std::string& language);
 std::vector<std::string> NoticeClaimLines(int64_t amount_cents,
                                           absl::CivilDay due_on,
-                                          const std::string& reference);
+                                          const std::string& reference,
+                                          const std::string& language = "nl");
 
 }  // namespace kvo::donations
 

@@ -243,6 +243,16 @@ std::vector<ClaimRow> PgDonationStore::ClaimsOfCase(Tx& tx, int64_t case_id,
       case_id));
 }
 
+std::optional<ClaimRow> PgDonationStore::ClaimOfIncident(Tx& tx,
+                                                         int64_t incident_id,
+                                                         int64_t person_id) {
+  return OneClaim(tx.exec_params(
+      absl::StrCat(kClaimColumns,
+                   "JOIN donation_cases k ON k.id = c.case_id "
+                   "WHERE k.incident_id = $1 AND c.person_id = $2"),
+      incident_id, person_id));
+}
+
 std::vector<ClaimRow> PgDonationStore::ClaimsOfArea(Tx& tx, int64_t area_id,
                                                     const std::string& state) {
   return Claims(tx.exec_params(

@@ -88,6 +88,9 @@ class PgDonationStore final {
   // deadlock.
   static std::vector<ClaimRow> ClaimsOfCase(Tx& tx, int64_t case_id,
                                             bool lock);
+  // The claim of `person_id` in the case of `incident_id`, if any.
+  static std::optional<ClaimRow> ClaimOfIncident(Tx& tx, int64_t incident_id,
+                                                 int64_t person_id);
   // "" state: all.
   static std::vector<ClaimRow> ClaimsOfArea(Tx& tx, int64_t area_id,
                                             const std::string& state);

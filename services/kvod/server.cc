@@ -47,6 +47,7 @@
 #include "services/common/policy_loader.h"
 #include "services/common/rotating_file.h"
 #include "services/common/tls_material.h"
+#include "services/donations/donation_notice.h"
 #include "services/donations/donation_retention.h"
 #include "services/donations/donation_service.h"
 #include "services/gallery/expiry_sweeper.h"
@@ -628,8 +629,11 @@ int RunKvod(const KvodConfig& config) {
 
   registry::KeyRewrap key_rewrap(**keys);
   registry::KeyServiceImpl key_service(*rt.pool, guard, **keys);
-  registry::RegistryServiceImpl registry_service(
-      *policy, *rt.pool, guard, **keys, gallery_card_sink, clock);
+  // The card's notice states a donation claimed for its incident.
+  donations::DonationNoticeClaims notice_claims;
+  registry::RegistryServiceImpl registry_service(*policy, *rt.pool, guard,
+                                                 **keys, gallery_card_sink,
+                                                 clock, &notice_claims);
   gallery::GalleryServiceImpl gallery_service(*policy, *rt.pool, guard, **keys,
                                               gallery_versions, clock);
   // The privacy officer's module reaches persons, photos and the audit log

@@ -13,6 +13,7 @@
 #include "services/common/local_time.h"
 #include "services/donations/provider_signature.h"
 #include "tests/support/registry_fixture.h"
+#include "tests/support/subprocess.h"
 
 namespace kvo::testing {
 namespace {
@@ -65,6 +66,32 @@ TEST_F(DonationsE2E, ClaimPaymentAndTheShopsShareThroughKvo) {
   EXPECT_THAT(created.out, HasSubstr(person.pseudonym()));
   EXPECT_THAT(created.out, Not(HasSubstr("Donatie"))) << "no names";
   const int64_t claim = Count("SELECT id FROM donation_claims");
+
+  // The card's written notice states the claim: amount, date, reference
+  // and what follows when it is not paid.
+  Card card;
+  ASSERT_TRUE(Issue(incident, &card).ok());
+  GetNoticeRequest notice_req;
+  notice_req.set_card_id(card.id());
+  Notice notice;
+  ASSERT_TRUE(
+      registry_->GetNotice(Ctx(coordinator_).get(), notice_req, &notice).ok());
+  const auto pdf = tmp_.path() / "notice.pdf";
+  std::ofstream(pdf, std::ios::binary) << notice.pdf();
+  const std::string notice_text =
+      RunCommand({"/usr/bin/pdftotext", pdf.string(), "-"}).out;
+  EXPECT_THAT(notice_text, HasSubstr("Overlastdonatie"));
+  EXPECT_THAT(notice_text, HasSubstr("181,00"));
+  EXPECT_THAT(notice_text, HasSubstr("deurwaarder"));
+  std::string reference = std::to_string(Count(absl::StrCat(
+      "SELECT payment_reference::bigint FROM donation_claims WHERE id = ",
+      claim)));
+  reference.insert(0, 16 - reference.size(), '0');
+  std::string digits;  // the letter prints it in groups, maybe over lines
+  for (char c : notice_text) {
+    if (c >= '0' && c <= '9') digits += c;
+  }
+  EXPECT_THAT(digits, HasSubstr(reference));
 
   // Bad input: named, nothing written.
   CommandResult fraction =

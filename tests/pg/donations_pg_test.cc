@@ -445,7 +445,7 @@ TEST_F(DonationsPgTest, ClaimLinksGoAfterPaymentAndAtTheLatestAfterSevenYears) {
   const auto unpaid = Case(1);
   ASSERT_TRUE(use_cases_
                   ->RecordPayment(coordinator_,
-                                  Payment(paid.claims(0).id(), 18100, "ret-1"))
+                                  Payment(paid.claims(0).id(), 18100, "retention-1"))
                   .ok());
   ClaimLinkRetention rule(92, 2557, parties_);
   auto run = [&](absl::Duration ahead, bool apply) {
