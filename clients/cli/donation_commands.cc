@@ -52,10 +52,10 @@ int Call(const GlobalOptions& opts,
 }
 
 std::string Money(int64_t cents) {
-  return absl::StrFormat("%s%d.%02d", cents < 0 ? "-" : "",
-                         static_cast<long long>((cents < 0 ? -cents : cents) /
-                                                100),
-                         static_cast<int>((cents < 0 ? -cents : cents) % 100));
+  return absl::StrFormat(
+      "%s%d.%02d", cents < 0 ? "-" : "",
+      static_cast<long long>((cents < 0 ? -cents : cents) / 100),
+      static_cast<int>((cents < 0 ? -cents : cents) % 100));
 }
 
 Record ClaimRecord(const kvo::v1::Claim& c) {
@@ -80,7 +80,8 @@ int WriteLetter(const std::string& path, const kvo::v1::ClaimLetter& letter) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   out << letter.pdf();
   out.close();
-  if (!out) return ReportError(absl::StrCat("--letter ", path, ": cannot write"), 1);
+  if (!out)
+    return ReportError(absl::StrCat("--letter ", path, ": cannot write"), 1);
   return kExitOk;
 }
 
@@ -135,7 +136,8 @@ int RunShow(const GlobalOptions& opts, const Args& a) {
                  absl::StrCat(resp.instalments(i).due_on(), " ",
                               Money(resp.instalments(i).amount_cents()))});
   }
-  if (!resp.waive_reason().empty()) r.push_back({"waived", resp.waive_reason()});
+  if (!resp.waive_reason().empty())
+    r.push_back({"waived", resp.waive_reason()});
   if (!resp.refund_due_on().empty()) {
     r.push_back({"refund_due", resp.refund_due_on()});
     r.push_back({"refund_overdue", resp.refund_overdue() ? "yes" : "no"});
@@ -200,8 +202,8 @@ int RunPlan(const GlobalOptions& opts, const Args& a) {
                      ? std::nullopt
                      : ParseEuros(spec.substr(colon + 1));
     if (!cents) {
-      return ReportError(absl::StrCat(
-          "--instalment ", spec, ": DATE:AMOUNT, e.g. 2026-12-15:60.50"));
+      return ReportError(absl::StrCat("--instalment ", spec,
+                                      ": DATE:AMOUNT, e.g. 2026-12-15:60.50"));
     }
     auto* in = req.add_instalments();
     in->set_due_on(spec.substr(0, colon));
@@ -252,7 +254,8 @@ int RunRefund(const GlobalOptions& opts, const Args& a) {
   }
   if (int rc = WriteLetter(a.letter_path, resp); rc != kExitOk) return rc;
   Record r = ClaimRecord(resp.claim());
-  r.push_back({"letter", resp.letter_kind().empty() ? "-" : resp.letter_kind()});
+  r.push_back(
+      {"letter", resp.letter_kind().empty() ? "-" : resp.letter_kind()});
   PrintRecord(r, opts.json);
   return kExitOk;
 }
@@ -323,8 +326,7 @@ std::optional<int64_t> ParseEuros(const std::string& given) {
   }
   const size_t dot = text.find('.');
   const std::string whole = text.substr(0, dot);
-  const std::string part =
-      dot == std::string::npos ? "" : text.substr(dot + 1);
+  const std::string part = dot == std::string::npos ? "" : text.substr(dot + 1);
   if (whole.empty() || whole.size() > 12 || part.size() > 2 ||
       (dot != std::string::npos && part.empty())) {
     return std::nullopt;
@@ -344,8 +346,9 @@ void AddDonationCommands(CLI::App* app, const GlobalOptions* opts,
                          std::function<int()>* action) {
   auto a = std::make_shared<Args>();
   const auto id = [&](CLI::App* sub, const char* what) {
-    sub->add_option(what, a->id, "its number")->required()->check(
-        PositiveInteger());
+    sub->add_option(what, a->id, "its number")
+        ->required()
+        ->check(PositiveInteger());
   };
 
   auto* claim = app->add_subcommand(
@@ -369,8 +372,9 @@ void AddDonationCommands(CLI::App* app, const GlobalOptions* opts,
 
   auto* list = claim->add_subcommand(
       "list", absl::StrCat("the claims of an area", kReaders));
-  list->add_option("--area", a->area, "the area")->required()->check(
-      PositiveInteger());
+  list->add_option("--area", a->area, "the area")
+      ->required()
+      ->check(PositiveInteger());
   list->add_option("--state", a->state,
                    "open, partially_paid, paid, waived, lapsed, refund_due, "
                    "refunded or in_collection");
@@ -437,8 +441,9 @@ void AddDonationCommands(CLI::App* app, const GlobalOptions* opts,
       "per shop over a period: claimed, paid, outstanding, waived, lapsed, "
       "refunded, fee and the shop's share (roles: coordinator of the area, "
       "privacy_officer; a shopkeeper sees their own shops' lines only)");
-  report->add_option("--area", a->area, "the area")->required()->check(
-      PositiveInteger());
+  report->add_option("--area", a->area, "the area")
+      ->required()
+      ->check(PositiveInteger());
   report->add_option("--from", a->from, "first day, YYYY-MM-DD")->required();
   report->add_option("--to", a->to, "last day, YYYY-MM-DD")->required();
   report->add_option("--csv", a->csv_path, "also write the table as CSV");

@@ -138,9 +138,8 @@ absl::StatusOr<std::string> ReadSecretFile(const fs::path& file,
                                            absl::string_view what) {
   struct stat st;
   if (::stat(file.c_str(), &st) != 0) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("cannot read ", what, " ", file.string(), ": ",
-                     std::strerror(errno)));
+    return absl::FailedPreconditionError(absl::StrCat(
+        "cannot read ", what, " ", file.string(), ": ", std::strerror(errno)));
   }
   if (auto s = CheckPrivate(file, st, what); !s.ok()) return s;
   std::string bytes = ReadAll(file);

@@ -21,10 +21,10 @@ constexpr std::pair<ClaimState, absl::string_view> kStates[] = {
 };
 
 constexpr std::pair<EntryKind, absl::string_view> kKinds[] = {
-    {EntryKind::kClaimed, "claimed"},     {EntryKind::kPaid, "paid"},
-    {EntryKind::kRefunded, "refunded"},   {EntryKind::kWaived, "waived"},
-    {EntryKind::kLapsed, "lapsed"},       {EntryKind::kDismissed, "dismissed"},
-    {EntryKind::kFee, "fee"},             {EntryKind::kShopShare, "shop_share"},
+    {EntryKind::kClaimed, "claimed"},   {EntryKind::kPaid, "paid"},
+    {EntryKind::kRefunded, "refunded"}, {EntryKind::kWaived, "waived"},
+    {EntryKind::kLapsed, "lapsed"},     {EntryKind::kDismissed, "dismissed"},
+    {EntryKind::kFee, "fee"},           {EntryKind::kShopShare, "shop_share"},
 };
 
 constexpr size_t kMaxReason = 500;
@@ -183,9 +183,9 @@ absl::StatusOr<Step> PlanInstalments(const Claim& claim,
           absl::FormatCivilTime(in.due_on), " is in the past"));
     }
     if (i > 0 && in.due_on <= instalments[i - 1].due_on) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "instalments (--instalment): instalment ", i + 1,
-          ": due dates must increase"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("instalments (--instalment): instalment ", i + 1,
+                       ": due dates must increase"));
     }
     sum += in.amount_cents;
   }
@@ -224,7 +224,8 @@ absl::StatusOr<Step> Waive(const Claim& claim, const std::string& reason,
   c.waive_reason = reason;
   c.state = ClaimState::kWaived;
   c.settled_on = today;
-  if (outstanding != 0) step.entries.push_back({EntryKind::kWaived, -outstanding});
+  if (outstanding != 0)
+    step.entries.push_back({EntryKind::kWaived, -outstanding});
   return step;
 }
 

@@ -252,8 +252,7 @@ absl::StatusOr<kvo::v1::ProviderPayment> ParseProviderPayment(
   payment.set_payment_reference(
       NormalizePaymentReference(payment.payment_reference()));
   if (payment.amount_cents() <= 0) {
-    return absl::InvalidArgumentError(
-        "body.amount_cents: must be more than 0");
+    return absl::InvalidArgumentError("body.amount_cents: must be more than 0");
   }
   if (auto s = Currency(payment.currency(), "body.currency"); !s.ok()) {
     return s;

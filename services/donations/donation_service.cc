@@ -79,17 +79,15 @@ grpc::Status DonationServiceImpl::PlanInstalments(
 grpc::Status DonationServiceImpl::WaiveClaim(
     grpc::ServerContext* context, const kvo::v1::WaiveClaimRequest* request,
     kvo::v1::Claim* response) {
-  return Serve(context, "WaiveClaim", response, [&](const Actor& a) {
-    return use_cases_.Waive(a, *request);
-  });
+  return Serve(context, "WaiveClaim", response,
+               [&](const Actor& a) { return use_cases_.Waive(a, *request); });
 }
 
 grpc::Status DonationServiceImpl::DismissClaim(
     grpc::ServerContext* context, const kvo::v1::DismissClaimRequest* request,
     kvo::v1::ClaimLetter* response) {
-  return Serve(context, "DismissClaim", response, [&](const Actor& a) {
-    return use_cases_.Dismiss(a, *request);
-  });
+  return Serve(context, "DismissClaim", response,
+               [&](const Actor& a) { return use_cases_.Dismiss(a, *request); });
 }
 
 grpc::Status DonationServiceImpl::RecordRefund(
@@ -103,17 +101,15 @@ grpc::Status DonationServiceImpl::RecordRefund(
 grpc::Status DonationServiceImpl::RemindClaim(
     grpc::ServerContext* context, const kvo::v1::RemindClaimRequest* request,
     kvo::v1::ClaimLetter* response) {
-  return Serve(context, "RemindClaim", response, [&](const Actor& a) {
-    return use_cases_.Remind(a, *request);
-  });
+  return Serve(context, "RemindClaim", response,
+               [&](const Actor& a) { return use_cases_.Remind(a, *request); });
 }
 
 grpc::Status DonationServiceImpl::GetDonationReport(
     grpc::ServerContext* context, const kvo::v1::DonationReportRequest* request,
     kvo::v1::DonationReport* response) {
-  return Serve(context, "GetDonationReport", response, [&](const Actor& a) {
-    return use_cases_.Report(a, *request);
-  });
+  return Serve(context, "GetDonationReport", response,
+               [&](const Actor& a) { return use_cases_.Report(a, *request); });
 }
 
 grpc::Status DonationServiceImpl::RecordProviderEvent(

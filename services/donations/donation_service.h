@@ -52,10 +52,9 @@ class DonationServiceImpl final : public kvo::v1::DonationService::Service {
   grpc::Status GetDonationReport(grpc::ServerContext* context,
                                  const kvo::v1::DonationReportRequest* request,
                                  kvo::v1::DonationReport* response) override;
-  grpc::Status RecordProviderEvent(
-      grpc::ServerContext* context,
-      const kvo::v1::ProviderEventRequest* request,
-      kvo::v1::PaymentResult* response) override;
+  grpc::Status RecordProviderEvent(grpc::ServerContext* context,
+                                   const kvo::v1::ProviderEventRequest* request,
+                                   kvo::v1::PaymentResult* response) override;
 
  private:
   // Begins the call and runs `fn(actor)`, copying its result.

@@ -197,9 +197,9 @@ absl::StatusOr<kvo::v1::DonationCase> DonationUseCases::CreateCase(
       [&](Tx& tx, AreaGate& gate) -> absl::StatusOr<kvo::v1::DonationCase> {
         auto incident = parties_.Incident(tx, in.incident_id());
         if (!incident) {
-          return absl::NotFoundError(absl::StrCat(
-              "incident_id (--incident): incident ", in.incident_id(),
-              " not found"));
+          return absl::NotFoundError(
+              absl::StrCat("incident_id (--incident): incident ",
+                           in.incident_id(), " not found"));
         }
         if (auto s = gate.Check(tx, incident->area_id); !s.ok()) return s;
         std::vector<int64_t> ids = *persons;
@@ -221,8 +221,8 @@ absl::StatusOr<kvo::v1::DonationCase> DonationUseCases::CreateCase(
         auto case_id = Store::InsertCase(tx, c, actor.principal_id);
         if (!case_id) {
           return absl::AlreadyExistsError(
-              absl::StrCat("incident_id (--incident): incident ",
-                           incident->id, " has a donation case already"));
+              absl::StrCat("incident_id (--incident): incident ", incident->id,
+                           " has a donation case already"));
         }
         std::vector<std::string> subjects;
         for (const PartyPerson& p : people) {
@@ -450,9 +450,9 @@ absl::StatusOr<kvo::v1::PaymentResult> DonationUseCases::RecordPayment(
                          : Store::ClaimByReference(tx, *reference, false);
         if (!found) {
           return reference->empty()
-                     ? absl::NotFoundError(absl::StrCat(
-                           "claim_id (--claim): claim ", in.claim_id(),
-                           " not found"))
+                     ? absl::NotFoundError(
+                           absl::StrCat("claim_id (--claim): claim ",
+                                        in.claim_id(), " not found"))
                      : absl::NotFoundError(absl::StrCat(
                            "payment_reference (--reference): no claim has "
                            "payment reference ",
@@ -548,9 +548,8 @@ absl::StatusOr<kvo::v1::PaymentResult> DonationUseCases::ProviderEvent(
                           : std::nullopt;
         r.subject = Subject(person);
         r.area_id = found->area_id;
-        r.purpose = absl::StrCat("event ", in.event_id(), ": claim ",
-                                 found->id, ", ", payment->amount_cents(),
-                                 " cents");
+        r.purpose = absl::StrCat("event ", in.event_id(), ": claim ", found->id,
+                                 ", ", payment->amount_cents(), " cents");
         PgAuditStore::Append(tx, r);
         return result;
       });

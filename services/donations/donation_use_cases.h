@@ -53,8 +53,7 @@ class DonationUseCases final {
       const Actor& actor, const kvo::v1::CreateCaseRequest& in);
   absl::StatusOr<kvo::v1::DonationCase> GetCase(const Actor& actor,
                                                 int64_t case_id);
-  absl::StatusOr<kvo::v1::Claim> GetClaim(const Actor& actor,
-                                          int64_t claim_id);
+  absl::StatusOr<kvo::v1::Claim> GetClaim(const Actor& actor, int64_t claim_id);
   absl::StatusOr<kvo::v1::ListClaimsResponse> ListClaims(
       const Actor& actor, const kvo::v1::ListClaimsRequest& in);
   absl::StatusOr<kvo::v1::PaymentResult> RecordPayment(

@@ -34,8 +34,9 @@ std::optional<int> CheckDigit(absl::string_view digits) {
 }
 
 std::string MakePaymentReference(int64_t serial, int random6) {
-  const std::string body = absl::StrFormat(
-      "%06d%09d", random6 % 1000000, static_cast<long long>(serial % (kMaxSerial + 1)));
+  const std::string body =
+      absl::StrFormat("%06d%09d", random6 % 1000000,
+                      static_cast<long long>(serial % (kMaxSerial + 1)));
   return absl::StrCat(*CheckDigit(body), body);
 }
 
@@ -52,7 +53,8 @@ absl::Status CheckPaymentReference(absl::string_view reference,
   const std::string digits = NormalizePaymentReference(reference);
   if (digits.size() != kBodyDigits + 1 || !AllDigits(digits)) {
     return absl::InvalidArgumentError(absl::StrCat(
-        field, ": a payment reference has 16 digits (\"5000 0567 8901 2345\")"));
+        field,
+        ": a payment reference has 16 digits (\"5000 0567 8901 2345\")"));
   }
   if (CheckDigit(absl::string_view(digits).substr(1)) != digits[0] - '0') {
     return absl::InvalidArgumentError(absl::StrCat(

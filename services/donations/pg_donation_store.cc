@@ -311,10 +311,10 @@ std::optional<PaymentRow> PgDonationStore::PaymentByEvent(
 
 std::optional<int64_t> PgDonationStore::InsertPayment(Tx& tx,
                                                       const PaymentRow& row) {
-  auto res = tx.exec_params(kInsertPaymentSql, row.claim_id,
-                            row.idempotency_key, row.provider_event_id,
-                            row.amount_cents, row.currency, row.state_after,
-                            row.balance_after, row.recorded_by);
+  auto res =
+      tx.exec_params(kInsertPaymentSql, row.claim_id, row.idempotency_key,
+                     row.provider_event_id, row.amount_cents, row.currency,
+                     row.state_after, row.balance_after, row.recorded_by);
   if (res.empty()) return std::nullopt;
   return res[0][0].as<int64_t>();
 }
@@ -350,9 +350,9 @@ std::vector<ReportRow> PgDonationStore::Report(Tx& tx, int64_t area_id,
 std::vector<std::pair<int64_t, int64_t>> PgDonationStore::LinksDue(
     Tx& tx, absl::CivilDay today, int after_settled_days, int max_days) {
   std::vector<std::pair<int64_t, int64_t>> out;
-  for (const auto& r : tx.exec_params(kLinksDueSql,
-                                      absl::FormatCivilTime(today),
-                                      after_settled_days, max_days)) {
+  for (const auto& r :
+       tx.exec_params(kLinksDueSql, absl::FormatCivilTime(today),
+                      after_settled_days, max_days)) {
     out.emplace_back(r[0].as<int64_t>(), r[1].as<int64_t>());
   }
   return out;
@@ -360,9 +360,9 @@ std::vector<std::pair<int64_t, int64_t>> PgDonationStore::LinksDue(
 
 void PgDonationStore::Unlink(Tx& tx, const std::vector<int64_t>& claim_ids,
                              absl::Time now) {
-  tx.exec_params0(kUnlinkSql, common::SqlArray(claim_ids),
-                  absl::FormatTime("%Y-%m-%d %H:%M:%E6S+00", now,
-                                   absl::UTCTimeZone()));
+  tx.exec_params0(
+      kUnlinkSql, common::SqlArray(claim_ids),
+      absl::FormatTime("%Y-%m-%d %H:%M:%E6S+00", now, absl::UTCTimeZone()));
 }
 
 std::optional<absl::CivilDay> PgDonationStore::NextLinkDue(

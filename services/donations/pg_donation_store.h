@@ -86,8 +86,7 @@ class PgDonationStore final {
                                                   bool lock);
   // By id; with `lock` in id order, so two payments on one case cannot
   // deadlock.
-  static std::vector<ClaimRow> ClaimsOfCase(Tx& tx, int64_t case_id,
-                                            bool lock);
+  static std::vector<ClaimRow> ClaimsOfCase(Tx& tx, int64_t case_id, bool lock);
   // The claim of `person_id` in the case of `incident_id`, if any.
   static std::optional<ClaimRow> ClaimOfIncident(Tx& tx, int64_t incident_id,
                                                  int64_t person_id);

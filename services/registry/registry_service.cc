@@ -900,8 +900,8 @@ grpc::Status RegistryServiceImpl::GetNotice(
             absl::StrCat("KVO-coördinator ", d.area_name, ", ", d.municipality);
         d.issued_by = absl::StrCat("KVO ", d.area_name, ", ", d.municipality);
         if (notice_claims_ != nullptr) {
-          NoticeClaim claim = notice_claims_->ForIncident(
-              tx, incident->id, row->id, *language);
+          NoticeClaim claim =
+              notice_claims_->ForIncident(tx, incident->id, row->id, *language);
           d.donation_heading = std::move(claim.heading);
           d.donation_lines = std::move(claim.lines);
         }

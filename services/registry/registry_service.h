@@ -9,8 +9,8 @@
 #include "services/common/db_pool.h"
 #include "services/identity/rpc_guard.h"
 #include "services/registry/card_changes.h"
-#include "services/registry/notice_claims.h"
 #include "services/registry/key_ring.h"
+#include "services/registry/notice_claims.h"
 
 namespace kvo::registry {
 

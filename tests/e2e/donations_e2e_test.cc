@@ -95,34 +95,33 @@ TEST_F(DonationsE2E, ClaimPaymentAndTheShopsShareThroughKvo) {
 
   // Bad input: named, nothing written.
   CommandResult fraction =
-      kvod_->Kvo({"claim", "pay", "--claim", std::to_string(claim),
-                  "--amount", "12.345", "--idempotency-key", "bank-0001"});
+      kvod_->Kvo({"claim", "pay", "--claim", std::to_string(claim), "--amount",
+                  "12.345", "--idempotency-key", "bank-0001"});
   EXPECT_EQ(fraction.exit_code, 2);
   EXPECT_THAT(fraction.err, HasSubstr("--amount"));
-  CommandResult usd = kvod_->Kvo({"claim", "pay", "--claim",
-                                  std::to_string(claim), "--amount", "181",
-                                  "--currency", "USD", "--idempotency-key",
-                                  "bank-0001"});
+  CommandResult usd = kvod_->Kvo(
+      {"claim", "pay", "--claim", std::to_string(claim), "--amount", "181",
+       "--currency", "USD", "--idempotency-key", "bank-0001"});
   EXPECT_EQ(usd.exit_code, 1);
   EXPECT_THAT(usd.err, HasSubstr("INVALID_ARGUMENT"));
   EXPECT_THAT(usd.err, HasSubstr("--currency"));
-  CommandResult negative = kvod_->Kvo(
-      {"claim", "pay", "--claim", std::to_string(claim), "--amount=-5",
-       "--idempotency-key", "bank-0001"});
+  CommandResult negative =
+      kvod_->Kvo({"claim", "pay", "--claim", std::to_string(claim),
+                  "--amount=-5", "--idempotency-key", "bank-0001"});
   EXPECT_EQ(negative.exit_code, 1);
   EXPECT_THAT(negative.err, HasSubstr("--amount"));
-  CommandResult unknown = kvod_->Kvo(
-      {"claim", "pay", "--reference", "5000056789012345", "--amount", "181",
-       "--idempotency-key", "bank-0001"});
+  CommandResult unknown =
+      kvod_->Kvo({"claim", "pay", "--reference", "5000056789012345", "--amount",
+                  "181", "--idempotency-key", "bank-0001"});
   EXPECT_EQ(unknown.exit_code, 1);
   EXPECT_THAT(unknown.err, HasSubstr("NOT_FOUND"));
   EXPECT_EQ(Count("SELECT count(*) FROM donation_payments"), 0);
 
   // The payment, and its retry.
   for (int i = 0; i < 2; ++i) {
-    CommandResult paid = kvod_->Kvo(
-        {"--json", "claim", "pay", "--claim", std::to_string(claim), "--amount", "181",
-         "--idempotency-key", "bank-0001"});
+    CommandResult paid =
+        kvod_->Kvo({"--json", "claim", "pay", "--claim", std::to_string(claim),
+                    "--amount", "181", "--idempotency-key", "bank-0001"});
     ASSERT_EQ(paid.exit_code, 0) << paid.err;
     EXPECT_THAT(paid.out, HasSubstr("\"state\":\"paid\""));
     EXPECT_THAT(paid.out, HasSubstr(i == 0 ? "\"replayed\":\"no\""
@@ -132,9 +131,9 @@ TEST_F(DonationsE2E, ClaimPaymentAndTheShopsShareThroughKvo) {
 
   // The report: the bakery's share is EUR 140, the fee EUR 41.
   const auto csv = tmp_.path() / "report.csv";
-  CommandResult report = kvod_->Kvo(
-      {"claim", "report", "--area", std::to_string(area_a_), "--from",
-       Today(), "--to", Today(), "--csv", csv.string()});
+  CommandResult report =
+      kvod_->Kvo({"claim", "report", "--area", std::to_string(area_a_),
+                  "--from", Today(), "--to", Today(), "--csv", csv.string()});
   ASSERT_EQ(report.exit_code, 0) << report.err;
   EXPECT_THAT(report.out, HasSubstr("Bakkerij de Korenaar"));
   EXPECT_THAT(report.out, HasSubstr("140.00"));
@@ -144,36 +143,36 @@ TEST_F(DonationsE2E, ClaimPaymentAndTheShopsShareThroughKvo) {
                          std::istreambuf_iterator<char>());
   EXPECT_THAT(text, HasSubstr("shop_share"));
   EXPECT_THAT(text, HasSubstr("140.00"));
-  CommandResult json = kvod_->Kvo(
-      {"--json", "claim", "report", "--area", std::to_string(area_a_),
-       "--from", Today(), "--to", Today()});
+  CommandResult json =
+      kvod_->Kvo({"--json", "claim", "report", "--area",
+                  std::to_string(area_a_), "--from", Today(), "--to", Today()});
   EXPECT_THAT(json.out, HasSubstr("\"shop_share\":\"140.00\""));
 
   // The bakery's shopkeeper sees their share; the butcher sees no line of
   // the bakery's; neither sees a person.
   ASSERT_EQ(KvoLogin("bakker"), 0);
-  CommandResult own = kvod_->Kvo({"claim", "report", "--area",
-                                  std::to_string(area_a_), "--from", Today(),
-                                  "--to", Today()});
+  CommandResult own =
+      kvod_->Kvo({"claim", "report", "--area", std::to_string(area_a_),
+                  "--from", Today(), "--to", Today()});
   ASSERT_EQ(own.exit_code, 0) << own.err;
   EXPECT_THAT(own.out, HasSubstr("140.00"));
   EXPECT_THAT(own.out, Not(HasSubstr(person.pseudonym())));
   EXPECT_NE(kvod_->Kvo({"claim", "show", std::to_string(claim)}).exit_code, 0)
       << "a shopkeeper reads no claim";
   ASSERT_EQ(KvoLogin("slager"), 0);
-  CommandResult other = kvod_->Kvo({"claim", "report", "--area",
-                                    std::to_string(area_a_), "--from",
-                                    Today(), "--to", Today()});
+  CommandResult other =
+      kvod_->Kvo({"claim", "report", "--area", std::to_string(area_a_),
+                  "--from", Today(), "--to", Today()});
   ASSERT_EQ(other.exit_code, 0) << other.err;
   EXPECT_THAT(other.out, Not(HasSubstr("Bakkerij")));
   EXPECT_THAT(other.out, Not(HasSubstr("140.00")));
 
   // Every read and change of the claim is in the audit log, by pseudonym.
-  EXPECT_GE(Count(absl::StrCat(
-                "SELECT count(*) FROM audit_entries WHERE action LIKE "
-                "'donations.%' AND subject LIKE '%",
-                person.pseudonym(), "%' AND outcome = 'ok'")),
-            2);
+  EXPECT_GE(
+      Count(absl::StrCat("SELECT count(*) FROM audit_entries WHERE action LIKE "
+                         "'donations.%' AND subject LIKE '%",
+                         person.pseudonym(), "%' AND outcome = 'ok'")),
+      2);
 }
 
 TEST_F(DonationsE2E, SignedProviderEventsPayOnceAndForgeriesNot) {
@@ -196,21 +195,20 @@ TEST_F(DonationsE2E, SignedProviderEventsPayOnceAndForgeriesNot) {
   e.set_signature(donations::SignProviderEvent(kSecret, e.timestamp(),
                                                e.event_id(), e.body()));
   ProviderEventRequest forged = e;
-  forged.set_signature(donations::SignProviderEvent(
-      "wrong", e.timestamp(), e.event_id(), e.body()));
+  forged.set_signature(donations::SignProviderEvent("wrong", e.timestamp(),
+                                                    e.event_id(), e.body()));
   PaymentResult result;
   EXPECT_EQ(donations_->RecordProviderEvent(Ctx().get(), forged, &result)
                 .error_code(),
             grpc::StatusCode::UNAUTHENTICATED);
   EXPECT_EQ(Count("SELECT count(*) FROM donation_payments"), 0);
-  ASSERT_TRUE(
-      donations_->RecordProviderEvent(Ctx().get(), e, &result).ok());
+  ASSERT_TRUE(donations_->RecordProviderEvent(Ctx().get(), e, &result).ok());
   EXPECT_EQ(result.state_after(), "paid");
   ASSERT_EQ(result.lapsed_claim_ids_size(), 1);
   EXPECT_EQ(result.lapsed_claim_ids(0), c.claims(1).id());
-  EXPECT_EQ(donations_->RecordProviderEvent(Ctx().get(), e, &result)
-                .error_code(),
-            grpc::StatusCode::ALREADY_EXISTS);
+  EXPECT_EQ(
+      donations_->RecordProviderEvent(Ctx().get(), e, &result).error_code(),
+      grpc::StatusCode::ALREADY_EXISTS);
   EXPECT_EQ(Count("SELECT count(*) FROM donation_payments"), 1);
 
   // The lapsed claim takes no payment.
@@ -226,9 +224,9 @@ TEST_F(DonationsE2E, SignedProviderEventsPayOnceAndForgeriesNot) {
   // Police of another area cannot open a case here.
   CreateCaseRequest elsewhere;
   elsewhere.set_incident_id(Incident(b.id()));
-  EXPECT_EQ(donations_->CreateCase(Ctx(police_b_).get(), elsewhere, &c)
-                .error_code(),
-            grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(
+      donations_->CreateCase(Ctx(police_b_).get(), elsewhere, &c).error_code(),
+      grpc::StatusCode::PERMISSION_DENIED);
 }
 
 }  // namespace

@@ -49,14 +49,14 @@ class DonationsPgTest : public kvo::testing::PgTest {
     pool_ = std::make_unique<common::DbPool>(conninfo(), 10);
     use_cases_ = std::make_unique<DonationUseCases>(
         policy_, *pool_, parties_, clock_, ProviderConfig{kSecret});
-    area_ = Id(
-        "INSERT INTO areas (name, kind, municipality) VALUES ('A', "
-        "'shopping_area', 'Deventer') RETURNING id");
-    other_area_ = Id(
-        "INSERT INTO areas (name, kind, municipality) VALUES ('B', "
-        "'shopping_area', 'Deventer') RETURNING id");
-    shop_ = Id(absl::StrCat("INSERT INTO shops (area_id, name) VALUES (",
-                            area_, ", 'Bakkerij') RETURNING id"));
+    area_ =
+        Id("INSERT INTO areas (name, kind, municipality) VALUES ('A', "
+           "'shopping_area', 'Deventer') RETURNING id");
+    other_area_ =
+        Id("INSERT INTO areas (name, kind, municipality) VALUES ('B', "
+           "'shopping_area', 'Deventer') RETURNING id");
+    shop_ = Id(absl::StrCat("INSERT INTO shops (area_id, name) VALUES (", area_,
+                            ", 'Bakkerij') RETURNING id"));
     coordinator_.who.role = "coordinator";
     coordinator_.role = kvo::v1::ROLE_COORDINATOR;
     coordinator_.check_area = [this](pqxx::transaction_base&, int64_t area) {
@@ -77,17 +77,18 @@ class DonationsPgTest : public kvo::testing::PgTest {
   int64_t Person() {
     return Id(absl::StrCat(
         "INSERT INTO persons (pseudonym, blind_index, registered_area_id) "
-        "VALUES ('ps", next_++, "', 'b', ", area_, ") RETURNING id"));
+        "VALUES ('ps",
+        next_++, "', 'b', ", area_, ") RETURNING id"));
   }
   int64_t Incident(int64_t person) {
     const int64_t i = Id(absl::StrCat(
         "INSERT INTO incidents (area_id, shop_id, occurred_at, offence_type, "
         "damage_cents, has_police_report) VALUES (",
         area_, ", ", shop_, ", now(), 'theft', 0, false) RETURNING id"));
-    Id(absl::StrCat(
-        "INSERT INTO incident_persons (incident_id, person_id, "
-        "sealed_description, sealed_report_number) VALUES (",
-        i, ", ", person, ", 'd', 'r') RETURNING incident_id"));
+    Id(
+        absl::StrCat("INSERT INTO incident_persons (incident_id, person_id, "
+                     "sealed_description, sealed_report_number) VALUES (",
+                     i, ", ", person, ", 'd', 'r') RETURNING incident_id"));
     return i;
   }
   // A case of `n` persons; its claims.
@@ -257,8 +258,8 @@ TEST_F(DonationsPgTest, GroupCasePaidByOneLapsesTheOthers) {
   ASSERT_TRUE(
       use_cases_->RecordPayment(coordinator_, Payment(b, 2000, "group-b-1"))
           .ok());
-  auto paid = use_cases_->RecordPayment(coordinator_,
-                                        Payment(a, 18100, "group-a-1"));
+  auto paid =
+      use_cases_->RecordPayment(coordinator_, Payment(a, 18100, "group-a-1"));
   ASSERT_TRUE(paid.ok()) << paid.status();
   EXPECT_EQ(paid->state_after(), "paid");
   EXPECT_THAT(paid->lapsed_claim_ids(), ::testing::ElementsAre(b, third));
@@ -270,8 +271,8 @@ TEST_F(DonationsPgTest, GroupCasePaidByOneLapsesTheOthers) {
   EXPECT_EQ(gc->balance_cents(), 0);
   // Paying a lapsed claim is refused and writes nothing.
   const int64_t before = Written();
-  auto late = use_cases_->RecordPayment(coordinator_,
-                                        Payment(third, 100, "group-c-1"));
+  auto late =
+      use_cases_->RecordPayment(coordinator_, Payment(third, 100, "group-c-1"));
   EXPECT_EQ(late.status().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_THAT(late.status().message(), HasSubstr("lapsed"));
   EXPECT_EQ(Written(), before);
@@ -281,10 +282,10 @@ TEST_F(DonationsPgTest, GroupCasePaidByOneLapsesTheOthers) {
 TEST_F(DonationsPgTest, DismissalRefundsAndTheReportShowsIt) {
   const auto c = Case(1);
   const int64_t claim = c.claims(0).id();
-  ASSERT_TRUE(use_cases_
-                  ->RecordPayment(coordinator_,
-                                  Payment(claim, 18100, "refund-path-1"))
-                  .ok());
+  ASSERT_TRUE(
+      use_cases_
+          ->RecordPayment(coordinator_, Payment(claim, 18100, "refund-path-1"))
+          .ok());
   kvo::v1::DismissClaimRequest dismiss;
   dismiss.set_claim_id(claim);
   dismiss.set_reason("sepot");
@@ -332,12 +333,13 @@ TEST_F(DonationsPgTest, ProviderEventsAreAppliedOnceAndOnlyWhenSigned) {
   EXPECT_EQ(use_cases_->ProviderEvent(who, forged).status().code(),
             absl::StatusCode::kUnauthenticated);
   auto tampered = Event("evt-tampered", ref, 100);
-  tampered.set_body(absl::StrCat(R"({"payment_reference":")", ref,
-                                 R"(","amount_cents":18100,"currency":"EUR"})"));
+  tampered.set_body(
+      absl::StrCat(R"({"payment_reference":")", ref,
+                   R"(","amount_cents":18100,"currency":"EUR"})"));
   EXPECT_EQ(use_cases_->ProviderEvent(who, tampered).status().code(),
             absl::StatusCode::kUnauthenticated);
-  auto stale = Event("evt-stale", ref, 100,
-                     absl::ToUnixSeconds(clock_.Now()) - 3600);
+  auto stale =
+      Event("evt-stale", ref, 100, absl::ToUnixSeconds(clock_.Now()) - 3600);
   auto stale_result = use_cases_->ProviderEvent(who, stale);
   EXPECT_EQ(stale_result.status().code(), absl::StatusCode::kUnauthenticated);
   EXPECT_THAT(stale_result.status().message(), HasSubstr("timestamp"));
@@ -444,8 +446,8 @@ TEST_F(DonationsPgTest, ClaimLinksGoAfterPaymentAndAtTheLatestAfterSevenYears) {
   const auto paid = Case(1);
   const auto unpaid = Case(1);
   ASSERT_TRUE(use_cases_
-                  ->RecordPayment(coordinator_,
-                                  Payment(paid.claims(0).id(), 18100, "retention-1"))
+                  ->RecordPayment(coordinator_, Payment(paid.claims(0).id(),
+                                                        18100, "retention-1"))
                   .ok());
   ClaimLinkRetention rule(92, 2557, parties_);
   auto run = [&](absl::Duration ahead, bool apply) {

@@ -76,8 +76,8 @@ TEST(ClaimLettersTest, RendersAsPdf) {
 }
 
 TEST(ClaimLettersTest, NoticeLinesNameAmountDateAndReference) {
-  const auto lines = NoticeClaimLines(18100, absl::CivilDay(2026, 12, 14),
-                                      "5000056789012345");
+  const auto lines =
+      NoticeClaimLines(18100, absl::CivilDay(2026, 12, 14), "5000056789012345");
   const std::string text = absl::StrJoin(lines, "\n");
   EXPECT_THAT(text, HasSubstr("€ 181,00"));
   EXPECT_THAT(text, HasSubstr("14 december 2026"));

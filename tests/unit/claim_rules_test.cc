@@ -202,8 +202,7 @@ TEST(ClaimRulesTest, TransitionTable) {
       ASSERT_FALSE(s.ok()) << what;
       EXPECT_EQ(s.status().code(), absl::StatusCode::kFailedPrecondition)
           << what << ": " << s.status();
-      EXPECT_THAT(s.status().message(), HasSubstr(StateName(row.from)))
-          << what;
+      EXPECT_THAT(s.status().message(), HasSubstr(StateName(row.from))) << what;
     }
   }
 }
@@ -239,7 +238,8 @@ TEST(ClaimRulesTest, InstalmentPlansAreChecked) {
   EXPECT_TRUE(IsOverdue(first->claim, kToday + 38));
 
   std::vector<Instalment> seven;
-  for (int i = 0; i < 7; ++i) seven.push_back({kToday + i, i < 6 ? 2600 : 2500});
+  for (int i = 0; i < 7; ++i)
+    seven.push_back({kToday + i, i < 6 ? 2600 : 2500});
   auto too_many = PlanInstalments(c, seven, t, kToday);
   EXPECT_EQ(too_many.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(too_many.status().message(), HasSubstr("at most 6"));
@@ -248,11 +248,11 @@ TEST(ClaimRulesTest, InstalmentPlansAreChecked) {
   EXPECT_THAT(past.status().message(), HasSubstr("in the past"));
   auto sum = PlanInstalments(c, {{kToday + 1, 18000}}, t, kToday);
   EXPECT_THAT(sum.status().message(), HasSubstr("add up to 18000"));
-  auto order = PlanInstalments(c, {{kToday + 2, 9000}, {kToday + 2, 9100}},
-                               t, kToday);
+  auto order =
+      PlanInstalments(c, {{kToday + 2, 9000}, {kToday + 2, 9100}}, t, kToday);
   EXPECT_THAT(order.status().message(), HasSubstr("increase"));
-  auto zero = PlanInstalments(c, {{kToday + 2, 0}, {kToday + 3, 18100}}, t,
-                              kToday);
+  auto zero =
+      PlanInstalments(c, {{kToday + 2, 0}, {kToday + 3, 18100}}, t, kToday);
   EXPECT_EQ(zero.status().code(), absl::StatusCode::kInvalidArgument);
 }
 
@@ -342,8 +342,8 @@ TEST(ClaimRulesTest, LedgerAlwaysBalancesUnderRandomOperations) {
         case 7: {
           const int64_t b = c.Balance();
           if (b >= 2) {
-            s = PlanInstalments(c, {{day + 1, b / 2}, {day + 30, b - b / 2}},
-                                t, day);
+            s = PlanInstalments(c, {{day + 1, b / 2}, {day + 30, b - b / 2}}, t,
+                                day);
           }
           break;
         }

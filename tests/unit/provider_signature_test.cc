@@ -2,15 +2,14 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-
 #include <sys/stat.h>
 
 #include <fstream>
 
 #include "services/common/crypto.h"
 #include "services/common/envelope.h"
-#include "tests/support/pg_environment.h"
 #include "services/donations/donation_requests.h"
+#include "tests/support/pg_environment.h"
 
 namespace kvo::donations {
 namespace {
@@ -35,8 +34,8 @@ TEST(ProviderSignatureTest, VerifiesAndRefusesWhatWasChanged) {
   const int64_t ts = 1'800'000'000;
   const std::string sig = SignProviderEvent(kSecret, ts, "evt_1", kBody);
   const absl::Duration tol = absl::Seconds(300);
-  EXPECT_TRUE(VerifyProviderEvent(kSecret, ts, "evt_1", kBody, sig, now, tol)
-                  .ok());
+  EXPECT_TRUE(
+      VerifyProviderEvent(kSecret, ts, "evt_1", kBody, sig, now, tol).ok());
   std::string body = kBody;
   body[body.find("18100")] = '9';
   auto changed = VerifyProviderEvent(kSecret, ts, "evt_1", body, sig, now, tol);
@@ -61,12 +60,13 @@ TEST(ProviderSignatureTest, VerifiesAndRefusesWhatWasChanged) {
 
 TEST(ProviderSignatureTest, BodyMustBeWholeEuroCents) {
   EXPECT_TRUE(ParseProviderPayment(kBody).ok());
-  for (const char* bad :
-       {R"({"payment_reference":"5000056789012345","amount_cents":181.5,"currency":"EUR"})",
-        R"({"payment_reference":"5000056789012345","amount_cents":-1,"currency":"EUR"})",
-        R"({"payment_reference":"5000056789012345","amount_cents":100,"currency":"USD"})",
-        R"({"payment_reference":"5000056789012346","amount_cents":100,"currency":"EUR"})",
-        "not json"}) {
+  for (
+      const char* bad :
+      {R"({"payment_reference":"5000056789012345","amount_cents":181.5,"currency":"EUR"})",
+       R"({"payment_reference":"5000056789012345","amount_cents":-1,"currency":"EUR"})",
+       R"({"payment_reference":"5000056789012345","amount_cents":100,"currency":"USD"})",
+       R"({"payment_reference":"5000056789012346","amount_cents":100,"currency":"EUR"})",
+       "not json"}) {
     auto p = ParseProviderPayment(bad);
     EXPECT_EQ(p.status().code(), absl::StatusCode::kInvalidArgument) << bad;
   }
