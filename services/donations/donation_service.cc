@@ -116,7 +116,10 @@ grpc::Status DonationServiceImpl::RecordProviderEvent(
     grpc::ServerContext* context, const kvo::v1::ProviderEventRequest* request,
     kvo::v1::PaymentResult* response) {
   return Serve(context, "RecordProviderEvent", response, [&](const Actor& a) {
-    return use_cases_.ProviderEvent(a.who, *request);
+    return use_cases_.ProviderEvent(
+        a.who, *request, [&](const audit::AuditRecord& record) {
+          guard_.AuditUnauthenticatedRefusal(*context, record);
+        });
   });
 }
 

@@ -488,17 +488,28 @@ absl::StatusOr<kvo::v1::PaymentResult> DonationUseCases::RecordPayment(
 }
 
 absl::StatusOr<kvo::v1::PaymentResult> DonationUseCases::ProviderEvent(
-    audit::AuditRecord who, const kvo::v1::ProviderEventRequest& in) {
+    audit::AuditRecord who, const kvo::v1::ProviderEventRequest& in,
+    const std::function<void(const audit::AuditRecord&)>& audit_unverified) {
   constexpr char kAction[] = "donations.provider_event";
   who.role = kProviderRole;
+  const auto unverified = [&](absl::Status status) {
+    if (!audit_unverified || !IsRefusal(status)) {
+      return Refused(who, kAction, status);
+    }
+    audit::AuditRecord r = who;
+    r.action = kAction;
+    r.outcome = audit::Outcome::kDenied;
+    r.purpose = std::string(status.message().substr(0, 200));
+    audit_unverified(r);
+    return status;
+  };
   if (auto s = ValidateProviderEventRequest(in); !s.ok()) {
-    return Refused(who, kAction, s);
+    return unverified(s);
   }
   if (provider_.secret.empty()) {
-    return Refused(who, kAction,
-                   absl::FailedPreconditionError(
-                       "provider events are off: kvod has no provider secret "
-                       "(--donations-secret-file or KVO_DONATIONS_SECRET)"));
+    return unverified(absl::FailedPreconditionError(
+        "provider events are off: kvod has no provider secret "
+        "(--donations-secret-file or KVO_DONATIONS_SECRET)"));
   }
   const int tolerance = policy_.donations().provider_event_tolerance_seconds();
   if (auto s = VerifyProviderEvent(
@@ -506,7 +517,7 @@ absl::StatusOr<kvo::v1::PaymentResult> DonationUseCases::ProviderEvent(
           in.signature(), clock_.Now(),
           absl::Seconds(tolerance > 0 ? tolerance : kDefaultToleranceSeconds));
       !s.ok()) {
-    return Refused(who, kAction, s);
+    return unverified(s);
   }
   auto payment = ParseProviderPayment(in.body());
   if (!payment.ok()) return Refused(who, kAction, payment.status());

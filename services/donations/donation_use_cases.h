@@ -71,8 +71,13 @@ class DonationUseCases final {
   absl::StatusOr<kvo::v1::DonationReport> Report(
       const Actor& actor, const kvo::v1::DonationReportRequest& in);
   // `who`: an unauthenticated record of the call (its peer and request id).
+  // Refusals before the signature is verified go to `audit_unverified`
+  // when given (the guard's per-address throttle: anyone can post here),
+  // else are audited one by one.
   absl::StatusOr<kvo::v1::PaymentResult> ProviderEvent(
-      audit::AuditRecord who, const kvo::v1::ProviderEventRequest& in);
+      audit::AuditRecord who, const kvo::v1::ProviderEventRequest& in,
+      const std::function<void(const audit::AuditRecord&)>& audit_unverified =
+          {});
 
  private:
   // One step on one claim: lock, area, the rule, record, audit.
