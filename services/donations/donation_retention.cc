@@ -41,4 +41,9 @@ common::RetentionItem ClaimLinkRetention::Apply(pqxx::transaction_base& tx,
   return Collect(tx, now, true);
 }
 
+bool ClaimPersonHolds::Holds(pqxx::transaction_base& tx,
+                             int64_t person_id) const {
+  return PgDonationStore::LinkedToPerson(tx, person_id);
+}
+
 }  // namespace kvo::donations

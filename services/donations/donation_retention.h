@@ -3,6 +3,7 @@
 
 #include "services/common/retention_rule.h"
 #include "services/donations/claim_parties.h"
+#include "services/registry/person_holds.h"
 
 namespace kvo::donations {
 
@@ -33,6 +34,13 @@ class ClaimLinkRetention final : public common::RetentionRule {
   const int after_settled_days_;
   const int max_days_;
   const ClaimParties& parties_;
+};
+
+// The registry keeps a person whose cards ended while a claim is still
+// linked to them: the claim's own rule above decides when that ends.
+class ClaimPersonHolds final : public registry::PersonHolds {
+ public:
+  bool Holds(pqxx::transaction_base& tx, int64_t person_id) const override;
 };
 
 }  // namespace kvo::donations

@@ -100,6 +100,8 @@ constexpr char kLinksDueSql[] =
     "SELECT id, person_id FROM donation_claims WHERE person_id IS NOT NULL "
     "AND ((settled_on IS NOT NULL AND settled_on + $2::int <= $1::date) "
     "OR created_on + $3::int <= $1::date) ORDER BY id";
+constexpr char kLinkedSql[] =
+    "SELECT EXISTS (SELECT 1 FROM donation_claims WHERE person_id = $1)";
 constexpr char kUnlinkSql[] =
     "UPDATE donation_claims SET person_id = NULL, unlinked_at = $2 "
     "WHERE id = ANY($1::bigint[])";
@@ -356,6 +358,10 @@ std::vector<std::pair<int64_t, int64_t>> PgDonationStore::LinksDue(
     out.emplace_back(r[0].as<int64_t>(), r[1].as<int64_t>());
   }
   return out;
+}
+
+bool PgDonationStore::LinkedToPerson(Tx& tx, int64_t person_id) {
+  return tx.exec_params1(kLinkedSql, person_id)[0].as<bool>();
 }
 
 void PgDonationStore::Unlink(Tx& tx, const std::vector<int64_t>& claim_ids,

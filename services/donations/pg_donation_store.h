@@ -119,6 +119,8 @@ class PgDonationStore final {
   // `max_days` ago); (claim id, person id).
   static std::vector<std::pair<int64_t, int64_t>> LinksDue(
       Tx& tx, absl::CivilDay today, int after_settled_days, int max_days);
+  // Whether a claim is still linked to the person.
+  static bool LinkedToPerson(Tx& tx, int64_t person_id);
   static void Unlink(Tx& tx, const std::vector<int64_t>& claim_ids,
                      absl::Time now);
   static std::optional<absl::CivilDay> NextLinkDue(Tx& tx,

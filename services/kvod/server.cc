@@ -612,8 +612,11 @@ int RunKvod(const KvodConfig& config) {
       policy->retention().audit_retention_days());
   const int card_grace_days = policy->retention().card_grace_days();
   registry::CardRetention card_retention(card_grace_days);
+  // A person with a donation claim still linked stays until the claim's
+  // own rule lets go.
+  donations::ClaimPersonHolds claim_holds;
   registry::PersonRetention person_retention(card_grace_days, gallery_card_sink,
-                                             **keys);
+                                             **keys, &claim_holds);
   registry::IncidentLinkRetention incident_link_retention;
   // Donations reach incidents, persons and shops through the interface
   // they own; their claims' links to persons go by their own rule.

@@ -458,12 +458,23 @@ TEST_F(DonationsPgTest, ClaimLinksGoAfterPaymentAndAtTheLatestAfterSevenYears) {
     tx.commit();
     return item;
   };
+  ClaimPersonHolds holds;
+  const int64_t paid_person =
+      Count(absl::StrCat("SELECT person_id FROM donation_claims WHERE id = ",
+                         paid.claims(0).id()));
+  auto held = [&] {
+    pqxx::connection conn(conninfo());
+    pqxx::work tx(conn);
+    return holds.Holds(tx, paid_person);
+  };
+  EXPECT_TRUE(held()) << "the registry keeps the person while linked";
   EXPECT_EQ(run(absl::Hours(24 * 91), true).count, 0u);
   auto after = run(absl::Hours(24 * 93), true);
   EXPECT_EQ(after.count, 1u);
   ASSERT_EQ(after.subjects.size(), 1u);
   EXPECT_EQ(after.subjects[0],
             absl::StrCat("person:", paid.claims(0).pseudonym()));
+  EXPECT_FALSE(held()) << "and lets go once the link went";
   auto gone = use_cases_->GetClaim(coordinator_, paid.claims(0).id());
   EXPECT_TRUE(gone->pseudonym().empty());
   EXPECT_EQ(gone->paid_cents(), 18100) << "the money facts stay";
