@@ -8,6 +8,7 @@
 #include <functional>
 
 #include "clients/cli/audit_commands.h"
+#include "clients/cli/donation_commands.h"
 #include "clients/cli/gallery_commands.h"
 #include "clients/cli/global_options.h"
 #include "clients/cli/identity_commands.h"
@@ -87,6 +88,7 @@ int main(int argc, char** argv) {
   AddKeyCommands(&app, &opts, &action);
   AddPrivacyCommands(&app, &opts, &action);
   AddReportCommands(&app, &opts, &action);
+  AddDonationCommands(&app, &opts, &action);
 
   try {
     app.parse(argc, argv);

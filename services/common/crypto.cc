@@ -1,6 +1,7 @@
 #include "services/common/crypto.h"
 
 #include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <sodium.h>
 
 #include <stdexcept>
@@ -14,6 +15,18 @@ Sha256Digest Sha256(absl::string_view data) {
                  nullptr) != 1) {
     // Only an OpenSSL installation without SHA-256 can get here.
     throw std::runtime_error("SHA-256 unavailable in OpenSSL");
+  }
+  return out;
+}
+
+Sha256Digest HmacSha256(absl::string_view key, absl::string_view data) {
+  Sha256Digest out;
+  unsigned int len = 0;
+  if (HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+           reinterpret_cast<const unsigned char*>(data.data()), data.size(),
+           out.data(), &len) == nullptr ||
+      len != out.size()) {
+    throw std::runtime_error("HMAC-SHA256 unavailable in OpenSSL");
   }
   return out;
 }

@@ -19,6 +19,8 @@ using Sha256Digest = std::array<uint8_t, 32>;
 bool InitCrypto();
 
 Sha256Digest Sha256(absl::string_view data);
+// HMAC-SHA256 (OpenSSL) of `data` under `key`: 32 raw bytes.
+Sha256Digest HmacSha256(absl::string_view key, absl::string_view data);
 std::string HexEncode(absl::string_view bytes);
 std::string HexEncode(const Sha256Digest& digest);
 // Inverse of HexEncode; nullopt for odd length or a non-hex character.

@@ -114,6 +114,45 @@ absl::StatusOr<SecretKey> LoadOrCreateRootKey(const fs::path& file,
   return LoadOrCreateKeyFile(file, "root key");
 }
 
+namespace {
+
+absl::Status CheckPrivate(const fs::path& file, const struct stat& st,
+                          absl::string_view what) {
+  if ((st.st_mode & 077) != 0) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        what, " ", file.string(),
+        " is readable by others: chmod 600 it (and check who read it)"));
+  }
+  return absl::OkStatus();
+}
+
+std::string ReadAll(const fs::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  return std::string((std::istreambuf_iterator<char>(in)),
+                     std::istreambuf_iterator<char>());
+}
+
+}  // namespace
+
+absl::StatusOr<std::string> ReadSecretFile(const fs::path& file,
+                                           absl::string_view what) {
+  struct stat st;
+  if (::stat(file.c_str(), &st) != 0) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "cannot read ", what, " ", file.string(), ": ", std::strerror(errno)));
+  }
+  if (auto s = CheckPrivate(file, st, what); !s.ok()) return s;
+  std::string bytes = ReadAll(file);
+  while (!bytes.empty() && (bytes.back() == '\n' || bytes.back() == '\r')) {
+    bytes.pop_back();
+  }
+  if (bytes.empty()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(what, " ", file.string(), " is empty"));
+  }
+  return bytes;
+}
+
 absl::StatusOr<SecretKey> LoadOrCreateKeyFile(const fs::path& file,
                                               absl::string_view what) {
   struct stat st;
@@ -127,14 +166,8 @@ absl::StatusOr<SecretKey> LoadOrCreateKeyFile(const fs::path& file,
     if (auto s = WriteKeyFile(file, key.bytes()); !s.ok()) return s;
     return key;
   }
-  if ((st.st_mode & 077) != 0) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        what, " ", file.string(),
-        " is readable by others: chmod 600 it (and check who read it)"));
-  }
-  std::ifstream in(file, std::ios::binary);
-  std::string bytes((std::istreambuf_iterator<char>(in)),
-                    std::istreambuf_iterator<char>());
+  if (auto s = CheckPrivate(file, st, what); !s.ok()) return s;
+  std::string bytes = ReadAll(file);
   auto key = SecretKey::FromBytes(bytes);
   sodium_memzero(bytes.data(), bytes.size());
   if (!key.ok()) {

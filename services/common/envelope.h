@@ -54,6 +54,12 @@ absl::Status WriteKeyFile(const std::filesystem::path& file,
 absl::StatusOr<SecretKey> LoadOrCreateKeyFile(const std::filesystem::path& file,
                                               absl::string_view what);
 
+// The whole content of an existing secret file (mode 0600 or stricter),
+// trailing line breaks dropped; FAILED_PRECONDITION naming `what` and the
+// fix when it is missing, empty or readable by others.
+absl::StatusOr<std::string> ReadSecretFile(const std::filesystem::path& file,
+                                           absl::string_view what);
+
 // A subkey for one purpose (crypto_kdf; `context8` exactly 8 characters).
 SecretKey DeriveKey(const SecretKey& root, uint64_t id,
                     absl::string_view context8);

@@ -234,6 +234,10 @@ void ValidateDonations(const kvo::v1::DonationPolicy& donations,
   check.Between("donations.max_retention_unpaid_days",
                 donations.max_retention_unpaid_days(), {1},
                 {kMaxRetentionUnpaidDays});
+  check.Between("donations.reminders_before_collection",
+                donations.reminders_before_collection(), {0}, {10});
+  check.Between("donations.provider_event_tolerance_seconds",
+                donations.provider_event_tolerance_seconds(), {0}, {3600});
 }
 
 void ValidateAudit(const kvo::v1::AuditPolicy& audit, Checker& check) {

@@ -80,6 +80,11 @@ int main(int argc, char** argv) {
       ->envname("KVO_LOG_KEEP")
       ->check(CLI::Range(0, 1000))
       ->capture_default_str();
+  app.add_option("--donations-secret-file", config.donations_secret_file,
+                 "file (mode 0600) with the payment provider's shared secret "
+                 "for signed payment events (else $KVO_DONATIONS_SECRET; "
+                 "neither: provider events are refused)")
+      ->envname("KVO_DONATIONS_SECRET_FILE");
   app.add_option("--pg-setting", config.pg_settings,
                  "name=value setting for the embedded PostgreSQL (repeatable)");
   try {

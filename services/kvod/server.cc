@@ -47,6 +47,9 @@
 #include "services/common/policy_loader.h"
 #include "services/common/rotating_file.h"
 #include "services/common/tls_material.h"
+#include "services/donations/donation_notice.h"
+#include "services/donations/donation_retention.h"
+#include "services/donations/donation_service.h"
 #include "services/gallery/expiry_sweeper.h"
 #include "services/gallery/gallery_card_sink.h"
 #include "services/gallery/gallery_service.h"
@@ -62,6 +65,7 @@
 #include "services/privacy/privacy_service.h"
 #include "services/registry/key_ring.h"
 #include "services/registry/key_service.h"
+#include "services/registry/registry_claim_parties.h"
 #include "services/registry/registry_retention.h"
 #include "services/registry/registry_service.h"
 #include "services/registry/registry_subjects.h"
@@ -288,6 +292,23 @@ absl::StatusOr<common::TlsMaterial> PrepareTls(const KvodConfig& config,
                     {{"names", list}});
   }
   return tls;
+}
+
+// The payment provider's secret: --donations-secret-file (0600), else
+// KVO_DONATIONS_SECRET, else none (provider events refused).
+absl::StatusOr<donations::ProviderConfig> ProviderSecret(
+    const KvodConfig& config) {
+  donations::ProviderConfig out;
+  if (!config.donations_secret_file.empty()) {
+    auto secret = common::ReadSecretFile(config.donations_secret_file,
+                                         "--donations-secret-file");
+    if (!secret.ok()) return secret.status();
+    out.secret = std::move(*secret);
+  } else if (const char* env = std::getenv("KVO_DONATIONS_SECRET");
+             env != nullptr) {
+    out.secret = env;
+  }
+  return out;
 }
 
 // The parts that live for the whole run, torn down in reverse order.
@@ -521,6 +542,8 @@ int RunKvod(const KvodConfig& config) {
     return Fail(message);
   };
 
+  auto provider = ProviderSecret(config);
+  if (!provider.ok()) return fail_and_clean(provider.status().message());
   auto tls = PrepareTls(config, data_dir);
   if (!tls.ok()) return fail_and_clean(tls.status().message());
   auto signer =
@@ -595,19 +618,31 @@ int RunKvod(const KvodConfig& config) {
       policy->retention().audit_retention_days());
   const int card_grace_days = policy->retention().card_grace_days();
   registry::CardRetention card_retention(card_grace_days);
+  // A person with a donation claim still linked stays until the claim's
+  // own rule lets go.
+  donations::ClaimPersonHolds claim_holds;
   registry::PersonRetention person_retention(card_grace_days, gallery_card_sink,
-                                             **keys);
+                                             **keys, &claim_holds);
   registry::IncidentLinkRetention incident_link_retention;
+  // Donations reach incidents, persons and shops through the interface
+  // they own; their claims' links to persons go by their own rule.
+  registry::RegistryClaimParties claim_parties;
+  donations::ClaimLinkRetention claim_link_retention(
+      policy->donations().delete_after_payment_days(),
+      policy->donations().max_retention_unpaid_days(), claim_parties);
   retention::RetentionJob retention_job(
       *rt.pool, clock,
       {&audit_retention, &card_retention, &person_retention,
-       &incident_link_retention});
+       &incident_link_retention, &claim_link_retention});
   retention::RetentionServiceImpl retention_service(guard, retention_job);
 
   registry::KeyRewrap key_rewrap(**keys);
   registry::KeyServiceImpl key_service(*rt.pool, guard, **keys);
-  registry::RegistryServiceImpl registry_service(
-      *policy, *rt.pool, guard, **keys, gallery_card_sink, clock);
+  // The card's notice states a donation claimed for its incident.
+  donations::DonationNoticeClaims notice_claims;
+  registry::RegistryServiceImpl registry_service(*policy, *rt.pool, guard,
+                                                 **keys, gallery_card_sink,
+                                                 clock, &notice_claims);
   gallery::GalleryServiceImpl gallery_service(*policy, *rt.pool, guard, **keys,
                                               gallery_versions, clock);
   // The privacy officer's module reaches persons, photos and the audit log
@@ -625,6 +660,9 @@ int RunKvod(const KvodConfig& config) {
   reports::ReductionReports reduction_reports(*policy, *rt.pool, guard, clock,
                                               {});
   reports::ReportServiceImpl report_service(*policy, guard, reduction_reports);
+  donations::DonationUseCases donation_use_cases(
+      *policy, *rt.pool, claim_parties, clock, std::move(*provider));
+  donations::DonationServiceImpl donation_service(guard, donation_use_cases);
   std::unique_ptr<audit::HeadCommand> head_command;
   if (!config.audit_head_command.empty()) {
     head_command =
@@ -665,6 +703,7 @@ int RunKvod(const KvodConfig& config) {
   builder.RegisterService(&key_service);
   builder.RegisterService(&privacy_service);
   builder.RegisterService(&report_service);
+  builder.RegisterService(&donation_service);
   std::vector<
       std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
       interceptors;

@@ -37,6 +37,10 @@ struct KvodConfig {
   std::string log_file;
   int64_t log_max_bytes = int64_t{50} << 20;
   int log_keep = 5;
+  // The payment provider's shared secret for signed events: this file
+  // (mode 0600 or stricter, else kvod refuses to start), else
+  // KVO_DONATIONS_SECRET; neither: provider events are refused.
+  std::string donations_secret_file;
 };
 
 // Exit codes of kvod.

@@ -33,6 +33,11 @@ struct NoticeData {
   std::string objection_deadline;
   std::string objection_address;
   std::string issued_by;
+  // What the notice says about a nuisance donation claimed for the case
+  // (amount, due date, payment reference, what follows if unpaid), already
+  // in the notice's language; empty: no claim, no section.
+  std::string donation_heading;
+  std::vector<std::string> donation_lines;
 };
 
 // The notice as an A4 PDF of as many pages as it needs (long summaries and

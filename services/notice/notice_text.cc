@@ -170,6 +170,12 @@ absl::StatusOr<std::vector<Paragraph>> NoticeParagraphs(const NoticeData& d) {
   }
   out.push_back({Style::kBody, Fill(w.period, d)});
   if (d.minor) out.push_back({Style::kBody, w.guardian});
+  if (!d.donation_lines.empty()) {
+    out.push_back({Style::kHeading, d.donation_heading});
+    for (const std::string& line : d.donation_lines) {
+      out.push_back({Style::kBody, line});
+    }
+  }
   out.push_back({Style::kHeading, w.objection_heading});
   out.push_back({Style::kBody, Fill(w.objection, d)});
   out.push_back({Style::kHeading, w.privacy_heading});

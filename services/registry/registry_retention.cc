@@ -46,6 +46,7 @@ common::RetentionItem PersonRetention::Due(pqxx::transaction_base& tx,
                                            absl::Time now) {
   std::vector<RetainedRow> due;
   for (int64_t id : Store::PersonsDue(tx, now, grace_days_, 0)) {
+    if (Held(tx, id)) continue;
     if (auto row = Store::PersonById(tx, id)) {
       due.push_back({id, row->pseudonym});
     }
@@ -74,6 +75,7 @@ common::RetentionItem PersonRetention::Apply(pqxx::transaction_base& tx,
     auto row = Store::PersonForUpdate(tx, id);
     if (!row || row->erased) continue;
     if (Store::PersonsDue(tx, now, grace_days_, id).empty()) continue;
+    if (Held(tx, id)) continue;
     // No card is in force by the job's clock, but the door may still show
     // one by its own: erasure revokes them all, and the door hears of it
     // once the job has committed.

@@ -4,6 +4,7 @@
 #include "services/common/retention_rule.h"
 #include "services/registry/card_changes.h"
 #include "services/registry/key_ring.h"
+#include "services/registry/person_holds.h"
 
 namespace kvo::registry {
 
@@ -39,10 +40,13 @@ class CardRetention final : public common::RetentionRule {
 // is locked and checked again before erasure, so a card issued meanwhile (which
 // locks the person too) either comes first and keeps the person, or comes after
 // and is refused (the record is erased).
+//
+// A person `holds` keeps (a donation claim still linked) is not due.
 class PersonRetention final : public common::RetentionRule {
  public:
-  PersonRetention(int grace_days, CardChangeSink& sink, const KeyRing& keys)
-      : grace_days_(grace_days), sink_(sink), keys_(keys) {}
+  PersonRetention(int grace_days, CardChangeSink& sink, const KeyRing& keys,
+                  const PersonHolds* holds = nullptr)
+      : grace_days_(grace_days), sink_(sink), keys_(keys), holds_(holds) {}
   std::string kind() const override { return "person"; }
   common::RetentionItem Due(pqxx::transaction_base& tx,
                             absl::Time now) override;
@@ -50,9 +54,14 @@ class PersonRetention final : public common::RetentionRule {
                               absl::Time now) override;
 
  private:
+  bool Held(pqxx::transaction_base& tx, int64_t person_id) const {
+    return holds_ != nullptr && holds_->Holds(tx, person_id);
+  }
+
   const int grace_days_;
   CardChangeSink& sink_;
   const KeyRing& keys_;
+  const PersonHolds* holds_;  // may be null
 };
 
 // Kind "incident_link": an erased person's incidents keep their anonymous

@@ -158,13 +158,15 @@ RegistryServiceImpl::RegistryServiceImpl(const kvo::v1::Policy& policy,
                                          identity::RpcGuard& guard,
                                          const KeyRing& keys,
                                          CardChangeSink& card_changes,
-                                         const common::Clock& clock)
+                                         const common::Clock& clock,
+                                         const NoticeClaims* notice_claims)
     : policy_(policy),
       pool_(pool),
       guard_(guard),
       keys_(keys),
       card_changes_(card_changes),
-      clock_(clock) {}
+      clock_(clock),
+      notice_claims_(notice_claims) {}
 
 // ---- shops ---------------------------------------------------------------
 
@@ -897,6 +899,12 @@ grpc::Status RegistryServiceImpl::GetNotice(
         d.objection_address =
             absl::StrCat("KVO-coördinator ", d.area_name, ", ", d.municipality);
         d.issued_by = absl::StrCat("KVO ", d.area_name, ", ", d.municipality);
+        if (notice_claims_ != nullptr) {
+          NoticeClaim claim =
+              notice_claims_->ForIncident(tx, incident->id, row->id, *language);
+          d.donation_heading = std::move(claim.heading);
+          d.donation_lines = std::move(claim.lines);
+        }
         PgAuditStore::Append(
             tx, guard_.Record(*call, "registry.notice", Subject(*row),
                               "written notice to the person"));

@@ -10,6 +10,7 @@
 #include "services/identity/rpc_guard.h"
 #include "services/registry/card_changes.h"
 #include "services/registry/key_ring.h"
+#include "services/registry/notice_claims.h"
 
 namespace kvo::registry {
 
@@ -29,7 +30,8 @@ class RegistryServiceImpl final : public kvo::v1::RegistryService::Service {
  public:
   RegistryServiceImpl(const kvo::v1::Policy& policy, common::DbPool& pool,
                       identity::RpcGuard& guard, const KeyRing& keys,
-                      CardChangeSink& card_changes, const common::Clock& clock);
+                      CardChangeSink& card_changes, const common::Clock& clock,
+                      const NoticeClaims* notice_claims = nullptr);
 
   grpc::Status CreateShop(grpc::ServerContext* context,
                           const kvo::v1::CreateShopRequest* request,
@@ -85,6 +87,7 @@ class RegistryServiceImpl final : public kvo::v1::RegistryService::Service {
   const KeyRing& keys_;
   CardChangeSink& card_changes_;
   const common::Clock& clock_;
+  const NoticeClaims* notice_claims_;  // may be null: no donations
 };
 
 }  // namespace kvo::registry

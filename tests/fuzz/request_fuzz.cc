@@ -3,7 +3,8 @@
 // parsed as that message (wire format) and handed to its validator, which
 // must answer OK or INVALID_ARGUMENT with a message, and nothing else.
 // Requests without fields to check (WhoAmI, Logout, ListAreas, Verify,
-// GetKeyStatus, RunRetention) have no validator.
+// GetKeyStatus, RunRetention) have no validator; the donation requests
+// follow the others (30 on).
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -15,6 +16,7 @@
 #include "services/audit/audit_requests.h"
 #include "services/common/local_time.h"
 #include "services/common/policy_loader.h"
+#include "services/donations/donation_requests.h"
 #include "services/gallery/gallery_requests.h"
 #include "services/identity/identity_requests.h"
 #include "services/registry/registry_requests.h"
@@ -48,6 +50,7 @@ void Validate(uint8_t type, absl::string_view body) {
   namespace v1 = kvo::v1;
   namespace reg = kvo::registry;
   namespace id = kvo::identity;
+  namespace don = kvo::donations;
   const absl::Time now =
       absl::FromCivil(absl::CivilDay(2026, 11, 30), kvo::common::Amsterdam());
   switch (type) {
@@ -170,6 +173,41 @@ void Validate(uint8_t type, absl::string_view body) {
       Expect(s);
       if (file.size() > 64) __builtin_trap();
     })
+    KVO_FUZZ_CASE(30, CreateCaseRequest, {
+      auto persons = don::ValidateCreateCaseRequest(r);
+      Expect(persons.status());
+      if (persons.ok() && persons->size() > don::kMaxPersonsPerCase) {
+        __builtin_trap();
+      }
+    })
+    KVO_FUZZ_CASE(31, GetCaseRequest, Expect(don::ValidateGetCaseRequest(r)))
+    KVO_FUZZ_CASE(32, GetClaimRequest, Expect(don::ValidateGetClaimRequest(r)))
+    KVO_FUZZ_CASE(33, ListClaimsRequest,
+                  Expect(don::ValidateListClaimsRequest(r)))
+    KVO_FUZZ_CASE(34, RecordPaymentRequest, {
+      auto reference = don::ValidateRecordPaymentRequest(r);
+      Expect(reference.status());
+      // What passes has whole cents above 0, in euros.
+      if (reference.ok() && (r.amount_cents() <= 0 || r.currency() != "EUR")) {
+        __builtin_trap();
+      }
+    })
+    KVO_FUZZ_CASE(35, PlanInstalmentsRequest,
+                  Expect(don::ValidatePlanInstalmentsRequest(r).status()))
+    KVO_FUZZ_CASE(36, WaiveClaimRequest,
+                  Expect(don::ValidateWaiveClaimRequest(r)))
+    KVO_FUZZ_CASE(37, DismissClaimRequest,
+                  Expect(don::ValidateDismissClaimRequest(r)))
+    KVO_FUZZ_CASE(38, RecordRefundRequest,
+                  Expect(don::ValidateRecordRefundRequest(r)))
+    KVO_FUZZ_CASE(39, RemindClaimRequest,
+                  Expect(don::ValidateRemindClaimRequest(r)))
+    KVO_FUZZ_CASE(40, DonationReportRequest,
+                  Expect(don::ValidateDonationReportRequest(r).status()))
+    KVO_FUZZ_CASE(41, ProviderEventRequest, {
+      Expect(don::ValidateProviderEventRequest(r));
+      Expect(don::ParseProviderPayment(r.body()).status());
+    })
 #undef KVO_FUZZ_CASE
     default:
       return;
@@ -189,7 +227,7 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0) return 0;
   Validate(
-      data[0] % 30,
+      data[0] % 42,
       absl::string_view(reinterpret_cast<const char*>(data) + 1, size - 1));
   return 0;
 }

@@ -2,6 +2,7 @@
 // what stays, and a run racing a new card for the same person.
 #include <future>
 #include <pqxx/pqxx>
+#include <set>
 
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
@@ -127,9 +128,10 @@ class RegistryRetentionPgTest : public kvo::testing::PgTest {
   }
 
   // The three rules in the job's order, in one transaction.
-  std::vector<common::RetentionItem> Run(pqxx::connection& conn, bool apply) {
+  std::vector<common::RetentionItem> Run(pqxx::connection& conn, bool apply,
+                                         const PersonHolds* holds = nullptr) {
     CardRetention card(kGraceDays);
-    PersonRetention person(kGraceDays, sink_, *keys_);
+    PersonRetention person(kGraceDays, sink_, *keys_, holds);
     IncidentLinkRetention link;
     pqxx::work tx(conn);
     std::vector<common::RetentionItem> out;
@@ -156,6 +158,35 @@ class RegistryRetentionPgTest : public kvo::testing::PgTest {
   std::unique_ptr<KeyRing> keys_;
   int64_t area_ = 0, shop_ = 0;
 };
+
+// Holds everyone named.
+class FakeHolds final : public PersonHolds {
+ public:
+  explicit FakeHolds(std::set<int64_t> held) : held_(std::move(held)) {}
+  bool Holds(pqxx::transaction_base&, int64_t person_id) const override {
+    return held_.contains(person_id);
+  }
+
+ private:
+  std::set<int64_t> held_;
+};
+
+TEST_F(RegistryRetentionPgTest, AHeldPersonIsKeptUntilTheHoldGoes) {
+  const int64_t held = Person("held", 400);
+  Card(held, Incident(held), -10);
+  const int64_t free = Person("free", 400);
+  Card(free, Incident(free), -10);
+  pqxx::connection conn(conninfo());
+  const FakeHolds holds({held});
+  auto due = Run(conn, /*apply=*/false, &holds);
+  EXPECT_EQ(due[1].count, 1u) << "only the person without a hold";
+  Run(conn, /*apply=*/true, &holds);
+  EXPECT_FALSE(Erased(held));
+  EXPECT_TRUE(Erased(free));
+  const FakeHolds none({});
+  Run(conn, /*apply=*/true, &none);
+  EXPECT_TRUE(Erased(held)) << "erased once the hold is gone";
+}
 
 TEST_F(RegistryRetentionPgTest, ErasesWhatIsDueAndKeepsTheFacts) {
   // Ended 10 days ago (past the grace): erased.

@@ -433,7 +433,7 @@ TEST(PolicyLoaderTest, EveryNumberIsChecked) {
       ++checked;
     }
   }
-  EXPECT_EQ(checked, 44);
+  EXPECT_EQ(checked, 46);
 }
 
 // Violation paths must name real fields, or the loader cannot place them.

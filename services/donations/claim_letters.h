@@ -1,0 +1,52 @@
+#ifndef KVO_SERVICES_DONATIONS_CLAIM_LETTERS_H_
+#define KVO_SERVICES_DONATIONS_CLAIM_LETTERS_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/civil_time.h"
+#include "services/notice/notice_text.h"
+
+namespace kvo::donations {
+
+// The Dutch letters of a claim, with the notice's renderer: a reminder
+// (what is owed, the new date, the payment reference, what follows when it
+// is not paid), the notice of collection, and the refund letter. Dates in
+// Dutch words ("30 november 2026"), money as "€ 181,00". The letter names
+// no one: the claim holds no name; the address is added when it is sent.
+// Pure apart from the PDF rendering; thread-safe.
+
+enum class LetterKind { kReminder, kCollection, kRefund };
+
+struct LetterData {
+  LetterKind kind = LetterKind::kReminder;
+  int64_t claim_id = 0;
+  std::string payment_reference;  // 16 digits
+  int64_t amount_cents = 0;       // owed (reminder, collection) or refunded
+  absl::CivilDay date;            // the letter's date
+  absl::CivilDay due_on;          // pay by, or refund by
+  int reminder_number = 0;
+  int reminders_before_collection = 0;
+  std::string reason;  // the refund's: the dismissal or acquittal
+};
+
+// "€ 181,00".
+std::string Euros(int64_t cents);
+std::string DutchDay(absl::CivilDay day);
+
+std::vector<notice::Paragraph> LetterParagraphs(const LetterData& data);
+absl::StatusOr<std::string> RenderLetterPdf(const LetterData& data);
+
+// What the card's notice says about the claim: amount, due date,
+// reference and what follows when it is not paid; `language` "nl" or "en".
+std::string NoticeClaimHeading(const std::string& language);
+std::vector<std::string> NoticeClaimLines(int64_t amount_cents,
+                                          absl::CivilDay due_on,
+                                          const std::string& reference,
+                                          const std::string& language = "nl");
+
+}  // namespace kvo::donations
+
+#endif  // KVO_SERVICES_DONATIONS_CLAIM_LETTERS_H_

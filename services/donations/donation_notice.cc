@@ -1,0 +1,23 @@
+#include "services/donations/donation_notice.h"
+
+#include "services/donations/claim_letters.h"
+#include "services/donations/claim_rules.h"
+#include "services/donations/pg_donation_store.h"
+
+namespace kvo::donations {
+
+registry::NoticeClaim DonationNoticeClaims::ForIncident(
+    pqxx::transaction_base& tx, int64_t incident_id, int64_t person_id,
+    const std::string& language) const {
+  registry::NoticeClaim out;
+  auto row = PgDonationStore::ClaimOfIncident(tx, incident_id, person_id);
+  if (!row) return out;
+  auto due = Deadline(row->claim);
+  if (!due) return out;  // settled: nothing to pay
+  out.heading = NoticeClaimHeading(language);
+  out.lines = NoticeClaimLines(row->claim.Balance(), *due,
+                               row->payment_reference, language);
+  return out;
+}
+
+}  // namespace kvo::donations
