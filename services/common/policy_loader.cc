@@ -26,6 +26,7 @@
 #include "google/protobuf/io/tokenizer.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "google/protobuf/text_format.h"
+#include "services/common/party_kinds.h"
 #include "services/common/text.h"
 
 namespace kvo::common {
@@ -45,6 +46,7 @@ constexpr int64_t kMaxDescriptionChars = 100000;
 constexpr int64_t kMaxRetentionUnpaidDays = 2557;  // 7 years, then a bailiff.
 constexpr int64_t kMinAuditRetentionDays = 1826;   // Audit is kept 5 years.
 constexpr int64_t kMaxRecertificationYears = 5;
+constexpr int64_t kMaxNoticeDays = 730;
 constexpr int64_t kMaxTokenLifetimeMinutes = 10080;       // One week.
 constexpr int64_t kMaxBootstrapCodeLifetimeHours = 168;   // One week.
 constexpr int64_t kMaxEnrollmentCodeLifetimeHours = 720;  // 30 days.
@@ -465,6 +467,30 @@ void ValidatePersonFields(const kvo::v1::Policy& policy, Checker& check) {
   }
 }
 
+void ValidateCycle(const kvo::v1::CyclePolicy& cycle, Checker& check) {
+  check.Between("cycle.recertification_interval_years",
+                cycle.recertification_interval_years(), {1},
+                {kMaxRecertificationYears});
+  for (int i = 0; i < cycle.intent_parties_size(); ++i) {
+    const std::string& party = cycle.intent_parties(i);
+    const std::string at = absl::StrCat("cycle.intent_parties[", i, "]");
+    check.Require(FindPartyKind(party) != nullptr, at,
+                  absl::StrCat("must be one of ", kPartyKindList),
+                  Quote(party));
+    for (int j = 0; j < i; ++j) {
+      check.Require(
+          cycle.intent_parties(j) != party, at,
+          absl::StrCat("must be unique (also cycle.intent_parties[", j, "])"),
+          Quote(party));
+    }
+  }
+  // 0: the default (60 and 180 days).
+  check.Between("cycle.licence_notice_days", cycle.licence_notice_days(), {0},
+                {kMaxNoticeDays});
+  check.Between("cycle.recertification_notice_days",
+                cycle.recertification_notice_days(), {0}, {kMaxNoticeDays});
+}
+
 void ValidateAccess(const kvo::v1::Policy& policy, Checker& check) {
   std::unordered_map<std::string, int> seen;
   for (int i = 0; i < policy.access_size(); ++i) {
@@ -523,9 +549,7 @@ std::vector<PolicyViolation> ValidatePolicy(const kvo::v1::Policy& policy) {
   ValidateDonations(policy.donations(), check);
   ValidateRetention(policy.retention(), check);
   ValidateAudit(policy.audit(), check);
-  check.Between("cycle.recertification_interval_years",
-                policy.cycle().recertification_interval_years(), {1},
-                {kMaxRecertificationYears});
+  ValidateCycle(policy.cycle(), check);
   ValidateIdentity(policy.identity(), check);
   const kvo::v1::RateLimitPolicy& limits = policy.rate_limits();
   check.Positive("rate_limits.gallery_syncs_per_hour",
