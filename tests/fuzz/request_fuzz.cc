@@ -15,6 +15,7 @@
 #include "services/audit/audit_requests.h"
 #include "services/common/local_time.h"
 #include "services/common/policy_loader.h"
+#include "services/cycle/cycle_requests.h"
 #include "services/gallery/gallery_requests.h"
 #include "services/identity/identity_requests.h"
 #include "services/registry/registry_requests.h"
@@ -170,6 +171,30 @@ void Validate(uint8_t type, absl::string_view body) {
       Expect(s);
       if (file.size() > 64) __builtin_trap();
     })
+    KVO_FUZZ_CASE(30, GetAreaRequest,
+                  Expect(kvo::cycle::ValidateAreaRequest(r.area_id())))
+    KVO_FUZZ_CASE(31, AddStreetRequest,
+                  Expect(kvo::cycle::ValidateAddStreetRequest(r)))
+    KVO_FUZZ_CASE(32, AddPartyRequest,
+                  Expect(kvo::cycle::ValidateAddPartyRequest(r)))
+    KVO_FUZZ_CASE(
+        33, RecordParticipantRequest,
+        Expect(kvo::cycle::ValidateRecordParticipantRequest(r).status()))
+    KVO_FUZZ_CASE(34, RecordLicenceRequest, {
+      const auto days = kvo::cycle::ValidateRecordLicenceRequest(r);
+      Expect(days.status());
+      if (days.ok() && days->valid_until < days->valid_from) __builtin_trap();
+    })
+    KVO_FUZZ_CASE(35, DraftIntentRequest,
+                  Expect(kvo::cycle::ValidateDraftIntentRequest(r)))
+    KVO_FUZZ_CASE(36, SignIntentRequest,
+                  Expect(kvo::cycle::ValidateSignIntentRequest(r).status()))
+    KVO_FUZZ_CASE(
+        37, RecordAssessmentRequest,
+        Expect(kvo::cycle::ValidateRecordAssessmentRequest(r).status()))
+    KVO_FUZZ_CASE(
+        38, IssueCertificateRequest,
+        Expect(kvo::cycle::ValidateIssueCertificateRequest(r).status()))
 #undef KVO_FUZZ_CASE
     default:
       return;
@@ -189,7 +214,7 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0) return 0;
   Validate(
-      data[0] % 30,
+      data[0] % 39,
       absl::string_view(reinterpret_cast<const char*>(data) + 1, size - 1));
   return 0;
 }
