@@ -8,6 +8,7 @@
 #include <functional>
 
 #include "clients/cli/audit_commands.h"
+#include "clients/cli/cycle_commands.h"
 #include "clients/cli/gallery_commands.h"
 #include "clients/cli/global_options.h"
 #include "clients/cli/identity_commands.h"
@@ -85,6 +86,7 @@ int main(int argc, char** argv) {
   AddRetentionCommands(&app, &opts, &action);
   AddKeyCommands(&app, &opts, &action);
   AddPrivacyCommands(&app, &opts, &action);
+  AddCycleCommands(&app, &opts, &action);
 
   try {
     app.parse(argc, argv);
