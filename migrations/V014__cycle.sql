@@ -90,3 +90,16 @@ CREATE TABLE certificates (
   issued_at      timestamptz NOT NULL DEFAULT now(),
   UNIQUE (area_id, stars)
 );
+
+-- Police and fire-brigade figures, imported from CSV: counts per month and
+-- category (no personal data).
+CREATE TABLE area_figures (
+  area_id      bigint NOT NULL REFERENCES areas (id),
+  source       text NOT NULL CHECK (source IN ('police', 'fire_brigade')),
+  period       text NOT NULL CHECK (period ~ '^[0-9]{4}-[0-9]{2}$'),
+  category     text NOT NULL,
+  count        bigint NOT NULL CHECK (count >= 0),
+  imported_by  bigint REFERENCES principals (id),
+  imported_at  timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (area_id, source, period, category)
+);

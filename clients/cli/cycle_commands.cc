@@ -1,7 +1,9 @@
 #include "clients/cli/cycle_commands.h"
 
 #include <cstdint>
+#include <fstream>
 #include <memory>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -33,6 +35,7 @@ struct Args {
   std::string assessed_on, assessor, findings;
   bool failed = false;
   std::string issued_on;
+  std::string source, file;
 };
 
 template <typename Request, typename Response>
@@ -326,6 +329,41 @@ int RunCertList(const GlobalOptions& opts, const Args& a) {
   return kExitOk;
 }
 
+int RunFiguresImport(const GlobalOptions& opts, const Args& a) {
+  std::ifstream in(a.file, std::ios::binary);
+  if (!in) return ReportError(absl::StrCat("cannot read ", a.file));
+  std::stringstream text;
+  text << in.rdbuf();
+  kvo::v1::ImportFiguresRequest req;
+  req.set_area_id(a.area);
+  req.set_source(a.source);
+  req.set_csv(text.str());
+  kvo::v1::ImportFiguresResponse resp;
+  if (int rc = Call(opts, &Stub::ImportFigures, req, &resp); rc != kExitOk) {
+    return rc;
+  }
+  PrintRecord({{"ingelezen", absl::StrCat(resp.imported())}}, opts.json);
+  return kExitOk;
+}
+
+int RunFiguresList(const GlobalOptions& opts, const Args& a) {
+  kvo::v1::ListFiguresRequest req;
+  req.set_area_id(a.area);
+  kvo::v1::ListFiguresResponse resp;
+  if (int rc = Call(opts, &Stub::ListFigures, req, &resp); rc != kExitOk) {
+    return rc;
+  }
+  std::vector<Record> rows;
+  for (const auto& f : resp.figures()) {
+    rows.push_back({{"bron", PartyName(f.source())},
+                    {"periode", f.period()},
+                    {"categorie", f.category()},
+                    {"aantal", absl::StrCat(f.count())}});
+  }
+  PrintTable(TableOf(rows), opts.json);
+  return kExitOk;
+}
+
 int RunStatus(const GlobalOptions& opts, const Args& a) {
   kvo::v1::GetCycleStatusRequest req;
   req.set_area_id(a.area);
@@ -467,6 +505,24 @@ void AddCycleCommands(CLI::App* app, const GlobalOptions* opts,
       "list", absl::StrCat("the area's certificates", kReaders));
   area_option(list);
   OnSelected(list, action, opts, a, RunCertList);
+
+  auto* figures = app->add_subcommand(
+      "figures", "police and fire-brigade figures of an area");
+  figures->require_subcommand(1);
+  auto* import = figures->add_subcommand(
+      "import",
+      "import a CSV with the header period,category,count (period YYYY-MM, "
+      "count >= 0); a file with any bad line imports nothing (police and "
+      "coordinator of the area, admin)");
+  import->add_option("FILE", a->file, "the CSV file")->required();
+  area_option(import);
+  import->add_option("--source", a->source, "police or fire_brigade")
+      ->required();
+  OnSelected(import, action, opts, a, RunFiguresImport);
+  auto* figures_list = figures->add_subcommand(
+      "list", "the area's figures (police and coordinator of the area, admin)");
+  area_option(figures_list);
+  OnSelected(figures_list, action, opts, a, RunFiguresList);
 
   auto* cycle = app->add_subcommand("cycle", "the KVO cycle of an area");
   cycle->require_subcommand(1);

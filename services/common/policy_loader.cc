@@ -484,6 +484,23 @@ void ValidateCycle(const kvo::v1::CyclePolicy& cycle, Checker& check) {
           Quote(party));
     }
   }
+  for (int i = 0; i < cycle.figure_categories_size(); ++i) {
+    const std::string& category = cycle.figure_categories(i);
+    const std::string at = absl::StrCat("cycle.figure_categories[", i, "]");
+    check.Require(
+        !category.empty() && category.size() <= 40 &&
+            std::all_of(
+                category.begin(), category.end(),
+                [](char c) { return (c >= 'a' && c <= 'z') || c == '_'; }),
+        at, "must be 1-40 lowercase letters and underscores", Quote(category));
+    for (int j = 0; j < i; ++j) {
+      check.Require(cycle.figure_categories(j) != category, at,
+                    absl::StrCat("must be unique (also "
+                                 "cycle.figure_categories[",
+                                 j, "])"),
+                    Quote(category));
+    }
+  }
   // 0: the default (60 and 180 days).
   check.Between("cycle.licence_notice_days", cycle.licence_notice_days(), {0},
                 {kMaxNoticeDays});

@@ -16,6 +16,7 @@ using common::RequireId;
 
 constexpr size_t kMaxName = 200;
 constexpr size_t kMaxLongText = 20000;
+constexpr size_t kMaxFiguresBytes = 4 << 20;
 
 absl::Status Contact(const std::string& name, const std::string& details) {
   return First({CheckText("contact_name (kvo --contact)", name, 1, kMaxName),
@@ -126,6 +127,20 @@ absl::StatusOr<std::optional<absl::CivilDay>> ValidateIssueCertificateRequest(
   auto day = ParseDay("issued_on", "--issued-on", r.issued_on());
   if (!day.ok()) return day.status();
   return std::optional<absl::CivilDay>(*day);
+}
+
+absl::Status ValidateImportFiguresRequest(
+    const kvo::v1::ImportFiguresRequest& r) {
+  if (auto s = ValidateAreaRequest(r.area_id()); !s.ok()) return s;
+  if (r.source() != "police" && r.source() != "fire_brigade") {
+    return absl::InvalidArgumentError(
+        "source (kvo --source): police or fire_brigade");
+  }
+  if (r.csv().size() > kMaxFiguresBytes) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("FILE: at most ", kMaxFiguresBytes, " bytes"));
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace kvo::cycle

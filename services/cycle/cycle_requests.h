@@ -47,6 +47,11 @@ absl::StatusOr<absl::CivilDay> ValidateRecordAssessmentRequest(
 absl::StatusOr<std::optional<absl::CivilDay>> ValidateIssueCertificateRequest(
     const kvo::v1::IssueCertificateRequest& r);
 
+// Area, source ("police" or "fire_brigade") and the file's size; its lines
+// are ParseFigures'.
+absl::Status ValidateImportFiguresRequest(
+    const kvo::v1::ImportFiguresRequest& r);
+
 }  // namespace kvo::cycle
 
 #endif  // KVO_SERVICES_CYCLE_CYCLE_REQUESTS_H_

@@ -74,6 +74,15 @@ absl::Status DoorAdmissionRule(const DoorFacts& facts, absl::CivilDay today) {
   return absl::OkStatus();
 }
 
+std::vector<std::string> FigureCategories(const kvo::v1::CyclePolicy& policy) {
+  if (policy.figure_categories_size() == 0) {
+    return {"shoplifting", "pickpocketing", "burglary",
+            "robbery",     "violence",      "vandalism",
+            "nuisance",    "fire",          "false_alarm"};
+  }
+  return {policy.figure_categories().begin(), policy.figure_categories().end()};
+}
+
 std::vector<std::string> RequiredParties(const kvo::v1::CyclePolicy& policy) {
   if (policy.intent_parties_size() == 0) {
     return {"municipality", "entrepreneurs", "police", "fire_brigade"};

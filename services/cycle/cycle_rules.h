@@ -47,6 +47,10 @@ struct DoorFacts {
 // reason in Dutch, then in English.
 absl::Status DoorAdmissionRule(const DoorFacts& facts, absl::CivilDay today);
 
+// The categories of imported figures (policy cycle.figure_categories, or
+// the default list).
+std::vector<std::string> FigureCategories(const kvo::v1::CyclePolicy& policy);
+
 // The parties that must sign (policy cycle.intent_parties, or the default
 // municipality, entrepreneurs, police, fire_brigade).
 std::vector<std::string> RequiredParties(const kvo::v1::CyclePolicy& policy);

@@ -53,6 +53,12 @@ class CycleServiceImpl final : public kvo::v1::CycleService::Service {
       grpc::ServerContext* context,
       const kvo::v1::ListCertificatesRequest* request,
       kvo::v1::ListCertificatesResponse* response) override;
+  grpc::Status ImportFigures(grpc::ServerContext* context,
+                             const kvo::v1::ImportFiguresRequest* request,
+                             kvo::v1::ImportFiguresResponse* response) override;
+  grpc::Status ListFigures(grpc::ServerContext* context,
+                           const kvo::v1::ListFiguresRequest* request,
+                           kvo::v1::ListFiguresResponse* response) override;
   grpc::Status GetCycleStatus(grpc::ServerContext* context,
                               const kvo::v1::GetCycleStatusRequest* request,
                               kvo::v1::CycleStatus* response) override;
@@ -61,6 +67,14 @@ class CycleServiceImpl final : public kvo::v1::CycleService::Service {
                        kvo::v1::ListDueResponse* response) override;
 
  private:
+  // Guard, area check, then `use_case(call)` into `response`.
+  template <typename Response, typename UseCase>
+  grpc::Status InArea(grpc::ServerContext& context, absl::string_view method,
+                      int64_t area_id, UseCase&& use_case, Response* response);
+  audit::AuditRecord Who(const identity::Call& call) const {
+    return guard_.Record(call, "", "", "");
+  }
+
   identity::RpcGuard& guard_;
   CycleUseCases& use_cases_;
 };

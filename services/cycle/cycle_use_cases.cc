@@ -8,6 +8,7 @@
 #include "services/common/local_time.h"
 #include "services/cycle/cycle_requests.h"
 #include "services/cycle/cycle_rules.h"
+#include "services/cycle/figures_csv.h"
 #include "services/cycle/pg_cycle_store.h"
 #include "services/identity/pg_identity_store.h"
 #include "services/registry/pg_registry_store.h"
@@ -445,6 +446,46 @@ CycleUseCases::ListCertificates(int64_t area_id) {
         kvo::v1::ListCertificatesResponse out;
         for (const auto& c : Store::Certificates(tx, {area_id})) {
           *out.add_certificates() = CertificateProto(c);
+        }
+        return out;
+      });
+}
+
+absl::StatusOr<kvo::v1::ImportFiguresResponse> CycleUseCases::ImportFigures(
+    const audit::AuditRecord& who, const kvo::v1::ImportFiguresRequest& r) {
+  if (auto s = ValidateImportFiguresRequest(r); !s.ok()) return s;
+  auto figures = ParseFigures(r.csv(), FigureCategories(policy_.cycle()));
+  if (!figures.ok()) return figures.status();
+  std::vector<FigureRowData> rows;
+  for (const Figure& f : *figures) {
+    rows.push_back({r.source(), f.period, f.category, f.count});
+  }
+  return pool_.InTransaction(
+      "import figures",
+      [&](pqxx::work& tx) -> absl::StatusOr<kvo::v1::ImportFiguresResponse> {
+        if (auto s = AreaExists(tx, r.area_id()); !s.ok()) return s;
+        Store::UpsertFigures(tx, r.area_id(), rows, who.principal_id);
+        Audit(tx, who, "cycle.import_figures", r.area_id());
+        kvo::v1::ImportFiguresResponse out;
+        out.set_imported(static_cast<int32_t>(rows.size()));
+        return out;
+      });
+}
+
+absl::StatusOr<kvo::v1::ListFiguresResponse> CycleUseCases::ListFigures(
+    int64_t area_id) {
+  if (auto s = ValidateAreaRequest(area_id); !s.ok()) return s;
+  return pool_.InTransaction(
+      "list figures",
+      [&](pqxx::work& tx) -> absl::StatusOr<kvo::v1::ListFiguresResponse> {
+        if (auto s = AreaExists(tx, area_id); !s.ok()) return s;
+        kvo::v1::ListFiguresResponse out;
+        for (const auto& f : Store::Figures(tx, area_id)) {
+          auto* row = out.add_figures();
+          row->set_source(f.source);
+          row->set_period(f.period);
+          row->set_category(f.category);
+          row->set_count(f.count);
         }
         return out;
       });

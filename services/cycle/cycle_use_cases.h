@@ -57,6 +57,9 @@ class CycleUseCases final {
       const audit::AuditRecord& who, const kvo::v1::IssueCertificateRequest& r);
   absl::StatusOr<kvo::v1::ListCertificatesResponse> ListCertificates(
       int64_t area_id);
+  absl::StatusOr<kvo::v1::ImportFiguresResponse> ImportFigures(
+      const audit::AuditRecord& who, const kvo::v1::ImportFiguresRequest& r);
+  absl::StatusOr<kvo::v1::ListFiguresResponse> ListFigures(int64_t area_id);
   absl::StatusOr<kvo::v1::CycleStatus> Status(int64_t area_id);
 
  private:

@@ -67,6 +67,14 @@ constexpr char kCertificatesSql[] =
     "SELECT id, area_id, assessment_id, kind, stars, issued_on::text, "
     "valid_until::text FROM certificates WHERE $2 OR area_id = "
     "ANY($1::bigint[]) ORDER BY area_id, stars";
+constexpr char kUpsertFigureSql[] =
+    "INSERT INTO area_figures (area_id, source, period, category, count, "
+    "imported_by) VALUES ($1, $2, $3, $4, $5, NULLIF($6::bigint, 0)) ON "
+    "CONFLICT (area_id, source, period, category) DO UPDATE SET count = "
+    "EXCLUDED.count, imported_by = EXCLUDED.imported_by, imported_at = now()";
+constexpr char kFiguresSql[] =
+    "SELECT source, period, category, count FROM area_figures WHERE area_id "
+    "= $1 ORDER BY source, period, category";
 // Serialises certificates per area: the stars count is read, then written.
 constexpr char kLockAreaSql[] = "SELECT id FROM areas WHERE id = $1 FOR UPDATE";
 
@@ -245,6 +253,24 @@ int64_t PgCycleStore::InsertCertificate(Tx& tx, const CertificateRow& row,
                     row.kind, row.stars, Text(row.issued_on),
                     Text(row.valid_until), issued_by)[0]
       .as<int64_t>();
+}
+
+void PgCycleStore::UpsertFigures(Tx& tx, int64_t area_id,
+                                 const std::vector<FigureRowData>& figures,
+                                 int64_t imported_by) {
+  for (const auto& f : figures) {
+    common::ExecPrepared(tx, kUpsertFigureSql, area_id, f.source, f.period,
+                         f.category, f.count, imported_by);
+  }
+}
+
+std::vector<FigureRowData> PgCycleStore::Figures(Tx& tx, int64_t area_id) {
+  std::vector<FigureRowData> out;
+  for (const auto& r : tx.exec_params(kFiguresSql, area_id)) {
+    out.push_back({r[0].as<std::string>(), r[1].as<std::string>(),
+                   r[2].as<std::string>(), r[3].as<int64_t>()});
+  }
+  return out;
 }
 
 std::vector<CertificateRow> PgCycleStore::Certificates(

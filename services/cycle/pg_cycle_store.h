@@ -59,6 +59,11 @@ struct CertificateRow {
   absl::CivilDay issued_on, valid_until;
 };
 
+struct FigureRowData {
+  std::string source, period, category;
+  int64_t count = 0;
+};
+
 // The only SQL on the cycle's tables (V014). Every function runs in the
 // caller's transaction; libpqxx exceptions pass to the caller's DbPool.
 class PgCycleStore final {
@@ -102,6 +107,13 @@ class PgCycleStore final {
       Tx& tx, int64_t area_id);
   static int64_t InsertCertificate(Tx& tx, const CertificateRow& row,
                                    int64_t issued_by);
+  // Inserts or replaces each figure of the area from `source`.
+  static void UpsertFigures(Tx& tx, int64_t area_id,
+                            const std::vector<FigureRowData>& figures,
+                            int64_t imported_by);
+  // By source, period, category.
+  static std::vector<FigureRowData> Figures(Tx& tx, int64_t area_id);
+
   // By area, then stars.
   static std::vector<CertificateRow> Certificates(
       Tx& tx, const std::vector<int64_t>& area_ids, bool all = false);

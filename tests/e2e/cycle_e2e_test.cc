@@ -5,6 +5,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <fstream>
+
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/civil_time.h"
@@ -179,6 +181,27 @@ TEST_F(CycleE2E, ANewAreaFromIntentToAFirstCertificate) {
                                "action LIKE 'cycle.%' AND area_id = ",
                                area_id)),
             9);
+
+  // The fire brigade's figures, entered by the coordinator: a file with a
+  // bad line imports nothing and names the line.
+  const auto csv = tmp_.path() / "brandweer.csv";
+  {
+    std::ofstream out(csv);
+    out << "period,category,count\n2026-01,fire,2\n2026-02,fire,-1\n";
+  }
+  CommandResult bad_figures = Kvo({"figures", "import", csv.string(), "--area",
+                                   area, "--source", "fire_brigade"});
+  EXPECT_NE(bad_figures.exit_code, 0);
+  EXPECT_THAT(bad_figures.err, HasSubstr("line 3, column count"));
+  EXPECT_EQ(Count("SELECT count(*) FROM area_figures"), 0);
+  {
+    std::ofstream out(csv);
+    out << "period,category,count\n2026-01,fire,2\n2026-02,fire,1\n";
+  }
+  EXPECT_THAT(Ok({"figures", "import", csv.string(), "--area", area, "--source",
+                  "fire_brigade"}),
+              HasSubstr("2"));
+  EXPECT_THAT(Ok({"figures", "list", "--area", area}), HasSubstr("brandweer"));
 
   // The area's shopkeeper reads the status but runs nothing; another
   // area's coordinator does neither.

@@ -16,6 +16,7 @@
 #include "services/common/local_time.h"
 #include "services/common/policy_loader.h"
 #include "services/cycle/cycle_requests.h"
+#include "services/cycle/figures_csv.h"
 #include "services/gallery/gallery_requests.h"
 #include "services/identity/identity_requests.h"
 #include "services/registry/registry_requests.h"
@@ -195,6 +196,11 @@ void Validate(uint8_t type, absl::string_view body) {
     KVO_FUZZ_CASE(
         38, IssueCertificateRequest,
         Expect(kvo::cycle::ValidateIssueCertificateRequest(r).status()))
+    KVO_FUZZ_CASE(39, ImportFiguresRequest, {
+      Expect(kvo::cycle::ValidateImportFiguresRequest(r));
+      Expect(
+          kvo::cycle::ParseFigures(r.csv(), {"fire", "shoplifting"}).status());
+    })
 #undef KVO_FUZZ_CASE
     default:
       return;
@@ -214,7 +220,7 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0) return 0;
   Validate(
-      data[0] % 39,
+      data[0] % 40,
       absl::string_view(reinterpret_cast<const char*>(data) + 1, size - 1));
   return 0;
 }

@@ -262,5 +262,41 @@ TEST_F(CyclePgTest, LicenceEndingWithinSixtyDaysIsDue) {
   EXPECT_EQ(due->items_size(), 0);
 }
 
+TEST_F(CyclePgTest, FiguresFromAFileWithABadLineImportNothing) {
+  kvo::v1::ImportFiguresRequest req;
+  req.set_area_id(area_);
+  req.set_source("police");
+  req.set_csv(
+      "period,category,count\n2026-01,shoplifting,14\n2026-02,shoplifting,"
+      "-3\n2026-02,arson,1\n");
+  auto refused = cases_->ImportFigures(who_, req);
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(refused.status().message(),
+              HasSubstr("line 3, column count: negative"));
+  EXPECT_THAT(refused.status().message(),
+              HasSubstr("line 4, column category: unknown category 'arson'"));
+  EXPECT_EQ(Count("area_figures"), 0);
+
+  req.set_csv(
+      "period,category,count\n2026-01,shoplifting,14\n2026-02,shoplifting,"
+      "9\n");
+  auto imported = cases_->ImportFigures(who_, req);
+  ASSERT_TRUE(imported.ok()) << imported.status();
+  EXPECT_EQ(imported->imported(), 2);
+  // Again, corrected: replaced, not added.
+  req.set_csv("period,category,count\n2026-02,shoplifting,11\n");
+  ASSERT_TRUE(cases_->ImportFigures(who_, req).ok());
+  req.set_source("fire_brigade");
+  req.set_csv("period,category,count\n2026-02,fire,1\n");
+  ASSERT_TRUE(cases_->ImportFigures(who_, req).ok());
+  auto list = cases_->ListFigures(area_);
+  ASSERT_TRUE(list.ok());
+  ASSERT_EQ(list->figures_size(), 3);
+  EXPECT_EQ(list->figures(0).source(), "fire_brigade");
+  EXPECT_EQ(list->figures(2).period(), "2026-02");
+  EXPECT_EQ(list->figures(2).count(), 11);
+  EXPECT_EQ(Count("audit_entries WHERE action = 'cycle.import_figures'"), 3);
+}
+
 }  // namespace
 }  // namespace kvo::cycle

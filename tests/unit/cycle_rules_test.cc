@@ -6,11 +6,13 @@
 #include <functional>
 
 #include "services/cycle/cycle_requests.h"
+#include "services/cycle/figures_csv.h"
 
 namespace kvo::cycle {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 absl::CivilDay D(int y, int m, int d) { return absl::CivilDay(y, m, d); }
 
@@ -318,6 +320,89 @@ TEST(CycleRequests, BadInputNamesTheFlag) {
   auto issued = ValidateIssueCertificateRequest(cert);
   ASSERT_TRUE(issued.ok());
   EXPECT_FALSE(issued->has_value());
+}
+
+}  // namespace
+}  // namespace kvo::cycle
+
+namespace kvo::cycle {
+namespace {
+
+struct FiguresCase {
+  const char* name;
+  std::string csv;
+  // Each part must be in the refusal; empty: accepted.
+  std::vector<std::string> errors;
+  size_t figures = 0;
+};
+
+TEST(FiguresCsv, EveryBadLineNamedAndNothingImportedFromABadFile) {
+  const std::vector<std::string> categories = {"shoplifting", "fire"};
+  const FiguresCase cases[] = {
+      {"good, CRLF and blank lines",
+       "period,category,count\r\n2026-01,shoplifting,12\r\n\r\n2026-01,fire,0"
+       "\r\n",
+       {},
+       2},
+      {"header only", "period,category,count\n", {}, 0},
+      {"empty", "", {"FILE: empty"}, 0},
+      {"wrong columns",
+       "periode,soort,aantal\n2026-01,fire,1\n",
+       {"line 1", "header must be \"period,category,count\""},
+       0},
+      {"negative count",
+       "period,category,count\n2026-01,fire,-2\n",
+       {"line 2, column count: negative (-2)"},
+       0},
+      {"unknown category",
+       "period,category,count\n2026-01,theft,3\n",
+       {"line 2, column category: unknown category 'theft'",
+        "shoplifting, fire"},
+       0},
+      {"bad period and count on one line, and a short line",
+       "period,category,count\n2026-13,fire,x\n2026-02,fire\n",
+       {"2 bad lines", "line 2, column period", "line 2, column count",
+        "line 3, column -: 3 columns"},
+       0},
+      {"a good line does not save a file with a bad one",
+       "period,category,count\n2026-01,fire,1\n2026-02,fire,1.5\n",
+       {"line 3, column count: a whole number, got '1.5'"},
+       0},
+      {"the same figure twice",
+       "period,category,count\n2026-01,fire,1\n2026-01,fire,2\n",
+       {"line 3", "appears twice"},
+       0},
+  };
+  for (const auto& c : cases) {
+    const auto figures = ParseFigures(c.csv, categories);
+    if (c.errors.empty()) {
+      ASSERT_TRUE(figures.ok()) << c.name << ": " << figures.status();
+      EXPECT_EQ(figures->size(), c.figures) << c.name;
+      continue;
+    }
+    ASSERT_FALSE(figures.ok()) << c.name;
+    EXPECT_EQ(figures.status().code(), absl::StatusCode::kInvalidArgument);
+    for (const auto& e : c.errors) {
+      EXPECT_THAT(figures.status().message(), HasSubstr(e)) << c.name;
+    }
+  }
+  const auto parsed = ParseFigures(
+      "period,category,count\n2026-03,shoplifting,7\n", categories);
+  ASSERT_TRUE(parsed.ok());
+  EXPECT_EQ((*parsed)[0].period, "2026-03");
+  EXPECT_EQ((*parsed)[0].category, "shoplifting");
+  EXPECT_EQ((*parsed)[0].count, 7);
+}
+
+TEST(FiguresCsv, ListsTheFirstTwentyBadLinesAndCountsTheRest) {
+  std::string csv = "period,category,count\n";
+  for (int i = 0; i < 25; ++i) csv += "2026-01,fire,-1\n";
+  const auto figures = ParseFigures(csv, {"fire"});
+  ASSERT_FALSE(figures.ok());
+  EXPECT_THAT(figures.status().message(), HasSubstr("25 bad lines"));
+  EXPECT_THAT(figures.status().message(), HasSubstr("line 21,"));
+  EXPECT_THAT(figures.status().message(), Not(HasSubstr("line 22,")));
+  EXPECT_THAT(figures.status().message(), HasSubstr("and 5 more"));
 }
 
 }  // namespace
