@@ -103,3 +103,30 @@ CREATE TABLE area_figures (
   imported_at  timestamptz NOT NULL DEFAULT now(),
   PRIMARY KEY (area_id, source, period, category)
 );
+
+-- The plan of action: objectives (with a measure of the policy's list) and
+-- their activities.
+CREATE TABLE plan_objectives (
+  id           bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  area_id      bigint NOT NULL REFERENCES areas (id),
+  description  text NOT NULL,
+  target       text NOT NULL,
+  measure      text NOT NULL,
+  created_by   bigint REFERENCES principals (id),
+  created_at   timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX plan_objectives_by_area ON plan_objectives (area_id);
+
+CREATE TABLE plan_activities (
+  id            bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  area_id       bigint NOT NULL REFERENCES areas (id),
+  objective_id  bigint NOT NULL REFERENCES plan_objectives (id),
+  description   text NOT NULL,
+  owner         text NOT NULL,
+  deadline      date NOT NULL,
+  status        text NOT NULL CHECK (status IN ('planned', 'in_progress',
+                  'done', 'cancelled')),
+  created_by    bigint REFERENCES principals (id),
+  created_at    timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX plan_activities_by_area ON plan_activities (area_id, deadline);

@@ -36,6 +36,9 @@ struct Args {
   bool failed = false;
   std::string issued_on;
   std::string source, file;
+  std::string description, target, measure, owner, deadline, status;
+  int64_t objective = 0, activity = 0;
+  bool overdue = false;
 };
 
 template <typename Request, typename Response>
@@ -364,6 +367,101 @@ int RunFiguresList(const GlobalOptions& opts, const Args& a) {
   return kExitOk;
 }
 
+std::string ActivityStatusDutch(const std::string& status) {
+  if (status == "planned") return "gepland";
+  if (status == "in_progress") return "bezig";
+  if (status == "done") return "klaar";
+  return "geannuleerd";
+}
+
+Record ActivityRecord(const kvo::v1::Activity& x) {
+  return {{"activiteit", absl::StrCat(x.id())},
+          {"doel", absl::StrCat(x.objective_id())},
+          {"omschrijving", x.description()},
+          {"eigenaar", x.owner()},
+          {"deadline", FormatDutchDay(x.deadline())},
+          {"status", ActivityStatusDutch(x.status())},
+          {"te_laat", x.overdue() ? "ja" : "nee"}};
+}
+
+int RunObjective(const GlobalOptions& opts, const Args& a) {
+  kvo::v1::AddObjectiveRequest req;
+  req.set_area_id(a.area);
+  req.set_description(a.description);
+  req.set_target(a.target);
+  req.set_measure(a.measure);
+  kvo::v1::Objective resp;
+  if (int rc = Call(opts, &Stub::AddObjective, req, &resp); rc != kExitOk) {
+    return rc;
+  }
+  PrintRecord({{"doel", absl::StrCat(resp.id())},
+               {"omschrijving", resp.description()},
+               {"meetbaar_doel", resp.target()},
+               {"maatregel", resp.measure()}},
+              opts.json);
+  return kExitOk;
+}
+
+int RunActivity(const GlobalOptions& opts, const Args& a) {
+  kvo::v1::AddActivityRequest req;
+  req.set_area_id(a.area);
+  req.set_objective_id(a.objective);
+  req.set_description(a.description);
+  req.set_owner(a.owner);
+  req.set_deadline(a.deadline);
+  req.set_status(a.status);
+  kvo::v1::Activity resp;
+  if (int rc = Call(opts, &Stub::AddActivity, req, &resp); rc != kExitOk) {
+    return rc;
+  }
+  PrintRecord(ActivityRecord(resp), opts.json);
+  return kExitOk;
+}
+
+int RunActivityStatus(const GlobalOptions& opts, const Args& a) {
+  kvo::v1::SetActivityStatusRequest req;
+  req.set_area_id(a.area);
+  req.set_activity_id(a.activity);
+  req.set_status(a.status);
+  kvo::v1::Activity resp;
+  if (int rc = Call(opts, &Stub::SetActivityStatus, req, &resp);
+      rc != kExitOk) {
+    return rc;
+  }
+  PrintRecord(ActivityRecord(resp), opts.json);
+  return kExitOk;
+}
+
+int RunPlan(const GlobalOptions& opts, const Args& a) {
+  kvo::v1::GetPlanRequest req;
+  req.set_area_id(a.area);
+  req.set_only_overdue(a.overdue);
+  kvo::v1::Plan resp;
+  if (int rc = Call(opts, &Stub::GetPlan, req, &resp); rc != kExitOk) {
+    return rc;
+  }
+  std::vector<Record> objectives, activities;
+  for (const auto& o : resp.objectives()) {
+    objectives.push_back({{"doel", absl::StrCat(o.id())},
+                          {"omschrijving", o.description()},
+                          {"meetbaar_doel", o.target()},
+                          {"maatregel", o.measure()}});
+  }
+  for (const auto& x : resp.activities()) {
+    activities.push_back(ActivityRecord(x));
+  }
+  if (!a.overdue && !objectives.empty()) {
+    PrintTable(TableOf(objectives), opts.json);
+  }
+  if (activities.empty() && !opts.json) {
+    std::printf(a.overdue ? "Geen activiteiten te laat.\n"
+                          : "Nog geen activiteiten.\n");
+    return kExitOk;
+  }
+  PrintTable(TableOf(activities), opts.json);
+  return kExitOk;
+}
+
 int RunStatus(const GlobalOptions& opts, const Args& a) {
   kvo::v1::GetCycleStatusRequest req;
   req.set_area_id(a.area);
@@ -523,6 +621,55 @@ void AddCycleCommands(CLI::App* app, const GlobalOptions* opts,
       "list", "the area's figures (police and coordinator of the area, admin)");
   area_option(figures_list);
   OnSelected(figures_list, action, opts, a, RunFiguresList);
+
+  auto* plan = app->add_subcommand(
+      "plan", "the area's plan of action (plan van aanpak)");
+  plan->require_subcommand(1);
+  auto* objective = plan->add_subcommand(
+      "objective",
+      absl::StrCat("add an objective with a measurable target", kRunners));
+  area_option(objective);
+  objective
+      ->add_option("--description", a->description,
+                   "what (\"winkeldiefstal -10 % t.o.v. de 0-meting\")")
+      ->required();
+  objective->add_option("--target", a->target, "the measurable target")
+      ->required();
+  objective
+      ->add_option("--measure", a->measure,
+                   "a measure of policy cycle.measures")
+      ->required();
+  OnSelected(objective, action, opts, a, RunObjective);
+  auto* activity = plan->add_subcommand(
+      "activity", absl::StrCat("add an activity to an objective", kRunners));
+  area_option(activity);
+  activity->add_option("--objective", a->objective, "objective id")
+      ->required()
+      ->check(PositiveInteger());
+  activity->add_option("--description", a->description, "what is done")
+      ->required();
+  activity->add_option("--owner", a->owner, "who does it")->required();
+  activity->add_option("--deadline", a->deadline, "YYYY-MM-DD")->required();
+  activity->add_option("--status", a->status,
+                       "planned (default), in_progress, done or cancelled");
+  OnSelected(activity, action, opts, a, RunActivity);
+  auto* activity_status = plan->add_subcommand(
+      "status", absl::StrCat("set an activity's status", kRunners));
+  activity_status->add_option("ACTIVITY", a->activity, "activity id")
+      ->required()
+      ->check(PositiveInteger());
+  area_option(activity_status);
+  activity_status
+      ->add_option("--status", a->status,
+                   "planned, in_progress, done or cancelled")
+      ->required();
+  OnSelected(activity_status, action, opts, a, RunActivityStatus);
+  auto* plan_show = plan->add_subcommand(
+      "show", absl::StrCat("objectives and activities", kReaders));
+  area_option(plan_show);
+  plan_show->add_flag("--overdue", a->overdue,
+                      "only activities past their deadline");
+  OnSelected(plan_show, action, opts, a, RunPlan);
 
   auto* cycle = app->add_subcommand("cycle", "the KVO cycle of an area");
   cycle->require_subcommand(1);

@@ -11,8 +11,8 @@ namespace kvo::cli {
 // Registers the KVO cycle's commands on `app`: `area
 // show|street|party|participant|licence|due` (beside the identity's `area
 // create|list`, so call after AddIdentityCommands), `intent
-// draft|sign|show`, `cert assess|issue|list`, `figures import|list` and
-// `cycle status`. What
+// draft|sign|show`, `cert assess|issue|list`, `figures import|list`, `plan
+// objective|activity|status|show` and `cycle status`. What
 // people read (statuses, steps, dates) is Dutch. `opts` and `action` must
 // outlive `app`.
 void AddCycleCommands(CLI::App* app, const GlobalOptions* opts,

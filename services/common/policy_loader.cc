@@ -467,6 +467,27 @@ void ValidatePersonFields(const kvo::v1::Policy& policy, Checker& check) {
   }
 }
 
+// A list of codes: each 1-40 lowercase letters and underscores, unique.
+void CodeList(const std::string& field,
+              const google::protobuf::RepeatedPtrField<std::string>& codes,
+              Checker& check) {
+  for (int i = 0; i < codes.size(); ++i) {
+    const std::string& code = codes.Get(i);
+    const std::string at = absl::StrCat(field, "[", i, "]");
+    check.Require(
+        !code.empty() && code.size() <= 40 &&
+            std::all_of(
+                code.begin(), code.end(),
+                [](char c) { return (c >= 'a' && c <= 'z') || c == '_'; }),
+        at, "must be 1-40 lowercase letters and underscores", Quote(code));
+    for (int j = 0; j < i; ++j) {
+      check.Require(codes.Get(j) != code, at,
+                    absl::StrCat("must be unique (also ", field, "[", j, "])"),
+                    Quote(code));
+    }
+  }
+}
+
 void ValidateCycle(const kvo::v1::CyclePolicy& cycle, Checker& check) {
   check.Between("cycle.recertification_interval_years",
                 cycle.recertification_interval_years(), {1},
@@ -484,23 +505,8 @@ void ValidateCycle(const kvo::v1::CyclePolicy& cycle, Checker& check) {
           Quote(party));
     }
   }
-  for (int i = 0; i < cycle.figure_categories_size(); ++i) {
-    const std::string& category = cycle.figure_categories(i);
-    const std::string at = absl::StrCat("cycle.figure_categories[", i, "]");
-    check.Require(
-        !category.empty() && category.size() <= 40 &&
-            std::all_of(
-                category.begin(), category.end(),
-                [](char c) { return (c >= 'a' && c <= 'z') || c == '_'; }),
-        at, "must be 1-40 lowercase letters and underscores", Quote(category));
-    for (int j = 0; j < i; ++j) {
-      check.Require(cycle.figure_categories(j) != category, at,
-                    absl::StrCat("must be unique (also "
-                                 "cycle.figure_categories[",
-                                 j, "])"),
-                    Quote(category));
-    }
-  }
+  CodeList("cycle.figure_categories", cycle.figure_categories(), check);
+  CodeList("cycle.measures", cycle.measures(), check);
   // 0: the default (60 and 180 days).
   check.Between("cycle.licence_notice_days", cycle.licence_notice_days(), {0},
                 {kMaxNoticeDays});

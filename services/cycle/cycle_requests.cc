@@ -143,4 +143,36 @@ absl::Status ValidateImportFiguresRequest(
   return absl::OkStatus();
 }
 
+absl::Status ValidateAddObjectiveRequest(
+    const kvo::v1::AddObjectiveRequest& r) {
+  return First({ValidateAreaRequest(r.area_id()),
+                CheckText("description (kvo --description)", r.description(), 1,
+                          kMaxLongText, /*multiline=*/true),
+                CheckText("target (kvo --target)", r.target(), 1, kMaxName),
+                CheckText("measure (kvo --measure)", r.measure(), 1, 40)});
+}
+
+absl::StatusOr<absl::CivilDay> ValidateAddActivityRequest(
+    const kvo::v1::AddActivityRequest& r) {
+  if (auto s =
+          First({ValidateAreaRequest(r.area_id()),
+                 RequireId("objective_id (kvo --objective)", r.objective_id()),
+                 CheckText("description (kvo --description)", r.description(),
+                           1, kMaxLongText, /*multiline=*/true),
+                 CheckText("owner (kvo --owner)", r.owner(), 1, kMaxName),
+                 r.status().empty() ? absl::OkStatus()
+                                    : CheckActivityStatus(r.status())});
+      !s.ok()) {
+    return s;
+  }
+  return ParseDay("deadline", "--deadline", r.deadline());
+}
+
+absl::Status ValidateSetActivityStatusRequest(
+    const kvo::v1::SetActivityStatusRequest& r) {
+  return First({ValidateAreaRequest(r.area_id()),
+                RequireId("activity_id (kvo ACTIVITY)", r.activity_id()),
+                CheckActivityStatus(r.status())});
+}
+
 }  // namespace kvo::cycle

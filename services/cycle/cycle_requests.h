@@ -52,6 +52,15 @@ absl::StatusOr<std::optional<absl::CivilDay>> ValidateIssueCertificateRequest(
 absl::Status ValidateImportFiguresRequest(
     const kvo::v1::ImportFiguresRequest& r);
 
+// Area, texts and measure given; whether the measure is the policy's is
+// CheckMeasure's.
+absl::Status ValidateAddObjectiveRequest(const kvo::v1::AddObjectiveRequest& r);
+// The deadline; the status (planned when empty) is checked too.
+absl::StatusOr<absl::CivilDay> ValidateAddActivityRequest(
+    const kvo::v1::AddActivityRequest& r);
+absl::Status ValidateSetActivityStatusRequest(
+    const kvo::v1::SetActivityStatusRequest& r);
+
 }  // namespace kvo::cycle
 
 #endif  // KVO_SERVICES_CYCLE_CYCLE_REQUESTS_H_

@@ -83,6 +83,37 @@ std::vector<std::string> FigureCategories(const kvo::v1::CyclePolicy& policy) {
   return {policy.figure_categories().begin(), policy.figure_categories().end()};
 }
 
+std::vector<std::string> Measures(const kvo::v1::CyclePolicy& policy) {
+  if (policy.measures_size() == 0) {
+    return {"camera_surveillance",    "lighting",    "prevention_training",
+            "organised_surveillance", "fire_safety", "collective_shop_ban"};
+  }
+  return {policy.measures().begin(), policy.measures().end()};
+}
+
+absl::Status CheckMeasure(const std::vector<std::string>& measures,
+                          const std::string& measure) {
+  if (std::find(measures.begin(), measures.end(), measure) != measures.end()) {
+    return absl::OkStatus();
+  }
+  return absl::InvalidArgumentError(absl::StrCat(
+      "measure (kvo --measure): one of ", absl::StrJoin(measures, ", "),
+      "; got '", measure.substr(0, 40), "'"));
+}
+
+absl::Status CheckActivityStatus(const std::string& status) {
+  for (const char* s : {"planned", "in_progress", "done", "cancelled"}) {
+    if (status == s) return absl::OkStatus();
+  }
+  return absl::InvalidArgumentError(
+      "status (kvo --status): planned, in_progress, done or cancelled");
+}
+
+bool IsOverdue(absl::CivilDay deadline, const std::string& status,
+               absl::CivilDay today) {
+  return deadline < today && status != "done" && status != "cancelled";
+}
+
 std::vector<std::string> RequiredParties(const kvo::v1::CyclePolicy& policy) {
   if (policy.intent_parties_size() == 0) {
     return {"municipality", "entrepreneurs", "police", "fire_brigade"};

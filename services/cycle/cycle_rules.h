@@ -51,6 +51,20 @@ absl::Status DoorAdmissionRule(const DoorFacts& facts, absl::CivilDay today);
 // the default list).
 std::vector<std::string> FigureCategories(const kvo::v1::CyclePolicy& policy);
 
+// The measures a plan chooses from (policy cycle.measures, or the
+// default list).
+std::vector<std::string> Measures(const kvo::v1::CyclePolicy& policy);
+// A measure not in `measures`: INVALID_ARGUMENT naming --measure.
+absl::Status CheckMeasure(const std::vector<std::string>& measures,
+                          const std::string& measure);
+// planned, in_progress, done, cancelled: OK, else INVALID_ARGUMENT naming
+// --status.
+absl::Status CheckActivityStatus(const std::string& status);
+// Past its deadline (the deadline day itself is not) and neither done nor
+// cancelled.
+bool IsOverdue(absl::CivilDay deadline, const std::string& status,
+               absl::CivilDay today);
+
 // The parties that must sign (policy cycle.intent_parties, or the default
 // municipality, entrepreneurs, police, fire_brigade).
 std::vector<std::string> RequiredParties(const kvo::v1::CyclePolicy& policy);

@@ -187,6 +187,51 @@ grpc::Status CycleServiceImpl::GetCycleStatus(
       response);
 }
 
+grpc::Status CycleServiceImpl::AddObjective(
+    grpc::ServerContext* context, const kvo::v1::AddObjectiveRequest* request,
+    kvo::v1::Objective* response) {
+  return InArea(
+      *context, "AddObjective", request->area_id(),
+      [&](const Call& call) {
+        return use_cases_.AddObjective(Who(call), *request);
+      },
+      response);
+}
+
+grpc::Status CycleServiceImpl::AddActivity(
+    grpc::ServerContext* context, const kvo::v1::AddActivityRequest* request,
+    kvo::v1::Activity* response) {
+  return InArea(
+      *context, "AddActivity", request->area_id(),
+      [&](const Call& call) {
+        return use_cases_.AddActivity(Who(call), *request);
+      },
+      response);
+}
+
+grpc::Status CycleServiceImpl::SetActivityStatus(
+    grpc::ServerContext* context,
+    const kvo::v1::SetActivityStatusRequest* request,
+    kvo::v1::Activity* response) {
+  return InArea(
+      *context, "SetActivityStatus", request->area_id(),
+      [&](const Call& call) {
+        return use_cases_.SetActivityStatus(Who(call), *request);
+      },
+      response);
+}
+
+grpc::Status CycleServiceImpl::GetPlan(grpc::ServerContext* context,
+                                       const kvo::v1::GetPlanRequest* request,
+                                       kvo::v1::Plan* response) {
+  return InArea(
+      *context, "GetPlan", request->area_id(),
+      [&](const Call&) {
+        return use_cases_.GetPlan(request->area_id(), request->only_overdue());
+      },
+      response);
+}
+
 grpc::Status CycleServiceImpl::ListDue(grpc::ServerContext* context,
                                        const kvo::v1::ListDueRequest* request,
                                        kvo::v1::ListDueResponse* response) {

@@ -62,6 +62,19 @@ class CycleServiceImpl final : public kvo::v1::CycleService::Service {
   grpc::Status GetCycleStatus(grpc::ServerContext* context,
                               const kvo::v1::GetCycleStatusRequest* request,
                               kvo::v1::CycleStatus* response) override;
+  grpc::Status AddObjective(grpc::ServerContext* context,
+                            const kvo::v1::AddObjectiveRequest* request,
+                            kvo::v1::Objective* response) override;
+  grpc::Status AddActivity(grpc::ServerContext* context,
+                           const kvo::v1::AddActivityRequest* request,
+                           kvo::v1::Activity* response) override;
+  grpc::Status SetActivityStatus(
+      grpc::ServerContext* context,
+      const kvo::v1::SetActivityStatusRequest* request,
+      kvo::v1::Activity* response) override;
+  grpc::Status GetPlan(grpc::ServerContext* context,
+                       const kvo::v1::GetPlanRequest* request,
+                       kvo::v1::Plan* response) override;
   grpc::Status ListDue(grpc::ServerContext* context,
                        const kvo::v1::ListDueRequest* request,
                        kvo::v1::ListDueResponse* response) override;

@@ -89,6 +89,19 @@ std::string CertificateLabel(const std::string& code) {
              : CertificateKindLabel(CertificateKind::kContinuSamenwerken);
 }
 
+kvo::v1::Activity ActivityProto(const ActivityRow& a, absl::CivilDay today) {
+  kvo::v1::Activity out;
+  out.set_id(a.id);
+  out.set_area_id(a.area_id);
+  out.set_objective_id(a.objective_id);
+  out.set_description(a.description);
+  out.set_owner(a.owner);
+  out.set_deadline(Day(a.deadline));
+  out.set_status(a.status);
+  out.set_overdue(IsOverdue(a.deadline, a.status, today));
+  return out;
+}
+
 // The intent of an area as it stands, or nullopt before its text.
 std::optional<kvo::v1::Intent> IntentOf(Tx& tx, int64_t area_id,
                                         const kvo::v1::CyclePolicy& policy) {
@@ -491,6 +504,106 @@ absl::StatusOr<kvo::v1::ListFiguresResponse> CycleUseCases::ListFigures(
       });
 }
 
+absl::StatusOr<kvo::v1::Objective> CycleUseCases::AddObjective(
+    const audit::AuditRecord& who, const kvo::v1::AddObjectiveRequest& r) {
+  if (auto s = ValidateAddObjectiveRequest(r); !s.ok()) return s;
+  if (auto s = CheckMeasure(Measures(policy_.cycle()), r.measure()); !s.ok()) {
+    return s;
+  }
+  return pool_.InTransaction(
+      "add objective",
+      [&](pqxx::work& tx) -> absl::StatusOr<kvo::v1::Objective> {
+        if (auto s = AreaExists(tx, r.area_id()); !s.ok()) return s;
+        ObjectiveRow row{0, r.area_id(), r.description(), r.target(),
+                         r.measure()};
+        row.id = Store::InsertObjective(tx, row, who.principal_id);
+        Audit(tx, who, "cycle.add_objective", r.area_id());
+        kvo::v1::Objective out;
+        out.set_id(row.id);
+        out.set_area_id(row.area_id);
+        out.set_description(row.description);
+        out.set_target(row.target);
+        out.set_measure(row.measure);
+        return out;
+      });
+}
+
+absl::StatusOr<kvo::v1::Activity> CycleUseCases::AddActivity(
+    const audit::AuditRecord& who, const kvo::v1::AddActivityRequest& r) {
+  auto deadline = ValidateAddActivityRequest(r);
+  if (!deadline.ok()) return deadline.status();
+  const absl::CivilDay today = Today();
+  return pool_.InTransaction(
+      "add activity", [&](pqxx::work& tx) -> absl::StatusOr<kvo::v1::Activity> {
+        if (auto s = AreaExists(tx, r.area_id()); !s.ok()) return s;
+        const auto objectives = Store::Objectives(tx, r.area_id());
+        if (std::none_of(objectives.begin(), objectives.end(),
+                         [&](const ObjectiveRow& o) {
+                           return o.id == r.objective_id();
+                         })) {
+          return absl::NotFoundError(
+              absl::StrCat("objective_id (kvo --objective): area ", r.area_id(),
+                           " has no objective ", r.objective_id()));
+        }
+        ActivityRow row;
+        row.area_id = r.area_id();
+        row.objective_id = r.objective_id();
+        row.description = r.description();
+        row.owner = r.owner();
+        row.deadline = *deadline;
+        row.status = r.status().empty() ? "planned" : r.status();
+        row.id = Store::InsertActivity(tx, row, who.principal_id);
+        Audit(tx, who, "cycle.add_activity", r.area_id());
+        return ActivityProto(row, today);
+      });
+}
+
+absl::StatusOr<kvo::v1::Activity> CycleUseCases::SetActivityStatus(
+    const audit::AuditRecord& who, const kvo::v1::SetActivityStatusRequest& r) {
+  if (auto s = ValidateSetActivityStatusRequest(r); !s.ok()) return s;
+  const absl::CivilDay today = Today();
+  return pool_.InTransaction(
+      "set activity status",
+      [&](pqxx::work& tx) -> absl::StatusOr<kvo::v1::Activity> {
+        auto row = Store::ActivityForUpdate(tx, r.area_id(), r.activity_id());
+        if (!row) {
+          return absl::NotFoundError(
+              absl::StrCat("activity_id: area ", r.area_id(),
+                           " has no activity ", r.activity_id()));
+        }
+        Store::SetActivityStatus(tx, row->id, r.status());
+        row->status = r.status();
+        Audit(tx, who, "cycle.set_activity_status", r.area_id());
+        return ActivityProto(*row, today);
+      });
+}
+
+absl::StatusOr<kvo::v1::Plan> CycleUseCases::GetPlan(int64_t area_id,
+                                                     bool only_overdue) {
+  if (auto s = ValidateAreaRequest(area_id); !s.ok()) return s;
+  const absl::CivilDay today = Today();
+  return pool_.InTransaction(
+      "read plan", [&](pqxx::work& tx) -> absl::StatusOr<kvo::v1::Plan> {
+        if (auto s = AreaExists(tx, area_id); !s.ok()) return s;
+        kvo::v1::Plan out;
+        out.set_area_id(area_id);
+        for (const auto& o : Store::Objectives(tx, area_id)) {
+          auto* objective = out.add_objectives();
+          objective->set_id(o.id);
+          objective->set_area_id(o.area_id);
+          objective->set_description(o.description);
+          objective->set_target(o.target);
+          objective->set_measure(o.measure);
+        }
+        for (const auto& a : Store::Activities(tx, area_id)) {
+          kvo::v1::Activity activity = ActivityProto(a, today);
+          if (only_overdue && !activity.overdue()) continue;
+          *out.add_activities() = std::move(activity);
+        }
+        return out;
+      });
+}
+
 absl::StatusOr<kvo::v1::CycleStatus> CycleUseCases::Status(int64_t area_id) {
   if (auto s = ValidateAreaRequest(area_id); !s.ok()) return s;
   const absl::CivilDay today = Today();
@@ -504,8 +617,12 @@ absl::StatusOr<kvo::v1::CycleStatus> CycleUseCases::Status(int64_t area_id) {
           facts.missing_signatures = {intent->missing_parties().begin(),
                                       intent->missing_parties().end()};
         }
-        // Safety analyses and plans of action are not recorded by this
-        // module yet: those steps stay open (see README).
+        // A plan with an objective and an activity; its adjustments and the
+        // safety analyses are not recorded yet: those steps stay open.
+        if (!Store::Objectives(tx, area_id).empty() &&
+            !Store::Activities(tx, area_id).empty()) {
+          facts.plan_versions = 1;
+        }
         for (const auto& a : Store::Assessments(tx, area_id)) {
           if (a.passed) ++facts.assessments_passed;
         }

@@ -60,6 +60,14 @@ class CycleUseCases final {
   absl::StatusOr<kvo::v1::ImportFiguresResponse> ImportFigures(
       const audit::AuditRecord& who, const kvo::v1::ImportFiguresRequest& r);
   absl::StatusOr<kvo::v1::ListFiguresResponse> ListFigures(int64_t area_id);
+  absl::StatusOr<kvo::v1::Objective> AddObjective(
+      const audit::AuditRecord& who, const kvo::v1::AddObjectiveRequest& r);
+  absl::StatusOr<kvo::v1::Activity> AddActivity(
+      const audit::AuditRecord& who, const kvo::v1::AddActivityRequest& r);
+  absl::StatusOr<kvo::v1::Activity> SetActivityStatus(
+      const audit::AuditRecord& who,
+      const kvo::v1::SetActivityStatusRequest& r);
+  absl::StatusOr<kvo::v1::Plan> GetPlan(int64_t area_id, bool only_overdue);
   absl::StatusOr<kvo::v1::CycleStatus> Status(int64_t area_id);
 
  private:

@@ -75,6 +75,21 @@ constexpr char kUpsertFigureSql[] =
 constexpr char kFiguresSql[] =
     "SELECT source, period, category, count FROM area_figures WHERE area_id "
     "= $1 ORDER BY source, period, category";
+constexpr char kInsertObjectiveSql[] =
+    "INSERT INTO plan_objectives (area_id, description, target, measure, "
+    "created_by) VALUES ($1, $2, $3, $4, NULLIF($5::bigint, 0)) RETURNING id";
+constexpr char kObjectivesSql[] =
+    "SELECT id, area_id, description, target, measure FROM plan_objectives "
+    "WHERE area_id = $1 ORDER BY id";
+constexpr char kInsertActivitySql[] =
+    "INSERT INTO plan_activities (area_id, objective_id, description, owner, "
+    "deadline, status, created_by) VALUES ($1, $2, $3, $4, $5::date, $6, "
+    "NULLIF($7::bigint, 0)) RETURNING id";
+constexpr char kActivityColumns[] =
+    "SELECT id, area_id, objective_id, description, owner, deadline::text, "
+    "status FROM plan_activities ";
+constexpr char kSetActivityStatusSql[] =
+    "UPDATE plan_activities SET status = $2 WHERE id = $1";
 // Serialises certificates per area: the stars count is read, then written.
 constexpr char kLockAreaSql[] = "SELECT id FROM areas WHERE id = $1 FOR UPDATE";
 
@@ -269,6 +284,76 @@ std::vector<FigureRowData> PgCycleStore::Figures(Tx& tx, int64_t area_id) {
   for (const auto& r : tx.exec_params(kFiguresSql, area_id)) {
     out.push_back({r[0].as<std::string>(), r[1].as<std::string>(),
                    r[2].as<std::string>(), r[3].as<int64_t>()});
+  }
+  return out;
+}
+
+namespace {
+
+ActivityRow ActivityFrom(const pqxx::row& r) {
+  ActivityRow a;
+  a.id = r[0].as<int64_t>();
+  a.area_id = r[1].as<int64_t>();
+  a.objective_id = r[2].as<int64_t>();
+  a.description = r[3].as<std::string>();
+  a.owner = r[4].as<std::string>();
+  a.deadline = Day(r[5]);
+  a.status = r[6].as<std::string>();
+  return a;
+}
+
+}  // namespace
+
+int64_t PgCycleStore::InsertObjective(Tx& tx, const ObjectiveRow& row,
+                                      int64_t created_by) {
+  return tx
+      .exec_params1(kInsertObjectiveSql, row.area_id, row.description,
+                    row.target, row.measure, created_by)[0]
+      .as<int64_t>();
+}
+
+std::vector<ObjectiveRow> PgCycleStore::Objectives(Tx& tx, int64_t area_id) {
+  std::vector<ObjectiveRow> out;
+  for (const auto& r : tx.exec_params(kObjectivesSql, area_id)) {
+    out.push_back({r[0].as<int64_t>(), r[1].as<int64_t>(),
+                   r[2].as<std::string>(), r[3].as<std::string>(),
+                   r[4].as<std::string>()});
+  }
+  return out;
+}
+
+int64_t PgCycleStore::InsertActivity(Tx& tx, const ActivityRow& row,
+                                     int64_t created_by) {
+  return tx
+      .exec_params1(kInsertActivitySql, row.area_id, row.objective_id,
+                    row.description, row.owner, Text(row.deadline), row.status,
+                    created_by)[0]
+      .as<int64_t>();
+}
+
+std::optional<ActivityRow> PgCycleStore::ActivityForUpdate(Tx& tx,
+                                                           int64_t area_id,
+                                                           int64_t id) {
+  auto r =
+      tx.exec_params(absl::StrCat(kActivityColumns,
+                                  "WHERE id = $1 AND area_id = $2 FOR UPDATE"),
+                     id, area_id);
+  if (r.empty()) return std::nullopt;
+  return ActivityFrom(r[0]);
+}
+
+void PgCycleStore::SetActivityStatus(Tx& tx, int64_t id,
+                                     const std::string& status) {
+  tx.exec_params0(kSetActivityStatusSql, id, status);
+}
+
+std::vector<ActivityRow> PgCycleStore::Activities(Tx& tx, int64_t area_id) {
+  std::vector<ActivityRow> out;
+  for (const auto& r :
+       tx.exec_params(absl::StrCat(kActivityColumns,
+                                   "WHERE area_id = $1 ORDER BY deadline, id"),
+                      area_id)) {
+    out.push_back(ActivityFrom(r));
   }
   return out;
 }

@@ -64,6 +64,21 @@ struct FigureRowData {
   int64_t count = 0;
 };
 
+struct ObjectiveRow {
+  int64_t id = 0;
+  int64_t area_id = 0;
+  std::string description, target, measure;
+};
+
+struct ActivityRow {
+  int64_t id = 0;
+  int64_t area_id = 0;
+  int64_t objective_id = 0;
+  std::string description, owner;
+  absl::CivilDay deadline;
+  std::string status;
+};
+
 // The only SQL on the cycle's tables (V014). Every function runs in the
 // caller's transaction; libpqxx exceptions pass to the caller's DbPool.
 class PgCycleStore final {
@@ -113,6 +128,19 @@ class PgCycleStore final {
                             int64_t imported_by);
   // By source, period, category.
   static std::vector<FigureRowData> Figures(Tx& tx, int64_t area_id);
+
+  static int64_t InsertObjective(Tx& tx, const ObjectiveRow& row,
+                                 int64_t created_by);
+  // The area's objectives, oldest first.
+  static std::vector<ObjectiveRow> Objectives(Tx& tx, int64_t area_id);
+  static int64_t InsertActivity(Tx& tx, const ActivityRow& row,
+                                int64_t created_by);
+  // Locks the activity; nullopt unless it is the area's.
+  static std::optional<ActivityRow> ActivityForUpdate(Tx& tx, int64_t area_id,
+                                                      int64_t id);
+  static void SetActivityStatus(Tx& tx, int64_t id, const std::string& status);
+  // The area's activities by deadline.
+  static std::vector<ActivityRow> Activities(Tx& tx, int64_t area_id);
 
   // By area, then stars.
   static std::vector<CertificateRow> Certificates(

@@ -203,11 +203,27 @@ TEST_F(CycleE2E, ANewAreaFromIntentToAFirstCertificate) {
               HasSubstr("2"));
   EXPECT_THAT(Ok({"figures", "list", "--area", area}), HasSubstr("brandweer"));
 
+  // The plan of action, which the area's shopkeeper reads.
+  const std::string objective =
+      Ok({"plan", "objective", "--area", area, "--description",
+          "Winkeldiefstal -10 % t.o.v. de 0-meting", "--target", "-10 %",
+          "--measure", "camera_surveillance"});
+  ASSERT_EQ(objective.rfind("doel:", 0), 0u) << objective;
+  const std::string objective_id =
+      std::to_string(std::stoll(objective.substr(5)));
+  Ok({"plan", "activity", "--area", area, "--objective", objective_id,
+      "--description", "Camera's bij de ingangen", "--owner",
+      "Ondernemersvereniging", "--deadline", Day(-1)});
+  EXPECT_THAT(Ok({"plan", "show", "--area", area, "--overdue"}),
+              HasSubstr("Camera's bij de ingangen"));
+
   // The area's shopkeeper reads the status but runs nothing; another
   // area's coordinator does neither.
   LoginAs("winkel.haven");
   EXPECT_THAT(Ok({"cycle", "status", "--area", area}),
               HasSubstr("Certificering"));
+  EXPECT_THAT(Ok({"plan", "show", "--area", area}),
+              HasSubstr("Winkeldiefstal -10 %"));
   CommandResult shopkeeper = Kvo({"cert", "assess", "--area", area,
                                   "--assessed-on", Day(0), "--assessor", "X"});
   EXPECT_THAT(shopkeeper.err, HasSubstr("PERMISSION_DENIED"));

@@ -201,6 +201,12 @@ void Validate(uint8_t type, absl::string_view body) {
       Expect(
           kvo::cycle::ParseFigures(r.csv(), {"fire", "shoplifting"}).status());
     })
+    KVO_FUZZ_CASE(40, AddObjectiveRequest,
+                  Expect(kvo::cycle::ValidateAddObjectiveRequest(r)))
+    KVO_FUZZ_CASE(41, AddActivityRequest,
+                  Expect(kvo::cycle::ValidateAddActivityRequest(r).status()))
+    KVO_FUZZ_CASE(42, SetActivityStatusRequest,
+                  Expect(kvo::cycle::ValidateSetActivityStatusRequest(r)))
 #undef KVO_FUZZ_CASE
     default:
       return;
@@ -220,7 +226,7 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0) return 0;
   Validate(
-      data[0] % 40,
+      data[0] % 43,
       absl::string_view(reinterpret_cast<const char*>(data) + 1, size - 1));
   return 0;
 }

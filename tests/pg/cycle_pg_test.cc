@@ -298,5 +298,60 @@ TEST_F(CyclePgTest, FiguresFromAFileWithABadLineImportNothing) {
   EXPECT_EQ(Count("audit_entries WHERE action = 'cycle.import_figures'"), 3);
 }
 
+TEST_F(CyclePgTest, PlanOfActionWithAnOverdueList) {
+  kvo::v1::AddObjectiveRequest objective;
+  objective.set_area_id(area_);
+  objective.set_description("Winkeldiefstal -10 % t.o.v. de 0-meting");
+  objective.set_target("-10 %");
+  objective.set_measure("moats");
+  auto refused = cases_->AddObjective(who_, objective);
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(refused.status().message(), HasSubstr("--measure"));
+  EXPECT_EQ(Count("plan_objectives"), 0);
+  objective.set_measure("camera_surveillance");
+  auto added = cases_->AddObjective(who_, objective);
+  ASSERT_TRUE(added.ok()) << added.status();
+
+  kvo::v1::AddActivityRequest activity;
+  activity.set_area_id(area_);
+  activity.set_objective_id(added->id() + 1000);
+  activity.set_description("Camera's bij de ingangen");
+  activity.set_owner("Ondernemersvereniging");
+  activity.set_deadline(Day(10));
+  EXPECT_EQ(cases_->AddActivity(who_, activity).status().code(),
+            absl::StatusCode::kNotFound);
+  activity.set_objective_id(added->id());
+  auto later = cases_->AddActivity(who_, activity);
+  ASSERT_TRUE(later.ok()) << later.status();
+  EXPECT_EQ(later->status(), "planned");
+  EXPECT_FALSE(later->overdue());
+  activity.set_deadline(Day(-1));
+  activity.set_description("Verlichting Achterstraat");
+  auto late = cases_->AddActivity(who_, activity);
+  ASSERT_TRUE(late.ok()) << late.status();
+  EXPECT_TRUE(late->overdue());
+
+  auto overdue = cases_->GetPlan(area_, true);
+  ASSERT_TRUE(overdue.ok());
+  ASSERT_EQ(overdue->activities_size(), 1);
+  EXPECT_EQ(overdue->activities(0).id(), late->id());
+  kvo::v1::SetActivityStatusRequest done;
+  done.set_area_id(area_);
+  done.set_activity_id(late->id());
+  done.set_status("done");
+  ASSERT_TRUE(cases_->SetActivityStatus(who_, done).ok());
+  overdue = cases_->GetPlan(area_, true);
+  ASSERT_TRUE(overdue.ok());
+  EXPECT_EQ(overdue->activities_size(), 0);
+  auto plan = cases_->GetPlan(area_, false);
+  ASSERT_TRUE(plan.ok());
+  EXPECT_EQ(plan->objectives_size(), 1);
+  EXPECT_EQ(plan->activities_size(), 2);
+
+  auto status = cases_->Status(area_);
+  ASSERT_TRUE(status.ok());
+  EXPECT_EQ(status->steps(2).state(), "done") << "step 3: plan van aanpak";
+}
+
 }  // namespace
 }  // namespace kvo::cycle

@@ -407,3 +407,46 @@ TEST(FiguresCsv, ListsTheFirstTwentyBadLinesAndCountsTheRest) {
 
 }  // namespace
 }  // namespace kvo::cycle
+
+namespace kvo::cycle {
+namespace {
+
+struct OverdueCase {
+  absl::CivilDay deadline;
+  const char* status;
+  bool overdue;
+};
+
+TEST(PlanRules, OverdueAfterTheDeadlineUnlessDoneOrCancelled) {
+  const absl::CivilDay today(2026, 6, 10);
+  const OverdueCase cases[] = {
+      {absl::CivilDay(2026, 6, 9), "planned", true},
+      {absl::CivilDay(2026, 6, 9), "in_progress", true},
+      {absl::CivilDay(2026, 6, 9), "done", false},
+      {absl::CivilDay(2026, 6, 9), "cancelled", false},
+      {absl::CivilDay(2026, 6, 10), "planned", false},  // the day itself
+      {absl::CivilDay(2026, 7, 1), "planned", false},
+  };
+  for (const auto& c : cases) {
+    EXPECT_EQ(IsOverdue(c.deadline, c.status, today), c.overdue)
+        << c.deadline << " " << c.status;
+  }
+  EXPECT_TRUE(CheckActivityStatus("in_progress").ok());
+  EXPECT_THAT(CheckActivityStatus("klaar").message(), HasSubstr("--status"));
+}
+
+TEST(PlanRules, MeasuresFromPolicyOrTheDefault) {
+  kvo::v1::CyclePolicy policy;
+  const auto measures = Measures(policy);
+  EXPECT_EQ(measures.size(), 6u);
+  EXPECT_TRUE(CheckMeasure(measures, "lighting").ok());
+  const absl::Status s = CheckMeasure(measures, "moats");
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(s.message(), HasSubstr("--measure"));
+  policy.add_measures("moats");
+  EXPECT_TRUE(CheckMeasure(Measures(policy), "moats").ok());
+  EXPECT_FALSE(CheckMeasure(Measures(policy), "lighting").ok());
+}
+
+}  // namespace
+}  // namespace kvo::cycle
