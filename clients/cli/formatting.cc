@@ -106,14 +106,24 @@ std::optional<absl::Time> ParseLocalTime(absl::string_view text) {
   return std::nullopt;
 }
 
+constexpr const char* kDutchMonths[] = {
+    "januari", "februari", "maart",     "april",   "mei",      "juni",
+    "juli",    "augustus", "september", "oktober", "november", "december"};
+
 std::string FormatDutchTime(absl::Time time) {
-  static constexpr const char* kMonths[] = {
-      "januari", "februari", "maart",     "april",   "mei",      "juni",
-      "juli",    "augustus", "september", "oktober", "november", "december"};
   const absl::CivilMinute local = absl::ToCivilMinute(time, LocalZone());
   return absl::StrFormat("%d %s %d %02d:%02d", local.day(),
-                         kMonths[local.month() - 1], local.year(), local.hour(),
-                         local.minute());
+                         kDutchMonths[local.month() - 1], local.year(),
+                         local.hour(), local.minute());
+}
+
+std::string FormatDutchDay(absl::string_view day) {
+  absl::CivilDay parsed;
+  if (day.empty() || !absl::ParseCivilTime(day, &parsed)) {
+    return day.empty() ? "-" : std::string(day);
+  }
+  return absl::StrFormat("%d %s %d", parsed.day(),
+                         kDutchMonths[parsed.month() - 1], parsed.year());
 }
 
 std::string FormatTimestamp(const google::protobuf::Timestamp& timestamp) {

@@ -40,6 +40,9 @@ std::string FormatLocalTime(absl::Time time);
 std::string FormatLocalSeconds(const google::protobuf::Timestamp& timestamp);
 // The same for a Dutch reader: "30 november 2026 14:05".
 std::string FormatDutchTime(absl::Time time);
+// A day "2026-11-30" as "30 november 2026"; "-" for an empty one, the text
+// itself when it is no day.
+std::string FormatDutchDay(absl::string_view day);
 // "-" for an unset timestamp (the epoch).
 std::string FormatTimestamp(const google::protobuf::Timestamp& timestamp);
 // "2026-11-20 14:30" (or with a T), or a day "2026-11-20" (its midnight), in

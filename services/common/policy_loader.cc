@@ -26,6 +26,7 @@
 #include "google/protobuf/io/tokenizer.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "google/protobuf/text_format.h"
+#include "services/common/party_kinds.h"
 #include "services/common/text.h"
 
 namespace kvo::common {
@@ -45,6 +46,7 @@ constexpr int64_t kMaxDescriptionChars = 100000;
 constexpr int64_t kMaxRetentionUnpaidDays = 2557;  // 7 years, then a bailiff.
 constexpr int64_t kMinAuditRetentionDays = 1826;   // Audit is kept 5 years.
 constexpr int64_t kMaxRecertificationYears = 5;
+constexpr int64_t kMaxNoticeDays = 730;
 constexpr int64_t kMaxTokenLifetimeMinutes = 10080;       // One week.
 constexpr int64_t kMaxBootstrapCodeLifetimeHours = 168;   // One week.
 constexpr int64_t kMaxEnrollmentCodeLifetimeHours = 720;  // 30 days.
@@ -469,6 +471,53 @@ void ValidatePersonFields(const kvo::v1::Policy& policy, Checker& check) {
   }
 }
 
+// A list of codes: each 1-40 lowercase letters and underscores, unique.
+void CodeList(const std::string& field,
+              const google::protobuf::RepeatedPtrField<std::string>& codes,
+              Checker& check) {
+  for (int i = 0; i < codes.size(); ++i) {
+    const std::string& code = codes.Get(i);
+    const std::string at = absl::StrCat(field, "[", i, "]");
+    check.Require(
+        !code.empty() && code.size() <= 40 &&
+            std::all_of(
+                code.begin(), code.end(),
+                [](char c) { return (c >= 'a' && c <= 'z') || c == '_'; }),
+        at, "must be 1-40 lowercase letters and underscores", Quote(code));
+    for (int j = 0; j < i; ++j) {
+      check.Require(codes.Get(j) != code, at,
+                    absl::StrCat("must be unique (also ", field, "[", j, "])"),
+                    Quote(code));
+    }
+  }
+}
+
+void ValidateCycle(const kvo::v1::CyclePolicy& cycle, Checker& check) {
+  check.Between("cycle.recertification_interval_years",
+                cycle.recertification_interval_years(), {1},
+                {kMaxRecertificationYears});
+  for (int i = 0; i < cycle.intent_parties_size(); ++i) {
+    const std::string& party = cycle.intent_parties(i);
+    const std::string at = absl::StrCat("cycle.intent_parties[", i, "]");
+    check.Require(FindPartyKind(party) != nullptr, at,
+                  absl::StrCat("must be one of ", kPartyKindList),
+                  Quote(party));
+    for (int j = 0; j < i; ++j) {
+      check.Require(
+          cycle.intent_parties(j) != party, at,
+          absl::StrCat("must be unique (also cycle.intent_parties[", j, "])"),
+          Quote(party));
+    }
+  }
+  CodeList("cycle.figure_categories", cycle.figure_categories(), check);
+  CodeList("cycle.measures", cycle.measures(), check);
+  // 0: the default (60 and 180 days).
+  check.Between("cycle.licence_notice_days", cycle.licence_notice_days(), {0},
+                {kMaxNoticeDays});
+  check.Between("cycle.recertification_notice_days",
+                cycle.recertification_notice_days(), {0}, {kMaxNoticeDays});
+}
+
 void ValidateAccess(const kvo::v1::Policy& policy, Checker& check) {
   std::unordered_map<std::string, int> seen;
   for (int i = 0; i < policy.access_size(); ++i) {
@@ -527,9 +576,7 @@ std::vector<PolicyViolation> ValidatePolicy(const kvo::v1::Policy& policy) {
   ValidateDonations(policy.donations(), check);
   ValidateRetention(policy.retention(), check);
   ValidateAudit(policy.audit(), check);
-  check.Between("cycle.recertification_interval_years",
-                policy.cycle().recertification_interval_years(), {1},
-                {kMaxRecertificationYears});
+  ValidateCycle(policy.cycle(), check);
   ValidateIdentity(policy.identity(), check);
   const kvo::v1::RateLimitPolicy& limits = policy.rate_limits();
   check.Positive("rate_limits.gallery_syncs_per_hour",

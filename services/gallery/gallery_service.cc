@@ -137,13 +137,29 @@ GalleryServiceImpl::GalleryServiceImpl(const kvo::v1::Policy& policy,
                                        identity::RpcGuard& guard,
                                        const registry::KeyRing& keys,
                                        GalleryVersions& versions,
+                                       DoorAdmission& admission,
                                        const common::Clock& clock)
     : policy_(policy),
       pool_(pool),
       guard_(guard),
       keys_(keys),
       versions_(versions),
+      admission_(admission),
       clock_(clock) {}
+
+absl::Status GalleryServiceImpl::Admit(const Call& call,
+                                       absl::string_view action) {
+  absl::Status admitted = admission_.Check(call.caller, clock_.Now());
+  if (admitted.code() == absl::StatusCode::kFailedPrecondition) {
+    audit::AuditRecord record =
+        guard_.Record(call, action, "", "door check", audit::Outcome::kDenied);
+    if (call.caller.area_ids.size() == 1) {
+      record.area_id = call.caller.area_ids.front();
+    }
+    guard_.AuditAlone(record);
+  }
+  return admitted;
+}
 
 grpc::Status GalleryServiceImpl::UploadPhoto(
     grpc::ServerContext* context,
@@ -251,6 +267,7 @@ grpc::Status GalleryServiceImpl::SyncGallery(
   if (auto s = ValidateSyncGalleryRequest(*request); !s.ok()) {
     return ToGrpcStatus(s);
   }
+  if (auto s = Admit(*call, "gallery.sync"); !s.ok()) return ToGrpcStatus(s);
   const int64_t since = request->since_version();
   const std::vector<int64_t>& areas = call->caller.area_ids;
   versions_.AwaitSequencing(areas);
@@ -477,6 +494,9 @@ grpc::Status GalleryServiceImpl::GetPhoto(
   auto call = guard_.Begin(*context, Method("GetPhoto"));
   if (!call.ok()) return ToGrpcStatus(call.status());
   if (auto s = ValidateGetPhotoRequest(*request); !s.ok()) {
+    return ToGrpcStatus(s);
+  }
+  if (auto s = Admit(*call, "gallery.get_photo"); !s.ok()) {
     return ToGrpcStatus(s);
   }
   if (auto s = Limit(limiter_, *context, *call, "photo views",

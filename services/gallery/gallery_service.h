@@ -8,6 +8,7 @@
 #include "services/common/clock.h"
 #include "services/common/db_pool.h"
 #include "services/common/rate_limiter.h"
+#include "services/gallery/door_admission.h"
 #include "services/gallery/door_cache.h"
 #include "services/gallery/gallery_versions.h"
 #include "services/identity/rpc_guard.h"
@@ -22,12 +23,15 @@ namespace kvo::gallery {
 // writes no audit entry; one that discloses N entries writes one entry
 // naming the N pseudonymous ids; every photo view is audited. Per-principal
 // limits of policy/ rate_limits give RESOURCE_EXHAUSTED with when to retry.
-// What is in force is decided at `clock`'s now. Thread-safe.
+// What is in force is decided at `clock`'s now. Neither a sync nor a photo
+// is served unless `admission` lets the caller in (licence first):
+// FAILED_PRECONDITION, audited, with its reason. Thread-safe.
 class GalleryServiceImpl final : public kvo::v1::GalleryService::Service {
  public:
   GalleryServiceImpl(const kvo::v1::Policy& policy, common::DbPool& pool,
                      identity::RpcGuard& guard, const registry::KeyRing& keys,
-                     GalleryVersions& versions, const common::Clock& clock);
+                     GalleryVersions& versions, DoorAdmission& admission,
+                     const common::Clock& clock);
 
   grpc::Status UploadPhoto(
       grpc::ServerContext* context,
@@ -49,12 +53,15 @@ class GalleryServiceImpl final : public kvo::v1::GalleryService::Service {
   std::optional<grpc::Status> FullSyncFromCache(
       const identity::Call& call, const GalleryVersions::View& view,
       grpc::ServerWriter<kvo::v1::GalleryUpdate>* writer);
+  // The admission's answer; a refusal is audited first.
+  absl::Status Admit(const identity::Call& call, absl::string_view action);
 
   const kvo::v1::Policy& policy_;
   common::DbPool& pool_;
   identity::RpcGuard& guard_;
   const registry::KeyRing& keys_;
   GalleryVersions& versions_;
+  DoorAdmission& admission_;
   const common::Clock& clock_;
   DoorCache door_{kDoorCacheBytes};
   ThumbnailCache thumbnails_{kThumbnailCacheBytes};

@@ -47,6 +47,8 @@
 #include "services/common/policy_loader.h"
 #include "services/common/rotating_file.h"
 #include "services/common/tls_material.h"
+#include "services/cycle/cycle_door_admission.h"
+#include "services/cycle/cycle_service.h"
 #include "services/donations/donation_notice.h"
 #include "services/donations/donation_retention.h"
 #include "services/donations/donation_service.h"
@@ -643,8 +645,14 @@ int RunKvod(const KvodConfig& config) {
   registry::RegistryServiceImpl registry_service(*policy, *rt.pool, guard,
                                                  **keys, gallery_card_sink,
                                                  clock, &notice_claims);
+  // Licence first: the cycle module's records decide who gets a gallery.
+  cycle::CycleDoorAdmission door_admission(*rt.pool);
   gallery::GalleryServiceImpl gallery_service(*policy, *rt.pool, guard, **keys,
-                                              gallery_versions, clock);
+                                              gallery_versions, door_admission,
+                                              clock);
+  cycle::CycleUseCases cycle_use_cases(*policy, *rt.pool, door_admission,
+                                       clock);
+  cycle::CycleServiceImpl cycle_service(guard, cycle_use_cases);
   // The privacy officer's module reaches persons, photos and the audit log
   // through the interfaces it owns.
   registry::RegistrySubjects privacy_subjects(*policy, *rt.pool, **keys,
@@ -704,6 +712,7 @@ int RunKvod(const KvodConfig& config) {
   builder.RegisterService(&privacy_service);
   builder.RegisterService(&report_service);
   builder.RegisterService(&donation_service);
+  builder.RegisterService(&cycle_service);
   std::vector<
       std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
       interceptors;

@@ -8,6 +8,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/time/civil_time.h"
 #include "services/common/local_time.h"
+#include "services/common/request_checks.h"
 #include "services/common/text.h"
 #include "services/registry/person_fields.h"
 #include "services/registry/person_normalize.h"
@@ -16,17 +17,14 @@ namespace kvo::registry {
 namespace {
 
 using common::CheckText;
+using common::First;
+using common::RequireId;
 
 constexpr int64_t kMaxDamageCents = 100'000'000;  // EUR 1 million
 constexpr size_t kMaxLongText = 5000;
 // 0001-01-01T00:00:00Z and 9999-12-31T23:59:59Z.
 constexpr int64_t kMinTimestampSeconds = -62'135'596'800;
 constexpr int64_t kMaxTimestampSeconds = 253'402'300'799;
-
-absl::Status RequireId(absl::string_view field, int64_t id) {
-  if (id > 0) return absl::OkStatus();
-  return absl::InvalidArgumentError(absl::StrCat(field, ": required"));
-}
 
 // Free text of up to kMaxLongText characters with line breaks. Bytes first:
 // a 10 MB value is refused before anything scans it.
@@ -36,13 +34,6 @@ absl::Status CheckLongText(absl::string_view field, absl::string_view value) {
         absl::StrCat(field, ": at most ", kMaxLongText, " characters"));
   }
   return CheckText(field, value, 1, kMaxLongText, /*multiline=*/true);
-}
-
-absl::Status First(std::initializer_list<absl::Status> checks) {
-  for (const absl::Status& s : checks) {
-    if (!s.ok()) return s;
-  }
-  return absl::OkStatus();
 }
 
 }  // namespace

@@ -129,8 +129,10 @@ int Main() {
   auto registry = RegistryService::NewStub(env.kvod_->Channel());
   const std::string police =
       env.MakeUser("agent", ROLE_POLICE, {env.area_a_, env.area_b_});
+  int64_t door_id = 0;
   const std::string door =
-      env.MakeUser("bakker", ROLE_SHOPKEEPER, {env.area_a_});
+      env.MakeUser("bakker", ROLE_SHOPKEEPER, {env.area_a_}, &door_id);
+  env.AdmitToDoor(env.area_a_, {door_id});  // licence first
   int64_t shop_a = 0, shop_b = 0;
   if (!MakeShop(*registry, env.admin_, env.area_a_, &shop_a) ||
       !MakeShop(*registry, env.admin_, env.area_b_, &shop_b)) {

@@ -72,8 +72,10 @@ int Main(int argc, char** argv) {
     std::fprintf(stderr, "bench: kvod did not start\n");
     return 1;
   }
+  int64_t door_id = 0;
   const std::string door =
-      env.MakeUser("bakker", ROLE_SHOPKEEPER, {env.area_a_});
+      env.MakeUser("bakker", ROLE_SHOPKEEPER, {env.area_a_}, &door_id);
+  env.AdmitToDoor(env.area_a_, {door_id});  // licence first
   auto gallery = GalleryService::NewStub(env.kvod_->Channel());
   const int64_t version = Sync(*gallery, door, 0);
   if (version < 0) {

@@ -206,8 +206,10 @@ int Main(int argc, char** argv) {
     return 1;
   }
   const std::string police = env.MakeUser("agent", ROLE_POLICE, {env.area_a_});
+  int64_t door_id = 0;
   const std::string door =
-      env.MakeUser("bakker", ROLE_SHOPKEEPER, {env.area_a_});
+      env.MakeUser("bakker", ROLE_SHOPKEEPER, {env.area_a_}, &door_id);
+  env.AdmitToDoor(env.area_a_, {door_id});  // licence first
   std::printf("preparing %d bans with photos...\n", kBans);
   int64_t first_person = 0;
   if (!PopulateArea(env, police, &first_person)) {

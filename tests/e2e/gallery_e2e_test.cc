@@ -45,7 +45,10 @@ class GalleryE2E : public RegistryFixture {
     RegistryFixture::SetUp();
     if (HasFatalFailure()) return;
     gallery_ = GalleryService::NewStub(kvod_->Channel());
-    shopkeeper_b_ = MakeUser("kapper.b", ROLE_SHOPKEEPER, {area_b_});
+    int64_t kapper_b = 0;
+    shopkeeper_b_ = MakeUser("kapper.b", ROLE_SHOPKEEPER, {area_b_}, &kapper_b);
+    AdmitToDoor(area_a_);
+    AdmitToDoor(area_b_, {kapper_b});
   }
 
   // A person with a collective warning in area A (by police of A).
@@ -275,8 +278,10 @@ TEST_F(GalleryE2E, AreasAreIsolatedAndNoChangeCostsNothing) {
 // goes the delta carries the one left, when the last goes the person is
 // purged.
 TEST_F(GalleryE2E, OneEntryPerPersonWithTheStrongestCard) {
+  int64_t ab_id = 0;
   const std::string shopkeeper_ab =
-      MakeUser("winkel.ab", ROLE_SHOPKEEPER, {area_a_, area_b_});
+      MakeUser("winkel.ab", ROLE_SHOPKEEPER, {area_a_, area_b_}, &ab_id);
+  AdmitToDoor(area_a_, {ab_id});
   const Person p = MakePerson("Dubbel");
   Card warning;
   ASSERT_TRUE(
@@ -732,6 +737,7 @@ TEST_F(GalleryE2E, DoorFolderIsPrivateRefusedWhenStaleAndWiped) {
   ASSERT_EQ(ban.kind(), CARD_KIND_COLLECTIVE_BAN);
   int64_t id = 0;
   MakeUser("deur", ROLE_SHOPKEEPER, {area_a_}, &id);
+  AdmitToDoor(area_a_, {id});
   auto kvo = [&](std::vector<std::string> args) {
     return kvod_->Kvo(args, absl::StrCat(kPassword, "\n"));
   };

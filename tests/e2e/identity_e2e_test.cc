@@ -17,6 +17,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "kvo/v1/audit.grpc.pb.h"
+#include "kvo/v1/cycle.pb.h"
 #include "kvo/v1/donations.pb.h"
 #include "kvo/v1/identity.grpc.pb.h"
 #include "kvo/v1/keys.pb.h"
@@ -486,10 +487,11 @@ TEST_F(IdentityE2E, AuthorizationTableIsEnforcedForEveryRpcRoleAndArea) {
   (void)kvo::v1::SubjectRequest::descriptor();
   (void)kvo::v1::ReductionReportRequest::descriptor();
   (void)kvo::v1::Claim::descriptor();
+  (void)kvo::v1::CycleStatus::descriptor();
   for (const std::string file :
        {"kvo/v1/identity.proto", "kvo/v1/audit.proto", "kvo/v1/registry.proto",
         "kvo/v1/keys.proto", "kvo/v1/privacy.proto", "kvo/v1/reports.proto",
-        "kvo/v1/donations.proto"}) {
+        "kvo/v1/donations.proto", "kvo/v1/cycle.proto"}) {
     const auto* fd =
         google::protobuf::DescriptorPool::generated_pool()->FindFileByName(
             file);

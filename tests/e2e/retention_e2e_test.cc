@@ -56,6 +56,7 @@ class RetentionE2E : public RegistryFixture {
 
 TEST_F(RetentionE2E, AWarningAYearLaterLeavesOnlyTheAnonymousFacts) {
   MakeUser("fg.officer", ROLE_PRIVACY_OFFICER, {area_a_});
+  AdmitToDoor(area_a_);
   const Person person = MakePerson("Verstreken");
   const int64_t incident = Incident(person.id());
   Card card;

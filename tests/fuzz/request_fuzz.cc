@@ -16,6 +16,8 @@
 #include "services/audit/audit_requests.h"
 #include "services/common/local_time.h"
 #include "services/common/policy_loader.h"
+#include "services/cycle/cycle_requests.h"
+#include "services/cycle/figures_csv.h"
 #include "services/donations/donation_requests.h"
 #include "services/gallery/gallery_requests.h"
 #include "services/identity/identity_requests.h"
@@ -208,6 +210,41 @@ void Validate(uint8_t type, absl::string_view body) {
       Expect(don::ValidateProviderEventRequest(r));
       Expect(don::ParseProviderPayment(r.body()).status());
     })
+    KVO_FUZZ_CASE(42, GetAreaRequest,
+                  Expect(kvo::cycle::ValidateAreaRequest(r.area_id())))
+    KVO_FUZZ_CASE(43, AddStreetRequest,
+                  Expect(kvo::cycle::ValidateAddStreetRequest(r)))
+    KVO_FUZZ_CASE(44, AddPartyRequest,
+                  Expect(kvo::cycle::ValidateAddPartyRequest(r)))
+    KVO_FUZZ_CASE(
+        45, RecordParticipantRequest,
+        Expect(kvo::cycle::ValidateRecordParticipantRequest(r).status()))
+    KVO_FUZZ_CASE(46, RecordLicenceRequest, {
+      const auto days = kvo::cycle::ValidateRecordLicenceRequest(r);
+      Expect(days.status());
+      if (days.ok() && days->valid_until < days->valid_from) __builtin_trap();
+    })
+    KVO_FUZZ_CASE(47, DraftIntentRequest,
+                  Expect(kvo::cycle::ValidateDraftIntentRequest(r)))
+    KVO_FUZZ_CASE(48, SignIntentRequest,
+                  Expect(kvo::cycle::ValidateSignIntentRequest(r).status()))
+    KVO_FUZZ_CASE(
+        49, RecordAssessmentRequest,
+        Expect(kvo::cycle::ValidateRecordAssessmentRequest(r).status()))
+    KVO_FUZZ_CASE(
+        50, IssueCertificateRequest,
+        Expect(kvo::cycle::ValidateIssueCertificateRequest(r).status()))
+    KVO_FUZZ_CASE(51, ImportFiguresRequest, {
+      Expect(kvo::cycle::ValidateImportFiguresRequest(r));
+      Expect(
+          kvo::cycle::ParseFigures(r.csv(), {"fire", "shoplifting"}).status());
+    })
+    KVO_FUZZ_CASE(52, AddObjectiveRequest,
+                  Expect(kvo::cycle::ValidateAddObjectiveRequest(r)))
+    KVO_FUZZ_CASE(53, AddActivityRequest,
+                  Expect(kvo::cycle::ValidateAddActivityRequest(r).status()))
+    KVO_FUZZ_CASE(54, SetActivityStatusRequest,
+                  Expect(kvo::cycle::ValidateSetActivityStatusRequest(r)))
 #undef KVO_FUZZ_CASE
     default:
       return;
@@ -227,7 +264,7 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0) return 0;
   Validate(
-      data[0] % 42,
+      data[0] % 55,
       absl::string_view(reinterpret_cast<const char*>(data) + 1, size - 1));
   return 0;
 }

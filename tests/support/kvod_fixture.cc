@@ -5,6 +5,10 @@
 #include <sstream>
 #include <thread>
 
+#include "absl/strings/str_cat.h"
+#include "absl/time/civil_time.h"
+#include "kvo/v1/cycle.grpc.pb.h"
+#include "kvo/v1/registry.grpc.pb.h"
 #include "services/common/crypto.h"
 #include "services/common/policy_loader.h"
 
@@ -95,6 +99,52 @@ int64_t KvodFixture::MakeArea(const std::string& name) {
   grpc::Status s = identity_->CreateArea(Ctx(admin_).get(), req, &area);
   EXPECT_TRUE(s.ok()) << s.error_message();
   return area.id();
+}
+
+void KvodFixture::AdmitToDoor(int64_t area,
+                              const std::vector<int64_t>& shopkeepers) {
+  auto cycle = CycleService::NewStub(kvod_->Channel());
+  auto registry = RegistryService::NewStub(kvod_->Channel());
+  const absl::CivilDay today =
+      absl::ToCivilDay(absl::Now(), absl::UTCTimeZone());
+  RecordLicenceRequest licence;
+  licence.set_area_id(area);
+  licence.set_kind("ccv_bulk");
+  licence.set_number("CCV-2026-0001");
+  licence.set_holder("Stichting Keurmerk Veilig Ondernemen");
+  licence.set_valid_from(absl::FormatCivilTime(today - 365));
+  licence.set_valid_until(absl::FormatCivilTime(today + 3 * 365));
+  Licence recorded;
+  grpc::Status s = cycle->RecordLicence(Ctx(admin_).get(), licence, &recorded);
+  EXPECT_TRUE(s.ok()) << s.error_message();
+  for (int64_t member : shopkeepers) {
+    CreateShopRequest create;
+    create.set_area_id(area);
+    create.set_name(absl::StrCat("Winkel van deelnemer ", member));
+    Shop shop;
+    s = registry->CreateShop(Ctx(admin_).get(), create, &shop);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    AddShopMemberRequest add;
+    add.set_shop_id(shop.id());
+    add.set_principal_id(member);
+    s = registry->AddShopMember(Ctx(admin_).get(), add, &shop);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+  }
+  ListShopsRequest list;
+  list.set_area_id(area);
+  ListShopsResponse shops;
+  s = registry->ListShops(Ctx(admin_).get(), list, &shops);
+  EXPECT_TRUE(s.ok()) << s.error_message();
+  for (const Shop& shop : shops.shops()) {
+    RecordParticipantRequest participant;
+    participant.set_area_id(area);
+    participant.set_shop_id(shop.id());
+    participant.set_agreement_signed_on(absl::FormatCivilTime(today - 30));
+    participant.set_declaration_signed_on(absl::FormatCivilTime(today - 30));
+    Participant out;
+    s = cycle->RecordParticipant(Ctx(admin_).get(), participant, &out);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+  }
 }
 
 std::string KvodFixture::MakeUser(const std::string& login, Role role,

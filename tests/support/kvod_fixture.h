@@ -45,6 +45,14 @@ class KvodFixture : public ::testing::Test {
                     const std::string& password = kPassword,
                     grpc::Status* status = nullptr);
   int64_t MakeArea(const std::string& name);
+  // Licence first: lets the door gallery serve `area`. Records a licence
+  // in force (from a year ago for three years), gives each of
+  // `shopkeepers` (principal ids) a shop of their own in the area, and
+  // records every shop of the area as a participant that signed the
+  // agreement and the declaration to follow the model protocol; all as the
+  // admin, through the real CycleService. Call it again after adding shops
+  // whose shopkeepers sync.
+  void AdmitToDoor(int64_t area, const std::vector<int64_t>& shopkeepers = {});
   // Creates, enrolls and logs in a principal; its token.
   std::string MakeUser(const std::string& login, kvo::v1::Role role,
                        std::vector<int64_t> areas, int64_t* id = nullptr);
@@ -75,6 +83,7 @@ class KvodEnv final : public KvodFixture {
  public:
   void TestBody() override {}
   using KvodFixture::admin_;
+  using KvodFixture::AdmitToDoor;
   using KvodFixture::area_a_;
   using KvodFixture::area_b_;
   using KvodFixture::data_;

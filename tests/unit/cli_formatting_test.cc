@@ -59,6 +59,14 @@ TEST(CliFormattingTest, DutchTimesNameTheMonthInAmsterdamTime) {
             "2 juli 2027 00:30");
 }
 
+TEST(CliFormattingTest, DutchDaysNameTheMonth) {
+  EXPECT_EQ(FormatDutchDay("2026-11-30"), "30 november 2026");
+  EXPECT_EQ(FormatDutchDay("2028-02-29"), "29 februari 2028");
+  EXPECT_EQ(FormatDutchDay("2027-01-01"), "1 januari 2027");
+  EXPECT_EQ(FormatDutchDay(""), "-");
+  EXPECT_EQ(FormatDutchDay("morgen"), "morgen");
+}
+
 TEST(CliFormattingTest, PrincipalRecord) {
   kvo::v1::Principal p;
   p.set_id(7);

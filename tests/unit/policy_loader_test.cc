@@ -338,6 +338,17 @@ INSTANTIATE_TEST_SUITE_P(
                       "cycle { recertification_interval_years: 6 }",
                       "cycle.recertification_interval_years: must be between "
                       "1 and 5, got 6"},
+        ViolationCase{32, "recertification_interval_years",
+                      "cycle { recertification_interval_years: 2 "
+                      "intent_parties: \"mayor\" }",
+                      "cycle.intent_parties[0]: must be one of municipality, "
+                      "police, fire_brigade, entrepreneurs, biz, "
+                      "security_company, park_management, got \"mayor\""},
+        ViolationCase{32, "recertification_interval_years",
+                      "cycle { recertification_interval_years: 2 "
+                      "licence_notice_days: 731 }",
+                      "cycle.licence_notice_days: must be between 0 and 730, "
+                      "got 731"},
         ViolationCase{34, "token_lifetime_minutes",
                       "  token_lifetime_minutes: 10081",
                       "identity.token_lifetime_minutes: must be between 1 and "
@@ -433,7 +444,7 @@ TEST(PolicyLoaderTest, EveryNumberIsChecked) {
       ++checked;
     }
   }
-  EXPECT_EQ(checked, 46);
+  EXPECT_EQ(checked, 48);
 }
 
 // Violation paths must name real fields, or the loader cannot place them.

@@ -1,0 +1,684 @@
+#include "clients/cli/cycle_commands.h"
+
+#include <cstdint>
+#include <fstream>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "clients/cli/formatting.h"
+#include "clients/cli/output.h"
+#include "kvo/v1/cycle.grpc.pb.h"
+#include "services/common/party_kinds.h"
+
+namespace kvo::cli {
+namespace {
+
+using kvo::v1::CycleService;
+using Stub = CycleService::Stub;
+
+constexpr char kRunners[] = " (coordinator of the area, admin)";
+constexpr char kReaders[] =
+    " (shopkeeper, security, police and coordinator of the area, admin)";
+
+// Every option of every cycle command; each command reads its own.
+struct Args {
+  int64_t area = 0;
+  int64_t shop = 0;
+  std::string name, kind, contact, contact_details;
+  std::string agreement_signed, declaration_signed;
+  std::string number, holder, valid_from, valid_until;
+  std::string text, party, signed_by, signed_on;
+  std::string assessed_on, assessor, findings;
+  bool failed = false;
+  std::string issued_on;
+  std::string source, file;
+  std::string description, target, measure, owner, deadline, status;
+  int64_t objective = 0, activity = 0;
+  bool overdue = false;
+};
+
+template <typename Request, typename Response>
+int Call(const GlobalOptions& opts,
+         grpc::Status (Stub::*method)(grpc::ClientContext*, const Request&,
+                                      Response*),
+         const Request& request, Response* response) {
+  return CallUnary<CycleService>(opts, method, request, response);
+}
+
+std::string PartyName(const std::string& code) {
+  const common::PartyKind* kind = common::FindPartyKind(code);
+  return kind == nullptr ? code : std::string(kind->label_nl);
+}
+
+std::string AreaKindDutch(kvo::v1::AreaKind kind) {
+  return kind == kvo::v1::AREA_KIND_BUSINESS_PARK ? "KVO-B (bedrijventerrein)"
+                                                  : "KVO-W (winkelgebied)";
+}
+
+std::string StateDutch(const std::string& state) {
+  if (state == "done") return "gereed";
+  if (state == "current") return "nu";
+  if (state == "next") return "hierna";
+  return "later";
+}
+
+std::string CertificateDutch(const std::string& kind) {
+  return kind == "basis_samenwerken" ? "Basis Samenwerken"
+                                     : "Continu Samenwerken";
+}
+
+Record LicenceRecord(const kvo::v1::Licence& l) {
+  return {{"vergunning", absl::StrCat(l.id())},
+          {"soort", l.kind() == "ap" ? "AP-vergunning" : "CCV-bulkvergunning"},
+          {"nummer", l.number()},
+          {"houder", l.holder()},
+          {"geldig_van", FormatDutchDay(l.valid_from())},
+          {"geldig_tot_en_met", FormatDutchDay(l.valid_until())},
+          {"van_kracht", l.in_force() ? "ja" : "nee"}};
+}
+
+Record ParticipantRecord(const kvo::v1::Participant& p) {
+  return {{"winkel", absl::StrCat(p.shop_id())},
+          {"naam", p.shop_name()},
+          {"deelnameovereenkomst", FormatDutchDay(p.agreement_signed_on())},
+          {"verklaring_modelprotocol",
+           p.declaration_signed_on().empty()
+               ? "niet getekend"
+               : FormatDutchDay(p.declaration_signed_on())}};
+}
+
+void PrintIntent(const kvo::v1::Intent& intent, bool json) {
+  std::vector<std::string> missing;
+  for (const auto& p : intent.missing_parties())
+    missing.push_back(PartyName(p));
+  PrintRecord(
+      {{"gebied", absl::StrCat(intent.area_id())},
+       {"tekst", intent.text()},
+       {"status", intent.complete() ? "door alle partijen getekend"
+                                    : "nog niet compleet"},
+       {"ontbreekt", missing.empty() ? "-" : absl::StrJoin(missing, ", ")}},
+      json);
+  std::vector<Record> rows;
+  for (const auto& s : intent.signatures()) {
+    rows.push_back({{"partij", PartyName(s.party())},
+                    {"getekend_door", s.signed_by()},
+                    {"op", FormatDutchDay(s.signed_on())}});
+  }
+  if (!rows.empty()) PrintTable(TableOf(rows), json);
+}
+
+Record CertificateRecord(const kvo::v1::Certificate& c) {
+  return {{"certificaat", absl::StrCat(c.id())},
+          {"gebied", absl::StrCat(c.area_id())},
+          {"soort", CertificateDutch(c.kind())},
+          {"sterren", absl::StrCat(c.stars())},
+          {"uitgereikt", FormatDutchDay(c.issued_on())},
+          {"geldig_tot", FormatDutchDay(c.valid_until())}};
+}
+
+int RunShow(const GlobalOptions& opts, const Args& a) {
+  kvo::v1::GetAreaRequest req;
+  req.set_area_id(a.area);
+  kvo::v1::AreaOverview resp;
+  if (int rc = Call(opts, &Stub::GetArea, req, &resp); rc != kExitOk) return rc;
+  PrintRecord({{"gebied", absl::StrCat(resp.area().id())},
+               {"naam", resp.area().name()},
+               {"soort", AreaKindDutch(resp.area().kind())},
+               {"gemeente", resp.area().municipality()}},
+              opts.json);
+  std::vector<Record> streets, parties, participants, licences;
+  for (const auto& s : resp.streets()) {
+    streets.push_back({{"straat", s.name()},
+                       {"contactpersoon", s.contact_name()},
+                       {"contact", s.contact_details()}});
+  }
+  for (const auto& p : resp.parties()) {
+    parties.push_back({{"partij", PartyName(p.kind())},
+                       {"naam", p.name()},
+                       {"contactpersoon", p.contact_name()},
+                       {"contact", p.contact_details()}});
+  }
+  for (const auto& p : resp.participants()) {
+    participants.push_back(ParticipantRecord(p));
+  }
+  for (const auto& l : resp.licences()) licences.push_back(LicenceRecord(l));
+  for (const auto* rows : {&streets, &parties, &participants, &licences}) {
+    if (!rows->empty()) PrintTable(TableOf(*rows), opts.json);
+  }
+  if (licences.empty() && !opts.json) {
+    std::printf("Geen vergunning vastgelegd: de deurgalerij is uit.\n");
+  }
+  return kExitOk;
+}
+
+int RunStreet(const GlobalOptions& opts, const Args& a) {
+  kvo::v1::AddStreetRequest req;
+  req.set_area_id(a.area);
+  req.set_name(a.name);
+  req.set_contact_name(a.contact);
+  req.set_contact_details(a.contact_details);
+  kvo::v1::Street resp;
+  if (int rc = Call(opts, &Stub::AddStreet, req, &resp); rc != kExitOk) {
+    return rc;
+  }
+  PrintRecord({{"straat", absl::StrCat(resp.id())},
+               {"naam", resp.name()},
+               {"contactpersoon", resp.contact_name()}},
+              opts.json);
+  return kExitOk;
+}
+
+int RunParty(const GlobalOptions& opts, const Args& a) {
+  kvo::v1::AddPartyRequest req;
+  req.set_area_id(a.area);
+  req.set_kind(a.kind);
+  req.set_name(a.name);
+  req.set_contact_name(a.contact);
+  req.set_contact_details(a.contact_details);
+  kvo::v1::Party resp;
+  if (int rc = Call(opts, &Stub::AddParty, req, &resp); rc != kExitOk) {
+    return rc;
+  }
+  PrintRecord({{"partij", absl::StrCat(resp.id())},
+               {"soort", PartyName(resp.kind())},
+               {"naam", resp.name()},
+               {"contactpersoon", resp.contact_name()}},
+              opts.json);
+  return kExitOk;
+}
+
+int RunParticipant(const GlobalOptions& opts, const Args& a) {
+  kvo::v1::RecordParticipantRequest req;
+  req.set_area_id(a.area);
+  req.set_shop_id(a.shop);
+  req.set_agreement_signed_on(a.agreement_signed);
+  req.set_declaration_signed_on(a.declaration_signed);
+  kvo::v1::Participant resp;
+  if (int rc = Call(opts, &Stub::RecordParticipant, req, &resp);
+      rc != kExitOk) {
+    return rc;
+  }
+  PrintRecord(ParticipantRecord(resp), opts.json);
+  return kExitOk;
+}
+
+int RunLicence(const GlobalOptions& opts, const Args& a) {
+  kvo::v1::RecordLicenceRequest req;
+  req.set_area_id(a.area);
+  req.set_kind(a.kind);
+  req.set_number(a.number);
+  req.set_holder(a.holder);
+  req.set_valid_from(a.valid_from);
+  req.set_valid_until(a.valid_until);
+  kvo::v1::Licence resp;
+  if (int rc = Call(opts, &Stub::RecordLicence, req, &resp); rc != kExitOk) {
+    return rc;
+  }
+  PrintRecord(LicenceRecord(resp), opts.json);
+  return kExitOk;
+}
+
+int RunDue(const GlobalOptions& opts, const Args& a) {
+  kvo::v1::ListDueRequest req;
+  req.set_area_id(a.area);
+  kvo::v1::ListDueResponse resp;
+  if (int rc = Call(opts, &Stub::ListDue, req, &resp); rc != kExitOk) {
+    return rc;
+  }
+  std::vector<Record> rows;
+  for (const auto& d : resp.items()) {
+    rows.push_back({{"gebied", absl::StrCat(d.area_id())},
+                    {"wat", d.what() == "licence" ? "vergunning loopt af"
+                                                  : "hercertificering"},
+                    {"op", FormatDutchDay(d.due_on())},
+                    {"dagen", absl::StrCat(d.days_left())},
+                    {"details", d.detail()}});
+  }
+  if (rows.empty() && !opts.json) {
+    std::printf("Niets dat binnenkort afloopt.\n");
+    return kExitOk;
+  }
+  PrintTable(TableOf(rows), opts.json);
+  return kExitOk;
+}
+
+int RunDraft(const GlobalOptions& opts, const Args& a) {
+  kvo::v1::DraftIntentRequest req;
+  req.set_area_id(a.area);
+  req.set_text(a.text);
+  kvo::v1::Intent resp;
+  if (int rc = Call(opts, &Stub::DraftIntent, req, &resp); rc != kExitOk) {
+    return rc;
+  }
+  PrintIntent(resp, opts.json);
+  return kExitOk;
+}
+
+int RunSign(const GlobalOptions& opts, const Args& a) {
+  kvo::v1::SignIntentRequest req;
+  req.set_area_id(a.area);
+  req.set_party(a.party);
+  req.set_signed_by(a.signed_by);
+  req.set_signed_on(a.signed_on);
+  kvo::v1::Intent resp;
+  if (int rc = Call(opts, &Stub::SignIntent, req, &resp); rc != kExitOk) {
+    return rc;
+  }
+  PrintIntent(resp, opts.json);
+  return kExitOk;
+}
+
+int RunIntentShow(const GlobalOptions& opts, const Args& a) {
+  kvo::v1::GetIntentRequest req;
+  req.set_area_id(a.area);
+  kvo::v1::Intent resp;
+  if (int rc = Call(opts, &Stub::GetIntent, req, &resp); rc != kExitOk) {
+    return rc;
+  }
+  PrintIntent(resp, opts.json);
+  return kExitOk;
+}
+
+int RunAssess(const GlobalOptions& opts, const Args& a) {
+  kvo::v1::RecordAssessmentRequest req;
+  req.set_area_id(a.area);
+  req.set_assessed_on(a.assessed_on);
+  req.set_assessor(a.assessor);
+  req.set_findings(a.findings);
+  req.set_passed(!a.failed);
+  kvo::v1::Assessment resp;
+  if (int rc = Call(opts, &Stub::RecordAssessment, req, &resp); rc != kExitOk) {
+    return rc;
+  }
+  PrintRecord({{"toetsing", absl::StrCat(resp.id())},
+               {"op", FormatDutchDay(resp.assessed_on())},
+               {"certificeerder", resp.assessor()},
+               {"uitslag", resp.passed() ? "geslaagd" : "niet geslaagd"}},
+              opts.json);
+  return kExitOk;
+}
+
+int RunIssue(const GlobalOptions& opts, const Args& a) {
+  kvo::v1::IssueCertificateRequest req;
+  req.set_area_id(a.area);
+  req.set_issued_on(a.issued_on);
+  kvo::v1::Certificate resp;
+  if (int rc = Call(opts, &Stub::IssueCertificate, req, &resp); rc != kExitOk) {
+    return rc;
+  }
+  PrintRecord(CertificateRecord(resp), opts.json);
+  return kExitOk;
+}
+
+int RunCertList(const GlobalOptions& opts, const Args& a) {
+  kvo::v1::ListCertificatesRequest req;
+  req.set_area_id(a.area);
+  kvo::v1::ListCertificatesResponse resp;
+  if (int rc = Call(opts, &Stub::ListCertificates, req, &resp); rc != kExitOk) {
+    return rc;
+  }
+  std::vector<Record> rows;
+  for (const auto& c : resp.certificates())
+    rows.push_back(CertificateRecord(c));
+  if (rows.empty() && !opts.json) {
+    std::printf("Nog geen certificaat.\n");
+    return kExitOk;
+  }
+  PrintTable(TableOf(rows), opts.json);
+  return kExitOk;
+}
+
+int RunFiguresImport(const GlobalOptions& opts, const Args& a) {
+  std::ifstream in(a.file, std::ios::binary);
+  if (!in) return ReportError(absl::StrCat("cannot read ", a.file));
+  std::stringstream text;
+  text << in.rdbuf();
+  kvo::v1::ImportFiguresRequest req;
+  req.set_area_id(a.area);
+  req.set_source(a.source);
+  req.set_csv(text.str());
+  kvo::v1::ImportFiguresResponse resp;
+  if (int rc = Call(opts, &Stub::ImportFigures, req, &resp); rc != kExitOk) {
+    return rc;
+  }
+  PrintRecord({{"ingelezen", absl::StrCat(resp.imported())}}, opts.json);
+  return kExitOk;
+}
+
+int RunFiguresList(const GlobalOptions& opts, const Args& a) {
+  kvo::v1::ListFiguresRequest req;
+  req.set_area_id(a.area);
+  kvo::v1::ListFiguresResponse resp;
+  if (int rc = Call(opts, &Stub::ListFigures, req, &resp); rc != kExitOk) {
+    return rc;
+  }
+  std::vector<Record> rows;
+  for (const auto& f : resp.figures()) {
+    rows.push_back({{"bron", PartyName(f.source())},
+                    {"periode", f.period()},
+                    {"categorie", f.category()},
+                    {"aantal", absl::StrCat(f.count())}});
+  }
+  PrintTable(TableOf(rows), opts.json);
+  return kExitOk;
+}
+
+std::string ActivityStatusDutch(const std::string& status) {
+  if (status == "planned") return "gepland";
+  if (status == "in_progress") return "bezig";
+  if (status == "done") return "klaar";
+  return "geannuleerd";
+}
+
+Record ActivityRecord(const kvo::v1::Activity& x) {
+  return {{"activiteit", absl::StrCat(x.id())},
+          {"doel", absl::StrCat(x.objective_id())},
+          {"omschrijving", x.description()},
+          {"eigenaar", x.owner()},
+          {"deadline", FormatDutchDay(x.deadline())},
+          {"status", ActivityStatusDutch(x.status())},
+          {"te_laat", x.overdue() ? "ja" : "nee"}};
+}
+
+int RunObjective(const GlobalOptions& opts, const Args& a) {
+  kvo::v1::AddObjectiveRequest req;
+  req.set_area_id(a.area);
+  req.set_description(a.description);
+  req.set_target(a.target);
+  req.set_measure(a.measure);
+  kvo::v1::Objective resp;
+  if (int rc = Call(opts, &Stub::AddObjective, req, &resp); rc != kExitOk) {
+    return rc;
+  }
+  PrintRecord({{"doel", absl::StrCat(resp.id())},
+               {"omschrijving", resp.description()},
+               {"meetbaar_doel", resp.target()},
+               {"maatregel", resp.measure()}},
+              opts.json);
+  return kExitOk;
+}
+
+int RunActivity(const GlobalOptions& opts, const Args& a) {
+  kvo::v1::AddActivityRequest req;
+  req.set_area_id(a.area);
+  req.set_objective_id(a.objective);
+  req.set_description(a.description);
+  req.set_owner(a.owner);
+  req.set_deadline(a.deadline);
+  req.set_status(a.status);
+  kvo::v1::Activity resp;
+  if (int rc = Call(opts, &Stub::AddActivity, req, &resp); rc != kExitOk) {
+    return rc;
+  }
+  PrintRecord(ActivityRecord(resp), opts.json);
+  return kExitOk;
+}
+
+int RunActivityStatus(const GlobalOptions& opts, const Args& a) {
+  kvo::v1::SetActivityStatusRequest req;
+  req.set_area_id(a.area);
+  req.set_activity_id(a.activity);
+  req.set_status(a.status);
+  kvo::v1::Activity resp;
+  if (int rc = Call(opts, &Stub::SetActivityStatus, req, &resp);
+      rc != kExitOk) {
+    return rc;
+  }
+  PrintRecord(ActivityRecord(resp), opts.json);
+  return kExitOk;
+}
+
+int RunPlan(const GlobalOptions& opts, const Args& a) {
+  kvo::v1::GetPlanRequest req;
+  req.set_area_id(a.area);
+  req.set_only_overdue(a.overdue);
+  kvo::v1::Plan resp;
+  if (int rc = Call(opts, &Stub::GetPlan, req, &resp); rc != kExitOk) {
+    return rc;
+  }
+  std::vector<Record> objectives, activities;
+  for (const auto& o : resp.objectives()) {
+    objectives.push_back({{"doel", absl::StrCat(o.id())},
+                          {"omschrijving", o.description()},
+                          {"meetbaar_doel", o.target()},
+                          {"maatregel", o.measure()}});
+  }
+  for (const auto& x : resp.activities()) {
+    activities.push_back(ActivityRecord(x));
+  }
+  if (!a.overdue && !objectives.empty()) {
+    PrintTable(TableOf(objectives), opts.json);
+  }
+  if (activities.empty() && !opts.json) {
+    std::printf(a.overdue ? "Geen activiteiten te laat.\n"
+                          : "Nog geen activiteiten.\n");
+    return kExitOk;
+  }
+  PrintTable(TableOf(activities), opts.json);
+  return kExitOk;
+}
+
+int RunStatus(const GlobalOptions& opts, const Args& a) {
+  kvo::v1::GetCycleStatusRequest req;
+  req.set_area_id(a.area);
+  kvo::v1::CycleStatus resp;
+  if (int rc = Call(opts, &Stub::GetCycleStatus, req, &resp); rc != kExitOk) {
+    return rc;
+  }
+  std::vector<Record> rows;
+  for (const auto& s : resp.steps()) {
+    rows.push_back(
+        {{"stap", absl::StrCat(s.number())},
+         {"naam", s.name()},
+         {"status", StateDutch(s.state())},
+         {"ontbreekt",
+          s.missing().empty() ? "-" : absl::StrJoin(s.missing(), "; ")}});
+  }
+  PrintTable(TableOf(rows), opts.json);
+  return kExitOk;
+}
+
+}  // namespace
+
+void AddCycleCommands(CLI::App* app, const GlobalOptions* opts,
+                      std::function<int()>* action) {
+  auto a = std::make_shared<Args>();
+  const auto area_option = [&](CLI::App* sub) {
+    sub->add_option("--area", a->area, "area id")
+        ->required()
+        ->check(PositiveInteger());
+  };
+  const auto contact = [&](CLI::App* sub) {
+    sub->add_option("--contact", a->contact, "contact person's name")
+        ->required();
+    sub->add_option("--contact-details", a->contact_details,
+                    "contact person's phone or e-mail");
+  };
+  CLI::App* area = app->get_subcommand("area");
+  auto* show = area->add_subcommand(
+      "show", absl::StrCat("the area with its streets, parties, participants "
+                           "and licences (audited)",
+                           kReaders));
+  area_option(show);
+  OnSelected(show, action, opts, a, RunShow);
+  auto* street = area->add_subcommand(
+      "street", absl::StrCat("add a street and its contact person", kRunners));
+  area_option(street);
+  street->add_option("--name", a->name, "street name")->required();
+  contact(street);
+  OnSelected(street, action, opts, a, RunStreet);
+  auto* party = area->add_subcommand(
+      "party", absl::StrCat("add a party and its contact person", kRunners));
+  area_option(party);
+  party->add_option("--kind", a->kind, common::kPartyKindList)->required();
+  party->add_option("--name", a->name, "the party's name")->required();
+  contact(party);
+  OnSelected(party, action, opts, a, RunParty);
+  auto* participant = area->add_subcommand(
+      "participant",
+      absl::StrCat("record a shop's participation agreement and its "
+                   "declaration to follow the model protocol (without it "
+                   "its shopkeepers get no door gallery)",
+                   kRunners));
+  area_option(participant);
+  participant->add_option("--shop", a->shop, "shop id")
+      ->required()
+      ->check(PositiveInteger());
+  participant
+      ->add_option("--agreement-signed", a->agreement_signed,
+                   "day the participation agreement was signed, YYYY-MM-DD")
+      ->required();
+  participant->add_option(
+      "--declaration-signed", a->declaration_signed,
+      "day the model-protocol declaration was signed, YYYY-MM-DD");
+  OnSelected(participant, action, opts, a, RunParticipant);
+  auto* licence = area->add_subcommand(
+      "licence",
+      absl::StrCat("record the licence under which the area shares criminal "
+                   "data (licence first: no door gallery without one in "
+                   "force)",
+                   kRunners));
+  area_option(licence);
+  licence->add_option("--kind", a->kind, "ap or ccv_bulk")->required();
+  licence->add_option("--number", a->number, "licence number")->required();
+  licence->add_option("--holder", a->holder, "licence holder")->required();
+  licence->add_option("--valid-from", a->valid_from, "first day, YYYY-MM-DD")
+      ->required();
+  licence->add_option("--valid-until", a->valid_until, "last day, YYYY-MM-DD")
+      ->required();
+  OnSelected(licence, action, opts, a, RunLicence);
+  auto* due = area->add_subcommand(
+      "due", absl::StrCat("licences and certificates that end soon, soonest "
+                          "first",
+                          kRunners));
+  due->add_option("--area", a->area, "only this area (default: all yours)");
+  OnSelected(due, action, opts, a, RunDue);
+
+  auto* intent = app->add_subcommand(
+      "intent", "the area's declaration of intent (intentieverklaring)");
+  intent->require_subcommand(1);
+  auto* draft = intent->add_subcommand(
+      "draft", absl::StrCat("write (or rewrite) its text", kRunners));
+  area_option(draft);
+  draft->add_option("--text", a->text, "the declaration's text")->required();
+  OnSelected(draft, action, opts, a, RunDraft);
+  auto* sign = intent->add_subcommand(
+      "sign", absl::StrCat("record a party's signature", kRunners));
+  area_option(sign);
+  sign->add_option("--party", a->party,
+                   "a required party (policy cycle.intent_parties)")
+      ->required();
+  sign->add_option("--signed-by", a->signed_by, "signatory's name and office")
+      ->required();
+  sign->add_option("--signed-on", a->signed_on, "YYYY-MM-DD")->required();
+  OnSelected(sign, action, opts, a, RunSign);
+  auto* intent_show = intent->add_subcommand(
+      "show", absl::StrCat("text, signatures and who is missing", kReaders));
+  area_option(intent_show);
+  OnSelected(intent_show, action, opts, a, RunIntentShow);
+
+  auto* cert = app->add_subcommand(
+      "cert", "assessments and certificates (Basis, then Continu Samenwerken)");
+  cert->require_subcommand(1);
+  auto* assess = cert->add_subcommand(
+      "assess", absl::StrCat("record an independent assessment", kRunners));
+  area_option(assess);
+  assess->add_option("--assessed-on", a->assessed_on, "YYYY-MM-DD")->required();
+  assess->add_option("--assessor", a->assessor, "the assessor")->required();
+  assess->add_option("--findings", a->findings, "the assessor's findings");
+  assess->add_flag("--failed", a->failed, "the area did not pass");
+  OnSelected(assess, action, opts, a, RunAssess);
+  auto* issue = cert->add_subcommand(
+      "issue", absl::StrCat("the next certificate on the latest passed "
+                            "assessment",
+                            kRunners));
+  area_option(issue);
+  issue->add_option("--issued-on", a->issued_on, "YYYY-MM-DD (default today)");
+  OnSelected(issue, action, opts, a, RunIssue);
+  auto* list = cert->add_subcommand(
+      "list", absl::StrCat("the area's certificates", kReaders));
+  area_option(list);
+  OnSelected(list, action, opts, a, RunCertList);
+
+  auto* figures = app->add_subcommand(
+      "figures", "police and fire-brigade figures of an area");
+  figures->require_subcommand(1);
+  auto* import = figures->add_subcommand(
+      "import",
+      "import a CSV with the header period,category,count (period YYYY-MM, "
+      "count >= 0); a file with any bad line imports nothing (police and "
+      "coordinator of the area, admin)");
+  import->add_option("FILE", a->file, "the CSV file")->required();
+  area_option(import);
+  import->add_option("--source", a->source, "police or fire_brigade")
+      ->required();
+  OnSelected(import, action, opts, a, RunFiguresImport);
+  auto* figures_list = figures->add_subcommand(
+      "list", "the area's figures (police and coordinator of the area, admin)");
+  area_option(figures_list);
+  OnSelected(figures_list, action, opts, a, RunFiguresList);
+
+  auto* plan = app->add_subcommand(
+      "plan", "the area's plan of action (plan van aanpak)");
+  plan->require_subcommand(1);
+  auto* objective = plan->add_subcommand(
+      "objective",
+      absl::StrCat("add an objective with a measurable target", kRunners));
+  area_option(objective);
+  objective
+      ->add_option("--description", a->description,
+                   "what (\"winkeldiefstal -10 % t.o.v. de 0-meting\")")
+      ->required();
+  objective->add_option("--target", a->target, "the measurable target")
+      ->required();
+  objective
+      ->add_option("--measure", a->measure,
+                   "a measure of policy cycle.measures")
+      ->required();
+  OnSelected(objective, action, opts, a, RunObjective);
+  auto* activity = plan->add_subcommand(
+      "activity", absl::StrCat("add an activity to an objective", kRunners));
+  area_option(activity);
+  activity->add_option("--objective", a->objective, "objective id")
+      ->required()
+      ->check(PositiveInteger());
+  activity->add_option("--description", a->description, "what is done")
+      ->required();
+  activity->add_option("--owner", a->owner, "who does it")->required();
+  activity->add_option("--deadline", a->deadline, "YYYY-MM-DD")->required();
+  activity->add_option("--status", a->status,
+                       "planned (default), in_progress, done or cancelled");
+  OnSelected(activity, action, opts, a, RunActivity);
+  auto* activity_status = plan->add_subcommand(
+      "status", absl::StrCat("set an activity's status", kRunners));
+  activity_status->add_option("ACTIVITY", a->activity, "activity id")
+      ->required()
+      ->check(PositiveInteger());
+  area_option(activity_status);
+  activity_status
+      ->add_option("--status", a->status,
+                   "planned, in_progress, done or cancelled")
+      ->required();
+  OnSelected(activity_status, action, opts, a, RunActivityStatus);
+  auto* plan_show = plan->add_subcommand(
+      "show", absl::StrCat("objectives and activities", kReaders));
+  area_option(plan_show);
+  plan_show->add_flag("--overdue", a->overdue,
+                      "only activities past their deadline");
+  OnSelected(plan_show, action, opts, a, RunPlan);
+
+  auto* cycle = app->add_subcommand("cycle", "the KVO cycle of an area");
+  cycle->require_subcommand(1);
+  auto* status = cycle->add_subcommand(
+      "status", absl::StrCat("the 8 steps: done, current, next, and what is "
+                             "missing",
+                             kReaders));
+  area_option(status);
+  OnSelected(status, action, opts, a, RunStatus);
+}
+
+}  // namespace kvo::cli

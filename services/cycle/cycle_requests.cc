@@ -1,0 +1,178 @@
+#include "services/cycle/cycle_requests.h"
+
+#include "absl/strings/str_cat.h"
+#include "services/common/party_kinds.h"
+#include "services/common/request_checks.h"
+#include "services/common/text.h"
+#include "services/cycle/cycle_rules.h"
+
+namespace kvo::cycle {
+namespace {
+
+using common::CheckText;
+using common::First;
+using common::ParseDay;
+using common::RequireId;
+
+constexpr size_t kMaxName = 200;
+constexpr size_t kMaxLongText = 20000;
+constexpr size_t kMaxFiguresBytes = 4 << 20;
+
+absl::Status Contact(const std::string& name, const std::string& details) {
+  return First({CheckText("contact_name (kvo --contact)", name, 1, kMaxName),
+                CheckText("contact_details (kvo --contact-details)", details, 0,
+                          kMaxName)});
+}
+
+}  // namespace
+
+absl::Status ValidateAreaRequest(int64_t area_id) {
+  return RequireId("area_id (kvo --area)", area_id);
+}
+
+absl::Status ValidateAddStreetRequest(const kvo::v1::AddStreetRequest& r) {
+  return First({ValidateAreaRequest(r.area_id()),
+                CheckText("name (kvo --name)", r.name(), 1, kMaxName),
+                Contact(r.contact_name(), r.contact_details())});
+}
+
+absl::Status ValidateAddPartyRequest(const kvo::v1::AddPartyRequest& r) {
+  if (auto s = ValidateAreaRequest(r.area_id()); !s.ok()) return s;
+  if (common::FindPartyKind(r.kind()) == nullptr) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("kind (kvo --kind): one of ", common::kPartyKindList));
+  }
+  return First({CheckText("name (kvo --name)", r.name(), 1, kMaxName),
+                Contact(r.contact_name(), r.contact_details())});
+}
+
+absl::StatusOr<ParticipantDays> ValidateRecordParticipantRequest(
+    const kvo::v1::RecordParticipantRequest& r) {
+  if (auto s = First({ValidateAreaRequest(r.area_id()),
+                      RequireId("shop_id (kvo --shop)", r.shop_id())});
+      !s.ok()) {
+    return s;
+  }
+  ParticipantDays out;
+  auto agreement = ParseDay("agreement_signed_on", "--agreement-signed",
+                            r.agreement_signed_on());
+  if (!agreement.ok()) return agreement.status();
+  out.agreement = *agreement;
+  if (!r.declaration_signed_on().empty()) {
+    auto declaration = ParseDay("declaration_signed_on", "--declaration-signed",
+                                r.declaration_signed_on());
+    if (!declaration.ok()) return declaration.status();
+    out.declaration = *declaration;
+  }
+  return out;
+}
+
+absl::StatusOr<LicenceDays> ValidateRecordLicenceRequest(
+    const kvo::v1::RecordLicenceRequest& r) {
+  if (auto s = ValidateAreaRequest(r.area_id()); !s.ok()) return s;
+  if (r.kind() != "ap" && r.kind() != "ccv_bulk") {
+    return absl::InvalidArgumentError(
+        "kind (kvo --kind): ap (the AP's own licence) or ccv_bulk (the CCV "
+        "bulk licence)");
+  }
+  if (auto s =
+          First({CheckText("number (kvo --number)", r.number(), 1, 100),
+                 CheckText("holder (kvo --holder)", r.holder(), 1, kMaxName)});
+      !s.ok()) {
+    return s;
+  }
+  auto from = ParseDay("valid_from", "--valid-from", r.valid_from());
+  if (!from.ok()) return from.status();
+  auto until = ParseDay("valid_until", "--valid-until", r.valid_until());
+  if (!until.ok()) return until.status();
+  if (auto s = CheckLicenceDates({*from, *until}); !s.ok()) return s;
+  return LicenceDays{*from, *until};
+}
+
+absl::Status ValidateDraftIntentRequest(const kvo::v1::DraftIntentRequest& r) {
+  return First({ValidateAreaRequest(r.area_id()),
+                CheckText("text (kvo --text)", r.text(), 1, kMaxLongText,
+                          /*multiline=*/true)});
+}
+
+absl::StatusOr<absl::CivilDay> ValidateSignIntentRequest(
+    const kvo::v1::SignIntentRequest& r) {
+  if (auto s = First({ValidateAreaRequest(r.area_id()),
+                      CheckText("party (kvo --party)", r.party(), 1, 40),
+                      CheckText("signed_by (kvo --signed-by)", r.signed_by(), 1,
+                                kMaxName)});
+      !s.ok()) {
+    return s;
+  }
+  return ParseDay("signed_on", "--signed-on", r.signed_on());
+}
+
+absl::StatusOr<absl::CivilDay> ValidateRecordAssessmentRequest(
+    const kvo::v1::RecordAssessmentRequest& r) {
+  if (auto s = First(
+          {ValidateAreaRequest(r.area_id()),
+           CheckText("assessor (kvo --assessor)", r.assessor(), 1, kMaxName),
+           CheckText("findings (kvo --findings)", r.findings(), 0, kMaxLongText,
+                     /*multiline=*/true)});
+      !s.ok()) {
+    return s;
+  }
+  return ParseDay("assessed_on", "--assessed-on", r.assessed_on());
+}
+
+absl::StatusOr<std::optional<absl::CivilDay>> ValidateIssueCertificateRequest(
+    const kvo::v1::IssueCertificateRequest& r) {
+  if (auto s = ValidateAreaRequest(r.area_id()); !s.ok()) return s;
+  if (r.issued_on().empty()) return std::optional<absl::CivilDay>();
+  auto day = ParseDay("issued_on", "--issued-on", r.issued_on());
+  if (!day.ok()) return day.status();
+  return std::optional<absl::CivilDay>(*day);
+}
+
+absl::Status ValidateImportFiguresRequest(
+    const kvo::v1::ImportFiguresRequest& r) {
+  if (auto s = ValidateAreaRequest(r.area_id()); !s.ok()) return s;
+  if (r.source() != "police" && r.source() != "fire_brigade") {
+    return absl::InvalidArgumentError(
+        "source (kvo --source): police or fire_brigade");
+  }
+  if (r.csv().size() > kMaxFiguresBytes) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("FILE: at most ", kMaxFiguresBytes, " bytes"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateAddObjectiveRequest(
+    const kvo::v1::AddObjectiveRequest& r) {
+  return First({ValidateAreaRequest(r.area_id()),
+                CheckText("description (kvo --description)", r.description(), 1,
+                          kMaxLongText, /*multiline=*/true),
+                CheckText("target (kvo --target)", r.target(), 1, kMaxName),
+                CheckText("measure (kvo --measure)", r.measure(), 1, 40)});
+}
+
+absl::StatusOr<absl::CivilDay> ValidateAddActivityRequest(
+    const kvo::v1::AddActivityRequest& r) {
+  if (auto s =
+          First({ValidateAreaRequest(r.area_id()),
+                 RequireId("objective_id (kvo --objective)", r.objective_id()),
+                 CheckText("description (kvo --description)", r.description(),
+                           1, kMaxLongText, /*multiline=*/true),
+                 CheckText("owner (kvo --owner)", r.owner(), 1, kMaxName),
+                 r.status().empty() ? absl::OkStatus()
+                                    : CheckActivityStatus(r.status())});
+      !s.ok()) {
+    return s;
+  }
+  return ParseDay("deadline", "--deadline", r.deadline());
+}
+
+absl::Status ValidateSetActivityStatusRequest(
+    const kvo::v1::SetActivityStatusRequest& r) {
+  return First({ValidateAreaRequest(r.area_id()),
+                RequireId("activity_id (kvo ACTIVITY)", r.activity_id()),
+                CheckActivityStatus(r.status())});
+}
+
+}  // namespace kvo::cycle

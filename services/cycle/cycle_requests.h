@@ -1,0 +1,66 @@
+#ifndef KVO_SERVICES_CYCLE_CYCLE_REQUESTS_H_
+#define KVO_SERVICES_CYCLE_CYCLE_REQUESTS_H_
+
+#include <optional>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/civil_time.h"
+#include "kvo/v1/cycle.pb.h"
+
+namespace kvo::cycle {
+
+// What each cycle request must hold on its own: the area, text lengths and
+// characters, days as YYYY-MM-DD, the kinds of parties and licences. What
+// needs the database (does the shop belong to the area, is there an
+// assessment) stays with the use cases, and the handler decides access to
+// the area before any of this. OK (or the parsed days), or
+// INVALID_ARGUMENT naming the field and its kvo flag. Pure; thread-safe.
+
+absl::Status ValidateAreaRequest(int64_t area_id);
+absl::Status ValidateAddStreetRequest(const kvo::v1::AddStreetRequest& r);
+absl::Status ValidateAddPartyRequest(const kvo::v1::AddPartyRequest& r);
+
+struct ParticipantDays {
+  absl::CivilDay agreement;
+  std::optional<absl::CivilDay> declaration;
+};
+absl::StatusOr<ParticipantDays> ValidateRecordParticipantRequest(
+    const kvo::v1::RecordParticipantRequest& r);
+
+struct LicenceDays {
+  absl::CivilDay valid_from;
+  absl::CivilDay valid_until;
+};
+// Also refuses an end before the start (CheckLicenceDates).
+absl::StatusOr<LicenceDays> ValidateRecordLicenceRequest(
+    const kvo::v1::RecordLicenceRequest& r);
+
+absl::Status ValidateDraftIntentRequest(const kvo::v1::DraftIntentRequest& r);
+// The signing day. Whether the party must sign is the policy's
+// (CheckSignatureParty).
+absl::StatusOr<absl::CivilDay> ValidateSignIntentRequest(
+    const kvo::v1::SignIntentRequest& r);
+absl::StatusOr<absl::CivilDay> ValidateRecordAssessmentRequest(
+    const kvo::v1::RecordAssessmentRequest& r);
+// The issuing day, or nullopt for today.
+absl::StatusOr<std::optional<absl::CivilDay>> ValidateIssueCertificateRequest(
+    const kvo::v1::IssueCertificateRequest& r);
+
+// Area, source ("police" or "fire_brigade") and the file's size; its lines
+// are ParseFigures'.
+absl::Status ValidateImportFiguresRequest(
+    const kvo::v1::ImportFiguresRequest& r);
+
+// Area, texts and measure given; whether the measure is the policy's is
+// CheckMeasure's.
+absl::Status ValidateAddObjectiveRequest(const kvo::v1::AddObjectiveRequest& r);
+// The deadline; the status (planned when empty) is checked too.
+absl::StatusOr<absl::CivilDay> ValidateAddActivityRequest(
+    const kvo::v1::AddActivityRequest& r);
+absl::Status ValidateSetActivityStatusRequest(
+    const kvo::v1::SetActivityStatusRequest& r);
+
+}  // namespace kvo::cycle
+
+#endif  // KVO_SERVICES_CYCLE_CYCLE_REQUESTS_H_

@@ -1,0 +1,158 @@
+#ifndef KVO_SERVICES_CYCLE_CYCLE_RULES_H_
+#define KVO_SERVICES_CYCLE_CYCLE_RULES_H_
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/time/civil_time.h"
+#include "kvo/v1/policy.pb.h"
+
+namespace kvo::cycle {
+
+// The rules of the KVO cycle, without I/O: when a licence is in force, who
+// must sign the declaration of intent, which certificate comes next and
+// until when, what falls due, and where an area stands in the 8 steps.
+// Days are Europe/Amsterdam days. Pure; thread-safe.
+
+struct LicenceDates {
+  absl::CivilDay valid_from;
+  absl::CivilDay valid_until;  // the last day it holds
+};
+
+// valid_until before valid_from: INVALID_ARGUMENT naming --valid-until.
+absl::Status CheckLicenceDates(const LicenceDates& d);
+bool InForce(const LicenceDates& d, absl::CivilDay today);
+// Any of `licences` in force on `today`.
+bool AnyInForce(const std::vector<LicenceDates>& licences,
+                absl::CivilDay today);
+
+// What the door gallery's admission knows of a caller (licence first).
+struct DoorShop {
+  std::string name;
+  std::optional<absl::CivilDay> declaration_signed_on;
+};
+struct DoorFacts {
+  std::vector<int64_t> area_ids;                          // the caller's
+  std::map<int64_t, std::vector<LicenceDates>> licences;  // by area
+  bool shopkeeper = false;
+  std::vector<DoorShop> shops;  // a shopkeeper's
+};
+// OK when every area has a licence in force on `today` and a shopkeeper
+// belongs to at least one shop, each of which signed the declaration to
+// follow the model protocol by `today`. Else FAILED_PRECONDITION, the
+// reason in Dutch, then in English.
+absl::Status DoorAdmissionRule(const DoorFacts& facts, absl::CivilDay today);
+
+// The categories of imported figures (policy cycle.figure_categories, or
+// the default list).
+std::vector<std::string> FigureCategories(const kvo::v1::CyclePolicy& policy);
+
+// The measures a plan chooses from (policy cycle.measures, or the
+// default list).
+std::vector<std::string> Measures(const kvo::v1::CyclePolicy& policy);
+// A measure not in `measures`: INVALID_ARGUMENT naming --measure.
+absl::Status CheckMeasure(const std::vector<std::string>& measures,
+                          const std::string& measure);
+// planned, in_progress, done, cancelled: OK, else INVALID_ARGUMENT naming
+// --status.
+absl::Status CheckActivityStatus(const std::string& status);
+// Past its deadline (the deadline day itself is not) and neither done nor
+// cancelled.
+bool IsOverdue(absl::CivilDay deadline, const std::string& status,
+               absl::CivilDay today);
+
+// The parties that must sign (policy cycle.intent_parties, or the default
+// municipality, entrepreneurs, police, fire_brigade).
+std::vector<std::string> RequiredParties(const kvo::v1::CyclePolicy& policy);
+// A signature for `party`: INVALID_ARGUMENT naming --party unless required.
+absl::Status CheckSignatureParty(const std::vector<std::string>& required,
+                                 const std::string& party);
+// The required parties without a signature, in the order of `required`.
+std::vector<std::string> MissingParties(
+    const std::vector<std::string>& required,
+    const std::vector<std::string>& signed_parties);
+
+enum class CertificateKind { kBasisSamenwerken, kContinuSamenwerken };
+std::string CertificateKindCode(CertificateKind k);   // "basis_samenwerken"
+std::string CertificateKindLabel(CertificateKind k);  // "Basis Samenwerken"
+
+struct NextCertificate {
+  CertificateKind kind;
+  int stars;
+  absl::CivilDay valid_until;
+};
+// The certificate after `earlier` certificates of the area: "Basis
+// Samenwerken" with the 1st star first, then "Continu Samenwerken" with one
+// star more each time; valid `interval_years` (29 February → 28 February).
+NextCertificate NextCertificateFor(int earlier, absl::CivilDay issued_on,
+                                   int interval_years);
+
+// One thing that falls due.
+struct Due {
+  int64_t area_id = 0;
+  std::string what;  // "licence" or "recertification"
+  absl::CivilDay due_on;
+  std::string detail;
+};
+// The facts the due list is made of.
+struct LicenceFact {
+  int64_t area_id = 0;
+  std::string number;
+  LicenceDates dates;
+};
+struct CertificateFact {
+  int64_t area_id = 0;
+  int stars = 0;
+  std::string label;  // "Basis Samenwerken"
+  absl::CivilDay valid_until;
+};
+// Per area, its licence that ends last when that ends within
+// `licence_notice_days` (or ended), and its latest certificate when that
+// ends within `recertification_notice_days`; soonest first.
+std::vector<Due> DueList(const std::vector<LicenceFact>& licences,
+                         const std::vector<CertificateFact>& certificates,
+                         absl::CivilDay today, int licence_notice_days,
+                         int recertification_notice_days);
+
+// Whether something ending on `ends_on` is due on `today` with `notice_days`
+// of notice (also when it already ended).
+bool IsDue(absl::CivilDay ends_on, absl::CivilDay today, int notice_days);
+// Soonest first; ties by area, then what.
+void SortDue(std::vector<Due>& items);
+int LicenceNoticeDays(const kvo::v1::CyclePolicy& policy);          // 0: 60
+int RecertificationNoticeDays(const kvo::v1::CyclePolicy& policy);  // 0: 180
+
+// What is known of an area's cycle, for its progress.
+struct CycleFacts {
+  bool intent_drafted = false;
+  std::vector<std::string> missing_signatures;  // parties, when drafted
+  int analyses = 0;       // safety analyses (0-meting, 1-meting, ...)
+  int plan_versions = 0;  // plans of action (the first, then adjusted)
+  int assessments_passed = 0;
+  int certificates = 0;
+  std::optional<absl::CivilDay> certificate_valid_until;  // the latest
+};
+
+enum class StepState { kDone, kCurrent, kNext, kLater };
+std::string StepStateCode(StepState s);  // "done", "current", ...
+
+struct Step {
+  int number = 0;    // 1..8
+  std::string name;  // Dutch
+  StepState state = StepState::kLater;
+  std::vector<std::string> missing;  // the current step's, in Dutch
+};
+// The 8 steps of DESIGN.md with their state: every step before the first
+// unfinished one is done, that one is current, the one after it next.
+// After recertification the cycle goes on: with a certificate that ended
+// (or ends within the notice) recertification is current again.
+std::vector<Step> Progress(const CycleFacts& facts, absl::CivilDay today,
+                           int recertification_notice_days);
+
+}  // namespace kvo::cycle
+
+#endif  // KVO_SERVICES_CYCLE_CYCLE_RULES_H_

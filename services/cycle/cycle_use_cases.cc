@@ -1,0 +1,648 @@
+#include "services/cycle/cycle_use_cases.h"
+
+#include <algorithm>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "services/audit/pg_audit_store.h"
+#include "services/common/local_time.h"
+#include "services/cycle/cycle_requests.h"
+#include "services/cycle/cycle_rules.h"
+#include "services/cycle/figures_csv.h"
+#include "services/cycle/pg_cycle_store.h"
+#include "services/identity/pg_identity_store.h"
+#include "services/registry/pg_registry_store.h"
+
+namespace kvo::cycle {
+namespace {
+
+using audit::PgAuditStore;
+using registry::PgRegistryStore;
+using Store = PgCycleStore;
+using Tx = pqxx::transaction_base;
+
+std::string Day(absl::CivilDay d) { return absl::FormatCivilTime(d); }
+
+absl::Status AreaExists(Tx& tx, int64_t area_id) {
+  if (identity::PgIdentityStore::MissingAreas(tx, {area_id}).empty()) {
+    return absl::OkStatus();
+  }
+  return absl::NotFoundError(
+      absl::StrCat("area_id (kvo --area): area ", area_id, " does not exist"));
+}
+
+// The change's audit entry, about the area.
+void Audit(Tx& tx, const audit::AuditRecord& who, const std::string& action,
+           int64_t area_id) {
+  audit::AuditRecord r = who;
+  r.action = action;
+  r.subject = absl::StrCat("area:", area_id);
+  r.purpose = "administration";
+  r.area_id = area_id;
+  PgAuditStore::Append(tx, r);
+}
+
+kvo::v1::Licence LicenceProto(const LicenceRow& l, absl::CivilDay today) {
+  kvo::v1::Licence out;
+  out.set_id(l.id);
+  out.set_area_id(l.area_id);
+  out.set_kind(l.kind);
+  out.set_number(l.number);
+  out.set_holder(l.holder);
+  out.set_valid_from(Day(l.valid_from));
+  out.set_valid_until(Day(l.valid_until));
+  out.set_in_force(InForce({l.valid_from, l.valid_until}, today));
+  return out;
+}
+
+kvo::v1::Participant ParticipantProto(
+    const registry::ShopRow& shop,
+    const std::map<int64_t, ParticipationRow>& participations) {
+  kvo::v1::Participant out;
+  out.set_shop_id(shop.id);
+  out.set_area_id(shop.area_id);
+  out.set_shop_name(shop.name);
+  if (auto it = participations.find(shop.id); it != participations.end()) {
+    out.set_agreement_signed_on(Day(it->second.agreement_signed_on));
+    if (it->second.declaration_signed_on) {
+      out.set_declaration_signed_on(Day(*it->second.declaration_signed_on));
+    }
+  }
+  return out;
+}
+
+kvo::v1::Certificate CertificateProto(const CertificateRow& c) {
+  kvo::v1::Certificate out;
+  out.set_id(c.id);
+  out.set_area_id(c.area_id);
+  out.set_kind(c.kind);
+  out.set_stars(c.stars);
+  out.set_issued_on(Day(c.issued_on));
+  out.set_valid_until(Day(c.valid_until));
+  out.set_assessment_id(c.assessment_id);
+  return out;
+}
+
+std::string CertificateLabel(const std::string& code) {
+  return code == CertificateKindCode(CertificateKind::kBasisSamenwerken)
+             ? CertificateKindLabel(CertificateKind::kBasisSamenwerken)
+             : CertificateKindLabel(CertificateKind::kContinuSamenwerken);
+}
+
+kvo::v1::Activity ActivityProto(const ActivityRow& a, absl::CivilDay today) {
+  kvo::v1::Activity out;
+  out.set_id(a.id);
+  out.set_area_id(a.area_id);
+  out.set_objective_id(a.objective_id);
+  out.set_description(a.description);
+  out.set_owner(a.owner);
+  out.set_deadline(Day(a.deadline));
+  out.set_status(a.status);
+  out.set_overdue(IsOverdue(a.deadline, a.status, today));
+  return out;
+}
+
+// The intent of an area as it stands, or nullopt before its text.
+std::optional<kvo::v1::Intent> IntentOf(Tx& tx, int64_t area_id,
+                                        const kvo::v1::CyclePolicy& policy) {
+  auto text = Store::IntentText(tx, area_id);
+  if (!text) return std::nullopt;
+  kvo::v1::Intent out;
+  out.set_area_id(area_id);
+  out.set_text(*text);
+  const auto required = RequiredParties(policy);
+  std::vector<std::string> signed_parties;
+  for (const auto& s : Store::Signatures(tx, area_id)) {
+    auto* sig = out.add_signatures();
+    sig->set_party(s.party);
+    sig->set_signed_by(s.signed_by);
+    sig->set_signed_on(Day(s.signed_on));
+    signed_parties.push_back(s.party);
+  }
+  for (const auto& p : required) out.add_required_parties(p);
+  const auto missing = MissingParties(required, signed_parties);
+  for (const auto& p : missing) out.add_missing_parties(p);
+  out.set_complete(missing.empty());
+  return out;
+}
+
+}  // namespace
+
+CycleUseCases::CycleUseCases(const kvo::v1::Policy& policy,
+                             common::DbPool& pool,
+                             CycleDoorAdmission& admission,
+                             const common::Clock& clock)
+    : policy_(policy), pool_(pool), admission_(admission), clock_(clock) {}
+
+absl::CivilDay CycleUseCases::Today() const {
+  return absl::ToCivilDay(clock_.Now(), common::Amsterdam());
+}
+
+absl::StatusOr<kvo::v1::AreaOverview> CycleUseCases::GetArea(
+    const audit::AuditRecord& who, int64_t area_id) {
+  if (auto s = ValidateAreaRequest(area_id); !s.ok()) return s;
+  const absl::CivilDay today = Today();
+  return pool_.InTransaction(
+      "read area",
+      [&](pqxx::work& tx) -> absl::StatusOr<kvo::v1::AreaOverview> {
+        const auto areas =
+            identity::PgIdentityStore::ListAreas(tx, {area_id}, false);
+        if (areas.empty()) return AreaExists(tx, area_id);
+        kvo::v1::AreaOverview out;
+        *out.mutable_area() = areas.front();
+        for (const auto& s : Store::Streets(tx, area_id)) {
+          auto* street = out.add_streets();
+          street->set_id(s.id);
+          street->set_area_id(s.area_id);
+          street->set_name(s.name);
+          street->set_contact_name(s.contact_name);
+          street->set_contact_details(s.contact_details);
+        }
+        for (const auto& p : Store::Parties(tx, area_id)) {
+          auto* party = out.add_parties();
+          party->set_id(p.id);
+          party->set_area_id(p.area_id);
+          party->set_kind(p.kind);
+          party->set_name(p.name);
+          party->set_contact_name(p.contact_name);
+          party->set_contact_details(p.contact_details);
+        }
+        const auto shops = PgRegistryStore::ShopsOfArea(tx, area_id);
+        std::vector<int64_t> ids;
+        for (const auto& s : shops) ids.push_back(s.id);
+        const auto participations = Store::Participations(tx, ids);
+        for (const auto& s : shops) {
+          *out.add_participants() = ParticipantProto(s, participations);
+        }
+        for (const auto& l : Store::Licences(tx, {area_id})) {
+          *out.add_licences() = LicenceProto(l, today);
+        }
+        // The contacts of streets and parties are people's names.
+        Audit(tx, who, "cycle.read_area", area_id);
+        return out;
+      });
+}
+
+absl::StatusOr<kvo::v1::Street> CycleUseCases::AddStreet(
+    const audit::AuditRecord& who, const kvo::v1::AddStreetRequest& r) {
+  if (auto s = ValidateAddStreetRequest(r); !s.ok()) return s;
+  return pool_.InTransaction(
+      "add street", [&](pqxx::work& tx) -> absl::StatusOr<kvo::v1::Street> {
+        if (auto s = AreaExists(tx, r.area_id()); !s.ok()) return s;
+        auto id = Store::InsertStreet(
+            tx,
+            {0, r.area_id(), r.name(), r.contact_name(), r.contact_details()});
+        if (!id) {
+          return absl::AlreadyExistsError(
+              absl::StrCat("name (kvo --name): the area already has a street '",
+                           r.name(), "'"));
+        }
+        Audit(tx, who, "cycle.add_street", r.area_id());
+        kvo::v1::Street out;
+        out.set_id(*id);
+        out.set_area_id(r.area_id());
+        out.set_name(r.name());
+        out.set_contact_name(r.contact_name());
+        out.set_contact_details(r.contact_details());
+        return out;
+      });
+}
+
+absl::StatusOr<kvo::v1::Party> CycleUseCases::AddParty(
+    const audit::AuditRecord& who, const kvo::v1::AddPartyRequest& r) {
+  if (auto s = ValidateAddPartyRequest(r); !s.ok()) return s;
+  return pool_.InTransaction(
+      "add party", [&](pqxx::work& tx) -> absl::StatusOr<kvo::v1::Party> {
+        if (auto s = AreaExists(tx, r.area_id()); !s.ok()) return s;
+        auto id =
+            Store::InsertParty(tx, {0, r.area_id(), r.kind(), r.name(),
+                                    r.contact_name(), r.contact_details()});
+        if (!id) {
+          return absl::AlreadyExistsError(
+              absl::StrCat("name (kvo --name): the area already has a party '",
+                           r.name(), "' of kind ", r.kind()));
+        }
+        Audit(tx, who, "cycle.add_party", r.area_id());
+        kvo::v1::Party out;
+        out.set_id(*id);
+        out.set_area_id(r.area_id());
+        out.set_kind(r.kind());
+        out.set_name(r.name());
+        out.set_contact_name(r.contact_name());
+        out.set_contact_details(r.contact_details());
+        return out;
+      });
+}
+
+absl::StatusOr<kvo::v1::Participant> CycleUseCases::RecordParticipant(
+    const audit::AuditRecord& who, const kvo::v1::RecordParticipantRequest& r) {
+  auto days = ValidateRecordParticipantRequest(r);
+  if (!days.ok()) return days.status();
+  if (days->declaration && *days->declaration > Today()) {
+    return absl::InvalidArgumentError(
+        "declaration_signed_on (kvo --declaration-signed): not in the future");
+  }
+  auto recorded = pool_.InTransaction(
+      "record participant",
+      [&](pqxx::work& tx) -> absl::StatusOr<kvo::v1::Participant> {
+        if (auto s = AreaExists(tx, r.area_id()); !s.ok()) return s;
+        auto shop = PgRegistryStore::ShopById(tx, r.shop_id());
+        if (!shop || shop->area_id != r.area_id()) {
+          return absl::NotFoundError(absl::StrCat("shop_id (kvo --shop): area ",
+                                                  r.area_id(), " has no shop ",
+                                                  r.shop_id()));
+        }
+        ParticipationRow row{r.shop_id(), days->agreement, days->declaration};
+        Store::UpsertParticipation(tx, row, who.principal_id);
+        Audit(tx, who, "cycle.record_participant", r.area_id());
+        return ParticipantProto(*shop, {{row.shop_id, row}});
+      });
+  if (recorded.ok()) admission_.Forget();
+  return recorded;
+}
+
+absl::StatusOr<kvo::v1::Licence> CycleUseCases::RecordLicence(
+    const audit::AuditRecord& who, const kvo::v1::RecordLicenceRequest& r) {
+  auto days = ValidateRecordLicenceRequest(r);
+  if (!days.ok()) return days.status();
+  const absl::CivilDay today = Today();
+  auto recorded = pool_.InTransaction(
+      "record licence",
+      [&](pqxx::work& tx) -> absl::StatusOr<kvo::v1::Licence> {
+        if (auto s = AreaExists(tx, r.area_id()); !s.ok()) return s;
+        LicenceRow row;
+        row.area_id = r.area_id();
+        row.kind = r.kind();
+        row.number = r.number();
+        row.holder = r.holder();
+        row.valid_from = days->valid_from;
+        row.valid_until = days->valid_until;
+        row.id = Store::InsertLicence(tx, row, who.principal_id);
+        Audit(tx, who, "cycle.record_licence", r.area_id());
+        return LicenceProto(row, today);
+      });
+  if (recorded.ok()) admission_.Forget();
+  return recorded;
+}
+
+absl::StatusOr<kvo::v1::ListDueResponse> CycleUseCases::ListDue(
+    const std::vector<int64_t>& area_ids, bool all) {
+  const absl::CivilDay today = Today();
+  return pool_.InTransaction(
+      "list due",
+      [&](pqxx::work& tx) -> absl::StatusOr<kvo::v1::ListDueResponse> {
+        std::vector<LicenceFact> licences;
+        for (const auto& l : Store::Licences(tx, area_ids, all)) {
+          licences.push_back(
+              {l.area_id, l.number, {l.valid_from, l.valid_until}});
+        }
+        std::vector<CertificateFact> certificates;
+        for (const auto& c : Store::Certificates(tx, area_ids, all)) {
+          certificates.push_back(
+              {c.area_id, c.stars, CertificateLabel(c.kind), c.valid_until});
+        }
+        kvo::v1::ListDueResponse out;
+        for (const Due& d :
+             DueList(licences, certificates, today,
+                     LicenceNoticeDays(policy_.cycle()),
+                     RecertificationNoticeDays(policy_.cycle()))) {
+          auto* item = out.add_items();
+          item->set_area_id(d.area_id);
+          item->set_what(d.what);
+          item->set_due_on(Day(d.due_on));
+          item->set_days_left(static_cast<int32_t>(d.due_on - today));
+          item->set_detail(d.detail);
+        }
+        return out;
+      });
+}
+
+absl::StatusOr<kvo::v1::Intent> CycleUseCases::DraftIntent(
+    const audit::AuditRecord& who, const kvo::v1::DraftIntentRequest& r) {
+  if (auto s = ValidateDraftIntentRequest(r); !s.ok()) return s;
+  return pool_.InTransaction(
+      "draft intent", [&](pqxx::work& tx) -> absl::StatusOr<kvo::v1::Intent> {
+        if (auto s = AreaExists(tx, r.area_id()); !s.ok()) return s;
+        Store::UpsertIntent(tx, r.area_id(), r.text(), who.principal_id);
+        Audit(tx, who, "cycle.draft_intent", r.area_id());
+        return *IntentOf(tx, r.area_id(), policy_.cycle());
+      });
+}
+
+absl::StatusOr<kvo::v1::Intent> CycleUseCases::SignIntent(
+    const audit::AuditRecord& who, const kvo::v1::SignIntentRequest& r) {
+  auto day = ValidateSignIntentRequest(r);
+  if (!day.ok()) return day.status();
+  if (auto s = CheckSignatureParty(RequiredParties(policy_.cycle()), r.party());
+      !s.ok()) {
+    return s;
+  }
+  if (*day > Today()) {
+    return absl::InvalidArgumentError(
+        "signed_on (kvo --signed-on): not in the future");
+  }
+  return pool_.InTransaction(
+      "sign intent", [&](pqxx::work& tx) -> absl::StatusOr<kvo::v1::Intent> {
+        if (auto s = AreaExists(tx, r.area_id()); !s.ok()) return s;
+        if (!Store::IntentTextForUpdate(tx, r.area_id())) {
+          return absl::FailedPreconditionError(absl::StrCat(
+              "area ", r.area_id(),
+              " has no declaration of intent yet; draft it first (kvo intent "
+              "draft)"));
+        }
+        Store::UpsertSignature(tx, r.area_id(),
+                               {r.party(), r.signed_by(), *day});
+        Audit(tx, who, "cycle.sign_intent", r.area_id());
+        return *IntentOf(tx, r.area_id(), policy_.cycle());
+      });
+}
+
+absl::StatusOr<kvo::v1::Intent> CycleUseCases::GetIntent(int64_t area_id) {
+  if (auto s = ValidateAreaRequest(area_id); !s.ok()) return s;
+  return pool_.InTransaction(
+      "read intent", [&](pqxx::work& tx) -> absl::StatusOr<kvo::v1::Intent> {
+        if (auto s = AreaExists(tx, area_id); !s.ok()) return s;
+        auto intent = IntentOf(tx, area_id, policy_.cycle());
+        if (!intent) {
+          return absl::NotFoundError(absl::StrCat(
+              "area ", area_id, " has no declaration of intent yet"));
+        }
+        return *intent;
+      });
+}
+
+absl::StatusOr<kvo::v1::Assessment> CycleUseCases::RecordAssessment(
+    const audit::AuditRecord& who, const kvo::v1::RecordAssessmentRequest& r) {
+  auto day = ValidateRecordAssessmentRequest(r);
+  if (!day.ok()) return day.status();
+  if (*day > Today()) {
+    return absl::InvalidArgumentError(
+        "assessed_on (kvo --assessed-on): not in the future");
+  }
+  return pool_.InTransaction(
+      "record assessment",
+      [&](pqxx::work& tx) -> absl::StatusOr<kvo::v1::Assessment> {
+        if (auto s = AreaExists(tx, r.area_id()); !s.ok()) return s;
+        AssessmentRow row;
+        row.area_id = r.area_id();
+        row.assessed_on = *day;
+        row.assessor = r.assessor();
+        row.findings = r.findings();
+        row.passed = r.passed();
+        row.id = Store::InsertAssessment(tx, row, who.principal_id);
+        Audit(tx, who, "cycle.record_assessment", r.area_id());
+        kvo::v1::Assessment out;
+        out.set_id(row.id);
+        out.set_area_id(row.area_id);
+        out.set_assessed_on(Day(row.assessed_on));
+        out.set_assessor(row.assessor);
+        out.set_findings(row.findings);
+        out.set_passed(row.passed);
+        return out;
+      });
+}
+
+absl::StatusOr<kvo::v1::Certificate> CycleUseCases::IssueCertificate(
+    const audit::AuditRecord& who, const kvo::v1::IssueCertificateRequest& r) {
+  auto issued = ValidateIssueCertificateRequest(r);
+  if (!issued.ok()) return issued.status();
+  const absl::CivilDay today = Today();
+  const absl::CivilDay issued_on = issued->value_or(today);
+  if (issued_on > today) {
+    return absl::InvalidArgumentError(
+        "issued_on (kvo --issued-on): not in the future");
+  }
+  return pool_.InTransaction(
+      "issue certificate",
+      [&](pqxx::work& tx) -> absl::StatusOr<kvo::v1::Certificate> {
+        if (auto s = AreaExists(tx, r.area_id()); !s.ok()) return s;
+        auto assessment = Store::UncertifiedPassedAssessment(tx, r.area_id());
+        if (!assessment) {
+          const bool any = !Store::Assessments(tx, r.area_id()).empty();
+          return absl::FailedPreconditionError(absl::StrCat(
+              "area ", r.area_id(),
+              any ? " has no passed assessment without a certificate"
+                  : " has no assessment",
+              "; a certificate follows an independent assessment (kvo cert "
+              "assess)"));
+        }
+        if (issued_on < assessment->assessed_on) {
+          return absl::InvalidArgumentError(absl::StrCat(
+              "issued_on (kvo --issued-on): before the assessment of ",
+              Day(assessment->assessed_on)));
+        }
+        const int earlier =
+            static_cast<int>(Store::Certificates(tx, {r.area_id()}).size());
+        const NextCertificate next = NextCertificateFor(
+            earlier, issued_on,
+            policy_.cycle().recertification_interval_years());
+        CertificateRow row;
+        row.area_id = r.area_id();
+        row.assessment_id = assessment->id;
+        row.kind = CertificateKindCode(next.kind);
+        row.stars = next.stars;
+        row.issued_on = issued_on;
+        row.valid_until = next.valid_until;
+        row.id = Store::InsertCertificate(tx, row, who.principal_id);
+        Audit(tx, who, "cycle.issue_certificate", r.area_id());
+        return CertificateProto(row);
+      });
+}
+
+absl::StatusOr<kvo::v1::ListCertificatesResponse>
+CycleUseCases::ListCertificates(int64_t area_id) {
+  if (auto s = ValidateAreaRequest(area_id); !s.ok()) return s;
+  return pool_.InTransaction(
+      "list certificates",
+      [&](pqxx::work& tx) -> absl::StatusOr<kvo::v1::ListCertificatesResponse> {
+        if (auto s = AreaExists(tx, area_id); !s.ok()) return s;
+        kvo::v1::ListCertificatesResponse out;
+        for (const auto& c : Store::Certificates(tx, {area_id})) {
+          *out.add_certificates() = CertificateProto(c);
+        }
+        return out;
+      });
+}
+
+absl::StatusOr<kvo::v1::ImportFiguresResponse> CycleUseCases::ImportFigures(
+    const audit::AuditRecord& who, const kvo::v1::ImportFiguresRequest& r) {
+  if (auto s = ValidateImportFiguresRequest(r); !s.ok()) return s;
+  auto figures = ParseFigures(r.csv(), FigureCategories(policy_.cycle()));
+  if (!figures.ok()) return figures.status();
+  std::vector<FigureRowData> rows;
+  for (const Figure& f : *figures) {
+    rows.push_back({r.source(), f.period, f.category, f.count});
+  }
+  return pool_.InTransaction(
+      "import figures",
+      [&](pqxx::work& tx) -> absl::StatusOr<kvo::v1::ImportFiguresResponse> {
+        if (auto s = AreaExists(tx, r.area_id()); !s.ok()) return s;
+        Store::UpsertFigures(tx, r.area_id(), rows, who.principal_id);
+        Audit(tx, who, "cycle.import_figures", r.area_id());
+        kvo::v1::ImportFiguresResponse out;
+        out.set_imported(static_cast<int32_t>(rows.size()));
+        return out;
+      });
+}
+
+absl::StatusOr<kvo::v1::ListFiguresResponse> CycleUseCases::ListFigures(
+    int64_t area_id) {
+  if (auto s = ValidateAreaRequest(area_id); !s.ok()) return s;
+  return pool_.InTransaction(
+      "list figures",
+      [&](pqxx::work& tx) -> absl::StatusOr<kvo::v1::ListFiguresResponse> {
+        if (auto s = AreaExists(tx, area_id); !s.ok()) return s;
+        kvo::v1::ListFiguresResponse out;
+        for (const auto& f : Store::Figures(tx, area_id)) {
+          auto* row = out.add_figures();
+          row->set_source(f.source);
+          row->set_period(f.period);
+          row->set_category(f.category);
+          row->set_count(f.count);
+        }
+        return out;
+      });
+}
+
+absl::StatusOr<kvo::v1::Objective> CycleUseCases::AddObjective(
+    const audit::AuditRecord& who, const kvo::v1::AddObjectiveRequest& r) {
+  if (auto s = ValidateAddObjectiveRequest(r); !s.ok()) return s;
+  if (auto s = CheckMeasure(Measures(policy_.cycle()), r.measure()); !s.ok()) {
+    return s;
+  }
+  return pool_.InTransaction(
+      "add objective",
+      [&](pqxx::work& tx) -> absl::StatusOr<kvo::v1::Objective> {
+        if (auto s = AreaExists(tx, r.area_id()); !s.ok()) return s;
+        ObjectiveRow row{0, r.area_id(), r.description(), r.target(),
+                         r.measure()};
+        row.id = Store::InsertObjective(tx, row, who.principal_id);
+        Audit(tx, who, "cycle.add_objective", r.area_id());
+        kvo::v1::Objective out;
+        out.set_id(row.id);
+        out.set_area_id(row.area_id);
+        out.set_description(row.description);
+        out.set_target(row.target);
+        out.set_measure(row.measure);
+        return out;
+      });
+}
+
+absl::StatusOr<kvo::v1::Activity> CycleUseCases::AddActivity(
+    const audit::AuditRecord& who, const kvo::v1::AddActivityRequest& r) {
+  auto deadline = ValidateAddActivityRequest(r);
+  if (!deadline.ok()) return deadline.status();
+  const absl::CivilDay today = Today();
+  return pool_.InTransaction(
+      "add activity", [&](pqxx::work& tx) -> absl::StatusOr<kvo::v1::Activity> {
+        if (auto s = AreaExists(tx, r.area_id()); !s.ok()) return s;
+        const auto objectives = Store::Objectives(tx, r.area_id());
+        if (std::none_of(objectives.begin(), objectives.end(),
+                         [&](const ObjectiveRow& o) {
+                           return o.id == r.objective_id();
+                         })) {
+          return absl::NotFoundError(
+              absl::StrCat("objective_id (kvo --objective): area ", r.area_id(),
+                           " has no objective ", r.objective_id()));
+        }
+        ActivityRow row;
+        row.area_id = r.area_id();
+        row.objective_id = r.objective_id();
+        row.description = r.description();
+        row.owner = r.owner();
+        row.deadline = *deadline;
+        row.status = r.status().empty() ? "planned" : r.status();
+        row.id = Store::InsertActivity(tx, row, who.principal_id);
+        Audit(tx, who, "cycle.add_activity", r.area_id());
+        return ActivityProto(row, today);
+      });
+}
+
+absl::StatusOr<kvo::v1::Activity> CycleUseCases::SetActivityStatus(
+    const audit::AuditRecord& who, const kvo::v1::SetActivityStatusRequest& r) {
+  if (auto s = ValidateSetActivityStatusRequest(r); !s.ok()) return s;
+  const absl::CivilDay today = Today();
+  return pool_.InTransaction(
+      "set activity status",
+      [&](pqxx::work& tx) -> absl::StatusOr<kvo::v1::Activity> {
+        auto row = Store::ActivityForUpdate(tx, r.area_id(), r.activity_id());
+        if (!row) {
+          return absl::NotFoundError(
+              absl::StrCat("activity_id: area ", r.area_id(),
+                           " has no activity ", r.activity_id()));
+        }
+        Store::SetActivityStatus(tx, row->id, r.status());
+        row->status = r.status();
+        Audit(tx, who, "cycle.set_activity_status", r.area_id());
+        return ActivityProto(*row, today);
+      });
+}
+
+absl::StatusOr<kvo::v1::Plan> CycleUseCases::GetPlan(int64_t area_id,
+                                                     bool only_overdue) {
+  if (auto s = ValidateAreaRequest(area_id); !s.ok()) return s;
+  const absl::CivilDay today = Today();
+  return pool_.InTransaction(
+      "read plan", [&](pqxx::work& tx) -> absl::StatusOr<kvo::v1::Plan> {
+        if (auto s = AreaExists(tx, area_id); !s.ok()) return s;
+        kvo::v1::Plan out;
+        out.set_area_id(area_id);
+        for (const auto& o : Store::Objectives(tx, area_id)) {
+          auto* objective = out.add_objectives();
+          objective->set_id(o.id);
+          objective->set_area_id(o.area_id);
+          objective->set_description(o.description);
+          objective->set_target(o.target);
+          objective->set_measure(o.measure);
+        }
+        for (const auto& a : Store::Activities(tx, area_id)) {
+          kvo::v1::Activity activity = ActivityProto(a, today);
+          if (only_overdue && !activity.overdue()) continue;
+          *out.add_activities() = std::move(activity);
+        }
+        return out;
+      });
+}
+
+absl::StatusOr<kvo::v1::CycleStatus> CycleUseCases::Status(int64_t area_id) {
+  if (auto s = ValidateAreaRequest(area_id); !s.ok()) return s;
+  const absl::CivilDay today = Today();
+  return pool_.InTransaction(
+      "cycle status",
+      [&](pqxx::work& tx) -> absl::StatusOr<kvo::v1::CycleStatus> {
+        if (auto s = AreaExists(tx, area_id); !s.ok()) return s;
+        CycleFacts facts;
+        if (auto intent = IntentOf(tx, area_id, policy_.cycle())) {
+          facts.intent_drafted = true;
+          facts.missing_signatures = {intent->missing_parties().begin(),
+                                      intent->missing_parties().end()};
+        }
+        // A plan with an objective and an activity; its adjustments and the
+        // safety analyses are not recorded yet: those steps stay open.
+        if (!Store::Objectives(tx, area_id).empty() &&
+            !Store::Activities(tx, area_id).empty()) {
+          facts.plan_versions = 1;
+        }
+        for (const auto& a : Store::Assessments(tx, area_id)) {
+          if (a.passed) ++facts.assessments_passed;
+        }
+        const auto certificates = Store::Certificates(tx, {area_id});
+        facts.certificates = static_cast<int>(certificates.size());
+        if (!certificates.empty()) {
+          facts.certificate_valid_until = certificates.back().valid_until;
+        }
+        kvo::v1::CycleStatus out;
+        out.set_area_id(area_id);
+        for (const Step& step : Progress(
+                 facts, today, RecertificationNoticeDays(policy_.cycle()))) {
+          auto* s = out.add_steps();
+          s->set_number(step.number);
+          s->set_name(step.name);
+          s->set_state(StepStateCode(step.state));
+          for (const auto& m : step.missing) s->add_missing(m);
+        }
+        return out;
+      });
+}
+
+}  // namespace kvo::cycle

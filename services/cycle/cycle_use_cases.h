@@ -1,0 +1,84 @@
+#ifndef KVO_SERVICES_CYCLE_CYCLE_USE_CASES_H_
+#define KVO_SERVICES_CYCLE_CYCLE_USE_CASES_H_
+
+#include <cstdint>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "kvo/v1/cycle.pb.h"
+#include "kvo/v1/policy.pb.h"
+#include "services/audit/audit_entry.h"
+#include "services/common/clock.h"
+#include "services/common/db_pool.h"
+#include "services/cycle/cycle_door_admission.h"
+
+namespace kvo::cycle {
+
+// The KVO cycle's use cases. The caller (the gRPC handler) has decided
+// access to the request's area; each use case validates the request (the
+// validators of cycle_requests.h), owns its transaction and appends its
+// audit entry there (`who`: the caller's record from the guard; the use
+// case sets action and subject "area:<id>"). Bad input writes nothing:
+// INVALID_ARGUMENT naming the field and its kvo flag, NOT_FOUND for an
+// area or shop that does not exist, FAILED_PRECONDITION for a step out of
+// order (a signature before the intent's text, a certificate without a
+// passed assessment). A change of licences or participants takes effect
+// at the door at once (CycleDoorAdmission::Forget). Results are kvo.v1
+// messages. Thread-safe.
+class CycleUseCases final {
+ public:
+  CycleUseCases(const kvo::v1::Policy& policy, common::DbPool& pool,
+                CycleDoorAdmission& admission, const common::Clock& clock);
+
+  absl::StatusOr<kvo::v1::AreaOverview> GetArea(const audit::AuditRecord& who,
+                                                int64_t area_id);
+  absl::StatusOr<kvo::v1::Street> AddStreet(const audit::AuditRecord& who,
+                                            const kvo::v1::AddStreetRequest& r);
+  absl::StatusOr<kvo::v1::Party> AddParty(const audit::AuditRecord& who,
+                                          const kvo::v1::AddPartyRequest& r);
+  absl::StatusOr<kvo::v1::Participant> RecordParticipant(
+      const audit::AuditRecord& who,
+      const kvo::v1::RecordParticipantRequest& r);
+  absl::StatusOr<kvo::v1::Licence> RecordLicence(
+      const audit::AuditRecord& who, const kvo::v1::RecordLicenceRequest& r);
+  // For `area_ids`, or every area when `all`.
+  absl::StatusOr<kvo::v1::ListDueResponse> ListDue(
+      const std::vector<int64_t>& area_ids, bool all);
+
+  absl::StatusOr<kvo::v1::Intent> DraftIntent(
+      const audit::AuditRecord& who, const kvo::v1::DraftIntentRequest& r);
+  absl::StatusOr<kvo::v1::Intent> SignIntent(
+      const audit::AuditRecord& who, const kvo::v1::SignIntentRequest& r);
+  absl::StatusOr<kvo::v1::Intent> GetIntent(int64_t area_id);
+
+  absl::StatusOr<kvo::v1::Assessment> RecordAssessment(
+      const audit::AuditRecord& who, const kvo::v1::RecordAssessmentRequest& r);
+  absl::StatusOr<kvo::v1::Certificate> IssueCertificate(
+      const audit::AuditRecord& who, const kvo::v1::IssueCertificateRequest& r);
+  absl::StatusOr<kvo::v1::ListCertificatesResponse> ListCertificates(
+      int64_t area_id);
+  absl::StatusOr<kvo::v1::ImportFiguresResponse> ImportFigures(
+      const audit::AuditRecord& who, const kvo::v1::ImportFiguresRequest& r);
+  absl::StatusOr<kvo::v1::ListFiguresResponse> ListFigures(int64_t area_id);
+  absl::StatusOr<kvo::v1::Objective> AddObjective(
+      const audit::AuditRecord& who, const kvo::v1::AddObjectiveRequest& r);
+  absl::StatusOr<kvo::v1::Activity> AddActivity(
+      const audit::AuditRecord& who, const kvo::v1::AddActivityRequest& r);
+  absl::StatusOr<kvo::v1::Activity> SetActivityStatus(
+      const audit::AuditRecord& who,
+      const kvo::v1::SetActivityStatusRequest& r);
+  absl::StatusOr<kvo::v1::Plan> GetPlan(int64_t area_id, bool only_overdue);
+  absl::StatusOr<kvo::v1::CycleStatus> Status(int64_t area_id);
+
+ private:
+  absl::CivilDay Today() const;
+
+  const kvo::v1::Policy& policy_;
+  common::DbPool& pool_;
+  CycleDoorAdmission& admission_;
+  const common::Clock& clock_;
+};
+
+}  // namespace kvo::cycle
+
+#endif  // KVO_SERVICES_CYCLE_CYCLE_USE_CASES_H_

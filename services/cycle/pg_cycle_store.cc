@@ -1,0 +1,379 @@
+#include "services/cycle/pg_cycle_store.h"
+
+#include "absl/strings/str_cat.h"
+#include "services/common/db_pool.h"
+
+namespace kvo::cycle {
+namespace {
+
+using common::SqlArray;
+
+constexpr char kInsertStreetSql[] =
+    "INSERT INTO area_streets (area_id, name, contact_name, contact_details) "
+    "VALUES ($1, $2, $3, $4) ON CONFLICT (area_id, name) DO NOTHING "
+    "RETURNING id";
+constexpr char kStreetsSql[] =
+    "SELECT id, area_id, name, contact_name, contact_details FROM "
+    "area_streets WHERE area_id = $1 ORDER BY name";
+constexpr char kInsertPartySql[] =
+    "INSERT INTO area_parties (area_id, kind, name, contact_name, "
+    "contact_details) VALUES ($1, $2, $3, $4, $5) "
+    "ON CONFLICT (area_id, kind, name) DO NOTHING RETURNING id";
+constexpr char kPartiesSql[] =
+    "SELECT id, area_id, kind, name, contact_name, contact_details FROM "
+    "area_parties WHERE area_id = $1 ORDER BY kind, name";
+constexpr char kUpsertParticipationSql[] =
+    "INSERT INTO participants (shop_id, agreement_signed_on, "
+    "declaration_signed_on, recorded_by) VALUES ($1, $2::date, "
+    "NULLIF($3, '')::date, NULLIF($4::bigint, 0)) ON CONFLICT (shop_id) DO "
+    "UPDATE SET agreement_signed_on = EXCLUDED.agreement_signed_on, "
+    "declaration_signed_on = EXCLUDED.declaration_signed_on, recorded_by = "
+    "EXCLUDED.recorded_by, recorded_at = now()";
+constexpr char kParticipationsSql[] =
+    "SELECT shop_id, agreement_signed_on::text, declaration_signed_on::text "
+    "FROM participants WHERE shop_id = ANY($1::bigint[])";
+constexpr char kInsertLicenceSql[] =
+    "INSERT INTO licences (area_id, kind, number, holder, valid_from, "
+    "valid_until, recorded_by) VALUES ($1, $2, $3, $4, $5::date, $6::date, "
+    "NULLIF($7::bigint, 0)) RETURNING id";
+constexpr char kLicencesSql[] =
+    "SELECT id, area_id, kind, number, holder, valid_from::text, "
+    "valid_until::text FROM licences WHERE $2 OR area_id = ANY($1::bigint[]) "
+    "ORDER BY area_id, valid_from, id";
+constexpr char kUpsertIntentSql[] =
+    "INSERT INTO intents (area_id, text, drafted_by) VALUES ($1, $2, "
+    "NULLIF($3::bigint, 0)) ON CONFLICT (area_id) DO UPDATE SET text = "
+    "EXCLUDED.text, drafted_by = EXCLUDED.drafted_by, drafted_at = now()";
+constexpr char kIntentSql[] = "SELECT text FROM intents WHERE area_id = $1";
+constexpr char kUpsertSignatureSql[] =
+    "INSERT INTO intent_signatures (area_id, party, signed_by, signed_on) "
+    "VALUES ($1, $2, $3, $4::date) ON CONFLICT (area_id, party) DO UPDATE "
+    "SET signed_by = EXCLUDED.signed_by, signed_on = EXCLUDED.signed_on";
+constexpr char kSignaturesSql[] =
+    "SELECT party, signed_by, signed_on::text FROM intent_signatures WHERE "
+    "area_id = $1 ORDER BY signed_on, party";
+constexpr char kInsertAssessmentSql[] =
+    "INSERT INTO assessments (area_id, assessed_on, assessor, findings, "
+    "passed, recorded_by) VALUES ($1, $2::date, $3, $4, $5, "
+    "NULLIF($6::bigint, 0)) RETURNING id";
+constexpr char kAssessmentColumns[] =
+    "SELECT a.id, a.area_id, a.assessed_on::text, a.assessor, a.findings, "
+    "a.passed FROM assessments a ";
+constexpr char kInsertCertificateSql[] =
+    "INSERT INTO certificates (area_id, assessment_id, kind, stars, "
+    "issued_on, valid_until, issued_by) VALUES ($1, $2, $3, $4, $5::date, "
+    "$6::date, NULLIF($7::bigint, 0)) RETURNING id";
+constexpr char kCertificatesSql[] =
+    "SELECT id, area_id, assessment_id, kind, stars, issued_on::text, "
+    "valid_until::text FROM certificates WHERE $2 OR area_id = "
+    "ANY($1::bigint[]) ORDER BY area_id, stars";
+constexpr char kUpsertFigureSql[] =
+    "INSERT INTO area_figures (area_id, source, period, category, count, "
+    "imported_by) VALUES ($1, $2, $3, $4, $5, NULLIF($6::bigint, 0)) ON "
+    "CONFLICT (area_id, source, period, category) DO UPDATE SET count = "
+    "EXCLUDED.count, imported_by = EXCLUDED.imported_by, imported_at = now()";
+constexpr char kFiguresSql[] =
+    "SELECT source, period, category, count FROM area_figures WHERE area_id "
+    "= $1 ORDER BY source, period, category";
+constexpr char kInsertObjectiveSql[] =
+    "INSERT INTO plan_objectives (area_id, description, target, measure, "
+    "created_by) VALUES ($1, $2, $3, $4, NULLIF($5::bigint, 0)) RETURNING id";
+constexpr char kObjectivesSql[] =
+    "SELECT id, area_id, description, target, measure FROM plan_objectives "
+    "WHERE area_id = $1 ORDER BY id";
+constexpr char kInsertActivitySql[] =
+    "INSERT INTO plan_activities (area_id, objective_id, description, owner, "
+    "deadline, status, created_by) VALUES ($1, $2, $3, $4, $5::date, $6, "
+    "NULLIF($7::bigint, 0)) RETURNING id";
+constexpr char kActivityColumns[] =
+    "SELECT id, area_id, objective_id, description, owner, deadline::text, "
+    "status FROM plan_activities ";
+constexpr char kSetActivityStatusSql[] =
+    "UPDATE plan_activities SET status = $2 WHERE id = $1";
+// Serialises certificates per area: the stars count is read, then written.
+constexpr char kLockAreaSql[] = "SELECT id FROM areas WHERE id = $1 FOR UPDATE";
+
+absl::CivilDay Day(const pqxx::field& f) {
+  absl::CivilDay day;
+  absl::ParseCivilTime(f.as<std::string>(), &day);
+  return day;
+}
+
+std::string Text(absl::CivilDay day) { return absl::FormatCivilTime(day); }
+
+std::optional<int64_t> Id(const pqxx::result& r) {
+  if (r.empty()) return std::nullopt;
+  return r[0][0].as<int64_t>();
+}
+
+AssessmentRow AssessmentFrom(const pqxx::row& r) {
+  AssessmentRow a;
+  a.id = r[0].as<int64_t>();
+  a.area_id = r[1].as<int64_t>();
+  a.assessed_on = Day(r[2]);
+  a.assessor = r[3].as<std::string>();
+  a.findings = r[4].as<std::string>();
+  a.passed = r[5].as<bool>();
+  return a;
+}
+
+}  // namespace
+
+std::optional<int64_t> PgCycleStore::InsertStreet(Tx& tx,
+                                                  const StreetRow& row) {
+  return Id(tx.exec_params(kInsertStreetSql, row.area_id, row.name,
+                           row.contact_name, row.contact_details));
+}
+
+std::vector<StreetRow> PgCycleStore::Streets(Tx& tx, int64_t area_id) {
+  std::vector<StreetRow> out;
+  for (const auto& r : tx.exec_params(kStreetsSql, area_id)) {
+    out.push_back({r[0].as<int64_t>(), r[1].as<int64_t>(),
+                   r[2].as<std::string>(), r[3].as<std::string>(),
+                   r[4].as<std::string>()});
+  }
+  return out;
+}
+
+std::optional<int64_t> PgCycleStore::InsertParty(Tx& tx, const PartyRow& row) {
+  return Id(tx.exec_params(kInsertPartySql, row.area_id, row.kind, row.name,
+                           row.contact_name, row.contact_details));
+}
+
+std::vector<PartyRow> PgCycleStore::Parties(Tx& tx, int64_t area_id) {
+  std::vector<PartyRow> out;
+  for (const auto& r : tx.exec_params(kPartiesSql, area_id)) {
+    out.push_back({r[0].as<int64_t>(), r[1].as<int64_t>(),
+                   r[2].as<std::string>(), r[3].as<std::string>(),
+                   r[4].as<std::string>(), r[5].as<std::string>()});
+  }
+  return out;
+}
+
+void PgCycleStore::UpsertParticipation(Tx& tx, const ParticipationRow& row,
+                                       int64_t recorded_by) {
+  tx.exec_params0(
+      kUpsertParticipationSql, row.shop_id, Text(row.agreement_signed_on),
+      row.declaration_signed_on ? Text(*row.declaration_signed_on) : "",
+      recorded_by);
+}
+
+std::map<int64_t, ParticipationRow> PgCycleStore::Participations(
+    Tx& tx, const std::vector<int64_t>& shop_ids) {
+  std::map<int64_t, ParticipationRow> out;
+  for (const auto& r : tx.exec_params(kParticipationsSql, SqlArray(shop_ids))) {
+    ParticipationRow p;
+    p.shop_id = r[0].as<int64_t>();
+    p.agreement_signed_on = Day(r[1]);
+    if (!r[2].is_null()) p.declaration_signed_on = Day(r[2]);
+    out[p.shop_id] = p;
+  }
+  return out;
+}
+
+int64_t PgCycleStore::InsertLicence(Tx& tx, const LicenceRow& row,
+                                    int64_t recorded_by) {
+  return tx
+      .exec_params1(kInsertLicenceSql, row.area_id, row.kind, row.number,
+                    row.holder, Text(row.valid_from), Text(row.valid_until),
+                    recorded_by)[0]
+      .as<int64_t>();
+}
+
+std::vector<LicenceRow> PgCycleStore::Licences(
+    Tx& tx, const std::vector<int64_t>& area_ids, bool all) {
+  std::vector<LicenceRow> out;
+  for (const auto& r : tx.exec_params(kLicencesSql, SqlArray(area_ids), all)) {
+    LicenceRow l;
+    l.id = r[0].as<int64_t>();
+    l.area_id = r[1].as<int64_t>();
+    l.kind = r[2].as<std::string>();
+    l.number = r[3].as<std::string>();
+    l.holder = r[4].as<std::string>();
+    l.valid_from = Day(r[5]);
+    l.valid_until = Day(r[6]);
+    out.push_back(std::move(l));
+  }
+  return out;
+}
+
+void PgCycleStore::UpsertIntent(Tx& tx, int64_t area_id,
+                                const std::string& text, int64_t drafted_by) {
+  tx.exec_params0(kUpsertIntentSql, area_id, text, drafted_by);
+}
+
+std::optional<std::string> PgCycleStore::IntentText(Tx& tx, int64_t area_id) {
+  auto r = tx.exec_params(kIntentSql, area_id);
+  if (r.empty()) return std::nullopt;
+  return r[0][0].as<std::string>();
+}
+
+std::optional<std::string> PgCycleStore::IntentTextForUpdate(Tx& tx,
+                                                             int64_t area_id) {
+  auto r = tx.exec_params(absl::StrCat(kIntentSql, " FOR UPDATE"), area_id);
+  if (r.empty()) return std::nullopt;
+  return r[0][0].as<std::string>();
+}
+
+void PgCycleStore::UpsertSignature(Tx& tx, int64_t area_id,
+                                   const SignatureRow& row) {
+  tx.exec_params0(kUpsertSignatureSql, area_id, row.party, row.signed_by,
+                  Text(row.signed_on));
+}
+
+std::vector<SignatureRow> PgCycleStore::Signatures(Tx& tx, int64_t area_id) {
+  std::vector<SignatureRow> out;
+  for (const auto& r : tx.exec_params(kSignaturesSql, area_id)) {
+    out.push_back({r[0].as<std::string>(), r[1].as<std::string>(), Day(r[2])});
+  }
+  return out;
+}
+
+int64_t PgCycleStore::InsertAssessment(Tx& tx, const AssessmentRow& row,
+                                       int64_t recorded_by) {
+  return tx
+      .exec_params1(kInsertAssessmentSql, row.area_id, Text(row.assessed_on),
+                    row.assessor, row.findings, row.passed, recorded_by)[0]
+      .as<int64_t>();
+}
+
+std::vector<AssessmentRow> PgCycleStore::Assessments(Tx& tx, int64_t area_id) {
+  std::vector<AssessmentRow> out;
+  for (const auto& r : tx.exec_params(
+           absl::StrCat(kAssessmentColumns,
+                        "WHERE a.area_id = $1 ORDER BY a.assessed_on, a.id"),
+           area_id)) {
+    out.push_back(AssessmentFrom(r));
+  }
+  return out;
+}
+
+std::optional<AssessmentRow> PgCycleStore::UncertifiedPassedAssessment(
+    Tx& tx, int64_t area_id) {
+  tx.exec_params(kLockAreaSql, area_id);
+  auto r = tx.exec_params(
+      absl::StrCat(kAssessmentColumns,
+                   "WHERE a.area_id = $1 AND a.passed AND NOT EXISTS (SELECT "
+                   "1 FROM certificates c WHERE c.assessment_id = a.id) "
+                   "ORDER BY a.assessed_on DESC, a.id DESC LIMIT 1"),
+      area_id);
+  if (r.empty()) return std::nullopt;
+  return AssessmentFrom(r[0]);
+}
+
+int64_t PgCycleStore::InsertCertificate(Tx& tx, const CertificateRow& row,
+                                        int64_t issued_by) {
+  return tx
+      .exec_params1(kInsertCertificateSql, row.area_id, row.assessment_id,
+                    row.kind, row.stars, Text(row.issued_on),
+                    Text(row.valid_until), issued_by)[0]
+      .as<int64_t>();
+}
+
+void PgCycleStore::UpsertFigures(Tx& tx, int64_t area_id,
+                                 const std::vector<FigureRowData>& figures,
+                                 int64_t imported_by) {
+  for (const auto& f : figures) {
+    common::ExecPrepared(tx, kUpsertFigureSql, area_id, f.source, f.period,
+                         f.category, f.count, imported_by);
+  }
+}
+
+std::vector<FigureRowData> PgCycleStore::Figures(Tx& tx, int64_t area_id) {
+  std::vector<FigureRowData> out;
+  for (const auto& r : tx.exec_params(kFiguresSql, area_id)) {
+    out.push_back({r[0].as<std::string>(), r[1].as<std::string>(),
+                   r[2].as<std::string>(), r[3].as<int64_t>()});
+  }
+  return out;
+}
+
+namespace {
+
+ActivityRow ActivityFrom(const pqxx::row& r) {
+  ActivityRow a;
+  a.id = r[0].as<int64_t>();
+  a.area_id = r[1].as<int64_t>();
+  a.objective_id = r[2].as<int64_t>();
+  a.description = r[3].as<std::string>();
+  a.owner = r[4].as<std::string>();
+  a.deadline = Day(r[5]);
+  a.status = r[6].as<std::string>();
+  return a;
+}
+
+}  // namespace
+
+int64_t PgCycleStore::InsertObjective(Tx& tx, const ObjectiveRow& row,
+                                      int64_t created_by) {
+  return tx
+      .exec_params1(kInsertObjectiveSql, row.area_id, row.description,
+                    row.target, row.measure, created_by)[0]
+      .as<int64_t>();
+}
+
+std::vector<ObjectiveRow> PgCycleStore::Objectives(Tx& tx, int64_t area_id) {
+  std::vector<ObjectiveRow> out;
+  for (const auto& r : tx.exec_params(kObjectivesSql, area_id)) {
+    out.push_back({r[0].as<int64_t>(), r[1].as<int64_t>(),
+                   r[2].as<std::string>(), r[3].as<std::string>(),
+                   r[4].as<std::string>()});
+  }
+  return out;
+}
+
+int64_t PgCycleStore::InsertActivity(Tx& tx, const ActivityRow& row,
+                                     int64_t created_by) {
+  return tx
+      .exec_params1(kInsertActivitySql, row.area_id, row.objective_id,
+                    row.description, row.owner, Text(row.deadline), row.status,
+                    created_by)[0]
+      .as<int64_t>();
+}
+
+std::optional<ActivityRow> PgCycleStore::ActivityForUpdate(Tx& tx,
+                                                           int64_t area_id,
+                                                           int64_t id) {
+  auto r =
+      tx.exec_params(absl::StrCat(kActivityColumns,
+                                  "WHERE id = $1 AND area_id = $2 FOR UPDATE"),
+                     id, area_id);
+  if (r.empty()) return std::nullopt;
+  return ActivityFrom(r[0]);
+}
+
+void PgCycleStore::SetActivityStatus(Tx& tx, int64_t id,
+                                     const std::string& status) {
+  tx.exec_params0(kSetActivityStatusSql, id, status);
+}
+
+std::vector<ActivityRow> PgCycleStore::Activities(Tx& tx, int64_t area_id) {
+  std::vector<ActivityRow> out;
+  for (const auto& r :
+       tx.exec_params(absl::StrCat(kActivityColumns,
+                                   "WHERE area_id = $1 ORDER BY deadline, id"),
+                      area_id)) {
+    out.push_back(ActivityFrom(r));
+  }
+  return out;
+}
+
+std::vector<CertificateRow> PgCycleStore::Certificates(
+    Tx& tx, const std::vector<int64_t>& area_ids, bool all) {
+  std::vector<CertificateRow> out;
+  for (const auto& r :
+       tx.exec_params(kCertificatesSql, SqlArray(area_ids), all)) {
+    CertificateRow c;
+    c.id = r[0].as<int64_t>();
+    c.area_id = r[1].as<int64_t>();
+    c.assessment_id = r[2].as<int64_t>();
+    c.kind = r[3].as<std::string>();
+    c.stars = r[4].as<int>();
+    c.issued_on = Day(r[5]);
+    c.valid_until = Day(r[6]);
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
+}  // namespace kvo::cycle

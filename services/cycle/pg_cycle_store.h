@@ -1,0 +1,152 @@
+#ifndef KVO_SERVICES_CYCLE_PG_CYCLE_STORE_H_
+#define KVO_SERVICES_CYCLE_PG_CYCLE_STORE_H_
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <pqxx/pqxx>
+#include <string>
+#include <vector>
+
+#include "absl/time/civil_time.h"
+
+namespace kvo::cycle {
+
+struct StreetRow {
+  int64_t id = 0;
+  int64_t area_id = 0;
+  std::string name, contact_name, contact_details;
+};
+
+struct PartyRow {
+  int64_t id = 0;
+  int64_t area_id = 0;
+  std::string kind, name, contact_name, contact_details;
+};
+
+struct ParticipationRow {
+  int64_t shop_id = 0;
+  absl::CivilDay agreement_signed_on;
+  std::optional<absl::CivilDay> declaration_signed_on;
+};
+
+struct LicenceRow {
+  int64_t id = 0;
+  int64_t area_id = 0;
+  std::string kind, number, holder;
+  absl::CivilDay valid_from, valid_until;
+};
+
+struct SignatureRow {
+  std::string party, signed_by;
+  absl::CivilDay signed_on;
+};
+
+struct AssessmentRow {
+  int64_t id = 0;
+  int64_t area_id = 0;
+  absl::CivilDay assessed_on;
+  std::string assessor, findings;
+  bool passed = false;
+};
+
+struct CertificateRow {
+  int64_t id = 0;
+  int64_t area_id = 0;
+  int64_t assessment_id = 0;
+  std::string kind;
+  int stars = 0;
+  absl::CivilDay issued_on, valid_until;
+};
+
+struct FigureRowData {
+  std::string source, period, category;
+  int64_t count = 0;
+};
+
+struct ObjectiveRow {
+  int64_t id = 0;
+  int64_t area_id = 0;
+  std::string description, target, measure;
+};
+
+struct ActivityRow {
+  int64_t id = 0;
+  int64_t area_id = 0;
+  int64_t objective_id = 0;
+  std::string description, owner;
+  absl::CivilDay deadline;
+  std::string status;
+};
+
+// The only SQL on the cycle's tables (V014). Every function runs in the
+// caller's transaction; libpqxx exceptions pass to the caller's DbPool.
+class PgCycleStore final {
+ public:
+  using Tx = pqxx::transaction_base;
+
+  // nullopt: the area already has a street (party) of that name.
+  static std::optional<int64_t> InsertStreet(Tx& tx, const StreetRow& row);
+  static std::vector<StreetRow> Streets(Tx& tx, int64_t area_id);
+  static std::optional<int64_t> InsertParty(Tx& tx, const PartyRow& row);
+  static std::vector<PartyRow> Parties(Tx& tx, int64_t area_id);
+
+  static void UpsertParticipation(Tx& tx, const ParticipationRow& row,
+                                  int64_t recorded_by);
+  // The participation of each of `shop_ids` that has one.
+  static std::map<int64_t, ParticipationRow> Participations(
+      Tx& tx, const std::vector<int64_t>& shop_ids);
+
+  static int64_t InsertLicence(Tx& tx, const LicenceRow& row,
+                               int64_t recorded_by);
+  // The licences of `area_ids` (every area's when `all`), by area and start.
+  static std::vector<LicenceRow> Licences(Tx& tx,
+                                          const std::vector<int64_t>& area_ids,
+                                          bool all = false);
+
+  static void UpsertIntent(Tx& tx, int64_t area_id, const std::string& text,
+                           int64_t drafted_by);
+  static std::optional<std::string> IntentText(Tx& tx, int64_t area_id);
+  // Locks the intent: signatures are judged against it.
+  static std::optional<std::string> IntentTextForUpdate(Tx& tx,
+                                                        int64_t area_id);
+  static void UpsertSignature(Tx& tx, int64_t area_id, const SignatureRow& row);
+  static std::vector<SignatureRow> Signatures(Tx& tx, int64_t area_id);
+
+  static int64_t InsertAssessment(Tx& tx, const AssessmentRow& row,
+                                  int64_t recorded_by);
+  static std::vector<AssessmentRow> Assessments(Tx& tx, int64_t area_id);
+  // The area's latest passed assessment without a certificate; locks the
+  // area's certificates' order (one certificate at a time per area).
+  static std::optional<AssessmentRow> UncertifiedPassedAssessment(
+      Tx& tx, int64_t area_id);
+  static int64_t InsertCertificate(Tx& tx, const CertificateRow& row,
+                                   int64_t issued_by);
+  // Inserts or replaces each figure of the area from `source`.
+  static void UpsertFigures(Tx& tx, int64_t area_id,
+                            const std::vector<FigureRowData>& figures,
+                            int64_t imported_by);
+  // By source, period, category.
+  static std::vector<FigureRowData> Figures(Tx& tx, int64_t area_id);
+
+  static int64_t InsertObjective(Tx& tx, const ObjectiveRow& row,
+                                 int64_t created_by);
+  // The area's objectives, oldest first.
+  static std::vector<ObjectiveRow> Objectives(Tx& tx, int64_t area_id);
+  static int64_t InsertActivity(Tx& tx, const ActivityRow& row,
+                                int64_t created_by);
+  // Locks the activity; nullopt unless it is the area's.
+  static std::optional<ActivityRow> ActivityForUpdate(Tx& tx, int64_t area_id,
+                                                      int64_t id);
+  static void SetActivityStatus(Tx& tx, int64_t id, const std::string& status);
+  // The area's activities by deadline.
+  static std::vector<ActivityRow> Activities(Tx& tx, int64_t area_id);
+
+  // By area, then stars.
+  static std::vector<CertificateRow> Certificates(
+      Tx& tx, const std::vector<int64_t>& area_ids, bool all = false);
+};
+
+}  // namespace kvo::cycle
+
+#endif  // KVO_SERVICES_CYCLE_PG_CYCLE_STORE_H_

@@ -1,0 +1,237 @@
+// The KVO cycle through the real kvod and kvo: a new area from its
+// declaration of intent to a first certificate, and licence first at the
+// door (the gallery refused before the licence and the shop's declaration
+// are recorded, served after).
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/time/civil_time.h"
+#include "kvo/v1/cycle.grpc.pb.h"
+#include "kvo/v1/gallery.grpc.pb.h"
+#include "tests/support/registry_fixture.h"
+
+namespace kvo::testing {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+class CycleE2E : public RegistryFixture {
+ protected:
+  void SetUp() override {
+    RegistryFixture::SetUp();
+    if (HasFatalFailure()) return;
+    gallery_ = GalleryService::NewStub(kvod_->Channel());
+  }
+
+  CommandResult Kvo(const std::vector<std::string>& args) {
+    return kvod_->Kvo(args);
+  }
+  void LoginAs(const std::string& who) {
+    CommandResult r = kvod_->Kvo({"login", "--login", who, "--password-stdin"},
+                                 std::string(kPassword) + "\n");
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+  }
+  // kvo with `args` must succeed; its stdout.
+  std::string Ok(const std::vector<std::string>& args) {
+    CommandResult r = Kvo(args);
+    EXPECT_EQ(r.exit_code, 0) << absl::StrJoin(args, " ") << ": " << r.err;
+    return r.out;
+  }
+  static std::string Day(int days_from_today) {
+    return absl::FormatCivilTime(
+        absl::ToCivilDay(absl::Now(), absl::UTCTimeZone()) + days_from_today);
+  }
+  // A full sync as `token`: its status and the number of entries.
+  std::pair<grpc::Status, int> Sync(const std::string& token) {
+    SyncGalleryRequest req;
+    auto ctx = Ctx(token);
+    auto reader = gallery_->SyncGallery(ctx.get(), req);
+    GalleryUpdate u;
+    int entries = 0;
+    while (reader->Read(&u)) entries += u.has_entry() ? 1 : 0;
+    return {reader->Finish(), entries};
+  }
+
+  std::unique_ptr<GalleryService::Stub> gallery_;
+};
+
+TEST_F(CycleE2E, GalleryRefusedUntilLicenceAndDeclarationThenServed) {
+  Card card;
+  ASSERT_TRUE(Issue(Incident(MakePerson("Deurcontrole").id()), &card).ok());
+  const std::string area = absl::StrCat(area_a_);
+
+  auto [refused, none] = Sync(shopkeeper_);
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_THAT(refused.error_message(), HasSubstr("geen vergunning"));
+  EXPECT_THAT(refused.error_message(), HasSubstr("No licence is in force"));
+  EXPECT_EQ(none, 0);
+  GetPhotoRequest photo_req;
+  photo_req.set_entry_id(card.person_id());
+  Photo photo;
+  EXPECT_EQ(gallery_->GetPhoto(Ctx(shopkeeper_).get(), photo_req, &photo)
+                .error_code(),
+            grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_GE(Count("SELECT count(*) FROM audit_entries WHERE action = "
+                  "'gallery.sync' AND outcome = 'denied'"),
+            1);
+
+  LoginAs("coord");
+  // A licence that ends before it starts: refused naming the flag.
+  CommandResult bad =
+      Kvo({"area", "licence", "--area", area, "--kind", "ccv_bulk", "--number",
+           "CCV-17", "--holder", "Stichting KVO", "--valid-from", Day(0),
+           "--valid-until", Day(-1)});
+  EXPECT_NE(bad.exit_code, 0);
+  EXPECT_THAT(bad.err, HasSubstr("INVALID_ARGUMENT"));
+  EXPECT_THAT(bad.err, HasSubstr("--valid-until"));
+  EXPECT_EQ(Count("SELECT count(*) FROM licences"), 0);
+  const std::string licence =
+      Ok({"area", "licence", "--area", area, "--kind", "ccv_bulk", "--number",
+          "CCV-17", "--holder", "Stichting KVO", "--valid-from", Day(-1),
+          "--valid-until", Day(40)});
+  EXPECT_THAT(licence, HasSubstr("CCV-bulkvergunning"));
+  EXPECT_THAT(Ok({"area", "due"}), HasSubstr("vergunning loopt af"));
+
+  // Licensed, but the bakery has not declared it follows the protocol.
+  EXPECT_TRUE(Sync(police_).first.ok());
+  refused = Sync(shopkeeper_).first;
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_THAT(refused.error_message(), HasSubstr("Bakkerij de Korenaar"));
+
+  Ok({"area", "participant", "--area", area, "--shop", absl::StrCat(bakery_),
+      "--agreement-signed", Day(-2), "--declaration-signed", Day(-2)});
+  auto [served, entries] = Sync(shopkeeper_);
+  EXPECT_TRUE(served.ok()) << served.error_message();
+  EXPECT_EQ(entries, 1);
+  // The butcher's shop still has not signed.
+  EXPECT_EQ(Sync(other_shopkeeper_).first.error_code(),
+            grpc::StatusCode::FAILED_PRECONDITION);
+
+  const std::string show = Ok({"area", "show", "--area", area});
+  EXPECT_THAT(show, HasSubstr("KVO-W"));
+  EXPECT_THAT(show, HasSubstr("niet getekend"));  // the butcher
+  absl::CivilDay until;
+  ASSERT_TRUE(absl::ParseCivilTime(Day(40), &until));
+  static constexpr const char* kMonths[] = {
+      "januari", "februari", "maart",     "april",   "mei",      "juni",
+      "juli",    "augustus", "september", "oktober", "november", "december"};
+  EXPECT_THAT(
+      show, HasSubstr(absl::StrCat(until.day(), " ", kMonths[until.month() - 1],
+                                   " ", until.year())));
+}
+
+TEST_F(CycleE2E, ANewAreaFromIntentToAFirstCertificate) {
+  const int64_t area_id = MakeArea("Havenkwartier");
+  const std::string area = absl::StrCat(area_id);
+  MakeUser("coord.haven", ROLE_COORDINATOR, {area_id});
+  MakeUser("winkel.haven", ROLE_SHOPKEEPER, {area_id});
+  LoginAs("coord.haven");
+
+  Ok({"area", "street", "--area", area, "--name", "Havenstraat", "--contact",
+      "P. Visser", "--contact-details", "06-12345678"});
+  Ok({"area", "party", "--area", area, "--kind", "fire_brigade", "--name",
+      "Brandweer IJsselland", "--contact", "K. de Boer"});
+  CommandResult bad_kind = Kvo({"area", "party", "--area", area, "--kind",
+                                "mayor", "--name", "X", "--contact", "Y"});
+  EXPECT_NE(bad_kind.exit_code, 0);
+  EXPECT_THAT(bad_kind.err, HasSubstr("--kind"));
+
+  std::string status = Ok({"cycle", "status", "--area", area});
+  EXPECT_THAT(status, HasSubstr("Intentieverklaring"));
+  EXPECT_THAT(status, HasSubstr("de tekst van de intentieverklaring"));
+
+  Ok({"intent", "draft", "--area", area, "--text",
+      "Gemeente, ondernemers, politie en brandweer werken samen aan een "
+      "veilig Havenkwartier."});
+  CommandResult not_required =
+      Kvo({"intent", "sign", "--area", area, "--party", "biz", "--signed-by",
+           "BIZ-bestuur", "--signed-on", Day(0)});
+  EXPECT_NE(not_required.exit_code, 0);
+  EXPECT_THAT(not_required.err, HasSubstr("INVALID_ARGUMENT"));
+  EXPECT_THAT(not_required.err, HasSubstr("--party"));
+  for (const char* party :
+       {"municipality", "entrepreneurs", "police", "fire_brigade"}) {
+    Ok({"intent", "sign", "--area", area, "--party", party, "--signed-by",
+        absl::StrCat("namens ", party), "--signed-on", Day(-1)});
+  }
+  EXPECT_THAT(Ok({"intent", "show", "--area", area}),
+              HasSubstr("door alle partijen getekend"));
+
+  CommandResult early = Kvo({"cert", "issue", "--area", area});
+  EXPECT_NE(early.exit_code, 0);
+  EXPECT_THAT(early.err, HasSubstr("FAILED_PRECONDITION"));
+  EXPECT_EQ(Count(absl::StrCat("SELECT count(*) FROM certificates WHERE "
+                               "area_id = ",
+                               area_id)),
+            0);
+  Ok({"cert", "assess", "--area", area, "--assessed-on", Day(0), "--assessor",
+      "Certificeerder BV", "--findings", "Goede samenwerking."});
+  const std::string cert = Ok({"cert", "issue", "--area", area});
+  EXPECT_THAT(cert, HasSubstr("Basis Samenwerken"));
+
+  status = Ok({"cycle", "status", "--area", area});
+  EXPECT_THAT(status, HasSubstr("gereed"));
+  EXPECT_THAT(status, HasSubstr("Veiligheidsanalyse"));
+  EXPECT_GE(Count(absl::StrCat("SELECT count(*) FROM audit_entries WHERE "
+                               "action LIKE 'cycle.%' AND area_id = ",
+                               area_id)),
+            9);
+
+  // The fire brigade's figures, entered by the coordinator: a file with a
+  // bad line imports nothing and names the line.
+  const auto csv = tmp_.path() / "brandweer.csv";
+  {
+    std::ofstream out(csv);
+    out << "period,category,count\n2026-01,fire,2\n2026-02,fire,-1\n";
+  }
+  CommandResult bad_figures = Kvo({"figures", "import", csv.string(), "--area",
+                                   area, "--source", "fire_brigade"});
+  EXPECT_NE(bad_figures.exit_code, 0);
+  EXPECT_THAT(bad_figures.err, HasSubstr("line 3, column count"));
+  EXPECT_EQ(Count("SELECT count(*) FROM area_figures"), 0);
+  {
+    std::ofstream out(csv);
+    out << "period,category,count\n2026-01,fire,2\n2026-02,fire,1\n";
+  }
+  EXPECT_THAT(Ok({"figures", "import", csv.string(), "--area", area, "--source",
+                  "fire_brigade"}),
+              HasSubstr("2"));
+  EXPECT_THAT(Ok({"figures", "list", "--area", area}), HasSubstr("brandweer"));
+
+  // The plan of action, which the area's shopkeeper reads.
+  const std::string objective =
+      Ok({"plan", "objective", "--area", area, "--description",
+          "Winkeldiefstal -10 % t.o.v. de 0-meting", "--target", "-10 %",
+          "--measure", "camera_surveillance"});
+  ASSERT_EQ(objective.rfind("doel:", 0), 0u) << objective;
+  const std::string objective_id =
+      std::to_string(std::stoll(objective.substr(5)));
+  Ok({"plan", "activity", "--area", area, "--objective", objective_id,
+      "--description", "Camera's bij de ingangen", "--owner",
+      "Ondernemersvereniging", "--deadline", Day(-1)});
+  EXPECT_THAT(Ok({"plan", "show", "--area", area, "--overdue"}),
+              HasSubstr("Camera's bij de ingangen"));
+
+  // The area's shopkeeper reads the status but runs nothing; another
+  // area's coordinator does neither.
+  LoginAs("winkel.haven");
+  EXPECT_THAT(Ok({"cycle", "status", "--area", area}),
+              HasSubstr("Certificering"));
+  EXPECT_THAT(Ok({"plan", "show", "--area", area}),
+              HasSubstr("Winkeldiefstal -10 %"));
+  CommandResult shopkeeper = Kvo({"cert", "assess", "--area", area,
+                                  "--assessed-on", Day(0), "--assessor", "X"});
+  EXPECT_THAT(shopkeeper.err, HasSubstr("PERMISSION_DENIED"));
+  LoginAs("coord");
+  CommandResult other = Kvo({"cycle", "status", "--area", area});
+  EXPECT_THAT(other.err, HasSubstr("PERMISSION_DENIED"));
+  EXPECT_THAT(other.out, Not(HasSubstr("Intentieverklaring")));
+}
+
+}  // namespace
+}  // namespace kvo::testing

@@ -1,0 +1,357 @@
+// The KVO cycle's use cases and the door's admission against a real
+// PostgreSQL: licence first, the declaration of intent, assessments and
+// certificates, the due list and the 8 steps; bad input writes nothing.
+#include <pqxx/pqxx>
+
+#include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "services/common/clock.h"
+#include "services/common/db_pool.h"
+#include "services/common/local_time.h"
+#include "services/common/policy_loader.h"
+#include "services/cycle/cycle_door_admission.h"
+#include "services/cycle/cycle_use_cases.h"
+#include "tests/support/pg_environment.h"
+
+namespace kvo::cycle {
+namespace {
+
+using ::testing::HasSubstr;
+
+class CyclePgTest : public kvo::testing::PgTest {
+ protected:
+  void SetUp() override {
+    PgTest::SetUp();
+    auto policy = common::LoadPolicyFile(std::string(KVO_SOURCE_DIR) +
+                                         "/policy/default.textproto");
+    ASSERT_TRUE(policy.ok()) << policy.status();
+    policy_ = *policy;
+    pool_ = std::make_unique<common::DbPool>(conninfo(), 2);
+    admission_ =
+        std::make_unique<CycleDoorAdmission>(*pool_, absl::Seconds(60));
+    cases_ =
+        std::make_unique<CycleUseCases>(policy_, *pool_, *admission_, clock_);
+    area_ =
+        Id("INSERT INTO areas (name, kind, municipality) VALUES ('Binnenstad', "
+           "'shopping_area', 'Deventer') RETURNING id");
+    shop_ = Id(absl::StrCat("INSERT INTO shops (area_id, name) VALUES (", area_,
+                            ", 'Bakkerij de Korenaar') RETURNING id"));
+    shopkeeper_ =
+        Id("INSERT INTO principals (login, display_name, role) VALUES "
+           "('bakker', 'Bakker', 'shopkeeper') RETURNING id");
+    Id(absl::StrCat("INSERT INTO shop_members VALUES (", shop_, ", ",
+                    shopkeeper_, ") RETURNING shop_id"));
+    who_.role = "coordinator";
+  }
+
+  int64_t Id(const std::string& sql) {
+    pqxx::connection conn(conninfo());
+    pqxx::work tx(conn);
+    const int64_t id = tx.exec1(sql)[0].as<int64_t>();
+    tx.commit();
+    return id;
+  }
+  int64_t Count(const std::string& table) {
+    return Id(absl::StrCat("SELECT count(*) FROM ", table));
+  }
+  std::string Day(int days_from_today) {
+    return absl::FormatCivilTime(
+        absl::ToCivilDay(clock_.Now(), common::Amsterdam()) + days_from_today);
+  }
+  identity::Caller Caller(kvo::v1::Role role, int64_t principal = 999) {
+    identity::Caller c;
+    c.principal_id = principal;
+    c.role = role;
+    c.area_ids = {area_};
+    return c;
+  }
+  kvo::v1::RecordLicenceRequest Licence(int from, int until) {
+    kvo::v1::RecordLicenceRequest r;
+    r.set_area_id(area_);
+    r.set_kind("ap");
+    r.set_number("AP-2026-17");
+    r.set_holder("Gemeente Deventer");
+    r.set_valid_from(Day(from));
+    r.set_valid_until(Day(until));
+    return r;
+  }
+
+  kvo::v1::Policy policy_;
+  common::OffsetClock clock_;
+  std::unique_ptr<common::DbPool> pool_;
+  std::unique_ptr<CycleDoorAdmission> admission_;
+  std::unique_ptr<CycleUseCases> cases_;
+  audit::AuditRecord who_;
+  int64_t area_ = 0, shop_ = 0, shopkeeper_ = 0;
+};
+
+TEST_F(CyclePgTest, LicenceFirstAtTheDoor) {
+  const auto police = Caller(kvo::v1::ROLE_POLICE);
+  const auto shopkeeper = Caller(kvo::v1::ROLE_SHOPKEEPER, shopkeeper_);
+  absl::Status refused = admission_->Check(police, clock_.Now());
+  EXPECT_EQ(refused.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(refused.message(), HasSubstr("geen vergunning"));
+
+  // An end before the start: refused, nothing written, still no gallery.
+  auto bad = cases_->RecordLicence(who_, Licence(0, -1));
+  EXPECT_EQ(bad.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(bad.status().message(), HasSubstr("--valid-until"));
+  EXPECT_EQ(Count("licences"), 0);
+  EXPECT_EQ(Count("audit_entries WHERE action = 'cycle.record_licence'"), 0);
+
+  auto licence = cases_->RecordLicence(who_, Licence(-10, 365));
+  ASSERT_TRUE(licence.ok()) << licence.status();
+  EXPECT_TRUE(licence->in_force());
+  EXPECT_EQ(Count("audit_entries WHERE action = 'cycle.record_licence'"), 1);
+  // At once, though the refusal above was kept for a minute.
+  EXPECT_TRUE(admission_->Check(police, clock_.Now()).ok());
+
+  // The shopkeeper's shop has not declared it follows the model protocol.
+  refused = admission_->Check(shopkeeper, clock_.Now());
+  EXPECT_EQ(refused.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(refused.message(), HasSubstr("Bakkerij de Korenaar"));
+  kvo::v1::RecordParticipantRequest p;
+  p.set_area_id(area_);
+  p.set_shop_id(shop_);
+  p.set_agreement_signed_on(Day(-3));
+  ASSERT_TRUE(cases_->RecordParticipant(who_, p).ok());
+  EXPECT_FALSE(admission_->Check(shopkeeper, clock_.Now()).ok());
+  p.set_declaration_signed_on(Day(-1));
+  auto participant = cases_->RecordParticipant(who_, p);
+  ASSERT_TRUE(participant.ok()) << participant.status();
+  EXPECT_EQ(participant->declaration_signed_on(), Day(-1));
+  EXPECT_TRUE(admission_->Check(shopkeeper, clock_.Now()).ok());
+
+  // A shop of another area is not this area's participant.
+  const int64_t other_area = Id(
+      "INSERT INTO areas (name, kind, municipality) VALUES ('Bedrijvenpark', "
+      "'business_park', 'Deventer') RETURNING id");
+  p.set_area_id(other_area);
+  EXPECT_EQ(cases_->RecordParticipant(who_, p).status().code(),
+            absl::StatusCode::kNotFound);
+
+  // The licence ends: the door closes on the day after its last.
+  clock_.Advance(absl::Hours(24 * 366));
+  EXPECT_EQ(admission_->Check(police, clock_.Now()).code(),
+            absl::StatusCode::kFailedPrecondition);
+
+  auto area = cases_->GetArea(who_, area_);
+  ASSERT_TRUE(area.ok()) << area.status();
+  EXPECT_EQ(area->area().name(), "Binnenstad");
+  ASSERT_EQ(area->participants_size(), 1);
+  EXPECT_EQ(area->participants(0).shop_name(), "Bakkerij de Korenaar");
+  ASSERT_EQ(area->licences_size(), 1);
+  EXPECT_FALSE(area->licences(0).in_force());
+}
+
+TEST_F(CyclePgTest, IntentNeedsEveryRequiredParty) {
+  kvo::v1::SignIntentRequest sign;
+  sign.set_area_id(area_);
+  sign.set_party("municipality");
+  sign.set_signed_by("J. de Vries, wethouder");
+  sign.set_signed_on(Day(0));
+  EXPECT_EQ(cases_->SignIntent(who_, sign).status().code(),
+            absl::StatusCode::kFailedPrecondition)
+      << "no intent drafted yet";
+  kvo::v1::DraftIntentRequest draft;
+  draft.set_area_id(area_);
+  draft.set_text("Wij werken samen aan een veilig winkelgebied.");
+  auto intent = cases_->DraftIntent(who_, draft);
+  ASSERT_TRUE(intent.ok()) << intent.status();
+  EXPECT_EQ(intent->missing_parties_size(), 4);
+  EXPECT_FALSE(intent->complete());
+
+  sign.set_party("biz");
+  auto refused = cases_->SignIntent(who_, sign);
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(refused.status().message(), HasSubstr("--party"));
+  EXPECT_EQ(Count("intent_signatures"), 0);
+
+  for (const char* party :
+       {"municipality", "entrepreneurs", "police", "fire_brigade"}) {
+    sign.set_party(party);
+    intent = cases_->SignIntent(who_, sign);
+    ASSERT_TRUE(intent.ok()) << party << ": " << intent.status();
+  }
+  EXPECT_TRUE(intent->complete());
+  EXPECT_EQ(intent->signatures_size(), 4);
+  EXPECT_EQ(Count("audit_entries WHERE action = 'cycle.sign_intent'"), 4);
+
+  auto status = cases_->Status(area_);
+  ASSERT_TRUE(status.ok()) << status.status();
+  EXPECT_EQ(status->steps(0).state(), "done");
+  EXPECT_EQ(status->steps(1).state(), "current");
+}
+
+TEST_F(CyclePgTest, CertificatesFollowPassedAssessments) {
+  kvo::v1::IssueCertificateRequest issue;
+  issue.set_area_id(area_);
+  auto none = cases_->IssueCertificate(who_, issue);
+  EXPECT_EQ(none.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(none.status().message(), HasSubstr("no assessment"));
+
+  kvo::v1::RecordAssessmentRequest assess;
+  assess.set_area_id(area_);
+  assess.set_assessed_on(Day(-20));
+  assess.set_assessor("Certificeerder BV");
+  assess.set_findings("Samenwerking nog te vrijblijvend.");
+  assess.set_passed(false);
+  ASSERT_TRUE(cases_->RecordAssessment(who_, assess).ok());
+  EXPECT_EQ(cases_->IssueCertificate(who_, issue).status().code(),
+            absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(Count("certificates"), 0);
+
+  assess.set_assessed_on(Day(-2));
+  assess.set_passed(true);
+  ASSERT_TRUE(cases_->RecordAssessment(who_, assess).ok());
+  auto first = cases_->IssueCertificate(who_, issue);
+  ASSERT_TRUE(first.ok()) << first.status();
+  EXPECT_EQ(first->kind(), "basis_samenwerken");
+  EXPECT_EQ(first->stars(), 1);
+  EXPECT_EQ(first->issued_on(), Day(0));
+  absl::CivilDay issued;
+  ASSERT_TRUE(absl::ParseCivilTime(first->issued_on(), &issued));
+  EXPECT_EQ(
+      first->valid_until(),
+      absl::FormatCivilTime(absl::CivilDay(
+          issued.year() + policy_.cycle().recertification_interval_years(),
+          issued.month(), issued.day())));
+  // One certificate per assessment.
+  EXPECT_EQ(cases_->IssueCertificate(who_, issue).status().code(),
+            absl::StatusCode::kFailedPrecondition);
+
+  // Nothing due yet; 200 days before the end the recertification is.
+  auto due = cases_->ListDue({area_}, false);
+  ASSERT_TRUE(due.ok());
+  EXPECT_EQ(due->items_size(), 0);
+  clock_.Advance(absl::Hours(24 * (2 * 365 - 170)));
+  due = cases_->ListDue({}, true);
+  ASSERT_TRUE(due.ok());
+  ASSERT_EQ(due->items_size(), 1);
+  EXPECT_EQ(due->items(0).what(), "recertification");
+
+  assess.set_assessed_on(Day(-1));
+  ASSERT_TRUE(cases_->RecordAssessment(who_, assess).ok());
+  auto second = cases_->IssueCertificate(who_, issue);
+  ASSERT_TRUE(second.ok()) << second.status();
+  EXPECT_EQ(second->kind(), "continu_samenwerken");
+  EXPECT_EQ(second->stars(), 2);
+  auto list = cases_->ListCertificates(area_);
+  ASSERT_TRUE(list.ok());
+  EXPECT_EQ(list->certificates_size(), 2);
+  EXPECT_EQ(Count("audit_entries WHERE action = 'cycle.issue_certificate'"), 2);
+}
+
+TEST_F(CyclePgTest, LicenceEndingWithinSixtyDaysIsDue) {
+  ASSERT_TRUE(cases_->RecordLicence(who_, Licence(-300, 61)).ok());
+  auto due = cases_->ListDue({area_}, false);
+  ASSERT_TRUE(due.ok());
+  EXPECT_EQ(due->items_size(), 0) << "61 days left";
+  clock_.Advance(absl::Hours(24));
+  due = cases_->ListDue({area_}, false);
+  ASSERT_TRUE(due.ok());
+  ASSERT_EQ(due->items_size(), 1);
+  EXPECT_EQ(due->items(0).what(), "licence");
+  EXPECT_EQ(due->items(0).days_left(), 60);
+  EXPECT_EQ(due->items(0).detail(), "AP-2026-17");
+  // A new licence that runs on takes it off the list.
+  ASSERT_TRUE(cases_->RecordLicence(who_, Licence(0, 1000)).ok());
+  due = cases_->ListDue({area_}, false);
+  ASSERT_TRUE(due.ok());
+  EXPECT_EQ(due->items_size(), 0);
+}
+
+TEST_F(CyclePgTest, FiguresFromAFileWithABadLineImportNothing) {
+  kvo::v1::ImportFiguresRequest req;
+  req.set_area_id(area_);
+  req.set_source("police");
+  req.set_csv(
+      "period,category,count\n2026-01,shoplifting,14\n2026-02,shoplifting,"
+      "-3\n2026-02,arson,1\n");
+  auto refused = cases_->ImportFigures(who_, req);
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(refused.status().message(),
+              HasSubstr("line 3, column count: negative"));
+  EXPECT_THAT(refused.status().message(),
+              HasSubstr("line 4, column category: unknown category 'arson'"));
+  EXPECT_EQ(Count("area_figures"), 0);
+
+  req.set_csv(
+      "period,category,count\n2026-01,shoplifting,14\n2026-02,shoplifting,"
+      "9\n");
+  auto imported = cases_->ImportFigures(who_, req);
+  ASSERT_TRUE(imported.ok()) << imported.status();
+  EXPECT_EQ(imported->imported(), 2);
+  // Again, corrected: replaced, not added.
+  req.set_csv("period,category,count\n2026-02,shoplifting,11\n");
+  ASSERT_TRUE(cases_->ImportFigures(who_, req).ok());
+  req.set_source("fire_brigade");
+  req.set_csv("period,category,count\n2026-02,fire,1\n");
+  ASSERT_TRUE(cases_->ImportFigures(who_, req).ok());
+  auto list = cases_->ListFigures(area_);
+  ASSERT_TRUE(list.ok());
+  ASSERT_EQ(list->figures_size(), 3);
+  EXPECT_EQ(list->figures(0).source(), "fire_brigade");
+  EXPECT_EQ(list->figures(2).period(), "2026-02");
+  EXPECT_EQ(list->figures(2).count(), 11);
+  EXPECT_EQ(Count("audit_entries WHERE action = 'cycle.import_figures'"), 3);
+}
+
+TEST_F(CyclePgTest, PlanOfActionWithAnOverdueList) {
+  kvo::v1::AddObjectiveRequest objective;
+  objective.set_area_id(area_);
+  objective.set_description("Winkeldiefstal -10 % t.o.v. de 0-meting");
+  objective.set_target("-10 %");
+  objective.set_measure("moats");
+  auto refused = cases_->AddObjective(who_, objective);
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(refused.status().message(), HasSubstr("--measure"));
+  EXPECT_EQ(Count("plan_objectives"), 0);
+  objective.set_measure("camera_surveillance");
+  auto added = cases_->AddObjective(who_, objective);
+  ASSERT_TRUE(added.ok()) << added.status();
+
+  kvo::v1::AddActivityRequest activity;
+  activity.set_area_id(area_);
+  activity.set_objective_id(added->id() + 1000);
+  activity.set_description("Camera's bij de ingangen");
+  activity.set_owner("Ondernemersvereniging");
+  activity.set_deadline(Day(10));
+  EXPECT_EQ(cases_->AddActivity(who_, activity).status().code(),
+            absl::StatusCode::kNotFound);
+  activity.set_objective_id(added->id());
+  auto later = cases_->AddActivity(who_, activity);
+  ASSERT_TRUE(later.ok()) << later.status();
+  EXPECT_EQ(later->status(), "planned");
+  EXPECT_FALSE(later->overdue());
+  activity.set_deadline(Day(-1));
+  activity.set_description("Verlichting Achterstraat");
+  auto late = cases_->AddActivity(who_, activity);
+  ASSERT_TRUE(late.ok()) << late.status();
+  EXPECT_TRUE(late->overdue());
+
+  auto overdue = cases_->GetPlan(area_, true);
+  ASSERT_TRUE(overdue.ok());
+  ASSERT_EQ(overdue->activities_size(), 1);
+  EXPECT_EQ(overdue->activities(0).id(), late->id());
+  kvo::v1::SetActivityStatusRequest done;
+  done.set_area_id(area_);
+  done.set_activity_id(late->id());
+  done.set_status("done");
+  ASSERT_TRUE(cases_->SetActivityStatus(who_, done).ok());
+  overdue = cases_->GetPlan(area_, true);
+  ASSERT_TRUE(overdue.ok());
+  EXPECT_EQ(overdue->activities_size(), 0);
+  auto plan = cases_->GetPlan(area_, false);
+  ASSERT_TRUE(plan.ok());
+  EXPECT_EQ(plan->objectives_size(), 1);
+  EXPECT_EQ(plan->activities_size(), 2);
+
+  auto status = cases_->Status(area_);
+  ASSERT_TRUE(status.ok());
+  EXPECT_EQ(status->steps(2).state(), "done") << "step 3: plan van aanpak";
+}
+
+}  // namespace
+}  // namespace kvo::cycle
