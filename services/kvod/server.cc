@@ -568,7 +568,9 @@ int RunKvod(const KvodConfig& config) {
       access, authenticator, *rt.pool, audit_integrity,
       policy->rate_limits()
           .unauthenticated_refusals_audited_per_address_per_minute());
-  identity::IdentityServiceImpl identity_service(*policy, *rt.pool, guard);
+  identity::Sessions sessions(*policy, *rt.pool, guard);
+  identity::IdentityServiceImpl identity_service(*policy, *rt.pool, guard,
+                                                 sessions);
   audit::AuditTrust audit_trust;
   audit_trust.witness = witness->get();
   audit_trust.integrity = &audit_integrity;
@@ -600,10 +602,14 @@ int RunKvod(const KvodConfig& config) {
 
   registry::KeyRewrap key_rewrap(**keys);
   registry::KeyServiceImpl key_service(*rt.pool, guard, **keys);
+  registry::IncidentRecording incidents(*policy, *rt.pool, guard, **keys,
+                                        clock);
   registry::RegistryServiceImpl registry_service(
-      *policy, *rt.pool, guard, **keys, gallery_card_sink, clock);
-  gallery::GalleryServiceImpl gallery_service(*policy, *rt.pool, guard, **keys,
-                                              gallery_versions, clock);
+      *policy, *rt.pool, guard, **keys, gallery_card_sink, clock, incidents);
+  gallery::DoorGallery door_gallery(*policy, *rt.pool, guard, **keys,
+                                    gallery_versions, clock);
+  gallery::GalleryServiceImpl gallery_service(
+      *policy, *rt.pool, guard, **keys, gallery_versions, clock, door_gallery);
   // The privacy officer's module reaches persons, photos and the audit log
   // through the interfaces it owns.
   registry::RegistrySubjects privacy_subjects(*policy, *rt.pool, **keys,

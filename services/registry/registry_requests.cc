@@ -23,11 +23,6 @@ constexpr size_t kMaxLongText = 5000;
 constexpr int64_t kMinTimestampSeconds = -62'135'596'800;
 constexpr int64_t kMaxTimestampSeconds = 253'402'300'799;
 
-absl::Status RequireId(absl::string_view field, int64_t id) {
-  if (id > 0) return absl::OkStatus();
-  return absl::InvalidArgumentError(absl::StrCat(field, ": required"));
-}
-
 // Free text of up to kMaxLongText characters with line breaks. Bytes first:
 // a 10 MB value is refused before anything scans it.
 absl::Status CheckLongText(absl::string_view field, absl::string_view value) {
@@ -46,6 +41,11 @@ absl::Status First(std::initializer_list<absl::Status> checks) {
 }
 
 }  // namespace
+
+absl::Status RequireId(absl::string_view field, int64_t id) {
+  if (id > 0) return absl::OkStatus();
+  return absl::InvalidArgumentError(absl::StrCat(field, ": required"));
+}
 
 absl::Status ValidateCreateShopRequest(const kvo::v1::CreateShopRequest& r) {
   return First(

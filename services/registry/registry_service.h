@@ -9,6 +9,7 @@
 #include "services/common/db_pool.h"
 #include "services/identity/rpc_guard.h"
 #include "services/registry/card_changes.h"
+#include "services/registry/incident_recording.h"
 #include "services/registry/key_ring.h"
 
 namespace kvo::registry {
@@ -29,7 +30,8 @@ class RegistryServiceImpl final : public kvo::v1::RegistryService::Service {
  public:
   RegistryServiceImpl(const kvo::v1::Policy& policy, common::DbPool& pool,
                       identity::RpcGuard& guard, const KeyRing& keys,
-                      CardChangeSink& card_changes, const common::Clock& clock);
+                      CardChangeSink& card_changes, const common::Clock& clock,
+                      IncidentRecording& incidents);
 
   grpc::Status CreateShop(grpc::ServerContext* context,
                           const kvo::v1::CreateShopRequest* request,
@@ -85,6 +87,7 @@ class RegistryServiceImpl final : public kvo::v1::RegistryService::Service {
   const KeyRing& keys_;
   CardChangeSink& card_changes_;
   const common::Clock& clock_;
+  IncidentRecording& incidents_;  // RecordIncident's use case
 };
 
 }  // namespace kvo::registry
