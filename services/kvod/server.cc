@@ -47,6 +47,7 @@
 #include "services/common/policy_loader.h"
 #include "services/common/rotating_file.h"
 #include "services/common/tls_material.h"
+#include "services/door_web/door_web_server.h"
 #include "services/gallery/expiry_sweeper.h"
 #include "services/gallery/gallery_card_sink.h"
 #include "services/gallery/gallery_service.h"
@@ -261,8 +262,10 @@ absl::StatusOr<bool> PrepareDataDir(const fs::path& dir) {
 std::vector<std::string> TlsNames(const KvodConfig& config) {
   std::vector<std::string> names = config.tls_sans;
   std::vector<std::string> defaults;
-  if (auto colon = config.listen.rfind(':'); colon != std::string::npos) {
-    defaults.push_back(config.listen.substr(0, colon));
+  for (const std::string* listen : {&config.listen, &config.http_listen}) {
+    if (auto colon = listen->rfind(':'); colon != std::string::npos) {
+      defaults.push_back(listen->substr(0, colon));
+    }
   }
   char host[256] = {};
   if (::gethostname(host, sizeof host - 1) == 0) defaults.emplace_back(host);
@@ -672,6 +675,21 @@ int RunKvod(const KvodConfig& config) {
     return fail_and_clean(absl::StrCat("cannot listen on ", config.listen,
                                        ": address in use or not available"));
   }
+  std::unique_ptr<door_web::DoorWebServer> door_web;
+  int door_port = 0;
+  if (!config.http_listen.empty()) {
+    door_web::DoorWebOptions web;
+    web.listen = config.http_listen;
+    web.poll_seconds = config.http_poll_seconds;
+    door_web = std::make_unique<door_web::DoorWebServer>(
+        *policy, guard, sessions, door_gallery, incidents, *tls, web);
+    auto port = door_web->Start();
+    if (!port.ok()) {
+      server->Shutdown();
+      return fail_and_clean(port.status().message());
+    }
+    door_port = *port;
+  }
   ServingState serving(*server, audit_integrity);
   audit_integrity.SetListener(
       [&serving](absl::string_view) { serving.Update(); });
@@ -731,6 +749,12 @@ int RunKvod(const KvodConfig& config) {
 
   const std::string host = config.listen.substr(0, config.listen.rfind(':'));
   std::cout << "kvod: listening on " << host << ":" << selected_port << "\n"
+            << (door_web != nullptr
+                    ? absl::StrCat("kvod: door page on https://",
+                                   config.http_listen.substr(
+                                       0, config.http_listen.rfind(':')),
+                                   ":", door_port, "/\n")
+                    : "")
             << "kvod: CA certificate: "
             << fs::absolute(tls->ca_cert_path).string() << "\n"
             << "kvod: policy " << policy->profile() << " from "
@@ -749,6 +773,7 @@ int RunKvod(const KvodConfig& config) {
   serving.Shutdown();
   server->Shutdown(std::chrono::system_clock::now() + kShutdownGrace);
   server->Wait();
+  if (door_web != nullptr) door_web->Stop();  // before the use cases go
   no_change_summary.Stop();
   common::LogNoChangeSummary(no_change.Take());  // what the last minute owes
   guard.StopAndFlush();  // refusal counts still owed, before the pool goes

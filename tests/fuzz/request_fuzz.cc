@@ -15,6 +15,8 @@
 #include "services/audit/audit_requests.h"
 #include "services/common/local_time.h"
 #include "services/common/policy_loader.h"
+#include "services/door_web/door_web_requests.h"
+#include "services/door_web/door_web_rules.h"
 #include "services/gallery/gallery_requests.h"
 #include "services/identity/identity_requests.h"
 #include "services/registry/registry_requests.h"
@@ -171,6 +173,19 @@ void Validate(uint8_t type, absl::string_view body) {
       if (file.size() > 64) __builtin_trap();
     })
 #undef KVO_FUZZ_CASE
+    case 30: {
+      // The door page's forms: the raw body a browser posts.
+      namespace web = kvo::door_web;
+      auto form = web::ParseForm(body);
+      Expect(form.status());
+      if (!form.ok()) return;
+      Expect(web::ParseLoginForm(*form).status());
+      Expect(web::ParsePhotoForm(*form).status());
+      auto incident = web::ParseIncidentForm(*form, 1);
+      Expect(incident.status());
+      if (incident.ok() && incident->damage_cents() < 0) __builtin_trap();
+      return;
+    }
     default:
       return;
   }
@@ -189,7 +204,7 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0) return 0;
   Validate(
-      data[0] % 30,
+      data[0] % 31,
       absl::string_view(reinterpret_cast<const char*>(data) + 1, size - 1));
   return 0;
 }
