@@ -187,19 +187,22 @@ fs::path ResolveDefault(const std::string& given, const fs::path& relative) {
   return fs::path(KVO_SOURCE_DIR) / relative;
 }
 
-// Fails early (before anything is created) when the port is taken.
-absl::Status CheckListenAddress(const std::string& listen) {
+// Fails early (before anything is created) when the port is taken. `flag`
+// names the option in the message (--listen, --http-listen).
+absl::Status CheckListenAddress(const std::string& listen,
+                                absl::string_view flag,
+                                absl::string_view example) {
   auto colon = listen.rfind(':');
   if (colon == std::string::npos || colon == 0) {
     return absl::InvalidArgumentError(absl::StrCat(
-        "--listen ", listen, ": expected host:port, e.g. 127.0.0.1:50051"));
+        flag, " ", listen, ": expected host:port, e.g. ", example));
   }
   std::string host = listen.substr(0, colon);
   int port = 0;
   if (!absl::SimpleAtoi(listen.substr(colon + 1), &port) || port < 0 ||
       port > 65535) {
     return absl::InvalidArgumentError(absl::StrCat(
-        "--listen ", listen, ": port must be a number from 0 to 65535"));
+        flag, " ", listen, ": port must be a number from 0 to 65535"));
   }
   if (host.size() > 2 && host.front() == '[' && host.back() == ']') {
     host = host.substr(1, host.size() - 2);
@@ -211,7 +214,7 @@ absl::Status CheckListenAddress(const std::string& listen) {
   if (getaddrinfo(host.c_str(), std::to_string(port).c_str(), &hints, &res) !=
       0) {
     return absl::InvalidArgumentError(
-        absl::StrCat("--listen ", listen, ": unknown host '", host, "'"));
+        absl::StrCat(flag, " ", listen, ": unknown host '", host, "'"));
   }
   absl::Status status;
   for (addrinfo* ai = res; ai != nullptr && port != 0; ai = ai->ai_next) {
@@ -220,8 +223,8 @@ absl::Status CheckListenAddress(const std::string& listen) {
     int one = 1;
     ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
     if (::bind(fd, ai->ai_addr, ai->ai_addrlen) != 0) {
-      status = absl::UnavailableError(absl::StrCat("cannot listen on ", listen,
-                                                   ": ", std::strerror(errno)));
+      status = absl::UnavailableError(absl::StrCat(
+          flag, ": cannot listen on ", listen, ": ", std::strerror(errno)));
     }
     ::close(fd);
     if (!status.ok()) break;
@@ -488,8 +491,16 @@ int RunKvod(const KvodConfig& config) {
         "that a dump of the data never holds a key");
   }
 
-  if (auto s = CheckListenAddress(config.listen); !s.ok()) {
+  if (auto s = CheckListenAddress(config.listen, "--listen", "127.0.0.1:50051");
+      !s.ok()) {
     return Fail(s.message());
+  }
+  if (!config.http_listen.empty()) {
+    if (auto s = CheckListenAddress(config.http_listen, "--http-listen",
+                                    "127.0.0.1:8443");
+        !s.ok()) {
+      return Fail(s.message());
+    }
   }
   if (config.database_url.empty()) {
     if (auto bin = common::FindPostgresBinDir(); !bin.ok()) {
