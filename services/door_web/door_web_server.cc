@@ -470,8 +470,13 @@ class DoorWebServer::Impl {
     if (code == 429 && retry_after > 0) {
       res.set_header("Retry-After", std::to_string(retry_after));
     }
-    if (code == 400 && IsApi(req)) {
-      return Json(res, 400, JsonError(FieldErrorText(lang, status.message())));
+    // A refusal about a field of the form ("shop_id: a shopkeeper records
+    // incidents of their own shop only") says so in the reader's language.
+    if (IsApi(req) && (code == 400 || code == 403 || code == 404)) {
+      const std::string field = FieldErrorText(lang, status.message());
+      if (code == 400 || field != ErrorText(lang, 400)) {
+        return Json(res, code, JsonError(field));
+      }
     }
     if (code == 500) {
       common::LogError("door page use case failed",

@@ -642,6 +642,18 @@ TEST_F(DoorWebE2E, HeadersCsrfAndBadInput) {
   EXPECT_EQ(page.find("<script>"), std::string::npos);
   EXPECT_NE(page.find("<script src=\"/assets/app.js\">"), std::string::npos);
 
+  // English on request; the URL names no one.
+  auto english = c->Get("/?lang=en", {{"Cookie", cookie}});
+  ASSERT_TRUE(english);
+  EXPECT_NE(english->body.find("<html lang=\"en\""), std::string::npos);
+  EXPECT_NE(english->body.find("Log out"), std::string::npos);
+  auto english_sync = c->Get("/api/gallery?since=0&lang=en",
+                             {{"Cookie", cookie}, {"X-CSRF-Token", csrf}});
+  ASSERT_TRUE(english_sync);
+  EXPECT_NE(english_sync->body.find("\"card\":\"Collective shop ban\""),
+            std::string::npos);
+  EXPECT_NE(english_sync->body.find("valid until "), std::string::npos);
+
   // The login cookie attributes.
   auto login_page = c->Get("/login");
   ASSERT_TRUE(login_page);

@@ -198,6 +198,26 @@ TEST(DoorWebRequests, IncidentFormRefusalsNameTheField) {
   EXPECT_FALSE(ParseIncidentForm(no_shop, 0).ok());
 }
 
+TEST(DoorWebRequests, LengthLimits) {
+  EXPECT_FALSE(
+      ParseLoginForm({{"login", std::string(201, 'a')}, {"password", "x"}})
+          .ok());
+  EXPECT_FALSE(
+      ParseLoginForm({{"login", "a"}, {"password", std::string(1025, 'x')}})
+          .ok());
+  Form incident = {{"person", "1"},
+                   {"shop", "1"},
+                   {"type", "theft"},
+                   {"time", "2026-11-30T10:15"},
+                   {"description", std::string(5000, 'x')}};
+  EXPECT_TRUE(ParseIncidentForm(incident, 0).ok());
+  incident["description"] += "x";
+  EXPECT_FALSE(ParseIncidentForm(incident, 0).ok());
+  incident["description"] = "x";
+  incident["damage"] = "1234567890123";  // longer than any amount
+  EXPECT_FALSE(ParseIncidentForm(incident, 0).ok());
+}
+
 TEST(DoorWebRequests, LoginAndPhotoForms) {
   EXPECT_TRUE(ParseLoginForm({{"login", "bakker"}, {"password", "x"}}).ok());
   EXPECT_FALSE(ParseLoginForm({{"login", "bakker"}}).ok());
