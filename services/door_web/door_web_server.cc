@@ -38,6 +38,10 @@ constexpr char kHtml[] = "text/html; charset=utf-8";
 constexpr char kJson[] = "application/json; charset=utf-8";
 constexpr char kFormType[] = "application/x-www-form-urlencoded";
 
+// Set by a poll that found nothing new and was counted, for the logger that
+// runs after it on the same worker thread.
+thread_local bool t_counted_no_change = false;
+
 bool IsApi(const Request& req) { return req.path.rfind("/api/", 0) == 0; }
 
 Lang LangOf(const Request& req) {
@@ -232,9 +236,17 @@ class DoorWebServer::Impl {
           Refuse(req, res, 500, LangOf(req));
           SetSecurityHeaders(res);
         });
+    server_.set_pre_routing_handler([](const Request&, Response&) {
+      t_counted_no_change = false;
+      return httplib::Server::HandlerResponse::Unhandled;
+    });
     server_.set_post_routing_handler(
         [](const Request&, Response& res) { SetSecurityHeaders(res); });
     server_.set_logger([](const Request& req, const Response& res) {
+      if (t_counted_no_change) {
+        t_counted_no_change = false;
+        return;
+      }
       // No query, no body: nothing personal is logged.
       common::Log("info", "http",
                   {{"method", req.method},
@@ -384,6 +396,7 @@ class DoorWebServer::Impl {
   }
 
   void GetGallery(const Request& req, Response& res) {
+    const auto start = std::chrono::steady_clock::now();
     const Lang lang = LangOf(req);
     const auto origin = Origin(req);
     if (!CsrfOk(req, nullptr, origin.token)) {
@@ -403,6 +416,12 @@ class DoorWebServer::Impl {
     Json(res, 200,
          SyncJson(lang, sync->entries, sync->removed, sync->version,
                   sync->reset));
+    if (sync->no_change && options_.no_change != nullptr) {
+      options_.no_change->Note(std::chrono::duration<double, std::milli>(
+                                   std::chrono::steady_clock::now() - start)
+                                   .count());
+      t_counted_no_change = true;
+    }
   }
 
   void PostPhoto(const Request& req, Response& res) {

@@ -7,6 +7,7 @@
 
 #include "absl/status/statusor.h"
 #include "kvo/v1/policy.pb.h"
+#include "services/common/no_change_calls.h"
 #include "services/common/tls_material.h"
 #include "services/gallery/door_gallery.h"
 #include "services/identity/rpc_guard.h"
@@ -21,6 +22,9 @@ struct DoorWebOptions {
   int threads = 8;                        // bounded workers
   size_t max_body_bytes = 64 << 10;       // larger requests get 413
   int timeout_seconds = 10;               // read and write, each
+  // Polls that found nothing new are counted here (as no-change gRPC syncs
+  // are) instead of logged one by one; nullptr: logged.
+  common::NoChangeCounter* no_change = nullptr;
 };
 
 // The door page: a thin HTTPS adapter (cpp-httplib) in front of the same use

@@ -692,6 +692,7 @@ int RunKvod(const KvodConfig& config) {
     door_web::DoorWebOptions web;
     web.listen = config.http_listen;
     web.poll_seconds = config.http_poll_seconds;
+    web.no_change = &no_change;  // declared before, outlives the page
     door_web = std::make_unique<door_web::DoorWebServer>(
         *policy, guard, sessions, door_gallery, incidents, *tls, web);
     auto port = door_web->Start();
