@@ -8,6 +8,7 @@ KVO_PACKAGES=(
   libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev
   postgresql-15 libcairo2-dev poppler-utils fonts-dejavu-core
   libvips-dev libvips-tools
+  libcpp-httplib-dev chromium chromium-driver
 )
 
 # The libFuzzer build (scripts/fuzz, the fuzz step of scripts/test): clang

@@ -8,6 +8,7 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/rand.h>
+#include <openssl/ssl.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 #include <sys/stat.h>
@@ -757,6 +758,40 @@ absl::StatusOr<std::pair<std::string, std::string>> IssueClientCertificate(
   absl::StatusOr<std::string> key_pem = PrivateKeyToPem(key->get());
   if (!key_pem.ok()) return key_pem.status();
   return std::make_pair(*std::move(cert_pem), *std::move(key_pem));
+}
+
+absl::Status UseServerMaterial(ssl_ctx_st& ctx, const TlsMaterial& tls) {
+  auto key = ParsePrivateKey(tls.server_key_pem, "the server key");
+  if (!key.ok()) return key.status();
+  BioPtr bio(BIO_new_mem_buf(tls.server_cert_pem.data(),
+                             static_cast<int>(tls.server_cert_pem.size())));
+  if (!bio) return OpenSslError("BIO_new_mem_buf");
+  X509Ptr leaf(
+      PEM_read_bio_X509(bio.get(), nullptr, RefusePassphrase, nullptr));
+  if (!leaf || SSL_CTX_use_certificate(&ctx, leaf.get()) != 1) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "cannot use the server certificate: ", DrainOpenSslErrors()));
+  }
+  // The rest of a chain, leaf first.
+  while (X509* next =
+             PEM_read_bio_X509(bio.get(), nullptr, RefusePassphrase, nullptr)) {
+    if (SSL_CTX_add0_chain_cert(&ctx, next) != 1) {
+      X509_free(next);
+      return absl::FailedPreconditionError(absl::StrCat(
+          "cannot use the server certificate chain: ", DrainOpenSslErrors()));
+    }
+  }
+  ERR_clear_error();  // the end of the PEM data
+  if (SSL_CTX_use_PrivateKey(&ctx, key->get()) != 1 ||
+      SSL_CTX_check_private_key(&ctx) != 1) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("the server key does not belong to the certificate: ",
+                     DrainOpenSslErrors()));
+  }
+  if (SSL_CTX_set_min_proto_version(&ctx, TLS1_2_VERSION) != 1) {
+    return OpenSslError("SSL_CTX_set_min_proto_version");
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace kvo::common

@@ -8,6 +8,8 @@
 
 #include "absl/status/statusor.h"
 
+struct ssl_ctx_st;  // OpenSSL's SSL_CTX
+
 namespace kvo::common {
 
 // The PEM material kvod needs to serve TLS, and what clients need to trust it.
@@ -88,6 +90,13 @@ absl::StatusOr<TlsMaterial> LoadTlsMaterial(const std::filesystem::path& cert,
 // Internal if OpenSSL fails.
 absl::StatusOr<std::pair<std::string, std::string>> IssueClientCertificate(
     const std::filesystem::path& dir, const std::string& common_name);
+
+// Puts the server certificate chain and key of `tls` into an OpenSSL
+// server context (for the door page's HTTPS, which shares gRPC's
+// certificate) and refuses anything older than TLS 1.2. Errors:
+// FailedPrecondition when the material does not parse or belongs not
+// together.
+absl::Status UseServerMaterial(ssl_ctx_st& ctx, const TlsMaterial& tls);
 
 }  // namespace kvo::common
 

@@ -6,7 +6,6 @@
 #include "absl/time/time.h"
 #include "services/audit/pg_audit_store.h"
 #include "services/common/crypto.h"
-#include "services/common/local_time.h"
 #include "services/common/status_util.h"
 #include "services/common/text.h"
 #include "services/identity/identity_requests.h"
@@ -56,11 +55,6 @@ kvo::v1::Principal ToProto(const PrincipalRow& row) {
   return p;
 }
 
-std::string AmsterdamTime(int64_t ms) {
-  return absl::FormatTime("%Y-%m-%d %H:%M %Z", absl::FromUnixMillis(ms),
-                          common::Amsterdam());
-}
-
 // A use case's own answer, kept apart from the transaction's status so that
 // a refusal that must still be recorded (a failed login) commits.
 template <typename T>
@@ -72,14 +66,9 @@ struct Decision {
 }  // namespace
 
 IdentityServiceImpl::IdentityServiceImpl(const kvo::v1::Policy& policy,
-                                         common::DbPool& pool, RpcGuard& guard)
-    : policy_(policy),
-      pool_(pool),
-      guard_(guard),
-      hashing_slots_(policy.identity().max_concurrent_password_hashes()) {
-  dummy_hash_ = common::HashPassword(common::HexEncode(common::RandomBytes(16)))
-                    .value_or("");
-}
+                                         common::DbPool& pool, RpcGuard& guard,
+                                         Sessions& sessions)
+    : policy_(policy), pool_(pool), guard_(guard), sessions_(sessions) {}
 
 absl::StatusOr<std::optional<std::string>>
 IdentityServiceImpl::IssueBootstrapCodeIfNeeded() {
@@ -99,40 +88,12 @@ IdentityServiceImpl::IssueBootstrapCodeIfNeeded() {
       });
 }
 
-absl::Status IdentityServiceImpl::LimitAddress(
-    const grpc::ServerContext& context, const Call& call,
-    absl::string_view action) {
-  const int64_t wait = login_limiter_.Acquire(
-      RpcGuard::PeerAddress(context),
-      policy_.rate_limits().logins_per_address_per_minute());
-  if (wait == 0) return absl::OkStatus();
-  guard_.AuditUnauthenticatedRefusal(
-      context, guard_.Record(call, action, "", "rate limit", Outcome::kDenied));
-  return absl::ResourceExhaustedError(
-      absl::StrCat("too many bootstrap, enroll and login attempts from your "
-                   "address; retry in ",
-                   wait, " s"));
-}
-
-absl::StatusOr<HashingSlots::Slot> IdentityServiceImpl::HashingSlot() {
-  const int wait_ms = policy_.identity().password_hash_wait_ms() > 0
-                          ? policy_.identity().password_hash_wait_ms()
-                          : 5000;
-  HashingSlots::Slot slot =
-      hashing_slots_.Acquire(std::chrono::milliseconds(wait_ms));
-  if (!slot) {
-    return absl::ResourceExhaustedError(
-        "server busy checking passwords; retry in a few seconds");
-  }
-  return slot;
-}
-
 grpc::Status IdentityServiceImpl::Bootstrap(
     grpc::ServerContext* context, const kvo::v1::BootstrapRequest* request,
     kvo::v1::BootstrapResponse* response) {
   auto call = guard_.Begin(*context, Method("Bootstrap"));
   if (!call.ok()) return ToGrpcStatus(call.status());
-  if (auto s = LimitAddress(*context, *call, "identity.bootstrap"); !s.ok()) {
+  if (auto s = sessions_.LimitAddress(*call, "identity.bootstrap"); !s.ok()) {
     return ToGrpcStatus(s);
   }
   const auto code = ValidateBootstrapRequest(
@@ -141,8 +102,8 @@ grpc::Status IdentityServiceImpl::Bootstrap(
   const std::string hash = CodeHash(*code);
   auto refuse_code = [&] {
     guard_.AuditUnauthenticatedRefusal(
-        *context, guard_.Record(*call, "identity.bootstrap", "", "first admin",
-                                Outcome::kDenied));
+        call->peer, guard_.Record(*call, "identity.bootstrap", "",
+                                  "first admin", Outcome::kDenied));
   };
   // The cheap checks first: a wrong code never reaches Argon2id (64 MiB).
   auto usable = pool_.InTransaction(
@@ -165,7 +126,7 @@ grpc::Status IdentityServiceImpl::Bootstrap(
     return ToGrpcStatus(usable);
   }
   // Hashing is slow on purpose: never inside a transaction.
-  auto slot = HashingSlot();
+  auto slot = sessions_.HashingSlot();
   if (!slot.ok()) return ToGrpcStatus(slot.status());
   const auto password_hash = common::HashPassword(request->password());
   *slot = HashingSlots::Slot();
@@ -216,7 +177,7 @@ grpc::Status IdentityServiceImpl::Enroll(grpc::ServerContext* context,
                                          kvo::v1::EnrollResponse* response) {
   auto call = guard_.Begin(*context, Method("Enroll"));
   if (!call.ok()) return ToGrpcStatus(call.status());
-  if (auto s = LimitAddress(*context, *call, "identity.enroll"); !s.ok()) {
+  if (auto s = sessions_.LimitAddress(*call, "identity.enroll"); !s.ok()) {
     return ToGrpcStatus(s);
   }
   const auto code = ValidateEnrollRequest(*request);
@@ -224,8 +185,8 @@ grpc::Status IdentityServiceImpl::Enroll(grpc::ServerContext* context,
   const std::string hash = CodeHash(*code);
   auto invalid = [&] {
     guard_.AuditUnauthenticatedRefusal(
-        *context, guard_.Record(*call, "identity.enroll", "", "enrollment",
-                                Outcome::kDenied));
+        call->peer, guard_.Record(*call, "identity.enroll", "", "enrollment",
+                                  Outcome::kDenied));
     return ToGrpcStatus(absl::UnauthenticatedError(
         "enrollment code is not valid (unknown, already used or expired)"));
   };
@@ -249,7 +210,7 @@ grpc::Status IdentityServiceImpl::Enroll(grpc::ServerContext* context,
       !s.ok()) {
     return ToGrpcStatus(s);
   }
-  auto slot = HashingSlot();
+  auto slot = sessions_.HashingSlot();
   if (!slot.ok()) return ToGrpcStatus(slot.status());
   const auto password_hash = common::HashPassword(request->password());
   *slot = HashingSlots::Slot();
@@ -284,90 +245,11 @@ grpc::Status IdentityServiceImpl::Login(grpc::ServerContext* context,
                                         kvo::v1::LoginResponse* response) {
   auto call = guard_.Begin(*context, Method("Login"));
   if (!call.ok()) return ToGrpcStatus(call.status());
-  if (auto s = LimitAddress(*context, *call, "identity.login"); !s.ok()) {
-    return ToGrpcStatus(s);
-  }
-  if (auto s = ValidateLoginRequest(*request); !s.ok()) {
-    return ToGrpcStatus(s);
-  }
-  const auto& rules = policy_.identity();
-  std::string token = NewSessionToken();
-  // Every path below runs one Argon2id verify, so the slot is taken before
-  // the transaction (a waiting call holds no connection).
-  auto slot = HashingSlot();
-  if (!slot.ok()) return ToGrpcStatus(slot.status());
-  auto result = pool_.InTransaction(
-      "login", [&](pqxx::work& tx) -> absl::StatusOr<Decision<PrincipalRow>> {
-        Decision<PrincipalRow> d;
-        auto who = Store::PrincipalByLoginForUpdate(tx, request->login());
-        // The client gets one answer; the audit entry keeps the reason.
-        auto refuse = [&](absl::string_view reason, int64_t principal,
-                          absl::Status answer =
-                              absl::UnauthenticatedError(kLoginRefused)) {
-          Call audited = *call;
-          audited.caller.principal_id = principal;
-          PgAuditStore::Append(
-              tx, guard_.Record(audited, "identity.login",
-                                principal ? Subject(principal) : "",
-                                absl::StrCat("login refused: ", reason),
-                                Outcome::kDenied));
-          d.refusal = std::move(answer);
-          return d;
-        };
-        const int64_t now = NowMs();
-        if (!who.has_value()) {
-          common::VerifyPassword(dummy_hash_, request->password());
-          return refuse("unknown login", 0);
-        }
-        if (LockedAt(who->locked_until_ms, now)) {
-          common::VerifyPassword(dummy_hash_, request->password());
-          return refuse(absl::StrCat("account locked until ",
-                                     AmsterdamTime(*who->locked_until_ms)),
-                        who->id);
-        }
-        if (who->status == "pending") {
-          common::VerifyPassword(dummy_hash_, request->password());
-          return refuse("not enrolled yet", who->id);
-        }
-        const int failures =
-            FailuresThatCount(who->failed_logins, who->locked_until_ms, now);
-        if (!common::VerifyPassword(who->password_hash, request->password())) {
-          const bool lock = FailureLocks(failures, rules.login_max_failures());
-          Store::RecordFailedLogin(tx, who->id, failures + 1,
-                                   lock ? std::optional(std::chrono::minutes(
-                                              rules.login_lockout_minutes()))
-                                        : std::nullopt);
-          return refuse(
-              lock ? "wrong password; account now locked" : "wrong password",
-              who->id);
-        }
-        // Only someone who knows the password learns of the suspension.
-        if (who->status == "suspended") {
-          return refuse("suspended", who->id,
-                        absl::PermissionDeniedError(
-                            "this account is suspended: ask your coordinator"));
-        }
-        Store::ResetFailedLogins(tx, who->id);
-        const int64_t expires = Store::InsertSession(
-            tx, Authenticator::TokenHash(token), who->id,
-            std::chrono::minutes(rules.token_lifetime_minutes()));
-        Call audited = *call;
-        audited.caller.principal_id = who->id;
-        audited.caller.role =
-            RoleFromName(who->role).value_or(kvo::v1::ROLE_UNSPECIFIED);
-        PgAuditStore::Append(tx, guard_.Record(audited, "identity.login",
-                                               Subject(who->id), "login"));
-        SetTimestamp(expires, response->mutable_expires_at());
-        d.value = *who;
-        return d;
-      });
-  if (!result.ok()) return ToGrpcStatus(result.status());
-  if (!result->refusal.ok()) {
-    response->Clear();
-    return ToGrpcStatus(result->refusal);
-  }
-  response->set_token(token);
-  *response->mutable_principal() = ToProto(result->value);
+  auto session = sessions_.Login(*call, *request);
+  if (!session.ok()) return ToGrpcStatus(session.status());
+  response->set_token(session->token);
+  SetTimestamp(session->expires_ms, response->mutable_expires_at());
+  *response->mutable_principal() = ToProto(session->principal);
   return grpc::Status::OK;
 }
 
@@ -376,16 +258,7 @@ grpc::Status IdentityServiceImpl::Logout(grpc::ServerContext* context,
                                          kvo::v1::LogoutResponse*) {
   auto call = guard_.Begin(*context, Method("Logout"));
   if (!call.ok()) return ToGrpcStatus(call.status());
-  const std::string token = RpcGuard::BearerToken(*context);
-  absl::Status s = pool_.InTransaction("logout", [&](pqxx::work& tx) {
-    Store::RevokeSession(tx, Authenticator::TokenHash(token));
-    PgAuditStore::Append(
-        tx, guard_.Record(*call, "identity.logout",
-                          Subject(call->caller.principal_id), "logout"));
-    return absl::OkStatus();
-  });
-  guard_.authenticator().ForgetToken(token);
-  return ToGrpcStatus(s);
+  return ToGrpcStatus(sessions_.Logout(*call, RpcGuard::BearerToken(*context)));
 }
 
 grpc::Status IdentityServiceImpl::WhoAmI(grpc::ServerContext* context,

@@ -12,6 +12,7 @@
 #include "services/identity/hashing_slots.h"
 #include "services/identity/pg_identity_store.h"
 #include "services/identity/rpc_guard.h"
+#include "services/identity/sessions.h"
 
 namespace kvo::identity {
 
@@ -28,8 +29,10 @@ namespace kvo::identity {
 // right password learns that it is suspended. Thread-safe.
 class IdentityServiceImpl final : public kvo::v1::IdentityService::Service {
  public:
+  // Login and Logout are `sessions`' use cases (shared with the door
+  // page), as are the address limit and the hashing slots.
   IdentityServiceImpl(const kvo::v1::Policy& policy, common::DbPool& pool,
-                      RpcGuard& guard);
+                      RpcGuard& guard, Sessions& sessions);
 
   // On a database without an admin: a new one-time bootstrap code (stored
   // only as a hash) for kvod to print; nullopt once an admin exists.
@@ -81,11 +84,6 @@ class IdentityServiceImpl final : public kvo::v1::IdentityService::Service {
                          kvo::v1::ListAreasResponse* response) override;
 
  private:
-  // The shared per-address limit of Bootstrap, Enroll and Login.
-  absl::Status LimitAddress(const grpc::ServerContext& context,
-                            const Call& call, absl::string_view action);
-  // An Argon2id slot, or RESOURCE_EXHAUSTED after the policy's wait.
-  absl::StatusOr<HashingSlots::Slot> HashingSlot();
   // The principal an administrative call is about, after the caller's
   // authority over them is checked (own areas, not themselves).
   absl::StatusOr<PrincipalRow> Target(const Call& call,
@@ -108,12 +106,7 @@ class IdentityServiceImpl final : public kvo::v1::IdentityService::Service {
   const kvo::v1::Policy& policy_;
   common::DbPool& pool_;
   RpcGuard& guard_;
-  // Bootstrap, Enroll and Login together, per source address.
-  common::RateLimiter login_limiter_{std::chrono::seconds(60)};
-  HashingSlots hashing_slots_;
-  // Verified against when the login is unknown, locked or not enrolled, so
-  // timing does not tell them from a wrong password.
-  std::string dummy_hash_;
+  Sessions& sessions_;
 };
 
 }  // namespace kvo::identity

@@ -29,8 +29,7 @@ std::string Metadata(const grpc::ServerContext& context, const char* key) {
 
 // A client-supplied request id is kept if it is short and printable, so
 // logs and audit can be joined with the client's own.
-std::string RequestId(const grpc::ServerContext& context) {
-  std::string id = Metadata(context, "x-request-id");
+std::string RequestId(const std::string& id) {
   bool ok = !id.empty() && id.size() <= kMaxRequestIdLength;
   for (char c : id) ok &= absl::ascii_isgraph(c);
   return ok ? id : common::HexEncode(common::RandomBytes(12));
@@ -105,10 +104,10 @@ void RpcGuard::WriteSummaries(
   }
 }
 
-void RpcGuard::AuditUnauthenticatedRefusal(const grpc::ServerContext& context,
+void RpcGuard::AuditUnauthenticatedRefusal(absl::string_view peer,
                                            const audit::AuditRecord& record) {
   std::vector<RefusalThrottle::Summary> due;
-  const bool alone = refusals_.Note(PeerAddress(context), NowMs(), &due);
+  const bool alone = refusals_.Note(std::string(peer), NowMs(), &due);
   WriteSummaries(due);
   if (alone) AuditAlone(record);
 }
@@ -128,20 +127,30 @@ std::string RpcGuard::PeerAddress(const grpc::ServerContext& context) {
                                                       : peer;
 }
 
+CallOrigin RpcGuard::Origin(const grpc::ServerContext& context) {
+  return {BearerToken(context), PeerAddress(context),
+          Metadata(context, "x-request-id")};
+}
+
 absl::StatusOr<Call> RpcGuard::Begin(const grpc::ServerContext& context,
+                                     absl::string_view method) {
+  return Begin(Origin(context), method);
+}
+
+absl::StatusOr<Call> RpcGuard::Begin(const CallOrigin& origin,
                                      absl::string_view method) {
   Call call;
   call.method = std::string(method);
-  call.request_id = RequestId(context);
-  call.peer = PeerAddress(context);
+  call.request_id = RequestId(origin.request_id);
+  call.peer = origin.peer;
   if (!integrity_.ok() && !OpenWhileAuditUntrusted(method)) {
     return integrity_.Check();
   }
   if (access_.IsPublic(method)) return call;
-  auto caller = authenticator_.Authenticate(BearerToken(context));
+  auto caller = authenticator_.Authenticate(origin.token);
   if (!caller.ok()) {
     if (caller.status().code() == absl::StatusCode::kUnauthenticated) {
-      AuditUnauthenticatedRefusal(context, DenialRecord(call));
+      AuditUnauthenticatedRefusal(call.peer, DenialRecord(call));
       return caller.status();
     }
     return caller.status();

@@ -19,6 +19,16 @@
 
 namespace kvo::identity {
 
+// Where a call comes from, whatever carried it (gRPC metadata, or the door
+// page's cookie): the session token, the client's address without the port
+// ("ipv4:127.0.0.1") and the client's request id (kept if short and
+// printable, else a new one is made).
+struct CallOrigin {
+  std::string token;
+  std::string peer;
+  std::string request_id;
+};
+
 // One call in progress, after the guard let it in.
 struct Call {
   std::string method;
@@ -54,6 +64,10 @@ class RpcGuard final {
   // `method` is the full name, "kvo.v1.IdentityService/Login".
   absl::StatusOr<Call> Begin(const grpc::ServerContext& context,
                              absl::string_view method);
+  // The same for a call that did not come over gRPC (the door page): the
+  // same table, authentication and audit.
+  absl::StatusOr<Call> Begin(const CallOrigin& origin,
+                             absl::string_view method);
   // For own-areas grants: every one of `areas` must be the caller's.
   absl::Status CheckAreas(const Call& call, absl::Span<const int64_t> areas);
   // The same for a handler that learns the area inside its transaction:
@@ -73,7 +87,7 @@ class RpcGuard final {
   void AuditAlone(const audit::AuditRecord& record);
   // AuditAlone for a refusal of a caller not (yet) known, such as a login
   // over the address's rate limit: throttled per address as above.
-  void AuditUnauthenticatedRefusal(const grpc::ServerContext& context,
+  void AuditUnauthenticatedRefusal(absl::string_view peer,
                                    const audit::AuditRecord& record);
   // Writes the summaries of windows that ended (the flush thread's work).
   void FlushRefusalSummaries(bool all);
@@ -88,6 +102,8 @@ class RpcGuard final {
   static std::string BearerToken(const grpc::ServerContext& context);
   // The client's address without the port ("ipv4:127.0.0.1").
   static std::string PeerAddress(const grpc::ServerContext& context);
+  // Token, address and request id of a gRPC call.
+  static CallOrigin Origin(const grpc::ServerContext& context);
 
  private:
   absl::Status Deny(const Call& call, absl::Status status);

@@ -21,6 +21,16 @@ int main(int argc, char** argv) {
                  "address:port to serve gRPC over TLS on (port 0 picks one)")
       ->envname("KVO_LISTEN")
       ->capture_default_str();
+  app.add_option("--http-listen", config.http_listen,
+                 "address:port to serve the door page on over HTTPS, with "
+                 "the gRPC certificate (port 0 picks one; empty: no page)")
+      ->envname("KVO_HTTP_LISTEN")
+      ->capture_default_str();
+  app.add_option("--http-poll-seconds", config.http_poll_seconds,
+                 "how often the door page asks for changes, in seconds")
+      ->envname("KVO_HTTP_POLL_SECONDS")
+      ->check(CLI::Range(1, 3600))
+      ->capture_default_str();
   app.add_option("--data-dir", config.data_dir,
                  "directory for keys, certificates and the embedded database")
       ->envname("KVO_DATA_DIR")

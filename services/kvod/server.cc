@@ -52,6 +52,7 @@
 #include "services/donations/donation_notice.h"
 #include "services/donations/donation_retention.h"
 #include "services/donations/donation_service.h"
+#include "services/door_web/door_web_server.h"
 #include "services/gallery/expiry_sweeper.h"
 #include "services/gallery/gallery_card_sink.h"
 #include "services/gallery/gallery_service.h"
@@ -193,19 +194,22 @@ fs::path ResolveDefault(const std::string& given, const fs::path& relative) {
   return fs::path(KVO_SOURCE_DIR) / relative;
 }
 
-// Fails early (before anything is created) when the port is taken.
-absl::Status CheckListenAddress(const std::string& listen) {
+// Fails early (before anything is created) when the port is taken. `flag`
+// names the option in the message (--listen, --http-listen).
+absl::Status CheckListenAddress(const std::string& listen,
+                                absl::string_view flag,
+                                absl::string_view example) {
   auto colon = listen.rfind(':');
   if (colon == std::string::npos || colon == 0) {
     return absl::InvalidArgumentError(absl::StrCat(
-        "--listen ", listen, ": expected host:port, e.g. 127.0.0.1:50051"));
+        flag, " ", listen, ": expected host:port, e.g. ", example));
   }
   std::string host = listen.substr(0, colon);
   int port = 0;
   if (!absl::SimpleAtoi(listen.substr(colon + 1), &port) || port < 0 ||
       port > 65535) {
     return absl::InvalidArgumentError(absl::StrCat(
-        "--listen ", listen, ": port must be a number from 0 to 65535"));
+        flag, " ", listen, ": port must be a number from 0 to 65535"));
   }
   if (host.size() > 2 && host.front() == '[' && host.back() == ']') {
     host = host.substr(1, host.size() - 2);
@@ -217,7 +221,7 @@ absl::Status CheckListenAddress(const std::string& listen) {
   if (getaddrinfo(host.c_str(), std::to_string(port).c_str(), &hints, &res) !=
       0) {
     return absl::InvalidArgumentError(
-        absl::StrCat("--listen ", listen, ": unknown host '", host, "'"));
+        absl::StrCat(flag, " ", listen, ": unknown host '", host, "'"));
   }
   absl::Status status;
   for (addrinfo* ai = res; ai != nullptr && port != 0; ai = ai->ai_next) {
@@ -226,8 +230,8 @@ absl::Status CheckListenAddress(const std::string& listen) {
     int one = 1;
     ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
     if (::bind(fd, ai->ai_addr, ai->ai_addrlen) != 0) {
-      status = absl::UnavailableError(absl::StrCat("cannot listen on ", listen,
-                                                   ": ", std::strerror(errno)));
+      status = absl::UnavailableError(absl::StrCat(
+          flag, ": cannot listen on ", listen, ": ", std::strerror(errno)));
     }
     ::close(fd);
     if (!status.ok()) break;
@@ -268,8 +272,10 @@ absl::StatusOr<bool> PrepareDataDir(const fs::path& dir) {
 std::vector<std::string> TlsNames(const KvodConfig& config) {
   std::vector<std::string> names = config.tls_sans;
   std::vector<std::string> defaults;
-  if (auto colon = config.listen.rfind(':'); colon != std::string::npos) {
-    defaults.push_back(config.listen.substr(0, colon));
+  for (const std::string* listen : {&config.listen, &config.http_listen}) {
+    if (auto colon = listen->rfind(':'); colon != std::string::npos) {
+      defaults.push_back(listen->substr(0, colon));
+    }
   }
   char host[256] = {};
   if (::gethostname(host, sizeof host - 1) == 0) defaults.emplace_back(host);
@@ -513,8 +519,16 @@ int RunKvod(const KvodConfig& config) {
         "that a dump of the data never holds a key");
   }
 
-  if (auto s = CheckListenAddress(config.listen); !s.ok()) {
+  if (auto s = CheckListenAddress(config.listen, "--listen", "127.0.0.1:50051");
+      !s.ok()) {
     return Fail(s.message());
+  }
+  if (!config.http_listen.empty()) {
+    if (auto s = CheckListenAddress(config.http_listen, "--http-listen",
+                                    "127.0.0.1:8443");
+        !s.ok()) {
+      return Fail(s.message());
+    }
   }
   if (config.database_url.empty()) {
     if (auto bin = common::FindPostgresBinDir(); !bin.ok()) {
@@ -599,7 +613,9 @@ int RunKvod(const KvodConfig& config) {
       access, authenticator, *rt.pool, audit_integrity,
       policy->rate_limits()
           .unauthenticated_refusals_audited_per_address_per_minute());
-  identity::IdentityServiceImpl identity_service(*policy, *rt.pool, guard);
+  identity::Sessions sessions(*policy, *rt.pool, guard);
+  identity::IdentityServiceImpl identity_service(*policy, *rt.pool, guard,
+                                                 sessions);
   audit::AuditTrust audit_trust;
   audit_trust.witness = witness->get();
   audit_trust.integrity = &audit_integrity;
@@ -640,16 +656,20 @@ int RunKvod(const KvodConfig& config) {
 
   registry::KeyRewrap key_rewrap(**keys);
   registry::KeyServiceImpl key_service(*rt.pool, guard, **keys);
+  registry::IncidentRecording incidents(*policy, *rt.pool, guard, **keys,
+                                        clock);
   // The card's notice states a donation claimed for its incident.
   donations::DonationNoticeClaims notice_claims;
-  registry::RegistryServiceImpl registry_service(*policy, *rt.pool, guard,
-                                                 **keys, gallery_card_sink,
-                                                 clock, &notice_claims);
-  // Licence first: the cycle module's records decide who gets a gallery.
+  registry::RegistryServiceImpl registry_service(
+      *policy, *rt.pool, guard, **keys, gallery_card_sink, clock, incidents,
+      &notice_claims);
+  // Licence first: the cycle module's records decide who gets a gallery,
+  // through gRPC and the door page alike.
   cycle::CycleDoorAdmission door_admission(*rt.pool);
-  gallery::GalleryServiceImpl gallery_service(*policy, *rt.pool, guard, **keys,
-                                              gallery_versions, door_admission,
-                                              clock);
+  gallery::DoorGallery door_gallery(*policy, *rt.pool, guard, **keys,
+                                    gallery_versions, door_admission, clock);
+  gallery::GalleryServiceImpl gallery_service(
+      *policy, *rt.pool, guard, **keys, gallery_versions, clock, door_gallery);
   cycle::CycleUseCases cycle_use_cases(*policy, *rt.pool, door_admission,
                                        clock);
   cycle::CycleServiceImpl cycle_service(guard, cycle_use_cases);
@@ -726,6 +746,22 @@ int RunKvod(const KvodConfig& config) {
     return fail_and_clean(absl::StrCat("cannot listen on ", config.listen,
                                        ": address in use or not available"));
   }
+  std::unique_ptr<door_web::DoorWebServer> door_web;
+  int door_port = 0;
+  if (!config.http_listen.empty()) {
+    door_web::DoorWebOptions web;
+    web.listen = config.http_listen;
+    web.poll_seconds = config.http_poll_seconds;
+    web.no_change = &no_change;  // declared before, outlives the page
+    door_web = std::make_unique<door_web::DoorWebServer>(
+        *policy, guard, sessions, door_gallery, incidents, *tls, web);
+    auto port = door_web->Start();
+    if (!port.ok()) {
+      server->Shutdown();
+      return fail_and_clean(port.status().message());
+    }
+    door_port = *port;
+  }
   ServingState serving(*server, audit_integrity);
   audit_integrity.SetListener(
       [&serving](absl::string_view) { serving.Update(); });
@@ -786,6 +822,12 @@ int RunKvod(const KvodConfig& config) {
 
   const std::string host = config.listen.substr(0, config.listen.rfind(':'));
   std::cout << "kvod: listening on " << host << ":" << selected_port << "\n"
+            << (door_web != nullptr
+                    ? absl::StrCat("kvod: door page on https://",
+                                   config.http_listen.substr(
+                                       0, config.http_listen.rfind(':')),
+                                   ":", door_port, "/\n")
+                    : "")
             << "kvod: CA certificate: "
             << fs::absolute(tls->ca_cert_path).string() << "\n"
             << "kvod: policy " << policy->profile() << " from "
@@ -804,6 +846,7 @@ int RunKvod(const KvodConfig& config) {
   serving.Shutdown();
   server->Shutdown(std::chrono::system_clock::now() + kShutdownGrace);
   server->Wait();
+  if (door_web != nullptr) door_web->Stop();  // before the use cases go
   no_change_summary.Stop();
   common::LogNoChangeSummary(no_change.Take());  // what the last minute owes
   guard.StopAndFlush();  // refusal counts still owed, before the pool goes

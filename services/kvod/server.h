@@ -23,6 +23,10 @@ struct KvodConfig {
   // Extra names and addresses for the generated server certificate (the
   // listen host and the machine's host name are added).
   std::vector<std::string> tls_sans;
+  // The door page's HTTPS address (same certificate as gRPC); empty: off.
+  std::string http_listen = "127.0.0.1:8443";
+  // How often the door page asks for changes, in seconds.
+  int http_poll_seconds = 60;
   int db_pool_size = 8;
   // Extra PostgreSQL settings for the embedded cluster ("fsync=off").
   std::vector<std::string> pg_settings;

@@ -38,6 +38,11 @@ absl::Status CheckLongText(absl::string_view field, absl::string_view value) {
 
 }  // namespace
 
+absl::Status RequireId(absl::string_view field, int64_t id) {
+  if (id > 0) return absl::OkStatus();
+  return absl::InvalidArgumentError(absl::StrCat(field, ": required"));
+}
+
 absl::Status ValidateCreateShopRequest(const kvo::v1::CreateShopRequest& r) {
   return First(
       {RequireId("area_id", r.area_id()), CheckText("name", r.name(), 1, 200)});

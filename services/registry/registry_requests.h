@@ -21,6 +21,9 @@ namespace kvo::registry {
 // outsider is refused alike whatever they send. OK, or INVALID_ARGUMENT
 // naming the field and what is allowed. Pure; thread-safe.
 
+// An id field that must be set: INVALID_ARGUMENT "<field>: required".
+absl::Status RequireId(absl::string_view field, int64_t id);
+
 absl::Status ValidateCreateShopRequest(const kvo::v1::CreateShopRequest& r);
 absl::Status ValidateListShopsRequest(const kvo::v1::ListShopsRequest& r);
 absl::Status ValidateAddShopMemberRequest(

@@ -18,6 +18,7 @@
 #include "services/notice/notice_pdf.h"
 #include "services/registry/card_changes.h"
 #include "services/registry/card_rules.h"
+#include "services/registry/incident_recording.h"
 #include "services/registry/integrity_alarm.h"
 #include "services/registry/person_erasure.h"
 #include "services/registry/person_fields.h"
@@ -39,8 +40,6 @@ using identity::Call;
 using Store = PgRegistryStore;
 
 constexpr char kService[] = "kvo.v1.RegistryService/";
-// Clocks differ a little between a device and kvod.
-constexpr absl::Duration kClockSkew = absl::Minutes(5);
 
 std::string Method(absl::string_view name) {
   return absl::StrCat(kService, name);
@@ -66,40 +65,8 @@ CardKind KindFromRow(const std::string& kind) {
   return CardKind::kCollectiveWarning;
 }
 
-absl::Status RequireId(absl::string_view field, int64_t id) {
-  if (id > 0) return absl::OkStatus();
-  return absl::InvalidArgumentError(absl::StrCat(field, ": required"));
-}
-
 bool IsShopRole(kvo::v1::Role role) {
   return role == kvo::v1::ROLE_SHOPKEEPER || role == kvo::v1::ROLE_SECURITY;
-}
-
-// Reports `cards` as changed to the sink, in the caller's transaction;
-// returns what to report again once it committed.
-// An incident lies between the day its shop's area joined the registry
-// (the collective agreement covers that whole day) and now, give or take
-// the clock skew. kvo sends its --at as occurred_at: the message names both.
-absl::Status CheckIncidentTime(absl::Time occurred, const ShopRow& shop,
-                               absl::Time now) {
-  if (occurred > now + kClockSkew) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "occurred_at (kvo incident record --at): ",
-        absl::FormatTime("%Y-%m-%d %H:%M", occurred, Amsterdam()),
-        " is in the future; at most ", absl::ToInt64Minutes(kClockSkew),
-        " minutes ahead of kvod's clock are allowed"));
-  }
-  const absl::CivilDay joined =
-      absl::ToCivilDay(shop.area_created_at, Amsterdam());
-  if (occurred < absl::FromCivil(joined, Amsterdam())) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("occurred_at (kvo incident record --at): ",
-                     absl::FormatTime("%Y-%m-%d %H:%M", occurred, Amsterdam()),
-                     " is before area ", shop.area_id,
-                     " joined the registry on ", absl::FormatCivilTime(joined),
-                     "; an incident must lie between that day and now"));
-  }
-  return absl::OkStatus();
 }
 
 }  // namespace
@@ -153,34 +120,23 @@ kvo::v1::Person PersonView(const kvo::v1::Policy& policy, const OpenPerson& p,
 
 }  // namespace
 
-RegistryServiceImpl::RegistryServiceImpl(const kvo::v1::Policy& policy,
-                                         common::DbPool& pool,
-                                         identity::RpcGuard& guard,
-                                         const KeyRing& keys,
-                                         CardChangeSink& card_changes,
-                                         const common::Clock& clock,
-                                         const NoticeClaims* notice_claims)
+RegistryServiceImpl::RegistryServiceImpl(
+    const kvo::v1::Policy& policy, common::DbPool& pool,
+    identity::RpcGuard& guard, const KeyRing& keys,
+    CardChangeSink& card_changes, const common::Clock& clock,
+    IncidentRecording& incidents, const NoticeClaims* notice_claims)
     : policy_(policy),
       pool_(pool),
       guard_(guard),
       keys_(keys),
       card_changes_(card_changes),
       clock_(clock),
+      incidents_(incidents),
       notice_claims_(notice_claims) {}
 
 // ---- shops ---------------------------------------------------------------
 
 namespace {
-
-// The shop named by a request's shop_id, or NOT_FOUND naming the field.
-absl::StatusOr<ShopRow> FindShop(pqxx::transaction_base& tx, int64_t shop_id) {
-  auto row = Store::ShopById(tx, shop_id);
-  if (!row) {
-    return absl::NotFoundError(
-        absl::StrCat("shop_id: shop ", shop_id, " not found"));
-  }
-  return *row;
-}
 
 kvo::v1::Shop ShopToProto(const ShopRow& row) {
   kvo::v1::Shop shop;
@@ -505,76 +461,9 @@ grpc::Status RegistryServiceImpl::RecordIncident(
     kvo::v1::Incident* response) {
   auto call = guard_.Begin(*context, Method("RecordIncident"));
   if (!call.ok()) return ToGrpcStatus(call.status());
-  for (auto s : {RequireId("shop_id", request->shop_id()),
-                 RequireId("person_id", request->person_id())}) {
-    if (!s.ok()) return ToGrpcStatus(s);
-  }
-  auto shop = pool_.InTransaction(
-      "read shop", [&](pqxx::work& tx) -> absl::StatusOr<ShopRow> {
-        auto row = FindShop(tx, request->shop_id());
-        if (!row.ok()) return row.status();
-        if (call->caller.role == kvo::v1::ROLE_SHOPKEEPER &&
-            !Store::IsShopMember(tx, row->id, call->caller.principal_id)) {
-          return absl::PermissionDeniedError(
-              "shop_id: a shopkeeper records incidents of their own shop only");
-        }
-        return *row;
-      });
-  if (!shop.ok()) return ToGrpcStatus(shop.status());
-  if (auto s = guard_.CheckAreas(*call, {shop->area_id}); !s.ok()) {
-    return ToGrpcStatus(s);
-  }
-  if (auto s = ValidateRecordIncidentRequest(policy_, *request); !s.ok()) {
-    return ToGrpcStatus(s);
-  }
-  if (auto s = CheckIncidentTime(FromProto(request->occurred_at()), *shop,
-                                 clock_.Now());
-      !s.ok()) {
-    return ToGrpcStatus(s);
-  }
-  const absl::Time occurred = FromProto(request->occurred_at());
-  Vault vault(keys_);
-  auto incident = pool_.InTransaction(
-      "record incident", [&](pqxx::work& tx) -> absl::StatusOr<IncidentRow> {
-        auto row = Store::PersonById(tx, request->person_id());
-        if (!row) {
-          return absl::NotFoundError(absl::StrCat(
-              "person_id: person ", request->person_id(), " not found"));
-        }
-        auto person = vault.Open(tx, *row, {});
-        if (!person.ok()) return person.status();
-        IncidentRow i;
-        i.area_id = shop->area_id;
-        i.shop_id = shop->id;
-        i.occurred_at = occurred;
-        i.offence_type = request->offence_type();
-        i.damage_cents = request->damage_cents();
-        i.has_police_report = !request->police_report_number().empty();
-        i.reported_by = call->caller.principal_id;
-        i.person_id = row->id;
-        i.id = Store::InsertIncident(tx, i);
-        Store::LinkIncidentPerson(
-            tx, i.id, row->id,
-            vault.Seal(*person, IncidentField(i.id, "description"),
-                       request->description()),
-            vault.Seal(*person, IncidentField(i.id, "report_number"),
-                       request->police_report_number()));
-        PgAuditStore::Append(
-            tx, guard_.Record(*call, "registry.record_incident", Subject(*row),
-                              "incident report"));
-        return i;
-      });
+  auto incident = incidents_.Record(*call, *request);
   if (!incident.ok()) return ToGrpcStatus(incident.status());
-  response->set_id(incident->id);
-  response->set_area_id(incident->area_id);
-  response->set_shop_id(incident->shop_id);
-  *response->mutable_occurred_at() = ToProto(incident->occurred_at);
-  response->set_offence_type(incident->offence_type);
-  response->set_description(request->description());
-  response->set_damage_cents(incident->damage_cents);
-  response->set_police_report_number(request->police_report_number());
-  response->set_person_id(incident->person_id);
-  response->set_reported_by(incident->reported_by);
+  *response = std::move(*incident);
   return grpc::Status::OK;
 }
 

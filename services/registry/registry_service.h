@@ -9,6 +9,7 @@
 #include "services/common/db_pool.h"
 #include "services/identity/rpc_guard.h"
 #include "services/registry/card_changes.h"
+#include "services/registry/incident_recording.h"
 #include "services/registry/key_ring.h"
 #include "services/registry/notice_claims.h"
 
@@ -31,6 +32,7 @@ class RegistryServiceImpl final : public kvo::v1::RegistryService::Service {
   RegistryServiceImpl(const kvo::v1::Policy& policy, common::DbPool& pool,
                       identity::RpcGuard& guard, const KeyRing& keys,
                       CardChangeSink& card_changes, const common::Clock& clock,
+                      IncidentRecording& incidents,
                       const NoticeClaims* notice_claims = nullptr);
 
   grpc::Status CreateShop(grpc::ServerContext* context,
@@ -87,6 +89,7 @@ class RegistryServiceImpl final : public kvo::v1::RegistryService::Service {
   const KeyRing& keys_;
   CardChangeSink& card_changes_;
   const common::Clock& clock_;
+  IncidentRecording& incidents_;       // RecordIncident's use case
   const NoticeClaims* notice_claims_;  // may be null: no donations
 };
 

@@ -216,10 +216,12 @@ TEST_P(StartupErrorTest, OneLineExitTwoNothingCreated) {
     if (at != std::string::npos) arg.replace(at, 5, tmp.path().string());
     argv.push_back(arg);
   }
-  if (std::find_if(argv.begin(), argv.end(), [](const std::string& a) {
-        return a.rfind("--listen", 0) == 0;
-      }) == argv.end()) {
-    argv.push_back("--listen=127.0.0.1:0");
+  for (const char* flag : {"--listen", "--http-listen"}) {
+    if (std::find_if(argv.begin(), argv.end(), [flag](const std::string& a) {
+          return a.rfind(flag, 0) == 0;
+        }) == argv.end()) {
+      argv.push_back(std::string(flag) + "=127.0.0.1:0");
+    }
   }
   CommandResult r = RunCommand(argv, std::chrono::seconds(60), GetParam().env);
   EXPECT_EQ(r.exit_code, 2) << r.err;
@@ -235,6 +237,10 @@ INSTANTIATE_TEST_SUITE_P(
         StartupCase{"UnknownFlag", {"--frobnicate"}, {}, "frobnicate"},
         StartupCase{
             "BadListen", {"--listen=nonsense"}, {}, "expected host:port"},
+        StartupCase{"BadHttpListen",
+                    {"--http-listen=nonsense"},
+                    {},
+                    "--http-listen nonsense: expected host:port"},
         StartupCase{"MissingPostgres",
                     {},
                     {"KVO_PG_BINDIR=/nonexistent/pg/bin"},

@@ -19,6 +19,8 @@
 #include "services/cycle/cycle_requests.h"
 #include "services/cycle/figures_csv.h"
 #include "services/donations/donation_requests.h"
+#include "services/door_web/door_web_requests.h"
+#include "services/door_web/door_web_rules.h"
 #include "services/gallery/gallery_requests.h"
 #include "services/identity/identity_requests.h"
 #include "services/registry/registry_requests.h"
@@ -246,6 +248,19 @@ void Validate(uint8_t type, absl::string_view body) {
     KVO_FUZZ_CASE(54, SetActivityStatusRequest,
                   Expect(kvo::cycle::ValidateSetActivityStatusRequest(r)))
 #undef KVO_FUZZ_CASE
+    case 55: {
+      // The door page's forms: the raw body a browser posts.
+      namespace web = kvo::door_web;
+      auto form = web::ParseForm(body);
+      Expect(form.status());
+      if (!form.ok()) return;
+      Expect(web::ParseLoginForm(*form).status());
+      Expect(web::ParsePhotoForm(*form).status());
+      auto incident = web::ParseIncidentForm(*form, 1);
+      Expect(incident.status());
+      if (incident.ok() && incident->damage_cents() < 0) __builtin_trap();
+      return;
+    }
     default:
       return;
   }
@@ -264,7 +279,7 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0) return 0;
   Validate(
-      data[0] % 55,
+      data[0] % 56,
       absl::string_view(reinterpret_cast<const char*>(data) + 1, size - 1));
   return 0;
 }

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
@@ -24,12 +25,19 @@ std::unique_ptr<KvodProcess> KvodProcess::Start(
     const std::filesystem::path& data_dir,
     std::vector<std::string> extra_args) {
   auto kvod = std::unique_ptr<KvodProcess>(new KvodProcess());
-  std::vector<std::string> argv = {KvodPath(), "--listen=127.0.0.1:0",
-                                   "--data-dir=" + data_dir.string(),
-                                   "--pg-setting=fsync=off"};
-  // A --listen of the caller's replaces the free port.
-  for (const std::string& arg : extra_args) {
-    if (arg.rfind("--listen", 0) == 0) argv.erase(argv.begin() + 1);
+  // Free ports for gRPC and the door page, so tests run side by side.
+  std::vector<std::string> argv = {
+      KvodPath(), "--listen=127.0.0.1:0", "--http-listen=127.0.0.1:0",
+      "--data-dir=" + data_dir.string(), "--pg-setting=fsync=off"};
+  // A --listen or --http-listen of the caller's replaces the free port.
+  for (const char* flag : {"--http-listen", "--listen"}) {
+    for (const std::string& arg : extra_args) {
+      if (arg.rfind(flag, 0) == 0) {
+        argv.erase(std::find(argv.begin(), argv.end(),
+                             std::string(flag) + "=127.0.0.1:0"));
+        break;
+      }
+    }
   }
   argv.insert(argv.end(), extra_args.begin(), extra_args.end());
   kvod->process_ = std::make_unique<Subprocess>(argv);
@@ -41,6 +49,8 @@ std::unique_ptr<KvodProcess> KvodProcess::Start(
   for (const auto& line : kvod->process_->stdout_lines()) {
     static const std::string kListen = "kvod: listening on ";
     static const std::string kCa = "kvod: CA certificate: ";
+    static const std::string kDoor = "kvod: door page on ";
+    if (line.rfind(kDoor, 0) == 0) kvod->door_url_ = line.substr(kDoor.size());
     if (line.rfind(kListen, 0) == 0)
       kvod->address_ = line.substr(kListen.size());
     if (line.rfind(kCa, 0) == 0) kvod->ca_path_ = line.substr(kCa.size());

@@ -31,6 +31,8 @@ class KvodProcess final {
 
   const std::string& address() const { return address_; }
   const std::string& ca_path() const { return ca_path_; }
+  // "https://127.0.0.1:PORT/", empty when the page is off.
+  const std::string& door_url() const { return door_url_; }
   // The one-time code printed on first start (empty when none was).
   const std::string& bootstrap_code() const { return bootstrap_code_; }
   // A TLS channel trusting kvod's CA.
@@ -51,6 +53,7 @@ class KvodProcess final {
   std::filesystem::path client_config_;
   std::string address_;
   std::string ca_path_;
+  std::string door_url_;
   std::string bootstrap_code_;
 };
 

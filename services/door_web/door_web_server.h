@@ -1,0 +1,62 @@
+#ifndef KVO_SERVICES_DOOR_WEB_DOOR_WEB_SERVER_H_
+#define KVO_SERVICES_DOOR_WEB_DOOR_WEB_SERVER_H_
+
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "absl/status/statusor.h"
+#include "kvo/v1/policy.pb.h"
+#include "services/common/no_change_calls.h"
+#include "services/common/tls_material.h"
+#include "services/gallery/door_gallery.h"
+#include "services/identity/rpc_guard.h"
+#include "services/identity/sessions.h"
+#include "services/registry/incident_recording.h"
+
+namespace kvo::door_web {
+
+struct DoorWebOptions {
+  std::string listen = "127.0.0.1:8443";  // host:port; port 0 picks one
+  int poll_seconds = 60;                  // how often the page asks for news
+  int threads = 8;                        // bounded workers
+  size_t max_body_bytes = 64 << 10;       // larger requests get 413
+  int timeout_seconds = 10;               // read and write, each
+  // Polls that found nothing new are counted here (as no-change gRPC syncs
+  // are) instead of logged one by one; nullptr: logged.
+  common::NoChangeCounter* no_change = nullptr;
+};
+
+// The door page: a thin HTTPS adapter (cpp-httplib) in front of the same use
+// cases the gRPC adapters call (identity::Sessions for login and logout,
+// the guard and access table with the gRPC method names, DoorGallery's
+// per-person delta sync and audited photo, IncidentRecording), with the
+// session token in an HttpOnly, Secure, SameSite=Strict cookie, a CSRF
+// token on every POST, the headers of SecurityHeaders() on every response
+// and short Dutch (or English) pages for every refusal. Start, then Stop
+// before the use cases go; thread-safe.
+class DoorWebServer final {
+ public:
+  DoorWebServer(const kvo::v1::Policy& policy, identity::RpcGuard& guard,
+                identity::Sessions& sessions, gallery::DoorGallery& door,
+                registry::IncidentRecording& incidents,
+                const common::TlsMaterial& tls, DoorWebOptions options);
+  ~DoorWebServer();
+  DoorWebServer(const DoorWebServer&) = delete;
+  DoorWebServer& operator=(const DoorWebServer&) = delete;
+
+  // Binds and serves on a thread of its own; the port bound.
+  absl::StatusOr<int> Start();
+  // Stops accepting and waits for the requests in flight.
+  void Stop();
+
+ private:
+  class Impl;
+  std::string listen_;  // before impl_, which takes the options
+  std::unique_ptr<Impl> impl_;
+  std::thread thread_;
+};
+
+}  // namespace kvo::door_web
+
+#endif  // KVO_SERVICES_DOOR_WEB_DOOR_WEB_SERVER_H_

@@ -1,0 +1,89 @@
+#ifndef KVO_SERVICES_GALLERY_DOOR_GALLERY_H_
+#define KVO_SERVICES_GALLERY_DOOR_GALLERY_H_
+
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "kvo/v1/gallery.pb.h"
+#include "kvo/v1/policy.pb.h"
+#include "services/common/clock.h"
+#include "services/common/db_pool.h"
+#include "services/common/rate_limiter.h"
+#include "services/gallery/door_admission.h"
+#include "services/gallery/door_cache.h"
+#include "services/gallery/gallery_versions.h"
+#include "services/identity/rpc_guard.h"
+#include "services/registry/key_ring.h"
+
+namespace kvo::gallery {
+
+// What one sync tells a device: one entry per person (the strongest card in
+// force), the persons to purge, and the version it now holds.
+struct DoorSync {
+  std::vector<kvo::v1::GalleryEntry> entries;
+  std::vector<int64_t> removed;  // persons (entry ids)
+  int64_t version = 0;
+  // The device's version was newer than the server's: drop everything and
+  // keep what this sync sent.
+  bool reset = false;
+  // Nothing for the device and no damaged record met: counted, not logged.
+  bool no_change = false;
+};
+
+// The door's use cases, for every adapter (gRPC and the door page): the
+// per-person delta sync of the caller's areas and the audited full photo.
+// A sync that finds nothing new is answered from GalleryVersions without the
+// database and writes no audit entry; one that discloses N persons writes
+// one entry naming them; every photo view is audited with the purpose the
+// adapter names. Per-principal hourly limits of policy/ rate_limits give
+// RESOURCE_EXHAUSTED and set `*retry_after_s`. What is in force is decided
+// at `clock`'s now. Neither a sync nor a photo is served unless `admission`
+// lets the caller in (licence first): FAILED_PRECONDITION, audited, with
+// its reason. Thread-safe.
+class DoorGallery final {
+ public:
+  DoorGallery(const kvo::v1::Policy& policy, common::DbPool& pool,
+              identity::RpcGuard& guard, const registry::KeyRing& keys,
+              GalleryVersions& versions, DoorAdmission& admission,
+              const common::Clock& clock);
+
+  absl::StatusOr<DoorSync> Sync(const identity::Call& call,
+                                const kvo::v1::SyncGalleryRequest& request,
+                                int64_t* retry_after_s);
+  // NOT_FOUND for a person without a card in force in the caller's areas
+  // (another area's included) or without a photo; the refusal is audited.
+  absl::StatusOr<kvo::v1::Photo> GetPhoto(
+      const identity::Call& call, const kvo::v1::GetPhotoRequest& request,
+      absl::string_view purpose, int64_t* retry_after_s);
+
+ private:
+  static constexpr size_t kDoorCacheBytes = 256 << 20;
+  static constexpr size_t kThumbnailCacheBytes = 128 << 20;
+
+  // A full sync answered from DoorCache, if every area has a current
+  // snapshot: the audit entry is its only database work.
+  std::optional<absl::StatusOr<DoorSync>> FullSyncFromCache(
+      const identity::Call& call, const GalleryVersions::View& view);
+  // The admission's answer; a refusal is audited first.
+  absl::Status Admit(const identity::Call& call, absl::string_view action);
+  absl::Status Limit(const identity::Call& call, absl::string_view what,
+                     int per_hour, int64_t* retry_after_s);
+
+  const kvo::v1::Policy& policy_;
+  common::DbPool& pool_;
+  identity::RpcGuard& guard_;
+  const registry::KeyRing& keys_;
+  GalleryVersions& versions_;
+  DoorAdmission& admission_;
+  const common::Clock& clock_;
+  DoorCache door_{kDoorCacheBytes};
+  ThumbnailCache thumbnails_{kThumbnailCacheBytes};
+  common::RateLimiter limiter_{std::chrono::hours(1)};
+};
+
+}  // namespace kvo::gallery
+
+#endif  // KVO_SERVICES_GALLERY_DOOR_GALLERY_H_

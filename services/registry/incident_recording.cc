@@ -1,0 +1,164 @@
+#include "services/registry/incident_recording.h"
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/civil_time.h"
+#include "services/audit/pg_audit_store.h"
+#include "services/common/local_time.h"
+#include "services/common/proto_time.h"
+#include "services/registry/registry_requests.h"
+#include "services/registry/vault.h"
+
+namespace kvo::registry {
+namespace {
+
+using audit::PgAuditStore;
+using common::Amsterdam;
+using common::FromProto;
+using common::ToProto;
+using identity::Call;
+using Store = PgRegistryStore;
+
+// Clocks differ a little between a device and kvod.
+constexpr absl::Duration kClockSkew = absl::Minutes(5);
+
+// An incident lies between the day its shop's area joined the registry
+// (the collective agreement covers that whole day) and now, give or take
+// the clock skew. kvo sends its --at as occurred_at: the message names both.
+absl::Status CheckIncidentTime(absl::Time occurred, const ShopRow& shop,
+                               absl::Time now) {
+  if (occurred > now + kClockSkew) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "occurred_at (kvo incident record --at): ",
+        absl::FormatTime("%Y-%m-%d %H:%M", occurred, Amsterdam()),
+        " is in the future; at most ", absl::ToInt64Minutes(kClockSkew),
+        " minutes ahead of kvod's clock are allowed"));
+  }
+  const absl::CivilDay joined =
+      absl::ToCivilDay(shop.area_created_at, Amsterdam());
+  if (occurred < absl::FromCivil(joined, Amsterdam())) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("occurred_at (kvo incident record --at): ",
+                     absl::FormatTime("%Y-%m-%d %H:%M", occurred, Amsterdam()),
+                     " is before area ", shop.area_id,
+                     " joined the registry on ", absl::FormatCivilTime(joined),
+                     "; an incident must lie between that day and now"));
+  }
+  return absl::OkStatus();
+}
+
+std::string Subject(const PersonRow& p) { return AuditSubject(p); }
+
+}  // namespace
+
+absl::StatusOr<ShopRow> FindShop(pqxx::transaction_base& tx, int64_t shop_id) {
+  auto row = Store::ShopById(tx, shop_id);
+  if (!row) {
+    return absl::NotFoundError(
+        absl::StrCat("shop_id: shop ", shop_id, " not found"));
+  }
+  return *row;
+}
+
+IncidentRecording::IncidentRecording(const kvo::v1::Policy& policy,
+                                     common::DbPool& pool,
+                                     identity::RpcGuard& guard,
+                                     const KeyRing& keys,
+                                     const common::Clock& clock)
+    : policy_(policy), pool_(pool), guard_(guard), keys_(keys), clock_(clock) {}
+
+absl::StatusOr<std::vector<ShopRow>> IncidentRecording::ShopsOfCaller(
+    const Call& call) {
+  return pool_.InTransaction(
+      "shops of caller",
+      [&](pqxx::work& tx) -> absl::StatusOr<std::vector<ShopRow>> {
+        std::vector<ShopRow> shops;
+        for (int64_t id :
+             Store::ShopsOfPrincipal(tx, call.caller.principal_id)) {
+          if (auto row = Store::ShopById(tx, id)) shops.push_back(*row);
+        }
+        std::sort(
+            shops.begin(), shops.end(),
+            [](const ShopRow& a, const ShopRow& b) { return a.name < b.name; });
+        return shops;
+      });
+}
+
+absl::StatusOr<kvo::v1::Incident> IncidentRecording::Record(
+    const Call& call, const kvo::v1::RecordIncidentRequest& request) {
+  for (auto s : {RequireId("shop_id", request.shop_id()),
+                 RequireId("person_id", request.person_id())}) {
+    if (!s.ok()) return s;
+  }
+  auto shop = pool_.InTransaction(
+      "read shop", [&](pqxx::work& tx) -> absl::StatusOr<ShopRow> {
+        auto row = FindShop(tx, request.shop_id());
+        if (!row.ok()) return row.status();
+        if (call.caller.role == kvo::v1::ROLE_SHOPKEEPER &&
+            !Store::IsShopMember(tx, row->id, call.caller.principal_id)) {
+          return absl::PermissionDeniedError(
+              "shop_id: a shopkeeper records incidents of their own shop only");
+        }
+        return *row;
+      });
+  if (!shop.ok()) return shop.status();
+  if (auto s = guard_.CheckAreas(call, {shop->area_id}); !s.ok()) {
+    return s;
+  }
+  if (auto s = ValidateRecordIncidentRequest(policy_, request); !s.ok()) {
+    return s;
+  }
+  if (auto s = CheckIncidentTime(FromProto(request.occurred_at()), *shop,
+                                 clock_.Now());
+      !s.ok()) {
+    return s;
+  }
+  const absl::Time occurred = FromProto(request.occurred_at());
+  Vault vault(keys_);
+  auto incident = pool_.InTransaction(
+      "record incident", [&](pqxx::work& tx) -> absl::StatusOr<IncidentRow> {
+        auto row = Store::PersonById(tx, request.person_id());
+        if (!row) {
+          return absl::NotFoundError(absl::StrCat(
+              "person_id: person ", request.person_id(), " not found"));
+        }
+        auto person = vault.Open(tx, *row, {});
+        if (!person.ok()) return person.status();
+        IncidentRow i;
+        i.area_id = shop->area_id;
+        i.shop_id = shop->id;
+        i.occurred_at = occurred;
+        i.offence_type = request.offence_type();
+        i.damage_cents = request.damage_cents();
+        i.has_police_report = !request.police_report_number().empty();
+        i.reported_by = call.caller.principal_id;
+        i.person_id = row->id;
+        i.id = Store::InsertIncident(tx, i);
+        Store::LinkIncidentPerson(
+            tx, i.id, row->id,
+            vault.Seal(*person, IncidentField(i.id, "description"),
+                       request.description()),
+            vault.Seal(*person, IncidentField(i.id, "report_number"),
+                       request.police_report_number()));
+        PgAuditStore::Append(
+            tx, guard_.Record(call, "registry.record_incident", Subject(*row),
+                              "incident report"));
+        return i;
+      });
+  if (!incident.ok()) return incident.status();
+  kvo::v1::Incident out;
+  out.set_id(incident->id);
+  out.set_area_id(incident->area_id);
+  out.set_shop_id(incident->shop_id);
+  *out.mutable_occurred_at() = ToProto(incident->occurred_at);
+  out.set_offence_type(incident->offence_type);
+  out.set_description(request.description());
+  out.set_damage_cents(incident->damage_cents);
+  out.set_police_report_number(request.police_report_number());
+  out.set_person_id(incident->person_id);
+  out.set_reported_by(incident->reported_by);
+  return out;
+}
+
+}  // namespace kvo::registry
