@@ -67,19 +67,6 @@ std::string RandomBytes(size_t n) {
   return out;
 }
 
-std::string HmacSha256(absl::string_view key, absl::string_view data) {
-  crypto_auth_hmacsha256_state state;
-  crypto_auth_hmacsha256_init(
-      &state, reinterpret_cast<const unsigned char*>(key.data()), key.size());
-  crypto_auth_hmacsha256_update(
-      &state, reinterpret_cast<const unsigned char*>(data.data()), data.size());
-  std::string mac(crypto_auth_hmacsha256_BYTES, '\0');
-  crypto_auth_hmacsha256_final(&state,
-                               reinterpret_cast<unsigned char*>(mac.data()));
-  sodium_memzero(&state, sizeof state);
-  return mac;
-}
-
 bool SecretsEqual(absl::string_view a, absl::string_view b) {
   return a.size() == b.size() &&
          sodium_memcmp(a.data(), b.data(), a.size()) == 0;

@@ -29,9 +29,6 @@ std::optional<std::string> HexDecode(absl::string_view hex);
 // `n` bytes from the OS's secure random source.
 std::string RandomBytes(size_t n);
 
-// HMAC-SHA-256 of `data` under `key` (libsodium), 32 bytes.
-std::string HmacSha256(absl::string_view key, absl::string_view data);
-
 // Constant-time comparison of equal-length secrets.
 bool SecretsEqual(absl::string_view a, absl::string_view b);
 

@@ -118,7 +118,7 @@ grpc::Status DonationServiceImpl::RecordProviderEvent(
   return Serve(context, "RecordProviderEvent", response, [&](const Actor& a) {
     return use_cases_.ProviderEvent(
         a.who, *request, [&](const audit::AuditRecord& record) {
-          guard_.AuditUnauthenticatedRefusal(*context, record);
+          guard_.AuditUnauthenticatedRefusal(context->peer(), record);
         });
   });
 }

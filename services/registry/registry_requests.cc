@@ -18,7 +18,6 @@ namespace {
 
 using common::CheckText;
 using common::First;
-using common::RequireId;
 
 constexpr int64_t kMaxDamageCents = 100'000'000;  // EUR 1 million
 constexpr size_t kMaxLongText = 5000;
@@ -37,11 +36,6 @@ absl::Status CheckLongText(absl::string_view field, absl::string_view value) {
 }
 
 }  // namespace
-
-absl::Status RequireId(absl::string_view field, int64_t id) {
-  if (id > 0) return absl::OkStatus();
-  return absl::InvalidArgumentError(absl::StrCat(field, ": required"));
-}
 
 absl::Status ValidateCreateShopRequest(const kvo::v1::CreateShopRequest& r) {
   return First(

@@ -10,6 +10,7 @@
 #include "kvo/v1/keys.pb.h"
 #include "kvo/v1/policy.pb.h"
 #include "kvo/v1/registry.pb.h"
+#include "services/common/request_checks.h"
 
 namespace kvo::registry {
 
@@ -22,7 +23,7 @@ namespace kvo::registry {
 // naming the field and what is allowed. Pure; thread-safe.
 
 // An id field that must be set: INVALID_ARGUMENT "<field>: required".
-absl::Status RequireId(absl::string_view field, int64_t id);
+using common::RequireId;
 
 absl::Status ValidateCreateShopRequest(const kvo::v1::CreateShopRequest& r);
 absl::Status ValidateListShopsRequest(const kvo::v1::ListShopsRequest& r);
