@@ -8,11 +8,14 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "kvo/v1/audit.pb.h"
+#include "kvo/v1/cycle.pb.h"
+#include "kvo/v1/donations.pb.h"
 #include "kvo/v1/gallery.pb.h"
 #include "kvo/v1/identity.pb.h"
 #include "kvo/v1/keys.pb.h"
 #include "kvo/v1/privacy.pb.h"
 #include "kvo/v1/registry.pb.h"
+#include "kvo/v1/reports.pb.h"
 #include "kvo/v1/retention.pb.h"
 #include "services/common/policy_loader.h"
 
@@ -42,6 +45,9 @@ std::vector<std::string> AllMethods() {
   (void)kvo::v1::RetentionReport::descriptor();
   (void)kvo::v1::KeyStatus::descriptor();
   (void)kvo::v1::SubjectRequest::descriptor();
+  (void)kvo::v1::ReductionReportRequest::descriptor();
+  (void)kvo::v1::Claim::descriptor();
+  (void)kvo::v1::CycleStatus::descriptor();
   std::vector<std::string> methods;
   for (const auto& entry :
        fs::directory_iterator(fs::path(KVO_SOURCE_DIR) / "proto/kvo/v1")) {
