@@ -181,23 +181,28 @@ std::string Csv(const std::string& field) {
 
 }  // namespace
 
-absl::StatusOr<ReductionReport> BuildReductionReport(
-    const ReductionInputs& in) {
-  if (in.area_name.empty()) {
-    return absl::InvalidArgumentError("--area: the area has no name");
-  }
+absl::Status CheckPeriods(const Period& first, const Period& second) {
   for (const auto& [p, flag] :
-       {std::pair{&in.first, "--from"}, std::pair{&in.second, "--to"}}) {
+       {std::pair{&first, "--from"}, std::pair{&second, "--to"}}) {
     if (p->to < p->from) {
       return absl::InvalidArgumentError(absl::StrCat(
           flag, ": the period ends before it starts (", FormatPeriod(*p), ")"));
     }
   }
-  if (!(in.first.to < in.second.from || in.second.to < in.first.from)) {
+  if (!(first.to < second.from || second.to < first.from)) {
     return absl::InvalidArgumentError(
         "--from, --to: the two periods overlap; compare two separate "
         "periods (for example the 0-meting year and the 1-meting year)");
   }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<ReductionReport> BuildReductionReport(
+    const ReductionInputs& in) {
+  if (in.area_name.empty()) {
+    return absl::InvalidArgumentError("--area: the area has no name");
+  }
+  if (auto s = CheckPeriods(in.first, in.second); !s.ok()) return s;
   if (in.small_count_threshold < 1) {
     return absl::InvalidArgumentError(
         "the small-count threshold must be at least 1");

@@ -126,8 +126,12 @@ struct ReductionReport {
   std::vector<MonthPoint> second_months;
 };
 
-// INVALID_ARGUMENT for an empty area name, an inverted period, periods that
-// overlap, a threshold below 1 or a negative count.
+// INVALID_ARGUMENT naming kvo's flag (--from, --to) for an inverted period
+// or two periods that overlap.
+absl::Status CheckPeriods(const Period& first, const Period& second);
+
+// INVALID_ARGUMENT for an empty area name, CheckPeriods' refusals, a
+// threshold below 1 or a negative count.
 absl::StatusOr<ReductionReport> BuildReductionReport(const ReductionInputs& in);
 
 // The report as text a person reads (Dutch), one section after another;

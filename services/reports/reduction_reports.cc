@@ -16,20 +16,6 @@ std::pair<absl::Time, absl::Time> Instants(const Period& p) {
   return {absl::FromCivil(p.from, tz), absl::FromCivil(p.to + 1, tz)};
 }
 
-void AddRegistryFacts(const registry::AreaFacts& f, PeriodFacts& out) {
-  out.incidents_by_type = f.incidents_by_type;
-  out.damage_cents = f.damage_cents;
-  for (const auto& [month, n] : f.incidents_by_month) {
-    absl::CivilMonth m;
-    if (absl::ParseCivilTime(month, &m)) out.incidents_by_month[m] = n;
-  }
-  for (const auto& [kind, n] : f.cards_by_kind) {
-    (kind == "collective_warning" ? out.warnings_issued : out.bans_issued) += n;
-  }
-  out.objections_by_outcome = f.objections_by_outcome;
-  out.repeat_offenders = f.repeat_offenders;
-}
-
 }  // namespace
 
 absl::StatusOr<kvo::v1::ReductionReportResponse> ReductionReports::Build(
@@ -90,6 +76,20 @@ absl::StatusOr<kvo::v1::ReductionReportResponse> ReductionReports::Build(
     out.set_pdf(std::move(*pdf));
   }
   return out;
+}
+
+void AddRegistryFacts(const registry::AreaFacts& f, PeriodFacts& out) {
+  out.incidents_by_type = f.incidents_by_type;
+  out.damage_cents = f.damage_cents;
+  for (const auto& [month, n] : f.incidents_by_month) {
+    absl::CivilMonth m;
+    if (absl::ParseCivilTime(month, &m)) out.incidents_by_month[m] = n;
+  }
+  for (const auto& [kind, n] : f.cards_by_kind) {
+    (kind == "collective_warning" ? out.warnings_issued : out.bans_issued) += n;
+  }
+  out.objections_by_outcome = f.objections_by_outcome;
+  out.repeat_offenders = f.repeat_offenders;
 }
 
 kvo::v1::ReductionReportResponse ToProto(const ReductionReport& report) {

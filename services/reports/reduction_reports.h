@@ -9,6 +9,7 @@
 #include "services/common/clock.h"
 #include "services/common/db_pool.h"
 #include "services/identity/rpc_guard.h"
+#include "services/registry/pg_registry_store.h"
 #include "services/reports/reduction_report.h"
 #include "services/reports/reduction_requests.h"
 
@@ -58,6 +59,9 @@ class ReductionReports {
   const common::Clock& clock_;
   const std::vector<ReductionContributor*> contributors_;
 };
+
+// The registry's counts of a period as the report's facts. Pure.
+void AddRegistryFacts(const registry::AreaFacts& f, PeriodFacts& out);
 
 // The report as the API carries it (figures as printed, hidden counts as
 // "< 5"). Pure.

@@ -16,7 +16,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "services/registry/pg_registry_store.h"
-#include "services/reports/reduction_report.h"
+#include "services/reports/reduction_reports.h"
 #include "tests/bench/bench_pg.h"
 
 namespace kvo::registry {
@@ -120,19 +120,7 @@ void BM_ReductionReport(benchmark::State& state) {
                                    std::tuple{&in.second_facts, kSplit, kTo}}) {
       const AreaFacts f = PgRegistryStore::FactsOfArea(tx, 1, At(from), At(to));
       n += Total(f);
-      facts->incidents_by_type = f.incidents_by_type;
-      facts->damage_cents = f.damage_cents;
-      for (const auto& [month, count] : f.incidents_by_month) {
-        absl::CivilMonth m;
-        if (absl::ParseCivilTime(month, &m)) {
-          facts->incidents_by_month[m] = count;
-        }
-      }
-      facts->warnings_issued = f.cards_by_kind.count("collective_warning")
-                                   ? f.cards_by_kind.at("collective_warning")
-                                   : 0;
-      facts->objections_by_outcome = f.objections_by_outcome;
-      facts->repeat_offenders = f.repeat_offenders;
+      reports::AddRegistryFacts(f, *facts);
     }
     auto report = reports::BuildReductionReport(in);
     if (!report.ok()) bench::Check(report.status());

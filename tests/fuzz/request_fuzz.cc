@@ -24,6 +24,7 @@
 #include "services/gallery/gallery_requests.h"
 #include "services/identity/identity_requests.h"
 #include "services/registry/registry_requests.h"
+#include "services/reports/reduction_requests.h"
 
 namespace {
 
@@ -247,6 +248,19 @@ void Validate(uint8_t type, absl::string_view body) {
                   Expect(kvo::cycle::ValidateAddActivityRequest(r).status()))
     KVO_FUZZ_CASE(54, SetActivityStatusRequest,
                   Expect(kvo::cycle::ValidateSetActivityStatusRequest(r)))
+    KVO_FUZZ_CASE(56, ReductionReportRequest, {
+      auto periods = kvo::reports::ValidateReductionReportRequest(
+          r, v1::Policy::default_instance());
+      Expect(periods.status());
+      // What passes is two ordered, separate periods of at most the default.
+      if (periods.ok() &&
+          (periods->first.to < periods->first.from ||
+           periods->second.to < periods->second.from ||
+           periods->first.to - periods->first.from + 1 >
+               kvo::reports::MaxPeriodDays(v1::Policy::default_instance()))) {
+        __builtin_trap();
+      }
+    })
 #undef KVO_FUZZ_CASE
     case 55: {
       // The door page's forms: the raw body a browser posts.
@@ -279,7 +293,7 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0) return 0;
   Validate(
-      data[0] % 56,
+      data[0] % 57,
       absl::string_view(reinterpret_cast<const char*>(data) + 1, size - 1));
   return 0;
 }
