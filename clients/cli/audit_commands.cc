@@ -115,6 +115,8 @@ absl::Status ConsistentWith(const Connection& connection,
         "kvod's head of size ", head.tree_size(),
         " differs from the one checked before: history was rewritten"));
   }
+  // Every log extends the empty one; RFC 6962 has no proof from size 0.
+  if (earlier.tree_size == 0) return absl::OkStatus();
   kvo::v1::ConsistencyProofRequest request;
   request.set_first_size(earlier.tree_size);
   request.set_second_size(head.tree_size());
