@@ -6,6 +6,7 @@
 #include <pwd.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/shm.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -91,7 +92,7 @@ std::string LogTail(const fs::path& path, size_t max_lines = 4) {
 // threads, so the child sticks to async-signal-safe calls.
 absl::StatusOr<pid_t> Spawn(const std::vector<std::string>& argv,
                             const fs::path& log_path, const RunAs& run_as,
-                            bool die_with_parent) {
+                            bool die_with_parent, int nice = 0) {
   std::vector<char*> cargv;
   for (const auto& a : argv) cargv.push_back(const_cast<char*>(a.c_str()));
   cargv.push_back(nullptr);
@@ -133,6 +134,7 @@ absl::StatusOr<pid_t> Spawn(const std::vector<std::string>& argv,
       ::prctl(PR_SET_PDEATHSIG, SIGINT);
       if (::getppid() != parent) _exit(1);
     }
+    if (nice > 0) ::setpriority(PRIO_PROCESS, 0, nice);
     ::execv(cargv[0], cargv.data());
     _exit(127);
   }
@@ -452,7 +454,8 @@ absl::StatusOr<pid_t> EmbeddedPostgres::Launch(
     argv.push_back(setting);
   }
   const fs::path server_log = log_dir_ / "postgres.log";
-  auto pid = Spawn(argv, server_log, *run_as, /*die_with_parent=*/true);
+  auto pid =
+      Spawn(argv, server_log, *run_as, /*die_with_parent=*/true, options_.nice);
   if (!pid.ok()) return pid.status();
 
   const std::string ping = ConnectionString("postgres") + " connect_timeout=2";

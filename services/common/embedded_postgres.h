@@ -28,6 +28,10 @@ struct EmbeddedPostgresOptions {
   std::vector<std::string> settings;
   // initdb without fsync: for throwaway test clusters only.
   bool fast_initdb = false;
+  // Added to the niceness of the server's processes (0-19): under load the
+  // kernel runs kvod's threads (the door's in-memory syncs) before the
+  // database's work, which writers queue for anyway.
+  int nice = 0;
   std::chrono::seconds start_timeout{60};
 };
 

@@ -95,6 +95,13 @@ int main(int argc, char** argv) {
                  "for signed payment events (else $KVO_DONATIONS_SECRET; "
                  "neither: provider events are refused)")
       ->envname("KVO_DONATIONS_SECRET_FILE");
+  app.add_option("--pg-nice", config.pg_nice,
+                 "niceness added to the embedded PostgreSQL's processes, so "
+                 "that under load the door's in-memory syncs run before the "
+                 "database's write work (0 = none)")
+      ->envname("KVO_PG_NICE")
+      ->check(CLI::Range(0, 19))
+      ->capture_default_str();
   app.add_option("--pg-setting", config.pg_settings,
                  "name=value setting for the embedded PostgreSQL (repeatable)");
   try {

@@ -378,6 +378,7 @@ absl::Status StartDatabase(const KvodConfig& config, const fs::path& data_dir,
     common::EmbeddedPostgresOptions options;
     options.root = data_dir;
     options.settings = config.pg_settings;
+    options.nice = config.pg_nice;
     const auto t0 = std::chrono::steady_clock::now();
     auto pg = common::EmbeddedPostgres::Start(options);
     if (!pg.ok()) return pg.status();

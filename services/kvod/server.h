@@ -30,6 +30,7 @@ struct KvodConfig {
   int db_pool_size = 8;
   // Extra PostgreSQL settings for the embedded cluster ("fsync=off").
   std::vector<std::string> pg_settings;
+  int pg_nice = 0;
   // Run for every signed audit tree head (see audit/head_command.h).
   std::string audit_head_command;
   // Moves kvod's clock (retention and the rules that read it) this many

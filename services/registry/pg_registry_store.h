@@ -6,6 +6,7 @@
 #include <optional>
 #include <pqxx/pqxx>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/time/time.h"
@@ -180,6 +181,9 @@ class PgRegistryStore final {
                                  const std::string& sealed_description,
                                  const std::string& sealed_report);
   static std::optional<IncidentRow> IncidentById(Tx& tx, int64_t id);
+  // The incident with its person, locked as PersonForUpdate does.
+  static std::optional<std::pair<IncidentRow, PersonRow>> IncidentForCard(
+      Tx& tx, int64_t incident_id);
   // What deciding a card for `incident_id` reads, in one statement.
   static CardHistory CardHistoryOf(Tx& tx, int64_t person_id, int64_t area_id,
                                    int64_t incident_id);

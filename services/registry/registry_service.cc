@@ -526,11 +526,15 @@ grpc::Status RegistryServiceImpl::IssueCard(
   };
   auto issued = pool_.InTransaction(
       "issue card", [&](pqxx::work& tx) -> absl::StatusOr<Issued> {
-        auto incident = Store::IncidentById(tx, request->incident_id());
-        if (!incident) {
+        // One decision per person at a time: a second officer waits here
+        // and then sees the first card (escalation, no double ban).
+        auto found = Store::IncidentForCard(tx, request->incident_id());
+        if (!found) {
           return absl::NotFoundError(absl::StrCat(
               "incident_id: incident ", request->incident_id(), " not found"));
         }
+        const IncidentRow* incident = &found->first;
+        const PersonRow* row = &found->second;
         if (auto s = guard_.CheckAreasIn(tx, *call, {incident->area_id});
             !s.ok()) {
           return Issued{s, {}};
@@ -542,10 +546,6 @@ grpc::Status RegistryServiceImpl::IssueCard(
               "a shopkeeper issues individual bans for their own shop only "
               "(scope: individual, an incident of your shop)");
         }
-        // One decision per person at a time: a second officer waits here
-        // and then sees the first card (escalation, no double ban).
-        auto row = Store::PersonForUpdate(tx, incident->person_id);
-        if (!row) return absl::NotFoundError("the incident's person is gone");
         CardRequest r;
         const CardHistory history =
             Store::CardHistoryOf(tx, row->id, incident->area_id, incident->id);

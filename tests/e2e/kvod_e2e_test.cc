@@ -8,10 +8,12 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <iterator>
 #include <pqxx/pqxx>
 #include <sstream>
 #include <thread>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_split.h"
 #include "gmock/gmock.h"
 #include "grpc/health/v1/health.grpc.pb.h"
@@ -171,6 +173,40 @@ TEST(KvodE2E, ChangedMigrationIsRefusedAtStart) {
       << "the cluster must be stopped after a refused start";
 }
 
+// The niceness (field 19 of /proc/PID/stat) of `pid`; -100 when unreadable.
+int NiceOf(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string stat((std::istreambuf_iterator<char>(in)),
+                   std::istreambuf_iterator<char>());
+  const auto close = stat.rfind(')');
+  if (close == std::string::npos) return -100;
+  std::istringstream rest(stat.substr(close + 2));
+  std::vector<std::string> f;
+  for (std::string x; rest >> x;) f.push_back(x);
+  int nice = -100;
+  // Counted from field 3 (state): field 19 is the 17th.
+  if (f.size() > 16 && !absl::SimpleAtoi(f[16], &nice)) return -100;
+  return nice;
+}
+
+// --pg-nice: the embedded cluster's processes run that much nicer than kvod,
+// so that under load the door's in-memory syncs run first.
+TEST(KvodE2E, EmbeddedClusterRunsAtTheNicenessAsked) {
+  TempDir tmp;
+  const fs::path data = tmp.path() / "data";
+  auto kvod = KvodProcess::Start(data, {"--pg-nice=7"});
+  ASSERT_NE(kvod, nullptr);
+  std::ifstream pidfile(data / "pg" / "postmaster.pid");
+  pid_t postmaster = 0;
+  ASSERT_TRUE(pidfile >> postmaster) << "no postmaster.pid";
+  const int own = NiceOf(::getpid());
+  ASSERT_NE(own, -100);
+  if (own > 12) GTEST_SKIP() << "this test already runs at nice " << own;
+  EXPECT_EQ(NiceOf(postmaster), own + 7);
+  EXPECT_EQ(kvod->Kvo({"health"}).exit_code, 0);
+  EXPECT_EQ(kvod->Stop(), 0);
+}
+
 TEST(KvodE2E, ExternalDatabaseIsUsedWhenGiven) {
   TempDir tmp;
   common::EmbeddedPostgresOptions options;
@@ -241,6 +277,10 @@ INSTANTIATE_TEST_SUITE_P(
                     {"--http-listen=nonsense"},
                     {},
                     "--http-listen nonsense: expected host:port"},
+        StartupCase{"BadPgNice",
+                    {"--pg-nice=40"},
+                    {},
+                    "--pg-nice: Value 40 not in range 0 to 19"},
         StartupCase{"MissingPostgres",
                     {},
                     {"KVO_PG_BINDIR=/nonexistent/pg/bin"},
