@@ -375,7 +375,6 @@ int Main() {
     }
   }
   if (statements) PrintStatements(conninfo, next.load());
-  if (std::getenv("KVO_BENCH_HOLD")) { std::printf("HOLD %s\n", conninfo.c_str()); std::fflush(stdout); sleep(3600); }
   env.TearDown();
   return 0;
 }
