@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <fstream>
 #include <iostream>
+#include <regex>
 
 #include "absl/strings/str_cat.h"
 #include "services/common/log.h"
@@ -129,8 +130,16 @@ std::string StatusCodeName(grpc::StatusCode code) {
   }
 }
 
+std::string FlagsForPeople(const std::string& message) {
+  // kvod names a field for API clients and kvo's flag for people:
+  // "purpose (kvo --purpose): required". A person reads "--purpose: ...".
+  static const std::regex kField(
+      R"re([a-z_][a-z0-9_.\[\]]* \(kvo (?:[a-z][a-z-]* )*(--[a-z0-9-]+)\)(?=:))re");
+  return std::regex_replace(message, kField, "$1");
+}
+
 int ReportRpcError(const grpc::Status& status) {
-  std::string message = status.error_message();
+  std::string message = FlagsForPeople(status.error_message());
   std::replace(message.begin(), message.end(), '\n', ' ');
   std::cerr << "kvo: " << StatusCodeName(status.error_code()) << ": "
             << message;

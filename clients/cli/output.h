@@ -39,6 +39,8 @@ int WriteFile(const std::string& path, const std::string& bytes);
 
 // "kvo: NOT_FOUND: <message>" on stderr; returns kExitFailed.
 int ReportRpcError(const grpc::Status& status);
+// kvod's "field (kvo [command] --flag)" as just "--flag", for a person.
+std::string FlagsForPeople(const std::string& message);
 // "kvo: <message>" on stderr; returns `exit_code`.
 int ReportError(const std::string& message, int exit_code = kExitUsage);
 

@@ -114,3 +114,24 @@ TEST(CliFormattingTest, ErasedAuditRowsSayWhatIsGone) {
 }
 
 }  // namespace kvo::cli
+
+namespace kvo::cli {
+namespace {
+
+TEST(CliFormattingTest, KvodsFieldNamesBecomeTheFlagsAPersonTyped) {
+  EXPECT_EQ(FlagsForPeople("purpose (kvo --purpose): required"),
+            "--purpose: required");
+  EXPECT_EQ(FlagsForPeople("occurred_at (kvo incident record --at): not a "
+                           "valid time"),
+            "--at: not a valid time");
+  EXPECT_EQ(FlagsForPeople("area_id (kvo --area): area 7 does not exist; "
+                           "lines[3].count (kvo --count): negative"),
+            "--area: area 7 does not exist; --count: negative");
+  // Messages without the API's field names stay as they are.
+  EXPECT_EQ(FlagsForPeople("incident_id: incident 9 not found"),
+            "incident_id: incident 9 not found");
+  EXPECT_EQ(FlagsForPeople("see (kvo --help)"), "see (kvo --help)");
+}
+
+}  // namespace
+}  // namespace kvo::cli
