@@ -105,8 +105,10 @@ constexpr char kCardColumns[] =
 // What a card decision reads, in one round trip (the most frequent write
 // of the registry): the person's cards in the area (the card columns, tag
 // 'card'), their other offences there (occurred_at in valid_from, whether
-// its card was revoked in revoked; tag 'offence') and the area's shops (id
-// and name in rule; tag 'shop'). Each branch starts from its own index
+// its card was revoked in revoked; tag 'offence'), the area's shops (id
+// and name in rule; tag 'shop') and the person's sealed fields named in $4
+// (name in rule, hex in shops; tag 'field'). Each branch starts from its own
+// index
 // ($1's incident links, not the area's incidents; OFFSET 0 keeps the
 // lookup per link), so the plan does not depend on statistics.
 constexpr char kCardHistorySql[] =
@@ -122,7 +124,10 @@ constexpr char kCardHistorySql[] =
     "incidents i WHERE i.id = ip.incident_id AND i.area_id = $2 AND i.id <> "
     "$3 OFFSET 0) o WHERE ip.person_id = $1 "
     "UNION ALL SELECT s.id, 0, 0, 0, 0, '', 0, 0, 0, s.name, '', 0, false, "
-    "'', 'shop' FROM shops s WHERE s.area_id = $2";
+    "'', 'shop' FROM shops s WHERE s.area_id = $2 "
+    "UNION ALL SELECT 0, 0, 0, 0, 0, '', 0, 0, 0, f.field, encode(f.sealed, "
+    "'hex'), 0, false, '', 'field' FROM person_fields f "
+    "WHERE f.person_id = $1 AND f.field = ANY(string_to_array($4, ','))";
 
 constexpr char kRevokeSql[] =
     "UPDATE cards SET revoked_at = to_timestamp(0) + $4::bigint * "
@@ -539,17 +544,20 @@ PgRegistryStore::IncidentForCard(Tx& tx, int64_t incident_id) {
                         PersonFromColumn(r[0], kIncidentWidth));
 }
 
-CardHistory PgRegistryStore::CardHistoryOf(Tx& tx, int64_t person_id,
-                                           int64_t area_id,
-                                           int64_t incident_id) {
+CardHistory PgRegistryStore::CardHistoryOf(
+    Tx& tx, int64_t person_id, int64_t area_id, int64_t incident_id,
+    const std::vector<std::string>& fields) {
   CardHistory out;
-  for (const auto& r : common::ExecPrepared(tx, kCardHistorySql, person_id,
-                                            area_id, incident_id)) {
+  for (const auto& r :
+       common::ExecPrepared(tx, kCardHistorySql, person_id, area_id,
+                            incident_id, absl::StrJoin(fields, ","))) {
     const std::string tag = r[14].as<std::string>();
     if (tag == "card") {
       out.cards.push_back(CardFrom(r));
     } else if (tag == "offence") {
       out.offences.push_back({Micros(r[6]), r[12].as<bool>()});
+    } else if (tag == "field") {
+      out.sealed_fields[r[9].as<std::string>()] = Bytes(r[10]);
     } else {
       out.shops.emplace_back(r[0].as<int64_t>(), r[9].as<std::string>());
     }

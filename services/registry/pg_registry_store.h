@@ -85,6 +85,7 @@ struct CardHistory {
   std::vector<CardRow> cards;
   std::vector<PastOffenceRow> offences;
   std::vector<std::pair<int64_t, std::string>> shops;
+  std::map<std::string, std::string> sealed_fields;  // as PersonFields
 };
 
 struct ObjectionRow {
@@ -184,9 +185,11 @@ class PgRegistryStore final {
   // The incident with its person, locked as PersonForUpdate does.
   static std::optional<std::pair<IncidentRow, PersonRow>> IncidentForCard(
       Tx& tx, int64_t incident_id);
-  // What deciding a card for `incident_id` reads, in one statement.
+  // What deciding a card for `incident_id` reads, in one statement: also
+  // the person's sealed `fields` (the card shows the person).
   static CardHistory CardHistoryOf(Tx& tx, int64_t person_id, int64_t area_id,
-                                   int64_t incident_id);
+                                   int64_t incident_id,
+                                   const std::vector<std::string>& fields);
 
   static int64_t InsertCard(Tx& tx, const CardRow& card);
   static std::optional<CardRow> CardById(Tx& tx, int64_t id);

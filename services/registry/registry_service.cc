@@ -547,8 +547,9 @@ grpc::Status RegistryServiceImpl::IssueCard(
               "(scope: individual, an incident of your shop)");
         }
         CardRequest r;
-        const CardHistory history =
-            Store::CardHistoryOf(tx, row->id, incident->area_id, incident->id);
+        const CardHistory history = Store::CardHistoryOf(
+            tx, row->id, incident->area_id, incident->id,
+            row->erased ? std::vector<std::string>{} : wanted);
         for (const CardRow& c : history.cards) {
           if (c.incident_id == incident->id) {
             return absl::AlreadyExistsError(absl::StrCat(
@@ -560,7 +561,7 @@ grpc::Status RegistryServiceImpl::IssueCard(
         for (const auto& o : history.offences) {
           r.offences.push_back({o.occurred_at, o.card_revoked});
         }
-        auto person = vault.Open(tx, *row, wanted);
+        auto person = vault.OpenSealed(*row, history.sealed_fields);
         if (!person.ok()) return person.status();
         if (!absl::ParseCivilTime(person->fields["date_of_birth"],
                                   &r.date_of_birth)) {
