@@ -27,6 +27,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "services/common/log.h"
+#include "services/common/proc_stat.h"
 
 namespace kvo::common {
 namespace {
@@ -186,16 +187,6 @@ absl::Status MakeOwnedDir(const fs::path& dir, const RunAs& run_as) {
                      "': ", ErrnoText(errno)));
   }
   return absl::OkStatus();
-}
-
-bool ProcessAlive(pid_t pid) {
-  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
-  std::string content;
-  if (!std::getline(stat, content)) return false;
-  // State follows the parenthesised command name; a zombie is as good as gone.
-  auto close = content.rfind(')');
-  return close == std::string::npos || close + 2 >= content.size() ||
-         content[close + 2] != 'Z';
 }
 
 // Whether `pid` is a postmaster serving `pgdata` (an orphan of an earlier

@@ -30,6 +30,7 @@
 #include "absl/strings/str_format.h"
 #include "kvo/v1/registry.grpc.pb.h"
 #include "services/common/embedded_postgres.h"
+#include "services/common/proc_stat.h"
 #include "tests/support/kvod_fixture.h"
 #include "tests/support/subprocess.h"
 
@@ -108,14 +109,7 @@ COMMIT;
 // CPU seconds (user + system) of `pid` from /proc, with its reaped
 // children's when `children`; 0 when unreadable.
 double CpuSeconds(pid_t pid, bool children) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-  std::string stat((std::istreambuf_iterator<char>(in)),
-                   std::istreambuf_iterator<char>());
-  const auto close = stat.rfind(')');
-  if (close == std::string::npos) return 0;
-  std::istringstream rest(stat.substr(close + 2));
-  std::vector<std::string> f;
-  for (std::string x; rest >> x;) f.push_back(x);
+  const auto f = common::ProcStatFields(pid);
   // Fields 14-17 of stat(5), counted here from field 3 (state) on.
   if (f.size() < 15) return 0;
   double ticks = std::stod(f[11]) + std::stod(f[12]);
@@ -125,15 +119,9 @@ double CpuSeconds(pid_t pid, bool children) {
 
 // The parent pid of `pid` (0 when unreadable).
 pid_t ParentOf(pid_t pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-  std::string stat((std::istreambuf_iterator<char>(in)),
-                   std::istreambuf_iterator<char>());
-  const auto close = stat.rfind(')');
-  if (close == std::string::npos) return 0;
-  std::istringstream rest(stat.substr(close + 2));
-  std::string state;
+  const auto f = common::ProcStatFields(pid);
   pid_t parent = 0;
-  rest >> state >> parent;
+  if (f.size() < 2 || !absl::SimpleAtoi(f[1], &parent)) return 0;
   return parent;
 }
 

@@ -19,6 +19,7 @@
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "gtest/gtest.h"
 #include "services/common/embedded_postgres.h"
+#include "services/common/proc_stat.h"
 #include "tests/support/registry_fixture.h"
 
 namespace kvo::testing {
@@ -39,14 +40,7 @@ long PostmasterPid(const fs::path& data) {
 }
 
 // Running, not a zombie (an orphan's exit may wait for its reaper).
-bool Alive(long pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-  std::string stat;
-  if (pid <= 0 || !std::getline(in, stat)) return false;
-  const size_t close = stat.rfind(')');
-  return close == std::string::npos || close + 2 >= stat.size() ||
-         stat[close + 2] != 'Z';
-}
+bool Alive(long pid) { return common::ProcessAlive(static_cast<pid_t>(pid)); }
 
 // Polls `done` every 20 ms until it holds or `timeout` passes; how long it
 // took, or nullopt.

@@ -8,7 +8,6 @@
 #include <unistd.h>
 
 #include <fstream>
-#include <iterator>
 #include <pqxx/pqxx>
 #include <sstream>
 #include <thread>
@@ -19,6 +18,7 @@
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "gtest/gtest.h"
 #include "services/common/embedded_postgres.h"
+#include "services/common/proc_stat.h"
 #include "services/common/tls_material.h"
 #include "tests/support/kvod_process.h"
 #include "tests/support/pg_environment.h"
@@ -175,16 +175,8 @@ TEST(KvodE2E, ChangedMigrationIsRefusedAtStart) {
 
 // The niceness (field 19 of /proc/PID/stat) of `pid`; -100 when unreadable.
 int NiceOf(pid_t pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-  std::string stat((std::istreambuf_iterator<char>(in)),
-                   std::istreambuf_iterator<char>());
-  const auto close = stat.rfind(')');
-  if (close == std::string::npos) return -100;
-  std::istringstream rest(stat.substr(close + 2));
-  std::vector<std::string> f;
-  for (std::string x; rest >> x;) f.push_back(x);
+  const auto f = common::ProcStatFields(pid);
   int nice = -100;
-  // Counted from field 3 (state): field 19 is the 17th.
   if (f.size() > 16 && !absl::SimpleAtoi(f[16], &nice)) return -100;
   return nice;
 }
