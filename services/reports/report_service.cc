@@ -23,4 +23,19 @@ grpc::Status ReportServiceImpl::ReductionReport(
   return grpc::Status::OK;
 }
 
+grpc::Status ReportServiceImpl::ReductionAcross(
+    grpc::ServerContext* context,
+    const kvo::v1::ReductionAcrossRequest* request,
+    kvo::v1::ReductionAcrossResponse* response) {
+  auto call = guard_.Begin(*context, "kvo.v1.ReportService/ReductionAcross");
+  if (!call.ok()) return ToGrpcStatus(call.status());
+  auto periods = ValidateReductionAcrossRequest(*request, policy_);
+  if (!periods.ok()) return ToGrpcStatus(periods.status());
+  // The areas are known inside the use case's transaction: it checks them.
+  auto report = reduction_.BuildAcross(*call, *request, *periods);
+  if (!report.ok()) return ToGrpcStatus(report.status());
+  *response = std::move(*report);
+  return grpc::Status::OK;
+}
+
 }  // namespace kvo::reports

@@ -140,6 +140,41 @@ TEST_F(ReportFactsPgTest, CountsOneAreaAndOnePeriod) {
   EXPECT_EQ(empty.damage_cents, 0);
 }
 
+TEST_F(ReportFactsPgTest, SeveralAreasInOneStatementAsEachAlone) {
+  const int64_t piet = Person();
+  const int64_t i1 =
+      Incident(area_a_, shop_a_, "2025-02-10 12:00+00", "theft", 700);
+  Incident(area_a_, shop_a_, "2025-04-10 12:00+00", "violence", 0);
+  const int64_t i3 =
+      Incident(area_b_, shop_b_, "2025-04-11 12:00+00", "theft", 300);
+  Card(piet, i1, area_a_, shop_a_, "collective_warning", "2025-02-11 00:00+00");
+  Card(piet, i3, area_b_, shop_b_, "collective_warning", "2025-04-12 00:00+00");
+  const int64_t empty_area =
+      Id("INSERT INTO areas (name, kind, municipality) VALUES ('C', "
+         "'shopping_area', 'Zwolle') RETURNING id");
+  std::map<int64_t, AreaFacts> all;
+  {
+    pqxx::read_transaction tx(*conn_);
+    all = PgRegistryStore::FactsOfAreas(tx, {area_a_, area_b_, empty_area},
+                                        Utc(2025, 1, 1), Utc(2026, 1, 1));
+  }
+  ASSERT_EQ(all.size(), 3u);
+  for (int64_t area : {area_a_, area_b_}) {
+    const AreaFacts one = Facts(area, Utc(2025, 1, 1), Utc(2026, 1, 1));
+    EXPECT_EQ(all[area].incidents_by_type, one.incidents_by_type);
+    EXPECT_EQ(all[area].incidents_by_month, one.incidents_by_month);
+    EXPECT_EQ(all[area].damage_cents, one.damage_cents);
+    EXPECT_EQ(all[area].cards_by_kind, one.cards_by_kind);
+    EXPECT_EQ(all[area].repeat_offenders, one.repeat_offenders);
+  }
+  EXPECT_EQ(all[area_a_].incidents_by_type,
+            (Counts{{"theft", 1}, {"violence", 1}}));
+  EXPECT_EQ(all[area_b_].damage_cents, 300);
+  // Piet has a card in each area: a repeat offender in neither.
+  EXPECT_EQ(all[area_a_].repeat_offenders, 0);
+  EXPECT_TRUE(all[empty_area].incidents_by_type.empty());
+}
+
 TEST_F(ReportFactsPgTest, ThePlanUsesTheCoveringIndexWithoutStatistics) {
   // A fresh table, never analysed: the plan must not depend on luck.
   pqxx::read_transaction tx(*conn_);
