@@ -28,19 +28,11 @@ void Bars(Page& p, const AcrossReport& r) {
 }
 
 void Tables(Page& p, const AcrossReport& r) {
-  const double c1 = kWidth - kMargin - 170, c2 = kWidth - kMargin - 85,
-               c3 = kWidth - kMargin;
   std::string section;
   for (const AcrossRow& row : r.rows) {
     if (row.section != section) {
       section = row.section;
-      Heading(p, section);
-      p.Font(8.5, true);
-      p.Need(14);
-      p.y += 12;
-      p.RightText(c1, p.y, "Periode 1");
-      p.RightText(c2, p.y, "Periode 2");
-      p.RightText(c3, p.y, "Verschil");
+      TableHeading(p, section);
     }
     p.Need(14 * (row.areas.size() + 2));
     p.y += 14;
@@ -52,16 +44,15 @@ void Tables(Page& p, const AcrossReport& r) {
       p.Color(kInk);
       p.Font(9, bold);
       p.Text(kMargin + 12, p.y, name);
-      p.RightText(c1, p.y, FormatCell(c, false, r.threshold));
-      p.RightText(c2, p.y, FormatCell(c, true, r.threshold));
-      p.RightText(c3, p.y, FormatCellChange(c));
+      Values(p, FormatCell(c, false, r.threshold),
+             FormatCell(c, true, r.threshold), FormatCellChange(c));
     };
     for (size_t i = 0; i < row.areas.size(); ++i) {
       line(r.area_names[i], row.areas[i], false);
     }
     line("Totaal", row.total, true);
     p.Color(kGrid);
-    p.Line(kMargin, p.y + 3.5, c3, p.y + 3.5, 0.3);
+    p.Line(kMargin, p.y + 3.5, kColumn3, p.y + 3.5, 0.3);
   }
   if (!r.notes.empty()) Heading(p, "Wat ontbreekt");
   p.Font(9);

@@ -17,27 +17,18 @@ const char* const kShortMonths[] = {"jan", "feb", "mrt", "apr", "mei", "jun",
                                     "jul", "aug", "sep", "okt", "nov", "dec"};
 
 void Tables(Page& p, const ReductionReport& r) {
-  const double c1 = kWidth - kMargin - 170, c2 = kWidth - kMargin - 85,
-               c3 = kWidth - kMargin;
   for (const Section& s : r.sections) {
-    Heading(p, s.title);
-    p.Font(8.5, true);
-    p.Need(14);
-    p.y += 12;
-    p.RightText(c1, p.y, "Periode 1");
-    p.RightText(c2, p.y, "Periode 2");
-    p.RightText(c3, p.y, "Verschil");
+    TableHeading(p, s.title);
     p.Font(9.5);
     for (const Figure& f : s.figures) {
       p.Need(14);
       p.y += 13.5;
       p.Color(kInk);
       p.Text(kMargin, p.y, f.label);
-      p.RightText(c1, p.y, FormatValue(f, false, r.threshold));
-      p.RightText(c2, p.y, FormatValue(f, true, r.threshold));
-      p.RightText(c3, p.y, FormatChange(f));
+      Values(p, FormatValue(f, false, r.threshold),
+             FormatValue(f, true, r.threshold), FormatChange(f));
       p.Color(kGrid);
-      p.Line(kMargin, p.y + 3.5, c3, p.y + 3.5, 0.3);
+      p.Line(kMargin, p.y + 3.5, kColumn3, p.y + 3.5, 0.3);
     }
     if (!s.note.empty()) {
       p.Need(14);

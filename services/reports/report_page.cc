@@ -43,6 +43,23 @@ void TitleBlock(Page& p, const std::string& title, const std::string& subject,
   p.y += 10;
 }
 
+void TableHeading(Page& p, const std::string& title) {
+  Heading(p, title);
+  p.Font(8.5, true);
+  p.Need(14);
+  p.y += 12;
+  p.RightText(kColumn1, p.y, "Periode 1");
+  p.RightText(kColumn2, p.y, "Periode 2");
+  p.RightText(kColumn3, p.y, "Verschil");
+}
+
+void Values(Page& p, const std::string& first, const std::string& second,
+            const std::string& change) {
+  p.RightText(kColumn1, p.y, first);
+  p.RightText(kColumn2, p.y, second);
+  p.RightText(kColumn3, p.y, change);
+}
+
 void Legend(Page& p, double x, double y, Rgb color, const std::string& text) {
   p.Color(color);
   p.Box(x, y - 8, 10, 10);

@@ -90,6 +90,17 @@ inline void Heading(Page& p, const std::string& text) {
   p.y += 8;
 }
 
+// A table's columns: period 1, period 2, the change (right edges).
+constexpr double kColumn1 = kWidth - kMargin - 170;
+constexpr double kColumn2 = kWidth - kMargin - 85;
+constexpr double kColumn3 = kWidth - kMargin;
+
+// A section's heading with the table's column heads under it.
+void TableHeading(Page& p, const std::string& title);
+// A line's three values, right-aligned in the columns, at p.y.
+void Values(Page& p, const std::string& first, const std::string& second,
+            const std::string& change);
+
 // One group of a bar chart: both periods' values; a pale bar is drawn at
 // the threshold's height with its text, never at its value.
 struct Bar {
