@@ -1,5 +1,7 @@
 #include "services/reports/report_service.h"
 
+#include <vector>
+
 #include "services/common/status_util.h"
 
 namespace kvo::reports {
@@ -29,9 +31,17 @@ grpc::Status ReportServiceImpl::ReductionAcross(
     kvo::v1::ReductionAcrossResponse* response) {
   auto call = guard_.Begin(*context, "kvo.v1.ReportService/ReductionAcross");
   if (!call.ok()) return ToGrpcStatus(call.status());
+  // Areas named in the request are checked before the rest is judged, as
+  // every area-bound call; a municipality's areas inside the use case.
+  const std::vector<int64_t> areas(request->area_ids().begin(),
+                                   request->area_ids().end());
+  if (!areas.empty()) {
+    if (auto s = guard_.CheckAreas(*call, areas); !s.ok()) {
+      return ToGrpcStatus(s);
+    }
+  }
   auto periods = ValidateReductionAcrossRequest(*request, policy_);
   if (!periods.ok()) return ToGrpcStatus(periods.status());
-  // The areas are known inside the use case's transaction: it checks them.
   auto report = reduction_.BuildAcross(*call, *request, *periods);
   if (!report.ok()) return ToGrpcStatus(report.status());
   *response = std::move(*report);
