@@ -166,7 +166,8 @@ Record AreaRecord(const kvo::v1::Area& area) {
   return {{"id", absl::StrCat(area.id())},
           {"name", area.name()},
           {"kind", AreaKindName(area.kind())},
-          {"municipality", area.municipality()}};
+          {"municipality", area.municipality()},
+          {"demo", area.demo() ? "demo" : ""}};
 }
 
 }  // namespace kvo::cli

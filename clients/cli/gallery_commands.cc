@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <iterator>
 #include <memory>
 #include <sstream>
 #include <string>
@@ -34,24 +35,12 @@ struct Args {
 int RunPhotoAdd(const GlobalOptions& opts, const Args& a) {
   std::ifstream in(a.file, std::ios::binary);
   if (!in) return ReportError(absl::StrCat("FILE: cannot read ", a.file));
+  const std::string bytes((std::istreambuf_iterator<char>(in)),
+                          std::istreambuf_iterator<char>());
   Connection connection;
   if (int rc = Connect(opts, &connection); rc != kExitOk) return rc;
-  auto stub = GalleryService::NewStub(connection.channel);
-  auto ctx = connection.Context();
   kvo::v1::PhotoInfo info;
-  auto writer = stub->UploadPhoto(ctx.get(), &info);
-  kvo::v1::UploadPhotoRequest part;
-  part.set_person_id(a.id);
-  bool open = writer->Write(part);
-  std::string chunk(kChunkBytes, '\0');
-  while (open && in) {
-    in.read(chunk.data(), static_cast<std::streamsize>(chunk.size()));
-    if (in.gcount() <= 0) break;
-    part.set_chunk(chunk.data(), static_cast<size_t>(in.gcount()));
-    open = writer->Write(part);
-  }
-  writer->WritesDone();
-  grpc::Status status = writer->Finish();
+  grpc::Status status = UploadPhotoBytes(connection, a.id, bytes, &info);
   if (!status.ok()) return ReportRpcError(status);
   PrintRecord({{"person", absl::StrCat(info.person_id())},
                {"uploaded_format", info.source_format()},
@@ -195,6 +184,23 @@ int RunGalleryShow(const GlobalOptions& opts, const Args& a) {
 }
 
 }  // namespace
+
+grpc::Status UploadPhotoBytes(const Connection& connection, int64_t person_id,
+                              const std::string& bytes,
+                              kvo::v1::PhotoInfo* info) {
+  auto stub = GalleryService::NewStub(connection.channel);
+  auto ctx = connection.Context();
+  auto writer = stub->UploadPhoto(ctx.get(), info);
+  kvo::v1::UploadPhotoRequest part;
+  part.set_person_id(person_id);
+  bool open = writer->Write(part);
+  for (size_t at = 0; open && at < bytes.size(); at += kChunkBytes) {
+    part.set_chunk(bytes.substr(at, kChunkBytes));
+    open = writer->Write(part);
+  }
+  writer->WritesDone();
+  return writer->Finish();
+}
 
 absl::Status WipeRememberedGallery(const fs::path& config_path) {
   std::string error;

@@ -7,6 +7,7 @@
 
 #include "absl/status/status.h"
 #include "clients/cli/global_options.h"
+#include "kvo/v1/gallery.pb.h"
 
 namespace kvo::cli {
 
@@ -20,6 +21,12 @@ void AddGalleryCommands(CLI::App* app, const GlobalOptions* opts,
 // GalleryDir::Wipe) and forgets it; ok when there is none. For `kvo
 // logout`: a device that is logged out keeps no gallery.
 absl::Status WipeRememberedGallery(const std::filesystem::path& config_path);
+
+// Uploads `bytes` as the photo of `person_id` (GalleryService.UploadPhoto,
+// in chunks) with the session of `connection`.
+grpc::Status UploadPhotoBytes(const Connection& connection, int64_t person_id,
+                              const std::string& bytes,
+                              kvo::v1::PhotoInfo* info);
 
 }  // namespace kvo::cli
 

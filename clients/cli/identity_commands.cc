@@ -326,7 +326,7 @@ int RunListAreas(const GlobalOptions& opts) {
       NewStub(connection)
           ->ListAreas(ctx.get(), kvo::v1::ListAreasRequest(), &response);
   if (!status.ok()) return ReportRpcError(status);
-  Table table{{"id", "name", "kind", "municipality"}, {}};
+  Table table{{"id", "name", "kind", "municipality", "demo"}, {}};
   for (const auto& area : response.areas()) {
     std::vector<std::string> row;
     for (auto& [key, value] : AreaRecord(area)) row.push_back(std::move(value));

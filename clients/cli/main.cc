@@ -9,6 +9,7 @@
 
 #include "clients/cli/audit_commands.h"
 #include "clients/cli/cycle_commands.h"
+#include "clients/cli/demo_commands.h"
 #include "clients/cli/donation_commands.h"
 #include "clients/cli/gallery_commands.h"
 #include "clients/cli/global_options.h"
@@ -89,6 +90,7 @@ int main(int argc, char** argv) {
   AddKeyCommands(&app, &opts, &action);
   AddPrivacyCommands(&app, &opts, &action);
   AddReportCommands(&app, &opts, &action);
+  AddDemoCommands(&app, &opts, &action);
   AddDonationCommands(&app, &opts, &action);
   AddCycleCommands(&app, &opts, &action);
 

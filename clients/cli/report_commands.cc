@@ -7,6 +7,7 @@
 #include <iostream>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
@@ -21,13 +22,15 @@ using kvo::v1::ReportService;
 
 struct Args {
   int64_t area = 0;
+  std::string municipality;
+  std::vector<int64_t> areas;
   std::string from, to;
   std::string csv_path, pdf_path;
 };
 
-int RunReduction(const GlobalOptions& opts, const Args& a) {
-  kvo::v1::ReductionReportRequest req;
-  req.set_area_id(a.area);
+// --from and --to into the request's four days; an error's exit code.
+template <typename Request>
+int SetPeriods(const Args& a, Request& req) {
   if (!ParsePeriodArg(a.from, req.mutable_first_from(),
                       req.mutable_first_to())) {
     return ReportError(absl::StrCat(
@@ -41,12 +44,12 @@ int RunReduction(const GlobalOptions& opts, const Args& a) {
         "\" is not a period: a year (2025) or 2025-01-01..2025-12-31"));
   }
   req.set_with_pdf(!a.pdf_path.empty());
-  kvo::v1::ReductionReportResponse resp;
-  if (int rc = CallUnary<ReportService>(
-          opts, &ReportService::Stub::ReductionReport, req, &resp);
-      rc != kExitOk) {
-    return rc;
-  }
+  return kExitOk;
+}
+
+// Writes --csv and --pdf, prints the text or (--json) the figures.
+template <typename Response>
+int Output(const GlobalOptions& opts, const Args& a, Response& resp) {
   if (!a.csv_path.empty()) {
     if (int rc = WriteFile(a.csv_path, resp.csv()); rc != kExitOk) return rc;
   }
@@ -66,6 +69,33 @@ int RunReduction(const GlobalOptions& opts, const Args& a) {
     std::cout << resp.text();
   }
   return kExitOk;
+}
+
+int RunReduction(const GlobalOptions& opts, const Args& a) {
+  kvo::v1::ReductionReportRequest req;
+  req.set_area_id(a.area);
+  if (int rc = SetPeriods(a, req); rc != kExitOk) return rc;
+  kvo::v1::ReductionReportResponse resp;
+  if (int rc = CallUnary<ReportService>(
+          opts, &ReportService::Stub::ReductionReport, req, &resp);
+      rc != kExitOk) {
+    return rc;
+  }
+  return Output(opts, a, resp);
+}
+
+int RunAcross(const GlobalOptions& opts, const Args& a) {
+  kvo::v1::ReductionAcrossRequest req;
+  req.set_municipality(a.municipality);
+  for (int64_t id : a.areas) req.add_area_ids(id);
+  if (int rc = SetPeriods(a, req); rc != kExitOk) return rc;
+  kvo::v1::ReductionAcrossResponse resp;
+  if (int rc = CallUnary<ReportService>(
+          opts, &ReportService::Stub::ReductionAcross, req, &resp);
+      rc != kExitOk) {
+    return rc;
+  }
+  return Output(opts, a, resp);
 }
 
 }  // namespace
@@ -111,6 +141,35 @@ void AddReportCommands(CLI::App* app, const GlobalOptions* opts,
   reduction->add_option("--pdf", a->pdf_path,
                         "also write the report with charts as a PDF");
   OnSelected(reduction, action, opts, a, RunReduction);
+
+  auto* across = report->add_subcommand(
+      "across",
+      "the same figures for the areas of a municipality (or a list of "
+      "areas) side by side, and their total; a total that would give a "
+      "hidden count away reads \"verborgen\" (admin, privacy_officer; a "
+      "coordinator only when every area is theirs)");
+  auto* by_name = across->add_option("--municipality", a->municipality,
+                                     "every area of this municipality");
+  across
+      ->add_option("--areas", a->areas,
+                   "these areas instead (ids, comma-separated)")
+      ->delimiter(',')
+      ->excludes(by_name);
+  across
+      ->add_option("--from", a->from,
+                   "the first period (0-meting): a year (2024) or "
+                   "2024-01-01..2024-12-31")
+      ->required();
+  across
+      ->add_option("--to", a->to,
+                   "the second period (1-meting): a year (2025) or "
+                   "2025-01-01..2025-12-31")
+      ->required();
+  across->add_option("--csv", a->csv_path,
+                     "also write the figures as CSV (a line per area)");
+  across->add_option("--pdf", a->pdf_path,
+                     "also write the report with a chart as a PDF");
+  OnSelected(across, action, opts, a, RunAcross);
 }
 
 }  // namespace kvo::cli

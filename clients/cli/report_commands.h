@@ -8,8 +8,8 @@
 
 namespace kvo::cli {
 
-// Registers `report reduction` on `app`. `opts` and `action` must outlive
-// `app`.
+// Registers `report reduction` and `report across` on `app`. `opts` and
+// `action` must outlive `app`.
 void AddReportCommands(CLI::App* app, const GlobalOptions* opts,
                        std::function<int()>* action);
 

@@ -96,6 +96,13 @@ constexpr char kReportSql[] =
     "s.shop_id AND b.balance > 0), 0) "
     "FROM shops s LEFT JOIN flows f ON f.shop_id = s.shop_id "
     "LEFT JOIN counts n ON n.shop_id = s.shop_id ORDER BY s.shop_id";
+constexpr char kAreaTotalsSql[] =
+    "SELECT COALESCE(sum(l.amount_cents) FILTER (WHERE l.kind = 'claimed'), "
+    "0), COALESCE(-sum(l.amount_cents) FILTER (WHERE l.kind IN ('paid', "
+    "'refunded')), 0), COALESCE(sum(l.amount_cents) FILTER (WHERE l.kind = "
+    "'shop_share'), 0) FROM donation_ledger l JOIN donation_claims c ON c.id "
+    "= l.claim_id WHERE c.area_id = $1 AND l.booked_on BETWEEN $2::date AND "
+    "$3::date";
 constexpr char kLinksDueSql[] =
     "SELECT id, person_id FROM donation_claims WHERE person_id IS NOT NULL "
     "AND ((settled_on IS NOT NULL AND settled_on + $2::int <= $1::date) "
@@ -347,6 +354,15 @@ std::vector<ReportRow> PgDonationStore::Report(Tx& tx, int64_t area_id,
     out.push_back(row);
   }
   return out;
+}
+
+AreaTotals PgDonationStore::TotalsOfArea(Tx& tx, int64_t area_id,
+                                         absl::CivilDay from,
+                                         absl::CivilDay to) {
+  const auto r =
+      tx.exec_params1(kAreaTotalsSql, area_id, absl::FormatCivilTime(from),
+                      absl::FormatCivilTime(to));
+  return {r[0].as<int64_t>(), r[1].as<int64_t>(), r[2].as<int64_t>()};
 }
 
 std::vector<std::pair<int64_t, int64_t>> PgDonationStore::LinksDue(

@@ -65,6 +65,15 @@ struct ReportRow {
   int64_t outstanding = 0;
 };
 
+// An area's money over a period, booked on its days, in cents: what was
+// claimed, what came in (payments less refunds) and the shops' share of it.
+// The donations' part of the reduction report (sums only, no claim).
+struct AreaTotals {
+  int64_t claimed = 0;
+  int64_t paid = 0;
+  int64_t shop_share = 0;
+};
+
 // The only SQL on the donation tables. Every function runs in the
 // caller's transaction; libpqxx exceptions pass to the caller's DbPool.
 class PgDonationStore final {
@@ -113,6 +122,11 @@ class PgDonationStore final {
 
   static std::vector<ReportRow> Report(Tx& tx, int64_t area_id,
                                        absl::CivilDay from, absl::CivilDay to);
+
+  // One aggregate over the ledger of the area's claims booked in
+  // [from, to] (both days included).
+  static AreaTotals TotalsOfArea(Tx& tx, int64_t area_id, absl::CivilDay from,
+                                 absl::CivilDay to);
 
   // Retention: claims still linked to a person whose link is due at
   // `today` (settled at least `after_settled_days` ago, or created at least

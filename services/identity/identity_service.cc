@@ -562,8 +562,9 @@ grpc::Status IdentityServiceImpl::CreateArea(
               absl::StrCat("an area '", request->name(), "' already exists in ",
                            request->municipality()));
         }
-        const int64_t area = Store::InsertArea(tx, request->name(), kind,
-                                               request->municipality());
+        const int64_t area =
+            Store::InsertArea(tx, request->name(), kind,
+                              request->municipality(), request->demo());
         PgAuditStore::Append(
             tx, guard_.Record(*call, "identity.create_area",
                               absl::StrCat("area:", area), "administration"));
@@ -574,6 +575,7 @@ grpc::Status IdentityServiceImpl::CreateArea(
   response->set_name(request->name());
   response->set_kind(request->kind());
   response->set_municipality(request->municipality());
+  response->set_demo(request->demo());
   return grpc::Status::OK;
 }
 

@@ -85,12 +85,13 @@ constexpr char kRevokeAllSql[] =
     "UPDATE sessions SET revoked_at = now() "
     "WHERE principal_id = $1 AND revoked_at IS NULL";
 constexpr char kInsertAreaSql[] =
-    "INSERT INTO areas (name, kind, municipality) VALUES ($1, $2, $3) "
-    "RETURNING id";
+    "INSERT INTO areas (name, kind, municipality, demo, created_at) VALUES "
+    "($1, $2, $3, $4, CASE WHEN $4 THEN now() - interval '731 days' ELSE "
+    "now() END) RETURNING id";
 constexpr char kAreaTakenSql[] =
     "SELECT EXISTS (SELECT 1 FROM areas WHERE municipality = $1 AND name = $2)";
 constexpr char kListAreasSql[] =
-    "SELECT id, name, kind, municipality FROM areas "
+    "SELECT id, name, kind, municipality, demo FROM areas "
     "WHERE $2 OR id = ANY($1::bigint[]) ORDER BY id";
 
 PrincipalRow PrincipalFromRow(const pqxx::row& row) {
@@ -282,8 +283,9 @@ void PgIdentityStore::RevokeAllSessions(Tx& tx, int64_t principal_id) {
 
 int64_t PgIdentityStore::InsertArea(Tx& tx, const std::string& name,
                                     const std::string& kind,
-                                    const std::string& municipality) {
-  return tx.exec_params1(kInsertAreaSql, name, kind, municipality)[0]
+                                    const std::string& municipality,
+                                    bool demo) {
+  return tx.exec_params1(kInsertAreaSql, name, kind, municipality, demo)[0]
       .as<int64_t>();
 }
 
@@ -302,6 +304,7 @@ std::vector<kvo::v1::Area> PgIdentityStore::ListAreas(
     area.set_name(row[1].as<std::string>());
     area.set_kind(AreaKindFromName(row[2].as<std::string>()));
     area.set_municipality(row[3].as<std::string>());
+    area.set_demo(row[4].as<bool>());
     out.push_back(std::move(area));
   }
   return out;

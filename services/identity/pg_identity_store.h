@@ -96,9 +96,12 @@ class PgIdentityStore final {
   static void RevokeSession(Tx& tx, const std::string& token_hash);
   static void RevokeAllSessions(Tx& tx, int64_t principal_id);
 
+  // `demo`: an area for generated data only (kvo demo seed); it joins the
+  // registry 731 days back, so that the two years of history the seed
+  // generates lie after that day as the incident rule requires.
   static int64_t InsertArea(Tx& tx, const std::string& name,
                             const std::string& kind,
-                            const std::string& municipality);
+                            const std::string& municipality, bool demo);
   static bool AreaNameTaken(Tx& tx, const std::string& municipality,
                             const std::string& name);
   // All areas when `only` is empty, else those ids.

@@ -72,6 +72,7 @@
 #include "services/registry/registry_retention.h"
 #include "services/registry/registry_service.h"
 #include "services/registry/registry_subjects.h"
+#include "services/reports/donation_contribution.h"
 #include "services/reports/report_service.h"
 #include "services/retention/retention_job.h"
 #include "services/retention/retention_service.h"
@@ -685,9 +686,10 @@ int RunKvod(const KvodConfig& config) {
                                              privacy_accesses, clock);
   privacy::PrivacyServiceImpl privacy_service(guard, privacy_use_cases);
   // Coordinators' reports: the registry's counts; the modules that add to
-  // them (the KVO cycle, donations) are wired here as they come.
+  // them (donations; the KVO cycle as it comes) are wired here.
+  reports::DonationContribution donation_contribution;
   reports::ReductionReports reduction_reports(*policy, *rt.pool, guard, clock,
-                                              {});
+                                              {&donation_contribution});
   reports::ReportServiceImpl report_service(*policy, guard, reduction_reports);
   donations::DonationUseCases donation_use_cases(
       *policy, *rt.pool, claim_parties, clock, std::move(*provider));

@@ -742,10 +742,16 @@ std::vector<ObjectionRow> PgRegistryStore::ObjectionsOfArea(Tx& tx,
 
 AreaFacts PgRegistryStore::FactsOfArea(Tx& tx, int64_t area_id, absl::Time from,
                                        absl::Time to) {
-  // One pass over the incidents' covering index counts them per type and
-  // Amsterdam month: the months' starts go in as an array and width_bucket
-  // finds each incident's by binary search, far cheaper per row than a
-  // time-zone conversion (bucket 0 is the month `from` falls in).
+  return FactsOfAreas(tx, {area_id}, from, to)[area_id];
+}
+
+std::map<int64_t, AreaFacts> PgRegistryStore::FactsOfAreas(
+    Tx& tx, const std::vector<int64_t>& area_ids, absl::Time from,
+    absl::Time to) {
+  // One pass over the incidents' covering index counts them per area, type
+  // and Amsterdam month: the months' starts go in as an array and
+  // width_bucket finds each incident's by binary search, far cheaper per
+  // row than a time-zone conversion (bucket 0 is the month `from` falls in).
   const absl::TimeZone& tz = common::Amsterdam();
   absl::CivilMonth month(absl::ToCivilDay(from, tz));
   std::vector<std::string> months = {absl::FormatCivilTime(month)};
@@ -755,33 +761,37 @@ AreaFacts PgRegistryStore::FactsOfArea(Tx& tx, int64_t area_id, absl::Time from,
     months.push_back(absl::FormatCivilTime(month));
   }
   const std::string sql = absl::StrCat(
-      "WITH c AS MATERIALIZED (SELECT id, kind, person_id FROM cards WHERE "
-      "area_id = $1 AND valid_from >= ",
+      "WITH c AS MATERIALIZED (SELECT id, area_id, kind, person_id FROM cards "
+      "WHERE area_id = ANY($1::bigint[]) AND valid_from >= ",
       FromMicros(2), " AND valid_from < ", FromMicros(3),
-      ") SELECT 'incident', offence_type, width_bucket(occurred_at, "
+      ") SELECT area_id, 'incident', offence_type, width_bucket(occurred_at, "
       "(SELECT COALESCE(array_agg(to_timestamp(0) + b * interval '1 "
       "microsecond' ORDER BY b), '{}') FROM unnest($4::bigint[]) b)), "
-      "count(*), sum(damage_cents) FROM incidents WHERE area_id = $1 AND "
-      "occurred_at >= ",
+      "count(*), sum(damage_cents) FROM incidents WHERE area_id = "
+      "ANY($1::bigint[]) AND occurred_at >= ",
       FromMicros(2), " AND occurred_at < ", FromMicros(3),
-      " GROUP BY 2, 3 "
-      "UNION ALL SELECT 'card', kind, 0, count(*), 0 FROM c GROUP BY kind "
-      "UNION ALL SELECT 'objection', COALESCE(o.decision, 'pending'), 0, "
-      "count(*), 0 FROM objections o JOIN c ON c.id = o.card_id GROUP BY 2 "
-      "UNION ALL SELECT 'repeat', '', 0, count(*), 0 FROM (SELECT person_id "
-      "FROM c GROUP BY person_id HAVING count(*) > 1) r");
-  AreaFacts out;
-  for (const auto& r :
-       common::ExecPrepared(tx, sql, area_id, absl::ToUnixMicros(from),
-                            absl::ToUnixMicros(to), common::SqlArray(starts))) {
-    const std::string tag = r[0].as<std::string>();
-    const std::string key = r[1].as<std::string>();
-    const int64_t n = r[3].as<int64_t>();
+      " GROUP BY 1, 3, 4 "
+      "UNION ALL SELECT area_id, 'card', kind, 0, count(*), 0 FROM c GROUP BY "
+      "1, 3 UNION ALL SELECT c.area_id, 'objection', COALESCE(o.decision, "
+      "'pending'), 0, count(*), 0 FROM objections o JOIN c ON c.id = "
+      "o.card_id GROUP BY 1, 3 "
+      "UNION ALL SELECT area_id, 'repeat', '', 0, count(*), 0 FROM (SELECT "
+      "area_id, person_id FROM c GROUP BY 1, 2 HAVING count(*) > 1) r "
+      "GROUP BY 1");
+  std::map<int64_t, AreaFacts> result;
+  for (int64_t id : area_ids) result[id];
+  for (const auto& r : common::ExecPrepared(
+           tx, sql, common::SqlArray(area_ids), absl::ToUnixMicros(from),
+           absl::ToUnixMicros(to), common::SqlArray(starts))) {
+    AreaFacts& out = result[r[0].as<int64_t>()];
+    const std::string tag = r[1].as<std::string>();
+    const std::string key = r[2].as<std::string>();
+    const int64_t n = r[4].as<int64_t>();
     if (tag == "incident") {
-      const size_t bucket = r[2].as<size_t>();
+      const size_t bucket = r[3].as<size_t>();
       out.incidents_by_type[key] += n;
       if (bucket < months.size()) out.incidents_by_month[months[bucket]] += n;
-      out.damage_cents += r[4].as<int64_t>();
+      out.damage_cents += r[5].as<int64_t>();
     } else if (tag == "card") {
       out.cards_by_kind[key] = n;
     } else if (tag == "objection") {
@@ -790,7 +800,7 @@ AreaFacts PgRegistryStore::FactsOfArea(Tx& tx, int64_t area_id, absl::Time from,
       out.repeat_offenders = n;
     }
   }
-  return out;
+  return result;
 }
 
 }  // namespace kvo::registry

@@ -247,6 +247,11 @@ class PgRegistryStore final {
   // counted in one statement over the covering indexes (V014__report_indexes).
   static AreaFacts FactsOfArea(Tx& tx, int64_t area_id, absl::Time from,
                                absl::Time to);
+  // The same for several areas in the same one statement, grouped by area:
+  // an area without anything in the period has empty facts.
+  static std::map<int64_t, AreaFacts> FactsOfAreas(
+      Tx& tx, const std::vector<int64_t>& area_ids, absl::Time from,
+      absl::Time to);
 };
 
 }  // namespace kvo::registry

@@ -181,6 +181,12 @@ std::string Csv(const std::string& field) {
 
 }  // namespace
 
+std::string CsvField(const std::string& field) { return Csv(field); }
+
+std::string PadColumn(const std::string& text, size_t width, bool left) {
+  return Pad(text, width, left);
+}
+
 absl::Status CheckPeriods(const Period& first, const Period& second) {
   for (const auto& [p, flag] :
        {std::pair{&first, "--from"}, std::pair{&second, "--to"}}) {

@@ -146,6 +146,11 @@ std::string FormatChange(const Figure& f);
 // "1 januari 2026 t/m 31 december 2026".
 std::string FormatPeriod(const Period& p);
 
+// A CSV field, quoted when it needs to be; `text` padded with spaces to
+// `width` characters (UTF-8 code points), right-aligned unless `left`.
+std::string CsvField(const std::string& field);
+std::string PadColumn(const std::string& text, size_t width, bool left);
+
 }  // namespace kvo::reports
 
 #endif  // KVO_SERVICES_REPORTS_REDUCTION_REPORT_H_

@@ -1,10 +1,14 @@
 #include "services/reports/reduction_reports.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "services/audit/pg_audit_store.h"
 #include "services/common/local_time.h"
 #include "services/identity/pg_identity_store.h"
 #include "services/registry/pg_registry_store.h"
+#include "services/reports/across_pdf.h"
 #include "services/reports/reduction_pdf.h"
 
 namespace kvo::reports {
@@ -18,9 +22,8 @@ std::pair<absl::Time, absl::Time> Instants(const Period& p) {
 
 }  // namespace
 
-absl::StatusOr<kvo::v1::ReductionReportResponse> ReductionReports::Build(
-    const identity::Call& call, const kvo::v1::ReductionReportRequest& r,
-    const ReductionPeriods& periods) {
+ReductionInputs ReductionReports::Skeleton(
+    const ReductionPeriods& periods) const {
   ReductionInputs in;
   in.first = periods.first;
   in.second = periods.second;
@@ -31,6 +34,28 @@ absl::StatusOr<kvo::v1::ReductionReportResponse> ReductionReports::Build(
   in.labels["upheld"] = "gegrond";
   in.labels["rejected"] = "ongegrond";
   in.labels["pending"] = "nog niet beslist";
+  return in;
+}
+
+absl::Status ReductionReports::AddContributions(pqxx::transaction_base& tx,
+                                                int64_t area_id,
+                                                ReductionInputs& in) {
+  for (auto [period, facts] : {std::pair{&in.first, &in.first_facts},
+                               {&in.second, &in.second_facts}}) {
+    const auto [from, to] = Instants(*period);
+    for (ReductionContributor* c : contributors_) {
+      if (auto s = c->AddPeriod(tx, area_id, from, to, *facts); !s.ok()) {
+        return s;
+      }
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<kvo::v1::ReductionReportResponse> ReductionReports::Build(
+    const identity::Call& call, const kvo::v1::ReductionReportRequest& r,
+    const ReductionPeriods& periods) {
+  ReductionInputs in = Skeleton(periods);
   auto read = pool_.InTransaction(
       "reduction report", [&](pqxx::work& tx) -> absl::Status {
         const auto areas =
@@ -46,13 +71,8 @@ absl::StatusOr<kvo::v1::ReductionReportResponse> ReductionReports::Build(
           AddRegistryFacts(
               registry::PgRegistryStore::FactsOfArea(tx, r.area_id(), from, to),
               *facts);
-          for (ReductionContributor* c : contributors_) {
-            if (auto s = c->AddPeriod(tx, r.area_id(), from, to, *facts);
-                !s.ok()) {
-              return s;
-            }
-          }
         }
+        if (auto s = AddContributions(tx, r.area_id(), in); !s.ok()) return s;
         for (ReductionContributor* c : contributors_) {
           if (auto s = c->AddObjectives(tx, r.area_id(), in); !s.ok()) {
             return s;
@@ -71,6 +91,101 @@ absl::StatusOr<kvo::v1::ReductionReportResponse> ReductionReports::Build(
   kvo::v1::ReductionReportResponse out = ToProto(*report);
   if (r.with_pdf()) {
     auto pdf = RenderReductionPdf(
+        *report, absl::ToCivilDay(clock_.Now(), common::Amsterdam()));
+    if (!pdf.ok()) return pdf.status();
+    out.set_pdf(std::move(*pdf));
+  }
+  return out;
+}
+
+namespace {
+
+// What the transaction of an across report read, or the caller's refusal
+// (committed with it, so that it is on record).
+struct AcrossRead {
+  absl::Status refused;
+  std::vector<int64_t> ids;
+  std::vector<ReductionInputs> areas;
+};
+
+}  // namespace
+
+absl::StatusOr<kvo::v1::ReductionAcrossResponse> ReductionReports::BuildAcross(
+    const identity::Call& call, const kvo::v1::ReductionAcrossRequest& r,
+    const ReductionPeriods& periods) {
+  auto read = pool_.InTransaction(
+      "reduction across", [&](pqxx::work& tx) -> absl::StatusOr<AcrossRead> {
+        AcrossRead out;
+        std::vector<kvo::v1::Area> areas;
+        if (!r.municipality().empty()) {
+          for (auto& a : identity::PgIdentityStore::ListAreas(tx, {}, true)) {
+            if (a.municipality() == r.municipality()) {
+              areas.push_back(std::move(a));
+            }
+          }
+          if (areas.empty()) {
+            return absl::FailedPreconditionError(
+                absl::StrCat("--municipality: no area in \"", r.municipality(),
+                             "\" (see kvo area list)"));
+          }
+        } else {
+          const std::vector<int64_t> asked(r.area_ids().begin(),
+                                           r.area_ids().end());
+          areas = identity::PgIdentityStore::ListAreas(tx, asked, false);
+          for (int64_t id : asked) {
+            if (std::none_of(areas.begin(), areas.end(),
+                             [&](const auto& a) { return a.id() == id; })) {
+              return absl::NotFoundError(
+                  absl::StrCat("--areas: area ", id, " not found"));
+            }
+          }
+        }
+        for (const auto& a : areas) out.ids.push_back(a.id());
+        if (auto s = guard_.CheckAreasIn(tx, call, out.ids); !s.ok()) {
+          out.refused = s;
+          return out;
+        }
+        for (const auto& a : areas) {
+          out.areas.push_back(Skeleton(periods));
+          out.areas.back().area_name = a.name();
+        }
+        for (bool second : {false, true}) {
+          const auto [from, to] =
+              Instants(second ? periods.second : periods.first);
+          auto facts =
+              registry::PgRegistryStore::FactsOfAreas(tx, out.ids, from, to);
+          for (size_t i = 0; i < out.ids.size(); ++i) {
+            ReductionInputs& in = out.areas[i];
+            AddRegistryFacts(facts[out.ids[i]],
+                             second ? in.second_facts : in.first_facts);
+          }
+        }
+        for (size_t i = 0; i < out.ids.size(); ++i) {
+          if (auto s = AddContributions(tx, out.ids[i], out.areas[i]);
+              !s.ok()) {
+            return s;
+          }
+        }
+        audit::PgAuditStore::Append(
+            tx, guard_.Record(
+                    call, "reports.reduction_across",
+                    absl::StrCat("areas ", absl::StrJoin(out.ids, ",")),
+                    "reduction report across areas", audit::Outcome::kOk));
+        return out;
+      });
+  if (!read.ok()) return read.status();
+  if (!read->refused.ok()) return read->refused;
+  const std::string title =
+      !r.municipality().empty()
+          ? r.municipality()
+          : absl::StrCat(read->ids.size(),
+                         read->ids.size() == 1 ? " gebied" : " gebieden");
+  auto report = BuildAcrossReport(title, read->areas);
+  if (!report.ok()) return report.status();
+  kvo::v1::ReductionAcrossResponse out = ToProto(*report);
+  for (int64_t id : read->ids) out.add_area_ids(id);
+  if (r.with_pdf()) {
+    auto pdf = RenderAcrossPdf(
         *report, absl::ToCivilDay(clock_.Now(), common::Amsterdam()));
     if (!pdf.ok()) return pdf.status();
     out.set_pdf(std::move(*pdf));
@@ -128,6 +243,29 @@ kvo::v1::ReductionReportResponse ToProto(const ReductionReport& report) {
   }
   out.set_text(ReductionText(report));
   out.set_csv(ReductionCsv(report));
+  return out;
+}
+
+kvo::v1::ReductionAcrossResponse ToProto(const AcrossReport& report) {
+  kvo::v1::ReductionAcrossResponse out;
+  out.set_title(report.title);
+  for (const auto& name : report.area_names) out.add_area_names(name);
+  auto set = [&](const AcrossCell& c, kvo::v1::AcrossValue* v) {
+    v->set_first(FormatCell(c, false, report.threshold));
+    v->set_second(FormatCell(c, true, report.threshold));
+    v->set_change(FormatCellChange(c));
+  };
+  for (const AcrossRow& row : report.rows) {
+    auto* f = out.add_figures();
+    f->set_section(row.section);
+    f->set_metric(row.metric);
+    f->set_label(row.label);
+    for (const AcrossCell& c : row.areas) set(c, f->add_areas());
+    set(row.total, f->mutable_total());
+  }
+  for (const auto& note : report.notes) out.add_notes(note);
+  out.set_text(AcrossText(report));
+  out.set_csv(AcrossCsv(report));
   return out;
 }
 

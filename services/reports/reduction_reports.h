@@ -10,6 +10,7 @@
 #include "services/common/db_pool.h"
 #include "services/identity/rpc_guard.h"
 #include "services/registry/pg_registry_store.h"
+#include "services/reports/across_report.h"
 #include "services/reports/reduction_report.h"
 #include "services/reports/reduction_requests.h"
 
@@ -52,7 +53,24 @@ class ReductionReports {
       const identity::Call& call, const kvo::v1::ReductionReportRequest& r,
       const ReductionPeriods& periods);
 
+  // ReportService.ReductionAcross: the areas of the municipality (or the
+  // list), checked against the caller's areas in the same transaction (a
+  // coordinator needs every one; the refusal is on record), the registry's
+  // counts of all of them in one statement per period, the contributors'
+  // per area, the pure report across them, an audit entry.
+  // FAILED_PRECONDITION for a municipality without areas, NOT_FOUND for an
+  // unknown area id, PERMISSION_DENIED for an area not the caller's.
+  absl::StatusOr<kvo::v1::ReductionAcrossResponse> BuildAcross(
+      const identity::Call& call, const kvo::v1::ReductionAcrossRequest& r,
+      const ReductionPeriods& periods);
+
  private:
+  // The inputs without facts: periods, threshold, labels.
+  ReductionInputs Skeleton(const ReductionPeriods& periods) const;
+  // The contributors' facts of both periods of `in`.
+  absl::Status AddContributions(pqxx::transaction_base& tx, int64_t area_id,
+                                ReductionInputs& in);
+
   const kvo::v1::Policy& policy_;
   common::DbPool& pool_;
   identity::RpcGuard& guard_;
@@ -66,6 +84,7 @@ void AddRegistryFacts(const registry::AreaFacts& f, PeriodFacts& out);
 // The report as the API carries it (figures as printed, hidden counts as
 // "< 5"). Pure.
 kvo::v1::ReductionReportResponse ToProto(const ReductionReport& report);
+kvo::v1::ReductionAcrossResponse ToProto(const AcrossReport& report);
 
 }  // namespace kvo::reports
 

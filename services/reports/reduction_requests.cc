@@ -1,5 +1,7 @@
 #include "services/reports/reduction_requests.h"
 
+#include <set>
+
 #include "absl/strings/str_cat.h"
 
 namespace kvo::reports {
@@ -55,11 +57,12 @@ int SmallCountThreshold(const kvo::v1::Policy& policy) {
   return n > 0 ? n : 5;
 }
 
-absl::StatusOr<ReductionPeriods> ValidateReductionReportRequest(
-    const kvo::v1::ReductionReportRequest& r, const kvo::v1::Policy& policy) {
-  if (r.area_id() <= 0) {
-    return absl::InvalidArgumentError("--area: required (an area id)");
-  }
+namespace {
+
+// Both periods of a request (--from, --to), checked.
+template <typename Request>
+absl::StatusOr<ReductionPeriods> PeriodsOf(const Request& r,
+                                           const kvo::v1::Policy& policy) {
   auto first = PeriodOf(r.first_from(), r.first_to(), "--from");
   if (!first.ok()) return first.status();
   auto second = PeriodOf(r.second_from(), r.second_to(), "--to");
@@ -69,6 +72,44 @@ absl::StatusOr<ReductionPeriods> ValidateReductionReportRequest(
   if (auto s = CheckLength(*first, "--from", max_days); !s.ok()) return s;
   if (auto s = CheckLength(*second, "--to", max_days); !s.ok()) return s;
   return ReductionPeriods{*first, *second};
+}
+
+}  // namespace
+
+absl::StatusOr<ReductionPeriods> ValidateReductionReportRequest(
+    const kvo::v1::ReductionReportRequest& r, const kvo::v1::Policy& policy) {
+  if (r.area_id() <= 0) {
+    return absl::InvalidArgumentError("--area: required (an area id)");
+  }
+  return PeriodsOf(r, policy);
+}
+
+absl::StatusOr<ReductionPeriods> ValidateReductionAcrossRequest(
+    const kvo::v1::ReductionAcrossRequest& r, const kvo::v1::Policy& policy) {
+  const bool by_name = !r.municipality().empty();
+  if (by_name == (r.area_ids_size() > 0)) {
+    return absl::InvalidArgumentError(
+        "--municipality, --areas: give exactly one (a municipality's name, "
+        "or a list of area ids)");
+  }
+  if (by_name &&
+      (r.municipality().size() > 200 ||
+       r.municipality().find_first_of("\n\r\t") != std::string::npos)) {
+    return absl::InvalidArgumentError(
+        "--municipality: a name of at most 200 characters on one line");
+  }
+  if (r.area_ids_size() > kMaxAcrossAreas) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--areas: at most ", kMaxAcrossAreas, " areas in one report"));
+  }
+  std::set<int64_t> seen;
+  for (int64_t id : r.area_ids()) {
+    if (id <= 0 || !seen.insert(id).second) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "--areas: ", id, " is not a new area id (positive, each once)"));
+    }
+  }
+  return PeriodsOf(r, policy);
 }
 
 }  // namespace kvo::reports

@@ -18,6 +18,13 @@ struct ReductionPeriods {
 absl::StatusOr<ReductionPeriods> ValidateReductionReportRequest(
     const kvo::v1::ReductionReportRequest& r, const kvo::v1::Policy& policy);
 
+// An across report's request, checked: exactly one of --municipality (1 to
+// 200 characters) and --areas (1 to kMaxAcrossAreas distinct positive ids),
+// and the periods as above. INVALID_ARGUMENT naming kvo's flag. Pure.
+inline constexpr int kMaxAcrossAreas = 50;
+absl::StatusOr<ReductionPeriods> ValidateReductionAcrossRequest(
+    const kvo::v1::ReductionAcrossRequest& r, const kvo::v1::Policy& policy);
+
 // reports.* with its defaults for 0.
 int MaxPeriodDays(const kvo::v1::Policy& policy);
 int SmallCountThreshold(const kvo::v1::Policy& policy);

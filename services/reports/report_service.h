@@ -22,6 +22,10 @@ class ReportServiceImpl final : public kvo::v1::ReportService::Service {
       grpc::ServerContext* context,
       const kvo::v1::ReductionReportRequest* request,
       kvo::v1::ReductionReportResponse* response) override;
+  grpc::Status ReductionAcross(
+      grpc::ServerContext* context,
+      const kvo::v1::ReductionAcrossRequest* request,
+      kvo::v1::ReductionAcrossResponse* response) override;
 
  private:
   const kvo::v1::Policy& policy_;

@@ -10,6 +10,7 @@
 #include "absl/time/clock.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "kvo/v1/donations.grpc.pb.h"
 #include "kvo/v1/reports.grpc.pb.h"
 #include "tests/support/pg_environment.h"
 #include "tests/support/registry_fixture.h"
@@ -92,6 +93,53 @@ TEST_F(ReportE2E, TheAreasCountsWithSmallOnesHidden) {
   EXPECT_THAT(text, HasSubstr("Rapport criminaliteitsreductie"));
   EXPECT_THAT(text, HasSubstr("€ 207,92"));
   EXPECT_THAT(text, ::testing::Not(HasSubstr("Dief")));
+}
+
+TEST_F(ReportE2E, DonationsClaimedPaidAndTheShopsShare) {
+  auto donations = DonationService::NewStub(kvod_->Channel());
+  ReductionReportResponse before;
+  ASSERT_TRUE(
+      reports_
+          ->ReductionReport(Ctx(coordinator_).get(), Request(area_a_), &before)
+          .ok());
+  // With the module wired, no "module absent" note but zeros.
+  EXPECT_EQ(Figures(before)["donations.claimed"].second(), "€ 0,00");
+  for (const auto& note : before.notes()) {
+    EXPECT_THAT(note, ::testing::Not(HasSubstr("overlastdonaties")));
+  }
+
+  // Two claims of EUR 181 (policy), one paid in full: EUR 140 to the shop.
+  int64_t claim_id = 0;
+  for (int i = 0; i < 2; ++i) {
+    const Person p = MakePerson(absl::StrCat("Donateur", i));
+    CreateCaseRequest req;
+    req.set_incident_id(Incident(p.id(), "theft"));
+    DonationCase c;
+    grpc::Status s = donations->CreateCase(Ctx(police_).get(), req, &c);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+    if (i == 0) claim_id = c.claims(0).id();
+  }
+  RecordPaymentRequest pay;
+  pay.set_claim_id(claim_id);
+  pay.set_amount_cents(18100);
+  pay.set_currency("EUR");
+  pay.set_idempotency_key("report-e2e-payment-1");
+  PaymentResult paid;
+  grpc::Status s =
+      donations->RecordPayment(Ctx(coordinator_).get(), pay, &paid);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+
+  ReductionReportResponse resp;
+  ASSERT_TRUE(
+      reports_
+          ->ReductionReport(Ctx(coordinator_).get(), Request(area_a_), &resp)
+          .ok());
+  auto f = Figures(resp);
+  EXPECT_EQ(f["donations.claimed"].first(), "€ 0,00");
+  EXPECT_EQ(f["donations.claimed"].second(), "€ 362,00");
+  EXPECT_EQ(f["donations.paid"].second(), "€ 181,00");
+  EXPECT_EQ(f["donations.shop_share"].second(), "€ 140,00");
+  EXPECT_THAT(resp.csv(), HasSubstr("donations.shop_share"));
 }
 
 TEST_F(ReportE2E, OnlyTheAreasPeopleAndTheOfficersMayRead) {

@@ -261,6 +261,19 @@ void Validate(uint8_t type, absl::string_view body) {
         __builtin_trap();
       }
     })
+    // 57..66: another branch's validators.
+    KVO_FUZZ_CASE(67, ReductionAcrossRequest, {
+      auto periods = kvo::reports::ValidateReductionAcrossRequest(
+          r, v1::Policy::default_instance());
+      Expect(periods.status());
+      // What passes names one municipality or a few distinct areas.
+      if (periods.ok() &&
+          (r.municipality().empty() == (r.area_ids_size() == 0) ||
+           r.area_ids_size() > kvo::reports::kMaxAcrossAreas ||
+           periods->second.to < periods->second.from)) {
+        __builtin_trap();
+      }
+    })
 #undef KVO_FUZZ_CASE
     case 55: {
       // The door page's forms: the raw body a browser posts.
@@ -293,7 +306,7 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0) return 0;
   Validate(
-      data[0] % 57,
+      data[0] % 77,
       absl::string_view(reinterpret_cast<const char*>(data) + 1, size - 1));
   return 0;
 }

@@ -1,12 +1,13 @@
-// The registry's part of the reduction report against a real database:
-// counts of one area and one period, months as Amsterdam reads them, and
-// nothing of another area or outside the period.
+// The registry's and the donations' parts of the reduction report against
+// a real database: counts and sums of one area and one period, days and
+// months as Amsterdam reads them, nothing of another area or outside.
 
 #include <pqxx/pqxx>
 
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "services/registry/pg_registry_store.h"
+#include "services/reports/donation_contribution.h"
 #include "tests/support/pg_environment.h"
 
 namespace kvo::registry {
@@ -139,6 +140,41 @@ TEST_F(ReportFactsPgTest, CountsOneAreaAndOnePeriod) {
   EXPECT_EQ(empty.damage_cents, 0);
 }
 
+TEST_F(ReportFactsPgTest, SeveralAreasInOneStatementAsEachAlone) {
+  const int64_t piet = Person();
+  const int64_t i1 =
+      Incident(area_a_, shop_a_, "2025-02-10 12:00+00", "theft", 700);
+  Incident(area_a_, shop_a_, "2025-04-10 12:00+00", "violence", 0);
+  const int64_t i3 =
+      Incident(area_b_, shop_b_, "2025-04-11 12:00+00", "theft", 300);
+  Card(piet, i1, area_a_, shop_a_, "collective_warning", "2025-02-11 00:00+00");
+  Card(piet, i3, area_b_, shop_b_, "collective_warning", "2025-04-12 00:00+00");
+  const int64_t empty_area =
+      Id("INSERT INTO areas (name, kind, municipality) VALUES ('C', "
+         "'shopping_area', 'Zwolle') RETURNING id");
+  std::map<int64_t, AreaFacts> all;
+  {
+    pqxx::read_transaction tx(*conn_);
+    all = PgRegistryStore::FactsOfAreas(tx, {area_a_, area_b_, empty_area},
+                                        Utc(2025, 1, 1), Utc(2026, 1, 1));
+  }
+  ASSERT_EQ(all.size(), 3u);
+  for (int64_t area : {area_a_, area_b_}) {
+    const AreaFacts one = Facts(area, Utc(2025, 1, 1), Utc(2026, 1, 1));
+    EXPECT_EQ(all[area].incidents_by_type, one.incidents_by_type);
+    EXPECT_EQ(all[area].incidents_by_month, one.incidents_by_month);
+    EXPECT_EQ(all[area].damage_cents, one.damage_cents);
+    EXPECT_EQ(all[area].cards_by_kind, one.cards_by_kind);
+    EXPECT_EQ(all[area].repeat_offenders, one.repeat_offenders);
+  }
+  EXPECT_EQ(all[area_a_].incidents_by_type,
+            (Counts{{"theft", 1}, {"violence", 1}}));
+  EXPECT_EQ(all[area_b_].damage_cents, 300);
+  // Piet has a card in each area: a repeat offender in neither.
+  EXPECT_EQ(all[area_a_].repeat_offenders, 0);
+  EXPECT_TRUE(all[empty_area].incidents_by_type.empty());
+}
+
 TEST_F(ReportFactsPgTest, ThePlanUsesTheCoveringIndexWithoutStatistics) {
   // A fresh table, never analysed: the plan must not depend on luck.
   pqxx::read_transaction tx(*conn_);
@@ -152,6 +188,66 @@ TEST_F(ReportFactsPgTest, ThePlanUsesTheCoveringIndexWithoutStatistics) {
     plan += row[0].as<std::string>() + "\n";
   }
   EXPECT_NE(plan.find("incidents_by_area_time"), std::string::npos) << plan;
+}
+
+TEST_F(ReportFactsPgTest, DonationsOfOneAreaAndPeriodInCents) {
+  // A claim of EUR 181 in area A booked in 2025, paid in two parts (one in
+  // 2025, one in 2026), a refund of EUR 10 in 2025; one in area B.
+  auto claim = [&](int64_t area, int64_t shop, const std::string& ref) {
+    const int64_t incident =
+        Incident(area, shop, "2025-02-01 12:00+00", "theft", 0);
+    const int64_t case_id = Id(absl::StrCat(
+        "INSERT INTO donation_cases (incident_id, area_id, shop_id) VALUES (",
+        incident, ", ", area, ", ", shop, ") RETURNING id"));
+    return Id(absl::StrCat(
+        "INSERT INTO donation_claims (case_id, person_id, area_id, shop_id, "
+        "payment_reference, state, amount_cents, admin_fee_cents, "
+        "created_on, due_on) VALUES (",
+        case_id, ", ", Person(), ", ", area, ", ", shop, ", '", ref,
+        "', 'open', 18100, 4100, '2025-02-02', '2025-02-16') RETURNING id"));
+  };
+  auto book = [&](int64_t claim_id, const std::string& kind, int64_t cents,
+                  const std::string& day) {
+    Id(absl::StrCat(
+        "INSERT INTO donation_ledger (claim_id, kind, "
+        "amount_cents, booked_on) VALUES (",
+        claim_id, ", '", kind, "', ", cents, ", '", day, "') RETURNING id"));
+  };
+  const int64_t a = claim(area_a_, shop_a_, "1000000000000001");
+  book(a, "claimed", 18100, "2025-02-02");
+  book(a, "paid", -10000, "2025-03-01");
+  book(a, "fee", 4100, "2025-03-01");
+  book(a, "shop_share", 5900, "2025-03-01");
+  book(a, "refunded", 1000, "2025-12-31");
+  book(a, "shop_share", -1000, "2025-12-31");
+  book(a, "paid", -8100, "2026-01-01");  // the next period
+  book(a, "shop_share", 8100, "2026-01-01");
+  const int64_t b = claim(area_b_, shop_b_, "1000000000000002");
+  book(b, "claimed", 18100, "2025-02-02");
+  book(b, "paid", -18100, "2025-03-01");
+
+  // Amsterdam days: 1 January 00:00 local to 1 January of the next year.
+  auto year = [&](int y) {
+    reports::DonationContribution contribution;
+    reports::PeriodFacts facts;
+    pqxx::read_transaction tx(*conn_);
+    const absl::TimeZone tz = absl::FixedTimeZone(3600);
+    EXPECT_TRUE(contribution
+                    .AddPeriod(tx, area_a_,
+                               absl::FromCivil(absl::CivilDay(y, 1, 1), tz),
+                               absl::FromCivil(absl::CivilDay(y + 1, 1, 1), tz),
+                               facts)
+                    .ok());
+    return facts.donations.value_or(reports::DonationFacts{-1, -1, -1});
+  };
+  const reports::DonationFacts facts = year(2025);
+  EXPECT_EQ(facts.claimed_cents, 18100);
+  EXPECT_EQ(facts.paid_cents, 10000 - 1000);
+  EXPECT_EQ(facts.shop_share_cents, 5900 - 1000);
+  const reports::DonationFacts next = year(2026);
+  EXPECT_EQ(next.claimed_cents, 0);
+  EXPECT_EQ(next.paid_cents, 8100);
+  EXPECT_EQ(next.shop_share_cents, 8100);
 }
 
 }  // namespace
