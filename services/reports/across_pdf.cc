@@ -16,8 +16,8 @@ void Bars(Page& p, const AcrossReport& r) {
     for (size_t i = 0; i < row.areas.size(); ++i) {
       const AcrossCell& c = row.areas[i];
       bars.push_back({r.area_names[i], c.figure.first, c.figure.second,
-                      c.figure.first_small || c.first_withheld,
-                      c.figure.second_small || c.second_withheld,
+                      c.figure.first_small || c.figure.first_withheld,
+                      c.figure.second_small || c.figure.second_withheld,
                       FormatCell(c, false, r.threshold),
                       FormatCell(c, true, r.threshold)});
     }

@@ -49,13 +49,11 @@ void AddFacts(const PeriodFacts& f, bool first_area, PeriodFacts& total) {
 }
 
 bool Hidden(const AcrossCell& c, bool second) {
-  return second ? c.figure.second_small || c.second_withheld
-                : c.figure.first_small || c.first_withheld;
+  return second ? c.figure.second_small || c.figure.second_withheld
+                : c.figure.first_small || c.figure.first_withheld;
 }
 
-void Withhold(AcrossCell& c, bool second) {
-  (second ? c.second_withheld : c.first_withheld) = true;
-}
+void Withhold(AcrossCell& c, bool second) { Withhold(c.figure, second); }
 
 // A section's ".total" line in one column (an area's, or the total's):
 // withheld where another line of the section is hidden.
@@ -169,12 +167,10 @@ absl::StatusOr<AcrossReport> BuildAcrossReport(
 }
 
 std::string FormatCell(const AcrossCell& c, bool second, int64_t threshold) {
-  if (second ? c.second_withheld : c.first_withheld) return "verborgen";
   return FormatValue(c.figure, second, threshold);
 }
 
 std::string FormatCellChange(const AcrossCell& c) {
-  if (c.first_withheld || c.second_withheld) return "";
   return FormatChange(c.figure);
 }
 

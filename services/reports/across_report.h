@@ -24,10 +24,10 @@ namespace kvo::reports {
 //    minus the other lines does.
 // The change of a withheld value is not shown either.
 
+// One area's (or the total's) figure on a line; a withheld total is the
+// figure's own first_withheld / second_withheld.
 struct AcrossCell {
   Figure figure;
-  bool first_withheld = false;
-  bool second_withheld = false;
 };
 
 struct AcrossRow {

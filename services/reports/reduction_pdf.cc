@@ -66,7 +66,9 @@ void Months(Page& p, const ReductionReport& r) {
   const double chart_h = 140, top = p.y + 18;
   p.Need(chart_h + 60);
   double max = double(r.threshold);
-  for (const MonthPoint* m : points) max = std::max(max, double(m->count));
+  for (const MonthPoint* m : points) {
+    if (!m->withheld) max = std::max(max, double(m->count));
+  }
   const double left = kMargin + 30, right = kWidth - kMargin;
   const double base = top + chart_h;
   const double step = (right - left) / std::max<size_t>(points.size(), 2);
@@ -90,8 +92,10 @@ void Months(Page& p, const ReductionReport& r) {
     const size_t to = part == 0 ? split : points.size();
     p.Color(part == 0 ? kFirst : kSecond);
     cairo_set_line_width(p.cr(), 1.6);
+    // A withheld month is a gap in the line.
     for (size_t i = from; i < to; ++i) {
-      if (i == from) {
+      if (points[i]->withheld) continue;
+      if (i == from || points[i - 1]->withheld) {
         cairo_move_to(p.cr(), x_of(i), y_of(*points[i]));
       } else {
         cairo_line_to(p.cr(), x_of(i), y_of(*points[i]));
@@ -99,6 +103,7 @@ void Months(Page& p, const ReductionReport& r) {
     }
     cairo_stroke(p.cr());
     for (size_t i = from; i < to; ++i) {
+      if (points[i]->withheld) continue;
       cairo_arc(p.cr(), x_of(i), y_of(*points[i]), 2.4, 0, 2 * M_PI);
       if (points[i]->small) {
         cairo_set_source_rgb(p.cr(), 1, 1, 1);
@@ -125,9 +130,10 @@ void Months(Page& p, const ReductionReport& r) {
   Legend(p, kMargin, p.y, kFirst, "Periode 1");
   Legend(p, kMargin + 110, p.y, kSecond, "Periode 2");
   p.Font(8.5);
-  p.Text(
-      kMargin + 220, p.y,
-      absl::StrCat("open punt: minder dan ", r.threshold, " (niet getoond)"));
+  p.Text(kMargin + 220, p.y,
+         absl::StrCat("open punt: minder dan ", r.threshold,
+                      " (niet getoond); gat: verborgen, zodat het totaal het "
+                      "niet verraadt"));
   p.y += 6;
 }
 

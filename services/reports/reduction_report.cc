@@ -92,7 +92,8 @@ int64_t Sum(const std::map<std::string, int64_t>& m) {
   return total;
 }
 
-// A section of one figure per key and a total.
+// A section of one figure per key and a total; the total is withheld in a
+// period where a line is hidden.
 Section ByKey(const ReductionInputs& in, std::string title,
               const std::string& prefix,
               const std::map<std::string, int64_t>& first,
@@ -105,8 +106,13 @@ Section ByKey(const ReductionInputs& in, std::string title,
                               Get(first, key), Get(second, key),
                               in.small_count_threshold));
   }
-  s.figures.push_back(Count(absl::StrCat(prefix, ".total"), total_label,
-                            Sum(first), Sum(second), in.small_count_threshold));
+  Figure total = Count(absl::StrCat(prefix, ".total"), total_label, Sum(first),
+                       Sum(second), in.small_count_threshold);
+  for (const Figure& f : s.figures) {
+    if (f.first_small) Withhold(total, false);
+    if (f.second_small) Withhold(total, true);
+  }
+  s.figures.push_back(std::move(total));
   return s;
 }
 
@@ -185,6 +191,11 @@ std::string CsvField(const std::string& field) { return Csv(field); }
 
 std::string PadColumn(const std::string& text, size_t width, bool left) {
   return Pad(text, width, left);
+}
+
+void Withhold(Figure& f, bool second) {
+  (second ? f.second_withheld : f.first_withheld) = true;
+  f.change.reset();
 }
 
 absl::Status CheckPeriods(const Period& first, const Period& second) {
@@ -308,6 +319,28 @@ absl::StatusOr<ReductionReport> BuildReductionReport(
   }
   r.sections.push_back(std::move(donations));
 
+  r.first_months = Months(in.first, a.incidents_by_month, t);
+  r.second_months = Months(in.second, b.incidents_by_month, t);
+  // The months add up to the incidents' total: hidden months whose sum
+  // is small get the smallest month shown as company (complementary
+  // suppression), so the total minus the months shown gives no small count.
+  for (auto* months : {&r.first_months, &r.second_months}) {
+    int64_t hidden = 0;
+    for (const MonthPoint& m : *months) hidden += m.small ? m.count : 0;
+    while (hidden > 0 && hidden < t) {
+      MonthPoint* company = nullptr;
+      for (MonthPoint& m : *months) {
+        if (!m.small && !m.withheld && m.count > 0 &&
+            (company == nullptr || m.count < company->count)) {
+          company = &m;
+        }
+      }
+      if (company == nullptr) break;  // then the total itself is small
+      company->withheld = true;
+      hidden += company->count;
+    }
+  }
+
   for (const Objective& o : in.objectives) {
     ObjectiveResult res{o, std::nullopt, false};
     for (const Section& s : r.sections) {
@@ -326,12 +359,11 @@ absl::StatusOr<ReductionReport> BuildReductionReport(
     }
     r.objectives.push_back(std::move(res));
   }
-  r.first_months = Months(in.first, a.incidents_by_month, t);
-  r.second_months = Months(in.second, b.incidents_by_month, t);
   return r;
 }
 
 std::string FormatValue(const Figure& f, bool second, int64_t threshold) {
+  if (second ? f.second_withheld : f.first_withheld) return "verborgen";
   if (second ? f.second_small : f.first_small) {
     return f.unit == Unit::kCount
                ? absl::StrCat("< ", threshold)
@@ -366,12 +398,14 @@ std::string FormatPeriod(const Period& p) {
 }
 
 std::string ReductionText(const ReductionReport& r) {
-  std::string out =
-      absl::StrCat("Rapport criminaliteitsreductie: ", r.area_name, "\n",
-                   "Periode 1 (0-meting): ", FormatPeriod(r.first), "\n",
-                   "Periode 2 (1-meting): ", FormatPeriod(r.second), "\n",
-                   "Aantallen van 1 tot ", r.threshold, " staan er als \"< ",
-                   r.threshold, "\": geen persoon mag herkenbaar zijn.\n");
+  std::string out = absl::StrCat(
+      "Rapport criminaliteitsreductie: ", r.area_name, "\n",
+      "Periode 1 (0-meting): ", FormatPeriod(r.first), "\n",
+      "Periode 2 (1-meting): ", FormatPeriod(r.second), "\n",
+      "Aantallen van 1 tot ", r.threshold, " staan er als \"< ", r.threshold,
+      "\": geen persoon mag herkenbaar zijn; een "
+      "totaal dat zo'n aantal zou verraden staat er als "
+      "\"verborgen\".\n");
   for (const Section& s : r.sections) {
     absl::StrAppend(&out, "\n", s.title, "\n");
     for (const Figure& f : s.figures) {

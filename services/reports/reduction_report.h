@@ -84,6 +84,10 @@ struct Figure {
   double second = 0;
   bool first_small = false;  // shown as "< threshold"
   bool second_small = false;
+  // A total that would give a hidden line away (the total minus the lines
+  // shown): "verborgen", and no change.
+  bool first_withheld = false;
+  bool second_withheld = false;
   // Change in percent (counts, cents) or percentage points (kPercent);
   // none when the first is 0 or a value is too small to show.
   std::optional<double> change;
@@ -112,7 +116,10 @@ struct ObjectiveResult {
 struct MonthPoint {
   absl::CivilMonth month;
   int64_t count = 0;
-  bool small = false;
+  bool small = false;  // shown as "< threshold"
+  // Not shown at all: the smallest other month of a period with a hidden
+  // one, so that the total minus the months shown cannot give it back.
+  bool withheld = false;
 };
 
 struct ReductionReport {
@@ -125,6 +132,9 @@ struct ReductionReport {
   std::vector<MonthPoint> first_months;  // every month of the period
   std::vector<MonthPoint> second_months;
 };
+
+// Marks `f` withheld in a period (printed "verborgen") and drops its change.
+void Withhold(Figure& f, bool second);
 
 // INVALID_ARGUMENT naming kvo's flag (--from, --to) for an inverted period
 // or two periods that overlap.

@@ -236,8 +236,9 @@ kvo::v1::ReductionReportResponse ToProto(const ReductionReport& report) {
          period == 1 ? report.first_months : report.second_months) {
       auto* p = out.add_months();
       p->set_month(absl::FormatCivilTime(m.month));
-      p->set_count(m.small ? absl::StrCat("< ", report.threshold)
-                           : absl::StrCat(m.count));
+      p->set_count(m.withheld ? "verborgen"
+                   : m.small  ? absl::StrCat("< ", report.threshold)
+                              : absl::StrCat(m.count));
       p->set_period(period);
     }
   }

@@ -93,8 +93,9 @@ TEST(ReductionReportTest, EveryFigureOfTheSeededAreaAsWorkedOutByHand) {
   // 3 is below 5: hidden, and so is the change that would reveal it.
   EXPECT_EQ(Row(*r, "incidents.violence"), (Cells{"< 5", "6", ""}));
   EXPECT_EQ(Row(*r, "incidents.vandalism"), (Cells{"0", "< 5", ""}));
-  // 163 -> 134: -29 / 163 = -17.79 %.
-  EXPECT_EQ(Row(*r, "incidents.total"), (Cells{"163", "134", "-17,8 %"}));
+  // 163 and 134, but 163 - 120 - 40 would give the hidden 3 away (and
+  // 134 - 96 - 30 - 6 the hidden 2): withheld, and so is the change.
+  EXPECT_EQ(Row(*r, "incidents.total"), (Cells{"verborgen", "verborgen", ""}));
   // (987650 - 1234567) / 1234567 = -20.0003 %.
   EXPECT_EQ(Row(*r, "damage"), (Cells{"€ 12.345,67", "€ 9.876,50", "-20,0 %"}));
   EXPECT_EQ(Row(*r, "police.inbraak"), (Cells{"10", "12", "+20,0 %"}));
@@ -145,6 +146,31 @@ TEST(ReductionReportTest, MonthsCoverBothPeriodsAndHideSmallOnes) {
   EXPECT_EQ(r->first_months[11].count, 22);
   EXPECT_TRUE(r->second_months[1].small);  // February 2025: 3
   EXPECT_FALSE(r->second_months[0].small);
+}
+
+TEST(ReductionReportTest, AHiddenMonthGetsCompanySoTheTotalCannotShowIt) {
+  ReductionInputs in = Seeded();
+  // No type hidden any more: 7 violent incidents and 9 vandalism in both.
+  for (PeriodFacts* f : {&in.first_facts, &in.second_facts}) {
+    f->incidents_by_type["violence"] = 7;
+    f->incidents_by_type["vandalism"] = 9;
+  }
+  in.second_facts.incidents_by_month[absl::CivilMonth(2025, 7)] = 10;
+  auto r = BuildReductionReport(in);
+  ASSERT_TRUE(r.ok()) << r.status();
+  // Both totals are shown: 120 + 7 + 40 + 9 and 96 + 7 + 30 + 9.
+  EXPECT_EQ(Row(*r, "incidents.total"), (Cells{"176", "142", "-19,3 %"}));
+  // Period 1's months are all 5 or more: every one shown.
+  for (const MonthPoint& m : r->first_months) {
+    EXPECT_FALSE(m.small || m.withheld) << absl::FormatCivilTime(m.month);
+  }
+  // Period 2's February (3) is hidden, and with it the smallest month
+  // shown (July, 10): the total minus the others gives 13, not the 3.
+  int withheld = 0;
+  for (const MonthPoint& m : r->second_months) withheld += m.withheld;
+  EXPECT_EQ(withheld, 1);
+  EXPECT_TRUE(r->second_months[1].small);
+  EXPECT_TRUE(r->second_months[6].withheld);
 }
 
 TEST(ReductionReportTest, AMissingMeasurementIsSaidNotFailed) {
