@@ -250,4 +250,48 @@ grpc::Status CycleServiceImpl::ListDue(grpc::ServerContext* context,
   return Answer(use_cases_.ListDue(call->caller.area_ids, all), response);
 }
 
+grpc::Status CycleServiceImpl::GetQuestionnaire(
+    grpc::ServerContext* context, const kvo::v1::GetQuestionnaireRequest*,
+    kvo::v1::Questionnaire* response) {
+  // The questionnaire is the same for every area.
+  auto call = guard_.Begin(*context, Method("GetQuestionnaire"));
+  if (!call.ok()) return ToGrpcStatus(call.status());
+  *response = use_cases_.Questionnaire();
+  return grpc::Status::OK;
+}
+
+grpc::Status CycleServiceImpl::CreateMeasurement(
+    grpc::ServerContext* context,
+    const kvo::v1::CreateMeasurementRequest* request,
+    kvo::v1::Measurement* response) {
+  return InArea(
+      *context, "CreateMeasurement", request->area_id(),
+      [&](const Call& call) {
+        return use_cases_.CreateMeasurement(Who(call), *request);
+      },
+      response);
+}
+
+grpc::Status CycleServiceImpl::AnswerSurvey(
+    grpc::ServerContext* context, const kvo::v1::AnswerSurveyRequest* request,
+    kvo::v1::SurveyReceipt* response) {
+  return InArea(
+      *context, "AnswerSurvey", request->area_id(),
+      [&](const Call& call) {
+        return use_cases_.AnswerSurvey(
+            Who(call), *request, call.caller.role == kvo::v1::ROLE_SHOPKEEPER);
+      },
+      response);
+}
+
+grpc::Status CycleServiceImpl::GetSurveyStatus(
+    grpc::ServerContext* context,
+    const kvo::v1::GetSurveyStatusRequest* request,
+    kvo::v1::SurveyStatus* response) {
+  return InArea(
+      *context, "GetSurveyStatus", request->area_id(),
+      [&](const Call&) { return use_cases_.SurveyStatus(request->area_id()); },
+      response);
+}
+
 }  // namespace kvo::cycle

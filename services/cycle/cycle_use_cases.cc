@@ -10,6 +10,7 @@
 #include "services/cycle/cycle_rules.h"
 #include "services/cycle/figures_csv.h"
 #include "services/cycle/pg_cycle_store.h"
+#include "services/cycle/survey_rules.h"
 #include "services/identity/pg_identity_store.h"
 #include "services/registry/pg_registry_store.h"
 
@@ -126,13 +127,29 @@ std::optional<kvo::v1::Intent> IntentOf(Tx& tx, int64_t area_id,
   return out;
 }
 
+kvo::v1::Measurement MeasurementProto(const MeasurementRow& m) {
+  kvo::v1::Measurement out;
+  out.set_id(m.id);
+  out.set_area_id(m.area_id);
+  out.set_label(m.label);
+  out.set_period_from(Day(m.period_from));
+  out.set_period_to(Day(m.period_to));
+  out.set_questionnaire_version(m.questionnaire_version);
+  return out;
+}
+
 }  // namespace
 
 CycleUseCases::CycleUseCases(const kvo::v1::Policy& policy,
+                             const kvo::v1::Questionnaire& questionnaire,
                              common::DbPool& pool,
                              CycleDoorAdmission& admission,
                              const common::Clock& clock)
-    : policy_(policy), pool_(pool), admission_(admission), clock_(clock) {}
+    : policy_(policy),
+      questionnaire_(questionnaire),
+      pool_(pool),
+      admission_(admission),
+      clock_(clock) {}
 
 absl::CivilDay CycleUseCases::Today() const {
   return absl::ToCivilDay(clock_.Now(), common::Amsterdam());
@@ -617,8 +634,11 @@ absl::StatusOr<kvo::v1::CycleStatus> CycleUseCases::Status(int64_t area_id) {
           facts.missing_signatures = {intent->missing_parties().begin(),
                                       intent->missing_parties().end()};
         }
-        // A plan with an objective and an activity; its adjustments and the
-        // safety analyses are not recorded yet: those steps stay open.
+        // A safety analysis: a measurement with a response.
+        facts.analyses =
+            static_cast<int>(Store::SurveyCountsOfArea(tx, area_id).size());
+        // A plan with an objective and an activity; its adjustments are not
+        // recorded yet: that step stays open.
         if (!Store::Objectives(tx, area_id).empty() &&
             !Store::Activities(tx, area_id).empty()) {
           facts.plan_versions = 1;
@@ -640,6 +660,117 @@ absl::StatusOr<kvo::v1::CycleStatus> CycleUseCases::Status(int64_t area_id) {
           s->set_name(step.name);
           s->set_state(StepStateCode(step.state));
           for (const auto& m : step.missing) s->add_missing(m);
+        }
+        return out;
+      });
+}
+
+absl::StatusOr<kvo::v1::Measurement> CycleUseCases::CreateMeasurement(
+    const audit::AuditRecord& who, const kvo::v1::CreateMeasurementRequest& r) {
+  auto period = ValidateCreateMeasurementRequest(r);
+  if (!period.ok()) return period.status();
+  return pool_.InTransaction(
+      "create measurement",
+      [&](pqxx::work& tx) -> absl::StatusOr<kvo::v1::Measurement> {
+        if (auto s = AreaExists(tx, r.area_id()); !s.ok()) return s;
+        MeasurementRow row{0,          r.area_id(),
+                           r.label(),  period->from,
+                           period->to, questionnaire_.version()};
+        auto id = Store::InsertMeasurement(tx, row, who.principal_id);
+        if (!id) {
+          return absl::AlreadyExistsError(
+              absl::StrCat("label (kvo --label): area ", r.area_id(),
+                           " already has a measurement '", r.label(), "'"));
+        }
+        row.id = *id;
+        Audit(tx, who, "cycle.create_measurement", r.area_id());
+        return MeasurementProto(row);
+      });
+}
+
+absl::StatusOr<kvo::v1::SurveyReceipt> CycleUseCases::AnswerSurvey(
+    const audit::AuditRecord& who, const kvo::v1::AnswerSurveyRequest& r,
+    bool own_shop_only) {
+  if (auto s = ValidateAnswerSurveyRequest(r); !s.ok()) return s;
+  ResponseRow row;
+  row.measurement_id = r.measurement_id();
+  row.shop_id = r.shop_id();
+  for (const auto& a : r.answers()) {
+    row.answers.emplace_back(a.question_id(), a.answer());
+  }
+  auto flags = ScoreResponse(questionnaire_, row.answers);
+  if (!flags.ok()) return flags.status();
+  row.feel_safe = flags->feel_safe;
+  row.victimised = flags->victimised;
+  row.reported = flags->reported;
+  return pool_.InTransaction(
+      "answer survey",
+      [&](pqxx::work& tx) -> absl::StatusOr<kvo::v1::SurveyReceipt> {
+        if (auto s = AreaExists(tx, r.area_id()); !s.ok()) return s;
+        auto measurement =
+            Store::Measurement(tx, r.area_id(), r.measurement_id());
+        if (!measurement) {
+          return absl::NotFoundError(absl::StrCat(
+              "measurement_id (kvo --measurement): area ", r.area_id(),
+              " has no measurement ", r.measurement_id()));
+        }
+        if (measurement->questionnaire_version != questionnaire_.version()) {
+          return absl::FailedPreconditionError(absl::StrCat(
+              "measurement_id (kvo --measurement): measurement '",
+              measurement->label, "' was taken with questionnaire ",
+              measurement->questionnaire_version, ", kvod has ",
+              questionnaire_.version()));
+        }
+        auto shop = PgRegistryStore::ShopById(tx, r.shop_id());
+        if (!shop || shop->area_id != r.area_id()) {
+          return absl::NotFoundError(absl::StrCat("shop_id (kvo --shop): area ",
+                                                  r.area_id(), " has no shop ",
+                                                  r.shop_id()));
+        }
+        if (own_shop_only &&
+            !PgRegistryStore::IsShopMember(tx, r.shop_id(), who.principal_id)) {
+          return absl::PermissionDeniedError(
+              "shop_id (kvo --shop): a shopkeeper answers for their own shop "
+              "only");
+        }
+        if (Store::Participations(tx, {r.shop_id()}).empty()) {
+          return absl::FailedPreconditionError(absl::StrCat(
+              "shop_id (kvo --shop): shop ", r.shop_id(),
+              " has not signed the participation agreement (kvo area "
+              "participant)"));
+        }
+        kvo::v1::SurveyReceipt out;
+        out.set_replaced(Store::ReplaceResponse(tx, row));
+        Audit(tx, who, "cycle.answer_survey", r.area_id());
+        out.set_measurement_id(r.measurement_id());
+        out.set_shop_id(r.shop_id());
+        out.set_answered(static_cast<int32_t>(row.answers.size()));
+        return out;
+      });
+}
+
+absl::StatusOr<kvo::v1::SurveyStatus> CycleUseCases::SurveyStatus(
+    int64_t area_id) {
+  if (auto s = ValidateAreaRequest(area_id); !s.ok()) return s;
+  return pool_.InTransaction(
+      "survey status",
+      [&](pqxx::work& tx) -> absl::StatusOr<kvo::v1::SurveyStatus> {
+        if (auto s = AreaExists(tx, area_id); !s.ok()) return s;
+        const auto counts = Store::SurveyCountsOfArea(tx, area_id);
+        const int64_t participants = Store::ParticipantCount(tx, area_id);
+        kvo::v1::SurveyStatus out;
+        out.set_area_id(area_id);
+        for (const auto& m : Store::Measurements(tx, area_id)) {
+          auto* status = out.add_measurements();
+          *status->mutable_measurement() = MeasurementProto(m);
+          SurveyCounts c;
+          if (auto it = counts.find(m.id); it != counts.end()) c = it->second;
+          status->set_responses(static_cast<int32_t>(c.responses));
+          status->set_participants(static_cast<int32_t>(participants));
+          status->set_completion_pct(CompletionPct(c.responses, participants));
+          status->set_feel_safe(static_cast<int32_t>(c.feel_safe));
+          status->set_victimised(static_cast<int32_t>(c.victimised));
+          status->set_reported(static_cast<int32_t>(c.reported));
         }
         return out;
       });

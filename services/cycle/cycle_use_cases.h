@@ -27,8 +27,12 @@ namespace kvo::cycle {
 // messages. Thread-safe.
 class CycleUseCases final {
  public:
-  CycleUseCases(const kvo::v1::Policy& policy, common::DbPool& pool,
-                CycleDoorAdmission& admission, const common::Clock& clock);
+  // `questionnaire`: the survey's, checked (LoadQuestionnaireFile); it
+  // must outlive the use cases.
+  CycleUseCases(const kvo::v1::Policy& policy,
+                const kvo::v1::Questionnaire& questionnaire,
+                common::DbPool& pool, CycleDoorAdmission& admission,
+                const common::Clock& clock);
 
   absl::StatusOr<kvo::v1::AreaOverview> GetArea(const audit::AuditRecord& who,
                                                 int64_t area_id);
@@ -70,10 +74,25 @@ class CycleUseCases final {
   absl::StatusOr<kvo::v1::Plan> GetPlan(int64_t area_id, bool only_overdue);
   absl::StatusOr<kvo::v1::CycleStatus> Status(int64_t area_id);
 
+  // The survey. A measurement is taken with the questionnaire of now; a
+  // response to a measurement of another version: FAILED_PRECONDITION.
+  const kvo::v1::Questionnaire& Questionnaire() const { return questionnaire_; }
+  absl::StatusOr<kvo::v1::Measurement> CreateMeasurement(
+      const audit::AuditRecord& who,
+      const kvo::v1::CreateMeasurementRequest& r);
+  // `own_shop_only` (a shopkeeper): PERMISSION_DENIED for a shop the caller
+  // is no member of. The shop must be a participant of the area
+  // (FAILED_PRECONDITION). The shop's earlier response is replaced.
+  absl::StatusOr<kvo::v1::SurveyReceipt> AnswerSurvey(
+      const audit::AuditRecord& who, const kvo::v1::AnswerSurveyRequest& r,
+      bool own_shop_only);
+  absl::StatusOr<kvo::v1::SurveyStatus> SurveyStatus(int64_t area_id);
+
  private:
   absl::CivilDay Today() const;
 
   const kvo::v1::Policy& policy_;
+  const kvo::v1::Questionnaire& questionnaire_;
   common::DbPool& pool_;
   CycleDoorAdmission& admission_;
   const common::Clock& clock_;

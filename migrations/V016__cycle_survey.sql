@@ -1,0 +1,50 @@
+-- The safety analysis's survey (issue 16): measurements (0-meting,
+-- 1-meting, ...) of an area, each taken with a versioned questionnaire
+-- (data/questionnaire/), and the anonymous responses of its businesses:
+-- one per shop and measurement (answered again, it is replaced), no
+-- personal data. What a response gives the reduction report (feels safe,
+-- victimised, reported) is scored when it is entered, with the
+-- questionnaire it was given on, so later versions do not change it.
+-- And objectives the reduction report can judge: a metric of the report
+-- and a target change (NULL for the objectives written before: "niet
+-- meetbaar").
+
+CREATE TABLE survey_measurements (
+  id                     bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  area_id                bigint NOT NULL REFERENCES areas (id),
+  label                  text NOT NULL CHECK (length(label) BETWEEN 1 AND 40),
+  period_from            date NOT NULL,
+  period_to              date NOT NULL CHECK (period_to >= period_from),
+  questionnaire_version  text NOT NULL,
+  created_by             bigint REFERENCES principals (id),
+  created_at             timestamptz NOT NULL DEFAULT now(),
+  UNIQUE (area_id, label)
+);
+CREATE INDEX survey_measurements_by_period
+  ON survey_measurements (area_id, period_to);
+
+CREATE TABLE survey_responses (
+  measurement_id  bigint NOT NULL REFERENCES survey_measurements (id),
+  shop_id         bigint NOT NULL REFERENCES shops (id),
+  feel_safe       boolean NOT NULL,
+  victimised      boolean NOT NULL,
+  reported        boolean NOT NULL CHECK (victimised OR NOT reported),
+  entered_at      timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (measurement_id, shop_id)
+);
+
+CREATE TABLE survey_answers (
+  measurement_id  bigint NOT NULL,
+  shop_id         bigint NOT NULL,
+  question_id     text NOT NULL,
+  answer          text NOT NULL,
+  PRIMARY KEY (measurement_id, shop_id, question_id),
+  FOREIGN KEY (measurement_id, shop_id)
+    REFERENCES survey_responses (measurement_id, shop_id) ON DELETE CASCADE
+);
+
+ALTER TABLE plan_objectives
+  ADD COLUMN metric text,
+  ADD COLUMN target_change_pct double precision,
+  ADD CONSTRAINT plan_objectives_metric_target
+    CHECK ((metric IS NULL) = (target_change_pct IS NULL));
