@@ -233,5 +233,73 @@ TEST_F(CycleE2E, ANewAreaFromIntentToAFirstCertificate) {
   EXPECT_THAT(other.out, Not(HasSubstr("Intentieverklaring")));
 }
 
+// The survey: the questionnaire in Dutch, a 0-meting, a shopkeeper's
+// anonymous answers from a file (bad ones refused, nothing written), the
+// completion rate.
+TEST_F(CycleE2E, SurveyAnsweredByAShopkeeperWithCompletionRate) {
+  const std::string area = absl::StrCat(area_a_);
+  LoginAs("coord");
+  const std::string questionnaire = Ok({"survey", "show"});
+  EXPECT_THAT(questionnaire, HasSubstr("60 vragen"));
+  EXPECT_THAT(questionnaire, HasSubstr("Veiligheidsgevoel"));
+  EXPECT_THAT(questionnaire, HasSubstr("Hoe veilig voelt u zich"));
+  EXPECT_THAT(questionnaire, HasSubstr("zeer_veilig (zeer veilig)"));
+  for (int64_t shop : {bakery_, butcher_}) {
+    Ok({"area", "participant", "--area", area, "--shop", absl::StrCat(shop),
+        "--agreement-signed", Day(-2)});
+  }
+  CommandResult inverted =
+      Kvo({"survey", "measure", "--area", area, "--label", "0-meting", "--from",
+           "2026-01-01", "--to", "2025-12-31"});
+  EXPECT_THAT(inverted.err, HasSubstr("--to"));
+  const std::string measured =
+      Ok({"survey", "measure", "--area", area, "--label", "0-meting", "--from",
+          "2025-01-01", "--to", "2025-12-31"});
+  EXPECT_THAT(measured, HasSubstr("1 januari 2025 t/m 31 december 2025"));
+  ASSERT_EQ(measured.rfind("meting:", 0), 0u) << measured;
+  const std::string measurement =
+      std::to_string(std::stoll(measured.substr(7)));
+
+  LoginAs("bakker");
+  const auto answers = tmp_.path() / "enquete.txt";
+  {
+    std::ofstream out(answers);
+    out << "# Bakkerij, 0-meting\nv01 = ja\nv22=heel_fijn\nv52=ja\n";
+  }
+  const std::vector<std::string> answer = {
+      "survey",        "answer",        "--area", area,
+      "--measurement", measurement,     "--shop", absl::StrCat(bakery_),
+      "--file",        answers.string()};
+  CommandResult outside = Kvo(answer);
+  EXPECT_NE(outside.exit_code, 0);
+  EXPECT_THAT(outside.err, HasSubstr("INVALID_ARGUMENT"));
+  EXPECT_THAT(outside.err, HasSubstr("question 'v22'"));
+  EXPECT_EQ(Count("SELECT count(*) FROM survey_responses"), 0);
+  {
+    std::ofstream out(answers);
+    out << "# Bakkerij, 0-meting\nv01 = ja\nv22=veilig\nv52=ja\n";
+  }
+  EXPECT_THAT(Ok(answer), HasSubstr("3 vragen"));
+  std::vector<std::string> again = answer;
+  again.insert(again.end(), {"--answer", "v02=vaak"});
+  EXPECT_THAT(Ok(again), HasSubstr("eerdere antwoorden vervangen"));
+  CommandResult other_shop =
+      Kvo({"survey", "answer", "--area", area, "--measurement", measurement,
+           "--shop", absl::StrCat(butcher_), "--answer", "v01=nee"});
+  EXPECT_THAT(other_shop.err, HasSubstr("PERMISSION_DENIED"));
+  EXPECT_THAT(other_shop.err, HasSubstr("--shop"));
+  EXPECT_THAT(Kvo({"survey", "status", "--area", area}).err,
+              HasSubstr("PERMISSION_DENIED"));
+
+  LoginAs("coord");
+  const std::string status = Ok({"survey", "status", "--area", area});
+  EXPECT_THAT(status, HasSubstr("1 van 2"));
+  EXPECT_THAT(status, HasSubstr("50,0 %"));
+  EXPECT_EQ(Count("SELECT count(*) FROM survey_answers"), 4);
+  EXPECT_EQ(Count("SELECT count(*) FROM audit_entries WHERE action = "
+                  "'cycle.answer_survey'"),
+            2);
+}
+
 }  // namespace
 }  // namespace kvo::testing
