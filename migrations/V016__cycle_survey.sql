@@ -48,3 +48,32 @@ ALTER TABLE plan_objectives
   ADD COLUMN target_change_pct double precision,
   ADD CONSTRAINT plan_objectives_metric_target
     CHECK ((metric IS NULL) = (target_change_pct IS NULL));
+
+-- The schouw (inspection walk) of an area: rounds in daylight and in the
+-- dark, and what they find on the area's streets, with its follow-up.
+CREATE TABLE schouw_rounds (
+  id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  area_id     bigint NOT NULL REFERENCES areas (id),
+  kind        text NOT NULL CHECK (kind IN ('daylight', 'dark')),
+  walked_on   date NOT NULL,
+  notes       text NOT NULL,
+  created_by  bigint REFERENCES principals (id),
+  created_at  timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX schouw_rounds_by_area ON schouw_rounds (area_id, walked_on);
+
+CREATE TABLE schouw_findings (
+  id           bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  area_id      bigint NOT NULL REFERENCES areas (id),
+  round_id     bigint NOT NULL REFERENCES schouw_rounds (id),
+  street_id    bigint NOT NULL REFERENCES area_streets (id),
+  category     text NOT NULL,
+  severity     text NOT NULL CHECK (severity IN ('low', 'medium', 'high')),
+  description  text NOT NULL,
+  status       text NOT NULL CHECK (status IN ('open', 'in_progress',
+                 'resolved')),
+  follow_up    text NOT NULL,
+  created_by   bigint REFERENCES principals (id),
+  created_at   timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX schouw_findings_by_area ON schouw_findings (area_id, status);

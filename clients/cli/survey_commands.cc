@@ -24,9 +24,12 @@ using kvo::v1::CycleService;
 using Stub = CycleService::Stub;
 
 struct Args {
-  int64_t area = 0, measurement = 0, shop = 0;
+  int64_t area = 0, measurement = 0, shop = 0, round = 0, finding = 0;
   std::string label, from, to, file;
   std::vector<std::string> answers;
+  std::string kind, walked_on, notes, street, category, severity, description,
+      follow_up, status;
+  bool open = false;
 };
 
 template <typename Request, typename Response>
@@ -195,6 +198,109 @@ int RunStatus(const GlobalOptions& opts, const Args& a) {
   return kExitOk;
 }
 
+std::string KindDutch(const std::string& kind) {
+  return kind == "dark" ? "in het donker" : "bij daglicht";
+}
+
+std::string SeverityDutch(const std::string& severity) {
+  if (severity == "high") return "hoog";
+  if (severity == "medium") return "middel";
+  return "laag";
+}
+
+std::string FindingStatusDutch(const std::string& status) {
+  if (status == "resolved") return "opgelost";
+  if (status == "in_progress") return "in behandeling";
+  return "open";
+}
+
+Record FindingRecord(const kvo::v1::Finding& f) {
+  return {{"bevinding", absl::StrCat(f.id())},
+          {"ronde", absl::StrCat(f.round_id())},
+          {"straat", f.street()},
+          {"categorie", f.category()},
+          {"ernst", SeverityDutch(f.severity())},
+          {"omschrijving", f.description()},
+          {"status", FindingStatusDutch(f.status())},
+          {"opvolging", f.follow_up().empty() ? "-" : f.follow_up()}};
+}
+
+int RunRound(const GlobalOptions& opts, const Args& a) {
+  kvo::v1::RecordSchouwRoundRequest req;
+  req.set_area_id(a.area);
+  req.set_kind(a.kind);
+  req.set_walked_on(a.walked_on);
+  req.set_notes(a.notes);
+  kvo::v1::SchouwRound r;
+  if (int rc = Call(opts, &Stub::RecordSchouwRound, req, &r); rc != kExitOk) {
+    return rc;
+  }
+  PrintRecord({{"ronde", absl::StrCat(r.id())},
+               {"soort", KindDutch(r.kind())},
+               {"gelopen_op", FormatDutchDay(r.walked_on())}},
+              opts.json);
+  return kExitOk;
+}
+
+int RunFinding(const GlobalOptions& opts, const Args& a) {
+  kvo::v1::AddFindingRequest req;
+  req.set_area_id(a.area);
+  req.set_round_id(a.round);
+  req.set_street(a.street);
+  req.set_category(a.category);
+  req.set_severity(a.severity);
+  req.set_description(a.description);
+  req.set_follow_up(a.follow_up);
+  kvo::v1::Finding f;
+  if (int rc = Call(opts, &Stub::AddFinding, req, &f); rc != kExitOk) {
+    return rc;
+  }
+  PrintRecord(FindingRecord(f), opts.json);
+  return kExitOk;
+}
+
+int RunResolve(const GlobalOptions& opts, const Args& a) {
+  kvo::v1::SetFindingStatusRequest req;
+  req.set_area_id(a.area);
+  req.set_finding_id(a.finding);
+  req.set_status(a.status);
+  req.set_follow_up(a.follow_up);
+  kvo::v1::Finding f;
+  if (int rc = Call(opts, &Stub::SetFindingStatus, req, &f); rc != kExitOk) {
+    return rc;
+  }
+  PrintRecord(FindingRecord(f), opts.json);
+  return kExitOk;
+}
+
+int RunFindings(const GlobalOptions& opts, const Args& a) {
+  kvo::v1::ListFindingsRequest req;
+  req.set_area_id(a.area);
+  req.set_only_open(a.open);
+  kvo::v1::ListFindingsResponse resp;
+  if (int rc = Call(opts, &Stub::ListFindings, req, &resp); rc != kExitOk) {
+    return rc;
+  }
+  std::vector<Record> rounds, findings;
+  for (const auto& r : resp.rounds()) {
+    rounds.push_back({{"ronde", absl::StrCat(r.id())},
+                      {"soort", KindDutch(r.kind())},
+                      {"gelopen_op", FormatDutchDay(r.walked_on())},
+                      {"notities", r.notes().empty() ? "-" : r.notes()}});
+  }
+  for (const auto& f : resp.findings()) findings.push_back(FindingRecord(f));
+  if (rounds.empty() && !opts.json) {
+    std::cout << "Nog geen schouwrondes voor dit gebied (kvo schouw round).\n";
+    return kExitOk;
+  }
+  PrintTable(TableOf(rounds), opts.json);
+  if (!findings.empty()) {
+    if (!opts.json) std::cout << "\n";
+    PrintTable(TableOf(findings), opts.json);
+  }
+  return kExitOk;
+}
+
 }  // namespace
 
 absl::StatusOr<std::vector<std::pair<std::string, std::string>>>
@@ -276,6 +382,62 @@ void AddSurveyCommands(CLI::App* app, const GlobalOptions* opts,
       "rate (coordinator of the area, admin)");
   area_option(status);
   OnSelected(status, action, opts, a, RunStatus);
+
+  auto* schouw = app->add_subcommand(
+      "schouw",
+      "the schouw (inspection walk) of an area: rounds, findings "
+      "and their follow-up");
+  schouw->require_subcommand(1);
+  auto* round = schouw->add_subcommand(
+      "round",
+      "record a round in daylight or in the dark (coordinator of the "
+      "area, admin)");
+  area_option(round);
+  round->add_option("--kind", a->kind, "daylight or dark")->required();
+  round->add_option("--walked-on", a->walked_on, "YYYY-MM-DD")->required();
+  round->add_option("--notes", a->notes, "who walked, the weather, ...");
+  OnSelected(round, action, opts, a, RunRound);
+  auto* finding = schouw->add_subcommand(
+      "finding",
+      "record what a round found on a street of the area "
+      "(coordinator of the area, admin)");
+  area_option(finding);
+  finding->add_option("--round", a->round, "round id")
+      ->required()
+      ->check(PositiveInteger());
+  finding->add_option("--street", a->street, "a street of the area, by name")
+      ->required();
+  finding
+      ->add_option("--category", a->category,
+                   "one of policy cycle.schouw_categories (lighting, "
+                   "cleanliness, vacancy, ...)")
+      ->required();
+  finding->add_option("--severity", a->severity, "low, medium or high")
+      ->required();
+  finding->add_option("--description", a->description, "what was found")
+      ->required();
+  finding->add_option("--follow-up", a->follow_up, "what is done about it");
+  OnSelected(finding, action, opts, a, RunFinding);
+  auto* list = schouw->add_subcommand(
+      "list",
+      "the area's rounds and findings (shopkeeper, security, police "
+      "and coordinator of the area, admin)");
+  area_option(list);
+  list->add_flag("--open", a->open, "only findings not resolved");
+  OnSelected(list, action, opts, a, RunFindings);
+  auto* resolve = schouw->add_subcommand(
+      "resolve",
+      "set a finding's status and follow-up (coordinator of the "
+      "area, admin)");
+  resolve->add_option("FINDING", a->finding, "finding id")
+      ->required()
+      ->check(PositiveInteger());
+  area_option(resolve);
+  a->status = "resolved";
+  resolve->add_option("--status", a->status,
+                      "resolved (default), in_progress or open");
+  resolve->add_option("--follow-up", a->follow_up, "what was done");
+  OnSelected(resolve, action, opts, a, RunResolve);
 }
 
 }  // namespace kvo::cli

@@ -12,9 +12,11 @@
 
 namespace kvo::cli {
 
-// Registers `survey show|measure|answer|status` (the safety analysis's
-// ondernemersenquête) on `app`. The questionnaire and the statuses are
-// printed in Dutch. `opts` and `action` must outlive `app`.
+// Registers the safety analysis's commands on `app`: `survey
+// show|measure|answer|status` (the ondernemersenquête) and `schouw
+// round|finding|list|resolve` (the inspection walk). The questionnaire,
+// statuses and findings are printed in Dutch. `opts` and `action` must
+// outlive `app`.
 void AddSurveyCommands(CLI::App* app, const GlobalOptions* opts,
                        std::function<int()>* action);
 

@@ -218,4 +218,37 @@ absl::Status ValidateAnswerSurveyRequest(
   return absl::OkStatus();
 }
 
+absl::StatusOr<absl::CivilDay> ValidateRecordSchouwRoundRequest(
+    const kvo::v1::RecordSchouwRoundRequest& r) {
+  if (auto s =
+          First({ValidateAreaRequest(r.area_id()), CheckSchouwKind(r.kind()),
+                 CheckText("notes (kvo --notes)", r.notes(), 0, kMaxLongText,
+                           /*multiline=*/true)});
+      !s.ok()) {
+    return s;
+  }
+  return ParseDay("walked_on", "--walked-on", r.walked_on());
+}
+
+absl::Status ValidateAddFindingRequest(const kvo::v1::AddFindingRequest& r) {
+  return First({ValidateAreaRequest(r.area_id()),
+                RequireId("round_id (kvo --round)", r.round_id()),
+                CheckText("street (kvo --street)", r.street(), 1, kMaxName),
+                CheckText("category (kvo --category)", r.category(), 1, 40),
+                CheckSeverity(r.severity()),
+                CheckText("description (kvo --description)", r.description(), 1,
+                          kMaxLongText, /*multiline=*/true),
+                CheckText("follow_up (kvo --follow-up)", r.follow_up(), 0,
+                          kMaxLongText, /*multiline=*/true)});
+}
+
+absl::Status ValidateSetFindingStatusRequest(
+    const kvo::v1::SetFindingStatusRequest& r) {
+  return First({ValidateAreaRequest(r.area_id()),
+                RequireId("finding_id (kvo FINDING)", r.finding_id()),
+                CheckFindingStatus(r.status()),
+                CheckText("follow_up (kvo --follow-up)", r.follow_up(), 0,
+                          kMaxLongText, /*multiline=*/true)});
+}
+
 }  // namespace kvo::cycle

@@ -73,6 +73,15 @@ absl::StatusOr<MeasurementPeriod> ValidateCreateMeasurementRequest(
 // answers fit the questionnaire is ScoreResponse's.
 absl::Status ValidateAnswerSurveyRequest(const kvo::v1::AnswerSurveyRequest& r);
 
+// The schouw: kind, day and notes of a round; the texts, severity and
+// ids of a finding and of its status. Whether the category is the
+// policy's and the street the area's is the use case's.
+absl::StatusOr<absl::CivilDay> ValidateRecordSchouwRoundRequest(
+    const kvo::v1::RecordSchouwRoundRequest& r);
+absl::Status ValidateAddFindingRequest(const kvo::v1::AddFindingRequest& r);
+absl::Status ValidateSetFindingStatusRequest(
+    const kvo::v1::SetFindingStatusRequest& r);
+
 }  // namespace kvo::cycle
 
 #endif  // KVO_SERVICES_CYCLE_CYCLE_REQUESTS_H_

@@ -83,6 +83,40 @@ std::vector<std::string> FigureCategories(const kvo::v1::CyclePolicy& policy) {
   return {policy.figure_categories().begin(), policy.figure_categories().end()};
 }
 
+std::vector<std::string> SchouwCategories(const kvo::v1::CyclePolicy& policy) {
+  if (policy.schouw_categories_size() == 0) {
+    return {"lighting",   "cleanliness", "vacancy",
+            "graffiti",   "fire_safety", "escape_routes",
+            "visibility", "access",      "other"};
+  }
+  return {policy.schouw_categories().begin(), policy.schouw_categories().end()};
+}
+
+absl::Status CheckOneOf(absl::string_view field,
+                        const std::vector<std::string>& allowed,
+                        const std::string& value) {
+  if (std::find(allowed.begin(), allowed.end(), value) != allowed.end()) {
+    return absl::OkStatus();
+  }
+  return absl::InvalidArgumentError(
+      absl::StrCat(field, ": one of ", absl::StrJoin(allowed, ", "), "; got '",
+                   value.substr(0, 40), "'"));
+}
+
+absl::Status CheckSchouwKind(const std::string& kind) {
+  return CheckOneOf("kind (kvo --kind)", {"daylight", "dark"}, kind);
+}
+
+absl::Status CheckSeverity(const std::string& severity) {
+  return CheckOneOf("severity (kvo --severity)", {"low", "medium", "high"},
+                    severity);
+}
+
+absl::Status CheckFindingStatus(const std::string& status) {
+  return CheckOneOf("status (kvo --status)",
+                    {"open", "in_progress", "resolved"}, status);
+}
+
 std::vector<std::string> Measures(const kvo::v1::CyclePolicy& policy) {
   if (policy.measures_size() == 0) {
     return {"camera_surveillance",    "lighting",    "prevention_training",

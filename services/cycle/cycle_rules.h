@@ -57,6 +57,20 @@ std::vector<std::string> Measures(const kvo::v1::CyclePolicy& policy);
 // A measure not in `measures`: INVALID_ARGUMENT naming --measure.
 absl::Status CheckMeasure(const std::vector<std::string>& measures,
                           const std::string& measure);
+// What a schouw finds (policy cycle.schouw_categories, or the default
+// list).
+std::vector<std::string> SchouwCategories(const kvo::v1::CyclePolicy& policy);
+// `value` one of `allowed`: OK, else INVALID_ARGUMENT "<field>: one of
+// a, b, c; got 'x'" (field: "category (kvo --category)").
+absl::Status CheckOneOf(absl::string_view field,
+                        const std::vector<std::string>& allowed,
+                        const std::string& value);
+// daylight or dark (--kind); low, medium or high (--severity); open,
+// in_progress or resolved (--status).
+absl::Status CheckSchouwKind(const std::string& kind);
+absl::Status CheckSeverity(const std::string& severity);
+absl::Status CheckFindingStatus(const std::string& status);
+
 // planned, in_progress, done, cancelled: OK, else INVALID_ARGUMENT naming
 // --status.
 absl::Status CheckActivityStatus(const std::string& status);

@@ -294,4 +294,51 @@ grpc::Status CycleServiceImpl::GetSurveyStatus(
       response);
 }
 
+grpc::Status CycleServiceImpl::RecordSchouwRound(
+    grpc::ServerContext* context,
+    const kvo::v1::RecordSchouwRoundRequest* request,
+    kvo::v1::SchouwRound* response) {
+  return InArea(
+      *context, "RecordSchouwRound", request->area_id(),
+      [&](const Call& call) {
+        return use_cases_.RecordSchouwRound(Who(call), *request);
+      },
+      response);
+}
+
+grpc::Status CycleServiceImpl::AddFinding(
+    grpc::ServerContext* context, const kvo::v1::AddFindingRequest* request,
+    kvo::v1::Finding* response) {
+  return InArea(
+      *context, "AddFinding", request->area_id(),
+      [&](const Call& call) {
+        return use_cases_.AddFinding(Who(call), *request);
+      },
+      response);
+}
+
+grpc::Status CycleServiceImpl::SetFindingStatus(
+    grpc::ServerContext* context,
+    const kvo::v1::SetFindingStatusRequest* request,
+    kvo::v1::Finding* response) {
+  return InArea(
+      *context, "SetFindingStatus", request->area_id(),
+      [&](const Call& call) {
+        return use_cases_.SetFindingStatus(Who(call), *request);
+      },
+      response);
+}
+
+grpc::Status CycleServiceImpl::ListFindings(
+    grpc::ServerContext* context, const kvo::v1::ListFindingsRequest* request,
+    kvo::v1::ListFindingsResponse* response) {
+  return InArea(
+      *context, "ListFindings", request->area_id(),
+      [&](const Call&) {
+        return use_cases_.ListFindings(request->area_id(),
+                                       request->only_open());
+      },
+      response);
+}
+
 }  // namespace kvo::cycle

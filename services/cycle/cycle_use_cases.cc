@@ -4,6 +4,7 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "services/audit/pg_audit_store.h"
 #include "services/common/local_time.h"
 #include "services/cycle/cycle_requests.h"
@@ -124,6 +125,20 @@ std::optional<kvo::v1::Intent> IntentOf(Tx& tx, int64_t area_id,
   const auto missing = MissingParties(required, signed_parties);
   for (const auto& p : missing) out.add_missing_parties(p);
   out.set_complete(missing.empty());
+  return out;
+}
+
+kvo::v1::Finding FindingProto(const FindingRow& f) {
+  kvo::v1::Finding out;
+  out.set_id(f.id);
+  out.set_area_id(f.area_id);
+  out.set_round_id(f.round_id);
+  out.set_street(f.street);
+  out.set_category(f.category);
+  out.set_severity(f.severity);
+  out.set_description(f.description);
+  out.set_status(f.status);
+  out.set_follow_up(f.follow_up);
   return out;
 }
 
@@ -771,6 +786,123 @@ absl::StatusOr<kvo::v1::SurveyStatus> CycleUseCases::SurveyStatus(
           status->set_feel_safe(static_cast<int32_t>(c.feel_safe));
           status->set_victimised(static_cast<int32_t>(c.victimised));
           status->set_reported(static_cast<int32_t>(c.reported));
+        }
+        return out;
+      });
+}
+
+absl::StatusOr<kvo::v1::SchouwRound> CycleUseCases::RecordSchouwRound(
+    const audit::AuditRecord& who, const kvo::v1::RecordSchouwRoundRequest& r) {
+  auto day = ValidateRecordSchouwRoundRequest(r);
+  if (!day.ok()) return day.status();
+  if (*day > Today()) {
+    return absl::InvalidArgumentError(
+        "walked_on (kvo --walked-on): not in the future");
+  }
+  return pool_.InTransaction(
+      "record schouw round",
+      [&](pqxx::work& tx) -> absl::StatusOr<kvo::v1::SchouwRound> {
+        if (auto s = AreaExists(tx, r.area_id()); !s.ok()) return s;
+        SchouwRoundRow row{0, r.area_id(), r.kind(), *day, r.notes()};
+        row.id = Store::InsertSchouwRound(tx, row, who.principal_id);
+        Audit(tx, who, "cycle.record_schouw_round", r.area_id());
+        kvo::v1::SchouwRound out;
+        out.set_id(row.id);
+        out.set_area_id(row.area_id);
+        out.set_kind(row.kind);
+        out.set_walked_on(Day(row.walked_on));
+        out.set_notes(row.notes);
+        return out;
+      });
+}
+
+absl::StatusOr<kvo::v1::Finding> CycleUseCases::AddFinding(
+    const audit::AuditRecord& who, const kvo::v1::AddFindingRequest& r) {
+  if (auto s = ValidateAddFindingRequest(r); !s.ok()) return s;
+  if (auto s = CheckOneOf("category (kvo --category)",
+                          SchouwCategories(policy_.cycle()), r.category());
+      !s.ok()) {
+    return s;
+  }
+  return pool_.InTransaction(
+      "add finding", [&](pqxx::work& tx) -> absl::StatusOr<kvo::v1::Finding> {
+        if (auto s = AreaExists(tx, r.area_id()); !s.ok()) return s;
+        const auto rounds = Store::SchouwRounds(tx, r.area_id());
+        if (std::none_of(rounds.begin(), rounds.end(),
+                         [&](const SchouwRoundRow& x) {
+                           return x.id == r.round_id();
+                         })) {
+          return absl::NotFoundError(
+              absl::StrCat("round_id (kvo --round): area ", r.area_id(),
+                           " has no round ", r.round_id()));
+        }
+        auto street = Store::StreetId(tx, r.area_id(), r.street());
+        if (!street) {
+          std::vector<std::string> names;
+          for (const auto& s : Store::Streets(tx, r.area_id())) {
+            names.push_back(s.name);
+          }
+          return absl::InvalidArgumentError(
+              absl::StrCat("street (kvo --street): '", r.street(),
+                           "' is no street of area ", r.area_id(), " (",
+                           names.empty() ? "it has none; kvo area street"
+                                         : absl::StrJoin(names, ", "),
+                           ")"));
+        }
+        FindingRow row;
+        row.area_id = r.area_id();
+        row.round_id = r.round_id();
+        row.street_id = *street;
+        row.street = r.street();
+        row.category = r.category();
+        row.severity = r.severity();
+        row.description = r.description();
+        row.status = "open";
+        row.follow_up = r.follow_up();
+        row.id = Store::InsertFinding(tx, row, who.principal_id);
+        Audit(tx, who, "cycle.add_finding", r.area_id());
+        return FindingProto(row);
+      });
+}
+
+absl::StatusOr<kvo::v1::Finding> CycleUseCases::SetFindingStatus(
+    const audit::AuditRecord& who, const kvo::v1::SetFindingStatusRequest& r) {
+  if (auto s = ValidateSetFindingStatusRequest(r); !s.ok()) return s;
+  return pool_.InTransaction(
+      "set finding status",
+      [&](pqxx::work& tx) -> absl::StatusOr<kvo::v1::Finding> {
+        auto row = Store::FindingForUpdate(tx, r.area_id(), r.finding_id());
+        if (!row) {
+          return absl::NotFoundError(
+              absl::StrCat("finding_id (kvo FINDING): area ", r.area_id(),
+                           " has no finding ", r.finding_id()));
+        }
+        row->status = r.status();
+        if (!r.follow_up().empty()) row->follow_up = r.follow_up();
+        Store::UpdateFinding(tx, row->id, row->status, row->follow_up);
+        Audit(tx, who, "cycle.set_finding_status", r.area_id());
+        return FindingProto(*row);
+      });
+}
+
+absl::StatusOr<kvo::v1::ListFindingsResponse> CycleUseCases::ListFindings(
+    int64_t area_id, bool only_open) {
+  if (auto s = ValidateAreaRequest(area_id); !s.ok()) return s;
+  return pool_.InTransaction(
+      "list findings",
+      [&](pqxx::work& tx) -> absl::StatusOr<kvo::v1::ListFindingsResponse> {
+        if (auto s = AreaExists(tx, area_id); !s.ok()) return s;
+        kvo::v1::ListFindingsResponse out;
+        for (const auto& x : Store::SchouwRounds(tx, area_id)) {
+          auto* round = out.add_rounds();
+          round->set_id(x.id);
+          round->set_area_id(x.area_id);
+          round->set_kind(x.kind);
+          round->set_walked_on(Day(x.walked_on));
+          round->set_notes(x.notes);
+        }
+        for (const auto& f : Store::Findings(tx, area_id, only_open)) {
+          *out.add_findings() = FindingProto(f);
         }
         return out;
       });

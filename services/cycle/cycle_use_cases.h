@@ -88,6 +88,19 @@ class CycleUseCases final {
       bool own_shop_only);
   absl::StatusOr<kvo::v1::SurveyStatus> SurveyStatus(int64_t area_id);
 
+  // The schouw. A finding's street must be one of the area's
+  // (INVALID_ARGUMENT naming --street), its category the policy's; a
+  // round of another area: NOT_FOUND naming --round.
+  absl::StatusOr<kvo::v1::SchouwRound> RecordSchouwRound(
+      const audit::AuditRecord& who,
+      const kvo::v1::RecordSchouwRoundRequest& r);
+  absl::StatusOr<kvo::v1::Finding> AddFinding(
+      const audit::AuditRecord& who, const kvo::v1::AddFindingRequest& r);
+  absl::StatusOr<kvo::v1::Finding> SetFindingStatus(
+      const audit::AuditRecord& who, const kvo::v1::SetFindingStatusRequest& r);
+  absl::StatusOr<kvo::v1::ListFindingsResponse> ListFindings(int64_t area_id,
+                                                             bool only_open);
+
  private:
   absl::CivilDay Today() const;
 

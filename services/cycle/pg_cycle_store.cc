@@ -517,4 +517,103 @@ std::vector<CertificateRow> PgCycleStore::Certificates(
   return out;
 }
 
+namespace {
+
+constexpr char kFindingColumns[] =
+    "SELECT f.id, f.area_id, f.round_id, f.street_id, s.name, f.category, "
+    "f.severity, f.description, f.status, f.follow_up FROM schouw_findings f "
+    "JOIN area_streets s ON s.id = f.street_id ";
+
+FindingRow FindingFrom(const pqxx::row& r) {
+  FindingRow f;
+  f.id = r[0].as<int64_t>();
+  f.area_id = r[1].as<int64_t>();
+  f.round_id = r[2].as<int64_t>();
+  f.street_id = r[3].as<int64_t>();
+  f.street = r[4].as<std::string>();
+  f.category = r[5].as<std::string>();
+  f.severity = r[6].as<std::string>();
+  f.description = r[7].as<std::string>();
+  f.status = r[8].as<std::string>();
+  f.follow_up = r[9].as<std::string>();
+  return f;
+}
+
+}  // namespace
+
+int64_t PgCycleStore::InsertSchouwRound(Tx& tx, const SchouwRoundRow& row,
+                                        int64_t created_by) {
+  return tx
+      .exec_params1(
+          "INSERT INTO schouw_rounds (area_id, kind, walked_on, notes, "
+          "created_by) VALUES ($1, $2, $3::date, $4, NULLIF($5::bigint, 0)) "
+          "RETURNING id",
+          row.area_id, row.kind, Text(row.walked_on), row.notes, created_by)[0]
+      .as<int64_t>();
+}
+
+std::vector<SchouwRoundRow> PgCycleStore::SchouwRounds(Tx& tx,
+                                                       int64_t area_id) {
+  std::vector<SchouwRoundRow> out;
+  for (const auto& r :
+       tx.exec_params("SELECT id, area_id, kind, walked_on::text, notes FROM "
+                      "schouw_rounds WHERE area_id = $1 ORDER BY walked_on, id",
+                      area_id)) {
+    out.push_back({r[0].as<int64_t>(), r[1].as<int64_t>(),
+                   r[2].as<std::string>(), Day(r[3]), r[4].as<std::string>()});
+  }
+  return out;
+}
+
+std::optional<int64_t> PgCycleStore::StreetId(Tx& tx, int64_t area_id,
+                                              const std::string& name) {
+  return Id(tx.exec_params(
+      "SELECT id FROM area_streets WHERE area_id = $1 AND name = $2", area_id,
+      name));
+}
+
+int64_t PgCycleStore::InsertFinding(Tx& tx, const FindingRow& row,
+                                    int64_t created_by) {
+  return tx
+      .exec_params1(
+          "INSERT INTO schouw_findings (area_id, round_id, street_id, "
+          "category, severity, description, status, follow_up, created_by) "
+          "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULLIF($9::bigint, 0)) "
+          "RETURNING id",
+          row.area_id, row.round_id, row.street_id, row.category, row.severity,
+          row.description, row.status, row.follow_up, created_by)[0]
+      .as<int64_t>();
+}
+
+std::optional<FindingRow> PgCycleStore::FindingForUpdate(Tx& tx,
+                                                         int64_t area_id,
+                                                         int64_t id) {
+  auto r = tx.exec_params(
+      absl::StrCat(kFindingColumns,
+                   "WHERE f.id = $1 AND f.area_id = $2 FOR UPDATE OF f"),
+      id, area_id);
+  if (r.empty()) return std::nullopt;
+  return FindingFrom(r[0]);
+}
+
+void PgCycleStore::UpdateFinding(Tx& tx, int64_t id, const std::string& status,
+                                 const std::string& follow_up) {
+  tx.exec_params(
+      "UPDATE schouw_findings SET status = $2, follow_up = $3 WHERE id = $1",
+      id, status, follow_up);
+}
+
+std::vector<FindingRow> PgCycleStore::Findings(Tx& tx, int64_t area_id,
+                                               bool only_open) {
+  std::vector<FindingRow> out;
+  for (const auto& r : tx.exec_params(
+           absl::StrCat(kFindingColumns,
+                        "WHERE f.area_id = $1 AND (NOT $2 OR f.status <> "
+                        "'resolved') ORDER BY f.round_id, f.id"),
+           area_id, only_open)) {
+    out.push_back(FindingFrom(r));
+  }
+  return out;
+}
+
 }  // namespace kvo::cycle

@@ -74,6 +74,23 @@ struct ObjectiveRow {
   std::optional<double> target_change_pct;
 };
 
+struct SchouwRoundRow {
+  int64_t id = 0;
+  int64_t area_id = 0;
+  std::string kind;
+  absl::CivilDay walked_on;
+  std::string notes;
+};
+
+struct FindingRow {
+  int64_t id = 0;
+  int64_t area_id = 0;
+  int64_t round_id = 0;
+  int64_t street_id = 0;
+  std::string street;  // read: the street's name
+  std::string category, severity, description, status, follow_up;
+};
+
 struct MeasurementRow {
   int64_t id = 0;
   int64_t area_id = 0;
@@ -197,6 +214,25 @@ class PgCycleStore final {
                                                      const std::string& source,
                                                      absl::CivilMonth from,
                                                      absl::CivilMonth to);
+
+  static int64_t InsertSchouwRound(Tx& tx, const SchouwRoundRow& row,
+                                   int64_t created_by);
+  // The area's rounds by day.
+  static std::vector<SchouwRoundRow> SchouwRounds(Tx& tx, int64_t area_id);
+  // The id of the area's street of that name.
+  static std::optional<int64_t> StreetId(Tx& tx, int64_t area_id,
+                                         const std::string& name);
+  static int64_t InsertFinding(Tx& tx, const FindingRow& row,
+                               int64_t created_by);
+  // Locks the finding; nullopt unless it is the area's.
+  static std::optional<FindingRow> FindingForUpdate(Tx& tx, int64_t area_id,
+                                                    int64_t id);
+  static void UpdateFinding(Tx& tx, int64_t id, const std::string& status,
+                            const std::string& follow_up);
+  // The area's findings (only those not resolved when `only_open`), by
+  // round and id.
+  static std::vector<FindingRow> Findings(Tx& tx, int64_t area_id,
+                                          bool only_open);
 
   // By area, then stars.
   static std::vector<CertificateRow> Certificates(

@@ -301,5 +301,65 @@ TEST_F(CycleE2E, SurveyAnsweredByAShopkeeperWithCompletionRate) {
             2);
 }
 
+// The schouw: a round in the dark, a finding on a street of the area (not
+// on another street, not of an unknown category), read by the area's
+// shopkeeper, resolved by the coordinator.
+TEST_F(CycleE2E, SchouwFindingsOnTheAreasStreetsAndTheirFollowUp) {
+  const std::string area = absl::StrCat(area_a_);
+  LoginAs("coord");
+  Ok({"area", "street", "--area", area, "--name", "Brink", "--contact",
+      "J. Smit"});
+  const std::string round =
+      Ok({"schouw", "round", "--area", area, "--kind", "dark", "--walked-on",
+          Day(-1), "--notes", "Met wijkagent en brandweer"});
+  EXPECT_THAT(round, HasSubstr("in het donker"));
+  ASSERT_EQ(round.rfind("ronde:", 0), 0u) << round;
+  const std::string round_id = std::to_string(std::stoll(round.substr(6)));
+  const std::vector<std::string> finding = {
+      "schouw",        "finding",
+      "--area",        area,
+      "--round",       round_id,
+      "--severity",    "high",
+      "--description", "Lantaarnpaal bij nr. 12 defect"};
+  auto with = [&](std::vector<std::string> extra) {
+    std::vector<std::string> args = finding;
+    args.insert(args.end(), extra.begin(), extra.end());
+    return args;
+  };
+  CommandResult other_street =
+      Kvo(with({"--street", "Kerkstraat", "--category", "lighting"}));
+  EXPECT_THAT(other_street.err, HasSubstr("INVALID_ARGUMENT"));
+  EXPECT_THAT(other_street.err, HasSubstr("--street"));
+  EXPECT_THAT(other_street.err, HasSubstr("Brink"));
+  CommandResult unknown_category =
+      Kvo(with({"--street", "Brink", "--category", "lantaarn"}));
+  EXPECT_THAT(unknown_category.err, HasSubstr("--category"));
+  EXPECT_EQ(Count("SELECT count(*) FROM schouw_findings"), 0);
+  const std::string added =
+      Ok(with({"--street", "Brink", "--category", "lighting", "--follow-up",
+               "Gemeente gebeld"}));
+  EXPECT_THAT(added, HasSubstr("ernst:        hoog"));
+  ASSERT_EQ(added.rfind("bevinding:", 0), 0u) << added;
+  const std::string finding_id = std::to_string(std::stoll(added.substr(10)));
+
+  LoginAs("bakker");
+  EXPECT_THAT(Ok({"schouw", "list", "--area", area, "--open"}),
+              HasSubstr("Lantaarnpaal bij nr. 12 defect"));
+  EXPECT_THAT(Kvo({"schouw", "resolve", finding_id, "--area", area}).err,
+              HasSubstr("PERMISSION_DENIED"));
+
+  LoginAs("coord");
+  EXPECT_THAT(Ok({"schouw", "resolve", finding_id, "--area", area,
+                  "--follow-up", "Lamp vervangen"}),
+              HasSubstr("opgelost"));
+  const std::string open = Ok({"schouw", "list", "--area", area, "--open"});
+  EXPECT_THAT(open, HasSubstr("in het donker"));
+  EXPECT_THAT(open, Not(HasSubstr("Lantaarnpaal")));
+  EXPECT_EQ(Count("SELECT count(*) FROM audit_entries WHERE action IN "
+                  "('cycle.record_schouw_round', 'cycle.add_finding', "
+                  "'cycle.set_finding_status')"),
+            3);
+}
+
 }  // namespace
 }  // namespace kvo::testing

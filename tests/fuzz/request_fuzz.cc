@@ -4,7 +4,8 @@
 // must answer OK or INVALID_ARGUMENT with a message, and nothing else.
 // Requests without fields to check (WhoAmI, Logout, ListAreas, Verify,
 // GetKeyStatus, RunRetention) have no validator; the donation requests
-// follow the others (30 on), the survey's at 57-59.
+// follow the others (30 on), the survey's at 57-59, the schouw's at
+// 60-62.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -19,6 +20,7 @@
 #include "services/common/local_time.h"
 #include "services/common/policy_loader.h"
 #include "services/cycle/cycle_requests.h"
+#include "services/cycle/cycle_rules.h"
 #include "services/cycle/figures_csv.h"
 #include "services/cycle/survey_rules.h"
 #include "services/donations/donation_requests.h"
@@ -292,6 +294,17 @@ void Validate(uint8_t type, absl::string_view body) {
         __builtin_trap();
       }
     })
+    KVO_FUZZ_CASE(
+        60, RecordSchouwRoundRequest,
+        Expect(kvo::cycle::ValidateRecordSchouwRoundRequest(r).status()))
+    KVO_FUZZ_CASE(61, AddFindingRequest, {
+      Expect(kvo::cycle::ValidateAddFindingRequest(r));
+      Expect(kvo::cycle::CheckOneOf(
+          "category (kvo --category)",
+          kvo::cycle::SchouwCategories(Policy().cycle()), r.category()));
+    })
+    KVO_FUZZ_CASE(62, SetFindingStatusRequest,
+                  Expect(kvo::cycle::ValidateSetFindingStatusRequest(r)))
 #undef KVO_FUZZ_CASE
     case 59:
       // A questionnaire file as kvod reads it at start.
