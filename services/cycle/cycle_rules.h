@@ -71,6 +71,20 @@ absl::Status CheckSchouwKind(const std::string& kind);
 absl::Status CheckSeverity(const std::string& severity);
 absl::Status CheckFindingStatus(const std::string& status);
 
+// The figures of the reduction report an objective may be judged on: the
+// registry's incidents per offence type of `policy` and their total, the
+// police figures per category of cycle.figure_categories and their total,
+// damage, warnings, bans, objections by outcome, repeat offenders, the
+// survey's shares and the donations' sums (the metric names of
+// services/reports/reduction_report.cc, kept equal by its unit test).
+std::vector<std::string> ObjectiveMetrics(const kvo::v1::Policy& policy);
+// An empty metric with a target change of 0 (not measurable) or a metric
+// of ObjectiveMetrics with a finite change from -100 to 1000: OK. Else
+// INVALID_ARGUMENT naming --metric or --target-change.
+absl::Status CheckObjectiveMetric(const kvo::v1::Policy& policy,
+                                  const std::string& metric,
+                                  double target_change);
+
 // planned, in_progress, done, cancelled: OK, else INVALID_ARGUMENT naming
 // --status.
 absl::Status CheckActivityStatus(const std::string& status);

@@ -128,6 +128,18 @@ std::optional<kvo::v1::Intent> IntentOf(Tx& tx, int64_t area_id,
   return out;
 }
 
+kvo::v1::Objective ObjectiveProto(const ObjectiveRow& o) {
+  kvo::v1::Objective out;
+  out.set_id(o.id);
+  out.set_area_id(o.area_id);
+  out.set_description(o.description);
+  out.set_target(o.target);
+  out.set_measure(o.measure);
+  out.set_metric(o.metric.value_or(""));
+  out.set_target_change(o.target_change_pct.value_or(0));
+  return out;
+}
+
 kvo::v1::Finding FindingProto(const FindingRow& f) {
   kvo::v1::Finding out;
   out.set_id(f.id);
@@ -542,20 +554,23 @@ absl::StatusOr<kvo::v1::Objective> CycleUseCases::AddObjective(
   if (auto s = CheckMeasure(Measures(policy_.cycle()), r.measure()); !s.ok()) {
     return s;
   }
+  if (auto s = CheckObjectiveMetric(policy_, r.metric(), r.target_change());
+      !s.ok()) {
+    return s;
+  }
   return pool_.InTransaction(
       "add objective",
       [&](pqxx::work& tx) -> absl::StatusOr<kvo::v1::Objective> {
         if (auto s = AreaExists(tx, r.area_id()); !s.ok()) return s;
         ObjectiveRow row{0, r.area_id(), r.description(), r.target(),
                          r.measure()};
+        if (!r.metric().empty()) {
+          row.metric = r.metric();
+          row.target_change_pct = r.target_change();
+        }
         row.id = Store::InsertObjective(tx, row, who.principal_id);
         Audit(tx, who, "cycle.add_objective", r.area_id());
-        kvo::v1::Objective out;
-        out.set_id(row.id);
-        out.set_area_id(row.area_id);
-        out.set_description(row.description);
-        out.set_target(row.target);
-        out.set_measure(row.measure);
+        kvo::v1::Objective out = ObjectiveProto(row);
         return out;
       });
 }
@@ -620,12 +635,7 @@ absl::StatusOr<kvo::v1::Plan> CycleUseCases::GetPlan(int64_t area_id,
         kvo::v1::Plan out;
         out.set_area_id(area_id);
         for (const auto& o : Store::Objectives(tx, area_id)) {
-          auto* objective = out.add_objectives();
-          objective->set_id(o.id);
-          objective->set_area_id(o.area_id);
-          objective->set_description(o.description);
-          objective->set_target(o.target);
-          objective->set_measure(o.measure);
+          *out.add_objectives() = ObjectiveProto(o);
         }
         for (const auto& a : Store::Activities(tx, area_id)) {
           kvo::v1::Activity activity = ActivityProto(a, today);

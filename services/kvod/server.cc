@@ -73,6 +73,7 @@
 #include "services/registry/registry_retention.h"
 #include "services/registry/registry_service.h"
 #include "services/registry/registry_subjects.h"
+#include "services/reports/cycle_contribution.h"
 #include "services/reports/report_service.h"
 #include "services/retention/retention_job.h"
 #include "services/retention/retention_service.h"
@@ -692,10 +693,12 @@ int RunKvod(const KvodConfig& config) {
                                              privacy_subjects, privacy_photos,
                                              privacy_accesses, clock);
   privacy::PrivacyServiceImpl privacy_service(guard, privacy_use_cases);
-  // Coordinators' reports: the registry's counts; the modules that add to
-  // them (the KVO cycle, donations) are wired here as they come.
+  // Coordinators' reports: the registry's counts and what the KVO cycle
+  // adds (police figures, the survey, the plan's objectives); donations
+  // are wired here when they contribute.
+  reports::CycleContribution cycle_contribution;
   reports::ReductionReports reduction_reports(*policy, *rt.pool, guard, clock,
-                                              {});
+                                              {&cycle_contribution});
   reports::ReportServiceImpl report_service(*policy, guard, reduction_reports);
   donations::DonationUseCases donation_use_cases(
       *policy, *rt.pool, claim_parties, clock, std::move(*provider));

@@ -5,7 +5,7 @@
 // Requests without fields to check (WhoAmI, Logout, ListAreas, Verify,
 // GetKeyStatus, RunRetention) have no validator; the donation requests
 // follow the others (30 on), the survey's at 57-59, the schouw's at
-// 60-62.
+// 60-62, an objective's metric at 63.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -305,6 +305,9 @@ void Validate(uint8_t type, absl::string_view body) {
     })
     KVO_FUZZ_CASE(62, SetFindingStatusRequest,
                   Expect(kvo::cycle::ValidateSetFindingStatusRequest(r)))
+    KVO_FUZZ_CASE(63, AddObjectiveRequest,
+                  Expect(kvo::cycle::CheckObjectiveMetric(Policy(), r.metric(),
+                                                          r.target_change())))
 #undef KVO_FUZZ_CASE
     case 59:
       // A questionnaire file as kvod reads it at start.
