@@ -110,10 +110,13 @@ TEST(Questionnaire, BrokenRulesAreRefusedNamingTheProblem) {
 
 TEST(Questionnaire, AMissingMarkAndASyntaxErrorAreRefused) {
   std::string text = kSmall;
-  text.replace(text.find("feeds: \"reported\""), 17, "");
-  text.replace(
-      text.find("counts_as: \"ja\"\n  }\n  questions {\n    id: \"o1\""), 15,
-      "");
+  // Question a1 without its mark (feeds and counts_as).
+  const size_t from = text.find("feeds: \"reported\"");
+  ASSERT_NE(from, std::string::npos);
+  const std::string counts = "counts_as: \"ja\"";
+  const size_t to = text.find(counts, from);
+  ASSERT_NE(to, std::string::npos);
+  text.erase(from, to + counts.size() - from);
   EXPECT_THAT(ParseQuestionnaire(text, "q").status().message(),
               HasSubstr("no question feeds 'reported'"));
   auto syntax = ParseQuestionnaire("version: \"x\"\nquestions {", "q");
