@@ -77,3 +77,9 @@ CREATE TABLE schouw_findings (
   created_at   timestamptz NOT NULL DEFAULT now()
 );
 CREATE INDEX schouw_findings_by_area ON schouw_findings (area_id, status);
+
+-- The fire brigade enters its figures for its areas: a role of its own.
+ALTER TABLE principals DROP CONSTRAINT principals_role_check;
+ALTER TABLE principals ADD CONSTRAINT principals_role_check
+  CHECK (role IN ('shopkeeper', 'security', 'police', 'fire_brigade',
+                  'coordinator', 'privacy_officer', 'admin'));

@@ -164,7 +164,11 @@ grpc::Status CycleServiceImpl::ImportFigures(
   return InArea(
       *context, "ImportFigures", request->area_id(),
       [&](const Call& call) {
-        return use_cases_.ImportFigures(Who(call), *request);
+        // The fire brigade enters its own figures, not the police's.
+        return use_cases_.ImportFigures(
+            Who(call), *request,
+            call.caller.role == kvo::v1::ROLE_FIRE_BRIGADE ? "fire_brigade"
+                                                           : "");
       },
       response);
 }

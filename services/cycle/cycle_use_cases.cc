@@ -509,8 +509,14 @@ CycleUseCases::ListCertificates(int64_t area_id) {
 }
 
 absl::StatusOr<kvo::v1::ImportFiguresResponse> CycleUseCases::ImportFigures(
-    const audit::AuditRecord& who, const kvo::v1::ImportFiguresRequest& r) {
+    const audit::AuditRecord& who, const kvo::v1::ImportFiguresRequest& r,
+    const std::string& only_source) {
   if (auto s = ValidateImportFiguresRequest(r); !s.ok()) return s;
+  if (!only_source.empty() && r.source() != only_source) {
+    return absl::PermissionDeniedError(
+        absl::StrCat("source (kvo --source): a ", who.role, " enters ",
+                     only_source, " figures only"));
+  }
   auto figures = ParseFigures(r.csv(), FigureCategories(policy_.cycle()));
   if (!figures.ok()) return figures.status();
   std::vector<FigureRowData> rows;

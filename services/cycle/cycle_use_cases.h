@@ -61,8 +61,12 @@ class CycleUseCases final {
       const audit::AuditRecord& who, const kvo::v1::IssueCertificateRequest& r);
   absl::StatusOr<kvo::v1::ListCertificatesResponse> ListCertificates(
       int64_t area_id);
+  // `only_source`: the one source the caller may import (the fire
+  // brigade: fire_brigade), else PERMISSION_DENIED naming --source; empty:
+  // any.
   absl::StatusOr<kvo::v1::ImportFiguresResponse> ImportFigures(
-      const audit::AuditRecord& who, const kvo::v1::ImportFiguresRequest& r);
+      const audit::AuditRecord& who, const kvo::v1::ImportFiguresRequest& r,
+      const std::string& only_source = "");
   absl::StatusOr<kvo::v1::ListFiguresResponse> ListFigures(int64_t area_id);
   absl::StatusOr<kvo::v1::Objective> AddObjective(
       const audit::AuditRecord& who, const kvo::v1::AddObjectiveRequest& r);

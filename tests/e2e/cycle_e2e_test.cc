@@ -361,5 +361,30 @@ TEST_F(CycleE2E, SchouwFindingsOnTheAreasStreetsAndTheirFollowUp) {
             3);
 }
 
+// The fire brigade enters its own figures for its areas, not the police's,
+// and nothing else of the cycle.
+TEST_F(CycleE2E, TheFireBrigadeEntersItsOwnFigures) {
+  const std::string area = absl::StrCat(area_a_);
+  MakeUser("brandweer", ROLE_FIRE_BRIGADE, {area_a_});
+  LoginAs("brandweer");
+  const auto csv = tmp_.path() / "brandweer.csv";
+  std::ofstream(csv) << "period,category,count\n2026-01,fire,2\n";
+  CommandResult police = Kvo({"figures", "import", csv.string(), "--area", area,
+                              "--source", "police"});
+  EXPECT_THAT(police.err, HasSubstr("PERMISSION_DENIED"));
+  EXPECT_THAT(police.err, HasSubstr("--source"));
+  EXPECT_EQ(Count("SELECT count(*) FROM area_figures"), 0);
+  Ok({"figures", "import", csv.string(), "--area", area, "--source",
+      "fire_brigade"});
+  EXPECT_THAT(Ok({"figures", "list", "--area", area}), HasSubstr("fire"));
+  EXPECT_THAT(Kvo({"figures", "list", "--area", absl::StrCat(area_b_)}).err,
+              HasSubstr("PERMISSION_DENIED"));
+  EXPECT_THAT(Kvo({"plan", "show", "--area", area}).err,
+              HasSubstr("PERMISSION_DENIED"));
+  EXPECT_EQ(Count("SELECT count(*) FROM audit_entries WHERE action = "
+                  "'cycle.import_figures' AND role = 'fire_brigade'"),
+            1);
+}
+
 }  // namespace
 }  // namespace kvo::testing
