@@ -37,6 +37,8 @@ struct Args {
   std::string issued_on;
   std::string source, file;
   std::string description, target, measure, owner, deadline, status;
+  std::string metric;
+  double target_change = 0;
   int64_t objective = 0, activity = 0;
   bool overdue = false;
 };
@@ -384,21 +386,37 @@ Record ActivityRecord(const kvo::v1::Activity& x) {
           {"te_laat", x.overdue() ? "ja" : "nee"}};
 }
 
+// "survey.feel_safe +5 pp", "police.shoplifting -10 %", or "niet meetbaar"
+// for an objective the reduction report cannot judge.
+std::string MetricDutch(const kvo::v1::Objective& o) {
+  if (o.metric().empty()) return "niet meetbaar";
+  const bool points =
+      o.metric().rfind("survey.", 0) == 0 && o.metric() != "survey.respondents";
+  return absl::StrCat(o.metric(), " ", o.target_change() > 0 ? "+" : "",
+                      o.target_change(), points ? " pp" : " %");
+}
+
+Record ObjectiveRecord(const kvo::v1::Objective& o) {
+  return {{"doel", absl::StrCat(o.id())},
+          {"omschrijving", o.description()},
+          {"meetbaar_doel", o.target()},
+          {"maatregel", o.measure()},
+          {"meetdoel_rapport", MetricDutch(o)}};
+}
+
 int RunObjective(const GlobalOptions& opts, const Args& a) {
   kvo::v1::AddObjectiveRequest req;
   req.set_area_id(a.area);
   req.set_description(a.description);
   req.set_target(a.target);
   req.set_measure(a.measure);
+  req.set_metric(a.metric);
+  req.set_target_change(a.target_change);
   kvo::v1::Objective resp;
   if (int rc = Call(opts, &Stub::AddObjective, req, &resp); rc != kExitOk) {
     return rc;
   }
-  PrintRecord({{"doel", absl::StrCat(resp.id())},
-               {"omschrijving", resp.description()},
-               {"meetbaar_doel", resp.target()},
-               {"maatregel", resp.measure()}},
-              opts.json);
+  PrintRecord(ObjectiveRecord(resp), opts.json);
   return kExitOk;
 }
 
@@ -442,10 +460,7 @@ int RunPlan(const GlobalOptions& opts, const Args& a) {
   }
   std::vector<Record> objectives, activities;
   for (const auto& o : resp.objectives()) {
-    objectives.push_back({{"doel", absl::StrCat(o.id())},
-                          {"omschrijving", o.description()},
-                          {"meetbaar_doel", o.target()},
-                          {"maatregel", o.measure()}});
+    objectives.push_back(ObjectiveRecord(o));
   }
   for (const auto& x : resp.activities()) {
     activities.push_back(ActivityRecord(x));
@@ -639,6 +654,16 @@ void AddCycleCommands(CLI::App* app, const GlobalOptions* opts,
       ->add_option("--measure", a->measure,
                    "a measure of policy cycle.measures")
       ->required();
+  objective->add_option(
+      "--metric", a->metric,
+      "the reduction report's figure it is judged on: incidents.<type>, "
+      "incidents.total, police.<category>, police.total, damage, cards.ban, "
+      "survey.feel_safe, survey.victimisation, survey.reporting_rate, ... "
+      "(without it: niet meetbaar)");
+  objective->add_option("--target-change", a->target_change,
+                        "with --metric: the change against the first period "
+                        "in percent (survey shares: percentage points), e.g. "
+                        "-10");
   OnSelected(objective, action, opts, a, RunObjective);
   auto* activity = plan->add_subcommand(
       "activity", absl::StrCat("add an activity to an objective", kRunners));

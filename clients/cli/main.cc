@@ -20,6 +20,7 @@
 #include "clients/cli/registry_commands.h"
 #include "clients/cli/report_commands.h"
 #include "clients/cli/retention_commands.h"
+#include "clients/cli/survey_commands.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "services/common/crypto.h"
 
@@ -93,6 +94,7 @@ int main(int argc, char** argv) {
   AddDemoCommands(&app, &opts, &action);
   AddDonationCommands(&app, &opts, &action);
   AddCycleCommands(&app, &opts, &action);
+  AddSurveyCommands(&app, &opts, &action);
 
   try {
     app.parse(argc, argv);

@@ -511,6 +511,7 @@ void ValidateCycle(const kvo::v1::CyclePolicy& cycle, Checker& check) {
   }
   CodeList("cycle.figure_categories", cycle.figure_categories(), check);
   CodeList("cycle.measures", cycle.measures(), check);
+  CodeList("cycle.schouw_categories", cycle.schouw_categories(), check);
   // 0: the default (60 and 180 days).
   check.Between("cycle.licence_notice_days", cycle.licence_notice_days(), {0},
                 {kMaxNoticeDays});

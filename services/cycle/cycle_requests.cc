@@ -17,6 +17,7 @@ using common::RequireId;
 constexpr size_t kMaxName = 200;
 constexpr size_t kMaxLongText = 20000;
 constexpr size_t kMaxFiguresBytes = 4 << 20;
+constexpr int kMaxAnswers = 500;
 
 absl::Status Contact(const std::string& name, const std::string& details) {
   return First({CheckText("contact_name (kvo --contact)", name, 1, kMaxName),
@@ -173,6 +174,81 @@ absl::Status ValidateSetActivityStatusRequest(
   return First({ValidateAreaRequest(r.area_id()),
                 RequireId("activity_id (kvo ACTIVITY)", r.activity_id()),
                 CheckActivityStatus(r.status())});
+}
+
+absl::StatusOr<MeasurementPeriod> ValidateCreateMeasurementRequest(
+    const kvo::v1::CreateMeasurementRequest& r) {
+  if (auto s = First({ValidateAreaRequest(r.area_id()),
+                      CheckText("label (kvo --label)", r.label(), 1, 40)});
+      !s.ok()) {
+    return s;
+  }
+  auto from = ParseDay("period_from", "--from", r.period_from());
+  if (!from.ok()) return from.status();
+  auto to = ParseDay("period_to", "--to", r.period_to());
+  if (!to.ok()) return to.status();
+  if (*to < *from) {
+    return absl::InvalidArgumentError(
+        "period_to (kvo --to): the period ends before it starts");
+  }
+  return MeasurementPeriod{*from, *to};
+}
+
+absl::Status ValidateAnswerSurveyRequest(
+    const kvo::v1::AnswerSurveyRequest& r) {
+  if (auto s = First(
+          {ValidateAreaRequest(r.area_id()),
+           RequireId("measurement_id (kvo --measurement)", r.measurement_id()),
+           RequireId("shop_id (kvo --shop)", r.shop_id())});
+      !s.ok()) {
+    return s;
+  }
+  if (r.answers_size() > kMaxAnswers) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("answers (kvo --answer): at most ", kMaxAnswers));
+  }
+  for (const auto& a : r.answers()) {
+    if (auto s =
+            First({CheckText("question (kvo --answer)", a.question_id(), 1, 40),
+                   CheckText("answer (kvo --answer)", a.answer(), 1, 40)});
+        !s.ok()) {
+      return s;
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<absl::CivilDay> ValidateRecordSchouwRoundRequest(
+    const kvo::v1::RecordSchouwRoundRequest& r) {
+  if (auto s =
+          First({ValidateAreaRequest(r.area_id()), CheckSchouwKind(r.kind()),
+                 CheckText("notes (kvo --notes)", r.notes(), 0, kMaxLongText,
+                           /*multiline=*/true)});
+      !s.ok()) {
+    return s;
+  }
+  return ParseDay("walked_on", "--walked-on", r.walked_on());
+}
+
+absl::Status ValidateAddFindingRequest(const kvo::v1::AddFindingRequest& r) {
+  return First({ValidateAreaRequest(r.area_id()),
+                RequireId("round_id (kvo --round)", r.round_id()),
+                CheckText("street (kvo --street)", r.street(), 1, kMaxName),
+                CheckText("category (kvo --category)", r.category(), 1, 40),
+                CheckSeverity(r.severity()),
+                CheckText("description (kvo --description)", r.description(), 1,
+                          kMaxLongText, /*multiline=*/true),
+                CheckText("follow_up (kvo --follow-up)", r.follow_up(), 0,
+                          kMaxLongText, /*multiline=*/true)});
+}
+
+absl::Status ValidateSetFindingStatusRequest(
+    const kvo::v1::SetFindingStatusRequest& r) {
+  return First({ValidateAreaRequest(r.area_id()),
+                RequireId("finding_id (kvo FINDING)", r.finding_id()),
+                CheckFindingStatus(r.status()),
+                CheckText("follow_up (kvo --follow-up)", r.follow_up(), 0,
+                          kMaxLongText, /*multiline=*/true)});
 }
 
 }  // namespace kvo::cycle

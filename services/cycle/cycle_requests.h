@@ -61,6 +61,27 @@ absl::StatusOr<absl::CivilDay> ValidateAddActivityRequest(
 absl::Status ValidateSetActivityStatusRequest(
     const kvo::v1::SetActivityStatusRequest& r);
 
+struct MeasurementPeriod {
+  absl::CivilDay from;
+  absl::CivilDay to;
+};
+// Label ("0-meting") and the period asked about; an end before the start:
+// INVALID_ARGUMENT naming --to.
+absl::StatusOr<MeasurementPeriod> ValidateCreateMeasurementRequest(
+    const kvo::v1::CreateMeasurementRequest& r);
+// Area, measurement, shop, at most 500 answers of short codes; whether the
+// answers fit the questionnaire is ScoreResponse's.
+absl::Status ValidateAnswerSurveyRequest(const kvo::v1::AnswerSurveyRequest& r);
+
+// The schouw: kind, day and notes of a round; the texts, severity and
+// ids of a finding and of its status. Whether the category is the
+// policy's and the street the area's is the use case's.
+absl::StatusOr<absl::CivilDay> ValidateRecordSchouwRoundRequest(
+    const kvo::v1::RecordSchouwRoundRequest& r);
+absl::Status ValidateAddFindingRequest(const kvo::v1::AddFindingRequest& r);
+absl::Status ValidateSetFindingStatusRequest(
+    const kvo::v1::SetFindingStatusRequest& r);
+
 }  // namespace kvo::cycle
 
 #endif  // KVO_SERVICES_CYCLE_CYCLE_REQUESTS_H_

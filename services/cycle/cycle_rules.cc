@@ -1,6 +1,7 @@
 #include "services/cycle/cycle_rules.h"
 
 #include <algorithm>
+#include <cmath>
 #include <tuple>
 
 #include "absl/strings/str_cat.h"
@@ -81,6 +82,83 @@ std::vector<std::string> FigureCategories(const kvo::v1::CyclePolicy& policy) {
             "nuisance",    "fire",          "false_alarm"};
   }
   return {policy.figure_categories().begin(), policy.figure_categories().end()};
+}
+
+std::vector<std::string> SchouwCategories(const kvo::v1::CyclePolicy& policy) {
+  if (policy.schouw_categories_size() == 0) {
+    return {"lighting",   "cleanliness", "vacancy",
+            "graffiti",   "fire_safety", "escape_routes",
+            "visibility", "access",      "other"};
+  }
+  return {policy.schouw_categories().begin(), policy.schouw_categories().end()};
+}
+
+absl::Status CheckOneOf(absl::string_view field,
+                        const std::vector<std::string>& allowed,
+                        const std::string& value) {
+  if (std::find(allowed.begin(), allowed.end(), value) != allowed.end()) {
+    return absl::OkStatus();
+  }
+  return absl::InvalidArgumentError(
+      absl::StrCat(field, ": one of ", absl::StrJoin(allowed, ", "), "; got '",
+                   value.substr(0, 40), "'"));
+}
+
+absl::Status CheckSchouwKind(const std::string& kind) {
+  return CheckOneOf("kind (kvo --kind)", {"daylight", "dark"}, kind);
+}
+
+absl::Status CheckSeverity(const std::string& severity) {
+  return CheckOneOf("severity (kvo --severity)", {"low", "medium", "high"},
+                    severity);
+}
+
+absl::Status CheckFindingStatus(const std::string& status) {
+  return CheckOneOf("status (kvo --status)",
+                    {"open", "in_progress", "resolved"}, status);
+}
+
+std::vector<std::string> ObjectiveMetrics(const kvo::v1::Policy& policy) {
+  std::vector<std::string> out;
+  for (const auto& t : policy.offence_types()) {
+    out.push_back(absl::StrCat("incidents.", t.code()));
+  }
+  out.push_back("incidents.total");
+  for (const auto& c : FigureCategories(policy.cycle())) {
+    out.push_back(absl::StrCat("police.", c));
+  }
+  for (const char* m :
+       {"police.total", "damage", "cards.collective_warning", "cards.ban",
+        "objections.upheld", "objections.rejected", "objections.pending",
+        "repeat_offenders", "survey.respondents", "survey.feel_safe",
+        "survey.victimisation", "survey.reporting_rate", "donations.claimed",
+        "donations.paid", "donations.shop_share"}) {
+    out.push_back(m);
+  }
+  return out;
+}
+
+absl::Status CheckObjectiveMetric(const kvo::v1::Policy& policy,
+                                  const std::string& metric,
+                                  double target_change) {
+  if (metric.empty()) {
+    if (target_change == 0) return absl::OkStatus();
+    return absl::InvalidArgumentError(
+        "target_change (kvo --target-change): needs --metric, the figure it "
+        "is measured on");
+  }
+  if (auto s =
+          CheckOneOf("metric (kvo --metric)", ObjectiveMetrics(policy), metric);
+      !s.ok()) {
+    return s;
+  }
+  if (!std::isfinite(target_change) || target_change < -100 ||
+      target_change > 1000) {
+    return absl::InvalidArgumentError(
+        "target_change (kvo --target-change): a change in percent (or "
+        "percentage points) from -100 to 1000, e.g. -10");
+  }
+  return absl::OkStatus();
 }
 
 std::vector<std::string> Measures(const kvo::v1::CyclePolicy& policy) {

@@ -57,6 +57,34 @@ std::vector<std::string> Measures(const kvo::v1::CyclePolicy& policy);
 // A measure not in `measures`: INVALID_ARGUMENT naming --measure.
 absl::Status CheckMeasure(const std::vector<std::string>& measures,
                           const std::string& measure);
+// What a schouw finds (policy cycle.schouw_categories, or the default
+// list).
+std::vector<std::string> SchouwCategories(const kvo::v1::CyclePolicy& policy);
+// `value` one of `allowed`: OK, else INVALID_ARGUMENT "<field>: one of
+// a, b, c; got 'x'" (field: "category (kvo --category)").
+absl::Status CheckOneOf(absl::string_view field,
+                        const std::vector<std::string>& allowed,
+                        const std::string& value);
+// daylight or dark (--kind); low, medium or high (--severity); open,
+// in_progress or resolved (--status).
+absl::Status CheckSchouwKind(const std::string& kind);
+absl::Status CheckSeverity(const std::string& severity);
+absl::Status CheckFindingStatus(const std::string& status);
+
+// The figures of the reduction report an objective may be judged on: the
+// registry's incidents per offence type of `policy` and their total, the
+// police figures per category of cycle.figure_categories and their total,
+// damage, warnings, bans, objections by outcome, repeat offenders, the
+// survey's shares and the donations' sums (the metric names of
+// services/reports/reduction_report.cc, kept equal by its unit test).
+std::vector<std::string> ObjectiveMetrics(const kvo::v1::Policy& policy);
+// An empty metric with a target change of 0 (not measurable) or a metric
+// of ObjectiveMetrics with a finite change from -100 to 1000: OK. Else
+// INVALID_ARGUMENT naming --metric or --target-change.
+absl::Status CheckObjectiveMetric(const kvo::v1::Policy& policy,
+                                  const std::string& metric,
+                                  double target_change);
+
 // planned, in_progress, done, cancelled: OK, else INVALID_ARGUMENT naming
 // --status.
 absl::Status CheckActivityStatus(const std::string& status);

@@ -164,7 +164,11 @@ grpc::Status CycleServiceImpl::ImportFigures(
   return InArea(
       *context, "ImportFigures", request->area_id(),
       [&](const Call& call) {
-        return use_cases_.ImportFigures(Who(call), *request);
+        // The fire brigade enters its own figures, not the police's.
+        return use_cases_.ImportFigures(
+            Who(call), *request,
+            call.caller.role == kvo::v1::ROLE_FIRE_BRIGADE ? "fire_brigade"
+                                                           : "");
       },
       response);
 }
@@ -248,6 +252,97 @@ grpc::Status CycleServiceImpl::ListDue(grpc::ServerContext* context,
   if (!call.ok()) return ToGrpcStatus(call.status());
   const bool all = call->caller.role == kvo::v1::ROLE_ADMIN;
   return Answer(use_cases_.ListDue(call->caller.area_ids, all), response);
+}
+
+grpc::Status CycleServiceImpl::GetQuestionnaire(
+    grpc::ServerContext* context, const kvo::v1::GetQuestionnaireRequest*,
+    kvo::v1::Questionnaire* response) {
+  // The questionnaire is the same for every area.
+  auto call = guard_.Begin(*context, Method("GetQuestionnaire"));
+  if (!call.ok()) return ToGrpcStatus(call.status());
+  *response = use_cases_.Questionnaire();
+  return grpc::Status::OK;
+}
+
+grpc::Status CycleServiceImpl::CreateMeasurement(
+    grpc::ServerContext* context,
+    const kvo::v1::CreateMeasurementRequest* request,
+    kvo::v1::Measurement* response) {
+  return InArea(
+      *context, "CreateMeasurement", request->area_id(),
+      [&](const Call& call) {
+        return use_cases_.CreateMeasurement(Who(call), *request);
+      },
+      response);
+}
+
+grpc::Status CycleServiceImpl::AnswerSurvey(
+    grpc::ServerContext* context, const kvo::v1::AnswerSurveyRequest* request,
+    kvo::v1::SurveyReceipt* response) {
+  return InArea(
+      *context, "AnswerSurvey", request->area_id(),
+      [&](const Call& call) {
+        return use_cases_.AnswerSurvey(
+            Who(call), *request, call.caller.role == kvo::v1::ROLE_SHOPKEEPER);
+      },
+      response);
+}
+
+grpc::Status CycleServiceImpl::GetSurveyStatus(
+    grpc::ServerContext* context,
+    const kvo::v1::GetSurveyStatusRequest* request,
+    kvo::v1::SurveyStatus* response) {
+  return InArea(
+      *context, "GetSurveyStatus", request->area_id(),
+      [&](const Call&) { return use_cases_.SurveyStatus(request->area_id()); },
+      response);
+}
+
+grpc::Status CycleServiceImpl::RecordSchouwRound(
+    grpc::ServerContext* context,
+    const kvo::v1::RecordSchouwRoundRequest* request,
+    kvo::v1::SchouwRound* response) {
+  return InArea(
+      *context, "RecordSchouwRound", request->area_id(),
+      [&](const Call& call) {
+        return use_cases_.RecordSchouwRound(Who(call), *request);
+      },
+      response);
+}
+
+grpc::Status CycleServiceImpl::AddFinding(
+    grpc::ServerContext* context, const kvo::v1::AddFindingRequest* request,
+    kvo::v1::Finding* response) {
+  return InArea(
+      *context, "AddFinding", request->area_id(),
+      [&](const Call& call) {
+        return use_cases_.AddFinding(Who(call), *request);
+      },
+      response);
+}
+
+grpc::Status CycleServiceImpl::SetFindingStatus(
+    grpc::ServerContext* context,
+    const kvo::v1::SetFindingStatusRequest* request,
+    kvo::v1::Finding* response) {
+  return InArea(
+      *context, "SetFindingStatus", request->area_id(),
+      [&](const Call& call) {
+        return use_cases_.SetFindingStatus(Who(call), *request);
+      },
+      response);
+}
+
+grpc::Status CycleServiceImpl::ListFindings(
+    grpc::ServerContext* context, const kvo::v1::ListFindingsRequest* request,
+    kvo::v1::ListFindingsResponse* response) {
+  return InArea(
+      *context, "ListFindings", request->area_id(),
+      [&](const Call&) {
+        return use_cases_.ListFindings(request->area_id(),
+                                       request->only_open());
+      },
+      response);
 }
 
 }  // namespace kvo::cycle

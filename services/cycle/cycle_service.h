@@ -78,6 +78,32 @@ class CycleServiceImpl final : public kvo::v1::CycleService::Service {
   grpc::Status ListDue(grpc::ServerContext* context,
                        const kvo::v1::ListDueRequest* request,
                        kvo::v1::ListDueResponse* response) override;
+  grpc::Status GetQuestionnaire(grpc::ServerContext* context,
+                                const kvo::v1::GetQuestionnaireRequest* request,
+                                kvo::v1::Questionnaire* response) override;
+  grpc::Status CreateMeasurement(
+      grpc::ServerContext* context,
+      const kvo::v1::CreateMeasurementRequest* request,
+      kvo::v1::Measurement* response) override;
+  grpc::Status AnswerSurvey(grpc::ServerContext* context,
+                            const kvo::v1::AnswerSurveyRequest* request,
+                            kvo::v1::SurveyReceipt* response) override;
+  grpc::Status RecordSchouwRound(
+      grpc::ServerContext* context,
+      const kvo::v1::RecordSchouwRoundRequest* request,
+      kvo::v1::SchouwRound* response) override;
+  grpc::Status AddFinding(grpc::ServerContext* context,
+                          const kvo::v1::AddFindingRequest* request,
+                          kvo::v1::Finding* response) override;
+  grpc::Status SetFindingStatus(grpc::ServerContext* context,
+                                const kvo::v1::SetFindingStatusRequest* request,
+                                kvo::v1::Finding* response) override;
+  grpc::Status ListFindings(grpc::ServerContext* context,
+                            const kvo::v1::ListFindingsRequest* request,
+                            kvo::v1::ListFindingsResponse* response) override;
+  grpc::Status GetSurveyStatus(grpc::ServerContext* context,
+                               const kvo::v1::GetSurveyStatusRequest* request,
+                               kvo::v1::SurveyStatus* response) override;
 
  private:
   // Guard, area check, then `use_case(call)` into `response`.

@@ -4,12 +4,14 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "services/audit/pg_audit_store.h"
 #include "services/common/local_time.h"
 #include "services/cycle/cycle_requests.h"
 #include "services/cycle/cycle_rules.h"
 #include "services/cycle/figures_csv.h"
 #include "services/cycle/pg_cycle_store.h"
+#include "services/cycle/survey_rules.h"
 #include "services/identity/pg_identity_store.h"
 #include "services/registry/pg_registry_store.h"
 
@@ -126,13 +128,55 @@ std::optional<kvo::v1::Intent> IntentOf(Tx& tx, int64_t area_id,
   return out;
 }
 
+kvo::v1::Objective ObjectiveProto(const ObjectiveRow& o) {
+  kvo::v1::Objective out;
+  out.set_id(o.id);
+  out.set_area_id(o.area_id);
+  out.set_description(o.description);
+  out.set_target(o.target);
+  out.set_measure(o.measure);
+  out.set_metric(o.metric.value_or(""));
+  out.set_target_change(o.target_change_pct.value_or(0));
+  return out;
+}
+
+kvo::v1::Finding FindingProto(const FindingRow& f) {
+  kvo::v1::Finding out;
+  out.set_id(f.id);
+  out.set_area_id(f.area_id);
+  out.set_round_id(f.round_id);
+  out.set_street(f.street);
+  out.set_category(f.category);
+  out.set_severity(f.severity);
+  out.set_description(f.description);
+  out.set_status(f.status);
+  out.set_follow_up(f.follow_up);
+  return out;
+}
+
+kvo::v1::Measurement MeasurementProto(const MeasurementRow& m) {
+  kvo::v1::Measurement out;
+  out.set_id(m.id);
+  out.set_area_id(m.area_id);
+  out.set_label(m.label);
+  out.set_period_from(Day(m.period_from));
+  out.set_period_to(Day(m.period_to));
+  out.set_questionnaire_version(m.questionnaire_version);
+  return out;
+}
+
 }  // namespace
 
 CycleUseCases::CycleUseCases(const kvo::v1::Policy& policy,
+                             const kvo::v1::Questionnaire& questionnaire,
                              common::DbPool& pool,
                              CycleDoorAdmission& admission,
                              const common::Clock& clock)
-    : policy_(policy), pool_(pool), admission_(admission), clock_(clock) {}
+    : policy_(policy),
+      questionnaire_(questionnaire),
+      pool_(pool),
+      admission_(admission),
+      clock_(clock) {}
 
 absl::CivilDay CycleUseCases::Today() const {
   return absl::ToCivilDay(clock_.Now(), common::Amsterdam());
@@ -465,8 +509,14 @@ CycleUseCases::ListCertificates(int64_t area_id) {
 }
 
 absl::StatusOr<kvo::v1::ImportFiguresResponse> CycleUseCases::ImportFigures(
-    const audit::AuditRecord& who, const kvo::v1::ImportFiguresRequest& r) {
+    const audit::AuditRecord& who, const kvo::v1::ImportFiguresRequest& r,
+    const std::string& only_source) {
   if (auto s = ValidateImportFiguresRequest(r); !s.ok()) return s;
+  if (!only_source.empty() && r.source() != only_source) {
+    return absl::PermissionDeniedError(
+        absl::StrCat("source (kvo --source): a ", who.role, " enters ",
+                     only_source, " figures only"));
+  }
   auto figures = ParseFigures(r.csv(), FigureCategories(policy_.cycle()));
   if (!figures.ok()) return figures.status();
   std::vector<FigureRowData> rows;
@@ -510,20 +560,23 @@ absl::StatusOr<kvo::v1::Objective> CycleUseCases::AddObjective(
   if (auto s = CheckMeasure(Measures(policy_.cycle()), r.measure()); !s.ok()) {
     return s;
   }
+  if (auto s = CheckObjectiveMetric(policy_, r.metric(), r.target_change());
+      !s.ok()) {
+    return s;
+  }
   return pool_.InTransaction(
       "add objective",
       [&](pqxx::work& tx) -> absl::StatusOr<kvo::v1::Objective> {
         if (auto s = AreaExists(tx, r.area_id()); !s.ok()) return s;
         ObjectiveRow row{0, r.area_id(), r.description(), r.target(),
                          r.measure()};
+        if (!r.metric().empty()) {
+          row.metric = r.metric();
+          row.target_change_pct = r.target_change();
+        }
         row.id = Store::InsertObjective(tx, row, who.principal_id);
         Audit(tx, who, "cycle.add_objective", r.area_id());
-        kvo::v1::Objective out;
-        out.set_id(row.id);
-        out.set_area_id(row.area_id);
-        out.set_description(row.description);
-        out.set_target(row.target);
-        out.set_measure(row.measure);
+        kvo::v1::Objective out = ObjectiveProto(row);
         return out;
       });
 }
@@ -588,12 +641,7 @@ absl::StatusOr<kvo::v1::Plan> CycleUseCases::GetPlan(int64_t area_id,
         kvo::v1::Plan out;
         out.set_area_id(area_id);
         for (const auto& o : Store::Objectives(tx, area_id)) {
-          auto* objective = out.add_objectives();
-          objective->set_id(o.id);
-          objective->set_area_id(o.area_id);
-          objective->set_description(o.description);
-          objective->set_target(o.target);
-          objective->set_measure(o.measure);
+          *out.add_objectives() = ObjectiveProto(o);
         }
         for (const auto& a : Store::Activities(tx, area_id)) {
           kvo::v1::Activity activity = ActivityProto(a, today);
@@ -617,8 +665,11 @@ absl::StatusOr<kvo::v1::CycleStatus> CycleUseCases::Status(int64_t area_id) {
           facts.missing_signatures = {intent->missing_parties().begin(),
                                       intent->missing_parties().end()};
         }
-        // A plan with an objective and an activity; its adjustments and the
-        // safety analyses are not recorded yet: those steps stay open.
+        // A safety analysis: a measurement with a response.
+        facts.analyses =
+            static_cast<int>(Store::SurveyCountsOfArea(tx, area_id).size());
+        // A plan with an objective and an activity; its adjustments are not
+        // recorded yet: that step stays open.
         if (!Store::Objectives(tx, area_id).empty() &&
             !Store::Activities(tx, area_id).empty()) {
           facts.plan_versions = 1;
@@ -640,6 +691,234 @@ absl::StatusOr<kvo::v1::CycleStatus> CycleUseCases::Status(int64_t area_id) {
           s->set_name(step.name);
           s->set_state(StepStateCode(step.state));
           for (const auto& m : step.missing) s->add_missing(m);
+        }
+        return out;
+      });
+}
+
+absl::StatusOr<kvo::v1::Measurement> CycleUseCases::CreateMeasurement(
+    const audit::AuditRecord& who, const kvo::v1::CreateMeasurementRequest& r) {
+  auto period = ValidateCreateMeasurementRequest(r);
+  if (!period.ok()) return period.status();
+  return pool_.InTransaction(
+      "create measurement",
+      [&](pqxx::work& tx) -> absl::StatusOr<kvo::v1::Measurement> {
+        if (auto s = AreaExists(tx, r.area_id()); !s.ok()) return s;
+        MeasurementRow row{0,          r.area_id(),
+                           r.label(),  period->from,
+                           period->to, questionnaire_.version()};
+        auto id = Store::InsertMeasurement(tx, row, who.principal_id);
+        if (!id) {
+          return absl::AlreadyExistsError(
+              absl::StrCat("label (kvo --label): area ", r.area_id(),
+                           " already has a measurement '", r.label(), "'"));
+        }
+        row.id = *id;
+        Audit(tx, who, "cycle.create_measurement", r.area_id());
+        return MeasurementProto(row);
+      });
+}
+
+absl::StatusOr<kvo::v1::SurveyReceipt> CycleUseCases::AnswerSurvey(
+    const audit::AuditRecord& who, const kvo::v1::AnswerSurveyRequest& r,
+    bool own_shop_only) {
+  if (auto s = ValidateAnswerSurveyRequest(r); !s.ok()) return s;
+  ResponseRow row;
+  row.measurement_id = r.measurement_id();
+  row.shop_id = r.shop_id();
+  for (const auto& a : r.answers()) {
+    row.answers.emplace_back(a.question_id(), a.answer());
+  }
+  auto flags = ScoreResponse(questionnaire_, row.answers);
+  if (!flags.ok()) return flags.status();
+  row.feel_safe = flags->feel_safe;
+  row.victimised = flags->victimised;
+  row.reported = flags->reported;
+  return pool_.InTransaction(
+      "answer survey",
+      [&](pqxx::work& tx) -> absl::StatusOr<kvo::v1::SurveyReceipt> {
+        if (auto s = AreaExists(tx, r.area_id()); !s.ok()) return s;
+        auto measurement =
+            Store::Measurement(tx, r.area_id(), r.measurement_id());
+        if (!measurement) {
+          return absl::NotFoundError(absl::StrCat(
+              "measurement_id (kvo --measurement): area ", r.area_id(),
+              " has no measurement ", r.measurement_id()));
+        }
+        if (measurement->questionnaire_version != questionnaire_.version()) {
+          return absl::FailedPreconditionError(absl::StrCat(
+              "measurement_id (kvo --measurement): measurement '",
+              measurement->label, "' was taken with questionnaire ",
+              measurement->questionnaire_version, ", kvod has ",
+              questionnaire_.version()));
+        }
+        auto shop = PgRegistryStore::ShopById(tx, r.shop_id());
+        if (!shop || shop->area_id != r.area_id()) {
+          return absl::NotFoundError(absl::StrCat("shop_id (kvo --shop): area ",
+                                                  r.area_id(), " has no shop ",
+                                                  r.shop_id()));
+        }
+        if (own_shop_only &&
+            !PgRegistryStore::IsShopMember(tx, r.shop_id(), who.principal_id)) {
+          return absl::PermissionDeniedError(
+              "shop_id (kvo --shop): a shopkeeper answers for their own shop "
+              "only");
+        }
+        if (Store::Participations(tx, {r.shop_id()}).empty()) {
+          return absl::FailedPreconditionError(absl::StrCat(
+              "shop_id (kvo --shop): shop ", r.shop_id(),
+              " has not signed the participation agreement (kvo area "
+              "participant)"));
+        }
+        kvo::v1::SurveyReceipt out;
+        out.set_replaced(Store::ReplaceResponse(tx, row));
+        Audit(tx, who, "cycle.answer_survey", r.area_id());
+        out.set_measurement_id(r.measurement_id());
+        out.set_shop_id(r.shop_id());
+        out.set_answered(static_cast<int32_t>(row.answers.size()));
+        return out;
+      });
+}
+
+absl::StatusOr<kvo::v1::SurveyStatus> CycleUseCases::SurveyStatus(
+    int64_t area_id) {
+  if (auto s = ValidateAreaRequest(area_id); !s.ok()) return s;
+  return pool_.InTransaction(
+      "survey status",
+      [&](pqxx::work& tx) -> absl::StatusOr<kvo::v1::SurveyStatus> {
+        if (auto s = AreaExists(tx, area_id); !s.ok()) return s;
+        const auto counts = Store::SurveyCountsOfArea(tx, area_id);
+        const int64_t participants = Store::ParticipantCount(tx, area_id);
+        kvo::v1::SurveyStatus out;
+        out.set_area_id(area_id);
+        for (const auto& m : Store::Measurements(tx, area_id)) {
+          auto* status = out.add_measurements();
+          *status->mutable_measurement() = MeasurementProto(m);
+          SurveyCounts c;
+          if (auto it = counts.find(m.id); it != counts.end()) c = it->second;
+          status->set_responses(static_cast<int32_t>(c.responses));
+          status->set_participants(static_cast<int32_t>(participants));
+          status->set_completion_pct(CompletionPct(c.responses, participants));
+          status->set_feel_safe(static_cast<int32_t>(c.feel_safe));
+          status->set_victimised(static_cast<int32_t>(c.victimised));
+          status->set_reported(static_cast<int32_t>(c.reported));
+        }
+        return out;
+      });
+}
+
+absl::StatusOr<kvo::v1::SchouwRound> CycleUseCases::RecordSchouwRound(
+    const audit::AuditRecord& who, const kvo::v1::RecordSchouwRoundRequest& r) {
+  auto day = ValidateRecordSchouwRoundRequest(r);
+  if (!day.ok()) return day.status();
+  if (*day > Today()) {
+    return absl::InvalidArgumentError(
+        "walked_on (kvo --walked-on): not in the future");
+  }
+  return pool_.InTransaction(
+      "record schouw round",
+      [&](pqxx::work& tx) -> absl::StatusOr<kvo::v1::SchouwRound> {
+        if (auto s = AreaExists(tx, r.area_id()); !s.ok()) return s;
+        SchouwRoundRow row{0, r.area_id(), r.kind(), *day, r.notes()};
+        row.id = Store::InsertSchouwRound(tx, row, who.principal_id);
+        Audit(tx, who, "cycle.record_schouw_round", r.area_id());
+        kvo::v1::SchouwRound out;
+        out.set_id(row.id);
+        out.set_area_id(row.area_id);
+        out.set_kind(row.kind);
+        out.set_walked_on(Day(row.walked_on));
+        out.set_notes(row.notes);
+        return out;
+      });
+}
+
+absl::StatusOr<kvo::v1::Finding> CycleUseCases::AddFinding(
+    const audit::AuditRecord& who, const kvo::v1::AddFindingRequest& r) {
+  if (auto s = ValidateAddFindingRequest(r); !s.ok()) return s;
+  if (auto s = CheckOneOf("category (kvo --category)",
+                          SchouwCategories(policy_.cycle()), r.category());
+      !s.ok()) {
+    return s;
+  }
+  return pool_.InTransaction(
+      "add finding", [&](pqxx::work& tx) -> absl::StatusOr<kvo::v1::Finding> {
+        if (auto s = AreaExists(tx, r.area_id()); !s.ok()) return s;
+        const auto rounds = Store::SchouwRounds(tx, r.area_id());
+        if (std::none_of(rounds.begin(), rounds.end(),
+                         [&](const SchouwRoundRow& x) {
+                           return x.id == r.round_id();
+                         })) {
+          return absl::NotFoundError(
+              absl::StrCat("round_id (kvo --round): area ", r.area_id(),
+                           " has no round ", r.round_id()));
+        }
+        auto street = Store::StreetId(tx, r.area_id(), r.street());
+        if (!street) {
+          std::vector<std::string> names;
+          for (const auto& s : Store::Streets(tx, r.area_id())) {
+            names.push_back(s.name);
+          }
+          return absl::InvalidArgumentError(
+              absl::StrCat("street (kvo --street): '", r.street(),
+                           "' is no street of area ", r.area_id(), " (",
+                           names.empty() ? "it has none; kvo area street"
+                                         : absl::StrJoin(names, ", "),
+                           ")"));
+        }
+        FindingRow row;
+        row.area_id = r.area_id();
+        row.round_id = r.round_id();
+        row.street_id = *street;
+        row.street = r.street();
+        row.category = r.category();
+        row.severity = r.severity();
+        row.description = r.description();
+        row.status = "open";
+        row.follow_up = r.follow_up();
+        row.id = Store::InsertFinding(tx, row, who.principal_id);
+        Audit(tx, who, "cycle.add_finding", r.area_id());
+        return FindingProto(row);
+      });
+}
+
+absl::StatusOr<kvo::v1::Finding> CycleUseCases::SetFindingStatus(
+    const audit::AuditRecord& who, const kvo::v1::SetFindingStatusRequest& r) {
+  if (auto s = ValidateSetFindingStatusRequest(r); !s.ok()) return s;
+  return pool_.InTransaction(
+      "set finding status",
+      [&](pqxx::work& tx) -> absl::StatusOr<kvo::v1::Finding> {
+        auto row = Store::FindingForUpdate(tx, r.area_id(), r.finding_id());
+        if (!row) {
+          return absl::NotFoundError(
+              absl::StrCat("finding_id (kvo FINDING): area ", r.area_id(),
+                           " has no finding ", r.finding_id()));
+        }
+        row->status = r.status();
+        if (!r.follow_up().empty()) row->follow_up = r.follow_up();
+        Store::UpdateFinding(tx, row->id, row->status, row->follow_up);
+        Audit(tx, who, "cycle.set_finding_status", r.area_id());
+        return FindingProto(*row);
+      });
+}
+
+absl::StatusOr<kvo::v1::ListFindingsResponse> CycleUseCases::ListFindings(
+    int64_t area_id, bool only_open) {
+  if (auto s = ValidateAreaRequest(area_id); !s.ok()) return s;
+  return pool_.InTransaction(
+      "list findings",
+      [&](pqxx::work& tx) -> absl::StatusOr<kvo::v1::ListFindingsResponse> {
+        if (auto s = AreaExists(tx, area_id); !s.ok()) return s;
+        kvo::v1::ListFindingsResponse out;
+        for (const auto& x : Store::SchouwRounds(tx, area_id)) {
+          auto* round = out.add_rounds();
+          round->set_id(x.id);
+          round->set_area_id(x.area_id);
+          round->set_kind(x.kind);
+          round->set_walked_on(Day(x.walked_on));
+          round->set_notes(x.notes);
+        }
+        for (const auto& f : Store::Findings(tx, area_id, only_open)) {
+          *out.add_findings() = FindingProto(f);
         }
         return out;
       });

@@ -27,8 +27,12 @@ namespace kvo::cycle {
 // messages. Thread-safe.
 class CycleUseCases final {
  public:
-  CycleUseCases(const kvo::v1::Policy& policy, common::DbPool& pool,
-                CycleDoorAdmission& admission, const common::Clock& clock);
+  // `questionnaire`: the survey's, checked (LoadQuestionnaireFile); it
+  // must outlive the use cases.
+  CycleUseCases(const kvo::v1::Policy& policy,
+                const kvo::v1::Questionnaire& questionnaire,
+                common::DbPool& pool, CycleDoorAdmission& admission,
+                const common::Clock& clock);
 
   absl::StatusOr<kvo::v1::AreaOverview> GetArea(const audit::AuditRecord& who,
                                                 int64_t area_id);
@@ -57,8 +61,12 @@ class CycleUseCases final {
       const audit::AuditRecord& who, const kvo::v1::IssueCertificateRequest& r);
   absl::StatusOr<kvo::v1::ListCertificatesResponse> ListCertificates(
       int64_t area_id);
+  // `only_source`: the one source the caller may import (the fire
+  // brigade: fire_brigade), else PERMISSION_DENIED naming --source; empty:
+  // any.
   absl::StatusOr<kvo::v1::ImportFiguresResponse> ImportFigures(
-      const audit::AuditRecord& who, const kvo::v1::ImportFiguresRequest& r);
+      const audit::AuditRecord& who, const kvo::v1::ImportFiguresRequest& r,
+      const std::string& only_source = "");
   absl::StatusOr<kvo::v1::ListFiguresResponse> ListFigures(int64_t area_id);
   absl::StatusOr<kvo::v1::Objective> AddObjective(
       const audit::AuditRecord& who, const kvo::v1::AddObjectiveRequest& r);
@@ -70,10 +78,38 @@ class CycleUseCases final {
   absl::StatusOr<kvo::v1::Plan> GetPlan(int64_t area_id, bool only_overdue);
   absl::StatusOr<kvo::v1::CycleStatus> Status(int64_t area_id);
 
+  // The survey. A measurement is taken with the questionnaire of now; a
+  // response to a measurement of another version: FAILED_PRECONDITION.
+  const kvo::v1::Questionnaire& Questionnaire() const { return questionnaire_; }
+  absl::StatusOr<kvo::v1::Measurement> CreateMeasurement(
+      const audit::AuditRecord& who,
+      const kvo::v1::CreateMeasurementRequest& r);
+  // `own_shop_only` (a shopkeeper): PERMISSION_DENIED for a shop the caller
+  // is no member of. The shop must be a participant of the area
+  // (FAILED_PRECONDITION). The shop's earlier response is replaced.
+  absl::StatusOr<kvo::v1::SurveyReceipt> AnswerSurvey(
+      const audit::AuditRecord& who, const kvo::v1::AnswerSurveyRequest& r,
+      bool own_shop_only);
+  absl::StatusOr<kvo::v1::SurveyStatus> SurveyStatus(int64_t area_id);
+
+  // The schouw. A finding's street must be one of the area's
+  // (INVALID_ARGUMENT naming --street), its category the policy's; a
+  // round of another area: NOT_FOUND naming --round.
+  absl::StatusOr<kvo::v1::SchouwRound> RecordSchouwRound(
+      const audit::AuditRecord& who,
+      const kvo::v1::RecordSchouwRoundRequest& r);
+  absl::StatusOr<kvo::v1::Finding> AddFinding(
+      const audit::AuditRecord& who, const kvo::v1::AddFindingRequest& r);
+  absl::StatusOr<kvo::v1::Finding> SetFindingStatus(
+      const audit::AuditRecord& who, const kvo::v1::SetFindingStatusRequest& r);
+  absl::StatusOr<kvo::v1::ListFindingsResponse> ListFindings(int64_t area_id,
+                                                             bool only_open);
+
  private:
   absl::CivilDay Today() const;
 
   const kvo::v1::Policy& policy_;
+  const kvo::v1::Questionnaire& questionnaire_;
   common::DbPool& pool_;
   CycleDoorAdmission& admission_;
   const common::Clock& clock_;

@@ -77,10 +77,39 @@ constexpr char kFiguresSql[] =
     "= $1 ORDER BY source, period, category";
 constexpr char kInsertObjectiveSql[] =
     "INSERT INTO plan_objectives (area_id, description, target, measure, "
-    "created_by) VALUES ($1, $2, $3, $4, NULLIF($5::bigint, 0)) RETURNING id";
+    "created_by, metric, target_change_pct) VALUES ($1, $2, $3, $4, "
+    "NULLIF($5::bigint, 0), NULLIF($6, ''), CASE WHEN $6 = '' THEN NULL ELSE "
+    "$7::double precision END) RETURNING id";
 constexpr char kObjectivesSql[] =
-    "SELECT id, area_id, description, target, measure FROM plan_objectives "
-    "WHERE area_id = $1 ORDER BY id";
+    "SELECT id, area_id, description, target, measure, metric, "
+    "target_change_pct FROM plan_objectives WHERE area_id = $1 ORDER BY id";
+constexpr char kInsertMeasurementSql[] =
+    "INSERT INTO survey_measurements (area_id, label, period_from, "
+    "period_to, questionnaire_version, created_by) VALUES ($1, $2, "
+    "$3::date, $4::date, $5, NULLIF($6::bigint, 0)) ON CONFLICT (area_id, "
+    "label) DO NOTHING RETURNING id";
+constexpr char kMeasurementColumns[] =
+    "SELECT id, area_id, label, period_from::text, period_to::text, "
+    "questionnaire_version FROM survey_measurements ";
+constexpr char kDeleteResponseSql[] =
+    "DELETE FROM survey_responses WHERE measurement_id = $1 AND shop_id = $2";
+constexpr char kInsertResponseSql[] =
+    "INSERT INTO survey_responses (measurement_id, shop_id, feel_safe, "
+    "victimised, reported) VALUES ($1, $2, $3, $4, $5)";
+constexpr char kInsertAnswerSql[] =
+    "INSERT INTO survey_answers (measurement_id, shop_id, question_id, "
+    "answer) VALUES ($1, $2, $3, $4)";
+constexpr char kSurveyCountsColumns[] =
+    "SELECT r.measurement_id, count(*), count(*) FILTER (WHERE r.feel_safe), "
+    "count(*) FILTER (WHERE r.victimised), count(*) FILTER (WHERE "
+    "r.reported) FROM survey_responses r ";
+constexpr char kParticipantCountSql[] =
+    "SELECT count(*) FROM participants p JOIN shops s ON s.id = p.shop_id "
+    "WHERE s.area_id = $1";
+constexpr char kFigureTotalsSql[] =
+    "SELECT category, sum(count)::bigint FROM area_figures WHERE area_id = "
+    "$1 AND source = $2 AND period BETWEEN $3 AND $4 GROUP BY category "
+    "ORDER BY category";
 constexpr char kInsertActivitySql[] =
     "INSERT INTO plan_activities (area_id, objective_id, description, owner, "
     "deadline, status, created_by) VALUES ($1, $2, $3, $4, $5::date, $6, "
@@ -308,16 +337,128 @@ int64_t PgCycleStore::InsertObjective(Tx& tx, const ObjectiveRow& row,
                                       int64_t created_by) {
   return tx
       .exec_params1(kInsertObjectiveSql, row.area_id, row.description,
-                    row.target, row.measure, created_by)[0]
+                    row.target, row.measure, created_by,
+                    row.metric.value_or(""),
+                    row.target_change_pct.value_or(0))[0]
       .as<int64_t>();
 }
 
 std::vector<ObjectiveRow> PgCycleStore::Objectives(Tx& tx, int64_t area_id) {
   std::vector<ObjectiveRow> out;
   for (const auto& r : tx.exec_params(kObjectivesSql, area_id)) {
-    out.push_back({r[0].as<int64_t>(), r[1].as<int64_t>(),
+    ObjectiveRow o{r[0].as<int64_t>(), r[1].as<int64_t>(),
                    r[2].as<std::string>(), r[3].as<std::string>(),
-                   r[4].as<std::string>()});
+                   r[4].as<std::string>()};
+    if (!r[5].is_null()) o.metric = r[5].as<std::string>();
+    if (!r[6].is_null()) o.target_change_pct = r[6].as<double>();
+    out.push_back(std::move(o));
+  }
+  return out;
+}
+
+namespace {
+
+MeasurementRow MeasurementFrom(const pqxx::row& r) {
+  MeasurementRow m;
+  m.id = r[0].as<int64_t>();
+  m.area_id = r[1].as<int64_t>();
+  m.label = r[2].as<std::string>();
+  m.period_from = Day(r[3]);
+  m.period_to = Day(r[4]);
+  m.questionnaire_version = r[5].as<std::string>();
+  return m;
+}
+
+SurveyCounts CountsFrom(const pqxx::row& r) {
+  return {r[1].as<int64_t>(), r[2].as<int64_t>(), r[3].as<int64_t>(),
+          r[4].as<int64_t>()};
+}
+
+}  // namespace
+
+std::optional<int64_t> PgCycleStore::InsertMeasurement(
+    Tx& tx, const MeasurementRow& row, int64_t created_by) {
+  return Id(tx.exec_params(kInsertMeasurementSql, row.area_id, row.label,
+                           Text(row.period_from), Text(row.period_to),
+                           row.questionnaire_version, created_by));
+}
+
+std::vector<MeasurementRow> PgCycleStore::Measurements(Tx& tx,
+                                                       int64_t area_id) {
+  std::vector<MeasurementRow> out;
+  for (const auto& r : tx.exec_params(
+           absl::StrCat(kMeasurementColumns,
+                        "WHERE area_id = $1 ORDER BY period_from, id"),
+           area_id)) {
+    out.push_back(MeasurementFrom(r));
+  }
+  return out;
+}
+
+std::optional<MeasurementRow> PgCycleStore::Measurement(Tx& tx, int64_t area_id,
+                                                        int64_t id) {
+  auto r = tx.exec_params(
+      absl::StrCat(kMeasurementColumns, "WHERE id = $1 AND area_id = $2"), id,
+      area_id);
+  if (r.empty()) return std::nullopt;
+  return MeasurementFrom(r[0]);
+}
+
+bool PgCycleStore::ReplaceResponse(Tx& tx, const ResponseRow& row) {
+  const bool replaced = common::ExecPrepared(tx, kDeleteResponseSql,
+                                             row.measurement_id, row.shop_id)
+                            .affected_rows() > 0;
+  common::ExecPrepared(tx, kInsertResponseSql, row.measurement_id, row.shop_id,
+                       row.feel_safe, row.victimised, row.reported);
+  for (const auto& [question, answer] : row.answers) {
+    common::ExecPrepared(tx, kInsertAnswerSql, row.measurement_id, row.shop_id,
+                         question, answer);
+  }
+  return replaced;
+}
+
+std::map<int64_t, SurveyCounts> PgCycleStore::SurveyCountsOfArea(
+    Tx& tx, int64_t area_id) {
+  std::map<int64_t, SurveyCounts> out;
+  for (const auto& r : tx.exec_params(
+           absl::StrCat(kSurveyCountsColumns,
+                        "JOIN survey_measurements m ON m.id = "
+                        "r.measurement_id WHERE m.area_id = $1 GROUP BY "
+                        "r.measurement_id"),
+           area_id)) {
+    out[r[0].as<int64_t>()] = CountsFrom(r);
+  }
+  return out;
+}
+
+int64_t PgCycleStore::ParticipantCount(Tx& tx, int64_t area_id) {
+  return tx.exec_params1(kParticipantCountSql, area_id)[0].as<int64_t>();
+}
+
+std::optional<SurveyCounts> PgCycleStore::SurveyCountsWithin(
+    Tx& tx, int64_t area_id, absl::CivilDay from, absl::CivilDay to) {
+  auto m = tx.exec_params(
+      "SELECT id FROM survey_measurements WHERE area_id = $1 AND "
+      "period_from >= $2::date AND period_to <= $3::date ORDER BY period_to "
+      "DESC, id DESC LIMIT 1",
+      area_id, Text(from), Text(to));
+  if (m.empty()) return std::nullopt;
+  auto r = tx.exec_params(absl::StrCat(kSurveyCountsColumns,
+                                       "WHERE r.measurement_id = $1 GROUP BY "
+                                       "r.measurement_id"),
+                          m[0][0].as<int64_t>());
+  if (r.empty()) return SurveyCounts{};
+  return CountsFrom(r[0]);
+}
+
+std::map<std::string, int64_t> PgCycleStore::FigureTotals(
+    Tx& tx, int64_t area_id, const std::string& source, absl::CivilMonth from,
+    absl::CivilMonth to) {
+  std::map<std::string, int64_t> out;
+  for (const auto& r : common::ExecPrepared(tx, kFigureTotalsSql, area_id,
+                                            source, absl::FormatCivilTime(from),
+                                            absl::FormatCivilTime(to))) {
+    out[r[0].as<std::string>()] = r[1].as<int64_t>();
   }
   return out;
 }
@@ -372,6 +513,105 @@ std::vector<CertificateRow> PgCycleStore::Certificates(
     c.issued_on = Day(r[5]);
     c.valid_until = Day(r[6]);
     out.push_back(std::move(c));
+  }
+  return out;
+}
+
+namespace {
+
+constexpr char kFindingColumns[] =
+    "SELECT f.id, f.area_id, f.round_id, f.street_id, s.name, f.category, "
+    "f.severity, f.description, f.status, f.follow_up FROM schouw_findings f "
+    "JOIN area_streets s ON s.id = f.street_id ";
+
+FindingRow FindingFrom(const pqxx::row& r) {
+  FindingRow f;
+  f.id = r[0].as<int64_t>();
+  f.area_id = r[1].as<int64_t>();
+  f.round_id = r[2].as<int64_t>();
+  f.street_id = r[3].as<int64_t>();
+  f.street = r[4].as<std::string>();
+  f.category = r[5].as<std::string>();
+  f.severity = r[6].as<std::string>();
+  f.description = r[7].as<std::string>();
+  f.status = r[8].as<std::string>();
+  f.follow_up = r[9].as<std::string>();
+  return f;
+}
+
+}  // namespace
+
+int64_t PgCycleStore::InsertSchouwRound(Tx& tx, const SchouwRoundRow& row,
+                                        int64_t created_by) {
+  return tx
+      .exec_params1(
+          "INSERT INTO schouw_rounds (area_id, kind, walked_on, notes, "
+          "created_by) VALUES ($1, $2, $3::date, $4, NULLIF($5::bigint, 0)) "
+          "RETURNING id",
+          row.area_id, row.kind, Text(row.walked_on), row.notes, created_by)[0]
+      .as<int64_t>();
+}
+
+std::vector<SchouwRoundRow> PgCycleStore::SchouwRounds(Tx& tx,
+                                                       int64_t area_id) {
+  std::vector<SchouwRoundRow> out;
+  for (const auto& r :
+       tx.exec_params("SELECT id, area_id, kind, walked_on::text, notes FROM "
+                      "schouw_rounds WHERE area_id = $1 ORDER BY walked_on, id",
+                      area_id)) {
+    out.push_back({r[0].as<int64_t>(), r[1].as<int64_t>(),
+                   r[2].as<std::string>(), Day(r[3]), r[4].as<std::string>()});
+  }
+  return out;
+}
+
+std::optional<int64_t> PgCycleStore::StreetId(Tx& tx, int64_t area_id,
+                                              const std::string& name) {
+  return Id(tx.exec_params(
+      "SELECT id FROM area_streets WHERE area_id = $1 AND name = $2", area_id,
+      name));
+}
+
+int64_t PgCycleStore::InsertFinding(Tx& tx, const FindingRow& row,
+                                    int64_t created_by) {
+  return tx
+      .exec_params1(
+          "INSERT INTO schouw_findings (area_id, round_id, street_id, "
+          "category, severity, description, status, follow_up, created_by) "
+          "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULLIF($9::bigint, 0)) "
+          "RETURNING id",
+          row.area_id, row.round_id, row.street_id, row.category, row.severity,
+          row.description, row.status, row.follow_up, created_by)[0]
+      .as<int64_t>();
+}
+
+std::optional<FindingRow> PgCycleStore::FindingForUpdate(Tx& tx,
+                                                         int64_t area_id,
+                                                         int64_t id) {
+  auto r = tx.exec_params(
+      absl::StrCat(kFindingColumns,
+                   "WHERE f.id = $1 AND f.area_id = $2 FOR UPDATE OF f"),
+      id, area_id);
+  if (r.empty()) return std::nullopt;
+  return FindingFrom(r[0]);
+}
+
+void PgCycleStore::UpdateFinding(Tx& tx, int64_t id, const std::string& status,
+                                 const std::string& follow_up) {
+  tx.exec_params(
+      "UPDATE schouw_findings SET status = $2, follow_up = $3 WHERE id = $1",
+      id, status, follow_up);
+}
+
+std::vector<FindingRow> PgCycleStore::Findings(Tx& tx, int64_t area_id,
+                                               bool only_open) {
+  std::vector<FindingRow> out;
+  for (const auto& r : tx.exec_params(
+           absl::StrCat(kFindingColumns,
+                        "WHERE f.area_id = $1 AND (NOT $2 OR f.status <> "
+                        "'resolved') ORDER BY f.round_id, f.id"),
+           area_id, only_open)) {
+    out.push_back(FindingFrom(r));
   }
   return out;
 }

@@ -68,6 +68,50 @@ struct ObjectiveRow {
   int64_t id = 0;
   int64_t area_id = 0;
   std::string description, target, measure;
+  // The reduction report's metric and target change; none for an
+  // objective the report cannot judge (written before V016).
+  std::optional<std::string> metric;
+  std::optional<double> target_change_pct;
+};
+
+struct SchouwRoundRow {
+  int64_t id = 0;
+  int64_t area_id = 0;
+  std::string kind;
+  absl::CivilDay walked_on;
+  std::string notes;
+};
+
+struct FindingRow {
+  int64_t id = 0;
+  int64_t area_id = 0;
+  int64_t round_id = 0;
+  int64_t street_id = 0;
+  std::string street;  // read: the street's name
+  std::string category, severity, description, status, follow_up;
+};
+
+struct MeasurementRow {
+  int64_t id = 0;
+  int64_t area_id = 0;
+  std::string label;
+  absl::CivilDay period_from, period_to;
+  std::string questionnaire_version;
+};
+
+// A measurement's responses and what they give the report.
+struct SurveyCounts {
+  int64_t responses = 0;
+  int64_t feel_safe = 0;
+  int64_t victimised = 0;
+  int64_t reported = 0;
+};
+
+struct ResponseRow {
+  int64_t measurement_id = 0;
+  int64_t shop_id = 0;
+  bool feel_safe = false, victimised = false, reported = false;
+  std::vector<std::pair<std::string, std::string>> answers;  // question, code
 };
 
 struct ActivityRow {
@@ -141,6 +185,54 @@ class PgCycleStore final {
   static void SetActivityStatus(Tx& tx, int64_t id, const std::string& status);
   // The area's activities by deadline.
   static std::vector<ActivityRow> Activities(Tx& tx, int64_t area_id);
+
+  // nullopt: the area already has a measurement of that label.
+  static std::optional<int64_t> InsertMeasurement(Tx& tx,
+                                                  const MeasurementRow& row,
+                                                  int64_t created_by);
+  // The area's measurements by period.
+  static std::vector<MeasurementRow> Measurements(Tx& tx, int64_t area_id);
+  // nullopt unless measurement `id` is the area's.
+  static std::optional<MeasurementRow> Measurement(Tx& tx, int64_t area_id,
+                                                   int64_t id);
+  // Writes the shop's response to the measurement, replacing an earlier
+  // one (its answers with it); true when it replaced one.
+  static bool ReplaceResponse(Tx& tx, const ResponseRow& row);
+  // Per measurement of the area (measurements without responses absent).
+  static std::map<int64_t, SurveyCounts> SurveyCountsOfArea(Tx& tx,
+                                                            int64_t area_id);
+  // The area's shops with a signed participation agreement.
+  static int64_t ParticipantCount(Tx& tx, int64_t area_id);
+  // The counts of the area's latest measurement whose period lies within
+  // [from, to] (days); nullopt when there is none.
+  static std::optional<SurveyCounts> SurveyCountsWithin(Tx& tx, int64_t area_id,
+                                                        absl::CivilDay from,
+                                                        absl::CivilDay to);
+  // The area's figures from `source` by category, summed over the months
+  // (YYYY-MM) from `from` to `to`, both included.
+  static std::map<std::string, int64_t> FigureTotals(Tx& tx, int64_t area_id,
+                                                     const std::string& source,
+                                                     absl::CivilMonth from,
+                                                     absl::CivilMonth to);
+
+  static int64_t InsertSchouwRound(Tx& tx, const SchouwRoundRow& row,
+                                   int64_t created_by);
+  // The area's rounds by day.
+  static std::vector<SchouwRoundRow> SchouwRounds(Tx& tx, int64_t area_id);
+  // The id of the area's street of that name.
+  static std::optional<int64_t> StreetId(Tx& tx, int64_t area_id,
+                                         const std::string& name);
+  static int64_t InsertFinding(Tx& tx, const FindingRow& row,
+                               int64_t created_by);
+  // Locks the finding; nullopt unless it is the area's.
+  static std::optional<FindingRow> FindingForUpdate(Tx& tx, int64_t area_id,
+                                                    int64_t id);
+  static void UpdateFinding(Tx& tx, int64_t id, const std::string& status,
+                            const std::string& follow_up);
+  // The area's findings (only those not resolved when `only_open`), by
+  // round and id.
+  static std::vector<FindingRow> Findings(Tx& tx, int64_t area_id,
+                                          bool only_open);
 
   // By area, then stars.
   static std::vector<CertificateRow> Certificates(

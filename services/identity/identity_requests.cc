@@ -14,7 +14,8 @@ constexpr size_t kMaxAreasPerPrincipal = 100;
 // Roles whose work is tied to areas need at least one.
 bool AreaBound(kvo::v1::Role role) {
   return role == kvo::v1::ROLE_SHOPKEEPER || role == kvo::v1::ROLE_SECURITY ||
-         role == kvo::v1::ROLE_POLICE || role == kvo::v1::ROLE_COORDINATOR;
+         role == kvo::v1::ROLE_POLICE || role == kvo::v1::ROLE_COORDINATOR ||
+         role == kvo::v1::ROLE_FIRE_BRIGADE;
 }
 
 }  // namespace
@@ -80,8 +81,8 @@ absl::StatusOr<std::vector<int64_t>> ValidateCreatePrincipalRequest(
   const kvo::v1::Role role = r.role();
   if (role == kvo::v1::ROLE_UNSPECIFIED || !kvo::v1::Role_IsValid(role)) {
     return absl::InvalidArgumentError(
-        "role: one of shopkeeper, security, police, coordinator, "
-        "privacy_officer, admin");
+        "role: one of shopkeeper, security, police, fire_brigade, "
+        "coordinator, privacy_officer, admin");
   }
   for (auto s :
        {ValidateLogin(r.login()), ValidateDisplayName(r.display_name())}) {

@@ -297,12 +297,13 @@ grpc::Status IdentityServiceImpl::CreatePrincipal(
   // with wider powers.
   if (guard_.access().LimitedToOwnAreas(call->caller, method) &&
       role != kvo::v1::ROLE_SHOPKEEPER && role != kvo::v1::ROLE_SECURITY &&
-      role != kvo::v1::ROLE_POLICE) {
+      role != kvo::v1::ROLE_POLICE && role != kvo::v1::ROLE_FIRE_BRIGADE) {
     guard_.AuditAlone(guard_.Record(*call, "identity.create_principal", "",
                                     "enrollment", Outcome::kDenied));
     return ToGrpcStatus(absl::PermissionDeniedError(absl::StrCat(
         "a ", RoleName(call->caller.role),
-        " may create shopkeeper, security and police principals only")));
+        " may create shopkeeper, security, police and fire_brigade "
+        "principals only")));
   }
   if (auto s = ValidateCreatePrincipalRequest(*request).status(); !s.ok()) {
     return ToGrpcStatus(s);
@@ -359,7 +360,7 @@ absl::StatusOr<PrincipalRow> IdentityServiceImpl::Target(
     }
     if (auto s = guard_.CheckAreas(call, target->area_ids); !s.ok()) return s;
     if (target->role != "shopkeeper" && target->role != "security" &&
-        target->role != "police") {
+        target->role != "police" && target->role != "fire_brigade") {
       guard_.AuditAlone(guard_.Record(call, method, Subject(target->id),
                                       "access control", Outcome::kDenied));
       return absl::PermissionDeniedError(

@@ -46,6 +46,11 @@ int main(int argc, char** argv) {
   app.add_option("--policy", config.policy_path,
                  "policy file (default policy/default.textproto)")
       ->envname("KVO_POLICY");
+  app.add_option("--questionnaire", config.questionnaire_path,
+                 "the safety analysis's questionnaire, a text-format "
+                 "kvo.v1.Questionnaire (default "
+                 "data/questionnaire/kvo_nl.textproto)")
+      ->envname("KVO_QUESTIONNAIRE");
   app.add_option("--migrations-dir", config.migrations_dir,
                  "directory of V###__name.sql files (default migrations/)")
       ->envname("KVO_MIGRATIONS_DIR");

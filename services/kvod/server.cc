@@ -49,6 +49,7 @@
 #include "services/common/tls_material.h"
 #include "services/cycle/cycle_door_admission.h"
 #include "services/cycle/cycle_service.h"
+#include "services/cycle/survey_rules.h"
 #include "services/donations/donation_notice.h"
 #include "services/donations/donation_retention.h"
 #include "services/donations/donation_service.h"
@@ -72,6 +73,7 @@
 #include "services/registry/registry_retention.h"
 #include "services/registry/registry_service.h"
 #include "services/registry/registry_subjects.h"
+#include "services/reports/cycle_contribution.h"
 #include "services/reports/donation_contribution.h"
 #include "services/reports/report_service.h"
 #include "services/retention/retention_job.h"
@@ -187,7 +189,7 @@ int Fail(absl::string_view message) {
   return kExitStartupError;
 }
 
-// migrations/ and policy/ relative to the working directory, else the
+// migrations/, policy/ and data/ relative to the working directory, else the
 // source tree this kvod was built from.
 fs::path ResolveDefault(const std::string& given, const fs::path& relative) {
   if (!given.empty()) return given;
@@ -489,6 +491,14 @@ int RunKvod(const KvodConfig& config) {
   auto policy = common::LoadPolicyFile(policy_path);
   if (!policy.ok()) return Fail(policy.status().message());
 
+  const fs::path questionnaire_path = ResolveDefault(
+      config.questionnaire_path, "data/questionnaire/kvo_nl.textproto");
+  auto questionnaire = cycle::LoadQuestionnaireFile(questionnaire_path);
+  if (!questionnaire.ok()) {
+    return Fail(
+        absl::StrCat("--questionnaire: ", questionnaire.status().message()));
+  }
+
   if (config.clock_offset_days != 0 && !policy->testing().clock_control()) {
     return Fail(
         "--clock-offset-days: the policy does not allow clock control (it "
@@ -672,8 +682,8 @@ int RunKvod(const KvodConfig& config) {
                                     gallery_versions, door_admission, clock);
   gallery::GalleryServiceImpl gallery_service(
       *policy, *rt.pool, guard, **keys, gallery_versions, clock, door_gallery);
-  cycle::CycleUseCases cycle_use_cases(*policy, *rt.pool, door_admission,
-                                       clock);
+  cycle::CycleUseCases cycle_use_cases(*policy, *questionnaire, *rt.pool,
+                                       door_admission, clock);
   cycle::CycleServiceImpl cycle_service(guard, cycle_use_cases);
   // The privacy officer's module reaches persons, photos and the audit log
   // through the interfaces it owns.
@@ -685,11 +695,14 @@ int RunKvod(const KvodConfig& config) {
                                              privacy_subjects, privacy_photos,
                                              privacy_accesses, clock);
   privacy::PrivacyServiceImpl privacy_service(guard, privacy_use_cases);
-  // Coordinators' reports: the registry's counts; the modules that add to
-  // them (donations; the KVO cycle as it comes) are wired here.
+  // Coordinators' reports: the registry's counts and what the modules add
+  // (the KVO cycle its police figures, survey and objectives; donations
+  // their totals), wired here.
+  reports::CycleContribution cycle_contribution;
   reports::DonationContribution donation_contribution;
-  reports::ReductionReports reduction_reports(*policy, *rt.pool, guard, clock,
-                                              {&donation_contribution});
+  reports::ReductionReports reduction_reports(
+      *policy, *rt.pool, guard, clock,
+      {&cycle_contribution, &donation_contribution});
   reports::ReportServiceImpl report_service(*policy, guard, reduction_reports);
   donations::DonationUseCases donation_use_cases(
       *policy, *rt.pool, claim_parties, clock, std::move(*provider));

@@ -18,6 +18,8 @@ struct KvodConfig {
   std::string keystore_url;
   std::string policy_path;     // empty: policy/default.textproto
   std::string migrations_dir;  // empty: migrations/
+  // The survey's questionnaire; empty: data/questionnaire/kvo_nl.textproto.
+  std::string questionnaire_path;
   std::string tls_cert;
   std::string tls_key;
   // Extra names and addresses for the generated server certificate (the

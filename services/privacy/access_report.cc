@@ -81,6 +81,7 @@ std::string Role(const std::string& role) {
       {"shopkeeper", "winkelier"},
       {"security", "beveiliger"},
       {"police", "politie"},
+      {"fire_brigade", "brandweer"},
       {"coordinator", "KVO-coördinator"},
       {"privacy_officer", "functionaris gegevensbescherming"},
       {"admin", "beheerder van het systeem"}};

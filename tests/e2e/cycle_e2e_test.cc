@@ -233,5 +233,158 @@ TEST_F(CycleE2E, ANewAreaFromIntentToAFirstCertificate) {
   EXPECT_THAT(other.out, Not(HasSubstr("Intentieverklaring")));
 }
 
+// The survey: the questionnaire in Dutch, a 0-meting, a shopkeeper's
+// anonymous answers from a file (bad ones refused, nothing written), the
+// completion rate.
+TEST_F(CycleE2E, SurveyAnsweredByAShopkeeperWithCompletionRate) {
+  const std::string area = absl::StrCat(area_a_);
+  LoginAs("coord");
+  const std::string questionnaire = Ok({"survey", "show"});
+  EXPECT_THAT(questionnaire, HasSubstr("60 vragen"));
+  EXPECT_THAT(questionnaire, HasSubstr("Veiligheidsgevoel"));
+  EXPECT_THAT(questionnaire, HasSubstr("Hoe veilig voelt u zich"));
+  EXPECT_THAT(questionnaire, HasSubstr("zeer_veilig (zeer veilig)"));
+  for (int64_t shop : {bakery_, butcher_}) {
+    Ok({"area", "participant", "--area", area, "--shop", absl::StrCat(shop),
+        "--agreement-signed", Day(-2)});
+  }
+  CommandResult inverted =
+      Kvo({"survey", "measure", "--area", area, "--label", "0-meting", "--from",
+           "2026-01-01", "--to", "2025-12-31"});
+  EXPECT_THAT(inverted.err, HasSubstr("--to"));
+  const std::string measured =
+      Ok({"survey", "measure", "--area", area, "--label", "0-meting", "--from",
+          "2025-01-01", "--to", "2025-12-31"});
+  EXPECT_THAT(measured, HasSubstr("1 januari 2025 t/m 31 december 2025"));
+  ASSERT_EQ(measured.rfind("meting:", 0), 0u) << measured;
+  const std::string measurement =
+      std::to_string(std::stoll(measured.substr(7)));
+
+  LoginAs("bakker");
+  const auto answers = tmp_.path() / "enquete.txt";
+  {
+    std::ofstream out(answers);
+    out << "# Bakkerij, 0-meting\nv01 = ja\nv22=heel_fijn\nv52=ja\n";
+  }
+  const std::vector<std::string> answer = {
+      "survey",        "answer",        "--area", area,
+      "--measurement", measurement,     "--shop", absl::StrCat(bakery_),
+      "--file",        answers.string()};
+  CommandResult outside = Kvo(answer);
+  EXPECT_NE(outside.exit_code, 0);
+  EXPECT_THAT(outside.err, HasSubstr("INVALID_ARGUMENT"));
+  EXPECT_THAT(outside.err, HasSubstr("question 'v22'"));
+  EXPECT_EQ(Count("SELECT count(*) FROM survey_responses"), 0);
+  {
+    std::ofstream out(answers);
+    out << "# Bakkerij, 0-meting\nv01 = ja\nv22=veilig\nv52=ja\n";
+  }
+  EXPECT_THAT(Ok(answer), HasSubstr("3 vragen"));
+  std::vector<std::string> again = answer;
+  again.insert(again.end(), {"--answer", "v02=vaak"});
+  EXPECT_THAT(Ok(again), HasSubstr("eerdere antwoorden vervangen"));
+  CommandResult other_shop =
+      Kvo({"survey", "answer", "--area", area, "--measurement", measurement,
+           "--shop", absl::StrCat(butcher_), "--answer", "v01=nee"});
+  EXPECT_THAT(other_shop.err, HasSubstr("PERMISSION_DENIED"));
+  EXPECT_THAT(other_shop.err, HasSubstr("--shop"));
+  EXPECT_THAT(Kvo({"survey", "status", "--area", area}).err,
+              HasSubstr("PERMISSION_DENIED"));
+
+  LoginAs("coord");
+  const std::string status = Ok({"survey", "status", "--area", area});
+  EXPECT_THAT(status, HasSubstr("1 van 2"));
+  EXPECT_THAT(status, HasSubstr("50,0 %"));
+  EXPECT_EQ(Count("SELECT count(*) FROM survey_answers"), 4);
+  EXPECT_EQ(Count("SELECT count(*) FROM audit_entries WHERE action = "
+                  "'cycle.answer_survey'"),
+            2);
+}
+
+// The schouw: a round in the dark, a finding on a street of the area (not
+// on another street, not of an unknown category), read by the area's
+// shopkeeper, resolved by the coordinator.
+TEST_F(CycleE2E, SchouwFindingsOnTheAreasStreetsAndTheirFollowUp) {
+  const std::string area = absl::StrCat(area_a_);
+  LoginAs("coord");
+  Ok({"area", "street", "--area", area, "--name", "Brink", "--contact",
+      "J. Smit"});
+  const std::string round =
+      Ok({"schouw", "round", "--area", area, "--kind", "dark", "--walked-on",
+          Day(-1), "--notes", "Met wijkagent en brandweer"});
+  EXPECT_THAT(round, HasSubstr("in het donker"));
+  ASSERT_EQ(round.rfind("ronde:", 0), 0u) << round;
+  const std::string round_id = std::to_string(std::stoll(round.substr(6)));
+  const std::vector<std::string> finding = {
+      "schouw",        "finding",
+      "--area",        area,
+      "--round",       round_id,
+      "--severity",    "high",
+      "--description", "Lantaarnpaal bij nr. 12 defect"};
+  auto with = [&](std::vector<std::string> extra) {
+    std::vector<std::string> args = finding;
+    args.insert(args.end(), extra.begin(), extra.end());
+    return args;
+  };
+  CommandResult other_street =
+      Kvo(with({"--street", "Kerkstraat", "--category", "lighting"}));
+  EXPECT_THAT(other_street.err, HasSubstr("INVALID_ARGUMENT"));
+  EXPECT_THAT(other_street.err, HasSubstr("--street"));
+  EXPECT_THAT(other_street.err, HasSubstr("Brink"));
+  CommandResult unknown_category =
+      Kvo(with({"--street", "Brink", "--category", "lantaarn"}));
+  EXPECT_THAT(unknown_category.err, HasSubstr("--category"));
+  EXPECT_EQ(Count("SELECT count(*) FROM schouw_findings"), 0);
+  const std::string added =
+      Ok(with({"--street", "Brink", "--category", "lighting", "--follow-up",
+               "Gemeente gebeld"}));
+  EXPECT_THAT(added, HasSubstr("ernst:        hoog"));
+  ASSERT_EQ(added.rfind("bevinding:", 0), 0u) << added;
+  const std::string finding_id = std::to_string(std::stoll(added.substr(10)));
+
+  LoginAs("bakker");
+  EXPECT_THAT(Ok({"schouw", "list", "--area", area, "--open"}),
+              HasSubstr("Lantaarnpaal bij nr. 12 defect"));
+  EXPECT_THAT(Kvo({"schouw", "resolve", finding_id, "--area", area}).err,
+              HasSubstr("PERMISSION_DENIED"));
+
+  LoginAs("coord");
+  EXPECT_THAT(Ok({"schouw", "resolve", finding_id, "--area", area,
+                  "--follow-up", "Lamp vervangen"}),
+              HasSubstr("opgelost"));
+  const std::string open = Ok({"schouw", "list", "--area", area, "--open"});
+  EXPECT_THAT(open, HasSubstr("in het donker"));
+  EXPECT_THAT(open, Not(HasSubstr("Lantaarnpaal")));
+  EXPECT_EQ(Count("SELECT count(*) FROM audit_entries WHERE action IN "
+                  "('cycle.record_schouw_round', 'cycle.add_finding', "
+                  "'cycle.set_finding_status')"),
+            3);
+}
+
+// The fire brigade enters its own figures for its areas, not the police's,
+// and nothing else of the cycle.
+TEST_F(CycleE2E, TheFireBrigadeEntersItsOwnFigures) {
+  const std::string area = absl::StrCat(area_a_);
+  MakeUser("brandweer", ROLE_FIRE_BRIGADE, {area_a_});
+  LoginAs("brandweer");
+  const auto csv = tmp_.path() / "brandweer.csv";
+  std::ofstream(csv) << "period,category,count\n2026-01,fire,2\n";
+  CommandResult police = Kvo({"figures", "import", csv.string(), "--area", area,
+                              "--source", "police"});
+  EXPECT_THAT(police.err, HasSubstr("PERMISSION_DENIED"));
+  EXPECT_THAT(police.err, HasSubstr("--source"));
+  EXPECT_EQ(Count("SELECT count(*) FROM area_figures"), 0);
+  Ok({"figures", "import", csv.string(), "--area", area, "--source",
+      "fire_brigade"});
+  EXPECT_THAT(Ok({"figures", "list", "--area", area}), HasSubstr("fire"));
+  EXPECT_THAT(Kvo({"figures", "list", "--area", absl::StrCat(area_b_)}).err,
+              HasSubstr("PERMISSION_DENIED"));
+  EXPECT_THAT(Kvo({"plan", "show", "--area", area}).err,
+              HasSubstr("PERMISSION_DENIED"));
+  EXPECT_EQ(Count("SELECT count(*) FROM audit_entries WHERE action = "
+                  "'cycle.import_figures' AND role = 'fire_brigade'"),
+            1);
+}
+
 }  // namespace
 }  // namespace kvo::testing

@@ -371,5 +371,25 @@ TEST(KvodE2E, DoorOfflineHoursOutOfRangeIsRefused) {
                       "door.max_offline_hours");
 }
 
+TEST(KvodE2E, BadQuestionnaireIsRefusedNamingTheProblem) {
+  TempDir tmp;
+  std::string questionnaire = ReadFile(fs::path(KVO_SOURCE_DIR) / "data" /
+                                       "questionnaire" / "kvo_nl.textproto");
+  const std::string needle = "counts_as: \"zeer_veilig\"";
+  auto at = questionnaire.find(needle);
+  ASSERT_NE(at, std::string::npos);
+  questionnaire.replace(at, needle.size(), "counts_as: \"heel_veilig\"");
+  const fs::path bad = tmp.path() / "vragenlijst.textproto";
+  std::ofstream(bad) << questionnaire;
+  const fs::path data = tmp.path() / "data";
+  CommandResult r =
+      RunCommand({KvodPath(), "--data-dir=" + data.string(),
+                  "--listen=127.0.0.1:0", "--questionnaire=" + bad.string()});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("--questionnaire: " + bad.string()));
+  EXPECT_THAT(r.err, HasSubstr("question 'v22': counts_as 'heel_veilig'"));
+  EXPECT_FALSE(fs::exists(data));
+}
+
 }  // namespace
 }  // namespace kvo::testing

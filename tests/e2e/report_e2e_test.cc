@@ -182,5 +182,97 @@ TEST_F(ReportE2E, BadPeriodsAreRefusedNamingTheFlag) {
   EXPECT_THAT(s.error_message(), HasSubstr("reports.max_period_days"));
 }
 
+// The KVO cycle's part of the report, from data entered through kvo:
+// police figures per category, the 0-meting and the 1-meting, and the
+// plan's objectives judged met or not.
+TEST_F(ReportE2E, PoliceFiguresSurveyAndObjectivesEnteredThroughKvo) {
+  const std::string area = absl::StrCat(area_a_);
+  auto kvo = [&](const std::string& who, std::vector<std::string> args) {
+    CommandResult login =
+        kvod_->Kvo({"login", "--login", who, "--password-stdin"},
+                   std::string(kPassword) + "\n");
+    EXPECT_EQ(login.exit_code, 0) << login.err;
+    return kvod_->Kvo(args);
+  };
+  auto ok = [&](const std::string& who, std::vector<std::string> args) {
+    CommandResult r = kvo(who, args);
+    EXPECT_EQ(r.exit_code, 0) << args[0] << " " << args[1] << ": " << r.err;
+    return r.out;
+  };
+  TempDir dir;
+  const auto csv = dir.path() / "politie.csv";
+  std::ofstream(csv) << "period,category,count\n"
+                        "2024-03,shoplifting,20\n2024-07,shoplifting,10\n"
+                        "2024-05,vandalism,6\n"
+                        "2025-03,shoplifting,12\n2025-08,shoplifting,9\n"
+                        "2025-05,vandalism,8\n";
+  ok("agent",
+     {"figures", "import", csv.string(), "--area", area, "--source", "police"});
+
+  // Six participating shops answer both measurements.
+  std::vector<int64_t> shops = {bakery_, butcher_};
+  for (const char* name :
+       {"Bloemist Roos", "Drogist Pluim", "Optiek Scherp", "Kapsalon Knip"}) {
+    shops.push_back(MakeShop(area_a_, name, 0));
+  }
+  for (int64_t shop : shops) {
+    ok("coord", {"area", "participant", "--area", area, "--shop",
+                 absl::StrCat(shop), "--agreement-signed", "2024-01-01"});
+  }
+  auto measure = [&](const std::string& label, const std::string& year) {
+    const std::string out =
+        ok("coord", {"survey", "measure", "--area", area, "--label", label,
+                     "--from", year + "-01-01", "--to", year + "-12-31"});
+    return std::to_string(std::stoll(out.substr(out.find(':') + 1)));
+  };
+  const std::string zero = measure("0-meting", "2024");
+  const std::string one = measure("1-meting", "2025");
+  // 0-meting: 3 of 6 feel safe; 1-meting: 5 of 6 (+33,3 pp).
+  for (size_t i = 0; i < shops.size(); ++i) {
+    for (const auto& [m, safe] :
+         {std::pair{zero, i < 3}, std::pair{one, i < 5}}) {
+      ok("coord", {"survey", "answer", "--area", area, "--measurement", m,
+                   "--shop", absl::StrCat(shops[i]), "--answer",
+                   std::string("v22=") + (safe ? "veilig" : "onveilig"),
+                   "--answer", "v01=nee"});
+    }
+  }
+
+  // Objectives: an unknown metric is refused; one met, one not, and one
+  // the report cannot judge.
+  const std::vector<std::string> objective = {
+      "plan",     "objective", "--area",    area,
+      "--target", "zie doel",  "--measure", "camera_surveillance"};
+  auto with = [&](std::vector<std::string> extra) {
+    std::vector<std::string> args = objective;
+    args.insert(args.end(), extra.begin(), extra.end());
+    return args;
+  };
+  CommandResult unknown =
+      kvo("coord", with({"--description", "X", "--metric",
+                         "police.zakkenrollers", "--target-change", "-10"}));
+  EXPECT_THAT(unknown.err, HasSubstr("INVALID_ARGUMENT"));
+  EXPECT_THAT(unknown.err, HasSubstr("--metric"));
+  ok("coord", with({"--description", "Winkeldiefstal -20 %", "--metric",
+                    "police.shoplifting", "--target-change", "-20"}));
+  ok("coord", with({"--description", "Veiligheidsgevoel +40 punten", "--metric",
+                    "survey.feel_safe", "--target-change", "40"}));
+  ok("coord", with({"--description", "Meer samenwerking"}));
+  EXPECT_THAT(ok("coord", {"plan", "show", "--area", area}),
+              HasSubstr("niet meetbaar"));
+
+  const std::string report = ok("coord", {"report", "reduction", "--area", area,
+                                          "--from", "2024", "--to", "2025"});
+  EXPECT_THAT(report, HasSubstr("Politiecijfers"));
+  EXPECT_THAT(report, HasSubstr("winkeldiefstal"));
+  EXPECT_THAT(report, HasSubstr("-30,0 %"));  // shoplifting 30 -> 21
+  EXPECT_THAT(report, HasSubstr("Voelt zich veilig"));
+  EXPECT_THAT(report, HasSubstr("+33,3 pp"));
+  EXPECT_THAT(report, HasSubstr("[gehaald]     Winkeldiefstal -20 %"));
+  EXPECT_THAT(report, HasSubstr("[niet gehaald] Veiligheidsgevoel +40 punten"));
+  EXPECT_THAT(report, ::testing::Not(HasSubstr("Meer samenwerking")));
+  EXPECT_THAT(report, ::testing::Not(HasSubstr("Geen enquête")));
+}
+
 }  // namespace
 }  // namespace kvo::testing

@@ -4,12 +4,15 @@
 // must answer OK or INVALID_ARGUMENT with a message, and nothing else.
 // Requests without fields to check (WhoAmI, Logout, ListAreas, Verify,
 // GetKeyStatus, RunRetention) have no validator; the donation requests
-// follow the others (30 on).
+// follow the others (30 on), the survey's at 57-59, the schouw's at
+// 60-62, an objective's metric at 63.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
 #include <set>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "absl/time/civil_time.h"
 #include "google/protobuf/stubs/logging.h"
@@ -17,7 +20,9 @@
 #include "services/common/local_time.h"
 #include "services/common/policy_loader.h"
 #include "services/cycle/cycle_requests.h"
+#include "services/cycle/cycle_rules.h"
 #include "services/cycle/figures_csv.h"
+#include "services/cycle/survey_rules.h"
 #include "services/donations/donation_requests.h"
 #include "services/door_web/door_web_requests.h"
 #include "services/door_web/door_web_rules.h"
@@ -36,6 +41,18 @@ const kvo::v1::Policy& Policy() {
     return new kvo::v1::Policy(*p);
   }();
   return *policy;
+}
+
+using SurveyAnswers = std::vector<std::pair<std::string, std::string>>;
+
+const kvo::v1::Questionnaire& Questionnaire() {
+  static const kvo::v1::Questionnaire* questionnaire = [] {
+    auto q = kvo::cycle::LoadQuestionnaireFile(
+        KVO_SOURCE_DIR "/data/questionnaire/kvo_nl.textproto");
+    if (!q.ok()) abort();
+    return new kvo::v1::Questionnaire(*q);
+  }();
+  return *questionnaire;
 }
 
 void Expect(const absl::Status& s) {
@@ -261,7 +278,37 @@ void Validate(uint8_t type, absl::string_view body) {
         __builtin_trap();
       }
     })
-    // 57..66: another branch's validators.
+    KVO_FUZZ_CASE(
+        57, CreateMeasurementRequest,
+        Expect(kvo::cycle::ValidateCreateMeasurementRequest(r).status()))
+    KVO_FUZZ_CASE(58, AnswerSurveyRequest, {
+      Expect(kvo::cycle::ValidateAnswerSurveyRequest(r));
+      SurveyAnswers answers;
+      for (const auto& a : r.answers()) {
+        answers.emplace_back(a.question_id(), a.answer());
+      }
+      auto flags = kvo::cycle::ScoreResponse(Questionnaire(), answers);
+      Expect(flags.status());
+      // A report is never of a victim who was not one.
+      if (flags.ok() && flags->reported && !flags->victimised) {
+        __builtin_trap();
+      }
+    })
+    KVO_FUZZ_CASE(
+        60, RecordSchouwRoundRequest,
+        Expect(kvo::cycle::ValidateRecordSchouwRoundRequest(r).status()))
+    KVO_FUZZ_CASE(61, AddFindingRequest, {
+      Expect(kvo::cycle::ValidateAddFindingRequest(r));
+      Expect(kvo::cycle::CheckOneOf(
+          "category (kvo --category)",
+          kvo::cycle::SchouwCategories(Policy().cycle()), r.category()));
+    })
+    KVO_FUZZ_CASE(62, SetFindingStatusRequest,
+                  Expect(kvo::cycle::ValidateSetFindingStatusRequest(r)))
+    KVO_FUZZ_CASE(63, AddObjectiveRequest,
+                  Expect(kvo::cycle::CheckObjectiveMetric(Policy(), r.metric(),
+                                                          r.target_change())))
+    // 64..66: free.
     KVO_FUZZ_CASE(67, ReductionAcrossRequest, {
       auto periods = kvo::reports::ValidateReductionAcrossRequest(
           r, v1::Policy::default_instance());
@@ -275,6 +322,10 @@ void Validate(uint8_t type, absl::string_view body) {
       }
     })
 #undef KVO_FUZZ_CASE
+    case 59:
+      // A questionnaire file as kvod reads it at start.
+      Expect(kvo::cycle::ParseQuestionnaire(body, "fuzz").status());
+      return;
     case 55: {
       // The door page's forms: the raw body a browser posts.
       namespace web = kvo::door_web;
@@ -306,7 +357,7 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0) return 0;
   Validate(
-      data[0] % 77,
+      data[0] % 68,
       absl::string_view(reinterpret_cast<const char*>(data) + 1, size - 1));
   return 0;
 }

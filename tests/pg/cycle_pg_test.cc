@@ -12,6 +12,8 @@
 #include "services/common/policy_loader.h"
 #include "services/cycle/cycle_door_admission.h"
 #include "services/cycle/cycle_use_cases.h"
+#include "services/cycle/pg_cycle_store.h"
+#include "services/cycle/survey_rules.h"
 #include "tests/support/pg_environment.h"
 
 namespace kvo::cycle {
@@ -27,11 +29,15 @@ class CyclePgTest : public kvo::testing::PgTest {
                                          "/policy/default.textproto");
     ASSERT_TRUE(policy.ok()) << policy.status();
     policy_ = *policy;
+    auto questionnaire = LoadQuestionnaireFile(
+        std::string(KVO_SOURCE_DIR) + "/data/questionnaire/kvo_nl.textproto");
+    ASSERT_TRUE(questionnaire.ok()) << questionnaire.status();
+    questionnaire_ = *questionnaire;
     pool_ = std::make_unique<common::DbPool>(conninfo(), 2);
     admission_ =
         std::make_unique<CycleDoorAdmission>(*pool_, absl::Seconds(60));
-    cases_ =
-        std::make_unique<CycleUseCases>(policy_, *pool_, *admission_, clock_);
+    cases_ = std::make_unique<CycleUseCases>(policy_, questionnaire_, *pool_,
+                                             *admission_, clock_);
     area_ =
         Id("INSERT INTO areas (name, kind, municipality) VALUES ('Binnenstad', "
            "'shopping_area', 'Deventer') RETURNING id");
@@ -78,6 +84,7 @@ class CyclePgTest : public kvo::testing::PgTest {
   }
 
   kvo::v1::Policy policy_;
+  kvo::v1::Questionnaire questionnaire_;
   common::OffsetClock clock_;
   std::unique_ptr<common::DbPool> pool_;
   std::unique_ptr<CycleDoorAdmission> admission_;
@@ -351,6 +358,119 @@ TEST_F(CyclePgTest, PlanOfActionWithAnOverdueList) {
   auto status = cases_->Status(area_);
   ASSERT_TRUE(status.ok());
   EXPECT_EQ(status->steps(2).state(), "done") << "step 3: plan van aanpak";
+}
+
+kvo::v1::AnswerSurveyRequest Answers(
+    int64_t area, int64_t measurement, int64_t shop,
+    const std::vector<std::pair<std::string, std::string>>& answers) {
+  kvo::v1::AnswerSurveyRequest r;
+  r.set_area_id(area);
+  r.set_measurement_id(measurement);
+  r.set_shop_id(shop);
+  for (const auto& [q, a] : answers) {
+    auto* answer = r.add_answers();
+    answer->set_question_id(q);
+    answer->set_answer(a);
+  }
+  return r;
+}
+
+TEST_F(CyclePgTest, SurveyResponsesReplaceAndCountPerMeasurement) {
+  const int64_t second_shop =
+      Id(absl::StrCat("INSERT INTO shops (area_id, name) VALUES (", area_,
+                      ", 'Slagerij Jansen') RETURNING id"));
+  for (int64_t shop : {shop_, second_shop}) {
+    kvo::v1::RecordParticipantRequest p;
+    p.set_area_id(area_);
+    p.set_shop_id(shop);
+    p.set_agreement_signed_on(Day(-30));
+    ASSERT_TRUE(cases_->RecordParticipant(who_, p).ok());
+  }
+  kvo::v1::CreateMeasurementRequest m;
+  m.set_area_id(area_);
+  m.set_label("0-meting");
+  m.set_period_from("2025-01-01");
+  m.set_period_to("2025-12-31");
+  auto measurement = cases_->CreateMeasurement(who_, m);
+  ASSERT_TRUE(measurement.ok()) << measurement.status();
+  EXPECT_EQ(measurement->questionnaire_version(), questionnaire_.version());
+  EXPECT_EQ(cases_->CreateMeasurement(who_, m).status().code(),
+            absl::StatusCode::kAlreadyExists);
+  m.set_label("1-meting");
+  m.set_period_to("2024-12-31");
+  auto inverted = cases_->CreateMeasurement(who_, m);
+  EXPECT_EQ(inverted.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(inverted.status().message(), HasSubstr("--to"));
+  EXPECT_EQ(Count("survey_measurements"), 1);
+  const int64_t id = measurement->id();
+
+  // Bad answers write nothing and name the question.
+  auto outside = cases_->AnswerSurvey(
+      who_, Answers(area_, id, shop_, {{"v01", "ja"}, {"v22", "heel_fijn"}}),
+      false);
+  EXPECT_EQ(outside.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(outside.status().message(), HasSubstr("'v22'"));
+  auto unknown = cases_->AnswerSurvey(
+      who_, Answers(area_, id, shop_, {{"v99", "ja"}}), false);
+  EXPECT_THAT(unknown.status().message(), HasSubstr("'v99'"));
+  EXPECT_EQ(Count("survey_responses"), 0);
+  EXPECT_EQ(Count("survey_answers"), 0);
+
+  // A shopkeeper answers for their own shop only.
+  audit::AuditRecord bakker;
+  bakker.principal_id = shopkeeper_;
+  bakker.role = "shopkeeper";
+  EXPECT_EQ(
+      cases_
+          ->AnswerSurvey(bakker,
+                         Answers(area_, id, second_shop, {{"v01", "ja"}}), true)
+          .status()
+          .code(),
+      absl::StatusCode::kPermissionDenied);
+
+  // Victimised, reported, feels unsafe; then replaced by a corrected one.
+  auto first = cases_->AnswerSurvey(
+      bakker,
+      Answers(area_, id, shop_,
+              {{"v01", "ja"}, {"v22", "onveilig"}, {"v52", "ja"}}),
+      true);
+  ASSERT_TRUE(first.ok()) << first.status();
+  EXPECT_FALSE(first->replaced());
+  auto corrected = cases_->AnswerSurvey(
+      bakker,
+      Answers(
+          area_, id, shop_,
+          {{"v01", "ja"}, {"v22", "veilig"}, {"v52", "nee"}, {"v02", "vaak"}}),
+      true);
+  ASSERT_TRUE(corrected.ok()) << corrected.status();
+  EXPECT_TRUE(corrected->replaced());
+  EXPECT_EQ(corrected->answered(), 4);
+  EXPECT_EQ(Count("survey_responses"), 1);
+  EXPECT_EQ(Count("survey_answers"), 4);
+
+  auto status = cases_->SurveyStatus(area_);
+  ASSERT_TRUE(status.ok()) << status.status();
+  ASSERT_EQ(status->measurements_size(), 1);
+  const auto& s = status->measurements(0);
+  EXPECT_EQ(s.responses(), 1);
+  EXPECT_EQ(s.participants(), 2);
+  EXPECT_DOUBLE_EQ(s.completion_pct(), 50.0);
+  EXPECT_EQ(s.feel_safe(), 1);
+  EXPECT_EQ(s.victimised(), 1);
+  EXPECT_EQ(s.reported(), 0);
+
+  // What the reduction report reads: the measurement within its period.
+  pqxx::connection conn(conninfo());
+  pqxx::work tx(conn);
+  auto within = PgCycleStore::SurveyCountsWithin(
+      tx, area_, absl::CivilDay(2025, 1, 1), absl::CivilDay(2025, 12, 31));
+  ASSERT_TRUE(within.has_value());
+  EXPECT_EQ(within->responses, 1);
+  EXPECT_EQ(within->feel_safe, 1);
+  EXPECT_FALSE(PgCycleStore::SurveyCountsWithin(tx, area_,
+                                                absl::CivilDay(2025, 2, 1),
+                                                absl::CivilDay(2025, 12, 31))
+                   .has_value());
 }
 
 }  // namespace

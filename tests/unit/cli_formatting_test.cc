@@ -15,7 +15,7 @@ TEST(CliFormattingTest, RolesAreLowercaseWords) {
   EXPECT_EQ(RoleName(kvo::v1::ROLE_PRIVACY_OFFICER), "privacy_officer");
   EXPECT_EQ(KnownRoles(),
             "shopkeeper, security, police, coordinator, privacy_officer, "
-            "admin");
+            "admin, fire_brigade");
   for (int r = kvo::v1::Role_MIN + 1; r <= kvo::v1::Role_MAX; ++r) {
     auto role = static_cast<kvo::v1::Role>(r);
     EXPECT_EQ(ParseRole(RoleName(role)), role);

@@ -5,6 +5,7 @@
 
 #include <functional>
 
+#include "absl/strings/str_cat.h"
 #include "services/cycle/cycle_requests.h"
 #include "services/cycle/figures_csv.h"
 
@@ -446,6 +447,43 @@ TEST(PlanRules, MeasuresFromPolicyOrTheDefault) {
   policy.add_measures("moats");
   EXPECT_TRUE(CheckMeasure(Measures(policy), "moats").ok());
   EXPECT_FALSE(CheckMeasure(Measures(policy), "lighting").ok());
+}
+
+TEST(SchouwRules, KindsSeveritiesStatusesAndCategories) {
+  const struct {
+    std::function<absl::Status(const std::string&)> check;
+    std::string value;
+    bool ok;
+    std::string flag;
+  } cases[] = {
+      {CheckSchouwKind, "daylight", true, "--kind"},
+      {CheckSchouwKind, "dark", true, "--kind"},
+      {CheckSchouwKind, "night", false, "--kind"},
+      {CheckSeverity, "high", true, "--severity"},
+      {CheckSeverity, "critical", false, "--severity"},
+      {CheckFindingStatus, "in_progress", true, "--status"},
+      {CheckFindingStatus, "done", false, "--status"},
+  };
+  for (const auto& c : cases) {
+    absl::Status s = c.check(c.value);
+    EXPECT_EQ(s.ok(), c.ok) << c.value;
+    if (!c.ok) {
+      EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+      EXPECT_THAT(s.message(), HasSubstr(c.flag));
+      EXPECT_THAT(s.message(), HasSubstr(absl::StrCat("got '", c.value, "'")));
+    }
+  }
+  kvo::v1::CyclePolicy policy;
+  EXPECT_EQ(SchouwCategories(policy).size(), 9u);
+  policy.add_schouw_categories("graffiti");
+  EXPECT_EQ(SchouwCategories(policy), std::vector<std::string>{"graffiti"});
+  EXPECT_TRUE(CheckOneOf("category (kvo --category)", SchouwCategories(policy),
+                         "graffiti")
+                  .ok());
+  EXPECT_THAT(CheckOneOf("category (kvo --category)", SchouwCategories(policy),
+                         "lighting")
+                  .message(),
+              HasSubstr("--category): one of graffiti; got 'lighting'"));
 }
 
 }  // namespace

@@ -7,9 +7,13 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <set>
+#include <string>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "services/common/policy_loader.h"
+#include "services/cycle/cycle_rules.h"
 #include "services/reports/reduction_pdf.h"
 #include "tests/support/pg_environment.h"
 #include "tests/support/subprocess.h"
@@ -248,6 +252,38 @@ TEST(ReductionReportTest, ThePdfReadsBackWithItsHeadlineFigures) {
   EXPECT_THAT(text, HasSubstr("Incidenten per maand"));
   EXPECT_THAT(text, HasSubstr("gemeten +20,0 pp"));
   EXPECT_THAT(text, Not(HasSubstr("+100,0 %)")));
+}
+
+// The metrics an objective may name (cycle's ObjectiveMetrics, checked when
+// the objective is written) are exactly the figures this report emits for
+// the default policy's offence types and police categories.
+TEST(ReductionReportTest, ObjectiveMetricsAreTheReportsFigures) {
+  auto policy = common::LoadPolicyFile(std::string(KVO_SOURCE_DIR) +
+                                       "/policy/default.textproto");
+  ASSERT_TRUE(policy.ok()) << policy.status();
+  ReductionInputs in = Seeded();
+  for (PeriodFacts* f : {&in.first_facts, &in.second_facts}) {
+    f->incidents_by_type.clear();
+    f->police_by_category.clear();
+    for (const auto& t : policy->offence_types()) {
+      f->incidents_by_type[t.code()] = 7;
+    }
+    for (const auto& c : cycle::FigureCategories(policy->cycle())) {
+      f->police_by_category[c] = 7;
+    }
+    for (const char* o : {"upheld", "rejected", "pending"}) {
+      f->objections_by_outcome[o] = 1;
+    }
+    f->donations = DonationFacts{100, 50, 25};
+  }
+  auto r = BuildReductionReport(in);
+  ASSERT_TRUE(r.ok()) << r.status();
+  std::set<std::string> emitted;
+  for (const Section& s : r->sections) {
+    for (const Figure& f : s.figures) emitted.insert(f.metric);
+  }
+  const auto metrics = cycle::ObjectiveMetrics(*policy);
+  EXPECT_EQ(emitted, std::set<std::string>(metrics.begin(), metrics.end()));
 }
 
 }  // namespace
