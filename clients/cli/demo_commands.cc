@@ -2,9 +2,12 @@
 
 #include <sodium.h>
 
+#include <algorithm>
 #include <iostream>
 #include <memory>
 #include <string>
+#include <tuple>
+#include <utility>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -93,10 +96,9 @@ class Seeder {
   absl::Status Registry();
   absl::Status Donations();
   absl::Status Plan();
-  // The extension point for the survey (0-meting and 1-meting responses)
-  // and the schouw findings: recorded by the KVO cycle's survey RPCs,
-  // which another branch adds; wired at its merge.
-  absl::Status SurveyAndSchouw() { return absl::OkStatus(); }
+  // The 0-meting and 1-meting (a survey of most shops, feeling safer and
+  // reporting more in the second) and a schouw round of each kind.
+  absl::Status SurveyAndSchouw();
 
   absl::StatusOr<int64_t> RecordIncident(const DemoIncident& in);
 
@@ -406,24 +408,135 @@ absl::Status Seeder::Donations() {
   return absl::OkStatus();
 }
 
+absl::Status Seeder::SurveyAndSchouw() {
+  auto cycle = CycleService::NewStub(coordinator_.channel);
+  // Which shops answer (30 of 40, then 34) and how: fixed by the shop's
+  // number, so the same seed gives the same survey.
+  struct Round {
+    const char* label;
+    absl::CivilDay from, to;
+    size_t shops;
+    bool second;
+  };
+  for (const Round& round :
+       {Round{"0-meting", plan_.first_from, plan_.first_to, 30, false},
+        Round{"1-meting", plan_.second_from, plan_.second_to, 34, true}}) {
+    CreateMeasurementRequest m;
+    m.set_area_id(area_);
+    m.set_label(round.label);
+    m.set_period_from(Day(round.from));
+    m.set_period_to(Day(round.to));
+    Measurement measurement;
+    if (auto s =
+            Call(coordinator_, *cycle, &CycleService::Stub::CreateMeasurement,
+                 m, &measurement, "a measurement");
+        !s.ok()) {
+      return s;
+    }
+    for (size_t i = 0; i < std::min(round.shops, shops_.size()); ++i) {
+      const bool safe = round.second ? i % 3 != 0 : i % 2 == 0;
+      const bool victim = round.second ? i % 2 == 0 : i % 3 != 0;
+      const bool reported = victim && (round.second ? i % 8 != 2 : i % 4 == 0);
+      AnswerSurveyRequest a;
+      a.set_area_id(area_);
+      a.set_measurement_id(measurement.id());
+      a.set_shop_id(shops_[i]);
+      for (const auto& [question, answer] :
+           {std::pair{"v22", safe ? (i % 5 == 0 ? "zeer_veilig" : "veilig")
+                                  : (i % 7 == 0 ? "neutraal" : "onveilig")},
+            std::pair{"v01", victim ? "ja" : "nee"},
+            std::pair{"v52",
+                      victim ? (reported ? "ja" : "nee") : "weet_niet"}}) {
+        auto* answered = a.add_answers();
+        answered->set_question_id(question);
+        answered->set_answer(answer);
+      }
+      SurveyReceipt receipt;
+      if (auto s = Call(coordinator_, *cycle, &CycleService::Stub::AnswerSurvey,
+                        a, &receipt, "a survey response");
+          !s.ok()) {
+        return s;
+      }
+    }
+    for (const char* kind : {"daylight", "dark"}) {
+      RecordSchouwRoundRequest r;
+      r.set_area_id(area_);
+      r.set_kind(kind);
+      r.set_walked_on(
+          Day(round.from + (std::string(kind) == "dark" ? 21 : 14)));
+      r.set_notes("Schouw met gemeente, politie en brandweer (demo)");
+      SchouwRound walked;
+      if (auto s =
+              Call(coordinator_, *cycle, &CycleService::Stub::RecordSchouwRound,
+                   r, &walked, "a schouw round");
+          !s.ok()) {
+        return s;
+      }
+      const bool dark = std::string(kind) == "dark";
+      for (const auto& [street, category, severity, text] :
+           {std::tuple{0, dark ? "lighting" : "cleanliness", "medium",
+                       dark ? "Twee lantaarnpalen defect"
+                            : "Zwerfvuil bij de ingang van de steeg"},
+            {1, dark ? "visibility" : "vacancy", round.second ? "low" : "high",
+             dark ? "Portiek slecht zichtbaar vanaf de straat"
+                  : "Leegstaand pand met dichtgetimmerde ramen"},
+            {2, dark ? "escape_routes" : "fire_safety", "medium",
+             dark ? "Nooduitgang geblokkeerd door fietsen"
+                  : "Brandblusser verlopen"}}) {
+        AddFindingRequest f;
+        f.set_area_id(area_);
+        f.set_round_id(walked.id());
+        f.set_street(plan_.streets[street % plan_.streets.size()]);
+        f.set_category(category);
+        f.set_severity(severity);
+        f.set_description(text);
+        if (!round.second) f.set_follow_up("Opgenomen in het plan van aanpak");
+        Finding finding;
+        if (auto s = Call(coordinator_, *cycle, &CycleService::Stub::AddFinding,
+                          f, &finding, "a schouw finding");
+            !s.ok()) {
+          return s;
+        }
+        if (round.second) continue;
+        SetFindingStatusRequest done;
+        done.set_area_id(area_);
+        done.set_finding_id(finding.id());
+        done.set_status("resolved");
+        Finding resolved;
+        if (auto s = Call(coordinator_, *cycle,
+                          &CycleService::Stub::SetFindingStatus, done,
+                          &resolved, "a schouw finding's status");
+            !s.ok()) {
+          return s;
+        }
+      }
+    }
+  }
+  return absl::OkStatus();
+}
+
 absl::Status Seeder::Plan() {
   auto cycle = CycleService::NewStub(coordinator_.channel);
   const absl::CivilDay start = plan_.second_from;
-  for (const auto& [text, target, measure, activity] :
+  for (const auto& [text, target, measure, activity, metric, change] :
        {std::tuple{"Minder winkeldiefstal in de binnenstad",
                    "20 % minder winkeldiefstal dan in de 0-meting",
-                   "collective_shop_ban", "Collectief winkelverbod invoeren"},
-        {"Zichtbaar toezicht op drukke dagen",
-         "elke zaterdag surveillance in de drie straten",
-         "organised_surveillance", "Rooster surveillance opstellen"},
-        {"Ondernemers weten wat te doen bij diefstal",
-         "alle deelnemers volgen de training", "prevention_training",
-         "Training aangifte en aanhouding"}}) {
+                   "collective_shop_ban", "Collectief winkelverbod invoeren",
+                   "incidents.theft", -20.0},
+        {"Ondernemers voelen zich veiliger",
+         "10 procentpunt meer ondernemers die zich veilig voelen",
+         "organised_surveillance", "Rooster surveillance opstellen",
+         "survey.feel_safe", 10.0},
+        {"Ondernemers doen vaker aangifte",
+         "aangiftebereidheid 30 procentpunt hoger", "prevention_training",
+         "Training aangifte en aanhouding", "survey.reporting_rate", 30.0}}) {
     AddObjectiveRequest o;
     o.set_area_id(area_);
     o.set_description(text);
     o.set_target(target);
     o.set_measure(measure);
+    o.set_metric(metric);
+    o.set_target_change(change);
     Objective objective;
     if (auto s = Call(coordinator_, *cycle, &CycleService::Stub::AddObjective,
                       o, &objective, "an objective");
