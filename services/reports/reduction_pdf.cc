@@ -130,10 +130,9 @@ void Months(Page& p, const ReductionReport& r) {
   Legend(p, kMargin, p.y, kFirst, "Periode 1");
   Legend(p, kMargin + 110, p.y, kSecond, "Periode 2");
   p.Font(8.5);
-  p.Text(kMargin + 220, p.y,
-         absl::StrCat("open punt: minder dan ", r.threshold,
-                      " (niet getoond); gat: verborgen, zodat het totaal het "
-                      "niet verraadt"));
+  p.Text(
+      kMargin + 220, p.y,
+      absl::StrCat("open punt: minder dan ", r.threshold, "; gat: verborgen"));
   p.y += 6;
 }
 
