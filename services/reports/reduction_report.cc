@@ -342,7 +342,7 @@ absl::StatusOr<ReductionReport> BuildReductionReport(
   }
 
   for (const Objective& o : in.objectives) {
-    ObjectiveResult res{o, std::nullopt, false};
+    ObjectiveResult res{o, std::nullopt, false, std::nullopt, false};
     for (const Section& s : r.sections) {
       for (const Figure& f : s.figures) {
         if (f.metric == o.metric) {
