@@ -30,7 +30,7 @@ void Retire(LogWriter* writer) {
 
 }  // namespace
 
-void AppendJsonEscaped(std::string& out, absl::string_view s) {
+void AppendJsonEscaped(std::string& out, absl::string_view s, bool html_safe) {
   for (unsigned char c : s) {
     switch (c) {
       case '"':
@@ -49,7 +49,7 @@ void AppendJsonEscaped(std::string& out, absl::string_view s) {
         out += "\\t";
         break;
       default:
-        if (c < 0x20) {
+        if (c < 0x20 || (html_safe && (c == '<' || c == '>' || c == '&'))) {
           char buf[8];
           std::snprintf(buf, sizeof buf, "\\u%04x", c);
           out += buf;

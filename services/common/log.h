@@ -31,8 +31,11 @@ inline void LogError(absl::string_view msg,
   Log("error", msg, fields);
 }
 
-// Escapes a string for a JSON string literal (without the quotes).
-void AppendJsonEscaped(std::string& out, absl::string_view s);
+// Escapes a string for a JSON string literal (without the quotes). With
+// `html_safe`, also '<', '>' and '&' (as \u003c ...), so the literal can
+// stand inside a page's script and never close it.
+void AppendJsonEscaped(std::string& out, absl::string_view s,
+                       bool html_safe = false);
 
 }  // namespace kvo::common
 

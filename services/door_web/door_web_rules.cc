@@ -5,11 +5,11 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "services/common/crypto.h"
 #include "services/common/local_time.h"
+#include "services/common/log.h"
 #include "services/notice/notice_pdf.h"
 
 namespace kvo::door_web {
@@ -239,32 +239,7 @@ std::string HtmlEscape(absl::string_view text) {
 
 std::string JsonString(absl::string_view text) {
   std::string out = "\"";
-  for (unsigned char c : text) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        // '<' too, so a string can never close a script or comment.
-        if (c < 0x20 || c == '<' || c == '>' || c == '&') {
-          out += absl::StrFormat("\\u%04x", c);
-        } else {
-          out.push_back(static_cast<char>(c));
-        }
-    }
-  }
+  common::AppendJsonEscaped(out, text, /*html_safe=*/true);
   out += "\"";
   return out;
 }
