@@ -108,6 +108,12 @@ constexpr std::chrono::milliseconds kDatabaseProbeInterval(250);
 // How often the calls that changed nothing (door syncs) are summed up in
 // one log line.
 constexpr std::chrono::seconds kNoChangeSummaryInterval(60);
+// How often kvod analyses tables whose rows changed by half since their
+// last ANALYZE. Autovacuum does it too, but only after its naptime (a
+// minute): until then a table loaded from empty keeps the plans made when
+// it was empty (a sequential scan of every card for one person's history),
+// and ANALYZE is what makes each connection plan those statements again.
+constexpr std::chrono::seconds kStatisticsInterval(5);
 
 // One log line per RPC: method, status, duration. Never request contents.
 // A call its handler marked as changing nothing (common::MarkNoChange) is
@@ -823,6 +829,23 @@ int RunKvod(const KvodConfig& config) {
   sweeper.Start();
   retention_job.Start(kRetentionInterval);
   key_rewrap.Start(kKeyRewrapInterval);
+  common::PeriodicTask statistics;
+  statistics.Start(
+      kStatisticsInterval,
+      [&rt] {
+        auto lease = rt.pool->Acquire();
+        if (!lease.ok()) return;  // health reports the outage
+        try {
+          auto analyzed = common::AnalyzeStaleTables(lease->conn());
+          if (analyzed.ok() && !analyzed->empty()) {
+            LogInfo("statistics refreshed",
+                    {{"analyzed", absl::StrJoin(*analyzed, ",")}});
+          }
+        } catch (const std::exception& e) {
+          (void)common::DbPool::TranslateError(e, "analyze", &*lease);
+        }
+      },
+      /*run_first=*/false);
   common::PeriodicTask no_change_summary;
   no_change_summary.Start(
       kNoChangeSummaryInterval,
@@ -864,6 +887,7 @@ int RunKvod(const KvodConfig& config) {
   server->Wait();
   if (door_web != nullptr) door_web->Stop();  // before the use cases go
   no_change_summary.Stop();
+  statistics.Stop();
   common::LogNoChangeSummary(no_change.Take());  // what the last minute owes
   guard.StopAndFlush();  // refusal counts still owed, before the pool goes
   sequencer.Stop();      // signs what the last RPCs logged
