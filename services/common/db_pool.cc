@@ -1,5 +1,7 @@
 #include "services/common/db_pool.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "services/common/log.h"
 
@@ -30,6 +32,13 @@ absl::StatusOr<DbPool::Lease> DbPool::Acquire() {
   {
     std::unique_lock lock(mu_);
     auto free_slot = [&] {
+      const size_t allowed = yield_to_ == nullptr
+                                 ? conns_.size()
+                                 : yield_to_->Allowed(conns_.size());
+      if (static_cast<size_t>(
+              std::count(in_use_.begin(), in_use_.end(), true)) >= allowed) {
+        return false;
+      }
       for (size_t i = 0; i < in_use_.size(); ++i) {
         if (!in_use_[i]) {
           slot = i;
@@ -38,10 +47,20 @@ absl::StatusOr<DbPool::Lease> DbPool::Acquire() {
       }
       return false;
     };
-    if (!freed_.wait_for(lock, acquire_timeout_, free_slot)) {
-      return absl::UnavailableError(
-          "the database is busy: no connection became free in time; retry "
-          "shortly");
+    // Yielding ends when the door goes quiet, which no release announces:
+    // look again every few milliseconds.
+    const auto deadline = std::chrono::steady_clock::now() + acquire_timeout_;
+    const auto step =
+        yield_to_ == nullptr ? acquire_timeout_ : std::chrono::milliseconds(2);
+    while (!free_slot()) {
+      const auto now = std::chrono::steady_clock::now();
+      if (now >= deadline) {
+        return absl::UnavailableError(
+            "the database is busy: no connection became free in time; retry "
+            "shortly");
+      }
+      freed_.wait_for(lock, std::min<std::chrono::steady_clock::duration>(
+                                step, deadline - now));
     }
     in_use_[slot] = true;
   }

@@ -17,6 +17,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/string_view.h"
+#include "services/common/foreground_calls.h"
 
 namespace kvo::common {
 
@@ -104,6 +105,11 @@ class DbPool final {
 
   const std::string& conninfo() const { return conninfo_; }
 
+  // From now on the pool lends at most calls.Allowed(size) connections at
+  // once (see ForegroundCalls): its callers wait while the door is busy.
+  // Set before the pool is used; `calls` outlives the pool.
+  void YieldTo(const ForegroundCalls* calls) { yield_to_ = calls; }
+
   // Drops every idle connection now and each leased one when it comes back:
   // after the database restarted they are all broken, and the next callers
   // should get fresh ones rather than one failure per stale connection.
@@ -114,6 +120,7 @@ class DbPool final {
 
   const std::string conninfo_;
   const std::chrono::milliseconds acquire_timeout_;
+  const ForegroundCalls* yield_to_ = nullptr;
   std::mutex mu_;
   std::condition_variable freed_;
   std::vector<std::unique_ptr<pqxx::connection>> conns_;  // guarded by mu_

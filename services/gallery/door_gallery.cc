@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <set>
 
 #include "absl/strings/str_cat.h"
@@ -103,14 +104,16 @@ DoorGallery::DoorGallery(const kvo::v1::Policy& policy, common::DbPool& pool,
                          identity::RpcGuard& guard,
                          const registry::KeyRing& keys,
                          GalleryVersions& versions, DoorAdmission& admission,
-                         const common::Clock& clock)
+                         const common::Clock& clock,
+                         common::ForegroundCalls* foreground)
     : policy_(policy),
       pool_(pool),
       guard_(guard),
       keys_(keys),
       versions_(versions),
       admission_(admission),
-      clock_(clock) {}
+      clock_(clock),
+      foreground_(foreground) {}
 
 absl::Status DoorGallery::Admit(const Call& call, absl::string_view action) {
   absl::Status admitted = admission_.Check(call.caller, clock_.Now());
@@ -128,6 +131,8 @@ absl::Status DoorGallery::Admit(const Call& call, absl::string_view action) {
 absl::StatusOr<DoorSync> DoorGallery::Sync(
     const Call& call, const kvo::v1::SyncGalleryRequest& request,
     int64_t* retry_after_s) {
+  std::optional<common::ForegroundCalls::Scope> in_flight;
+  if (foreground_ != nullptr) in_flight.emplace(*foreground_);
   if (auto s =
           Limit(call, "gallery syncs",
                 policy_.rate_limits().gallery_syncs_per_hour(), retry_after_s);
@@ -344,6 +349,8 @@ std::optional<absl::StatusOr<DoorSync>> DoorGallery::FullSyncFromCache(
 absl::StatusOr<kvo::v1::Photo> DoorGallery::GetPhoto(
     const Call& call, const kvo::v1::GetPhotoRequest& request,
     absl::string_view purpose, int64_t* retry_after_s) {
+  std::optional<common::ForegroundCalls::Scope> in_flight;
+  if (foreground_ != nullptr) in_flight.emplace(*foreground_);
   if (auto s = ValidateGetPhotoRequest(request); !s.ok()) return s;
   if (auto s = Admit(call, "gallery.get_photo"); !s.ok()) return s;
   if (auto s =

@@ -11,6 +11,7 @@
 #include "kvo/v1/policy.pb.h"
 #include "services/common/clock.h"
 #include "services/common/db_pool.h"
+#include "services/common/foreground_calls.h"
 #include "services/common/rate_limiter.h"
 #include "services/gallery/door_admission.h"
 #include "services/gallery/door_cache.h"
@@ -48,7 +49,8 @@ class DoorGallery final {
   DoorGallery(const kvo::v1::Policy& policy, common::DbPool& pool,
               identity::RpcGuard& guard, const registry::KeyRing& keys,
               GalleryVersions& versions, DoorAdmission& admission,
-              const common::Clock& clock);
+              const common::Clock& clock,
+              common::ForegroundCalls* foreground = nullptr);
 
   absl::StatusOr<DoorSync> Sync(const identity::Call& call,
                                 const kvo::v1::SyncGalleryRequest& request,
@@ -79,6 +81,8 @@ class DoorGallery final {
   GalleryVersions& versions_;
   DoorAdmission& admission_;
   const common::Clock& clock_;
+  // Syncs and photo views are marked in flight here (may be null).
+  common::ForegroundCalls* foreground_;
   DoorCache door_{kDoorCacheBytes};
   ThumbnailCache thumbnails_{kThumbnailCacheBytes};
   common::RateLimiter limiter_{std::chrono::hours(1)};

@@ -70,6 +70,13 @@ int main(int argc, char** argv) {
       ->envname("KVO_DB_POOL_SIZE")
       ->check(CLI::Range(1, 200))
       ->capture_default_str();
+  app.add_option("--door-priority-slots", config.door_priority_slots,
+                 "while door checks (gallery syncs, photo views) are in "
+                 "flight, every other call shares at most this many database "
+                 "connections, so the door does not wait behind writers; 0: "
+                 "no priority (default: the number of CPU cores, at least 2)")
+      ->envname("KVO_DOOR_PRIORITY_SLOTS")
+      ->check(CLI::Range(0, 200));
   app.add_option("--audit-head-command", config.audit_head_command,
                  "shell command run for every signed audit tree head, with "
                  "KVO_HEAD_SIZE, KVO_HEAD_ROOT, ... in its environment (e.g. "

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -18,6 +19,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <thread>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -113,7 +115,9 @@ constexpr std::chrono::seconds kNoChangeSummaryInterval(60);
 // minute): until then a table loaded from empty keeps the plans made when
 // it was empty (a sequential scan of every card for one person's history),
 // and ANALYZE is what makes each connection plan those statements again.
-constexpr std::chrono::seconds kStatisticsInterval(5);
+// Each look is one read of the statistics view; PostgreSQL's counters move
+// about once a second.
+constexpr std::chrono::seconds kStatisticsInterval(1);
 
 // One log line per RPC: method, status, duration. Never request contents.
 // A call its handler marked as changing nothing (common::MarkNoChange) is
@@ -332,7 +336,13 @@ absl::StatusOr<donations::ProviderConfig> ProviderSecret(
 struct Runtime {
   std::unique_ptr<common::EmbeddedPostgres> postgres;
   std::string conninfo;
+  // Door calls in flight; `pool` yields to them (declared first: it
+  // outlives the pools).
+  std::unique_ptr<common::ForegroundCalls> door_calls;
   std::unique_ptr<common::DbPool> pool;
+  // The door's own reads (full syncs, photo views, licence checks): never
+  // behind `pool`'s queue.
+  std::unique_ptr<common::DbPool> door_pool;
   std::unique_ptr<common::DbPool> keystore_pool;
   // The gallery's version keeping (sequencer, listener's re-reads) on its
   // own connections: a door sync that waits for a version round must not
@@ -420,6 +430,13 @@ absl::Status StartDatabase(const KvodConfig& config, const fs::path& data_dir,
   }
   rt.conninfo = conninfo;
   rt.pool = std::make_unique<common::DbPool>(conninfo, config.db_pool_size);
+  const int slots =
+      config.door_priority_slots >= 0
+          ? config.door_priority_slots
+          : std::max(2, static_cast<int>(std::thread::hardware_concurrency()));
+  rt.door_calls = std::make_unique<common::ForegroundCalls>(slots);
+  rt.pool->YieldTo(rt.door_calls.get());
+  rt.door_pool = std::make_unique<common::DbPool>(conninfo, 4);
   rt.keystore_pool =
       std::make_unique<common::DbPool>(keystore, config.db_pool_size);
   rt.gallery_pool = std::make_unique<common::DbPool>(conninfo, 2);
@@ -566,6 +583,7 @@ int RunKvod(const KvodConfig& config) {
   auto fail_and_clean = [&](absl::string_view message) {
     rt.session_pool.reset();
     rt.gallery_pool.reset();
+    rt.door_pool.reset();
     rt.pool.reset();
     rt.keystore_pool.reset();
     rt.postgres.reset();
@@ -683,9 +701,10 @@ int RunKvod(const KvodConfig& config) {
       &notice_claims);
   // Licence first: the cycle module's records decide who gets a gallery,
   // through gRPC and the door page alike.
-  cycle::CycleDoorAdmission door_admission(*rt.pool);
-  gallery::DoorGallery door_gallery(*policy, *rt.pool, guard, **keys,
-                                    gallery_versions, door_admission, clock);
+  cycle::CycleDoorAdmission door_admission(*rt.door_pool);
+  gallery::DoorGallery door_gallery(*policy, *rt.door_pool, guard, **keys,
+                                    gallery_versions, door_admission, clock,
+                                    rt.door_calls.get());
   gallery::GalleryServiceImpl gallery_service(
       *policy, *rt.pool, guard, **keys, gallery_versions, clock, door_gallery);
   cycle::CycleUseCases cycle_use_cases(*policy, *questionnaire, *rt.pool,
@@ -792,6 +811,7 @@ int RunKvod(const KvodConfig& config) {
   common::DatabaseHealth data_health(
       "data", rt.conninfo, kDatabaseProbeInterval, [&rt, &serving](bool) {
         rt.pool->DiscardAll();
+        rt.door_pool->DiscardAll();
         rt.gallery_pool->DiscardAll();
         rt.session_pool->DiscardAll();
         serving.Update();
@@ -905,6 +925,7 @@ int RunKvod(const KvodConfig& config) {
   }
   rt.session_pool.reset();
   rt.gallery_pool.reset();
+  rt.door_pool.reset();
   rt.pool.reset();
   rt.keystore_pool.reset();
   LogInfo("stopped");

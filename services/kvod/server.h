@@ -30,6 +30,10 @@ struct KvodConfig {
   // How often the door page asks for changes, in seconds.
   int http_poll_seconds = 60;
   int db_pool_size = 8;
+  // While door calls (gallery syncs, photo views) are in flight, the other
+  // calls share at most this many of the db_pool_size connections; 0: no
+  // priority for the door. -1: the number of CPU cores, at least 2.
+  int door_priority_slots = -1;
   // Extra PostgreSQL settings for the embedded cluster ("fsync=off").
   std::vector<std::string> pg_settings;
   int pg_nice = 0;

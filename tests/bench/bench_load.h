@@ -11,6 +11,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -19,8 +20,19 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 
 namespace kvo::testing {
+
+// KVO_BENCH_KVOD_ARGS="--db-pool-size=4 --pg-nice=10": kvod settings to
+// compare (space-separated), after the bench's own.
+inline void AddKvodArgsFromEnv(std::vector<std::string>& args) {
+  const char* more = std::getenv("KVO_BENCH_KVOD_ARGS");
+  if (more == nullptr) return;
+  for (absl::string_view arg : absl::StrSplit(more, ' ', absl::SkipEmpty())) {
+    args.emplace_back(arg);
+  }
+}
 
 using BenchClock = std::chrono::steady_clock;
 

@@ -118,6 +118,7 @@ bool MakeShop(RegistryService::Stub& registry, const std::string& token,
 int Main() {
   KvodEnv env;
   env.extra_kvod_args_ = {"--pg-setting=fsync=on"};
+  AddKvodArgsFromEnv(env.extra_kvod_args_);
   env.policy_edits_ = {
       {"gallery_syncs_per_hour: 600", "gallery_syncs_per_hour: 2000000000"}};
   env.SetUp();

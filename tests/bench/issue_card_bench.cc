@@ -31,6 +31,7 @@
 #include "kvo/v1/registry.grpc.pb.h"
 #include "services/common/embedded_postgres.h"
 #include "services/common/proc_stat.h"
+#include "tests/bench/bench_load.h"
 #include "tests/support/kvod_fixture.h"
 #include "tests/support/subprocess.h"
 
@@ -247,6 +248,7 @@ int Main() {
   KvodEnv env;
   // Durable commits, as kvod runs in production (tests turn fsync off).
   env.extra_kvod_args_ = {"--pg-setting=fsync=on"};
+  AddKvodArgsFromEnv(env.extra_kvod_args_);
   // KVO_BENCH_STATEMENTS=1: load pg_stat_statements and print, after the
   // IssueCard runs, what PostgreSQL spent per card on each statement.
   const bool statements = std::getenv("KVO_BENCH_STATEMENTS") != nullptr;

@@ -1,5 +1,8 @@
+#include <atomic>
+#include <memory>
 #include <pqxx/pqxx>
 #include <set>
+#include <thread>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -131,6 +134,49 @@ TEST_F(DbPoolTest, ExhaustedPoolTimesOutWithUnavailable) {
   ASSERT_TRUE(held.ok());
   auto second = pool.Acquire();
   EXPECT_EQ(second.status().code(), absl::StatusCode::kUnavailable);
+}
+
+TEST_F(DbPoolTest, YieldsToForegroundCallsWhileTheyAreInFlight) {
+  ForegroundCalls door(1);
+  DbPool pool(conninfo(), 3, std::chrono::seconds(2));
+  pool.YieldTo(&door);
+  auto first = pool.Acquire();  // the door is quiet: any of the 3
+  ASSERT_TRUE(first.ok());
+  auto busy = std::make_unique<ForegroundCalls::Scope>(door);
+  // One slot while the door is busy: a second caller waits, though two
+  // connections are free, until the door is quiet; no lease comes back.
+  std::atomic<bool> got{false};
+  std::thread waiter([&] {
+    auto second = pool.Acquire();
+    EXPECT_TRUE(second.ok()) << second.status();
+    got = true;
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  EXPECT_FALSE(got) << "a caller got a connection while the door was busy";
+  busy.reset();
+  waiter.join();
+  EXPECT_TRUE(got);
+  std::this_thread::sleep_for(ForegroundCalls::kLinger * 2);
+  auto third = pool.Acquire();
+  auto fourth = pool.Acquire();
+  EXPECT_TRUE(third.ok()) << third.status();
+  EXPECT_TRUE(fourth.ok()) << fourth.status();
+}
+
+TEST(ForegroundCallsTest, LimitsOnlyWhileBusyAndShortlyAfter) {
+  ForegroundCalls door(2);
+  EXPECT_EQ(door.Allowed(8), 8u);
+  {
+    ForegroundCalls::Scope a(door), b(door);
+    EXPECT_EQ(door.Allowed(8), 2u);
+    EXPECT_EQ(door.Allowed(1), 1u);
+  }
+  EXPECT_EQ(door.Allowed(8), 2u) << "right after the last call";
+  std::this_thread::sleep_for(ForegroundCalls::kLinger * 2);
+  EXPECT_EQ(door.Allowed(8), 8u);
+  ForegroundCalls off(0);
+  ForegroundCalls::Scope c(off);
+  EXPECT_EQ(off.Allowed(8), 8u);
 }
 
 TEST_F(DbPoolTest, SerializationFailuresAreRetried) {
