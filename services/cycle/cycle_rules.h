@@ -160,10 +160,28 @@ struct CycleFacts {
   std::vector<std::string> missing_signatures;  // parties, when drafted
   int analyses = 0;       // safety analyses (0-meting, 1-meting, ...)
   int plan_versions = 0;  // plans of action (the first, then adjusted)
+  // An adjustment names the latest evaluation (AdjustedAfterEvaluation).
+  bool adjusted_after_evaluation = false;
   int assessments_passed = 0;
   int certificates = 0;
   std::optional<absl::CivilDay> certificate_valid_until;  // the latest
 };
+
+// A measurement of the area as plan adjustment sees it.
+struct MeasurementFact {
+  int64_t id = 0;
+  bool answered = false;  // has a response
+};
+// The evaluation a plan adjustment follows: the latest answered
+// measurement after the area's first answered one (the 0-meting), of
+// `by_period` (the area's measurements by period); nullopt before any
+// 1-meting.
+std::optional<int64_t> LatestEvaluation(
+    const std::vector<MeasurementFact>& by_period);
+// Whether an adjustment follows the latest evaluation (`evaluation_ids`:
+// what the adjustments name). False without an evaluation.
+bool AdjustedAfterEvaluation(std::optional<int64_t> latest_evaluation,
+                             const std::vector<int64_t>& evaluation_ids);
 
 enum class StepState { kDone, kCurrent, kNext, kLater };
 std::string StepStateCode(StepState s);  // "done", "current", ...

@@ -8,6 +8,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
+#include "services/common/dutch_number.h"
 #include "services/notice/notice_pdf.h"
 
 namespace kvo::reports {
@@ -167,9 +168,7 @@ std::string Grouped(int64_t n) {
   return n < 0 ? "-" + out : out;
 }
 
-std::string OneDecimal(double v) {
-  return absl::StrReplaceAll(absl::StrFormat("%.1f", v), {{".", ","}});
-}
+std::string OneDecimal(double v) { return common::DutchDecimal(v, 1); }
 
 // `text` padded with spaces to `width` characters (UTF-8 code points, so
 // that "€" counts as one); right-aligned unless `left`.
