@@ -735,7 +735,8 @@ void AddCycleCommands(CLI::App* app, const GlobalOptions* opts,
   objective->add_option(
       "--metric", a->metric,
       "the reduction report's figure it is judged on: incidents.<type>, "
-      "incidents.total, police.<category>, police.total, damage, cards.ban, "
+      "incidents.total, police.<category>, police.total, fire.<category>, "
+      "fire.total, damage, cards.ban, "
       "survey.feel_safe, survey.victimisation, survey.reporting_rate, ... "
       "(without it: niet meetbaar)");
   objective->add_option("--target-change", a->target_change,

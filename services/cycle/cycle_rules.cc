@@ -124,9 +124,12 @@ std::vector<std::string> ObjectiveMetrics(const kvo::v1::Policy& policy) {
     out.push_back(absl::StrCat("incidents.", t.code()));
   }
   out.push_back("incidents.total");
-  for (const auto& c : FigureCategories(policy.cycle())) {
-    out.push_back(absl::StrCat("police.", c));
+  for (const char* source : {"police", "fire"}) {
+    for (const auto& c : FigureCategories(policy.cycle())) {
+      out.push_back(absl::StrCat(source, ".", c));
+    }
   }
+  out.push_back("fire.total");
   for (const char* m :
        {"police.total", "damage", "cards.collective_warning", "cards.ban",
         "objections.upheld", "objections.rejected", "objections.pending",

@@ -73,7 +73,8 @@ absl::Status CheckFindingStatus(const std::string& status);
 
 // The figures of the reduction report an objective may be judged on: the
 // registry's incidents per offence type of `policy` and their total, the
-// police figures per category of cycle.figure_categories and their total,
+// police's and the fire brigade's figures per category of
+// cycle.figure_categories and their totals,
 // damage, warnings, bans, objections by outcome, repeat offenders, the
 // survey's shares and the donations' sums (the metric names of
 // services/reports/reduction_report.cc, kept equal by its unit test).
