@@ -53,10 +53,10 @@ struct PeriodFacts {
 };
 
 // An objective of the plan: the figure it is measured on ("incidents.theft",
-// "incidents.total", "police.<category>", "fire.<category>", "damage", "survey.feel_safe",
-// "survey.reporting_rate", ...) and its target change in percent against
-// the first period (-10: "ten percent fewer"); for a share (a survey
-// figure) in percentage points.
+// "incidents.total", "police.<category>", "fire.<category>", "damage",
+// "survey.feel_safe", "survey.reporting_rate", ...) and its target change in
+// percent against the first period (-10: "ten percent fewer"); for a share (a
+// survey figure) in percentage points.
 struct Objective {
   std::string text;
   std::string metric;
