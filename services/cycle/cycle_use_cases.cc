@@ -14,6 +14,7 @@
 #include "services/cycle/survey_rules.h"
 #include "services/identity/pg_identity_store.h"
 #include "services/photos/photo_intake.h"
+#include "services/photos/policy_limits.h"
 #include "services/registry/pg_registry_store.h"
 
 namespace kvo::cycle {
@@ -160,15 +161,6 @@ kvo::v1::Finding FindingProto(const FindingRow& f) {
 // does not open.
 std::string PhotoBinding(int64_t finding_id, absl::string_view what) {
   return absl::StrCat("schouw-finding:", finding_id, "/", what);
-}
-
-photos::IntakeLimits IntakeLimitsOf(const kvo::v1::PhotoPolicy& p) {
-  photos::IntakeLimits out;
-  if (p.max_upload_bytes() > 0) out.max_bytes = p.max_upload_bytes();
-  if (p.max_pixels() > 0) out.max_pixels = p.max_pixels();
-  if (p.max_side_px() > 0) out.max_side = p.max_side_px();
-  if (p.thumbnail_side_px() > 0) out.thumbnail_side = p.thumbnail_side_px();
-  return out;
 }
 
 kvo::v1::PlanAdjustment AdjustmentProto(const AdjustmentRow& a) {
@@ -913,7 +905,7 @@ absl::StatusOr<kvo::v1::Finding> CycleUseCases::AddFinding(
   std::optional<photos::ProcessedPhoto> photo;
   if (!r.photo().empty()) {
     auto processed =
-        photos::ProcessPhoto(r.photo(), IntakeLimitsOf(policy_.photos()));
+        photos::ProcessPhoto(r.photo(), photos::LimitsOf(policy_.photos()));
     if (!processed.ok()) {
       return absl::Status(
           processed.status().code(),
