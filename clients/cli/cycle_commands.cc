@@ -7,11 +7,14 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_replace.h"
 #include "clients/cli/formatting.h"
 #include "clients/cli/output.h"
 #include "kvo/v1/cycle.grpc.pb.h"
+#include "services/common/dutch_number.h"
 #include "services/common/party_kinds.h"
 
 namespace kvo::cli {
@@ -41,6 +44,9 @@ struct Args {
   double target_change = 0;
   int64_t objective = 0, activity = 0;
   bool overdue = false;
+  std::string on, reason;
+  std::vector<std::string> targets;  // OBJECTIVE=CHANGE
+  std::vector<int64_t> drop_objectives, cancel_activities;
 };
 
 template <typename Request, typename Response>
@@ -386,14 +392,20 @@ Record ActivityRecord(const kvo::v1::Activity& x) {
           {"te_laat", x.overdue() ? "ja" : "nee"}};
 }
 
-// "survey.feel_safe +5 pp", "police.shoplifting -10 %", or "niet meetbaar"
+// "+5", "-7,5": a target change for a Dutch reader.
+std::string Signed(double change) {
+  return absl::StrCat(change > 0 ? "+" : "",
+                      common::DutchShortDecimal(change, 2));
+}
+
+// "survey.feel_safe +5 pp", "police.shoplifting -7,5 %", or "niet meetbaar"
 // for an objective the reduction report cannot judge.
 std::string MetricDutch(const kvo::v1::Objective& o) {
   if (o.metric().empty()) return "niet meetbaar";
   const bool points =
       o.metric().rfind("survey.", 0) == 0 && o.metric() != "survey.respondents";
-  return absl::StrCat(o.metric(), " ", o.target_change() > 0 ? "+" : "",
-                      o.target_change(), points ? " pp" : " %");
+  return absl::StrCat(o.metric(), " ", Signed(o.target_change()),
+                      points ? " pp" : " %");
 }
 
 Record ObjectiveRecord(const kvo::v1::Objective& o) {
@@ -450,6 +462,28 @@ int RunActivityStatus(const GlobalOptions& opts, const Args& a) {
   return kExitOk;
 }
 
+std::string ChangeDutch(const kvo::v1::PlanChange& c) {
+  if (c.kind() == "target") {
+    return absl::StrCat("doel ", c.objective_id(), ": ", Signed(c.old_target()),
+                        " -> ", Signed(c.new_target()));
+  }
+  if (c.kind() == "drop_objective") {
+    return absl::StrCat("doel ", c.objective_id(), " vervalt");
+  }
+  return absl::StrCat("activiteit ", c.activity_id(), " geannuleerd");
+}
+
+Record AdjustmentRecord(const kvo::v1::PlanAdjustment& x) {
+  std::vector<std::string> changes;
+  for (const auto& c : x.changes()) changes.push_back(ChangeDutch(c));
+  return {{"bijstelling", absl::StrCat(x.id())},
+          {"versie", absl::StrCat(x.plan_version())},
+          {"datum", FormatDutchDay(x.adjusted_on())},
+          {"na", x.evaluation_label()},
+          {"reden", x.reason()},
+          {"wijzigingen", absl::StrJoin(changes, "; ")}};
+}
+
 int RunPlan(const GlobalOptions& opts, const Args& a) {
   kvo::v1::GetPlanRequest req;
   req.set_area_id(a.area);
@@ -474,6 +508,50 @@ int RunPlan(const GlobalOptions& opts, const Args& a) {
     return kExitOk;
   }
   PrintTable(TableOf(activities), opts.json);
+  if (!a.overdue && resp.adjustments_size() > 0) {
+    std::vector<Record> adjustments;
+    for (const auto& x : resp.adjustments()) {
+      adjustments.push_back(AdjustmentRecord(x));
+    }
+    if (!opts.json) {
+      std::printf("\nBijstellingen (plan van aanpak versie %d)\n",
+                  resp.version());
+    }
+    PrintTable(TableOf(adjustments), opts.json);
+  }
+  return kExitOk;
+}
+
+int RunAdjust(const GlobalOptions& opts, const Args& a) {
+  kvo::v1::AdjustPlanRequest req;
+  req.set_area_id(a.area);
+  req.set_adjusted_on(a.on);
+  req.set_reason(a.reason);
+  for (const std::string& t : a.targets) {
+    const size_t eq = t.find('=');
+    int64_t id = 0;
+    double change = 0;
+    if (eq == std::string::npos ||
+        !absl::SimpleAtoi(absl::string_view(t).substr(0, eq), &id) ||
+        !absl::SimpleAtod(
+            absl::StrReplaceAll(absl::string_view(t).substr(eq + 1),
+                                {{",", "."}}),
+            &change)) {
+      return ReportError(absl::StrCat(
+          "--target: expected DOEL=WIJZIGING (for example 3=-7,5), got '", t,
+          "'"));
+    }
+    auto* target = req.add_targets();
+    target->set_objective_id(id);
+    target->set_target_change(change);
+  }
+  for (int64_t id : a.drop_objectives) req.add_drop_objectives(id);
+  for (int64_t id : a.cancel_activities) req.add_cancel_activities(id);
+  kvo::v1::PlanAdjustment resp;
+  if (int rc = Call(opts, &Stub::AdjustPlan, req, &resp); rc != kExitOk) {
+    return rc;
+  }
+  PrintRecord(AdjustmentRecord(resp), opts.json);
   return kExitOk;
 }
 
@@ -657,7 +735,8 @@ void AddCycleCommands(CLI::App* app, const GlobalOptions* opts,
   objective->add_option(
       "--metric", a->metric,
       "the reduction report's figure it is judged on: incidents.<type>, "
-      "incidents.total, police.<category>, police.total, damage, cards.ban, "
+      "incidents.total, police.<category>, police.total, fire.<category>, "
+      "fire.total, damage, cards.ban, "
       "survey.feel_safe, survey.victimisation, survey.reporting_rate, ... "
       "(without it: niet meetbaar)");
   objective->add_option("--target-change", a->target_change,
@@ -695,6 +774,28 @@ void AddCycleCommands(CLI::App* app, const GlobalOptions* opts,
   plan_show->add_flag("--overdue", a->overdue,
                       "only activities past their deadline");
   OnSelected(plan_show, action, opts, a, RunPlan);
+  auto* adjust = plan->add_subcommand(
+      "adjust",
+      absl::StrCat("adjust the plan after an evaluation (step 7, "
+                   "Bijstellen): why, and what changes; new objectives and "
+                   "activities are added with plan objective and plan "
+                   "activity",
+                   kRunners));
+  area_option(adjust);
+  adjust->add_option("--on", a->on, "the day of the adjustment, YYYY-MM-DD")
+      ->required();
+  adjust
+      ->add_option("--reason", a->reason,
+                   "what the evaluation (1-meting) showed")
+      ->required();
+  adjust->add_option("--target", a->targets,
+                     "OBJECTIVE=CHANGE: an objective's new target change, "
+                     "e.g. 3=-7,5 (repeatable)");
+  adjust->add_option("--drop-objective", a->drop_objectives,
+                     "an objective that no longer counts (repeatable)");
+  adjust->add_option("--cancel-activity", a->cancel_activities,
+                     "an activity cancelled (repeatable)");
+  OnSelected(adjust, action, opts, a, RunAdjust);
 
   auto* cycle = app->add_subcommand("cycle", "the KVO cycle of an area");
   cycle->require_subcommand(1);

@@ -29,8 +29,12 @@ struct Args {
   std::vector<std::string> answers;
   std::string kind, walked_on, notes, street, category, severity, description,
       follow_up, status;
+  std::string photo, out;
   bool open = false;
 };
+
+// gRPC's message limit of kvod (4 MiB) less room for the other fields.
+constexpr size_t kMaxPhotoBytes = 4 * 1024 * 1024 - 64 * 1024;
 
 template <typename Request, typename Response>
 int Call(const GlobalOptions& opts,
@@ -222,7 +226,8 @@ Record FindingRecord(const kvo::v1::Finding& f) {
           {"ernst", SeverityDutch(f.severity())},
           {"omschrijving", f.description()},
           {"status", FindingStatusDutch(f.status())},
-          {"opvolging", f.follow_up().empty() ? "-" : f.follow_up()}};
+          {"opvolging", f.follow_up().empty() ? "-" : f.follow_up()},
+          {"foto", f.has_photo() ? "ja" : "nee"}};
 }
 
 int RunRound(const GlobalOptions& opts, const Args& a) {
@@ -251,11 +256,41 @@ int RunFinding(const GlobalOptions& opts, const Args& a) {
   req.set_severity(a.severity);
   req.set_description(a.description);
   req.set_follow_up(a.follow_up);
+  if (!a.photo.empty()) {
+    std::ifstream in(a.photo, std::ios::binary);
+    if (!in) return ReportError(absl::StrCat("--photo: cannot read ", a.photo));
+    std::string bytes((std::istreambuf_iterator<char>(in)),
+                      std::istreambuf_iterator<char>());
+    if (bytes.empty() || bytes.size() > kMaxPhotoBytes) {
+      return ReportError(absl::StrCat("--photo: ", a.photo, " is ",
+                                      bytes.empty() ? "empty" : "too large",
+                                      " (a JPEG, PNG, WebP or HEIF of at most ",
+                                      kMaxPhotoBytes / (1024 * 1024), " MB)"));
+    }
+    req.set_photo(std::move(bytes));
+  }
   kvo::v1::Finding f;
   if (int rc = Call(opts, &Stub::AddFinding, req, &f); rc != kExitOk) {
     return rc;
   }
   PrintRecord(FindingRecord(f), opts.json);
+  return kExitOk;
+}
+
+int RunPhoto(const GlobalOptions& opts, const Args& a) {
+  kvo::v1::GetFindingPhotoRequest req;
+  req.set_area_id(a.area);
+  req.set_finding_id(a.finding);
+  kvo::v1::FindingPhoto photo;
+  if (int rc = Call(opts, &Stub::GetFindingPhoto, req, &photo); rc != kExitOk) {
+    return rc;
+  }
+  if (int rc = WriteFile(a.out, photo.jpeg()); rc != kExitOk) return rc;
+  PrintRecord({{"bevinding", absl::StrCat(photo.finding_id())},
+               {"foto", a.out},
+               {"formaat", absl::StrCat(photo.width(), "x", photo.height(),
+                                        " JPEG, zonder metadata")}},
+              opts.json);
   return kExitOk;
 }
 
@@ -417,7 +452,20 @@ void AddSurveyCommands(CLI::App* app, const GlobalOptions* opts,
   finding->add_option("--description", a->description, "what was found")
       ->required();
   finding->add_option("--follow-up", a->follow_up, "what is done about it");
+  finding->add_option(
+      "--photo", a->photo,
+      "a photo of it (JPEG, PNG, WebP or HEIF); kept re-encoded without its "
+      "metadata (EXIF, GPS) and encrypted");
   OnSelected(finding, action, opts, a, RunFinding);
+  auto* photo = schouw->add_subcommand(
+      "photo",
+      "write a finding's photo to a file (coordinator of the area, admin)");
+  area_option(photo);
+  photo->add_option("--finding", a->finding, "finding id")
+      ->required()
+      ->check(PositiveInteger());
+  photo->add_option("--out", a->out, "JPEG file to write")->required();
+  OnSelected(photo, action, opts, a, RunPhoto);
   auto* list = schouw->add_subcommand(
       "list",
       "the area's rounds and findings (shopkeeper, security, police "

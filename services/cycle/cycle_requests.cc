@@ -1,5 +1,9 @@
 #include "services/cycle/cycle_requests.h"
 
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
 #include "absl/strings/str_cat.h"
 #include "services/common/party_kinds.h"
 #include "services/common/request_checks.h"
@@ -16,6 +20,7 @@ using common::RequireId;
 
 constexpr size_t kMaxName = 200;
 constexpr size_t kMaxLongText = 20000;
+constexpr size_t kMaxReason = 2000;  // V018
 constexpr size_t kMaxFiguresBytes = 4 << 20;
 constexpr int kMaxAnswers = 500;
 
@@ -240,6 +245,71 @@ absl::Status ValidateAddFindingRequest(const kvo::v1::AddFindingRequest& r) {
                           kMaxLongText, /*multiline=*/true),
                 CheckText("follow_up (kvo --follow-up)", r.follow_up(), 0,
                           kMaxLongText, /*multiline=*/true)});
+}
+
+absl::Status ValidateGetFindingPhotoRequest(
+    const kvo::v1::GetFindingPhotoRequest& r) {
+  return First({ValidateAreaRequest(r.area_id()),
+                RequireId("finding_id (kvo --finding)", r.finding_id())});
+}
+
+absl::StatusOr<absl::CivilDay> ValidateAdjustPlanRequest(
+    const kvo::v1::AdjustPlanRequest& r) {
+  if (auto s = First({ValidateAreaRequest(r.area_id()),
+                      CheckText("reason (kvo --reason)", r.reason(), 1,
+                                kMaxReason, /*multiline=*/true)});
+      !s.ok()) {
+    return s;
+  }
+  auto day = ParseDay("adjusted_on", "--on", r.adjusted_on());
+  if (!day.ok()) return day.status();
+  if (r.targets().empty() && r.drop_objectives().empty() &&
+      r.cancel_activities().empty()) {
+    return absl::InvalidArgumentError(
+        "changes (kvo --target, --drop-objective, --cancel-activity): an "
+        "adjustment changes the plan; name at least one change");
+  }
+  std::vector<int64_t> objectives;
+  for (const auto& t : r.targets()) {
+    if (auto s =
+            RequireId("targets.objective_id (kvo --target)", t.objective_id());
+        !s.ok()) {
+      return s;
+    }
+    if (!std::isfinite(t.target_change()) || t.target_change() < -100 ||
+        t.target_change() > 1000) {
+      return absl::InvalidArgumentError(
+          "targets.target_change (kvo --target): a change from -100 to 1000");
+    }
+    objectives.push_back(t.objective_id());
+  }
+  for (int64_t id : r.drop_objectives()) {
+    if (auto s = RequireId("drop_objectives (kvo --drop-objective)", id);
+        !s.ok()) {
+      return s;
+    }
+    objectives.push_back(id);
+  }
+  std::vector<int64_t> activities;
+  for (int64_t id : r.cancel_activities()) {
+    if (auto s = RequireId("cancel_activities (kvo --cancel-activity)", id);
+        !s.ok()) {
+      return s;
+    }
+    activities.push_back(id);
+  }
+  for (auto* ids : {&objectives, &activities}) {
+    std::sort(ids->begin(), ids->end());
+    if (std::adjacent_find(ids->begin(), ids->end()) != ids->end()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          ids == &objectives
+              ? "objectives (kvo --target, --drop-objective): objective "
+              : "cancel_activities (kvo --cancel-activity): activity ",
+          *std::adjacent_find(ids->begin(), ids->end()),
+          " is named more than once"));
+    }
+  }
+  return *day;
 }
 
 absl::Status ValidateSetFindingStatusRequest(

@@ -79,6 +79,13 @@ absl::Status ValidateAnswerSurveyRequest(const kvo::v1::AnswerSurveyRequest& r);
 absl::StatusOr<absl::CivilDay> ValidateRecordSchouwRoundRequest(
     const kvo::v1::RecordSchouwRoundRequest& r);
 absl::Status ValidateAddFindingRequest(const kvo::v1::AddFindingRequest& r);
+// Only the ids; the photo is checked by the photo intake.
+absl::Status ValidateGetFindingPhotoRequest(
+    const kvo::v1::GetFindingPhotoRequest& r);
+// The day (not checked against today); at least one change, ids positive
+// and each named once, target changes finite from -100 to 1000.
+absl::StatusOr<absl::CivilDay> ValidateAdjustPlanRequest(
+    const kvo::v1::AdjustPlanRequest& r);
 absl::Status ValidateSetFindingStatusRequest(
     const kvo::v1::SetFindingStatusRequest& r);
 

@@ -124,9 +124,12 @@ std::vector<std::string> ObjectiveMetrics(const kvo::v1::Policy& policy) {
     out.push_back(absl::StrCat("incidents.", t.code()));
   }
   out.push_back("incidents.total");
-  for (const auto& c : FigureCategories(policy.cycle())) {
-    out.push_back(absl::StrCat("police.", c));
+  for (const char* source : {"police", "fire"}) {
+    for (const auto& c : FigureCategories(policy.cycle())) {
+      out.push_back(absl::StrCat(source, ".", c));
+    }
   }
+  out.push_back("fire.total");
   for (const char* m :
        {"police.total", "damage", "cards.collective_warning", "cards.ban",
         "objections.upheld", "objections.rejected", "objections.pending",
@@ -318,6 +321,25 @@ std::string StepStateCode(StepState s) {
   return "later";
 }
 
+std::optional<int64_t> LatestEvaluation(
+    const std::vector<MeasurementFact>& by_period) {
+  std::optional<int64_t> latest;
+  bool baseline = false;
+  for (const MeasurementFact& m : by_period) {
+    if (!m.answered) continue;
+    if (baseline) latest = m.id;
+    baseline = true;
+  }
+  return latest;
+}
+
+bool AdjustedAfterEvaluation(std::optional<int64_t> latest_evaluation,
+                             const std::vector<int64_t>& evaluation_ids) {
+  return latest_evaluation.has_value() &&
+         std::find(evaluation_ids.begin(), evaluation_ids.end(),
+                   *latest_evaluation) != evaluation_ids.end();
+}
+
 std::vector<Step> Progress(const CycleFacts& f, absl::CivilDay today,
                            int recertification_notice_days) {
   const bool certificate_due =
@@ -358,7 +380,10 @@ std::vector<Step> Progress(const CycleFacts& f, absl::CivilDay today,
       {"Evaluatie (1-meting)",
        f.analyses >= 2,
        {"een 1-meting: een nieuwe veiligheidsanalyse"}},
-      {"Bijstellen", f.plan_versions >= 2, {"een bijgesteld plan van aanpak"}},
+      {"Bijstellen",
+       f.analyses >= 2 && f.adjusted_after_evaluation,
+       {"een bijstelling van het plan van aanpak na de laatste 1-meting "
+        "(kvo plan adjust)"}},
       {"Hercertificering (Continu Samenwerken)",
        recertified,
        {f.assessments_passed <= f.certificates

@@ -73,7 +73,8 @@ absl::Status CheckFindingStatus(const std::string& status);
 
 // The figures of the reduction report an objective may be judged on: the
 // registry's incidents per offence type of `policy` and their total, the
-// police figures per category of cycle.figure_categories and their total,
+// police's and the fire brigade's figures per category of
+// cycle.figure_categories and their totals,
 // damage, warnings, bans, objections by outcome, repeat offenders, the
 // survey's shares and the donations' sums (the metric names of
 // services/reports/reduction_report.cc, kept equal by its unit test).
@@ -160,10 +161,28 @@ struct CycleFacts {
   std::vector<std::string> missing_signatures;  // parties, when drafted
   int analyses = 0;       // safety analyses (0-meting, 1-meting, ...)
   int plan_versions = 0;  // plans of action (the first, then adjusted)
+  // An adjustment names the latest evaluation (AdjustedAfterEvaluation).
+  bool adjusted_after_evaluation = false;
   int assessments_passed = 0;
   int certificates = 0;
   std::optional<absl::CivilDay> certificate_valid_until;  // the latest
 };
+
+// A measurement of the area as plan adjustment sees it.
+struct MeasurementFact {
+  int64_t id = 0;
+  bool answered = false;  // has a response
+};
+// The evaluation a plan adjustment follows: the latest answered
+// measurement after the area's first answered one (the 0-meting), of
+// `by_period` (the area's measurements by period); nullopt before any
+// 1-meting.
+std::optional<int64_t> LatestEvaluation(
+    const std::vector<MeasurementFact>& by_period);
+// Whether an adjustment follows the latest evaluation (`evaluation_ids`:
+// what the adjustments name). False without an evaluation.
+bool AdjustedAfterEvaluation(std::optional<int64_t> latest_evaluation,
+                             const std::vector<int64_t>& evaluation_ids);
 
 enum class StepState { kDone, kCurrent, kNext, kLater };
 std::string StepStateCode(StepState s);  // "done", "current", ...

@@ -345,4 +345,27 @@ grpc::Status CycleServiceImpl::ListFindings(
       response);
 }
 
+grpc::Status CycleServiceImpl::GetFindingPhoto(
+    grpc::ServerContext* context,
+    const kvo::v1::GetFindingPhotoRequest* request,
+    kvo::v1::FindingPhoto* response) {
+  return InArea(
+      *context, "GetFindingPhoto", request->area_id(),
+      [&](const Call& call) {
+        return use_cases_.GetFindingPhoto(Who(call), *request);
+      },
+      response);
+}
+
+grpc::Status CycleServiceImpl::AdjustPlan(
+    grpc::ServerContext* context, const kvo::v1::AdjustPlanRequest* request,
+    kvo::v1::PlanAdjustment* response) {
+  return InArea(
+      *context, "AdjustPlan", request->area_id(),
+      [&](const Call& call) {
+        return use_cases_.AdjustPlan(Who(call), *request);
+      },
+      response);
+}
+
 }  // namespace kvo::cycle

@@ -104,6 +104,12 @@ class CycleServiceImpl final : public kvo::v1::CycleService::Service {
   grpc::Status GetSurveyStatus(grpc::ServerContext* context,
                                const kvo::v1::GetSurveyStatusRequest* request,
                                kvo::v1::SurveyStatus* response) override;
+  grpc::Status GetFindingPhoto(grpc::ServerContext* context,
+                               const kvo::v1::GetFindingPhotoRequest* request,
+                               kvo::v1::FindingPhoto* response) override;
+  grpc::Status AdjustPlan(grpc::ServerContext* context,
+                          const kvo::v1::AdjustPlanRequest* request,
+                          kvo::v1::PlanAdjustment* response) override;
 
  private:
   // Guard, area check, then `use_case(call)` into `response`.

@@ -13,6 +13,8 @@
 #include "services/cycle/pg_cycle_store.h"
 #include "services/cycle/survey_rules.h"
 #include "services/identity/pg_identity_store.h"
+#include "services/photos/photo_intake.h"
+#include "services/photos/policy_limits.h"
 #include "services/registry/pg_registry_store.h"
 
 namespace kvo::cycle {
@@ -151,7 +153,51 @@ kvo::v1::Finding FindingProto(const FindingRow& f) {
   out.set_description(f.description);
   out.set_status(f.status);
   out.set_follow_up(f.follow_up);
+  out.set_has_photo(f.has_photo);
   return out;
+}
+
+// What a finding's sealed photo is bound to: moved to another finding, it
+// does not open.
+std::string PhotoBinding(int64_t finding_id, absl::string_view what) {
+  return absl::StrCat("schouw-finding:", finding_id, "/", what);
+}
+
+kvo::v1::PlanAdjustment AdjustmentProto(const AdjustmentRow& a) {
+  kvo::v1::PlanAdjustment out;
+  out.set_id(a.id);
+  out.set_area_id(a.area_id);
+  out.set_plan_version(a.plan_version);
+  out.set_adjusted_on(Day(a.adjusted_on));
+  out.set_reason(a.reason);
+  out.set_evaluation_id(a.evaluation_id);
+  out.set_evaluation_label(a.evaluation_label);
+  for (const PlanChangeRow& c : a.changes) {
+    auto* change = out.add_changes();
+    change->set_kind(c.kind);
+    change->set_objective_id(c.objective_id);
+    change->set_activity_id(c.activity_id);
+    change->set_old_target(c.old_target.value_or(0));
+    change->set_new_target(c.new_target.value_or(0));
+  }
+  return out;
+}
+
+// The measurement a plan adjustment of the area follows now (the latest
+// 1-meting or later), if any.
+std::optional<MeasurementRow> LatestEvaluationOf(Tx& tx, int64_t area_id) {
+  const auto measurements = PgCycleStore::Measurements(tx, area_id);
+  const auto answered = PgCycleStore::SurveyCountsOfArea(tx, area_id);
+  std::vector<MeasurementFact> facts;
+  for (const auto& m : measurements) {
+    facts.push_back({m.id, answered.contains(m.id)});
+  }
+  const auto id = LatestEvaluation(facts);
+  if (!id) return std::nullopt;
+  for (const auto& m : measurements) {
+    if (m.id == *id) return m;
+  }
+  return std::nullopt;
 }
 
 kvo::v1::Measurement MeasurementProto(const MeasurementRow& m) {
@@ -171,11 +217,13 @@ CycleUseCases::CycleUseCases(const kvo::v1::Policy& policy,
                              const kvo::v1::Questionnaire& questionnaire,
                              common::DbPool& pool,
                              CycleDoorAdmission& admission,
+                             const registry::KeyRing& keys,
                              const common::Clock& clock)
     : policy_(policy),
       questionnaire_(questionnaire),
       pool_(pool),
       admission_(admission),
+      photo_key_(keys.PurposeKey("schouwph")),
       clock_(clock) {}
 
 absl::CivilDay CycleUseCases::Today() const {
@@ -568,8 +616,8 @@ absl::StatusOr<kvo::v1::Objective> CycleUseCases::AddObjective(
       "add objective",
       [&](pqxx::work& tx) -> absl::StatusOr<kvo::v1::Objective> {
         if (auto s = AreaExists(tx, r.area_id()); !s.ok()) return s;
-        ObjectiveRow row{0, r.area_id(), r.description(), r.target(),
-                         r.measure()};
+        ObjectiveRow row{0,           r.area_id(),  r.description(), r.target(),
+                         r.measure(), std::nullopt, std::nullopt};
         if (!r.metric().empty()) {
           row.metric = r.metric();
           row.target_change_pct = r.target_change();
@@ -648,6 +696,11 @@ absl::StatusOr<kvo::v1::Plan> CycleUseCases::GetPlan(int64_t area_id,
           if (only_overdue && !activity.overdue()) continue;
           *out.add_activities() = std::move(activity);
         }
+        out.set_version(out.objectives().empty() ? 0 : 1);
+        for (const auto& a : Store::Adjustments(tx, area_id)) {
+          out.set_version(a.plan_version);
+          *out.add_adjustments() = AdjustmentProto(a);
+        }
         return out;
       });
 }
@@ -668,12 +721,21 @@ absl::StatusOr<kvo::v1::CycleStatus> CycleUseCases::Status(int64_t area_id) {
         // A safety analysis: a measurement with a response.
         facts.analyses =
             static_cast<int>(Store::SurveyCountsOfArea(tx, area_id).size());
-        // A plan with an objective and an activity; its adjustments are not
-        // recorded yet: that step stays open.
+        // A plan with an objective and an activity, then one version more
+        // per adjustment; step 7 needs one after the latest evaluation.
         if (!Store::Objectives(tx, area_id).empty() &&
             !Store::Activities(tx, area_id).empty()) {
           facts.plan_versions = 1;
         }
+        std::vector<int64_t> adjusted;
+        for (const auto& a : Store::Adjustments(tx, area_id)) {
+          adjusted.push_back(a.evaluation_id);
+          facts.plan_versions = std::max(facts.plan_versions, a.plan_version);
+        }
+        const auto evaluation = LatestEvaluationOf(tx, area_id);
+        facts.adjusted_after_evaluation = AdjustedAfterEvaluation(
+            evaluation ? std::optional<int64_t>(evaluation->id) : std::nullopt,
+            adjusted);
         for (const auto& a : Store::Assessments(tx, area_id)) {
           if (a.passed) ++facts.assessments_passed;
         }
@@ -840,6 +902,17 @@ absl::StatusOr<kvo::v1::Finding> CycleUseCases::AddFinding(
       !s.ok()) {
     return s;
   }
+  std::optional<photos::ProcessedPhoto> photo;
+  if (!r.photo().empty()) {
+    auto processed =
+        photos::ProcessPhoto(r.photo(), photos::LimitsOf(policy_.photos()));
+    if (!processed.ok()) {
+      return absl::Status(
+          processed.status().code(),
+          absl::StrCat("photo (kvo --photo): ", processed.status().message()));
+    }
+    photo = std::move(*processed);
+  }
   return pool_.InTransaction(
       "add finding", [&](pqxx::work& tx) -> absl::StatusOr<kvo::v1::Finding> {
         if (auto s = AreaExists(tx, r.area_id()); !s.ok()) return s;
@@ -876,6 +949,18 @@ absl::StatusOr<kvo::v1::Finding> CycleUseCases::AddFinding(
         row.status = "open";
         row.follow_up = r.follow_up();
         row.id = Store::InsertFinding(tx, row, who.principal_id);
+        if (photo) {
+          FindingPhotoRow p;
+          p.finding_id = row.id;
+          p.sealed_jpeg = common::Seal(photo_key_, photo->jpeg,
+                                       PhotoBinding(row.id, "photo"));
+          p.sealed_thumbnail = common::Seal(photo_key_, photo->thumbnail,
+                                            PhotoBinding(row.id, "thumbnail"));
+          p.width = photo->width;
+          p.height = photo->height;
+          Store::InsertFindingPhoto(tx, p, who.principal_id);
+          row.has_photo = true;
+        }
         Audit(tx, who, "cycle.add_finding", r.area_id());
         return FindingProto(row);
       });
@@ -921,6 +1006,122 @@ absl::StatusOr<kvo::v1::ListFindingsResponse> CycleUseCases::ListFindings(
           *out.add_findings() = FindingProto(f);
         }
         return out;
+      });
+}
+
+absl::StatusOr<kvo::v1::FindingPhoto> CycleUseCases::GetFindingPhoto(
+    const audit::AuditRecord& who, const kvo::v1::GetFindingPhotoRequest& r) {
+  if (auto s = ValidateGetFindingPhotoRequest(r); !s.ok()) return s;
+  return pool_.InTransaction(
+      "read finding photo",
+      [&](pqxx::work& tx) -> absl::StatusOr<kvo::v1::FindingPhoto> {
+        auto row = Store::FindingPhoto(tx, r.area_id(), r.finding_id());
+        if (!row) {
+          return absl::NotFoundError(absl::StrCat(
+              "finding_id (kvo --finding): area ", r.area_id(),
+              " has no finding ", r.finding_id(), " with a photo"));
+        }
+        auto jpeg = common::Open(photo_key_, row->sealed_jpeg,
+                                 PhotoBinding(row->finding_id, "photo"),
+                                 "the finding's photo");
+        if (!jpeg.ok()) return jpeg.status();
+        Audit(tx, who, "cycle.get_finding_photo", r.area_id());
+        kvo::v1::FindingPhoto out;
+        out.set_finding_id(row->finding_id);
+        out.set_jpeg(std::move(*jpeg));
+        out.set_width(row->width);
+        out.set_height(row->height);
+        return out;
+      });
+}
+
+absl::StatusOr<kvo::v1::PlanAdjustment> CycleUseCases::AdjustPlan(
+    const audit::AuditRecord& who, const kvo::v1::AdjustPlanRequest& r) {
+  auto day = ValidateAdjustPlanRequest(r);
+  if (!day.ok()) return day.status();
+  if (*day > Today()) {
+    return absl::InvalidArgumentError(
+        "adjusted_on (kvo --on): not in the future");
+  }
+  return pool_.InTransaction(
+      "adjust plan",
+      [&](pqxx::work& tx) -> absl::StatusOr<kvo::v1::PlanAdjustment> {
+        if (auto s = AreaExists(tx, r.area_id()); !s.ok()) return s;
+        Store::LockPlan(tx, r.area_id());
+        const auto evaluation = LatestEvaluationOf(tx, r.area_id());
+        if (!evaluation) {
+          return absl::FailedPreconditionError(absl::StrCat(
+              "area ", r.area_id(),
+              " has no 1-meting yet: a plan is adjusted after an evaluation, "
+              "a measurement answered after the 0-meting (kvo survey measure "
+              "--label 1-meting, then kvo survey answer)"));
+        }
+        if (*day < evaluation->period_to) {
+          return absl::InvalidArgumentError(absl::StrCat(
+              "adjusted_on (kvo --on): before the end of the ",
+              evaluation->label, " (", Day(evaluation->period_to), ")"));
+        }
+        std::map<int64_t, ObjectiveRow> objectives;
+        for (auto& o : Store::Objectives(tx, r.area_id())) {
+          objectives.emplace(o.id, std::move(o));
+        }
+        AdjustmentRow row;
+        row.area_id = r.area_id();
+        row.adjusted_on = *day;
+        row.reason = r.reason();
+        row.evaluation_id = evaluation->id;
+        row.evaluation_label = evaluation->label;
+        for (const auto& t : r.targets()) {
+          auto o = objectives.find(t.objective_id());
+          if (o == objectives.end()) {
+            return absl::NotFoundError(absl::StrCat(
+                "targets.objective_id (kvo --target): area ", r.area_id(),
+                " has no objective ", t.objective_id()));
+          }
+          if (!o->second.metric) {
+            return absl::InvalidArgumentError(absl::StrCat(
+                "targets (kvo --target): objective ", t.objective_id(),
+                " has no metric, so no target change to adjust"));
+          }
+          if (auto s = CheckObjectiveMetric(policy_, *o->second.metric,
+                                            t.target_change());
+              !s.ok()) {
+            return s;
+          }
+          row.changes.push_back({"target", t.objective_id(), 0,
+                                 o->second.target_change_pct,
+                                 t.target_change()});
+        }
+        for (int64_t id : r.drop_objectives()) {
+          if (!objectives.contains(id)) {
+            return absl::NotFoundError(
+                absl::StrCat("drop_objectives (kvo --drop-objective): area ",
+                             r.area_id(), " has no objective ", id));
+          }
+          row.changes.push_back({"drop_objective", id, 0, {}, {}});
+        }
+        const auto activities = Store::Activities(tx, r.area_id());
+        for (int64_t id : r.cancel_activities()) {
+          auto a =
+              std::find_if(activities.begin(), activities.end(),
+                           [&](const ActivityRow& x) { return x.id == id; });
+          if (a == activities.end()) {
+            return absl::NotFoundError(
+                absl::StrCat("cancel_activities (kvo --cancel-activity): area ",
+                             r.area_id(), " has no activity ", id));
+          }
+          if (a->status == "done" || a->status == "cancelled") {
+            return absl::FailedPreconditionError(absl::StrCat(
+                "cancel_activities (kvo --cancel-activity): activity ", id,
+                " is ", a->status, " already"));
+          }
+          row.changes.push_back({"cancel_activity", 0, id, {}, {}});
+        }
+        row.plan_version =
+            static_cast<int>(Store::Adjustments(tx, r.area_id()).size()) + 2;
+        row.id = Store::InsertAdjustment(tx, row, who.principal_id);
+        Audit(tx, who, "cycle.adjust_plan", r.area_id());
+        return AdjustmentProto(row);
       });
 }
 

@@ -10,7 +10,9 @@
 #include "services/audit/audit_entry.h"
 #include "services/common/clock.h"
 #include "services/common/db_pool.h"
+#include "services/common/envelope.h"
 #include "services/cycle/cycle_door_admission.h"
+#include "services/registry/key_ring.h"
 
 namespace kvo::cycle {
 
@@ -29,10 +31,11 @@ class CycleUseCases final {
  public:
   // `questionnaire`: the survey's, checked (LoadQuestionnaireFile); it
   // must outlive the use cases.
+  // `keys`: a schouw photo is sealed with a key of the key store.
   CycleUseCases(const kvo::v1::Policy& policy,
                 const kvo::v1::Questionnaire& questionnaire,
                 common::DbPool& pool, CycleDoorAdmission& admission,
-                const common::Clock& clock);
+                const registry::KeyRing& keys, const common::Clock& clock);
 
   absl::StatusOr<kvo::v1::AreaOverview> GetArea(const audit::AuditRecord& who,
                                                 int64_t area_id);
@@ -76,6 +79,9 @@ class CycleUseCases final {
       const audit::AuditRecord& who,
       const kvo::v1::SetActivityStatusRequest& r);
   absl::StatusOr<kvo::v1::Plan> GetPlan(int64_t area_id, bool only_overdue);
+  // Step 7: see AdjustPlan in cycle.proto.
+  absl::StatusOr<kvo::v1::PlanAdjustment> AdjustPlan(
+      const audit::AuditRecord& who, const kvo::v1::AdjustPlanRequest& r);
   absl::StatusOr<kvo::v1::CycleStatus> Status(int64_t area_id);
 
   // The survey. A measurement is taken with the questionnaire of now; a
@@ -94,7 +100,10 @@ class CycleUseCases final {
 
   // The schouw. A finding's street must be one of the area's
   // (INVALID_ARGUMENT naming --street), its category the policy's; a
-  // round of another area: NOT_FOUND naming --round.
+  // round of another area: NOT_FOUND naming --round. A photo goes through
+  // the photo intake (policy photos {}: re-encoded, metadata removed) and
+  // is sealed in the finding's transaction; a bad image: INVALID_ARGUMENT
+  // naming --photo and no finding.
   absl::StatusOr<kvo::v1::SchouwRound> RecordSchouwRound(
       const audit::AuditRecord& who,
       const kvo::v1::RecordSchouwRoundRequest& r);
@@ -104,6 +113,10 @@ class CycleUseCases final {
       const audit::AuditRecord& who, const kvo::v1::SetFindingStatusRequest& r);
   absl::StatusOr<kvo::v1::ListFindingsResponse> ListFindings(int64_t area_id,
                                                              bool only_open);
+  // Opened; audited. NOT_FOUND unless the finding is the area's and has a
+  // photo.
+  absl::StatusOr<kvo::v1::FindingPhoto> GetFindingPhoto(
+      const audit::AuditRecord& who, const kvo::v1::GetFindingPhotoRequest& r);
 
  private:
   absl::CivilDay Today() const;
@@ -112,6 +125,7 @@ class CycleUseCases final {
   const kvo::v1::Questionnaire& questionnaire_;
   common::DbPool& pool_;
   CycleDoorAdmission& admission_;
+  const common::SecretKey photo_key_;
   const common::Clock& clock_;
 };
 

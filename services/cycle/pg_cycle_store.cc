@@ -1,7 +1,9 @@
 #include "services/cycle/pg_cycle_store.h"
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "services/common/db_pool.h"
+#include "services/common/sql_values.h"
 
 namespace kvo::cycle {
 namespace {
@@ -82,7 +84,34 @@ constexpr char kInsertObjectiveSql[] =
     "$7::double precision END) RETURNING id";
 constexpr char kObjectivesSql[] =
     "SELECT id, area_id, description, target, measure, metric, "
-    "target_change_pct FROM plan_objectives WHERE area_id = $1 ORDER BY id";
+    "target_change_pct FROM plan_objectives WHERE area_id = $1 AND dropped_by "
+    "IS NULL ORDER BY id";
+constexpr char kLockPlanSql[] = "SELECT id FROM areas WHERE id = $1 FOR UPDATE";
+constexpr char kInsertAdjustmentSql[] =
+    "INSERT INTO plan_adjustments (area_id, plan_version, adjusted_on, "
+    "reason, evaluation_id, recorded_by) VALUES ($1, $2, $3::date, $4, $5, "
+    "NULLIF($6::bigint, 0)) RETURNING id";
+constexpr char kInsertAdjustmentChangeSql[] =
+    "INSERT INTO plan_adjustment_changes (adjustment_id, kind, objective_id, "
+    "activity_id, old_target, new_target) VALUES ($1, $2, NULLIF($3::bigint, "
+    "0), NULLIF($4::bigint, 0), NULLIF($5, '')::double precision, NULLIF($6, "
+    "'')::double precision)";
+constexpr char kSetTargetSql[] =
+    "UPDATE plan_objectives SET target_change_pct = $2 WHERE id = $1";
+constexpr char kDropObjectiveSql[] =
+    "UPDATE plan_objectives SET dropped_by = $2 WHERE id = $1";
+constexpr char kCancelActivitySql[] =
+    "UPDATE plan_activities SET status = 'cancelled' WHERE id = $1";
+constexpr char kAdjustmentsSql[] =
+    "SELECT a.id, a.area_id, a.plan_version, a.adjusted_on::text, a.reason, "
+    "a.evaluation_id, m.label FROM plan_adjustments a JOIN "
+    "survey_measurements m ON m.id = a.evaluation_id WHERE a.area_id = $1 "
+    "ORDER BY a.plan_version";
+constexpr char kAdjustmentChangesSql[] =
+    "SELECT c.adjustment_id, c.kind, c.objective_id, c.activity_id, "
+    "c.old_target, c.new_target FROM plan_adjustment_changes c JOIN "
+    "plan_adjustments a ON a.id = c.adjustment_id WHERE a.area_id = $1 "
+    "ORDER BY c.adjustment_id, c.kind DESC, c.objective_id, c.activity_id";
 constexpr char kInsertMeasurementSql[] =
     "INSERT INTO survey_measurements (area_id, label, period_from, "
     "period_to, questionnaire_version, created_by) VALUES ($1, $2, "
@@ -346,12 +375,77 @@ int64_t PgCycleStore::InsertObjective(Tx& tx, const ObjectiveRow& row,
 std::vector<ObjectiveRow> PgCycleStore::Objectives(Tx& tx, int64_t area_id) {
   std::vector<ObjectiveRow> out;
   for (const auto& r : tx.exec_params(kObjectivesSql, area_id)) {
-    ObjectiveRow o{r[0].as<int64_t>(), r[1].as<int64_t>(),
-                   r[2].as<std::string>(), r[3].as<std::string>(),
-                   r[4].as<std::string>()};
+    ObjectiveRow o{r[0].as<int64_t>(),
+                   r[1].as<int64_t>(),
+                   r[2].as<std::string>(),
+                   r[3].as<std::string>(),
+                   r[4].as<std::string>(),
+                   std::nullopt,
+                   std::nullopt};
     if (!r[5].is_null()) o.metric = r[5].as<std::string>();
     if (!r[6].is_null()) o.target_change_pct = r[6].as<double>();
     out.push_back(std::move(o));
+  }
+  return out;
+}
+
+namespace {
+
+// A nullable double parameter: "" for NULL, else every digit it has.
+std::string Number(const std::optional<double>& v) {
+  return v ? absl::StrFormat("%.17g", *v) : "";
+}
+
+}  // namespace
+
+void PgCycleStore::LockPlan(Tx& tx, int64_t area_id) {
+  tx.exec_params(kLockPlanSql, area_id);
+}
+
+int64_t PgCycleStore::InsertAdjustment(Tx& tx, const AdjustmentRow& row,
+                                       int64_t recorded_by) {
+  const auto id =
+      tx.exec_params1(kInsertAdjustmentSql, row.area_id, row.plan_version,
+                      absl::FormatCivilTime(row.adjusted_on), row.reason,
+                      row.evaluation_id, recorded_by)[0]
+          .as<int64_t>();
+  for (const PlanChangeRow& c : row.changes) {
+    tx.exec_params0(kInsertAdjustmentChangeSql, id, c.kind, c.objective_id,
+                    c.activity_id, Number(c.old_target), Number(c.new_target));
+    if (c.kind == "target") {
+      tx.exec_params0(kSetTargetSql, c.objective_id, c.new_target.value_or(0));
+    } else if (c.kind == "drop_objective") {
+      tx.exec_params0(kDropObjectiveSql, c.objective_id, id);
+    } else {
+      tx.exec_params0(kCancelActivitySql, c.activity_id);
+    }
+  }
+  return id;
+}
+
+std::vector<AdjustmentRow> PgCycleStore::Adjustments(Tx& tx, int64_t area_id) {
+  std::vector<AdjustmentRow> out;
+  std::map<int64_t, size_t> index;
+  for (const auto& r : tx.exec_params(kAdjustmentsSql, area_id)) {
+    AdjustmentRow a;
+    a.id = r[0].as<int64_t>();
+    a.area_id = r[1].as<int64_t>();
+    a.plan_version = r[2].as<int>();
+    a.adjusted_on = Day(r[3]);
+    a.reason = r[4].as<std::string>();
+    a.evaluation_id = r[5].as<int64_t>();
+    a.evaluation_label = r[6].as<std::string>();
+    index[a.id] = out.size();
+    out.push_back(std::move(a));
+  }
+  for (const auto& r : tx.exec_params(kAdjustmentChangesSql, area_id)) {
+    PlanChangeRow c;
+    c.kind = r[1].as<std::string>();
+    if (!r[2].is_null()) c.objective_id = r[2].as<int64_t>();
+    if (!r[3].is_null()) c.activity_id = r[3].as<int64_t>();
+    if (!r[4].is_null()) c.old_target = r[4].as<double>();
+    if (!r[5].is_null()) c.new_target = r[5].as<double>();
+    out[index.at(r[0].as<int64_t>())].changes.push_back(std::move(c));
   }
   return out;
 }
@@ -521,7 +615,8 @@ namespace {
 
 constexpr char kFindingColumns[] =
     "SELECT f.id, f.area_id, f.round_id, f.street_id, s.name, f.category, "
-    "f.severity, f.description, f.status, f.follow_up FROM schouw_findings f "
+    "f.severity, f.description, f.status, f.follow_up, EXISTS (SELECT 1 FROM "
+    "schouw_finding_photos p WHERE p.finding_id = f.id) FROM schouw_findings f "
     "JOIN area_streets s ON s.id = f.street_id ";
 
 FindingRow FindingFrom(const pqxx::row& r) {
@@ -536,6 +631,7 @@ FindingRow FindingFrom(const pqxx::row& r) {
   f.description = r[7].as<std::string>();
   f.status = r[8].as<std::string>();
   f.follow_up = r[9].as<std::string>();
+  f.has_photo = r[10].as<bool>();
   return f;
 }
 
@@ -601,6 +697,35 @@ void PgCycleStore::UpdateFinding(Tx& tx, int64_t id, const std::string& status,
   tx.exec_params(
       "UPDATE schouw_findings SET status = $2, follow_up = $3 WHERE id = $1",
       id, status, follow_up);
+}
+
+void PgCycleStore::InsertFindingPhoto(Tx& tx, const FindingPhotoRow& row,
+                                      int64_t added_by) {
+  tx.exec_params0(
+      "INSERT INTO schouw_finding_photos (finding_id, sealed_jpeg, "
+      "sealed_thumbnail, width, height, added_by) VALUES ($1, decode($2, "
+      "'hex'), decode($3, 'hex'), $4, $5, NULLIF($6::bigint, 0))",
+      row.finding_id, common::HexEncode(row.sealed_jpeg),
+      common::HexEncode(row.sealed_thumbnail), row.width, row.height, added_by);
+}
+
+std::optional<FindingPhotoRow> PgCycleStore::FindingPhoto(Tx& tx,
+                                                          int64_t area_id,
+                                                          int64_t finding_id) {
+  auto r = tx.exec_params(
+      "SELECT p.finding_id, encode(p.sealed_jpeg, 'hex'), "
+      "encode(p.sealed_thumbnail, 'hex'), p.width, "
+      "p.height FROM schouw_finding_photos p JOIN schouw_findings f ON f.id = "
+      "p.finding_id WHERE p.finding_id = $1 AND f.area_id = $2",
+      finding_id, area_id);
+  if (r.empty()) return std::nullopt;
+  FindingPhotoRow out;
+  out.finding_id = r[0][0].as<int64_t>();
+  out.sealed_jpeg = common::SqlBytes(r[0][1]);
+  out.sealed_thumbnail = common::SqlBytes(r[0][2]);
+  out.width = r[0][3].as<int>();
+  out.height = r[0][4].as<int>();
+  return out;
 }
 
 std::vector<FindingRow> PgCycleStore::Findings(Tx& tx, int64_t area_id,

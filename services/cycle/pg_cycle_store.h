@@ -89,6 +89,34 @@ struct FindingRow {
   int64_t street_id = 0;
   std::string street;  // read: the street's name
   std::string category, severity, description, status, follow_up;
+  bool has_photo = false;  // read
+};
+
+// A finding's photo, sealed (the store never sees it plain).
+struct FindingPhotoRow {
+  int64_t finding_id = 0;
+  std::string sealed_jpeg, sealed_thumbnail;
+  int width = 0, height = 0;
+};
+
+// One change a plan adjustment made; kind "target", "drop_objective" or
+// "cancel_activity".
+struct PlanChangeRow {
+  std::string kind;
+  int64_t objective_id = 0;  // target, drop_objective
+  int64_t activity_id = 0;   // cancel_activity
+  std::optional<double> old_target, new_target;
+};
+
+struct AdjustmentRow {
+  int64_t id = 0;
+  int64_t area_id = 0;
+  int plan_version = 0;
+  absl::CivilDay adjusted_on;
+  std::string reason;
+  int64_t evaluation_id = 0;
+  std::string evaluation_label;  // read
+  std::vector<PlanChangeRow> changes;
 };
 
 struct MeasurementRow {
@@ -175,8 +203,16 @@ class PgCycleStore final {
 
   static int64_t InsertObjective(Tx& tx, const ObjectiveRow& row,
                                  int64_t created_by);
-  // The area's objectives, oldest first.
+  // The area's objectives not dropped by an adjustment, oldest first.
   static std::vector<ObjectiveRow> Objectives(Tx& tx, int64_t area_id);
+  // Locks the area's plan (its adjustments are numbered one at a time).
+  static void LockPlan(Tx& tx, int64_t area_id);
+  // Writes the adjustment and its changes, and applies them: a new target
+  // change, an objective dropped, an activity cancelled. Its id.
+  static int64_t InsertAdjustment(Tx& tx, const AdjustmentRow& row,
+                                  int64_t recorded_by);
+  // The area's adjustments with their changes, oldest first.
+  static std::vector<AdjustmentRow> Adjustments(Tx& tx, int64_t area_id);
   static int64_t InsertActivity(Tx& tx, const ActivityRow& row,
                                 int64_t created_by);
   // Locks the activity; nullopt unless it is the area's.
@@ -229,6 +265,11 @@ class PgCycleStore final {
                                                     int64_t id);
   static void UpdateFinding(Tx& tx, int64_t id, const std::string& status,
                             const std::string& follow_up);
+  static void InsertFindingPhoto(Tx& tx, const FindingPhotoRow& row,
+                                 int64_t added_by);
+  // nullopt unless finding `finding_id` is the area's and has a photo.
+  static std::optional<FindingPhotoRow> FindingPhoto(Tx& tx, int64_t area_id,
+                                                     int64_t finding_id);
   // The area's findings (only those not resolved when `only_open`), by
   // round and id.
   static std::vector<FindingRow> Findings(Tx& tx, int64_t area_id,

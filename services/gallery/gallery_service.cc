@@ -7,6 +7,7 @@
 #include "services/gallery/gallery_requests.h"
 #include "services/gallery/pg_gallery_store.h"
 #include "services/photos/photo_intake.h"
+#include "services/photos/policy_limits.h"
 #include "services/registry/pg_registry_store.h"
 #include "services/registry/vault.h"
 
@@ -77,12 +78,7 @@ grpc::Status GalleryServiceImpl::UploadPhoto(
     return ToGrpcStatus(
         absl::InvalidArgumentError("chunk: the photo file is missing"));
   }
-  photos::IntakeLimits intake;
-  intake.max_bytes = limits.max_upload_bytes();
-  intake.max_pixels = limits.max_pixels();
-  intake.max_side = limits.max_side_px();
-  intake.thumbnail_side = limits.thumbnail_side_px();
-  auto photo = photos::ProcessPhoto(bytes, intake);
+  auto photo = photos::ProcessPhoto(bytes, photos::LimitsOf(limits));
   if (!photo.ok()) return ToGrpcStatus(photo.status());
 
   registry::Vault vault(keys_);

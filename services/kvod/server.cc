@@ -708,7 +708,7 @@ int RunKvod(const KvodConfig& config) {
   gallery::GalleryServiceImpl gallery_service(
       *policy, *rt.pool, guard, **keys, gallery_versions, clock, door_gallery);
   cycle::CycleUseCases cycle_use_cases(*policy, *questionnaire, *rt.pool,
-                                       door_admission, clock);
+                                       door_admission, **keys, clock);
   cycle::CycleServiceImpl cycle_service(guard, cycle_use_cases);
   // The privacy officer's module reaches persons, photos and the audit log
   // through the interfaces it owns.

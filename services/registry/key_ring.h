@@ -46,6 +46,13 @@ class KeyRing final {
 
   int32_t current_version() const;
   const common::SecretKey& blind_key() const { return blind_; }
+  // A key for sealing data that belongs to no person (a schouw photo):
+  // derived (crypto_kdf, `context8` exactly 8 characters) from the secret
+  // the key store keeps wrapped by the root key, so it lives only there
+  // and survives root rotation. Not erasable per record.
+  common::SecretKey PurposeKey(absl::string_view context8) const {
+    return common::DeriveKey(blind_, 1, context8);
+  }
 
   // A new data key for a person, stored (wrapped by the newest KEK) in the
   // key store before this returns.

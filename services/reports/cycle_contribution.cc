@@ -19,9 +19,13 @@ absl::Status CycleContribution::AddPeriod(pqxx::transaction_base& tx,
       absl::CivilMonth(first) + (first.day() == 1 ? 0 : 1);
   const absl::CivilMonth to_month(last);
   if (from_month <= to_month) {
-    for (const auto& [category, count] : PgCycleStore::FigureTotals(
-             tx, area_id, "police", from_month, to_month)) {
-      facts.police_by_category[category] += count;
+    for (auto [source, by_category] :
+         {std::pair{"police", &facts.police_by_category},
+          std::pair{"fire_brigade", &facts.fire_by_category}}) {
+      for (const auto& [category, count] : PgCycleStore::FigureTotals(
+               tx, area_id, source, from_month, to_month)) {
+        (*by_category)[category] += count;
+      }
     }
   }
   if (auto counts =

@@ -8,9 +8,9 @@ namespace kvo::reports {
 // The KVO cycle's part of a reduction report, read through the cycle's
 // store (the reports module is above the cycle, which knows nothing of
 // reports):
-// - the police figures per category of the months that begin within the
-//   period (figures are monthly; a month that starts before the period is
-//   left out);
+// - the police's and the fire brigade's figures per category of the
+//   months that begin within the period (figures are monthly; a month that
+//   starts before the period is left out), each source apart;
 // - the survey of the area's latest measurement whose period lies within
 //   the report's period (none: the report says the measurement is
 //   missing);

@@ -8,6 +8,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
+#include "services/common/dutch_number.h"
 #include "services/notice/notice_pdf.h"
 
 namespace kvo::reports {
@@ -116,6 +117,22 @@ Section ByKey(const ReductionInputs& in, std::string title,
   return s;
 }
 
+// Figures imported from a source (police, fire brigade): a line per
+// category and a total, small numbers hidden as ByKey hides them; a note
+// instead when the source gave nothing for either period.
+Section Imported(const ReductionInputs& in, const std::string& title,
+                 const std::string& prefix,
+                 const std::map<std::string, int64_t>& first,
+                 const std::map<std::string, int64_t>& second,
+                 const std::string& empty_note) {
+  Section s = ByKey(in, title, prefix, first, second, title + " totaal");
+  if (first.empty() && second.empty()) {
+    s.figures.clear();
+    s.note = empty_note;
+  }
+  return s;
+}
+
 std::vector<MonthPoint> Months(const Period& p,
                                const std::map<absl::CivilMonth, int64_t>& m,
                                int64_t threshold) {
@@ -135,7 +152,7 @@ absl::Status CheckCounts(const PeriodFacts& f, absl::string_view which) {
         absl::StrCat(which, " period: ", what, " must not be negative"));
   };
   for (const auto* m : {&f.incidents_by_type, &f.police_by_category,
-                        &f.objections_by_outcome}) {
+                        &f.fire_by_category, &f.objections_by_outcome}) {
     for (const auto& [k, v] : *m) {
       if (v < 0) return bad(k);
     }
@@ -167,9 +184,7 @@ std::string Grouped(int64_t n) {
   return n < 0 ? "-" + out : out;
 }
 
-std::string OneDecimal(double v) {
-  return absl::StrReplaceAll(absl::StrFormat("%.1f", v), {{".", ","}});
-}
+std::string OneDecimal(double v) { return common::DutchDecimal(v, 1); }
 
 // `text` padded with spaces to `width` characters (UTF-8 code points, so
 // that "€" counts as one); right-aligned unless `left`.
@@ -246,13 +261,13 @@ absl::StatusOr<ReductionReport> BuildReductionReport(
       "damage", "Schade", Unit::kCents, double(a.damage_cents),
       double(b.damage_cents), Small(double(n0), t), Small(double(n1), t)));
 
-  Section police = ByKey(in, "Politiecijfers", "police", a.police_by_category,
-                         b.police_by_category, "Politiecijfers totaal");
-  if (a.police_by_category.empty() && b.police_by_category.empty()) {
-    police.figures.clear();
-    police.note = "Geen politiecijfers ingelezen voor deze perioden.";
-  }
-  r.sections.push_back(std::move(police));
+  r.sections.push_back(
+      Imported(in, "Politiecijfers", "police", a.police_by_category,
+               b.police_by_category,
+               "Geen politiecijfers ingelezen voor deze perioden."));
+  r.sections.push_back(Imported(
+      in, "Brandweercijfers", "fire", a.fire_by_category, b.fire_by_category,
+      "Geen brandweercijfers ingelezen voor deze perioden."));
 
   Section cards;
   cards.title = "Waarschuwingen, verboden en bezwaren";

@@ -41,6 +41,7 @@ struct DonationFacts {
 struct PeriodFacts {
   std::map<std::string, int64_t> incidents_by_type;   // offence type code
   std::map<std::string, int64_t> police_by_category;  // imported figures
+  std::map<std::string, int64_t> fire_by_category;    // the fire brigade's
   int64_t damage_cents = 0;
   int64_t warnings_issued = 0;
   int64_t bans_issued = 0;
@@ -52,10 +53,10 @@ struct PeriodFacts {
 };
 
 // An objective of the plan: the figure it is measured on ("incidents.theft",
-// "incidents.total", "police.<category>", "damage", "survey.feel_safe",
-// "survey.reporting_rate", ...) and its target change in percent against
-// the first period (-10: "ten percent fewer"); for a share (a survey
-// figure) in percentage points.
+// "incidents.total", "police.<category>", "fire.<category>", "damage",
+// "survey.feel_safe", "survey.reporting_rate", ...) and its target change in
+// percent against the first period (-10: "ten percent fewer"); for a share (a
+// survey figure) in percentage points.
 struct Objective {
   std::string text;
   std::string metric;

@@ -13,15 +13,19 @@
 #include "kvo/v1/cycle.grpc.pb.h"
 #include "kvo/v1/gallery.grpc.pb.h"
 #include "tests/support/registry_fixture.h"
+#include "tests/support/test_images.h"
 
 namespace kvo::testing {
 namespace {
 
+using ::testing::ContainsRegex;
 using ::testing::HasSubstr;
 using ::testing::Not;
+using vips::VImage;
 
 class CycleE2E : public RegistryFixture {
  protected:
+  static void SetUpTestSuite() { ASSERT_EQ(VIPS_INIT("kvo_e2e"), 0); }
   void SetUp() override {
     RegistryFixture::SetUp();
     if (HasFatalFailure()) return;
@@ -359,6 +363,151 @@ TEST_F(CycleE2E, SchouwFindingsOnTheAreasStreetsAndTheirFollowUp) {
                   "('cycle.record_schouw_round', 'cycle.add_finding', "
                   "'cycle.set_finding_status')"),
             3);
+}
+
+// A finding with a photo: a JPEG with EXIF (GPS, camera) goes in through
+// kvo, is kept encrypted, and what the coordinator fetches back has no
+// metadata; a file that is no image is refused naming --photo and writes no
+// finding; the area's shopkeeper sees that there is a photo, not the photo.
+TEST_F(CycleE2E, SchouwFindingPhotoWithoutItsMetadata) {
+  const std::string area = absl::StrCat(area_a_);
+  LoginAs("coord");
+  Ok({"area", "street", "--area", area, "--name", "Brink", "--contact",
+      "J. Smit"});
+  const std::string round = Ok({"schouw", "round", "--area", area, "--kind",
+                                "daylight", "--walked-on", Day(-1)});
+  ASSERT_EQ(round.rfind("ronde:", 0), 0u) << round;
+  const std::string round_id = std::to_string(std::stoll(round.substr(6)));
+  const auto bad = tmp_.path() / "geen-foto.jpg";
+  std::ofstream(bad, std::ios::binary) << "GIF89a this is no photo";
+  const auto jpeg = tmp_.path() / "lantaarn.jpg";
+  const std::string original = PhotoWithMetadata();
+  ASSERT_THAT(original, HasSubstr("Exif"));
+  std::ofstream(jpeg, std::ios::binary) << original;
+  std::vector<std::string> finding = {
+      "schouw",        "finding",       "--area",     area,
+      "--round",       round_id,        "--street",   "Brink",
+      "--category",    "lighting",      "--severity", "medium",
+      "--description", "Donkere steeg", "--photo"};
+
+  finding.push_back(bad.string());
+  CommandResult refused = Kvo(finding);
+  EXPECT_NE(refused.exit_code, 0);
+  EXPECT_THAT(refused.err, HasSubstr("INVALID_ARGUMENT"));
+  EXPECT_THAT(refused.err, HasSubstr("--photo"));
+  EXPECT_EQ(Count("SELECT count(*) FROM schouw_findings"), 0);
+  EXPECT_EQ(Count("SELECT count(*) FROM schouw_finding_photos"), 0);
+
+  finding.back() = jpeg.string();
+  const std::string added = Ok(finding);
+  EXPECT_THAT(added, HasSubstr("foto:         ja"));
+  ASSERT_EQ(added.rfind("bevinding:", 0), 0u) << added;
+  const std::string finding_id = std::to_string(std::stoll(added.substr(10)));
+  // Sealed at rest: no JPEG, no camera name in the table.
+  EXPECT_EQ(Count("SELECT count(*) FROM schouw_finding_photos WHERE "
+                  "position('\\xffd8ff'::bytea in sealed_jpeg) = 1 OR "
+                  "position('KVO-Test-Camera'::bytea in sealed_jpeg) > 0"),
+            0);
+  EXPECT_EQ(Count("SELECT count(*) FROM schouw_finding_photos"), 1);
+
+  const auto out = tmp_.path() / "terug.jpg";
+  EXPECT_THAT(Ok({"schouw", "photo", "--area", area, "--finding", finding_id,
+                  "--out", out.string()}),
+              HasSubstr("zonder metadata"));
+  std::ifstream in(out, std::ios::binary);
+  const std::string back((std::istreambuf_iterator<char>(in)),
+                         std::istreambuf_iterator<char>());
+  ASSERT_EQ(back.substr(0, 3), "\xFF\xD8\xFF");
+  EXPECT_THAT(back, Not(HasSubstr("Exif")));
+  EXPECT_THAT(back, Not(HasSubstr("KVO-Test-Camera")));
+  EXPECT_THAT(back, Not(HasSubstr("KVO-XMP-Secret")));
+  VImage image = VImage::new_from_buffer(back.data(), back.size(), "");
+  EXPECT_EQ(image.get_typeof("exif-data"), 0u);
+  EXPECT_EQ(image.get_typeof("xmp-data"), 0u);
+  EXPECT_EQ(Count("SELECT count(*) FROM audit_entries WHERE action = "
+                  "'cycle.get_finding_photo'"),
+            1);
+
+  LoginAs("bakker");
+  EXPECT_THAT(Ok({"schouw", "list", "--area", area}), HasSubstr("ja"));
+  CommandResult shopkeeper =
+      Kvo({"schouw", "photo", "--area", area, "--finding", finding_id, "--out",
+           (tmp_.path() / "niet.jpg").string()});
+  EXPECT_THAT(shopkeeper.err, HasSubstr("PERMISSION_DENIED"));
+}
+
+// Step 7 (Bijstellen) through kvo: refused before the 1-meting; after it,
+// the coordinator changes a target (with a decimal comma) and cancels an
+// activity; kvo plan shows the new version and the adjustment, and the
+// area's status has step 7 done.
+TEST_F(CycleE2E, PlanAdjustedAfterTheOneMeting) {
+  const std::string area = absl::StrCat(area_a_);
+  LoginAs("coord");
+  Ok({"area", "participant", "--area", area, "--shop", absl::StrCat(bakery_),
+      "--agreement-signed", Day(-400)});
+  const std::string objective =
+      Ok({"plan", "objective", "--area", area, "--description",
+          "Minder winkeldiefstal", "--target", "-10 %", "--measure",
+          "camera_surveillance", "--metric", "police.total", "--target-change",
+          "-10"});
+  ASSERT_EQ(objective.rfind("doel:", 0), 0u) << objective;
+  const std::string objective_id =
+      std::to_string(std::stoll(objective.substr(5)));
+  const std::string activity =
+      Ok({"plan", "activity", "--area", area, "--objective", objective_id,
+          "--description", "Extra surveillance", "--owner", "BIZ", "--deadline",
+          Day(30)});
+  ASSERT_EQ(activity.rfind("activiteit:", 0), 0u) << activity;
+  const std::string activity_id =
+      std::to_string(std::stoll(activity.substr(11)));
+  auto measure = [&](const std::string& label, int from, int to) {
+    const std::string m = Ok({"survey", "measure", "--area", area, "--label",
+                              label, "--from", Day(from), "--to", Day(to)});
+    Ok({"survey", "answer", "--area", area, "--measurement",
+        std::to_string(std::stoll(m.substr(7))), "--shop",
+        absl::StrCat(bakery_), "--answer", "v01=nee"});
+  };
+  measure("0-meting", -400, -300);
+  const std::vector<std::string> adjust = {
+      "plan",
+      "adjust",
+      "--area",
+      area,
+      "--on",
+      Day(0),
+      "--reason",
+      "De 1-meting: minder diefstal dan verwacht",
+      "--target",
+      objective_id + "=-7,5",
+      "--cancel-activity",
+      activity_id};
+  CommandResult early = Kvo(adjust);
+  EXPECT_THAT(early.err, HasSubstr("FAILED_PRECONDITION"));
+  EXPECT_THAT(early.err, HasSubstr("1-meting"));
+  EXPECT_EQ(Count("SELECT count(*) FROM plan_adjustments"), 0);
+
+  measure("1-meting", -60, -1);
+  EXPECT_THAT(Ok({"cycle", "status", "--area", area}),
+              Not(ContainsRegex("Bijstellen +gereed")));
+  const std::string adjusted = Ok(adjust);
+  EXPECT_THAT(adjusted, HasSubstr("versie:"));
+  EXPECT_THAT(adjusted, HasSubstr("-10 -> -7,5"));
+  EXPECT_THAT(adjusted,
+              HasSubstr("activiteit " + activity_id + " geannuleerd"));
+
+  LoginAs("bakker");
+  const std::string plan = Ok({"plan", "show", "--area", area});
+  EXPECT_THAT(plan, HasSubstr("police.total -7,5 %"));
+  EXPECT_THAT(plan, Not(HasSubstr("-7.5")));
+  EXPECT_THAT(plan, HasSubstr("Bijstellingen (plan van aanpak versie 2)"));
+  EXPECT_THAT(plan, HasSubstr("minder diefstal dan verwacht"));
+  EXPECT_THAT(plan, HasSubstr("geannuleerd"));
+  EXPECT_THAT(Kvo(adjust).err, HasSubstr("PERMISSION_DENIED"));
+  EXPECT_THAT(Ok({"cycle", "status", "--area", area}),
+              ContainsRegex("Bijstellen +gereed"));
+  EXPECT_EQ(Count("SELECT count(*) FROM audit_entries WHERE action = "
+                  "'cycle.adjust_plan'"),
+            1);
 }
 
 // The fire brigade enters its own figures for its areas, not the police's,

@@ -208,6 +208,14 @@ TEST_F(ReportE2E, PoliceFiguresSurveyAndObjectivesEnteredThroughKvo) {
                         "2025-05,vandalism,8\n";
   ok("agent",
      {"figures", "import", csv.string(), "--area", area, "--source", "police"});
+  // The fire brigade's figures (entered by the coordinator): 2 false alarms
+  // in 2024 are too few to show.
+  const auto fire_csv = dir.path() / "brandweer.csv";
+  std::ofstream(fire_csv) << "period,category,count\n"
+                             "2024-04,fire,7\n2024-06,false_alarm,2\n"
+                             "2025-04,fire,5\n2025-09,false_alarm,6\n";
+  ok("coord", {"figures", "import", fire_csv.string(), "--area", area,
+               "--source", "fire_brigade"});
 
   // Six participating shops answer both measurements.
   std::vector<int64_t> shops = {bakery_, butcher_};
@@ -266,6 +274,15 @@ TEST_F(ReportE2E, PoliceFiguresSurveyAndObjectivesEnteredThroughKvo) {
   EXPECT_THAT(report, HasSubstr("Politiecijfers"));
   EXPECT_THAT(report, HasSubstr("winkeldiefstal"));
   EXPECT_THAT(report, HasSubstr("-30,0 %"));  // shoplifting 30 -> 21
+  // Its own section, not mixed into the police's total (20+10+6 -> 12+9+8).
+  EXPECT_THAT(report, HasSubstr("Brandweercijfers"));
+  EXPECT_THAT(report, HasSubstr("Politiecijfers totaal"));
+  EXPECT_THAT(report,
+              ::testing::ContainsRegex("Politiecijfers totaal +36 +29"));
+  EXPECT_THAT(report, ::testing::ContainsRegex("brand +7 +5 +-28,6 %"));
+  EXPECT_THAT(report, ::testing::ContainsRegex("loos alarm +< 5 +6"));
+  EXPECT_THAT(report,
+              ::testing::ContainsRegex("Brandweercijfers totaal +verborgen"));
   EXPECT_THAT(report, HasSubstr("Voelt zich veilig"));
   EXPECT_THAT(report, HasSubstr("+33,3 pp"));
   EXPECT_THAT(report, HasSubstr("[gehaald]     Winkeldiefstal -20 %"));

@@ -308,7 +308,25 @@ void Validate(uint8_t type, absl::string_view body) {
     KVO_FUZZ_CASE(63, AddObjectiveRequest,
                   Expect(kvo::cycle::CheckObjectiveMetric(Policy(), r.metric(),
                                                           r.target_change())))
-    // 64..66: free.
+    KVO_FUZZ_CASE(64, GetFindingPhotoRequest,
+                  Expect(kvo::cycle::ValidateGetFindingPhotoRequest(r)))
+    KVO_FUZZ_CASE(65, AdjustPlanRequest, {
+      const auto day = kvo::cycle::ValidateAdjustPlanRequest(r);
+      Expect(day.status());
+      // What passes changes something, each target finite and in range.
+      if (day.ok()) {
+        if (r.targets().empty() && r.drop_objectives().empty() &&
+            r.cancel_activities().empty()) {
+          __builtin_trap();
+        }
+        for (const auto& t : r.targets()) {
+          if (!(t.target_change() >= -100 && t.target_change() <= 1000)) {
+            __builtin_trap();
+          }
+        }
+      }
+    })
+    // 66: free.
     KVO_FUZZ_CASE(67, ReductionAcrossRequest, {
       auto periods = kvo::reports::ValidateReductionAcrossRequest(
           r, v1::Policy::default_instance());

@@ -1,6 +1,7 @@
 // The KVO cycle's part of the reduction report against a real database:
-// police figures of the months that begin within a period (not the fire
-// brigade's, not another area's), the measurement that lies within it, and
+// the police's and the fire brigade's figures, each apart, of the months
+// that begin within a period (not another area's), the measurement that
+// lies within it, and
 // only the objectives that name a metric.
 
 #include <pqxx/pqxx>
@@ -27,6 +28,8 @@ class CycleContributionPgTest : public kvo::testing::PgTest {
           {area_, "police", "2025-06", "shoplifting", 7},
           {area_, "police", "2025-06", "vandalism", 2},
           {area_, "fire_brigade", "2025-06", "fire", 3},
+          {area_, "fire_brigade", "2025-01", "false_alarm", 9},
+          {other_, "fire_brigade", "2025-06", "fire", 40},
           {other_, "police", "2025-06", "shoplifting", 50},
           {area_, "police", "2026-01", "shoplifting", 1000}}) {
       Exec(
@@ -108,6 +111,18 @@ TEST_F(CycleContributionPgTest, PoliceFiguresOfTheMonthsThatBeginInThePeriod) {
   PeriodFacts late =
       Period(absl::CivilDay(2025, 1, 15), absl::CivilDay(2025, 12, 31));
   EXPECT_EQ(late.police_by_category["shoplifting"], 7);
+}
+
+TEST_F(CycleContributionPgTest, FireBrigadeFiguresApartFromThePolices) {
+  PeriodFacts year =
+      Period(absl::CivilDay(2025, 1, 1), absl::CivilDay(2025, 12, 31));
+  EXPECT_EQ(year.fire_by_category,
+            (std::map<std::string, int64_t>{{"false_alarm", 9}, {"fire", 3}}));
+  EXPECT_FALSE(year.police_by_category.contains("fire"));
+  PeriodFacts late =
+      Period(absl::CivilDay(2025, 1, 15), absl::CivilDay(2025, 12, 31));
+  EXPECT_EQ(late.fire_by_category,
+            (std::map<std::string, int64_t>{{"fire", 3}}));
 }
 
 TEST_F(CycleContributionPgTest, TheMeasurementWithinThePeriod) {

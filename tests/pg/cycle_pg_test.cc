@@ -14,6 +14,8 @@
 #include "services/cycle/cycle_use_cases.h"
 #include "services/cycle/pg_cycle_store.h"
 #include "services/cycle/survey_rules.h"
+#include "services/keystore/pg_key_store.h"
+#include "services/registry/key_ring.h"
 #include "tests/support/pg_environment.h"
 
 namespace kvo::cycle {
@@ -36,8 +38,14 @@ class CyclePgTest : public kvo::testing::PgTest {
     pool_ = std::make_unique<common::DbPool>(conninfo(), 2);
     admission_ =
         std::make_unique<CycleDoorAdmission>(*pool_, absl::Seconds(60));
+    key_pool_ = std::make_unique<common::DbPool>(keystore_conninfo(), 2);
+    key_store_ = std::make_unique<keystore::PgKeyStore>(*key_pool_);
+    auto ring =
+        registry::KeyRing::Open(common::SecretKey::Generate(), *key_store_);
+    ASSERT_TRUE(ring.ok()) << ring.status();
+    keys_ = std::move(*ring);
     cases_ = std::make_unique<CycleUseCases>(policy_, questionnaire_, *pool_,
-                                             *admission_, clock_);
+                                             *admission_, *keys_, clock_);
     area_ =
         Id("INSERT INTO areas (name, kind, municipality) VALUES ('Binnenstad', "
            "'shopping_area', 'Deventer') RETURNING id");
@@ -88,6 +96,9 @@ class CyclePgTest : public kvo::testing::PgTest {
   common::OffsetClock clock_;
   std::unique_ptr<common::DbPool> pool_;
   std::unique_ptr<CycleDoorAdmission> admission_;
+  std::unique_ptr<common::DbPool> key_pool_;
+  std::unique_ptr<keystore::PgKeyStore> key_store_;
+  std::unique_ptr<registry::KeyRing> keys_;
   std::unique_ptr<CycleUseCases> cases_;
   audit::AuditRecord who_;
   int64_t area_ = 0, shop_ = 0, shopkeeper_ = 0;
@@ -471,6 +482,128 @@ TEST_F(CyclePgTest, SurveyResponsesReplaceAndCountPerMeasurement) {
                                                 absl::CivilDay(2025, 2, 1),
                                                 absl::CivilDay(2025, 12, 31))
                    .has_value());
+}
+
+}  // namespace
+}  // namespace kvo::cycle
+
+namespace kvo::cycle {
+namespace {
+
+// Step 7: an adjustment is refused before any 1-meting and writes nothing;
+// after it, it changes a target, drops an objective and cancels an
+// activity in one go, versions the plan and finishes the step, until a
+// newer evaluation asks for the next adjustment.
+TEST_F(CyclePgTest, PlanAdjustedAfterTheLatestEvaluation) {
+  kvo::v1::RecordParticipantRequest p;
+  p.set_area_id(area_);
+  p.set_shop_id(shop_);
+  p.set_agreement_signed_on(Day(-400));
+  ASSERT_TRUE(cases_->RecordParticipant(who_, p).ok());
+  kvo::v1::AddObjectiveRequest objective;
+  objective.set_area_id(area_);
+  objective.set_description("Winkeldiefstal omlaag");
+  objective.set_target("-10 %");
+  objective.set_measure("camera_surveillance");
+  objective.set_metric("police.total");
+  objective.set_target_change(-10);
+  auto kept = cases_->AddObjective(who_, objective);
+  ASSERT_TRUE(kept.ok()) << kept.status();
+  objective.set_description("Overlast omlaag");
+  auto dropped = cases_->AddObjective(who_, objective);
+  ASSERT_TRUE(dropped.ok());
+  kvo::v1::AddActivityRequest activity;
+  activity.set_area_id(area_);
+  activity.set_objective_id(kept->id());
+  activity.set_description("Camera's");
+  activity.set_owner("BIZ");
+  activity.set_deadline(Day(30));
+  auto cancelled = cases_->AddActivity(who_, activity);
+  ASSERT_TRUE(cancelled.ok());
+
+  auto measure = [&](const std::string& label, const std::string& from,
+                     const std::string& to) {
+    kvo::v1::CreateMeasurementRequest m;
+    m.set_area_id(area_);
+    m.set_label(label);
+    m.set_period_from(from);
+    m.set_period_to(to);
+    auto made = cases_->CreateMeasurement(who_, m);
+    EXPECT_TRUE(made.ok()) << made.status();
+    auto answered = cases_->AnswerSurvey(
+        who_, Answers(area_, made->id(), shop_, {{"v01", "nee"}}), false);
+    EXPECT_TRUE(answered.ok()) << answered.status();
+    return made->id();
+  };
+  measure("0-meting", Day(-400), Day(-300));
+
+  kvo::v1::AdjustPlanRequest adjust;
+  adjust.set_area_id(area_);
+  adjust.set_adjusted_on(Day(0));
+  adjust.set_reason("De 1-meting toont minder diefstal, meer overlast");
+  auto* target = adjust.add_targets();
+  target->set_objective_id(kept->id());
+  target->set_target_change(-7.5);
+  adjust.add_drop_objectives(dropped->id());
+  adjust.add_cancel_activities(cancelled->id());
+  auto early = cases_->AdjustPlan(who_, adjust);
+  EXPECT_EQ(early.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(early.status().message(), HasSubstr("1-meting"));
+  EXPECT_EQ(Count("plan_adjustments"), 0);
+
+  const int64_t evaluation = measure("1-meting", Day(-100), Day(-10));
+  // An unknown activity: nothing written, not even the target change.
+  kvo::v1::AdjustPlanRequest unknown = adjust;
+  unknown.add_cancel_activities(cancelled->id() + 1000);
+  auto refused = cases_->AdjustPlan(who_, unknown);
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kNotFound);
+  EXPECT_THAT(refused.status().message(), HasSubstr("--cancel-activity"));
+  kvo::v1::AdjustPlanRequest none;
+  none.set_area_id(area_);
+  none.set_adjusted_on(Day(0));
+  none.set_reason("Niets");
+  EXPECT_EQ(cases_->AdjustPlan(who_, none).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(Count("plan_adjustments"), 0);
+  EXPECT_EQ(Count("plan_adjustment_changes"), 0);
+  auto status = cases_->Status(area_);
+  ASSERT_TRUE(status.ok());
+  EXPECT_NE(status->steps(6).state(), "done") << "step 7: bijstellen";
+
+  auto adjusted = cases_->AdjustPlan(who_, adjust);
+  ASSERT_TRUE(adjusted.ok()) << adjusted.status();
+  EXPECT_EQ(adjusted->plan_version(), 2);
+  EXPECT_EQ(adjusted->evaluation_id(), evaluation);
+  EXPECT_EQ(adjusted->evaluation_label(), "1-meting");
+  ASSERT_EQ(adjusted->changes_size(), 3);
+  EXPECT_EQ(adjusted->changes(0).kind(), "target");
+  EXPECT_EQ(adjusted->changes(0).old_target(), -10);
+  EXPECT_EQ(adjusted->changes(0).new_target(), -7.5);
+
+  auto plan = cases_->GetPlan(area_, false);
+  ASSERT_TRUE(plan.ok());
+  EXPECT_EQ(plan->version(), 2);
+  ASSERT_EQ(plan->objectives_size(), 1) << "the dropped one no longer counts";
+  EXPECT_EQ(plan->objectives(0).id(), kept->id());
+  EXPECT_EQ(plan->objectives(0).target_change(), -7.5);
+  ASSERT_EQ(plan->activities_size(), 1);
+  EXPECT_EQ(plan->activities(0).status(), "cancelled");
+  ASSERT_EQ(plan->adjustments_size(), 1);
+  EXPECT_EQ(plan->adjustments(0).changes_size(), 3);
+  EXPECT_EQ(plan->adjustments(0).reason(), adjust.reason());
+  status = cases_->Status(area_);
+  ASSERT_TRUE(status.ok());
+  EXPECT_EQ(status->steps(6).state(), "done") << "step 7: bijstellen";
+
+  // A dropped objective and a cancelled activity cannot change again.
+  EXPECT_EQ(cases_->AdjustPlan(who_, adjust).status().code(),
+            absl::StatusCode::kNotFound);
+  measure("2-meting", Day(-9), Day(-1));
+  status = cases_->Status(area_);
+  ASSERT_TRUE(status.ok());
+  EXPECT_NE(status->steps(6).state(), "done")
+      << "a newer evaluation asks for a new adjustment";
+  EXPECT_EQ(Count("audit_entries WHERE action = 'cycle.adjust_plan'"), 1);
 }
 
 }  // namespace

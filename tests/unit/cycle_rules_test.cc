@@ -210,9 +210,18 @@ TEST(Progress, DoneCurrentNextAndWhatIsMissing) {
   analysed.analyses = 1;
   analysed.plan_versions = 1;
   analysed.assessments_passed = 1;
+  CycleFacts evaluated = analysed;
+  evaluated.analyses = 2;
+  evaluated.assessments_passed = 1;
+  evaluated.certificates = 1;
+  evaluated.certificate_valid_until = D(2028, 6, 1);
+  // An adjustment of an earlier evaluation does not count: plan_versions
+  // alone does not finish step 7.
+  evaluated.plan_versions = 2;
   CycleFacts all = analysed;
   all.analyses = 2;
   all.plan_versions = 2;
+  all.adjusted_after_evaluation = true;
   all.assessments_passed = 2;
   all.certificates = 2;
   all.certificate_valid_until = D(2028, 6, 1);
@@ -241,6 +250,10 @@ TEST(Progress, DoneCurrentNextAndWhatIsMissing) {
        analysed,
        {"done", "done", "done", "current", "next", "later", "later", "later"},
        "het certificaat Basis Samenwerken"},
+      {"evaluated, not yet adjusted after it",
+       evaluated,
+       {"done", "done", "done", "done", "done", "done", "current", "next"},
+       "kvo plan adjust"},
       {"everything",
        all,
        {"done", "done", "done", "done", "done", "done", "done", "done"},
@@ -267,6 +280,32 @@ TEST(Progress, DoneCurrentNextAndWhatIsMissing) {
     }
   }
   EXPECT_EQ(Progress(none, today, 180)[0].name, "Intentieverklaring");
+}
+
+TEST(LatestEvaluation, TheLatestAnsweredMeasurementAfterTheFirst) {
+  struct Case {
+    const char* name;
+    std::vector<MeasurementFact> by_period;
+    std::optional<int64_t> want;
+  };
+  const Case cases[] = {
+      {"none", {}, std::nullopt},
+      {"only the 0-meting", {{1, true}}, std::nullopt},
+      {"a 1-meting without responses", {{1, true}, {2, false}}, std::nullopt},
+      {"an unanswered first does not count as the 0-meting",
+       {{1, false}, {2, true}},
+       std::nullopt},
+      {"a 1-meting", {{1, true}, {2, true}}, 2},
+      {"the latest of two evaluations", {{1, true}, {2, true}, {3, true}}, 3},
+      {"the latest answered one", {{1, true}, {2, true}, {3, false}}, 2},
+  };
+  for (const auto& c : cases) {
+    EXPECT_EQ(LatestEvaluation(c.by_period), c.want) << c.name;
+  }
+  EXPECT_FALSE(AdjustedAfterEvaluation(std::nullopt, {}));
+  EXPECT_FALSE(AdjustedAfterEvaluation(std::nullopt, {2}));
+  EXPECT_FALSE(AdjustedAfterEvaluation(3, {2}));
+  EXPECT_TRUE(AdjustedAfterEvaluation(3, {2, 3}));
 }
 
 TEST(CycleRequests, BadInputNamesTheFlag) {

@@ -35,6 +35,7 @@ ReductionInputs Seeded() {
   PeriodFacts& a = in.first_facts;
   a.incidents_by_type = {{"theft", 120}, {"violence", 3}, {"nuisance", 40}};
   a.police_by_category = {{"diefstal", 80}, {"inbraak", 10}};
+  a.fire_by_category = {{"fire", 12}, {"false_alarm", 3}};
   a.damage_cents = 1234567;
   a.warnings_issued = 30;
   a.bans_issued = 8;
@@ -49,6 +50,7 @@ ReductionInputs Seeded() {
   b.incidents_by_type = {
       {"theft", 96}, {"violence", 6}, {"nuisance", 30}, {"vandalism", 2}};
   b.police_by_category = {{"diefstal", 60}, {"inbraak", 12}};
+  b.fire_by_category = {{"fire", 9}, {"false_alarm", 6}};
   b.damage_cents = 987650;
   b.warnings_issued = 22;
   b.bans_issued = 4;
@@ -104,6 +106,12 @@ TEST(ReductionReportTest, EveryFigureOfTheSeededAreaAsWorkedOutByHand) {
   EXPECT_EQ(Row(*r, "damage"), (Cells{"€ 12.345,67", "€ 9.876,50", "-20,0 %"}));
   EXPECT_EQ(Row(*r, "police.inbraak"), (Cells{"10", "12", "+20,0 %"}));
   EXPECT_EQ(Row(*r, "police.total"), (Cells{"90", "72", "-20,0 %"}));
+  // The fire brigade's figures: their own section, small numbers hidden
+  // like the police's (3 false alarms, and the total that would give them
+  // away).
+  EXPECT_EQ(Row(*r, "fire.fire"), (Cells{"12", "9", "-25,0 %"}));
+  EXPECT_EQ(Row(*r, "fire.false_alarm"), (Cells{"< 5", "6", ""}));
+  EXPECT_EQ(Row(*r, "fire.total"), (Cells{"verborgen", "15", ""}));
   // (22 - 30) / 30 = -26.67 %; 4 bans is below 5.
   EXPECT_EQ(Row(*r, "cards.collective_warning"),
             (Cells{"30", "22", "-26,7 %"}));
@@ -190,6 +198,26 @@ TEST(ReductionReportTest, AMissingMeasurementIsSaidNotFailed) {
   EXPECT_FALSE(r->objectives[1].measured_change.has_value());
 }
 
+TEST(ReductionReportTest, FireBrigadeFiguresHaveTheirOwnSection) {
+  ReductionInputs in = Seeded();
+  auto r = BuildReductionReport(in);
+  ASSERT_TRUE(r.ok()) << r.status();
+  std::string text = ReductionText(*r);
+  EXPECT_THAT(text, HasSubstr("Brandweercijfers"));
+  EXPECT_THAT(text, HasSubstr("Brandweercijfers totaal"));
+  EXPECT_THAT(ReductionCsv(*r), HasSubstr("Brandweercijfers"));
+  in.first_facts.fire_by_category.clear();
+  in.second_facts.fire_by_category.clear();
+  r = BuildReductionReport(in);
+  ASSERT_TRUE(r.ok()) << r.status();
+  text = ReductionText(*r);
+  EXPECT_THAT(text, HasSubstr("Geen brandweercijfers ingelezen"));
+  EXPECT_THAT(text, HasSubstr("Politiecijfers totaal"));
+  in.second_facts.fire_by_category["fire"] = -1;
+  EXPECT_EQ(BuildReductionReport(in).status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
 TEST(ReductionReportTest, BadInputNamesTheProblem) {
   ReductionInputs in = Seeded();
   in.second = {absl::CivilDay(2025, 12, 31), absl::CivilDay(2025, 1, 1)};
@@ -270,6 +298,7 @@ TEST(ReductionReportTest, ObjectiveMetricsAreTheReportsFigures) {
     }
     for (const auto& c : cycle::FigureCategories(policy->cycle())) {
       f->police_by_category[c] = 7;
+      f->fire_by_category[c] = 7;
     }
     for (const char* o : {"upheld", "rejected", "pending"}) {
       f->objections_by_outcome[o] = 1;

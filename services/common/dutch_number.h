@@ -1,0 +1,19 @@
+#ifndef KVO_SERVICES_COMMON_DUTCH_NUMBER_H_
+#define KVO_SERVICES_COMMON_DUTCH_NUMBER_H_
+
+#include <string>
+
+namespace kvo::common {
+
+// Numbers as a Dutch reader writes them: a decimal comma. Pure.
+
+// `decimals` decimals always: DutchDecimal(-12.5, 1) == "-12,5",
+// DutchDecimal(10, 1) == "10,0".
+std::string DutchDecimal(double v, int decimals);
+// At most `max_decimals`, trailing zeros (and the comma) dropped:
+// DutchShortDecimal(-7.5, 2) == "-7,5", DutchShortDecimal(-10, 2) == "-10".
+std::string DutchShortDecimal(double v, int max_decimals);
+
+}  // namespace kvo::common
+
+#endif  // KVO_SERVICES_COMMON_DUTCH_NUMBER_H_
