@@ -199,6 +199,48 @@ TEST(KvodE2E, EmbeddedClusterRunsAtTheNicenessAsked) {
   EXPECT_EQ(kvod->Stop(), 0);
 }
 
+// Plans that do not depend on luck: a table loaded after the start is
+// analysed by kvod within seconds, not after autovacuum's minute, so no
+// statement keeps the plan made when the table was empty.
+TEST(KvodE2E, ATableLoadedAfterTheStartIsAnalysedWithinSeconds) {
+  TempDir tmp;
+  const fs::path data = tmp.path() / "data";
+  auto kvod = KvodProcess::Start(data, {});
+  ASSERT_NE(kvod, nullptr);
+  pqxx::connection conn(EmbeddedConninfo(data));
+  std::string loaded_at;
+  {
+    pqxx::work tx(conn);
+    tx.exec0(
+        "INSERT INTO areas (name, kind, municipality) SELECT 'Wijk ' || g, "
+        "'shopping_area', 'Deventer' FROM generate_series(1, 3000) g");
+    loaded_at = tx.exec1("SELECT clock_timestamp()::text")[0].as<std::string>();
+    tx.commit();
+  }
+  const auto loaded = std::chrono::steady_clock::now();
+  bool analysed = false;
+  while (!analysed &&
+         std::chrono::steady_clock::now() - loaded < std::chrono::seconds(30)) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    pqxx::nontransaction tx(conn);
+    // last_analyze: an ANALYZE command (kvod's); autovacuum would set
+    // last_autoanalyze instead.
+    analysed = tx.exec_params1(
+                     "SELECT COALESCE(last_analyze > $1::timestamptz, "
+                     "false) FROM pg_stat_user_tables WHERE relname "
+                     "= 'areas'",
+                     loaded_at)[0]
+                   .as<bool>();
+  }
+  EXPECT_TRUE(analysed) << "areas not analysed 30 s after the load";
+  pqxx::nontransaction tx(conn);
+  EXPECT_GE(
+      tx.exec1("SELECT reltuples FROM pg_class WHERE relname = 'areas'")[0]
+          .as<double>(),
+      3000);
+  EXPECT_EQ(kvod->Stop(), 0);
+}
+
 TEST(KvodE2E, ExternalDatabaseIsUsedWhenGiven) {
   TempDir tmp;
   common::EmbeddedPostgresOptions options;
