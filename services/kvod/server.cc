@@ -696,9 +696,11 @@ int RunKvod(const KvodConfig& config) {
                                         clock);
   // The card's notice states a donation claimed for its incident.
   donations::DonationNoticeClaims notice_claims;
+  registry::CardIssuing card_issuing(*policy, *rt.pool, guard, **keys,
+                                     gallery_card_sink, clock);
   registry::RegistryServiceImpl registry_service(
       *policy, *rt.pool, guard, **keys, gallery_card_sink, clock, incidents,
-      &notice_claims);
+      card_issuing, &notice_claims);
   // Licence first: the cycle module's records decide who gets a gallery,
   // through gRPC and the door page alike.
   cycle::CycleDoorAdmission door_admission(*rt.door_pool);

@@ -25,6 +25,7 @@
 #include "services/registry/person_normalize.h"
 #include "services/registry/pg_registry_store.h"
 #include "services/registry/registry_requests.h"
+#include "services/registry/registry_views.h"
 #include "services/registry/vault.h"
 
 namespace kvo::registry {
@@ -51,71 +52,8 @@ std::string LocalDate(absl::Time t) {
   return absl::FormatTime("%Y-%m-%d", t, Amsterdam());
 }
 
-kvo::v1::CardKind KindToProto(const std::string& kind) {
-  if (kind == "individual_ban") return kvo::v1::CARD_KIND_INDIVIDUAL_BAN;
-  if (kind == "collective_warning")
-    return kvo::v1::CARD_KIND_COLLECTIVE_WARNING;
-  if (kind == "collective_ban") return kvo::v1::CARD_KIND_COLLECTIVE_BAN;
-  return kvo::v1::CARD_KIND_UNSPECIFIED;
-}
-
-CardKind KindFromRow(const std::string& kind) {
-  if (kind == "individual_ban") return CardKind::kIndividualBan;
-  if (kind == "collective_ban") return CardKind::kCollectiveBan;
-  return CardKind::kCollectiveWarning;
-}
-
 bool IsShopRole(kvo::v1::Role role) {
   return role == kvo::v1::ROLE_SHOPKEEPER || role == kvo::v1::ROLE_SECURITY;
-}
-
-}  // namespace
-
-// Helpers that need the policy live here, beside the handlers.
-namespace {
-
-std::vector<std::string> VisibleFields(const kvo::v1::Policy& policy,
-                                       kvo::v1::Role role) {
-  for (const auto& rule : policy.person_fields()) {
-    if (rule.role() == role) {
-      return {rule.fields().begin(), rule.fields().end()};
-    }
-  }
-  return {};
-}
-
-bool IsMinor(const kvo::v1::Policy& policy, const std::string& dob,
-             absl::Time now) {
-  absl::CivilDay day;
-  if (!absl::ParseCivilTime(dob, &day)) return false;
-  return AgeInYears(day, now) < policy.persons().adult_age_years();
-}
-
-kvo::v1::Person PersonView(const kvo::v1::Policy& policy, const OpenPerson& p,
-                           const std::vector<std::string>& visible,
-                           absl::Time now) {
-  kvo::v1::Person out;
-  out.set_id(p.row.id);
-  out.set_pseudonym(p.row.pseudonym);
-  out.set_registered_area_id(p.row.registered_area_id);
-  const auto* reflection = out.GetReflection();
-  const auto* descriptor = out.GetDescriptor();
-  for (const char* field : kPersonFields) {
-    const bool shown =
-        std::find(visible.begin(), visible.end(), field) != visible.end();
-    if (!shown) {
-      out.add_hidden_fields(field);
-      continue;
-    }
-    auto it = p.fields.find(field);
-    if (it != p.fields.end()) {
-      reflection->SetString(&out, descriptor->FindFieldByName(field),
-                            it->second);
-    }
-  }
-  auto dob = p.fields.find("date_of_birth");
-  if (dob != p.fields.end()) out.set_minor(IsMinor(policy, dob->second, now));
-  return out;
 }
 
 }  // namespace
@@ -124,7 +62,8 @@ RegistryServiceImpl::RegistryServiceImpl(
     const kvo::v1::Policy& policy, common::DbPool& pool,
     identity::RpcGuard& guard, const KeyRing& keys,
     CardChangeSink& card_changes, const common::Clock& clock,
-    IncidentRecording& incidents, const NoticeClaims* notice_claims)
+    IncidentRecording& incidents, CardIssuing& card_issuing,
+    const NoticeClaims* notice_claims)
     : policy_(policy),
       pool_(pool),
       guard_(guard),
@@ -132,6 +71,7 @@ RegistryServiceImpl::RegistryServiceImpl(
       card_changes_(card_changes),
       clock_(clock),
       incidents_(incidents),
+      card_issuing_(card_issuing),
       notice_claims_(notice_claims) {}
 
 // ---- shops ---------------------------------------------------------------
@@ -471,24 +411,6 @@ grpc::Status RegistryServiceImpl::RecordIncident(
 
 namespace {
 
-kvo::v1::Card CardToProto(const CardRow& row) {
-  kvo::v1::Card card;
-  card.set_id(row.id);
-  card.set_person_id(row.person_id);
-  card.set_incident_id(row.incident_id);
-  card.set_area_id(row.area_id);
-  card.set_shop_id(row.shop_id);
-  card.set_kind(KindToProto(row.kind));
-  *card.mutable_valid_from() = ToProto(row.valid_from);
-  *card.mutable_valid_until() = ToProto(row.valid_until);
-  card.set_days(row.days);
-  card.set_rule(row.rule);
-  for (const auto& shop : row.shops) card.add_shops(shop);
-  card.set_revoked(row.revoked);
-  card.set_revoke_reason(row.revoke_reason);
-  return card;
-}
-
 absl::StatusOr<CardRow> ReadCard(common::DbPool& pool, int64_t card_id) {
   if (auto s = RequireId("card_id", card_id); !s.ok()) return s;
   return pool.InTransaction(
@@ -509,106 +431,9 @@ grpc::Status RegistryServiceImpl::IssueCard(
     kvo::v1::Card* response) {
   auto call = guard_.Begin(*context, Method("IssueCard"));
   if (!call.ok()) return ToGrpcStatus(call.status());
-  if (auto s = ValidateIssueCardRequest(*request); !s.ok()) {
-    return ToGrpcStatus(s);
-  }
-  const bool individual = request->scope() == kvo::v1::CARD_SCOPE_INDIVIDUAL;
-  const auto visible = VisibleFields(policy_, call->caller.role);
-  std::vector<std::string> wanted = visible;
-  wanted.push_back("date_of_birth");
-  Vault vault(keys_);
-  // The most frequent write of the registry: one transaction, and a refusal
-  // of the area commits alone with its audit entry.
-  struct Issued {
-    absl::Status refusal;
-    kvo::v1::Card card;
-    std::vector<ChangedCard> changes;
-  };
-  auto issued = pool_.InTransaction(
-      "issue card", [&](pqxx::work& tx) -> absl::StatusOr<Issued> {
-        // One decision per person at a time: a second officer waits here
-        // and then sees the first card (escalation, no double ban).
-        auto found = Store::IncidentForCard(tx, request->incident_id());
-        if (!found) {
-          return absl::NotFoundError(absl::StrCat(
-              "incident_id: incident ", request->incident_id(), " not found"));
-        }
-        const IncidentRow* incident = &found->first;
-        const PersonRow* row = &found->second;
-        if (auto s = guard_.CheckAreasIn(tx, *call, {incident->area_id});
-            !s.ok()) {
-          return Issued{s, {}};
-        }
-        if (call->caller.role == kvo::v1::ROLE_SHOPKEEPER &&
-            (!individual || !Store::IsShopMember(tx, incident->shop_id,
-                                                 call->caller.principal_id))) {
-          return absl::PermissionDeniedError(
-              "a shopkeeper issues individual bans for their own shop only "
-              "(scope: individual, an incident of your shop)");
-        }
-        CardRequest r;
-        const CardHistory history = Store::CardHistoryOf(
-            tx, row->id, incident->area_id, incident->id,
-            row->erased ? std::vector<std::string>{} : wanted);
-        for (const CardRow& c : history.cards) {
-          if (c.incident_id == incident->id) {
-            return absl::AlreadyExistsError(absl::StrCat(
-                "incident ", incident->id, " already has card ", c.id));
-          }
-          r.cards.push_back({KindFromRow(c.kind), c.shop_id, c.valid_from,
-                             c.valid_until, c.revoked});
-        }
-        for (const auto& o : history.offences) {
-          r.offences.push_back({o.occurred_at, o.card_revoked});
-        }
-        auto person = vault.OpenSealed(*row, history.sealed_fields);
-        if (!person.ok()) return person.status();
-        if (!absl::ParseCivilTime(person->fields["date_of_birth"],
-                                  &r.date_of_birth)) {
-          return absl::DataLossError(
-              "the person's date of birth is unreadable");
-        }
-        r.scope = individual ? CardScope::kIndividual : CardScope::kCollective;
-        r.shop_id = incident->shop_id;
-        r.requested_days = request->requested_days();
-        r.offence_at = incident->occurred_at;
-        r.serious = std::any_of(
-            policy_.offence_types().begin(), policy_.offence_types().end(),
-            [&](const auto& t) {
-              return t.code() == incident->offence_type && t.serious();
-            });
-        r.now = clock_.Now();
-        auto decision = DecideCard(policy_, r);
-        if (!decision.ok()) return decision.status();
-        CardRow card;
-        card.person_id = row->id;
-        card.incident_id = incident->id;
-        card.area_id = incident->area_id;
-        card.shop_id = incident->shop_id;
-        card.kind = CardKindName(decision->kind);
-        card.valid_from = decision->valid_from;
-        card.valid_until = decision->valid_until;
-        card.days = decision->days;
-        card.rule = decision->rule;
-        card.issued_by = call->caller.principal_id;
-        for (const auto& [id, name] : history.shops) {
-          if (!individual || id == incident->shop_id)
-            card.shops.push_back(name);
-        }
-        card.id = Store::InsertCard(tx, card);
-        PgAuditStore::Append(
-            tx, guard_.Record(*call, "registry.issue_card", Subject(*row),
-                              absl::StrCat("card ", card.id, ": ", card.rule)));
-        Issued out{absl::OkStatus(), CardToProto(card),
-                   ReportChanges(card_changes_, tx, {card})};
-        *out.card.mutable_person() =
-            PersonView(policy_, *person, visible, r.now);
-        return out;
-      });
-  if (!issued.ok()) return ToGrpcStatus(issued.status());
-  if (!issued->refusal.ok()) return ToGrpcStatus(issued->refusal);
-  card_changes_.CardsCommitted(issued->changes);
-  *response = std::move(issued->card);
+  auto card = card_issuing_.Issue(*call, *request);
+  if (!card.ok()) return ToGrpcStatus(card.status());
+  *response = std::move(*card);
   return grpc::Status::OK;
 }
 

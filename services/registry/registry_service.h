@@ -9,6 +9,7 @@
 #include "services/common/db_pool.h"
 #include "services/identity/rpc_guard.h"
 #include "services/registry/card_changes.h"
+#include "services/registry/card_issuing.h"
 #include "services/registry/incident_recording.h"
 #include "services/registry/key_ring.h"
 #include "services/registry/notice_claims.h"
@@ -32,7 +33,7 @@ class RegistryServiceImpl final : public kvo::v1::RegistryService::Service {
   RegistryServiceImpl(const kvo::v1::Policy& policy, common::DbPool& pool,
                       identity::RpcGuard& guard, const KeyRing& keys,
                       CardChangeSink& card_changes, const common::Clock& clock,
-                      IncidentRecording& incidents,
+                      IncidentRecording& incidents, CardIssuing& card_issuing,
                       const NoticeClaims* notice_claims = nullptr);
 
   grpc::Status CreateShop(grpc::ServerContext* context,
@@ -90,6 +91,7 @@ class RegistryServiceImpl final : public kvo::v1::RegistryService::Service {
   CardChangeSink& card_changes_;
   const common::Clock& clock_;
   IncidentRecording& incidents_;       // RecordIncident's use case
+  CardIssuing& card_issuing_;          // IssueCard's
   const NoticeClaims* notice_claims_;  // may be null: no donations
 };
 
