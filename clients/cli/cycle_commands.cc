@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <fstream>
+#include <map>
 #include <memory>
 #include <sstream>
 #include <string>
@@ -408,11 +409,25 @@ std::string MetricDutch(const kvo::v1::Objective& o) {
                       points ? " pp" : " %");
 }
 
+// The default policy's measures in Dutch; a measure a policy adds shows as
+// its code (the value --measure takes).
+std::string MeasureDutch(const std::string& code) {
+  static const auto* const kWords = new std::map<std::string, std::string>{
+      {"camera_surveillance", "cameratoezicht"},
+      {"lighting", "verlichting"},
+      {"prevention_training", "preventietraining"},
+      {"organised_surveillance", "georganiseerd toezicht"},
+      {"fire_safety", "brandveiligheid"},
+      {"collective_shop_ban", "collectief winkelverbod"}};
+  auto it = kWords->find(code);
+  return it == kWords->end() ? code : it->second;
+}
+
 Record ObjectiveRecord(const kvo::v1::Objective& o) {
   return {{"doel", absl::StrCat(o.id())},
           {"omschrijving", o.description()},
           {"meetbaar_doel", o.target()},
-          {"maatregel", o.measure()},
+          {"maatregel", MeasureDutch(o.measure())},
           {"meetdoel_rapport", MetricDutch(o)}};
 }
 

@@ -212,6 +212,23 @@ std::string SeverityDutch(const std::string& severity) {
   return "laag";
 }
 
+// The default policy's schouw categories in Dutch; a category a policy adds
+// shows as its code (the value --category takes).
+std::string SchouwCategoryDutch(const std::string& code) {
+  static const auto* const kWords =
+      new std::map<std::string, std::string>{{"lighting", "verlichting"},
+                                             {"cleanliness", "netheid"},
+                                             {"vacancy", "leegstand"},
+                                             {"graffiti", "graffiti"},
+                                             {"fire_safety", "brandveiligheid"},
+                                             {"escape_routes", "vluchtwegen"},
+                                             {"visibility", "zichtbaarheid"},
+                                             {"access", "toegankelijkheid"},
+                                             {"other", "overig"}};
+  auto it = kWords->find(code);
+  return it == kWords->end() ? code : it->second;
+}
+
 std::string FindingStatusDutch(const std::string& status) {
   if (status == "resolved") return "opgelost";
   if (status == "in_progress") return "in behandeling";
@@ -222,7 +239,7 @@ Record FindingRecord(const kvo::v1::Finding& f) {
   return {{"bevinding", absl::StrCat(f.id())},
           {"ronde", absl::StrCat(f.round_id())},
           {"straat", f.street()},
-          {"categorie", f.category()},
+          {"categorie", SchouwCategoryDutch(f.category())},
           {"ernst", SeverityDutch(f.severity())},
           {"omschrijving", f.description()},
           {"status", FindingStatusDutch(f.status())},
