@@ -16,7 +16,7 @@ ALTER TABLE schouw_findings ADD CONSTRAINT schouw_findings_resolved_at_check
 -- When the retention job deleted the finding's photo (NULL: it never did).
 ALTER TABLE schouw_findings ADD COLUMN photo_deleted_at timestamptz;
 
--- The job's question: resolved findings with a photo, oldest resolution
--- first.
-CREATE INDEX schouw_finding_photos_by_resolution ON schouw_findings
-  (resolved_at) WHERE resolved_at IS NOT NULL AND photo_deleted_at IS NULL;
+-- The job's question: findings resolved before a moment (the photo is
+-- checked per finding).
+CREATE INDEX schouw_findings_by_resolution ON schouw_findings (resolved_at)
+  WHERE resolved_at IS NOT NULL;
