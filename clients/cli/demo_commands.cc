@@ -99,6 +99,10 @@ class Seeder {
   // The 0-meting and 1-meting (a survey of most shops, feeling safer and
   // reporting more in the second) and a schouw round of each kind.
   absl::Status SurveyAndSchouw();
+  // Step 7 (Bijstellen): after the 1-meting the plan's target for
+  // reporting to the police goes up, as the evaluation showed far more
+  // reports than the plan asked for.
+  absl::Status AdjustPlan();
 
   absl::StatusOr<int64_t> RecordIncident(const DemoIncident& in);
 
@@ -110,6 +114,8 @@ class Seeder {
   std::string shopkeeper_login_, shopkeeper_password_;
   std::vector<int64_t> shops_, persons_;
   std::vector<int64_t> carded_incidents_, later_incidents_;
+  // The plan's objectives, in the order Plan adds them.
+  std::vector<int64_t> objectives_;
   int cards_ = 0, photos_ = 0, claims_ = 0;
 };
 
@@ -168,8 +174,9 @@ absl::Status Seeder::Run() {
     return Failed("the coordinator's login", s);
   }
   coordinator_.config.token = session.token();
-  for (auto step : {&Seeder::Cycle, &Seeder::Registry, &Seeder::Donations,
-                    &Seeder::Plan, &Seeder::SurveyAndSchouw}) {
+  for (auto step :
+       {&Seeder::Cycle, &Seeder::Registry, &Seeder::Donations, &Seeder::Plan,
+        &Seeder::SurveyAndSchouw, &Seeder::AdjustPlan}) {
     if (auto s = (this->*step)(); !s.ok()) return s;
   }
   return absl::OkStatus();
@@ -543,6 +550,7 @@ absl::Status Seeder::Plan() {
         !s.ok()) {
       return s;
     }
+    objectives_.push_back(objective.id());
     AddActivityRequest a;
     a.set_area_id(area_);
     a.set_objective_id(objective.id());
@@ -575,6 +583,24 @@ absl::Status Seeder::Plan() {
   Certificate issued;
   return Call(coordinator_, *cycle, &CycleService::Stub::IssueCertificate,
               certificate, &issued, "the certificate");
+}
+
+absl::Status Seeder::AdjustPlan() {
+  auto cycle = CycleService::NewStub(coordinator_.channel);
+  AdjustPlanRequest r;
+  r.set_area_id(area_);
+  // The day the 1-meting ends: today, not in the future.
+  r.set_adjusted_on(Day(plan_.second_to));
+  r.set_reason(
+      "De 1-meting laat zien dat ondernemers veel vaker aangifte doen dan in "
+      "de 0-meting, meer dan het plan vroeg: het doel voor de "
+      "aangiftebereidheid gaat van 30 naar 40 procentpunt (demo).");
+  auto* target = r.add_targets();
+  target->set_objective_id(objectives_.at(2));  // reporting to the police
+  target->set_target_change(40.0);
+  PlanAdjustment adjusted;
+  return Call(coordinator_, *cycle, &CycleService::Stub::AdjustPlan, r,
+              &adjusted, "the plan's adjustment");
 }
 
 void Seeder::PrintSummary(bool json) const {
@@ -643,7 +669,8 @@ void AddDemoCommands(CLI::App* app, const GlobalOptions* opts,
       "create a NEW demo area (marked \"demo\") and fill it with generated "
       "data: ~40 shops in 3 streets, parties, licence, participants, two "
       "years of incidents, police figures, cards with face-free placeholder "
-      "photos, donation claims, a plan, an assessment and a certificate; "
+      "photos, donation claims, a plan, an assessment and a certificate, "
+      "a 1-meting and the plan adjusted after it; "
       "refused when the area exists (admin)");
   seed->add_option("--name", a->name, "the new area's name")
       ->capture_default_str();

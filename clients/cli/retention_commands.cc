@@ -60,7 +60,8 @@ void AddRetentionCommands(CLI::App* app, const GlobalOptions* opts,
   run->add_flag("--dry-run", args->dry_run, "list what is due, delete nothing");
   run->add_option("--kind", args->kinds,
                   "only this kind (audit_entry_content, card, person, "
-                  "incident_link); repeat for more; all when not given")
+                  "incident_link, claim_link, schouw_photo); repeat for "
+                  "more; all when not given")
       ->allow_extra_args(false);
   OnSelected(run, action, opts, args, &RunRetention);
   auto* report = retention->add_subcommand(

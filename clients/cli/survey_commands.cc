@@ -5,6 +5,7 @@
 #include <iostream>
 #include <map>
 #include <memory>
+#include <optional>
 #include <sstream>
 
 #include "absl/strings/ascii.h"
@@ -235,6 +236,14 @@ std::string FindingStatusDutch(const std::string& status) {
   return "open";
 }
 
+std::string PhotoDutch(const kvo::v1::Finding& f) {
+  if (f.has_photo()) return "ja";
+  if (!f.photo_deleted_on().empty()) {
+    return absl::StrCat("verwijderd op ", FormatDutchDay(f.photo_deleted_on()));
+  }
+  return "nee";
+}
+
 Record FindingRecord(const kvo::v1::Finding& f) {
   return {{"bevinding", absl::StrCat(f.id())},
           {"ronde", absl::StrCat(f.round_id())},
@@ -244,7 +253,7 @@ Record FindingRecord(const kvo::v1::Finding& f) {
           {"omschrijving", f.description()},
           {"status", FindingStatusDutch(f.status())},
           {"opvolging", f.follow_up().empty() ? "-" : f.follow_up()},
-          {"foto", f.has_photo() ? "ja" : "nee"}};
+          {"foto", PhotoDutch(f)}};
 }
 
 int RunRound(const GlobalOptions& opts, const Args& a) {
@@ -294,14 +303,44 @@ int RunFinding(const GlobalOptions& opts, const Args& a) {
   return kExitOk;
 }
 
+// Why `kvo schouw photo` found no photo when retention deleted it, for a
+// person: "de foto van bevinding 4 is op 30 mei 2027 verwijderd ...".
+// nullopt when it did not (or the finding cannot be read).
+std::optional<std::string> DeletedPhotoReason(Stub& stub,
+                                              const Connection& connection,
+                                              int64_t area, int64_t finding) {
+  kvo::v1::ListFindingsRequest req;
+  req.set_area_id(area);
+  kvo::v1::ListFindingsResponse resp;
+  auto ctx = connection.Context();
+  if (!stub.ListFindings(ctx.get(), req, &resp).ok()) return std::nullopt;
+  for (const auto& f : resp.findings()) {
+    if (f.id() != finding || f.photo_deleted_on().empty()) continue;
+    return absl::StrCat("de foto van bevinding ", finding, " is op ",
+                        FormatDutchDay(f.photo_deleted_on()),
+                        " verwijderd: de bewaartermijn na het oplossen van de "
+                        "bevinding was verstreken");
+  }
+  return std::nullopt;
+}
+
 int RunPhoto(const GlobalOptions& opts, const Args& a) {
   kvo::v1::GetFindingPhotoRequest req;
   req.set_area_id(a.area);
   req.set_finding_id(a.finding);
+  Connection connection;
+  if (int rc = Connect(opts, &connection); rc != kExitOk) return rc;
+  auto stub = CycleService::NewStub(connection.channel);
   kvo::v1::FindingPhoto photo;
-  if (int rc = Call(opts, &Stub::GetFindingPhoto, req, &photo); rc != kExitOk) {
-    return rc;
+  auto ctx = connection.Context();
+  const grpc::Status status = stub->GetFindingPhoto(ctx.get(), req, &photo);
+  if (status.error_code() == grpc::StatusCode::NOT_FOUND) {
+    if (auto reason =
+            DeletedPhotoReason(*stub, connection, a.area, a.finding)) {
+      return ReportError(*reason, kExitFailed);
+    }
   }
+  if (!status.ok()) return ReportRpcError(status);
   if (int rc = WriteFile(a.out, photo.jpeg()); rc != kExitOk) return rc;
   PrintRecord({{"bevinding", absl::StrCat(photo.finding_id())},
                {"foto", a.out},
@@ -476,7 +515,9 @@ void AddSurveyCommands(CLI::App* app, const GlobalOptions* opts,
   OnSelected(finding, action, opts, a, RunFinding);
   auto* photo = schouw->add_subcommand(
       "photo",
-      "write a finding's photo to a file (coordinator of the area, admin)");
+      "write a finding's photo to a file (coordinator of the area, admin); "
+      "it is deleted policy retention.schouw_photo_days after the finding "
+      "is resolved");
   area_option(photo);
   photo->add_option("--finding", a->finding, "finding id")
       ->required()

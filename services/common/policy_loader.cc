@@ -46,6 +46,9 @@ constexpr int64_t kMaxDescriptionChars = 100000;
 constexpr int64_t kMaxRetentionUnpaidDays = 2557;  // 7 years, then a bailiff.
 constexpr int64_t kMinAuditRetentionDays = 1826;   // Audit is kept 5 years.
 constexpr int64_t kMaxRecertificationYears = 5;
+// A schouw photo is kept no longer than needed: at most a year after its
+// finding was resolved.
+constexpr int64_t kMaxSchouwPhotoDays = 365;
 constexpr int64_t kMaxNoticeDays = 730;
 constexpr int64_t kMaxTokenLifetimeMinutes = 10080;       // One week.
 constexpr int64_t kMaxBootstrapCodeLifetimeHours = 168;   // One week.
@@ -256,6 +259,8 @@ void ValidateRetention(const kvo::v1::RetentionPolicy& retention,
                 {31});
   check.AtLeast("retention.audit_retention_days",
                 retention.audit_retention_days(), kMinAuditRetentionDays);
+  check.Between("retention.schouw_photo_days", retention.schouw_photo_days(),
+                {1}, {kMaxSchouwPhotoDays});
 }
 
 void ValidateIdentity(const kvo::v1::IdentityPolicy& identity, Checker& check) {

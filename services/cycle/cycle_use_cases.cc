@@ -11,6 +11,7 @@
 #include "services/cycle/cycle_rules.h"
 #include "services/cycle/figures_csv.h"
 #include "services/cycle/pg_cycle_store.h"
+#include "services/cycle/schouw_photo_rules.h"
 #include "services/cycle/survey_rules.h"
 #include "services/identity/pg_identity_store.h"
 #include "services/photos/photo_intake.h"
@@ -154,6 +155,10 @@ kvo::v1::Finding FindingProto(const FindingRow& f) {
   out.set_status(f.status);
   out.set_follow_up(f.follow_up);
   out.set_has_photo(f.has_photo);
+  if (f.photo_deleted_at) {
+    out.set_photo_deleted_on(
+        Day(absl::ToCivilDay(*f.photo_deleted_at, common::Amsterdam())));
+  }
   return out;
 }
 
@@ -161,6 +166,15 @@ kvo::v1::Finding FindingProto(const FindingRow& f) {
 // does not open.
 std::string PhotoBinding(int64_t finding_id, absl::string_view what) {
   return absl::StrCat("schouw-finding:", finding_id, "/", what);
+}
+
+// The day the retention job deleted the photo of the area's finding, if it
+// did.
+std::optional<absl::CivilDay> PhotoDeletedOn(Tx& tx, int64_t area_id,
+                                             int64_t finding_id) {
+  auto f = Store::Finding(tx, area_id, finding_id);
+  if (!f || !f->photo_deleted_at) return std::nullopt;
+  return absl::ToCivilDay(*f->photo_deleted_at, common::Amsterdam());
 }
 
 kvo::v1::PlanAdjustment AdjustmentProto(const AdjustmentRow& a) {
@@ -979,8 +993,11 @@ absl::StatusOr<kvo::v1::Finding> CycleUseCases::SetFindingStatus(
                            " has no finding ", r.finding_id()));
         }
         row->status = r.status();
+        // Reopened, the photo stays; resolved, its retention period runs.
+        row->resolved_at =
+            ResolvedAtAfter(row->resolved_at, row->status, clock_.Now());
         if (!r.follow_up().empty()) row->follow_up = r.follow_up();
-        Store::UpdateFinding(tx, row->id, row->status, row->follow_up);
+        Store::UpdateFinding(tx, *row);
         Audit(tx, who, "cycle.set_finding_status", r.area_id());
         return FindingProto(*row);
       });
@@ -1017,6 +1034,13 @@ absl::StatusOr<kvo::v1::FindingPhoto> CycleUseCases::GetFindingPhoto(
       [&](pqxx::work& tx) -> absl::StatusOr<kvo::v1::FindingPhoto> {
         auto row = Store::FindingPhoto(tx, r.area_id(), r.finding_id());
         if (!row) {
+          if (auto gone = PhotoDeletedOn(tx, r.area_id(), r.finding_id())) {
+            return absl::NotFoundError(absl::StrCat(
+                "finding_id (kvo --finding): the photo of finding ",
+                r.finding_id(), " was deleted on ", Day(*gone),
+                ", retention.schouw_photo_days after the finding was "
+                "resolved"));
+          }
           return absl::NotFoundError(absl::StrCat(
               "finding_id (kvo --finding): area ", r.area_id(),
               " has no finding ", r.finding_id(), " with a photo"));

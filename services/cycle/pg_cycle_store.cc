@@ -1,5 +1,7 @@
 #include "services/cycle/pg_cycle_store.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "services/common/db_pool.h"
@@ -616,8 +618,14 @@ namespace {
 constexpr char kFindingColumns[] =
     "SELECT f.id, f.area_id, f.round_id, f.street_id, s.name, f.category, "
     "f.severity, f.description, f.status, f.follow_up, EXISTS (SELECT 1 FROM "
-    "schouw_finding_photos p WHERE p.finding_id = f.id) FROM schouw_findings f "
-    "JOIN area_streets s ON s.id = f.street_id ";
+    "schouw_finding_photos p WHERE p.finding_id = f.id), "
+    KVO_TS("f.resolved_at") ", " KVO_TS("f.photo_deleted_at")
+    " FROM schouw_findings f JOIN area_streets s ON s.id = f.street_id ";
+
+std::optional<absl::Time> OptionalMicros(const pqxx::field& f) {
+  if (f.is_null()) return std::nullopt;
+  return common::SqlMicros(f);
+}
 
 FindingRow FindingFrom(const pqxx::row& r) {
   FindingRow f;
@@ -632,6 +640,8 @@ FindingRow FindingFrom(const pqxx::row& r) {
   f.status = r[8].as<std::string>();
   f.follow_up = r[9].as<std::string>();
   f.has_photo = r[10].as<bool>();
+  f.resolved_at = OptionalMicros(r[11]);
+  f.photo_deleted_at = OptionalMicros(r[12]);
   return f;
 }
 
@@ -692,11 +702,23 @@ std::optional<FindingRow> PgCycleStore::FindingForUpdate(Tx& tx,
   return FindingFrom(r[0]);
 }
 
-void PgCycleStore::UpdateFinding(Tx& tx, int64_t id, const std::string& status,
-                                 const std::string& follow_up) {
-  tx.exec_params(
-      "UPDATE schouw_findings SET status = $2, follow_up = $3 WHERE id = $1",
-      id, status, follow_up);
+std::optional<FindingRow> PgCycleStore::Finding(Tx& tx, int64_t area_id,
+                                                int64_t id) {
+  auto r = tx.exec_params(
+      absl::StrCat(kFindingColumns, "WHERE f.id = $1 AND f.area_id = $2"), id,
+      area_id);
+  if (r.empty()) return std::nullopt;
+  return FindingFrom(r[0]);
+}
+
+void PgCycleStore::UpdateFinding(Tx& tx, const FindingRow& row) {
+  static const std::string sql = absl::StrCat(
+      "UPDATE schouw_findings SET status = $2, follow_up = $3, resolved_at = "
+      "CASE WHEN $4 THEN ",
+      common::SqlTimeParam(5), " END WHERE id = $1");
+  tx.exec_params0(sql, row.id, row.status, row.follow_up,
+                  row.resolved_at.has_value(),
+                  absl::ToUnixMicros(row.resolved_at.value_or(absl::Time())));
 }
 
 void PgCycleStore::InsertFindingPhoto(Tx& tx, const FindingPhotoRow& row,
@@ -739,6 +761,67 @@ std::vector<FindingRow> PgCycleStore::Findings(Tx& tx, int64_t area_id,
     out.push_back(FindingFrom(r));
   }
   return out;
+}
+
+namespace {
+
+// A finding's photo is due when the finding was resolved before the
+// cutoff ($1) and it still has its photo.
+#define KVO_PHOTO_RESOLVED_BEFORE                                   \
+  "f.resolved_at < to_timestamp(0) + $1::bigint * interval '1 "     \
+  "microsecond' AND EXISTS (SELECT 1 FROM schouw_finding_photos p " \
+  "WHERE p.finding_id = f.id)"
+constexpr char kPhotosResolvedBeforeSql[] =
+    "SELECT f.id, f.area_id FROM schouw_findings f "
+    "WHERE " KVO_PHOTO_RESOLVED_BEFORE " ORDER BY f.id";
+// The finding rows are locked first (a status change of one waits, or the
+// job waits for it, and then sees it reopened: resolved_at is NULL).
+constexpr char kDeletePhotosResolvedBeforeSql[] =
+    "WITH due AS (SELECT f.id FROM schouw_findings f "
+    "WHERE " KVO_PHOTO_RESOLVED_BEFORE
+    " FOR UPDATE OF f), gone AS (DELETE FROM "
+    "schouw_finding_photos p USING due WHERE p.finding_id = due.id RETURNING "
+    "p.finding_id) UPDATE schouw_findings f SET photo_deleted_at = "
+    "to_timestamp(0) + $2::bigint * interval '1 microsecond' FROM gone WHERE "
+    "f.id = gone.finding_id RETURNING f.id, f.area_id";
+constexpr char kFirstResolutionWithPhotoSql[] =
+    "SELECT " KVO_TS("MIN(f.resolved_at)") " FROM schouw_findings f WHERE "
+    "f.resolved_at >= to_timestamp(0) + $1::bigint * interval '1 "
+    "microsecond' AND EXISTS (SELECT 1 FROM schouw_finding_photos p WHERE "
+    "p.finding_id = f.id)";
+#undef KVO_PHOTO_RESOLVED_BEFORE
+
+std::vector<DuePhotoRow> DuePhotos(const pqxx::result& rows) {
+  std::vector<DuePhotoRow> out;
+  for (const auto& r : rows) {
+    out.push_back({r[0].as<int64_t>(), r[1].as<int64_t>()});
+  }
+  std::sort(out.begin(), out.end(),
+            [](const DuePhotoRow& a, const DuePhotoRow& b) {
+              return a.finding_id < b.finding_id;
+            });
+  return out;
+}
+
+}  // namespace
+
+std::vector<DuePhotoRow> PgCycleStore::PhotosResolvedBefore(Tx& tx,
+                                                            absl::Time cutoff) {
+  return DuePhotos(
+      tx.exec_params(kPhotosResolvedBeforeSql, absl::ToUnixMicros(cutoff)));
+}
+
+std::vector<DuePhotoRow> PgCycleStore::DeletePhotosResolvedBefore(
+    Tx& tx, absl::Time cutoff, absl::Time now) {
+  return DuePhotos(tx.exec_params(kDeletePhotosResolvedBeforeSql,
+                                  absl::ToUnixMicros(cutoff),
+                                  absl::ToUnixMicros(now)));
+}
+
+std::optional<absl::Time> PgCycleStore::FirstResolutionWithPhoto(
+    Tx& tx, absl::Time cutoff) {
+  return OptionalMicros(tx.exec_params1(kFirstResolutionWithPhotoSql,
+                                        absl::ToUnixMicros(cutoff))[0]);
 }
 
 }  // namespace kvo::cycle

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "absl/time/civil_time.h"
+#include "absl/time/time.h"
 
 namespace kvo::cycle {
 
@@ -90,6 +91,16 @@ struct FindingRow {
   std::string street;  // read: the street's name
   std::string category, severity, description, status, follow_up;
   bool has_photo = false;  // read
+  // When it became resolved (unset unless status is "resolved").
+  std::optional<absl::Time> resolved_at;
+  // When the retention job deleted its photo (read).
+  std::optional<absl::Time> photo_deleted_at;
+};
+
+// A finding whose photo the retention job deletes (or deleted).
+struct DuePhotoRow {
+  int64_t finding_id = 0;
+  int64_t area_id = 0;
 };
 
 // A finding's photo, sealed (the store never sees it plain).
@@ -263,8 +274,10 @@ class PgCycleStore final {
   // Locks the finding; nullopt unless it is the area's.
   static std::optional<FindingRow> FindingForUpdate(Tx& tx, int64_t area_id,
                                                     int64_t id);
-  static void UpdateFinding(Tx& tx, int64_t id, const std::string& status,
-                            const std::string& follow_up);
+  // The same without the lock.
+  static std::optional<FindingRow> Finding(Tx& tx, int64_t area_id, int64_t id);
+  // Status, follow-up and resolved_at of `row`.
+  static void UpdateFinding(Tx& tx, const FindingRow& row);
   static void InsertFindingPhoto(Tx& tx, const FindingPhotoRow& row,
                                  int64_t added_by);
   // nullopt unless finding `finding_id` is the area's and has a photo.
@@ -274,6 +287,17 @@ class PgCycleStore final {
   // round and id.
   static std::vector<FindingRow> Findings(Tx& tx, int64_t area_id,
                                           bool only_open);
+  // The schouw photo retention's (schouw_photo_retention.h) questions:
+  // findings with a photo resolved before `cutoff`, by id; the same, their
+  // photos deleted and photo_deleted_at set to `now`; the earliest
+  // resolution at or after `cutoff` of a finding with a photo.
+  static std::vector<DuePhotoRow> PhotosResolvedBefore(Tx& tx,
+                                                       absl::Time cutoff);
+  static std::vector<DuePhotoRow> DeletePhotosResolvedBefore(Tx& tx,
+                                                             absl::Time cutoff,
+                                                             absl::Time now);
+  static std::optional<absl::Time> FirstResolutionWithPhoto(Tx& tx,
+                                                            absl::Time cutoff);
 
   // By area, then stars.
   static std::vector<CertificateRow> Certificates(

@@ -51,6 +51,7 @@
 #include "services/common/tls_material.h"
 #include "services/cycle/cycle_door_admission.h"
 #include "services/cycle/cycle_service.h"
+#include "services/cycle/schouw_photo_retention.h"
 #include "services/cycle/survey_rules.h"
 #include "services/donations/donation_notice.h"
 #include "services/donations/donation_retention.h"
@@ -684,10 +685,15 @@ int RunKvod(const KvodConfig& config) {
   donations::ClaimLinkRetention claim_link_retention(
       policy->donations().delete_after_payment_days(),
       policy->donations().max_retention_unpaid_days(), claim_parties);
+  // A schouw finding's photo may show bystanders: kept only for a while
+  // after the finding is resolved.
+  cycle::SchouwPhotoRetention schouw_photo_retention(
+      policy->retention().schouw_photo_days());
   retention::RetentionJob retention_job(
       *rt.pool, clock,
       {&audit_retention, &card_retention, &person_retention,
-       &incident_link_retention, &claim_link_retention});
+       &incident_link_retention, &claim_link_retention,
+       &schouw_photo_retention});
   retention::RetentionServiceImpl retention_service(guard, retention_job);
 
   registry::KeyRewrap key_rewrap(**keys);

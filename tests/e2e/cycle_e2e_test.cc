@@ -5,6 +5,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <fstream>
 
 #include "absl/strings/str_cat.h"
@@ -434,6 +435,92 @@ TEST_F(CycleE2E, SchouwFindingPhotoWithoutItsMetadata) {
       Kvo({"schouw", "photo", "--area", area, "--finding", finding_id, "--out",
            (tmp_.path() / "niet.jpg").string()});
   EXPECT_THAT(shopkeeper.err, HasSubstr("PERMISSION_DENIED"));
+}
+
+// The same through kvod with clock control, for the schouw photos'
+// retention.
+class SchouwPhotoRetentionE2E : public CycleE2E {
+ protected:
+  SchouwPhotoRetentionE2E() {
+    policy_edits_ = {{"audit {", "testing { clock_control: true }\naudit {"}};
+  }
+  // Records a finding with a photo on the Brink in `round`; its id.
+  std::string FindingWithPhoto(const std::string& area,
+                               const std::string& round,
+                               const std::string& description) {
+    const auto jpeg = tmp_.path() / "schouw.jpg";
+    std::ofstream(jpeg, std::ios::binary) << PhotoWithMetadata();
+    const std::string added =
+        Ok({"schouw", "finding", "--area", area, "--round", round, "--street",
+            "Brink", "--category", "lighting", "--severity", "high",
+            "--description", description, "--photo", jpeg.string()});
+    EXPECT_EQ(added.rfind("bevinding:", 0), 0u) << added;
+    return std::to_string(std::stoll(added.substr(10)));
+  }
+};
+
+// retention.schouw_photo_days (90) after a finding was resolved, kvod's
+// retention job deletes its photo: kvo schouw photo says so in Dutch with
+// the day, kvo schouw list shows it; the finding stays. An open finding's
+// photo stays, and so does that of a finding reopened before the day.
+TEST_F(SchouwPhotoRetentionE2E, AResolvedFindingsPhotoGoesAfterTheRetention) {
+  MakeUser("fg.officer", ROLE_PRIVACY_OFFICER, {area_a_});
+  const std::string area = absl::StrCat(area_a_);
+  LoginAs("coord");
+  Ok({"area", "street", "--area", area, "--name", "Brink", "--contact",
+      "J. Smit"});
+  const std::string round = Ok({"schouw", "round", "--area", area, "--kind",
+                                "dark", "--walked-on", Day(-1)});
+  ASSERT_EQ(round.rfind("ronde:", 0), 0u) << round;
+  const std::string round_id = std::to_string(std::stoll(round.substr(6)));
+  const std::string resolved = FindingWithPhoto(area, round_id, "Lamp kapot");
+  const std::string open = FindingWithPhoto(area, round_id, "Donkere steeg");
+  const std::string reopened = FindingWithPhoto(area, round_id, "Leeg pand");
+  Ok({"schouw", "resolve", resolved, "--area", area, "--follow-up",
+      "lamp vervangen"});
+  Ok({"schouw", "resolve", reopened, "--area", area});
+  Ok({"schouw", "resolve", reopened, "--area", area, "--status", "in_progress",
+      "--follow-up", "toch niet verhuurd"});
+  ASSERT_EQ(Count("SELECT count(*) FROM schouw_finding_photos"), 3);
+
+  // 89 days on, nothing is due yet.
+  RestartWithClockAhead(89);
+  LoginAs("fg.officer");
+  Ok({"retention", "run"});
+  EXPECT_EQ(Count("SELECT count(*) FROM schouw_finding_photos"), 3);
+
+  RestartWithClockAhead(91);
+  LoginAs("fg.officer");
+  EXPECT_THAT(Ok({"retention", "report"}), HasSubstr("schouw_photo"));
+  Ok({"retention", "run"});
+  EXPECT_EQ(Count("SELECT count(*) FROM schouw_finding_photos WHERE "
+                  "finding_id = " +
+                  resolved),
+            0);
+  EXPECT_EQ(Count("SELECT count(*) FROM schouw_finding_photos"), 2);
+  EXPECT_EQ(Count("SELECT count(*) FROM schouw_findings"), 3);
+  EXPECT_EQ(Count("SELECT count(*) FROM audit_entries WHERE action = "
+                  "'retention.run' AND subject LIKE '%schouw-finding:" +
+                  resolved + "%'"),
+            1);
+
+  LoginAs("coord");
+  CommandResult gone =
+      Kvo({"schouw", "photo", "--area", area, "--finding", resolved, "--out",
+           (tmp_.path() / "weg.jpg").string()});
+  EXPECT_EQ(gone.exit_code, 1) << gone.err;
+  EXPECT_THAT(gone.err,
+              ContainsRegex("de foto van bevinding " + resolved +
+                            " is op [0-9]+ [a-z]+ 20[0-9][0-9] verwijderd"));
+  EXPECT_THAT(gone.err, HasSubstr("bewaartermijn"));
+  EXPECT_FALSE(std::filesystem::exists(tmp_.path() / "weg.jpg"));
+  EXPECT_THAT(Ok({"schouw", "list", "--area", area}),
+              ContainsRegex("verwijderd op [0-9]+ [a-z]+ 20[0-9][0-9]"));
+  for (const std::string& kept : {open, reopened}) {
+    EXPECT_THAT(Ok({"schouw", "photo", "--area", area, "--finding", kept,
+                    "--out", (tmp_.path() / (kept + ".jpg")).string()}),
+                HasSubstr("zonder metadata"));
+  }
 }
 
 // Step 7 (Bijstellen) through kvo: refused before the 1-meting; after it,

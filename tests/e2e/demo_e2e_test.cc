@@ -146,6 +146,26 @@ TEST_F(DemoE2E, SeedsANewDemoAreaWhoseReportShowsTheDrop) {
         std::filesystem::copy_options::overwrite_existing);
   }
 
+  // The area's cycle as its coordinator sees it: the plan was adjusted
+  // after the 1-meting (step 7, Bijstellen), so every step up to it is done.
+  ASSERT_EQ(kvod_
+                ->Kvo({"login", "--login", Field(seed.out, "coordinator"),
+                       "--password-stdin"},
+                      Field(seed.out, "coordinator_password") + "\n")
+                .exit_code,
+            0);
+  CommandResult status = kvod_->Kvo({"cycle", "status", "--area", area});
+  ASSERT_EQ(status.exit_code, 0) << Describe(status);
+  for (const char* step :
+       {"Intentieverklaring", "Plan van aanpak", "Uitvoering", "Bijstellen"}) {
+    EXPECT_THAT(status.out,
+                ::testing::ContainsRegex(absl::StrCat(step, " +gereed")))
+        << status.out;
+  }
+  CommandResult plan = kvod_->Kvo({"plan", "show", "--area", area});
+  ASSERT_EQ(plan.exit_code, 0) << Describe(plan);
+  EXPECT_THAT(plan.out, HasSubstr("aangiftebereidheid gaat van 30 naar 40"));
+
   // The shopkeeper's door gallery: the six cards, with their photos.
   ASSERT_EQ(kvod_
                 ->Kvo({"login", "--login", Field(seed.out, "shopkeeper"),

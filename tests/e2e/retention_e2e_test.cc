@@ -36,16 +36,6 @@ class RetentionE2E : public RegistryFixture {
                                  std::string(kPassword) + "\n");
     ASSERT_EQ(r.exit_code, 0) << Describe(r);
   }
-  // kvod again on the same data and address, its clock `days` ahead.
-  void RestartWithClockAhead(int days) {
-    const std::string address = kvod_->address();
-    ASSERT_EQ(kvod_->Stop(), 0);
-    kvod_ = KvodProcess::Start(
-        data_,
-        {"--policy=" + TestPolicy(tmp_.path(), policy_edits_).string(),
-         "--listen", address, "--clock-offset-days=" + std::to_string(days)});
-    ASSERT_NE(kvod_, nullptr);
-  }
   static std::string ReadFile(const std::filesystem::path& path) {
     std::ifstream in(path);
     std::stringstream text;

@@ -13,10 +13,13 @@
 #include "services/cycle/cycle_door_admission.h"
 #include "services/cycle/cycle_use_cases.h"
 #include "services/cycle/pg_cycle_store.h"
+#include "services/cycle/schouw_photo_retention.h"
 #include "services/cycle/survey_rules.h"
 #include "services/keystore/pg_key_store.h"
 #include "services/registry/key_ring.h"
+#include "services/retention/retention_job.h"
 #include "tests/support/pg_environment.h"
+#include "tests/support/test_images.h"
 
 namespace kvo::cycle {
 namespace {
@@ -604,6 +607,154 @@ TEST_F(CyclePgTest, PlanAdjustedAfterTheLatestEvaluation) {
   EXPECT_NE(status->steps(6).state(), "done")
       << "a newer evaluation asks for a new adjustment";
   EXPECT_EQ(Count("audit_entries WHERE action = 'cycle.adjust_plan'"), 1);
+}
+
+// A schouw photo goes retention.schouw_photo_days (Amsterdam days) after
+// its finding was resolved, by the one retention job, audited; a finding
+// reopened before then keeps it, and its period starts again when it is
+// resolved again; an open finding's photo stays. The findings stay.
+TEST_F(CyclePgTest, SchouwPhotoGoesDaysAfterItsFindingWasResolved) {
+  ASSERT_EQ(VIPS_INIT("kvo_pg"), 0);
+  const int days = policy_.retention().schouw_photo_days();
+  ASSERT_EQ(days, 90);
+  kvo::v1::AddStreetRequest street;
+  street.set_area_id(area_);
+  street.set_name("Brink");
+  street.set_contact_name("J. de Vries");
+  street.set_contact_details("0570-123456");
+  auto added_street = cases_->AddStreet(who_, street);
+  ASSERT_TRUE(added_street.ok()) << added_street.status();
+  kvo::v1::RecordSchouwRoundRequest round;
+  round.set_area_id(area_);
+  round.set_kind("dark");
+  round.set_walked_on(Day(0));
+  auto walked = cases_->RecordSchouwRound(who_, round);
+  ASSERT_TRUE(walked.ok()) << walked.status();
+  const std::string jpeg = kvo::testing::EncodeImage(
+      vips::VImage::black(64, 48, vips::VImage::option()->set("bands", 3)),
+      ".jpg");
+  auto add = [&](const std::string& description) {
+    kvo::v1::AddFindingRequest f;
+    f.set_area_id(area_);
+    f.set_round_id(walked->id());
+    f.set_street("Brink");
+    f.set_category("lighting");
+    f.set_severity("high");
+    f.set_description(description);
+    f.set_photo(jpeg);
+    auto added = cases_->AddFinding(who_, f);
+    EXPECT_TRUE(added.ok()) << added.status();
+    EXPECT_TRUE(added->has_photo());
+    return added->id();
+  };
+  auto set_status = [&](int64_t finding, const std::string& status) {
+    kvo::v1::SetFindingStatusRequest r;
+    r.set_area_id(area_);
+    r.set_finding_id(finding);
+    r.set_status(status);
+    ASSERT_TRUE(cases_->SetFindingStatus(who_, r).ok());
+  };
+  auto photo = [&](int64_t finding) {
+    kvo::v1::GetFindingPhotoRequest r;
+    r.set_area_id(area_);
+    r.set_finding_id(finding);
+    return cases_->GetFindingPhoto(who_, r);
+  };
+  auto finding_of = [&](int64_t finding) {
+    auto list = cases_->ListFindings(area_, false);
+    EXPECT_TRUE(list.ok()) << list.status();
+    for (const auto& f : list->findings()) {
+      if (f.id() == finding) return f;
+    }
+    ADD_FAILURE() << "no finding " << finding;
+    return kvo::v1::Finding();
+  };
+  const int64_t resolved = add("Lantaarnpaal defect");
+  const int64_t reopened = add("Donkere steeg");
+  const int64_t open = add("Leegstaand pand");
+  // Resolved at 01:00 Amsterdam time: due from midnight `days` days later.
+  const absl::CivilDay today =
+      absl::ToCivilDay(clock_.Now(), common::Amsterdam());
+  clock_.Advance(
+      absl::FromCivil(absl::CivilHour(today + 1) + 1, common::Amsterdam()) -
+      clock_.Now());
+  const absl::CivilDay resolved_on = today + 1;
+  set_status(resolved, "resolved");
+  set_status(reopened, "resolved");
+  set_status(resolved, "resolved");  // again: the period does not restart
+  clock_.Advance(absl::Hours(24 * 30));
+  set_status(reopened, "in_progress");
+
+  SchouwPhotoRetention rule(days);
+  retention::RetentionJob job(*pool_, clock_, {&rule});
+  audit::AuditRecord officer;
+  officer.principal_id = 7;
+  officer.role = "privacy_officer";
+  // The evening before the due day: nothing yet; the next falls due then.
+  clock_.Advance(absl::FromCivil(absl::CivilHour(resolved_on + days - 1) + 23,
+                                 common::Amsterdam()) -
+                 clock_.Now());
+  auto early = job.Run(/*dry_run=*/false, officer);
+  ASSERT_TRUE(early.ok()) << early.status();
+  EXPECT_EQ(early->items.at(0).kind, "schouw_photo");
+  EXPECT_EQ(early->items.at(0).count, 0u);
+  ASSERT_TRUE(early->items.at(0).next_due.has_value());
+  EXPECT_EQ(*early->items.at(0).next_due,
+            absl::FromCivil(resolved_on + days, common::Amsterdam()));
+  EXPECT_EQ(Count("schouw_finding_photos"), 3);
+
+  clock_.Advance(absl::Hours(2));  // 01:00 on the due day
+  auto dry = job.Run(/*dry_run=*/true, officer);
+  ASSERT_TRUE(dry.ok()) << dry.status();
+  EXPECT_EQ(dry->items.at(0).count, 1u);
+  EXPECT_EQ(Count("schouw_finding_photos"), 3);
+  auto run = job.Run(/*dry_run=*/false, officer);
+  ASSERT_TRUE(run.ok()) << run.status();
+  ASSERT_EQ(run->items.at(0).count, 1u);
+  EXPECT_EQ(run->items.at(0).subjects, std::vector<std::string>{absl::StrCat(
+                                           "schouw-finding:", resolved)});
+  EXPECT_FALSE(run->items.at(0).next_due.has_value());  // none resolved
+  EXPECT_EQ(Count(absl::StrCat("schouw_finding_photos WHERE finding_id = ",
+                               resolved)),
+            0);
+  EXPECT_EQ(Count(absl::StrCat(
+                "audit_entries WHERE action = 'retention.run' AND subject = "
+                "'schouw-finding:",
+                resolved, "' AND purpose LIKE '%schouw_photo=1%'")),
+            1);
+  // The finding stays, saying when its photo went.
+  const kvo::v1::Finding gone = finding_of(resolved);
+  EXPECT_EQ(gone.status(), "resolved");
+  EXPECT_FALSE(gone.has_photo());
+  EXPECT_EQ(gone.photo_deleted_on(), absl::FormatCivilTime(resolved_on + days));
+  auto refused = photo(resolved);
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kNotFound);
+  EXPECT_THAT(refused.status().message(),
+              HasSubstr(absl::StrCat(
+                  "deleted on ", absl::FormatCivilTime(resolved_on + days))));
+  // Reopened before its day, and never resolved: kept.
+  EXPECT_TRUE(photo(reopened).ok());
+  EXPECT_TRUE(photo(open).ok());
+  EXPECT_TRUE(finding_of(reopened).photo_deleted_on().empty());
+
+  // Resolved again: its period starts again from now.
+  set_status(reopened, "resolved");
+  const absl::CivilDay resolved_again_on =
+      absl::ToCivilDay(clock_.Now(), common::Amsterdam());
+  clock_.Advance(absl::Hours(24 * (days - 1)));
+  auto later = job.Run(/*dry_run=*/false, officer);
+  ASSERT_TRUE(later.ok()) << later.status();
+  EXPECT_EQ(later->items.at(0).count, 0u);
+  EXPECT_EQ(*later->items.at(0).next_due,
+            absl::FromCivil(resolved_again_on + days, common::Amsterdam()));
+  clock_.Advance(absl::Hours(24));
+  later = job.Run(/*dry_run=*/false, officer);
+  ASSERT_TRUE(later.ok()) << later.status();
+  EXPECT_EQ(later->items.at(0).count, 1u);
+  EXPECT_EQ(photo(reopened).status().code(), absl::StatusCode::kNotFound);
+  EXPECT_TRUE(photo(open).ok());
+  EXPECT_EQ(Count("schouw_findings"), 3);
+  EXPECT_EQ(Count("schouw_finding_photos"), 1);
 }
 
 }  // namespace

@@ -78,6 +78,16 @@ void KvodFixture::TearDown() {
   if (kvod_ != nullptr) EXPECT_EQ(kvod_->Stop(), 0);
 }
 
+void KvodFixture::RestartWithClockAhead(int days) {
+  const std::string address = kvod_->address();
+  ASSERT_EQ(kvod_->Stop(), 0);
+  kvod_ = KvodProcess::Start(
+      data_,
+      {"--policy=" + TestPolicy(tmp_.path(), policy_edits_).string(),
+       "--listen", address, "--clock-offset-days=" + std::to_string(days)});
+  ASSERT_NE(kvod_, nullptr);
+}
+
 std::string KvodFixture::Login(const std::string& login,
                                const std::string& password,
                                grpc::Status* status) {

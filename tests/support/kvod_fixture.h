@@ -62,6 +62,9 @@ class KvodFixture : public ::testing::Test {
   int64_t Count(const std::string& sql, const std::string& db = "kvo");
   // Waits until the sequencer has signed every entry logged so far.
   kvo::v1::SignedTreeHead WaitForSignedHead(const std::string& token);
+  // kvod again on the same data and address, its clock `days` ahead
+  // (--clock-offset-days: the policy edits must allow clock control).
+  void RestartWithClockAhead(int days);
 
   // More kvod flags for SetUp (later ones win: "--pg-setting=fsync=on").
   std::vector<std::string> extra_kvod_args_;

@@ -57,6 +57,7 @@ retention {
   card_grace_days: 0
   audit_retention_days: 1826
   key_backup_days: 7
+  schouw_photo_days: 90
 }
 cycle { recertification_interval_years: 2 }
 identity {
@@ -185,8 +186,8 @@ TEST(PolicyLoaderTest, UnterminatedStringReportsItsLine) {
 
 TEST(PolicyLoaderTest, UnknownFieldReportsItsLine) {
   const std::string message =
-      ErrorOf(WithLine(38, "login_max_failures", "  login_max_failurez: 5"));
-  EXPECT_THAT(message, StartsWith("t.textproto:38: ")) << message;
+      ErrorOf(WithLine(39, "login_max_failures", "  login_max_failurez: 5"));
+  EXPECT_THAT(message, StartsWith("t.textproto:39: ")) << message;
   EXPECT_THAT(message, HasSubstr("login_max_failurez")) << message;
 }
 
@@ -255,7 +256,7 @@ TEST(PolicyLoaderTest, AdminFeeMustBeBelowAmount) {
 
 TEST(PolicyLoaderTest, FirstViolationInFileOrderWins) {
   // privacy moved to the top and broken there; cards broken further down.
-  std::vector<std::string> lines = Lines(WithoutLines(51, 55));
+  std::vector<std::string> lines = Lines(WithoutLines(52, 56));
   lines.at(6) = "  max_card_days: 900";
   lines.insert(lines.begin(),
                "privacy { subject_request_days: 31 normal_hours_start: 7 "
@@ -334,60 +335,66 @@ INSTANTIATE_TEST_SUITE_P(
                       "  audit_retention_days: 1825",
                       "retention.audit_retention_days: must be >= 1826, got "
                       "1825"},
-        ViolationCase{32, "recertification_interval_years",
+        ViolationCase{31, "schouw_photo_days", "  schouw_photo_days: 0",
+                      "retention.schouw_photo_days: must be between 1 and "
+                      "365, got 0"},
+        ViolationCase{31, "schouw_photo_days", "  schouw_photo_days: 366",
+                      "retention.schouw_photo_days: must be between 1 and "
+                      "365, got 366"},
+        ViolationCase{33, "recertification_interval_years",
                       "cycle { recertification_interval_years: 6 }",
                       "cycle.recertification_interval_years: must be between "
                       "1 and 5, got 6"},
-        ViolationCase{32, "recertification_interval_years",
+        ViolationCase{33, "recertification_interval_years",
                       "cycle { recertification_interval_years: 2 "
                       "intent_parties: \"mayor\" }",
                       "cycle.intent_parties[0]: must be one of municipality, "
                       "police, fire_brigade, entrepreneurs, biz, "
                       "security_company, park_management, got \"mayor\""},
-        ViolationCase{32, "recertification_interval_years",
+        ViolationCase{33, "recertification_interval_years",
                       "cycle { recertification_interval_years: 2 "
                       "licence_notice_days: 731 }",
                       "cycle.licence_notice_days: must be between 0 and 730, "
                       "got 731"},
-        ViolationCase{34, "token_lifetime_minutes",
+        ViolationCase{35, "token_lifetime_minutes",
                       "  token_lifetime_minutes: 10081",
                       "identity.token_lifetime_minutes: must be between 1 and "
                       "10080, got 10081"},
-        ViolationCase{35, "bootstrap_code_lifetime_hours",
+        ViolationCase{36, "bootstrap_code_lifetime_hours",
                       "  bootstrap_code_lifetime_hours: 169",
                       "identity.bootstrap_code_lifetime_hours: must be "
                       "between 1 and 168, got 169"},
-        ViolationCase{36, "enrollment_code_lifetime_hours",
+        ViolationCase{37, "enrollment_code_lifetime_hours",
                       "  enrollment_code_lifetime_hours: 721",
                       "identity.enrollment_code_lifetime_hours: must be "
                       "between 1 and 720, got 721"},
-        ViolationCase{37, "password_min_length", "  password_min_length: 7",
+        ViolationCase{38, "password_min_length", "  password_min_length: 7",
                       "identity.password_min_length: must be between 8 and "
                       "128, got 7"},
-        ViolationCase{39, "login_lockout_minutes", "  login_lockout_minutes: 0",
+        ViolationCase{40, "login_lockout_minutes", "  login_lockout_minutes: 0",
                       "identity.login_lockout_minutes: must be >= 1, got 0"},
-        ViolationCase{43, "photo_reads_per_hour", "  photo_reads_per_hour: 0",
+        ViolationCase{44, "photo_reads_per_hour", "  photo_reads_per_hour: 0",
                       "rate_limits.photo_reads_per_hour: must be > 0, got 0"},
-        ViolationCase{47, "max_upload_bytes", "  max_upload_bytes: 104857601",
+        ViolationCase{48, "max_upload_bytes", "  max_upload_bytes: 104857601",
                       "photos.max_upload_bytes: must be between 1 and "
                       "104857600, got 104857601"},
-        ViolationCase{49, "max_side_px", "  max_side_px: 8193",
+        ViolationCase{50, "max_side_px", "  max_side_px: 8193",
                       "photos.max_side_px: must be between 1 and 8192, got "
                       "8193"},
-        ViolationCase{50, "thumbnail_side_px", "  thumbnail_side_px: 1025",
+        ViolationCase{51, "thumbnail_side_px", "  thumbnail_side_px: 1025",
                       "photos.thumbnail_side_px: must be between 1 and "
                       "photos.max_side_px (1024), got 1025"},
-        ViolationCase{53, "subject_request_days", "  subject_request_days: 29",
+        ViolationCase{54, "subject_request_days", "  subject_request_days: 29",
                       "privacy.subject_request_days: must be between 1 and "
                       "28, got 29"},
-        ViolationCase{55, "normal_hours_end", "  normal_hours_end: 7",
+        ViolationCase{56, "normal_hours_end", "  normal_hours_end: 7",
                       "privacy.normal_hours_end: must be between "
                       "privacy.normal_hours_start + 1 (8) and 24, got 7"},
-        ViolationCase{61, "max_offline_hours",
+        ViolationCase{62, "max_offline_hours",
                       "door { max_offline_hours: 169 }",
                       "door.max_offline_hours: must be between 1 and 168, got "
                       "169"},
-        ViolationCase{61, "max_offline_hours", "door { max_offline_hours: 0 }",
+        ViolationCase{62, "max_offline_hours", "door { max_offline_hours: 0 }",
                       "door.max_offline_hours: must be between 1 and 168, got "
                       "0"}));
 
@@ -444,7 +451,7 @@ TEST(PolicyLoaderTest, EveryNumberIsChecked) {
       ++checked;
     }
   }
-  EXPECT_EQ(checked, 48);
+  EXPECT_EQ(checked, 49);
 }
 
 // Violation paths must name real fields, or the loader cannot place them.
