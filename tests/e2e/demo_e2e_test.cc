@@ -101,7 +101,7 @@ TEST_F(DemoE2E, SeedsANewDemoAreaWhoseReportShowsTheDrop) {
   std::vector<std::string> args = {"report", "reduction", "--area",
                                    area,     "--csv",     csv.string(),
                                    "--pdf",  pdf.string()};
-  for (const std::string& flag : {"--from", "--to"}) {
+  for (const std::string flag : {"--from", "--to"}) {
     args.push_back(flag);
     args.push_back(Field(seed.out, flag == std::string("--from")
                                        ? "first_period"

@@ -75,7 +75,9 @@ void KvodFixture::SetUp() {
 }
 
 void KvodFixture::TearDown() {
-  if (kvod_ != nullptr) EXPECT_EQ(kvod_->Stop(), 0);
+  if (kvod_ != nullptr) {
+    EXPECT_EQ(kvod_->Stop(), 0);
+  }
 }
 
 void KvodFixture::RestartWithClockAhead(int days) {
