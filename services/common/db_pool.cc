@@ -48,10 +48,11 @@ absl::StatusOr<DbPool::Lease> DbPool::Acquire() {
       return false;
     };
     // Yielding ends when the door goes quiet, which no release announces:
-    // look again every few milliseconds.
+    // look again once per linger time (not more often: every waiter wakes
+    // on its own, and their wake-ups would take CPU from the door).
     const auto deadline = std::chrono::steady_clock::now() + acquire_timeout_;
-    const auto step =
-        yield_to_ == nullptr ? acquire_timeout_ : std::chrono::milliseconds(2);
+    const std::chrono::milliseconds step =
+        yield_to_ == nullptr ? acquire_timeout_ : ForegroundCalls::kLinger;
     while (!free_slot()) {
       const auto now = std::chrono::steady_clock::now();
       if (now >= deadline) {

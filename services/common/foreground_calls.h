@@ -29,15 +29,19 @@ class ForegroundCalls final {
   ForegroundCalls(const ForegroundCalls&) = delete;
   ForegroundCalls& operator=(const ForegroundCalls&) = delete;
 
-  // Marks one foreground call in flight for its lifetime.
+  // Marks one foreground call in flight for its lifetime; nothing when
+  // `calls` is null (no pool yields).
   class Scope final {
    public:
-    explicit Scope(ForegroundCalls& calls) : calls_(&calls) {
-      calls_->in_flight_.fetch_add(1, std::memory_order_relaxed);
+    explicit Scope(ForegroundCalls* calls) : calls_(calls) {
+      if (calls_ != nullptr) {
+        calls_->in_flight_.fetch_add(1, std::memory_order_relaxed);
+      }
     }
     Scope(const Scope&) = delete;
     Scope& operator=(const Scope&) = delete;
     ~Scope() {
+      if (calls_ == nullptr) return;
       calls_->last_left_ns_.store(Now(), std::memory_order_relaxed);
       calls_->in_flight_.fetch_sub(1, std::memory_order_relaxed);
     }

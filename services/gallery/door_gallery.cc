@@ -131,8 +131,7 @@ absl::Status DoorGallery::Admit(const Call& call, absl::string_view action) {
 absl::StatusOr<DoorSync> DoorGallery::Sync(
     const Call& call, const kvo::v1::SyncGalleryRequest& request,
     int64_t* retry_after_s) {
-  std::optional<common::ForegroundCalls::Scope> in_flight;
-  if (foreground_ != nullptr) in_flight.emplace(*foreground_);
+  const common::ForegroundCalls::Scope in_flight(foreground_);
   if (auto s =
           Limit(call, "gallery syncs",
                 policy_.rate_limits().gallery_syncs_per_hour(), retry_after_s);
@@ -349,8 +348,7 @@ std::optional<absl::StatusOr<DoorSync>> DoorGallery::FullSyncFromCache(
 absl::StatusOr<kvo::v1::Photo> DoorGallery::GetPhoto(
     const Call& call, const kvo::v1::GetPhotoRequest& request,
     absl::string_view purpose, int64_t* retry_after_s) {
-  std::optional<common::ForegroundCalls::Scope> in_flight;
-  if (foreground_ != nullptr) in_flight.emplace(*foreground_);
+  const common::ForegroundCalls::Scope in_flight(foreground_);
   if (auto s = ValidateGetPhotoRequest(request); !s.ok()) return s;
   if (auto s = Admit(call, "gallery.get_photo"); !s.ok()) return s;
   if (auto s =

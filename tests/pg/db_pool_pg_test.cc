@@ -85,7 +85,9 @@ TEST_F(DbPoolTest, ReconnectsAfterTheServerDropsTheConnection) {
     return absl::OkStatus();
   });
   // The in-flight use may fail (UNAVAILABLE); the next one must work.
-  if (!during.ok()) EXPECT_EQ(during.code(), absl::StatusCode::kUnavailable);
+  if (!during.ok()) {
+    EXPECT_EQ(during.code(), absl::StatusCode::kUnavailable);
+  }
   EXPECT_EQ(CountAreas(pool), 0);
 }
 
@@ -142,7 +144,7 @@ TEST_F(DbPoolTest, YieldsToForegroundCallsWhileTheyAreInFlight) {
   pool.YieldTo(&door);
   auto first = pool.Acquire();  // the door is quiet: any of the 3
   ASSERT_TRUE(first.ok());
-  auto busy = std::make_unique<ForegroundCalls::Scope>(door);
+  auto busy = std::make_unique<ForegroundCalls::Scope>(&door);
   // One slot while the door is busy: a second caller waits, though two
   // connections are free, until the door is quiet; no lease comes back.
   std::atomic<bool> got{false};
@@ -167,7 +169,7 @@ TEST(ForegroundCallsTest, LimitsOnlyWhileBusyAndShortlyAfter) {
   ForegroundCalls door(2);
   EXPECT_EQ(door.Allowed(8), 8u);
   {
-    ForegroundCalls::Scope a(door), b(door);
+    ForegroundCalls::Scope a(&door), b(&door);
     EXPECT_EQ(door.Allowed(8), 2u);
     EXPECT_EQ(door.Allowed(1), 1u);
   }
@@ -175,7 +177,7 @@ TEST(ForegroundCallsTest, LimitsOnlyWhileBusyAndShortlyAfter) {
   std::this_thread::sleep_for(ForegroundCalls::kLinger * 2);
   EXPECT_EQ(door.Allowed(8), 8u);
   ForegroundCalls off(0);
-  ForegroundCalls::Scope c(off);
+  ForegroundCalls::Scope c(&off);
   EXPECT_EQ(off.Allowed(8), 8u);
 }
 
