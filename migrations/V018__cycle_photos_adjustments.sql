@@ -4,10 +4,11 @@
 -- kept as the registry keeps photos: re-encoded by the photo intake (every
 -- metadata block, EXIF GPS included, dropped) and sealed (XChaCha20-Poly1305
 -- with a key kept in the key store, bound to its finding), never plain.
+-- No thumbnail: nothing shows one, and a second copy of a face is one
+-- too many.
 CREATE TABLE schouw_finding_photos (
   finding_id        bigint PRIMARY KEY REFERENCES schouw_findings (id),
   sealed_jpeg       bytea NOT NULL,
-  sealed_thumbnail  bytea NOT NULL,
   width             integer NOT NULL CHECK (width > 0),
   height            integer NOT NULL CHECK (height > 0),
   added_by          bigint REFERENCES principals (id),

@@ -968,8 +968,6 @@ absl::StatusOr<kvo::v1::Finding> CycleUseCases::AddFinding(
           p.finding_id = row.id;
           p.sealed_jpeg = common::Seal(photo_key_, photo->jpeg,
                                        PhotoBinding(row.id, "photo"));
-          p.sealed_thumbnail = common::Seal(photo_key_, photo->thumbnail,
-                                            PhotoBinding(row.id, "thumbnail"));
           p.width = photo->width;
           p.height = photo->height;
           Store::InsertFindingPhoto(tx, p, who.principal_id);

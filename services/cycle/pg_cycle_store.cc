@@ -724,19 +724,18 @@ void PgCycleStore::UpdateFinding(Tx& tx, const FindingRow& row) {
 void PgCycleStore::InsertFindingPhoto(Tx& tx, const FindingPhotoRow& row,
                                       int64_t added_by) {
   tx.exec_params0(
-      "INSERT INTO schouw_finding_photos (finding_id, sealed_jpeg, "
-      "sealed_thumbnail, width, height, added_by) VALUES ($1, decode($2, "
-      "'hex'), decode($3, 'hex'), $4, $5, NULLIF($6::bigint, 0))",
-      row.finding_id, common::HexEncode(row.sealed_jpeg),
-      common::HexEncode(row.sealed_thumbnail), row.width, row.height, added_by);
+      "INSERT INTO schouw_finding_photos (finding_id, sealed_jpeg, width, "
+      "height, added_by) VALUES ($1, decode($2, 'hex'), $3, $4, "
+      "NULLIF($5::bigint, 0))",
+      row.finding_id, common::HexEncode(row.sealed_jpeg), row.width, row.height,
+      added_by);
 }
 
 std::optional<FindingPhotoRow> PgCycleStore::FindingPhoto(Tx& tx,
                                                           int64_t area_id,
                                                           int64_t finding_id) {
   auto r = tx.exec_params(
-      "SELECT p.finding_id, encode(p.sealed_jpeg, 'hex'), "
-      "encode(p.sealed_thumbnail, 'hex'), p.width, "
+      "SELECT p.finding_id, encode(p.sealed_jpeg, 'hex'), p.width, "
       "p.height FROM schouw_finding_photos p JOIN schouw_findings f ON f.id = "
       "p.finding_id WHERE p.finding_id = $1 AND f.area_id = $2",
       finding_id, area_id);
@@ -744,9 +743,8 @@ std::optional<FindingPhotoRow> PgCycleStore::FindingPhoto(Tx& tx,
   FindingPhotoRow out;
   out.finding_id = r[0][0].as<int64_t>();
   out.sealed_jpeg = common::SqlBytes(r[0][1]);
-  out.sealed_thumbnail = common::SqlBytes(r[0][2]);
-  out.width = r[0][3].as<int>();
-  out.height = r[0][4].as<int>();
+  out.width = r[0][2].as<int>();
+  out.height = r[0][3].as<int>();
   return out;
 }
 

@@ -106,7 +106,7 @@ struct DuePhotoRow {
 // A finding's photo, sealed (the store never sees it plain).
 struct FindingPhotoRow {
   int64_t finding_id = 0;
-  std::string sealed_jpeg, sealed_thumbnail;
+  std::string sealed_jpeg;
   int width = 0, height = 0;
 };
 
