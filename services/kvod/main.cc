@@ -21,11 +21,17 @@ int main(int argc, char** argv) {
                  "address:port to serve gRPC over TLS on (port 0 picks one)")
       ->envname("KVO_LISTEN")
       ->capture_default_str();
+  // An empty value ("--http-listen=") is the usual way to say "none": the
+  // option takes 0 or 1 values and, with no default string, an empty one
+  // reaches the config as "" rather than as CLI11's "1 required TEXT
+  // missing" or the default address.
   app.add_option("--http-listen", config.http_listen,
                  "address:port to serve the door page on over HTTPS, with "
-                 "the gRPC certificate (port 0 picks one; empty: no page)")
+                 "the gRPC certificate (default " +
+                     config.http_listen +
+                     "; port 0 picks one; --http-listen= serves no page)")
       ->envname("KVO_HTTP_LISTEN")
-      ->capture_default_str();
+      ->expected(0, 1);
   app.add_option("--http-poll-seconds", config.http_poll_seconds,
                  "how often the door page asks for changes, in seconds")
       ->envname("KVO_HTTP_POLL_SECONDS")

@@ -256,8 +256,8 @@ TEST(AuditRetentionE2E, OldEntriesLoseTheirContentAndTheLogStillVerifies) {
   TempDir tmp;
   // The default policy refuses to move the clock.
   CommandResult refused =
-      RunCommand({KvodPath(), "--data-dir=" + (tmp.path() / "refused").string(),
-                  "--listen=127.0.0.1:0", "--clock-offset-days=2000"});
+      RunCommand(KvodCommand({"--data-dir=" + (tmp.path() / "refused").string(),
+                              "--clock-offset-days=2000"}));
   EXPECT_EQ(refused.exit_code, 2) << Describe(refused);
   EXPECT_THAT(refused.err, HasSubstr("testing { clock_control: true }"));
 

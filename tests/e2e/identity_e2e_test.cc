@@ -643,9 +643,8 @@ TEST(TwoKvodE2E, TwoProcessesOnOneDatabaseKeepOneConsistentLog) {
   const std::vector<std::string> url = {
       "--database-url=" + EmbeddedConninfo(data_a),
       "--keystore-url=" + EmbeddedConninfo(data_a, "kvo_keys")};
-  CommandResult stranger = RunCommand(
-      {KvodPath(), "--data-dir=" + (tmp.path() / "stranger").string(),
-       "--listen=127.0.0.1:0", url[0], url[1]});
+  CommandResult stranger = RunCommand(KvodCommand(
+      {"--data-dir=" + (tmp.path() / "stranger").string(), url[0], url[1]}));
   EXPECT_EQ(stranger.exit_code, 2);
   EXPECT_THAT(stranger.err, HasSubstr("another root key"));
   const fs::path data_b = tmp.path() / "b";
@@ -688,8 +687,8 @@ TEST(TwoKvodE2E, TwoProcessesOnOneDatabaseKeepOneConsistentLog) {
   const fs::path data_c = tmp.path() / "c";
   fs::create_directories(data_c / "keys");
   fs::copy_file(data_a / "keys" / "root.key", data_c / "keys" / "root.key");
-  CommandResult loner = RunCommand({KvodPath(), "--data-dir=" + data_c.string(),
-                                    "--listen=127.0.0.1:0", url[0], url[1]});
+  CommandResult loner = RunCommand(
+      KvodCommand({"--data-dir=" + data_c.string(), url[0], url[1]}));
   EXPECT_EQ(loner.exit_code, 2);
   EXPECT_THAT(loner.err, HasSubstr("must share the files signing.key and "
                                    "mac.key"));

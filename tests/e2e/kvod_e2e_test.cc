@@ -82,6 +82,22 @@ TEST(KvodE2E, HealthIsServingOverTlsAndShutdownIsClean) {
   EXPECT_THAT(log, HasSubstr("\"msg\":\"stopped\""));
 }
 
+// "--http-listen=" is how one says "no door page" (as KVO_HTTP_LISTEN= is):
+// kvod starts, serves gRPC and listens on nothing else.
+TEST(KvodE2E, AnEmptyHttpListenServesNoDoorPage) {
+  TempDir tmp;
+  auto kvod = KvodProcess::Start(tmp.path() / "data", {"--http-listen="});
+  ASSERT_NE(kvod, nullptr);
+  EXPECT_EQ(kvod->door_url(), "");
+  for (const auto& line : kvod->process().stdout_lines()) {
+    EXPECT_THAT(line, Not(HasSubstr("door page on"))) << line;
+  }
+  CommandResult health = kvod->Kvo({"health"});
+  EXPECT_EQ(health.exit_code, 0) << health.err;
+  EXPECT_THAT(health.out, HasSubstr("status: SERVING"));
+  EXPECT_EQ(kvod->Stop(), 0);
+}
+
 TEST(KvodE2E, PlaintextAndUntrustedClientsAreRefused) {
   TempDir tmp;
   auto kvod = KvodProcess::Start(tmp.path() / "data");
@@ -163,9 +179,8 @@ TEST(KvodE2E, ChangedMigrationIsRefusedAtStart) {
 
   std::ofstream(migrations / "V001__init.sql", std::ios::app)
       << "\n-- edited\n";
-  Subprocess again({KvodPath(), "--listen=127.0.0.1:0",
-                    "--data-dir=" + data.string(),
-                    "--migrations-dir=" + migrations.string()});
+  Subprocess again(KvodCommand({"--data-dir=" + data.string(),
+                                "--migrations-dir=" + migrations.string()}));
   EXPECT_EQ(again.Wait(std::chrono::seconds(60)), 2);
   EXPECT_THAT(again.Stderr(),
               HasSubstr("V001__init.sql changed after it was applied"));
@@ -280,20 +295,14 @@ TEST_P(StartupErrorTest, OneLineExitTwoNothingCreated) {
   TempDir tmp;
   const fs::path data = tmp.path() / "data";
   std::ofstream(tmp.path() / "a-file") << "not a directory";
-  std::vector<std::string> argv = {KvodPath(), "--data-dir=" + data.string()};
+  std::vector<std::string> args = {"--data-dir=" + data.string()};
   for (std::string arg : GetParam().args) {
     auto at = arg.find("{tmp}");
     if (at != std::string::npos) arg.replace(at, 5, tmp.path().string());
-    argv.push_back(arg);
+    args.push_back(arg);
   }
-  for (const char* flag : {"--listen", "--http-listen"}) {
-    if (std::find_if(argv.begin(), argv.end(), [flag](const std::string& a) {
-          return a.rfind(flag, 0) == 0;
-        }) == argv.end()) {
-      argv.push_back(std::string(flag) + "=127.0.0.1:0");
-    }
-  }
-  CommandResult r = RunCommand(argv, std::chrono::seconds(60), GetParam().env);
+  CommandResult r = RunCommand(KvodCommand(std::move(args)),
+                               std::chrono::seconds(60), GetParam().env);
   EXPECT_EQ(r.exit_code, 2) << r.err;
   EXPECT_THAT(r.err, HasSubstr(GetParam().expected));
   EXPECT_EQ(NonEmptyLines(r.err), 1) << r.err;
@@ -346,8 +355,7 @@ TEST(KvodE2E, DataDirThatIsAFileIsRefused) {
   TempDir tmp;
   const fs::path file = tmp.path() / "data";
   std::ofstream(file) << "x";
-  CommandResult r = RunCommand(
-      {KvodPath(), "--data-dir=" + file.string(), "--listen=127.0.0.1:0"});
+  CommandResult r = RunCommand(KvodCommand({"--data-dir=" + file.string()}));
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_THAT(r.err, HasSubstr("not a directory"));
   EXPECT_EQ(ReadFile(file), "x");
@@ -366,8 +374,9 @@ TEST(KvodE2E, PortInUseIsRefusedBeforeAnythingIsCreated) {
 
   TempDir tmp;
   const fs::path data = tmp.path() / "data";
-  CommandResult r = RunCommand({KvodPath(), "--data-dir=" + data.string(),
-                                "--listen=127.0.0.1:" + std::to_string(port)});
+  CommandResult r =
+      RunCommand(KvodCommand({"--data-dir=" + data.string(),
+                              "--listen=127.0.0.1:" + std::to_string(port)}));
   ::close(fd);
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_THAT(r.err,
@@ -391,9 +400,8 @@ void ExpectPolicyRefused(const std::string& needle,
   std::ofstream(bad) << policy;
 
   const fs::path data = tmp.path() / "data";
-  CommandResult r =
-      RunCommand({KvodPath(), "--data-dir=" + data.string(),
-                  "--listen=127.0.0.1:0", "--policy=" + bad.string()});
+  CommandResult r = RunCommand(
+      KvodCommand({"--data-dir=" + data.string(), "--policy=" + bad.string()}));
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_THAT(r.err,
               HasSubstr(bad.string() + ":" + std::to_string(line) + ":"));
@@ -424,9 +432,8 @@ TEST(KvodE2E, BadQuestionnaireIsRefusedNamingTheProblem) {
   const fs::path bad = tmp.path() / "vragenlijst.textproto";
   std::ofstream(bad) << questionnaire;
   const fs::path data = tmp.path() / "data";
-  CommandResult r =
-      RunCommand({KvodPath(), "--data-dir=" + data.string(),
-                  "--listen=127.0.0.1:0", "--questionnaire=" + bad.string()});
+  CommandResult r = RunCommand(KvodCommand(
+      {"--data-dir=" + data.string(), "--questionnaire=" + bad.string()}));
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_THAT(r.err, HasSubstr("--questionnaire: " + bad.string()));
   EXPECT_THAT(r.err, HasSubstr("question 'v22': counts_as 'heel_veilig'"));

@@ -21,25 +21,32 @@ std::string EmbeddedConninfo(const std::filesystem::path& data_dir,
          " port=5432 user=kvo dbname=" + dbname;
 }
 
-std::unique_ptr<KvodProcess> KvodProcess::Start(
-    const std::filesystem::path& data_dir,
-    std::vector<std::string> extra_args) {
-  auto kvod = std::unique_ptr<KvodProcess>(new KvodProcess());
-  // Free ports for gRPC and the door page, so tests run side by side.
-  std::vector<std::string> argv = {
-      KvodPath(), "--listen=127.0.0.1:0", "--http-listen=127.0.0.1:0",
-      "--data-dir=" + data_dir.string(), "--pg-setting=fsync=off"};
+std::vector<std::string> KvodCommand(std::vector<std::string> args) {
+  // Free ports for gRPC and the door page, so tests run side by side and
+  // beside a kvod serving on the defaults (scripts/run).
+  std::vector<std::string> argv = {KvodPath(), "--listen=127.0.0.1:0",
+                                   "--http-listen=127.0.0.1:0"};
   // A --listen or --http-listen of the caller's replaces the free port.
   for (const char* flag : {"--http-listen", "--listen"}) {
-    for (const std::string& arg : extra_args) {
-      if (arg.rfind(flag, 0) == 0) {
+    for (const std::string& arg : args) {
+      if (arg == flag || arg.rfind(std::string(flag) + "=", 0) == 0) {
         argv.erase(std::find(argv.begin(), argv.end(),
                              std::string(flag) + "=127.0.0.1:0"));
         break;
       }
     }
   }
-  argv.insert(argv.end(), extra_args.begin(), extra_args.end());
+  argv.insert(argv.end(), args.begin(), args.end());
+  return argv;
+}
+
+std::unique_ptr<KvodProcess> KvodProcess::Start(
+    const std::filesystem::path& data_dir,
+    std::vector<std::string> extra_args) {
+  auto kvod = std::unique_ptr<KvodProcess>(new KvodProcess());
+  extra_args.insert(extra_args.begin(), {"--data-dir=" + data_dir.string(),
+                                         "--pg-setting=fsync=off"});
+  const std::vector<std::string> argv = KvodCommand(std::move(extra_args));
   kvod->process_ = std::make_unique<Subprocess>(argv);
   auto ready = kvod->process_->WaitForLine("kvod: ready", kStartTimeout);
   if (!ready) {

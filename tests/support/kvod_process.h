@@ -15,6 +15,12 @@ namespace kvo::testing {
 std::string KvodPath();
 std::string KvoPath();
 
+// kvod's command line with `args`: gRPC and the door page on free ports of
+// 127.0.0.1 unless `args` name --listen or --http-listen ("--http-listen="
+// for no page). Every test that starts kvod starts it through this, so no
+// test takes a port another kvod (or scripts/run) may hold.
+std::vector<std::string> KvodCommand(std::vector<std::string> args);
+
 // The real kvod, started on 127.0.0.1:0 with its embedded cluster in
 // `data_dir` (fsync off), ready when it printed "kvod: ready".
 // libpq connection string of the embedded cluster kvod runs in `data_dir`:
