@@ -83,6 +83,35 @@ TEST(AccessTableTest, EveryRpcHasExactlyOneRuleAndNoRuleIsStale) {
   }
 }
 
+// Login is public, so a principal of any role can hold a token: each must
+// be able to end it and to ask who it is, in every shipped policy. Over the
+// enum, so a role added later cannot be left out.
+TEST(AccessTableTest, EveryRoleCanLogOutAndAskWhoItIs) {
+  const auto* roles = kvo::v1::Role_descriptor();
+  ASSERT_GT(roles->value_count(), 7);
+  for (const char* file : {"default.textproto", "deventer.textproto"}) {
+    auto policy =
+        common::LoadPolicyFile(fs::path(KVO_SOURCE_DIR) / "policy" / file);
+    ASSERT_TRUE(policy.ok()) << policy.status();
+    AccessControl access(*policy);
+    ASSERT_TRUE(access.IsPublic("kvo.v1.IdentityService/Login")) << file;
+    for (int i = 0; i < roles->value_count(); ++i) {
+      const auto role = static_cast<kvo::v1::Role>(roles->value(i)->number());
+      if (role == kvo::v1::ROLE_UNSPECIFIED) continue;
+      const Caller caller{1, role, {}, "someone"};
+      for (const char* method :
+           {"kvo.v1.IdentityService/Logout", "kvo.v1.IdentityService/WhoAmI"}) {
+        EXPECT_TRUE(access.CheckRole(caller, method).ok())
+            << file << ": " << roles->value(i)->name() << " may not call "
+            << method;
+        EXPECT_FALSE(access.LimitedToOwnAreas(caller, method))
+            << file << ": " << roles->value(i)->name() << ", " << method
+            << ": a principal without areas must reach it too";
+      }
+    }
+  }
+}
+
 TEST(AccessControlTest, DeniesUnknownMethods) {
   AccessControl access(DefaultPolicy());
   Caller admin{1, ROLE_ADMIN, {}, "root"};
