@@ -284,6 +284,7 @@ Record LineRecord(const kvo::v1::DonationReportLine& l) {
           {"waived", Money(l.waived_cents())},
           {"lapsed", Money(l.lapsed_cents())},
           {"refunded", Money(l.refunded_cents())},
+          {"refund_due", Money(l.refund_due_cents())},
           {"fee", Money(l.fee_cents())},
           {"shop_share", Money(l.shop_share_cents())}};
 }
@@ -438,8 +439,10 @@ void AddDonationCommands(CLI::App* app, const GlobalOptions* opts,
 
   auto* report = claim->add_subcommand(
       "report",
-      "per shop over a period: claimed, paid, outstanding, waived, lapsed, "
-      "refunded, fee and the shop's share (roles: coordinator of the area, "
+      "per shop, the claims made in a period and where their money stood on "
+      "its last day: claimed = paid (kept) + outstanding + waived + lapsed + "
+      "refunded + refund due, to the cent; then the fee and the shop's "
+      "share of what is paid (roles: coordinator of the area, "
       "privacy_officer; a shopkeeper sees their own shops' lines only)");
   report->add_option("--area", a->area, "the area")
       ->required()

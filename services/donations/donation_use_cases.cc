@@ -752,6 +752,7 @@ absl::StatusOr<kvo::v1::DonationReport> DonationUseCases::Report(
           line->set_waived_cents(row.waived);
           line->set_lapsed_cents(row.lapsed);
           line->set_refunded_cents(row.refunded);
+          line->set_refund_due_cents(row.refund_due);
           line->set_fee_cents(row.fee);
           line->set_shop_share_cents(row.shop_share);
           total->set_claims(total->claims() + row.claims);
@@ -762,6 +763,8 @@ absl::StatusOr<kvo::v1::DonationReport> DonationUseCases::Report(
           total->set_waived_cents(total->waived_cents() + row.waived);
           total->set_lapsed_cents(total->lapsed_cents() + row.lapsed);
           total->set_refunded_cents(total->refunded_cents() + row.refunded);
+          total->set_refund_due_cents(total->refund_due_cents() +
+                                      row.refund_due);
           total->set_fee_cents(total->fee_cents() + row.fee);
           total->set_shop_share_cents(total->shop_share_cents() +
                                       row.shop_share);

@@ -62,12 +62,17 @@ constexpr char kInsertPaymentSql[] =
 constexpr char kSetLapsesSql[] =
     "UPDATE donation_payments SET lapsed_claim_ids = $2::bigint[] "
     "WHERE id = $1";
-// Flows booked in [from, to] per shop; outstanding: each claim's positive
-// balance from the entries booked up to `to`.
+// The claims made in [from, to], per shop, and what became of each claimed
+// cent by `to`: kept (paid less what went or goes back), outstanding,
+// refund due, refunded, or cancelled unpaid (waived or dismissed, lapsed).
+// Money paid and then cancelled is counted once, where it went (refund due
+// or refunded), not also as cancelled: a cancellation (lapse or dismissal;
+// a claim has at most one) takes back first what was paid. So per claim
+// claimed = kept + outstanding + refund_due + refunded + waived + lapsed.
 constexpr char kReportSql[] =
-    "WITH claims AS (SELECT id, shop_id, created_on FROM donation_claims "
-    "WHERE area_id = $1 AND created_on <= $3::date), "
-    "flows AS (SELECT c.shop_id, "
+    "WITH claims AS (SELECT id, shop_id FROM donation_claims "
+    "WHERE area_id = $1 AND created_on BETWEEN $2::date AND $3::date), "
+    "per_claim AS (SELECT c.shop_id, "
     "COALESCE(sum(l.amount_cents) FILTER (WHERE l.kind = 'claimed'), 0) AS "
     "claimed, "
     "COALESCE(-sum(l.amount_cents) FILTER (WHERE l.kind = 'paid'), 0) AS paid, "
@@ -77,25 +82,22 @@ constexpr char kReportSql[] =
     "lapsed, "
     "COALESCE(sum(l.amount_cents) FILTER (WHERE l.kind = 'refunded'), 0) AS "
     "refunded, "
+    "COALESCE(sum(l.amount_cents) FILTER (WHERE l.kind NOT IN ('fee', "
+    "'shop_share')), 0) AS balance, "
     "COALESCE(sum(l.amount_cents) FILTER (WHERE l.kind = 'fee'), 0) AS fee, "
     "COALESCE(sum(l.amount_cents) FILTER (WHERE l.kind = 'shop_share'), 0) "
-    "AS shop_share FROM claims c JOIN donation_ledger l ON l.claim_id = c.id "
-    "WHERE l.booked_on BETWEEN $2::date AND $3::date GROUP BY c.shop_id), "
-    "balances AS (SELECT c.shop_id, c.id, sum(l.amount_cents) AS balance "
-    "FROM claims c JOIN donation_ledger l ON l.claim_id = c.id "
-    "WHERE l.booked_on <= $3::date AND l.kind NOT IN ('fee', 'shop_share') "
+    "AS shop_share FROM claims c LEFT JOIN donation_ledger l "
+    "ON l.claim_id = c.id AND l.booked_on <= $3::date "
     "GROUP BY c.shop_id, c.id), "
-    "counts AS (SELECT shop_id, count(*) AS claims FROM claims "
-    "WHERE created_on >= $2::date GROUP BY shop_id), "
-    "shops AS (SELECT shop_id FROM flows UNION SELECT shop_id FROM balances "
-    "WHERE balance > 0 UNION SELECT shop_id FROM counts) "
-    "SELECT s.shop_id, COALESCE(n.claims, 0), COALESCE(f.claimed, 0), "
-    "COALESCE(f.paid, 0), COALESCE(f.waived, 0), COALESCE(f.lapsed, 0), "
-    "COALESCE(f.refunded, 0), COALESCE(f.fee, 0), COALESCE(f.shop_share, 0), "
-    "COALESCE((SELECT sum(balance) FROM balances b WHERE b.shop_id = "
-    "s.shop_id AND b.balance > 0), 0) "
-    "FROM shops s LEFT JOIN flows f ON f.shop_id = s.shop_id "
-    "LEFT JOIN counts n ON n.shop_id = s.shop_id ORDER BY s.shop_id";
+    "returned AS (SELECT *, refunded + GREATEST(-balance, 0) AS back "
+    "FROM per_claim) "
+    "SELECT shop_id, count(*), sum(claimed)::bigint, "
+    "sum(paid - back)::bigint, "
+    "sum(waived - (back - LEAST(lapsed, back)))::bigint, "
+    "sum(lapsed - LEAST(lapsed, back))::bigint, sum(refunded)::bigint, "
+    "sum(fee)::bigint, sum(shop_share)::bigint, "
+    "sum(GREATEST(balance, 0))::bigint, sum(GREATEST(-balance, 0))::bigint "
+    "FROM returned GROUP BY shop_id ORDER BY shop_id";
 constexpr char kAreaTotalsSql[] =
     "SELECT COALESCE(sum(l.amount_cents) FILTER (WHERE l.kind = 'claimed'), "
     "0), COALESCE(-sum(l.amount_cents) FILTER (WHERE l.kind IN ('paid', "
@@ -351,6 +353,7 @@ std::vector<ReportRow> PgDonationStore::Report(Tx& tx, int64_t area_id,
     row.fee = r[7].as<int64_t>();
     row.shop_share = r[8].as<int64_t>();
     row.outstanding = r[9].as<int64_t>();
+    row.refund_due = r[10].as<int64_t>();
     out.push_back(row);
   }
   return out;

@@ -50,19 +50,21 @@ struct LedgerRow {
   absl::CivilDay booked_on;
 };
 
-// One shop's sums over a period: flows booked in it, and what is
-// outstanding at its end.
+// One shop's claims made in a period and, in cents, what became of their
+// money by the period's end. claimed = paid + outstanding + refund_due +
+// refunded + waived + lapsed: each claimed cent in exactly one.
 struct ReportRow {
   int64_t shop_id = 0;
-  int64_t claims = 0;  // created in the period
+  int64_t claims = 0;  // made in the period
   int64_t claimed = 0;
-  int64_t paid = 0;
-  int64_t waived = 0;  // waived and dismissed
-  int64_t lapsed = 0;
-  int64_t refunded = 0;
-  int64_t fee = 0;
-  int64_t shop_share = 0;
+  int64_t paid = 0;        // paid and kept
+  int64_t waived = 0;      // waived or dismissed before it was paid
+  int64_t lapsed = 0;      // lapsed before it was paid
+  int64_t refunded = 0;    // paid, then paid back
+  int64_t refund_due = 0;  // paid, cancelled, not yet paid back
   int64_t outstanding = 0;
+  int64_t fee = 0;  // of what was paid and is not yet paid back
+  int64_t shop_share = 0;
 };
 
 // An area's money over a period, booked on its days, in cents: what was

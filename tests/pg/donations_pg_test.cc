@@ -313,10 +313,97 @@ TEST_F(DonationsPgTest, DismissalRefundsAndTheReportShowsIt) {
   auto report = use_cases_->Report(coordinator_, req);
   ASSERT_TRUE(report.ok()) << report.status();
   ASSERT_EQ(report->lines_size(), 1);
-  EXPECT_EQ(report->lines(0).paid_cents(), 18100);
+  // Paid, then paid back: refunded, and neither kept nor cancelled.
+  EXPECT_EQ(report->lines(0).claimed_cents(), 18100);
+  EXPECT_EQ(report->lines(0).paid_cents(), 0);
   EXPECT_EQ(report->lines(0).refunded_cents(), 18100);
   EXPECT_EQ(report->lines(0).shop_share_cents(), 0);
-  EXPECT_EQ(report->lines(0).waived_cents(), 18100) << "the dismissal";
+  EXPECT_EQ(report->lines(0).waived_cents(), 0);
+  ExpectLedgerBalances();
+}
+
+// Each claimed cent is in exactly one of the report's categories: a claim
+// paid, one part paid and waived, one paid, dismissed and refunded, a group
+// where one pays and the other (part paid) lapses with a refund due, and
+// one still open.
+TEST_F(DonationsPgTest, TheReportsCategoriesPartitionWhatWasClaimed) {
+  const int64_t paid = Case(1).claims(0).id();
+  ASSERT_TRUE(
+      use_cases_->RecordPayment(coordinator_, Payment(paid, 18100, "part-paid"))
+          .ok());
+  const int64_t waived = Case(1).claims(0).id();
+  ASSERT_TRUE(
+      use_cases_
+          ->RecordPayment(coordinator_, Payment(waived, 5000, "part-waived"))
+          .ok());
+  kvo::v1::WaiveClaimRequest waive;
+  waive.set_claim_id(waived);
+  waive.set_reason("schuldhulpverlening");
+  ASSERT_TRUE(use_cases_->Waive(coordinator_, waive).ok());
+  const int64_t refunded = Case(1).claims(0).id();
+  ASSERT_TRUE(
+      use_cases_
+          ->RecordPayment(coordinator_, Payment(refunded, 18100, "part-ref"))
+          .ok());
+  kvo::v1::DismissClaimRequest dismiss;
+  dismiss.set_claim_id(refunded);
+  dismiss.set_reason("sepot");
+  ASSERT_TRUE(use_cases_->Dismiss(coordinator_, dismiss).ok());
+  kvo::v1::RecordRefundRequest refund;
+  refund.set_claim_id(refunded);
+  ASSERT_TRUE(use_cases_->RecordRefund(coordinator_, refund).ok());
+  const auto group = Case(2);
+  ASSERT_TRUE(use_cases_
+                  ->RecordPayment(coordinator_, Payment(group.claims(0).id(),
+                                                        3000, "part-group-0"))
+                  .ok());
+  ASSERT_TRUE(use_cases_
+                  ->RecordPayment(coordinator_, Payment(group.claims(1).id(),
+                                                        18100, "part-group-1"))
+                  .ok());
+  auto lapsed = use_cases_->GetClaim(coordinator_, group.claims(0).id());
+  ASSERT_TRUE(lapsed.ok()) << lapsed.status();
+  EXPECT_EQ(lapsed->state(), "refund_due");
+  const int64_t open = Case(1).claims(0).id();
+  ASSERT_TRUE(
+      use_cases_->RecordPayment(coordinator_, Payment(open, 1000, "part-open"))
+          .ok());
+
+  kvo::v1::DonationReportRequest req;
+  req.set_area_id(area_);
+  const std::string today = absl::FormatCivilTime(
+      absl::ToCivilDay(clock_.Now(), common::Amsterdam()));
+  req.set_from(today);
+  req.set_to(today);
+  auto report = use_cases_->Report(coordinator_, req);
+  ASSERT_TRUE(report.ok()) << report.status();
+  const auto parts = [](const kvo::v1::DonationReportLine& l) {
+    return l.paid_cents() + l.outstanding_cents() + l.waived_cents() +
+           l.lapsed_cents() + l.refunded_cents() + l.refund_due_cents();
+  };
+  ASSERT_EQ(report->lines_size(), 1);
+  for (const auto* l : {&report->lines(0), &report->total()}) {
+    EXPECT_EQ(l->claims(), 6);
+    EXPECT_EQ(l->claimed_cents(), 6 * 18100);
+    EXPECT_EQ(parts(*l), l->claimed_cents()) << l->DebugString();
+    EXPECT_EQ(l->paid_cents(), 18100 + 5000 + 18100 + 1000);
+    EXPECT_EQ(l->waived_cents(), 13100);
+    EXPECT_EQ(l->refunded_cents(), 18100);
+    EXPECT_EQ(l->lapsed_cents(), 18100 - 3000);
+    EXPECT_EQ(l->refund_due_cents(), 3000);
+    EXPECT_EQ(l->outstanding_cents(), 17100);
+    // Fee and share divide the money held: kept, or still to pay back.
+    EXPECT_EQ(l->fee_cents() + l->shop_share_cents(),
+              l->paid_cents() + l->refund_due_cents());
+  }
+  // Paid back later: the 3000 move from refund due to refunded.
+  refund.set_claim_id(group.claims(0).id());
+  ASSERT_TRUE(use_cases_->RecordRefund(coordinator_, refund).ok());
+  report = use_cases_->Report(coordinator_, req);
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_EQ(parts(report->total()), 6 * 18100);
+  EXPECT_EQ(report->total().refunded_cents(), 18100 + 3000);
+  EXPECT_EQ(report->total().refund_due_cents(), 0);
   ExpectLedgerBalances();
 }
 
