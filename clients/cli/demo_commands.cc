@@ -174,9 +174,11 @@ absl::Status Seeder::Run() {
     return Failed("the coordinator's login", s);
   }
   coordinator_.config.token = session.token();
+  // In the cycle's order: the certificate (in Plan) needs the 0-meting
+  // (in SurveyAndSchouw) and the plan before it.
   for (auto step :
-       {&Seeder::Cycle, &Seeder::Registry, &Seeder::Donations, &Seeder::Plan,
-        &Seeder::SurveyAndSchouw, &Seeder::AdjustPlan}) {
+       {&Seeder::Cycle, &Seeder::Registry, &Seeder::Donations,
+        &Seeder::SurveyAndSchouw, &Seeder::Plan, &Seeder::AdjustPlan}) {
     if (auto s = (this->*step)(); !s.ok()) return s;
   }
   return absl::OkStatus();

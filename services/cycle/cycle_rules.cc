@@ -340,16 +340,24 @@ bool AdjustedAfterEvaluation(std::optional<int64_t> latest_evaluation,
                    *latest_evaluation) != evaluation_ids.end();
 }
 
-std::vector<Step> Progress(const CycleFacts& f, absl::CivilDay today,
-                           int recertification_notice_days) {
+namespace {
+
+// One step of the cycle as its own facts show it, before the order of the
+// steps is applied: done by its own record, what is missing (Dutch, for the
+// status) and, for a refusal in the CLI's English, what records it.
+struct StepDef {
+  const char* name;
+  bool done;
+  std::vector<std::string> missing;
+  const char* english;  // what is missing
+  const char* command;  // the kvo commands that record it
+};
+
+std::vector<StepDef> StepDefs(const CycleFacts& f, absl::CivilDay today,
+                              int recertification_notice_days) {
   const bool certificate_due =
       f.certificate_valid_until.has_value() &&
       IsDue(*f.certificate_valid_until, today, recertification_notice_days);
-  struct Def {
-    const char* name;
-    bool done;
-    std::vector<std::string> missing;
-  };
   std::vector<std::string> intent_missing;
   if (!f.intent_drafted) {
     intent_missing.push_back("de tekst van de intentieverklaring");
@@ -359,44 +367,69 @@ std::vector<Step> Progress(const CycleFacts& f, absl::CivilDay today,
         absl::StrCat("de handtekening van de partij ", PartyLabel(p)));
   }
   const bool recertified = f.certificates >= 2 && !certificate_due;
-  const std::vector<Def> defs = {
+  return {
       {"Intentieverklaring", f.intent_drafted && f.missing_signatures.empty(),
-       intent_missing},
+       intent_missing, "a declaration of intent signed by every required party",
+       "kvo intent draft, then kvo intent sign per party"},
       {"Veiligheidsanalyse (0-meting)",
        f.analyses >= 1,
        {"een 0-meting: ondernemersenquête, schouw en cijfers van politie en "
-        "brandweer"}},
+        "brandweer"},
+       "a 0-meting: a measurement with survey answers",
+       "kvo survey measure, then kvo survey answer"},
       {"Plan van aanpak",
        f.plan_versions >= 1,
-       {"een plan van aanpak met doelen, maatregelen en activiteiten"}},
+       {"een plan van aanpak met doelen, maatregelen en activiteiten"},
+       "a plan of action with an objective and an activity",
+       "kvo plan objective, then kvo plan activity"},
       {"Certificering (Basis Samenwerken)",
        f.certificates >= 1,
        {f.assessments_passed == 0
             ? "een geslaagde toetsing door een onafhankelijke certificeerder"
-            : "het certificaat Basis Samenwerken"}},
+            : "het certificaat Basis Samenwerken"},
+       "the certificate Basis Samenwerken",
+       "kvo cert assess, then kvo cert issue"},
       {"Uitvoering",
        f.analyses >= 2,
-       {"de maatregelen uitvoeren tot de evaluatie (1-meting)"}},
+       {"de maatregelen uitvoeren tot de evaluatie (1-meting)"},
+       "the measures carried out up to a 1-meting",
+       "kvo survey measure, then kvo survey answer (the 1-meting)"},
       {"Evaluatie (1-meting)",
        f.analyses >= 2,
-       {"een 1-meting: een nieuwe veiligheidsanalyse"}},
+       {"een 1-meting: een nieuwe veiligheidsanalyse"},
+       "a 1-meting: a new measurement with survey answers",
+       "kvo survey measure, then kvo survey answer"},
       {"Bijstellen",
        f.analyses >= 2 && f.adjusted_after_evaluation,
        {"een bijstelling van het plan van aanpak na de laatste 1-meting "
-        "(kvo plan adjust)"}},
+        "(kvo plan adjust)"},
+       "an adjustment of the plan after the latest 1-meting",
+       "kvo plan adjust"},
       {"Hercertificering (Continu Samenwerken)",
        recertified,
        {f.assessments_passed <= f.certificates
             ? "een geslaagde hertoetsing"
-            : "het certificaat Continu Samenwerken"}},
+            : "het certificaat Continu Samenwerken"},
+       "the certificate Continu Samenwerken",
+       "kvo cert assess, then kvo cert issue"},
   };
+}
+
+}  // namespace
+
+std::vector<Step> Progress(const CycleFacts& f, absl::CivilDay today,
+                           int recertification_notice_days) {
+  const std::vector<StepDef> defs =
+      StepDefs(f, today, recertification_notice_days);
   std::vector<Step> steps;
   int current = 0, next = 0;
   for (size_t i = 0; i < defs.size(); ++i) {
     Step s;
     s.number = static_cast<int>(i) + 1;
     s.name = defs[i].name;
-    if (defs[i].done) {
+    // A step needs the ones before it: its own record does not make it done
+    // while an earlier step is not (a certificate without a 0-meting).
+    if (defs[i].done && current == 0) {
       s.state = StepState::kDone;
     } else if (current == 0) {
       s.state = StepState::kCurrent;
@@ -409,6 +442,24 @@ std::vector<Step> Progress(const CycleFacts& f, absl::CivilDay today,
     steps.push_back(std::move(s));
   }
   return steps;
+}
+
+absl::Status CheckStepsBefore(const CycleFacts& f, int step,
+                              absl::string_view what) {
+  const std::vector<StepDef> defs = StepDefs(f, absl::CivilDay(1970, 1, 1), 0);
+  std::vector<std::string> missing;
+  for (int i = 0; i + 1 < step && i < static_cast<int>(defs.size()); ++i) {
+    if (defs[i].done) continue;
+    missing.push_back(absl::StrCat("step ", i + 1, " (", defs[i].name,
+                                   "): ", defs[i].english, "; record it with ",
+                                   defs[i].command));
+  }
+  if (missing.empty()) return absl::OkStatus();
+  return absl::FailedPreconditionError(
+      absl::StrCat(what, " is step ", step,
+                   " of the KVO cycle and needs the "
+                   "steps before it; missing: ",
+                   absl::StrJoin(missing, "; ")));
 }
 
 }  // namespace kvo::cycle

@@ -194,11 +194,21 @@ struct Step {
   std::vector<std::string> missing;  // the current step's, in Dutch
 };
 // The 8 steps of DESIGN.md with their state: every step before the first
-// unfinished one is done, that one is current, the one after it next.
+// unfinished one is done, that one is current, the one after it next. A
+// step is never done before the steps it needs (those before it), whatever
+// was recorded for it.
 // After recertification the cycle goes on: with a certificate that ended
 // (or ends within the notice) recertification is current again.
 std::vector<Step> Progress(const CycleFacts& facts, absl::CivilDay today,
                            int recertification_notice_days);
+
+// Recording `step` (1..8; `what`, e.g. "a certificate") needs every step
+// before it done. FAILED_PRECONDITION naming each missing one, as a
+// coordinator reads it (step, what is missing, the kvo commands that record
+// it); OK otherwise. The recertification notice plays no part: a step before
+// recertification is done or not by its own record.
+absl::Status CheckStepsBefore(const CycleFacts& facts, int step,
+                              absl::string_view what);
 
 }  // namespace kvo::cycle
 

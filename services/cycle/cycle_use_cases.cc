@@ -225,6 +225,45 @@ kvo::v1::Measurement MeasurementProto(const MeasurementRow& m) {
   return out;
 }
 
+// What is recorded of the area's cycle, for its status and for the steps a
+// new record needs.
+CycleFacts FactsOf(Tx& tx, int64_t area_id,
+                   const kvo::v1::CyclePolicy& policy) {
+  CycleFacts facts;
+  if (auto intent = IntentOf(tx, area_id, policy)) {
+    facts.intent_drafted = true;
+    facts.missing_signatures = {intent->missing_parties().begin(),
+                                intent->missing_parties().end()};
+  }
+  // A safety analysis: a measurement with a response.
+  facts.analyses =
+      static_cast<int>(Store::SurveyCountsOfArea(tx, area_id).size());
+  // A plan with an objective and an activity, then one version more
+  // per adjustment; step 7 needs one after the latest evaluation.
+  if (!Store::Objectives(tx, area_id).empty() &&
+      !Store::Activities(tx, area_id).empty()) {
+    facts.plan_versions = 1;
+  }
+  std::vector<int64_t> adjusted;
+  for (const auto& a : Store::Adjustments(tx, area_id)) {
+    adjusted.push_back(a.evaluation_id);
+    facts.plan_versions = std::max(facts.plan_versions, a.plan_version);
+  }
+  const auto evaluation = LatestEvaluationOf(tx, area_id);
+  facts.adjusted_after_evaluation = AdjustedAfterEvaluation(
+      evaluation ? std::optional<int64_t>(evaluation->id) : std::nullopt,
+      adjusted);
+  for (const auto& a : Store::Assessments(tx, area_id)) {
+    if (a.passed) ++facts.assessments_passed;
+  }
+  const auto certificates = Store::Certificates(tx, {area_id});
+  facts.certificates = static_cast<int>(certificates.size());
+  if (!certificates.empty()) {
+    facts.certificate_valid_until = certificates.back().valid_until;
+  }
+  return facts;
+}
+
 }  // namespace
 
 CycleUseCases::CycleUseCases(const kvo::v1::Policy& policy,
@@ -522,6 +561,18 @@ absl::StatusOr<kvo::v1::Certificate> CycleUseCases::IssueCertificate(
       "issue certificate",
       [&](pqxx::work& tx) -> absl::StatusOr<kvo::v1::Certificate> {
         if (auto s = AreaExists(tx, r.area_id()); !s.ok()) return s;
+        // Step 4, or step 8 once there is a certificate: never before the
+        // steps it needs.
+        const CycleFacts facts = FactsOf(tx, r.area_id(), policy_.cycle());
+        const bool first = facts.certificates == 0;
+        if (auto s = CheckStepsBefore(
+                facts, first ? 4 : 8,
+                first ? "a first certificate (Basis Samenwerken)"
+                      : "a recertification (Continu Samenwerken)");
+            !s.ok()) {
+          return absl::FailedPreconditionError(
+              absl::StrCat("area ", r.area_id(), ": ", s.message()));
+        }
         auto assessment = Store::UncertifiedPassedAssessment(tx, r.area_id());
         if (!assessment) {
           const bool any = !Store::Assessments(tx, r.area_id()).empty();
@@ -726,38 +777,7 @@ absl::StatusOr<kvo::v1::CycleStatus> CycleUseCases::Status(int64_t area_id) {
       "cycle status",
       [&](pqxx::work& tx) -> absl::StatusOr<kvo::v1::CycleStatus> {
         if (auto s = AreaExists(tx, area_id); !s.ok()) return s;
-        CycleFacts facts;
-        if (auto intent = IntentOf(tx, area_id, policy_.cycle())) {
-          facts.intent_drafted = true;
-          facts.missing_signatures = {intent->missing_parties().begin(),
-                                      intent->missing_parties().end()};
-        }
-        // A safety analysis: a measurement with a response.
-        facts.analyses =
-            static_cast<int>(Store::SurveyCountsOfArea(tx, area_id).size());
-        // A plan with an objective and an activity, then one version more
-        // per adjustment; step 7 needs one after the latest evaluation.
-        if (!Store::Objectives(tx, area_id).empty() &&
-            !Store::Activities(tx, area_id).empty()) {
-          facts.plan_versions = 1;
-        }
-        std::vector<int64_t> adjusted;
-        for (const auto& a : Store::Adjustments(tx, area_id)) {
-          adjusted.push_back(a.evaluation_id);
-          facts.plan_versions = std::max(facts.plan_versions, a.plan_version);
-        }
-        const auto evaluation = LatestEvaluationOf(tx, area_id);
-        facts.adjusted_after_evaluation = AdjustedAfterEvaluation(
-            evaluation ? std::optional<int64_t>(evaluation->id) : std::nullopt,
-            adjusted);
-        for (const auto& a : Store::Assessments(tx, area_id)) {
-          if (a.passed) ++facts.assessments_passed;
-        }
-        const auto certificates = Store::Certificates(tx, {area_id});
-        facts.certificates = static_cast<int>(certificates.size());
-        if (!certificates.empty()) {
-          facts.certificate_valid_until = certificates.back().valid_until;
-        }
+        const CycleFacts facts = FactsOf(tx, area_id, policy_.cycle());
         kvo::v1::CycleStatus out;
         out.set_area_id(area_id);
         for (const Step& step : Progress(

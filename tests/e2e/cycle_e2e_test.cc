@@ -47,6 +47,20 @@ class CycleE2E : public RegistryFixture {
     EXPECT_EQ(r.exit_code, 0) << absl::StrJoin(args, " ") << ": " << r.err;
     return r.out;
   }
+  // Steps 1 to 4 of `area` as its coordinator (logged in) runs them after
+  // its 0-meting and plan: the intent signed by every party, a passed
+  // assessment, the first certificate.
+  void SignAndCertify(const std::string& area) {
+    Ok({"intent", "draft", "--area", area, "--text", "Wij werken samen."});
+    for (const char* party :
+         {"municipality", "entrepreneurs", "police", "fire_brigade"}) {
+      Ok({"intent", "sign", "--area", area, "--party", party, "--signed-by",
+          absl::StrCat("namens ", party), "--signed-on", Day(-1)});
+    }
+    Ok({"cert", "assess", "--area", area, "--assessed-on", Day(0), "--assessor",
+        "Certificeerder BV", "--findings", "Op orde."});
+    Ok({"cert", "issue", "--area", area});
+  }
   static std::string Day(int days_from_today) {
     return absl::FormatCivilTime(
         absl::ToCivilDay(absl::Now(), absl::UTCTimeZone()) + days_from_today);
@@ -167,13 +181,44 @@ TEST_F(CycleE2E, ANewAreaFromIntentToAFirstCertificate) {
   EXPECT_THAT(Ok({"intent", "show", "--area", area}),
               HasSubstr("door alle partijen getekend"));
 
+  // A certificate (step 4) needs the 0-meting (step 2) and the plan (step
+  // 3): refused naming each and the commands that record them.
   CommandResult early = Kvo({"cert", "issue", "--area", area});
   EXPECT_NE(early.exit_code, 0);
   EXPECT_THAT(early.err, HasSubstr("FAILED_PRECONDITION"));
+  EXPECT_THAT(early.err, HasSubstr("step 2 (Veiligheidsanalyse (0-meting))"));
+  EXPECT_THAT(early.err, HasSubstr("kvo survey measure"));
+  EXPECT_THAT(early.err, HasSubstr("step 3 (Plan van aanpak)"));
+  EXPECT_THAT(early.err, HasSubstr("kvo plan objective"));
   EXPECT_EQ(Count(absl::StrCat("SELECT count(*) FROM certificates WHERE "
                                "area_id = ",
                                area_id)),
             0);
+  // The 0-meting: one shop of the area answers.
+  const std::string shop = Field(
+      Ok({"shop", "create", "--area", area, "--name", "Havenwinkel"}), "id");
+  Ok({"area", "participant", "--area", area, "--shop", shop,
+      "--agreement-signed", Day(-2)});
+  const std::string measured =
+      Ok({"survey", "measure", "--area", area, "--label", "0-meting", "--from",
+          Day(-60), "--to", Day(-1)});
+  ASSERT_EQ(measured.rfind("meting:", 0), 0u) << measured;
+  Ok({"survey", "answer", "--area", area, "--measurement",
+      std::to_string(std::stoll(measured.substr(7))), "--shop", shop,
+      "--answer", "v01=nee"});
+  // The plan of action, which the area's shopkeeper reads.
+  const std::string objective =
+      Ok({"plan", "objective", "--area", area, "--description",
+          "Winkeldiefstal -10 % t.o.v. de 0-meting", "--target", "-10 %",
+          "--measure", "camera_surveillance"});
+  ASSERT_EQ(objective.rfind("doel:", 0), 0u) << objective;
+  const std::string objective_id =
+      std::to_string(std::stoll(objective.substr(5)));
+  Ok({"plan", "activity", "--area", area, "--objective", objective_id,
+      "--description", "Camera's bij de ingangen", "--owner",
+      "Ondernemersvereniging", "--deadline", Day(-1)});
+  EXPECT_THAT(Ok({"plan", "show", "--area", area, "--overdue"}),
+              HasSubstr("Camera's bij de ingangen"));
   Ok({"cert", "assess", "--area", area, "--assessed-on", Day(0), "--assessor",
       "Certificeerder BV", "--findings", "Goede samenwerking."});
   const std::string cert = Ok({"cert", "issue", "--area", area});
@@ -207,20 +252,6 @@ TEST_F(CycleE2E, ANewAreaFromIntentToAFirstCertificate) {
                   "fire_brigade"}),
               HasSubstr("2"));
   EXPECT_THAT(Ok({"figures", "list", "--area", area}), HasSubstr("brandweer"));
-
-  // The plan of action, which the area's shopkeeper reads.
-  const std::string objective =
-      Ok({"plan", "objective", "--area", area, "--description",
-          "Winkeldiefstal -10 % t.o.v. de 0-meting", "--target", "-10 %",
-          "--measure", "camera_surveillance"});
-  ASSERT_EQ(objective.rfind("doel:", 0), 0u) << objective;
-  const std::string objective_id =
-      std::to_string(std::stoll(objective.substr(5)));
-  Ok({"plan", "activity", "--area", area, "--objective", objective_id,
-      "--description", "Camera's bij de ingangen", "--owner",
-      "Ondernemersvereniging", "--deadline", Day(-1)});
-  EXPECT_THAT(Ok({"plan", "show", "--area", area, "--overdue"}),
-              HasSubstr("Camera's bij de ingangen"));
 
   // The area's shopkeeper reads the status but runs nothing; another
   // area's coordinator does neither.
@@ -555,6 +586,7 @@ TEST_F(CycleE2E, PlanAdjustedAfterTheOneMeting) {
         absl::StrCat(bakery_), "--answer", "v01=nee"});
   };
   measure("0-meting", -400, -300);
+  SignAndCertify(area);  // step 7 needs steps 1 to 6
   const std::vector<std::string> adjust = {
       "plan",
       "adjust",
@@ -620,6 +652,20 @@ TEST_F(CycleE2E, TheFireBrigadeEntersItsOwnFigures) {
   EXPECT_EQ(Count("SELECT count(*) FROM audit_entries WHERE action = "
                   "'cycle.import_figures' AND role = 'fire_brigade'"),
             1);
+
+  // Like every role, it asks who it is and logs out, and then its token is
+  // refused at once (not 12 hours later).
+  EXPECT_THAT(Ok({"whoami"}), HasSubstr("brandweer"));
+  const std::string token = Login("brandweer");
+  kvo::v1::Principal me;
+  ASSERT_TRUE(identity_->WhoAmI(Ctx(token).get(), {}, &me).ok());
+  EXPECT_EQ(me.role(), ROLE_FIRE_BRIGADE);
+  kvo::v1::LogoutResponse out;
+  grpc::Status logout = identity_->Logout(Ctx(token).get(), {}, &out);
+  ASSERT_TRUE(logout.ok()) << logout.error_message();
+  EXPECT_EQ(identity_->WhoAmI(Ctx(token).get(), {}, &me).error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
+  Ok({"logout"});
 }
 
 }  // namespace

@@ -25,6 +25,7 @@ namespace kvo::cycle {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 class CyclePgTest : public kvo::testing::PgTest {
  protected:
@@ -92,6 +93,89 @@ class CyclePgTest : public kvo::testing::PgTest {
     r.set_valid_from(Day(from));
     r.set_valid_until(Day(until));
     return r;
+  }
+
+  // Step 1: the intent drafted and signed by every required party.
+  void SignIntent() {
+    kvo::v1::DraftIntentRequest draft;
+    draft.set_area_id(area_);
+    draft.set_text("Wij werken samen aan een veilig winkelgebied.");
+    ASSERT_TRUE(cases_->DraftIntent(who_, draft).ok());
+    for (const char* party :
+         {"municipality", "entrepreneurs", "police", "fire_brigade"}) {
+      kvo::v1::SignIntentRequest sign;
+      sign.set_area_id(area_);
+      sign.set_party(party);
+      sign.set_signed_by(absl::StrCat("namens ", party));
+      sign.set_signed_on(Day(-500));
+      ASSERT_TRUE(cases_->SignIntent(who_, sign).ok()) << party;
+    }
+  }
+  // A measurement of the area with one shop's answer (steps 2, 5 and 6).
+  int64_t Measure(const std::string& label, int from, int to) {
+    kvo::v1::CreateMeasurementRequest m;
+    m.set_area_id(area_);
+    m.set_label(label);
+    m.set_period_from(Day(from));
+    m.set_period_to(Day(to));
+    auto made = cases_->CreateMeasurement(who_, m);
+    EXPECT_TRUE(made.ok()) << made.status();
+    if (!made.ok()) return 0;
+    kvo::v1::AnswerSurveyRequest r;
+    r.set_area_id(area_);
+    r.set_measurement_id(made->id());
+    r.set_shop_id(shop_);
+    auto* answer = r.add_answers();
+    answer->set_question_id("v01");
+    answer->set_answer("nee");
+    auto answered = cases_->AnswerSurvey(who_, r, false);
+    EXPECT_TRUE(answered.ok()) << answered.status();
+    return made->id();
+  }
+  // Step 3: an objective with an activity; its id.
+  int64_t Plan() {
+    kvo::v1::AddObjectiveRequest objective;
+    objective.set_area_id(area_);
+    objective.set_description("Winkeldiefstal omlaag");
+    objective.set_target("-10 %");
+    objective.set_measure("camera_surveillance");
+    auto added = cases_->AddObjective(who_, objective);
+    EXPECT_TRUE(added.ok()) << added.status();
+    if (!added.ok()) return 0;
+    kvo::v1::AddActivityRequest activity;
+    activity.set_area_id(area_);
+    activity.set_objective_id(added->id());
+    activity.set_description("Camera's");
+    activity.set_owner("BIZ");
+    activity.set_deadline(Day(30));
+    EXPECT_TRUE(cases_->AddActivity(who_, activity).ok());
+    return added->id();
+  }
+  // Steps 4 to 7 after a certificate: the 1-meting, then the adjustment.
+  void EvaluateAndAdjust(int64_t objective_id) {
+    Measure("1-meting", -100, -10);
+    kvo::v1::AdjustPlanRequest adjust;
+    adjust.set_area_id(area_);
+    adjust.set_adjusted_on(Day(0));
+    adjust.set_reason("De 1-meting toont minder diefstal");
+    auto* target = adjust.add_targets();
+    target->set_objective_id(objective_id);
+    target->set_target_change(-7.5);
+    auto adjusted = cases_->AdjustPlan(who_, adjust);
+    ASSERT_TRUE(adjusted.ok()) << adjusted.status();
+  }
+  void Certify() {
+    kvo::v1::RecordAssessmentRequest assess;
+    assess.set_area_id(area_);
+    assess.set_assessed_on(Day(0));
+    assess.set_assessor("Certificeerder BV");
+    assess.set_findings("Goed.");
+    assess.set_passed(true);
+    ASSERT_TRUE(cases_->RecordAssessment(who_, assess).ok());
+    kvo::v1::IssueCertificateRequest issue;
+    issue.set_area_id(area_);
+    auto issued = cases_->IssueCertificate(who_, issue);
+    ASSERT_TRUE(issued.ok()) << issued.status();
   }
 
   kvo::v1::Policy policy_;
@@ -205,9 +289,28 @@ TEST_F(CyclePgTest, IntentNeedsEveryRequiredParty) {
   EXPECT_EQ(status->steps(1).state(), "current");
 }
 
-TEST_F(CyclePgTest, CertificatesFollowPassedAssessments) {
+// A certificate (step 4) needs steps 1 to 3; a recertification (step 8)
+// needs 5 to 7 as well. Refused otherwise, naming what is missing and the
+// command that records it; then the assessment rules apply.
+TEST_F(CyclePgTest, CertificatesFollowTheStepsBeforeThemAndPassedAssessments) {
   kvo::v1::IssueCertificateRequest issue;
   issue.set_area_id(area_);
+  SignIntent();
+  auto early = cases_->IssueCertificate(who_, issue);
+  EXPECT_EQ(early.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(early.status().message(),
+              HasSubstr("step 2 (Veiligheidsanalyse (0-meting))"));
+  EXPECT_THAT(early.status().message(), HasSubstr("kvo survey measure"));
+  EXPECT_THAT(early.status().message(), HasSubstr("step 3 (Plan van aanpak)"));
+  EXPECT_THAT(early.status().message(), HasSubstr("kvo plan objective"));
+  EXPECT_THAT(early.status().message(), Not(HasSubstr("step 1 ")));
+  EXPECT_EQ(Count("certificates"), 0);
+  auto status = cases_->Status(area_);
+  ASSERT_TRUE(status.ok());
+  EXPECT_NE(status->steps(3).state(), "done");
+  Measure("0-meting", -400, -300);
+  const int64_t objective = Plan();
+
   auto none = cases_->IssueCertificate(who_, issue);
   EXPECT_EQ(none.status().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_THAT(none.status().message(), HasSubstr("no assessment"));
@@ -254,6 +357,14 @@ TEST_F(CyclePgTest, CertificatesFollowPassedAssessments) {
 
   assess.set_assessed_on(Day(-1));
   ASSERT_TRUE(cases_->RecordAssessment(who_, assess).ok());
+  auto unevaluated = cases_->IssueCertificate(who_, issue);
+  EXPECT_EQ(unevaluated.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(unevaluated.status().message(), HasSubstr("recertification"));
+  EXPECT_THAT(unevaluated.status().message(),
+              HasSubstr("step 6 (Evaluatie (1-meting))"));
+  EXPECT_THAT(unevaluated.status().message(), HasSubstr("kvo plan adjust"));
+  EXPECT_EQ(Count("certificates"), 1);
+  EvaluateAndAdjust(objective);
   auto second = cases_->IssueCertificate(who_, issue);
   ASSERT_TRUE(second.ok()) << second.status();
   EXPECT_EQ(second->kind(), "continu_samenwerken");
@@ -369,7 +480,14 @@ TEST_F(CyclePgTest, PlanOfActionWithAnOverdueList) {
   EXPECT_EQ(plan->objectives_size(), 1);
   EXPECT_EQ(plan->activities_size(), 2);
 
+  // Step 3 is recorded, but it needs steps 1 and 2.
   auto status = cases_->Status(area_);
+  ASSERT_TRUE(status.ok());
+  EXPECT_EQ(status->steps(0).state(), "current");
+  EXPECT_NE(status->steps(2).state(), "done") << "step 3 before steps 1, 2";
+  SignIntent();
+  Measure("0-meting", -400, -300);
+  status = cases_->Status(area_);
   ASSERT_TRUE(status.ok());
   EXPECT_EQ(status->steps(2).state(), "done") << "step 3: plan van aanpak";
 }
@@ -539,6 +657,9 @@ TEST_F(CyclePgTest, PlanAdjustedAfterTheLatestEvaluation) {
     return made->id();
   };
   measure("0-meting", Day(-400), Day(-300));
+  // Steps 1 and 4, so that step 7 can be done (it needs them).
+  SignIntent();
+  Certify();
 
   kvo::v1::AdjustPlanRequest adjust;
   adjust.set_area_id(area_);

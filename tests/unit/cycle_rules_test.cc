@@ -242,9 +242,10 @@ TEST(Progress, DoneCurrentNextAndWhatIsMissing) {
        signed_,
        {"done", "current", "next", "later", "later", "later", "later", "later"},
        "0-meting"},
+      // A step is never done before the steps it needs.
       {"certified without an analysis on record",
        certified,
-       {"done", "current", "next", "done", "later", "later", "later", "later"},
+       {"done", "current", "next", "later", "later", "later", "later", "later"},
        "0-meting"},
       {"analysed, planned, assessed",
        analysed,
@@ -280,6 +281,43 @@ TEST(Progress, DoneCurrentNextAndWhatIsMissing) {
     }
   }
   EXPECT_EQ(Progress(none, today, 180)[0].name, "Intentieverklaring");
+}
+
+TEST(CheckStepsBefore, NamesEachMissingStepAndTheCommandThatRecordsIt) {
+  CycleFacts none;
+  absl::Status s = CheckStepsBefore(none, 4, "a first certificate");
+  EXPECT_EQ(s.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(s.message(), HasSubstr("a first certificate is step 4"));
+  EXPECT_THAT(s.message(), HasSubstr("step 1 (Intentieverklaring)"));
+  EXPECT_THAT(s.message(), HasSubstr("kvo intent draft"));
+  EXPECT_THAT(s.message(), HasSubstr("step 2 (Veiligheidsanalyse (0-meting))"));
+  EXPECT_THAT(s.message(), HasSubstr("kvo survey measure"));
+  EXPECT_THAT(s.message(), HasSubstr("step 3 (Plan van aanpak)"));
+  EXPECT_THAT(s.message(), HasSubstr("kvo plan objective"));
+
+  CycleFacts planned;
+  planned.intent_drafted = true;
+  planned.analyses = 1;
+  s = CheckStepsBefore(planned, 4, "a first certificate");
+  EXPECT_THAT(s.message(), Not(HasSubstr("step 1 ")));
+  EXPECT_THAT(s.message(), Not(HasSubstr("step 2 ")));
+  EXPECT_THAT(s.message(), HasSubstr("step 3 (Plan van aanpak)"));
+  planned.plan_versions = 1;
+  EXPECT_TRUE(CheckStepsBefore(planned, 4, "a first certificate").ok());
+
+  // Recertification needs the evaluation and the adjustment after it.
+  CycleFacts certified = planned;
+  certified.assessments_passed = 2;
+  certified.certificates = 1;
+  certified.certificate_valid_until = D(2028, 6, 1);
+  s = CheckStepsBefore(certified, 8, "a recertification");
+  EXPECT_EQ(s.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(s.message(), HasSubstr("step 6 (Evaluatie (1-meting))"));
+  EXPECT_THAT(s.message(), HasSubstr("step 7 (Bijstellen)"));
+  EXPECT_THAT(s.message(), HasSubstr("kvo plan adjust"));
+  certified.analyses = 2;
+  certified.adjusted_after_evaluation = true;
+  EXPECT_TRUE(CheckStepsBefore(certified, 8, "a recertification").ok());
 }
 
 TEST(LatestEvaluation, TheLatestAnsweredMeasurementAfterTheFirst) {
