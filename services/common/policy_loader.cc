@@ -603,6 +603,8 @@ std::vector<PolicyViolation> ValidatePolicy(const kvo::v1::Policy& policy) {
                 {0}, {3660});
   check.Between("reports.small_count_threshold",
                 policy.reports().small_count_threshold(), {0}, {100});
+  check.Between("incident_backdate_days", policy.incident_backdate_days(), {0},
+                {3660});
   ValidatePrivacy(policy.privacy(), check);
   ValidateAccess(policy, check);
   ValidatePersonFields(policy, check);

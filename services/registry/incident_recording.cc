@@ -23,11 +23,20 @@ using Store = PgRegistryStore;
 // Clocks differ a little between a device and kvod.
 constexpr absl::Duration kClockSkew = absl::Minutes(5);
 
-// An incident lies between the day its shop's area joined the registry
-// (the collective agreement covers that whole day) and now, give or take
-// the clock skew. kvo sends its --at as occurred_at: the message names both.
-absl::Status CheckIncidentTime(absl::Time occurred, const ShopRow& shop,
-                               absl::Time now) {
+constexpr int kDefaultBackdateDays = 90;
+
+int BackdateDays(const kvo::v1::Policy& policy) {
+  return policy.incident_backdate_days() > 0 ? policy.incident_backdate_days()
+                                             : kDefaultBackdateDays;
+}
+
+// An incident lies between the start of the Amsterdam day
+// incident_backdate_days before today and now, give or take the clock skew;
+// not bounded by the day its area joined, so a new area can record what
+// happened before (its 0-meting of incidents). kvo sends its --at as
+// occurred_at: the message names both.
+absl::Status CheckIncidentTime(absl::Time occurred, absl::Time now,
+                               int backdate_days) {
   if (occurred > now + kClockSkew) {
     return absl::InvalidArgumentError(absl::StrCat(
         "occurred_at (kvo incident record --at): ",
@@ -35,15 +44,16 @@ absl::Status CheckIncidentTime(absl::Time occurred, const ShopRow& shop,
         " is in the future; at most ", absl::ToInt64Minutes(kClockSkew),
         " minutes ahead of kvod's clock are allowed"));
   }
-  const absl::CivilDay joined =
-      absl::ToCivilDay(shop.area_created_at, Amsterdam());
-  if (occurred < absl::FromCivil(joined, Amsterdam())) {
+  const absl::CivilDay earliest =
+      absl::ToCivilDay(now, Amsterdam()) - backdate_days;
+  if (occurred < absl::FromCivil(earliest, Amsterdam())) {
     return absl::InvalidArgumentError(
         absl::StrCat("occurred_at (kvo incident record --at): ",
                      absl::FormatTime("%Y-%m-%d %H:%M", occurred, Amsterdam()),
-                     " is before area ", shop.area_id,
-                     " joined the registry on ", absl::FormatCivilTime(joined),
-                     "; an incident must lie between that day and now"));
+                     " is too long ago; the earliest allowed is ",
+                     absl::FormatCivilTime(earliest),
+                     " 00:00 (policy incident_backdate_days: ", backdate_days,
+                     " days before today, Europe/Amsterdam)"));
   }
   return absl::OkStatus();
 }
@@ -109,8 +119,8 @@ absl::StatusOr<kvo::v1::Incident> IncidentRecording::Record(
   if (auto s = ValidateRecordIncidentRequest(policy_, request); !s.ok()) {
     return s;
   }
-  if (auto s = CheckIncidentTime(FromProto(request.occurred_at()), *shop,
-                                 clock_.Now());
+  if (auto s = CheckIncidentTime(FromProto(request.occurred_at()), clock_.Now(),
+                                 BackdateDays(policy_));
       !s.ok()) {
     return s;
   }

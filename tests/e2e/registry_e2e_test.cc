@@ -10,6 +10,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "absl/time/civil_time.h"
+#include "absl/time/time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "kvo/v1/registry.grpc.pb.h"
@@ -18,6 +20,12 @@
 
 namespace kvo::testing {
 namespace {
+
+absl::TimeZone Amsterdam() {
+  absl::TimeZone tz;
+  absl::LoadTimeZone("Europe/Amsterdam", &tz);
+  return tz;
+}
 
 using ::testing::HasSubstr;
 using ::testing::Not;
@@ -414,14 +422,29 @@ TEST_F(RegistryE2E, BadInputNamesTheFieldAndWritesNothing) {
   EXPECT_THAT(s.error_message(), HasSubstr("occurred_at (kvo incident record "
                                            "--at): "));
   EXPECT_THAT(s.error_message(), HasSubstr("in the future; at most 5 minutes"));
-  // Within the clock skew is fine; before the area joined is not.
-  *inc.mutable_occurred_at() = SecondsFromNow(-500 * 24 * kHour);
+  // Back to policy incident_backdate_days (90) before today, whenever the
+  // area joined: an area that joins today records last month's incidents
+  // (its 0-meting), but not those of half a year ago.
+  Sql(absl::StrCat("UPDATE areas SET created_at = now() WHERE id = ", area_a_));
+  *inc.mutable_occurred_at() = SecondsFromNow(-30 * 24 * kHour);
+  s = registry_->RecordIncident(Ctx(police_).get(), inc, &incident);
+  EXPECT_TRUE(s.ok()) << s.error_message();
+  *inc.mutable_occurred_at() = SecondsFromNow(-89 * 24 * kHour);
+  s = registry_->RecordIncident(Ctx(police_).get(), inc, &incident);
+  EXPECT_TRUE(s.ok()) << s.error_message();
+  const int64_t recorded = Count("SELECT count(*) FROM incidents");
+  *inc.mutable_occurred_at() = SecondsFromNow(-92 * 24 * kHour);
   s = registry_->RecordIncident(Ctx(police_).get(), inc, &incident);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
-  EXPECT_THAT(s.error_message(),
-              HasSubstr(absl::StrCat("before area ", area_a_,
-                                     " joined the registry on ")));
   EXPECT_THAT(s.error_message(), HasSubstr("--at"));
+  EXPECT_THAT(s.error_message(),
+              HasSubstr(absl::StrCat(
+                  "the earliest allowed is ",
+                  absl::FormatCivilTime(
+                      absl::ToCivilDay(absl::Now(), Amsterdam()) - 90),
+                  " 00:00")));
+  EXPECT_THAT(s.error_message(), HasSubstr("incident_backdate_days"));
+  EXPECT_EQ(Count("SELECT count(*) FROM incidents"), recorded);
   // Names: nothing that reorders or hides what they show.
   for (const auto& [field, value] :
        std::vector<std::pair<std::string, std::string>>{

@@ -69,8 +69,8 @@ void KvodFixture::SetUp() {
   ASSERT_FALSE(admin_.empty());
   area_a_ = MakeArea("Binnenstad");
   area_b_ = MakeArea("Keizerslanden");
-  // The areas joined the registry long ago: incidents may be dated before
-  // this test (or bench) started; kvod refuses those before an area's day.
+  // The areas joined the registry long ago, as areas in use have (what
+  // reads an area's age sees an ordinary area).
   Sql("UPDATE areas SET created_at = now() - interval '400 days'");
 }
 
