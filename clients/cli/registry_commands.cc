@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <fstream>
+#include <iostream>
 #include <memory>
 #include <string>
 #include <vector>
@@ -40,6 +41,8 @@ struct Args {
   std::string pdf_path;
   std::string language = "nl";
   bool uphold = false, reject = false;
+  std::string from, to, page_token;
+  int32_t limit = 0;
 };
 
 // One unary call: connect, call, report a refusal. kExitOk when the
@@ -246,6 +249,39 @@ int RunIncidentRecord(const GlobalOptions& opts, const Args& a) {
   return kExitOk;
 }
 
+int RunIncidentList(const GlobalOptions& opts, const Args& a) {
+  kvo::v1::ListIncidentsRequest req;
+  req.set_area_id(a.area_id);
+  req.set_shop_id(a.shop_id);
+  req.set_person_id(a.person_id);
+  req.set_from(a.from);
+  req.set_to(a.to);
+  req.set_limit(a.limit);
+  req.set_page_token(a.page_token);
+  kvo::v1::ListIncidentsResponse resp;
+  if (int rc = Call(opts, &Stub::ListIncidents, req, &resp); rc != kExitOk) {
+    return rc;
+  }
+  std::vector<Record> records;
+  for (const auto& i : resp.incidents()) {
+    records.push_back(
+        {{"id", absl::StrCat(i.id())},
+         {"occurred_at", FormatTimestamp(i.occurred_at())},
+         {"shop", absl::StrCat(i.shop_id())},
+         {"offence_type", i.offence_type()},
+         {"damage_cents", absl::StrCat(i.damage_cents())},
+         {"person_id", i.person_id() == 0 ? "" : absl::StrCat(i.person_id())},
+         {"description", i.description()},
+         {"report", i.police_report_number()}});
+  }
+  PrintTable(TableOf(records), opts.json);
+  if (!resp.next_page_token().empty()) {
+    // On stderr, so that the table (or JSON) on stdout stays one document.
+    std::cerr << "more: --page-token " << resp.next_page_token() << "\n";
+  }
+  return kExitOk;
+}
+
 int RunCardIssue(const GlobalOptions& opts, const Args& a) {
   kvo::v1::IssueCardRequest req;
   req.set_incident_id(a.id);
@@ -447,6 +483,25 @@ void AddRegistryCommands(CLI::App* app, const GlobalOptions* opts,
   record->add_option("--report", a->report_number,
                      "police report (aangifte) number");
   OnSelected(record, action, opts, a, RunIncidentRecord);
+  auto* incident_list = incident->add_subcommand(
+      "list",
+      "an area's incidents, newest first, a page at a time (police and the "
+      "area's coordinator: all of the area's; shopkeeper and security: "
+      "their own shops' only); the summaries shown are audited");
+  area(incident_list);
+  incident_list->add_option("--shop", a->shop_id, "one shop of the area")
+      ->check(PositiveInteger());
+  incident_list->add_option("--person", a->person_id, "one person's")
+      ->check(PositiveInteger());
+  incident_list->add_option("--from", a->from,
+                            "first day, YYYY-MM-DD (Europe/Amsterdam)");
+  incident_list->add_option("--to", a->to, "last day, YYYY-MM-DD");
+  incident_list->add_option("--limit", a->limit,
+                            "incidents a page, 1 to 500 (default 50)");
+  incident_list->add_option(
+      "--page-token", a->page_token,
+      "the next page: the token the previous page printed after \"more:\"");
+  OnSelected(incident_list, action, opts, a, RunIncidentList);
 
   auto* card = app->add_subcommand("card", "warnings and bans");
   card->require_subcommand(1);

@@ -1,6 +1,7 @@
 #include "services/registry/pg_registry_store.h"
 
 #include <algorithm>
+#include <limits>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -95,6 +96,24 @@ constexpr char kIncidentForCardSql[] = KVO_INCIDENT_SELECT
     ", p.id, p.pseudonym, p.erased_at IS NOT NULL, p.registered_area_id "
     "FROM incidents i JOIN incident_persons ip ON ip.incident_id = i.id "
     "JOIN persons p ON p.id = ip.person_id WHERE i.id = $1 FOR UPDATE OF p";
+// An area's incidents for a list: the person's link is left out once the
+// person was erased (the facts stay); newest first, keyset paging on
+// (occurred_at, id), which incidents_by_area_time serves.
+constexpr char kIncidentsOfAreaSql[] =
+    "SELECT i.id, i.area_id, i.shop_id, " KVO_TS("i.occurred_at") ", "
+    "i.offence_type, i.damage_cents, i.has_police_report, "
+    "COALESCE(i.reported_by, 0), COALESCE(ip.person_id, 0), "
+    "COALESCE(encode(ip.sealed_description, 'hex'), ''), "
+    "COALESCE(encode(ip.sealed_report_number, 'hex'), '') "
+    "FROM incidents i LEFT JOIN incident_persons ip ON ip.incident_id = i.id "
+    "WHERE i.area_id = $1 AND ($2::bigint = 0 OR i.shop_id = $2) "
+    "AND ($3::bigint = 0 OR ip.person_id = $3) "
+    "AND (NOT $4::boolean OR i.shop_id = ANY($5::bigint[])) "
+    "AND i.occurred_at >= to_timestamp(0) + $6::bigint * interval '1 "
+    "microsecond' AND i.occurred_at < to_timestamp(0) + $7::bigint * "
+    "interval '1 microsecond' AND (i.occurred_at, i.id) < (to_timestamp(0) + "
+    "$8::bigint * interval '1 microsecond', $9::bigint) "
+    "ORDER BY i.occurred_at DESC, i.id DESC LIMIT $10";
 #undef KVO_INCIDENT_SELECT
 
 constexpr char kCardColumns[] =
@@ -532,6 +551,20 @@ std::optional<IncidentRow> PgRegistryStore::IncidentById(Tx& tx, int64_t id) {
   return First<IncidentRow>(
       common::ExecPrepared(
           tx, std::string(kIncidentColumns) + "WHERE i.id = $1", id),
+      IncidentFrom);
+}
+
+std::vector<IncidentRow> PgRegistryStore::IncidentsOfArea(
+    Tx& tx, const IncidentFilter& f) {
+  const auto [after_time, after_id] = f.after.value_or(
+      std::make_pair(f.until, std::numeric_limits<int64_t>::max()));
+  return All<IncidentRow>(
+      common::ExecPrepared(
+          tx, kIncidentsOfAreaSql, f.area_id, f.shop_id, f.person_id,
+          f.only_shops.has_value(),
+          common::SqlArray(f.only_shops.value_or(std::vector<int64_t>{})),
+          absl::ToUnixMicros(f.from), absl::ToUnixMicros(f.until),
+          absl::ToUnixMicros(after_time), after_id, f.limit),
       IncidentFrom);
 }
 

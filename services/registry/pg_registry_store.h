@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "services/keystore/pg_key_store.h"
 
@@ -55,6 +56,22 @@ struct AreaFacts {
   // Of those cards' objections: "upheld", "rejected", "pending".
   std::map<std::string, int64_t> objections_by_outcome;
   int64_t repeat_offenders = 0;  // persons with more than one of those cards
+};
+
+// Which incidents of an area a list asks for, newest first.
+struct IncidentFilter {
+  int64_t area_id = 0;
+  int64_t shop_id = 0;    // 0: every shop of the area
+  int64_t person_id = 0;  // 0: everyone
+  // Only these shops' incidents (shopkeepers, security); nullopt: all.
+  std::optional<std::vector<int64_t>> only_shops;
+  absl::Time from = absl::UnixEpoch();  // occurred_at >=
+  absl::Time until = absl::FromCivil(absl::CivilSecond(9999, 1, 1),
+                                     absl::UTCTimeZone());  // occurred_at <
+  // Paging: only incidents ordered after this (occurred_at, id), the last
+  // one of the previous page.
+  std::optional<std::pair<absl::Time, int64_t>> after;
+  int limit = 50;
 };
 
 struct CardRow {
@@ -182,6 +199,11 @@ class PgRegistryStore final {
                                  const std::string& sealed_description,
                                  const std::string& sealed_report);
   static std::optional<IncidentRow> IncidentById(Tx& tx, int64_t id);
+  // An area's incidents as `filter` asks, newest first (then by id), with
+  // their person and sealed texts when still linked (person_id 0 once the
+  // person was erased): at most filter.limit rows.
+  static std::vector<IncidentRow> IncidentsOfArea(Tx& tx,
+                                                  const IncidentFilter& filter);
   // The incident with its person, locked as PersonForUpdate does.
   static std::optional<std::pair<IncidentRow, PersonRow>> IncidentForCard(
       Tx& tx, int64_t incident_id);

@@ -18,6 +18,7 @@
 #include "services/notice/notice_pdf.h"
 #include "services/registry/card_changes.h"
 #include "services/registry/card_rules.h"
+#include "services/registry/incident_listing.h"
 #include "services/registry/incident_recording.h"
 #include "services/registry/integrity_alarm.h"
 #include "services/registry/person_erasure.h"
@@ -818,6 +819,21 @@ grpc::Status RegistryServiceImpl::ListObjections(
       });
   if (!list.ok()) return ToGrpcStatus(list.status());
   for (auto& o : *list) *response->add_objections() = std::move(o);
+  return grpc::Status::OK;
+}
+
+// ---- incident list -------------------------------------------------------
+
+grpc::Status RegistryServiceImpl::ListIncidents(
+    grpc::ServerContext* context, const kvo::v1::ListIncidentsRequest* request,
+    kvo::v1::ListIncidentsResponse* response) {
+  auto call = guard_.Begin(*context, Method("ListIncidents"));
+  if (!call.ok()) return ToGrpcStatus(call.status());
+  // A use case of references only: made per call, nothing to wire.
+  IncidentListing listing(pool_, guard_, keys_);
+  auto listed = listing.List(*call, *request);
+  if (!listed.ok()) return ToGrpcStatus(listed.status());
+  *response = std::move(*listed);
   return grpc::Status::OK;
 }
 

@@ -82,6 +82,9 @@ class RegistryServiceImpl final : public kvo::v1::RegistryService::Service {
       grpc::ServerContext* context,
       const kvo::v1::ListObjectionsRequest* request,
       kvo::v1::ListObjectionsResponse* response) override;
+  grpc::Status ListIncidents(grpc::ServerContext* context,
+                             const kvo::v1::ListIncidentsRequest* request,
+                             kvo::v1::ListIncidentsResponse* response) override;
 
  private:
   const kvo::v1::Policy& policy_;

@@ -1,6 +1,7 @@
 // The registry end to end: the real kvod (embedded PostgreSQL, TLS) driven
 // over gRPC by police, coordinator, shopkeeper and security principals, and
 // by the real kvo for the notice.
+#include <functional>
 #include <future>
 #include <pqxx/pqxx>
 #include <set>
@@ -700,6 +701,158 @@ TEST_F(RegistryE2E, ErasedPersonIsUnknownAndStartsAFreshRecord) {
                   "a.subject = 'person:' || p.pseudonym WHERE p.id = " +
                   old_id + " AND a.action = 'registry.erase_person'"),
             1);
+}
+
+// kvo incident list: police and the coordinator see the area's incidents,
+// newest first, with their summaries (audited, naming the persons); a
+// shopkeeper sees their own shop's only, security (no shop) none; another
+// area's police nothing; filters, pages and bad input; an erased person's
+// incidents keep their facts and lose their texts.
+TEST_F(RegistryE2E, IncidentsAreListedForTheRolesThatMaySeeThem) {
+  const Person a = MakePerson("Lijst");
+  const Person b = MakePerson("Lijstig", "1985-02-02");
+  const int64_t old_at_bakery = Incident(a.id(), "theft", -72 * kHour);
+  const int64_t at_bakery = Incident(a.id(), "theft", -2 * kHour);
+  const int64_t at_butcher = Incident(b.id(), "vandalism", -kHour, butcher_);
+  const auto list = [&](const std::string& token,
+                        ListIncidentsRequest req) -> ListIncidentsResponse {
+    if (req.area_id() == 0) req.set_area_id(area_a_);
+    ListIncidentsResponse resp;
+    grpc::Status s = registry_->ListIncidents(Ctx(token).get(), req, &resp);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return resp;
+  };
+  const auto ids = [](const ListIncidentsResponse& r) {
+    std::vector<int64_t> out;
+    for (const auto& i : r.incidents()) out.push_back(i.id());
+    return out;
+  };
+  const std::string audited =
+      "SELECT count(*) FROM audit_entries WHERE action = "
+      "'registry.list_incidents' AND outcome = 'ok'";
+
+  for (const std::string& token : {police_, coordinator_}) {
+    ListIncidentsResponse all = list(token, {});
+    EXPECT_EQ(ids(all),
+              (std::vector<int64_t>{at_butcher, at_bakery, old_at_bakery}));
+    EXPECT_EQ(all.incidents(0).description(),
+              "nam twee flessen wijn mee zonder te betalen");
+    EXPECT_EQ(all.incidents(0).police_report_number(), "PL0600-2026123456");
+    EXPECT_EQ(all.incidents(0).person_id(), b.id());
+    EXPECT_TRUE(all.next_page_token().empty());
+  }
+  EXPECT_EQ(Count(audited), 2);
+  EXPECT_EQ(Count(absl::StrCat("SELECT count(*) FROM audit_entries WHERE "
+                               "action = 'registry.list_incidents' AND "
+                               "subject LIKE '%",
+                               a.pseudonym(), "%' AND subject LIKE '%",
+                               b.pseudonym(), "%'")),
+            2);
+
+  // The bakery's shopkeeper: the bakery's only; the butcher's is refused.
+  EXPECT_EQ(ids(list(shopkeeper_, {})),
+            (std::vector<int64_t>{at_bakery, old_at_bakery}));
+  ListIncidentsRequest butchers;
+  butchers.set_area_id(area_a_);
+  butchers.set_shop_id(butcher_);
+  ListIncidentsResponse none;
+  grpc::Status s =
+      registry_->ListIncidents(Ctx(shopkeeper_).get(), butchers, &none);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_THAT(s.error_message(), HasSubstr("--shop"));
+  EXPECT_EQ(Count("SELECT count(*) FROM audit_entries WHERE action = "
+                  "'registry.list_incidents' AND outcome = 'denied'"),
+            1);
+  EXPECT_EQ(ids(list(other_shopkeeper_, {})),
+            (std::vector<int64_t>{at_butcher}));
+  const int64_t before_security = Count(audited);
+  EXPECT_TRUE(list(security_, {}).incidents().empty()) << "a member of none";
+  EXPECT_EQ(Count(audited), before_security) << "nothing disclosed";
+  ListIncidentsRequest area_a;
+  area_a.set_area_id(area_a_);
+  EXPECT_EQ(registry_->ListIncidents(Ctx(police_b_).get(), area_a, &none)
+                .error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+
+  // Filters: a person, a shop, a period; pages.
+  ListIncidentsRequest of_a;
+  of_a.set_person_id(a.id());
+  EXPECT_EQ(ids(list(police_, of_a)),
+            (std::vector<int64_t>{at_bakery, old_at_bakery}));
+  ListIncidentsRequest at_the_butcher;
+  at_the_butcher.set_shop_id(butcher_);
+  EXPECT_EQ(ids(list(coordinator_, at_the_butcher)),
+            (std::vector<int64_t>{at_butcher}));
+  ListIncidentsRequest period;
+  const absl::CivilDay long_ago =
+      absl::ToCivilDay(absl::Now() - absl::Hours(72), Amsterdam());
+  period.set_from(absl::FormatCivilTime(long_ago));
+  period.set_to(absl::FormatCivilTime(long_ago));
+  EXPECT_EQ(ids(list(police_, period)), (std::vector<int64_t>{old_at_bakery}));
+  ListIncidentsRequest paged;
+  paged.set_limit(2);
+  ListIncidentsResponse first = list(police_, paged);
+  EXPECT_EQ(ids(first), (std::vector<int64_t>{at_butcher, at_bakery}));
+  ASSERT_FALSE(first.next_page_token().empty());
+  paged.set_page_token(first.next_page_token());
+  ListIncidentsResponse second = list(police_, paged);
+  EXPECT_EQ(ids(second), (std::vector<int64_t>{old_at_bakery}));
+  EXPECT_TRUE(second.next_page_token().empty());
+
+  // Bad input: the right code, the flag, nothing disclosed.
+  const int64_t disclosed = Count(audited);
+  for (const auto& [edit, flag] : std::vector<
+           std::pair<std::function<void(ListIncidentsRequest&)>, std::string>>{
+           {[](ListIncidentsRequest& r) { r.set_limit(501); }, "--limit"},
+           {[](ListIncidentsRequest& r) { r.set_from("2026-13-01"); },
+            "--from"},
+           {[](ListIncidentsRequest& r) {
+              r.set_from("2026-05-02");
+              r.set_to("2026-05-01");
+            },
+            "--to"},
+           {[](ListIncidentsRequest& r) { r.set_page_token("x"); },
+            "--page-token"},
+           {[this](ListIncidentsRequest& r) { r.set_shop_id(butcher_ + 100); },
+            "--shop"}}) {
+    ListIncidentsRequest bad;
+    bad.set_area_id(area_a_);
+    edit(bad);
+    s = registry_->ListIncidents(Ctx(police_).get(), bad, &none);
+    EXPECT_NE(s.error_code(), grpc::StatusCode::OK) << flag;
+    EXPECT_THAT(s.error_message(), HasSubstr(flag));
+  }
+  EXPECT_EQ(Count(audited), disclosed);
+
+  // Erased: the facts stay, nothing of the person.
+  ErasePersonRequest erase;
+  erase.set_person_id(b.id());
+  erase.set_reason("verzoek betrokkene");
+  ErasePersonResponse erased;
+  s = registry_->ErasePerson(Ctx(coordinator_).get(), erase, &erased);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  ListIncidentsResponse after = list(police_, at_the_butcher);
+  ASSERT_EQ(ids(after), (std::vector<int64_t>{at_butcher}));
+  EXPECT_EQ(after.incidents(0).person_id(), 0);
+  EXPECT_EQ(after.incidents(0).description(), "");
+  EXPECT_EQ(after.incidents(0).offence_type(), "vandalism");
+
+  // kvo incident list: its help names the roles; the table shows the text.
+  ASSERT_EQ(kvod_
+                ->Kvo({"login", "--login", "bakker", "--password-stdin"},
+                      std::string(kPassword) + "\n")
+                .exit_code,
+            0);
+  CommandResult help = kvod_->Kvo({"incident", "list", "--help"});
+  EXPECT_THAT(help.out, HasSubstr("police"));
+  EXPECT_THAT(help.out, HasSubstr("coordinator"));
+  EXPECT_THAT(help.out, HasSubstr("shopkeeper and security"));
+  CommandResult table = kvod_->Kvo(
+      {"incident", "list", "--area", absl::StrCat(area_a_), "--limit", "1"});
+  ASSERT_EQ(table.exit_code, 0) << table.err;
+  EXPECT_THAT(table.out, HasSubstr(absl::StrCat(at_bakery)));
+  EXPECT_THAT(table.out, HasSubstr("nam twee flessen wijn"));
+  EXPECT_THAT(table.err, HasSubstr("more: --page-token "));
 }
 
 }  // namespace
