@@ -255,6 +255,8 @@ void ValidateAudit(const kvo::v1::AuditPolicy& audit, Checker& check) {
 void ValidateRetention(const kvo::v1::RetentionPolicy& retention,
                        Checker& check) {
   check.AtLeast("retention.card_grace_days", retention.card_grace_days(), 0);
+  check.Between("retention.incident_grace_days",
+                retention.incident_grace_days(), {0}, {3650});
   check.Between("retention.key_backup_days", retention.key_backup_days(), {1},
                 {31});
   check.AtLeast("retention.audit_retention_days",

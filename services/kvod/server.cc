@@ -70,6 +70,7 @@
 #include "services/photos/photo_intake.h"
 #include "services/privacy/audit_access_history.h"
 #include "services/privacy/privacy_service.h"
+#include "services/privacy/subject_request_holds.h"
 #include "services/registry/key_ring.h"
 #include "services/registry/key_service.h"
 #include "services/registry/registry_claim_parties.h"
@@ -674,10 +675,13 @@ int RunKvod(const KvodConfig& config) {
   const int card_grace_days = policy->retention().card_grace_days();
   registry::CardRetention card_retention(card_grace_days);
   // A person with a donation claim still linked stays until the claim's
-  // own rule lets go.
+  // own rule lets go; one with an open data-subject request until it is
+  // closed.
   donations::ClaimPersonHolds claim_holds;
-  registry::PersonRetention person_retention(card_grace_days, gallery_card_sink,
-                                             **keys, &claim_holds);
+  privacy::OpenRequestHolds request_holds;
+  registry::PersonRetention person_retention(
+      registry::PersonRetentionPolicyOf(policy->retention()), gallery_card_sink,
+      **keys, {&claim_holds, &request_holds});
   registry::IncidentLinkRetention incident_link_retention;
   // Donations reach incidents, persons and shops through the interface
   // they own; their claims' links to persons go by their own rule.

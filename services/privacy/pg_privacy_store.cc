@@ -22,6 +22,9 @@ constexpr char kAddFieldsSql[] =
 constexpr char kCloseSql[] =
     "UPDATE subject_requests SET closed_on = $2::date, outcome = $3, "
     "outcome_note = $4, closed_by = NULLIF($5::bigint, 0) WHERE id = $1";
+constexpr char kOpenForPersonSql[] =
+    "SELECT EXISTS (SELECT 1 FROM subject_requests WHERE person_id = $1 AND "
+    "closed_on IS NULL)";
 
 absl::CivilDay Day(const pqxx::field& f) {
   absl::CivilDay day;
@@ -95,6 +98,10 @@ void PgPrivacyStore::CloseRequest(Tx& tx, int64_t id, absl::CivilDay closed_on,
                                   const std::string& note, int64_t closed_by) {
   tx.exec_params0(kCloseSql, id, absl::FormatCivilTime(closed_on), outcome,
                   note, closed_by);
+}
+
+bool PgPrivacyStore::HasOpenRequest(Tx& tx, int64_t person_id) {
+  return tx.exec_params1(kOpenForPersonSql, person_id)[0].as<bool>();
 }
 
 }  // namespace kvo::privacy

@@ -38,6 +38,8 @@ class PgPrivacyStore final {
   static std::optional<SubjectRequestRow> RequestForUpdate(Tx& tx, int64_t id);
   // Open requests (and closed ones when `include_closed`), unordered.
   static std::vector<SubjectRequestRow> Requests(Tx& tx, bool include_closed);
+  // Whether a request about the person is open (not yet closed).
+  static bool HasOpenRequest(Tx& tx, int64_t person_id);
   static void AddRectifiedFields(Tx& tx, int64_t id,
                                  const std::vector<std::string>& fields);
   static void CloseRequest(Tx& tx, int64_t id, absl::CivilDay closed_on,

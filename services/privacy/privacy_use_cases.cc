@@ -422,15 +422,19 @@ absl::StatusOr<kvo::v1::SubjectRequest> PrivacyUseCases::Rectify(
   if (!valid.ok()) return Refused(who, kAction, "", "", valid);
   const absl::CivilDay today =
       absl::ToCivilDay(clock_.Now(), common::Amsterdam());
+  SubjectRectification rectification;
   auto rectified = pool_.InTransaction(
       "rectify subject",
       [&](pqxx::work& tx) -> absl::StatusOr<kvo::v1::SubjectRequest> {
+        rectification = {};
         auto row = LockRequest(tx, request_id);
         if (!row.ok()) return row.status();
         if (auto s = CheckRectify(StateOf(*row)); !s.ok()) return s;
         auto ref = SubjectOf(tx, records_, *row);
         if (!ref.ok()) return ref.status();
-        if (auto s = records_.Rectify(tx, *ref, changes); !s.ok()) return s;
+        auto done = records_.Rectify(tx, *ref, changes);
+        if (!done.ok()) return done.status();
+        rectification = std::move(*done);
         Store::AddRectifiedFields(tx, row->id, names);
         // Which fields, never their old or new values.
         audit::AuditRecord r = who;
@@ -443,6 +447,7 @@ absl::StatusOr<kvo::v1::SubjectRequest> PrivacyUseCases::Rectify(
   if (!rectified.ok()) {
     return Refused(who, kAction, "", "", rectified.status());
   }
+  records_.RectificationCommitted(rectification);
   return rectified;
 }
 

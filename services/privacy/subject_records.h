@@ -84,6 +84,14 @@ struct SubjectErasure {
   std::shared_ptr<void> after_commit;
 };
 
+// What a rectification changed, for RectificationCommitted once the caller
+// committed.
+struct SubjectRectification {
+  // Opaque to privacy: what the registry reports after the commit (the
+  // person's cards in force, so the doors show the rectified fields).
+  std::shared_ptr<void> after_commit;
+};
+
 class SubjectRecords {
  public:
   virtual ~SubjectRecords() = default;
@@ -111,10 +119,16 @@ class SubjectRecords {
       pqxx::transaction_base& tx, const SubjectRef& ref) const = 0;
   // Validates and re-seals `changes` (field -> new value, "" clears an
   // optional field) with the person's data key; a new name or date of
-  // birth also changes the blind index. INVALID_ARGUMENT naming the field.
-  virtual absl::Status Rectify(
+  // birth also changes the blind index; the person's cards in force are
+  // reported changed, so door galleries show the new fields.
+  // INVALID_ARGUMENT naming the field.
+  virtual absl::StatusOr<SubjectRectification> Rectify(
       pqxx::transaction_base& tx, const SubjectRef& ref,
       const std::map<std::string, std::string>& changes) const = 0;
+  // After the rectification's transaction committed: door galleries hear
+  // of it (their versions move, their caches retire what they showed).
+  virtual void RectificationCommitted(
+      const SubjectRectification& rectification) = 0;
   // The registry's erasure (cards revoked, photo and fields gone) by
   // `principal_id` at `now`; FAILED_PRECONDITION when erased already.
   virtual absl::StatusOr<SubjectErasure> Erase(pqxx::transaction_base& tx,

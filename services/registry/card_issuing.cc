@@ -78,7 +78,7 @@ absl::StatusOr<kvo::v1::Card> CardIssuing::Issue(
                 "incident ", incident->id, " already has card ", c.id));
           }
           r.cards.push_back({KindFromRow(c.kind), c.shop_id, c.valid_from,
-                             c.valid_until, c.revoked});
+                             c.valid_until, c.revoked, c.id});
         }
         for (const auto& o : history.offences) {
           r.offences.push_back({o.occurred_at, o.card_revoked});
@@ -112,6 +112,7 @@ absl::StatusOr<kvo::v1::Card> CardIssuing::Issue(
         card.valid_until = decision->valid_until;
         card.days = decision->days;
         card.rule = decision->rule;
+        card.escalated_from = decision->escalated_from;
         card.issued_by = call.caller.principal_id;
         for (const auto& [id, name] : history.shops) {
           if (!individual || id == incident->shop_id)

@@ -48,19 +48,27 @@ absl::StatusOr<int32_t> ChooseDays(const CardPolicy& cards, CardKind kind,
   return requested;
 }
 
-// Why an offence becomes a collective ban, or empty for a warning.
-std::string BanReason(const kvo::v1::Policy& policy, const CardRequest& r,
-                      bool repeat) {
+// Why an offence becomes a collective ban (empty for a warning), and the
+// warning it escalates, if any.
+struct BanCause {
+  std::string reason;
+  int64_t warning_card_id = 0;
+};
+
+BanCause BanReason(const kvo::v1::Policy& policy, const CardRequest& r,
+                   bool repeat) {
   const CardPolicy& cards = policy.cards();
-  const bool warned =
-      std::any_of(r.cards.begin(), r.cards.end(), [&](const PastCard& c) {
+  const auto warned =
+      std::find_if(r.cards.begin(), r.cards.end(), [&](const PastCard& c) {
         return c.kind == CardKind::kCollectiveWarning &&
                InForce(c, r.offence_at) &&
                (cards.escalation_window_days() == 0 ||
                 r.offence_at <
                     c.valid_from + Days(cards.escalation_window_days()));
       });
-  if (warned) return "offence during an active collective warning";
+  if (warned != r.cards.end()) {
+    return {"offence during an active collective warning", warned->card_id};
+  }
   if (cards.escalation() == CardPolicy::ESCALATION_PRIOR_OFFENCE) {
     const int32_t window = cards.escalation_window_days() > 0
                                ? cards.escalation_window_days()
@@ -71,14 +79,22 @@ std::string BanReason(const kvo::v1::Policy& policy, const CardRequest& r,
                  r.offence_at - o.occurred_at <= Days(window);
         });
     if (again) {
-      return absl::StrCat("second offence within ", window, " days");
+      // The warning in force then, if any, answered the earlier offence:
+      // the ban rests on it as well.
+      const auto warning =
+          std::find_if(r.cards.begin(), r.cards.end(), [&](const PastCard& c) {
+            return c.kind == CardKind::kCollectiveWarning &&
+                   InForce(c, r.offence_at);
+          });
+      return {absl::StrCat("second offence within ", window, " days"),
+              warning == r.cards.end() ? 0 : warning->card_id};
     }
   }
-  if (repeat) return "repeat: an earlier collective ban in this area";
+  if (repeat) return {"repeat: an earlier collective ban in this area"};
   if (r.serious && !cards.serious_offence_starts_with_warning()) {
-    return "serious offence";
+    return {"serious offence"};
   }
-  return "";
+  return {};
 }
 
 }  // namespace
@@ -146,8 +162,29 @@ absl::StatusOr<CardDecision> DecideCard(const kvo::v1::Policy& policy,
       }
       repeat = true;
     }
-    const std::string reason = BanReason(policy, r, repeat);
+    const BanCause cause = BanReason(policy, r, repeat);
+    const std::string& reason = cause.reason;
     if (reason.empty()) {
+      // At most one warning in force per person and area. An offence that
+      // does not escalate the warning in force (it happened before the
+      // warning was issued, or past the escalation window) is part of what
+      // that warning answers: the CCV model escalates only a new offence
+      // during a warning. The incident stays recorded (statistics, the
+      // Deventer count of offences); no second warning is issued.
+      for (const PastCard& c : r.cards) {
+        if (c.kind != CardKind::kCollectiveWarning || !InForce(c, r.now)) {
+          continue;
+        }
+        return absl::FailedPreconditionError(absl::StrCat(
+            "the person already has a collective warning in this area (card ",
+            c.card_id, ", until ", Date(c.valid_until), "); this offence (",
+            Date(r.offence_at), ") ",
+            r.offence_at < c.valid_from
+                ? "happened before that warning was issued"
+                : "is past its escalation window",
+            ", so it is no new offence during the warning: at most one "
+            "warning at a time, the incident stays recorded"));
+      }
       d.kind = CardKind::kCollectiveWarning;
       range = {1, cards.collective_warning_days(),
                cards.collective_warning_days()};
@@ -158,6 +195,7 @@ absl::StatusOr<CardDecision> DecideCard(const kvo::v1::Policy& policy,
       const int32_t max =
           longer ? cards.serious_ban_days() : cards.collective_ban_days();
       range = {cards.collective_ban_days(), max, max};
+      d.escalated_from = cause.warning_card_id;
       d.rule = absl::StrCat("collective ban: ", reason,
                             longer ? " (serious or repeat: up to " : " (", max,
                             " days)");

@@ -27,6 +27,7 @@ struct PastCard {
   absl::Time valid_from;
   absl::Time valid_until;
   bool revoked = false;
+  int64_t card_id = 0;
 };
 
 // An earlier offence of the person in the same area (for the Deventer
@@ -58,6 +59,10 @@ struct CardDecision {
   bool minor = false;
   // Which rule decided, in words, for the audit purpose and the notice.
   std::string rule;
+  // A collective ban for an offence during a collective warning: that
+  // warning's card_id (the ban rests on it: an objection upheld against
+  // the warning ends the ban too). 0 otherwise.
+  int64_t escalated_from = 0;
 };
 
 // Decides the card for an offence from the person's history in the area,
@@ -67,7 +72,10 @@ struct CardDecision {
 //    the rule allows, never above cards.max_card_days;
 //  - FAILED_PRECONDITION when the person is below the minimum age, or
 //    already has an active card that covers it (a collective ban in the
-//    area; an individual ban of the same shop).
+//    area; an individual ban of the same shop; a collective warning in
+//    force when the offence would give another warning: at most one
+//    warning at a time, and an offence from before the warning was issued,
+//    or past the escalation window, is not one committed during it).
 absl::StatusOr<CardDecision> DecideCard(const kvo::v1::Policy& policy,
                                         const CardRequest& request);
 

@@ -194,29 +194,20 @@ constexpr char kNextCardDueSql[] =
     "SELECT " KVO_TS("MIN(" KVO_CARD_END " + " KVO_GRACE ")") " FROM cards c "
     "WHERE c.retained_at IS NULL AND " KVO_CARD_END " + " KVO_GRACE " > "
     KVO_NOW;
-// A person with data, none of whose cards ended less than the grace period
-// ago or is still in force, with no open objection on any card, and
-// registered at least the grace period ago: a person registered but never
-// given a card is kept for the grace period from registration (time to
-// issue the card the incident was recorded for), then erased. $3: one
-// person only (0: all); the re-check under the person's row lock.
-constexpr char kPersonsDueSql[] =
-    "SELECT p.id FROM persons p WHERE p.erased_at IS NULL AND "
-    "($3::bigint = 0 OR p.id = $3) AND "
-    "p.created_at + " KVO_GRACE " <= " KVO_NOW
-    " AND NOT EXISTS (SELECT 1 "
-    "FROM cards c WHERE c.person_id = p.id AND " KVO_CARD_END " + " KVO_GRACE
-    " > " KVO_NOW
-    ") AND NOT EXISTS (SELECT 1 FROM objections o JOIN cards c "
-    "ON c.id = o.card_id WHERE c.person_id = p.id AND o.decision IS NULL) "
-    "ORDER BY p.id";
-// When the first person with data not yet due would be (ignoring
-// objections, which only ever delay it).
-constexpr char kNextPersonDueSql[] =
-    "SELECT " KVO_TS("MIN(due)") " FROM (SELECT GREATEST(p.created_at, "
-    "(SELECT MAX(" KVO_CARD_END ") FROM cards c WHERE c.person_id = p.id)) + "
-    KVO_GRACE " AS due FROM persons p WHERE p.erased_at IS NULL) d "
-    "WHERE due > " KVO_NOW;
+// What the person retention rule (person_retention_rules.h) decides on,
+// per person with data: registration, the last card's end, the last
+// incident (occurred or recorded, the later) and whether an objection is
+// open. $1: one person only (0: all); the re-check under the person's row
+// lock.
+constexpr char kPersonRetentionSql[] =
+    "SELECT p.id, p.pseudonym, " KVO_TS("p.created_at") ", "
+    "(SELECT " KVO_TS("MAX(" KVO_CARD_END ")") " FROM cards c WHERE "
+    "c.person_id = p.id), (SELECT " KVO_TS(
+        "MAX(GREATEST(i.occurred_at, i.created_at))") " FROM incident_persons "
+    "ip JOIN incidents i ON i.id = ip.incident_id WHERE ip.person_id = p.id), "
+    "EXISTS (SELECT 1 FROM objections o JOIN cards c ON c.id = o.card_id "
+    "WHERE c.person_id = p.id AND o.decision IS NULL) FROM persons p WHERE "
+    "p.erased_at IS NULL AND ($1::bigint = 0 OR p.id = $1) ORDER BY p.id";
 // An erased person's incidents keep their facts (the incidents row) and
 // lose the link and the sealed texts (the incident_persons row).
 constexpr char kErasedLinksSql[] =
@@ -609,21 +600,32 @@ CardHistory PgRegistryStore::CardHistoryOf(
 int64_t PgRegistryStore::InsertCard(Tx& tx, const CardRow& c) {
   const std::string sql = absl::StrCat(
       "INSERT INTO cards (person_id, incident_id, area_id, shop_id, kind, "
-      "valid_from, valid_until, days, rule, shops, issued_by) VALUES ($1, $2, "
-      "$3, $4, $5, ",
+      "valid_from, valid_until, days, rule, shops, issued_by, escalated_from) "
+      "VALUES ($1, $2, $3, $4, $5, ",
       FromMicros(6), ", ", FromMicros(7),
-      ", $8, $9, $10, NULLIF($11::bigint, 0)) RETURNING id");
+      ", $8, $9, $10, NULLIF($11::bigint, 0), NULLIF($12::bigint, 0)) "
+      "RETURNING id");
   return common::ExecPrepared1(
              tx, sql, c.person_id, c.incident_id, c.area_id, c.shop_id, c.kind,
              absl::ToUnixMicros(c.valid_from),
              absl::ToUnixMicros(c.valid_until), c.days, c.rule,
-             absl::StrJoin(c.shops, "\n"), c.issued_by)[0]
+             absl::StrJoin(c.shops, "\n"), c.issued_by, c.escalated_from)[0]
       .as<int64_t>();
 }
 
 std::optional<CardRow> PgRegistryStore::CardById(Tx& tx, int64_t id) {
   return First<CardRow>(
       common::ExecPrepared(tx, std::string(kCardColumns) + "WHERE id = $1", id),
+      CardFrom);
+}
+
+std::vector<CardRow> PgRegistryStore::BansResting(Tx& tx, int64_t warning_id) {
+  return All<CardRow>(
+      common::ExecPrepared(tx,
+                           std::string(kCardColumns) +
+                               "WHERE escalated_from = $1 AND revoked_at IS "
+                               "NULL ORDER BY id",
+                           warning_id),
       CardFrom);
 }
 
@@ -694,19 +696,20 @@ std::optional<absl::Time> PgRegistryStore::NextCardDue(Tx& tx, absl::Time now,
                                           absl::ToUnixMicros(now), grace_days));
 }
 
-std::vector<int64_t> PgRegistryStore::PersonsDue(Tx& tx, absl::Time now,
-                                                 int grace_days,
-                                                 int64_t person_id) {
-  return All<int64_t>(
-      common::ExecPrepared(tx, kPersonsDueSql, absl::ToUnixMicros(now),
-                           grace_days, person_id),
-      [](const pqxx::row& r) { return r[0].as<int64_t>(); });
-}
-
-std::optional<absl::Time> PgRegistryStore::NextPersonDue(Tx& tx, absl::Time now,
-                                                         int grace_days) {
-  return MaybeMicros(common::ExecPrepared(tx, kNextPersonDueSql,
-                                          absl::ToUnixMicros(now), grace_days));
+std::vector<PersonRetentionRow> PgRegistryStore::PersonRetentionRows(
+    Tx& tx, int64_t person_id) {
+  return All<PersonRetentionRow>(
+      common::ExecPrepared(tx, kPersonRetentionSql, person_id),
+      [](const pqxx::row& r) {
+        PersonRetentionRow out;
+        out.id = r[0].as<int64_t>();
+        out.pseudonym = r[1].as<std::string>();
+        out.facts.registered_at = Micros(r[2]);
+        if (!r[3].is_null()) out.facts.last_card_end = Micros(r[3]);
+        if (!r[4].is_null()) out.facts.last_incident = Micros(r[4]);
+        out.facts.open_objection = r[5].as<bool>();
+        return out;
+      });
 }
 
 std::vector<RetainedRow> PgRegistryStore::ErasedIncidentLinks(Tx& tx) {

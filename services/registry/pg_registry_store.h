@@ -12,6 +12,7 @@
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "services/keystore/pg_key_store.h"
+#include "services/registry/person_retention_rules.h"
 
 namespace kvo::registry {
 
@@ -89,6 +90,9 @@ struct CardRow {
   int64_t issued_by = 0;
   bool revoked = false;
   std::string revoke_reason;
+  // A collective ban: the warning it rests on (0: none). Written by
+  // InsertCard; not read back by the card queries.
+  int64_t escalated_from = 0;
 };
 
 struct PastOffenceRow {
@@ -129,6 +133,13 @@ struct LegacyKeys {
 struct RetainedRow {
   int64_t id = 0;
   std::string pseudonym;
+};
+
+// A person with data, and what decides when they may go.
+struct PersonRetentionRow {
+  int64_t id = 0;
+  std::string pseudonym;
+  PersonRetentionFacts facts;
 };
 
 // The only SQL on the registry's tables. Every function runs in the
@@ -226,6 +237,8 @@ class PgRegistryStore final {
                                                   int64_t revoked_by,
                                                   const std::string& reason,
                                                   absl::Time now);
+  // The bans not yet revoked that rest on the warning `warning_id`.
+  static std::vector<CardRow> BansResting(Tx& tx, int64_t warning_id);
   // Revokes at `now`; false when the card was already revoked.
   static bool RevokeCard(Tx& tx, int64_t card_id, int64_t revoked_by,
                          const std::string& reason, absl::Time now);
@@ -249,14 +262,11 @@ class PgRegistryStore final {
                                               int grace_days);
   static std::optional<absl::Time> NextCardDue(Tx& tx, absl::Time now,
                                                int grace_days);
-  // Persons with data, no card in force or ended within the grace period,
-  // no open objection, registered at least the grace period ago; only
-  // `person_id` unless 0. Reads without locking: lock the person and ask
-  // again for that one before erasing.
-  static std::vector<int64_t> PersonsDue(Tx& tx, absl::Time now, int grace_days,
-                                         int64_t person_id);
-  static std::optional<absl::Time> NextPersonDue(Tx& tx, absl::Time now,
-                                                 int grace_days);
+  // Every person with data (only `person_id` unless 0) with what the
+  // person retention rule decides on. Reads without locking: lock the
+  // person and ask again for that one before erasing.
+  static std::vector<PersonRetentionRow> PersonRetentionRows(Tx& tx,
+                                                             int64_t person_id);
   // Incident links (and their sealed texts) of erased persons; id is the
   // incident's. The incidents' facts stay.
   static std::vector<RetainedRow> ErasedIncidentLinks(Tx& tx);

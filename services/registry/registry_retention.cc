@@ -42,17 +42,40 @@ common::RetentionItem CardRetention::Apply(pqxx::transaction_base& tx,
   return item;
 }
 
+namespace {
+
+// The earliest time after `now` at which one of `rows` falls due.
+std::optional<absl::Time> NextDue(const std::vector<PersonRetentionRow>& rows,
+                                  const PersonRetentionPolicy& policy,
+                                  absl::Time now) {
+  std::optional<absl::Time> next;
+  for (const auto& r : rows) {
+    const auto due = PersonDueAt(r.facts, policy);
+    if (due.has_value() && *due > now && (!next || *due < *next)) next = due;
+  }
+  return next;
+}
+
+}  // namespace
+
+bool PersonRetention::Held(pqxx::transaction_base& tx,
+                           int64_t person_id) const {
+  for (const PersonHolds* h : holds_) {
+    if (h != nullptr && h->Holds(tx, person_id)) return true;
+  }
+  return false;
+}
+
 common::RetentionItem PersonRetention::Due(pqxx::transaction_base& tx,
                                            absl::Time now) {
+  const auto rows = Store::PersonRetentionRows(tx, 0);
   std::vector<RetainedRow> due;
-  for (int64_t id : Store::PersonsDue(tx, now, grace_days_, 0)) {
-    if (Held(tx, id)) continue;
-    if (auto row = Store::PersonById(tx, id)) {
-      due.push_back({id, row->pseudonym});
-    }
+  for (const auto& r : rows) {
+    if (!PersonDue(r.facts, policy_, now) || Held(tx, r.id)) continue;
+    due.push_back({r.id, r.pseudonym});
   }
   auto item = Item(kind(), due);
-  item.next_due = Store::NextPersonDue(tx, now, grace_days_);
+  item.next_due = NextDue(rows, policy_, now);
   return item;
 }
 
@@ -69,12 +92,19 @@ common::RetentionItem PersonRetention::Apply(pqxx::transaction_base& tx,
         "retention run tries again",
         {{"error", std::string(finished.status().message())}});
   }
-  for (int64_t id : Store::PersonsDue(tx, now, grace_days_, 0)) {
-    // The lock a card issue takes too; then ask again, under it, with a
-    // fresh snapshot (READ COMMITTED): a card committed meanwhile counts.
+  const auto rows = Store::PersonRetentionRows(tx, 0);
+  for (const auto& candidate : rows) {
+    if (!PersonDue(candidate.facts, policy_, now)) continue;
+    const int64_t id = candidate.id;
+    // The lock a card issue and an incident link take too; then ask again,
+    // under it, with a fresh snapshot (READ COMMITTED): a card or incident
+    // committed meanwhile counts.
     auto row = Store::PersonForUpdate(tx, id);
     if (!row || row->erased) continue;
-    if (Store::PersonsDue(tx, now, grace_days_, id).empty()) continue;
+    const auto fresh = Store::PersonRetentionRows(tx, id);
+    if (fresh.empty() || !PersonDue(fresh.front().facts, policy_, now)) {
+      continue;
+    }
     if (Held(tx, id)) continue;
     // No card is in force by the job's clock, but the door may still show
     // one by its own: erasure revokes them all, and the door hears of it
@@ -84,7 +114,7 @@ common::RetentionItem PersonRetention::Apply(pqxx::transaction_base& tx,
     erased.push_back({id, row->pseudonym});
   }
   auto item = Item(kind(), erased);
-  item.next_due = Store::NextPersonDue(tx, now, grace_days_);
+  item.next_due = NextDue(rows, policy_, now);
   std::vector<int64_t> ids;
   for (const auto& r : erased) ids.push_back(r.id);
   if (!changes.empty() || !ids.empty()) {

@@ -1,10 +1,14 @@
 #ifndef KVO_SERVICES_REGISTRY_REGISTRY_RETENTION_H_
 #define KVO_SERVICES_REGISTRY_REGISTRY_RETENTION_H_
 
+#include <utility>
+#include <vector>
+
 #include "services/common/retention_rule.h"
 #include "services/registry/card_changes.h"
 #include "services/registry/key_ring.h"
 #include "services/registry/person_holds.h"
+#include "services/registry/person_retention_rules.h"
 
 namespace kvo::registry {
 
@@ -31,22 +35,24 @@ class CardRetention final : public common::RetentionRule {
   const int grace_days_;
 };
 
-// Kind "person": a person with data, no card in force or ended within the
-// grace period, and no open objection, is erased exactly as by
-// `kvo person erase` (registry::ErasePerson: fields, photo through `sink`,
-// blind index, then the data key once the job committed; a run first
-// destroys the keys an earlier run or erase could not). A person registered but
-// never given a card is erased the grace period after registration. Each person
-// is locked and checked again before erasure, so a card issued meanwhile (which
-// locks the person too) either comes first and keeps the person, or comes after
-// and is refused (the record is erased).
-//
-// A person `holds` keeps (a donation claim still linked) is not due.
+// Kind "person": a person with data whom nothing needs any more is erased
+// exactly as by `kvo person erase` (registry::ErasePerson: fields, photo
+// through `sink`, blind index, then the data key once the job committed; a
+// run first destroys the keys an earlier run or erase could not). When is
+// decided by PersonDueAt (person_retention_rules.h): no card in force or
+// ended within retention.card_grace_days, no incident (nor registration)
+// within retention.incident_grace_days, no open objection; and no hold of
+// another module (`holds`: a donation claim still linked, an open
+// data-subject request). Each person is locked and checked again before
+// erasure, so a card issued meanwhile (which locks the person too) either
+// comes first and keeps the person, or comes after and is refused (the
+// record is erased).
 class PersonRetention final : public common::RetentionRule {
  public:
-  PersonRetention(int grace_days, CardChangeSink& sink, const KeyRing& keys,
-                  const PersonHolds* holds = nullptr)
-      : grace_days_(grace_days), sink_(sink), keys_(keys), holds_(holds) {}
+  PersonRetention(const PersonRetentionPolicy& policy, CardChangeSink& sink,
+                  const KeyRing& keys,
+                  std::vector<const PersonHolds*> holds = {})
+      : policy_(policy), sink_(sink), keys_(keys), holds_(std::move(holds)) {}
   std::string kind() const override { return "person"; }
   common::RetentionItem Due(pqxx::transaction_base& tx,
                             absl::Time now) override;
@@ -54,14 +60,12 @@ class PersonRetention final : public common::RetentionRule {
                               absl::Time now) override;
 
  private:
-  bool Held(pqxx::transaction_base& tx, int64_t person_id) const {
-    return holds_ != nullptr && holds_->Holds(tx, person_id);
-  }
+  bool Held(pqxx::transaction_base& tx, int64_t person_id) const;
 
-  const int grace_days_;
+  const PersonRetentionPolicy policy_;
   CardChangeSink& sink_;
   const KeyRing& keys_;
-  const PersonHolds* holds_;  // may be null
+  const std::vector<const PersonHolds*> holds_;  // entries may be null
 };
 
 // Kind "incident_link": an erased person's incidents keep their anonymous

@@ -10,9 +10,13 @@
 #include "services/identity/rpc_guard.h"
 #include "services/registry/card_changes.h"
 #include "services/registry/card_issuing.h"
+#include "services/registry/card_revoking.h"
 #include "services/registry/incident_recording.h"
 #include "services/registry/key_ring.h"
 #include "services/registry/notice_claims.h"
+#include "services/registry/notice_writing.h"
+#include "services/registry/objection_handling.h"
+#include "services/registry/person_records.h"
 
 namespace kvo::registry {
 
@@ -93,9 +97,12 @@ class RegistryServiceImpl final : public kvo::v1::RegistryService::Service {
   const KeyRing& keys_;
   CardChangeSink& card_changes_;
   const common::Clock& clock_;
-  IncidentRecording& incidents_;       // RecordIncident's use case
-  CardIssuing& card_issuing_;          // IssueCard's
-  const NoticeClaims* notice_claims_;  // may be null: no donations
+  IncidentRecording& incidents_;  // RecordIncident's use case
+  CardIssuing& card_issuing_;     // IssueCard's
+  PersonRecords persons_;         // Create/Get/ErasePerson's use cases
+  CardRevoking card_revoking_;    // RevokeCard's
+  NoticeWriting notices_;         // GetNotice's
+  ObjectionHandling objections_;  // the objection RPCs
 };
 
 }  // namespace kvo::registry

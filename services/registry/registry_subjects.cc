@@ -136,7 +136,14 @@ absl::StatusOr<privacy::SubjectData> RegistrySubjects::Everything(
   return out;
 }
 
-absl::Status RegistrySubjects::Rectify(
+namespace {
+// What a rectification reports once committed.
+struct AfterRectification {
+  std::vector<ChangedCard> changes;
+};
+}  // namespace
+
+absl::StatusOr<privacy::SubjectRectification> RegistrySubjects::Rectify(
     pqxx::transaction_base& tx, const privacy::SubjectRef& ref,
     const std::map<std::string, std::string>& changes) const {
   for (const auto& [field, value] : changes) {
@@ -179,7 +186,28 @@ absl::Status RegistrySubjects::Rectify(
     Store::SetBlindIndex(tx, row->id,
                          common::BlindIndex(keys_.blind_key(), *normalized));
   }
-  return absl::OkStatus();
+  // The doors show the person on every card in force: each is reported
+  // changed, so galleries send the entry again and retire what they cached.
+  const absl::Time now = clock_.Now();
+  std::vector<CardRow> in_force;
+  for (CardRow& c : Store::CardsOfPerson(tx, row->id)) {
+    if (!c.revoked && c.valid_from <= now && now < c.valid_until) {
+      in_force.push_back(std::move(c));
+    }
+  }
+  privacy::SubjectRectification out;
+  out.after_commit = std::make_shared<AfterRectification>(
+      AfterRectification{ReportChanges(card_changes_, tx, in_force)});
+  return out;
+}
+
+void RegistrySubjects::RectificationCommitted(
+    const privacy::SubjectRectification& rectification) {
+  if (rectification.after_commit != nullptr) {
+    card_changes_.CardsCommitted(
+        static_cast<const AfterRectification*>(rectification.after_commit.get())
+            ->changes);
+  }
 }
 
 namespace {

@@ -37,9 +37,11 @@ class RegistrySubjects final : public privacy::SubjectRecords {
   absl::StatusOr<privacy::SubjectData> Everything(
       pqxx::transaction_base& tx,
       const privacy::SubjectRef& ref) const override;
-  absl::Status Rectify(
+  absl::StatusOr<privacy::SubjectRectification> Rectify(
       pqxx::transaction_base& tx, const privacy::SubjectRef& ref,
       const std::map<std::string, std::string>& changes) const override;
+  void RectificationCommitted(
+      const privacy::SubjectRectification& rectification) override;
   absl::StatusOr<privacy::SubjectErasure> Erase(pqxx::transaction_base& tx,
                                                 const privacy::SubjectRef& ref,
                                                 int64_t principal_id,

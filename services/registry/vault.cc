@@ -1,12 +1,17 @@
 #include "services/registry/vault.h"
 
+#include <set>
+
 #include "absl/strings/str_cat.h"
 
 namespace kvo::registry {
 
 absl::Status Vault::Prefetch(const std::vector<int64_t>& person_ids) const {
+  // Once per person: a list names a person once per card, and each key is
+  // moved out of the answer once.
+  const std::set<int64_t> distinct(person_ids.begin(), person_ids.end());
   std::vector<int64_t> wanted;
-  for (int64_t id : person_ids) {
+  for (int64_t id : distinct) {
     if (!fetched_.contains(id)) wanted.push_back(id);
   }
   if (wanted.empty()) return absl::OkStatus();

@@ -49,7 +49,8 @@ class Vault final {
  public:
   explicit Vault(const KeyRing& keys) : keys_(keys) {}
 
-  // Fetches the data keys of `person_ids` in one call to the key store.
+  // Fetches the data keys of `person_ids` in one call to the key store; an
+  // id may appear more than once (a person with two cards).
   absl::Status Prefetch(const std::vector<int64_t>& person_ids) const;
 
   // Opens the person's data key and reads and opens the named fields.

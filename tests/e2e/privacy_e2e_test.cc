@@ -4,11 +4,13 @@
 // rectify/close) and gRPC.
 #include <google/protobuf/util/json_util.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <regex>
 #include <sstream>
+#include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -474,6 +476,81 @@ TEST_F(PrivacyE2E, ShopkeepersAndPoliceAreRefused) {
               grpc::StatusCode::PERMISSION_DENIED);
   }
   EXPECT_EQ(AuditCount("action = 'privacy.find_subject'"), 0);
+}
+
+// Issue 24: a rectification changed the record, but the door kept showing
+// the old description (the door's snapshot and versions never heard of
+// it) until the card ended. Now a delta sync, a full sync into an empty
+// folder and a full gRPC sync all show the rectified field.
+TEST_F(PrivacyE2E, ARectificationReachesTheDoor) {
+  AdmitToDoor(area_a_);
+  const Person p = MakePerson("Deurman");
+  Card card;
+  ASSERT_TRUE(Issue(Incident(p.id()), &card).ok());
+  auto index = [](const std::filesystem::path& dir) {
+    std::ifstream in(dir / "index.tsv");
+    std::stringstream text;
+    text << in.rdbuf();
+    return text.str();
+  };
+  auto login = [&](const std::string& who) {
+    ASSERT_EQ(kvod_
+                  ->Kvo({"login", "--login", who, "--password-stdin"},
+                        std::string(kPassword) + "\n")
+                  .exit_code,
+              0);
+  };
+  auto grpc_sync = [&](int64_t since, int64_t* version) {
+    SyncGalleryRequest req;
+    req.set_since_version(since);
+    auto ctx = Ctx(shopkeeper_);
+    auto reader = gallery_->SyncGallery(ctx.get(), req);
+    GalleryUpdate u;
+    std::vector<GalleryEntry> entries;
+    while (reader->Read(&u)) {
+      if (u.has_entry()) entries.push_back(u.entry());
+      if (u.has_version()) *version = u.version().version();
+    }
+    EXPECT_TRUE(reader->Finish().ok());
+    return entries;
+  };
+  const auto door = tmp_.path() / "deur";
+  login("bakker");
+  Kvo({"gallery", "sync", "--dir", door.string()});
+  ASSERT_THAT(index(door), HasSubstr("rood jack"));
+  int64_t version = 0;
+  ASSERT_EQ(grpc_sync(0, &version).size(), 1u);
+
+  login("fg.officer");
+  const SubjectRequest r =
+      Open(p.pseudonym(), SUBJECT_REQUEST_KIND_RECTIFICATION);
+  Kvo({"dsr", "rectify", std::to_string(r.id()), "--set",
+       "description=klein, groene pet", "--reason", "wrong person described"});
+
+  login("bakker");
+  // The change is sequenced just after the commit: give it a moment.
+  std::string delta;
+  for (int i = 0; i < 50; ++i) {
+    Kvo({"gallery", "sync", "--dir", door.string()});
+    delta = index(door);
+    if (delta.find("groene pet") != std::string::npos) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_THAT(delta, HasSubstr("groene pet")) << "a delta sync";
+  EXPECT_THAT(delta, Not(HasSubstr("rood jack")));
+  const auto empty = tmp_.path() / "lege-deur";
+  Kvo({"gallery", "sync", "--dir", empty.string()});
+  EXPECT_THAT(index(empty), HasSubstr("groene pet")) << "a full sync";
+  EXPECT_THAT(index(empty), Not(HasSubstr("rood jack")));
+  int64_t after = 0;
+  const auto changed = grpc_sync(version, &after);
+  ASSERT_EQ(changed.size(), 1u) << "the delta names the entry again";
+  EXPECT_EQ(changed[0].description(), "klein, groene pet");
+  EXPECT_GT(after, version);
+  const auto full = grpc_sync(0, &after);
+  ASSERT_EQ(full.size(), 1u);
+  EXPECT_EQ(full[0].description(), "klein, groene pet");
+  login("fg.officer");
 }
 
 }  // namespace

@@ -126,6 +126,43 @@ TEST_F(RetentionE2E, AWarningAYearLaterLeavesOnlyTheAnonymousFacts) {
   EXPECT_THAT(again.out, HasSubstr("\"kind\":\"person\",\"deleted\":\"0\""));
 }
 
+// Issue 24: with card_grace_days 0 the five-minute run erased a person
+// minutes after the police registered them with an incident, and the card
+// for that incident answered NOT_FOUND. The incident keeps them for
+// retention.incident_grace_days (90 in the shipped policies); past that,
+// with no card, the next run erases them.
+TEST_F(RetentionE2E, AnIncidentKeepsThePersonUntilItsGraceHasPassed) {
+  MakeUser("fg.officer", ROLE_PRIVACY_OFFICER, {area_a_});
+  const Person carded = MakePerson("Zojuist");
+  const int64_t incident = Incident(carded.id());
+  const Person waiting = MakePerson("Wachtend");
+  Incident(waiting.id());
+
+  LoginAs("fg.officer");
+  CommandResult run = Kvo({"--json", "retention", "run"});
+  ASSERT_EQ(run.exit_code, 0) << Describe(run);
+  EXPECT_THAT(run.out, HasSubstr("\"kind\":\"person\",\"deleted\":\"0\""));
+  Card card;
+  grpc::Status issued = Issue(incident, &card);
+  ASSERT_TRUE(issued.ok()) << issued.error_message();
+  EXPECT_EQ(card.kind(), CARD_KIND_COLLECTIVE_WARNING);
+
+  // 91 days on: the incident's grace has passed for the one without a
+  // card; the warning (365 days) keeps the other.
+  RestartWithClockAhead(91);
+  LoginAs("fg.officer");
+  run = Kvo({"--json", "retention", "run"});
+  ASSERT_EQ(run.exit_code, 0) << Describe(run);
+  EXPECT_THAT(run.out, HasSubstr("\"kind\":\"person\",\"deleted\":\"1\""));
+  EXPECT_THAT(run.out, HasSubstr("person:" + waiting.pseudonym()));
+  EXPECT_EQ(Count(absl::StrCat("SELECT count(*) FROM persons WHERE id = ",
+                               waiting.id(), " AND erased_at IS NOT NULL")),
+            1);
+  EXPECT_EQ(Count(absl::StrCat("SELECT count(*) FROM persons WHERE id = ",
+                               carded.id(), " AND erased_at IS NULL")),
+            1);
+}
+
 // `kvo retention run --kind`: only that kind runs; an unknown kind names
 // the flag and the kinds there are, and deletes nothing.
 TEST_F(RetentionE2E, AKindFilterRunsOnlyThatKind) {

@@ -10,6 +10,7 @@
 #include "services/common/clock.h"
 #include "services/common/db_pool.h"
 #include "services/keystore/pg_key_store.h"
+#include "services/privacy/subject_request_holds.h"
 #include "services/registry/card_changes.h"
 #include "services/registry/key_ring.h"
 #include "services/registry/pg_registry_store.h"
@@ -40,6 +41,8 @@ class FakeSink final : public CardChangeSink {
 };
 
 constexpr int kGraceDays = 3;
+constexpr int kIncidentGraceDays = 5;
+const PersonRetentionPolicy kPolicy{kGraceDays, kIncidentGraceDays};
 
 class RegistryRetentionPgTest : public kvo::testing::PgTest {
  protected:
@@ -94,14 +97,15 @@ class RegistryRetentionPgTest : public kvo::testing::PgTest {
         p, ", 'j', 't', 1, 1)"));
     return p;
   }
-  // An incident of `person` with sealed texts; its id.
-  int64_t Incident(int64_t person) {
+  // An incident of `person` with sealed texts, occurred and recorded
+  // `days_ago` days ago; its id.
+  int64_t Incident(int64_t person, int days_ago = 400) {
     const int64_t i = Id(absl::StrCat(
         "INSERT INTO incidents (area_id, shop_id, occurred_at, offence_type, "
-        "damage_cents, has_police_report) VALUES (",
-        area_, ", ", shop_,
-        ", now() - interval '400 days', 'theft', 1234, "
-        "true) RETURNING id"));
+        "damage_cents, has_police_report, created_at) VALUES (",
+        area_, ", ", shop_, ", now() - interval '", days_ago,
+        " days', 'theft', 1234, true, now() - interval '", days_ago,
+        " days') RETURNING id"));
     Exec(
         absl::StrCat("INSERT INTO incident_persons (incident_id, person_id, "
                      "sealed_description, sealed_report_number) VALUES (",
@@ -129,16 +133,16 @@ class RegistryRetentionPgTest : public kvo::testing::PgTest {
 
   // The three rules in the job's order, in one transaction.
   std::vector<common::RetentionItem> Run(pqxx::connection& conn, bool apply,
-                                         const PersonHolds* holds = nullptr) {
+                                         const PersonHolds* holds = nullptr,
+                                         absl::Time at = absl::Now()) {
     CardRetention card(kGraceDays);
-    PersonRetention person(kGraceDays, sink_, *keys_, holds);
+    PersonRetention person(kPolicy, sink_, *keys_, {holds});
     IncidentLinkRetention link;
     pqxx::work tx(conn);
     std::vector<common::RetentionItem> out;
     for (common::RetentionRule* r :
          std::vector<common::RetentionRule*>{&card, &person, &link}) {
-      out.push_back(apply ? r->Apply(tx, absl::Now())
-                          : r->Due(tx, absl::Now()));
+      out.push_back(apply ? r->Apply(tx, at) : r->Due(tx, at));
     }
     tx.commit();
     for (const auto& item : out) {
@@ -205,7 +209,8 @@ TEST_F(RegistryRetentionPgTest, ErasesWhatIsDueAndKeepsTheFacts) {
   Exec(absl::StrCat(
       "INSERT INTO objections (card_id, sealed_grounds, respond_by) VALUES (",
       objected, ", 'g', now() + interval '20 days')"));
-  // Never given a card: kept for the grace period after registration.
+  // Never given a card: kept for the incident grace period after
+  // registration.
   const int64_t new_one = Person("new", 1);
   const int64_t old_one = Person("old", 10);
 
@@ -251,6 +256,76 @@ TEST_F(RegistryRetentionPgTest, ErasesWhatIsDueAndKeepsTheFacts) {
   auto again = Run(conn, /*apply=*/true);
   for (const auto& item : again) EXPECT_EQ(item.count, 0u) << item.kind;
   EXPECT_TRUE(again[1].next_due.has_value());
+}
+
+// Issue 24: with card_grace_days 0 a person registered with an incident
+// at 10:00 was erased by the 10:05 run, before anyone could issue the card.
+// The incident keeps them for retention.incident_grace_days; once that has
+// passed (and no card, objection or hold needs them) the next run erases
+// them.
+TEST_F(RegistryRetentionPgTest, AnIncidentKeepsThePersonForItsGrace) {
+  const int64_t p = Person("vanochtend", 0);
+  Incident(p, /*days_ago=*/0);
+  // Registered long ago, incident today: the incident counts, not the
+  // registration.
+  const int64_t known = Person("bekend", 400);
+  Incident(known, /*days_ago=*/0);
+  pqxx::connection conn(conninfo());
+  const absl::Time now = absl::Now();
+  auto five_minutes =
+      Run(conn, /*apply=*/true, nullptr, now + absl::Minutes(5));
+  EXPECT_EQ(five_minutes[1].count, 0u);
+  EXPECT_FALSE(Erased(p));
+  EXPECT_FALSE(Erased(known));
+  // The next time anyone falls due is the end of the incident's grace.
+  ASSERT_TRUE(five_minutes[1].next_due.has_value());
+  EXPECT_GT(*five_minutes[1].next_due,
+            now + absl::Hours(24 * kIncidentGraceDays) - absl::Minutes(1));
+  EXPECT_LE(*five_minutes[1].next_due,
+            absl::Now() + absl::Hours(24 * kIncidentGraceDays));
+
+  auto within = Run(conn, /*apply=*/true, nullptr,
+                    now + absl::Hours(24 * kIncidentGraceDays - 1));
+  EXPECT_EQ(within[1].count, 0u);
+  EXPECT_FALSE(Erased(p));
+
+  auto past = Run(conn, /*apply=*/true, nullptr,
+                  now + absl::Hours(24 * kIncidentGraceDays + 1));
+  EXPECT_EQ(past[1].count, 2u);
+  EXPECT_TRUE(Erased(p));
+  EXPECT_TRUE(Erased(known));
+}
+
+// A card keeps the person while in force and for card_grace_days after,
+// however old the incident; an open data-subject request (the privacy
+// module's hold) keeps them until it is closed.
+TEST_F(RegistryRetentionPgTest, ACardAndAnOpenRequestKeepThePerson) {
+  const int64_t carded = Person("kaart", 400);
+  Card(carded, Incident(carded), 30);
+  const int64_t asking = Person("vraagt", 400);
+  Incident(asking);
+  const int64_t request = Id(absl::StrCat(
+      "INSERT INTO subject_requests (person_id, kind, received_on, due_on, "
+      "channel) VALUES (",
+      asking,
+      ", 'access', current_date, current_date + 28, 'letter') "
+      "RETURNING id"));
+  const privacy::OpenRequestHolds requests;
+  pqxx::connection conn(conninfo());
+  Run(conn, /*apply=*/true, &requests);
+  EXPECT_FALSE(Erased(carded));
+  EXPECT_FALSE(Erased(asking)) << "an open request holds the record";
+  Exec(absl::StrCat(
+      "UPDATE subject_requests SET closed_on = current_date, outcome = "
+      "'granted' WHERE id = ",
+      request));
+  Run(conn, /*apply=*/true, &requests);
+  EXPECT_TRUE(Erased(asking));
+  EXPECT_FALSE(Erased(carded));
+  // Past the card's end plus the card grace: erased.
+  Run(conn, /*apply=*/true, &requests,
+      absl::Now() + absl::Hours(24 * (30 + kGraceDays + 1)));
+  EXPECT_TRUE(Erased(carded));
 }
 
 // A year in a line, on the clock kvod hands the registry: a card goes out
@@ -343,7 +418,7 @@ TEST_F(RegistryRetentionPgTest, ARunFirstLeavesNoKeyForTheCard) {
 
   pqxx::connection conn(conninfo());
   CardRetention card(kGraceDays);
-  PersonRetention person(kGraceDays, sink_, *keys_);
+  PersonRetention person(kPolicy, sink_, *keys_);
   pqxx::work run(conn);
   card.Apply(run, absl::Now());
   EXPECT_EQ(person.Apply(run, absl::Now()).count, 1u);

@@ -316,6 +316,63 @@ TEST(CardRulesTest, TheSameHistoryThroughBothProfiles) {
               ElementsAre("collective_warning:365", "collective_warning:365"));
 }
 
+// Issue 24: an incident that occurred before the first warning was issued,
+// decided after it, gave a second "first offence" warning. One warning in
+// force at a time: it is refused, naming the warning; the incident stays.
+TEST(CardRulesTest, AnOffenceBeforeTheWarningIsNoSecondWarning) {
+  for (const kvo::v1::Policy* policy : {&Ccv(), &Deventer()}) {
+    CardRequest r;
+    r.date_of_birth = kAdult;
+    PastCard warning = Card(W, 10, 365);
+    warning.card_id = 42;
+    r.cards = {warning};
+    r.offences = {{Day(9), false}};
+    r.offence_at = Day(5);  // before the warning was issued
+    r.now = Day(20);
+    auto d = DecideCard(*policy, r);
+    ASSERT_EQ(d.status().code(), absl::StatusCode::kFailedPrecondition)
+        << policy->profile();
+    EXPECT_THAT(d.status().message(), HasSubstr("(card 42, until"));
+    EXPECT_THAT(d.status().message(),
+                HasSubstr("happened before that warning was issued"));
+    // Once the warning is revoked (its objection upheld), a warning again.
+    r.cards[0].revoked = true;
+    r.offences = {{Day(9), true}};
+    d = DecideCard(*policy, r);
+    ASSERT_TRUE(d.ok()) << d.status();
+    EXPECT_EQ(d->kind, CardKind::kCollectiveWarning);
+    EXPECT_EQ(d->escalated_from, 0);
+  }
+}
+
+// A ban for an offence during a warning rests on that warning.
+TEST(CardRulesTest, ABanNamesTheWarningItEscalates) {
+  for (const kvo::v1::Policy* policy : {&Ccv(), &Deventer()}) {
+    CardRequest r;
+    r.date_of_birth = kAdult;
+    PastCard warning = Card(W, 0, 365);
+    warning.card_id = 7;
+    r.cards = {warning};
+    r.offences = {{Day(0), false}};
+    r.offence_at = Day(100);
+    r.now = Day(101);
+    auto d = DecideCard(*policy, r);
+    ASSERT_TRUE(d.ok()) << d.status();
+    EXPECT_EQ(d->kind, CardKind::kCollectiveBan) << policy->profile();
+    EXPECT_EQ(d->escalated_from, 7) << policy->profile();
+  }
+  // A serious offence without a warning rests on nothing.
+  CardRequest r;
+  r.date_of_birth = kAdult;
+  r.serious = true;
+  r.offence_at = Day(0);
+  r.now = Day(0);
+  auto d = DecideCard(Ccv(), r);
+  ASSERT_TRUE(d.ok()) << d.status();
+  EXPECT_EQ(d->kind, CardKind::kCollectiveBan);
+  EXPECT_EQ(d->escalated_from, 0);
+}
+
 // deventer.textproto is a copy of default.textproto but for its profile
 // name and cards section; this keeps the copies from drifting (a new RPC's
 // access rule, a changed number).

@@ -451,7 +451,7 @@ TEST(PolicyLoaderTest, EveryNumberIsChecked) {
       ++checked;
     }
   }
-  EXPECT_EQ(checked, 49);
+  EXPECT_EQ(checked, 50);
 }
 
 // Violation paths must name real fields, or the loader cannot place them.
