@@ -24,10 +24,10 @@ inline constexpr absl::Duration kMaxStep = absl::Hours(24 * 31);
 absl::Status CheckStep(absl::Duration step);
 
 // What the time jobs did: the retention run's deletions by kind and the
-// pseudonymous ids it named.
+// persons it erased (pseudonymous ids).
 struct JobsRun {
   std::map<std::string, uint64_t> deleted;
-  std::vector<std::string> subjects;
+  std::vector<std::string> erased_persons;
 };
 
 // What runs after the clock moved when the caller asks for it: the jobs

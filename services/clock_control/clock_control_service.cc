@@ -13,8 +13,8 @@ void Fill(const Advanced& state, kvo::v1::ClockState* out) {
   for (const auto& [kind, count] : state.jobs.deleted) {
     (*out->mutable_retention_deleted())[kind] = count;
   }
-  for (const std::string& subject : state.jobs.subjects) {
-    out->add_retention_subjects(subject);
+  for (const std::string& subject : state.jobs.erased_persons) {
+    out->add_erased_persons(subject);
   }
 }
 

@@ -723,8 +723,7 @@ int RunKvod(const KvodConfig& config) {
         clockctl::JobsRun done;
         for (const auto& item : run->items) {
           done.deleted[item.kind] = item.count;
-          done.subjects.insert(done.subjects.end(), item.subjects.begin(),
-                               item.subjects.end());
+          if (item.kind == "person") done.erased_persons = item.subjects;
         }
         return done;
       });

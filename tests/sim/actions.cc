@@ -627,6 +627,9 @@ bool RunRetention(World& world, Model& model) {
   }
   std::vector<std::string> subjects;
   for (const RetentionKind& k : out.kinds()) {
+    // Only the person kind erases; the others name persons whose cards or
+    // links went.
+    if (k.kind() != "person") continue;
     subjects.insert(subjects.end(), k.subjects().begin(), k.subjects().end());
   }
   NoteErasures(model, subjects, world.Now(), "kvo retention run");

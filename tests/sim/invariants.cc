@@ -401,7 +401,7 @@ void AuditNamesEverySubject(World& world, Model& model,
 
 // Promise: audit verify passes and every entry is sealed (under a signed
 // head) within a minute.
-void AuditVerifiesAndSealsWithinAMinute(World& world, const Model& model,
+void AuditVerifiesAndSealsWithinAMinute(World& world, Model& model,
                                         std::vector<Broken>& out) {
   const std::string& token = model.privacy.token;
   SignedTreeHead before;
@@ -415,8 +415,9 @@ void AuditVerifiesAndSealsWithinAMinute(World& world, const Model& model,
   // One entry of our own (the query is audited), then its head.
   std::string ignored;
   LogHas(world, model, "person:sim-probe", "", &ignored);
+  const int wait_seconds = model.seal_broken ? 2 : 61;
   const auto deadline =
-      std::chrono::steady_clock::now() + std::chrono::seconds(61);
+      std::chrono::steady_clock::now() + std::chrono::seconds(wait_seconds);
   bool sealed = false;
   while (std::chrono::steady_clock::now() < deadline) {
     SignedTreeHead head;
@@ -428,9 +429,10 @@ void AuditVerifiesAndSealsWithinAMinute(World& world, const Model& model,
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   if (!sealed) {
+    model.seal_broken = true;
     out.push_back({"audit_verifies_and_seals_within_a_minute",
                    absl::StrCat("no entry after index ", before.tree_size(),
-                                " was sealed within 60 s")});
+                                " was sealed within ", wait_seconds, " s")});
   }
   VerifyResponse verify;
   s = world.audit().Verify(world.Ctx(token).get(), {}, &verify);

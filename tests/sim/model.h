@@ -138,6 +138,9 @@ struct Model {
   std::set<std::string> disclosed_today;
   std::vector<std::string> erased_today;
   std::vector<std::string> wrongly_erased_today;
+  // The log stopped being sealed once: later days wait a moment, not a
+  // minute, for it (--keep-going would otherwise take a minute a day).
+  bool seal_broken = false;
 
   bool InForce(const Card& c, absl::Time now) const {
     return !c.revoked && c.from <= now && now < c.until;

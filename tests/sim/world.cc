@@ -96,7 +96,7 @@ bool World::Launch(std::string* error) {
   return true;
 }
 
-bool World::NextDay(std::vector<std::string>* retention_subjects,
+bool World::NextDay(std::vector<std::string>* erased_persons,
                     std::string* error) {
   AdvanceClockRequest req;
   req.set_seconds(kDaySeconds);
@@ -110,8 +110,8 @@ bool World::NextDay(std::vector<std::string>* retention_subjects,
     return false;
   }
   ++offset_days_;
-  retention_subjects->assign(state.retention_subjects().begin(),
-                             state.retention_subjects().end());
+  erased_persons->assign(state.erased_persons().begin(),
+                         state.erased_persons().end());
   return true;
 }
 

@@ -36,9 +36,8 @@ class World final {
   ~World();
 
   // Moves kvod's clock a day and runs its time jobs at the new time;
-  // `retention_subjects` what the retention run named.
-  bool NextDay(std::vector<std::string>* retention_subjects,
-               std::string* error);
+  // `erased_persons` whom the retention run erased ("person:<pseudonym>").
+  bool NextDay(std::vector<std::string>* erased_persons, std::string* error);
   // kvod stopped (SIGTERM) or killed (SIGKILL), then started again on the
   // same data at the same clock.
   bool Restart(bool kill, std::string* error);
