@@ -431,6 +431,17 @@ bool IssueCard(const Action& act, Handle handle, World& world, Model& model,
   const absl::Time now = world.Now();
   if (!s.ok()) {
     const std::string need = model.NeededBecause(inc.person, now);
+    // The rules refuse a collective card while a ban is in force in the
+    // area (the incident stays recorded).
+    bool banned = false;
+    for (Handle h : model.CardsInForce(inc.person, inc.area, now)) {
+      banned = banned || model.cards.at(h).kind == CARD_KIND_COLLECTIVE_BAN;
+    }
+    if (!individual && banned &&
+        s.error_code() == grpc::StatusCode::FAILED_PRECONDITION) {
+      inc.carded = true;
+      return true;
+    }
     if (GoneIsFine(model, inc.person, now, s)) {
       if (s.error_code() == grpc::StatusCode::NOT_FOUND) {
         MarkErased(model, inc.person);
