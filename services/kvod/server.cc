@@ -16,6 +16,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -34,6 +35,8 @@
 #include "services/audit/log_verification.h"
 #include "services/audit/tree_head.h"
 #include "services/audit/witness.h"
+#include "services/clock_control/clock_control.h"
+#include "services/clock_control/clock_control_service.h"
 #include "services/common/clock.h"
 #include "services/common/crypto.h"
 #include "services/common/data_dir_lock.h"
@@ -699,6 +702,36 @@ int RunKvod(const KvodConfig& config) {
        &incident_link_retention, &claim_link_retention,
        &schouw_photo_retention});
   retention::RetentionServiceImpl retention_service(guard, retention_job);
+  gallery::ExpirySweeper sweeper(*rt.pool, gallery_versions, clock,
+                                 policy->retention().card_grace_days(),
+                                 kExpirySweepInterval);
+  // Tests and the simulation move the clock while kvod runs; the time jobs
+  // may then run at once at the new time (they also read the clock at each
+  // round of their own, so a moved clock is acted on within an interval).
+  clockctl::ClockControl clock_control(
+      policy->testing().clock_control(), clock,
+      [&guard](const audit::AuditRecord& r) { guard.AuditAlone(r); },
+      [&sweeper, &retention_job](
+          const audit::AuditRecord& who) -> absl::StatusOr<clockctl::JobsRun> {
+        if (auto swept = sweeper.RunOnce(); !swept.ok()) return swept.status();
+        auto run = retention_job.Run(/*dry_run=*/false, who);
+        // The periodic run may hold the lock a moment: this run waits for
+        // it rather than leave the new day's retention undone.
+        for (int i = 0; i < 100 && run.status().code() ==
+                                       absl::StatusCode::kFailedPrecondition;
+             ++i) {
+          std::this_thread::sleep_for(std::chrono::milliseconds(100));
+          run = retention_job.Run(/*dry_run=*/false, who);
+        }
+        if (!run.ok()) return run.status();
+        clockctl::JobsRun done;
+        for (const auto& item : run->items) {
+          done.deleted[item.kind] = item.count;
+          if (item.kind == "person") done.erased_persons = item.subjects;
+        }
+        return done;
+      });
+  clockctl::TestingServiceImpl testing_service(guard, clock_control);
 
   registry::KeyRewrap key_rewrap(**keys);
   registry::KeyServiceImpl key_service(*rt.pool, guard, **keys);
@@ -786,6 +819,9 @@ int RunKvod(const KvodConfig& config) {
   builder.RegisterService(&report_service);
   builder.RegisterService(&donation_service);
   builder.RegisterService(&cycle_service);
+  // Always registered, so a call under a policy without clock control is
+  // refused and audited like any other, not merely unknown.
+  builder.RegisterService(&testing_service);
   std::vector<
       std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
       interceptors;
@@ -855,9 +891,6 @@ int RunKvod(const KvodConfig& config) {
     // Not fatal: syncs read the database until the listener catches up.
     common::LogWarn("gallery versions not loaded yet");
   }
-  gallery::ExpirySweeper sweeper(*rt.pool, gallery_versions, clock,
-                                 policy->retention().card_grace_days(),
-                                 kExpirySweepInterval);
   sweeper.Start();
   retention_job.Start(kRetentionInterval);
   key_rewrap.Start(kKeyRewrapInterval);

@@ -1,0 +1,107 @@
+#include "tests/sim/model.h"
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+
+namespace kvo::sim {
+
+using kvo::v1::CARD_KIND_COLLECTIVE_BAN;
+using kvo::v1::CARD_KIND_COLLECTIVE_WARNING;
+using kvo::v1::CARD_KIND_INDIVIDUAL_BAN;
+
+std::string Model::NeededBecause(Handle p, absl::Time now) const {
+  const Person& person = persons.at(p);
+  for (const auto& [h, c] : cards) {
+    if (c.person == p && InForce(c, now)) {
+      return absl::StrCat("card ", c.id, " is in force until ",
+                          absl::FormatTime(c.until));
+    }
+  }
+  if (day - person.registered_day < kDecisionDays) {
+    return absl::StrCat("registered on day ", person.registered_day);
+  }
+  for (const auto& [h, i] : incidents) {
+    if (i.person == p && !i.carded && day - i.day < kDecisionDays) {
+      return absl::StrCat("incident ", i.id, " of day ", i.day,
+                          " awaits a decision");
+    }
+  }
+  for (const auto& [h, o] : objections) {
+    if (!o.decided && cards.count(o.card) && cards.at(o.card).person == p) {
+      return absl::StrCat("objection ", o.id, " is open");
+    }
+  }
+  for (const auto& [h, d] : dsrs) {
+    if (d.open && d.person == p &&
+        d.kind != kvo::v1::SUBJECT_REQUEST_KIND_ERASURE) {
+      return absl::StrCat("subject request ", d.id, " is open");
+    }
+  }
+  return "";
+}
+
+Handle Model::PersonByPseudonym(const std::string& pseudonym) const {
+  for (const auto& [h, p] : persons) {
+    if (p.pseudonym == pseudonym) return h;
+  }
+  return -1;
+}
+
+std::vector<int> Model::AreasOf(int k) const {
+  std::vector<int> out;
+  for (int s : shopkeepers[k].shops) {
+    if (std::find(out.begin(), out.end(), shops[s].area) == out.end()) {
+      out.push_back(shops[s].area);
+    }
+  }
+  return out;
+}
+
+std::vector<Handle> Model::CardsInForce(Handle person, int area,
+                                        absl::Time now) const {
+  std::vector<Handle> out;
+  for (const auto& [h, c] : cards) {
+    if (c.person == person && c.area == area &&
+        c.kind != CARD_KIND_INDIVIDUAL_BAN && InForce(c, now)) {
+      out.push_back(h);
+    }
+  }
+  return out;
+}
+
+std::map<int64_t, DoorEntry> Model::DoorFor(int k, absl::Time now) const {
+  std::map<int64_t, DoorEntry> out;
+  const std::vector<int> areas_of = AreasOf(k);
+  // The strongest card per person: a ban over a warning, then the later end.
+  std::map<Handle, const Card*> best;
+  for (const auto& [h, c] : cards) {
+    if (c.kind == CARD_KIND_INDIVIDUAL_BAN || !InForce(c, now)) continue;
+    if (std::find(areas_of.begin(), areas_of.end(), c.area) == areas_of.end()) {
+      continue;
+    }
+    const Card*& b = best[c.person];
+    auto rank = [](const Card& x) {
+      return std::make_pair(x.kind == CARD_KIND_COLLECTIVE_BAN ? 1 : 0,
+                            x.until);
+    };
+    if (b == nullptr || rank(c) > rank(*b)) b = &c;
+  }
+  for (const auto& [p, c] : best) {
+    const Person& person = persons.at(p);
+    if (person.erased) continue;
+    DoorEntry e;
+    e.card_id = c->id;
+    e.kind = c->kind;
+    auto field = [&](const char* name) {
+      auto it = person.fields.find(name);
+      return it == person.fields.end() ? std::string() : it->second;
+    };
+    e.description = field("description");
+    e.surname = field("surname");
+    out[person.id] = e;
+  }
+  return out;
+}
+
+}  // namespace kvo::sim

@@ -1,0 +1,165 @@
+#ifndef KVO_TESTS_SIM_MODEL_H_
+#define KVO_TESTS_SIM_MODEL_H_
+
+#include <cstdint>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "absl/time/civil_time.h"
+#include "absl/time/time.h"
+#include "kvo/v1/gallery.pb.h"
+#include "kvo/v1/identity.pb.h"
+#include "kvo/v1/privacy.pb.h"
+#include "kvo/v1/registry.pb.h"
+
+namespace kvo::sim {
+
+// Objects the simulation made are named by the position, in the action
+// trace, of the action that made them: stable when the shrinker drops other
+// actions (an action naming an object that was never made does nothing).
+using Handle = int64_t;
+
+// How long after an incident the police may take to decide on a card: the
+// person must still be there (issue 24, defect 2). Days.
+inline constexpr int kDecisionDays = 2;
+
+struct Principal {
+  int64_t id = 0;
+  std::string login;
+  std::string token;
+  kvo::v1::Role role = kvo::v1::ROLE_UNSPECIFIED;
+  std::vector<int> areas;  // indexes into Model::areas
+};
+
+struct Shop {
+  int64_t id = 0;
+  int area = 0;
+  int shopkeeper = -1;  // index into Model::shopkeepers
+};
+
+struct Area {
+  int64_t id = 0;
+  std::string name;
+  Principal police, coordinator, security;
+  std::vector<int> shops;  // indexes into Model::shops
+  // The last day (Europe/Amsterdam) the area's licence is in force.
+  absl::CivilDay licence_until;
+};
+
+// A shop's door device: what it holds after its syncs.
+struct Shopkeeper {
+  Principal who;
+  std::vector<int> shops;
+  std::map<int64_t, kvo::v1::GalleryEntry> device;  // by entry id
+  int64_t version = 0;
+  bool device_valid = false;
+};
+
+struct Person {
+  int64_t id = 0;
+  std::string pseudonym;
+  int area = 0;
+  // given_names, surname_prefix, surname, date_of_birth, description, ...
+  std::map<std::string, std::string> fields;
+  int registered_day = 0;
+  int last_incident_day = 0;
+  bool erased = false;
+};
+
+struct Incident {
+  int64_t id = 0;
+  Handle person = -1;
+  int area = 0;
+  int shop = 0;
+  std::string type;
+  bool serious = false;
+  absl::Time occurred;
+  int day = 0;
+  bool carded = false;
+};
+
+struct Card {
+  int64_t id = 0;
+  Handle person = -1;
+  Handle incident = -1;
+  int area = 0;
+  kvo::v1::CardKind kind = kvo::v1::CARD_KIND_UNSPECIFIED;
+  absl::Time from, until;
+  bool revoked = false;
+  // For a collective ban: the warning in force when it was issued.
+  Handle basis = -1;
+  // An objection to it was upheld.
+  bool annulled = false;
+};
+
+struct Objection {
+  int64_t id = 0;
+  Handle card = -1;
+  bool decided = false;
+};
+
+struct Dsr {
+  int64_t id = 0;
+  Handle person = -1;
+  kvo::v1::SubjectRequestKind kind = kvo::v1::SUBJECT_REQUEST_KIND_UNSPECIFIED;
+  bool open = true;
+};
+
+// An expected door entry: one per person.
+struct DoorEntry {
+  int64_t card_id = 0;
+  kvo::v1::CardKind kind = kvo::v1::CARD_KIND_UNSPECIFIED;
+  std::string description;
+  std::string surname;
+};
+
+// What should be true, kept from what the simulation did and what kvod
+// answered. Plain data; the actors change it, the invariants read it.
+struct Model {
+  int day = 0;
+  absl::CivilDay today;  // kvod's date (Europe/Amsterdam)
+  std::vector<Area> areas;
+  std::vector<Shop> shops;
+  std::vector<Shopkeeper> shopkeepers;
+  Principal privacy;
+  std::map<Handle, Person> persons;
+  std::map<Handle, Incident> incidents;
+  std::map<Handle, Card> cards;
+  std::map<Handle, Objection> objections;
+  std::map<Handle, Dsr> dsrs;
+  // Per area: cycle actions taken (for the cycle invariant's message).
+  std::vector<std::vector<std::string>> cycle_done;
+  // Today: calls that answered otherwise than the model expected.
+  std::vector<std::string> unexpected;
+  // Today: persons the door disclosed (pseudonyms), and persons retention
+  // erased with the reason the model had to keep them, if any.
+  std::set<std::string> disclosed_today;
+  std::vector<std::string> erased_today;
+  std::vector<std::string> wrongly_erased_today;
+  // The log stopped being sealed once: later days wait a moment, not a
+  // minute, for it (--keep-going would otherwise take a minute a day).
+  bool seal_broken = false;
+
+  bool InForce(const Card& c, absl::Time now) const {
+    return !c.revoked && c.from <= now && now < c.until;
+  }
+  bool LicenceInForce(int area) const {
+    return today <= areas[area].licence_until;
+  }
+  // Why `p` must not be erased now ("" when it may be).
+  std::string NeededBecause(Handle p, absl::Time now) const;
+  Handle PersonByPseudonym(const std::string& pseudonym) const;
+  // The door `k` should show: person id -> entry; none when some area of
+  // the shopkeeper has no licence in force (the door refuses).
+  std::map<int64_t, DoorEntry> DoorFor(int k, absl::Time now) const;
+  std::vector<int> AreasOf(int k) const;
+  // Collective cards in force per (person, area).
+  std::vector<Handle> CardsInForce(Handle person, int area,
+                                   absl::Time now) const;
+};
+
+}  // namespace kvo::sim
+
+#endif  // KVO_TESTS_SIM_MODEL_H_
