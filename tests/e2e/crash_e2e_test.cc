@@ -306,9 +306,9 @@ TEST_F(CrashE2E, SecondKvodOnTheSameDataIsRefusedAndTouchesNothing) {
   struct stat before {};
   const bool had_cert = ::stat(cert.c_str(), &before) == 0;
 
-  Subprocess second(KvodCommand(
-      {"--data-dir=" + data_.string(), "--pg-setting=fsync=off",
-       "--policy=" + (tmp_.path() / "policy.textproto").string()});
+  Subprocess second(
+      KvodCommand({"--data-dir=" + data_.string(), "--pg-setting=fsync=off",
+                   "--policy=" + (tmp_.path() / "policy.textproto").string()}));
   EXPECT_EQ(second.Wait(std::chrono::seconds(30)), 2);
   EXPECT_THAT(second.Stderr(),
               HasSubstr("is in use by another kvod (pid " +
@@ -345,15 +345,15 @@ TEST_F(CrashE2E, RestartWaitsUntilTheOldClustersLastProcessIsGone) {
   ASSERT_TRUE(
       PollUntil([&] { return !Alive(postmaster); }, milliseconds(10000)));
 
-  Subprocess next(KvodCommand({"--data-dir=" + data_.string(),
-                               "--pg-setting=fsync=off",
-                   "--policy=" + (tmp_.path() / "policy.textproto").string()});
+  Subprocess next(
+      KvodCommand({"--data-dir=" + data_.string(), "--pg-setting=fsync=off",
+                   "--policy=" + (tmp_.path() / "policy.textproto").string()}));
   const bool waited =
       PollUntil(
           [&] {
-    return next.Stderr().find(
-               "waiting for the processes of an earlier "
-               "PostgreSQL") != std::string::npos;
+            return next.Stderr().find(
+                       "waiting for the processes of an earlier "
+                       "PostgreSQL") != std::string::npos;
           },
           milliseconds(30000))
           .has_value();
