@@ -35,7 +35,8 @@ absl::StatusOr<int64_t> ResolvePrincipal(pqxx::transaction_base& tx,
                                          const AuditRecord& who) {
   int64_t id = 0;
   std::optional<identity::PrincipalRow> row;
-  if (absl::SimpleAtoi(principal, &id) && id > 0) {
+  const bool by_id = absl::SimpleAtoi(principal, &id) && id > 0;
+  if (by_id) {
     row = PgIdentityStore::PrincipalById(tx, id);
   } else {
     row = PgIdentityStore::PrincipalByLogin(tx, principal);
@@ -44,7 +45,9 @@ absl::StatusOr<int64_t> ResolvePrincipal(pqxx::transaction_base& tx,
     return absl::NotFoundError(absl::StrCat(
         "--principal ", principal, ": no principal with that login or id"));
   }
-  if (!row->intact) {
+  // By id the row is only asked whether it exists; by login its login is
+  // what is trusted, so it must check out.
+  if (!by_id && !row->intact) {
     return identity::RefuseAlteredPrincipal(tx, who, row->id,
                                             "audit log query");
   }
