@@ -8,6 +8,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/time/time.h"
 #include "services/identity/pg_identity_store.h"
+#include "services/identity/principal_check.h"
 
 namespace kvo::audit {
 namespace {
@@ -27,11 +28,15 @@ absl::Status RequirePurpose(const std::string& purpose) {
 }
 
 // A login or a numeric id to a principal id; NOT_FOUND naming --principal.
+// A row that fails its check (logins swapped by SQL) resolves to nothing:
+// DATA_LOSS and the integrity alarm, authored by `who`.
 absl::StatusOr<int64_t> ResolvePrincipal(pqxx::transaction_base& tx,
-                                         const std::string& principal) {
+                                         const std::string& principal,
+                                         const AuditRecord& who) {
   int64_t id = 0;
   std::optional<identity::PrincipalRow> row;
-  if (absl::SimpleAtoi(principal, &id) && id > 0) {
+  const bool by_id = absl::SimpleAtoi(principal, &id) && id > 0;
+  if (by_id) {
     row = PgIdentityStore::PrincipalById(tx, id);
   } else {
     row = PgIdentityStore::PrincipalByLogin(tx, principal);
@@ -39,6 +44,12 @@ absl::StatusOr<int64_t> ResolvePrincipal(pqxx::transaction_base& tx,
   if (!row) {
     return absl::NotFoundError(absl::StrCat(
         "--principal ", principal, ": no principal with that login or id"));
+  }
+  // By id the row is only asked whether it exists; by login its login is
+  // what is trusted, so it must check out.
+  if (!by_id && !row->intact) {
+    return identity::RefuseAlteredPrincipal(tx, who, row->id,
+                                            "audit log query");
   }
   return row->id;
 }
@@ -52,13 +63,22 @@ absl::Status CheckArea(pqxx::transaction_base& tx, int64_t area_id) {
 }
 
 // Logins of the principals in `ids`, "" for those that no longer exist.
+// Only a row whose seal checks out gives its login: one changed outside
+// kvod (two logins swapped) shows as kAlteredPrincipalLogin and raises the
+// integrity alarm, authored by `who`.
 std::map<int64_t, std::string> Logins(pqxx::transaction_base& tx,
-                                      const std::set<int64_t>& ids) {
+                                      const std::set<int64_t>& ids,
+                                      const AuditRecord& who) {
   std::map<int64_t, std::string> out;
   for (int64_t id : ids) {
     if (id == 0) continue;
     auto row = PgIdentityStore::PrincipalById(tx, id);
-    out[id] = row ? row->login : "";
+    if (row && !row->intact) {
+      identity::RaiseAlteredPrincipalAlarm(tx, who, id, "audit log");
+      out[id] = identity::kAlteredPrincipalLogin;
+    } else {
+      out[id] = row ? row->login : "";
+    }
   }
   return out;
 }
@@ -100,7 +120,8 @@ absl::StatusOr<LogReading::Page> LogReading::QueryLog(
         LogFilter filter = q.filter;
         absl::Status s = CheckArea(tx, filter.area_id);
         if (s.ok() && !q.principal.empty()) {
-          auto id = ResolvePrincipal(tx, q.principal);
+          auto id = ResolvePrincipal(tx, q.principal,
+                                     guard_.Record(call, kQueryAction, "", ""));
           if (id.ok()) filter.principal_id = *id;
           s = id.status();
         }
@@ -131,7 +152,8 @@ absl::StatusOr<LogReading::Page> LogReading::QueryLog(
         }
         std::set<int64_t> ids;
         for (const auto& r : rows) ids.insert(r.entry.principal_id);
-        auto logins = Logins(tx, ids);
+        auto logins =
+            Logins(tx, ids, guard_.Record(call, kQueryAction, "", ""));
         for (auto& r : rows) {
           const int64_t id = r.entry.principal_id;
           out.rows.push_back({std::move(r), logins[id]});
@@ -170,7 +192,8 @@ absl::StatusOr<LogReading::Row> LogReading::Entry(const identity::Call& call,
                                                  purpose, Outcome::kDenied));
           return Row{};
         }
-        auto logins = Logins(tx, {stored->entry.principal_id});
+        auto logins = Logins(tx, {stored->entry.principal_id},
+                             guard_.Record(call, kEntryAction, "", ""));
         Row out{*stored, logins[stored->entry.principal_id]};
         PgAuditStore::Append(
             tx, guard_.Record(call, kEntryAction, absl::StrCat("audit:", index),
@@ -234,7 +257,8 @@ absl::StatusOr<LogReading::Report> LogReading::Anomalies(
         out.anomalies = FindAnomalies(activity, baseline, thresholds_);
         std::set<int64_t> ids;
         for (const auto& a : out.anomalies) ids.insert(a.principal_id);
-        out.logins = Logins(tx, ids);
+        out.logins =
+            Logins(tx, ids, guard_.Record(call, kAnomalyAction, "", ""));
         audit::AuditRecord record =
             guard_.Record(call, kAnomalyAction, "", q.purpose);
         record.area_id = q.area_id;

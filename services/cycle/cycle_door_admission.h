@@ -6,15 +6,25 @@
 #include <unordered_map>
 
 #include "absl/time/time.h"
+#include "services/audit/audit_entry.h"
 #include "services/common/db_pool.h"
 #include "services/cycle/cycle_rules.h"
 #include "services/gallery/door_admission.h"
 
 namespace kvo::cycle {
 
+// The integrity alarm for a licence, participation or membership row whose
+// seal does not check out (changed or written outside kvod): `who` as the
+// author, `subject` ("area:3", "shop:7", "principal:12") naming the row.
+// The caller leaves the row out.
+void RaiseAlteredRowAlarm(pqxx::transaction_base& tx, audit::AuditRecord who,
+                          std::string subject, absl::string_view what);
+
 // The gallery's DoorAdmission from the cycle's records: the licences of
 // the caller's areas and the declarations of a shopkeeper's shops
-// (DoorAdmissionRule decides). What it reads is kept per principal for
+// (DoorAdmissionRule decides). Only rows whose seals check out count: a
+// licence, declaration or shop membership put in by SQL is left out and
+// raises the integrity alarm. What it reads is kept per principal for
 // `ttl`, so a door's frequent syncs cost no database work; this replica's
 // own changes to licences and participants take effect at once (Forget),
 // another replica's within `ttl`. Thread-safe.

@@ -7,6 +7,7 @@
 #include "absl/strings/str_join.h"
 #include "services/audit/pg_audit_store.h"
 #include "services/common/local_time.h"
+#include "services/cycle/cycle_door_admission.h"
 #include "services/cycle/cycle_requests.h"
 #include "services/cycle/cycle_rules.h"
 #include "services/cycle/figures_csv.h"
@@ -315,11 +316,25 @@ absl::StatusOr<kvo::v1::AreaOverview> CycleUseCases::GetArea(
         const auto shops = PgRegistryStore::ShopsOfArea(tx, area_id);
         std::vector<int64_t> ids;
         for (const auto& s : shops) ids.push_back(s.id);
-        const auto participations = Store::Participations(tx, ids);
+        auto participations = Store::Participations(tx, ids);
+        for (auto it = participations.begin(); it != participations.end();) {
+          if (it->second.intact) {
+            ++it;
+            continue;
+          }
+          RaiseAlteredRowAlarm(tx, who, absl::StrCat("shop:", it->first),
+                               "area view: participation");
+          it = participations.erase(it);
+        }
         for (const auto& s : shops) {
           *out.add_participants() = ParticipantProto(s, participations);
         }
         for (const auto& l : Store::Licences(tx, {area_id})) {
+          if (!l.intact) {
+            RaiseAlteredRowAlarm(tx, who, absl::StrCat("area:", area_id),
+                                 absl::StrCat("area view: licence ", l.id));
+            continue;
+          }
           *out.add_licences() = LicenceProto(l, today);
         }
         // The contacts of streets and parties are people's names.

@@ -4,7 +4,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "services/common/crypto.h"
 #include "services/common/db_pool.h"
+#include "services/common/row_seal.h"
 #include "services/common/sql_values.h"
 
 namespace kvo::cycle {
@@ -28,22 +30,38 @@ constexpr char kPartiesSql[] =
     "area_parties WHERE area_id = $1 ORDER BY kind, name";
 constexpr char kUpsertParticipationSql[] =
     "INSERT INTO participants (shop_id, agreement_signed_on, "
-    "declaration_signed_on, recorded_by) VALUES ($1, $2::date, "
-    "NULLIF($3, '')::date, NULLIF($4::bigint, 0)) ON CONFLICT (shop_id) DO "
+    "declaration_signed_on, recorded_by, seal) VALUES ($1, $2::date, "
+    "NULLIF($3, '')::date, NULLIF($4::bigint, 0), decode($5, 'hex')) ON "
+    "CONFLICT (shop_id) DO "
     "UPDATE SET agreement_signed_on = EXCLUDED.agreement_signed_on, "
     "declaration_signed_on = EXCLUDED.declaration_signed_on, recorded_by = "
-    "EXCLUDED.recorded_by, recorded_at = now()";
-constexpr char kParticipationsSql[] =
-    "SELECT shop_id, agreement_signed_on::text, declaration_signed_on::text "
-    "FROM participants WHERE shop_id = ANY($1::bigint[])";
+    "EXCLUDED.recorded_by, recorded_at = now(), seal = EXCLUDED.seal";
+#define KVO_PARTICIPATION_COLUMNS \
+  "SELECT shop_id, agreement_signed_on::text, declaration_signed_on::text, "
+constexpr char kParticipationsSql[] = KVO_PARTICIPATION_COLUMNS
+    "COALESCE(encode(seal, 'hex'), '') FROM participants "
+    "WHERE shop_id = ANY($1::bigint[])";
+constexpr char kUnsealedParticipationsSql[] = KVO_PARTICIPATION_COLUMNS
+    "'' FROM participants WHERE seal IS NULL FOR UPDATE";
+#undef KVO_PARTICIPATION_COLUMNS
+constexpr char kSealParticipationSql[] =
+    "UPDATE participants SET seal = decode($2, 'hex') WHERE shop_id = $1";
 constexpr char kInsertLicenceSql[] =
     "INSERT INTO licences (area_id, kind, number, holder, valid_from, "
     "valid_until, recorded_by) VALUES ($1, $2, $3, $4, $5::date, $6::date, "
     "NULLIF($7::bigint, 0)) RETURNING id";
-constexpr char kLicencesSql[] =
-    "SELECT id, area_id, kind, number, holder, valid_from::text, "
-    "valid_until::text FROM licences WHERE $2 OR area_id = ANY($1::bigint[]) "
+constexpr char kSealLicenceSql[] =
+    "UPDATE licences SET seal = decode($2, 'hex') WHERE id = $1";
+#define KVO_LICENCE_COLUMNS                                      \
+  "SELECT id, area_id, kind, number, holder, valid_from::text, " \
+  "valid_until::text, "
+constexpr char kLicencesSql[] = KVO_LICENCE_COLUMNS
+    "COALESCE(encode(seal, 'hex'), '') FROM licences "
+    "WHERE $2 OR area_id = ANY($1::bigint[]) "
     "ORDER BY area_id, valid_from, id";
+constexpr char kUnsealedLicencesSql[] =
+    KVO_LICENCE_COLUMNS "'' FROM licences WHERE seal IS NULL FOR UPDATE";
+#undef KVO_LICENCE_COLUMNS
 constexpr char kUpsertIntentSql[] =
     "INSERT INTO intents (area_id, text, drafted_by) VALUES ($1, $2, "
     "NULLIF($3::bigint, 0)) ON CONFLICT (area_id) DO UPDATE SET text = "
@@ -161,6 +179,47 @@ absl::CivilDay Day(const pqxx::field& f) {
 
 std::string Text(absl::CivilDay day) { return absl::FormatCivilTime(day); }
 
+std::string ParticipationSeal(const ParticipationRow& p) {
+  return common::ProcessRowSeal().Participant(
+      p.shop_id, Text(p.agreement_signed_on),
+      p.declaration_signed_on ? Text(*p.declaration_signed_on) : "");
+}
+
+std::string LicenceSeal(const LicenceRow& l) {
+  return common::ProcessRowSeal().Licence(l.id, l.area_id, l.kind, l.number,
+                                          l.holder, Text(l.valid_from),
+                                          Text(l.valid_until));
+}
+
+bool SealMatches(const std::string& expected, const pqxx::field& stored) {
+  return common::RowSeal::Matches(
+      expected, common::HexDecode(stored.as<std::string>()).value_or(""));
+}
+
+// Columns: shop, agreement, declaration, seal (hex).
+ParticipationRow ParticipationFrom(const pqxx::row& r) {
+  ParticipationRow p;
+  p.shop_id = r[0].as<int64_t>();
+  p.agreement_signed_on = Day(r[1]);
+  if (!r[2].is_null()) p.declaration_signed_on = Day(r[2]);
+  p.intact = SealMatches(ParticipationSeal(p), r[3]);
+  return p;
+}
+
+// Columns: id, area, kind, number, holder, from, until, seal (hex).
+LicenceRow LicenceFrom(const pqxx::row& r) {
+  LicenceRow l;
+  l.id = r[0].as<int64_t>();
+  l.area_id = r[1].as<int64_t>();
+  l.kind = r[2].as<std::string>();
+  l.number = r[3].as<std::string>();
+  l.holder = r[4].as<std::string>();
+  l.valid_from = Day(r[5]);
+  l.valid_until = Day(r[6]);
+  l.intact = SealMatches(LicenceSeal(l), r[7]);
+  return l;
+}
+
 std::optional<int64_t> Id(const pqxx::result& r) {
   if (r.empty()) return std::nullopt;
   return r[0][0].as<int64_t>();
@@ -215,17 +274,14 @@ void PgCycleStore::UpsertParticipation(Tx& tx, const ParticipationRow& row,
   tx.exec_params0(
       kUpsertParticipationSql, row.shop_id, Text(row.agreement_signed_on),
       row.declaration_signed_on ? Text(*row.declaration_signed_on) : "",
-      recorded_by);
+      recorded_by, common::HexEncode(ParticipationSeal(row)));
 }
 
 std::map<int64_t, ParticipationRow> PgCycleStore::Participations(
     Tx& tx, const std::vector<int64_t>& shop_ids) {
   std::map<int64_t, ParticipationRow> out;
   for (const auto& r : tx.exec_params(kParticipationsSql, SqlArray(shop_ids))) {
-    ParticipationRow p;
-    p.shop_id = r[0].as<int64_t>();
-    p.agreement_signed_on = Day(r[1]);
-    if (!r[2].is_null()) p.declaration_signed_on = Day(r[2]);
+    ParticipationRow p = ParticipationFrom(r);
     out[p.shop_id] = p;
   }
   return out;
@@ -233,28 +289,39 @@ std::map<int64_t, ParticipationRow> PgCycleStore::Participations(
 
 int64_t PgCycleStore::InsertLicence(Tx& tx, const LicenceRow& row,
                                     int64_t recorded_by) {
-  return tx
-      .exec_params1(kInsertLicenceSql, row.area_id, row.kind, row.number,
-                    row.holder, Text(row.valid_from), Text(row.valid_until),
-                    recorded_by)[0]
-      .as<int64_t>();
+  LicenceRow sealed = row;
+  sealed.id = tx.exec_params1(kInsertLicenceSql, row.area_id, row.kind,
+                              row.number, row.holder, Text(row.valid_from),
+                              Text(row.valid_until), recorded_by)[0]
+                  .as<int64_t>();
+  tx.exec_params0(kSealLicenceSql, sealed.id,
+                  common::HexEncode(LicenceSeal(sealed)));
+  return sealed.id;
 }
 
 std::vector<LicenceRow> PgCycleStore::Licences(
     Tx& tx, const std::vector<int64_t>& area_ids, bool all) {
   std::vector<LicenceRow> out;
   for (const auto& r : tx.exec_params(kLicencesSql, SqlArray(area_ids), all)) {
-    LicenceRow l;
-    l.id = r[0].as<int64_t>();
-    l.area_id = r[1].as<int64_t>();
-    l.kind = r[2].as<std::string>();
-    l.number = r[3].as<std::string>();
-    l.holder = r[4].as<std::string>();
-    l.valid_from = Day(r[5]);
-    l.valid_until = Day(r[6]);
-    out.push_back(std::move(l));
+    out.push_back(LicenceFrom(r));
   }
   return out;
+}
+
+int64_t PgCycleStore::SealUnsealed(Tx& tx) {
+  int64_t n = 0;
+  for (const auto& r : tx.exec(kUnsealedLicencesSql)) {
+    const LicenceRow l = LicenceFrom(r);
+    tx.exec_params0(kSealLicenceSql, l.id, common::HexEncode(LicenceSeal(l)));
+    ++n;
+  }
+  for (const auto& r : tx.exec(kUnsealedParticipationsSql)) {
+    const ParticipationRow p = ParticipationFrom(r);
+    tx.exec_params0(kSealParticipationSql, p.shop_id,
+                    common::HexEncode(ParticipationSeal(p)));
+    ++n;
+  }
+  return n;
 }
 
 void PgCycleStore::UpsertIntent(Tx& tx, int64_t area_id,

@@ -25,10 +25,15 @@ struct PartyRow {
   std::string kind, name, contact_name, contact_details;
 };
 
+// Participations and licences open the door (DoorAdmissionRule): kvod seals
+// them as it writes them (common::RowSeal) and `intact` says, as they are
+// read, that the seal checks out. One that is not intact is no
+// participation or licence: refused with an integrity alarm, never used.
 struct ParticipationRow {
   int64_t shop_id = 0;
   absl::CivilDay agreement_signed_on;
   std::optional<absl::CivilDay> declaration_signed_on;
+  bool intact = false;
 };
 
 struct LicenceRow {
@@ -36,6 +41,7 @@ struct LicenceRow {
   int64_t area_id = 0;
   std::string kind, number, holder;
   absl::CivilDay valid_from, valid_until;
+  bool intact = false;
 };
 
 struct SignatureRow {
@@ -186,6 +192,9 @@ class PgCycleStore final {
   static std::vector<LicenceRow> Licences(Tx& tx,
                                           const std::vector<int64_t>& area_ids,
                                           bool all = false);
+  // Seals every licence and participation without a seal (the one-time
+  // adoption of rows older than the seals); the count.
+  static int64_t SealUnsealed(Tx& tx);
 
   static void UpsertIntent(Tx& tx, int64_t area_id, const std::string& text,
                            int64_t drafted_by);

@@ -1,9 +1,12 @@
 #include "services/identity/authenticator.h"
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "services/audit/integrity_alarm.h"
 #include "services/common/crypto.h"
 #include "services/identity/identity_rules.h"
 #include "services/identity/pg_identity_store.h"
+#include "services/identity/principal_check.h"
 
 namespace kvo::identity {
 namespace {
@@ -29,8 +32,7 @@ Authenticator::Authenticator(common::DbPool& pool,
     : pool_(pool), cache_ttl_(cache_ttl) {}
 
 std::string Authenticator::TokenHash(absl::string_view token) {
-  const common::Sha256Digest d = common::Sha256(token);
-  return std::string(reinterpret_cast<const char*>(d.data()), d.size());
+  return PgIdentityStore::TokenHash(token);
 }
 
 absl::StatusOr<Caller> Authenticator::Authenticate(absl::string_view token) {
@@ -44,7 +46,7 @@ absl::StatusOr<Caller> Authenticator::Authenticate(absl::string_view token) {
   const std::string hash = TokenHash(token);
   const auto now = std::chrono::steady_clock::now();
   if (auto caller = FromCache(hash, now)) return *caller;
-  auto fetched = Fetch(hash, now);
+  auto fetched = Fetch(token, hash, now);
   if (!fetched.ok()) {
     std::lock_guard lock(mu_);
     auto it = cache_.find(hash);
@@ -76,17 +78,56 @@ std::optional<Caller> Authenticator::FromCache(
 }
 
 absl::StatusOr<Caller> Authenticator::Fetch(
-    const std::string& hash, std::chrono::steady_clock::time_point now) {
-  auto session = pool_.InTransaction(
-      "authenticate", [&](pqxx::work& tx) -> absl::StatusOr<SessionRow> {
+    absl::string_view token, const std::string& hash,
+    std::chrono::steady_clock::time_point now) {
+  // A refusal for a row that fails its check commits with its alarm.
+  struct Checked {
+    SessionRow row;
+    absl::Status refusal;
+  };
+  auto checked = pool_.InTransaction(
+      "authenticate", [&](pqxx::work& tx) -> absl::StatusOr<Checked> {
         auto s = PgIdentityStore::Session(tx, hash);
         if (!s.has_value()) {
+          // Found only under the unkeyed hash: minted by SQL.
+          const common::Sha256Digest d = common::Sha256(token);
+          if (auto minted = PgIdentityStore::UnkeyedSessionPrincipal(
+                  tx, std::string(reinterpret_cast<const char*>(d.data()),
+                                  d.size()))) {
+            audit::AuditRecord who;
+            who.subject = absl::StrCat("principal:", *minted);
+            audit::RaiseIntegrityAlarm(
+                tx, who,
+                "session row under an unkeyed token hash (not written by "
+                "kvod): token refused");
+            return Checked{{},
+                           absl::UnauthenticatedError(
+                               "session refused: its records fail the "
+                               "integrity check; ask your admin")};
+          }
           return absl::UnauthenticatedError(
               "unknown session token: log in again");
         }
-        return *s;
+        Checked c{*s, absl::OkStatus()};
+        if (!s->intact) {
+          audit::AuditRecord who;
+          who.subject = absl::StrCat("principal:", s->principal.id);
+          audit::RaiseIntegrityAlarm(tx, who,
+                                     "session row fails its integrity check "
+                                     "(not written by kvod): token refused");
+        } else if (!s->principal.intact) {
+          RaiseAlteredPrincipalAlarm(tx, {}, s->principal.id, "session check");
+        }
+        if (!s->intact || !s->principal.intact) {
+          c.refusal = absl::UnauthenticatedError(
+              "session refused: its records fail the integrity check; ask "
+              "your admin");
+        }
+        return c;
       });
-  if (!session.ok()) return session.status();
+  if (!checked.ok()) return checked.status();
+  if (!checked->refusal.ok()) return checked->refusal;
+  const SessionRow* session = &checked->row;
   if (session->revoked) {
     return absl::UnauthenticatedError("session expired or ended: log in again");
   }

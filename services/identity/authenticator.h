@@ -14,11 +14,13 @@
 
 namespace kvo::identity {
 
-// Session token -> Caller. A token is checked against the database at most
-// once per `cache_ttl` per process, so a suspension or logout elsewhere ends
-// access within that time (1 s by default) without a query per call. When
-// an entry goes stale, one caller refreshes it while the token's other
-// callers go on with the stale entry (for at most 3 × `cache_ttl`), so a
+// Session token -> Caller. Only a session row and principal row whose seals
+// check out let a caller in (a forged one answers UNAUTHENTICATED and raises
+// the integrity alarm); only those are cached. A token is checked against the
+// database at most once per `cache_ttl` per process, so a suspension or logout
+// elsewhere ends access within that time (1 s by default) without a query per
+// call. When an entry goes stale, one caller refreshes it while the token's
+// other callers go on with the stale entry (for at most 3 × `cache_ttl`), so a
 // door of 200 tablets sharing a login is one query, not a burst of 200
 // queueing for the pool behind the writers. Errors are UNAUTHENTICATED with the
 // reason a person can act on, or UNAVAILABLE when the database is. Thread-safe.
@@ -31,7 +33,8 @@ class Authenticator final {
   void ForgetToken(absl::string_view token);
   void ForgetPrincipal(int64_t principal_id);
 
-  // Tokens are stored only as this hash (SHA-256, raw bytes).
+  // Tokens are stored only as this keyed hash (PgIdentityStore::TokenHash:
+  // a key outside the database, so no one can mint a token by SQL).
   static std::string TokenHash(absl::string_view token);
 
  private:
@@ -45,7 +48,7 @@ class Authenticator final {
   // as being refreshed by this caller.
   std::optional<Caller> FromCache(const std::string& hash,
                                   std::chrono::steady_clock::time_point now);
-  absl::StatusOr<Caller> Fetch(const std::string& hash,
+  absl::StatusOr<Caller> Fetch(absl::string_view token, const std::string& hash,
                                std::chrono::steady_clock::time_point now);
   common::DbPool& pool_;
   const std::chrono::milliseconds cache_ttl_;

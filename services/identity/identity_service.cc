@@ -11,6 +11,7 @@
 #include "services/identity/identity_requests.h"
 #include "services/identity/identity_rules.h"
 #include "services/identity/pg_identity_store.h"
+#include "services/identity/principal_check.h"
 
 namespace kvo::identity {
 namespace {
@@ -38,8 +39,23 @@ void SetTimestamp(int64_t ms, google::protobuf::Timestamp* ts) {
 }
 
 std::string CodeHash(absl::string_view normalized_code) {
-  const common::Sha256Digest d = common::Sha256(normalized_code);
-  return std::string(reinterpret_cast<const char*>(d.data()), d.size());
+  return Store::CodeHash(normalized_code);
+}
+
+// The principal `id` read for a change in `tx` (locked) and checked: a row
+// changed outside kvod is never sealed over.
+absl::StatusOr<PrincipalRow> ForChange(pqxx::transaction_base& tx, int64_t id) {
+  auto row = Store::PrincipalByIdForUpdate(tx, id);
+  if (!row) {
+    return absl::NotFoundError(absl::StrCat("principal ", id, " not found"));
+  }
+  if (!row->intact) {
+    return absl::DataLossError(absl::StrCat(
+        "principal ", id,
+        ": its row in the database fails the integrity check (changed "
+        "outside kvod); nothing changed"));
+  }
+  return *row;
 }
 
 kvo::v1::Principal ToProto(const PrincipalRow& row) {
@@ -200,7 +216,14 @@ grpc::Status IdentityServiceImpl::Enroll(grpc::ServerContext* context,
             row->expires_at_ms <= NowMs() || !row->principal_id) {
           return std::optional<PrincipalRow>();
         }
-        return Store::PrincipalById(tx, *row->principal_id);
+        auto who = Store::PrincipalById(tx, *row->principal_id);
+        if (who && !who->intact) {
+          RaiseAlteredPrincipalAlarm(
+              tx, guard_.Record(*call, "identity.enroll", "", ""), who->id,
+              "enrollment");
+          return std::optional<PrincipalRow>();
+        }
+        return who;
       });
   if (!target.ok()) return ToGrpcStatus(target.status());
   if (!target->has_value() || (*target)->status != "pending") return invalid();
@@ -224,7 +247,10 @@ grpc::Status IdentityServiceImpl::Enroll(grpc::ServerContext* context,
         if (!row || row->used || row->expires_at_ms <= NowMs()) {
           return std::optional<PrincipalRow>();  // raced with another use
         }
-        Store::Activate(tx, who.id, *password_hash);
+        auto current = ForChange(tx, who.id);
+        if (!current.ok()) return current.status();
+        if (current->status != "pending") return std::optional<PrincipalRow>();
+        Store::Activate(tx, *current, *password_hash);
         Store::MarkCodeUsed(tx, hash);
         Call audited = *call;
         audited.caller.principal_id = who.id;
@@ -267,13 +293,21 @@ grpc::Status IdentityServiceImpl::WhoAmI(grpc::ServerContext* context,
   auto call = guard_.Begin(*context, Method("WhoAmI"));
   if (!call.ok()) return ToGrpcStatus(call.status());
   auto row = pool_.InTransaction(
-      "whoami", [&](pqxx::work& tx) -> absl::StatusOr<PrincipalRow> {
+      "whoami", [&](pqxx::work& tx) -> absl::StatusOr<Decision<PrincipalRow>> {
         auto p = Store::PrincipalById(tx, call->caller.principal_id);
         if (!p) return absl::NotFoundError("principal no longer exists");
-        return *p;
+        if (!p->intact) {
+          return Decision<PrincipalRow>{
+              RefuseAlteredPrincipal(
+                  tx, guard_.Record(*call, "identity.whoami", "", ""), p->id,
+                  "whoami"),
+              {}};
+        }
+        return Decision<PrincipalRow>{absl::OkStatus(), *p};
       });
   if (!row.ok()) return ToGrpcStatus(row.status());
-  *response = ToProto(*row);
+  if (!row->refusal.ok()) return ToGrpcStatus(row->refusal);
+  *response = ToProto(row->value);
   return grpc::Status::OK;
 }
 
@@ -324,8 +358,7 @@ grpc::Status IdentityServiceImpl::CreatePrincipal(
         }
         const int64_t id = Store::InsertPrincipal(
             tx, request->login(), request->display_name(), RoleName(role),
-            "pending", "", call->caller.principal_id);
-        Store::SetAreas(tx, id, *areas);
+            "pending", "", call->caller.principal_id, *areas);
         Store::InsertCode(tx, code_hash, "enrollment", id, lifetime);
         PgAuditStore::Append(
             tx, guard_.Record(*call, "identity.create_principal", Subject(id),
@@ -344,16 +377,25 @@ grpc::Status IdentityServiceImpl::CreatePrincipal(
 
 absl::StatusOr<PrincipalRow> IdentityServiceImpl::Target(
     const Call& call, absl::string_view method, int64_t principal_id) {
-  auto target = pool_.InTransaction(
-      "read principal", [&](pqxx::work& tx) -> absl::StatusOr<PrincipalRow> {
+  auto read = pool_.InTransaction(
+      "read principal",
+      [&](pqxx::work& tx) -> absl::StatusOr<Decision<PrincipalRow>> {
         auto p = Store::PrincipalById(tx, principal_id);
         if (!p) {
           return absl::NotFoundError(
               absl::StrCat("principal ", principal_id, " not found"));
         }
-        return *p;
+        if (!p->intact) {
+          return Decision<PrincipalRow>{
+              RefuseAlteredPrincipal(tx, guard_.Record(call, method, "", ""),
+                                     p->id, method),
+              {}};
+        }
+        return Decision<PrincipalRow>{absl::OkStatus(), *p};
       });
-  if (!target.ok()) return target.status();
+  if (!read.ok()) return read.status();
+  if (!read->refusal.ok()) return read->refusal;
+  PrincipalRow* target = &read->value;
   if (guard_.access().LimitedToOwnAreas(call.caller, method)) {
     if (target->area_ids.empty()) {
       if (auto s = guard_.CheckAreas(call, {0}); !s.ok()) return s;
@@ -372,7 +414,7 @@ absl::StatusOr<PrincipalRow> IdentityServiceImpl::Target(
     return absl::FailedPreconditionError(
         "you cannot change your own account this way; ask an admin");
   }
-  return target;
+  return std::move(*target);
 }
 
 absl::StatusOr<IdentityServiceImpl::PrincipalAction>
@@ -406,7 +448,9 @@ absl::Status IdentityServiceImpl::SetStatus(
   auto updated = pool_.InTransaction(
       "set principal status",
       [&](pqxx::work& tx) -> absl::StatusOr<PrincipalRow> {
-        Store::SetStatus(tx, target->id, suspend ? "suspended" : "active");
+        auto current = ForChange(tx, target->id);
+        if (!current.ok()) return current.status();
+        Store::SetStatus(tx, *current, suspend ? "suspended" : "active");
         if (suspend) {
           Store::RevokeAllSessions(tx, target->id);
         } else {
@@ -486,7 +530,9 @@ grpc::Status IdentityServiceImpl::ResetPassword(
       std::chrono::hours(policy_.identity().enrollment_code_lifetime_hours());
   auto updated = pool_.InTransaction(
       "reset password", [&](pqxx::work& tx) -> absl::StatusOr<PrincipalRow> {
-        Store::ResetPassword(tx, target->id);
+        auto current = ForChange(tx, target->id);
+        if (!current.ok()) return current.status();
+        Store::ResetPassword(tx, *current);
         Store::RevokeAllSessions(tx, target->id);
         Store::ExpireCodesOf(tx, target->id);
         Store::InsertCode(tx, code_hash, "enrollment", target->id, lifetime);
@@ -530,7 +576,16 @@ grpc::Status IdentityServiceImpl::ListPrincipals(
   auto rows = pool_.InTransaction(
       "list principals",
       [&](pqxx::work& tx) -> absl::StatusOr<std::vector<PrincipalRow>> {
-        auto list = Store::ListPrincipals(tx, request->area_id());
+        std::vector<PrincipalRow> list;
+        for (auto& p : Store::ListPrincipals(tx, request->area_id())) {
+          if (p.intact) {
+            list.push_back(std::move(p));
+          } else {
+            RaiseAlteredPrincipalAlarm(
+                tx, guard_.Record(*call, "identity.list_principals", "", ""),
+                p.id, "list principals");
+          }
+        }
         PgAuditStore::Append(
             tx, guard_.Record(*call, "identity.list_principals",
                               request->area_id()

@@ -6,6 +6,7 @@
 #include "absl/strings/str_split.h"
 #include "services/common/crypto.h"
 #include "services/common/db_pool.h"
+#include "services/common/row_seal.h"
 
 namespace kvo::identity {
 namespace {
@@ -19,7 +20,8 @@ constexpr char kPrincipalSelect[] =
     "COALESCE((SELECT string_agg(area_id::text, ',' ORDER BY area_id) "
     "          FROM principal_areas WHERE principal_id = p.id), ''), "
     "COALESCE(p.password_hash, ''), p.failed_logins, "
-    "(EXTRACT(EPOCH FROM p.locked_until) * 1000)::bigint "
+    "(EXTRACT(EPOCH FROM p.locked_until) * 1000)::bigint, "
+    "COALESCE(encode(p.seal, 'hex'), '') "
     "FROM principals p ";
 
 constexpr char kAnyAdminSql[] =
@@ -30,6 +32,13 @@ constexpr char kInsertPrincipalSql[] =
     "NULLIF($6::bigint, 0)) RETURNING id";
 constexpr char kLoginTakenSql[] =
     "SELECT EXISTS (SELECT 1 FROM principals WHERE login = $1)";
+constexpr char kSealPrincipalSql[] =
+    "UPDATE principals SET seal = decode($2, 'hex') WHERE id = $1";
+constexpr char kAnySealedSql[] =
+    "SELECT EXISTS (SELECT 1 FROM principals WHERE seal IS NOT NULL)";
+constexpr char kEndUnsealedSessionsSql[] =
+    "UPDATE sessions SET revoked_at = now() "
+    "WHERE seal IS NULL AND revoked_at IS NULL";
 constexpr char kDeleteAreasSql[] =
     "DELETE FROM principal_areas WHERE principal_id = $1";
 constexpr char kInsertAreasSql[] =
@@ -39,17 +48,20 @@ constexpr char kMissingAreasSql[] =
     "SELECT a FROM unnest($1::bigint[]) AS a "
     "WHERE NOT EXISTS (SELECT 1 FROM areas WHERE id = a) ORDER BY a";
 constexpr char kSetStatusSql[] =
-    "UPDATE principals SET status = $2 WHERE id = $1";
+    "UPDATE principals SET status = $2, seal = decode($3, 'hex') "
+    "WHERE id = $1";
 constexpr char kActivateSql[] =
     "UPDATE principals SET status = 'active', password_hash = $2, "
-    "failed_logins = 0, locked_until = NULL WHERE id = $1";
+    "failed_logins = 0, locked_until = NULL, seal = decode($3, 'hex') "
+    "WHERE id = $1";
 constexpr char kFailedLoginSql[] =
     "UPDATE principals SET failed_logins = $3, "
     "locked_until = CASE WHEN $2 > 0 THEN now() + make_interval(mins => $2) "
     "ELSE NULL END WHERE id = $1";
 constexpr char kResetPasswordSql[] =
     "UPDATE principals SET status = 'pending', password_hash = NULL, "
-    "failed_logins = 0, locked_until = NULL WHERE id = $1";
+    "failed_logins = 0, locked_until = NULL, seal = decode($2, 'hex') "
+    "WHERE id = $1";
 constexpr char kExpirePrincipalCodesSql[] =
     "UPDATE one_time_codes SET expires_at = least(expires_at, now()) "
     "WHERE principal_id = $1 AND used_at IS NULL";
@@ -71,13 +83,17 @@ constexpr char kUseCodeSql[] =
     "UPDATE one_time_codes SET used_at = now() "
     "WHERE code_hash = decode($1, 'hex')";
 constexpr char kInsertSessionSql[] =
-    "INSERT INTO sessions (token_hash, principal_id, expires_at) "
-    "VALUES (decode($1, 'hex'), $2, now() + make_interval(mins => $3)) "
-    "RETURNING (EXTRACT(EPOCH FROM expires_at) * 1000)::bigint";
+    "INSERT INTO sessions (token_hash, principal_id, expires_at, seal) "
+    "VALUES (decode($1, 'hex'), $2, timestamptz 'epoch' + $3::bigint * "
+    "interval '1 millisecond', decode($4, 'hex'))";
 constexpr char kSessionSql[] =
     "SELECT s.principal_id, (EXTRACT(EPOCH FROM s.expires_at) * 1000)::bigint, "
-    "s.revoked_at IS NOT NULL OR s.expires_at <= now() "
+    "s.revoked_at IS NOT NULL OR s.expires_at <= now(), "
+    "COALESCE(encode(s.seal, 'hex'), '') "
     "FROM sessions s WHERE s.token_hash = decode($1, 'hex')";
+constexpr char kUnkeyedSessionSql[] =
+    "SELECT principal_id FROM sessions WHERE token_hash = decode($1, 'hex') "
+    "AND revoked_at IS NULL";
 constexpr char kRevokeSessionSql[] =
     "UPDATE sessions SET revoked_at = now() "
     "WHERE token_hash = decode($1, 'hex') AND revoked_at IS NULL";
@@ -94,6 +110,21 @@ constexpr char kListAreasSql[] =
     "SELECT id, name, kind, municipality, demo FROM areas "
     "WHERE $2 OR id = ANY($1::bigint[]) ORDER BY id";
 
+std::string PrincipalSeal(const PrincipalRow& p) {
+  return common::ProcessRowSeal().Principal(p.id, p.login, p.role, p.status,
+                                            p.password_hash, p.area_ids);
+}
+
+void WriteSeal(pqxx::transaction_base& tx, const PrincipalRow& p) {
+  tx.exec_params0(kSealPrincipalSql, p.id, HexEncode(PrincipalSeal(p)));
+}
+
+void ReplaceAreas(pqxx::transaction_base& tx, int64_t principal_id,
+                  const std::vector<int64_t>& area_ids) {
+  tx.exec_params0(kDeleteAreasSql, principal_id);
+  tx.exec_params0(kInsertAreasSql, principal_id, common::SqlArray(area_ids));
+}
+
 PrincipalRow PrincipalFromRow(const pqxx::row& row) {
   PrincipalRow p;
   p.id = row[0].as<int64_t>();
@@ -109,6 +140,9 @@ PrincipalRow PrincipalFromRow(const pqxx::row& row) {
   p.password_hash = row[6].as<std::string>();
   p.failed_logins = row[7].as<int>();
   if (!row[8].is_null()) p.locked_until_ms = row[8].as<int64_t>();
+  p.intact = common::RowSeal::Matches(
+      PrincipalSeal(p),
+      common::HexDecode(row[9].as<std::string>()).value_or(""));
   return p;
 }
 
@@ -119,6 +153,14 @@ kvo::v1::AreaKind AreaKindFromName(const std::string& kind) {
 
 }  // namespace
 
+std::string PgIdentityStore::TokenHash(absl::string_view token) {
+  return common::ProcessRowSeal().SecretHash("session", token);
+}
+
+std::string PgIdentityStore::CodeHash(absl::string_view normalized_code) {
+  return common::ProcessRowSeal().SecretHash("code", normalized_code);
+}
+
 bool PgIdentityStore::AnyAdmin(Tx& tx) {
   return tx.exec1(kAnyAdminSql)[0].as<bool>();
 }
@@ -128,21 +170,24 @@ int64_t PgIdentityStore::InsertPrincipal(Tx& tx, const std::string& login,
                                          const std::string& role,
                                          const std::string& status,
                                          const std::string& password_hash,
-                                         int64_t created_by) {
-  return tx
-      .exec_params1(kInsertPrincipalSql, login, display_name, role, status,
-                    password_hash, created_by)[0]
-      .as<int64_t>();
+                                         int64_t created_by,
+                                         const std::vector<int64_t>& area_ids) {
+  PrincipalRow p;
+  p.id = tx.exec_params1(kInsertPrincipalSql, login, display_name, role, status,
+                         password_hash, created_by)[0]
+             .as<int64_t>();
+  p.login = login;
+  p.role = role;
+  p.status = status;
+  p.password_hash = password_hash;
+  p.area_ids = area_ids;
+  if (!area_ids.empty()) ReplaceAreas(tx, p.id, area_ids);
+  WriteSeal(tx, p);
+  return p.id;
 }
 
 bool PgIdentityStore::LoginTaken(Tx& tx, const std::string& login) {
   return tx.exec_params1(kLoginTakenSql, login)[0].as<bool>();
-}
-
-void PgIdentityStore::SetAreas(Tx& tx, int64_t principal_id,
-                               const std::vector<int64_t>& area_ids) {
-  tx.exec_params0(kDeleteAreasSql, principal_id);
-  tx.exec_params0(kInsertAreasSql, principal_id, common::SqlArray(area_ids));
 }
 
 std::vector<int64_t> PgIdentityStore::MissingAreas(
@@ -158,6 +203,14 @@ std::vector<int64_t> PgIdentityStore::MissingAreas(
 std::optional<PrincipalRow> PgIdentityStore::PrincipalById(Tx& tx, int64_t id) {
   pqxx::result r =
       tx.exec_params(absl::StrCat(kPrincipalSelect, "WHERE p.id = $1"), id);
+  if (r.empty()) return std::nullopt;
+  return PrincipalFromRow(r[0]);
+}
+
+std::optional<PrincipalRow> PgIdentityStore::PrincipalByIdForUpdate(
+    Tx& tx, int64_t id) {
+  pqxx::result r = tx.exec_params(
+      absl::StrCat(kPrincipalSelect, "WHERE p.id = $1 FOR UPDATE OF p"), id);
   if (r.empty()) return std::nullopt;
   return PrincipalFromRow(r[0]);
 }
@@ -192,13 +245,21 @@ std::vector<PrincipalRow> PgIdentityStore::ListPrincipals(Tx& tx,
   return out;
 }
 
-void PgIdentityStore::SetStatus(Tx& tx, int64_t id, const std::string& status) {
-  tx.exec_params0(kSetStatusSql, id, status);
+void PgIdentityStore::SetStatus(Tx& tx, const PrincipalRow& row,
+                                const std::string& status) {
+  PrincipalRow changed = row;
+  changed.status = status;
+  tx.exec_params0(kSetStatusSql, row.id, status,
+                  HexEncode(PrincipalSeal(changed)));
 }
 
-void PgIdentityStore::Activate(Tx& tx, int64_t id,
+void PgIdentityStore::Activate(Tx& tx, const PrincipalRow& row,
                                const std::string& password_hash) {
-  tx.exec_params0(kActivateSql, id, password_hash);
+  PrincipalRow changed = row;
+  changed.status = "active";
+  changed.password_hash = password_hash;
+  tx.exec_params0(kActivateSql, row.id, password_hash,
+                  HexEncode(PrincipalSeal(changed)));
 }
 
 void PgIdentityStore::RecordFailedLogin(
@@ -209,8 +270,36 @@ void PgIdentityStore::RecordFailedLogin(
       lock_for.has_value() ? static_cast<int>(lock_for->count()) : 0, failures);
 }
 
-void PgIdentityStore::ResetPassword(Tx& tx, int64_t id) {
-  tx.exec_params0(kResetPasswordSql, id);
+void PgIdentityStore::ResetPassword(Tx& tx, const PrincipalRow& row) {
+  PrincipalRow changed = row;
+  changed.status = "pending";
+  changed.password_hash.clear();
+  tx.exec_params0(kResetPasswordSql, row.id, HexEncode(PrincipalSeal(changed)));
+}
+
+bool PgIdentityStore::AnyPrincipalSealed(Tx& tx) {
+  return tx.exec1(kAnySealedSql)[0].as<bool>();
+}
+
+bool PgIdentityStore::SealKeyFits(Tx& tx) {
+  pqxx::result r = tx.exec(absl::StrCat(
+      kPrincipalSelect, "WHERE p.seal IS NOT NULL ORDER BY p.id LIMIT 20"));
+  if (r.empty()) return true;
+  for (const auto& row : r) {
+    if (PrincipalFromRow(row).intact) return true;
+  }
+  return false;
+}
+
+int64_t PgIdentityStore::SealUnsealed(Tx& tx) {
+  int64_t n = 0;
+  for (const auto& row : tx.exec(absl::StrCat(
+           kPrincipalSelect, "WHERE p.seal IS NULL FOR UPDATE OF p"))) {
+    WriteSeal(tx, PrincipalFromRow(row));
+    ++n;
+  }
+  tx.exec0(kEndUnsealedSessionsSql);
+  return n;
 }
 
 void PgIdentityStore::ExpireCodesOf(Tx& tx, int64_t principal_id) {
@@ -251,13 +340,12 @@ void PgIdentityStore::MarkCodeUsed(Tx& tx, const std::string& code_hash) {
   tx.exec_params0(kUseCodeSql, HexEncode(code_hash));
 }
 
-int64_t PgIdentityStore::InsertSession(Tx& tx, const std::string& token_hash,
-                                       int64_t principal_id,
-                                       std::chrono::minutes lifetime) {
-  return tx
-      .exec_params1(kInsertSessionSql, HexEncode(token_hash), principal_id,
-                    static_cast<int>(lifetime.count()))[0]
-      .as<int64_t>();
+void PgIdentityStore::InsertSession(Tx& tx, const std::string& token_hash,
+                                    int64_t principal_id, int64_t expires_ms) {
+  tx.exec_params0(kInsertSessionSql, HexEncode(token_hash), principal_id,
+                  expires_ms,
+                  HexEncode(common::ProcessRowSeal().Session(
+                      token_hash, principal_id, expires_ms)));
 }
 
 std::optional<SessionRow> PgIdentityStore::Session(
@@ -270,7 +358,18 @@ std::optional<SessionRow> PgIdentityStore::Session(
   s.principal = std::move(*principal);
   s.expires_at_ms = r[0][1].as<int64_t>();
   s.revoked = r[0][2].as<bool>();
+  s.intact = common::RowSeal::Matches(
+      common::ProcessRowSeal().Session(token_hash, s.principal.id,
+                                       s.expires_at_ms),
+      common::HexDecode(r[0][3].as<std::string>()).value_or(""));
   return s;
+}
+
+std::optional<int64_t> PgIdentityStore::UnkeyedSessionPrincipal(
+    Tx& tx, const std::string& sha256_hash) {
+  pqxx::result r = tx.exec_params(kUnkeyedSessionSql, HexEncode(sha256_hash));
+  if (r.empty()) return std::nullopt;
+  return r[0][0].as<int64_t>();
 }
 
 void PgIdentityStore::RevokeSession(Tx& tx, const std::string& token_hash) {

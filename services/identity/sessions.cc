@@ -8,6 +8,7 @@
 #include "services/common/local_time.h"
 #include "services/identity/identity_requests.h"
 #include "services/identity/identity_rules.h"
+#include "services/identity/principal_check.h"
 
 namespace kvo::identity {
 namespace {
@@ -105,6 +106,15 @@ absl::StatusOr<Session> Sessions::Login(const Call& call,
           common::VerifyPassword(dummy_hash_, request.password());
           return refuse("unknown login", 0);
         }
+        // A row changed outside kvod (a role raised, a password hash or a
+        // status replaced by SQL) lets no one in.
+        if (!who->intact) {
+          common::VerifyPassword(dummy_hash_, request.password());
+          RaiseAlteredPrincipalAlarm(
+              tx, guard_.Record(call, "identity.login", "", ""), who->id,
+              "login");
+          return refuse("principal row fails its integrity check", who->id);
+        }
         if (LockedAt(who->locked_until_ms, now)) {
           common::VerifyPassword(dummy_hash_, request.password());
           return refuse(absl::StrCat("account locked until ",
@@ -134,9 +144,10 @@ absl::StatusOr<Session> Sessions::Login(const Call& call,
                             "this account is suspended: ask your coordinator"));
         }
         Store::ResetFailedLogins(tx, who->id);
-        d.expires_ms = Store::InsertSession(
-            tx, Authenticator::TokenHash(token), who->id,
-            std::chrono::minutes(rules.token_lifetime_minutes()));
+        d.expires_ms =
+            now + int64_t{rules.token_lifetime_minutes()} * 60 * 1000;
+        Store::InsertSession(tx, Authenticator::TokenHash(token), who->id,
+                             d.expires_ms);
         Call audited = call;
         audited.caller.principal_id = who->id;
         audited.caller.role =

@@ -51,9 +51,11 @@
 #include "services/common/periodic_task.h"
 #include "services/common/policy_loader.h"
 #include "services/common/rotating_file.h"
+#include "services/common/row_seal.h"
 #include "services/common/tls_material.h"
 #include "services/cycle/cycle_door_admission.h"
 #include "services/cycle/cycle_service.h"
+#include "services/cycle/pg_cycle_store.h"
 #include "services/cycle/schouw_photo_retention.h"
 #include "services/cycle/survey_rules.h"
 #include "services/donations/donation_notice.h"
@@ -68,6 +70,7 @@
 #include "services/identity/access_control.h"
 #include "services/identity/authenticator.h"
 #include "services/identity/identity_service.h"
+#include "services/identity/pg_identity_store.h"
 #include "services/identity/rpc_guard.h"
 #include "services/keystore/pg_key_store.h"
 #include "services/photos/photo_intake.h"
@@ -76,6 +79,7 @@
 #include "services/privacy/subject_request_holds.h"
 #include "services/registry/key_ring.h"
 #include "services/registry/key_service.h"
+#include "services/registry/pg_registry_store.h"
 #include "services/registry/registry_claim_parties.h"
 #include "services/registry/registry_retention.h"
 #include "services/registry/registry_service.h"
@@ -496,6 +500,41 @@ class ServingState final {
   const common::DatabaseHealth* keys_ = nullptr;  // guarded by mu_
 };
 
+// Rows older than the seals have none: they are sealed once, at the first
+// start after the migration that added seals, and only while no principal
+// carries a seal yet (no kvod sealed this registry before). The marker file
+// beside the seal key records that this data dir has passed that point, so
+// a row without a seal that appears later (put in by SQL) is refused, never
+// adopted; a replica that joins a sealed registry adopts nothing.
+absl::Status AdoptUnsealedRows(common::DbPool& pool, const fs::path& marker) {
+  auto fits = pool.InTransaction(
+      "check seal key", [&](pqxx::work& tx) -> absl::StatusOr<bool> {
+        return identity::PgIdentityStore::SealKeyFits(tx);
+      });
+  if (!fits.ok()) return fits.status();
+  if (!*fits) {
+    return absl::FailedPreconditionError(
+        "this database's principals were sealed with another key than "
+        "identity/seal.key in --data-dir: replicas of one registry must share "
+        "the file identity/seal.key (copy it from the first kvod's data dir)");
+  }
+  if (fs::exists(marker)) return absl::OkStatus();
+  auto adopted = pool.InTransaction(
+      "seal older rows", [&](pqxx::work& tx) -> absl::StatusOr<int64_t> {
+        if (identity::PgIdentityStore::AnyPrincipalSealed(tx)) {
+          return int64_t{-1};
+        }
+        return identity::PgIdentityStore::SealUnsealed(tx) +
+               registry::PgRegistryStore::SealUnsealedMembers(tx) +
+               cycle::PgCycleStore::SealUnsealed(tx);
+      });
+  if (!adopted.ok()) return adopted.status();
+  LogInfo(*adopted < 0 ? "rows already sealed by another kvod; none adopted"
+                       : "rows older than the seals sealed once",
+          {{"rows", std::to_string(std::max<int64_t>(*adopted, 0))}});
+  return common::WriteKeyFile(marker, "sealed rows adopted\n");
+}
+
 void WaitForShutdownSignal() {
   sigset_t signals;
   sigemptyset(&signals);
@@ -613,6 +652,13 @@ int RunKvod(const KvodConfig& config) {
   if (!mac_key.ok()) return fail_and_clean(mac_key.status().message());
   audit::InstallProcessAuditMac(
       std::make_shared<const audit::AuditMac>(std::move(*mac_key)));
+  // What grants access (sessions, principals, memberships, licences,
+  // declarations) is sealed with a key beside them, shared the same way.
+  auto seal_key = common::LoadOrCreateKeyFile(
+      data_dir / "identity" / "seal.key", "row seal key");
+  if (!seal_key.ok()) return fail_and_clean(seal_key.status().message());
+  common::InstallProcessRowSeal(
+      std::make_shared<const common::RowSeal>(std::move(*seal_key)));
   auto witness = audit::Witness::Open(data_dir / "audit" / "witness.log");
   if (!witness.ok()) return fail_and_clean(witness.status().message());
   const std::string audit_public_key = signer->public_key();
@@ -642,6 +688,11 @@ int RunKvod(const KvodConfig& config) {
                                             tx, *audit::ProcessAuditMac(),
                                             audit_public_key);
                                       });
+      !s.ok()) {
+    return fail_and_clean(s.message());
+  }
+  if (auto s =
+          AdoptUnsealedRows(*rt.pool, data_dir / "identity" / "seal.adopted");
       !s.ok()) {
     return fail_and_clean(s.message());
   }

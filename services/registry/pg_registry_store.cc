@@ -11,6 +11,7 @@
 #include "services/common/crypto.h"
 #include "services/common/db_pool.h"
 #include "services/common/local_time.h"
+#include "services/common/row_seal.h"
 #include "services/common/sql_values.h"
 
 namespace kvo::registry {
@@ -39,14 +40,23 @@ constexpr char kShopColumns[] =
     "WHERE m.shop_id = s.id), ''), "
     "(SELECT " KVO_TS("a.created_at") " FROM areas a WHERE a.id = s.area_id) "
     "FROM shops s ";
+// kvod's own adding seals the pair, even over a row someone put there.
 constexpr char kAddMemberSql[] =
-    "INSERT INTO shop_members (shop_id, principal_id) VALUES ($1, $2) "
-    "ON CONFLICT DO NOTHING";
+    "INSERT INTO shop_members (shop_id, principal_id, seal) VALUES ($1, $2, "
+    "decode($3, 'hex')) ON CONFLICT (shop_id, principal_id) DO UPDATE SET "
+    "seal = EXCLUDED.seal";
 constexpr char kIsMemberSql[] =
-    "SELECT EXISTS (SELECT 1 FROM shop_members WHERE shop_id = $1 AND "
-    "principal_id = $2)";
+    "SELECT COALESCE(encode(seal, 'hex'), '') FROM shop_members "
+    "WHERE shop_id = $1 AND principal_id = $2";
 constexpr char kShopsOfPrincipalSql[] =
-    "SELECT shop_id FROM shop_members WHERE principal_id = $1 ORDER BY shop_id";
+    "SELECT shop_id, COALESCE(encode(seal, 'hex'), '') FROM shop_members "
+    "WHERE principal_id = $1 ORDER BY shop_id";
+constexpr char kUnsealedMembersSql[] =
+    "SELECT shop_id, principal_id FROM shop_members WHERE seal IS NULL "
+    "FOR UPDATE";
+constexpr char kSealMemberSql[] =
+    "UPDATE shop_members SET seal = decode($3, 'hex') "
+    "WHERE shop_id = $1 AND principal_id = $2";
 
 constexpr char kInsertPersonSql[] =
     "INSERT INTO persons (pseudonym, blind_index, registered_area_id, "
@@ -332,6 +342,14 @@ std::optional<Row> First(const pqxx::result& result, Fn from) {
   return from(result[0]);
 }
 
+// A membership row kvod sealed: `seal` is its stored seal (hex).
+bool MemberIntact(int64_t shop_id, int64_t principal_id,
+                  const pqxx::field& seal) {
+  return common::RowSeal::Matches(
+      common::ProcessRowSeal().ShopMember(shop_id, principal_id),
+      HexDecode(seal.as<std::string>()).value_or(""));
+}
+
 }  // namespace
 
 LegacyKeys PgRegistryStore::ReadLegacyKeys(Tx& tx) {
@@ -387,20 +405,44 @@ std::vector<ShopRow> PgRegistryStore::ShopsOfArea(Tx& tx, int64_t area_id) {
 
 void PgRegistryStore::AddShopMember(Tx& tx, int64_t shop_id,
                                     int64_t principal_id) {
-  common::ExecPrepared(tx, kAddMemberSql, shop_id, principal_id);
+  common::ExecPrepared(
+      tx, kAddMemberSql, shop_id, principal_id,
+      HexEncode(common::ProcessRowSeal().ShopMember(shop_id, principal_id)));
 }
 
 bool PgRegistryStore::IsShopMember(Tx& tx, int64_t shop_id,
                                    int64_t principal_id) {
-  return common::ExecPrepared1(tx, kIsMemberSql, shop_id, principal_id)[0]
-      .as<bool>();
+  pqxx::result r =
+      common::ExecPrepared(tx, kIsMemberSql, shop_id, principal_id);
+  return !r.empty() && MemberIntact(shop_id, principal_id, r[0][0]);
 }
 
-std::vector<int64_t> PgRegistryStore::ShopsOfPrincipal(Tx& tx,
-                                                       int64_t principal_id) {
-  return All<int64_t>(
-      common::ExecPrepared(tx, kShopsOfPrincipalSql, principal_id),
-      [](const pqxx::row& r) { return r[0].as<int64_t>(); });
+std::vector<int64_t> PgRegistryStore::ShopsOfPrincipal(
+    Tx& tx, int64_t principal_id, std::vector<int64_t>* altered) {
+  std::vector<int64_t> out;
+  for (const auto& r :
+       common::ExecPrepared(tx, kShopsOfPrincipalSql, principal_id)) {
+    const int64_t shop = r[0].as<int64_t>();
+    if (MemberIntact(shop, principal_id, r[1])) {
+      out.push_back(shop);
+    } else if (altered != nullptr) {
+      altered->push_back(shop);
+    }
+  }
+  return out;
+}
+
+int64_t PgRegistryStore::SealUnsealedMembers(Tx& tx) {
+  int64_t n = 0;
+  for (const auto& r : tx.exec(kUnsealedMembersSql)) {
+    const int64_t shop = r[0].as<int64_t>();
+    const int64_t principal = r[1].as<int64_t>();
+    tx.exec_params0(
+        kSealMemberSql, shop, principal,
+        HexEncode(common::ProcessRowSeal().ShopMember(shop, principal)));
+    ++n;
+  }
+  return n;
 }
 
 int64_t PgRegistryStore::InsertPerson(Tx& tx, const std::string& pseudonym,

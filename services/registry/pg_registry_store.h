@@ -162,9 +162,17 @@ class PgRegistryStore final {
                                            const std::string& name);
   static std::optional<ShopRow> ShopById(Tx& tx, int64_t id);
   static std::vector<ShopRow> ShopsOfArea(Tx& tx, int64_t area_id);
+  // Memberships are sealed (common::RowSeal) as kvod adds them; a row
+  // whose seal does not check out (put there by SQL) is no membership:
+  // IsShopMember says false, ShopsOfPrincipal leaves it out and names it
+  // in `altered` for the caller's integrity alarm.
   static void AddShopMember(Tx& tx, int64_t shop_id, int64_t principal_id);
   static bool IsShopMember(Tx& tx, int64_t shop_id, int64_t principal_id);
-  static std::vector<int64_t> ShopsOfPrincipal(Tx& tx, int64_t principal_id);
+  static std::vector<int64_t> ShopsOfPrincipal(
+      Tx& tx, int64_t principal_id, std::vector<int64_t>* altered = nullptr);
+  // Seals every membership without a seal (the one-time adoption of rows
+  // older than the seals); the count.
+  static int64_t SealUnsealedMembers(Tx& tx);
 
   static int64_t InsertPerson(Tx& tx, const std::string& pseudonym,
                               const std::string& blind_index, int64_t area_id,

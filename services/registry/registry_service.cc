@@ -15,6 +15,7 @@
 #include "services/common/text.h"
 #include "services/identity/identity_rules.h"
 #include "services/identity/pg_identity_store.h"
+#include "services/identity/principal_check.h"
 #include "services/registry/card_changes.h"
 #include "services/registry/card_lookup.h"
 #include "services/registry/card_rules.h"
@@ -155,6 +156,7 @@ grpc::Status RegistryServiceImpl::AddShopMember(
   if (auto s = guard_.CheckAreas(*call, {shop->area_id}); !s.ok()) {
     return ToGrpcStatus(s);
   }
+  absl::Status refusal;  // committed with its integrity alarm
   auto updated = pool_.InTransaction(
       "add shop member", [&](pqxx::work& tx) -> absl::StatusOr<ShopRow> {
         auto who = identity::PgIdentityStore::PrincipalById(
@@ -163,6 +165,12 @@ grpc::Status RegistryServiceImpl::AddShopMember(
           return absl::NotFoundError(absl::StrCat("principal_id: principal ",
                                                   request->principal_id(),
                                                   " not found"));
+        }
+        if (!who->intact) {
+          refusal = identity::RefuseAlteredPrincipal(
+              tx, guard_.Record(*call, "registry.add_shop_member", "", ""),
+              who->id, "add shop member");
+          return ShopRow{};
         }
         const bool in_area =
             std::find(who->area_ids.begin(), who->area_ids.end(),
@@ -181,6 +189,7 @@ grpc::Status RegistryServiceImpl::AddShopMember(
         return *Store::ShopById(tx, shop->id);
       });
   if (!updated.ok()) return ToGrpcStatus(updated.status());
+  if (!refusal.ok()) return ToGrpcStatus(refusal);
   *response = ShopToProto(*updated);
   return grpc::Status::OK;
 }

@@ -656,6 +656,12 @@ TEST(TwoKvodE2E, TwoProcessesOnOneDatabaseKeepOneConsistentLog) {
   for (const char* key : {"signing.key", "mac.key"}) {
     fs::copy_file(data_a / "audit" / key, data_b / "audit" / key);
   }
+  // And the seal of what grants access: a login sealed by one is let in by
+  // the other.
+  fs::create_directories(data_b / "identity");
+  fs::permissions(data_b / "identity", fs::perms::owner_all);
+  fs::copy_file(data_a / "identity" / "seal.key",
+                data_b / "identity" / "seal.key");
   auto b = KvodProcess::Start(data_b, url);
   ASSERT_NE(b, nullptr);
   auto id_a = IdentityService::NewStub(a->Channel());
@@ -692,6 +698,21 @@ TEST(TwoKvodE2E, TwoProcessesOnOneDatabaseKeepOneConsistentLog) {
   EXPECT_EQ(loner.exit_code, 2);
   EXPECT_THAT(loner.err, HasSubstr("must share the files signing.key and "
                                    "mac.key"));
+  // One with every key but the seal would let no one in: it refuses too.
+  const fs::path data_d = tmp.path() / "d";
+  for (const char* dir : {"keys", "audit"}) {
+    fs::create_directories(data_d / dir);
+    fs::permissions(data_d / dir, fs::perms::owner_all);
+  }
+  fs::copy_file(data_a / "keys" / "root.key", data_d / "keys" / "root.key");
+  for (const char* key : {"signing.key", "mac.key"}) {
+    fs::copy_file(data_a / "audit" / key, data_d / "audit" / key);
+  }
+  CommandResult unsealed =
+      RunCommand({KvodPath(), "--data-dir=" + data_d.string(),
+                  "--listen=127.0.0.1:0", url[0], url[1]});
+  EXPECT_EQ(unsealed.exit_code, 2);
+  EXPECT_THAT(unsealed.err, HasSubstr("must share the file identity/seal.key"));
   EXPECT_EQ(b->Stop(), 0);
 
   LoginRequest req;

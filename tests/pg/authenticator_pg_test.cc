@@ -30,8 +30,12 @@ class AuthenticatorTest : public kvo::testing::PgTest {
     pqxx::work tx(conn);
     const int64_t id = PgIdentityStore::InsertPrincipal(
         tx, "bakker", "Bakker", "shopkeeper", "active", "x", 0);
-    PgIdentityStore::InsertSession(tx, Authenticator::TokenHash(kToken), id,
-                                   std::chrono::minutes(30));
+    PgIdentityStore::InsertSession(
+        tx, Authenticator::TokenHash(kToken), id,
+        std::chrono::duration_cast<milliseconds>(
+            std::chrono::system_clock::now().time_since_epoch() +
+            std::chrono::minutes(30))
+            .count());
     tx.commit();
   }
 

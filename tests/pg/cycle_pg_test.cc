@@ -17,6 +17,7 @@
 #include "services/cycle/survey_rules.h"
 #include "services/keystore/pg_key_store.h"
 #include "services/registry/key_ring.h"
+#include "services/registry/pg_registry_store.h"
 #include "services/retention/retention_job.h"
 #include "tests/support/pg_environment.h"
 #include "tests/support/test_images.h"
@@ -58,8 +59,12 @@ class CyclePgTest : public kvo::testing::PgTest {
     shopkeeper_ =
         Id("INSERT INTO principals (login, display_name, role) VALUES "
            "('bakker', 'Bakker', 'shopkeeper') RETURNING id");
-    Id(absl::StrCat("INSERT INTO shop_members VALUES (", shop_, ", ",
-                    shopkeeper_, ") RETURNING shop_id"));
+    {  // sealed, as kvod adds a member
+      pqxx::connection conn(conninfo());
+      pqxx::work tx(conn);
+      registry::PgRegistryStore::AddShopMember(tx, shop_, shopkeeper_);
+      tx.commit();
+    }
     who_.role = "coordinator";
   }
 

@@ -3,6 +3,7 @@
 
 #include "services/audit/audit_mac.h"
 #include "services/common/crypto.h"
+#include "services/common/row_seal.h"
 #include "tests/support/pg_environment.h"
 
 int main(int argc, char** argv) {
@@ -12,6 +13,10 @@ int main(int argc, char** argv) {
   kvo::audit::InstallProcessAuditMac(
       std::make_shared<const kvo::audit::AuditMac>(
           kvo::common::SecretKey::FromBytes(std::string(32, 'm')).value()));
+  // Stores seal and check the rows that grant access like kvod's.
+  kvo::common::InstallProcessRowSeal(
+      std::make_shared<const kvo::common::RowSeal>(
+          kvo::common::SecretKey::FromBytes(std::string(32, 's')).value()));
   ::testing::AddGlobalTestEnvironment(new kvo::testing::PgEnvironment());
   return RUN_ALL_TESTS();
 }
