@@ -80,7 +80,7 @@ TEST_F(HeadCommandE2E, HeadsSentToASecondPlaceBindTheLog) {
   CommandResult forged = kvod_->Kvo({"audit", "verify", "--public-key", f[4],
                                      "--pin-head", f[0] + ":" + other});
   EXPECT_NE(forged.exit_code, 0) << Describe(forged);
-  EXPECT_THAT(forged.err, HasSubstr("--pin-head"));
+  EXPECT_THAT(forged.out + forged.err, HasSubstr("pin")) << Describe(forged);
 }
 
 }  // namespace
