@@ -609,7 +609,7 @@ void Seeder::PrintSummary(bool json) const {
   const std::string report = absl::StrCat(
       "kvo report reduction --area ", area_, " --from ", Day(plan_.first_from),
       "..", Day(plan_.first_to), " --to ", Day(plan_.second_from), "..",
-      Day(plan_.second_to), " --pdf demo.pdf");
+      Day(plan_.report_second_to()), " --pdf demo.pdf");
   PrintRecord({{"area", absl::StrCat(area_)},
                {"name", plan_.area_name},
                {"municipality", plan_.municipality},
@@ -628,7 +628,7 @@ void Seeder::PrintSummary(bool json) const {
                {"first_period",
                 absl::StrCat(Day(plan_.first_from), "..", Day(plan_.first_to))},
                {"second_period", absl::StrCat(Day(plan_.second_from), "..",
-                                              Day(plan_.second_to))},
+                                              Day(plan_.report_second_to()))},
                {"report", report}},
               json);
 }

@@ -84,10 +84,13 @@ DemoPlan MakeDemoPlan(uint32_t seed, absl::CivilDay today,
     p.description = Pick(rng, kLooks);
     plan.persons.push_back(std::move(p));
   }
+  // Whole calendar months, as a report asks for: the plan started on the
+  // first day of the month eleven months ago, the 0-meting is the twelve
+  // months before; the second period runs up to today.
   plan.second_to = today;
-  plan.second_from = today - 364;
+  plan.second_from = absl::CivilDay(absl::CivilMonth(today) - 11);
   plan.first_to = plan.second_from - 1;
-  plan.first_from = plan.first_to - 364;
+  plan.first_from = absl::CivilDay(absl::CivilMonth(plan.second_from) - 12);
   // About 30 incidents a month before the plan, about 19 after it; a few
   // repeat offenders account for much of it, as in practice.
   // Up to yesterday: today's hours may still be ahead of kvod's clock.

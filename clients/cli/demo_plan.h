@@ -44,9 +44,15 @@ struct DemoPlan {
   std::vector<std::string> streets;  // 3
   std::vector<DemoShop> shops;       // about 40
   std::vector<DemoPerson> persons;
-  // The 0-meting year before the plan started and the year since; the
+  // The 0-meting year before the plan started and the months since (whole
+  // months from first_from to second_from; second_to is today); the
   // incidents of the second are visibly fewer.
   absl::CivilDay first_from, first_to, second_from, second_to;
+  // The end of the second period as a report asks for it: the last day of
+  // second_to's month.
+  absl::CivilDay report_second_to() const {
+    return absl::CivilDay(absl::CivilMonth(second_to) + 1) - 1;
+  }
   std::vector<DemoIncident> incidents;  // in time order
   // Persons who get a card now, for a recent incident at a shop: the
   // serious ones (violence) get a ban straight away under the CCV model.

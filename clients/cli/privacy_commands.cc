@@ -306,7 +306,9 @@ void AddPrivacyCommands(CLI::App* app, const GlobalOptions* opts,
   open->add_option("--channel", a->channel,
                    "letter, email, in_person, phone or web")
       ->required();
-  open->add_option("--notes", a->notes, "about the request (no personal data)");
+  open->add_option("--notes", a->notes,
+                   "about the request (sealed with the person's key; goes with "
+                   "their erasure)");
   OnSelected(open, action, opts, a, RunOpen);
   auto* list = dsr->add_subcommand(
       "list", absl::StrCat("open requests, overdue first, with days left",
@@ -352,7 +354,9 @@ void AddPrivacyCommands(CLI::App* app, const GlobalOptions* opts,
       ->add_option("--outcome", a->outcome,
                    "granted, partially_granted or refused")
       ->required();
-  close->add_option("--note", a->notes, "about the answer (no personal data)");
+  close->add_option("--note", a->notes,
+                    "about the answer (sealed with the person's key; not kept "
+                    "when the request erases them)");
   close->add_option("--on", a->closed_on,
                     "the day it was answered, YYYY-MM-DD (default today)");
   OnSelected(close, action, opts, a, RunClose);

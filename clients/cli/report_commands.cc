@@ -12,6 +12,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "absl/time/civil_time.h"
 #include "clients/cli/output.h"
 #include "kvo/v1/reports.grpc.pb.h"
 
@@ -35,13 +36,15 @@ int SetPeriods(const Args& a, Request& req) {
                       req.mutable_first_to())) {
     return ReportError(absl::StrCat(
         "--from: \"", a.from,
-        "\" is not a period: a year (2024) or 2024-01-01..2024-12-31"));
+        "\" is not a period: whole months, a year (2024), a month (2024-03) "
+        "or 2024-01-01..2024-06-30"));
   }
   if (!ParsePeriodArg(a.to, req.mutable_second_from(),
                       req.mutable_second_to())) {
     return ReportError(absl::StrCat(
         "--to: \"", a.to,
-        "\" is not a period: a year (2025) or 2025-01-01..2025-12-31"));
+        "\" is not a period: whole months, a year (2025), a month (2025-03) "
+        "or 2025-01-01..2025-06-30"));
   }
   req.set_with_pdf(!a.pdf_path.empty());
   return kExitOk;
@@ -109,6 +112,14 @@ bool ParsePeriodArg(const std::string& text, std::string* from,
     *to = text + "-12-31";
     return true;
   }
+  // A month, "2025-03": its first to its last day.
+  absl::CivilMonth month;
+  if (text.size() == 7 && absl::ParseCivilTime(text, &month) &&
+      absl::FormatCivilTime(month) == text) {
+    *from = absl::FormatCivilTime(absl::CivilDay(month));
+    *to = absl::FormatCivilTime(absl::CivilDay(month + 1) - 1);
+    return true;
+  }
   std::vector<std::string> parts = absl::StrSplit(text, "..");
   if (parts.size() != 2 || parts[0].empty() || parts[1].empty()) return false;
   *from = parts[0];  // the server checks the days and says what is wrong
@@ -128,14 +139,16 @@ void AddReportCommands(CLI::App* app, const GlobalOptions* opts,
       "of the area; admin, privacy_officer)");
   reduction->add_option("--area", a->area, "the area's id")->required();
   reduction
-      ->add_option("--from", a->from,
-                   "the first period (0-meting): a year (2024) or "
-                   "2024-01-01..2024-12-31")
+      ->add_option(
+          "--from", a->from,
+          "the first period (0-meting), whole months: a year (2024), a "
+          "month (2024-03) or 2024-01-01..2024-06-30")
       ->required();
   reduction
-      ->add_option("--to", a->to,
-                   "the second period (1-meting): a year (2025) or "
-                   "2025-01-01..2025-12-31")
+      ->add_option(
+          "--to", a->to,
+          "the second period (1-meting), whole months: a year (2025), a "
+          "month (2025-03) or 2025-01-01..2025-06-30")
       ->required();
   reduction->add_option("--csv", a->csv_path, "also write the figures as CSV");
   reduction->add_option("--pdf", a->pdf_path,
@@ -156,14 +169,16 @@ void AddReportCommands(CLI::App* app, const GlobalOptions* opts,
       ->delimiter(',')
       ->excludes(by_name);
   across
-      ->add_option("--from", a->from,
-                   "the first period (0-meting): a year (2024) or "
-                   "2024-01-01..2024-12-31")
+      ->add_option(
+          "--from", a->from,
+          "the first period (0-meting), whole months: a year (2024), a "
+          "month (2024-03) or 2024-01-01..2024-06-30")
       ->required();
   across
-      ->add_option("--to", a->to,
-                   "the second period (1-meting): a year (2025) or "
-                   "2025-01-01..2025-12-31")
+      ->add_option(
+          "--to", a->to,
+          "the second period (1-meting), whole months: a year (2025), a "
+          "month (2025-03) or 2025-01-01..2025-06-30")
       ->required();
   across->add_option("--csv", a->csv_path,
                      "also write the figures as CSV (a line per area)");

@@ -429,17 +429,14 @@ absl::StatusOr<pid_t> EmbeddedPostgres::Launch(
   }
   auto run_as = ResolveRunAs();
   if (!run_as.ok()) return run_as.status();
-  std::vector<std::string> argv = {(bin_dir_ / "postgres").string(),
-                                   "-D",
-                                   pgdata_.string(),
-                                   "-k",
-                                   socket_dir_.string(),
-                                   "-c",
-                                   "listen_addresses=",
-                                   "-c",
-                                   absl::StrCat("port=", kPort),
-                                   "-c",
-                                   "unix_socket_permissions=0700"};
+  std::vector<std::string> argv = {
+      (bin_dir_ / "postgres").string(), "-D", pgdata_.string(), "-k",
+      socket_dir_.string(), "-c", "listen_addresses=", "-c",
+      absl::StrCat("port=", kPort), "-c", "unix_socket_permissions=0700",
+      // WAL past a checkpoint is deleted, not
+      // kept for reuse: a deleted data key's
+      // WAL records go with it (README).
+      "-c", "wal_recycle=off"};
   for (const auto& setting : options_.settings) {
     argv.push_back("-c");
     argv.push_back(setting);

@@ -102,7 +102,10 @@ constexpr char kAreaTotalsSql[] =
     "SELECT COALESCE(sum(l.amount_cents) FILTER (WHERE l.kind = 'claimed'), "
     "0), COALESCE(-sum(l.amount_cents) FILTER (WHERE l.kind IN ('paid', "
     "'refunded')), 0), COALESCE(sum(l.amount_cents) FILTER (WHERE l.kind = "
-    "'shop_share'), 0) FROM donation_ledger l JOIN donation_claims c ON c.id "
+    "'shop_share'), 0), count(DISTINCT l.claim_id) FILTER (WHERE l.kind = "
+    "'claimed'), count(DISTINCT l.claim_id) FILTER (WHERE l.kind IN ('paid', "
+    "'refunded')), count(DISTINCT l.claim_id) FILTER (WHERE l.kind = "
+    "'shop_share') FROM donation_ledger l JOIN donation_claims c ON c.id "
     "= l.claim_id WHERE c.area_id = $1 AND l.booked_on BETWEEN $2::date AND "
     "$3::date";
 constexpr char kLinksDueSql[] =
@@ -365,7 +368,8 @@ AreaTotals PgDonationStore::TotalsOfArea(Tx& tx, int64_t area_id,
   const auto r =
       tx.exec_params1(kAreaTotalsSql, area_id, absl::FormatCivilTime(from),
                       absl::FormatCivilTime(to));
-  return {r[0].as<int64_t>(), r[1].as<int64_t>(), r[2].as<int64_t>()};
+  return {r[0].as<int64_t>(), r[1].as<int64_t>(), r[2].as<int64_t>(),
+          r[3].as<int64_t>(), r[4].as<int64_t>(), r[5].as<int64_t>()};
 }
 
 std::vector<std::pair<int64_t, int64_t>> PgDonationStore::LinksDue(

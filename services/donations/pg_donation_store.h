@@ -74,6 +74,11 @@ struct AreaTotals {
   int64_t claimed = 0;
   int64_t paid = 0;
   int64_t shop_share = 0;
+  // How many claims each sum is made of: a sum of one claim of EUR 181
+  // tells the count, so a report hides it as it hides a small count.
+  int64_t claims = 0;
+  int64_t paid_claims = 0;
+  int64_t shop_share_claims = 0;
 };
 
 // The only SQL on the donation tables. Every function runs in the

@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "services/common/crypto.h"
+#include "services/common/log.h"
 #include "services/common/sql_values.h"
 
 namespace kvo::keystore {
@@ -42,6 +43,27 @@ constexpr char kDataKeysSql[] =
     "data_keys WHERE person_id = ANY($1::bigint[])";
 constexpr char kDeleteSql[] =
     "DELETE FROM data_keys WHERE person_id = ANY($1::bigint[])";
+// Which persons were erased: ids only, so kvod can finish erasing them in a
+// restored older dump of the data (V003__trustdata.sql).
+constexpr char kRecordErasedSql[] =
+    "INSERT INTO erased_data_keys (person_id) SELECT unnest($1::bigint[]) "
+    "ON CONFLICT (person_id) DO NOTHING";
+// A new key for an id erased before: the data database was restored to a
+// point before that id was handed out, and the id is a new person's now.
+constexpr char kForgetErasedSql[] =
+    "DELETE FROM erased_data_keys WHERE person_id = $1";
+constexpr char kErasedSql[] =
+    "SELECT person_id FROM erased_data_keys ORDER BY person_id";
+// A deleted row keeps its bytes in the table's pages until the page is
+// rewritten; VACUUM FULL writes the live rows to a new file and truncates
+// the old one when it commits.
+constexpr char kCompactSql[] =
+    "VACUUM (FULL) data_keys, key_encryption_keys, root_key";
+// The WAL still holds the key as written (and a full-page image of its
+// page): a new segment and a checkpoint let PostgreSQL delete the older
+// segments (the embedded cluster runs with wal_recycle=off).
+constexpr char kSwitchWalSql[] = "SELECT pg_switch_wal()";
+constexpr char kCheckpointSql[] = "CHECKPOINT";
 constexpr char kBehindBatchSql[] =
     "SELECT person_id, kek_version, encode(wrapped_key, 'hex') FROM "
     "data_keys WHERE kek_version < $1 ORDER BY person_id LIMIT $2 "
@@ -146,6 +168,9 @@ absl::Status PgKeyStore::PutDataKey(const WrappedKey& key) {
     tx.exec(kSharedLockSql);
     auto r = ExecPrepared(tx, kPutSql, key.person_id, key.kek_version,
                           HexEncode(key.wrapped));
+    if (r.affected_rows() > 0) {
+      ExecPrepared(tx, kForgetErasedSql, key.person_id);
+    }
     if (r.affected_rows() == 0) {
       return absl::FailedPreconditionError(
           absl::StrCat("key-encryption key version ", key.kek_version,
@@ -176,10 +201,64 @@ absl::StatusOr<std::map<int64_t, WrappedKey>> PgKeyStore::DataKeys(
 absl::Status PgKeyStore::DeleteDataKeys(
     const std::vector<int64_t>& person_ids) {
   if (person_ids.empty()) return absl::OkStatus();
-  return pool_.InTransaction("delete data keys", [&](pqxx::work& tx) {
+  absl::Status s = pool_.InTransaction("delete data keys", [&](pqxx::work& tx) {
     tx.exec_params0(kDeleteSql, SqlArray(person_ids));
+    tx.exec_params0(kRecordErasedSql, SqlArray(person_ids));
     return absl::OkStatus();
   });
+  if (s.ok()) deleted_since_compaction_.store(true);
+  return s;
+}
+
+absl::Status PgKeyStore::RecordErased(const std::vector<int64_t>& person_ids) {
+  if (person_ids.empty()) return absl::OkStatus();
+  return pool_.InTransaction("record erased keys", [&](pqxx::work& tx) {
+    tx.exec_params0(kRecordErasedSql, SqlArray(person_ids));
+    return absl::OkStatus();
+  });
+}
+
+absl::StatusOr<std::vector<int64_t>> PgKeyStore::Erased() {
+  return pool_.InTransaction<pqxx::read_transaction>(
+      "read erased keys",
+      [&](pqxx::read_transaction& tx) -> absl::StatusOr<std::vector<int64_t>> {
+        std::vector<int64_t> out;
+        for (const auto& r : tx.exec(kErasedSql)) {
+          out.push_back(r[0].as<int64_t>());
+        }
+        return out;
+      });
+}
+
+absl::StatusOr<bool> PgKeyStore::Compact(bool always) {
+  if (!always && !deleted_since_compaction_.exchange(false)) return false;
+  // VACUUM runs outside a transaction block.
+  absl::Status s = pool_.InTransaction<pqxx::nontransaction>(
+      "compact the key store", [&](pqxx::nontransaction& tx) {
+        tx.exec(kCompactSql);
+        return absl::OkStatus();
+      });
+  if (!s.ok()) {
+    deleted_since_compaction_.store(true);
+    return s;
+  }
+  // Needs a superuser (the embedded cluster's) or pg_checkpoint and the
+  // right to pg_switch_wal; without, PostgreSQL's own checkpoints delete
+  // the segments later. Said once.
+  absl::Status wal = pool_.InTransaction<pqxx::nontransaction>(
+      "move the key store's WAL on", [&](pqxx::nontransaction& tx) {
+        tx.exec(kSwitchWalSql);
+        tx.exec(kCheckpointSql);
+        return absl::OkStatus();
+      });
+  if (!wal.ok() && !wal_warned_.exchange(true)) {
+    common::LogWarn(
+        "cannot switch the key store's WAL and checkpoint (needs superuser, "
+        "or pg_checkpoint and EXECUTE on pg_switch_wal): deleted keys stay "
+        "in its WAL until PostgreSQL's own checkpoints remove it",
+        {{"detail", wal.message()}});
+  }
+  return true;
 }
 
 absl::StatusOr<int> PgKeyStore::RewrapBatch(

@@ -1,6 +1,7 @@
 #ifndef KVO_SERVICES_KEYSTORE_PG_KEY_STORE_H_
 #define KVO_SERVICES_KEYSTORE_PG_KEY_STORE_H_
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -80,8 +81,22 @@ class PgKeyStore final {
   absl::StatusOr<std::map<int64_t, WrappedKey>> DataKeys(
       const std::vector<int64_t>& person_ids);
   // Deletes the data keys of `person_ids` (crypto-shredding); ids without
-  // a key are fine.
+  // a key are fine. Their ids are kept (not the keys) as erased, so a
+  // restored older dump of the data can be erased again (Erased), until a
+  // new key is stored for the same id.
   absl::Status DeleteDataKeys(const std::vector<int64_t>& person_ids);
+  // Records `person_ids` as erased (their keys are gone already): for
+  // erasures made before the key store kept them.
+  absl::Status RecordErased(const std::vector<int64_t>& person_ids);
+  // The ids of every person whose data key was deleted, ascending.
+  absl::StatusOr<std::vector<int64_t>> Erased();
+  // Rewrites the key tables (VACUUM FULL) so a deleted key's bytes leave
+  // its dead row in the table's pages, then switches the WAL to a new
+  // segment and checkpoints (best effort: it needs the rights), so the
+  // segments that hold it are deleted: when a data key was deleted through
+  // this store since the last compaction, or `always`. Whether it ran. A
+  // short exclusive lock on the key tables while it runs.
+  absl::StatusOr<bool> Compact(bool always);
 
   // Rewraps at most `limit` data keys wrapped by a version older than
   // `version` with `rewrap` (skipping rows another kvod holds); how many.
@@ -100,6 +115,8 @@ class PgKeyStore final {
 
  private:
   common::DbPool& pool_;
+  std::atomic<bool> deleted_since_compaction_{false};
+  std::atomic<bool> wal_warned_{false};
 };
 
 }  // namespace kvo::keystore

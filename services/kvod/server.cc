@@ -114,6 +114,10 @@ constexpr auto kExpirySweepInterval = std::chrono::seconds(30);
 constexpr absl::Duration kRetentionInterval = absl::Minutes(5);
 // How often each kvod looks for data keys a rotation left to rewrap.
 constexpr std::chrono::seconds kKeyRewrapInterval(10);
+// How often the key store's tables are rewritten after a data key was
+// deleted, so an erased key's dead row is gone from the table's pages
+// within this (plus the rewrite's own few hundred milliseconds).
+constexpr std::chrono::seconds kKeyCompactionInterval(10);
 // How often kvod asks the databases whether they answer (health).
 constexpr std::chrono::milliseconds kDatabaseProbeInterval(250);
 // How often the calls that changed nothing (door syncs) are summed up in
@@ -682,6 +686,17 @@ int RunKvod(const KvodConfig& config) {
                                   ? fs::path()
                                   : data_dir / "keys" / "root.key");
   if (!keys.ok()) return fail_and_clean(keys.status().message());
+  // Erasures the key store did not record yet (made before it kept them),
+  // so a restored older dump of the data is erased again too.
+  if (auto s = registry::RecordPastErasures(*rt.pool, **keys); !s.ok()) {
+    return fail_and_clean(s.message());
+  }
+  // A kvod that stopped between deleting a key and rewriting the key
+  // tables leaves the key's dead row behind: rewrite them now.
+  if (auto compacted = key_store.Compact(/*always=*/true); !compacted.ok()) {
+    common::LogWarn("cannot compact the key store",
+                    {{"detail", compacted.status().message()}});
+  }
   if (auto s = rt.pool->InTransaction("check audit keys",
                                       [&](pqxx::work& tx) {
                                         return audit::CheckLogKeys(
@@ -737,6 +752,8 @@ int RunKvod(const KvodConfig& config) {
       registry::PersonRetentionPolicyOf(policy->retention()), gallery_card_sink,
       **keys, {&claim_holds, &request_holds});
   registry::IncidentLinkRetention incident_link_retention;
+  registry::RestoredErasureRetention restored_erasure_retention(
+      gallery_card_sink, **keys);
   // Donations reach incidents, persons and shops through the interface
   // they own; their claims' links to persons go by their own rule.
   registry::RegistryClaimParties claim_parties;
@@ -749,8 +766,8 @@ int RunKvod(const KvodConfig& config) {
       policy->retention().schouw_photo_days());
   retention::RetentionJob retention_job(
       *rt.pool, clock,
-      {&audit_retention, &card_retention, &person_retention,
-       &incident_link_retention, &claim_link_retention,
+      {&restored_erasure_retention, &audit_retention, &card_retention,
+       &person_retention, &incident_link_retention, &claim_link_retention,
        &schouw_photo_retention});
   retention::RetentionServiceImpl retention_service(guard, retention_job);
   gallery::ExpirySweeper sweeper(*rt.pool, gallery_versions, clock,
@@ -881,6 +898,41 @@ int RunKvod(const KvodConfig& config) {
   interceptors.push_back(
       std::make_unique<RpcLogInterceptorFactory>(&no_change));
   builder.experimental().SetInterceptorCreators(std::move(interceptors));
+  // Persons the key store knows as erased but found here again (a restored
+  // older dump of the data) are erased again before any call is served;
+  // the run is audited with their count.
+  {
+    audit::AuditRecord system;
+    system.role = "system";
+    system.request_id = "start";
+    auto run = retention_job.Run(/*dry_run=*/false, system,
+                                 {"restored_erasure", "incident_link"});
+    if (!run.ok()) {
+      common::LogWarn(
+          "cannot finish restored erasures at start; the "
+          "retention job tries again",
+          {{"detail", run.status().message()}});
+    } else if (run->items[0].count > 0) {
+      common::LogWarn(
+          "erased persons found again in the data (a restored dump?): erased "
+          "again",
+          {{"count", std::to_string(run->items[0].count)}});
+    }
+    // Notes of data-subject requests written in plain text by an older
+    // kvod: sealed with the person's key, or deleted with an erased one.
+    auto notes = privacy_use_cases.SealPlainNotes();
+    if (!notes.ok()) {
+      return fail_and_clean(
+          absl::StrCat("cannot seal the notes of data-subject requests: ",
+                       notes.status().message()));
+    }
+    if (notes->sealed + notes->dropped > 0) {
+      LogInfo(
+          "data-subject request notes sealed",
+          {{"sealed", std::to_string(notes->sealed)},
+           {"dropped_with_erased_persons", std::to_string(notes->dropped)}});
+    }
+  }
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (server == nullptr || selected_port == 0) {
     return fail_and_clean(absl::StrCat("cannot listen on ", config.listen,
@@ -945,6 +997,19 @@ int RunKvod(const KvodConfig& config) {
   sweeper.Start();
   retention_job.Start(kRetentionInterval);
   key_rewrap.Start(kKeyRewrapInterval);
+  common::PeriodicTask key_compaction;
+  key_compaction.Start(
+      kKeyCompactionInterval,
+      [&key_store] {
+        auto compacted = key_store.Compact(/*always=*/false);
+        if (!compacted.ok()) {
+          common::LogWarn("cannot compact the key store; trying again",
+                          {{"detail", compacted.status().message()}});
+        } else if (*compacted) {
+          LogInfo("key store compacted");
+        }
+      },
+      /*run_first=*/false);
   common::PeriodicTask statistics;
   statistics.Start(
       kStatisticsInterval,
@@ -1004,6 +1069,7 @@ int RunKvod(const KvodConfig& config) {
   if (door_web != nullptr) door_web->Stop();  // before the use cases go
   no_change_summary.Stop();
   statistics.Stop();
+  key_compaction.Stop();
   common::LogNoChangeSummary(no_change.Take());  // what the last minute owes
   guard.StopAndFlush();  // refusal counts still owed, before the pool goes
   sequencer.Stop();      // signs what the last RPCs logged

@@ -18,11 +18,18 @@ struct SubjectRequestRow {
   absl::CivilDay received_on;
   absl::CivilDay due_on;
   std::string channel;
+  // Notes and the outcome's note in plain text as the use case sees them
+  // (opened). The store writes them only sealed (sealed_notes,
+  // sealed_outcome_note: the person's data key; the privacy use case seals
+  // and opens them through SubjectRecords); it reads a plain text only
+  // from a row written before they were sealed (SealPlainNotes).
   std::string notes;
   std::vector<std::string> rectified_fields;
   std::optional<absl::CivilDay> closed_on;
   std::string outcome;  // "" while open
   std::string outcome_note;
+  std::optional<std::string> sealed_notes;
+  std::optional<std::string> sealed_outcome_note;
 };
 
 // The only SQL on subject_requests. Every function runs in the caller's
@@ -42,9 +49,21 @@ class PgPrivacyStore final {
   static bool HasOpenRequest(Tx& tx, int64_t person_id);
   static void AddRectifiedFields(Tx& tx, int64_t id,
                                  const std::vector<std::string>& fields);
+  // `sealed_note`: the outcome's note, sealed (nullopt: none).
   static void CloseRequest(Tx& tx, int64_t id, absl::CivilDay closed_on,
-                           const std::string& outcome, const std::string& note,
+                           const std::string& outcome,
+                           const std::optional<std::string>& sealed_note,
                            int64_t closed_by);
+  // Stores the request's notes sealed (nullopt: none) and clears any plain
+  // text.
+  static void SetSealedNotes(Tx& tx, int64_t id,
+                             const std::optional<std::string>& notes,
+                             const std::optional<std::string>& outcome_note);
+  // Requests that still hold a note in plain text (written before notes
+  // were sealed), at most `limit`, locked.
+  static std::vector<SubjectRequestRow> PlainNotes(Tx& tx, int limit);
+  // The person was erased: every note of their requests goes with them.
+  static void DropNotesOfPerson(Tx& tx, int64_t person_id);
 };
 
 }  // namespace kvo::privacy

@@ -1,6 +1,8 @@
 #include "services/privacy/privacy_use_cases.h"
 
 #include <algorithm>
+#include <optional>
+#include <tuple>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -129,6 +131,61 @@ absl::StatusOr<SubjectRef> SubjectOf(pqxx::transaction_base& tx,
   auto ref = records.ById(tx, row.person_id);
   if (!ref) return absl::InternalError("the request's person is gone");
   return *ref;
+}
+
+// What a request's note is sealed to besides the person: which request,
+// which note, so a note moved to another request does not open.
+std::string NoteBinding(int64_t request_id, absl::string_view which) {
+  return absl::StrCat("subject-request:", request_id, "/", which);
+}
+
+// `plain` sealed for the request's person; nullopt for an empty note.
+absl::StatusOr<std::optional<std::string>> SealNote(
+    pqxx::transaction_base& tx, const SubjectRecords& records,
+    const SubjectRef& ref, int64_t request_id, absl::string_view which,
+    const std::string& plain) {
+  if (plain.empty()) return std::optional<std::string>();
+  auto sealed =
+      records.SealNote(tx, ref, NoteBinding(request_id, which), plain);
+  if (!sealed.ok()) return sealed.status();
+  return std::optional<std::string>(std::move(*sealed));
+}
+
+// Opens the row's sealed notes into `notes` and `outcome_note`. An erased
+// person's notes went with them: they read "".
+absl::Status OpenNotes(pqxx::transaction_base& tx,
+                       const SubjectRecords& records,
+                       const std::optional<SubjectRef>& ref,
+                       SubjectRequestRow& row) {
+  for (auto [sealed, plain, which] :
+       {std::tuple{&row.sealed_notes, &row.notes, "notes"},
+        std::tuple{&row.sealed_outcome_note, &row.outcome_note,
+                   "outcome_note"}}) {
+    if (!ref.has_value() || ref->erased) {
+      plain->clear();
+      continue;
+    }
+    if (!sealed->has_value()) continue;
+    auto opened =
+        records.OpenNote(tx, *ref, NoteBinding(row.id, which), **sealed);
+    if (absl::IsNotFound(opened.status())) {
+      plain->clear();
+      continue;
+    }
+    if (!opened.ok()) return opened.status();
+    *plain = std::move(*opened);
+  }
+  return absl::OkStatus();
+}
+
+// The request as the officer reads it, its notes opened.
+absl::StatusOr<kvo::v1::SubjectRequest> Viewed(pqxx::transaction_base& tx,
+                                               const SubjectRecords& records,
+                                               SubjectRequestRow row,
+                                               absl::CivilDay today) {
+  const auto ref = records.ById(tx, row.person_id);
+  if (auto s = OpenNotes(tx, records, ref, row); !s.ok()) return s;
+  return View(row, ref ? ref->pseudonym : "", today);
 }
 
 }  // namespace
@@ -295,6 +352,12 @@ absl::StatusOr<kvo::v1::SubjectRequest> PrivacyUseCases::Open(
         row.channel = in.channel();
         row.notes = in.notes();
         row.id = Store::InsertRequest(tx, row, who.principal_id);
+        // Only sealed with the person's key: it goes with their erasure.
+        auto sealed = SealNote(tx, records_, *ref, row.id, "notes", row.notes);
+        if (!sealed.ok()) return sealed.status();
+        if (sealed->has_value()) {
+          Store::SetSealedNotes(tx, row.id, *sealed, std::nullopt);
+        }
         audit::AuditRecord r = who;
         r.action = kAction;
         r.subject = Subject(*ref);
@@ -324,8 +387,9 @@ absl::StatusOr<std::vector<kvo::v1::SubjectRequest>> PrivacyUseCases::List(
                   });
         std::vector<kvo::v1::SubjectRequest> out;
         for (const auto& row : rows) {
-          auto ref = records_.ById(tx, row.person_id);
-          out.push_back(View(row, ref ? ref->pseudonym : "", today));
+          auto view = Viewed(tx, records_, row, today);
+          if (!view.ok()) return view.status();
+          out.push_back(std::move(*view));
         }
         return out;
       });
@@ -346,8 +410,7 @@ absl::StatusOr<kvo::v1::SubjectRequest> PrivacyUseCases::Get(
           return absl::NotFoundError(
               absl::StrCat("request_id: request ", request_id, " not found"));
         }
-        auto ref = records_.ById(tx, row->person_id);
-        return View(*row, ref ? ref->pseudonym : "", today);
+        return Viewed(tx, records_, *row, today);
       });
 }
 
@@ -442,7 +505,7 @@ absl::StatusOr<kvo::v1::SubjectRequest> PrivacyUseCases::Rectify(
         r.subject = Subject(*ref);
         r.purpose = purpose.substr(0, kMaxPurpose + 200);
         PgAuditStore::Append(tx, r);
-        return View(*Store::RequestById(tx, row->id), ref->pseudonym, today);
+        return Viewed(tx, records_, *Store::RequestById(tx, row->id), today);
       });
   if (!rectified.ok()) {
     return Refused(who, kAction, "", "", rectified.status());
@@ -491,7 +554,18 @@ absl::StatusOr<kvo::v1::SubjectRequest> PrivacyUseCases::Close(
           e.purpose = absl::StrCat("erasure request ", row->id);
           PgAuditStore::Append(tx, e);
         }
-        Store::CloseRequest(tx, row->id, closed_on, outcome, note,
+        // The notes go with the erasure (the closing note too: it would
+        // be sealed with the key that goes); otherwise it is sealed.
+        std::optional<std::string> sealed_note;
+        if (erasure.has_value() || ref->erased) {
+          Store::DropNotesOfPerson(tx, ref->person_id);
+        } else {
+          auto sealed =
+              SealNote(tx, records_, *ref, row->id, "outcome_note", note);
+          if (!sealed.ok()) return sealed.status();
+          sealed_note = std::move(*sealed);
+        }
+        Store::CloseRequest(tx, row->id, closed_on, outcome, sealed_note,
                             who.principal_id);
         audit::AuditRecord r = who;
         r.action = kAction;
@@ -499,13 +573,57 @@ absl::StatusOr<kvo::v1::SubjectRequest> PrivacyUseCases::Close(
         r.purpose = absl::StrCat("data-subject request ", row->id, " (",
                                  row->kind, "): ", outcome);
         PgAuditStore::Append(tx, r);
-        return View(*Store::RequestById(tx, row->id), ref->pseudonym, today);
+        return Viewed(tx, records_, *Store::RequestById(tx, row->id), today);
       });
   if (!closed.ok()) {
     return Refused(who, kAction, "", "", closed.status());
   }
   if (erasure.has_value()) records_.ErasureCommitted(*erasure);
   return closed;
+}
+
+absl::StatusOr<NotesSealed> PrivacyUseCases::SealPlainNotes() {
+  constexpr int kBatch = 500;
+  NotesSealed total;
+  for (;;) {
+    auto batch = pool_.InTransaction(
+        "seal plain notes", [&](pqxx::work& tx) -> absl::StatusOr<NotesSealed> {
+          NotesSealed done;
+          for (const SubjectRequestRow& row : Store::PlainNotes(tx, kBatch)) {
+            const auto ref = records_.ById(tx, row.person_id);
+            std::optional<std::string> notes, outcome_note;
+            absl::Status s = absl::OkStatus();
+            if (ref.has_value() && !ref->erased) {
+              auto a = SealNote(tx, records_, *ref, row.id, "notes", row.notes);
+              auto b = SealNote(tx, records_, *ref, row.id, "outcome_note",
+                                row.outcome_note);
+              s = !a.ok() ? a.status() : b.status();
+              if (s.ok()) {
+                notes = std::move(*a);
+                outcome_note = std::move(*b);
+              }
+            }
+            // The person was erased (by the data here, or by the key store:
+            // their key is gone): their notes should have gone with them.
+            const bool drop = !ref.has_value() || ref->erased ||
+                              absl::IsNotFound(s) || absl::IsDataLoss(s);
+            if (!s.ok() && !drop) return s;
+            if (drop) {
+              notes.reset();
+              outcome_note.reset();
+              ++done.dropped;
+            } else {
+              ++done.sealed;
+            }
+            Store::SetSealedNotes(tx, row.id, notes, outcome_note);
+          }
+          return done;
+        });
+    if (!batch.ok()) return batch.status();
+    total.sealed += batch->sealed;
+    total.dropped += batch->dropped;
+    if (batch->sealed + batch->dropped < kBatch) return total;
+  }
 }
 
 }  // namespace kvo::privacy

@@ -23,6 +23,12 @@ namespace kvo::privacy {
 // field) writes nothing but an audit entry of the refusal (outcome
 // "denied") in a transaction of its own. Results are kvo.v1 messages
 // (plain data; no gRPC). Thread-safe.
+// What SealPlainNotes did.
+struct NotesSealed {
+  int64_t sealed = 0;   // requests whose notes are now sealed
+  int64_t dropped = 0;  // of erased persons: their notes deleted
+};
+
 class PrivacyUseCases final {
  public:
   PrivacyUseCases(const kvo::v1::Policy& policy, common::DbPool& pool,
@@ -51,6 +57,10 @@ class PrivacyUseCases final {
                                                 const std::string& outcome,
                                                 const std::string& note,
                                                 const std::string& closed_on);
+  // Notes written in plain text before they were sealed (V020): sealed now
+  // with the person's key, or, for a person erased (here or in the key
+  // store), deleted. Run at start, before serving; idempotent.
+  absl::StatusOr<NotesSealed> SealPlainNotes();
 
  private:
   // Audits a refusal of `status` alone and returns it (OK passes through).

@@ -138,6 +138,19 @@ class SubjectRecords {
   // After the erasure's transaction committed: door galleries purge, the
   // data key is destroyed.
   virtual void ErasureCommitted(const SubjectErasure& erasure) = 0;
+  // A data-subject request's note ("Jan van der Berg, Kerkstraat 12 wil
+  // gewist worden") sealed like the person's fields, with their data key,
+  // bound to `binding` (which request, which note) and the person, so it
+  // goes with their erasure. NOT_FOUND for an erased person.
+  virtual absl::StatusOr<std::string> SealNote(
+      pqxx::transaction_base& tx, const SubjectRef& ref,
+      const std::string& binding, const std::string& plain) const = 0;
+  // Opens what SealNote sealed. NOT_FOUND for an erased person (the note
+  // went with them), DATA_LOSS when it does not open (moved, changed, or
+  // their key is gone from the key store).
+  virtual absl::StatusOr<std::string> OpenNote(
+      pqxx::transaction_base& tx, const SubjectRef& ref,
+      const std::string& binding, const std::string& sealed) const = 0;
 };
 
 struct SubjectPhoto {

@@ -254,6 +254,15 @@ absl::Status KeyRing::DestroyDataKeys(
   return store_.DeleteDataKeys(person_ids);
 }
 
+absl::StatusOr<std::vector<int64_t>> KeyRing::ErasedPersons() const {
+  return store_.Erased();
+}
+
+absl::Status KeyRing::RecordErased(
+    const std::vector<int64_t>& person_ids) const {
+  return store_.RecordErased(person_ids);
+}
+
 absl::StatusOr<int32_t> KeyRing::Rotate() const {
   const auto root = Root();
   auto version = store_.AddKek(RootId(*root), [&](int32_t v) {

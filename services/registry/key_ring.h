@@ -62,8 +62,15 @@ class KeyRing final {
   // DATA_LOSS when a wrapped key does not open.
   absl::StatusOr<std::map<int64_t, common::SecretKey>> OpenDataKeys(
       const std::vector<int64_t>& person_ids) const;
-  // Crypto-shredding: the data keys of `person_ids` are deleted.
+  // Crypto-shredding: the data keys of `person_ids` are deleted (the key
+  // store keeps their ids as erased).
   absl::Status DestroyDataKeys(const std::vector<int64_t>& person_ids) const;
+  // The persons whose data key the key store deleted: erased, whatever a
+  // restored dump of the data says.
+  absl::StatusOr<std::vector<int64_t>> ErasedPersons() const;
+  // Records `person_ids` (erased, their keys gone) in the key store as
+  // erased: erasures made before it kept them.
+  absl::Status RecordErased(const std::vector<int64_t>& person_ids) const;
 
   // Key rotation: a new KEK version becomes current (FAILED_PRECONDITION
   // while an earlier rotation's rewrap is still running).

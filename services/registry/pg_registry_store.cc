@@ -184,6 +184,12 @@ constexpr char kMarkShreddedSql[] =
     "ANY($1::bigint[]) AND erased_at IS NOT NULL";
 constexpr char kEraseFieldsSql[] =
     "DELETE FROM person_fields WHERE person_id = $1";
+constexpr char kNotErasedAmongSql[] =
+    "SELECT id FROM persons WHERE id = ANY($1::bigint[]) AND erased_at IS "
+    "NULL ORDER BY id";
+constexpr char kErasedShreddedSql[] =
+    "SELECT id FROM persons WHERE erased_at IS NOT NULL AND key_shredded_at "
+    "IS NOT NULL ORDER BY id";
 
 // Retention. A card ends at its valid_until or when revoked, whichever is
 // first; $2 is retention.card_grace_days.
@@ -378,6 +384,17 @@ void PgRegistryStore::MarkKeysShredded(Tx& tx,
                                        const std::vector<int64_t>& ids) {
   if (ids.empty()) return;
   common::ExecPrepared(tx, kMarkShreddedSql, common::SqlArray(ids));
+}
+
+std::vector<int64_t> PgRegistryStore::NotErasedAmong(
+    Tx& tx, const std::vector<int64_t>& ids) {
+  return All<int64_t>(tx.exec_params(kNotErasedAmongSql, common::SqlArray(ids)),
+                      [](const pqxx::row& r) { return r[0].as<int64_t>(); });
+}
+
+std::vector<int64_t> PgRegistryStore::ErasedWithKeyShredded(Tx& tx) {
+  return All<int64_t>(tx.exec(kErasedShreddedSql),
+                      [](const pqxx::row& r) { return r[0].as<int64_t>(); });
 }
 
 std::optional<int64_t> PgRegistryStore::InsertShop(Tx& tx, int64_t area_id,

@@ -157,6 +157,11 @@ class PgRegistryStore final {
   // erasure committed here; the key's deletion there is not yet recorded).
   static std::vector<int64_t> KeysNotShredded(Tx& tx);
   static void MarkKeysShredded(Tx& tx, const std::vector<int64_t>& ids);
+  // Of `ids`, the persons not erased here (ascending).
+  static std::vector<int64_t> NotErasedAmong(Tx& tx,
+                                             const std::vector<int64_t>& ids);
+  // Erased persons whose key's deletion is recorded.
+  static std::vector<int64_t> ErasedWithKeyShredded(Tx& tx);
 
   static std::optional<int64_t> InsertShop(Tx& tx, int64_t area_id,
                                            const std::string& name);

@@ -134,6 +134,64 @@ common::RetentionItem PersonRetention::Apply(pqxx::transaction_base& tx,
   return item;
 }
 
+std::vector<int64_t> RestoredErasureRetention::Restored(
+    pqxx::transaction_base& tx) const {
+  auto erased = keys_.ErasedPersons();
+  if (!erased.ok()) {
+    common::LogWarn(
+        "cannot read the erased keys; the next retention run "
+        "tries again",
+        {{"error", std::string(erased.status().message())}});
+    return {};
+  }
+  if (erased->empty()) return {};
+  return Store::NotErasedAmong(tx, *erased);
+}
+
+common::RetentionItem RestoredErasureRetention::Due(pqxx::transaction_base& tx,
+                                                    absl::Time) {
+  std::vector<RetainedRow> due;
+  for (int64_t id : Restored(tx)) {
+    if (auto row = Store::PersonById(tx, id))
+      due.push_back({id, row->pseudonym});
+  }
+  return Item(kind(), due);
+}
+
+common::RetentionItem RestoredErasureRetention::Apply(
+    pqxx::transaction_base& tx, absl::Time now) {
+  std::vector<RetainedRow> erased;
+  std::vector<ChangedCard> changes;
+  std::vector<int64_t> ids;
+  for (int64_t id : Restored(tx)) {
+    auto row = Store::PersonForUpdate(tx, id);
+    if (!row || row->erased) continue;
+    Erasure e = ErasePerson(tx, sink_, *row, /*revoked_by=*/0, now);
+    changes.insert(changes.end(), e.changes.begin(), e.changes.end());
+    erased.push_back({id, row->pseudonym});
+    ids.push_back(id);
+  }
+  // Their keys went with the first erasure.
+  Store::MarkKeysShredded(tx, ids);
+  auto item = Item(kind(), erased);
+  if (!changes.empty()) {
+    item.after_commit = [this, changes = std::move(changes)] {
+      sink_.CardsCommitted(changes);
+    };
+  }
+  return item;
+}
+
+absl::Status RecordPastErasures(common::DbPool& pool, const KeyRing& keys) {
+  auto ids = pool.InTransaction<pqxx::read_transaction>(
+      "read erased persons",
+      [](pqxx::read_transaction& tx) -> absl::StatusOr<std::vector<int64_t>> {
+        return Store::ErasedWithKeyShredded(tx);
+      });
+  if (!ids.ok()) return ids.status();
+  return keys.RecordErased(*ids);
+}
+
 common::RetentionItem IncidentLinkRetention::Due(pqxx::transaction_base& tx,
                                                  absl::Time) {
   return Item(kind(), Store::ErasedIncidentLinks(tx));

@@ -68,6 +68,40 @@ class PersonRetention final : public common::RetentionRule {
   const std::vector<const PersonHolds*> holds_;  // entries may be null
 };
 
+// Kind "restored_erasure": a person the key store knows as erased (their
+// data key was deleted) whose record is here again, not erased: the data
+// database was restored from a dump taken before the erasure. Erased again
+// exactly as by `kvo person erase` (cards revoked, the door told through
+// `sink`, fields, photo and blind index gone), so no name finds them and
+// no history shows them; their key is gone already. Runs first (then
+// "incident_link" takes their incidents' links), and kvod runs it at
+// start before it serves, so a kvod started on restored data serves none
+// of them.
+class RestoredErasureRetention final : public common::RetentionRule {
+ public:
+  RestoredErasureRetention(CardChangeSink& sink, const KeyRing& keys)
+      : sink_(sink), keys_(keys) {}
+  std::string kind() const override { return "restored_erasure"; }
+  common::RetentionItem Due(pqxx::transaction_base& tx,
+                            absl::Time now) override;
+  common::RetentionItem Apply(pqxx::transaction_base& tx,
+                              absl::Time now) override;
+
+ private:
+  // The persons here not erased whose key the key store deleted. A key
+  // store that cannot be read gives none (logged): the next run tries again.
+  std::vector<int64_t> Restored(pqxx::transaction_base& tx) const;
+
+  CardChangeSink& sink_;
+  const KeyRing& keys_;
+};
+
+// Records in the key store, as erased, every person erased in the data
+// database `pool` (their keys are gone): erasures made before the key store
+// kept them, so a restored older dump of the data finds them too. Run at
+// start; idempotent.
+absl::Status RecordPastErasures(common::DbPool& pool, const KeyRing& keys);
+
 // Kind "incident_link": an erased person's incidents keep their anonymous
 // facts (area, shop, time, type, damage) for statistics and lose the link
 // to the person and the sealed description and report number.

@@ -245,4 +245,22 @@ void RegistrySubjects::ErasureCommitted(const privacy::SubjectErasure& e) {
   DestroyErasedKeys(pool_, keys_, {e.person_id});
 }
 
+absl::StatusOr<std::string> RegistrySubjects::SealNote(
+    pqxx::transaction_base&, const privacy::SubjectRef& ref,
+    const std::string& binding, const std::string& plain) const {
+  Vault vault(keys_);
+  auto person = vault.OpenSealed(RowOf(ref), {});
+  if (!person.ok()) return person.status();
+  return vault.Seal(*person, binding, plain);
+}
+
+absl::StatusOr<std::string> RegistrySubjects::OpenNote(
+    pqxx::transaction_base&, const privacy::SubjectRef& ref,
+    const std::string& binding, const std::string& sealed) const {
+  Vault vault(keys_);
+  auto person = vault.OpenSealed(RowOf(ref), {});
+  if (!person.ok()) return person.status();
+  return vault.OpenValue(*person, binding, sealed);
+}
+
 }  // namespace kvo::registry

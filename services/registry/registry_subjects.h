@@ -47,6 +47,13 @@ class RegistrySubjects final : public privacy::SubjectRecords {
                                                 int64_t principal_id,
                                                 absl::Time now) override;
   void ErasureCommitted(const privacy::SubjectErasure& erasure) override;
+  absl::StatusOr<std::string> SealNote(pqxx::transaction_base& tx,
+                                       const privacy::SubjectRef& ref,
+                                       const std::string& binding,
+                                       const std::string& plain) const override;
+  absl::StatusOr<std::string> OpenNote(
+      pqxx::transaction_base& tx, const privacy::SubjectRef& ref,
+      const std::string& binding, const std::string& sealed) const override;
 
  private:
   const kvo::v1::Policy& policy_;

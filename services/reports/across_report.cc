@@ -43,6 +43,9 @@ void AddFacts(const PeriodFacts& f, bool first_area, PeriodFacts& total) {
     total.donations->claimed_cents += f.donations->claimed_cents;
     total.donations->paid_cents += f.donations->paid_cents;
     total.donations->shop_share_cents += f.donations->shop_share_cents;
+    total.donations->claims += f.donations->claims;
+    total.donations->paid_claims += f.donations->paid_claims;
+    total.donations->shop_share_claims += f.donations->shop_share_claims;
   } else {
     total.donations.reset();
   }

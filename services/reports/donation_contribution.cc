@@ -13,8 +13,9 @@ absl::Status DonationContribution::AddPeriod(pqxx::transaction_base& tx,
   const absl::TimeZone& tz = common::Amsterdam();
   const auto totals = donations::PgDonationStore::TotalsOfArea(
       tx, area_id, absl::ToCivilDay(from, tz), absl::ToCivilDay(to, tz) - 1);
-  facts.donations =
-      DonationFacts{totals.claimed, totals.paid, totals.shop_share};
+  facts.donations = DonationFacts{totals.claimed,     totals.paid,
+                                  totals.shop_share,  totals.claims,
+                                  totals.paid_claims, totals.shop_share_claims};
   return absl::OkStatus();
 }
 

@@ -319,14 +319,19 @@ absl::StatusOr<ReductionReport> BuildReductionReport(
   if (a.donations && b.donations) {
     const DonationFacts& d0 = *a.donations;
     const DonationFacts& d1 = *b.donations;
-    for (const auto& [metric, label, v0, v1] :
+    // Every claim is the same amount: a sum of fewer than `t` claims
+    // tells how many there were, so it is hidden as the count would be.
+    for (const auto& [metric, label, v0, v1, n0, n1] :
          {std::tuple{"donations.claimed", "Gevorderd", d0.claimed_cents,
-                     d1.claimed_cents},
-          std::tuple{"donations.paid", "Betaald", d0.paid_cents, d1.paid_cents},
+                     d1.claimed_cents, d0.claims, d1.claims},
+          std::tuple{"donations.paid", "Betaald", d0.paid_cents, d1.paid_cents,
+                     d0.paid_claims, d1.paid_claims},
           std::tuple{"donations.shop_share", "Aandeel winkels",
-                     d0.shop_share_cents, d1.shop_share_cents}}) {
-      donations.figures.push_back(CountFigure(
-          metric, label, Unit::kCents, double(v0), double(v1), false, false));
+                     d0.shop_share_cents, d1.shop_share_cents,
+                     d0.shop_share_claims, d1.shop_share_claims}}) {
+      donations.figures.push_back(
+          CountFigure(metric, label, Unit::kCents, double(v0), double(v1),
+                      Small(double(n0), t), Small(double(n1), t)));
     }
   } else {
     donations.note =

@@ -35,6 +35,11 @@ struct DonationFacts {
   int64_t claimed_cents = 0;
   int64_t paid_cents = 0;
   int64_t shop_share_cents = 0;
+  // The claims behind each sum: a sum of fewer than the threshold is
+  // hidden like a small count (every claim is the same amount).
+  int64_t claims = 0;
+  int64_t paid_claims = 0;
+  int64_t shop_share_claims = 0;
 };
 
 // What the registry, the police figures and the cycle give for one period.

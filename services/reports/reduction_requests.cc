@@ -13,8 +13,8 @@ absl::StatusOr<absl::CivilDay> Day(const std::string& text,
   if (text.empty()) {
     return absl::InvalidArgumentError(
         absl::StrCat(flag,
-                     ": required (a year like 2025, or "
-                     "2025-01-01..2025-12-31)"));
+                     ": required (a year like 2025, a month like 2025-03, "
+                     "or 2025-01-01..2025-06-30)"));
   }
   if (text.size() != 10 || !absl::ParseCivilTime(text, &day) ||
       absl::FormatCivilTime(day) != text || day.year() < 2000 ||
@@ -45,6 +45,22 @@ absl::Status CheckLength(const Period& p, absl::string_view flag,
   return absl::OkStatus();
 }
 
+// Whole calendar months only: two reports whose periods differ by a few
+// days could be subtracted to give back a count each hides as "< 5".
+absl::Status CheckWholeMonths(const Period& p, absl::string_view flag) {
+  if (p.from.day() == 1 && (p.to + 1).day() == 1) return absl::OkStatus();
+  const absl::CivilDay start(p.from.year(), p.from.month(), 1);
+  const absl::CivilDay end = absl::CivilDay(absl::CivilMonth(p.to) + 1) - 1;
+  return absl::InvalidArgumentError(absl::StrCat(
+      flag, ": ", absl::FormatCivilTime(p.from), "..",
+      absl::FormatCivilTime(p.to),
+      " is not whole calendar months; a period starts on the 1st and ends on "
+      "a month's last day (e.g. ",
+      absl::FormatCivilTime(start), "..", absl::FormatCivilTime(end),
+      ", a month like 2025-03 or a year like 2025), so that two reports "
+      "cannot be subtracted to give back a hidden count"));
+}
+
 }  // namespace
 
 int MaxPeriodDays(const kvo::v1::Policy& policy) {
@@ -71,6 +87,8 @@ absl::StatusOr<ReductionPeriods> PeriodsOf(const Request& r,
   const int max_days = MaxPeriodDays(policy);
   if (auto s = CheckLength(*first, "--from", max_days); !s.ok()) return s;
   if (auto s = CheckLength(*second, "--to", max_days); !s.ok()) return s;
+  if (auto s = CheckWholeMonths(*first, "--from"); !s.ok()) return s;
+  if (auto s = CheckWholeMonths(*second, "--to"); !s.ok()) return s;
   return ReductionPeriods{*first, *second};
 }
 

@@ -29,17 +29,17 @@ class ReportE2E : public RegistryFixture {
     reports_ = ReportService::NewStub(kvod_->Channel());
   }
 
-  // The last 30 days against the 365 before them (Amsterdam days).
+  // This month (Amsterdam) against the twelve before it: whole months.
   ReductionReportRequest Request(int64_t area) {
     absl::TimeZone tz;
     absl::LoadTimeZone("Europe/Amsterdam", &tz);
-    const absl::CivilDay today = absl::ToCivilDay(absl::Now(), tz);
+    const absl::CivilMonth month(absl::ToCivilDay(absl::Now(), tz));
     ReductionReportRequest req;
     req.set_area_id(area);
-    req.set_first_from(absl::FormatCivilTime(today - 395));
-    req.set_first_to(absl::FormatCivilTime(today - 31));
-    req.set_second_from(absl::FormatCivilTime(today - 30));
-    req.set_second_to(absl::FormatCivilTime(today));
+    req.set_first_from(absl::FormatCivilTime(absl::CivilDay(month - 12)));
+    req.set_first_to(absl::FormatCivilTime(absl::CivilDay(month) - 1));
+    req.set_second_from(absl::FormatCivilTime(absl::CivilDay(month)));
+    req.set_second_to(absl::FormatCivilTime(absl::CivilDay(month + 1) - 1));
     return req;
   }
 
@@ -110,6 +110,8 @@ TEST_F(ReportE2E, DonationsClaimedPaidAndTheShopsShare) {
   }
 
   // Two claims of EUR 181 (policy), one paid in full: EUR 140 to the shop.
+  // Every claim is EUR 181, so "Gevorderd EUR 362,00" would say there were
+  // two: sums of fewer than 5 claims are hidden like the count.
   int64_t claim_id = 0;
   for (int i = 0; i < 2; ++i) {
     const Person p = MakePerson(absl::StrCat("Donateur", i));
@@ -137,10 +139,103 @@ TEST_F(ReportE2E, DonationsClaimedPaidAndTheShopsShare) {
           .ok());
   auto f = Figures(resp);
   EXPECT_EQ(f["donations.claimed"].first(), "€ 0,00");
-  EXPECT_EQ(f["donations.claimed"].second(), "€ 362,00");
-  EXPECT_EQ(f["donations.paid"].second(), "€ 181,00");
-  EXPECT_EQ(f["donations.shop_share"].second(), "€ 140,00");
+  EXPECT_EQ(f["donations.claimed"].second(), "verborgen");
+  EXPECT_EQ(f["donations.paid"].second(), "verborgen");
+  EXPECT_EQ(f["donations.shop_share"].second(), "verborgen");
   EXPECT_THAT(resp.csv(), HasSubstr("donations.shop_share"));
+  EXPECT_THAT(resp.csv(), ::testing::Not(HasSubstr("362")));
+  EXPECT_THAT(resp.csv(), ::testing::Not(HasSubstr("181")));
+  EXPECT_THAT(resp.text(), ::testing::Not(HasSubstr("181,00")));
+
+  // Three more claims: five claimed (shown), still one paid (hidden).
+  for (int i = 2; i < 5; ++i) {
+    const Person p = MakePerson(absl::StrCat("Donateur", i));
+    CreateCaseRequest req;
+    req.set_incident_id(Incident(p.id(), "theft"));
+    DonationCase c;
+    ASSERT_TRUE(donations->CreateCase(Ctx(police_).get(), req, &c).ok());
+  }
+  ASSERT_TRUE(
+      reports_
+          ->ReductionReport(Ctx(coordinator_).get(), Request(area_a_), &resp)
+          .ok());
+  f = Figures(resp);
+  EXPECT_EQ(f["donations.claimed"].second(), "€ 905,00");
+  EXPECT_EQ(f["donations.paid"].second(), "verborgen");
+  EXPECT_EQ(f["donations.shop_share"].second(), "verborgen");
+  // The report across areas hides the same sums (and its total with them).
+  ReductionAcrossRequest across;
+  across.add_area_ids(area_a_);
+  ReductionReportRequest periods = Request(area_a_);
+  across.set_first_from(periods.first_from());
+  across.set_first_to(periods.first_to());
+  across.set_second_from(periods.second_from());
+  across.set_second_to(periods.second_to());
+  ReductionAcrossResponse over;
+  s = reports_->ReductionAcross(Ctx(coordinator_).get(), across, &over);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_THAT(over.csv(), ::testing::Not(HasSubstr("181")));
+  EXPECT_THAT(over.csv(), ::testing::Not(HasSubstr("140")));
+}
+
+// The attack: a year's report minus the same year less its last few days
+// gave back counts each report hid as "< 5". Periods are whole calendar
+// months, in every report call (one area, across areas, CSV alike).
+TEST_F(ReportE2E, PeriodsThatAreNotWholeMonthsAreRefused) {
+  Incident(MakePerson("Eenling").id(), "theft");
+  ReductionReportRequest year = Request(area_a_);
+  ReductionReportResponse resp;
+  ASSERT_TRUE(
+      reports_->ReductionReport(Ctx(coordinator_).get(), year, &resp).ok());
+  absl::CivilDay to;
+  ASSERT_TRUE(absl::ParseCivilTime(year.second_to(), &to));
+  ReductionReportRequest less = year;
+  less.set_second_to(absl::FormatCivilTime(to - 3));
+  less.set_with_pdf(true);
+  grpc::Status s =
+      reports_->ReductionReport(Ctx(coordinator_).get(), less, &resp);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(s.error_message(), HasSubstr("--to: "));
+  EXPECT_THAT(s.error_message(), HasSubstr("whole calendar months"));
+  ReductionReportRequest late_start = year;
+  absl::CivilDay from;
+  ASSERT_TRUE(absl::ParseCivilTime(year.first_from(), &from));
+  late_start.set_first_from(absl::FormatCivilTime(from + 1));
+  s = reports_->ReductionReport(Ctx(coordinator_).get(), late_start, &resp);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(s.error_message(), HasSubstr("--from: "));
+
+  ReductionAcrossRequest across;
+  across.add_area_ids(area_a_);
+  across.set_first_from(year.first_from());
+  across.set_first_to(year.first_to());
+  across.set_second_from(year.second_from());
+  across.set_second_to(less.second_to());
+  ReductionAcrossResponse over;
+  s = reports_->ReductionAcross(Ctx(coordinator_).get(), across, &over);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(s.error_message(), HasSubstr("--to: "));
+
+  // Through kvo: a month and a year are whole months; a CSV of a cut
+  // period is refused and nothing is written.
+  CommandResult login =
+      kvod_->Kvo({"login", "--login", "coord", "--password-stdin"},
+                 std::string(kPassword) + "\n");
+  ASSERT_EQ(login.exit_code, 0) << login.err;
+  const std::string area = absl::StrCat(area_a_);
+  const std::string month = year.second_from().substr(0, 7);
+  CommandResult ok = kvod_->Kvo(
+      {"report", "reduction", "--area", area, "--from", "2024", "--to", month});
+  EXPECT_EQ(ok.exit_code, 0) << ok.err;
+  TempDir dir;
+  const auto csv = dir.path() / "cut.csv";
+  CommandResult cut = kvod_->Kvo(
+      {"report", "across", "--areas", area, "--from", "2024", "--to",
+       year.second_from() + ".." + less.second_to(), "--csv", csv.string()});
+  EXPECT_EQ(cut.exit_code, 1);
+  EXPECT_THAT(cut.err, HasSubstr("INVALID_ARGUMENT"));
+  EXPECT_THAT(cut.err, HasSubstr("--to"));
+  EXPECT_FALSE(std::filesystem::exists(csv));
 }
 
 TEST_F(ReportE2E, OnlyTheAreasPeopleAndTheOfficersMayRead) {

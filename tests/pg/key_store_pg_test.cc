@@ -3,11 +3,13 @@
 // erased person; keys of an older layout move over; key rotation while
 // others read and write.
 #include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <pqxx/pqxx>
 #include <sstream>
 #include <thread>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
@@ -201,6 +203,34 @@ TEST_F(KeyStorePgTest, ABackupIsRefusedIntoANonEmptyDirectory) {
                           fs::directory_iterator()),
             1);
   EXPECT_EQ(ReadFile(tmp.path() / "last-week.sql"), "older backup");
+}
+
+// scripts/backup keeps key-store backups at most retention.key_backup_days
+// (7): an earlier backup's keystore.sql older than that is deleted when the
+// next backup is written beside it; its data.sql stays.
+TEST_F(KeyStorePgTest, ABackupDeletesKeyStoreBackupsOlderThanTheirDays) {
+  TempDir tmp;
+  const auto days_ago = [](int days) {
+    return fs::file_time_type::clock::now() - std::chrono::hours(24 * days) -
+           std::chrono::minutes(5);
+  };
+  for (const auto& [name, age] :
+       {std::pair{"eight-days", 8}, std::pair{"six-days", 6}}) {
+    fs::create_directories(tmp.path() / name);
+    for (const char* file : {"data.sql", "keystore.sql", "MANIFEST"}) {
+      std::ofstream(tmp.path() / name / file) << file;
+      fs::last_write_time(tmp.path() / name / file, days_ago(age));
+    }
+  }
+  CommandResult backup = Backup(tmp.path() / "today");
+  ASSERT_EQ(backup.exit_code, 0) << Describe(backup);
+  EXPECT_FALSE(fs::exists(tmp.path() / "eight-days" / "keystore.sql"));
+  EXPECT_TRUE(fs::exists(tmp.path() / "eight-days" / "data.sql"));
+  EXPECT_THAT(ReadFile(tmp.path() / "eight-days" / "MANIFEST"),
+              HasSubstr("keystore.sql deleted"));
+  EXPECT_THAT(backup.out, HasSubstr("eight-days/keystore.sql"));
+  EXPECT_TRUE(fs::exists(tmp.path() / "six-days" / "keystore.sql"));
+  EXPECT_TRUE(fs::exists(tmp.path() / "today" / "keystore.sql"));
 }
 
 // Keys an older kvod kept in the data database move to the key store, and

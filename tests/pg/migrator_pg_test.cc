@@ -147,5 +147,59 @@ TEST(ReadMigrationsTest, ProjectMigrationsAreWellFormed) {
   EXPECT_FALSE(migrations->empty());
 }
 
+// Issue 25: kvod's own ANALYZE had copied sampled data keys into the key
+// store's pg_statistic. keystore/V003__trustdata.sql drops what was sampled
+// and no ANALYZE samples a key column again.
+TEST_F(MigratorTest, TheKeyStoreMigrationDropsAndStopsSampledKeys) {
+  auto all =
+      ReadMigrations(fs::path(KVO_SOURCE_DIR) / "migrations" / "keystore");
+  ASSERT_TRUE(all.ok()) << all.status();
+  ASSERT_GE(all->size(), 3u);
+  const std::vector<Migration> before(all->begin(), all->begin() + 2);
+  pqxx::connection conn(conninfo_);
+  ASSERT_TRUE(ApplyMigrations(conn, before).ok());
+  auto sampled = [&] {
+    pqxx::work tx(conn);
+    return tx
+        .exec1(
+            "SELECT count(*) FROM pg_stats WHERE (tablename, attname) IN "
+            "(('data_keys', 'wrapped_key'), ('key_encryption_keys', "
+            "'wrapped_key'), ('root_key', 'blind_key'))")[0]
+        .as<int>();
+  };
+  {
+    pqxx::work tx(conn);
+    tx.exec0(
+        "INSERT INTO key_encryption_keys (version, wrapped_key) VALUES (1, "
+        "'\\x0102')");
+    tx.exec0(
+        "INSERT INTO data_keys (person_id, kek_version, wrapped_key) SELECT "
+        "g, 1, sha256(g::text::bytea) || sha256(g::text::bytea) FROM "
+        "generate_series(1, 200) g");
+    tx.exec0(
+        "INSERT INTO root_key (root_id, blind_key) VALUES ('\\x01', "
+        "'\\x0203')");
+    tx.commit();
+  }
+  {
+    pqxx::nontransaction tx(conn);
+    tx.exec("ANALYZE");
+  }
+  ASSERT_EQ(sampled(), 3) << "as an older kvod's ANALYZE left them";
+  ASSERT_TRUE(ApplyMigrations(conn, *all).ok());
+  EXPECT_EQ(sampled(), 0);
+  {
+    pqxx::nontransaction tx(conn);
+    tx.exec("ANALYZE");
+  }
+  EXPECT_EQ(sampled(), 0);
+  pqxx::work tx(conn);
+  EXPECT_EQ(tx.exec1("SELECT count(*) FROM pg_stats WHERE tablename = "
+                     "'data_keys' AND attname = 'person_id'")[0]
+                .as<int>(),
+            1)
+      << "the other columns are still analysed";
+}
+
 }  // namespace
 }  // namespace kvo::common

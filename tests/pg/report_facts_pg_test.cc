@@ -238,12 +238,16 @@ TEST_F(ReportFactsPgTest, DonationsOfOneAreaAndPeriodInCents) {
                                absl::FromCivil(absl::CivilDay(y + 1, 1, 1), tz),
                                facts)
                     .ok());
-    return facts.donations.value_or(reports::DonationFacts{-1, -1, -1});
+    return facts.donations.value_or(reports::DonationFacts{-1, -1, -1, -1, -1, -1});
   };
   const reports::DonationFacts facts = year(2025);
   EXPECT_EQ(facts.claimed_cents, 18100);
   EXPECT_EQ(facts.paid_cents, 10000 - 1000);
   EXPECT_EQ(facts.shop_share_cents, 5900 - 1000);
+  // The claims behind each sum (the report hides a sum of fewer than 5).
+  EXPECT_EQ(facts.claims, 1);
+  EXPECT_EQ(facts.paid_claims, 1);
+  EXPECT_EQ(facts.shop_share_claims, 1);
   const reports::DonationFacts next = year(2026);
   EXPECT_EQ(next.claimed_cents, 0);
   EXPECT_EQ(next.paid_cents, 8100);

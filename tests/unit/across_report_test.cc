@@ -31,8 +31,8 @@ ReductionInputs Area(const std::string& name,
   in.second_facts.incidents_by_type = std::move(second);
   in.first_facts.damage_cents = 10000;
   in.second_facts.damage_cents = 5000;
-  in.first_facts.donations = DonationFacts{18100, 18100, 14000};
-  in.second_facts.donations = DonationFacts{0, 0, 0};
+  in.first_facts.donations = DonationFacts{90500, 90500, 70000, 5, 5, 5};
+  in.second_facts.donations = DonationFacts{0, 0, 0, 0, 0, 0};
   return in;
 }
 
@@ -78,7 +78,7 @@ TEST(AcrossReportTest, EachAreaAndTheTotalWorkedOutByHand) {
   EXPECT_EQ(Line(*r, Row(*r, "damage"), false),
             (Cells{"€ 100,00", "€ 100,00", "€ 200,00"}));
   EXPECT_EQ(Line(*r, Row(*r, "donations.shop_share"), false),
-            (Cells{"€ 140,00", "€ 140,00", "€ 280,00"}));
+            (Cells{"€ 700,00", "€ 700,00", "€ 1.400,00"}));
   EXPECT_THAT(AcrossCsv(*r),
               HasSubstr("Incidenten (registratie),diefstal,incidents.theft,"
                         "Totaal,60,40,\"-33,3 %\""));

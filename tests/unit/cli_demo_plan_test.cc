@@ -42,11 +42,17 @@ TEST(DemoPlanTest, ACityCentreWithAVisibleDropAfterThePlan) {
   }
   EXPECT_EQ(names.size(), 40u) << "shop names are distinct";
   EXPECT_EQ(per_street.size(), 3u);
-  // Two years of 365 days, back to back, ending today.
+  // Whole calendar months, back to back, the second up to today: twelve
+  // months, then eleven and today's month.
   EXPECT_EQ(p.second_to, kToday);
-  EXPECT_EQ(p.second_to - p.second_from + 1, 365);
+  EXPECT_EQ(p.second_from.day(), 1);
+  EXPECT_EQ(p.first_from.day(), 1);
+  EXPECT_EQ(absl::CivilMonth(p.second_from), absl::CivilMonth(kToday) - 11);
   EXPECT_EQ(p.first_to + 1, p.second_from);
-  EXPECT_EQ(p.first_to - p.first_from + 1, 365);
+  EXPECT_EQ(absl::CivilMonth(p.first_from),
+            absl::CivilMonth(p.second_from) - 12);
+  EXPECT_EQ((p.report_second_to() + 1).day(), 1);
+  EXPECT_EQ(absl::CivilMonth(p.report_second_to()), absl::CivilMonth(kToday));
   int before = 0, after = 0;
   for (const DemoIncident& in : p.incidents) {
     const absl::CivilDay day(in.at);

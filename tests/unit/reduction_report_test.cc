@@ -42,7 +42,7 @@ ReductionInputs Seeded() {
   a.objections_by_outcome = {{"upheld", 2}, {"rejected", 6}};
   a.repeat_offenders = 7;
   a.survey = SurveyFacts{40, 22, 16, 8};
-  a.donations = DonationFacts{181000, 90500, 70000};
+  a.donations = DonationFacts{181000, 90500, 70000, 10, 5, 5};
   for (int m = 1; m <= 12; ++m) {
     a.incidents_by_month[absl::CivilMonth(2024, m)] = 10 + m;
   }
@@ -57,7 +57,7 @@ ReductionInputs Seeded() {
   b.objections_by_outcome = {{"rejected", 5}};
   b.repeat_offenders = 5;
   b.survey = SurveyFacts{38, 26, 10, 7};
-  b.donations = DonationFacts{362000, 181000, 140000};
+  b.donations = DonationFacts{362000, 181000, 140000, 20, 10, 10};
   for (int m = 1; m <= 12; ++m) {
     b.incidents_by_month[absl::CivilMonth(2025, m)] = m == 2 ? 3 : 12;
   }
@@ -303,7 +303,7 @@ TEST(ReductionReportTest, ObjectiveMetricsAreTheReportsFigures) {
     for (const char* o : {"upheld", "rejected", "pending"}) {
       f->objections_by_outcome[o] = 1;
     }
-    f->donations = DonationFacts{100, 50, 25};
+    f->donations = DonationFacts{100, 50, 25, 1, 1, 1};
   }
   auto r = BuildReductionReport(in);
   ASSERT_TRUE(r.ok()) << r.status();
@@ -313,6 +313,31 @@ TEST(ReductionReportTest, ObjectiveMetricsAreTheReportsFigures) {
   }
   const auto metrics = cycle::ObjectiveMetrics(*policy);
   EXPECT_EQ(emitted, std::set<std::string>(metrics.begin(), metrics.end()));
+}
+
+// Every claim is EUR 181: a sum of fewer than 5 claims tells how many
+// there were ("Gevorderd EUR 181,00": one), so it is hidden like the count.
+TEST(ReductionReportTest, MoneyOfFewerThanFiveClaimsIsHidden) {
+  ReductionInputs in;
+  in.first = {absl::CivilDay(2024, 1, 1), absl::CivilDay(2024, 12, 31)};
+  in.second = {absl::CivilDay(2025, 1, 1), absl::CivilDay(2025, 12, 31)};
+  in.first_facts.donations = DonationFacts{18100, 18100, 14000, 1, 1, 1};
+  in.second_facts.donations = DonationFacts{90500, 36200, 28000, 5, 2, 2};
+  auto r = BuildReductionReport(in);
+  ASSERT_TRUE(r.ok()) << r.status();
+  for (const Section& s : r->sections) {
+    for (const Figure& f : s.figures) {
+      if (f.metric == "donations.claimed") {
+        EXPECT_EQ(FormatValue(f, false, 5), "verborgen");
+        EXPECT_EQ(FormatValue(f, true, 5), "€ 905,00");
+        EXPECT_FALSE(f.change.has_value());
+      } else if (f.metric == "donations.paid" ||
+                 f.metric == "donations.shop_share") {
+        EXPECT_EQ(FormatValue(f, false, 5), "verborgen");
+        EXPECT_EQ(FormatValue(f, true, 5), "verborgen");
+      }
+    }
+  }
 }
 
 }  // namespace
