@@ -4,7 +4,6 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_join.h"
 
 namespace kvo::audit {
 namespace {
@@ -76,10 +75,6 @@ std::string WrittenBytes(const SequencedEntry& e) {
   AppendFields(out, e);
   AppendContext(out, e);
   return out;
-}
-
-std::string JoinSubjects(const std::vector<std::string>& subjects) {
-  return absl::StrJoin(subjects, ",");
 }
 
 std::vector<std::string> SplitSubjects(absl::string_view subject) {

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_join.h"
 #include "absl/strings/string_view.h"
 
 namespace kvo::audit {
@@ -58,7 +59,10 @@ struct SequencedEntry {
 // Its result is sorted and without repeats: the rows audit_subjects holds
 // for the entry.
 inline constexpr size_t kMaxSubjectBytes = 200;
-std::string JoinSubjects(const std::vector<std::string>& subjects);
+template <typename Strings>  // any range of strings
+std::string JoinSubjects(const Strings& subjects) {
+  return absl::StrJoin(subjects, ",");
+}
 std::vector<std::string> SplitSubjects(absl::string_view subject);
 
 // A signed tree head as stored, with the signer's public key.

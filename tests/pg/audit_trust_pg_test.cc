@@ -136,7 +136,8 @@ TEST_F(AuditTrustPgTest, NoEntryWedgesTheSequencerAndEverySubjectIsIndexed) {
 TEST_F(AuditTrustPgTest, SplitSubjectsIsTheOneSpelling) {
   EXPECT_EQ(SplitSubjects("person:b,person:a, person:b\tarea:1,,"),
             (std::vector<std::string>{"area:1", "person:a", "person:b"}));
-  EXPECT_EQ(JoinSubjects({"person:a", "person:b"}), "person:a,person:b");
+  EXPECT_EQ(JoinSubjects(std::vector<std::string>{"person:a", "person:b"}),
+            "person:a,person:b");
   EXPECT_TRUE(SplitSubjects(std::string(kMaxSubjectBytes + 1, 'x')).empty());
 }
 
@@ -204,7 +205,8 @@ TEST_F(AuditTrustPgTest, AnEntryWithTheOlderMacIsStillSequenced) {
 // Issue 25.5: deleting rows of the subject index hid reads from
 // `kvo audit log --subject` while verify stayed ok.
 TEST_F(AuditTrustPgTest, VerifyProvesTheSubjectIndexComplete) {
-  ASSERT_TRUE(Write(JoinSubjects({Person(1), Person(2)})).ok());
+  ASSERT_TRUE(
+      Write(JoinSubjects(std::vector<std::string>{Person(1), Person(2)})).ok());
   ASSERT_TRUE(Write(Person(1)).ok());
   ASSERT_EQ(Sequence(), 2u);
   ASSERT_TRUE(Verify().ok);
