@@ -1,5 +1,8 @@
 #include "services/audit/audit_entry.h"
 
+#include <algorithm>
+
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 
 namespace kvo::audit {
@@ -58,10 +61,38 @@ std::string CanonicalBytes(const SequencedEntry& e) {
 }
 
 std::string WrittenBytes(const SequencedEntry& e) {
+  if (!e.writer.empty()) {
+    std::string out = "kvo-audit-written-v3";
+    AppendFields(out, e);
+    AppendField(out, absl::StrCat(e.area_id));
+    AppendField(out, e.peer);
+    AppendField(out, e.writer);
+    AppendField(out, absl::StrCat(e.write_no));
+    return out;
+  }
   std::string out =
       HasContext(e) ? "kvo-audit-written-v2" : "kvo-audit-written-v1";
   AppendFields(out, e);
   AppendContext(out, e);
+  return out;
+}
+
+std::vector<std::string> SplitSubjects(absl::string_view subject) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  for (size_t i = 0; i <= subject.size(); ++i) {
+    if (i < subject.size() && subject[i] != ',' &&
+        !absl::ascii_isspace(static_cast<unsigned char>(subject[i]))) {
+      continue;
+    }
+    const size_t n = i - start;
+    if (n > 0 && n <= kMaxSubjectBytes) {
+      out.emplace_back(subject.substr(start, n));
+    }
+    start = i + 1;
+  }
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
   return out;
 }
 

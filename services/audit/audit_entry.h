@@ -3,7 +3,9 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
+#include "absl/strings/str_join.h"
 #include "absl/strings/string_view.h"
 
 namespace kvo::audit {
@@ -41,7 +43,27 @@ struct SequencedEntry {
   std::string request_id;
   int64_t area_id = 0;
   std::string peer;
+  // Which kvod process wrote the row (16 random bytes, new at each start)
+  // and its how-manieth write: the write MAC covers both, so a copy of a
+  // genuine row is told from the row itself. Empty / 0 in entries written
+  // before both existed (their MAC is v1 or v2).
+  std::string writer;
+  int64_t write_no = 0;
 };
+
+// An entry's subjects, the one way every writer and reader spells them:
+// pseudonymous ids ("person:<id>") joined by commas. SplitSubjects also
+// takes the blanks older retention entries were joined with, and leaves out
+// empty pieces and pieces longer than kMaxSubjectBytes (no id is that long:
+// they are not indexed, so no entry can outgrow the subject index's rows).
+// Its result is sorted and without repeats: the rows audit_subjects holds
+// for the entry.
+inline constexpr size_t kMaxSubjectBytes = 200;
+template <typename Strings>  // any range of strings
+std::string JoinSubjects(const Strings& subjects) {
+  return absl::StrJoin(subjects, ",");
+}
+std::vector<std::string> SplitSubjects(absl::string_view subject);
 
 // A signed tree head as stored, with the signer's public key.
 struct StoredTreeHead {
@@ -61,7 +83,9 @@ struct StoredTreeHead {
 std::string CanonicalBytes(const SequencedEntry& entry);
 
 // The bytes an entry's write MAC covers: what kvod knows when it writes the
-// row (time and every field), not the index the sequencer gives it later.
+// row (time and every field, and since v3 the writer and its write number),
+// not the index the sequencer gives it later. v3 when `writer` is set; the
+// v1/v2 bytes of older entries are unchanged.
 std::string WrittenBytes(const SequencedEntry& entry);
 
 }  // namespace kvo::audit

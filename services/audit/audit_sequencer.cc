@@ -1,6 +1,7 @@
 #include "services/audit/audit_sequencer.h"
 
 #include <cstring>
+#include <set>
 
 #include "absl/strings/str_cat.h"
 #include "services/audit/audit_entry.h"
@@ -218,14 +219,30 @@ absl::StatusOr<bool> AuditSequencer::SequenceBatch() {
   std::vector<PendingEntry> pending = PgAuditStore::LockUnsequenced(tx, kBatch);
   const AuditMac* mac = ProcessAuditMac();
   std::vector<int64_t> forged;
+  std::vector<int64_t> copies;
+  // A copy of a genuine row carries the MAC of a row already sequenced or
+  // of another pending one (the MAC covers the writer's id and write
+  // number, so two writes never share one).
+  std::vector<std::string> genuine_macs;
+  for (const PendingEntry& p : pending) {
+    if (mac != nullptr && mac->EntryMacOk(p.entry, p.entry_mac)) {
+      genuine_macs.push_back(p.entry_mac);
+    }
+  }
+  std::set<std::string> seen = PgAuditStore::SequencedMacs(tx, genuine_macs);
   CompactTree tree = tree_;  // a copy: the transaction may still fail
   std::vector<int64_t> ids;
   std::vector<uint64_t> indexes;
   std::vector<std::string> leaves;
   std::vector<std::string> seq_macs;
+  std::vector<std::string> subjects;
   for (PendingEntry& p : pending) {
     if (mac == nullptr || !mac->EntryMacOk(p.entry, p.entry_mac)) {
       forged.push_back(p.id);
+      continue;
+    }
+    if (!seen.insert(p.entry_mac).second) {
+      copies.push_back(p.id);
       continue;
     }
     p.entry.index = tree.size();
@@ -235,22 +252,31 @@ absl::StatusOr<bool> AuditSequencer::SequenceBatch() {
     leaves.push_back(AsBytes(leaf));
     seq_macs.push_back(
         mac->SequenceMac(p.entry.index, p.entry.at_micros, leaves.back()));
+    subjects.push_back(std::move(p.entry.subject));
     tree.Append(leaf);
   }
-  if (!forged.empty()) {
-    PgAuditStore::Quarantine(tx, forged);
-    for (int64_t id : forged) {
+  auto set_aside = [&](const std::vector<int64_t>& rows, const char* alarm,
+                       const char* what, const char* purpose) {
+    if (rows.empty()) return;
+    PgAuditStore::Quarantine(tx, rows);
+    for (int64_t id : rows) {
       common::LogError(
-          "ALARM: audit row written outside kvod quarantined, never signed",
-          {{"alarm", "audit_forged_entry"}, {"row_id", absl::StrCat(id)}});
-      AuditRecord alarm;
-      alarm.action = "audit.quarantine";
-      alarm.subject = absl::StrCat("audit-row:", id);
-      alarm.purpose = "its MAC fails: written outside kvod";
-      alarm.outcome = Outcome::kError;
-      PgAuditStore::Append(tx, alarm);
+          absl::StrCat("ALARM: audit row ", what, " quarantined, never signed"),
+          {{"alarm", alarm}, {"row_id", absl::StrCat(id)}});
+      AuditRecord record;
+      record.action = "audit.quarantine";
+      record.subject = absl::StrCat("audit-row:", id);
+      record.purpose = purpose;
+      record.outcome = Outcome::kError;
+      PgAuditStore::Append(tx, record);
     }
-  }
+  };
+  set_aside(forged, "audit_forged_entry", "written outside kvod",
+            "its MAC fails: written outside kvod");
+  set_aside(copies, "audit_copied_entry", "copied from a genuine one",
+            "a copy of an entry kvod wrote: its MAC is already in the log");
+  if (!copies.empty())
+    forged.insert(forged.end(), copies.begin(), copies.end());
   const bool refresh_due =
       options_.head_refresh.count() > 0 && signed_any_ &&
       NowMs() - signed_at_ms_ >= options_.head_refresh.count();
@@ -260,7 +286,7 @@ absl::StatusOr<bool> AuditSequencer::SequenceBatch() {
     return !forged.empty();  // the alarm entries want sequencing
   }
   if (!ids.empty()) {
-    PgAuditStore::AssignIndexes(tx, ids, indexes, leaves, seq_macs);
+    PgAuditStore::AssignIndexes(tx, ids, indexes, leaves, seq_macs, subjects);
   }
   TreeHead head;
   head.tree_size = tree.size();

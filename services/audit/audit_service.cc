@@ -75,6 +75,14 @@ absl::StatusOr<StoredTreeHead> HeadOfSize(pqxx::transaction_base& tx,
   return *head;
 }
 
+// Entries written before this may have lost their content (retention).
+int64_t ErasableBefore(const AuditTrust& trust) {
+  if (trust.clock == nullptr || trust.audit_retention <= absl::ZeroDuration()) {
+    return 0;
+  }
+  return absl::ToUnixMicros(trust.clock->Now() - trust.audit_retention);
+}
+
 }  // namespace
 
 AuditServiceImpl::AuditServiceImpl(common::DbPool& pool,
@@ -93,29 +101,16 @@ grpc::Status AuditServiceImpl::Verify(grpc::ServerContext* context,
   // cannot look like tampering.
   auto report = pool_.InTransaction<ReadTx>(
       "verify audit log", [&](ReadTx& tx) -> absl::StatusOr<VerifyReport> {
-        StoredLogChecks checks;
-        checks.trust.mac = ProcessAuditMac();
-        if (!trust_.public_key.empty()) {
-          checks.trust.trusted_keys.push_back(trust_.public_key);
-        }
-        if (trust_.witness != nullptr) {
-          for (const WitnessedHead& w : trust_.witness->Heads()) {
-            if (w.committed) checks.trust.witnessed.push_back(w.head);
-          }
-        }
+        StoredLogChecks checks = TrustedChecks(
+            trust_.witness, trust_.public_key, ErasableBefore(trust_));
         checks.now_ms = absl::ToUnixMillis(absl::Now());
         checks.max_head_age_ms = trust_.max_head_age_ms;
         checks.max_unsequenced_micros = trust_.max_unsequenced_micros;
-        if (trust_.clock != nullptr &&
-            trust_.audit_retention > absl::ZeroDuration()) {
-          checks.trust.erasable_before_micros =
-              absl::ToUnixMicros(trust_.clock->Now() - trust_.audit_retention);
-        }
         VerifyReport r = VerifyStoredLog(tx, checks);
         if (r.ok && trust_.integrity != nullptr && !trust_.integrity->ok()) {
           r.ok = false;
-          r.problem = absl::StrCat("kvod's sequencer stopped signing: ",
-                                   trust_.integrity->reason());
+          r.problem =
+              absl::StrCat("kvod fails closed: ", trust_.integrity->reason());
         }
         if (auto latest = PgAuditStore::TreeHead(tx, 0)) {
           ToProto(*latest, response->mutable_latest());

@@ -8,6 +8,7 @@
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "services/audit/audit_mac.h"
+#include "services/audit/audit_writes.h"
 #include "services/common/crypto.h"
 #include "services/common/db_pool.h"
 
@@ -33,30 +34,69 @@ constexpr char kAccessesOfSubjectSql[] = KVO_ACCESS_COLUMNS
 #undef KVO_ACCESS_COLUMNS
 // The time is kvod's, in whole microseconds, so the MAC covers exactly
 // what is stored.
+// The row must come back: a trigger or rule that swallows it is noticed.
 constexpr char kAppendSql[] =
     "INSERT INTO audit_entries (principal_id, role, action, subject, purpose, "
-    "outcome, request_id, at, entry_mac, area_id, peer) VALUES "
-    "(NULLIF($1::bigint, 0), $2, $3, $4, $5, $6, $7, timestamptz 'epoch' + "
-    "$8::bigint * interval '1 microsecond', decode($9, 'hex'), "
-    "NULLIF($10::bigint, 0), $11)";
+    "outcome, request_id, at, entry_mac, area_id, peer, writer_id, write_no) "
+    "VALUES (NULLIF($1::bigint, 0), $2, $3, $4, $5, $6, $7, timestamptz "
+    "'epoch' + $8::bigint * interval '1 microsecond', decode($9, 'hex'), "
+    "NULLIF($10::bigint, 0), $11, decode($12, 'hex'), $13) "
+    "RETURNING id, pg_current_xact_id()::text::bigint";
 
 // Timestamps travel as integer microseconds so the canonical bytes are
 // exact; EXTRACT(EPOCH ...) is numeric (exact) in PostgreSQL 14+.
 constexpr char kEntryColumns[] =
     "(EXTRACT(EPOCH FROM at) * 1000000)::bigint, COALESCE(principal_id, 0), "
     "role, action, subject, purpose, outcome, request_id, "
-    "COALESCE(area_id, 0), peer";
+    "COALESCE(area_id, 0), peer, COALESCE(encode(writer_id, 'hex'), ''), "
+    "COALESCE(write_no, 0)";
 
 constexpr char kAssignSql[] =
     "UPDATE audit_entries e SET seq = u.seq, leaf_hash = decode(u.h, 'hex'), "
     "seq_mac = decode(u.m, 'hex') "
     "FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[]) "
     "AS u(id, seq, h, m) WHERE e.id = u.id";
-// Each subject of the entries just placed, for queries by subject.
+// Each subject of the entries just placed (SplitSubjects), for queries by
+// subject: one row per subject, each at most kMaxSubjectBytes.
 constexpr char kIndexSubjectsSql[] =
-    "INSERT INTO audit_subjects (subject, seq) SELECT DISTINCT s, e.seq "
-    "FROM audit_entries e, unnest(string_to_array(e.subject, ',')) AS s "
-    "WHERE e.id = ANY($1::bigint[]) AND s <> '' ON CONFLICT DO NOTHING";
+    "INSERT INTO audit_subjects (subject, seq) SELECT * FROM "
+    "unnest($1::text[], $2::bigint[]) ON CONFLICT DO NOTHING";
+// Which of these write MACs a sequenced entry already has: copies.
+constexpr char kSequencedMacsSql[] =
+    "SELECT DISTINCT encode(entry_mac, 'hex') FROM audit_entries WHERE "
+    "entry_mac IN (SELECT decode(h, 'hex') FROM unnest($1::text[]) AS h) "
+    "AND seq IS NOT NULL";
+// The transactions first, then the rows (a new snapshot): a transaction
+// seen committed has its row visible to the second statement.
+constexpr char kXactStatusSql[] =
+    "SELECT u.id, COALESCE(pg_xact_status(u.x::text::xid8), '') FROM "
+    "unnest($1::bigint[], $2::bigint[]) AS u(id, x)";
+constexpr char kWrittenRowsSql[] =
+    "SELECT id, seq IS NOT NULL, quarantined_at IS NOT NULL FROM "
+    "audit_entries WHERE id = ANY($1::bigint[])";
+constexpr char kSubjectRowsSql[] =
+    "SELECT seq, subject FROM audit_subjects WHERE seq >= $1 AND seq < $2 "
+    "ORDER BY seq, subject";
+// Machinery on kvod's tables that kvod never creates: triggers (but the
+// ones PostgreSQL makes for foreign keys), rules (but views' _RETURN),
+// row-level policies and row-level security, event triggers.
+constexpr char kHiddenMachinerySql[] =
+    "SELECT 'trigger ' || t.tgname || ' on ' || c.relname FROM pg_trigger t "
+    "JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = "
+    "c.relnamespace WHERE NOT t.tgisinternal AND n.nspname NOT IN "
+    "('pg_catalog', 'information_schema') "
+    "UNION ALL SELECT 'rule ' || r.rulename || ' on ' || c.relname FROM "
+    "pg_rewrite r JOIN pg_class c ON c.oid = r.ev_class JOIN pg_namespace n "
+    "ON n.oid = c.relnamespace WHERE r.rulename <> '_RETURN' AND n.nspname "
+    "NOT IN ('pg_catalog', 'information_schema') "
+    "UNION ALL SELECT 'row-level policy ' || p.polname || ' on ' || c.relname "
+    "FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid "
+    "UNION ALL SELECT 'row-level security on ' || c.relname FROM pg_class c "
+    "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE (c.relrowsecurity "
+    "OR c.relforcerowsecurity) AND n.nspname NOT IN ('pg_catalog', "
+    "'information_schema') "
+    "UNION ALL SELECT 'event trigger ' || evtname FROM pg_event_trigger "
+    "ORDER BY 1";
 constexpr char kQuarantineSql[] =
     "UPDATE audit_entries SET quarantined_at = now() "
     "WHERE id = ANY($1::bigint[]) AND seq IS NULL";
@@ -170,6 +210,8 @@ SequencedEntry EntryFromRow(const pqxx::row& row, int first) {
   e.request_id = row[first + 7].as<std::string>();
   e.area_id = row[first + 8].as<int64_t>();
   e.peer = row[first + 9].as<std::string>();
+  e.writer = HexDecode(row[first + 10].as<std::string>()).value_or("");
+  e.write_no = row[first + 11].as<int64_t>();
   return e;
 }
 
@@ -189,6 +231,23 @@ StoredEntry StoredFromRow(const pqxx::row& row) {
                 row[3].as<bool>()};
   s.entry.index = row[0].as<uint64_t>();
   return s;
+}
+
+// A PostgreSQL text array literal of any strings (each quoted, with its
+// quotes and backslashes escaped), for a $n::text[] parameter.
+std::string QuotedArray(const std::vector<std::string>& values) {
+  std::string out = "{";
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (i > 0) out += ',';
+    out += '"';
+    for (char c : values[i]) {
+      if (c == '"' || c == '\\') out += '\\';
+      out += c;
+    }
+    out += '"';
+  }
+  out += '}';
+  return out;
 }
 
 StoredTreeHead HeadFromRow(const pqxx::row& row) {
@@ -222,10 +281,19 @@ void PgAuditStore::Append(pqxx::transaction_base& tx,
   e.request_id = record.request_id;
   e.area_id = record.area_id;
   e.peer = record.peer;
-  common::ExecPrepared(tx, kAppendSql, e.principal_id, e.role, e.action,
-                       e.subject, e.purpose, e.outcome, e.request_id,
-                       e.at_micros, HexEncode(mac->EntryMac(e)), e.area_id,
-                       e.peer);
+  AuditWrites& writes = ProcessAuditWrites();
+  e.writer = writes.writer();
+  e.write_no = writes.NextNumber();
+  pqxx::result r = common::ExecPrepared(
+      tx, kAppendSql, e.principal_id, e.role, e.action, e.subject, e.purpose,
+      e.outcome, e.request_id, e.at_micros, HexEncode(mac->EntryMac(e)),
+      e.area_id, e.peer, HexEncode(e.writer), e.write_no);
+  if (r.size() != 1) {
+    writes.NothingStored(e.action);
+    throw std::runtime_error(
+        "audit: the database stored nothing for an audit entry");
+  }
+  writes.Written(r[0][0].as<int64_t>(), r[0][1].as<int64_t>(), e.at_micros);
 }
 
 std::vector<PendingEntry> PgAuditStore::LockUnsequenced(
@@ -245,7 +313,8 @@ void PgAuditStore::AssignIndexes(pqxx::transaction_base& tx,
                                  const std::vector<int64_t>& ids,
                                  const std::vector<uint64_t>& indexes,
                                  const std::vector<std::string>& leaf_hashes,
-                                 const std::vector<std::string>& seq_macs) {
+                                 const std::vector<std::string>& seq_macs,
+                                 const std::vector<std::string>& subjects) {
   std::vector<std::string> hex;
   hex.reserve(leaf_hashes.size());
   for (const auto& h : leaf_hashes) hex.push_back(HexEncode(h));
@@ -254,7 +323,72 @@ void PgAuditStore::AssignIndexes(pqxx::transaction_base& tx,
   for (const auto& m : seq_macs) macs.push_back(HexEncode(m));
   tx.exec_params0(kAssignSql, common::SqlArray(ids), common::SqlArray(indexes),
                   common::SqlArray(hex), common::SqlArray(macs));
-  tx.exec_params0(kIndexSubjectsSql, common::SqlArray(ids));
+  std::vector<std::string> names;
+  std::vector<uint64_t> seqs;
+  for (size_t i = 0; i < subjects.size() && i < indexes.size(); ++i) {
+    for (std::string& s : SplitSubjects(subjects[i])) {
+      names.push_back(std::move(s));
+      seqs.push_back(indexes[i]);
+    }
+  }
+  if (!names.empty()) {
+    tx.exec_params0(kIndexSubjectsSql, QuotedArray(names),
+                    common::SqlArray(seqs));
+  }
+}
+
+std::set<std::string> PgAuditStore::SequencedMacs(
+    pqxx::transaction_base& tx, const std::vector<std::string>& entry_macs) {
+  std::vector<std::string> hex;
+  for (const auto& m : entry_macs) hex.push_back(HexEncode(m));
+  std::set<std::string> out;
+  if (hex.empty()) return out;
+  for (const auto& row :
+       tx.exec_params(kSequencedMacsSql, common::SqlArray(hex))) {
+    out.insert(Bytes(row[0]));
+  }
+  return out;
+}
+
+std::vector<WrittenRow> PgAuditStore::WrittenRows(
+    pqxx::transaction_base& tx, const std::vector<int64_t>& ids,
+    const std::vector<int64_t>& xids) {
+  std::map<int64_t, WrittenRow> by_id;
+  for (const auto& row : tx.exec_params(kXactStatusSql, common::SqlArray(ids),
+                                        common::SqlArray(xids))) {
+    WrittenRow& w = by_id[row[0].as<int64_t>()];
+    w.id = row[0].as<int64_t>();
+    w.xact = row[1].as<std::string>();
+  }
+  for (const auto& row :
+       tx.exec_params(kWrittenRowsSql, common::SqlArray(ids))) {
+    WrittenRow& w = by_id[row[0].as<int64_t>()];
+    w.id = row[0].as<int64_t>();
+    w.found = true;
+    w.sequenced = row[1].as<bool>();
+    w.quarantined = row[2].as<bool>();
+  }
+  std::vector<WrittenRow> out;
+  for (auto& [id, w] : by_id) out.push_back(std::move(w));
+  return out;
+}
+
+std::vector<std::pair<uint64_t, std::string>> PgAuditStore::SubjectRows(
+    pqxx::transaction_base& tx, uint64_t from, uint64_t to) {
+  std::vector<std::pair<uint64_t, std::string>> out;
+  for (const auto& row : tx.exec_params(kSubjectRowsSql, from, to)) {
+    out.emplace_back(row[0].as<uint64_t>(), row[1].as<std::string>());
+  }
+  return out;
+}
+
+std::vector<std::string> PgAuditStore::HiddenMachinery(
+    pqxx::transaction_base& tx) {
+  std::vector<std::string> out;
+  for (const auto& row : tx.exec(kHiddenMachinerySql)) {
+    out.push_back(row[0].as<std::string>());
+  }
+  return out;
 }
 
 void PgAuditStore::Quarantine(pqxx::transaction_base& tx,
@@ -335,6 +469,18 @@ std::vector<StoredTreeHead> PgAuditStore::AllTreeHeads(
   std::vector<StoredTreeHead> out;
   for (const auto& row : tx.exec(
            absl::StrCat("SELECT ", kHeadColumns, " ORDER BY h.tree_size"))) {
+    out.push_back(HeadFromRow(row));
+  }
+  return out;
+}
+
+std::vector<StoredTreeHead> PgAuditStore::TreeHeadsFrom(
+    pqxx::transaction_base& tx, uint64_t min_size) {
+  std::vector<StoredTreeHead> out;
+  for (const auto& row : tx.exec_params(
+           absl::StrCat("SELECT ", kHeadColumns,
+                        " WHERE h.tree_size >= $1 ORDER BY h.tree_size"),
+           min_size)) {
     out.push_back(HeadFromRow(row));
   }
   return out;

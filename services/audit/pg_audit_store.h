@@ -6,7 +6,9 @@
 #include <map>
 #include <optional>
 #include <pqxx/pqxx>
+#include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -36,6 +38,17 @@ struct StoredEntry {
   }
 };
 
+// What became of a row this process wrote (AuditWrites::Check).
+struct WrittenRow {
+  int64_t id = 0;
+  bool found = false;
+  bool sequenced = false;
+  bool quarantined = false;
+  // pg_xact_status of the writing transaction: "committed", "aborted",
+  // "in progress", or "" when too old to tell.
+  std::string xact;
+};
+
 // One successful access to a subject's data, for their access export:
 // the caller's role and the areas (name and municipality) they hold now.
 struct SubjectAccessRow {
@@ -52,19 +65,37 @@ class PgAuditStore final {
  public:
   // Appends one entry in the caller's transaction: an INSERT only, so
   // concurrent writers never wait on one another. Stamps it with this
-  // process's clock and its MAC (ProcessAuditMac(); throws without one).
+  // process's clock, writer id and write number, and its MAC
+  // (ProcessAuditMac(); throws without one). Throws, and raises the alarm
+  // (AuditWrites), when the database gives no row back.
   static void Append(pqxx::transaction_base& tx, const AuditRecord& record);
 
   // Sequencer: the oldest unsequenced entries (by insertion id), locked.
   static std::vector<PendingEntry> LockUnsequenced(pqxx::transaction_base& tx,
                                                    int limit);
   // Sequencer: stores tree index, leaf hash and sequence MAC (raw bytes)
-  // per entry id.
+  // per entry id, and lists each entry's subjects (its `subject` field,
+  // as SplitSubjects reads it) in audit_subjects.
   static void AssignIndexes(pqxx::transaction_base& tx,
                             const std::vector<int64_t>& ids,
                             const std::vector<uint64_t>& indexes,
                             const std::vector<std::string>& leaf_hashes,
-                            const std::vector<std::string>& seq_macs);
+                            const std::vector<std::string>& seq_macs,
+                            const std::vector<std::string>& subjects);
+  // Sequencer: which of these write MACs (raw bytes) a sequenced entry
+  // already carries (the pending rows with them are copies).
+  static std::set<std::string> SequencedMacs(
+      pqxx::transaction_base& tx, const std::vector<std::string>& entry_macs);
+  // AuditWrites: what became of rows written by transactions `xids`.
+  static std::vector<WrittenRow> WrittenRows(pqxx::transaction_base& tx,
+                                             const std::vector<int64_t>& ids,
+                                             const std::vector<int64_t>& xids);
+  // The subject index's rows of indexes [from, to), by index and subject.
+  static std::vector<std::pair<uint64_t, std::string>> SubjectRows(
+      pqxx::transaction_base& tx, uint64_t from, uint64_t to);
+  // Triggers, rules, row-level policies or security and event triggers on
+  // the database's tables, one line each; kvod creates none.
+  static std::vector<std::string> HiddenMachinery(pqxx::transaction_base& tx);
   // Sequencer: sets rows aside that it will never sign (their MAC fails).
   static void Quarantine(pqxx::transaction_base& tx,
                          const std::vector<int64_t>& ids);
@@ -90,6 +121,9 @@ class PgAuditStore final {
   static std::optional<StoredTreeHead> TreeHead(pqxx::transaction_base& tx,
                                                 uint64_t tree_size);
   static std::vector<StoredTreeHead> AllTreeHeads(pqxx::transaction_base& tx);
+  // Heads of `min_size` entries or more, smallest first.
+  static std::vector<StoredTreeHead> TreeHeadsFrom(pqxx::transaction_base& tx,
+                                                   uint64_t min_size);
 
   // Every sequenced entry in index order, in batches, with its stored leaf
   // hash; `visit` returns false to stop.

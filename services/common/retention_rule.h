@@ -25,7 +25,10 @@ struct RetentionItem {
   std::function<void()> after_commit;
 };
 
-inline constexpr size_t kMaxSubjects = 100;
+// Every subject a run names is listed in the audit log's subject index, one
+// row each, so that "what happened to my data" finds the run; the bound only
+// keeps one entry's size sane.
+inline constexpr size_t kMaxSubjects = 10000;
 
 // One module's retention rule, plugged into the one retention job
 // (services/retention) through this interface, which lives here so that

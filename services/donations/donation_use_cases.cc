@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "services/audit/audit_entry.h"
 #include "services/audit/pg_audit_store.h"
 #include "services/common/crypto.h"
 #include "services/common/local_time.h"
@@ -246,7 +247,7 @@ absl::StatusOr<kvo::v1::DonationCase> DonationUseCases::CreateCase(
         }
         audit::AuditRecord r = actor.who;
         r.action = kAction;
-        r.subject = absl::StrJoin(subjects, ",");
+        r.subject = audit::JoinSubjects(subjects);
         r.area_id = incident->area_id;
         r.purpose = absl::StrCat("case for incident ", incident->id);
         PgAuditStore::Append(tx, r);
@@ -295,7 +296,7 @@ absl::StatusOr<kvo::v1::DonationCase> DonationUseCases::GetCase(
         }
         audit::AuditRecord r = actor.who;
         r.action = kAction;
-        r.subject = absl::StrJoin(subjects, ",");
+        r.subject = audit::JoinSubjects(subjects);
         r.area_id = c->area_id;
         PgAuditStore::Append(tx, r);
         return out;
@@ -357,7 +358,7 @@ absl::StatusOr<kvo::v1::ListClaimsResponse> DonationUseCases::ListClaims(
         }
         audit::AuditRecord r = actor.who;
         r.action = kAction;
-        r.subject = absl::StrJoin(subjects, ",");
+        r.subject = audit::JoinSubjects(subjects);
         r.area_id = in.area_id();
         PgAuditStore::Append(tx, r);
         return out;

@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "services/audit/audit_entry.h"
 #include "services/audit/pg_audit_store.h"
 #include "services/common/proto_time.h"
 #include "services/gallery/door_tiles.h"
@@ -91,7 +92,7 @@ audit::AuditRecord SyncRecord(const identity::RpcGuard& guard,
                               const identity::Call& call,
                               const std::set<std::string>& subjects) {
   audit::AuditRecord record = guard.Record(
-      call, "gallery.sync", absl::StrJoin(subjects, ","), "door check");
+      call, "gallery.sync", audit::JoinSubjects(subjects), "door check");
   if (call.caller.area_ids.size() == 1) {
     record.area_id = call.caller.area_ids.front();
   }

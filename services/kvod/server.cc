@@ -31,6 +31,8 @@
 #include "services/audit/audit_retention.h"
 #include "services/audit/audit_sequencer.h"
 #include "services/audit/audit_service.h"
+#include "services/audit/audit_watch.h"
+#include "services/audit/audit_writes.h"
 #include "services/audit/head_command.h"
 #include "services/audit/log_verification.h"
 #include "services/audit/tree_head.h"
@@ -716,6 +718,9 @@ int RunKvod(const KvodConfig& config) {
   identity::AccessControl access(*policy);
   identity::Authenticator authenticator(*rt.session_pool, kTokenCacheTtl);
   audit::AuditIntegrity audit_integrity;
+  // Every audit insert of this process is confirmed and followed until it
+  // is sequenced (issue 25: kvod knows what it wrote).
+  audit::ProcessAuditWrites().Track(&audit_integrity);
   identity::RpcGuard guard(
       access, authenticator, *rt.pool, audit_integrity,
       policy->rate_limits()
@@ -863,6 +868,18 @@ int RunKvod(const KvodConfig& config) {
   }
   audit::AuditSequencer sequencer(rt.conninfo, std::move(*signer),
                                   kSequencerInterval, sequencer_options);
+  audit::AuditWatchOptions watch_options;
+  watch_options.witness = witness->get();
+  watch_options.integrity = &audit_integrity;
+  watch_options.keystore = rt.keystore_pool.get();
+  watch_options.public_key = audit_public_key;
+  watch_options.max_unsequenced_micros = audit_trust.max_unsequenced_micros;
+  watch_options.erasable_before_micros = [&clock, &audit_trust] {
+    return audit_trust.audit_retention > absl::ZeroDuration()
+               ? absl::ToUnixMicros(clock.Now() - audit_trust.audit_retention)
+               : int64_t{0};
+  };
+  audit::AuditWatch audit_watch(*rt.pool, watch_options);
 
   gpr_set_log_function(LogFromGrpc);
   grpc::EnableDefaultHealthCheckService(true);
@@ -989,6 +1006,7 @@ int RunKvod(const KvodConfig& config) {
     });
   }
   sequencer.Start();
+  audit_watch.Start();  // checks for hidden machinery before serving
   gallery_versions.Start();
   if (!gallery_versions.WaitUntilTrusted(absl::Seconds(10))) {
     // Not fatal: syncs read the database until the listener catches up.
@@ -1072,7 +1090,8 @@ int RunKvod(const KvodConfig& config) {
   key_compaction.Stop();
   common::LogNoChangeSummary(no_change.Take());  // what the last minute owes
   guard.StopAndFlush();  // refusal counts still owed, before the pool goes
-  sequencer.Stop();      // signs what the last RPCs logged
+  audit_watch.Stop();
+  sequencer.Stop();  // signs what the last RPCs logged
   sweeper.Stop();
   retention_job.Stop();
   key_rewrap.Stop();

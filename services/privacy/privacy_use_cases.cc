@@ -8,6 +8,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
 #include "absl/time/civil_time.h"
+#include "services/audit/audit_entry.h"
 #include "services/audit/pg_audit_store.h"
 #include "services/common/local_time.h"
 #include "services/common/text.h"
@@ -248,7 +249,7 @@ absl::StatusOr<kvo::v1::FindSubjectResponse> PrivacyUseCases::FindSubject(
         }
         audit::AuditRecord r = who;
         r.action = kAction;
-        r.subject = absl::StrJoin(subjects, ",");
+        r.subject = audit::JoinSubjects(subjects);
         r.purpose = in.purpose();
         PgAuditStore::Append(tx, r);
         return out;

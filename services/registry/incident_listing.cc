@@ -224,7 +224,7 @@ absl::StatusOr<kvo::v1::ListIncidentsResponse> IncidentListing::List(
         // One entry for what this page disclosed; nothing, nothing logged.
         if (!subjects.empty()) {
           PgAuditStore::Append(
-              tx, guard_.Record(call, kAction, absl::StrJoin(subjects, ","),
+              tx, guard_.Record(call, kAction, audit::JoinSubjects(subjects),
                                 own_shops_only ? "own shop's incidents"
                                                : "incident overview"));
         }

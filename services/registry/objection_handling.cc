@@ -215,7 +215,7 @@ absl::StatusOr<std::vector<kvo::v1::Objection>> ObjectionHandling::List(
         if (!subjects.empty()) {
           PgAuditStore::Append(
               tx, guard_.Record(call, "registry.list_objections",
-                                absl::StrJoin(subjects, ","), "objections"));
+                                audit::JoinSubjects(subjects), "objections"));
         }
         return out;
       });

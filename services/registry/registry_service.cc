@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/civil_time.h"
+#include "services/audit/audit_entry.h"
 #include "services/audit/pg_audit_store.h"
 #include "services/common/crypto.h"
 #include "services/common/local_time.h"
@@ -236,7 +237,7 @@ grpc::Status RegistryServiceImpl::FindPerson(
         }
         PgAuditStore::Append(tx,
                              guard_.Record(*call, "registry.find_person",
-                                           absl::StrJoin(subjects, ","),
+                                           audit::JoinSubjects(subjects),
                                            "find a record before registering"));
         return out;
       });
@@ -389,7 +390,7 @@ grpc::Status RegistryServiceImpl::ListCards(
         if (!subjects.empty()) {
           PgAuditStore::Append(
               tx, guard_.Record(*call, "registry.list_cards",
-                                absl::StrJoin(subjects, ","),
+                                audit::JoinSubjects(subjects),
                                 shop_role ? "door check" : "card overview"));
         }
         return out;

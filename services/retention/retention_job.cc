@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "services/audit/audit_entry.h"
 #include "services/audit/pg_audit_store.h"
 #include "services/common/log.h"
 
@@ -28,7 +29,7 @@ std::string Subjects(const std::vector<common::RetentionItem>& items) {
       if (all.size() < common::kMaxSubjects) all.push_back(s);
     }
   }
-  return absl::StrJoin(all, " ");
+  return audit::JoinSubjects(all);
 }
 
 }  // namespace

@@ -26,6 +26,8 @@
 #include "absl/strings/str_cat.h"
 #include "services/audit/audit_mac.h"
 #include "services/audit/audit_sequencer.h"
+#include "services/audit/audit_watch.h"
+#include "services/audit/audit_writes.h"
 #include "services/audit/pg_audit_store.h"
 #include "services/audit/tree_head.h"
 #include "services/common/crypto.h"
@@ -139,6 +141,15 @@ int main(int argc, char** argv) {
       conninfo, std::move(*signer), std::chrono::milliseconds(500),
       sequencer_options);
   shared.sequencer->Start();
+  // And kvod's watch: every insert confirmed and followed until sequenced,
+  // the quick checks every 5 s.
+  audit::ProcessAuditWrites().Track(&integrity);
+  common::DbPool watch_pool(conninfo, 1);
+  audit::AuditWatchOptions watch_options;
+  watch_options.witness = witness->get();
+  watch_options.integrity = &integrity;
+  audit::AuditWatch watch(watch_pool, watch_options);
+  watch.Start();
   audit::g_shared = &shared;
 
   bench::RatesReporter reporter;
@@ -146,8 +157,10 @@ int main(int argc, char** argv) {
   audit::PrintRatio(reporter);
   benchmark::Shutdown();
 
+  watch.Stop();
   shared.sequencer->Stop();
   shared.sequencer.reset();
+  audit::ProcessAuditWrites().Track(nullptr);
   if (!integrity.ok()) {
     std::fprintf(stderr, "bench: audit integrity tripped: %s\n",
                  integrity.reason().c_str());

@@ -121,6 +121,13 @@ TEST_F(RetentionE2E, AWarningAYearLaterLeavesOnlyTheAnonymousFacts) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   EXPECT_EQ(verify.exit_code, 0) << Describe(verify);
+  // "What happened to my data": the run that erased them, by subject
+  // (issue 24: its subjects were joined with blanks, the index split on
+  // commas, so the query missed it).
+  CommandResult log =
+      Kvo({"--json", "audit", "log", "--subject", "person:" + pseudonym});
+  EXPECT_EQ(log.exit_code, 0) << Describe(log);
+  EXPECT_THAT(log.out, HasSubstr("retention.run"));
   // A second run finds nothing more of this person.
   CommandResult again = Kvo({"--json", "retention", "run"});
   EXPECT_THAT(again.out, HasSubstr("\"kind\":\"person\",\"deleted\":\"0\""));

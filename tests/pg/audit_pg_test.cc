@@ -311,7 +311,9 @@ TEST_F(WitnessTest, DroppedAndRenumberedEntryIsNamedByItsIndex) {
   // Drop entry 5, move every later entry down one, recompute their leaf
   // hashes (the forger knows the format), delete the heads above 5.
   Sql("DELETE FROM audit_entries WHERE seq = 5;"
-      "UPDATE audit_entries SET seq = seq - 1 WHERE seq > 5;"
+      // In two steps: the unique index checks each row as it moves.
+      "UPDATE audit_entries SET seq = -seq WHERE seq > 5;"
+      "UPDATE audit_entries SET seq = -seq - 1 WHERE seq < 0;"
       "DELETE FROM audit_tree_heads WHERE tree_size > 5");
   {
     pqxx::connection conn(conninfo());
