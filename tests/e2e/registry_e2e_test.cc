@@ -1,8 +1,8 @@
 // The registry end to end: the real kvod (embedded PostgreSQL, TLS) driven
 // over gRPC by police, coordinator, shopkeeper and security principals, and
 // by the real kvo for the notice.
-#include <functional>
 #include <chrono>
+#include <functional>
 #include <future>
 #include <pqxx/pqxx>
 #include <set>

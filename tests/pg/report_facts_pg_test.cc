@@ -238,7 +238,8 @@ TEST_F(ReportFactsPgTest, DonationsOfOneAreaAndPeriodInCents) {
                                absl::FromCivil(absl::CivilDay(y + 1, 1, 1), tz),
                                facts)
                     .ok());
-    return facts.donations.value_or(reports::DonationFacts{-1, -1, -1, -1, -1, -1});
+    return facts.donations.value_or(
+        reports::DonationFacts{-1, -1, -1, -1, -1, -1});
   };
   const reports::DonationFacts facts = year(2025);
   EXPECT_EQ(facts.claimed_cents, 18100);
