@@ -18,13 +18,13 @@ std::string Model::NeededBecause(Handle p, absl::Time now) const {
                           absl::FormatTime(c.until));
     }
   }
-  if (day - person.registered_day < kDecisionDays) {
+  if (day - person.registered_day < kIncidentGraceDays) {
     return absl::StrCat("registered on day ", person.registered_day);
   }
   for (const auto& [h, i] : incidents) {
-    if (i.person == p && !i.carded && day - i.day < kDecisionDays) {
+    if (i.person == p && day - i.day < kIncidentGraceDays) {
       return absl::StrCat("incident ", i.id, " of day ", i.day,
-                          " awaits a decision");
+                          " is within its grace");
     }
   }
   for (const auto& [h, o] : objections) {

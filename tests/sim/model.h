@@ -24,6 +24,10 @@ using Handle = int64_t;
 // How long after an incident the police may take to decide on a card: the
 // person must still be there (issue 24, defect 2). Days.
 inline constexpr int kDecisionDays = 2;
+// How long a person without a card is kept after registration or their
+// last incident: the shipped policies' retention.incident_grace_days. The
+// model calls an erasure within it wrong. Days.
+inline constexpr int kIncidentGraceDays = 90;
 
 struct Principal {
   int64_t id = 0;
