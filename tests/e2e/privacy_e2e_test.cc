@@ -573,205 +573,201 @@ TEST_F(PrivacyE2E, ARectificationReachesTheDoor) {
   ASSERT_EQ(full.size(), 1u);
   EXPECT_EQ(full[0].description(), "klein, groene pet");
   login("fg.officer");
-  // Issue 25, attack 7: a dump of the data taken before an erasure, restored
-  // beside the current key store, brought the person back: found by name
-  // (blind index), with their card history, their card at the door. The key
-  // store keeps who was erased; kvod erases them again when it starts on the
-  // restored data, audited with the count.
-  TEST_F(PrivacyE2E, ErasedPersonInARestoredOlderDumpIsErasedAgainAtStart) {
-    const Person p = MakePerson("Hersteld");
-    Card card;
-    ASSERT_TRUE(Issue(Incident(p.id()), &card).ok());
-    const Person kept = MakePerson("Blijft");
-    const std::string id = std::to_string(p.id());
+}
 
-    // The dump, taken before the erasure (pg_dump as scripts/backup does).
-    const auto dump = tmp_.path() / "data-before-erasure.sql";
-    const std::string bin = "/usr/lib/postgresql/15/bin/";
-    CommandResult dumped =
-        RunCommand({bin + "pg_dump", "--no-owner", "--no-privileges", "-f",
-                    dump.string(), "-d", EmbeddedConninfo(data_, "kvo")});
-    ASSERT_EQ(dumped.exit_code, 0) << Describe(dumped);
+// Issue 25, attack 7: a dump of the data taken before an erasure, restored
+// beside the current key store, brought the person back: found by name
+// (blind index), with their card history, their card at the door. The key
+// store keeps who was erased; kvod erases them again when it starts on the
+// restored data, audited with the count.
+TEST_F(PrivacyE2E, ErasedPersonInARestoredOlderDumpIsErasedAgainAtStart) {
+  const Person p = MakePerson("Hersteld");
+  Card card;
+  ASSERT_TRUE(Issue(Incident(p.id()), &card).ok());
+  const Person kept = MakePerson("Blijft");
+  const std::string id = std::to_string(p.id());
 
-    ErasePersonRequest erase;
-    erase.set_person_id(p.id());
-    erase.set_reason("AVG-verzoek 2026-25");
-    ErasePersonResponse erased;
-    grpc::Status s =
-        registry_->ErasePerson(Ctx(officer_).get(), erase, &erased);
-    ASSERT_TRUE(s.ok()) << s.error_message();
-    ASSERT_EQ(Count("SELECT count(*) FROM data_keys WHERE person_id = " + id,
-                    "kvo_keys"),
-              0);
-    EXPECT_EQ(
-        Count("SELECT count(*) FROM erased_data_keys WHERE person_id = " + id,
-              "kvo_keys"),
-        1)
-        << "the key store keeps who was erased (the id, no key)";
+  // The dump, taken before the erasure (pg_dump as scripts/backup does).
+  const auto dump = tmp_.path() / "data-before-erasure.sql";
+  const std::string bin = "/usr/lib/postgresql/15/bin/";
+  CommandResult dumped =
+      RunCommand({bin + "pg_dump", "--no-owner", "--no-privileges", "-f",
+                  dump.string(), "-d", EmbeddedConninfo(data_, "kvo")});
+  ASSERT_EQ(dumped.exit_code, 0) << Describe(dumped);
 
-    // The database's admin restores the older dump over the data database.
-    {
-      pqxx::connection conn(EmbeddedConninfo(data_, "postgres"));
-      pqxx::nontransaction tx(conn);
-      tx.exec("DROP DATABASE kvo WITH (FORCE)");
-      tx.exec("CREATE DATABASE kvo");
-    }
-    CommandResult restored =
-        RunCommand({bin + "psql", "-q", "-v", "ON_ERROR_STOP=1", "-f",
-                    dump.string(), "-d", EmbeddedConninfo(data_, "kvo")});
-    ASSERT_EQ(restored.exit_code, 0) << Describe(restored);
-    ASSERT_EQ(Count("SELECT count(*) FROM persons WHERE erased_at IS NULL AND "
-                    "blind_index IS NOT NULL AND id = " +
-                    id),
-              1)
-        << "the dump holds the person as before the erasure";
+  ErasePersonRequest erase;
+  erase.set_person_id(p.id());
+  erase.set_reason("AVG-verzoek 2026-25");
+  ErasePersonResponse erased;
+  grpc::Status s = registry_->ErasePerson(Ctx(officer_).get(), erase, &erased);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  ASSERT_EQ(Count("SELECT count(*) FROM data_keys WHERE person_id = " + id,
+                  "kvo_keys"),
+            0);
+  EXPECT_EQ(
+      Count("SELECT count(*) FROM erased_data_keys WHERE person_id = " + id,
+            "kvo_keys"),
+      1)
+      << "the key store keeps who was erased (the id, no key)";
 
-    Restart(/*witness_aside=*/true);
-    if (HasFatalFailure()) return;
-
-    // Not findable by name: not by police, not by the officer (so no card
-    // history either).
-    FindPersonRequest find;
-    find.set_given_names("Jan Willem");
-    find.set_surname_prefix("van der");
-    find.set_surname("Hersteld");
-    find.set_date_of_birth("1990-04-01");
-    FindPersonResponse found;
-    s = registry_->FindPerson(Ctx(police_).get(), find, &found);
-    ASSERT_TRUE(s.ok()) << s.error_message();
-    EXPECT_EQ(found.matches_size(), 0);
-    EXPECT_EQ(FindPseudonym("Hersteld"), "");
-    EXPECT_NE(FindPseudonym("Blijft"), "") << "everyone else is still there";
-    // Not at any door: no card in force.
-    ListCardsRequest list;
-    list.set_area_id(area_a_);
-    list.set_person_id(p.id());
-    ListCardsResponse cards;
-    s = registry_->ListCards(Ctx(police_).get(), list, &cards);
-    ASSERT_TRUE(s.ok()) << s.error_message();
-    EXPECT_EQ(cards.cards_size(), 0);
-    EXPECT_EQ(
-        Count("SELECT count(*) FROM person_fields WHERE person_id = " + id), 0);
-    EXPECT_EQ(Count("SELECT count(*) FROM persons WHERE erased_at IS NOT NULL "
-                    "AND key_shredded_at IS NOT NULL AND blind_index IS NULL "
-                    "AND id = " +
-                    id),
-              1);
-    // Audited, with the count, by kvod at start.
-    EXPECT_EQ(AuditCount("action = 'retention.run' AND purpose LIKE "
-                         "'%restored_erasure=1%' AND subject LIKE '%" +
-                         p.pseudonym() + "%'"),
-              1);
-    // Registering the same person again starts a fresh record.
-    const Person again = MakePerson("Hersteld");
-    EXPECT_NE(again.id(), p.id());
-    EXPECT_NE(again.pseudonym(), p.pseudonym());
-    GetPersonRequest get;
-    get.set_person_id(kept.id());
-    Person read;
-    s = registry_->GetPerson(Ctx(police_).get(), get, &read);
-    EXPECT_TRUE(s.ok()) << s.error_message();
-    EXPECT_EQ(read.surname(), "Blijft");
+  // The database's admin restores the older dump over the data database.
+  {
+    pqxx::connection conn(EmbeddedConninfo(data_, "postgres"));
+    pqxx::nontransaction tx(conn);
+    tx.exec("DROP DATABASE kvo WITH (FORCE)");
+    tx.exec("CREATE DATABASE kvo");
   }
+  CommandResult restored =
+      RunCommand({bin + "psql", "-q", "-v", "ON_ERROR_STOP=1", "-f",
+                  dump.string(), "-d", EmbeddedConninfo(data_, "kvo")});
+  ASSERT_EQ(restored.exit_code, 0) << Describe(restored);
+  ASSERT_EQ(Count("SELECT count(*) FROM persons WHERE erased_at IS NULL AND "
+                  "blind_index IS NOT NULL AND id = " +
+                  id),
+            1)
+      << "the dump holds the person as before the erasure";
 
-  // Issue 25, attack 8: a data-subject request's notes were stored in plain
-  // text and kept after the erasure they asked for. They are sealed with the
-  // person's data key and go with the erasure.
-  TEST_F(PrivacyE2E, RequestNotesAreSealedAndGoWithTheErasure) {
-    const Person p = MakePerson("Notitie");
-    const std::string note =
-        "Jan van der Berg, Kerkstraat 12 wil gewist worden";
-    OpenSubjectRequestRequest open;
-    open.set_pseudonym(p.pseudonym());
-    open.set_kind(SUBJECT_REQUEST_KIND_ERASURE);
-    open.set_received_on(Day(0));
-    open.set_channel("letter");
-    open.set_notes(note);
-    SubjectRequest r;
-    grpc::Status s =
-        privacy_->OpenSubjectRequest(Ctx(officer_).get(), open, &r);
-    ASSERT_TRUE(s.ok()) << s.error_message();
-    EXPECT_EQ(r.notes(), note);
-    const std::string where =
-        " FROM subject_requests WHERE id = " + std::to_string(r.id());
-    EXPECT_EQ(Count("SELECT count(*)" + where +
-                    " AND (notes LIKE "
-                    "'%Kerkstraat%' OR position('Kerkstraat'::bytea IN "
-                    "COALESCE(sealed_notes, ''::bytea)) > 0)"),
-              0)
-        << "no plain text in the database";
-    EXPECT_EQ(
-        Count("SELECT count(*)" + where + " AND sealed_notes IS NOT NULL"), 1);
-    GetSubjectRequestRequest get;
-    get.set_request_id(r.id());
-    SubjectRequest read;
-    ASSERT_TRUE(
-        privacy_->GetSubjectRequest(Ctx(officer_).get(), get, &read).ok());
-    EXPECT_EQ(read.notes(), note);
-    EXPECT_THAT(Kvo({"dsr", "list"}), HasSubstr("Kerkstraat 12"));
+  Restart(/*witness_aside=*/true);
+  if (HasFatalFailure()) return;
 
-    CloseSubjectRequestRequest close;
-    close.set_request_id(r.id());
-    close.set_outcome("granted");
-    close.set_note("gewist, brief verstuurd aan Kerkstraat 12");
-    SubjectRequest closed;
-    s = privacy_->CloseSubjectRequest(Ctx(officer_).get(), close, &closed);
-    ASSERT_TRUE(s.ok()) << s.error_message();
-    EXPECT_EQ(closed.notes(), "");
-    EXPECT_EQ(closed.outcome_note(), "");
-    EXPECT_EQ(Count("SELECT count(*)" + where +
-                    " AND notes = '' AND outcome_note = '' AND sealed_notes IS "
-                    "NULL AND sealed_outcome_note IS NULL"),
-              1)
-        << "the notes went with the erasure";
-    EXPECT_THAT(Kvo({"dsr", "list", "--all"}), Not(HasSubstr("Kerkstraat")));
-  }
+  // Not findable by name: not by police, not by the officer (so no card
+  // history either).
+  FindPersonRequest find;
+  find.set_given_names("Jan Willem");
+  find.set_surname_prefix("van der");
+  find.set_surname("Hersteld");
+  find.set_date_of_birth("1990-04-01");
+  FindPersonResponse found;
+  s = registry_->FindPerson(Ctx(police_).get(), find, &found);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(found.matches_size(), 0);
+  EXPECT_EQ(FindPseudonym("Hersteld"), "");
+  EXPECT_NE(FindPseudonym("Blijft"), "") << "everyone else is still there";
+  // Not at any door: no card in force.
+  ListCardsRequest list;
+  list.set_area_id(area_a_);
+  list.set_person_id(p.id());
+  ListCardsResponse cards;
+  s = registry_->ListCards(Ctx(police_).get(), list, &cards);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(cards.cards_size(), 0);
+  EXPECT_EQ(Count("SELECT count(*) FROM person_fields WHERE person_id = " + id),
+            0);
+  EXPECT_EQ(Count("SELECT count(*) FROM persons WHERE erased_at IS NOT NULL "
+                  "AND key_shredded_at IS NOT NULL AND blind_index IS NULL "
+                  "AND id = " +
+                  id),
+            1);
+  // Audited, with the count, by kvod at start.
+  EXPECT_EQ(AuditCount("action = 'retention.run' AND purpose LIKE "
+                       "'%restored_erasure=1%' AND subject LIKE '%" +
+                       p.pseudonym() + "%'"),
+            1);
+  // Registering the same person again starts a fresh record.
+  const Person again = MakePerson("Hersteld");
+  EXPECT_NE(again.id(), p.id());
+  EXPECT_NE(again.pseudonym(), p.pseudonym());
+  GetPersonRequest get;
+  get.set_person_id(kept.id());
+  Person read;
+  s = registry_->GetPerson(Ctx(police_).get(), get, &read);
+  EXPECT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(read.surname(), "Blijft");
+}
 
-  // Notes an older kvod wrote in plain text are sealed when kvod starts; an
-  // erased person's are deleted.
-  TEST_F(PrivacyE2E, PlainNotesFromBeforeAreSealedAtStart) {
-    const Person p = MakePerson("Oud");
-    const Person gone = MakePerson("Weg");
-    const SubjectRequest r = Open(p.pseudonym(), SUBJECT_REQUEST_KIND_ACCESS);
-    const SubjectRequest g =
-        Open(gone.pseudonym(), SUBJECT_REQUEST_KIND_ACCESS);
-    ErasePersonRequest erase;
-    erase.set_person_id(gone.id());
-    erase.set_reason("AVG-verzoek");
-    ErasePersonResponse erased;
-    ASSERT_TRUE(
-        registry_->ErasePerson(Ctx(officer_).get(), erase, &erased).ok());
-    // As an older kvod left them.
-    Sql("UPDATE subject_requests SET notes = 'Piet Oud, Brink 3, per brief', "
-        "outcome_note = '' WHERE id = " +
-        std::to_string(r.id()));
-    Sql("UPDATE subject_requests SET notes = 'Kees Weg, Singel 9' WHERE id = " +
-        std::to_string(g.id()));
-    Restart();
-    if (HasFatalFailure()) return;
-    EXPECT_EQ(
-        Count("SELECT count(*) FROM subject_requests WHERE notes <> '' OR "
-              "outcome_note <> ''"),
-        0);
-    EXPECT_EQ(Count("SELECT count(*) FROM subject_requests WHERE "
-                    "sealed_notes IS NOT NULL AND id = " +
-                    std::to_string(r.id())),
-              1);
-    GetSubjectRequestRequest get;
-    get.set_request_id(r.id());
-    SubjectRequest read;
-    ASSERT_TRUE(
-        privacy_->GetSubjectRequest(Ctx(officer_).get(), get, &read).ok());
-    EXPECT_EQ(read.notes(), "Piet Oud, Brink 3, per brief");
-    get.set_request_id(g.id());
-    ASSERT_TRUE(
-        privacy_->GetSubjectRequest(Ctx(officer_).get(), get, &read).ok());
-    EXPECT_EQ(read.notes(), "");
-    EXPECT_EQ(Count("SELECT count(*) FROM subject_requests WHERE "
-                    "sealed_notes IS NOT NULL AND id = " +
-                    std::to_string(g.id())),
-              0);
-  }
+// Issue 25, attack 8: a data-subject request's notes were stored in plain
+// text and kept after the erasure they asked for. They are sealed with the
+// person's data key and go with the erasure.
+TEST_F(PrivacyE2E, RequestNotesAreSealedAndGoWithTheErasure) {
+  const Person p = MakePerson("Notitie");
+  const std::string note = "Jan van der Berg, Kerkstraat 12 wil gewist worden";
+  OpenSubjectRequestRequest open;
+  open.set_pseudonym(p.pseudonym());
+  open.set_kind(SUBJECT_REQUEST_KIND_ERASURE);
+  open.set_received_on(Day(0));
+  open.set_channel("letter");
+  open.set_notes(note);
+  SubjectRequest r;
+  grpc::Status s = privacy_->OpenSubjectRequest(Ctx(officer_).get(), open, &r);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(r.notes(), note);
+  const std::string where =
+      " FROM subject_requests WHERE id = " + std::to_string(r.id());
+  EXPECT_EQ(Count("SELECT count(*)" + where +
+                  " AND (notes LIKE "
+                  "'%Kerkstraat%' OR position('Kerkstraat'::bytea IN "
+                  "COALESCE(sealed_notes, ''::bytea)) > 0)"),
+            0)
+      << "no plain text in the database";
+  EXPECT_EQ(Count("SELECT count(*)" + where + " AND sealed_notes IS NOT NULL"),
+            1);
+  GetSubjectRequestRequest get;
+  get.set_request_id(r.id());
+  SubjectRequest read;
+  ASSERT_TRUE(
+      privacy_->GetSubjectRequest(Ctx(officer_).get(), get, &read).ok());
+  EXPECT_EQ(read.notes(), note);
+  EXPECT_THAT(Kvo({"dsr", "list"}), HasSubstr("Kerkstraat 12"));
+
+  CloseSubjectRequestRequest close;
+  close.set_request_id(r.id());
+  close.set_outcome("granted");
+  close.set_note("gewist, brief verstuurd aan Kerkstraat 12");
+  SubjectRequest closed;
+  s = privacy_->CloseSubjectRequest(Ctx(officer_).get(), close, &closed);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(closed.notes(), "");
+  EXPECT_EQ(closed.outcome_note(), "");
+  EXPECT_EQ(Count("SELECT count(*)" + where +
+                  " AND notes = '' AND outcome_note = '' AND sealed_notes IS "
+                  "NULL AND sealed_outcome_note IS NULL"),
+            1)
+      << "the notes went with the erasure";
+  EXPECT_THAT(Kvo({"dsr", "list", "--all"}), Not(HasSubstr("Kerkstraat")));
+}
+
+// Notes an older kvod wrote in plain text are sealed when kvod starts; an
+// erased person's are deleted.
+TEST_F(PrivacyE2E, PlainNotesFromBeforeAreSealedAtStart) {
+  const Person p = MakePerson("Oud");
+  const Person gone = MakePerson("Weg");
+  const SubjectRequest r = Open(p.pseudonym(), SUBJECT_REQUEST_KIND_ACCESS);
+  const SubjectRequest g = Open(gone.pseudonym(), SUBJECT_REQUEST_KIND_ACCESS);
+  ErasePersonRequest erase;
+  erase.set_person_id(gone.id());
+  erase.set_reason("AVG-verzoek");
+  ErasePersonResponse erased;
+  ASSERT_TRUE(registry_->ErasePerson(Ctx(officer_).get(), erase, &erased).ok());
+  // As an older kvod left them.
+  Sql("UPDATE subject_requests SET notes = 'Piet Oud, Brink 3, per brief', "
+      "outcome_note = '' WHERE id = " +
+      std::to_string(r.id()));
+  Sql("UPDATE subject_requests SET notes = 'Kees Weg, Singel 9' WHERE id = " +
+      std::to_string(g.id()));
+  Restart();
+  if (HasFatalFailure()) return;
+  EXPECT_EQ(Count("SELECT count(*) FROM subject_requests WHERE notes <> '' OR "
+                  "outcome_note <> ''"),
+            0);
+  EXPECT_EQ(Count("SELECT count(*) FROM subject_requests WHERE "
+                  "sealed_notes IS NOT NULL AND id = " +
+                  std::to_string(r.id())),
+            1);
+  GetSubjectRequestRequest get;
+  get.set_request_id(r.id());
+  SubjectRequest read;
+  ASSERT_TRUE(
+      privacy_->GetSubjectRequest(Ctx(officer_).get(), get, &read).ok());
+  EXPECT_EQ(read.notes(), "Piet Oud, Brink 3, per brief");
+  get.set_request_id(g.id());
+  ASSERT_TRUE(
+      privacy_->GetSubjectRequest(Ctx(officer_).get(), get, &read).ok());
+  EXPECT_EQ(read.notes(), "");
+  EXPECT_EQ(Count("SELECT count(*) FROM subject_requests WHERE "
+                  "sealed_notes IS NOT NULL AND id = " +
+                  std::to_string(g.id())),
+            0);
+}
 
 }  // namespace
 }  // namespace kvo::testing
