@@ -30,13 +30,13 @@ int BackdateDays(const kvo::v1::Policy& policy) {
                                              : kDefaultBackdateDays;
 }
 
-// An incident lies between the start of the Amsterdam day
-// incident_backdate_days before today and now, give or take the clock skew;
-// not bounded by the day its area joined, so a new area can record what
-// happened before (its 0-meting of incidents). kvo sends its --at as
-// occurred_at: the message names both.
+// An incident lies between the earlier of the day its area joined and the
+// start of the Amsterdam day incident_backdate_days before today, and now,
+// give or take the clock skew: a new area can record what happened before
+// it joined (its 0-meting of incidents), an area that joined long ago its
+// whole history. kvo sends its --at as occurred_at: the message names both.
 absl::Status CheckIncidentTime(absl::Time occurred, absl::Time now,
-                               int backdate_days) {
+                               absl::Time area_joined, int backdate_days) {
   if (occurred > now + kClockSkew) {
     return absl::InvalidArgumentError(absl::StrCat(
         "occurred_at (kvo incident record --at): ",
@@ -45,15 +45,16 @@ absl::Status CheckIncidentTime(absl::Time occurred, absl::Time now,
         " minutes ahead of kvod's clock are allowed"));
   }
   const absl::CivilDay earliest =
-      absl::ToCivilDay(now, Amsterdam()) - backdate_days;
+      std::min(absl::ToCivilDay(now, Amsterdam()) - backdate_days,
+               absl::ToCivilDay(area_joined, Amsterdam()));
   if (occurred < absl::FromCivil(earliest, Amsterdam())) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("occurred_at (kvo incident record --at): ",
-                     absl::FormatTime("%Y-%m-%d %H:%M", occurred, Amsterdam()),
-                     " is too long ago; the earliest allowed is ",
-                     absl::FormatCivilTime(earliest),
-                     " 00:00 (policy incident_backdate_days: ", backdate_days,
-                     " days before today, Europe/Amsterdam)"));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "occurred_at (kvo incident record --at): ",
+        absl::FormatTime("%Y-%m-%d %H:%M", occurred, Amsterdam()),
+        " is too long ago; the earliest allowed is ",
+        absl::FormatCivilTime(earliest),
+        " 00:00 (policy incident_backdate_days: ", backdate_days,
+        " days before today, or the day the area joined, Europe/Amsterdam)"));
   }
   return absl::OkStatus();
 }
@@ -120,7 +121,7 @@ absl::StatusOr<kvo::v1::Incident> IncidentRecording::Record(
     return s;
   }
   if (auto s = CheckIncidentTime(FromProto(request.occurred_at()), clock_.Now(),
-                                 BackdateDays(policy_));
+                                 shop->area_created_at, BackdateDays(policy_));
       !s.ok()) {
     return s;
   }

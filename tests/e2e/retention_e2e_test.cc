@@ -125,7 +125,8 @@ TEST_F(RetentionE2E, AWarningAYearLaterLeavesOnlyTheAnonymousFacts) {
   // (issue 24: its subjects were joined with blanks, the index split on
   // commas, so the query missed it).
   CommandResult log =
-      Kvo({"--json", "audit", "log", "--subject", "person:" + pseudonym});
+      Kvo({"--json", "audit", "log", "--subject", "person:" + pseudonym,
+           "--purpose", "inzageverzoek: wat gebeurde er met mijn gegevens"});
   EXPECT_EQ(log.exit_code, 0) << Describe(log);
   EXPECT_THAT(log.out, HasSubstr("retention.run"));
   // A second run finds nothing more of this person.

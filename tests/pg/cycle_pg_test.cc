@@ -126,6 +126,12 @@ class CyclePgTest : public kvo::testing::PgTest {
     auto made = cases_->CreateMeasurement(who_, m);
     EXPECT_TRUE(made.ok()) << made.status();
     if (!made.ok()) return 0;
+    // Only a participant answers the survey.
+    kvo::v1::RecordParticipantRequest p;
+    p.set_area_id(area_);
+    p.set_shop_id(shop_);
+    p.set_agreement_signed_on(Day(-400));
+    EXPECT_TRUE(cases_->RecordParticipant(who_, p).ok());
     kvo::v1::AnswerSurveyRequest r;
     r.set_area_id(area_);
     r.set_measurement_id(made->id());

@@ -433,9 +433,14 @@ bool IssueCard(const Action& act, Handle handle, World& world, Model& model,
     const std::string need = model.NeededBecause(inc.person, now);
     // The rules refuse a collective card while a ban is in force in the
     // area (the incident stays recorded).
+    // Nor a second warning for an offence from before the warning in force
+    // (at most one warning at a time: that warning answers it).
     bool banned = false;
     for (Handle h : model.CardsInForce(inc.person, inc.area, now)) {
-      banned = banned || model.cards.at(h).kind == CARD_KIND_COLLECTIVE_BAN;
+      const Card& held = model.cards.at(h);
+      banned = banned || held.kind == CARD_KIND_COLLECTIVE_BAN ||
+               (held.kind == CARD_KIND_COLLECTIVE_WARNING &&
+                inc.occurred <= held.from);
     }
     if (!individual && banned &&
         s.error_code() == grpc::StatusCode::FAILED_PRECONDITION) {

@@ -319,6 +319,7 @@ TEST(ReductionReportTest, ObjectiveMetricsAreTheReportsFigures) {
 // there were ("Gevorderd EUR 181,00": one), so it is hidden like the count.
 TEST(ReductionReportTest, MoneyOfFewerThanFiveClaimsIsHidden) {
   ReductionInputs in;
+  in.area_name = "Binnenstad Deventer";
   in.first = {absl::CivilDay(2024, 1, 1), absl::CivilDay(2024, 12, 31)};
   in.second = {absl::CivilDay(2025, 1, 1), absl::CivilDay(2025, 12, 31)};
   in.first_facts.donations = DonationFacts{18100, 18100, 14000, 1, 1, 1};
