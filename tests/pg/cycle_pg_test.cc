@@ -150,6 +150,8 @@ class CyclePgTest : public kvo::testing::PgTest {
     objective.set_description("Winkeldiefstal omlaag");
     objective.set_target("-10 %");
     objective.set_measure("camera_surveillance");
+    objective.set_metric("police.total");  // so step 7 can adjust its target
+    objective.set_target_change(-10);
     auto added = cases_->AddObjective(who_, objective);
     EXPECT_TRUE(added.ok()) << added.status();
     if (!added.ok()) return 0;
