@@ -44,12 +44,21 @@ kvo_install_fuzz_deps() {
   kvo_install_packages "${KVO_PACKAGES[@]}" "${KVO_FUZZ_PACKAGES[@]}"
 }
 
+# ccache shared by every checkout of this repository on this machine: paths
+# under the checkout are hashed relative to it, so a clean clone elsewhere (CI)
+# or a worktree reuses what another checkout compiled.
+kvo_ccache_env() {
+  export CCACHE_DIR="${CCACHE_DIR:-$HOME/.cache/kvo-ccache}"
+  export CCACHE_MAXSIZE="${CCACHE_MAXSIZE:-5G}"
+  export CCACHE_BASEDIR="$PWD"
+  export CCACHE_NOHASHDIR=true
+}
+
 # kvo_build DIR BUILD_TYPE [extra cmake args...]
 kvo_build() {
   local dir=$1 type=$2
   shift 2
-  export CCACHE_DIR="${CCACHE_DIR:-$HOME/.cache/kvo-ccache}"
-  export CCACHE_MAXSIZE="${CCACHE_MAXSIZE:-5G}"
+  kvo_ccache_env
   cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE="$type" \
     -DCMAKE_CXX_COMPILER_LAUNCHER=ccache "$@" >/dev/null
   cmake --build "$dir" -j "${KVO_BUILD_JOBS:-2}"
@@ -59,8 +68,7 @@ kvo_build() {
 # clang-14, ASan and UBSan.
 kvo_build_fuzz() {
   local dir=$1
-  export CCACHE_DIR="${CCACHE_DIR:-$HOME/.cache/kvo-ccache}"
-  export CCACHE_MAXSIZE="${CCACHE_MAXSIZE:-5G}"
+  kvo_ccache_env
   CC=clang-14 CXX=clang++-14 cmake -S . -B "$dir" -G Ninja \
     -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER_LAUNCHER=ccache \
     -DKVO_FUZZ=ON >/dev/null

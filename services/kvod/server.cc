@@ -54,6 +54,7 @@
 #include "services/common/policy_loader.h"
 #include "services/common/rotating_file.h"
 #include "services/common/row_seal.h"
+#include "services/common/source_dir.h"
 #include "services/common/tls_material.h"
 #include "services/cycle/cycle_door_admission.h"
 #include "services/cycle/cycle_service.h"

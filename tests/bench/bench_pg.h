@@ -20,6 +20,7 @@
 #include "absl/status/status.h"
 #include "services/common/embedded_postgres.h"
 #include "services/common/migrator.h"
+#include "services/common/source_dir.h"
 
 namespace kvo::bench {
 

@@ -27,6 +27,7 @@
 #include "services/audit/tree_head.h"
 #include "services/common/crypto.h"
 #include "services/common/policy_loader.h"
+#include "services/common/source_dir.h"
 #include "tests/support/kvod_fixture.h"
 #include "tests/support/kvod_process.h"
 #include "tests/support/pg_environment.h"

@@ -19,6 +19,7 @@
 #include "gtest/gtest.h"
 #include "services/common/embedded_postgres.h"
 #include "services/common/proc_stat.h"
+#include "services/common/source_dir.h"
 #include "services/common/tls_material.h"
 #include "tests/support/kvod_process.h"
 #include "tests/support/pg_environment.h"

@@ -19,6 +19,7 @@
 #include "services/audit/audit_requests.h"
 #include "services/common/local_time.h"
 #include "services/common/policy_loader.h"
+#include "services/common/source_dir.h"
 #include "services/cycle/cycle_requests.h"
 #include "services/cycle/cycle_rules.h"
 #include "services/cycle/figures_csv.h"
@@ -35,8 +36,8 @@ namespace {
 
 const kvo::v1::Policy& Policy() {
   static const kvo::v1::Policy* policy = [] {
-    auto p =
-        kvo::common::LoadPolicyFile(KVO_SOURCE_DIR "/policy/default.textproto");
+    auto p = kvo::common::LoadPolicyFile(std::string(KVO_SOURCE_DIR) +
+                                         "/policy/default.textproto");
     if (!p.ok()) abort();
     return new kvo::v1::Policy(*p);
   }();
@@ -48,7 +49,7 @@ using SurveyAnswers = std::vector<std::pair<std::string, std::string>>;
 const kvo::v1::Questionnaire& Questionnaire() {
   static const kvo::v1::Questionnaire* questionnaire = [] {
     auto q = kvo::cycle::LoadQuestionnaireFile(
-        KVO_SOURCE_DIR "/data/questionnaire/kvo_nl.textproto");
+        std::string(KVO_SOURCE_DIR) + "/data/questionnaire/kvo_nl.textproto");
     if (!q.ok()) abort();
     return new kvo::v1::Questionnaire(*q);
   }();

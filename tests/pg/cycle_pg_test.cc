@@ -10,6 +10,7 @@
 #include "services/common/db_pool.h"
 #include "services/common/local_time.h"
 #include "services/common/policy_loader.h"
+#include "services/common/source_dir.h"
 #include "services/cycle/cycle_door_admission.h"
 #include "services/cycle/cycle_use_cases.h"
 #include "services/cycle/pg_cycle_store.h"

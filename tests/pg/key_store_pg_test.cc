@@ -17,6 +17,7 @@
 #include "services/common/crypto.h"
 #include "services/common/db_pool.h"
 #include "services/common/embedded_postgres.h"
+#include "services/common/source_dir.h"
 #include "services/common/sql_values.h"
 #include "services/keystore/pg_key_store.h"
 #include "services/registry/key_ring.h"

@@ -5,6 +5,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "services/common/migrator.h"
+#include "services/common/source_dir.h"
 #include "tests/support/pg_environment.h"
 
 namespace kvo::common {

@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "services/common/crypto.h"
+#include "services/common/source_dir.h"
 
 namespace kvo::sim {
 namespace fs = std::filesystem;

@@ -11,6 +11,7 @@
 #include "kvo/v1/registry.grpc.pb.h"
 #include "services/common/crypto.h"
 #include "services/common/policy_loader.h"
+#include "services/common/source_dir.h"
 
 namespace kvo::testing {
 

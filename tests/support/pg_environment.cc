@@ -8,6 +8,7 @@
 #include <pqxx/pqxx>
 
 #include "services/common/migrator.h"
+#include "services/common/source_dir.h"
 
 namespace kvo::testing {
 namespace {

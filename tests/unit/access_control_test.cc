@@ -19,6 +19,7 @@
 #include "kvo/v1/retention.pb.h"
 #include "kvo/v1/testing.pb.h"
 #include "services/common/policy_loader.h"
+#include "services/common/source_dir.h"
 
 namespace kvo::identity {
 namespace {

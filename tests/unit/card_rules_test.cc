@@ -9,6 +9,7 @@
 #include "google/protobuf/util/message_differencer.h"
 #include "gtest/gtest.h"
 #include "services/common/policy_loader.h"
+#include "services/common/source_dir.h"
 
 namespace kvo::registry {
 namespace {

@@ -14,6 +14,7 @@
 #include "absl/status/status.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/message.h"
+#include "services/common/source_dir.h"
 
 namespace kvo::common {
 namespace {

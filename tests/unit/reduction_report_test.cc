@@ -13,6 +13,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "services/common/policy_loader.h"
+#include "services/common/source_dir.h"
 #include "services/cycle/cycle_rules.h"
 #include "services/reports/reduction_pdf.h"
 #include "tests/support/pg_environment.h"

@@ -9,6 +9,7 @@
 #include "services/audit/audit_requests.h"
 #include "services/common/local_time.h"
 #include "services/common/policy_loader.h"
+#include "services/common/source_dir.h"
 #include "services/gallery/gallery_requests.h"
 #include "services/identity/identity_requests.h"
 #include "services/registry/registry_requests.h"

@@ -8,6 +8,8 @@
 #include <utility>
 #include <vector>
 
+#include "services/common/source_dir.h"
+
 namespace kvo::cycle {
 namespace {
 
