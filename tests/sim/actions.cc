@@ -549,6 +549,11 @@ bool DecideObjection(const Action& act, World& world, Model& model) {
   if (act.b != 0) {
     c.revoked = true;
     c.annulled = true;
+    // A ban escalated from the annulled warning lost its ground: kvod
+    // revokes it in the same decision (issue 24, defect 5).
+    for (auto& [h, ban] : model.cards) {
+      if (ban.basis == o.card) ban.revoked = true;
+    }
   }
   return true;
 }

@@ -132,8 +132,42 @@ void ListsWorkForEveryRole(World& world, const Model& model, DayView& view,
 
 // Promise: the cards in force are the ones issued and neither revoked,
 // ended nor erased (the police's list equals the model's).
-void CardsInForceAreTheModels(const Model& model, const DayView& view,
-                              absl::Time now, std::vector<Broken>& out) {
+// A missing card as the model and kvod each hold it, so a finding says
+// why (revoked with which reason, other dates) without a rerun.
+std::string DescribeMissing(World& world, const Model& model, size_t area,
+                            int64_t card_id) {
+  std::string text = absl::StrCat("card ", card_id);
+  for (const auto& [h, c] : model.cards) {
+    if (c.id != card_id) continue;
+    absl::StrAppend(&text, " (model: handle ", h, ", ", CardKind_Name(c.kind),
+                    ", ", absl::FormatTime(c.from), " to ",
+                    absl::FormatTime(c.until), ", person ",
+                    model.persons.at(c.person).id, ", basis ", c.basis,
+                    c.annulled ? ", annulled" : "", ")");
+    ListCardsRequest req;
+    req.set_area_id(model.areas[area].id);
+    req.set_person_id(model.persons.at(c.person).id);
+    req.set_include_inactive(true);
+    ListCardsResponse resp;
+    grpc::Status s = world.registry().ListCards(
+        world.Ctx(model.areas[area].police.token).get(), req, &resp);
+    if (!s.ok()) return absl::StrCat(text, " (kvod: ", Code(s), ")");
+    bool found = false;
+    for (const kvo::v1::Card& k : resp.cards()) {
+      if (k.id() != card_id) continue;
+      found = true;
+      absl::StrAppend(&text, " (kvod: ", CardKind_Name(k.kind()), ", until ",
+                      k.valid_until().seconds(),
+                      k.revoked() ? ", revoked: " : "", k.revoke_reason(), ")");
+    }
+    if (!found) absl::StrAppend(&text, " (kvod: not listed for the person)");
+  }
+  return text;
+}
+
+void CardsInForceAreTheModels(World& world, const Model& model,
+                              const DayView& view, absl::Time now,
+                              std::vector<Broken>& out) {
   for (size_t a = 0; a < model.areas.size(); ++a) {
     if (!view.police_ok[a]) continue;
     std::set<int64_t> expected, got;
@@ -154,9 +188,13 @@ void CardsInForceAreTheModels(const Model& model, const DayView& view,
     if (!missing.empty() || !extra.empty()) {
       out.push_back(
           {"cards_in_force_are_the_models",
-           absl::StrCat("area ", model.areas[a].id, ": missing cards [",
-                        absl::StrJoin(missing, ","), "], unexpected cards [",
-                        absl::StrJoin(extra, ","), "]")});
+           absl::StrCat(
+               "area ", model.areas[a].id, ": missing cards [",
+               absl::StrJoin(missing, ", ",
+                             [&](std::string* o, int64_t id) {
+                               o->append(DescribeMissing(world, model, a, id));
+                             }),
+               "], unexpected cards [", absl::StrJoin(extra, ","), "]")});
     }
   }
 }
@@ -502,7 +540,7 @@ std::vector<Broken> CheckInvariants(World& world, Model& model) {
   NoPersonErasedWhileNeeded(model, out);
   DayView view;
   ListsWorkForEveryRole(world, model, view, out);
-  CardsInForceAreTheModels(model, view, now, out);
+  CardsInForceAreTheModels(world, model, view, now, out);
   OneWarningPerPersonAndArea(model, view, out);
   NoBanOnAnAnnulledWarning(model, view, out);
   DoorShowsTheModel(world, model, now, out);
