@@ -8,6 +8,7 @@
 #include "services/audit/pg_audit_store.h"
 #include "services/common/crypto.h"
 #include "services/identity/pg_identity_store.h"
+#include "services/registry/integrity_alarm.h"
 #include "services/registry/person_erasure.h"
 #include "services/registry/pg_registry_store.h"
 #include "services/registry/registry_requests.h"
@@ -73,6 +74,49 @@ absl::StatusOr<kvo::v1::Person> PersonRecords::Create(
   if (!created.ok()) return created.status();
   return PersonView(policy_, *created, VisibleFields(policy_, call.caller.role),
                     clock_.Now());
+}
+
+absl::StatusOr<kvo::v1::FindPersonResponse> PersonRecords::Find(
+    const identity::Call& call, const kvo::v1::FindPersonRequest& request) {
+  auto normalized = ValidateFindPersonRequest(request);
+  if (!normalized.ok()) return normalized.status();
+  const std::string blind = common::BlindIndex(keys_.blind_key(), *normalized);
+  const auto visible = VisibleFields(policy_, call.caller.role);
+  Vault vault(keys_);
+  return pool_.InTransaction(
+      "find person",
+      [&](pqxx::work& tx) -> absl::StatusOr<kvo::v1::FindPersonResponse> {
+        kvo::v1::FindPersonResponse out;
+        std::vector<std::string> subjects;
+        for (const PersonRow& row : Store::PersonsByBlindIndex(tx, blind)) {
+          subjects.push_back(AuditSubject(row));
+          const auto areas = Store::PersonAreas(tx, row.id);
+          const bool known_here =
+              std::any_of(areas.begin(), areas.end(),
+                          [&](int64_t a) { return call.caller.InArea(a); });
+          // Elsewhere the match is only named: enough not to register a
+          // duplicate, nothing more.
+          auto open = vault.Open(
+              tx, row, known_here ? visible : std::vector<std::string>{});
+          if (!open.ok() && SkipInList(open.status())) {
+            // Still named, so that nobody registers the person twice.
+            RaiseIntegrityAlarm(tx, guard_, call, "registry.find_person", row,
+                                open.status());
+            *out.add_matches() =
+                PersonView(policy_, OpenPerson{row, {}, {}}, {}, clock_.Now());
+            continue;
+          }
+          if (!open.ok()) return open.status();
+          *out.add_matches() = PersonView(
+              policy_, *open, known_here ? visible : std::vector<std::string>{},
+              clock_.Now());
+        }
+        PgAuditStore::Append(tx, guard_.Record(call, "registry.find_person",
+                                               audit::JoinSubjects(subjects),
+                                               "find a record before "
+                                               "registering"));
+        return out;
+      });
 }
 
 absl::StatusOr<kvo::v1::Person> PersonRecords::Get(

@@ -34,6 +34,11 @@ class PersonRecords final {
 
   absl::StatusOr<kvo::v1::Person> Create(
       const identity::Call& call, const kvo::v1::CreatePersonRequest& request);
+  // Matches by name and date of birth (the blind index), so nobody is
+  // registered twice: fields only where the person is known in one of the
+  // caller's areas, elsewhere only named. One audit entry for the call.
+  absl::StatusOr<kvo::v1::FindPersonResponse> Find(
+      const identity::Call& call, const kvo::v1::FindPersonRequest& request);
   absl::StatusOr<kvo::v1::Person> Get(const identity::Call& call,
                                       const kvo::v1::GetPersonRequest& request);
   absl::StatusOr<kvo::v1::ErasePersonResponse> Erase(

@@ -202,47 +202,9 @@ grpc::Status RegistryServiceImpl::FindPerson(
     kvo::v1::FindPersonResponse* response) {
   auto call = guard_.Begin(*context, Method("FindPerson"));
   if (!call.ok()) return ToGrpcStatus(call.status());
-  auto normalized = ValidateFindPersonRequest(*request);
-  if (!normalized.ok()) return ToGrpcStatus(normalized.status());
-  const std::string blind = common::BlindIndex(keys_.blind_key(), *normalized);
-  const auto visible = VisibleFields(policy_, call->caller.role);
-  Vault vault(keys_);
-  auto found = pool_.InTransaction(
-      "find person",
-      [&](pqxx::work& tx) -> absl::StatusOr<std::vector<kvo::v1::Person>> {
-        std::vector<kvo::v1::Person> out;
-        std::vector<std::string> subjects;
-        for (const PersonRow& row : Store::PersonsByBlindIndex(tx, blind)) {
-          subjects.push_back(Subject(row));
-          const auto areas = Store::PersonAreas(tx, row.id);
-          const bool known_here =
-              std::any_of(areas.begin(), areas.end(),
-                          [&](int64_t a) { return call->caller.InArea(a); });
-          // Elsewhere the match is only named: enough not to register a
-          // duplicate, nothing more.
-          auto open = vault.Open(
-              tx, row, known_here ? visible : std::vector<std::string>{});
-          if (!open.ok() && SkipInList(open.status())) {
-            // Still named, so that nobody registers the person twice.
-            RaiseIntegrityAlarm(tx, guard_, *call, "registry.find_person", row,
-                                open.status());
-            out.push_back(
-                PersonView(policy_, OpenPerson{row, {}, {}}, {}, clock_.Now()));
-            continue;
-          }
-          if (!open.ok()) return open.status();
-          out.push_back(PersonView(
-              policy_, *open, known_here ? visible : std::vector<std::string>{},
-              clock_.Now()));
-        }
-        PgAuditStore::Append(tx,
-                             guard_.Record(*call, "registry.find_person",
-                                           audit::JoinSubjects(subjects),
-                                           "find a record before registering"));
-        return out;
-      });
+  auto found = persons_.Find(*call, *request);
   if (!found.ok()) return ToGrpcStatus(found.status());
-  for (auto& p : *found) *response->add_matches() = std::move(p);
+  *response = std::move(*found);
   return grpc::Status::OK;
 }
 
