@@ -11,12 +11,6 @@
 namespace kvo::identity {
 namespace {
 
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 bool WellFormed(absl::string_view token) {
   if (token.size() != 64) return false;
   for (char c : token) {
@@ -27,9 +21,9 @@ bool WellFormed(absl::string_view token) {
 
 }  // namespace
 
-Authenticator::Authenticator(common::DbPool& pool,
+Authenticator::Authenticator(common::DbPool& pool, const common::Clock& clock,
                              std::chrono::milliseconds cache_ttl)
-    : pool_(pool), cache_ttl_(cache_ttl) {}
+    : pool_(pool), clock_(clock), cache_ttl_(cache_ttl) {}
 
 std::string Authenticator::TokenHash(absl::string_view token) {
   return PgIdentityStore::TokenHash(token);
@@ -128,7 +122,7 @@ absl::StatusOr<Caller> Authenticator::Fetch(
   if (!checked.ok()) return checked.status();
   if (!checked->refusal.ok()) return checked->refusal;
   const SessionRow* session = &checked->row;
-  if (session->revoked) {
+  if (session->revoked || session->expires_at_ms <= NowMs()) {
     return absl::UnauthenticatedError("session expired or ended: log in again");
   }
   if (session->principal.status != "active") {

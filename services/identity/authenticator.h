@@ -9,6 +9,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "services/common/clock.h"
 #include "services/common/db_pool.h"
 #include "services/identity/access_control.h"
 
@@ -26,7 +27,9 @@ namespace kvo::identity {
 // reason a person can act on, or UNAVAILABLE when the database is. Thread-safe.
 class Authenticator final {
  public:
-  Authenticator(common::DbPool& pool, std::chrono::milliseconds cache_ttl);
+  // A session ends at its expiry on `clock` (kvod's, the one that set it).
+  Authenticator(common::DbPool& pool, const common::Clock& clock,
+                std::chrono::milliseconds cache_ttl);
 
   absl::StatusOr<Caller> Authenticate(absl::string_view token);
   // Drops cached entries of a token (logout) or a principal (suspension).
@@ -50,7 +53,9 @@ class Authenticator final {
                                   std::chrono::steady_clock::time_point now);
   absl::StatusOr<Caller> Fetch(absl::string_view token, const std::string& hash,
                                std::chrono::steady_clock::time_point now);
+  int64_t NowMs() const { return absl::ToUnixMillis(clock_.Now()); }
   common::DbPool& pool_;
+  const common::Clock& clock_;
   const std::chrono::milliseconds cache_ttl_;
   std::mutex mu_;
   std::unordered_map<std::string, Cached> cache_;  // by token hash

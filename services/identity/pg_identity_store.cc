@@ -56,8 +56,9 @@ constexpr char kActivateSql[] =
     "WHERE id = $1";
 constexpr char kFailedLoginSql[] =
     "UPDATE principals SET failed_logins = $3, "
-    "locked_until = CASE WHEN $2 > 0 THEN now() + make_interval(mins => $2) "
-    "ELSE NULL END WHERE id = $1";
+    "locked_until = CASE WHEN $2 > 0 THEN timestamptz 'epoch' + $4::bigint * "
+    "interval '1 millisecond' + make_interval(mins => $2) ELSE NULL END "
+    "WHERE id = $1";
 constexpr char kResetPasswordSql[] =
     "UPDATE principals SET status = 'pending', password_hash = NULL, "
     "failed_logins = 0, locked_until = NULL, seal = decode($2, 'hex') "
@@ -88,7 +89,7 @@ constexpr char kInsertSessionSql[] =
     "interval '1 millisecond', decode($4, 'hex'))";
 constexpr char kSessionSql[] =
     "SELECT s.principal_id, (EXTRACT(EPOCH FROM s.expires_at) * 1000)::bigint, "
-    "s.revoked_at IS NOT NULL OR s.expires_at <= now(), "
+    "s.revoked_at IS NOT NULL, "
     "COALESCE(encode(s.seal, 'hex'), '') "
     "FROM sessions s WHERE s.token_hash = decode($1, 'hex')";
 constexpr char kUnkeyedSessionSql[] =
@@ -264,10 +265,11 @@ void PgIdentityStore::Activate(Tx& tx, const PrincipalRow& row,
 
 void PgIdentityStore::RecordFailedLogin(
     Tx& tx, int64_t id, int failures,
-    std::optional<std::chrono::minutes> lock_for) {
+    std::optional<std::chrono::minutes> lock_for, int64_t now_ms) {
   tx.exec_params0(
       kFailedLoginSql, id,
-      lock_for.has_value() ? static_cast<int>(lock_for->count()) : 0, failures);
+      lock_for.has_value() ? static_cast<int>(lock_for->count()) : 0, failures,
+      now_ms);
 }
 
 void PgIdentityStore::ResetPassword(Tx& tx, const PrincipalRow& row) {

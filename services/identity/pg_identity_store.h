@@ -88,10 +88,11 @@ class PgIdentityStore final {
                         const std::string& status);
   static void Activate(Tx& tx, const PrincipalRow& row,
                        const std::string& password_hash);
-  // Sets the failure count to `failures`; locks for `lock_for` if given,
-  // else clears a lock that has ended.
+  // Sets the failure count to `failures`; locks for `lock_for` from
+  // `now_ms` (kvod's clock) if given, else clears a lock that has ended.
   static void RecordFailedLogin(Tx& tx, int64_t id, int failures,
-                                std::optional<std::chrono::minutes> lock_for);
+                                std::optional<std::chrono::minutes> lock_for,
+                                int64_t now_ms);
   // Clears the failure count and any lock.
   static void ResetFailedLogins(Tx& tx, int64_t id);
   // Pending again without a password, failures and lock cleared.

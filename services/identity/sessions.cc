@@ -37,10 +37,11 @@ struct LoginDecision {
 }  // namespace
 
 Sessions::Sessions(const kvo::v1::Policy& policy, common::DbPool& pool,
-                   RpcGuard& guard)
+                   RpcGuard& guard, const common::Clock& clock)
     : policy_(policy),
       pool_(pool),
       guard_(guard),
+      clock_(clock),
       hashing_slots_(policy.identity().max_concurrent_password_hashes()) {
   dummy_hash_ = common::HashPassword(common::HexEncode(common::RandomBytes(16)))
                     .value_or("");
@@ -101,7 +102,7 @@ absl::StatusOr<Session> Sessions::Login(const Call& call,
           d.refusal = std::move(answer);
           return d;
         };
-        const int64_t now = absl::ToUnixMillis(absl::Now());
+        const int64_t now = absl::ToUnixMillis(clock_.Now());
         if (!who.has_value()) {
           common::VerifyPassword(dummy_hash_, request.password());
           return refuse("unknown login", 0);
@@ -132,7 +133,8 @@ absl::StatusOr<Session> Sessions::Login(const Call& call,
           Store::RecordFailedLogin(tx, who->id, failures + 1,
                                    lock ? std::optional(std::chrono::minutes(
                                               rules.login_lockout_minutes()))
-                                        : std::nullopt);
+                                        : std::nullopt,
+                                   now);
           return refuse(
               lock ? "wrong password; account now locked" : "wrong password",
               who->id);

@@ -8,6 +8,7 @@
 #include "absl/strings/string_view.h"
 #include "kvo/v1/identity.pb.h"
 #include "kvo/v1/policy.pb.h"
+#include "services/common/clock.h"
 #include "services/common/db_pool.h"
 #include "services/common/rate_limiter.h"
 #include "services/identity/hashing_slots.h"
@@ -34,8 +35,9 @@ struct Session {
 // every hashing slot stays busy. Thread-safe.
 class Sessions final {
  public:
-  Sessions(const kvo::v1::Policy& policy, common::DbPool& pool,
-           RpcGuard& guard);
+  // Session lifetimes and lockouts run on `clock` (kvod's), as every rule.
+  Sessions(const kvo::v1::Policy& policy, common::DbPool& pool, RpcGuard& guard,
+           const common::Clock& clock);
 
   // `call` is the guard's (Login is public): its peer is the address
   // limited and recorded.
@@ -54,6 +56,7 @@ class Sessions final {
   const kvo::v1::Policy& policy_;
   common::DbPool& pool_;
   RpcGuard& guard_;
+  const common::Clock& clock_;
   // Bootstrap, Enroll and Login together, per source address.
   common::RateLimiter login_limiter_{std::chrono::seconds(60)};
   HashingSlots hashing_slots_;

@@ -717,7 +717,8 @@ int RunKvod(const KvodConfig& config) {
 
   // Modules, in dependency order: audit under identity's guard.
   identity::AccessControl access(*policy);
-  identity::Authenticator authenticator(*rt.session_pool, kTokenCacheTtl);
+  identity::Authenticator authenticator(*rt.session_pool, clock,
+                                        kTokenCacheTtl);
   audit::AuditIntegrity audit_integrity;
   // Every audit insert of this process is confirmed and followed until it
   // is sequenced (issue 25: kvod knows what it wrote).
@@ -726,7 +727,7 @@ int RunKvod(const KvodConfig& config) {
       access, authenticator, *rt.pool, audit_integrity,
       policy->rate_limits()
           .unauthenticated_refusals_audited_per_address_per_minute());
-  identity::Sessions sessions(*policy, *rt.pool, guard);
+  identity::Sessions sessions(*policy, *rt.pool, guard, clock);
   identity::IdentityServiceImpl identity_service(*policy, *rt.pool, guard,
                                                  sessions);
   audit::AuditTrust audit_trust;

@@ -140,6 +140,7 @@ absl::StatusOr<kvo::v1::Incident> IncidentRecording::Record(
         i.area_id = shop->area_id;
         i.shop_id = shop->id;
         i.occurred_at = occurred;
+        i.recorded_at = clock_.Now();
         i.offence_type = request.offence_type();
         i.damage_cents = request.damage_cents();
         i.has_police_report = !request.police_report_number().empty();

@@ -580,12 +580,14 @@ std::vector<int64_t> PgRegistryStore::PersonAreas(Tx& tx, int64_t person_id) {
 int64_t PgRegistryStore::InsertIncident(Tx& tx, const IncidentRow& i) {
   const std::string sql = absl::StrCat(
       "INSERT INTO incidents (area_id, shop_id, occurred_at, offence_type, "
-      "damage_cents, has_police_report, reported_by) VALUES ($1, $2, ",
-      FromMicros(3), ", $4, $5, $6, NULLIF($7::bigint, 0)) RETURNING id");
-  return common::ExecPrepared1(tx, sql, i.area_id, i.shop_id,
-                               absl::ToUnixMicros(i.occurred_at),
-                               i.offence_type, i.damage_cents,
-                               i.has_police_report, i.reported_by)[0]
+      "damage_cents, has_police_report, reported_by, created_at) VALUES ($1, "
+      "$2, ",
+      FromMicros(3), ", $4, $5, $6, NULLIF($7::bigint, 0), ", FromMicros(8),
+      ") RETURNING id");
+  return common::ExecPrepared1(
+             tx, sql, i.area_id, i.shop_id, absl::ToUnixMicros(i.occurred_at),
+             i.offence_type, i.damage_cents, i.has_police_report, i.reported_by,
+             absl::ToUnixMicros(i.recorded_at))[0]
       .as<int64_t>();
 }
 

@@ -37,6 +37,9 @@ struct IncidentRow {
   int64_t area_id = 0;
   int64_t shop_id = 0;
   absl::Time occurred_at;
+  // When it was recorded, on kvod's clock (retention counts from the later
+  // of the two).
+  absl::Time recorded_at;
   std::string offence_type;
   int64_t damage_cents = 0;
   bool has_police_report = false;

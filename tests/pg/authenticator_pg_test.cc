@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "services/common/clock.h"
 #include "services/common/db_pool.h"
 #include "services/identity/authenticator.h"
 #include "services/identity/pg_identity_store.h"
@@ -24,6 +25,7 @@ const std::string kToken(64, 'a');
 
 class AuthenticatorTest : public kvo::testing::PgTest {
  protected:
+  common::OffsetClock clock_;
   void SetUp() override {
     PgTest::SetUp();
     pqxx::connection conn(conninfo());
@@ -69,7 +71,7 @@ class AuthenticatorTest : public kvo::testing::PgTest {
 
 TEST_F(AuthenticatorTest, OneCallerRefreshesAStaleEntryWhileTheOthersGoOn) {
   common::DbPool pool(conninfo(), 2);
-  Authenticator auth(pool, kTtl);
+  Authenticator auth(pool, clock_, kTtl);
   ASSERT_TRUE(auth.Authenticate(kToken).ok());
   std::this_thread::sleep_for(kTtl + milliseconds(20));  // stale now
 
@@ -106,7 +108,7 @@ TEST_F(AuthenticatorTest, OneCallerRefreshesAStaleEntryWhileTheOthersGoOn) {
 
 TEST_F(AuthenticatorTest, AnEndedSessionEndsAccessAfterTheTtl) {
   common::DbPool pool(conninfo(), 2);
-  Authenticator auth(pool, kTtl);
+  Authenticator auth(pool, clock_, kTtl);
   ASSERT_TRUE(auth.Authenticate(kToken).ok());
   {
     pqxx::connection conn(conninfo());
@@ -120,6 +122,25 @@ TEST_F(AuthenticatorTest, AnEndedSessionEndsAccessAfterTheTtl) {
     EXPECT_EQ(caller.status().code(), absl::StatusCode::kUnauthenticated)
         << "call " << i << " after the session ended";
   }
+}
+
+// The session ends at its expiry on kvod's clock, the one that set it, not
+// on the database's: a simulated year moves kvod's clock only (issue 24).
+TEST_F(AuthenticatorTest, ASessionEndsAtItsExpiryOnKvodsClock) {
+  common::DbPool pool(conninfo(), 2);
+  Authenticator auth(pool, clock_, kTtl);
+  ASSERT_TRUE(auth.Authenticate(kToken).ok());
+  clock_.Advance(absl::Minutes(29));
+  std::this_thread::sleep_for(kTtl + milliseconds(20));
+  EXPECT_TRUE(auth.Authenticate(kToken).ok()) << "a minute before its end";
+  clock_.Advance(absl::Minutes(2));
+  EXPECT_EQ(auth.Authenticate(kToken).status().code(),
+            absl::StatusCode::kUnauthenticated)
+      << "cached or not, a session past its end on kvod's clock is over";
+  std::this_thread::sleep_for(kTtl + milliseconds(20));
+  EXPECT_EQ(auth.Authenticate(kToken).status().code(),
+            absl::StatusCode::kUnauthenticated)
+      << "the database's now() must not decide";
 }
 
 }  // namespace
