@@ -31,8 +31,6 @@ std::string Subject(int64_t principal_id) {
   return absl::StrCat("principal:", principal_id);
 }
 
-int64_t NowMs() { return absl::ToUnixMillis(absl::Now()); }
-
 void SetTimestamp(int64_t ms, google::protobuf::Timestamp* ts) {
   ts->set_seconds(ms / 1000);
   ts->set_nanos(static_cast<int32_t>(ms % 1000) * 1000000);
@@ -83,8 +81,13 @@ struct Decision {
 
 IdentityServiceImpl::IdentityServiceImpl(const kvo::v1::Policy& policy,
                                          common::DbPool& pool, RpcGuard& guard,
-                                         Sessions& sessions)
-    : policy_(policy), pool_(pool), guard_(guard), sessions_(sessions) {}
+                                         Sessions& sessions,
+                                         const common::Clock& clock)
+    : policy_(policy),
+      pool_(pool),
+      guard_(guard),
+      sessions_(sessions),
+      clock_(clock) {}
 
 absl::StatusOr<std::optional<std::string>>
 IdentityServiceImpl::IssueBootstrapCodeIfNeeded() {
@@ -98,8 +101,8 @@ IdentityServiceImpl::IssueBootstrapCodeIfNeeded() {
         if (Store::AnyAdmin(tx)) return std::optional<std::string>();
         // Only the code printed last works: an earlier one may sit in a
         // log or terminal scrollback of a start nobody finished.
-        Store::ExpireBootstrapCodes(tx);
-        Store::InsertCode(tx, hash, "bootstrap", std::nullopt, hours);
+        Store::ExpireBootstrapCodes(tx, NowMs());
+        Store::InsertCode(tx, hash, "bootstrap", std::nullopt, hours, NowMs());
         return std::optional<std::string>(code);
       });
 }
@@ -359,7 +362,7 @@ grpc::Status IdentityServiceImpl::CreatePrincipal(
         const int64_t id = Store::InsertPrincipal(
             tx, request->login(), request->display_name(), RoleName(role),
             "pending", "", call->caller.principal_id, *areas);
-        Store::InsertCode(tx, code_hash, "enrollment", id, lifetime);
+        Store::InsertCode(tx, code_hash, "enrollment", id, lifetime, NowMs());
         PgAuditStore::Append(
             tx, guard_.Record(*call, "identity.create_principal", Subject(id),
                               "enrollment"));
@@ -534,8 +537,9 @@ grpc::Status IdentityServiceImpl::ResetPassword(
         if (!current.ok()) return current.status();
         Store::ResetPassword(tx, *current);
         Store::RevokeAllSessions(tx, target->id);
-        Store::ExpireCodesOf(tx, target->id);
-        Store::InsertCode(tx, code_hash, "enrollment", target->id, lifetime);
+        Store::ExpireCodesOf(tx, target->id, NowMs());
+        Store::InsertCode(tx, code_hash, "enrollment", target->id, lifetime,
+                          NowMs());
         PgAuditStore::Append(
             tx,
             guard_.Record(*call, "identity.reset_password", Subject(target->id),

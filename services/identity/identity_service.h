@@ -7,6 +7,7 @@
 #include "absl/status/statusor.h"
 #include "kvo/v1/identity.grpc.pb.h"
 #include "kvo/v1/policy.pb.h"
+#include "services/common/clock.h"
 #include "services/common/db_pool.h"
 #include "services/common/rate_limiter.h"
 #include "services/identity/hashing_slots.h"
@@ -31,8 +32,10 @@ class IdentityServiceImpl final : public kvo::v1::IdentityService::Service {
  public:
   // Login and Logout are `sessions`' use cases (shared with the door
   // page), as are the address limit and the hashing slots.
+  // One-time codes expire on `clock` (kvod's), as sessions do.
   IdentityServiceImpl(const kvo::v1::Policy& policy, common::DbPool& pool,
-                      RpcGuard& guard, Sessions& sessions);
+                      RpcGuard& guard, Sessions& sessions,
+                      const common::Clock& clock);
 
   // On a database without an admin: a new one-time bootstrap code (stored
   // only as a hash) for kvod to print; nullopt once an admin exists.
@@ -107,6 +110,8 @@ class IdentityServiceImpl final : public kvo::v1::IdentityService::Service {
   common::DbPool& pool_;
   RpcGuard& guard_;
   Sessions& sessions_;
+  const common::Clock& clock_;
+  int64_t NowMs() const { return absl::ToUnixMillis(clock_.Now()); }
 };
 
 }  // namespace kvo::identity

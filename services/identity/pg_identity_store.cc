@@ -64,10 +64,12 @@ constexpr char kResetPasswordSql[] =
     "failed_logins = 0, locked_until = NULL, seal = decode($2, 'hex') "
     "WHERE id = $1";
 constexpr char kExpirePrincipalCodesSql[] =
-    "UPDATE one_time_codes SET expires_at = least(expires_at, now()) "
+    "UPDATE one_time_codes SET expires_at = least(expires_at, timestamptz "
+    "'epoch' + $2::bigint * interval '1 millisecond') "
     "WHERE principal_id = $1 AND used_at IS NULL";
 constexpr char kExpireBootstrapCodesSql[] =
-    "UPDATE one_time_codes SET expires_at = least(expires_at, now()) "
+    "UPDATE one_time_codes SET expires_at = least(expires_at, timestamptz "
+    "'epoch' + $1::bigint * interval '1 millisecond') "
     "WHERE kind = 'bootstrap' AND used_at IS NULL";
 constexpr char kResetFailedSql[] =
     "UPDATE principals SET failed_logins = 0, locked_until = NULL "
@@ -75,7 +77,8 @@ constexpr char kResetFailedSql[] =
 constexpr char kInsertCodeSql[] =
     "INSERT INTO one_time_codes (code_hash, kind, principal_id, expires_at) "
     "VALUES (decode($1, 'hex'), $2, NULLIF($3::bigint, 0), "
-    "now() + make_interval(hours => $4))";
+    "timestamptz 'epoch' + $5::bigint * interval '1 millisecond' + "
+    "make_interval(hours => $4))";
 constexpr char kCodeSql[] =
     "SELECT kind, COALESCE(principal_id, 0), "
     "(EXTRACT(EPOCH FROM expires_at) * 1000)::bigint, used_at IS NOT NULL "
@@ -304,12 +307,13 @@ int64_t PgIdentityStore::SealUnsealed(Tx& tx) {
   return n;
 }
 
-void PgIdentityStore::ExpireCodesOf(Tx& tx, int64_t principal_id) {
-  tx.exec_params0(kExpirePrincipalCodesSql, principal_id);
+void PgIdentityStore::ExpireCodesOf(Tx& tx, int64_t principal_id,
+                                    int64_t now_ms) {
+  tx.exec_params0(kExpirePrincipalCodesSql, principal_id, now_ms);
 }
 
-void PgIdentityStore::ExpireBootstrapCodes(Tx& tx) {
-  tx.exec0(kExpireBootstrapCodesSql);
+void PgIdentityStore::ExpireBootstrapCodes(Tx& tx, int64_t now_ms) {
+  tx.exec_params0(kExpireBootstrapCodesSql, now_ms);
 }
 
 void PgIdentityStore::ResetFailedLogins(Tx& tx, int64_t id) {
@@ -319,10 +323,10 @@ void PgIdentityStore::ResetFailedLogins(Tx& tx, int64_t id) {
 void PgIdentityStore::InsertCode(Tx& tx, const std::string& code_hash,
                                  const std::string& kind,
                                  std::optional<int64_t> principal_id,
-                                 std::chrono::hours valid_for) {
+                                 std::chrono::hours valid_for, int64_t now_ms) {
   tx.exec_params0(kInsertCodeSql, HexEncode(code_hash), kind,
-                  principal_id.value_or(0),
-                  static_cast<int>(valid_for.count()));
+                  principal_id.value_or(0), static_cast<int>(valid_for.count()),
+                  now_ms);
 }
 
 std::optional<CodeRow> PgIdentityStore::CodeForUpdate(

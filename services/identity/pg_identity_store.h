@@ -110,14 +110,15 @@ class PgIdentityStore final {
   static void InsertCode(Tx& tx, const std::string& code_hash,
                          const std::string& kind,
                          std::optional<int64_t> principal_id,
-                         std::chrono::hours valid_for);
+                         std::chrono::hours valid_for, int64_t now_ms);
   // Locks the code row; nullopt when unknown.
   static std::optional<CodeRow> CodeForUpdate(Tx& tx,
                                               const std::string& code_hash);
   static void MarkCodeUsed(Tx& tx, const std::string& code_hash);
-  // Unused codes stop working (they expire now).
-  static void ExpireCodesOf(Tx& tx, int64_t principal_id);
-  static void ExpireBootstrapCodes(Tx& tx);
+  // Unused codes stop working (they expire at `now_ms`, kvod's clock, as
+  // every time of a code).
+  static void ExpireCodesOf(Tx& tx, int64_t principal_id, int64_t now_ms);
+  static void ExpireBootstrapCodes(Tx& tx, int64_t now_ms);
 
   // Sealed; `expires_ms` since the Unix epoch.
   static void InsertSession(Tx& tx, const std::string& token_hash,

@@ -729,7 +729,7 @@ int RunKvod(const KvodConfig& config) {
           .unauthenticated_refusals_audited_per_address_per_minute());
   identity::Sessions sessions(*policy, *rt.pool, guard, clock);
   identity::IdentityServiceImpl identity_service(*policy, *rt.pool, guard,
-                                                 sessions);
+                                                 sessions, clock);
   audit::AuditTrust audit_trust;
   audit_trust.witness = witness->get();
   audit_trust.integrity = &audit_integrity;

@@ -786,6 +786,11 @@ bool Execute(const Action& act, World& world, Model& model,
       if (!world.NextDay(&subjects, fatal)) return false;
       ++model.day;
       model.today = absl::ToCivilDay(world.Now(), common::Amsterdam());
+      // Sessions end on kvod's clock (12 hours): everyone starts the day
+      // with a login.
+      for (Principal* who : model.Everyone()) {
+        who->token = world.Login(who->login);
+      }
       NoteErasures(model, subjects, world.Now(), "the day's retention run");
       return true;
     }

@@ -41,6 +41,17 @@ std::string Model::NeededBecause(Handle p, absl::Time now) const {
   return "";
 }
 
+std::vector<Principal*> Model::Everyone() {
+  std::vector<Principal*> out = {&privacy};
+  for (Area& a : areas) {
+    for (Principal* p : {&a.police, &a.coordinator, &a.security}) {
+      out.push_back(p);
+    }
+  }
+  for (Shopkeeper& k : shopkeepers) out.push_back(&k.who);
+  return out;
+}
+
 Handle Model::PersonByPseudonym(const std::string& pseudonym) const {
   for (const auto& [h, p] : persons) {
     if (p.pseudonym == pseudonym) return h;

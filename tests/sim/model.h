@@ -152,6 +152,8 @@ struct Model {
   bool LicenceInForce(int area) const {
     return today <= areas[area].licence_until;
   }
+  // Every principal the simulation acts as.
+  std::vector<Principal*> Everyone();
   // Why `p` must not be erased now ("" when it may be).
   std::string NeededBecause(Handle p, absl::Time now) const;
   Handle PersonByPseudonym(const std::string& pseudonym) const;

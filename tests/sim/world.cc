@@ -111,6 +111,8 @@ bool World::NextDay(std::vector<std::string>* erased_persons,
     return false;
   }
   ++offset_days_;
+  // Sessions end on kvod's clock: a day later, the operator logs in again.
+  admin = Login("root");
   erased_persons->assign(state.erased_persons().begin(),
                          state.erased_persons().end());
   return true;
