@@ -9,6 +9,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "tests/sim/donation_invariants.h"
 
 namespace kvo::sim {
 namespace {
@@ -483,16 +484,18 @@ void CycleStepsInOrder(World& world, const Model& model,
 }  // namespace
 
 std::vector<std::string> InvariantNames() {
-  return {"calls_answer_as_the_model_expects",
-          "no_person_erased_while_needed",
-          "lists_work_for_every_role",
-          "cards_in_force_are_the_models",
-          "one_warning_per_person_and_area",
-          "no_ban_on_an_annulled_warning",
-          "door_shows_the_model",
-          "audit_names_every_subject",
-          "audit_verifies_and_seals_within_a_minute",
-          "cycle_steps_in_order"};
+  std::vector<std::string> names = {"calls_answer_as_the_model_expects",
+                                    "no_person_erased_while_needed",
+                                    "lists_work_for_every_role",
+                                    "cards_in_force_are_the_models",
+                                    "one_warning_per_person_and_area",
+                                    "no_ban_on_an_annulled_warning",
+                                    "door_shows_the_model",
+                                    "audit_names_every_subject",
+                                    "audit_verifies_and_seals_within_a_minute",
+                                    "cycle_steps_in_order"};
+  for (const std::string& n : DonationInvariantNames()) names.push_back(n);
+  return names;
 }
 
 std::vector<Broken> CheckInvariants(World& world, Model& model) {
@@ -511,6 +514,7 @@ std::vector<Broken> CheckInvariants(World& world, Model& model) {
   AuditVerifiesAndSealsWithinAMinute(world, model, out);
   AuditNamesEverySubject(world, model, out);
   CycleStepsInOrder(world, model, out);
+  CheckDonations(world, model, out);
   return out;
 }
 

@@ -32,6 +32,16 @@ std::string Model::NeededBecause(Handle p, absl::Time now) const {
       return absl::StrCat("objection ", o.id, " is open");
     }
   }
+  for (const auto& [h, claims] : donation_cases) {
+    for (const DonationClaim& c : claims) {
+      // Its link to the person goes delete_after_payment_days (92) after
+      // it was settled; a day's margin for the run's order.
+      if (c.person == p &&
+          (c.settled_day < 0 || day - c.settled_day < kClaimLinkDays)) {
+        return absl::StrCat("donation claim ", c.id, " is ", c.state);
+      }
+    }
+  }
   for (const auto& [h, d] : dsrs) {
     if (d.open && d.person == p &&
         d.kind != kvo::v1::SUBJECT_REQUEST_KIND_ERASURE) {

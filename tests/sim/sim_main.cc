@@ -174,13 +174,16 @@ int main(int argc, char** argv) {
     const std::string path = trace_out.empty()
                                  ? absl::StrCat("kvo_sim-seed-", seed, ".trace")
                                  : trace_out;
+    // --trace-out keeps the trace of a good run too (to replay it).
+    if (!r.failures.empty() || !trace_out.empty()) {
+      std::ofstream(path) << FormatTrace(options, r.trace);
+    }
     if (r.failures.empty()) {
       std::cout << "kvo_sim: seed " << seed << ": every invariant held"
                 << std::endl;
       continue;
     }
     ++broken_seeds;
-    std::ofstream(path) << FormatTrace(options, r.trace);
     for (const Failure& f : r.failures) {
       std::cout << "BROKEN seed " << seed << " day " << f.day << ": "
                 << f.broken.invariant << ": " << f.broken.detail << "\n"

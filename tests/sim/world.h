@@ -10,6 +10,7 @@
 #include "absl/time/time.h"
 #include "kvo/v1/audit.grpc.pb.h"
 #include "kvo/v1/cycle.grpc.pb.h"
+#include "kvo/v1/donations.grpc.pb.h"
 #include "kvo/v1/gallery.grpc.pb.h"
 #include "kvo/v1/identity.grpc.pb.h"
 #include "kvo/v1/privacy.grpc.pb.h"
@@ -58,6 +59,11 @@ class World final {
   kvo::v1::RetentionService::Stub& retention() { return *retention_; }
   kvo::v1::CycleService::Stub& cycle() { return *cycle_; }
   kvo::v1::TestingService::Stub& testing() { return *testing_; }
+  kvo::v1::DonationService::Stub& donations() { return *donations_; }
+
+  // The payment provider's shared secret (kvod has it from
+  // --donations-secret-file).
+  static constexpr char kProviderSecret[] = "simulated-provider-secret";
 
   // The admin's token (after Bootstrap).
   std::string admin;
@@ -69,6 +75,7 @@ class World final {
   kvo::testing::TempDir tmp_;
   std::filesystem::path data_;
   std::filesystem::path policy_;
+  std::filesystem::path provider_secret_;
   std::string address_;
   std::unique_ptr<kvo::testing::KvodProcess> kvod_;
   int offset_days_ = 0;
@@ -80,6 +87,7 @@ class World final {
   std::unique_ptr<kvo::v1::RetentionService::Stub> retention_;
   std::unique_ptr<kvo::v1::CycleService::Stub> cycle_;
   std::unique_ptr<kvo::v1::TestingService::Stub> testing_;
+  std::unique_ptr<kvo::v1::DonationService::Stub> donations_;
 };
 
 // The password every simulated principal has.
