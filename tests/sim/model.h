@@ -69,6 +69,12 @@ struct Shopkeeper {
   std::map<int64_t, kvo::v1::GalleryEntry> device;  // by entry id
   int64_t version = 0;
   bool device_valid = false;
+  // The door page's session (cookie, CSRF token) while it lasts.
+  std::string page_cookie, page_csrf;
+  // The door page's copy (its script's), by person id.
+  std::map<int64_t, kvo::v1::GalleryEntry> page;
+  int64_t page_version = 0;
+  bool page_valid = false;
 };
 
 struct Person {

@@ -45,6 +45,10 @@ class World final {
   // kvod's clock as the simulation holds it (real time plus the offset).
   absl::Time Now() const;
   int offset_days() const { return offset_days_; }
+  // The door page ("https://127.0.0.1:PORT/", a free port on every start)
+  // and the CA its certificate is signed by.
+  std::string door_url() const { return kvod_->door_url(); }
+  std::string ca_path() const { return kvod_->ca_path(); }
 
   std::unique_ptr<grpc::ClientContext> Ctx(const std::string& token) const;
   // Bootstrap (first call only), create, enrol and log in.
