@@ -12,6 +12,7 @@
 #include "google/protobuf/struct.pb.h"
 #include "google/protobuf/util/json_util.h"
 #include "tests/sim/donation_invariants.h"
+#include "tests/sim/report_invariants.h"
 #include "tests/support/door_page_client.h"
 
 namespace kvo::sim {
@@ -632,7 +633,8 @@ std::vector<std::string> InvariantNames() {
                                     "door_page_shows_the_model",
                                     "audit_names_every_subject",
                                     "audit_verifies_and_seals_within_a_minute",
-                                    "cycle_steps_in_order"};
+                                    "cycle_steps_in_order",
+                                    "reduction_report_recounts"};
   for (const std::string& n : DonationInvariantNames()) names.push_back(n);
   return names;
 }
@@ -655,6 +657,7 @@ std::vector<Broken> CheckInvariants(World& world, Model& model) {
   AuditNamesEverySubject(world, model, out);
   CycleStepsInOrder(world, model, out);
   CheckDonations(world, model, out);
+  ReductionReportRecounts(world, model, out);
   return out;
 }
 

@@ -100,6 +100,7 @@ bool World::Launch(std::string* error) {
   cycle_ = CycleService::NewStub(channel);
   testing_ = TestingService::NewStub(channel);
   donations_ = DonationService::NewStub(channel);
+  reports_ = ReportService::NewStub(channel);
   return true;
 }
 

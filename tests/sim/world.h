@@ -15,6 +15,7 @@
 #include "kvo/v1/identity.grpc.pb.h"
 #include "kvo/v1/privacy.grpc.pb.h"
 #include "kvo/v1/registry.grpc.pb.h"
+#include "kvo/v1/reports.grpc.pb.h"
 #include "kvo/v1/retention.grpc.pb.h"
 #include "kvo/v1/testing.grpc.pb.h"
 #include "tests/support/kvod_process.h"
@@ -64,6 +65,7 @@ class World final {
   kvo::v1::CycleService::Stub& cycle() { return *cycle_; }
   kvo::v1::TestingService::Stub& testing() { return *testing_; }
   kvo::v1::DonationService::Stub& donations() { return *donations_; }
+  kvo::v1::ReportService::Stub& reports() { return *reports_; }
 
   // The payment provider's shared secret (kvod has it from
   // --donations-secret-file).
@@ -92,6 +94,7 @@ class World final {
   std::unique_ptr<kvo::v1::CycleService::Stub> cycle_;
   std::unique_ptr<kvo::v1::TestingService::Stub> testing_;
   std::unique_ptr<kvo::v1::DonationService::Stub> donations_;
+  std::unique_ptr<kvo::v1::ReportService::Stub> reports_;
 };
 
 // The password every simulated principal has.
