@@ -10,6 +10,7 @@
 #include "tests/sim/calls.h"
 #include "tests/sim/donation_actions.h"
 #include "tests/sim/names.h"
+#include "tests/sim/photo_actions.h"
 
 namespace kvo::sim {
 namespace {
@@ -20,7 +21,7 @@ struct KindName {
   Kind kind;
   const char* name;
 };
-constexpr std::array<KindName, 22> kKindNames = {{
+constexpr std::array<KindName, 24> kKindNames = {{
     {Kind::kNextDay, "next_day"},
     {Kind::kRegisterPerson, "register_person"},
     {Kind::kRecordIncident, "record_incident"},
@@ -43,6 +44,8 @@ constexpr std::array<KindName, 22> kKindNames = {{
     {Kind::kWaiveClaim, "waive_claim"},
     {Kind::kDismissClaim, "dismiss_claim"},
     {Kind::kRecordRefund, "record_refund"},
+    {Kind::kUploadPhoto, "upload_photo"},
+    {Kind::kViewPhoto, "view_photo"},
 }};
 
 // The offence types of policy/default.textproto; serious ones go straight
@@ -253,6 +256,7 @@ std::vector<Action> PlanDay(const Model& model, std::mt19937_64& rng,
       push(MakeAction(Kind::kCloseDsr, h, Chance(rng, 0.5) ? 1 : 0));
   }
   PlanProviderDeliveries(model, more, push);
+  PlanPhotos(model, more, now, push);
   if (Chance(rng, 0.05)) push(MakeAction(Kind::kRunRetention));
   if (Chance(rng, 0.01))
     push(MakeAction(Kind::kRestart, Chance(rng, 0.5) ? 1 : 0));
@@ -444,6 +448,7 @@ bool RevokeCard(const Action& act, World& world, Model& model) {
     return true;
   }
   c.revoked = true;
+  NoteCardEnded(model, c.person, now);
   return true;
 }
 
@@ -497,6 +502,7 @@ bool DecideObjection(const Action& act, World& world, Model& model) {
   if (act.b != 0) {
     c.revoked = true;
     c.annulled = true;
+    NoteCardEnded(model, c.person, world.Now());
   }
   return true;
 }
@@ -730,6 +736,7 @@ bool Execute(const Action& act, World& world, Model& model,
       ++model.day;
       model.today = absl::ToCivilDay(world.Now(), common::Amsterdam());
       NoteErasures(model, subjects, world.Now(), "the day's retention run");
+      NotePhotoSweep(model, world.Now());
       return true;
     }
     case Kind::kRegisterPerson:
@@ -769,6 +776,10 @@ bool Execute(const Action& act, World& world, Model& model,
     case Kind::kDismissClaim:
     case Kind::kRecordRefund:
       ExecuteDonation(act, world, model);
+      return true;
+    case Kind::kUploadPhoto:
+    case Kind::kViewPhoto:
+      ExecutePhoto(act, world, model);
       return true;
   }
   return true;

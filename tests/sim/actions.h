@@ -47,6 +47,9 @@ enum class Kind {
   kWaiveClaim,          // coordinator: a = case, b = claim
   kDismissClaim,        // coordinator: a = case, b = claim
   kRecordRefund,        // coordinator: a = case, b = claim
+  // Photos:
+  kUploadPhoto,  // police of area b: a = person (a placeholder photo)
+  kViewPhoto,    // shopkeeper a: b = person (GetPhoto of their entry)
 };
 
 struct Action {

@@ -52,6 +52,15 @@ void NoPersonErasedWhileNeeded(Model& model, std::vector<Broken>& out) {
   model.wrongly_erased_today.clear();
 }
 
+// Promise: a photo is viewable exactly while the shopkeeper's door shows
+// the person (and the police added one).
+void PhotoViewableExactlyWhileShown(Model& model, std::vector<Broken>& out) {
+  for (const std::string& b : model.photo_breaks_today) {
+    out.push_back({"photo_viewable_exactly_while_shown", b});
+  }
+  model.photo_breaks_today.clear();
+}
+
 // Promise: every list works for every role that may call it.
 void ListsWorkForEveryRole(World& world, const Model& model, DayView& view,
                            std::vector<Broken>& out) {
@@ -535,8 +544,23 @@ void AuditNamesEverySubject(World& world, Model& model,
                                   error)});
     }
   }
+  std::vector<std::string> viewed(model.photos_viewed_today.begin(),
+                                  model.photos_viewed_today.end());
+  for (size_t i = 0; i < viewed.size() && i < 2; ++i) {
+    std::string error;
+    if (!LogHas(world, model, "person:" + viewed[i], "gallery.get_photo",
+                &error)) {
+      out.push_back(
+          {"audit_names_every_subject",
+           absl::StrCat("a shopkeeper viewed the photo of person:", viewed[i],
+                        " but the log has no gallery.get_photo "
+                        "entry under that subject ",
+                        error)});
+    }
+  }
   model.disclosed_today.clear();
   model.erased_today.clear();
+  model.photos_viewed_today.clear();
 }
 
 // Promise: audit verify passes and every entry is sealed (under a signed
@@ -631,6 +655,7 @@ std::vector<std::string> InvariantNames() {
                                     "no_ban_on_an_annulled_warning",
                                     "door_shows_the_model",
                                     "door_page_shows_the_model",
+                                    "photo_viewable_exactly_while_shown",
                                     "audit_names_every_subject",
                                     "audit_verifies_and_seals_within_a_minute",
                                     "cycle_steps_in_order",
@@ -644,6 +669,7 @@ std::vector<Broken> CheckInvariants(World& world, Model& model) {
   const absl::Time now = world.Now();
   CallsAnswerAsTheModelExpects(model, out);
   NoPersonErasedWhileNeeded(model, out);
+  PhotoViewableExactlyWhileShown(model, out);
   DayView view;
   ListsWorkForEveryRole(world, model, view, out);
   CardsInForceAreTheModels(model, view, now, out);

@@ -80,6 +80,13 @@ std::vector<Handle> Model::CardsInForce(Handle person, int area,
   return out;
 }
 
+bool Model::OnSomeDoor(Handle person, absl::Time now) const {
+  for (int a = 0; a < static_cast<int>(areas.size()); ++a) {
+    if (!CardsInForce(person, a, now).empty()) return true;
+  }
+  return false;
+}
+
 std::map<int64_t, DoorEntry> Model::DoorFor(int k, absl::Time now) const {
   std::map<int64_t, DoorEntry> out;
   const std::vector<int> areas_of = AreasOf(k);

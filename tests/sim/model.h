@@ -86,6 +86,11 @@ struct Person {
   int registered_day = 0;
   int last_incident_day = 0;
   bool erased = false;
+  // A photo is held (police uploaded one while a collective card was in
+  // force); `photo_maybe`: it may be gone or not (the person had no card
+  // in force for a moment, and kvod's own sweep may have run).
+  bool photo = false;
+  bool photo_maybe = false;
 };
 
 struct Incident {
@@ -210,6 +215,10 @@ struct Model {
   // Today: persons the door disclosed (pseudonyms), and persons retention
   // erased with the reason the model had to keep them, if any.
   std::set<std::string> disclosed_today;
+  // Today: persons whose photo a shopkeeper viewed (pseudonyms), and views
+  // that answered otherwise than the door's projection says.
+  std::set<std::string> photos_viewed_today;
+  std::vector<std::string> photo_breaks_today;
   std::vector<std::string> erased_today;
   std::vector<std::string> wrongly_erased_today;
   // The log stopped being sealed once: later days wait a moment, not a
@@ -232,6 +241,8 @@ struct Model {
   // Collective cards in force per (person, area).
   std::vector<Handle> CardsInForce(Handle person, int area,
                                    absl::Time now) const;
+  // Whether `person` has a collective card in force in any area.
+  bool OnSomeDoor(Handle person, absl::Time now) const;
 };
 
 }  // namespace kvo::sim
