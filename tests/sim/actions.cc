@@ -21,7 +21,7 @@ struct KindName {
   Kind kind;
   const char* name;
 };
-constexpr std::array<KindName, 24> kKindNames = {{
+constexpr std::array<KindName, 25> kKindNames = {{
     {Kind::kNextDay, "next_day"},
     {Kind::kRegisterPerson, "register_person"},
     {Kind::kRecordIncident, "record_incident"},
@@ -46,6 +46,7 @@ constexpr std::array<KindName, 24> kKindNames = {{
     {Kind::kRecordRefund, "record_refund"},
     {Kind::kUploadPhoto, "upload_photo"},
     {Kind::kViewPhoto, "view_photo"},
+    {Kind::kRotateKeys, "rotate_keys"},
 }};
 
 // The offence types of policy/default.textproto; serious ones go straight
@@ -257,6 +258,10 @@ std::vector<Action> PlanDay(const Model& model, std::mt19937_64& rng,
   }
   PlanProviderDeliveries(model, more, push);
   PlanPhotos(model, more, now, push);
+  // The admin rotates the keys now and then (the root key more rarely).
+  if (Chance(more, 0.03)) {
+    push(MakeAction(Kind::kRotateKeys, Chance(more, 0.3) ? 1 : 0));
+  }
   if (Chance(rng, 0.05)) push(MakeAction(Kind::kRunRetention));
   if (Chance(rng, 0.01))
     push(MakeAction(Kind::kRestart, Chance(rng, 0.5) ? 1 : 0));
@@ -724,6 +729,25 @@ bool RenewLicence(const Action& act, World& world, Model& model) {
   return true;
 }
 
+bool RotateKeys(const Action& act, World& world, Model& model) {
+  RotateKeysRequest req;
+  req.set_reason("gesimuleerde sleutelrotatie");
+  req.set_root(act.a != 0);
+  KeyStatus out;
+  grpc::Status s =
+      world.keys().RotateKeys(world.Ctx(world.admin).get(), req, &out);
+  // An earlier rotation's rewrap may still run.
+  if (s.error_code() == grpc::StatusCode::FAILED_PRECONDITION) return true;
+  if (!s.ok()) {
+    Unexpected(model, absl::StrCat("RotateKeys", act.a != 0 ? " (root)" : ""),
+               s, "the admin rotates the keys");
+    return true;
+  }
+  if (act.a == 0 && model.kek_version >= 0) ++model.kek_version;
+  model.root_rotated = model.root_rotated || act.a != 0;
+  return true;
+}
+
 }  // namespace
 
 bool Execute(const Action& act, World& world, Model& model,
@@ -781,6 +805,8 @@ bool Execute(const Action& act, World& world, Model& model,
     case Kind::kViewPhoto:
       ExecutePhoto(act, world, model);
       return true;
+    case Kind::kRotateKeys:
+      return RotateKeys(act, world, model);
   }
   return true;
 }

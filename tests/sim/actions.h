@@ -50,6 +50,7 @@ enum class Kind {
   // Photos:
   kUploadPhoto,  // police of area b: a = person (a placeholder photo)
   kViewPhoto,    // shopkeeper a: b = person (GetPhoto of their entry)
+  kRotateKeys,   // admin: a = 0 the key-encryption key, 1 the root key
 };
 
 struct Action {

@@ -61,6 +61,66 @@ void PhotoViewableExactlyWhileShown(Model& model, std::vector<Broken>& out) {
   model.photo_breaks_today.clear();
 }
 
+// Promise: key rotations take (each rotation of the key-encryption key
+// makes the next version current; a root rotation changes the root key's
+// id) and everything still reads: besides the door's names, a few persons
+// a day read back as registered and last rectified (GetPerson).
+void KeysRotateAndDataStillReads(World& world, Model& model, absl::Time now,
+                                 std::vector<Broken>& out) {
+  constexpr char kName[] = "keys_rotate_and_data_still_reads";
+  KeyStatus status;
+  grpc::Status s =
+      world.keys().GetKeyStatus(world.Ctx(world.admin).get(), {}, &status);
+  if (!s.ok()) {
+    out.push_back({kName, absl::StrCat("GetKeyStatus: ", Code(s))});
+    return;
+  }
+  if (model.kek_version >= 0 && status.current_version() != model.kek_version) {
+    out.push_back(
+        {kName,
+         absl::StrCat("key-encryption key version ", status.current_version(),
+                      ", the model counted ", model.kek_version)});
+  }
+  if (model.root_rotated && status.root_key_id() == model.root_key_id) {
+    out.push_back({kName, absl::StrCat("the root key was rotated but its id "
+                                       "is still ",
+                                       model.root_key_id)});
+  }
+  model.kek_version = status.current_version();
+  model.root_key_id = status.root_key_id();
+  model.root_rotated = false;
+  std::vector<Handle> alive;
+  for (const auto& [h, p] : model.persons) {
+    if (!p.erased) alive.push_back(h);
+  }
+  for (size_t i = 0; i < alive.size() && i < 3; ++i) {
+    const Handle h =
+        alive[(i * 97 + static_cast<size_t>(model.day) * 13) % alive.size()];
+    const Person& p = model.persons.at(h);
+    GetPersonRequest req;
+    req.set_person_id(p.id);
+    kvo::v1::Person got;
+    s = world.registry().GetPerson(
+        world.Ctx(model.areas[p.area].police.token).get(), req, &got);
+    if (!s.ok()) {
+      if (model.NeededBecause(h, now).empty() &&
+          s.error_code() == grpc::StatusCode::NOT_FOUND) {
+        continue;  // retention's own run may have erased them
+      }
+      out.push_back({kName, absl::StrCat("GetPerson ", p.id, ": ", Code(s))});
+      continue;
+    }
+    if (got.surname() != p.fields.at("surname") ||
+        got.description() != p.fields.at("description")) {
+      out.push_back(
+          {kName, absl::StrCat("person ", p.id, " reads as '", got.surname(),
+                               "', '", got.description(), "'; the model has '",
+                               p.fields.at("surname"), "', '",
+                               p.fields.at("description"), "'")});
+    }
+  }
+}
+
 // Promise: every list works for every role that may call it.
 void ListsWorkForEveryRole(World& world, const Model& model, DayView& view,
                            std::vector<Broken>& out) {
@@ -656,6 +716,7 @@ std::vector<std::string> InvariantNames() {
                                     "door_shows_the_model",
                                     "door_page_shows_the_model",
                                     "photo_viewable_exactly_while_shown",
+                                    "keys_rotate_and_data_still_reads",
                                     "audit_names_every_subject",
                                     "audit_verifies_and_seals_within_a_minute",
                                     "cycle_steps_in_order",
@@ -670,6 +731,7 @@ std::vector<Broken> CheckInvariants(World& world, Model& model) {
   CallsAnswerAsTheModelExpects(model, out);
   NoPersonErasedWhileNeeded(model, out);
   PhotoViewableExactlyWhileShown(model, out);
+  KeysRotateAndDataStillReads(world, model, now, out);
   DayView view;
   ListsWorkForEveryRole(world, model, view, out);
   CardsInForceAreTheModels(model, view, now, out);

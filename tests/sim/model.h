@@ -206,6 +206,11 @@ struct Model {
   // holds its claims in kvod's order.
   std::map<Handle, std::vector<DonationClaim>> donation_cases;
   std::map<Handle, ProviderEvent> provider_events;
+  // Key rotations kvod took: of the key-encryption key (each makes the
+  // next version current) and of the root key; -1 before the first look.
+  int kek_version = -1;
+  std::string root_key_id;
+  bool root_rotated = false;
   // The first simulated day's date: reports run from it.
   absl::CivilDay first_day;
   // Per area: cycle actions taken (for the cycle invariant's message).

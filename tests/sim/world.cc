@@ -101,6 +101,7 @@ bool World::Launch(std::string* error) {
   testing_ = TestingService::NewStub(channel);
   donations_ = DonationService::NewStub(channel);
   reports_ = ReportService::NewStub(channel);
+  keys_ = KeyService::NewStub(channel);
   return true;
 }
 

@@ -13,6 +13,7 @@
 #include "kvo/v1/donations.grpc.pb.h"
 #include "kvo/v1/gallery.grpc.pb.h"
 #include "kvo/v1/identity.grpc.pb.h"
+#include "kvo/v1/keys.grpc.pb.h"
 #include "kvo/v1/privacy.grpc.pb.h"
 #include "kvo/v1/registry.grpc.pb.h"
 #include "kvo/v1/reports.grpc.pb.h"
@@ -66,6 +67,7 @@ class World final {
   kvo::v1::TestingService::Stub& testing() { return *testing_; }
   kvo::v1::DonationService::Stub& donations() { return *donations_; }
   kvo::v1::ReportService::Stub& reports() { return *reports_; }
+  kvo::v1::KeyService::Stub& keys() { return *keys_; }
 
   // The payment provider's shared secret (kvod has it from
   // --donations-secret-file).
@@ -95,6 +97,7 @@ class World final {
   std::unique_ptr<kvo::v1::TestingService::Stub> testing_;
   std::unique_ptr<kvo::v1::DonationService::Stub> donations_;
   std::unique_ptr<kvo::v1::ReportService::Stub> reports_;
+  std::unique_ptr<kvo::v1::KeyService::Stub> keys_;
 };
 
 // The password every simulated principal has.
