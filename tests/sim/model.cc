@@ -1,6 +1,7 @@
 #include "tests/sim/model.h"
 
 #include <algorithm>
+#include <functional>
 
 #include "absl/strings/str_cat.h"
 
@@ -78,6 +79,33 @@ std::vector<Handle> Model::CardsInForce(Handle person, int area,
     }
   }
   return out;
+}
+
+std::string Model::Digest() const {
+  std::string s = absl::StrCat("day ", day, ";");
+  for (const auto& [h, p] : persons) {
+    absl::StrAppend(&s, "p", h, p.erased, p.photo, p.photo_maybe,
+                    p.fields.at("description"), ";");
+  }
+  for (const auto& [h, i] : incidents) {
+    absl::StrAppend(&s, "i", h, i.carded, i.claimed, ";");
+  }
+  for (const auto& [h, c] : cards) {
+    absl::StrAppend(&s, "c", h, c.kind, c.revoked, c.annulled, c.basis, ";");
+  }
+  for (const auto& [h, o] : objections) absl::StrAppend(&s, "o", h, o.decided);
+  for (const auto& [h, d] : dsrs) absl::StrAppend(&s, "d", h, d.open);
+  for (const auto& [h, claims] : donation_cases) {
+    for (const DonationClaim& c : claims) {
+      absl::StrAppend(&s, "k", h, c.state, c.paid, c.refunded, c.cancelled,
+                      c.cancelled_as, c.payments, c.settled_day, ";");
+    }
+  }
+  for (const auto& [h, e] : provider_events) {
+    absl::StrAppend(&s, "e", h, e.amount, e.applied, e.refused, ";");
+  }
+  for (const auto& done : cycle_done) absl::StrAppend(&s, done.size(), ";");
+  return absl::StrCat(absl::Hex(std::hash<std::string>{}(s), absl::kZeroPad16));
 }
 
 bool Model::OnSomeDoor(Handle person, absl::Time now) const {

@@ -246,6 +246,11 @@ struct Model {
   // Collective cards in force per (person, area).
   std::vector<Handle> CardsInForce(Handle person, int area,
                                    absl::Time now) const;
+  // A hash (hex) of what the actors' calls made of the model: who is
+  // erased, which cards are revoked or annulled, every claim's money and
+  // state, every provider event's fate, photos; not kvod's ids or times
+  // (sequences skip after a crash; times follow the real clock).
+  std::string Digest() const;
   // Whether `person` has a collective card in force in any area.
   bool OnSomeDoor(Handle person, absl::Time now) const;
 };

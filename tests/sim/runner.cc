@@ -234,6 +234,7 @@ RunResult Run(const RunOptions& options, const std::vector<Action>* replay,
     }
     const std::vector<Broken> broken = CheckInvariants(*world, model);
     result.days_run = day + 1;
+    result.digest = model.Digest();
     for (const Broken& b : broken) {
       if (seen.insert(b.invariant).second) {
         result.failures.push_back({day, b});

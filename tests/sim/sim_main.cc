@@ -142,7 +142,7 @@ int main(int argc, char** argv) {
               << (r.failures.empty()
                       ? "every invariant held"
                       : absl::StrCat(r.failures.size(), " invariant(s) broken"))
-              << std::endl;
+              << "; model digest " << r.digest << std::endl;
     return r.failures.empty() ? 0 : 1;
   }
 
@@ -170,7 +170,8 @@ int main(int argc, char** argv) {
               << absl::StrCat(static_cast<int64_t>(r.seconds)) << " s ("
               << static_cast<int64_t>(
                      r.days_run > 0 ? r.seconds * 365 / r.days_run : 0)
-              << " s per simulated year)" << std::endl;
+              << " s per simulated year); model digest " << r.digest
+              << std::endl;
     const std::string path = trace_out.empty()
                                  ? absl::StrCat("kvo_sim-seed-", seed, ".trace")
                                  : trace_out;
