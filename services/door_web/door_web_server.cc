@@ -121,7 +121,8 @@ class DoorWebServer::Impl {
         incidents_(incidents),
         tls_(tls),
         options_(std::move(options)),
-        csrf_(common::RandomBytes(32)),
+        csrf_(options_.csrf_key.empty() ? common::RandomBytes(32)
+                                        : options_.csrf_key),
         server_([this](SSL_CTX& ctx) {
           auto s = common::UseServerMaterial(ctx, tls_);
           if (!s.ok()) tls_error_ = s;

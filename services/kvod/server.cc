@@ -964,6 +964,12 @@ int RunKvod(const KvodConfig& config) {
     web.listen = config.http_listen;
     web.poll_seconds = config.http_poll_seconds;
     web.no_change = &no_change;  // declared before, outlives the page
+    // The CSRF tokens' key outlives a restart (and is the same on replicas
+    // that share the TLS key): a door page open across a restart or an
+    // upgrade keeps syncing instead of answering 403 until reloaded.
+    const common::Sha256Digest csrf =
+        common::HmacSha256(tls->server_key_pem, "kvo door page csrf v1");
+    web.csrf_key.assign(csrf.begin(), csrf.end());
     door_web = std::make_unique<door_web::DoorWebServer>(
         *policy, guard, sessions, door_gallery, incidents, *tls, web);
     auto port = door_web->Start();

@@ -7,7 +7,10 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "services/common/local_time.h"
+#include "tests/sim/calls.h"
+#include "tests/sim/donation_actions.h"
 #include "tests/sim/names.h"
+#include "tests/sim/photo_actions.h"
 
 namespace kvo::sim {
 namespace {
@@ -18,7 +21,7 @@ struct KindName {
   Kind kind;
   const char* name;
 };
-constexpr std::array<KindName, 15> kKindNames = {{
+constexpr std::array<KindName, 25> kKindNames = {{
     {Kind::kNextDay, "next_day"},
     {Kind::kRegisterPerson, "register_person"},
     {Kind::kRecordIncident, "record_incident"},
@@ -34,6 +37,16 @@ constexpr std::array<KindName, 15> kKindNames = {{
     {Kind::kCycleStep, "cycle_step"},
     {Kind::kRenewLicence, "renew_licence"},
     {Kind::kRestart, "restart"},
+    {Kind::kOpenDonationCase, "open_donation_case"},
+    {Kind::kProviderPayment, "provider_payment"},
+    {Kind::kDeliverEvent, "deliver_event"},
+    {Kind::kCoordinatorPayment, "coordinator_payment"},
+    {Kind::kWaiveClaim, "waive_claim"},
+    {Kind::kDismissClaim, "dismiss_claim"},
+    {Kind::kRecordRefund, "record_refund"},
+    {Kind::kUploadPhoto, "upload_photo"},
+    {Kind::kViewPhoto, "view_photo"},
+    {Kind::kRotateKeys, "rotate_keys"},
 }};
 
 // The offence types of policy/default.textproto; serious ones go straight
@@ -52,28 +65,6 @@ constexpr std::array<Offence, 8> kOffences = {{{"theft", false, 40},
                                                {"trespass", false, 6},
                                                {"nuisance", false, 30}}};
 
-google::protobuf::Timestamp ToProto(absl::Time t) {
-  google::protobuf::Timestamp ts;
-  const int64_t us = absl::ToUnixMicros(t);
-  ts.set_seconds(us / 1000000);
-  ts.set_nanos(static_cast<int32_t>(us % 1000000) * 1000);
-  return ts;
-}
-absl::Time FromProto(const google::protobuf::Timestamp& ts) {
-  return absl::FromUnixSeconds(ts.seconds()) + absl::Nanoseconds(ts.nanos());
-}
-
-bool Chance(std::mt19937_64& rng, double p) {
-  return std::uniform_real_distribution<double>(0, 1)(rng) < p;
-}
-int64_t Uniform(std::mt19937_64& rng, int64_t lo, int64_t hi) {
-  return std::uniform_int_distribution<int64_t>(lo, hi)(rng);
-}
-template <typename T>
-const T& Pick(std::mt19937_64& rng, const std::vector<T>& v) {
-  return v[Uniform(rng, 0, static_cast<int64_t>(v.size()) - 1)];
-}
-
 int64_t PickOffence(std::mt19937_64& rng) {
   int total = 0;
   for (const Offence& o : kOffences) total += o.weight;
@@ -83,45 +74,6 @@ int64_t PickOffence(std::mt19937_64& rng) {
     r -= kOffences[i].weight;
   }
   return 0;
-}
-
-std::string Describe(const grpc::Status& s) {
-  static const char* kCodes[] = {"OK",
-                                 "CANCELLED",
-                                 "UNKNOWN",
-                                 "INVALID_ARGUMENT",
-                                 "DEADLINE_EXCEEDED",
-                                 "NOT_FOUND",
-                                 "ALREADY_EXISTS",
-                                 "PERMISSION_DENIED",
-                                 "RESOURCE_EXHAUSTED",
-                                 "FAILED_PRECONDITION",
-                                 "ABORTED",
-                                 "OUT_OF_RANGE",
-                                 "UNIMPLEMENTED",
-                                 "INTERNAL",
-                                 "UNAVAILABLE",
-                                 "DATA_LOSS",
-                                 "UNAUTHENTICATED"};
-  const int code = static_cast<int>(s.error_code());
-  return absl::StrCat(code >= 0 && code <= 16 ? kCodes[code] : "?", ": ",
-                      s.error_message());
-}
-
-// A refusal the model allows for a person it no longer needs: the
-// retention job (which also runs on its own every 5 minutes) may have
-// erased them.
-bool GoneIsFine(const Model& model, Handle person, absl::Time now,
-                const grpc::Status& s) {
-  return model.NeededBecause(person, now).empty() &&
-         (s.error_code() == grpc::StatusCode::NOT_FOUND ||
-          s.error_code() == grpc::StatusCode::FAILED_PRECONDITION);
-}
-
-void Unexpected(Model& model, const std::string& what, const grpc::Status& s,
-                const std::string& why_expected) {
-  model.unexpected.push_back(absl::StrCat(
-      what, " answered ", Describe(s), "; expected OK (", why_expected, ")"));
 }
 
 int AreaIndex(const Model& model, int64_t area_id) {
@@ -191,10 +143,7 @@ std::optional<Action> ParseAction(const std::string& line) {
   return std::nullopt;
 }
 
-namespace {
-
-Action Make(Kind kind, int64_t a = 0, int64_t b = 0, int64_t c = 0,
-            int64_t d = 0) {
+Action MakeAction(Kind kind, int64_t a, int64_t b, int64_t c, int64_t d) {
   Action action;
   action.kind = kind;
   action.a = a;
@@ -204,10 +153,9 @@ Action Make(Kind kind, int64_t a = 0, int64_t b = 0, int64_t c = 0,
   return action;
 }
 
-}  // namespace
-
 std::vector<Action> PlanDay(const Model& model, std::mt19937_64& rng,
-                            Handle next_handle, absl::Time now) {
+                            std::mt19937_64& more, Handle next_handle,
+                            absl::Time now) {
   std::vector<Action> plan;
   auto push = [&](Action a) {
     a.id = next_handle + static_cast<Handle>(plan.size());
@@ -226,20 +174,21 @@ std::vector<Action> PlanDay(const Model& model, std::mt19937_64& rng,
                                      : static_cast<int>(Chance(rng, 0.6)) +
                                            static_cast<int>(Chance(rng, 0.3));
     for (int i = 0; i < fresh; ++i) {
-      const Handle person = push(
-          Make(Kind::kRegisterPerson, a, static_cast<int64_t>(rng() >> 1)));
+      const Handle person = push(MakeAction(Kind::kRegisterPerson, a,
+                                            static_cast<int64_t>(rng() >> 1)));
       const Handle incident =
-          push(Make(Kind::kRecordIncident, person, Pick(rng, area.shops),
-                    PickOffence(rng), Uniform(rng, 30, 36 * 60)));
+          push(MakeAction(Kind::kRecordIncident, person, Pick(rng, area.shops),
+                          PickOffence(rng), Uniform(rng, 30, 36 * 60)));
       if (Chance(rng, model.day == 0 ? 0.5 : 0.4)) {
-        push(Make(Kind::kIssueCard, incident));
+        push(MakeAction(Kind::kIssueCard, incident));
       }
     }
     // A known person again, in any area (persons cross areas).
     if (!alive.empty() && Chance(rng, 0.6)) {
       const int64_t reporter = Chance(rng, 0.2) ? 100 : 0;
-      push(Make(Kind::kRecordIncident, Pick(rng, alive), Pick(rng, area.shops),
-                PickOffence(rng) + reporter, Uniform(rng, 10, 36 * 60)));
+      push(MakeAction(Kind::kRecordIncident, Pick(rng, alive),
+                      Pick(rng, area.shops), PickOffence(rng) + reporter,
+                      Uniform(rng, 10, 36 * 60)));
     }
     // Decisions on earlier incidents of the area.
     for (const auto& [h, inc] : model.incidents) {
@@ -251,9 +200,9 @@ std::vector<Action> PlanDay(const Model& model, std::mt19937_64& rng,
         continue;
       }
       if (Chance(rng, 0.05) && model.shops[inc.shop].shopkeeper >= 0) {
-        push(Make(Kind::kIndividualBan, h));
+        push(MakeAction(Kind::kIndividualBan, h));
       } else if (Chance(rng, 0.6)) {
-        push(Make(Kind::kIssueCard, h));
+        push(MakeAction(Kind::kIssueCard, h));
       }
     }
     std::vector<Handle> in_force, objectable;
@@ -269,10 +218,10 @@ std::vector<Action> PlanDay(const Model& model, std::mt19937_64& rng,
       }
     }
     if (!in_force.empty() && Chance(rng, 0.03)) {
-      push(Make(Kind::kRevokeCard, Pick(rng, in_force)));
+      push(MakeAction(Kind::kRevokeCard, Pick(rng, in_force)));
     }
     if (!objectable.empty() && Chance(rng, 0.08)) {
-      push(Make(Kind::kFileObjection, Pick(rng, objectable)));
+      push(MakeAction(Kind::kFileObjection, Pick(rng, objectable)));
     }
     for (const auto& [h, o] : model.objections) {
       if (o.decided || model.cards.count(o.card) == 0 ||
@@ -280,15 +229,16 @@ std::vector<Action> PlanDay(const Model& model, std::mt19937_64& rng,
         continue;
       }
       if (Chance(rng, 0.3)) {
-        push(Make(Kind::kDecideObjection, h, Chance(rng, 0.5) ? 1 : 0));
+        push(MakeAction(Kind::kDecideObjection, h, Chance(rng, 0.5) ? 1 : 0));
       }
     }
     if (Chance(rng, 0.04)) {
-      push(Make(Kind::kCycleStep, a, Uniform(rng, 0, 4)));
+      push(MakeAction(Kind::kCycleStep, a, Uniform(rng, 0, 4)));
     }
     if (model.today + 10 >= area.licence_until && Chance(rng, 0.5)) {
-      push(Make(Kind::kRenewLicence, a));
+      push(MakeAction(Kind::kRenewLicence, a));
     }
+    PlanDonations(model, more, a, alive, push);
   }
   // The privacy officer.
   if (!alive.empty() && Chance(rng, 0.2)) {
@@ -296,19 +246,26 @@ std::vector<Action> PlanDay(const Model& model, std::mt19937_64& rng,
     const int64_t kind = r < 0.5   ? SUBJECT_REQUEST_KIND_RECTIFICATION
                          : r < 0.7 ? SUBJECT_REQUEST_KIND_ERASURE
                                    : SUBJECT_REQUEST_KIND_ACCESS;
-    push(Make(Kind::kOpenDsr, Pick(rng, alive), kind));
+    push(MakeAction(Kind::kOpenDsr, Pick(rng, alive), kind));
   }
   for (const auto& [h, d] : model.dsrs) {
     if (!d.open) continue;
     if (d.kind == SUBJECT_REQUEST_KIND_RECTIFICATION && Chance(rng, 0.6)) {
-      push(Make(Kind::kRectify, h, static_cast<int64_t>(rng() >> 1)));
+      push(MakeAction(Kind::kRectify, h, static_cast<int64_t>(rng() >> 1)));
     }
     if (Chance(rng, 0.3))
-      push(Make(Kind::kCloseDsr, h, Chance(rng, 0.5) ? 1 : 0));
+      push(MakeAction(Kind::kCloseDsr, h, Chance(rng, 0.5) ? 1 : 0));
   }
-  if (Chance(rng, 0.05)) push(Make(Kind::kRunRetention));
-  if (Chance(rng, 0.01)) push(Make(Kind::kRestart, Chance(rng, 0.5) ? 1 : 0));
-  push(Make(Kind::kNextDay));
+  PlanProviderDeliveries(model, more, push);
+  PlanPhotos(model, more, now, push);
+  // The admin rotates the keys now and then (the root key more rarely).
+  if (Chance(more, 0.03)) {
+    push(MakeAction(Kind::kRotateKeys, Chance(more, 0.3) ? 1 : 0));
+  }
+  if (Chance(rng, 0.05)) push(MakeAction(Kind::kRunRetention));
+  if (Chance(rng, 0.01))
+    push(MakeAction(Kind::kRestart, Chance(rng, 0.5) ? 1 : 0));
+  push(MakeAction(Kind::kNextDay));
   return plan;
 }
 
@@ -496,6 +453,7 @@ bool RevokeCard(const Action& act, World& world, Model& model) {
     return true;
   }
   c.revoked = true;
+  NoteCardEnded(model, c.person, now);
   return true;
 }
 
@@ -554,6 +512,7 @@ bool DecideObjection(const Action& act, World& world, Model& model) {
     for (auto& [h, ban] : model.cards) {
       if (ban.basis == o.card) ban.revoked = true;
     }
+    NoteCardEnded(model, c.person, world.Now());
   }
   return true;
 }
@@ -775,6 +734,25 @@ bool RenewLicence(const Action& act, World& world, Model& model) {
   return true;
 }
 
+bool RotateKeys(const Action& act, World& world, Model& model) {
+  RotateKeysRequest req;
+  req.set_reason("gesimuleerde sleutelrotatie");
+  req.set_root(act.a != 0);
+  KeyStatus out;
+  grpc::Status s =
+      world.keys().RotateKeys(world.Ctx(world.admin).get(), req, &out);
+  // An earlier rotation's rewrap may still run.
+  if (s.error_code() == grpc::StatusCode::FAILED_PRECONDITION) return true;
+  if (!s.ok()) {
+    Unexpected(model, absl::StrCat("RotateKeys", act.a != 0 ? " (root)" : ""),
+               s, "the admin rotates the keys");
+    return true;
+  }
+  if (act.a == 0 && model.kek_version >= 0) ++model.kek_version;
+  model.root_rotated = model.root_rotated || act.a != 0;
+  return true;
+}
+
 }  // namespace
 
 bool Execute(const Action& act, World& world, Model& model,
@@ -792,6 +770,7 @@ bool Execute(const Action& act, World& world, Model& model,
         who->token = world.Login(who->login);
       }
       NoteErasures(model, subjects, world.Now(), "the day's retention run");
+      NotePhotoSweep(model, world.Now());
       return true;
     }
     case Kind::kRegisterPerson:
@@ -823,6 +802,21 @@ bool Execute(const Action& act, World& world, Model& model,
     case Kind::kRestart:
       // A restarted kvod's clock must stand where it stood.
       return world.Restart(act.a != 0, fatal);
+    case Kind::kOpenDonationCase:
+    case Kind::kProviderPayment:
+    case Kind::kDeliverEvent:
+    case Kind::kCoordinatorPayment:
+    case Kind::kWaiveClaim:
+    case Kind::kDismissClaim:
+    case Kind::kRecordRefund:
+      ExecuteDonation(act, world, model);
+      return true;
+    case Kind::kUploadPhoto:
+    case Kind::kViewPhoto:
+      ExecutePhoto(act, world, model);
+      return true;
+    case Kind::kRotateKeys:
+      return RotateKeys(act, world, model);
   }
   return true;
 }

@@ -31,6 +31,26 @@ enum class Kind {
   kCycleStep,        // coordinator: a = area, b = which step
   kRenewLicence,     // coordinator: a = area
   kRestart,          // kvod stopped (a = 0: SIGTERM, 1: SIGKILL) and started
+  // Nuisance donations (claims are named by the case's handle and their
+  // index in it):
+  kOpenDonationCase,    // coordinator: a = incident, b = a second person
+                        // of the case (or -1)
+  kProviderPayment,     // payment provider: a = case, b = claim, c = how
+                        // much (0: all, 1: half, 2: a third of what is
+                        // outstanding), d = delivery (0: at once, 1: at
+                        // once and again, 2: later)
+  kDeliverEvent,        // payment provider: a = the event (the handle of
+                        // its kProviderPayment), b = 0: signed anew, 1:
+                        // its first signature
+  kCoordinatorPayment,  // coordinator: a = case, b = claim, c = how much,
+                        // d = 1: the call is retried with the same key
+  kWaiveClaim,          // coordinator: a = case, b = claim
+  kDismissClaim,        // coordinator: a = case, b = claim
+  kRecordRefund,        // coordinator: a = case, b = claim
+  // Photos:
+  kUploadPhoto,  // police of area b: a = person (a placeholder photo)
+  kViewPhoto,    // shopkeeper a: b = person (GetPhoto of their entry)
+  kRotateKeys,   // admin: a = 0 the key-encryption key, 1 the root key
 };
 
 struct Action {
@@ -41,14 +61,20 @@ struct Action {
   int64_t a = 0, b = 0, c = 0, d = 0;
 };
 
+Action MakeAction(Kind kind, int64_t a = 0, int64_t b = 0, int64_t c = 0,
+                  int64_t d = 0);
+
 std::string FormatAction(const Action& action);
 std::optional<Action> ParseAction(const std::string& line);
 
 // The actors: what happens on the model's current day, drawn from `rng`.
+// The actors added later (donations, the door page, photos, key
+// rotation) draw from `more`, so a seed's other actors act as before.
 // `next_handle` is the trace position the first action will have; `now`
 // kvod's clock.
 std::vector<Action> PlanDay(const Model& model, std::mt19937_64& rng,
-                            Handle next_handle, absl::Time now);
+                            std::mt19937_64& more, Handle next_handle,
+                            absl::Time now);
 
 // Persons the retention job named (`subjects`, "person:<pseudonym>") are
 // erased in the model; one the model still needed is noted.

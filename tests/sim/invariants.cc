@@ -9,6 +9,11 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "google/protobuf/struct.pb.h"
+#include "google/protobuf/util/json_util.h"
+#include "tests/sim/donation_invariants.h"
+#include "tests/sim/report_invariants.h"
+#include "tests/support/door_page_client.h"
 
 namespace kvo::sim {
 namespace {
@@ -45,6 +50,75 @@ void NoPersonErasedWhileNeeded(Model& model, std::vector<Broken>& out) {
     out.push_back({"no_person_erased_while_needed", w});
   }
   model.wrongly_erased_today.clear();
+}
+
+// Promise: a photo is viewable exactly while the shopkeeper's door shows
+// the person (and the police added one).
+void PhotoViewableExactlyWhileShown(Model& model, std::vector<Broken>& out) {
+  for (const std::string& b : model.photo_breaks_today) {
+    out.push_back({"photo_viewable_exactly_while_shown", b});
+  }
+  model.photo_breaks_today.clear();
+}
+
+// Promise: key rotations take (each rotation of the key-encryption key
+// makes the next version current; a root rotation changes the root key's
+// id) and everything still reads: besides the door's names, a few persons
+// a day read back as registered and last rectified (GetPerson).
+void KeysRotateAndDataStillReads(World& world, Model& model, absl::Time now,
+                                 std::vector<Broken>& out) {
+  constexpr char kName[] = "keys_rotate_and_data_still_reads";
+  KeyStatus status;
+  grpc::Status s =
+      world.keys().GetKeyStatus(world.Ctx(world.admin).get(), {}, &status);
+  if (!s.ok()) {
+    out.push_back({kName, absl::StrCat("GetKeyStatus: ", Code(s))});
+    return;
+  }
+  if (model.kek_version >= 0 && status.current_version() != model.kek_version) {
+    out.push_back(
+        {kName,
+         absl::StrCat("key-encryption key version ", status.current_version(),
+                      ", the model counted ", model.kek_version)});
+  }
+  if (model.root_rotated && status.root_key_id() == model.root_key_id) {
+    out.push_back({kName, absl::StrCat("the root key was rotated but its id "
+                                       "is still ",
+                                       model.root_key_id)});
+  }
+  model.kek_version = status.current_version();
+  model.root_key_id = status.root_key_id();
+  model.root_rotated = false;
+  std::vector<Handle> alive;
+  for (const auto& [h, p] : model.persons) {
+    if (!p.erased) alive.push_back(h);
+  }
+  for (size_t i = 0; i < alive.size() && i < 3; ++i) {
+    const Handle h =
+        alive[(i * 97 + static_cast<size_t>(model.day) * 13) % alive.size()];
+    const Person& p = model.persons.at(h);
+    GetPersonRequest req;
+    req.set_person_id(p.id);
+    kvo::v1::Person got;
+    s = world.registry().GetPerson(
+        world.Ctx(model.areas[p.area].police.token).get(), req, &got);
+    if (!s.ok()) {
+      if (model.NeededBecause(h, now).empty() &&
+          s.error_code() == grpc::StatusCode::NOT_FOUND) {
+        continue;  // retention's own run may have erased them
+      }
+      out.push_back({kName, absl::StrCat("GetPerson ", p.id, ": ", Code(s))});
+      continue;
+    }
+    if (got.surname() != p.fields.at("surname") ||
+        got.description() != p.fields.at("description")) {
+      out.push_back(
+          {kName, absl::StrCat("person ", p.id, " reads as '", got.surname(),
+                               "', '", got.description(), "'; the model has '",
+                               p.fields.at("surname"), "', '",
+                               p.fields.at("description"), "'")});
+    }
+  }
 }
 
 // Promise: every list works for every role that may call it.
@@ -269,8 +343,11 @@ SyncResult Sync(World& world, const std::string& token, int64_t since) {
   return r;
 }
 
+// The differences of a door from the model's (card ids only where the
+// door shows them: the page does not).
 std::string CompareDoor(const std::map<int64_t, DoorEntry>& expected,
-                        const std::map<int64_t, GalleryEntry>& got) {
+                        const std::map<int64_t, GalleryEntry>& got,
+                        bool card_ids = true) {
   std::vector<std::string> diffs;
   for (const auto& [person, e] : expected) {
     auto it = got.find(person);
@@ -280,7 +357,7 @@ std::string CompareDoor(const std::map<int64_t, DoorEntry>& expected,
       continue;
     }
     const GalleryEntry& g = it->second;
-    if (g.card_id() != e.card_id || g.kind() != e.kind) {
+    if ((card_ids && g.card_id() != e.card_id) || g.kind() != e.kind) {
       diffs.push_back(absl::StrCat("person ", person, " shows card ",
                                    g.card_id(), " (", CardKind_Name(g.kind()),
                                    "), expected ", e.card_id, " (",
@@ -386,6 +463,138 @@ void DoorShowsTheModel(World& world, Model& model, absl::Time now,
   }
 }
 
+// The page's JSON ({"version", "reset", "entries": [{"id", "name",
+// "description", "ban", ...}], "removed": [...]}) as gallery entries (no
+// card ids: the page shows none); false when it is not that.
+bool ParsePage(const std::string& body, std::vector<GalleryEntry>* entries,
+               std::vector<int64_t>* removed, int64_t* version, bool* reset) {
+  google::protobuf::Struct json;
+  if (!google::protobuf::util::JsonStringToMessage(body, &json).ok()) {
+    return false;
+  }
+  const auto& f = json.fields();
+  if (!f.count("version") || !f.count("entries") || !f.count("removed")) {
+    return false;
+  }
+  *version = static_cast<int64_t>(f.at("version").number_value());
+  *reset = f.count("reset") && f.at("reset").bool_value();
+  for (const auto& v : f.at("entries").list_value().values()) {
+    const auto& e = v.struct_value().fields();
+    GalleryEntry g;
+    g.set_entry_id(static_cast<int64_t>(e.at("id").number_value()));
+    g.set_name(e.at("name").string_value());
+    g.set_description(e.at("description").string_value());
+    g.set_kind(e.at("ban").bool_value() ? CARD_KIND_COLLECTIVE_BAN
+                                        : CARD_KIND_COLLECTIVE_WARNING);
+    entries->push_back(g);
+  }
+  for (const auto& v : f.at("removed").list_value().values()) {
+    removed->push_back(static_cast<int64_t>(v.number_value()));
+  }
+  return true;
+}
+
+// Promise: each shop's door page (its JSON, as the page's script reads it:
+// a full sync and a delta from the page's last version) equals the model's
+// projection, as the gRPC door does; without a licence in force it shows
+// nothing.
+void DoorPageShowsTheModel(World& world, Model& model, absl::Time now,
+                           std::vector<Broken>& out) {
+  const testing::DoorPageClient page(world.door_url(), world.ca_path());
+  for (size_t k = 0; k < model.shopkeepers.size(); ++k) {
+    Shopkeeper& keeper = model.shopkeepers[k];
+    const std::string who = absl::StrCat("door page of ", keeper.who.login);
+    bool licensed = true;
+    for (int a : model.AreasOf(static_cast<int>(k))) {
+      licensed = licensed && model.LicenceInForce(a);
+    }
+    // The session of earlier days while it lasts (a login costs a
+    // password hash), a new one once it ended.
+    testing::DoorPageClient::Session session{keeper.page_cookie,
+                                             keeper.page_csrf, ""};
+    auto full = page.Gallery(session, 0);
+    if (session.cookie.empty() || full.status == 401) {
+      session = page.Open(keeper.who.login, kSimPassword);
+      if (!session.error.empty()) {
+        out.push_back({"door_page_shows_the_model",
+                       absl::StrCat(who, ": login: ", session.error)});
+        continue;
+      }
+      keeper.page_cookie = session.cookie;
+      keeper.page_csrf = session.csrf;
+      full = page.Gallery(session, 0);
+    }
+    if (!licensed) {
+      if (full.status == 200) {
+        out.push_back({"door_page_shows_the_model",
+                       absl::StrCat(who,
+                                    ": an area without a licence in force, "
+                                    "yet the page answered 200: ",
+                                    full.body.substr(0, 200))});
+      }
+      keeper.page_valid = false;
+      continue;
+    }
+    std::vector<GalleryEntry> entries;
+    std::vector<int64_t> removed;
+    int64_t version = 0;
+    bool reset = false;
+    if (full.status != 200 ||
+        !ParsePage(full.body, &entries, &removed, &version, &reset)) {
+      out.push_back({"door_page_shows_the_model",
+                     absl::StrCat(who, ": full sync answered ", full.status,
+                                  ": ", full.body.substr(0, 200))});
+      continue;
+    }
+    const std::map<int64_t, DoorEntry> expected =
+        model.DoorFor(static_cast<int>(k), now);
+    std::map<int64_t, GalleryEntry> fresh;
+    for (const GalleryEntry& e : entries) {
+      if (fresh.count(e.entry_id())) {
+        out.push_back({"door_page_shows_the_model",
+                       absl::StrCat(who, ": person ", e.entry_id(),
+                                    " twice in one full sync")});
+      }
+      fresh[e.entry_id()] = e;
+    }
+    if (std::string d = CompareDoor(expected, fresh, false); !d.empty()) {
+      out.push_back(
+          {"door_page_shows_the_model", absl::StrCat(who, ", full sync: ", d)});
+    }
+    for (const auto& [person, e] : fresh) {
+      for (const auto& [h, p] : model.persons) {
+        if (p.id == person) model.disclosed_today.insert(p.pseudonym);
+      }
+    }
+    if (keeper.page_valid) {
+      const auto delta = page.Gallery(session, keeper.page_version);
+      std::vector<GalleryEntry> changed;
+      std::vector<int64_t> gone;
+      int64_t delta_version = 0;
+      bool delta_reset = false;
+      if (delta.status != 200 || !ParsePage(delta.body, &changed, &gone,
+                                            &delta_version, &delta_reset)) {
+        out.push_back({"door_page_shows_the_model",
+                       absl::StrCat(who, ": delta sync answered ", delta.status,
+                                    ": ", delta.body.substr(0, 200))});
+      } else {
+        if (delta_reset) keeper.page.clear();
+        for (int64_t r : gone) keeper.page.erase(r);
+        for (const GalleryEntry& e : changed) keeper.page[e.entry_id()] = e;
+        if (std::string d = CompareDoor(expected, keeper.page, false);
+            !d.empty()) {
+          out.push_back({"door_page_shows_the_model",
+                         absl::StrCat(who, ", delta sync from version ",
+                                      keeper.page_version, ": ", d)});
+        }
+      }
+    }
+    keeper.page = fresh;
+    keeper.page_version = version;
+    keeper.page_valid = true;
+  }
+}
+
 bool LogHas(World& world, const Model& model, const std::string& subject,
             const std::string& action, std::string* error) {
   QueryLogRequest req;
@@ -433,8 +642,23 @@ void AuditNamesEverySubject(World& world, Model& model,
                                   error)});
     }
   }
+  std::vector<std::string> viewed(model.photos_viewed_today.begin(),
+                                  model.photos_viewed_today.end());
+  for (size_t i = 0; i < viewed.size() && i < 2; ++i) {
+    std::string error;
+    if (!LogHas(world, model, "person:" + viewed[i], "gallery.get_photo",
+                &error)) {
+      out.push_back(
+          {"audit_names_every_subject",
+           absl::StrCat("a shopkeeper viewed the photo of person:", viewed[i],
+                        " but the log has no gallery.get_photo "
+                        "entry under that subject ",
+                        error)});
+    }
+  }
   model.disclosed_today.clear();
   model.erased_today.clear();
+  model.photos_viewed_today.clear();
 }
 
 // Promise: audit verify passes and every entry is sealed (under a signed
@@ -521,16 +745,22 @@ void CycleStepsInOrder(World& world, const Model& model,
 }  // namespace
 
 std::vector<std::string> InvariantNames() {
-  return {"calls_answer_as_the_model_expects",
-          "no_person_erased_while_needed",
-          "lists_work_for_every_role",
-          "cards_in_force_are_the_models",
-          "one_warning_per_person_and_area",
-          "no_ban_on_an_annulled_warning",
-          "door_shows_the_model",
-          "audit_names_every_subject",
-          "audit_verifies_and_seals_within_a_minute",
-          "cycle_steps_in_order"};
+  std::vector<std::string> names = {"calls_answer_as_the_model_expects",
+                                    "no_person_erased_while_needed",
+                                    "lists_work_for_every_role",
+                                    "cards_in_force_are_the_models",
+                                    "one_warning_per_person_and_area",
+                                    "no_ban_on_an_annulled_warning",
+                                    "door_shows_the_model",
+                                    "door_page_shows_the_model",
+                                    "photo_viewable_exactly_while_shown",
+                                    "keys_rotate_and_data_still_reads",
+                                    "audit_names_every_subject",
+                                    "audit_verifies_and_seals_within_a_minute",
+                                    "cycle_steps_in_order",
+                                    "reduction_report_recounts"};
+  for (const std::string& n : DonationInvariantNames()) names.push_back(n);
+  return names;
 }
 
 std::vector<Broken> CheckInvariants(World& world, Model& model) {
@@ -538,17 +768,22 @@ std::vector<Broken> CheckInvariants(World& world, Model& model) {
   const absl::Time now = world.Now();
   CallsAnswerAsTheModelExpects(model, out);
   NoPersonErasedWhileNeeded(model, out);
+  PhotoViewableExactlyWhileShown(model, out);
+  KeysRotateAndDataStillReads(world, model, now, out);
   DayView view;
   ListsWorkForEveryRole(world, model, view, out);
   CardsInForceAreTheModels(world, model, view, now, out);
   OneWarningPerPersonAndArea(model, view, out);
   NoBanOnAnAnnulledWarning(model, view, out);
   DoorShowsTheModel(world, model, now, out);
+  DoorPageShowsTheModel(world, model, now, out);
   // Sealed first: the log is queried by subject once the day's entries
   // are under a head.
   AuditVerifiesAndSealsWithinAMinute(world, model, out);
   AuditNamesEverySubject(world, model, out);
   CycleStepsInOrder(world, model, out);
+  CheckDonations(world, model, out);
+  ReductionReportRecounts(world, model, out);
   return out;
 }
 

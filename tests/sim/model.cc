@@ -1,6 +1,7 @@
 #include "tests/sim/model.h"
 
 #include <algorithm>
+#include <functional>
 
 #include "absl/strings/str_cat.h"
 
@@ -30,6 +31,16 @@ std::string Model::NeededBecause(Handle p, absl::Time now) const {
   for (const auto& [h, o] : objections) {
     if (!o.decided && cards.count(o.card) && cards.at(o.card).person == p) {
       return absl::StrCat("objection ", o.id, " is open");
+    }
+  }
+  for (const auto& [h, claims] : donation_cases) {
+    for (const DonationClaim& c : claims) {
+      // Its link to the person goes delete_after_payment_days (92) after
+      // it was settled; a day's margin for the run's order.
+      if (c.person == p &&
+          (c.settled_day < 0 || day - c.settled_day < kClaimLinkDays)) {
+        return absl::StrCat("donation claim ", c.id, " is ", c.state);
+      }
     }
   }
   for (const auto& [h, d] : dsrs) {
@@ -79,6 +90,40 @@ std::vector<Handle> Model::CardsInForce(Handle person, int area,
     }
   }
   return out;
+}
+
+std::string Model::Digest() const {
+  std::string s = absl::StrCat("day ", day, ";");
+  for (const auto& [h, p] : persons) {
+    absl::StrAppend(&s, "p", h, p.erased, p.photo, p.photo_maybe,
+                    p.fields.at("description"), ";");
+  }
+  for (const auto& [h, i] : incidents) {
+    absl::StrAppend(&s, "i", h, i.carded, i.claimed, ";");
+  }
+  for (const auto& [h, c] : cards) {
+    absl::StrAppend(&s, "c", h, c.kind, c.revoked, c.annulled, c.basis, ";");
+  }
+  for (const auto& [h, o] : objections) absl::StrAppend(&s, "o", h, o.decided);
+  for (const auto& [h, d] : dsrs) absl::StrAppend(&s, "d", h, d.open);
+  for (const auto& [h, claims] : donation_cases) {
+    for (const DonationClaim& c : claims) {
+      absl::StrAppend(&s, "k", h, c.state, c.paid, c.refunded, c.cancelled,
+                      c.cancelled_as, c.payments, c.settled_day, ";");
+    }
+  }
+  for (const auto& [h, e] : provider_events) {
+    absl::StrAppend(&s, "e", h, e.amount, e.applied, e.refused, ";");
+  }
+  for (const auto& done : cycle_done) absl::StrAppend(&s, done.size(), ";");
+  return absl::StrCat(absl::Hex(std::hash<std::string>{}(s), absl::kZeroPad16));
+}
+
+bool Model::OnSomeDoor(Handle person, absl::Time now) const {
+  for (int a = 0; a < static_cast<int>(areas.size()); ++a) {
+    if (!CardsInForce(person, a, now).empty()) return true;
+  }
+  return false;
 }
 
 std::map<int64_t, DoorEntry> Model::DoorFor(int k, absl::Time now) const {

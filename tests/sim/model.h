@@ -29,6 +29,16 @@ inline constexpr int kDecisionDays = 2;
 // model calls an erasure within it wrong. Days.
 inline constexpr int kIncidentGraceDays = 90;
 
+// How long after it is settled a donation claim keeps its person: the
+// shipped donations.delete_after_payment_days. Days.
+inline constexpr int kClaimLinkDays = 92;
+// The shipped policy's claim: amount and the administration fee in it,
+// cents; a provider event's signature is good this long around its
+// timestamp, seconds.
+inline constexpr int64_t kClaimCents = 18100;
+inline constexpr int64_t kClaimFeeCents = 4100;
+inline constexpr int64_t kProviderToleranceSeconds = 300;
+
 struct Principal {
   int64_t id = 0;
   std::string login;
@@ -59,6 +69,12 @@ struct Shopkeeper {
   std::map<int64_t, kvo::v1::GalleryEntry> device;  // by entry id
   int64_t version = 0;
   bool device_valid = false;
+  // The door page's session (cookie, CSRF token) while it lasts.
+  std::string page_cookie, page_csrf;
+  // The door page's copy (its script's), by person id.
+  std::map<int64_t, kvo::v1::GalleryEntry> page;
+  int64_t page_version = 0;
+  bool page_valid = false;
 };
 
 struct Person {
@@ -70,6 +86,11 @@ struct Person {
   int registered_day = 0;
   int last_incident_day = 0;
   bool erased = false;
+  // A photo is held (police uploaded one while a collective card was in
+  // force); `photo_maybe`: it may be gone or not (the person had no card
+  // in force for a moment, and kvod's own sweep may have run).
+  bool photo = false;
+  bool photo_maybe = false;
 };
 
 struct Incident {
@@ -82,6 +103,7 @@ struct Incident {
   absl::Time occurred;
   int day = 0;
   bool carded = false;
+  bool claimed = false;  // a donation case was opened for it
 };
 
 struct Card {
@@ -111,6 +133,53 @@ struct Dsr {
   bool open = true;
 };
 
+// A nuisance-donation claim (overlastdonatie) as the model keeps it: one
+// per person of a case. Cents. States and steps as DonationService's
+// comments say: payments while open or partially paid; paid lapses the
+// case's other claims; a waiver forgives what is outstanding; a dismissal
+// (or a lapse) cancels the whole amount and money in is due back.
+struct DonationClaim {
+  int64_t id = 0;
+  int64_t case_id = 0;
+  Handle person = -1;
+  int area = 0;
+  int64_t shop_id = 0;
+  std::string reference;
+  std::string created_on;  // kvod's date, as it answered
+  std::string state = "open";
+  int64_t amount = 0, fee = 0;
+  int64_t paid = 0, refunded = 0, cancelled = 0;
+  // "" or the ledger kind of the cancellation: waived, dismissed, lapsed.
+  std::string cancelled_as;
+  // Payments applied (provider events and the coordinator's).
+  int payments = 0;
+  // The model day it was settled (paid, waived, lapsed, refunded); -1.
+  int settled_day = -1;
+
+  int64_t Balance() const { return amount - paid - cancelled + refunded; }
+  int64_t NetPaid() const { return paid - refunded; }
+  bool TakesPayments() const {
+    return state == "open" || state == "partially_paid";
+  }
+};
+
+// An event the payment provider made (a person paid): delivered at once,
+// again (a duplicate), later (re-signed), or with its first signature
+// after the tolerance (refused).
+struct ProviderEvent {
+  std::string event_id;
+  Handle donation_case = -1;
+  int claim = 0;  // index in the case
+  int64_t amount = 0;
+  int64_t timestamp = 0;  // Unix seconds when it was made (kvod's clock)
+  std::string body;
+  int day = 0;
+  bool applied = false;
+  // Refused for good (the claim takes no such payment): the provider pays
+  // the money back to the person and delivers it no more.
+  bool refused = false;
+};
+
 // An expected door entry: one per person.
 struct DoorEntry {
   int64_t card_id = 0;
@@ -133,6 +202,17 @@ struct Model {
   std::map<Handle, Card> cards;
   std::map<Handle, Objection> objections;
   std::map<Handle, Dsr> dsrs;
+  // Donation cases by the handle of the action that opened them; each
+  // holds its claims in kvod's order.
+  std::map<Handle, std::vector<DonationClaim>> donation_cases;
+  std::map<Handle, ProviderEvent> provider_events;
+  // Key rotations kvod took: of the key-encryption key (each makes the
+  // next version current) and of the root key; -1 before the first look.
+  int kek_version = -1;
+  std::string root_key_id;
+  bool root_rotated = false;
+  // The first simulated day's date: reports run from it.
+  absl::CivilDay first_day;
   // Per area: cycle actions taken (for the cycle invariant's message).
   std::vector<std::vector<std::string>> cycle_done;
   // Today: calls that answered otherwise than the model expected.
@@ -140,6 +220,10 @@ struct Model {
   // Today: persons the door disclosed (pseudonyms), and persons retention
   // erased with the reason the model had to keep them, if any.
   std::set<std::string> disclosed_today;
+  // Today: persons whose photo a shopkeeper viewed (pseudonyms), and views
+  // that answered otherwise than the door's projection says.
+  std::set<std::string> photos_viewed_today;
+  std::vector<std::string> photo_breaks_today;
   std::vector<std::string> erased_today;
   std::vector<std::string> wrongly_erased_today;
   // The log stopped being sealed once: later days wait a moment, not a
@@ -164,6 +248,13 @@ struct Model {
   // Collective cards in force per (person, area).
   std::vector<Handle> CardsInForce(Handle person, int area,
                                    absl::Time now) const;
+  // A hash (hex) of what the actors' calls made of the model: who is
+  // erased, which cards are revoked or annulled, every claim's money and
+  // state, every provider event's fate, photos; not kvod's ids or times
+  // (sequences skip after a crash; times follow the real clock).
+  std::string Digest() const;
+  // Whether `person` has a collective card in force in any area.
+  bool OnSomeDoor(Handle person, absl::Time now) const;
 };
 
 }  // namespace kvo::sim

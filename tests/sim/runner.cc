@@ -88,6 +88,7 @@ bool Setup(World& world, Model& model, std::mt19937_64& rng, int areas,
     if (!world.NextDay(&none, error)) return false;
   }
   model.today = absl::ToCivilDay(world.Now(), common::Amsterdam());
+  model.first_day = model.today;
   if (!MakePrincipal(world, "sim.fg", ROLE_PRIVACY_OFFICER, area_ids,
                      &model.privacy, error)) {
     return false;
@@ -200,6 +201,8 @@ RunResult Run(const RunOptions& options, const std::vector<Action>* replay,
   const auto t0 = std::chrono::steady_clock::now();
   RunResult result;
   std::mt19937_64 rng(options.seed);
+  // The later actors' own stream (see PlanDay).
+  std::mt19937_64 more(options.seed ^ 0x9e3779b97f4a7c15ULL);
   std::unique_ptr<World> world = World::Start(&result.fatal);
   if (world == nullptr) return result;
   Model model;
@@ -210,7 +213,7 @@ RunResult Run(const RunOptions& options, const std::vector<Action>* replay,
   for (int day = 0; day < options.days && !stop; ++day) {
     std::vector<Action> plan;
     if (replay == nullptr) {
-      plan = PlanDay(model, rng, static_cast<Handle>(result.trace.size()),
+      plan = PlanDay(model, rng, more, static_cast<Handle>(result.trace.size()),
                      world->Now());
     } else {
       while (next < replay->size()) {
@@ -231,6 +234,7 @@ RunResult Run(const RunOptions& options, const std::vector<Action>* replay,
     }
     const std::vector<Broken> broken = CheckInvariants(*world, model);
     result.days_run = day + 1;
+    result.digest = model.Digest();
     for (const Broken& b : broken) {
       if (seen.insert(b.invariant).second) {
         result.failures.push_back({day, b});

@@ -36,6 +36,9 @@ struct RunResult {
   std::string fatal;
   int days_run = 0;
   double seconds = 0;
+  // The model's state at the end, without kvod's ids and real times
+  // (Model::Digest): two replays of one trace should give the same.
+  std::string digest;
 };
 
 // Plays `options.days` days against a fresh kvod: the setup (areas, shops,

@@ -142,7 +142,7 @@ int main(int argc, char** argv) {
               << (r.failures.empty()
                       ? "every invariant held"
                       : absl::StrCat(r.failures.size(), " invariant(s) broken"))
-              << std::endl;
+              << "; model digest " << r.digest << std::endl;
     return r.failures.empty() ? 0 : 1;
   }
 
@@ -170,17 +170,21 @@ int main(int argc, char** argv) {
               << absl::StrCat(static_cast<int64_t>(r.seconds)) << " s ("
               << static_cast<int64_t>(
                      r.days_run > 0 ? r.seconds * 365 / r.days_run : 0)
-              << " s per simulated year)" << std::endl;
+              << " s per simulated year); model digest " << r.digest
+              << std::endl;
     const std::string path = trace_out.empty()
                                  ? absl::StrCat("kvo_sim-seed-", seed, ".trace")
                                  : trace_out;
+    // --trace-out keeps the trace of a good run too (to replay it).
+    if (!r.failures.empty() || !trace_out.empty()) {
+      std::ofstream(path) << FormatTrace(options, r.trace);
+    }
     if (r.failures.empty()) {
       std::cout << "kvo_sim: seed " << seed << ": every invariant held"
                 << std::endl;
       continue;
     }
     ++broken_seeds;
-    std::ofstream(path) << FormatTrace(options, r.trace);
     for (const Failure& f : r.failures) {
       std::cout << "BROKEN seed " << seed << " day " << f.day << ": "
                 << f.broken.invariant << ": " << f.broken.detail << "\n"

@@ -1,6 +1,7 @@
 #include "tests/sim/world.h"
 
 #include <signal.h>
+#include <sys/stat.h>
 
 #include <fstream>
 #include <sstream>
@@ -65,6 +66,9 @@ std::unique_ptr<World> World::Start(std::string* error) {
     *error = std::string(s.message());
     return nullptr;
   }
+  world->provider_secret_ = world->tmp_.path() / "provider.secret";
+  std::ofstream(world->provider_secret_) << kProviderSecret << "\n";
+  ::chmod(world->provider_secret_.c_str(), 0600);
   if (!world->Launch(error)) return nullptr;
   return world;
 }
@@ -76,7 +80,8 @@ World::~World() {
 bool World::Launch(std::string* error) {
   std::vector<std::string> args = {
       "--policy=" + policy_.string(),
-      "--clock-offset-days=" + std::to_string(offset_days_)};
+      "--clock-offset-days=" + std::to_string(offset_days_),
+      "--donations-secret-file=" + provider_secret_.string()};
   // Clients keep the address across restarts.
   if (!address_.empty()) args.push_back("--listen=" + address_);
   kvod_ = kvo::testing::KvodProcess::Start(data_, args);
@@ -94,6 +99,9 @@ bool World::Launch(std::string* error) {
   retention_ = RetentionService::NewStub(channel);
   cycle_ = CycleService::NewStub(channel);
   testing_ = TestingService::NewStub(channel);
+  donations_ = DonationService::NewStub(channel);
+  reports_ = ReportService::NewStub(channel);
+  keys_ = KeyService::NewStub(channel);
   return true;
 }
 

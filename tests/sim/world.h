@@ -10,10 +10,13 @@
 #include "absl/time/time.h"
 #include "kvo/v1/audit.grpc.pb.h"
 #include "kvo/v1/cycle.grpc.pb.h"
+#include "kvo/v1/donations.grpc.pb.h"
 #include "kvo/v1/gallery.grpc.pb.h"
 #include "kvo/v1/identity.grpc.pb.h"
+#include "kvo/v1/keys.grpc.pb.h"
 #include "kvo/v1/privacy.grpc.pb.h"
 #include "kvo/v1/registry.grpc.pb.h"
+#include "kvo/v1/reports.grpc.pb.h"
 #include "kvo/v1/retention.grpc.pb.h"
 #include "kvo/v1/testing.grpc.pb.h"
 #include "tests/support/kvod_process.h"
@@ -44,6 +47,10 @@ class World final {
   // kvod's clock as the simulation holds it (real time plus the offset).
   absl::Time Now() const;
   int offset_days() const { return offset_days_; }
+  // The door page ("https://127.0.0.1:PORT/", a free port on every start)
+  // and the CA its certificate is signed by.
+  std::string door_url() const { return kvod_->door_url(); }
+  std::string ca_path() const { return kvod_->ca_path(); }
 
   std::unique_ptr<grpc::ClientContext> Ctx(const std::string& token) const;
   // Bootstrap (first call only), create, enrol and log in.
@@ -58,6 +65,13 @@ class World final {
   kvo::v1::RetentionService::Stub& retention() { return *retention_; }
   kvo::v1::CycleService::Stub& cycle() { return *cycle_; }
   kvo::v1::TestingService::Stub& testing() { return *testing_; }
+  kvo::v1::DonationService::Stub& donations() { return *donations_; }
+  kvo::v1::ReportService::Stub& reports() { return *reports_; }
+  kvo::v1::KeyService::Stub& keys() { return *keys_; }
+
+  // The payment provider's shared secret (kvod has it from
+  // --donations-secret-file).
+  static constexpr char kProviderSecret[] = "simulated-provider-secret";
 
   // The admin's token (after Bootstrap).
   std::string admin;
@@ -69,6 +83,7 @@ class World final {
   kvo::testing::TempDir tmp_;
   std::filesystem::path data_;
   std::filesystem::path policy_;
+  std::filesystem::path provider_secret_;
   std::string address_;
   std::unique_ptr<kvo::testing::KvodProcess> kvod_;
   int offset_days_ = 0;
@@ -80,6 +95,9 @@ class World final {
   std::unique_ptr<kvo::v1::RetentionService::Stub> retention_;
   std::unique_ptr<kvo::v1::CycleService::Stub> cycle_;
   std::unique_ptr<kvo::v1::TestingService::Stub> testing_;
+  std::unique_ptr<kvo::v1::DonationService::Stub> donations_;
+  std::unique_ptr<kvo::v1::ReportService::Stub> reports_;
+  std::unique_ptr<kvo::v1::KeyService::Stub> keys_;
 };
 
 // The password every simulated principal has.
