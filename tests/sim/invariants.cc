@@ -742,11 +742,40 @@ void CycleStepsInOrder(World& world, const Model& model,
   }
 }
 
+// Promise: everyone due is erased within one retention interval after
+// their time. Retention runs with every simulated day; two days' slack for
+// the day's order of actions. A person kvod no longer returns is erased.
+void EveryoneDueIsErased(World& world, Model& model, absl::Time now,
+                         std::vector<Broken>& out) {
+  constexpr int kSlackDays = 2;
+  for (auto& [h, p] : model.persons) {
+    if (!model.OverdueForErasure(h, now, kSlackDays)) continue;
+    GetPersonRequest req;
+    req.set_person_id(p.id);
+    kvo::v1::Person got;
+    grpc::Status s = world.registry().GetPerson(
+        world.Ctx(model.areas[p.area].police.token).get(), req, &got);
+    if (s.error_code() == grpc::StatusCode::NOT_FOUND ||
+        s.error_code() == grpc::StatusCode::FAILED_PRECONDITION) {
+      p.erased = true;
+      continue;
+    }
+    out.push_back(
+        {"everyone_due_is_erased",
+         absl::StrCat("person ", p.id, " (registered day ", p.registered_day,
+                      ", last incident day ", p.last_incident_day,
+                      ") is needed by nothing since day ",
+                      model.day - kSlackDays, " yet GetPerson answers ",
+                      s.ok() ? "OK" : Code(s))});
+  }
+}
+
 }  // namespace
 
 std::vector<std::string> InvariantNames() {
   std::vector<std::string> names = {"calls_answer_as_the_model_expects",
                                     "no_person_erased_while_needed",
+                                    "everyone_due_is_erased",
                                     "lists_work_for_every_role",
                                     "cards_in_force_are_the_models",
                                     "one_warning_per_person_and_area",
@@ -768,6 +797,7 @@ std::vector<Broken> CheckInvariants(World& world, Model& model) {
   const absl::Time now = world.Now();
   CallsAnswerAsTheModelExpects(model, out);
   NoPersonErasedWhileNeeded(model, out);
+  EveryoneDueIsErased(world, model, now, out);
   PhotoViewableExactlyWhileShown(model, out);
   KeysRotateAndDataStillReads(world, model, now, out);
   DayView view;

@@ -11,7 +11,7 @@ using kvo::v1::CARD_KIND_COLLECTIVE_BAN;
 using kvo::v1::CARD_KIND_COLLECTIVE_WARNING;
 using kvo::v1::CARD_KIND_INDIVIDUAL_BAN;
 
-std::string Model::NeededBecause(Handle p, absl::Time now) const {
+std::string Model::NeededBecauseOn(Handle p, absl::Time now, int day) const {
   const Person& person = persons.at(p);
   for (const auto& [h, c] : cards) {
     if (c.person == p && InForce(c, now)) {
@@ -50,6 +50,16 @@ std::string Model::NeededBecause(Handle p, absl::Time now) const {
     }
   }
   return "";
+}
+
+bool Model::OverdueForErasure(Handle p, absl::Time now, int slack_days) const {
+  if (persons.at(p).erased) return false;
+  for (const auto& [h, d] : dsrs) {
+    if (d.open && d.person == p) return false;
+  }
+  return NeededBecauseOn(p, now - absl::Hours(24) * slack_days,
+                         day - slack_days)
+      .empty();
 }
 
 std::vector<Principal*> Model::Everyone() {

@@ -239,7 +239,14 @@ struct Model {
   // Every principal the simulation acts as.
   std::vector<Principal*> Everyone();
   // Why `p` must not be erased now ("" when it may be).
-  std::string NeededBecause(Handle p, absl::Time now) const;
+  std::string NeededBecause(Handle p, absl::Time now) const {
+    return NeededBecauseOn(p, now, day);
+  }
+  // The same as of `on_day` (and `at`, its time): what needed `p` then.
+  std::string NeededBecauseOn(Handle p, absl::Time at, int on_day) const;
+  // Not erased although nothing has needed them for `slack_days` (nor any
+  // subject request is open): retention runs every simulated day.
+  bool OverdueForErasure(Handle p, absl::Time now, int slack_days) const;
   Handle PersonByPseudonym(const std::string& pseudonym) const;
   // The door `k` should show: person id -> entry; none when some area of
   // the shopkeeper has no licence in force (the door refuses).
