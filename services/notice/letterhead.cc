@@ -26,12 +26,16 @@ std::string Signer(const Letterhead& l) {
   return absl::StrCat("KVO-coördinator ", l.area_name);
 }
 
-std::vector<std::string> SenderLines(const Letterhead& l) {
+std::vector<std::string> SenderLines(const Letterhead& l,
+                                     absl::string_view language) {
   std::vector<std::string> out = {Signer(l)};
   for (const std::string* s : {&l.postal_address, &l.email}) {
     if (!s->empty()) out.push_back(*s);
   }
-  if (!l.phone.empty()) out.push_back(absl::StrCat("Telefoon ", l.phone));
+  if (!l.phone.empty()) {
+    out.push_back(
+        absl::StrCat(language == "en" ? "Phone " : "Telefoon ", l.phone));
+  }
   return out;
 }
 

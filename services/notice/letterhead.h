@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/strings/string_view.h"
 
 namespace pqxx {
 class transaction_base;
@@ -35,8 +36,10 @@ inline constexpr char kLetterheadCommand[] = "kvo area contact";
 
 // The signer: the coordinator's name, else "KVO-coördinator <area>".
 std::string Signer(const Letterhead& l);
-// The lines of the sender's block: signer, postal address, e-mail, phone.
-std::vector<std::string> SenderLines(const Letterhead& l);
+// The lines of the sender's block: signer, postal address, e-mail, phone;
+// `language` "nl" (the default) or "en".
+std::vector<std::string> SenderLines(const Letterhead& l,
+                                     absl::string_view language = "nl");
 
 // OK when the area has a postal address and an e-mail for objections, else
 // FAILED_PRECONDITION naming what to record and the kvo command. Pure.

@@ -190,7 +190,7 @@ absl::StatusOr<std::vector<Paragraph>> NoticeParagraphs(const NoticeData& d) {
     return absl::InvalidArgumentError("last_day: before valid_from");
   }
   std::vector<Paragraph> out;
-  for (const std::string& line : SenderLines(d.sender)) {
+  for (const std::string& line : SenderLines(d.sender, d.language)) {
     out.push_back({Style::kSmall, line});
   }
   out.push_back({Style::kBody, Fill(w.dated, d)});

@@ -132,6 +132,7 @@ TEST(NoticePdfTest, MinorsAddressTheGuardianAndEnglishIsAnOption) {
   EXPECT_THAT(r.text, HasSubstr("Objection"));
   EXPECT_THAT(r.text, HasSubstr("up to and including 20 November 2027"));
   EXPECT_THAT(r.text, HasSubstr("born 1 April 1990"));
+  EXPECT_THAT(r.text, HasSubstr("Phone 0570 123456"));
   d.language = "nl";
   EXPECT_THAT(Read(d).text, HasSubstr("Aan de ouder/voogd"));
 }
