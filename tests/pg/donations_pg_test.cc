@@ -379,6 +379,47 @@ TEST_F(DonationsPgTest, DismissalRefundsAndTheReportShowsIt) {
 // paid, one part paid and waived, one paid, dismissed and refunded, a group
 // where one pays and the other (part paid) lapses with a refund due, and
 // one still open.
+TEST_F(DonationsPgTest, ReminderLetterNamesPayeeIbanSenderAndContact) {
+  const int64_t claim = Case(1).claims(0).id();
+  clock_.Advance(absl::Hours(24 * 15));  // past the 14 days to pay
+  kvo::v1::RemindClaimRequest remind;
+  remind.set_claim_id(claim);
+  // Without an account the reminder cannot say where to pay: refused,
+  // naming what to record, and the claim stays as it was.
+  Id(absl::StrCat("UPDATE area_contacts SET iban = '' WHERE area_id = ", area_,
+                  " RETURNING area_id"));
+  const int64_t before = Written();
+  auto refused = use_cases_->Remind(coordinator_, remind);
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(refused.status().message(),
+              HasSubstr("kvo area contact --area " + std::to_string(area_)));
+  EXPECT_THAT(refused.status().message(), HasSubstr("--iban"));
+  EXPECT_EQ(Written(), before);
+  EXPECT_EQ(Count(absl::StrCat(
+                "SELECT reminders FROM donation_claims WHERE id = ", claim)),
+            0);
+  RecordLetterhead(area_);
+  auto letter = use_cases_->Remind(coordinator_, remind);
+  ASSERT_TRUE(letter.ok()) << letter.status();
+  EXPECT_EQ(letter->letter_kind(), "reminder");
+  const std::string text = PdfText(letter->pdf());
+  for (const char* part :
+       {"Herinnering overlastdonatie", "€ 181,00", "NL91 ABNA 0417 1643 00",
+        "ten name van Stichting KVO A", "Coördinator A",
+        "Postbus 1, 7400 AA Deventer", "kvo@example.nl", "0570 123456"}) {
+    EXPECT_THAT(text, HasSubstr(part));
+  }
+  std::string reference;
+  for (char c : text) {
+    if (c >= '0' && c <= '9') reference += c;
+  }
+  EXPECT_THAT(reference,
+              HasSubstr(std::to_string(Count(absl::StrCat(
+                  "SELECT payment_reference::bigint FROM donation_claims "
+                  "WHERE id = ",
+                  claim)))));
+}
+
 TEST_F(DonationsPgTest, TheReportsCategoriesPartitionWhatWasClaimed) {
   const int64_t paid = Case(1).claims(0).id();
   ASSERT_TRUE(
