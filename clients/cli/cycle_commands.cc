@@ -16,6 +16,7 @@
 #include "clients/cli/output.h"
 #include "kvo/v1/cycle.grpc.pb.h"
 #include "services/common/dutch_number.h"
+#include "services/common/iban.h"
 #include "services/common/party_kinds.h"
 
 namespace kvo::cli {
@@ -48,7 +49,24 @@ struct Args {
   std::string on, reason;
   std::vector<std::string> targets;  // OBJECTIVE=CHANGE
   std::vector<int64_t> drop_objectives, cancel_activities;
+  // The area's letterhead.
+  std::string coordinator, objection_address, objection_email, phone, payee,
+      iban;
 };
+
+// The area's letterhead as kvo shows it; "-" for what is not recorded.
+Record ContactRecord(const kvo::v1::AreaContact& c) {
+  const auto or_dash = [](const std::string& v) {
+    return v.empty() ? std::string("-") : v;
+  };
+  return {{"gebied", absl::StrCat(c.area_id())},
+          {"coordinator", or_dash(c.coordinator())},
+          {"bezwaaradres", or_dash(c.objection_address())},
+          {"bezwaar_email", or_dash(c.objection_email())},
+          {"telefoon", or_dash(c.phone())},
+          {"begunstigde", or_dash(c.payee())},
+          {"iban", c.iban().empty() ? "-" : common::FormatIban(c.iban())}};
+}
 
 template <typename Request, typename Response>
 int Call(const GlobalOptions& opts,
@@ -158,6 +176,14 @@ int RunShow(const GlobalOptions& opts, const Args& a) {
   for (const auto* rows : {&streets, &parties, &participants, &licences}) {
     if (!rows->empty()) PrintTable(TableOf(*rows), opts.json);
   }
+  PrintRecord(ContactRecord(resp.contact()), opts.json);
+  if (resp.contact().objection_address().empty() && !opts.json) {
+    std::printf(
+        "Geen bezwaaradres vastgelegd: kennisgevingen worden geweigerd "
+        "(kvo area contact --area %lld --objection-address ... "
+        "--objection-email ...).\n",
+        static_cast<long long>(resp.area().id()));
+  }
   if (licences.empty() && !opts.json) {
     std::printf("Geen vergunning vastgelegd: de deurgalerij is uit.\n");
   }
@@ -228,6 +254,23 @@ int RunLicence(const GlobalOptions& opts, const Args& a) {
     return rc;
   }
   PrintRecord(LicenceRecord(resp), opts.json);
+  return kExitOk;
+}
+
+int RunContact(const GlobalOptions& opts, const Args& a) {
+  kvo::v1::SetAreaContactRequest req;
+  req.set_area_id(a.area);
+  req.set_coordinator(a.coordinator);
+  req.set_objection_address(a.objection_address);
+  req.set_objection_email(a.objection_email);
+  req.set_phone(a.phone);
+  req.set_payee(a.payee);
+  req.set_iban(a.iban);
+  kvo::v1::AreaContact resp;
+  if (int rc = Call(opts, &Stub::SetAreaContact, req, &resp); rc != kExitOk) {
+    return rc;
+  }
+  PrintRecord(ContactRecord(resp), opts.json);
   return kExitOk;
 }
 
@@ -659,6 +702,29 @@ void AddCycleCommands(CLI::App* app, const GlobalOptions* opts,
   licence->add_option("--valid-until", a->valid_until, "last day, YYYY-MM-DD")
       ->required();
   OnSelected(licence, action, opts, a, RunLicence);
+  auto* contact_cmd = area->add_subcommand(
+      "contact",
+      absl::StrCat("record the area's letterhead: where objections go, who "
+                   "signs letters, and the account nuisance donations are "
+                   "paid to (notices need --objection-address and "
+                   "--objection-email; donation letters --payee and --iban "
+                   "too); options not given keep what was recorded",
+                   kRunners));
+  area_option(contact_cmd);
+  contact_cmd->add_option("--objection-address", a->objection_address,
+                          "postal address for objections and post, one line "
+                          "(\"Postbus 12, 7200 AA Zutphen\")");
+  contact_cmd->add_option("--objection-email", a->objection_email,
+                          "e-mail address for objections and questions");
+  contact_cmd->add_option("--coordinator", a->coordinator,
+                          "who signs the letters (name and office)");
+  contact_cmd->add_option("--phone", a->phone, "phone number for questions");
+  contact_cmd->add_option("--payee", a->payee,
+                          "account holder nuisance donations are paid to");
+  contact_cmd->add_option("--iban", a->iban,
+                          "IBAN nuisance donations are paid to (check "
+                          "digits are checked)");
+  OnSelected(contact_cmd, action, opts, a, RunContact);
   auto* due = area->add_subcommand(
       "due", absl::StrCat("licences and certificates that end soon, soonest "
                           "first",

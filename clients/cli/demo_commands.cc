@@ -273,6 +273,25 @@ absl::Status Seeder::Cycle() {
       !s.ok()) {
     return s;
   }
+  // The letterhead: without an objection address no notice is written,
+  // without a payee and IBAN no donation letter (ABN AMRO's example IBAN:
+  // its check digits are right, the account is no one's).
+  SetAreaContactRequest contact;
+  contact.set_area_id(area_);
+  contact.set_coordinator(
+      absl::StrCat("KVO-coördinator ", plan_.area_name, " (demo)"));
+  contact.set_objection_address(
+      absl::StrCat("Postbus 1 (demo), 1234 AB ", plan_.municipality));
+  contact.set_objection_email("kvo@example.invalid");
+  contact.set_phone("0000 000000 (demo)");
+  contact.set_payee(absl::StrCat("Stichting KVO ", plan_.area_name, " (demo)"));
+  contact.set_iban("NL91ABNA0417164300");
+  AreaContact contact_out;
+  if (auto s = Call(coordinator_, *cycle, &CycleService::Stub::SetAreaContact,
+                    contact, &contact_out, "the letterhead");
+      !s.ok()) {
+    return s;
+  }
   DraftIntentRequest intent;
   intent.set_area_id(area_);
   intent.set_text(
@@ -669,7 +688,8 @@ void AddDemoCommands(CLI::App* app, const GlobalOptions* opts,
   auto* seed = demo->add_subcommand(
       "seed",
       "create a NEW demo area (marked \"demo\") and fill it with generated "
-      "data: ~40 shops in 3 streets, parties, licence, participants, two "
+      "data: ~40 shops in 3 streets, parties, licence, letterhead "
+      "(objection address, payee, IBAN), participants, two "
       "years of incidents, police figures, cards with face-free placeholder "
       "photos, donation claims, a plan, an assessment and a certificate, "
       "a 1-meting and the plan adjusted after it; "

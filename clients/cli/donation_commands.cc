@@ -431,7 +431,8 @@ void AddDonationCommands(CLI::App* app, const GlobalOptions* opts,
 
   auto* remind = claim->add_subcommand(
       "remind", absl::StrCat("an overdue claim: a reminder letter, or after "
-                             "the last one collection",
+                             "the last one collection (the area needs its "
+                             "payee and IBAN: kvo area contact)",
                              kCoordinator));
   id(remind, "CLAIM");
   remind->add_option("--letter", a->letter_path, "write the letter PDF");

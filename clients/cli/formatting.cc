@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "services/common/dutch_date.h"
 #include "services/common/local_time.h"
 
 namespace kvo::cli {
@@ -106,14 +107,10 @@ std::optional<absl::Time> ParseLocalTime(absl::string_view text) {
   return std::nullopt;
 }
 
-constexpr const char* kDutchMonths[] = {
-    "januari", "februari", "maart",     "april",   "mei",      "juni",
-    "juli",    "augustus", "september", "oktober", "november", "december"};
-
 std::string FormatDutchTime(absl::Time time) {
   const absl::CivilMinute local = absl::ToCivilMinute(time, LocalZone());
   return absl::StrFormat("%d %s %d %02d:%02d", local.day(),
-                         kDutchMonths[local.month() - 1], local.year(),
+                         common::DutchMonth(local.month()), local.year(),
                          local.hour(), local.minute());
 }
 
@@ -122,8 +119,7 @@ std::string FormatDutchDay(absl::string_view day) {
   if (day.empty() || !absl::ParseCivilTime(day, &parsed)) {
     return day.empty() ? "-" : std::string(day);
   }
-  return absl::StrFormat("%d %s %d", parsed.day(),
-                         kDutchMonths[parsed.month() - 1], parsed.year());
+  return common::DutchDay(parsed);
 }
 
 std::string FormatTimestamp(const google::protobuf::Timestamp& timestamp) {

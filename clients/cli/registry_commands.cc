@@ -524,7 +524,9 @@ void AddRegistryCommands(CLI::App* app, const GlobalOptions* opts,
   OnSelected(list, action, opts, a, RunCardList);
 
   auto* notice =
-      app->add_subcommand("notice", "the written notice of a card, as PDF");
+      app->add_subcommand("notice",
+                          "the written notice of a card, as PDF (the area "
+                          "needs its letterhead first: kvo area contact)");
   id(notice, "card id");
   notice->add_option("--pdf", a->pdf_path, "where to write the PDF")
       ->required();

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "services/common/iban.h"
 #include "services/common/party_kinds.h"
 #include "services/common/request_checks.h"
 #include "services/common/text.h"
@@ -50,6 +51,47 @@ absl::Status ValidateAddPartyRequest(const kvo::v1::AddPartyRequest& r) {
   }
   return First({CheckText("name (kvo --name)", r.name(), 1, kMaxName),
                 Contact(r.contact_name(), r.contact_details())});
+}
+
+absl::StatusOr<kvo::v1::SetAreaContactRequest> ValidateSetAreaContactRequest(
+    const kvo::v1::SetAreaContactRequest& r) {
+  constexpr size_t kMaxAddress = 300;
+  constexpr size_t kMaxPhone = 50;
+  if (auto s =
+          First({ValidateAreaRequest(r.area_id()),
+                 CheckText("coordinator (kvo --coordinator)", r.coordinator(),
+                           0, kMaxName),
+                 CheckText("objection_address (kvo --objection-address)",
+                           r.objection_address(), 0, kMaxAddress),
+                 CheckText("objection_email (kvo --objection-email)",
+                           r.objection_email(), 0, kMaxName),
+                 CheckText("phone (kvo --phone)", r.phone(), 0, kMaxPhone),
+                 CheckText("payee (kvo --payee)", r.payee(), 0, kMaxName)});
+      !s.ok()) {
+    return s;
+  }
+  const std::string& email = r.objection_email();
+  if (!email.empty() &&
+      (email.find('@') == std::string::npos || email.front() == '@' ||
+       email.back() == '@' || email.find(' ') != std::string::npos)) {
+    return absl::InvalidArgumentError(
+        "objection_email (kvo --objection-email): an e-mail address "
+        "(name@example.nl)");
+  }
+  kvo::v1::SetAreaContactRequest out = r;
+  if (!r.iban().empty()) {
+    auto iban = common::NormalizeIban(r.iban(), "iban (kvo --iban)");
+    if (!iban.ok()) return iban.status();
+    out.set_iban(*iban);
+  }
+  if (r.coordinator().empty() && r.objection_address().empty() &&
+      email.empty() && r.phone().empty() && r.payee().empty() &&
+      r.iban().empty()) {
+    return absl::InvalidArgumentError(
+        "nothing to record: give --objection-address, --objection-email, "
+        "--coordinator, --phone, --payee or --iban");
+  }
+  return out;
 }
 
 absl::StatusOr<ParticipantDays> ValidateRecordParticipantRequest(

@@ -36,6 +36,13 @@ struct LicenceDays {
 absl::StatusOr<LicenceDays> ValidateRecordLicenceRequest(
     const kvo::v1::RecordLicenceRequest& r);
 
+// The request with its IBAN without spaces in upper case: INVALID_ARGUMENT
+// naming the flag for a field too long or with control characters, an
+// e-mail without "@", an IBAN whose check digits do not match (or a Dutch
+// one not 18 characters), or a request that records nothing.
+absl::StatusOr<kvo::v1::SetAreaContactRequest> ValidateSetAreaContactRequest(
+    const kvo::v1::SetAreaContactRequest& r);
+
 absl::Status ValidateDraftIntentRequest(const kvo::v1::DraftIntentRequest& r);
 // The signing day. Whether the party must sign is the policy's
 // (CheckSignatureParty).

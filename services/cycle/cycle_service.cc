@@ -91,6 +91,17 @@ grpc::Status CycleServiceImpl::RecordLicence(
       response);
 }
 
+grpc::Status CycleServiceImpl::SetAreaContact(
+    grpc::ServerContext* context, const kvo::v1::SetAreaContactRequest* request,
+    kvo::v1::AreaContact* response) {
+  return InArea(
+      *context, "SetAreaContact", request->area_id(),
+      [&](const Call& call) {
+        return use_cases_.SetAreaContact(Who(call), *request);
+      },
+      response);
+}
+
 grpc::Status CycleServiceImpl::DraftIntent(
     grpc::ServerContext* context, const kvo::v1::DraftIntentRequest* request,
     kvo::v1::Intent* response) {

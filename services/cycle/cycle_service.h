@@ -34,6 +34,9 @@ class CycleServiceImpl final : public kvo::v1::CycleService::Service {
   grpc::Status RecordLicence(grpc::ServerContext* context,
                              const kvo::v1::RecordLicenceRequest* request,
                              kvo::v1::Licence* response) override;
+  grpc::Status SetAreaContact(grpc::ServerContext* context,
+                              const kvo::v1::SetAreaContactRequest* request,
+                              kvo::v1::AreaContact* response) override;
   grpc::Status DraftIntent(grpc::ServerContext* context,
                            const kvo::v1::DraftIntentRequest* request,
                            kvo::v1::Intent* response) override;

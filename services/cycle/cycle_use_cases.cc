@@ -37,6 +37,18 @@ absl::Status AreaExists(Tx& tx, int64_t area_id) {
       absl::StrCat("area_id (kvo --area): area ", area_id, " does not exist"));
 }
 
+kvo::v1::AreaContact AreaContactProto(const AreaContactRow& c) {
+  kvo::v1::AreaContact out;
+  out.set_area_id(c.area_id);
+  out.set_coordinator(c.coordinator);
+  out.set_objection_address(c.objection_address);
+  out.set_objection_email(c.objection_email);
+  out.set_phone(c.phone);
+  out.set_payee(c.payee);
+  out.set_iban(c.iban);
+  return out;
+}
+
 // The change's audit entry, about the area.
 void Audit(Tx& tx, const audit::AuditRecord& who, const std::string& action,
            int64_t area_id) {
@@ -337,6 +349,8 @@ absl::StatusOr<kvo::v1::AreaOverview> CycleUseCases::GetArea(
           }
           *out.add_licences() = LicenceProto(l, today);
         }
+        *out.mutable_contact() =
+            AreaContactProto(Store::AreaContact(tx, area_id));
         // The contacts of streets and parties are people's names.
         Audit(tx, who, "cycle.read_area", area_id);
         return out;
@@ -419,6 +433,25 @@ absl::StatusOr<kvo::v1::Participant> CycleUseCases::RecordParticipant(
       });
   if (recorded.ok()) admission_.Forget();
   return recorded;
+}
+
+absl::StatusOr<kvo::v1::AreaContact> CycleUseCases::SetAreaContact(
+    const audit::AuditRecord& who, const kvo::v1::SetAreaContactRequest& r) {
+  auto valid = ValidateSetAreaContactRequest(r);
+  if (!valid.ok()) return valid.status();
+  return pool_.InTransaction(
+      "set area contact",
+      [&](pqxx::work& tx) -> absl::StatusOr<kvo::v1::AreaContact> {
+        if (auto s = AreaExists(tx, r.area_id()); !s.ok()) return s;
+        const AreaContactRow merged = Store::MergeAreaContact(
+            tx,
+            {valid->area_id(), valid->coordinator(), valid->objection_address(),
+             valid->objection_email(), valid->phone(), valid->payee(),
+             valid->iban()},
+            who.principal_id);
+        Audit(tx, who, "cycle.set_area_contact", r.area_id());
+        return AreaContactProto(merged);
+      });
 }
 
 absl::StatusOr<kvo::v1::Licence> CycleUseCases::RecordLicence(

@@ -48,6 +48,10 @@ class CycleUseCases final {
       const kvo::v1::RecordParticipantRequest& r);
   absl::StatusOr<kvo::v1::Licence> RecordLicence(
       const audit::AuditRecord& who, const kvo::v1::RecordLicenceRequest& r);
+  // Records the given fields of the area's letterhead; the others keep
+  // their value.
+  absl::StatusOr<kvo::v1::AreaContact> SetAreaContact(
+      const audit::AuditRecord& who, const kvo::v1::SetAreaContactRequest& r);
   // For `area_ids`, or every area when `all`.
   absl::StatusOr<kvo::v1::ListDueResponse> ListDue(
       const std::vector<int64_t>& area_ids, bool all);

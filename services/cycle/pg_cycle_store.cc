@@ -21,6 +21,27 @@ constexpr char kInsertStreetSql[] =
 constexpr char kStreetsSql[] =
     "SELECT id, area_id, name, contact_name, contact_details FROM "
     "area_streets WHERE area_id = $1 ORDER BY name";
+#define KVO_AREA_CONTACT_COLUMNS                                             \
+  "area_id, coordinator, objection_address, objection_email, phone, payee, " \
+  "iban"
+constexpr char kMergeAreaContactSql[] =
+    "INSERT INTO area_contacts (" KVO_AREA_CONTACT_COLUMNS
+    ", recorded_by) VALUES ($1, $2, $3, $4, $5, $6, $7, NULLIF($8::bigint, 0)) "
+    "ON CONFLICT (area_id) DO UPDATE SET "
+    "coordinator = COALESCE(NULLIF(EXCLUDED.coordinator, ''), "
+    "area_contacts.coordinator), "
+    "objection_address = COALESCE(NULLIF(EXCLUDED.objection_address, ''), "
+    "area_contacts.objection_address), "
+    "objection_email = COALESCE(NULLIF(EXCLUDED.objection_email, ''), "
+    "area_contacts.objection_email), "
+    "phone = COALESCE(NULLIF(EXCLUDED.phone, ''), area_contacts.phone), "
+    "payee = COALESCE(NULLIF(EXCLUDED.payee, ''), area_contacts.payee), "
+    "iban = COALESCE(NULLIF(EXCLUDED.iban, ''), area_contacts.iban), "
+    "recorded_by = EXCLUDED.recorded_by, recorded_at = now() "
+    "RETURNING " KVO_AREA_CONTACT_COLUMNS;
+constexpr char kAreaContactSql[] =
+    "SELECT " KVO_AREA_CONTACT_COLUMNS " FROM area_contacts WHERE area_id = $1";
+#undef KVO_AREA_CONTACT_COLUMNS
 constexpr char kInsertPartySql[] =
     "INSERT INTO area_parties (area_id, kind, name, contact_name, "
     "contact_details) VALUES ($1, $2, $3, $4, $5) "
@@ -252,6 +273,34 @@ std::vector<StreetRow> PgCycleStore::Streets(Tx& tx, int64_t area_id) {
                    r[4].as<std::string>()});
   }
   return out;
+}
+
+namespace {
+
+AreaContactRow AreaContactFrom(const pqxx::row& r) {
+  return {r[0].as<int64_t>(),     r[1].as<std::string>(),
+          r[2].as<std::string>(), r[3].as<std::string>(),
+          r[4].as<std::string>(), r[5].as<std::string>(),
+          r[6].as<std::string>()};
+}
+
+}  // namespace
+
+AreaContactRow PgCycleStore::MergeAreaContact(Tx& tx, const AreaContactRow& row,
+                                              int64_t recorded_by) {
+  return AreaContactFrom(tx.exec_params1(
+      kMergeAreaContactSql, row.area_id, row.coordinator, row.objection_address,
+      row.objection_email, row.phone, row.payee, row.iban, recorded_by));
+}
+
+AreaContactRow PgCycleStore::AreaContact(Tx& tx, int64_t area_id) {
+  const pqxx::result r = tx.exec_params(kAreaContactSql, area_id);
+  if (r.empty()) {
+    AreaContactRow none;
+    none.area_id = area_id;
+    return none;
+  }
+  return AreaContactFrom(r[0]);
 }
 
 std::optional<int64_t> PgCycleStore::InsertParty(Tx& tx, const PartyRow& row) {

@@ -25,6 +25,13 @@ struct PartyRow {
   std::string kind, name, contact_name, contact_details;
 };
 
+// The area's letterhead (V024); empty strings are not recorded.
+struct AreaContactRow {
+  int64_t area_id = 0;
+  std::string coordinator, objection_address, objection_email, phone, payee,
+      iban;
+};
+
 // Participations and licences open the door (DoorAdmissionRule): kvod seals
 // them as it writes them (common::RowSeal) and `intact` says, as they are
 // read, that the seal checks out. One that is not intact is no
@@ -179,6 +186,13 @@ class PgCycleStore final {
   static std::vector<StreetRow> Streets(Tx& tx, int64_t area_id);
   static std::optional<int64_t> InsertParty(Tx& tx, const PartyRow& row);
   static std::vector<PartyRow> Parties(Tx& tx, int64_t area_id);
+
+  // Records the non-empty fields of `row`; the others keep their value.
+  // The row as it now is.
+  static AreaContactRow MergeAreaContact(Tx& tx, const AreaContactRow& row,
+                                         int64_t recorded_by);
+  // All empty (but area_id) when nothing was recorded.
+  static AreaContactRow AreaContact(Tx& tx, int64_t area_id);
 
   static void UpsertParticipation(Tx& tx, const ParticipationRow& row,
                                   int64_t recorded_by);

@@ -2,6 +2,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "services/common/dutch_date.h"
+#include "services/common/iban.h"
 #include "services/donations/payment_reference.h"
 #include "services/notice/notice_pdf.h"
 
@@ -23,43 +26,52 @@ std::string Euros(int64_t cents) {
                          static_cast<int>(abs % 100));
 }
 
-std::string DutchDay(absl::CivilDay day) {
-  return notice::DutchDate(static_cast<int>(day.year()), day.month(),
-                           day.day());
-}
+std::string DutchDay(absl::CivilDay day) { return common::DutchDay(day); }
 
 std::string NoticeClaimHeading(const std::string& language) {
   return language == "en" ? "Nuisance donation" : "Overlastdonatie";
 }
 
-std::vector<std::string> NoticeClaimLines(int64_t amount_cents,
-                                          absl::CivilDay due_on,
-                                          const std::string& reference,
+std::vector<std::string> NoticeClaimLines(const PaymentDue& due,
                                           const std::string& language) {
+  const std::string reference = FormatPaymentReference(due.reference);
+  const std::string iban = common::FormatIban(due.iban);
   if (language == "en") {
-    return {absl::StrCat("You pay a nuisance donation of ", Euros(amount_cents),
-                         " by ", absl::FormatCivilTime(due_on),
-                         " quoting payment reference ",
-                         FormatPaymentReference(reference), "."),
+    return {absl::StrCat("A nuisance donation of ", Euros(due.amount_cents),
+                         " is claimed from you for this incident. Pay it by ",
+                         common::LongDate(due.due_on, "en"), " to account ",
+                         iban, " in the name of ", due.payee,
+                         ", quoting payment reference ", reference, "."),
             "If you do not pay in time, you receive a reminder with a new "
             "term. If you still do not pay, the claim is handed to a bailiff "
             "at your expense. Paying in instalments is possible: contact "
             "the coordinator."};
   }
-  return {absl::StrCat("U betaalt een overlastdonatie van ",
-                       Euros(amount_cents), " uiterlijk op ", DutchDay(due_on),
-                       " onder vermelding van betalingskenmerk ",
-                       FormatPaymentReference(reference), "."),
-          "Betaalt u niet op tijd, dan krijgt u een herinnering met een nieuwe "
-          "termijn. Betaalt u dan nog niet, dan wordt de vordering uit handen "
-          "gegeven aan een deurwaarder; de kosten daarvan komen voor uw "
-          "rekening. Betalen in termijnen is mogelijk: neem contact op met de "
-          "coördinator."};
+  return {
+      absl::StrCat("Voor dit incident wordt een overlastdonatie van ",
+                   Euros(due.amount_cents),
+                   " van u gevraagd. Maak dit bedrag uiterlijk op ",
+                   DutchDay(due.due_on), " over naar rekening ", iban,
+                   " ten name van ", due.payee,
+                   ", onder vermelding van betalingskenmerk ", reference, "."),
+      "Betaalt u niet op tijd, dan krijgt u een herinnering met een nieuwe "
+      "termijn. Betaalt u dan nog niet, dan wordt de vordering uit handen "
+      "gegeven aan een deurwaarder; de kosten daarvan komen voor uw "
+      "rekening. Betalen in termijnen is mogelijk: neem contact op met de "
+      "coördinator."};
 }
 
 std::vector<Paragraph> LetterParagraphs(const LetterData& d) {
   std::vector<Paragraph> out;
   const std::string reference = FormatPaymentReference(d.payment_reference);
+  const std::string account =
+      absl::StrCat("rekening ", common::FormatIban(d.sender.iban),
+                   " ten name van ", d.sender.payee);
+  for (const std::string& line : notice::SenderLines(d.sender)) {
+    out.push_back(P(Style::kSmall, line));
+  }
+  out.push_back(
+      P(Style::kBody, absl::StrCat(d.sender.place, ", ", DutchDay(d.date))));
   switch (d.kind) {
     case LetterKind::kReminder:
       out.push_back(P(Style::kTitle, "Herinnering overlastdonatie"));
@@ -72,9 +84,8 @@ std::vector<Paragraph> LetterParagraphs(const LetterData& d) {
       break;
   }
   out.push_back(
-      P(Style::kSmall,
-        absl::StrCat("Datum: ", DutchDay(d.date), "    Vordering ", d.claim_id,
-                     "    Betalingskenmerk ", reference)));
+      P(Style::kSmall, absl::StrCat("Vordering ", d.claim_id,
+                                    "    Betalingskenmerk ", reference)));
   out.push_back(P(Style::kBody, "Geachte heer, mevrouw,"));
   switch (d.kind) {
     case LetterKind::kReminder:
@@ -87,11 +98,9 @@ std::vector<Paragraph> LetterParagraphs(const LetterData& d) {
       out.push_back(P(Style::kHeading, "Wat u moet doen"));
       out.push_back(
           P(Style::kBody,
-            absl::StrCat("Maak ", Euros(d.amount_cents), " over, uiterlijk op ",
-                         DutchDay(d.due_on),
-                         ", onder vermelding van "
-                         "betalingskenmerk ",
-                         reference,
+            absl::StrCat("Maak ", Euros(d.amount_cents), " over naar ", account,
+                         ", uiterlijk op ", DutchDay(d.due_on),
+                         ", onder vermelding van betalingskenmerk ", reference,
                          ". Gebruik precies dit kenmerk: dan wordt uw betaling "
                          "vanzelf verwerkt.")));
       out.push_back(P(Style::kHeading, "Als u niet betaalt"));
@@ -116,8 +125,9 @@ std::vector<Paragraph> LetterParagraphs(const LetterData& d) {
                          Euros(d.amount_cents),
                          " niet ontvangen. Wij hebben de vordering uit handen "
                          "gegeven aan een deurwaarder. U hoort van hem hoe u "
-                         "alsnog betaalt; betalen onder betalingskenmerk ",
-                         reference, " blijft mogelijk.")));
+                         "alsnog betaalt; betalen naar ",
+                         account, " onder betalingskenmerk ", reference,
+                         " blijft mogelijk.")));
       break;
     case LetterKind::kRefund:
       out.push_back(
@@ -128,11 +138,25 @@ std::vector<Paragraph> LetterParagraphs(const LetterData& d) {
                              : absl::StrCat("afgedaan (", d.reason, ")"),
                          ". U krijgt daarom ", Euros(d.amount_cents),
                          " terug, uiterlijk op ", DutchDay(d.due_on), ".")));
-      out.push_back(P(Style::kBody,
-                      "Wij maken het bedrag over naar de rekening waarvan u "
-                      "betaalde. U hoeft hiervoor niets te doen."));
+      out.push_back(
+          P(Style::kBody,
+            absl::StrCat("Wij maken het bedrag over van ", account,
+                         " naar de rekening waarvan u betaalde, "
+                         "onder vermelding van betalingskenmerk ",
+                         reference, ". U hoeft hiervoor niets te doen.")));
       break;
   }
+  std::vector<std::string> contact = {d.sender.postal_address, d.sender.email};
+  if (!d.sender.phone.empty()) {
+    contact.push_back(absl::StrCat("telefoon ", d.sender.phone));
+  }
+  out.push_back(P(Style::kHeading, "Vragen"));
+  out.push_back(P(Style::kBody,
+                  absl::StrCat("Neem contact op met ", notice::Signer(d.sender),
+                               ": ", absl::StrJoin(contact, ", "),
+                               ". Vermeld vordering ", d.claim_id, ".")));
+  out.push_back(P(Style::kBody, absl::StrCat("Met vriendelijke groet,\n",
+                                             notice::Signer(d.sender))));
   out.push_back(P(Style::kSmall,
                   "Uw persoonsgegevens bij deze vordering worden drie "
                   "maanden na betaling verwijderd, en bij niet-betalen "

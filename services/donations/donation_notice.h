@@ -7,13 +7,15 @@ namespace kvo::donations {
 
 // The donations side of the card's written notice (the interface the
 // registry owns): a claim that still takes payments is stated with what
-// is owed, the next due date, the payment reference and what follows when
-// it is not paid. Stateless; thread-safe.
+// is owed, where to pay it (the area's payee and IBAN), the next due date,
+// the payment reference and what follows when it is not paid. Stateless;
+// thread-safe.
 class DonationNoticeClaims final : public registry::NoticeClaims {
  public:
-  registry::NoticeClaim ForIncident(pqxx::transaction_base& tx,
-                                    int64_t incident_id, int64_t person_id,
-                                    const std::string& language) const override;
+  absl::StatusOr<registry::NoticeClaim> ForIncident(
+      pqxx::transaction_base& tx, int64_t incident_id, int64_t person_id,
+      const std::string& language,
+      const notice::Letterhead& sender) const override;
 };
 
 }  // namespace kvo::donations

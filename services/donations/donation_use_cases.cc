@@ -158,12 +158,14 @@ absl::StatusOr<kvo::v1::PaymentResult> Replay(const PaymentRow& first,
 DonationUseCases::DonationUseCases(const kvo::v1::Policy& policy,
                                    common::DbPool& pool,
                                    const ClaimParties& parties,
+                                   const notice::Letterheads& letterheads,
                                    const common::Clock& clock,
                                    ProviderConfig provider)
     : policy_(policy),
       terms_(TermsFromPolicy(policy.donations())),
       pool_(pool),
       parties_(parties),
+      letterheads_(letterheads),
       clock_(clock),
       provider_(std::move(provider)) {}
 
@@ -630,6 +632,10 @@ absl::StatusOr<kvo::v1::ClaimLetter> DonationUseCases::ChangeClaim(
           out.set_letter_kind("refund");
         }
         if (!out.letter_kind().empty()) {
+          letter.sender = letterheads_.ForArea(tx, row.area_id);
+          if (auto s = notice::CheckPaymentDetails(letter.sender); !s.ok()) {
+            return s;
+          }
           auto pdf = RenderLetterPdf(letter);
           if (!pdf.ok()) return pdf.status();
           out.set_pdf(*pdf);

@@ -14,6 +14,7 @@
 #include "services/common/db_pool.h"
 #include "services/donations/claim_parties.h"
 #include "services/donations/claim_rules.h"
+#include "services/notice/letterhead.h"
 
 namespace kvo::donations {
 
@@ -41,13 +42,16 @@ struct ProviderConfig {
 // entry there, naming the persons by pseudonym ("person:<pseudonym>").
 // A refusal of bad input (INVALID_ARGUMENT, NOT_FOUND,
 // FAILED_PRECONDITION, ALREADY_EXISTS, each naming the field or flag)
-// writes nothing but its audit entry (outcome "denied"). Results are
+// writes nothing but its audit entry (outcome "denied"); so does a letter
+// (reminder, collection, refund) for an area without a payee, IBAN and
+// contact address: FAILED_PRECONDITION naming what to record. Results are
 // kvo.v1 messages (plain data; no gRPC). Thread-safe.
 class DonationUseCases final {
  public:
   DonationUseCases(const kvo::v1::Policy& policy, common::DbPool& pool,
-                   const ClaimParties& parties, const common::Clock& clock,
-                   ProviderConfig provider);
+                   const ClaimParties& parties,
+                   const notice::Letterheads& letterheads,
+                   const common::Clock& clock, ProviderConfig provider);
 
   absl::StatusOr<kvo::v1::DonationCase> CreateCase(
       const Actor& actor, const kvo::v1::CreateCaseRequest& in);
@@ -94,6 +98,7 @@ class DonationUseCases final {
   const DonationTerms terms_;
   common::DbPool& pool_;
   const ClaimParties& parties_;
+  const notice::Letterheads& letterheads_;
   const common::Clock& clock_;
   const ProviderConfig provider_;
 };

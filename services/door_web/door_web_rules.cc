@@ -8,6 +8,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "services/common/crypto.h"
+#include "services/common/dutch_date.h"
 #include "services/common/local_time.h"
 #include "services/common/log.h"
 #include "services/notice/notice_pdf.h"
@@ -154,7 +155,7 @@ absl::string_view LangCode(Lang lang) {
 std::string DateInWords(absl::Time t, Lang lang) {
   const absl::CivilDay day = absl::ToCivilDay(t, common::Amsterdam());
   if (lang == Lang::kDutch) {
-    return notice::DutchDate(static_cast<int>(day.year()), day.month(),
+    return common::DutchDate(static_cast<int>(day.year()), day.month(),
                              day.day());
   }
   static constexpr const char* kMonths[] = {

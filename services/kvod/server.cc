@@ -57,6 +57,7 @@
 #include "services/common/source_dir.h"
 #include "services/common/tls_material.h"
 #include "services/cycle/cycle_door_admission.h"
+#include "services/cycle/cycle_letterheads.h"
 #include "services/cycle/cycle_service.h"
 #include "services/cycle/pg_cycle_store.h"
 #include "services/cycle/schouw_photo_retention.h"
@@ -812,13 +813,16 @@ int RunKvod(const KvodConfig& config) {
   registry::KeyServiceImpl key_service(*rt.pool, guard, **keys);
   registry::IncidentRecording incidents(*policy, *rt.pool, guard, **keys,
                                         clock);
-  // The card's notice states a donation claimed for its incident.
+  // The card's notice states a donation claimed for its incident; it and
+  // the donation letters take their sender, objection address, payee and
+  // IBAN from the area's contacts in the KVO cycle.
   donations::DonationNoticeClaims notice_claims;
+  cycle::CycleLetterheads letterheads;
   registry::CardIssuing card_issuing(*policy, *rt.pool, guard, **keys,
                                      gallery_card_sink, clock);
   registry::RegistryServiceImpl registry_service(
       *policy, *rt.pool, guard, **keys, gallery_card_sink, clock, incidents,
-      card_issuing, &notice_claims);
+      card_issuing, letterheads, &notice_claims);
   // Licence first: the cycle module's records decide who gets a gallery,
   // through gRPC and the door page alike.
   cycle::CycleDoorAdmission door_admission(*rt.door_pool);
@@ -849,8 +853,9 @@ int RunKvod(const KvodConfig& config) {
       *policy, *rt.pool, guard, clock,
       {&cycle_contribution, &donation_contribution});
   reports::ReportServiceImpl report_service(*policy, guard, reduction_reports);
-  donations::DonationUseCases donation_use_cases(
-      *policy, *rt.pool, claim_parties, clock, std::move(*provider));
+  donations::DonationUseCases donation_use_cases(*policy, *rt.pool,
+                                                 claim_parties, letterheads,
+                                                 clock, std::move(*provider));
   donations::DonationServiceImpl donation_service(guard, donation_use_cases);
   std::unique_ptr<audit::HeadCommand> head_command;
   if (!config.audit_head_command.empty()) {

@@ -156,14 +156,6 @@ absl::StatusOr<std::string> RenderNoticePdf(const NoticeData& data) {
   return RenderParagraphsPdf(*paragraphs);
 }
 
-std::string DutchDate(int year, int month, int day) {
-  static constexpr const char* kMonths[] = {
-      "januari", "februari", "maart",     "april",   "mei",      "juni",
-      "juli",    "augustus", "september", "oktober", "november", "december"};
-  if (month < 1 || month > 12) return "";
-  return absl::StrCat(day, " ", kMonths[month - 1], " ", year);
-}
-
 absl::StatusOr<std::string> RenderParagraphsPdf(
     const std::vector<Paragraph>& paragraphs) {
   return DrawA4Pdf([&](cairo_t* cr) {

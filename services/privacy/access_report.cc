@@ -7,6 +7,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/civil_time.h"
+#include "services/common/dutch_date.h"
 #include "services/common/local_time.h"
 #include "services/common/proto_time.h"
 #include "services/notice/notice_pdf.h"
@@ -40,7 +41,7 @@ namespace {
 
 std::string Day(absl::Time t) {
   const absl::CivilDay d = absl::ToCivilDay(t, common::Amsterdam());
-  return notice::DutchDate(static_cast<int>(d.year()), d.month(), d.day());
+  return common::DutchDate(static_cast<int>(d.year()), d.month(), d.day());
 }
 std::string Day(const google::protobuf::Timestamp& t) {
   return Day(FromProto(t));
@@ -53,7 +54,7 @@ std::string DayTime(const google::protobuf::Timestamp& t) {
 std::string BirthDate(const std::string& ymd) {
   absl::CivilDay d;
   if (!absl::ParseCivilTime(ymd, &d)) return ymd;
-  return notice::DutchDate(static_cast<int>(d.year()), d.month(), d.day());
+  return common::DutchDate(static_cast<int>(d.year()), d.month(), d.day());
 }
 
 // A text as a sentence in a paragraph: ends with a full stop.

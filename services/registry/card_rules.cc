@@ -122,6 +122,10 @@ int AgeInYears(absl::CivilDay date_of_birth, absl::Time at) {
   return age;
 }
 
+absl::CivilDay LastWholeDay(absl::Time valid_until) {
+  return absl::ToCivilDay(valid_until, Amsterdam()) - 1;
+}
+
 absl::StatusOr<CardDecision> DecideCard(const kvo::v1::Policy& policy,
                                         const CardRequest& r) {
   const CardPolicy& cards = policy.cards();

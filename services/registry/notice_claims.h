@@ -5,6 +5,9 @@
 #include <string>
 #include <vector>
 
+#include "absl/status/statusor.h"
+#include "services/notice/letterhead.h"
+
 namespace pqxx {
 class transaction_base;
 }  // namespace pqxx
@@ -24,10 +27,14 @@ struct NoticeClaim {
 class NoticeClaims {
  public:
   virtual ~NoticeClaims() = default;
-  // `language`: "nl" or "en".
-  virtual NoticeClaim ForIncident(pqxx::transaction_base& tx,
-                                  int64_t incident_id, int64_t person_id,
-                                  const std::string& language) const = 0;
+  // `language`: "nl" or "en". A claim still to be paid is stated with
+  // the amount, the area's payee and IBAN (from `sender`), the payment
+  // reference and the due date; when the area has no payee or IBAN
+  // recorded: FAILED_PRECONDITION naming what to record (a notice that
+  // asks for money must say where to pay it).
+  virtual absl::StatusOr<NoticeClaim> ForIncident(
+      pqxx::transaction_base& tx, int64_t incident_id, int64_t person_id,
+      const std::string& language, const notice::Letterhead& sender) const = 0;
 };
 
 }  // namespace kvo::registry

@@ -6,9 +6,9 @@
 #include "absl/strings/str_join.h"
 #include "services/audit/pg_audit_store.h"
 #include "services/common/local_time.h"
-#include "services/identity/pg_identity_store.h"
 #include "services/notice/notice_pdf.h"
 #include "services/registry/card_lookup.h"
+#include "services/registry/card_rules.h"
 #include "services/registry/pg_registry_store.h"
 #include "services/registry/registry_requests.h"
 #include "services/registry/registry_views.h"
@@ -20,8 +20,8 @@ namespace {
 using audit::PgAuditStore;
 using Store = PgRegistryStore;
 
-std::string LocalDate(absl::Time t) {
-  return absl::FormatTime("%Y-%m-%d", t, common::Amsterdam());
+absl::CivilDay LocalDay(absl::Time t) {
+  return absl::ToCivilDay(t, common::Amsterdam());
 }
 
 }  // namespace
@@ -46,9 +46,12 @@ absl::StatusOr<std::string> NoticeWriting::Write(
             vault.OpenValue(*person, IncidentField(incident->id, "description"),
                             incident->sealed_description);
         if (!summary.ok()) return summary.status();
-        const auto areas =
-            identity::PgIdentityStore::ListAreas(tx, {card->area_id}, false);
         notice::NoticeData d;
+        d.sender = letterheads_.ForArea(tx, card->area_id);
+        if (auto s = notice::CheckObjectionAddress(d.sender); !s.ok()) {
+          return s;
+        }
+        d.letter_date = LocalDay(clock_.Now());
         d.language = *language;
         d.card_id = card->id;
         d.card_kind = card->kind;
@@ -64,26 +67,22 @@ absl::StatusOr<std::string> NoticeWriting::Write(
             d.offence_label = *language == "en" ? t.label_en() : t.label_nl();
           }
         }
-        d.incident_date = LocalDate(incident->occurred_at);
+        d.incident_date = LocalDay(incident->occurred_at);
         d.incident_summary = *summary;
-        if (!areas.empty()) {
-          d.area_name = areas.front().name();
-          d.municipality = areas.front().municipality();
-        }
         d.shops = card->shops;
-        d.valid_from = LocalDate(card->valid_from);
-        d.valid_until = LocalDate(card->valid_until);
-        d.objection_deadline = LocalDate(
+        d.valid_from = LocalDay(card->valid_from);
+        d.last_day = LastWholeDay(card->valid_until);
+        d.objection_deadline = LocalDay(
             card->valid_from +
             absl::Hours(24 * policy_.privacy().subject_request_days()));
-        d.objection_address =
-            absl::StrCat("KVO-coördinator ", d.area_name, ", ", d.municipality);
-        d.issued_by = absl::StrCat("KVO ", d.area_name, ", ", d.municipality);
+        d.issued_by =
+            absl::StrCat("KVO ", d.sender.area_name, ", ", d.sender.place);
         if (notice_claims_ != nullptr) {
-          NoticeClaim claim =
-              notice_claims_->ForIncident(tx, incident->id, row->id, *language);
-          d.donation_heading = std::move(claim.heading);
-          d.donation_lines = std::move(claim.lines);
+          auto claim = notice_claims_->ForIncident(tx, incident->id, row->id,
+                                                   *language, d.sender);
+          if (!claim.ok()) return claim.status();
+          d.donation_heading = std::move(claim->heading);
+          d.donation_lines = std::move(claim->lines);
         }
         PgAuditStore::Append(
             tx, guard_.Record(call, "registry.notice", AuditSubject(*row),

@@ -61,7 +61,7 @@ RegistryServiceImpl::RegistryServiceImpl(
     identity::RpcGuard& guard, const KeyRing& keys,
     CardChangeSink& card_changes, const common::Clock& clock,
     IncidentRecording& incidents, CardIssuing& card_issuing,
-    const NoticeClaims* notice_claims)
+    const notice::Letterheads& letterheads, const NoticeClaims* notice_claims)
     : policy_(policy),
       pool_(pool),
       guard_(guard),
@@ -72,7 +72,7 @@ RegistryServiceImpl::RegistryServiceImpl(
       card_issuing_(card_issuing),
       persons_(policy, pool, guard, keys, card_changes, clock),
       card_revoking_(pool, guard, card_changes, clock),
-      notices_(policy, pool, guard, keys, clock, notice_claims),
+      notices_(policy, pool, guard, keys, clock, letterheads, notice_claims),
       objections_(policy, pool, guard, keys, card_changes, clock) {}
 
 // ---- shops ---------------------------------------------------------------

@@ -38,6 +38,7 @@ class RegistryServiceImpl final : public kvo::v1::RegistryService::Service {
                       identity::RpcGuard& guard, const KeyRing& keys,
                       CardChangeSink& card_changes, const common::Clock& clock,
                       IncidentRecording& incidents, CardIssuing& card_issuing,
+                      const notice::Letterheads& letterheads,
                       const NoticeClaims* notice_claims = nullptr);
 
   grpc::Status CreateShop(grpc::ServerContext* context,

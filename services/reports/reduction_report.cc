@@ -8,6 +8,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
+#include "services/common/dutch_date.h"
 #include "services/common/dutch_number.h"
 #include "services/notice/notice_pdf.h"
 
@@ -413,8 +414,8 @@ std::string FormatChange(const Figure& f) {
 
 std::string FormatPeriod(const Period& p) {
   return absl::StrCat(
-      notice::DutchDate(int(p.from.year()), p.from.month(), p.from.day()),
-      " t/m ", notice::DutchDate(int(p.to.year()), p.to.month(), p.to.day()));
+      common::DutchDate(int(p.from.year()), p.from.month(), p.from.day()),
+      " t/m ", common::DutchDate(int(p.to.year()), p.to.month(), p.to.day()));
 }
 
 std::string ReductionText(const ReductionReport& r) {

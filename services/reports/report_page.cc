@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "absl/strings/str_cat.h"
+#include "services/common/dutch_date.h"
 #include "services/notice/notice_pdf.h"
 
 namespace kvo::reports {
@@ -29,7 +30,7 @@ void TitleBlock(Page& p, const std::string& title, const std::string& subject,
   p.y += 14;
   p.Text(kMargin, p.y,
          absl::StrCat("Opgemaakt op ",
-                      notice::DutchDate(int(made_on.year()), made_on.month(),
+                      common::DutchDate(int(made_on.year()), made_on.month(),
                                         made_on.day()),
                       "."));
   p.y += 14;

@@ -166,6 +166,20 @@ TEST_F(DemoE2E, SeedsANewDemoAreaWhoseReportShowsTheDrop) {
   ASSERT_EQ(plan.exit_code, 0) << Describe(plan);
   EXPECT_THAT(plan.out, HasSubstr("aangiftebereidheid gaat van 30 naar 40"));
 
+  // The demo's letterhead lets its coordinator write a card's notice,
+  // dated in the area's place, naming where to object.
+  const int64_t card =
+      Count(absl::StrCat("SELECT min(id) FROM cards WHERE area_id = ", area));
+  const auto notice_pdf = tmp_.path() / "notice.pdf";
+  CommandResult notice = kvod_->Kvo(
+      {"notice", std::to_string(card), "--pdf", notice_pdf.string()});
+  ASSERT_EQ(notice.exit_code, 0) << Describe(notice);
+  const std::string notice_text =
+      RunCommand({"/usr/bin/pdftotext", notice_pdf.string(), "-"}).out;
+  EXPECT_THAT(notice_text, HasSubstr("Demostad, "));
+  EXPECT_THAT(notice_text, HasSubstr("Postbus 1 (demo), 1234 AB Demostad"));
+  EXPECT_THAT(notice_text, HasSubstr("kvo@example.invalid"));
+
   // The shopkeeper's door gallery: the six cards, with their photos.
   ASSERT_EQ(kvod_
                 ->Kvo({"login", "--login", Field(seed.out, "shopkeeper"),

@@ -67,22 +67,38 @@ TEST_F(DonationsE2E, ClaimPaymentAndTheShopsShareThroughKvo) {
   EXPECT_THAT(created.out, Not(HasSubstr("Donatie"))) << "no names";
   const int64_t claim = Count("SELECT id FROM donation_claims");
 
-  // The card's written notice states the claim: amount, date, reference
-  // and what follows when it is not paid.
+  // The card's written notice states the claim: amount, where to pay it,
+  // date, reference and what follows when it is not paid. A notice that
+  // asks for money must say where to pay it: without the area's payee and
+  // IBAN it is refused, naming what to record.
   Card card;
   ASSERT_TRUE(Issue(incident, &card).ok());
   GetNoticeRequest notice_req;
   notice_req.set_card_id(card.id());
   Notice notice;
+  RecordLetterhead(area_a_, /*with_account=*/false);
+  grpc::Status refused =
+      registry_->GetNotice(Ctx(coordinator_).get(), notice_req, &notice);
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_THAT(refused.error_message(), HasSubstr("kvo area contact"));
+  EXPECT_THAT(refused.error_message(), HasSubstr("--payee"));
+  EXPECT_THAT(refused.error_message(), HasSubstr("--iban"));
+  RecordLetterhead(area_a_);
   ASSERT_TRUE(
       registry_->GetNotice(Ctx(coordinator_).get(), notice_req, &notice).ok());
   const auto pdf = tmp_.path() / "notice.pdf";
   std::ofstream(pdf, std::ios::binary) << notice.pdf();
   const std::string notice_text =
       RunCommand({"/usr/bin/pdftotext", pdf.string(), "-"}).out;
+  std::string one_line = notice_text;
+  for (char& c : one_line) {
+    if (c == '\n') c = ' ';
+  }
   EXPECT_THAT(notice_text, HasSubstr("Overlastdonatie"));
   EXPECT_THAT(notice_text, HasSubstr("181,00"));
   EXPECT_THAT(notice_text, HasSubstr("deurwaarder"));
+  EXPECT_THAT(one_line, HasSubstr("NL91 ABNA 0417 1643 00"));
+  EXPECT_THAT(one_line, HasSubstr("ten name van Stichting KVO Deventer"));
   std::string reference = std::to_string(Count(absl::StrCat(
       "SELECT payment_reference::bigint FROM donation_claims WHERE id = ",
       claim)));

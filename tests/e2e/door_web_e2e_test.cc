@@ -31,8 +31,8 @@
 #include "absl/strings/str_replace.h"
 #include "absl/time/civil_time.h"
 #include "kvo/v1/gallery.grpc.pb.h"
+#include "services/common/dutch_date.h"
 #include "services/common/local_time.h"
-#include "services/notice/notice_pdf.h"
 #include "tests/support/door_page_client.h"
 #include "tests/support/registry_fixture.h"
 #include "tests/support/subprocess.h"
@@ -356,7 +356,7 @@ class DoorWebE2E : public RegistryFixture {
     const absl::CivilDay d =
         absl::ToCivilDay(absl::FromUnixSeconds(card.valid_until().seconds()),
                          common::Amsterdam());
-    return notice::DutchDate(static_cast<int>(d.year()), d.month(), d.day());
+    return common::DutchDay(d);
   }
 
   std::unique_ptr<GalleryService::Stub> gallery_;

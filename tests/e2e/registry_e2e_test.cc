@@ -2,6 +2,7 @@
 // over gRPC by police, coordinator, shopkeeper and security principals, and
 // by the real kvo for the notice.
 #include <chrono>
+#include <filesystem>
 #include <functional>
 #include <future>
 #include <pqxx/pqxx>
@@ -19,6 +20,8 @@
 #include "gtest/gtest.h"
 #include "kvo/v1/gallery.grpc.pb.h"
 #include "kvo/v1/registry.grpc.pb.h"
+#include "services/common/dutch_date.h"
+#include "services/common/local_time.h"
 #include "tests/support/registry_fixture.h"
 #include "tests/support/subprocess.h"
 
@@ -657,17 +660,77 @@ TEST_F(RegistryE2E, NoticePdfAndObjectionThatRevokesTheCard) {
                 .exit_code,
             0);
   const auto pdf = tmp_.path() / "notice.pdf";
+  const std::string area = std::to_string(area_a_);
+  // No notice for an area without an objection address: refused, naming
+  // what to record and the kvo command that records it.
+  CommandResult refused =
+      kvod_->Kvo({"notice", std::to_string(card.id()), "--pdf", pdf.string()});
+  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_THAT(refused.err, HasSubstr("FAILED_PRECONDITION"));
+  EXPECT_THAT(refused.err, HasSubstr("kvo area contact --area " + area));
+  EXPECT_THAT(refused.err, HasSubstr("--objection-address"));
+  EXPECT_THAT(refused.err, HasSubstr("--objection-email"));
+  EXPECT_FALSE(std::filesystem::exists(pdf));
+  // An IBAN with a wrong check digit: refused naming the flag, nothing
+  // written (not even the other fields of the same command).
+  const std::vector<std::string> contact = {"area",
+                                            "contact",
+                                            "--area",
+                                            area,
+                                            "--objection-address",
+                                            "Postbus 100, 7400 AC Deventer",
+                                            "--objection-email",
+                                            "kvo@binnenstad.example",
+                                            "--coordinator",
+                                            "P. Jansen, centrummanager",
+                                            "--payee",
+                                            "Stichting KVO Binnenstad"};
+  std::vector<std::string> bad_iban = contact;
+  bad_iban.insert(bad_iban.end(), {"--iban", "NL92 ABNA 0417 1643 00"});
+  CommandResult bad = kvod_->Kvo(bad_iban);
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_THAT(bad.err, HasSubstr("INVALID_ARGUMENT"));
+  EXPECT_THAT(bad.err, HasSubstr("--iban"));
+  EXPECT_THAT(bad.err, HasSubstr("check digits"));
+  EXPECT_EQ(Count("SELECT count(*) FROM area_contacts"), 0);
+  // Recorded, the notice is written, dated and placed, with the address.
+  std::vector<std::string> good_iban = contact;
+  good_iban.insert(good_iban.end(), {"--iban", "nl91abna0417164300"});
+  CommandResult recorded = kvod_->Kvo(good_iban);
+  ASSERT_EQ(recorded.exit_code, 0) << recorded.err;
+  EXPECT_THAT(recorded.out, HasSubstr("NL91 ABNA 0417 1643 00"));
+  EXPECT_THAT(kvod_->Kvo({"area", "show", "--area", area}).out,
+              HasSubstr("Postbus 100, 7400 AC Deventer"));
   CommandResult notice =
       kvod_->Kvo({"notice", std::to_string(card.id()), "--pdf", pdf.string()});
   ASSERT_EQ(notice.exit_code, 0) << notice.err;
   CommandResult text = RunCommand({"/usr/bin/pdftotext", pdf.string(), "-"});
   ASSERT_EQ(text.exit_code, 0) << text.err;
-  EXPECT_THAT(text.out, HasSubstr("Jan Willem van der Jong"));
-  EXPECT_THAT(text.out, HasSubstr("2011-06-15"));
-  EXPECT_THAT(text.out, HasSubstr("Binnenstad"));
-  EXPECT_THAT(text.out, HasSubstr("Slagerij Vos"));
-  EXPECT_THAT(text.out, HasSubstr("Collectieve waarschuwing"));
-  EXPECT_THAT(text.out, HasSubstr("ouder"));  // the parent/guardian line
+  std::string one_line = text.out;
+  for (char& c : one_line) {
+    if (c == '\n') c = ' ';
+  }
+  const absl::TimeZone amsterdam = common::Amsterdam();
+  const absl::CivilDay today = absl::ToCivilDay(absl::Now(), amsterdam);
+  // The card ends at the moment of issue a year on; that day is not whole.
+  const absl::CivilDay last_day =
+      absl::ToCivilDay(absl::FromUnixSeconds(card.valid_until().seconds()),
+                       amsterdam) -
+      1;
+  EXPECT_THAT(one_line, HasSubstr("Jan Willem van der Jong"));
+  EXPECT_THAT(one_line, HasSubstr("geboren 15 juni 2011"));
+  EXPECT_THAT(one_line, Not(HasSubstr("2011-06-15")));
+  EXPECT_THAT(one_line, HasSubstr("Deventer, " + common::DutchDay(today)));
+  EXPECT_THAT(one_line,
+              HasSubstr("tot en met " + common::DutchDay(last_day) + "."));
+  EXPECT_THAT(one_line, HasSubstr("P. Jansen, centrummanager, Postbus 100, "
+                                  "7400 AC Deventer, of per e-mail aan "
+                                  "kvo@binnenstad.example"));
+  EXPECT_THAT(one_line, HasSubstr("geen overlastdonatie"));
+  EXPECT_THAT(one_line, HasSubstr("Binnenstad"));
+  EXPECT_THAT(one_line, HasSubstr("Slagerij Vos"));
+  EXPECT_THAT(one_line, HasSubstr("Collectieve waarschuwing"));
+  EXPECT_THAT(one_line, HasSubstr("ouder"));  // the parent/guardian line
 
   FileObjectionRequest file;
   file.set_card_id(card.id());

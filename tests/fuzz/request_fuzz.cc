@@ -17,6 +17,7 @@
 #include "absl/time/civil_time.h"
 #include "google/protobuf/stubs/logging.h"
 #include "services/audit/audit_requests.h"
+#include "services/common/iban.h"
 #include "services/common/local_time.h"
 #include "services/common/policy_loader.h"
 #include "services/common/source_dir.h"
@@ -327,7 +328,16 @@ void Validate(uint8_t type, absl::string_view body) {
         }
       }
     })
-    // 66: free.
+    KVO_FUZZ_CASE(66, SetAreaContactRequest, {
+      const auto contact = kvo::cycle::ValidateSetAreaContactRequest(r);
+      Expect(contact.status());
+      // What passes keeps an IBAN that checks out as it is stored.
+      if (contact.ok() && !contact->iban().empty() &&
+          kvo::common::NormalizeIban(contact->iban(), "iban").value_or("") !=
+              contact->iban()) {
+        __builtin_trap();
+      }
+    })
     KVO_FUZZ_CASE(67, ReductionAcrossRequest, {
       auto periods = kvo::reports::ValidateReductionAcrossRequest(
           r, v1::Policy::default_instance());

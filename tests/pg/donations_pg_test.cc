@@ -3,6 +3,7 @@
 // group lapse, the refund path, bad input writing nothing, the ledger
 // balancing every claim, and the claim links' retention.
 #include <atomic>
+#include <fstream>
 #include <future>
 #include <pqxx/pqxx>
 #include <set>
@@ -14,11 +15,13 @@
 #include "services/common/clock.h"
 #include "services/common/db_pool.h"
 #include "services/common/local_time.h"
+#include "services/cycle/cycle_letterheads.h"
 #include "services/donations/donation_retention.h"
 #include "services/donations/donation_use_cases.h"
 #include "services/donations/provider_signature.h"
 #include "services/registry/registry_claim_parties.h"
 #include "tests/support/pg_environment.h"
+#include "tests/support/subprocess.h"
 
 namespace kvo::donations {
 namespace {
@@ -47,8 +50,9 @@ class DonationsPgTest : public kvo::testing::PgTest {
   void SetUp() override {
     PgTest::SetUp();
     pool_ = std::make_unique<common::DbPool>(conninfo(), 10);
-    use_cases_ = std::make_unique<DonationUseCases>(
-        policy_, *pool_, parties_, clock_, ProviderConfig{kSecret});
+    use_cases_ = std::make_unique<DonationUseCases>(policy_, *pool_, parties_,
+                                                    letterheads_, clock_,
+                                                    ProviderConfig{kSecret});
     area_ =
         Id("INSERT INTO areas (name, kind, municipality) VALUES ('A', "
            "'shopping_area', 'Deventer') RETURNING id");
@@ -57,6 +61,7 @@ class DonationsPgTest : public kvo::testing::PgTest {
            "'shopping_area', 'Deventer') RETURNING id");
     shop_ = Id(absl::StrCat("INSERT INTO shops (area_id, name) VALUES (", area_,
                             ", 'Bakkerij') RETURNING id"));
+    RecordLetterhead(area_);
     coordinator_.who.role = "coordinator";
     coordinator_.role = kvo::v1::ROLE_COORDINATOR;
     coordinator_.check_area = [this](pqxx::transaction_base&, int64_t area) {
@@ -73,6 +78,31 @@ class DonationsPgTest : public kvo::testing::PgTest {
     return id;
   }
   int64_t Count(const std::string& sql) { return Id(sql); }
+  // What `kvo area contact` records: the letters' sender and account.
+  void RecordLetterhead(int64_t area) {
+    Id(absl::StrCat(
+        "INSERT INTO area_contacts (area_id, coordinator, objection_address, "
+        "objection_email, phone, payee, iban) VALUES (",
+        area,
+        ", 'Coördinator A', 'Postbus 1, 7400 AA Deventer', 'kvo@example.nl', "
+        "'0570 123456', 'Stichting KVO A', 'NL91ABNA0417164300') "
+        "ON CONFLICT (area_id) DO UPDATE SET payee = EXCLUDED.payee, iban = "
+        "EXCLUDED.iban RETURNING area_id"));
+  }
+  // What the person reads in a letter, its lines joined by spaces (a
+  // wrapped IBAN still reads as one).
+  std::string PdfText(const std::string& pdf) {
+    kvo::testing::TempDir dir;
+    const auto file = dir.path() / "letter.pdf";
+    std::ofstream(file, std::ios::binary) << pdf;
+    std::string text =
+        kvo::testing::RunCommand({"/usr/bin/pdftotext", file.string(), "-"})
+            .out;
+    for (char& c : text) {
+      if (c == '\n') c = ' ';
+    }
+    return text;
+  }
 
   int64_t Person() {
     return Id(absl::StrCat(
@@ -150,6 +180,7 @@ class DonationsPgTest : public kvo::testing::PgTest {
 
   kvo::v1::Policy policy_ = TestPolicy();
   registry::RegistryClaimParties parties_;
+  cycle::CycleLetterheads letterheads_;
   common::OffsetClock clock_;
   std::unique_ptr<common::DbPool> pool_;
   std::unique_ptr<DonationUseCases> use_cases_;
@@ -289,11 +320,33 @@ TEST_F(DonationsPgTest, DismissalRefundsAndTheReportShowsIt) {
   kvo::v1::DismissClaimRequest dismiss;
   dismiss.set_claim_id(claim);
   dismiss.set_reason("sepot");
+  // A refund letter names where the money comes from: without a payee
+  // and IBAN the dismissal is refused, naming what to record, and nothing
+  // changes.
+  Id(
+      absl::StrCat("UPDATE area_contacts SET payee = '', iban = '' WHERE "
+                   "area_id = ",
+                   area_, " RETURNING area_id"));
+  const int64_t before = Written();
+  auto refused = use_cases_->Dismiss(coordinator_, dismiss);
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(refused.status().message(), HasSubstr("--payee"));
+  EXPECT_THAT(refused.status().message(), HasSubstr("--iban"));
+  EXPECT_THAT(refused.status().message(), HasSubstr("kvo area contact"));
+  EXPECT_EQ(Written(), before);
+  RecordLetterhead(area_);
   auto letter = use_cases_->Dismiss(coordinator_, dismiss);
   ASSERT_TRUE(letter.ok()) << letter.status();
   EXPECT_EQ(letter->claim().state(), "refund_due");
   EXPECT_EQ(letter->letter_kind(), "refund");
   EXPECT_EQ(letter->pdf().substr(0, 5), "%PDF-");
+  const std::string text = PdfText(letter->pdf());
+  for (const char* part :
+       {"NL91 ABNA 0417 1643 00", "Stichting KVO A", "Coördinator A",
+        "Postbus 1, 7400 AA Deventer", "kvo@example.nl", "0570 123456",
+        "Deventer, ", "€ 181,00"}) {
+    EXPECT_THAT(text, HasSubstr(part));
+  }
   kvo::v1::RecordRefundRequest refund;
   refund.set_claim_id(claim);
   auto done = use_cases_->RecordRefund(coordinator_, refund);
@@ -326,6 +379,47 @@ TEST_F(DonationsPgTest, DismissalRefundsAndTheReportShowsIt) {
 // paid, one part paid and waived, one paid, dismissed and refunded, a group
 // where one pays and the other (part paid) lapses with a refund due, and
 // one still open.
+TEST_F(DonationsPgTest, ReminderLetterNamesPayeeIbanSenderAndContact) {
+  const int64_t claim = Case(1).claims(0).id();
+  clock_.Advance(absl::Hours(24 * 15));  // past the 14 days to pay
+  kvo::v1::RemindClaimRequest remind;
+  remind.set_claim_id(claim);
+  // Without an account the reminder cannot say where to pay: refused,
+  // naming what to record, and the claim stays as it was.
+  Id(absl::StrCat("UPDATE area_contacts SET iban = '' WHERE area_id = ", area_,
+                  " RETURNING area_id"));
+  const int64_t before = Written();
+  auto refused = use_cases_->Remind(coordinator_, remind);
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(refused.status().message(),
+              HasSubstr("kvo area contact --area " + std::to_string(area_)));
+  EXPECT_THAT(refused.status().message(), HasSubstr("--iban"));
+  EXPECT_EQ(Written(), before);
+  EXPECT_EQ(Count(absl::StrCat(
+                "SELECT reminders FROM donation_claims WHERE id = ", claim)),
+            0);
+  RecordLetterhead(area_);
+  auto letter = use_cases_->Remind(coordinator_, remind);
+  ASSERT_TRUE(letter.ok()) << letter.status();
+  EXPECT_EQ(letter->letter_kind(), "reminder");
+  const std::string text = PdfText(letter->pdf());
+  for (const char* part :
+       {"Herinnering overlastdonatie", "€ 181,00", "NL91 ABNA 0417 1643 00",
+        "ten name van Stichting KVO A", "Coördinator A",
+        "Postbus 1, 7400 AA Deventer", "kvo@example.nl", "0570 123456"}) {
+    EXPECT_THAT(text, HasSubstr(part));
+  }
+  std::string reference;
+  for (char c : text) {
+    if (c >= '0' && c <= '9') reference += c;
+  }
+  EXPECT_THAT(reference,
+              HasSubstr(std::to_string(Count(absl::StrCat(
+                  "SELECT payment_reference::bigint FROM donation_claims "
+                  "WHERE id = ",
+                  claim)))));
+}
+
 TEST_F(DonationsPgTest, TheReportsCategoriesPartitionWhatWasClaimed) {
   const int64_t paid = Case(1).claims(0).id();
   ASSERT_TRUE(

@@ -160,6 +160,23 @@ void KvodFixture::AdmitToDoor(int64_t area,
   }
 }
 
+void KvodFixture::RecordLetterhead(int64_t area, bool with_account) {
+  auto cycle = CycleService::NewStub(kvod_->Channel());
+  SetAreaContactRequest req;
+  req.set_area_id(area);
+  req.set_coordinator("P. Jansen, KVO-coördinator");
+  req.set_objection_address("Postbus 100, 7400 AC Deventer");
+  req.set_objection_email("kvo@deventer.example");
+  req.set_phone("0570 123456");
+  if (with_account) {
+    req.set_payee("Stichting KVO Deventer");
+    req.set_iban(kKvoIban);
+  }
+  AreaContact out;
+  grpc::Status s = cycle->SetAreaContact(Ctx(admin_).get(), req, &out);
+  EXPECT_TRUE(s.ok()) << s.error_message();
+}
+
 std::string KvodFixture::MakeUser(const std::string& login, Role role,
                                   std::vector<int64_t> areas, int64_t* id) {
   CreatePrincipalRequest req;

@@ -53,6 +53,13 @@ class KvodFixture : public ::testing::Test {
   // admin, through the real CycleService. Call it again after adding shops
   // whose shopkeepers sync.
   void AdmitToDoor(int64_t area, const std::vector<int64_t>& shopkeepers = {});
+  // Records the area's letterhead as its coordinator would (`kvo area
+  // contact`, as the admin through the real CycleService): objection
+  // address and e-mail, and with `with_account` the payee and IBAN
+  // (kKvoIban) nuisance donations are paid to. Notices need the former;
+  // donation letters both.
+  void RecordLetterhead(int64_t area, bool with_account = true);
+  static constexpr char kKvoIban[] = "NL91ABNA0417164300";
   // Creates, enrolls and logs in a principal; its token.
   std::string MakeUser(const std::string& login, kvo::v1::Role role,
                        std::vector<int64_t> areas, int64_t* id = nullptr);

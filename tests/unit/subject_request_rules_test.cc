@@ -6,7 +6,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "services/notice/notice_pdf.h"
+#include "services/common/dutch_date.h"
 
 namespace kvo::privacy {
 namespace {
@@ -130,9 +130,9 @@ TEST(SubjectRequestRulesTest, NamesRoundTrip) {
 }
 
 TEST(DutchDateTest, WritesTheMonthInDutch) {
-  EXPECT_EQ(notice::DutchDate(2026, 11, 30), "30 november 2026");
-  EXPECT_EQ(notice::DutchDate(1990, 4, 1), "1 april 1990");
-  EXPECT_EQ(notice::DutchDate(2027, 3, 9), "9 maart 2027");
+  EXPECT_EQ(common::DutchDate(2026, 11, 30), "30 november 2026");
+  EXPECT_EQ(common::DutchDate(1990, 4, 1), "1 april 1990");
+  EXPECT_EQ(common::DutchDate(2027, 3, 9), "9 maart 2027");
 }
 
 }  // namespace
