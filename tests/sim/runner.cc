@@ -176,6 +176,22 @@ bool Setup(World& world, Model& model, std::mt19937_64& rng, int areas,
       *error = "RecordLicence: " + s.error_message();
       return false;
     }
+    // The letterhead notices and donation letters need (issue 26): where
+    // objections go, and whom donations are paid to.
+    SetAreaContactRequest contact;
+    contact.set_area_id(area.id);
+    contact.set_objection_address(
+        absl::StrCat("Postbus ", 100 + a, ", 7200 AA Zutphen"));
+    contact.set_objection_email(absl::StrCat("bezwaar", a, "@kvo.example"));
+    contact.set_payee("Stichting KVO");
+    contact.set_iban("NL91ABNA0417164300");
+    AreaContact contact_out;
+    s = world.cycle().SetAreaContact(world.Ctx(area.coordinator.token).get(),
+                                     contact, &contact_out);
+    if (!s.ok()) {
+      *error = "SetAreaContact: " + s.error_message();
+      return false;
+    }
     for (int shop : area.shops) {
       RecordParticipantRequest p;
       p.set_area_id(area.id);
