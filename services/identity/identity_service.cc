@@ -622,9 +622,9 @@ grpc::Status IdentityServiceImpl::CreateArea(
               absl::StrCat("an area '", request->name(), "' already exists in ",
                            request->municipality()));
         }
-        const int64_t area =
-            Store::InsertArea(tx, request->name(), kind,
-                              request->municipality(), request->demo());
+        const int64_t area = Store::InsertArea(tx, request->name(), kind,
+                                               request->municipality(),
+                                               request->demo(), NowMs());
         PgAuditStore::Append(
             tx, guard_.Record(*call, "identity.create_area",
                               absl::StrCat("area:", area), "administration"));

@@ -106,8 +106,9 @@ constexpr char kRevokeAllSql[] =
     "WHERE principal_id = $1 AND revoked_at IS NULL";
 constexpr char kInsertAreaSql[] =
     "INSERT INTO areas (name, kind, municipality, demo, created_at) VALUES "
-    "($1, $2, $3, $4, CASE WHEN $4 THEN now() - interval '731 days' ELSE "
-    "now() END) RETURNING id";
+    "($1, $2, $3, $4, timestamptz 'epoch' + $5::bigint * interval '1 "
+    "millisecond' - CASE WHEN $4 THEN interval '731 days' ELSE interval "
+    "'0' END) RETURNING id";
 constexpr char kAreaTakenSql[] =
     "SELECT EXISTS (SELECT 1 FROM areas WHERE municipality = $1 AND name = $2)";
 constexpr char kListAreasSql[] =
@@ -388,9 +389,10 @@ void PgIdentityStore::RevokeAllSessions(Tx& tx, int64_t principal_id) {
 
 int64_t PgIdentityStore::InsertArea(Tx& tx, const std::string& name,
                                     const std::string& kind,
-                                    const std::string& municipality,
-                                    bool demo) {
-  return tx.exec_params1(kInsertAreaSql, name, kind, municipality, demo)[0]
+                                    const std::string& municipality, bool demo,
+                                    int64_t now_ms) {
+  return tx
+      .exec_params1(kInsertAreaSql, name, kind, municipality, demo, now_ms)[0]
       .as<int64_t>();
 }
 

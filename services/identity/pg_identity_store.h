@@ -138,7 +138,8 @@ class PgIdentityStore final {
   // generates lie after that day as the incident rule requires.
   static int64_t InsertArea(Tx& tx, const std::string& name,
                             const std::string& kind,
-                            const std::string& municipality, bool demo);
+                            const std::string& municipality, bool demo,
+                            int64_t now_ms);
   static bool AreaNameTaken(Tx& tx, const std::string& municipality,
                             const std::string& name);
   // All areas when `only` is empty, else those ids.
