@@ -195,14 +195,14 @@ int RunVerify(const GlobalOptions& opts, const AuditArgs& args) {
           ->Verify(ctx.get(), kvo::v1::VerifyRequest(), &response);
   if (!status.ok()) return ReportRpcError(status);
   Record record = {
-      {"ok", response.ok() ? "true" : "false"},
-      {"entries_checked", absl::StrCat(response.entries_checked())},
-      {"tree_heads_checked", absl::StrCat(response.tree_heads_checked())},
+      {"ok", Value::Bool(response.ok())},
+      {"entries_checked", Value::Int(response.entries_checked())},
+      {"tree_heads_checked", Value::Int(response.tree_heads_checked())},
       {"witnessed_heads_checked",
-       absl::StrCat(response.witnessed_heads_checked())}};
+       Value::Int(response.witnessed_heads_checked())}};
   if (!response.ok()) {
     record.emplace_back("first_bad_index",
-                        absl::StrCat(response.first_bad_index()));
+                        Value::Int(response.first_bad_index()));
     record.emplace_back("problem", response.problem());
   }
   // kvod's word that the log is intact is checked where it can be: the
@@ -216,18 +216,19 @@ int RunVerify(const GlobalOptions& opts, const AuditArgs& args) {
     absl::Status signature =
         CheckHistory(connection, args, latest, trust, &record);
     latest_ok = signature.ok();
-    record.emplace_back("latest_tree_size", absl::StrCat(latest.tree_size()));
+    record.emplace_back("latest_tree_size", Value::Int(latest.tree_size()));
     record.emplace_back("latest_root_hash", HexEncode(latest.root_hash()));
-    record.emplace_back("latest_signed_at",
-                        FormatUnixMillis(latest.timestamp_ms()));
+    record.emplace_back(
+        "latest_signed_at",
+        Value::Time(absl::FromUnixMillis(latest.timestamp_ms()), true));
     record.emplace_back(
         "latest_signature",
         latest_ok ? "verified" : absl::StrCat("FAILED: ", signature.message()));
     record.emplace_back("key", trust.how);
   }
   const bool ok = response.ok() && latest_ok;
-  record.front().second = ok ? "true" : "false";
-  PrintRecord(record, opts.json);
+  record.front().second = Value::Bool(ok);
+  PrintRecord(record, opts.Style());
   return ok ? kExitOk : kExitFailed;
 }
 
@@ -245,11 +246,13 @@ int RunHead(const GlobalOptions& opts, const AuditArgs& args) {
   grpc::Status status =
       NewStub(connection)->GetTreeHead(ctx.get(), request, &head);
   if (!status.ok()) return ReportRpcError(status);
-  Record record = {{"tree_size", absl::StrCat(head.tree_size())},
-                   {"root_hash", HexEncode(head.root_hash())},
-                   {"signed_at", FormatUnixMillis(head.timestamp_ms())},
-                   {"timestamp_ms", absl::StrCat(head.timestamp_ms())},
-                   {"public_key", HexEncode(head.public_key())}};
+  Record record = {
+      {"tree_size", Value::Int(head.tree_size())},
+      {"root_hash", HexEncode(head.root_hash())},
+      {"signed_at",
+       Value::Time(absl::FromUnixMillis(head.timestamp_ms()), true)},
+      {"timestamp_ms", Value::Int(head.timestamp_ms())},
+      {"public_key", HexEncode(head.public_key())}};
   // An older head by --size is checked against the key only; the latest
   // also against every head kvo checked before.
   absl::Status s =
@@ -263,7 +266,7 @@ int RunHead(const GlobalOptions& opts, const AuditArgs& args) {
   }
   record.emplace_back("key", trust.how);
   record.emplace_back("signature", "verified");
-  PrintRecord(record, opts.json);
+  PrintRecord(record, opts.Style());
   return kExitOk;
 }
 
@@ -286,14 +289,15 @@ int RunProveInclusion(const GlobalOptions& opts, const AuditArgs& args,
   }
   const SignedTreeHead& head = proof.tree_head();
   PrintRecord({{"result", "inclusion proof verified"},
-               {"index", absl::StrCat(args.index)},
-               {"tree_size", absl::StrCat(head.tree_size())},
+               {"index", Value::Int(args.index)},
+               {"tree_size", Value::Int(head.tree_size())},
                {"leaf_hash", HexEncode(proof.leaf_hash())},
                {"root_hash", HexEncode(head.root_hash())},
-               {"signed_at", FormatUnixMillis(head.timestamp_ms())},
+               {"signed_at",
+                Value::Time(absl::FromUnixMillis(head.timestamp_ms()), true)},
                {"public_key", HexEncode(head.public_key())},
                {"key", KeyTrust(pinned)}},
-              opts.json);
+              opts.Style());
   return kExitOk;
 }
 
@@ -318,15 +322,17 @@ int RunProveConsistency(const GlobalOptions& opts, const AuditArgs& args,
   const SignedTreeHead& first = proof.first();
   const SignedTreeHead& second = proof.second();
   PrintRecord({{"result", "consistency proof verified"},
-               {"from", absl::StrCat(args.from)},
-               {"to", absl::StrCat(args.to)},
+               {"from", Value::Int(args.from)},
+               {"to", Value::Int(args.to)},
                {"first_root_hash", HexEncode(first.root_hash())},
-               {"first_signed_at", FormatUnixMillis(first.timestamp_ms())},
+               {"first_signed_at",
+                Value::Time(absl::FromUnixMillis(first.timestamp_ms()), true)},
                {"second_root_hash", HexEncode(second.root_hash())},
-               {"second_signed_at", FormatUnixMillis(second.timestamp_ms())},
+               {"second_signed_at",
+                Value::Time(absl::FromUnixMillis(second.timestamp_ms()), true)},
                {"public_key", HexEncode(second.public_key())},
                {"key", KeyTrust(pinned)}},
-              opts.json);
+              opts.Style());
   return kExitOk;
 }
 
@@ -419,7 +425,7 @@ int RunShow(const GlobalOptions& opts, const AuditArgs& args) {
         "the entry kvod shows is not the entry its proof covers");
   }
   if (!check.ok()) {
-    PrintRecord(record, opts.json);
+    PrintRecord(record, opts.Style());
     return ReportError(absl::StrCat("inclusion proof of entry ", args.index,
                                     " FAILED: ", check.message()),
                        kExitFailed);
@@ -430,7 +436,7 @@ int RunShow(const GlobalOptions& opts, const AuditArgs& args) {
                                    head.tree_size(), " (",
                                    FormatUnixMillis(head.timestamp_ms()), ")"));
   record.emplace_back("key", KeyTrust(trust.key));
-  PrintRecord(record, opts.json);
+  PrintRecord(record, opts.Style());
   return kExitOk;
 }
 

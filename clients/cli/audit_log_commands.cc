@@ -91,10 +91,11 @@ int RunLog(const GlobalOptions& opts, const LogArgs& args) {
   for (const auto& row : response.rows()) AddAuditLogRow(row, &table);
   if (!args.csv.empty()) {
     std::string error;
-    if (!WriteCsv(table, args.csv, &error)) return ReportError(error, 1);
+    if (!WriteCsv(table, args.csv, &error, opts.Style().lang))
+      return ReportError(error, 1);
   }
   if (opts.json) {
-    PrintTable(table, true);
+    PrintTable(table, opts.Style());
     if (!response.next_page_token().empty()) {
       // Scripts read the token from stderr to keep stdout one JSON array.
       std::cerr << "next_page_token: " << response.next_page_token()
@@ -102,7 +103,7 @@ int RunLog(const GlobalOptions& opts, const LogArgs& args) {
     }
     return kExitOk;
   }
-  PrintTable(table, false);
+  PrintTable(table, opts.Style());
   if (!response.next_page_token().empty()) {
     std::cout << "more: add --page-token " << response.next_page_token()
               << std::endl;
@@ -126,7 +127,7 @@ int RunHeads(const GlobalOptions& opts, const LogArgs& args) {
                           FormatUnixMillis(head.timestamp_ms()),
                           common::HexEncode(head.root_hash())});
   }
-  PrintTable(table, opts.json);
+  PrintTable(table, opts.Style());
   return kExitOk;
 }
 
@@ -146,16 +147,16 @@ int RunAnomalies(const GlobalOptions& opts, const LogArgs& args) {
               {}};
   for (const auto& a : response.anomalies()) {
     table.rows.push_back(
-        {a.day(), a.kind(), a.login(),
-         a.principal_id() == 0 ? "" : absl::StrCat(a.principal_id()),
-         a.subject(), absl::StrCat(a.count()), a.detail(),
-         FormatLocalSeconds(a.last_at()), absl::StrJoin(a.indexes(), ",")});
+        {Value::Day(a.day()), a.kind(), a.login(), Value::Id(a.principal_id()),
+         a.subject(), Value::Int(a.count()), a.detail(),
+         TimeValue(a.last_at(), true), absl::StrJoin(a.indexes(), ",")});
   }
   if (!args.csv.empty()) {
     std::string error;
-    if (!WriteCsv(table, args.csv, &error)) return ReportError(error, 1);
+    if (!WriteCsv(table, args.csv, &error, opts.Style().lang))
+      return ReportError(error, 1);
   }
-  PrintTable(table, opts.json);
+  PrintTable(table, opts.Style());
   return kExitOk;
 }
 
@@ -182,16 +183,15 @@ Table AuditLogTable() {
 void AddAuditLogRow(const kvo::v1::LogRow& row, Table* table) {
   const kvo::v1::AuditEntry& e = row.entry();
   if (row.content_erased()) {
-    table->rows.push_back({absl::StrCat(e.index()), FormatLocalSeconds(e.at()),
-                           kErased, "", "", "", kErased, "", e.outcome(),
-                           kErased});
+    table->rows.push_back({Value::Int(e.index()), TimeValue(e.at(), true),
+                           kErased, Value::Null(), "", Value::Null(), kErased,
+                           "", e.outcome(), kErased});
     return;
   }
-  table->rows.push_back(
-      {absl::StrCat(e.index()), FormatLocalSeconds(e.at()), row.login(),
-       e.principal_id() == 0 ? "" : absl::StrCat(e.principal_id()), e.role(),
-       e.area_id() == 0 ? "" : absl::StrCat(e.area_id()), e.action(),
-       e.purpose(), e.outcome(), e.subject()});
+  table->rows.push_back({Value::Int(e.index()), TimeValue(e.at(), true),
+                         row.login(), Value::Id(e.principal_id()), e.role(),
+                         Value::Id(e.area_id()), e.action(), e.purpose(),
+                         e.outcome(), e.subject()});
 }
 
 void AddAuditLogCommands(CLI::App* audit, const GlobalOptions* opts,

@@ -59,13 +59,14 @@ Record ContactRecord(const kvo::v1::AreaContact& c) {
   const auto or_dash = [](const std::string& v) {
     return v.empty() ? std::string("-") : v;
   };
-  return {{"gebied", absl::StrCat(c.area_id())},
+  return {{"area", Value::Int(c.area_id())},
           {"coordinator", or_dash(c.coordinator())},
-          {"bezwaaradres", or_dash(c.objection_address())},
-          {"bezwaar_email", or_dash(c.objection_email())},
-          {"telefoon", or_dash(c.phone())},
-          {"begunstigde", or_dash(c.payee())},
-          {"iban", c.iban().empty() ? "-" : common::FormatIban(c.iban())}};
+          {"objection_address", or_dash(c.objection_address())},
+          {"objection_email", or_dash(c.objection_email())},
+          {"phone", or_dash(c.phone())},
+          {"payee", or_dash(c.payee())},
+          {"iban",
+           c.iban().empty() ? Value::Null() : common::FormatIban(c.iban())}};
 }
 
 template <typename Request, typename Response>
@@ -81,70 +82,53 @@ std::string PartyName(const std::string& code) {
   return kind == nullptr ? code : std::string(kind->label_nl);
 }
 
-std::string AreaKindDutch(kvo::v1::AreaKind kind) {
-  return kind == kvo::v1::AREA_KIND_BUSINESS_PARK ? "KVO-B (bedrijventerrein)"
-                                                  : "KVO-W (winkelgebied)";
-}
-
-std::string StateDutch(const std::string& state) {
-  if (state == "done") return "gereed";
-  if (state == "current") return "nu";
-  if (state == "next") return "hierna";
-  return "later";
-}
-
-std::string CertificateDutch(const std::string& kind) {
-  return kind == "basis_samenwerken" ? "Basis Samenwerken"
-                                     : "Continu Samenwerken";
-}
-
 Record LicenceRecord(const kvo::v1::Licence& l) {
-  return {{"vergunning", absl::StrCat(l.id())},
-          {"soort", l.kind() == "ap" ? "AP-vergunning" : "CCV-bulkvergunning"},
-          {"nummer", l.number()},
-          {"houder", l.holder()},
-          {"geldig_van", FormatDutchDay(l.valid_from())},
-          {"geldig_tot_en_met", FormatDutchDay(l.valid_until())},
-          {"van_kracht", l.in_force() ? "ja" : "nee"}};
+  return {{"licence", Value::Int(l.id())},
+          {"kind", Value::Label(l.kind())},
+          {"number", l.number()},
+          {"holder", l.holder()},
+          {"valid_from", Value::Day(l.valid_from())},
+          {"valid_until", Value::Day(l.valid_until())},
+          {"in_force", Value::Bool(l.in_force())}};
 }
 
 Record ParticipantRecord(const kvo::v1::Participant& p) {
-  return {{"winkel", absl::StrCat(p.shop_id())},
-          {"naam", p.shop_name()},
-          {"deelnameovereenkomst", FormatDutchDay(p.agreement_signed_on())},
-          {"verklaring_modelprotocol",
-           p.declaration_signed_on().empty()
-               ? "niet getekend"
-               : FormatDutchDay(p.declaration_signed_on())}};
+  return {
+      {"shop", Value::Int(p.shop_id())},
+      {"name", p.shop_name()},
+      {"agreement_signed", Value::Day(p.agreement_signed_on())},
+      {"protocol_declaration", p.declaration_signed_on().empty()
+                                   ? Value::Label("not_signed")
+                                   : Value::Day(p.declaration_signed_on())}};
 }
 
-void PrintIntent(const kvo::v1::Intent& intent, bool json) {
+void PrintIntent(const kvo::v1::Intent& intent, const OutputStyle& style) {
   std::vector<std::string> missing;
   for (const auto& p : intent.missing_parties())
     missing.push_back(PartyName(p));
   PrintRecord(
-      {{"gebied", absl::StrCat(intent.area_id())},
-       {"tekst", intent.text()},
-       {"status", intent.complete() ? "door alle partijen getekend"
-                                    : "nog niet compleet"},
-       {"ontbreekt", missing.empty() ? "-" : absl::StrJoin(missing, ", ")}},
-      json);
+      {{"area", Value::Int(intent.area_id())},
+       {"text", intent.text()},
+       {"status",
+        Value::Label(intent.complete() ? "signed_by_all" : "incomplete")},
+       {"missing", missing.empty() ? "-" : absl::StrJoin(missing, ", ")}},
+      style);
   std::vector<Record> rows;
   for (const auto& s : intent.signatures()) {
-    rows.push_back({{"partij", PartyName(s.party())},
-                    {"getekend_door", s.signed_by()},
-                    {"op", FormatDutchDay(s.signed_on())}});
+    rows.push_back({{"party", Value::Label(s.party())},
+                    {"signed_by", s.signed_by()},
+                    {"on", Value::Day(s.signed_on())}});
   }
-  if (!rows.empty()) PrintTable(TableOf(rows), json);
+  if (!rows.empty()) PrintTable(TableOf(rows), style);
 }
 
 Record CertificateRecord(const kvo::v1::Certificate& c) {
-  return {{"certificaat", absl::StrCat(c.id())},
-          {"gebied", absl::StrCat(c.area_id())},
-          {"soort", CertificateDutch(c.kind())},
-          {"sterren", absl::StrCat(c.stars())},
-          {"uitgereikt", FormatDutchDay(c.issued_on())},
-          {"geldig_tot", FormatDutchDay(c.valid_until())}};
+  return {{"certificate", Value::Int(c.id())},
+          {"area", Value::Int(c.area_id())},
+          {"kind", Value::Label(c.kind())},
+          {"stars", Value::Int(c.stars())},
+          {"issued", Value::Day(c.issued_on())},
+          {"valid_until", Value::Day(c.valid_until())}};
 }
 
 int RunShow(const GlobalOptions& opts, const Args& a) {
@@ -152,21 +136,21 @@ int RunShow(const GlobalOptions& opts, const Args& a) {
   req.set_area_id(a.area);
   kvo::v1::AreaOverview resp;
   if (int rc = Call(opts, &Stub::GetArea, req, &resp); rc != kExitOk) return rc;
-  PrintRecord({{"gebied", absl::StrCat(resp.area().id())},
-               {"naam", resp.area().name()},
-               {"soort", AreaKindDutch(resp.area().kind())},
-               {"gemeente", resp.area().municipality()}},
-              opts.json);
+  PrintRecord({{"area", Value::Int(resp.area().id())},
+               {"name", resp.area().name()},
+               {"kind", Value::Label(AreaKindName(resp.area().kind()))},
+               {"municipality", resp.area().municipality()}},
+              opts.Style());
   std::vector<Record> streets, parties, participants, licences;
   for (const auto& s : resp.streets()) {
-    streets.push_back({{"straat", s.name()},
-                       {"contactpersoon", s.contact_name()},
+    streets.push_back({{"street", s.name()},
+                       {"contact_person", s.contact_name()},
                        {"contact", s.contact_details()}});
   }
   for (const auto& p : resp.parties()) {
-    parties.push_back({{"partij", PartyName(p.kind())},
-                       {"naam", p.name()},
-                       {"contactpersoon", p.contact_name()},
+    parties.push_back({{"party", Value::Label(p.kind())},
+                       {"name", p.name()},
+                       {"contact_person", p.contact_name()},
                        {"contact", p.contact_details()}});
   }
   for (const auto& p : resp.participants()) {
@@ -174,9 +158,9 @@ int RunShow(const GlobalOptions& opts, const Args& a) {
   }
   for (const auto& l : resp.licences()) licences.push_back(LicenceRecord(l));
   for (const auto* rows : {&streets, &parties, &participants, &licences}) {
-    if (!rows->empty()) PrintTable(TableOf(*rows), opts.json);
+    if (!rows->empty()) PrintTable(TableOf(*rows), opts.Style());
   }
-  PrintRecord(ContactRecord(resp.contact()), opts.json);
+  PrintRecord(ContactRecord(resp.contact()), opts.Style());
   if (resp.contact().objection_address().empty() && !opts.json) {
     std::printf(
         "Geen bezwaaradres vastgelegd: kennisgevingen worden geweigerd "
@@ -200,10 +184,10 @@ int RunStreet(const GlobalOptions& opts, const Args& a) {
   if (int rc = Call(opts, &Stub::AddStreet, req, &resp); rc != kExitOk) {
     return rc;
   }
-  PrintRecord({{"straat", absl::StrCat(resp.id())},
-               {"naam", resp.name()},
-               {"contactpersoon", resp.contact_name()}},
-              opts.json);
+  PrintRecord({{"street", Value::Int(resp.id())},
+               {"name", resp.name()},
+               {"contact_person", resp.contact_name()}},
+              opts.Style());
   return kExitOk;
 }
 
@@ -218,11 +202,11 @@ int RunParty(const GlobalOptions& opts, const Args& a) {
   if (int rc = Call(opts, &Stub::AddParty, req, &resp); rc != kExitOk) {
     return rc;
   }
-  PrintRecord({{"partij", absl::StrCat(resp.id())},
-               {"soort", PartyName(resp.kind())},
-               {"naam", resp.name()},
-               {"contactpersoon", resp.contact_name()}},
-              opts.json);
+  PrintRecord({{"party", Value::Int(resp.id())},
+               {"kind", Value::Label(resp.kind())},
+               {"name", resp.name()},
+               {"contact_person", resp.contact_name()}},
+              opts.Style());
   return kExitOk;
 }
 
@@ -237,7 +221,7 @@ int RunParticipant(const GlobalOptions& opts, const Args& a) {
       rc != kExitOk) {
     return rc;
   }
-  PrintRecord(ParticipantRecord(resp), opts.json);
+  PrintRecord(ParticipantRecord(resp), opts.Style());
   return kExitOk;
 }
 
@@ -253,7 +237,7 @@ int RunLicence(const GlobalOptions& opts, const Args& a) {
   if (int rc = Call(opts, &Stub::RecordLicence, req, &resp); rc != kExitOk) {
     return rc;
   }
-  PrintRecord(LicenceRecord(resp), opts.json);
+  PrintRecord(LicenceRecord(resp), opts.Style());
   return kExitOk;
 }
 
@@ -270,7 +254,7 @@ int RunContact(const GlobalOptions& opts, const Args& a) {
   if (int rc = Call(opts, &Stub::SetAreaContact, req, &resp); rc != kExitOk) {
     return rc;
   }
-  PrintRecord(ContactRecord(resp), opts.json);
+  PrintRecord(ContactRecord(resp), opts.Style());
   return kExitOk;
 }
 
@@ -283,18 +267,17 @@ int RunDue(const GlobalOptions& opts, const Args& a) {
   }
   std::vector<Record> rows;
   for (const auto& d : resp.items()) {
-    rows.push_back({{"gebied", absl::StrCat(d.area_id())},
-                    {"wat", d.what() == "licence" ? "vergunning loopt af"
-                                                  : "hercertificering"},
-                    {"op", FormatDutchDay(d.due_on())},
-                    {"dagen", absl::StrCat(d.days_left())},
+    rows.push_back({{"area", Value::Int(d.area_id())},
+                    {"what", Value::Label(d.what())},
+                    {"on", Value::Day(d.due_on())},
+                    {"days_left", Value::Int(d.days_left())},
                     {"details", d.detail()}});
   }
   if (rows.empty() && !opts.json) {
     std::printf("Niets dat binnenkort afloopt.\n");
     return kExitOk;
   }
-  PrintTable(TableOf(rows), opts.json);
+  PrintTable(TableOf(rows), opts.Style());
   return kExitOk;
 }
 
@@ -306,7 +289,7 @@ int RunDraft(const GlobalOptions& opts, const Args& a) {
   if (int rc = Call(opts, &Stub::DraftIntent, req, &resp); rc != kExitOk) {
     return rc;
   }
-  PrintIntent(resp, opts.json);
+  PrintIntent(resp, opts.Style());
   return kExitOk;
 }
 
@@ -320,7 +303,7 @@ int RunSign(const GlobalOptions& opts, const Args& a) {
   if (int rc = Call(opts, &Stub::SignIntent, req, &resp); rc != kExitOk) {
     return rc;
   }
-  PrintIntent(resp, opts.json);
+  PrintIntent(resp, opts.Style());
   return kExitOk;
 }
 
@@ -331,7 +314,7 @@ int RunIntentShow(const GlobalOptions& opts, const Args& a) {
   if (int rc = Call(opts, &Stub::GetIntent, req, &resp); rc != kExitOk) {
     return rc;
   }
-  PrintIntent(resp, opts.json);
+  PrintIntent(resp, opts.Style());
   return kExitOk;
 }
 
@@ -346,11 +329,11 @@ int RunAssess(const GlobalOptions& opts, const Args& a) {
   if (int rc = Call(opts, &Stub::RecordAssessment, req, &resp); rc != kExitOk) {
     return rc;
   }
-  PrintRecord({{"toetsing", absl::StrCat(resp.id())},
-               {"op", FormatDutchDay(resp.assessed_on())},
-               {"certificeerder", resp.assessor()},
-               {"uitslag", resp.passed() ? "geslaagd" : "niet geslaagd"}},
-              opts.json);
+  PrintRecord({{"assessment", Value::Int(resp.id())},
+               {"on", Value::Day(resp.assessed_on())},
+               {"assessor", resp.assessor()},
+               {"result", Value::Label(resp.passed() ? "passed" : "failed")}},
+              opts.Style());
   return kExitOk;
 }
 
@@ -362,7 +345,7 @@ int RunIssue(const GlobalOptions& opts, const Args& a) {
   if (int rc = Call(opts, &Stub::IssueCertificate, req, &resp); rc != kExitOk) {
     return rc;
   }
-  PrintRecord(CertificateRecord(resp), opts.json);
+  PrintRecord(CertificateRecord(resp), opts.Style());
   return kExitOk;
 }
 
@@ -380,7 +363,7 @@ int RunCertList(const GlobalOptions& opts, const Args& a) {
     std::printf("Nog geen certificaat.\n");
     return kExitOk;
   }
-  PrintTable(TableOf(rows), opts.json);
+  PrintTable(TableOf(rows), opts.Style());
   return kExitOk;
 }
 
@@ -397,7 +380,7 @@ int RunFiguresImport(const GlobalOptions& opts, const Args& a) {
   if (int rc = Call(opts, &Stub::ImportFigures, req, &resp); rc != kExitOk) {
     return rc;
   }
-  PrintRecord({{"ingelezen", absl::StrCat(resp.imported())}}, opts.json);
+  PrintRecord({{"imported", Value::Int(resp.imported())}}, opts.Style());
   return kExitOk;
 }
 
@@ -410,30 +393,23 @@ int RunFiguresList(const GlobalOptions& opts, const Args& a) {
   }
   std::vector<Record> rows;
   for (const auto& f : resp.figures()) {
-    rows.push_back({{"bron", PartyName(f.source())},
-                    {"periode", f.period()},
-                    {"categorie", f.category()},
-                    {"aantal", absl::StrCat(f.count())}});
+    rows.push_back({{"source", Value::Label(f.source())},
+                    {"period", f.period()},
+                    {"category", f.category()},
+                    {"count", Value::Int(f.count())}});
   }
-  PrintTable(TableOf(rows), opts.json);
+  PrintTable(TableOf(rows), opts.Style());
   return kExitOk;
 }
 
-std::string ActivityStatusDutch(const std::string& status) {
-  if (status == "planned") return "gepland";
-  if (status == "in_progress") return "bezig";
-  if (status == "done") return "klaar";
-  return "geannuleerd";
-}
-
 Record ActivityRecord(const kvo::v1::Activity& x) {
-  return {{"activiteit", absl::StrCat(x.id())},
-          {"doel", absl::StrCat(x.objective_id())},
-          {"omschrijving", x.description()},
-          {"eigenaar", x.owner()},
-          {"deadline", FormatDutchDay(x.deadline())},
-          {"status", ActivityStatusDutch(x.status())},
-          {"te_laat", x.overdue() ? "ja" : "nee"}};
+  return {{"activity", Value::Int(x.id())},
+          {"objective", Value::Int(x.objective_id())},
+          {"description", x.description()},
+          {"owner", x.owner()},
+          {"deadline", Value::Day(x.deadline())},
+          {"status", Value::Label(x.status(), "activity")},
+          {"overdue", Value::Bool(x.overdue())}};
 }
 
 // "+5", "-7,5": a target change for a Dutch reader.
@@ -452,26 +428,12 @@ std::string MetricDutch(const kvo::v1::Objective& o) {
                       points ? " pp" : " %");
 }
 
-// The default policy's measures in Dutch; a measure a policy adds shows as
-// its code (the value --measure takes).
-std::string MeasureDutch(const std::string& code) {
-  static const auto* const kWords = new std::map<std::string, std::string>{
-      {"camera_surveillance", "cameratoezicht"},
-      {"lighting", "verlichting"},
-      {"prevention_training", "preventietraining"},
-      {"organised_surveillance", "georganiseerd toezicht"},
-      {"fire_safety", "brandveiligheid"},
-      {"collective_shop_ban", "collectief winkelverbod"}};
-  auto it = kWords->find(code);
-  return it == kWords->end() ? code : it->second;
-}
-
 Record ObjectiveRecord(const kvo::v1::Objective& o) {
-  return {{"doel", absl::StrCat(o.id())},
-          {"omschrijving", o.description()},
-          {"meetbaar_doel", o.target()},
-          {"maatregel", MeasureDutch(o.measure())},
-          {"meetdoel_rapport", MetricDutch(o)}};
+  return {{"objective", Value::Int(o.id())},
+          {"description", o.description()},
+          {"target", o.target()},
+          {"measure", Value::Label(o.measure())},
+          {"report_metric", MetricDutch(o)}};
 }
 
 int RunObjective(const GlobalOptions& opts, const Args& a) {
@@ -486,7 +448,7 @@ int RunObjective(const GlobalOptions& opts, const Args& a) {
   if (int rc = Call(opts, &Stub::AddObjective, req, &resp); rc != kExitOk) {
     return rc;
   }
-  PrintRecord(ObjectiveRecord(resp), opts.json);
+  PrintRecord(ObjectiveRecord(resp), opts.Style());
   return kExitOk;
 }
 
@@ -502,7 +464,7 @@ int RunActivity(const GlobalOptions& opts, const Args& a) {
   if (int rc = Call(opts, &Stub::AddActivity, req, &resp); rc != kExitOk) {
     return rc;
   }
-  PrintRecord(ActivityRecord(resp), opts.json);
+  PrintRecord(ActivityRecord(resp), opts.Style());
   return kExitOk;
 }
 
@@ -516,7 +478,7 @@ int RunActivityStatus(const GlobalOptions& opts, const Args& a) {
       rc != kExitOk) {
     return rc;
   }
-  PrintRecord(ActivityRecord(resp), opts.json);
+  PrintRecord(ActivityRecord(resp), opts.Style());
   return kExitOk;
 }
 
@@ -534,12 +496,12 @@ std::string ChangeDutch(const kvo::v1::PlanChange& c) {
 Record AdjustmentRecord(const kvo::v1::PlanAdjustment& x) {
   std::vector<std::string> changes;
   for (const auto& c : x.changes()) changes.push_back(ChangeDutch(c));
-  return {{"bijstelling", absl::StrCat(x.id())},
-          {"versie", absl::StrCat(x.plan_version())},
-          {"datum", FormatDutchDay(x.adjusted_on())},
-          {"na", x.evaluation_label()},
-          {"reden", x.reason()},
-          {"wijzigingen", absl::StrJoin(changes, "; ")}};
+  return {{"adjustment", Value::Int(x.id())},
+          {"version", Value::Int(x.plan_version())},
+          {"date", Value::Day(x.adjusted_on())},
+          {"after", x.evaluation_label()},
+          {"reason", x.reason()},
+          {"changes", absl::StrJoin(changes, "; ")}};
 }
 
 int RunPlan(const GlobalOptions& opts, const Args& a) {
@@ -558,14 +520,14 @@ int RunPlan(const GlobalOptions& opts, const Args& a) {
     activities.push_back(ActivityRecord(x));
   }
   if (!a.overdue && !objectives.empty()) {
-    PrintTable(TableOf(objectives), opts.json);
+    PrintTable(TableOf(objectives), opts.Style());
   }
   if (activities.empty() && !opts.json) {
     std::printf(a.overdue ? "Geen activiteiten te laat.\n"
                           : "Nog geen activiteiten.\n");
     return kExitOk;
   }
-  PrintTable(TableOf(activities), opts.json);
+  PrintTable(TableOf(activities), opts.Style());
   if (!a.overdue && resp.adjustments_size() > 0) {
     std::vector<Record> adjustments;
     for (const auto& x : resp.adjustments()) {
@@ -575,7 +537,7 @@ int RunPlan(const GlobalOptions& opts, const Args& a) {
       std::printf("\nBijstellingen (plan van aanpak versie %d)\n",
                   resp.version());
     }
-    PrintTable(TableOf(adjustments), opts.json);
+    PrintTable(TableOf(adjustments), opts.Style());
   }
   return kExitOk;
 }
@@ -609,7 +571,7 @@ int RunAdjust(const GlobalOptions& opts, const Args& a) {
   if (int rc = Call(opts, &Stub::AdjustPlan, req, &resp); rc != kExitOk) {
     return rc;
   }
-  PrintRecord(AdjustmentRecord(resp), opts.json);
+  PrintRecord(AdjustmentRecord(resp), opts.Style());
   return kExitOk;
 }
 
@@ -623,13 +585,13 @@ int RunStatus(const GlobalOptions& opts, const Args& a) {
   std::vector<Record> rows;
   for (const auto& s : resp.steps()) {
     rows.push_back(
-        {{"stap", absl::StrCat(s.number())},
-         {"naam", s.name()},
-         {"status", StateDutch(s.state())},
-         {"ontbreekt",
+        {{"step", Value::Int(s.number())},
+         {"name", s.name()},
+         {"status", Value::Label(s.state(), "step")},
+         {"missing",
           s.missing().empty() ? "-" : absl::StrJoin(s.missing(), "; ")}});
   }
-  PrintTable(TableOf(rows), opts.json);
+  PrintTable(TableOf(rows), opts.Style());
   return kExitOk;
 }
 

@@ -73,7 +73,7 @@ class Seeder {
 
   // ALREADY_EXISTS, from kvod, when the area exists: nothing is written.
   absl::Status Run();
-  void PrintSummary(bool json) const;
+  void PrintSummary(const OutputStyle& style) const;
   // The area made, 0 before.
   int64_t area() const { return area_; }
 
@@ -624,22 +624,22 @@ absl::Status Seeder::AdjustPlan() {
               &adjusted, "the plan's adjustment");
 }
 
-void Seeder::PrintSummary(bool json) const {
+void Seeder::PrintSummary(const OutputStyle& style) const {
   const std::string report = absl::StrCat(
       "kvo report reduction --area ", area_, " --from ", Day(plan_.first_from),
       "..", Day(plan_.first_to), " --to ", Day(plan_.second_from), "..",
       Day(plan_.report_second_to()), " --pdf demo.pdf");
-  PrintRecord({{"area", absl::StrCat(area_)},
+  PrintRecord({{"area", Value::Int(area_)},
                {"name", plan_.area_name},
                {"municipality", plan_.municipality},
                {"demo", "demo"},
-               {"shops", absl::StrCat(shops_.size())},
-               {"persons", absl::StrCat(persons_.size())},
+               {"shops", Value::Int(shops_.size())},
+               {"persons", Value::Int(persons_.size())},
                {"incidents",
                 absl::StrCat(plan_.incidents.size() + plan_.carded.size())},
-               {"cards", absl::StrCat(cards_)},
-               {"photos", absl::StrCat(photos_)},
-               {"claims", absl::StrCat(claims_)},
+               {"cards", Value::Int(cards_)},
+               {"photos", Value::Int(photos_)},
+               {"claims", Value::Int(claims_)},
                {"coordinator", coordinator_login_},
                {"coordinator_password", coordinator_password_},
                {"shopkeeper", shopkeeper_login_},
@@ -649,7 +649,7 @@ void Seeder::PrintSummary(bool json) const {
                {"second_period", absl::StrCat(Day(plan_.second_from), "..",
                                               Day(plan_.report_second_to()))},
                {"report", report}},
-              json);
+              style);
 }
 
 int RunSeed(const GlobalOptions& opts, const Args& a) {
@@ -674,7 +674,7 @@ int RunSeed(const GlobalOptions& opts, const Args& a) {
     return ReportRpcError(
         grpc::Status(static_cast<grpc::StatusCode>(s.code()), message));
   }
-  seeder.PrintSummary(opts.json);
+  seeder.PrintSummary(opts.Style());
   return kExitOk;
 }
 

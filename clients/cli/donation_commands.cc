@@ -51,28 +51,21 @@ int Call(const GlobalOptions& opts,
   return CallUnary<DonationService>(opts, method, request, response);
 }
 
-std::string Money(int64_t cents) {
-  return absl::StrFormat(
-      "%s%d.%02d", cents < 0 ? "-" : "",
-      static_cast<long long>((cents < 0 ? -cents : cents) / 100),
-      static_cast<int>((cents < 0 ? -cents : cents) % 100));
-}
-
 Record ClaimRecord(const kvo::v1::Claim& c) {
-  return {{"claim", absl::StrCat(c.id())},
-          {"case", absl::StrCat(c.case_id())},
-          {"area", absl::StrCat(c.area_id())},
-          {"shop", absl::StrCat(c.shop_id())},
-          {"pseudonym", c.pseudonym().empty() ? "-" : c.pseudonym()},
-          {"state", c.state()},
-          {"amount", Money(c.amount_cents())},
-          {"paid", Money(c.paid_cents())},
-          {"balance", Money(c.balance_cents())},
-          {"shop_share", Money(c.shop_share_cents())},
+  return {{"claim", Value::Int(c.id())},
+          {"case", Value::Int(c.case_id())},
+          {"area", Value::Int(c.area_id())},
+          {"shop", Value::Int(c.shop_id())},
+          {"pseudonym", c.pseudonym().empty() ? Value::Null() : c.pseudonym()},
+          {"state", Value::Label(c.state())},
+          {"amount", Value::Money(c.amount_cents())},
+          {"paid", Value::Money(c.paid_cents())},
+          {"balance", Value::Money(c.balance_cents())},
+          {"shop_share", Value::Money(c.shop_share_cents())},
           {"reference", c.payment_reference()},
-          {"due", c.next_due_on().empty() ? "-" : c.next_due_on()},
-          {"overdue", c.overdue() ? "yes" : "no"},
-          {"reminders", absl::StrCat(c.reminders())}};
+          {"due", Value::Day(c.next_due_on())},
+          {"overdue", Value::Bool(c.overdue())},
+          {"reminders", Value::Int(c.reminders())}};
 }
 
 int WriteLetter(const std::string& path, const kvo::v1::ClaimLetter& letter) {
@@ -88,7 +81,7 @@ int WriteLetter(const std::string& path, const kvo::v1::ClaimLetter& letter) {
 int PrintCase(const GlobalOptions& opts, const kvo::v1::DonationCase& c) {
   std::vector<Record> rows;
   for (const auto& claim : c.claims()) rows.push_back(ClaimRecord(claim));
-  PrintTable(TableOf(rows), opts.json);
+  PrintTable(TableOf(rows), opts.Style());
   return kExitOk;
 }
 
@@ -123,26 +116,26 @@ int RunShow(const GlobalOptions& opts, const Args& a) {
   if (a.ledger) {
     std::vector<Record> rows;
     for (const auto& e : resp.ledger()) {
-      rows.push_back({{"booked", e.booked_on()},
-                      {"kind", e.kind()},
-                      {"amount", Money(e.amount_cents())}});
+      rows.push_back({{"booked", Value::Day(e.booked_on())},
+                      {"kind", Value::Label(e.kind())},
+                      {"amount", Value::Money(e.amount_cents())}});
     }
-    PrintTable(TableOf(rows), opts.json);
+    PrintTable(TableOf(rows), opts.Style());
     return kExitOk;
   }
   Record r = ClaimRecord(resp);
   for (int i = 0; i < resp.instalments_size(); ++i) {
     r.push_back({absl::StrCat("instalment_", i + 1),
                  absl::StrCat(resp.instalments(i).due_on(), " ",
-                              Money(resp.instalments(i).amount_cents()))});
+                              EuroText(resp.instalments(i).amount_cents()))});
   }
   if (!resp.waive_reason().empty())
     r.push_back({"waived", resp.waive_reason()});
   if (!resp.refund_due_on().empty()) {
-    r.push_back({"refund_due", resp.refund_due_on()});
-    r.push_back({"refund_overdue", resp.refund_overdue() ? "yes" : "no"});
+    r.push_back({"refund_due", Value::Day(resp.refund_due_on())});
+    r.push_back({"refund_overdue", Value::Bool(resp.refund_overdue())});
   }
-  PrintRecord(r, opts.json);
+  PrintRecord(r, opts.Style());
   return kExitOk;
 }
 
@@ -157,7 +150,7 @@ int RunList(const GlobalOptions& opts, const Args& a) {
   }
   std::vector<Record> rows;
   for (const auto& c : resp.claims()) rows.push_back(ClaimRecord(c));
-  PrintTable(TableOf(rows), opts.json);
+  PrintTable(TableOf(rows), opts.Style());
   return kExitOk;
 }
 
@@ -182,14 +175,14 @@ int RunPay(const GlobalOptions& opts, const Args& a) {
   for (int64_t id : resp.lapsed_claim_ids()) {
     lapsed += absl::StrCat(lapsed.empty() ? "" : ",", id);
   }
-  PrintRecord({{"payment", absl::StrCat(resp.payment_id())},
-               {"claim", absl::StrCat(resp.claim_id())},
-               {"amount", Money(resp.amount_cents())},
-               {"state", resp.state_after()},
-               {"balance", Money(resp.balance_after_cents())},
-               {"replayed", resp.replayed() ? "yes (recorded before)" : "no"},
-               {"lapsed_claims", lapsed.empty() ? "-" : lapsed}},
-              opts.json);
+  PrintRecord({{"payment", Value::Int(resp.payment_id())},
+               {"claim", Value::Int(resp.claim_id())},
+               {"amount", Value::Money(resp.amount_cents())},
+               {"state", Value::Label(resp.state_after())},
+               {"balance", Value::Money(resp.balance_after_cents())},
+               {"replayed", Value::Bool(resp.replayed())},
+               {"lapsed_claims", lapsed.empty() ? Value::Null() : lapsed}},
+              opts.Style());
   return kExitOk;
 }
 
@@ -213,7 +206,7 @@ int RunPlan(const GlobalOptions& opts, const Args& a) {
   if (int rc = Call(opts, &Stub::PlanInstalments, req, &resp); rc != kExitOk) {
     return rc;
   }
-  PrintRecord(ClaimRecord(resp), opts.json);
+  PrintRecord(ClaimRecord(resp), opts.Style());
   return kExitOk;
 }
 
@@ -225,7 +218,7 @@ int RunWaive(const GlobalOptions& opts, const Args& a) {
   if (int rc = Call(opts, &Stub::WaiveClaim, req, &resp); rc != kExitOk) {
     return rc;
   }
-  PrintRecord(ClaimRecord(resp), opts.json);
+  PrintRecord(ClaimRecord(resp), opts.Style());
   return kExitOk;
 }
 
@@ -242,7 +235,7 @@ int RunRefund(const GlobalOptions& opts, const Args& a) {
     if (int rc = Call(opts, &Stub::RecordRefund, req, &resp); rc != kExitOk) {
       return rc;
     }
-    PrintRecord(ClaimRecord(resp), opts.json);
+    PrintRecord(ClaimRecord(resp), opts.Style());
     return kExitOk;
   }
   kvo::v1::DismissClaimRequest req;
@@ -254,9 +247,8 @@ int RunRefund(const GlobalOptions& opts, const Args& a) {
   }
   if (int rc = WriteLetter(a.letter_path, resp); rc != kExitOk) return rc;
   Record r = ClaimRecord(resp.claim());
-  r.push_back(
-      {"letter", resp.letter_kind().empty() ? "-" : resp.letter_kind()});
-  PrintRecord(r, opts.json);
+  r.push_back({"letter", Value::Label(resp.letter_kind())});
+  PrintRecord(r, opts.Style());
   return kExitOk;
 }
 
@@ -269,24 +261,24 @@ int RunRemind(const GlobalOptions& opts, const Args& a) {
   }
   if (int rc = WriteLetter(a.letter_path, resp); rc != kExitOk) return rc;
   Record r = ClaimRecord(resp.claim());
-  r.push_back({"letter", resp.letter_kind()});
-  PrintRecord(r, opts.json);
+  r.push_back({"letter", Value::Label(resp.letter_kind())});
+  PrintRecord(r, opts.Style());
   return kExitOk;
 }
 
 Record LineRecord(const kvo::v1::DonationReportLine& l) {
   return {{"shop", l.shop_id() == 0 ? "" : absl::StrCat(l.shop_id())},
           {"name", l.shop_name()},
-          {"claims", absl::StrCat(l.claims())},
-          {"claimed", Money(l.claimed_cents())},
-          {"paid", Money(l.paid_cents())},
-          {"outstanding", Money(l.outstanding_cents())},
-          {"waived", Money(l.waived_cents())},
-          {"lapsed", Money(l.lapsed_cents())},
-          {"refunded", Money(l.refunded_cents())},
-          {"refund_due", Money(l.refund_due_cents())},
-          {"fee", Money(l.fee_cents())},
-          {"shop_share", Money(l.shop_share_cents())}};
+          {"claims", Value::Int(l.claims())},
+          {"claimed", Value::Money(l.claimed_cents())},
+          {"paid", Value::Money(l.paid_cents())},
+          {"outstanding", Value::Money(l.outstanding_cents())},
+          {"waived", Value::Money(l.waived_cents())},
+          {"lapsed", Value::Money(l.lapsed_cents())},
+          {"refunded", Value::Money(l.refunded_cents())},
+          {"refund_due", Value::Money(l.refund_due_cents())},
+          {"fee", Value::Money(l.fee_cents())},
+          {"shop_share", Value::Money(l.shop_share_cents())}};
 }
 
 int RunReport(const GlobalOptions& opts, const Args& a) {
@@ -309,7 +301,7 @@ int RunReport(const GlobalOptions& opts, const Args& a) {
       return ReportError(absl::StrCat("--csv ", a.csv_path, ": ", error), 1);
     }
   }
-  PrintTable(table, opts.json);
+  PrintTable(table, opts.Style());
   return kExitOk;
 }
 

@@ -128,6 +128,12 @@ std::string FormatTimestamp(const google::protobuf::Timestamp& timestamp) {
                          absl::Nanoseconds(timestamp.nanos()));
 }
 
+Value TimeValue(const google::protobuf::Timestamp& timestamp, bool seconds) {
+  return Value::Time(absl::FromUnixSeconds(timestamp.seconds()) +
+                         absl::Nanoseconds(timestamp.nanos()),
+                     seconds);
+}
+
 std::string FormatUnixMillis(int64_t millis) {
   if (millis == 0) return "-";
   return FormatLocalTime(absl::FromUnixMillis(millis));
@@ -138,12 +144,12 @@ std::string JoinIds(const google::protobuf::RepeatedField<int64_t>& ids) {
 }
 
 Record PrincipalRecord(const kvo::v1::Principal& principal) {
-  return {{"id", absl::StrCat(principal.id())},
+  return {{"id", Value::Int(principal.id())},
           {"login", principal.login()},
           {"name", principal.display_name()},
-          {"role", RoleName(principal.role())},
+          {"role", Value::Label(RoleName(principal.role()))},
           {"areas", JoinIds(principal.area_ids())},
-          {"status", PrincipalStatusName(principal.status())}};
+          {"status", Value::Label(PrincipalStatusName(principal.status()))}};
 }
 
 Table PrincipalTable() {
@@ -151,7 +157,7 @@ Table PrincipalTable() {
 }
 
 void AddPrincipalRow(const kvo::v1::Principal& principal, Table* table) {
-  std::vector<std::string> row;
+  std::vector<Value> row;
   for (auto& [key, value] : PrincipalRecord(principal)) {
     row.push_back(std::move(value));
   }
@@ -159,11 +165,11 @@ void AddPrincipalRow(const kvo::v1::Principal& principal, Table* table) {
 }
 
 Record AreaRecord(const kvo::v1::Area& area) {
-  return {{"id", absl::StrCat(area.id())},
+  return {{"id", Value::Int(area.id())},
           {"name", area.name()},
-          {"kind", AreaKindName(area.kind())},
+          {"kind", Value::Label(AreaKindName(area.kind()))},
           {"municipality", area.municipality()},
-          {"demo", area.demo() ? "demo" : ""}};
+          {"demo", Value::Bool(area.demo())}};
 }
 
 }  // namespace kvo::cli

@@ -45,6 +45,9 @@ std::string FormatDutchTime(absl::Time time);
 std::string FormatDutchDay(absl::string_view day);
 // "-" for an unset timestamp (the epoch).
 std::string FormatTimestamp(const google::protobuf::Timestamp& timestamp);
+// The same as a typed cell (to the second when `seconds`); null when unset.
+Value TimeValue(const google::protobuf::Timestamp& timestamp,
+                bool seconds = false);
 // "2026-11-20 14:30" (or with a T), or a day "2026-11-20" (its midnight), in
 // Europe/Amsterdam; nullopt otherwise.
 std::optional<absl::Time> ParseLocalTime(absl::string_view text);

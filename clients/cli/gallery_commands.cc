@@ -42,13 +42,13 @@ int RunPhotoAdd(const GlobalOptions& opts, const Args& a) {
   kvo::v1::PhotoInfo info;
   grpc::Status status = UploadPhotoBytes(connection, a.id, bytes, &info);
   if (!status.ok()) return ReportRpcError(status);
-  PrintRecord({{"person", absl::StrCat(info.person_id())},
+  PrintRecord({{"person", Value::Int(info.person_id())},
                {"uploaded_format", info.source_format()},
                {"stored", absl::StrCat(info.width(), "x", info.height(),
                                        " JPEG, metadata removed")},
                {"thumbnail", absl::StrCat(info.thumbnail_width(), "x",
                                           info.thumbnail_height())}},
-              opts.json);
+              opts.Style());
   return kExitOk;
 }
 
@@ -66,10 +66,10 @@ int RunPhotoGet(const GlobalOptions& opts, const Args& a) {
   out << photo.jpeg();
   out.close();
   if (!out) return ReportError(absl::StrCat("cannot write ", a.out), 1);
-  PrintRecord({{"entry", absl::StrCat(photo.entry_id())},
+  PrintRecord({{"entry", Value::Int(photo.entry_id())},
                {"photo", a.out},
                {"size", absl::StrCat(photo.width(), "x", photo.height())}},
-              opts.json);
+              opts.Style());
   return kExitOk;
 }
 
@@ -142,11 +142,11 @@ int RunGallerySync(const GlobalOptions& opts, const Args& a) {
   if (auto s = RememberGallery(ConfigPath(opts), Absolute(a.dir)); !s.ok()) {
     return ReportError(std::string(s.message()), 1);
   }
-  PrintRecord({{"version", absl::StrCat(dir->version())},
-               {"new_or_changed", absl::StrCat(added)},
-               {"removed", absl::StrCat(removed)},
-               {"entries", absl::StrCat(dir->entries().size())}},
-              opts.json);
+  PrintRecord({{"version", Value::Int(dir->version())},
+               {"new_or_changed", Value::Int(added)},
+               {"removed", Value::Int(removed)},
+               {"entries", Value::Int(dir->entries().size())}},
+              opts.Style());
   return kExitOk;
 }
 
@@ -179,7 +179,7 @@ int RunGalleryShow(const GlobalOptions& opts, const Args& a) {
                       FormatLocalTime(e.valid_until),
                       e.has_thumbnail ? absl::StrCat(id, ".jpg") : "-"});
   }
-  PrintTable(t, opts.json);
+  PrintTable(t, opts.Style());
   return kExitOk;
 }
 

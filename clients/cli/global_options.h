@@ -21,7 +21,13 @@ struct GlobalOptions {
   std::string ca_file;
   std::string config_path;
   bool json = false;
+  std::string lang = "nl";  // --lang: nl or en
   int timeout_ms = 10000;
+
+  // How this invocation prints (--json, --lang).
+  OutputStyle Style() const {
+    return OutputStyle{json, lang == "en" ? Lang::kEn : Lang::kNl};
+  }
 };
 
 // --config, else DefaultConfigPath().

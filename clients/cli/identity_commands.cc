@@ -70,7 +70,7 @@ int RunBootstrap(const GlobalOptions& opts, const CredentialArgs& args) {
       NewStub(connection)->Bootstrap(ctx.get(), request, &response);
   WipeSecret(request.mutable_password());
   if (!status.ok()) return ReportRpcError(status);
-  PrintRecord(PrincipalRecord(response.principal()), opts.json);
+  PrintRecord(PrincipalRecord(response.principal()), opts.Style());
   return kExitOk;
 }
 
@@ -89,7 +89,7 @@ int RunEnroll(const GlobalOptions& opts, const CredentialArgs& args) {
       NewStub(connection)->Enroll(ctx.get(), request, &response);
   WipeSecret(request.mutable_password());
   if (!status.ok()) return ReportRpcError(status);
-  PrintRecord(PrincipalRecord(response.principal()), opts.json);
+  PrintRecord(PrincipalRecord(response.principal()), opts.Style());
   return kExitOk;
 }
 
@@ -140,11 +140,11 @@ int RunLogin(const GlobalOptions& opts, const CredentialArgs& args) {
   const kvo::v1::Principal& who = response.principal();
   PrintRecord({{"login", who.login()},
                {"name", who.display_name()},
-               {"role", RoleName(who.role())},
+               {"role", Value::Label(RoleName(who.role()))},
                {"areas", JoinIds(who.area_ids())},
-               {"session_expires", FormatTimestamp(response.expires_at())},
+               {"session_expires", TimeValue(response.expires_at())},
                {"config", path.string()}},
-              opts.json);
+              opts.Style());
   return kExitOk;
 }
 
@@ -183,7 +183,7 @@ int RunLogout(const GlobalOptions& opts) {
                                           "already ended on the server)"
                                         : "logged out"},
                {"config", path.string()}},
-              opts.json);
+              opts.Style());
   return kExitOk;
 }
 
@@ -196,7 +196,7 @@ int RunWhoAmI(const GlobalOptions& opts) {
       NewStub(connection)
           ->WhoAmI(ctx.get(), kvo::v1::WhoAmIRequest(), &response);
   if (!status.ok()) return ReportRpcError(status);
-  PrintRecord(PrincipalRecord(response), opts.json);
+  PrintRecord(PrincipalRecord(response), opts.Style());
   return kExitOk;
 }
 
@@ -222,7 +222,7 @@ int RunCreatePrincipal(const GlobalOptions& opts, const PrincipalArgs& args) {
   record.emplace_back("enrollment_code", response.enrollment_code());
   record.emplace_back("code_expires",
                       FormatTimestamp(response.code_expires_at()));
-  PrintRecord(record, opts.json);
+  PrintRecord(record, opts.Style());
   return kExitOk;
 }
 
@@ -240,7 +240,7 @@ int RunSetPrincipalStatus(const GlobalOptions& opts, const PrincipalArgs& args,
       suspend ? stub->SuspendPrincipal(ctx.get(), request, &response)
               : stub->ReactivatePrincipal(ctx.get(), request, &response);
   if (!status.ok()) return ReportRpcError(status);
-  PrintRecord(PrincipalRecord(response), opts.json);
+  PrintRecord(PrincipalRecord(response), opts.Style());
   return kExitOk;
 }
 
@@ -255,7 +255,7 @@ int RunUnlockPrincipal(const GlobalOptions& opts, const PrincipalArgs& args) {
   grpc::Status status =
       NewStub(connection)->UnlockPrincipal(ctx.get(), request, &response);
   if (!status.ok()) return ReportRpcError(status);
-  PrintRecord(PrincipalRecord(response), opts.json);
+  PrintRecord(PrincipalRecord(response), opts.Style());
   return kExitOk;
 }
 
@@ -274,7 +274,7 @@ int RunResetPassword(const GlobalOptions& opts, const PrincipalArgs& args) {
   record.emplace_back("enrollment_code", response.enrollment_code());
   record.emplace_back("code_expires",
                       FormatTimestamp(response.code_expires_at()));
-  PrintRecord(record, opts.json);
+  PrintRecord(record, opts.Style());
   return kExitOk;
 }
 
@@ -292,7 +292,7 @@ int RunListPrincipals(const GlobalOptions& opts, const PrincipalArgs& args) {
   for (const auto& principal : response.principals()) {
     AddPrincipalRow(principal, &table);
   }
-  PrintTable(table, opts.json);
+  PrintTable(table, opts.Style());
   return kExitOk;
 }
 
@@ -313,7 +313,7 @@ int RunCreateArea(const GlobalOptions& opts, const AreaArgs& args) {
   grpc::Status status =
       NewStub(connection)->CreateArea(ctx.get(), request, &response);
   if (!status.ok()) return ReportRpcError(status);
-  PrintRecord(AreaRecord(response), opts.json);
+  PrintRecord(AreaRecord(response), opts.Style());
   return kExitOk;
 }
 
@@ -326,13 +326,9 @@ int RunListAreas(const GlobalOptions& opts) {
       NewStub(connection)
           ->ListAreas(ctx.get(), kvo::v1::ListAreasRequest(), &response);
   if (!status.ok()) return ReportRpcError(status);
-  Table table{{"id", "name", "kind", "municipality", "demo"}, {}};
-  for (const auto& area : response.areas()) {
-    std::vector<std::string> row;
-    for (auto& [key, value] : AreaRecord(area)) row.push_back(std::move(value));
-    table.rows.push_back(std::move(row));
-  }
-  PrintTable(table, opts.json);
+  std::vector<Record> records;
+  for (const auto& area : response.areas()) records.push_back(AreaRecord(area));
+  PrintTable(TableOf(records), opts.Style());
   return kExitOk;
 }
 

@@ -16,7 +16,7 @@ struct KeyArgs {
   bool root = false;
 };
 
-void PrintStatus(const kvo::v1::KeyStatus& status, bool json) {
+void PrintStatus(const kvo::v1::KeyStatus& status, const OutputStyle& style) {
   Table table;
   table.columns = {"version", "state", "data_keys", "created", "retired"};
   for (const auto& v : status.versions()) {
@@ -25,12 +25,12 @@ void PrintStatus(const kvo::v1::KeyStatus& status, bool json) {
                                   ? "current"
                                   : "rewrapping";
     table.rows.push_back(
-        {absl::StrCat(v.version()), state, absl::StrCat(v.data_keys()),
-         FormatTimestamp(v.created_at()),
-         v.has_retired_at() ? FormatTimestamp(v.retired_at()) : "-"});
+        {Value::Int(v.version()), Value::Label(state),
+         Value::Int(v.data_keys()), TimeValue(v.created_at()),
+         v.has_retired_at() ? TimeValue(v.retired_at()) : Value::Null()});
   }
-  PrintTable(table, json);
-  if (json) return;
+  PrintTable(table, style);
+  if (style.json) return;
   std::cout << "root key " << status.root_key_id()
             << (status.has_root_rotated_at()
                     ? ", rotated " + FormatTimestamp(status.root_rotated_at())
@@ -57,7 +57,7 @@ int Rotate(const GlobalOptions& opts, const KeyArgs& args) {
   grpc::Status s = kvo::v1::KeyService::NewStub(connection.channel)
                        ->RotateKeys(ctx.get(), request, &status);
   if (!s.ok()) return ReportRpcError(s);
-  PrintStatus(status, opts.json);
+  PrintStatus(status, opts.Style());
   return kExitOk;
 }
 
@@ -69,7 +69,7 @@ int Status(const GlobalOptions& opts, const KeyArgs&) {
   grpc::Status s = kvo::v1::KeyService::NewStub(connection.channel)
                        ->GetKeyStatus(ctx.get(), {}, &status);
   if (!s.ok()) return ReportRpcError(s);
-  PrintStatus(status, opts.json);
+  PrintStatus(status, opts.Style());
   return kExitOk;
 }
 

@@ -40,8 +40,9 @@ int RunHealth(const GlobalOptions& opts, const std::string& service) {
   const std::string state =
       grpc::health::v1::HealthCheckResponse::ServingStatus_Name(
           response.status());
-  PrintRecord({{"server", connection.config.server}, {"status", state}},
-              opts.json);
+  PrintRecord(
+      {{"server", connection.config.server}, {"status", Value::Label(state)}},
+      opts.Style());
   return response.status() == grpc::health::v1::HealthCheckResponse::SERVING
              ? kExitOk
              : kExitFailed;
@@ -72,7 +73,12 @@ int main(int argc, char** argv) {
       ->envname("KVO_CA");
   app.add_option("--config", opts.config_path,
                  "config file (default $KVO_CONFIG or ~/.config/kvo/config)");
-  app.add_flag("--json", opts.json, "machine-readable output");
+  app.add_flag("--json", opts.json,
+               "machine-readable output: the same keys, typed values (numbers, "
+               "money in cents, RFC 3339 times, label codes)");
+  app.add_option("--lang", opts.lang,
+                 "language of the values people read: nl (default) or en")
+      ->check(CLI::IsMember({"nl", "en"}));
   app.add_option("--timeout-ms", opts.timeout_ms, "deadline per call")
       ->check(CLI::Range(1, 600000));
 

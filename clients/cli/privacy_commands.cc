@@ -48,7 +48,7 @@ int Call(const GlobalOptions& opts,
   return CallUnary<PrivacyService>(opts, method, request, response);
 }
 
-std::string KindName(kvo::v1::SubjectRequestKind kind) {
+std::string KindCode(kvo::v1::SubjectRequestKind kind) {
   switch (kind) {
     case kvo::v1::SUBJECT_REQUEST_KIND_ACCESS:
       return "access";
@@ -59,7 +59,7 @@ std::string KindName(kvo::v1::SubjectRequestKind kind) {
     case kvo::v1::SUBJECT_REQUEST_KIND_OBJECTION:
       return "objection";
     default:
-      return "-";
+      return "";
   }
 }
 
@@ -74,19 +74,20 @@ kvo::v1::SubjectRequestKind KindFromName(const std::string& name) {
 }
 
 Record RequestRecord(const kvo::v1::SubjectRequest& r) {
-  return {{"id", absl::StrCat(r.id())},
+  return {{"id", Value::Int(r.id())},
           {"pseudonym", r.pseudonym()},
-          {"kind", KindName(r.kind())},
-          {"received", r.received_on()},
-          {"due", r.due_on()},
-          {"days_left", absl::StrCat(r.days_left())},
-          {"status", r.open() ? (r.late() ? "overdue" : "open")
-                              : (r.late() ? "closed late" : "closed")},
-          {"channel", r.channel()},
-          {"outcome", r.outcome().empty() ? "-" : r.outcome()},
-          {"closed", r.closed_on().empty() ? "-" : r.closed_on()},
+          {"kind", Value::Label(KindCode(r.kind()))},
+          {"received", Value::Day(r.received_on())},
+          {"due", Value::Day(r.due_on())},
+          {"days_left", Value::Int(r.days_left())},
+          {"status",
+           Value::Label(r.open() ? (r.late() ? "overdue" : "open")
+                                 : (r.late() ? "closed_late" : "closed"))},
+          {"channel", Value::Label(r.channel())},
+          {"outcome", Value::Label(r.outcome())},
+          {"closed", Value::Day(r.closed_on())},
           {"rectified", r.rectified_fields().empty()
-                            ? "-"
+                            ? Value::Null()
                             : absl::StrJoin(r.rectified_fields(), ",")},
           {"notes", r.notes()}};
 }
@@ -106,26 +107,27 @@ int RunFind(const GlobalOptions& opts, const Args& a) {
   for (const auto& m : resp.matches()) {
     if (m.cards().empty()) {
       rows.push_back({{"pseudonym", m.pseudonym()},
-                      {"registered_area", absl::StrCat(m.registered_area_id())},
-                      {"card", "-"},
-                      {"kind", "-"},
-                      {"area", "-"},
-                      {"valid_from", "-"},
-                      {"valid_until", "-"},
-                      {"status", "-"}});
+                      {"registered_area", Value::Int(m.registered_area_id())},
+                      {"card", Value::Null()},
+                      {"kind", Value::Null()},
+                      {"area", Value::Null()},
+                      {"valid_from", Value::Null()},
+                      {"valid_until", Value::Null()},
+                      {"status", Value::Null()}});
     }
     for (const auto& c : m.cards()) {
-      rows.push_back({{"pseudonym", m.pseudonym()},
-                      {"registered_area", absl::StrCat(m.registered_area_id())},
-                      {"card", absl::StrCat(c.card_id())},
-                      {"kind", c.kind()},
-                      {"area", absl::StrCat(c.area_id())},
-                      {"valid_from", FormatTimestamp(c.valid_from())},
-                      {"valid_until", FormatTimestamp(c.valid_until())},
-                      {"status", c.revoked() ? "revoked" : "issued"}});
+      rows.push_back(
+          {{"pseudonym", m.pseudonym()},
+           {"registered_area", Value::Int(m.registered_area_id())},
+           {"card", Value::Int(c.card_id())},
+           {"kind", Value::Label(c.kind())},
+           {"area", Value::Int(c.area_id())},
+           {"valid_from", TimeValue(c.valid_from())},
+           {"valid_until", TimeValue(c.valid_until())},
+           {"status", Value::Label(c.revoked() ? "revoked" : "issued")}});
     }
   }
-  PrintTable(TableOf(rows), opts.json);
+  PrintTable(TableOf(rows), opts.Style());
   return kExitOk;
 }
 
@@ -144,7 +146,7 @@ int RunResolve(const GlobalOptions& opts, const Args& a) {
   }
   PrintRecord({{"pseudonym", resp.pseudonym()},
                {"name", resp.erased() ? "(erased)" : absl::StrJoin(name, " ")}},
-              opts.json);
+              opts.Style());
   return kExitOk;
 }
 
@@ -160,7 +162,7 @@ int RunOpen(const GlobalOptions& opts, const Args& a) {
       rc != kExitOk) {
     return rc;
   }
-  PrintRecord(RequestRecord(resp), opts.json);
+  PrintRecord(RequestRecord(resp), opts.Style());
   return kExitOk;
 }
 
@@ -174,7 +176,7 @@ int RunList(const GlobalOptions& opts, const Args& a) {
   }
   std::vector<Record> rows;
   for (const auto& r : resp.requests()) rows.push_back(RequestRecord(r));
-  PrintTable(TableOf(rows), opts.json);
+  PrintTable(TableOf(rows), opts.Style());
   return kExitOk;
 }
 
@@ -186,7 +188,7 @@ int RunShow(const GlobalOptions& opts, const Args& a) {
       rc != kExitOk) {
     return rc;
   }
-  PrintRecord(RequestRecord(resp), opts.json);
+  PrintRecord(RequestRecord(resp), opts.Style());
   return kExitOk;
 }
 
@@ -199,14 +201,14 @@ int RunExport(const GlobalOptions& opts, const Args& a) {
   }
   if (int rc = WriteFile(a.json_path, resp.json()); rc != kExitOk) return rc;
   if (int rc = WriteFile(a.pdf_path, resp.pdf()); rc != kExitOk) return rc;
-  PrintRecord({{"request", absl::StrCat(a.id)},
+  PrintRecord({{"request", Value::Int(a.id)},
                {"pseudonym", resp.report().pseudonym()},
                {"json", a.json_path},
                {"pdf", a.pdf_path},
-               {"cards", absl::StrCat(resp.report().cards_size())},
-               {"incidents", absl::StrCat(resp.report().incidents_size())},
-               {"accesses", absl::StrCat(resp.report().accesses_size())}},
-              opts.json);
+               {"cards", Value::Int(resp.report().cards_size())},
+               {"incidents", Value::Int(resp.report().incidents_size())},
+               {"accesses", Value::Int(resp.report().accesses_size())}},
+              opts.Style());
   return kExitOk;
 }
 
@@ -226,7 +228,7 @@ int RunRectify(const GlobalOptions& opts, const Args& a) {
   if (int rc = Call(opts, &Stub::RectifySubject, req, &resp); rc != kExitOk) {
     return rc;
   }
-  PrintRecord(RequestRecord(resp), opts.json);
+  PrintRecord(RequestRecord(resp), opts.Style());
   return kExitOk;
 }
 
@@ -241,7 +243,7 @@ int RunClose(const GlobalOptions& opts, const Args& a) {
       rc != kExitOk) {
     return rc;
   }
-  PrintRecord(RequestRecord(resp), opts.json);
+  PrintRecord(RequestRecord(resp), opts.Style());
   return kExitOk;
 }
 

@@ -55,16 +55,17 @@ int Call(const GlobalOptions& opts,
   return CallUnary<RegistryService>(opts, method, request, response);
 }
 
-std::string KindName(kvo::v1::CardKind kind) {
+// The label code of a card's kind (clients/cli/labels.cc).
+Value KindValue(kvo::v1::CardKind kind) {
   switch (kind) {
     case kvo::v1::CARD_KIND_INDIVIDUAL_BAN:
-      return "individual ban";
+      return Value::Label("individual_ban");
     case kvo::v1::CARD_KIND_COLLECTIVE_WARNING:
-      return "collective warning";
+      return Value::Label("collective_warning");
     case kvo::v1::CARD_KIND_COLLECTIVE_BAN:
-      return "collective ban";
+      return Value::Label("collective_ban");
     default:
-      return "-";
+      return Value::Null();
   }
 }
 
@@ -78,7 +79,7 @@ std::string FullName(const kvo::v1::Person& p) {
 }
 
 Record PersonRecord(const kvo::v1::Person& p) {
-  Record r = {{"id", absl::StrCat(p.id())},
+  Record r = {{"id", Value::Int(p.id())},
               {"pseudonym", p.pseudonym()},
               {"name", FullName(p)}};
   const std::pair<const char*, const std::string*> fields[] = {
@@ -90,8 +91,8 @@ Record PersonRecord(const kvo::v1::Person& p) {
   for (const auto& [key, value] : fields) {
     if (!value->empty()) r.emplace_back(key, *value);
   }
-  r.emplace_back("minor", p.minor() ? "yes" : "no");
-  r.emplace_back("registered_area", absl::StrCat(p.registered_area_id()));
+  r.emplace_back("minor", Value::Bool(p.minor()));
+  r.emplace_back("registered_area", Value::Id(p.registered_area_id()));
   if (p.hidden_fields_size() > 0) {
     r.emplace_back("hidden", absl::StrJoin(p.hidden_fields(), ", "));
   }
@@ -99,26 +100,27 @@ Record PersonRecord(const kvo::v1::Person& p) {
 }
 
 Record CardRecord(const kvo::v1::Card& c) {
-  return {{"id", absl::StrCat(c.id())},
-          {"kind", KindName(c.kind())},
+  return {{"id", Value::Int(c.id())},
+          {"kind", KindValue(c.kind())},
           {"person", FullName(c.person())},
-          {"person_id", absl::StrCat(c.person_id())},
-          {"area", absl::StrCat(c.area_id())},
-          {"valid_from", FormatTimestamp(c.valid_from())},
-          {"valid_until", FormatTimestamp(c.valid_until())},
-          {"days", absl::StrCat(c.days())},
-          {"status", c.revoked() ? "revoked" : "issued"},
+          {"person_id", Value::Int(c.person_id())},
+          {"area", Value::Int(c.area_id())},
+          {"valid_from", TimeValue(c.valid_from())},
+          {"valid_until", TimeValue(c.valid_until())},
+          {"days", Value::Int(c.days())},
+          {"status", Value::Label(c.revoked() ? "revoked" : "issued")},
           {"rule", c.rule()}};
 }
 
 Record ObjectionRecord(const kvo::v1::Objection& o) {
-  return {{"id", absl::StrCat(o.id())},
-          {"card", absl::StrCat(o.card_id())},
-          {"filed", FormatTimestamp(o.filed_at())},
-          {"respond_by", FormatTimestamp(o.respond_by())},
-          {"decision", o.decision().empty() ? "open" : o.decision()},
-          {"grounds", o.grounds()},
-          {"reasons", o.reasons()}};
+  return {
+      {"id", Value::Int(o.id())},
+      {"card", Value::Int(o.card_id())},
+      {"filed", TimeValue(o.filed_at())},
+      {"respond_by", TimeValue(o.respond_by())},
+      {"decision", Value::Label(o.decision().empty() ? "open" : o.decision())},
+      {"grounds", o.grounds()},
+      {"reasons", o.reasons()}};
 }
 
 int RunShopCreate(const GlobalOptions& opts, const Args& a) {
@@ -129,10 +131,10 @@ int RunShopCreate(const GlobalOptions& opts, const Args& a) {
   if (int rc = Call(opts, &Stub::CreateShop, req, &shop); rc != kExitOk) {
     return rc;
   }
-  PrintRecord({{"id", absl::StrCat(shop.id())},
-               {"area", absl::StrCat(shop.area_id())},
+  PrintRecord({{"id", Value::Int(shop.id())},
+               {"area", Value::Int(shop.area_id())},
                {"name", shop.name()}},
-              opts.json);
+              opts.Style());
   return kExitOk;
 }
 
@@ -146,9 +148,9 @@ int RunShopList(const GlobalOptions& opts, const Args& a) {
   Table t{{"id", "name", "members"}, {}};
   for (const auto& s : resp.shops()) {
     t.rows.push_back(
-        {absl::StrCat(s.id()), s.name(), absl::StrJoin(s.member_ids(), ",")});
+        {Value::Int(s.id()), s.name(), absl::StrJoin(s.member_ids(), ",")});
   }
-  PrintTable(t, opts.json);
+  PrintTable(t, opts.Style());
   return kExitOk;
 }
 
@@ -160,10 +162,10 @@ int RunShopAddMember(const GlobalOptions& opts, const Args& a) {
   if (int rc = Call(opts, &Stub::AddShopMember, req, &shop); rc != kExitOk) {
     return rc;
   }
-  PrintRecord({{"id", absl::StrCat(shop.id())},
+  PrintRecord({{"id", Value::Int(shop.id())},
                {"name", shop.name()},
                {"members", absl::StrJoin(shop.member_ids(), ",")}},
-              opts.json);
+              opts.Style());
   return kExitOk;
 }
 
@@ -179,10 +181,10 @@ int RunPersonFind(const GlobalOptions& opts, const Args& a) {
   }
   Table t{{"id", "pseudonym", "name", "registered_area"}, {}};
   for (const auto& p : resp.matches()) {
-    t.rows.push_back({absl::StrCat(p.id()), p.pseudonym(), FullName(p),
-                      absl::StrCat(p.registered_area_id())});
+    t.rows.push_back({Value::Int(p.id()), p.pseudonym(), FullName(p),
+                      Value::Id(p.registered_area_id())});
   }
-  PrintTable(t, opts.json);
+  PrintTable(t, opts.Style());
   return kExitOk;
 }
 
@@ -202,7 +204,7 @@ int RunPersonCreate(const GlobalOptions& opts, const Args& a) {
   if (int rc = Call(opts, &Stub::CreatePerson, req, &p); rc != kExitOk) {
     return rc;
   }
-  PrintRecord(PersonRecord(p), opts.json);
+  PrintRecord(PersonRecord(p), opts.Style());
   return kExitOk;
 }
 
@@ -213,7 +215,7 @@ int RunPersonShow(const GlobalOptions& opts, const Args& a) {
   if (int rc = Call(opts, &Stub::GetPerson, req, &p); rc != kExitOk) {
     return rc;
   }
-  PrintRecord(PersonRecord(p), opts.json);
+  PrintRecord(PersonRecord(p), opts.Style());
   return kExitOk;
 }
 
@@ -238,14 +240,14 @@ int RunIncidentRecord(const GlobalOptions& opts, const Args& a) {
   if (int rc = Call(opts, &Stub::RecordIncident, req, &i); rc != kExitOk) {
     return rc;
   }
-  PrintRecord({{"id", absl::StrCat(i.id())},
-               {"area", absl::StrCat(i.area_id())},
-               {"shop", absl::StrCat(i.shop_id())},
-               {"person_id", absl::StrCat(i.person_id())},
-               {"occurred_at", FormatTimestamp(i.occurred_at())},
-               {"offence_type", i.offence_type()},
-               {"damage_cents", absl::StrCat(i.damage_cents())}},
-              opts.json);
+  PrintRecord({{"id", Value::Int(i.id())},
+               {"area", Value::Int(i.area_id())},
+               {"shop", Value::Int(i.shop_id())},
+               {"person_id", Value::Id(i.person_id())},
+               {"occurred_at", TimeValue(i.occurred_at())},
+               {"offence_type", Value::Label(i.offence_type())},
+               {"damage", Value::Money(i.damage_cents())}},
+              opts.Style());
   return kExitOk;
 }
 
@@ -264,17 +266,16 @@ int RunIncidentList(const GlobalOptions& opts, const Args& a) {
   }
   std::vector<Record> records;
   for (const auto& i : resp.incidents()) {
-    records.push_back(
-        {{"id", absl::StrCat(i.id())},
-         {"occurred_at", FormatTimestamp(i.occurred_at())},
-         {"shop", absl::StrCat(i.shop_id())},
-         {"offence_type", i.offence_type()},
-         {"damage_cents", absl::StrCat(i.damage_cents())},
-         {"person_id", i.person_id() == 0 ? "" : absl::StrCat(i.person_id())},
-         {"description", i.description()},
-         {"report", i.police_report_number()}});
+    records.push_back({{"id", Value::Int(i.id())},
+                       {"occurred_at", TimeValue(i.occurred_at())},
+                       {"shop", Value::Int(i.shop_id())},
+                       {"offence_type", Value::Label(i.offence_type())},
+                       {"damage", Value::Money(i.damage_cents())},
+                       {"person_id", Value::Id(i.person_id())},
+                       {"description", i.description()},
+                       {"report", i.police_report_number()}});
   }
-  PrintTable(TableOf(records), opts.json);
+  PrintTable(TableOf(records), opts.Style());
   if (!resp.next_page_token().empty()) {
     // On stderr, so that the table (or JSON) on stdout stays one document.
     std::cerr << "more: --page-token " << resp.next_page_token() << "\n";
@@ -290,7 +291,7 @@ int RunCardIssue(const GlobalOptions& opts, const Args& a) {
   req.set_requested_days(a.days);
   kvo::v1::Card c;
   if (int rc = Call(opts, &Stub::IssueCard, req, &c); rc != kExitOk) return rc;
-  PrintRecord(CardRecord(c), opts.json);
+  PrintRecord(CardRecord(c), opts.Style());
   return kExitOk;
 }
 
@@ -302,7 +303,7 @@ int RunCardRevoke(const GlobalOptions& opts, const Args& a) {
   if (int rc = Call(opts, &Stub::RevokeCard, req, &c); rc != kExitOk) {
     return rc;
   }
-  PrintRecord(CardRecord(c), opts.json);
+  PrintRecord(CardRecord(c), opts.Style());
   return kExitOk;
 }
 
@@ -317,7 +318,7 @@ int RunCardList(const GlobalOptions& opts, const Args& a) {
   }
   std::vector<Record> records;
   for (const auto& c : resp.cards()) records.push_back(CardRecord(c));
-  PrintTable(TableOf(records), opts.json);
+  PrintTable(TableOf(records), opts.Style());
   return kExitOk;
 }
 
@@ -333,10 +334,10 @@ int RunNotice(const GlobalOptions& opts, const Args& a) {
   out << notice.pdf();
   out.close();
   if (!out) return ReportError(absl::StrCat("cannot write ", a.pdf_path), 1);
-  PrintRecord({{"card", absl::StrCat(a.id)},
+  PrintRecord({{"card", Value::Int(a.id)},
                {"pdf", a.pdf_path},
-               {"bytes", absl::StrCat(notice.pdf().size())}},
-              opts.json);
+               {"bytes", Value::Int(notice.pdf().size())}},
+              opts.Style());
   return kExitOk;
 }
 
@@ -348,7 +349,7 @@ int RunObjectionFile(const GlobalOptions& opts, const Args& a) {
   if (int rc = Call(opts, &Stub::FileObjection, req, &o); rc != kExitOk) {
     return rc;
   }
-  PrintRecord(ObjectionRecord(o), opts.json);
+  PrintRecord(ObjectionRecord(o), opts.Style());
   return kExitOk;
 }
 
@@ -365,7 +366,7 @@ int RunObjectionDecide(const GlobalOptions& opts, const Args& a) {
   if (int rc = Call(opts, &Stub::DecideObjection, req, &o); rc != kExitOk) {
     return rc;
   }
-  PrintRecord(ObjectionRecord(o), opts.json);
+  PrintRecord(ObjectionRecord(o), opts.Style());
   return kExitOk;
 }
 
@@ -379,7 +380,7 @@ int RunObjectionList(const GlobalOptions& opts, const Args& a) {
   }
   std::vector<Record> records;
   for (const auto& o : resp.objections()) records.push_back(ObjectionRecord(o));
-  PrintTable(TableOf(records), opts.json);
+  PrintTable(TableOf(records), opts.Style());
   return kExitOk;
 }
 
@@ -391,11 +392,11 @@ int RunPersonErase(const GlobalOptions& opts, const Args& a) {
   if (int rc = Call(opts, &Stub::ErasePerson, req, &resp); rc != kExitOk) {
     return rc;
   }
-  PrintRecord({{"person", absl::StrCat(resp.person_id())},
+  PrintRecord({{"person", Value::Int(resp.person_id())},
                {"pseudonym", resp.pseudonym()},
-               {"cards_revoked", absl::StrCat(resp.cards_revoked())},
-               {"status", "erased (data key destroyed)"}},
-              opts.json);
+               {"cards_revoked", Value::Int(resp.cards_revoked())},
+               {"status", Value::Label("erased")}},
+              opts.Style());
   return kExitOk;
 }
 

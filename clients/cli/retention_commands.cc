@@ -34,16 +34,16 @@ int RunRetention(const GlobalOptions& opts, const RetentionArgs& args) {
   table.columns = {"kind", report.dry_run() ? "due" : "deleted", "next_due"};
   if (!args.report) table.columns.push_back("subjects");
   for (const auto& kind : report.kinds()) {
-    std::vector<std::string> row = {
-        kind.kind(), absl::StrCat(kind.count()),
-        kind.has_next_due() ? FormatTimestamp(kind.next_due()) : "-"};
+    std::vector<Value> row = {
+        kind.kind(), Value::Int(kind.count()),
+        kind.has_next_due() ? TimeValue(kind.next_due()) : Value::Null()};
     if (!args.report) {
       row.push_back(
           kind.subjects().empty() ? "-" : absl::StrJoin(kind.subjects(), " "));
     }
     table.rows.push_back(std::move(row));
   }
-  PrintTable(table, opts.json);
+  PrintTable(table, opts.Style());
   return kExitOk;
 }
 

@@ -82,12 +82,12 @@ int RunShow(const GlobalOptions& opts, const Args&) {
   if (opts.json) {
     std::vector<Record> rows;
     for (const auto& question : q.questions()) {
-      rows.push_back({{"vraag", question.id()},
-                      {"thema", question.theme()},
-                      {"tekst", question.text_nl()},
-                      {"antwoorden", Options(q, question.scale())}});
+      rows.push_back({{"question", question.id()},
+                      {"theme", question.theme()},
+                      {"text", question.text_nl()},
+                      {"answers", Options(q, question.scale())}});
     }
-    PrintTable(TableOf(rows), true);
+    PrintTable(TableOf(rows), opts.Style());
     return kExitOk;
   }
   std::cout << q.title_nl() << " (versie " << q.version() << ", "
@@ -118,13 +118,12 @@ int RunMeasure(const GlobalOptions& opts, const Args& a) {
   if (int rc = Call(opts, &Stub::CreateMeasurement, req, &m); rc != kExitOk) {
     return rc;
   }
-  PrintRecord(
-      {{"meting", absl::StrCat(m.id())},
-       {"naam", m.label()},
-       {"periode", absl::StrCat(FormatDutchDay(m.period_from()), " t/m ",
-                                FormatDutchDay(m.period_to()))},
-       {"vragenlijst", m.questionnaire_version()}},
-      opts.json);
+  PrintRecord({{"measurement", Value::Int(m.id())},
+               {"name", m.label()},
+               {"from", Value::Day(m.period_from())},
+               {"to", Value::Day(m.period_to())},
+               {"questionnaire", m.questionnaire_version()}},
+              opts.Style());
   return kExitOk;
 }
 
@@ -160,18 +159,13 @@ int RunAnswer(const GlobalOptions& opts, const Args& a) {
   if (int rc = Call(opts, &Stub::AnswerSurvey, req, &receipt); rc != kExitOk) {
     return rc;
   }
-  PrintRecord({{"meting", absl::StrCat(receipt.measurement_id())},
-               {"winkel", absl::StrCat(receipt.shop_id())},
-               {"beantwoord", absl::StrCat(receipt.answered(), " vragen")},
-               {"status", receipt.replaced() ? "eerdere antwoorden vervangen"
-                                             : "opgeslagen"}},
-              opts.json);
+  PrintRecord(
+      {{"measurement", Value::Int(receipt.measurement_id())},
+       {"shop", Value::Int(receipt.shop_id())},
+       {"answered", Value::Int(receipt.answered())},
+       {"status", Value::Label(receipt.replaced() ? "replaced" : "saved")}},
+      opts.Style());
   return kExitOk;
-}
-
-std::string Pct(double pct) {
-  return absl::StrCat(
-      absl::StrReplaceAll(absl::StrFormat("%.1f", pct), {{".", ","}}), " %");
 }
 
 int RunStatus(const GlobalOptions& opts, const Args& a) {
@@ -184,76 +178,36 @@ int RunStatus(const GlobalOptions& opts, const Args& a) {
   std::vector<Record> rows;
   for (const auto& s : resp.measurements()) {
     const auto& m = s.measurement();
-    rows.push_back(
-        {{"meting", absl::StrCat(m.id())},
-         {"naam", m.label()},
-         {"periode", absl::StrCat(FormatDutchDay(m.period_from()), " t/m ",
-                                  FormatDutchDay(m.period_to()))},
-         {"respons", absl::StrCat(s.responses(), " van ", s.participants())},
-         {"responspercentage", Pct(s.completion_pct())},
-         {"voelt_zich_veilig", absl::StrCat(s.feel_safe())},
-         {"slachtoffer", absl::StrCat(s.victimised())},
-         {"aangifte_gedaan", absl::StrCat(s.reported())}});
+    rows.push_back({{"measurement", Value::Int(m.id())},
+                    {"name", m.label()},
+                    {"from", Value::Day(m.period_from())},
+                    {"to", Value::Day(m.period_to())},
+                    {"responses", Value::Int(s.responses())},
+                    {"participants", Value::Int(s.participants())},
+                    {"response_rate", Value::Percent(s.completion_pct())},
+                    {"feel_safe", Value::Int(s.feel_safe())},
+                    {"victimised", Value::Int(s.victimised())},
+                    {"reported", Value::Int(s.reported())}});
   }
   if (rows.empty() && !opts.json) {
     std::cout << "Nog geen metingen voor dit gebied (kvo survey measure).\n";
     return kExitOk;
   }
-  PrintTable(TableOf(rows), opts.json);
+  PrintTable(TableOf(rows), opts.Style());
   return kExitOk;
 }
 
-std::string KindDutch(const std::string& kind) {
-  return kind == "dark" ? "in het donker" : "bij daglicht";
-}
-
-std::string SeverityDutch(const std::string& severity) {
-  if (severity == "high") return "hoog";
-  if (severity == "medium") return "middel";
-  return "laag";
-}
-
-// The default policy's schouw categories in Dutch; a category a policy adds
-// shows as its code (the value --category takes).
-std::string SchouwCategoryDutch(const std::string& code) {
-  static const auto* const kWords =
-      new std::map<std::string, std::string>{{"lighting", "verlichting"},
-                                             {"cleanliness", "netheid"},
-                                             {"vacancy", "leegstand"},
-                                             {"graffiti", "graffiti"},
-                                             {"fire_safety", "brandveiligheid"},
-                                             {"escape_routes", "vluchtwegen"},
-                                             {"visibility", "zichtbaarheid"},
-                                             {"access", "toegankelijkheid"},
-                                             {"other", "overig"}};
-  auto it = kWords->find(code);
-  return it == kWords->end() ? code : it->second;
-}
-
-std::string FindingStatusDutch(const std::string& status) {
-  if (status == "resolved") return "opgelost";
-  if (status == "in_progress") return "in behandeling";
-  return "open";
-}
-
-std::string PhotoDutch(const kvo::v1::Finding& f) {
-  if (f.has_photo()) return "ja";
-  if (!f.photo_deleted_on().empty()) {
-    return absl::StrCat("verwijderd op ", FormatDutchDay(f.photo_deleted_on()));
-  }
-  return "nee";
-}
-
 Record FindingRecord(const kvo::v1::Finding& f) {
-  return {{"bevinding", absl::StrCat(f.id())},
-          {"ronde", absl::StrCat(f.round_id())},
-          {"straat", f.street()},
-          {"categorie", SchouwCategoryDutch(f.category())},
-          {"ernst", SeverityDutch(f.severity())},
-          {"omschrijving", f.description()},
-          {"status", FindingStatusDutch(f.status())},
-          {"opvolging", f.follow_up().empty() ? "-" : f.follow_up()},
-          {"foto", PhotoDutch(f)}};
+  return {{"finding", Value::Int(f.id())},
+          {"round", Value::Int(f.round_id())},
+          {"street", f.street()},
+          {"category", Value::Label(f.category(), "schouw")},
+          {"severity", Value::Label(f.severity(), "severity")},
+          {"description", f.description()},
+          {"status", Value::Label(f.status(), "finding")},
+          {"follow_up", f.follow_up().empty() ? Value::Null() : f.follow_up()},
+          {"photo", Value::Bool(f.has_photo())},
+          {"photo_deleted", Value::Day(f.photo_deleted_on())}};
 }
 
 int RunRound(const GlobalOptions& opts, const Args& a) {
@@ -266,10 +220,10 @@ int RunRound(const GlobalOptions& opts, const Args& a) {
   if (int rc = Call(opts, &Stub::RecordSchouwRound, req, &r); rc != kExitOk) {
     return rc;
   }
-  PrintRecord({{"ronde", absl::StrCat(r.id())},
-               {"soort", KindDutch(r.kind())},
-               {"gelopen_op", FormatDutchDay(r.walked_on())}},
-              opts.json);
+  PrintRecord({{"round", Value::Int(r.id())},
+               {"kind", Value::Label(r.kind())},
+               {"walked_on", Value::Day(r.walked_on())}},
+              opts.Style());
   return kExitOk;
 }
 
@@ -299,7 +253,7 @@ int RunFinding(const GlobalOptions& opts, const Args& a) {
   if (int rc = Call(opts, &Stub::AddFinding, req, &f); rc != kExitOk) {
     return rc;
   }
-  PrintRecord(FindingRecord(f), opts.json);
+  PrintRecord(FindingRecord(f), opts.Style());
   return kExitOk;
 }
 
@@ -342,11 +296,11 @@ int RunPhoto(const GlobalOptions& opts, const Args& a) {
   }
   if (!status.ok()) return ReportRpcError(status);
   if (int rc = WriteFile(a.out, photo.jpeg()); rc != kExitOk) return rc;
-  PrintRecord({{"bevinding", absl::StrCat(photo.finding_id())},
-               {"foto", a.out},
-               {"formaat", absl::StrCat(photo.width(), "x", photo.height(),
-                                        " JPEG, zonder metadata")}},
-              opts.json);
+  PrintRecord({{"finding", Value::Int(photo.finding_id())},
+               {"photo", a.out},
+               {"size", absl::StrCat(photo.width(), "x", photo.height(),
+                                     " JPEG, zonder metadata")}},
+              opts.Style());
   return kExitOk;
 }
 
@@ -360,7 +314,7 @@ int RunResolve(const GlobalOptions& opts, const Args& a) {
   if (int rc = Call(opts, &Stub::SetFindingStatus, req, &f); rc != kExitOk) {
     return rc;
   }
-  PrintRecord(FindingRecord(f), opts.json);
+  PrintRecord(FindingRecord(f), opts.Style());
   return kExitOk;
 }
 
@@ -374,20 +328,21 @@ int RunFindings(const GlobalOptions& opts, const Args& a) {
   }
   std::vector<Record> rounds, findings;
   for (const auto& r : resp.rounds()) {
-    rounds.push_back({{"ronde", absl::StrCat(r.id())},
-                      {"soort", KindDutch(r.kind())},
-                      {"gelopen_op", FormatDutchDay(r.walked_on())},
-                      {"notities", r.notes().empty() ? "-" : r.notes()}});
+    rounds.push_back(
+        {{"round", Value::Int(r.id())},
+         {"kind", Value::Label(r.kind())},
+         {"walked_on", Value::Day(r.walked_on())},
+         {"notes", r.notes().empty() ? Value::Null() : r.notes()}});
   }
   for (const auto& f : resp.findings()) findings.push_back(FindingRecord(f));
   if (rounds.empty() && !opts.json) {
     std::cout << "Nog geen schouwrondes voor dit gebied (kvo schouw round).\n";
     return kExitOk;
   }
-  PrintTable(TableOf(rounds), opts.json);
+  PrintTable(TableOf(rounds), opts.Style());
   if (!findings.empty()) {
     if (!opts.json) std::cout << "\n";
-    PrintTable(TableOf(findings), opts.json);
+    PrintTable(TableOf(findings), opts.Style());
   }
   return kExitOk;
 }

@@ -130,14 +130,14 @@ TEST_F(AuditAttackE2E, TruncatedLogMakesKvodFailClosedAfterARestart) {
   EXPECT_THAT(refused.err, HasSubstr("audit integrity failure"));
   CommandResult health = kvod_->Kvo({"health"});
   EXPECT_EQ(health.exit_code, 1) << Describe(health);
-  EXPECT_EQ(Field(health.out, "status"), "NOT_SERVING");
+  EXPECT_EQ(Field(health.out, "status"), "niet in bedrijf");
   // kvod never signed a head for the truncated log.
   EXPECT_EQ(Count("SELECT count(*) FROM audit_tree_heads WHERE tree_size >= " +
                   std::to_string(keep)),
             0);
   CommandResult verify = kvod_->Kvo({"audit", "verify"});
   EXPECT_EQ(verify.exit_code, 1) << Describe(verify);
-  EXPECT_EQ(Field(verify.out, "ok"), "false");
+  EXPECT_EQ(Field(verify.out, "ok"), "nee");
   // kvo holds kvod to the head it checked before, too.
   CommandResult head = kvod_->Kvo({"audit", "head"});
   EXPECT_EQ(head.exit_code, 1) << Describe(head);
@@ -325,7 +325,7 @@ TEST(AuditRetentionE2E, OldEntriesLoseTheirContentAndTheLogStillVerifies) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   EXPECT_EQ(verify.exit_code, 0) << Describe(verify);
-  EXPECT_EQ(Field(verify.out, "ok"), "true");
+  EXPECT_EQ(Field(verify.out, "ok"), "ja");
   CommandResult prove = kvod->Kvo({"audit", "prove", "--index", "1"});
   EXPECT_EQ(prove.exit_code, 0) << Describe(prove);
   EXPECT_EQ(kvod->Stop(), 0);

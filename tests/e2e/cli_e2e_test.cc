@@ -48,7 +48,7 @@ TEST(KvoCliE2E, BootstrapEnrollLoginWhoAmILogoutAndAuditVerify) {
   CommandResult me = kvod->Kvo({"whoami"});
   ASSERT_EQ(me.exit_code, 0) << Describe(me);
   EXPECT_EQ(Field(me.out, "login"), "root");
-  EXPECT_EQ(Field(me.out, "role"), "admin");
+  EXPECT_EQ(Field(me.out, "role"), "beheerder");
 
   CommandResult area =
       kvod->Kvo({"area", "create", "--name", "Binnenstad", "--kind",
@@ -77,7 +77,7 @@ TEST(KvoCliE2E, BootstrapEnrollLoginWhoAmILogoutAndAuditVerify) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   ASSERT_FALSE(verified.empty()) << "the sequencer did not sign the entries";
-  EXPECT_EQ(Field(verified, "ok"), "true");
+  EXPECT_EQ(Field(verified, "ok"), "ja");
   EXPECT_EQ(Field(verified, "latest_signature"), "verified");
   CommandResult prove = kvod->Kvo({"audit", "prove", "--index", "1"});
   EXPECT_EQ(prove.exit_code, 0) << Describe(prove);
@@ -115,7 +115,7 @@ TEST(KvoCliE2E, BootstrapEnrollLoginWhoAmILogoutAndAuditVerify) {
       0);
   CommandResult tampered = kvod->Kvo({"audit", "verify"});
   EXPECT_EQ(tampered.exit_code, 1) << Describe(tampered);
-  EXPECT_EQ(Field(tampered.out, "ok"), "false");
+  EXPECT_EQ(Field(tampered.out, "ok"), "nee");
   EXPECT_EQ(Field(tampered.out, "first_bad_index"), "2");
   EXPECT_THAT(Field(tampered.out, "problem"), HasSubstr("entry 2"));
   EXPECT_EQ(kvod->Stop(), 0);

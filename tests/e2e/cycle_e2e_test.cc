@@ -202,18 +202,18 @@ TEST_F(CycleE2E, ANewAreaFromIntentToAFirstCertificate) {
   const std::string measured =
       Ok({"survey", "measure", "--area", area, "--label", "0-meting", "--from",
           Day(-60), "--to", Day(-1)});
-  ASSERT_EQ(measured.rfind("meting:", 0), 0u) << measured;
+  ASSERT_EQ(measured.rfind("measurement:", 0), 0u) << measured;
   Ok({"survey", "answer", "--area", area, "--measurement",
-      std::to_string(std::stoll(measured.substr(7))), "--shop", shop,
+      std::to_string(std::stoll(measured.substr(12))), "--shop", shop,
       "--answer", "v01=nee"});
   // The plan of action, which the area's shopkeeper reads.
   const std::string objective =
       Ok({"plan", "objective", "--area", area, "--description",
           "Winkeldiefstal -10 % t.o.v. de 0-meting", "--target", "-10 %",
           "--measure", "camera_surveillance"});
-  ASSERT_EQ(objective.rfind("doel:", 0), 0u) << objective;
+  ASSERT_EQ(objective.rfind("objective:", 0), 0u) << objective;
   const std::string objective_id =
-      std::to_string(std::stoll(objective.substr(5)));
+      std::to_string(std::stoll(objective.substr(10)));
   Ok({"plan", "activity", "--area", area, "--objective", objective_id,
       "--description", "Camera's bij de ingangen", "--owner",
       "Ondernemersvereniging", "--deadline", Day(-1)});
@@ -292,9 +292,9 @@ TEST_F(CycleE2E, SurveyAnsweredByAShopkeeperWithCompletionRate) {
       Ok({"survey", "measure", "--area", area, "--label", "0-meting", "--from",
           "2025-01-01", "--to", "2025-12-31"});
   EXPECT_THAT(measured, HasSubstr("1 januari 2025 t/m 31 december 2025"));
-  ASSERT_EQ(measured.rfind("meting:", 0), 0u) << measured;
+  ASSERT_EQ(measured.rfind("measurement:", 0), 0u) << measured;
   const std::string measurement =
-      std::to_string(std::stoll(measured.substr(7)));
+      std::to_string(std::stoll(measured.substr(12)));
 
   LoginAs("bakker");
   const auto answers = tmp_.path() / "enquete.txt";
@@ -349,7 +349,7 @@ TEST_F(CycleE2E, SchouwFindingsOnTheAreasStreetsAndTheirFollowUp) {
       Ok({"schouw", "round", "--area", area, "--kind", "dark", "--walked-on",
           Day(-1), "--notes", "Met wijkagent en brandweer"});
   EXPECT_THAT(round, HasSubstr("in het donker"));
-  ASSERT_EQ(round.rfind("ronde:", 0), 0u) << round;
+  ASSERT_EQ(round.rfind("round:", 0), 0u) << round;
   const std::string round_id = std::to_string(std::stoll(round.substr(6)));
   const std::vector<std::string> finding = {
       "schouw",        "finding",
@@ -374,9 +374,9 @@ TEST_F(CycleE2E, SchouwFindingsOnTheAreasStreetsAndTheirFollowUp) {
   const std::string added =
       Ok(with({"--street", "Brink", "--category", "lighting", "--follow-up",
                "Gemeente gebeld"}));
-  EXPECT_THAT(added, HasSubstr("ernst:        hoog"));
-  ASSERT_EQ(added.rfind("bevinding:", 0), 0u) << added;
-  const std::string finding_id = std::to_string(std::stoll(added.substr(10)));
+  EXPECT_THAT(added, HasSubstr("severity:      hoog"));
+  ASSERT_EQ(added.rfind("finding:", 0), 0u) << added;
+  const std::string finding_id = std::to_string(std::stoll(added.substr(8)));
 
   LoginAs("bakker");
   EXPECT_THAT(Ok({"schouw", "list", "--area", area, "--open"}),
@@ -408,7 +408,7 @@ TEST_F(CycleE2E, SchouwFindingPhotoWithoutItsMetadata) {
       "J. Smit"});
   const std::string round = Ok({"schouw", "round", "--area", area, "--kind",
                                 "daylight", "--walked-on", Day(-1)});
-  ASSERT_EQ(round.rfind("ronde:", 0), 0u) << round;
+  ASSERT_EQ(round.rfind("round:", 0), 0u) << round;
   const std::string round_id = std::to_string(std::stoll(round.substr(6)));
   const auto bad = tmp_.path() / "geen-foto.jpg";
   std::ofstream(bad, std::ios::binary) << "GIF89a this is no photo";
@@ -432,9 +432,9 @@ TEST_F(CycleE2E, SchouwFindingPhotoWithoutItsMetadata) {
 
   finding.back() = jpeg.string();
   const std::string added = Ok(finding);
-  EXPECT_THAT(added, HasSubstr("foto:         ja"));
-  ASSERT_EQ(added.rfind("bevinding:", 0), 0u) << added;
-  const std::string finding_id = std::to_string(std::stoll(added.substr(10)));
+  EXPECT_THAT(added, HasSubstr("photo:         ja"));
+  ASSERT_EQ(added.rfind("finding:", 0), 0u) << added;
+  const std::string finding_id = std::to_string(std::stoll(added.substr(8)));
   // Sealed at rest: no JPEG, no camera name in the table.
   EXPECT_EQ(Count("SELECT count(*) FROM schouw_finding_photos WHERE "
                   "position('\\xffd8ff'::bytea in sealed_jpeg) = 1 OR "
@@ -485,8 +485,8 @@ class SchouwPhotoRetentionE2E : public CycleE2E {
         Ok({"schouw", "finding", "--area", area, "--round", round, "--street",
             "Brink", "--category", "lighting", "--severity", "high",
             "--description", description, "--photo", jpeg.string()});
-    EXPECT_EQ(added.rfind("bevinding:", 0), 0u) << added;
-    return std::to_string(std::stoll(added.substr(10)));
+    EXPECT_EQ(added.rfind("finding:", 0), 0u) << added;
+    return std::to_string(std::stoll(added.substr(8)));
   }
 };
 
@@ -502,7 +502,7 @@ TEST_F(SchouwPhotoRetentionE2E, AResolvedFindingsPhotoGoesAfterTheRetention) {
       "J. Smit"});
   const std::string round = Ok({"schouw", "round", "--area", area, "--kind",
                                 "dark", "--walked-on", Day(-1)});
-  ASSERT_EQ(round.rfind("ronde:", 0), 0u) << round;
+  ASSERT_EQ(round.rfind("round:", 0), 0u) << round;
   const std::string round_id = std::to_string(std::stoll(round.substr(6)));
   const std::string resolved = FindingWithPhoto(area, round_id, "Lamp kapot");
   const std::string open = FindingWithPhoto(area, round_id, "Donkere steeg");
@@ -568,21 +568,21 @@ TEST_F(CycleE2E, PlanAdjustedAfterTheOneMeting) {
           "Minder winkeldiefstal", "--target", "-10 %", "--measure",
           "camera_surveillance", "--metric", "police.total", "--target-change",
           "-10"});
-  ASSERT_EQ(objective.rfind("doel:", 0), 0u) << objective;
+  ASSERT_EQ(objective.rfind("objective:", 0), 0u) << objective;
   const std::string objective_id =
-      std::to_string(std::stoll(objective.substr(5)));
+      std::to_string(std::stoll(objective.substr(10)));
   const std::string activity =
       Ok({"plan", "activity", "--area", area, "--objective", objective_id,
           "--description", "Extra surveillance", "--owner", "BIZ", "--deadline",
           Day(30)});
-  ASSERT_EQ(activity.rfind("activiteit:", 0), 0u) << activity;
+  ASSERT_EQ(activity.rfind("activity:", 0), 0u) << activity;
   const std::string activity_id =
-      std::to_string(std::stoll(activity.substr(11)));
+      std::to_string(std::stoll(activity.substr(9)));
   auto measure = [&](const std::string& label, int from, int to) {
     const std::string m = Ok({"survey", "measure", "--area", area, "--label",
                               label, "--from", Day(from), "--to", Day(to)});
     Ok({"survey", "answer", "--area", area, "--measurement",
-        std::to_string(std::stoll(m.substr(7))), "--shop",
+        std::to_string(std::stoll(m.substr(12))), "--shop",
         absl::StrCat(bakery_), "--answer", "v01=nee"});
   };
   measure("0-meting", -400, -300);
@@ -609,7 +609,7 @@ TEST_F(CycleE2E, PlanAdjustedAfterTheOneMeting) {
   EXPECT_THAT(Ok({"cycle", "status", "--area", area}),
               Not(ContainsRegex("Bijstellen +gereed")));
   const std::string adjusted = Ok(adjust);
-  EXPECT_THAT(adjusted, HasSubstr("versie:"));
+  EXPECT_THAT(adjusted, HasSubstr("version:"));
   EXPECT_THAT(adjusted, HasSubstr("-10 -> -7,5"));
   EXPECT_THAT(adjusted,
               HasSubstr("activiteit " + activity_id + " geannuleerd"));

@@ -62,7 +62,7 @@ TEST_F(DonationsE2E, ClaimPaymentAndTheShopsShareThroughKvo) {
   CommandResult created =
       kvod_->Kvo({"claim", "create", "--incident", std::to_string(incident)});
   ASSERT_EQ(created.exit_code, 0) << created.err;
-  EXPECT_THAT(created.out, HasSubstr("181.00"));
+  EXPECT_THAT(created.out, HasSubstr("€ 181,00"));
   EXPECT_THAT(created.out, HasSubstr(person.pseudonym()));
   EXPECT_THAT(created.out, Not(HasSubstr("Donatie"))) << "no names";
   const int64_t claim = Count("SELECT id FROM donation_claims");

@@ -72,7 +72,7 @@ TEST_F(HeadCommandE2E, HeadsSentToASecondPlaceBindTheLog) {
   CommandResult verify = kvod_->Kvo({"audit", "verify", "--public-key", f[4],
                                      "--pin-head", f[0] + ":" + f[1]});
   EXPECT_EQ(verify.exit_code, 0) << Describe(verify);
-  EXPECT_EQ(Field(verify.out, "ok"), "true");
+  EXPECT_EQ(Field(verify.out, "ok"), "ja");
 
   // A log that does not extend the head kept elsewhere fails the check.
   std::string other = f[1];

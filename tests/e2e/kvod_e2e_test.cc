@@ -65,7 +65,7 @@ TEST(KvodE2E, HealthIsServingOverTlsAndShutdownIsClean) {
 
   CommandResult plain = kvod->Kvo({"health"});
   EXPECT_EQ(plain.exit_code, 0) << plain.err;
-  EXPECT_THAT(plain.out, HasSubstr("status: SERVING"));
+  EXPECT_THAT(plain.out, HasSubstr("status: in bedrijf"));
   CommandResult json = kvod->Kvo({"--json", "health"});
   EXPECT_EQ(json.exit_code, 0) << json.err;
   EXPECT_THAT(json.out, HasSubstr("\"status\":\"SERVING\""));
@@ -95,7 +95,7 @@ TEST(KvodE2E, AnEmptyHttpListenServesNoDoorPage) {
   }
   CommandResult health = kvod->Kvo({"health"});
   EXPECT_EQ(health.exit_code, 0) << health.err;
-  EXPECT_THAT(health.out, HasSubstr("status: SERVING"));
+  EXPECT_THAT(health.out, HasSubstr("status: in bedrijf"));
   EXPECT_EQ(kvod->Stop(), 0);
 }
 

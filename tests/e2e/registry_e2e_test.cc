@@ -796,7 +796,7 @@ TEST_F(RegistryE2E, PoliceWorkflowThroughKvo) {
   const std::string found =
       kvo({"--json", "person", "find", "--given", "kees", "--surname",
            "De Vries", "--born", "1979-09-09"});
-  EXPECT_THAT(found, HasSubstr("\"id\":\"" + person + "\""));
+  EXPECT_THAT(found, HasSubstr("\"id\":" + person + ","));
   EXPECT_EQ(field(kvo({"person", "show", person}), "address"), "Brink 3");
   const std::string incident =
       field(kvo({"incident", "record", "--shop", std::to_string(bakery_),
@@ -805,7 +805,7 @@ TEST_F(RegistryE2E, PoliceWorkflowThroughKvo) {
             "id");
   ASSERT_FALSE(incident.empty());
   const std::string card = kvo({"card", "issue", incident});
-  EXPECT_EQ(field(card, "kind"), "collective warning");
+  EXPECT_EQ(field(card, "kind"), "collectieve waarschuwing");
   EXPECT_EQ(field(card, "person"), "Kees de Vries");
   const std::string list = kvo({"card", "list", "--area", area});
   EXPECT_THAT(list, HasSubstr("Kees de Vries"));
@@ -844,7 +844,7 @@ TEST_F(RegistryE2E, ErasedPersonIsUnknownAndStartsAFreshRecord) {
     return kvod_->Kvo(args);
   };
   auto json_id = [](const std::string& id) {
-    return absl::StrCat("\"id\":\"", id, "\"");
+    return absl::StrCat("\"id\":", id, ",");
   };
 
   login("agent");
@@ -857,7 +857,7 @@ TEST_F(RegistryE2E, ErasedPersonIsUnknownAndStartsAFreshRecord) {
             "id");
   ASSERT_FALSE(incident.empty());
   EXPECT_EQ(Field(kvo({"card", "issue", incident}), "kind"),
-            "collective warning");
+            "collectieve waarschuwing");
   EXPECT_THAT(find("Wissel").out, HasSubstr(json_id(old_id)));
 
   login("fg.officer");
@@ -922,7 +922,8 @@ TEST_F(RegistryE2E, ErasedPersonIsUnknownAndStartsAFreshRecord) {
                  "--person", new_id, "--type", "theft", "--description",
                  "fles wijn", "--damage-cents", "899"}),
             "id");
-  EXPECT_EQ(Field(kvo({"card", "issue", again}), "kind"), "collective warning");
+  EXPECT_EQ(Field(kvo({"card", "issue", again}), "kind"),
+            "collectieve waarschuwing");
 
   // The erasure's audit entry stays, under the old pseudonymous id.
   EXPECT_EQ(Count("SELECT count(*) FROM audit_entries a JOIN persons p ON "
