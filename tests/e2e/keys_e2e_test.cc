@@ -62,7 +62,7 @@ TEST_F(KeysE2E, RotationWhileServingKeepsEveryPersonReadable) {
   CommandResult rotate =
       kvod_->Kvo({"keys", "rotate", "--reason", "jaarlijkse sleutelrotatie"});
   ASSERT_EQ(rotate.exit_code, 0) << Describe(rotate);
-  EXPECT_THAT(rotate.out, HasSubstr("current"));
+  EXPECT_THAT(rotate.out, HasSubstr("in gebruik"));
 
   // kvod rewraps in the background (every 10 s) and retires version 1.
   bool finished = false;
@@ -70,7 +70,7 @@ TEST_F(KeysE2E, RotationWhileServingKeepsEveryPersonReadable) {
     status = kvod_->Kvo({"keys", "status"});
     finished = status.out.find("every data key is on version 2") !=
                    std::string::npos &&
-               status.out.find("retired") != std::string::npos;
+               status.out.find("buiten gebruik") != std::string::npos;
     if (!finished) std::this_thread::sleep_for(std::chrono::seconds(1));
   }
   stop = true;
