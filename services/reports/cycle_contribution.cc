@@ -39,19 +39,6 @@ absl::Status CycleContribution::AddPeriod(pqxx::transaction_base& tx,
 absl::Status CycleContribution::AddObjectives(pqxx::transaction_base& tx,
                                               int64_t area_id,
                                               ReductionInputs& in) {
-  // Dutch labels of the default police categories, unless the registry's
-  // offence types already label a code.
-  for (const auto& [code, label] : {std::pair{"shoplifting", "winkeldiefstal"},
-                                    {"pickpocketing", "zakkenrollerij"},
-                                    {"burglary", "inbraak"},
-                                    {"robbery", "overval"},
-                                    {"violence", "geweld"},
-                                    {"vandalism", "vernieling"},
-                                    {"nuisance", "overlast"},
-                                    {"fire", "brand"},
-                                    {"false_alarm", "loos alarm"}}) {
-    in.labels.emplace(code, label);
-  }
   for (const auto& o : PgCycleStore::Objectives(tx, area_id)) {
     if (!o.metric || !o.target_change_pct) continue;
     in.objectives.push_back({o.description, *o.metric, *o.target_change_pct});

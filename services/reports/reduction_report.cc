@@ -21,7 +21,10 @@ bool Small(double v, int64_t threshold) { return v > 0 && v < threshold; }
 
 std::string Label(const ReductionInputs& in, const std::string& key) {
   auto it = in.labels.find(key);
-  return it == in.labels.end() ? key : it->second;
+  // Never a bare English code beside Dutch labels: marked, so a missing
+  // label shows.
+  return it == in.labels.end() ? absl::StrCat("onbekend (", key, ")")
+                               : it->second;
 }
 
 std::optional<double> PercentChange(double first, double second) {

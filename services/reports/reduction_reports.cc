@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "services/audit/pg_audit_store.h"
+#include "services/common/dutch_labels.h"
 #include "services/common/local_time.h"
 #include "services/identity/pg_identity_store.h"
 #include "services/registry/pg_registry_store.h"
@@ -31,9 +32,15 @@ ReductionInputs ReductionReports::Skeleton(
   for (const auto& t : policy_.offence_types()) {
     in.labels[t.code()] = t.label_nl().empty() ? t.code() : t.label_nl();
   }
-  in.labels["upheld"] = "gegrond";
-  in.labels["rejected"] = "ongegrond";
-  in.labels["pending"] = "nog niet beslist";
+  // Police and fire-brigade categories, unless an offence type already
+  // labels the code; objection outcomes. Set here, for one area's report
+  // and for every area of an across report alike.
+  for (const std::string& c : policy_.cycle().figure_categories()) {
+    in.labels.emplace(c, common::FigureCategoryLabel(c));
+  }
+  for (const char* outcome : {"upheld", "rejected", "pending"}) {
+    in.labels[outcome] = common::ObjectionDecisionLabel(outcome);
+  }
   return in;
 }
 
