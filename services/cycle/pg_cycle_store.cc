@@ -180,6 +180,10 @@ constexpr char kFigureTotalsSql[] =
     "SELECT category, sum(count)::bigint FROM area_figures WHERE area_id = "
     "$1 AND source = $2 AND period BETWEEN $3 AND $4 GROUP BY category "
     "ORDER BY category";
+constexpr char kFigureMonthTotalsSql[] =
+    "SELECT period, sum(count)::bigint FROM area_figures WHERE area_id = $1 "
+    "AND source = $2 AND period BETWEEN $3 AND $4 GROUP BY period "
+    "ORDER BY period";
 constexpr char kInsertActivitySql[] =
     "INSERT INTO plan_activities (area_id, objective_id, description, owner, "
     "deadline, status, created_by) VALUES ($1, $2, $3, $4, $5::date, $6, "
@@ -671,6 +675,21 @@ std::map<std::string, int64_t> PgCycleStore::FigureTotals(
                                             source, absl::FormatCivilTime(from),
                                             absl::FormatCivilTime(to))) {
     out[r[0].as<std::string>()] = r[1].as<int64_t>();
+  }
+  return out;
+}
+
+std::map<absl::CivilMonth, int64_t> PgCycleStore::FigureMonthTotals(
+    Tx& tx, int64_t area_id, const std::string& source, absl::CivilMonth from,
+    absl::CivilMonth to) {
+  std::map<absl::CivilMonth, int64_t> out;
+  for (const auto& r : common::ExecPrepared(tx, kFigureMonthTotalsSql, area_id,
+                                            source, absl::FormatCivilTime(from),
+                                            absl::FormatCivilTime(to))) {
+    absl::CivilMonth m;
+    if (absl::ParseCivilTime(r[0].as<std::string>(), &m)) {
+      out[m] = r[1].as<int64_t>();
+    }
   }
   return out;
 }

@@ -9,6 +9,7 @@
 #include "services/common/local_time.h"
 #include "services/identity/pg_identity_store.h"
 #include "services/registry/pg_registry_store.h"
+#include "services/registry/registry_requests.h"
 #include "services/reports/across_pdf.h"
 #include "services/reports/reduction_pdf.h"
 
@@ -72,6 +73,15 @@ absl::StatusOr<kvo::v1::ReductionReportResponse> ReductionReports::Build(
               absl::StrCat("--area: area ", r.area_id(), " not found"));
         }
         in.area_name = areas.front().name();
+        // The registry holds the area's incidents from the first day one
+        // could be recorded to today: the chart leaves out the months it
+        // covers only in part.
+        if (auto joined =
+                registry::PgRegistryStore::AreaJoinedAt(tx, r.area_id())) {
+          in.registry_from = absl::ToCivilDay(*joined, common::Amsterdam()) -
+                             registry::IncidentBackdateDays(policy_);
+          in.made_on = absl::ToCivilDay(clock_.Now(), common::Amsterdam());
+        }
         for (auto [period, facts] : {std::pair{&in.first, &in.first_facts},
                                      {&in.second, &in.second_facts}}) {
           const auto [from, to] = Instants(*period);
