@@ -667,29 +667,40 @@ std::optional<SurveyCounts> PgCycleStore::SurveyCountsWithin(
   return CountsFrom(r[0]);
 }
 
-std::map<std::string, int64_t> PgCycleStore::FigureTotals(
-    Tx& tx, int64_t area_id, const std::string& source, absl::CivilMonth from,
-    absl::CivilMonth to) {
+namespace {
+
+// The sums of an area's figures from `source` over the months from `from`
+// to `to`, by what `sql` groups them by.
+std::map<std::string, int64_t> FigureSums(PgCycleStore::Tx& tx, const char* sql,
+                                          int64_t area_id,
+                                          const std::string& source,
+                                          absl::CivilMonth from,
+                                          absl::CivilMonth to) {
   std::map<std::string, int64_t> out;
-  for (const auto& r : common::ExecPrepared(tx, kFigureTotalsSql, area_id,
-                                            source, absl::FormatCivilTime(from),
+  for (const auto& r : common::ExecPrepared(tx, sql, area_id, source,
+                                            absl::FormatCivilTime(from),
                                             absl::FormatCivilTime(to))) {
     out[r[0].as<std::string>()] = r[1].as<int64_t>();
   }
   return out;
 }
 
+}  // namespace
+
+std::map<std::string, int64_t> PgCycleStore::FigureTotals(
+    Tx& tx, int64_t area_id, const std::string& source, absl::CivilMonth from,
+    absl::CivilMonth to) {
+  return FigureSums(tx, kFigureTotalsSql, area_id, source, from, to);
+}
+
 std::map<absl::CivilMonth, int64_t> PgCycleStore::FigureMonthTotals(
     Tx& tx, int64_t area_id, const std::string& source, absl::CivilMonth from,
     absl::CivilMonth to) {
   std::map<absl::CivilMonth, int64_t> out;
-  for (const auto& r : common::ExecPrepared(tx, kFigureMonthTotalsSql, area_id,
-                                            source, absl::FormatCivilTime(from),
-                                            absl::FormatCivilTime(to))) {
+  for (const auto& [period, count] :
+       FigureSums(tx, kFigureMonthTotalsSql, area_id, source, from, to)) {
     absl::CivilMonth m;
-    if (absl::ParseCivilTime(r[0].as<std::string>(), &m)) {
-      out[m] = r[1].as<int64_t>();
-    }
+    if (absl::ParseCivilTime(period, &m)) out[m] = count;
   }
   return out;
 }

@@ -163,29 +163,23 @@ TEST(ReductionReportTest, MonthsCoverBothPeriodsAndHideSmallOnes) {
 }
 
 TEST(ReductionReportTest, AMonthIsPartialWhenTheDaysCoverOnlySomeOfIt) {
+  using D = absl::CivilDay;
   const absl::CivilMonth dec(2026, 12);
-  // The whole month, and more.
-  EXPECT_EQ(MonthCoverage(dec, absl::CivilDay(2026, 12, 1),
-                          absl::CivilDay(2026, 12, 31)),
-            Coverage::kWhole);
-  EXPECT_EQ(MonthCoverage(dec, absl::CivilDay(2020, 1, 1),
-                          absl::CivilDay(2027, 1, 1)),
-            Coverage::kWhole);
-  // Today is 7 December: the rest is still to come.
-  EXPECT_EQ(MonthCoverage(dec, absl::CivilDay(2020, 1, 1),
-                          absl::CivilDay(2026, 12, 7)),
-            Coverage::kPartial);
-  // The registry starts on the 2nd.
-  EXPECT_EQ(MonthCoverage(dec, absl::CivilDay(2026, 12, 2),
-                          absl::CivilDay(2027, 3, 1)),
-            Coverage::kPartial);
-  // Before the registry, after today.
-  EXPECT_EQ(MonthCoverage(dec, absl::CivilDay(2027, 1, 1),
-                          absl::CivilDay(2027, 3, 1)),
-            Coverage::kNone);
-  EXPECT_EQ(MonthCoverage(dec, absl::CivilDay(2026, 1, 1),
-                          absl::CivilDay(2026, 11, 30)),
-            Coverage::kNone);
+  const struct {
+    D from, to;
+    Coverage expected;
+    const char* why;
+  } cases[] = {
+      {D(2026, 12, 1), D(2026, 12, 31), Coverage::kWhole, "the month"},
+      {D(2020, 1, 1), D(2027, 1, 1), Coverage::kWhole, "more than it"},
+      {D(2020, 1, 1), D(2026, 12, 7), Coverage::kPartial, "today the 7th"},
+      {D(2026, 12, 2), D(2027, 3, 1), Coverage::kPartial, "begun the 2nd"},
+      {D(2027, 1, 1), D(2027, 3, 1), Coverage::kNone, "before the registry"},
+      {D(2026, 1, 1), D(2026, 11, 30), Coverage::kNone, "after today"},
+  };
+  for (const auto& c : cases) {
+    EXPECT_EQ(MonthCoverage(dec, c.from, c.to), c.expected) << c.why;
+  }
 }
 
 TEST(ReductionReportTest, TheRegistrysFirstAndLastMonthsArePartial) {
