@@ -16,12 +16,14 @@
 #include "kvo/v1/policy.pb.h"
 #include "services/common/policy_loader.h"
 #include "services/common/source_dir.h"
+#include "services/identity/identity_rules.h"
 
 namespace kvo::common {
 namespace {
 
 namespace fs = std::filesystem;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 // The non-test C++ sources of kvod, without comments, adjacent string
 // literals joined ("a " "b" -> "a b").
@@ -239,6 +241,16 @@ TEST(DutchLabelsTest, EveryFigureCategoryOfEveryPolicyHasADutchLabel) {
     for (const std::string& c : policy->cycle().figure_categories()) {
       EXPECT_TRUE(HasFigureCategoryLabel(c)) << e.path() << ": " << c;
     }
+  }
+}
+
+TEST(DutchLabelsTest, EveryRoleHasADutchLabel) {
+  const auto* roles = kvo::v1::Role_descriptor();
+  for (int i = 0; i < roles->value_count(); ++i) {
+    const auto role = static_cast<kvo::v1::Role>(roles->value(i)->number());
+    if (role == kvo::v1::ROLE_UNSPECIFIED) continue;
+    const std::string name = identity::RoleName(role);
+    EXPECT_THAT(RoleLabel(name), Not(HasSubstr("onbekend"))) << name;
   }
 }
 
