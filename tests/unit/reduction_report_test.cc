@@ -328,23 +328,31 @@ TEST(ReductionReportTest, CsvKeepsHiddenValuesHidden) {
   EXPECT_THAT(csv, Not(HasSubstr(",3,")));
 }
 
-TEST(ReductionReportTest, ThePdfReadsBackWithItsHeadlineFigures) {
-  auto r = BuildReductionReport(Seeded());
-  ASSERT_TRUE(r.ok()) << r.status();
-  auto pdf = RenderReductionPdf(*r, absl::CivilDay(2026, 11, 30));
-  ASSERT_TRUE(pdf.ok()) << pdf.status();
+// The report's PDF read back with pdftotext ("" when it cannot be made);
+// kept as `name` in $KVO_ARTIFACTS for a person to look at (pdftoppm).
+std::string PdfText(const ReductionReport& r, absl::CivilDay made_on,
+                    const std::string& name) {
+  auto pdf = RenderReductionPdf(r, made_on);
+  EXPECT_TRUE(pdf.ok()) << pdf.status();
+  if (!pdf.ok()) return "";
   kvo::testing::TempDir dir;
-  const auto file = dir.path() / "reductie.pdf";
+  const auto file = dir.path() / name;
   std::ofstream(file, std::ios::binary) << *pdf;
-  // Kept beside the build for a person to look at (pdftoppm).
   if (const char* out = std::getenv("KVO_ARTIFACTS")) {
     std::filesystem::create_directories(out);
     std::filesystem::copy_file(
-        file, std::filesystem::path(out) / "reduction_report.pdf",
+        file, std::filesystem::path(out) / name,
         std::filesystem::copy_options::overwrite_existing);
   }
+  return kvo::testing::RunCommand({"/usr/bin/pdftotext", file.string(), "-"})
+      .out;
+}
+
+TEST(ReductionReportTest, ThePdfReadsBackWithItsHeadlineFigures) {
+  auto r = BuildReductionReport(Seeded());
+  ASSERT_TRUE(r.ok()) << r.status();
   const std::string text =
-      kvo::testing::RunCommand({"/usr/bin/pdftotext", file.string(), "-"}).out;
+      PdfText(*r, absl::CivilDay(2026, 11, 30), "reduction_report.pdf");
   EXPECT_THAT(text, HasSubstr("Rapport criminaliteitsreductie"));
   EXPECT_THAT(text, HasSubstr("Binnenstad Deventer"));
   EXPECT_THAT(text, HasSubstr("1 januari 2024 t/m 31 december 2024"));
@@ -372,19 +380,8 @@ TEST(ReductionReportTest, TheMonthlyChartNamesWhatItLeavesOut) {
   }
   auto r = BuildReductionReport(in);
   ASSERT_TRUE(r.ok()) << r.status();
-  auto pdf = RenderReductionPdf(*r, absl::CivilDay(2025, 12, 10));
-  ASSERT_TRUE(pdf.ok()) << pdf.status();
-  kvo::testing::TempDir dir;
-  const auto file = dir.path() / "maanden.pdf";
-  std::ofstream(file, std::ios::binary) << *pdf;
-  if (const char* out = std::getenv("KVO_ARTIFACTS")) {
-    std::filesystem::create_directories(out);
-    std::filesystem::copy_file(
-        file, std::filesystem::path(out) / "reduction_months.pdf",
-        std::filesystem::copy_options::overwrite_existing);
-  }
   std::string text =
-      kvo::testing::RunCommand({"/usr/bin/pdftotext", file.string(), "-"}).out;
+      PdfText(*r, absl::CivilDay(2025, 12, 10), "reduction_months.pdf");
   std::replace(text.begin(), text.end(), '\n', ' ');
   EXPECT_THAT(text, HasSubstr("Politie"));
   EXPECT_THAT(text, HasSubstr("Brandweer"));
