@@ -1,5 +1,6 @@
 #include "services/common/dutch_number.h"
 
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_replace.h"
 
@@ -20,6 +21,16 @@ std::string DutchShortDecimal(double v, int max_decimals) {
   while (out.back() == '0') out.pop_back();
   if (out.back() == ',') out.pop_back();
   return out;
+}
+
+std::string DutchCount(int64_t n) {
+  std::string digits = absl::StrCat(n < 0 ? -n : n);
+  std::string out;
+  for (size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out += '.';
+    out += digits[i];
+  }
+  return n < 0 ? "-" + out : out;
 }
 
 }  // namespace kvo::common

@@ -1,6 +1,7 @@
 #ifndef KVO_SERVICES_COMMON_DUTCH_NUMBER_H_
 #define KVO_SERVICES_COMMON_DUTCH_NUMBER_H_
 
+#include <cstdint>
 #include <string>
 
 namespace kvo::common {
@@ -13,6 +14,9 @@ std::string DutchDecimal(double v, int decimals);
 // At most `max_decimals`, trailing zeros (and the comma) dropped:
 // DutchShortDecimal(-7.5, 2) == "-7,5", DutchShortDecimal(-10, 2) == "-10".
 std::string DutchShortDecimal(double v, int max_decimals);
+// A whole number with a point between thousands: DutchCount(-1234567) ==
+// "-1.234.567".
+std::string DutchCount(int64_t n);
 
 }  // namespace kvo::common
 

@@ -180,6 +180,10 @@ constexpr char kFigureTotalsSql[] =
     "SELECT category, sum(count)::bigint FROM area_figures WHERE area_id = "
     "$1 AND source = $2 AND period BETWEEN $3 AND $4 GROUP BY category "
     "ORDER BY category";
+constexpr char kFigureMonthTotalsSql[] =
+    "SELECT period, sum(count)::bigint FROM area_figures WHERE area_id = $1 "
+    "AND source = $2 AND period BETWEEN $3 AND $4 GROUP BY period "
+    "ORDER BY period";
 constexpr char kInsertActivitySql[] =
     "INSERT INTO plan_activities (area_id, objective_id, description, owner, "
     "deadline, status, created_by) VALUES ($1, $2, $3, $4, $5::date, $6, "
@@ -663,14 +667,40 @@ std::optional<SurveyCounts> PgCycleStore::SurveyCountsWithin(
   return CountsFrom(r[0]);
 }
 
+namespace {
+
+// The sums of an area's figures from `source` over the months from `from`
+// to `to`, by what `sql` groups them by.
+std::map<std::string, int64_t> FigureSums(PgCycleStore::Tx& tx, const char* sql,
+                                          int64_t area_id,
+                                          const std::string& source,
+                                          absl::CivilMonth from,
+                                          absl::CivilMonth to) {
+  std::map<std::string, int64_t> out;
+  for (const auto& r : common::ExecPrepared(tx, sql, area_id, source,
+                                            absl::FormatCivilTime(from),
+                                            absl::FormatCivilTime(to))) {
+    out[r[0].as<std::string>()] = r[1].as<int64_t>();
+  }
+  return out;
+}
+
+}  // namespace
+
 std::map<std::string, int64_t> PgCycleStore::FigureTotals(
     Tx& tx, int64_t area_id, const std::string& source, absl::CivilMonth from,
     absl::CivilMonth to) {
-  std::map<std::string, int64_t> out;
-  for (const auto& r : common::ExecPrepared(tx, kFigureTotalsSql, area_id,
-                                            source, absl::FormatCivilTime(from),
-                                            absl::FormatCivilTime(to))) {
-    out[r[0].as<std::string>()] = r[1].as<int64_t>();
+  return FigureSums(tx, kFigureTotalsSql, area_id, source, from, to);
+}
+
+std::map<absl::CivilMonth, int64_t> PgCycleStore::FigureMonthTotals(
+    Tx& tx, int64_t area_id, const std::string& source, absl::CivilMonth from,
+    absl::CivilMonth to) {
+  std::map<absl::CivilMonth, int64_t> out;
+  for (const auto& [period, count] :
+       FigureSums(tx, kFigureMonthTotalsSql, area_id, source, from, to)) {
+    absl::CivilMonth m;
+    if (absl::ParseCivilTime(period, &m)) out[m] = count;
   }
   return out;
 }

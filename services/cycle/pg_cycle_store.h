@@ -278,6 +278,11 @@ class PgCycleStore final {
   static std::optional<SurveyCounts> SurveyCountsWithin(Tx& tx, int64_t area_id,
                                                         absl::CivilDay from,
                                                         absl::CivilDay to);
+  // The same by month, every category together: only the months with
+  // figures (a month nobody imported is absent, not 0).
+  static std::map<absl::CivilMonth, int64_t> FigureMonthTotals(
+      Tx& tx, int64_t area_id, const std::string& source, absl::CivilMonth from,
+      absl::CivilMonth to);
   // The area's figures from `source` by category, summed over the months
   // (YYYY-MM) from `from` to `to`, both included.
   static std::map<std::string, int64_t> FigureTotals(Tx& tx, int64_t area_id,

@@ -8,6 +8,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/time/civil_time.h"
 #include "services/common/dutch_date.h"
+#include "services/common/dutch_labels.h"
 #include "services/common/local_time.h"
 #include "services/common/proto_time.h"
 #include "services/notice/notice_pdf.h"
@@ -19,6 +20,13 @@ using common::FromProto;
 using common::ToProto;
 using notice::Paragraph;
 using Style = notice::Paragraph::Style;
+using common::ActionLabel;
+using common::CardKindLabel;
+using common::CardRuleLabel;
+using common::ObjectionDecisionLabel;
+using common::PurposeLabel;
+using common::RevokeReasonLabel;
+using common::RoleLabel;
 
 }  // namespace
 
@@ -68,26 +76,6 @@ std::string Sentence(const std::string& text) {
 
 std::string Euro(int64_t cents) {
   return absl::StrFormat("€ %d,%02d", cents / 100, cents % 100);
-}
-
-std::string CardKind(const std::string& kind) {
-  if (kind == "individual_ban") return "Individueel winkelverbod";
-  if (kind == "collective_warning") return "Collectieve waarschuwing";
-  if (kind == "collective_ban") return "Collectief winkelverbod";
-  return kind;
-}
-
-std::string Role(const std::string& role) {
-  static const std::map<std::string, std::string> kRoles = {
-      {"shopkeeper", "winkelier"},
-      {"security", "beveiliger"},
-      {"police", "politie"},
-      {"fire_brigade", "brandweer"},
-      {"coordinator", "KVO-coördinator"},
-      {"privacy_officer", "functionaris gegevensbescherming"},
-      {"admin", "beheerder van het systeem"}};
-  auto it = kRoles.find(role);
-  return it == kRoles.end() ? role : it->second;
 }
 
 template <typename Map, typename Key>
@@ -217,14 +205,18 @@ std::vector<Paragraph> AccessReportParagraphs(const kvo::v1::AccessReport& r,
   if (r.cards().empty()) body("Er zijn geen waarschuwingen of verboden.");
   for (const auto& c : r.cards()) {
     std::string text =
-        absl::StrCat(CardKind(c.kind()), " in ", area(c.area_id()),
+        absl::StrCat(CardKindLabel(c.kind()), " in ", area(c.area_id()),
                      ", geldig van ", Day(c.valid_from()), " tot en met ",
                      Day(c.valid_until()), " (kenmerk ", c.card_id(), ").");
+    if (!c.rule().empty()) {
+      absl::StrAppend(&text, " Grond: ", CardRuleLabel(c.rule()), ".");
+    }
     if (c.revoked()) {
-      absl::StrAppend(&text, " Ingetrokken",
-                      c.revoke_reason().empty()
-                          ? "."
-                          : absl::StrCat(": ", c.revoke_reason(), "."));
+      absl::StrAppend(
+          &text, " Ingetrokken",
+          c.revoke_reason().empty()
+              ? "."
+              : absl::StrCat(": ", RevokeReasonLabel(c.revoke_reason()), "."));
     }
     if (!c.shops().empty()) {
       absl::StrAppend(&text, " Winkels: ", absl::StrJoin(c.shops(), ", "), ".");
@@ -256,8 +248,7 @@ std::vector<Paragraph> AccessReportParagraphs(const kvo::v1::AccessReport& r,
       absl::StrAppend(&text, "Hierop is nog niet beslist.");
     } else {
       absl::StrAppend(&text, "Beslissing op ", Day(o.decided_at()), ": ",
-                      o.decision() == "upheld" ? "gegrond" : "ongegrond", ". ",
-                      o.reasons());
+                      ObjectionDecisionLabel(o.decision()), ". ", o.reasons());
     }
     body(std::move(text));
   }
@@ -268,15 +259,18 @@ std::vector<Paragraph> AccessReportParagraphs(const kvo::v1::AccessReport& r,
       "functie en organisatie) uw gegevens heeft gebruikt, wanneer en "
       "waarvoor.");
   for (const auto& a : r.accesses()) {
-    std::string who = Role(a.role());
+    std::string who = RoleLabel(a.role());
     if (!a.areas().empty()) {
       absl::StrAppend(&who, ", ", absl::StrJoin(a.areas(), ", "));
     }
-    out.push_back({Style::kSmall,
-                   absl::StrCat(DayTime(a.at()), " - ", who, " - ", a.action(),
-                                a.purpose().empty()
-                                    ? ""
-                                    : absl::StrCat(" - doel: ", a.purpose()))});
+    out.push_back(
+        {Style::kSmall,
+         absl::StrCat(
+             DayTime(a.at()), " - ", who, " - ", ActionLabel(a.action()),
+             a.purpose().empty()
+                 ? ""
+                 : absl::StrCat(" - doel: ",
+                                PurposeLabel(a.action(), a.purpose())))});
   }
 
   heading("Uw rechten");

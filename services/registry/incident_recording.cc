@@ -23,13 +23,6 @@ using Store = PgRegistryStore;
 // Clocks differ a little between a device and kvod.
 constexpr absl::Duration kClockSkew = absl::Minutes(5);
 
-constexpr int kDefaultBackdateDays = 90;
-
-int BackdateDays(const kvo::v1::Policy& policy) {
-  return policy.incident_backdate_days() > 0 ? policy.incident_backdate_days()
-                                             : kDefaultBackdateDays;
-}
-
 // An incident lies between the earlier of the day its area joined and the
 // start of the Amsterdam day incident_backdate_days before today, and now,
 // give or take the clock skew: a new area can record what happened before
@@ -121,7 +114,8 @@ absl::StatusOr<kvo::v1::Incident> IncidentRecording::Record(
     return s;
   }
   if (auto s = CheckIncidentTime(FromProto(request.occurred_at()), clock_.Now(),
-                                 shop->area_created_at, BackdateDays(policy_));
+                                 shop->area_created_at,
+                                 IncidentBackdateDays(policy_));
       !s.ok()) {
     return s;
   }

@@ -40,6 +40,8 @@ constexpr char kShopColumns[] =
     "WHERE m.shop_id = s.id), ''), "
     "(SELECT " KVO_TS("a.created_at") " FROM areas a WHERE a.id = s.area_id) "
     "FROM shops s ";
+constexpr char kAreaJoinedAtSql[] =
+    "SELECT " KVO_TS("created_at") " FROM areas WHERE id = $1";
 // kvod's own adding seals the pair, even over a row someone put there.
 constexpr char kAddMemberSql[] =
     "INSERT INTO shop_members (shop_id, principal_id, seal) VALUES ($1, $2, "
@@ -835,6 +837,13 @@ std::vector<ObjectionRow> PgRegistryStore::ObjectionsOfArea(Tx& tx,
               "NULL) ORDER BY o.respond_by, o.id",
           area_id, open_only),
       ObjectionFrom);
+}
+
+std::optional<absl::Time> PgRegistryStore::AreaJoinedAt(Tx& tx,
+                                                        int64_t area_id) {
+  auto rows = common::ExecPrepared(tx, kAreaJoinedAtSql, area_id);
+  if (rows.empty()) return std::nullopt;
+  return absl::FromUnixMicros(rows[0][0].as<int64_t>());
 }
 
 AreaFacts PgRegistryStore::FactsOfArea(Tx& tx, int64_t area_id, absl::Time from,

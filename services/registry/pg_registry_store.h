@@ -291,6 +291,9 @@ class PgRegistryStore final {
   static std::vector<ObjectionRow> ObjectionsOfArea(Tx& tx, int64_t area_id,
                                                     bool open_only);
 
+  // When the area joined the registry; none for an unknown area.
+  static std::optional<absl::Time> AreaJoinedAt(Tx& tx, int64_t area_id);
+
   // Incidents that occurred and cards issued (valid_from) in [from, to),
   // counted in one statement over the covering indexes (V014__report_indexes).
   static AreaFacts FactsOfArea(Tx& tx, int64_t area_id, absl::Time from,

@@ -14,6 +14,13 @@
 #include "services/registry/person_normalize.h"
 
 namespace kvo::registry {
+
+int IncidentBackdateDays(const kvo::v1::Policy& policy) {
+  constexpr int kDefaultDays = 90;
+  return policy.incident_backdate_days() > 0 ? policy.incident_backdate_days()
+                                             : kDefaultDays;
+}
+
 namespace {
 
 using common::CheckText;

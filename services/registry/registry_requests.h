@@ -22,6 +22,11 @@ namespace kvo::registry {
 // outsider is refused alike whatever they send. OK, or INVALID_ARGUMENT
 // naming the field and what is allowed. Pure; thread-safe.
 
+// How many days before today an incident may be recorded (policy
+// incident_backdate_days; 0 means 90): also how far before its joining day
+// an area's incidents can reach.
+int IncidentBackdateDays(const kvo::v1::Policy& policy);
+
 // An id field that must be set: INVALID_ARGUMENT "<field>: required".
 using common::RequireId;
 

@@ -18,6 +18,7 @@ void AddCounts(const std::map<std::string, int64_t>& from,
 void AddFacts(const PeriodFacts& f, bool first_area, PeriodFacts& total) {
   AddCounts(f.incidents_by_type, total.incidents_by_type);
   AddCounts(f.police_by_category, total.police_by_category);
+  AddCounts(f.fire_by_category, total.fire_by_category);
   AddCounts(f.objections_by_outcome, total.objections_by_outcome);
   total.damage_cents += f.damage_cents;
   total.warnings_issued += f.warnings_issued;
@@ -26,6 +27,8 @@ void AddFacts(const PeriodFacts& f, bool first_area, PeriodFacts& total) {
   for (const auto& [m, n] : f.incidents_by_month) {
     total.incidents_by_month[m] += n;
   }
+  for (const auto& [m, n] : f.police_by_month) total.police_by_month[m] += n;
+  for (const auto& [m, n] : f.fire_by_month) total.fire_by_month[m] += n;
   if (first_area) {
     total.survey = f.survey;
     total.donations = f.donations;

@@ -1,5 +1,7 @@
 #include "services/reports/cycle_contribution.h"
 
+#include <tuple>
+
 #include "services/common/local_time.h"
 #include "services/cycle/pg_cycle_store.h"
 
@@ -19,12 +21,18 @@ absl::Status CycleContribution::AddPeriod(pqxx::transaction_base& tx,
       absl::CivilMonth(first) + (first.day() == 1 ? 0 : 1);
   const absl::CivilMonth to_month(last);
   if (from_month <= to_month) {
-    for (auto [source, by_category] :
-         {std::pair{"police", &facts.police_by_category},
-          std::pair{"fire_brigade", &facts.fire_by_category}}) {
+    for (auto [source, by_category, by_month] :
+         {std::tuple{"police", &facts.police_by_category,
+                     &facts.police_by_month},
+          std::tuple{"fire_brigade", &facts.fire_by_category,
+                     &facts.fire_by_month}}) {
       for (const auto& [category, count] : PgCycleStore::FigureTotals(
                tx, area_id, source, from_month, to_month)) {
         (*by_category)[category] += count;
+      }
+      for (const auto& [month, count] : PgCycleStore::FigureMonthTotals(
+               tx, area_id, source, from_month, to_month)) {
+        (*by_month)[month] += count;
       }
     }
   }
@@ -39,19 +47,6 @@ absl::Status CycleContribution::AddPeriod(pqxx::transaction_base& tx,
 absl::Status CycleContribution::AddObjectives(pqxx::transaction_base& tx,
                                               int64_t area_id,
                                               ReductionInputs& in) {
-  // Dutch labels of the default police categories, unless the registry's
-  // offence types already label a code.
-  for (const auto& [code, label] : {std::pair{"shoplifting", "winkeldiefstal"},
-                                    {"pickpocketing", "zakkenrollerij"},
-                                    {"burglary", "inbraak"},
-                                    {"robbery", "overval"},
-                                    {"violence", "geweld"},
-                                    {"vandalism", "vernieling"},
-                                    {"nuisance", "overlast"},
-                                    {"fire", "brand"},
-                                    {"false_alarm", "loos alarm"}}) {
-    in.labels.emplace(code, label);
-  }
   for (const auto& o : PgCycleStore::Objectives(tx, area_id)) {
     if (!o.metric || !o.target_change_pct) continue;
     in.objectives.push_back({o.description, *o.metric, *o.target_change_pct});

@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <set>
+#include <tuple>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -21,7 +23,10 @@ bool Small(double v, int64_t threshold) { return v > 0 && v < threshold; }
 
 std::string Label(const ReductionInputs& in, const std::string& key) {
   auto it = in.labels.find(key);
-  return it == in.labels.end() ? key : it->second;
+  // Never a bare English code beside Dutch labels: marked, so a missing
+  // label shows.
+  return it == in.labels.end() ? absl::StrCat("onbekend (", key, ")")
+                               : it->second;
 }
 
 std::optional<double> PercentChange(double first, double second) {
@@ -134,15 +139,36 @@ Section Imported(const ReductionInputs& in, const std::string& title,
   return s;
 }
 
-std::vector<MonthPoint> Months(const Period& p,
-                               const std::map<absl::CivilMonth, int64_t>& m,
-                               int64_t threshold) {
+// Every month of the period; `coverage` says how much of each a count
+// covers.
+std::vector<MonthPoint> Months(
+    const Period& p, const std::map<absl::CivilMonth, int64_t>& m,
+    int64_t threshold,
+    const std::function<Coverage(absl::CivilMonth)>& coverage) {
   std::vector<MonthPoint> out;
   for (absl::CivilMonth month(p.from); month <= absl::CivilMonth(p.to);
        ++month) {
     auto it = m.find(month);
     const int64_t n = it == m.end() ? 0 : it->second;
-    out.push_back({month, n, Small(double(n), threshold)});
+    out.push_back(
+        {month, n, Small(double(n), threshold), false, coverage(month)});
+  }
+  // The months add up to the period's total: hidden months whose sum is
+  // small get the smallest month shown as company (complementary
+  // suppression), so the total minus the months shown gives no small count.
+  int64_t hidden = 0;
+  for (const MonthPoint& mp : out) hidden += mp.small ? mp.count : 0;
+  while (hidden > 0 && hidden < threshold) {
+    MonthPoint* company = nullptr;
+    for (MonthPoint& mp : out) {
+      if (!mp.small && !mp.withheld && mp.count > 0 &&
+          (company == nullptr || mp.count < company->count)) {
+        company = &mp;
+      }
+    }
+    if (company == nullptr) break;  // then the total itself is small
+    company->withheld = true;
+    hidden += company->count;
   }
   return out;
 }
@@ -175,15 +201,7 @@ absl::Status CheckCounts(const PeriodFacts& f, absl::string_view which) {
   return absl::OkStatus();
 }
 
-std::string Grouped(int64_t n) {
-  std::string digits = absl::StrCat(n < 0 ? -n : n);
-  std::string out;
-  for (size_t i = 0; i < digits.size(); ++i) {
-    if (i > 0 && (digits.size() - i) % 3 == 0) out += '.';
-    out += digits[i];
-  }
-  return n < 0 ? "-" + out : out;
-}
+std::string Grouped(int64_t n) { return common::DutchCount(n); }
 
 std::string OneDecimal(double v) { return common::DutchDecimal(v, 1); }
 
@@ -207,6 +225,14 @@ std::string CsvField(const std::string& field) { return Csv(field); }
 
 std::string PadColumn(const std::string& text, size_t width, bool left) {
   return Pad(text, width, left);
+}
+
+Coverage MonthCoverage(absl::CivilMonth month, absl::CivilDay from,
+                       absl::CivilDay to) {
+  const absl::CivilDay first(month);
+  const absl::CivilDay last = absl::CivilDay(month + 1) - 1;
+  if (to < first || last < from || to < from) return Coverage::kNone;
+  return from <= first && last <= to ? Coverage::kWhole : Coverage::kPartial;
 }
 
 void Withhold(Figure& f, bool second) {
@@ -340,26 +366,29 @@ absl::StatusOr<ReductionReport> BuildReductionReport(
   }
   r.sections.push_back(std::move(donations));
 
-  r.first_months = Months(in.first, a.incidents_by_month, t);
-  r.second_months = Months(in.second, b.incidents_by_month, t);
-  // The months add up to the incidents' total: hidden months whose sum
-  // is small get the smallest month shown as company (complementary
-  // suppression), so the total minus the months shown gives no small count.
-  for (auto* months : {&r.first_months, &r.second_months}) {
-    int64_t hidden = 0;
-    for (const MonthPoint& m : *months) hidden += m.small ? m.count : 0;
-    while (hidden > 0 && hidden < t) {
-      MonthPoint* company = nullptr;
-      for (MonthPoint& m : *months) {
-        if (!m.small && !m.withheld && m.count > 0 &&
-            (company == nullptr || m.count < company->count)) {
-          company = &m;
-        }
-      }
-      if (company == nullptr) break;  // then the total itself is small
-      company->withheld = true;
-      hidden += company->count;
-    }
+  auto registry = [&](absl::CivilMonth m) {
+    return in.registry_from && in.made_on
+               ? MonthCoverage(m, *in.registry_from, *in.made_on)
+               : Coverage::kWhole;
+  };
+  r.first_months = Months(in.first, a.incidents_by_month, t, registry);
+  r.second_months = Months(in.second, b.incidents_by_month, t, registry);
+  // Imported figures are whole months. Between the first and the last
+  // month imported a month without a row is 0 (the police list the months
+  // something happened); outside them there are no figures.
+  for (const auto& [label, first, second] :
+       {std::tuple{"Politie", &a.police_by_month, &b.police_by_month},
+        std::tuple{"Brandweer", &a.fire_by_month, &b.fire_by_month}}) {
+    if (first->empty() && second->empty()) continue;
+    const absl::CivilMonth from =
+        !first->empty() ? first->begin()->first : second->begin()->first;
+    const absl::CivilMonth to =
+        !second->empty() ? second->rbegin()->first : first->rbegin()->first;
+    auto imported = [&](absl::CivilMonth month) {
+      return from <= month && month <= to ? Coverage::kWhole : Coverage::kNone;
+    };
+    r.figure_months.push_back({label, Months(in.first, *first, t, imported),
+                               Months(in.second, *second, t, imported)});
   }
 
   for (const Objective& o : in.objectives) {

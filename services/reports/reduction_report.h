@@ -55,6 +55,10 @@ struct PeriodFacts {
   std::optional<SurveyFacts> survey;       // none: no measurement
   std::optional<DonationFacts> donations;  // none: module absent
   std::map<absl::CivilMonth, int64_t> incidents_by_month;
+  // Police and fire-brigade figures by month, every category together;
+  // a month without figures is absent.
+  std::map<absl::CivilMonth, int64_t> police_by_month;
+  std::map<absl::CivilMonth, int64_t> fire_by_month;
 };
 
 // An objective of the plan: the figure it is measured on ("incidents.theft",
@@ -79,6 +83,13 @@ struct ReductionInputs {
   int64_t small_count_threshold = 5;
   // Labels of offence types, police categories, objection outcomes.
   std::map<std::string, std::string> labels;
+  // The days the registry can hold incidents of the area: from the first
+  // day an incident could be recorded (the day it joined, less the policy's
+  // backdating) to the day the report is made. A month not wholly within is
+  // partial (or none of it is): its count is no month's count. Unset: every
+  // month is whole.
+  std::optional<absl::CivilDay> registry_from;
+  std::optional<absl::CivilDay> made_on;
 };
 
 // One line of the report: a figure in both periods and its change.
@@ -119,6 +130,17 @@ struct ObjectiveResult {
   bool in_points = false;
 };
 
+// How much of a month a count covers.
+enum class Coverage {
+  kWhole,
+  kPartial,  // some of its days: a count that would look like a dip
+  kNone,     // none (before the registry, after today, no figures imported)
+};
+
+// Whether the days [from, to] cover `month` wholly, partly or not at all.
+Coverage MonthCoverage(absl::CivilMonth month, absl::CivilDay from,
+                       absl::CivilDay to);
+
 struct MonthPoint {
   absl::CivilMonth month;
   int64_t count = 0;
@@ -126,6 +148,15 @@ struct MonthPoint {
   // Not shown at all: the smallest other month of a period with a hidden
   // one, so that the total minus the months shown cannot give it back.
   bool withheld = false;
+  Coverage coverage = Coverage::kWhole;
+};
+
+// A line of the monthly chart beside the registry's: the police's or the
+// fire brigade's figures (every category together) in both periods.
+struct MonthSeries {
+  std::string label;  // "Politie"
+  std::vector<MonthPoint> first;
+  std::vector<MonthPoint> second;
 };
 
 struct ReductionReport {
@@ -137,6 +168,8 @@ struct ReductionReport {
   std::vector<ObjectiveResult> objectives;
   std::vector<MonthPoint> first_months;  // every month of the period
   std::vector<MonthPoint> second_months;
+  // Police, then fire brigade, each only when it has figures in a period.
+  std::vector<MonthSeries> figure_months;
 };
 
 // Marks `f` withheld in a period (printed "verborgen") and drops its change.

@@ -5,9 +5,11 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "services/audit/pg_audit_store.h"
+#include "services/common/dutch_labels.h"
 #include "services/common/local_time.h"
 #include "services/identity/pg_identity_store.h"
 #include "services/registry/pg_registry_store.h"
+#include "services/registry/registry_requests.h"
 #include "services/reports/across_pdf.h"
 #include "services/reports/reduction_pdf.h"
 
@@ -31,9 +33,15 @@ ReductionInputs ReductionReports::Skeleton(
   for (const auto& t : policy_.offence_types()) {
     in.labels[t.code()] = t.label_nl().empty() ? t.code() : t.label_nl();
   }
-  in.labels["upheld"] = "gegrond";
-  in.labels["rejected"] = "ongegrond";
-  in.labels["pending"] = "nog niet beslist";
+  // Police and fire-brigade categories, unless an offence type already
+  // labels the code; objection outcomes. Set here, for one area's report
+  // and for every area of an across report alike.
+  for (const std::string& c : policy_.cycle().figure_categories()) {
+    in.labels.emplace(c, common::FigureCategoryLabel(c));
+  }
+  for (const char* outcome : {"upheld", "rejected", "pending"}) {
+    in.labels[outcome] = common::ObjectionDecisionLabel(outcome);
+  }
   return in;
 }
 
@@ -65,6 +73,15 @@ absl::StatusOr<kvo::v1::ReductionReportResponse> ReductionReports::Build(
               absl::StrCat("--area: area ", r.area_id(), " not found"));
         }
         in.area_name = areas.front().name();
+        // The registry holds the area's incidents from the first day one
+        // could be recorded to today: the chart leaves out the months it
+        // covers only in part.
+        if (auto joined =
+                registry::PgRegistryStore::AreaJoinedAt(tx, r.area_id())) {
+          in.registry_from = absl::ToCivilDay(*joined, common::Amsterdam()) -
+                             registry::IncidentBackdateDays(policy_);
+          in.made_on = absl::ToCivilDay(clock_.Now(), common::Amsterdam());
+        }
         for (auto [period, facts] : {std::pair{&in.first, &in.first_facts},
                                      {&in.second, &in.second_facts}}) {
           const auto [from, to] = Instants(*period);

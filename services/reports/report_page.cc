@@ -5,7 +5,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "services/common/dutch_date.h"
+#include "services/common/dutch_number.h"
 #include "services/notice/notice_pdf.h"
+#include "services/reports/chart_scale.h"
 
 namespace kvo::reports {
 
@@ -61,6 +63,21 @@ void Values(Page& p, const std::string& first, const std::string& second,
   p.RightText(kColumn3, p.y, change);
 }
 
+double CountAxis(Page& p, double left, double right, double base, double height,
+                 double max) {
+  const std::vector<int64_t> ticks = NiceTicks(max);
+  const double top = double(ticks.back());
+  for (int64_t t : ticks) {
+    const double gy = base - height * double(t) / top;
+    p.Color(kGrid);
+    p.Line(left, gy, right, gy, 0.3);
+    p.Color(kInk);
+    p.Font(7.5);
+    p.RightText(left - 4, gy + 3, common::DutchCount(t));
+  }
+  return top;
+}
+
 void Legend(Page& p, double x, double y, Rgb color, const std::string& text) {
   p.Color(color);
   p.Box(x, y - 8, 10, 10);
@@ -85,15 +102,7 @@ void BarChart(Page& p, const std::vector<Bar>& bars, int64_t threshold,
   const double base = top + chart_h;
   const double slot = (right - left) / bars.size();
   const double bar_w = std::min(28.0, slot * 0.35);
-  p.Color(kGrid);
-  for (int i = 0; i <= 4; ++i) {
-    const double gy = base - chart_h * i / 4;
-    p.Line(left, gy, right, gy, 0.3);
-    p.Color(kInk);
-    p.Font(7.5);
-    p.RightText(left - 4, gy + 3, absl::StrCat(std::lround(max * i / 4)));
-    p.Color(kGrid);
-  }
+  max = CountAxis(p, left, right, base, chart_h, max);
   for (size_t i = 0; i < bars.size(); ++i) {
     const Bar& b = bars[i];
     const double cx = left + slot * (i + 0.5);

@@ -113,6 +113,12 @@ struct Bar {
   std::string second_text;
 };
 
+// A count axis from 0 at `base` up `height` points, with round ticks
+// (NiceTicks) as grid lines and numbers left of `left`: the value drawn at
+// the top, to scale by.
+double CountAxis(Page& p, double left, double right, double base, double height,
+                 double max);
+
 // A coloured square and its text at (x, y).
 void Legend(Page& p, double x, double y, Rgb color, const std::string& text);
 

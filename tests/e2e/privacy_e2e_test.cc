@@ -4,6 +4,7 @@
 // rectify/close) and gRPC.
 #include <google/protobuf/util/json_util.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -156,6 +157,15 @@ TEST_F(PrivacyE2E, AccessExportHoldsExactlyThePersonsDataAndWhoSawIt) {
   ASSERT_TRUE(
       registry_->FileObjection(Ctx(coordinator_).get(), objection, &filed)
           .ok());
+  // Upheld: the card is revoked, its reason the log's English code.
+  DecideObjectionRequest decide;
+  decide.set_objection_id(filed.id());
+  decide.set_upheld(true);
+  decide.set_reasons("Werkgever bevestigt aanwezigheid in Zwolle.");
+  Objection decided;
+  ASSERT_TRUE(
+      registry_->DecideObjection(Ctx(coordinator_).get(), decide, &decided)
+          .ok());
   GetPersonRequest get;
   get.set_person_id(p.id());
   Person seen;
@@ -269,6 +279,27 @@ TEST_F(PrivacyE2E, AccessExportHoldsExactlyThePersonsDataAndWhoSawIt) {
   }
   EXPECT_THAT(text.out, Not(HasSubstr("Anderman")));
   EXPECT_THAT(text.out, Not(HasSubstr("1990-04-01")));
+  // The log's codes reach the person through their Dutch labels
+  // (services/common/dutch_labels.cc), never as codes. Lines joined: a
+  // paragraph wraps where the page ends.
+  std::string flat = text.out;
+  std::replace(flat.begin(), flat.end(), '\n', ' ');
+  for (const std::string& dutch :
+       {std::string("persoon geregistreerd"), std::string("registratie"),
+        std::string("persoonsgegevens ingezien"),
+        std::string("waarschuwing of winkelverbod opgelegd"),
+        absl::StrCat("kenmerk ", card.id(),
+                     ": eerste overtreding: collectieve waarschuwing"),
+        absl::StrCat("Ingetrokken: bezwaar ", filed.id(), " gegrond verklaard"),
+        std::string("Grond: eerste overtreding: collectieve waarschuwing"),
+        std::string("Beslissing op"), std::string("gegrond")}) {
+    EXPECT_THAT(flat, HasSubstr(dutch)) << dutch;
+  }
+  for (const char* code :
+       {"registry.", "gallery.", "privacy.", "registration", "upheld",
+        "first offence", "collective warning", "revoked", "onbekend"}) {
+    EXPECT_THAT(flat, Not(HasSubstr(code))) << code << "\n" << text.out;
+  }
   CommandResult images =
       RunCommand({"/usr/bin/pdfimages", "-list", pdf_path.string()});
   EXPECT_THAT(images.out, HasSubstr("jpeg")) << images.out;

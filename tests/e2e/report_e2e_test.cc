@@ -2,6 +2,8 @@
 // registry counts in the report, small counts hidden, the PDF readable, the
 // area's people allowed and others not, bad periods refused.
 
+#include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 
@@ -384,6 +386,54 @@ TEST_F(ReportE2E, PoliceFiguresSurveyAndObjectivesEnteredThroughKvo) {
   EXPECT_THAT(report, HasSubstr("[niet gehaald] Veiligheidsgevoel +40 punten"));
   EXPECT_THAT(report, ::testing::Not(HasSubstr("Meer samenwerking")));
   EXPECT_THAT(report, ::testing::Not(HasSubstr("Geen enquête")));
+
+  // The PDF: the police's and the fire brigade's months charted beside the
+  // registry's, the categories in Dutch. To look at it:
+  // KVO_ARTIFACTS=/some/dir (pdftoppm -png).
+  auto pdf_text = [&](const std::string& name, std::vector<std::string> args) {
+    const auto pdf = dir.path() / name;
+    args.insert(args.end(), {"--pdf", pdf.string()});
+    ok("coord", args);
+    if (const char* out = std::getenv("KVO_ARTIFACTS")) {
+      std::filesystem::create_directories(out);
+      std::filesystem::copy_file(
+          pdf, std::filesystem::path(out) / name,
+          std::filesystem::copy_options::overwrite_existing);
+    }
+    std::string text =
+        RunCommand({"/usr/bin/pdftotext", pdf.string(), "-"}).out;
+    std::replace(text.begin(), text.end(), '\n', ' ');
+    return text;
+  };
+  const std::string one_area =
+      pdf_text("reductie.pdf", {"report", "reduction", "--area", area, "--from",
+                                "2024", "--to", "2025"});
+  for (const char* dutch :
+       {"Incidenten per maand", "Register periode 1", "Politie", "Brandweer",
+        "winkeldiefstal", "vernieling", "loos alarm"}) {
+    EXPECT_THAT(one_area, HasSubstr(dutch)) << dutch;
+  }
+  // Across areas: the police categories through the same labels (they were
+  // "shoplifting", "vandalism" beside "diefstal").
+  const std::string across_text = ok(
+      "coord",
+      {"report", "across", "--areas", area, "--from", "2024", "--to", "2025"});
+  const std::string across_pdf = pdf_text(
+      "over-gebieden.pdf",
+      {"report", "across", "--areas", area, "--from", "2024", "--to", "2025"});
+  for (const std::string* text : {&across_text, &across_pdf}) {
+    for (const char* dutch :
+         {"winkeldiefstal", "vernieling", "brand", "loos alarm"}) {
+      EXPECT_THAT(*text, HasSubstr(dutch)) << dutch;
+    }
+    for (const char* code :
+         {"shoplifting", "vandalism", "false_alarm", "burglary", "onbekend"}) {
+      EXPECT_THAT(*text, ::testing::Not(HasSubstr(code))) << code;
+    }
+  }
+  for (const char* code : {"shoplifting", "vandalism", "false_alarm"}) {
+    EXPECT_THAT(one_area, ::testing::Not(HasSubstr(code))) << code;
+  }
 }
 
 }  // namespace

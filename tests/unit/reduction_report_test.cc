@@ -4,6 +4,7 @@
 
 #include "services/reports/reduction_report.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -161,6 +162,81 @@ TEST(ReductionReportTest, MonthsCoverBothPeriodsAndHideSmallOnes) {
   EXPECT_FALSE(r->second_months[0].small);
 }
 
+TEST(ReductionReportTest, AMonthIsPartialWhenTheDaysCoverOnlySomeOfIt) {
+  using D = absl::CivilDay;
+  const absl::CivilMonth dec(2026, 12);
+  const struct {
+    D from, to;
+    Coverage expected;
+    const char* why;
+  } cases[] = {
+      {D(2026, 12, 1), D(2026, 12, 31), Coverage::kWhole, "the month"},
+      {D(2020, 1, 1), D(2027, 1, 1), Coverage::kWhole, "more than it"},
+      {D(2020, 1, 1), D(2026, 12, 7), Coverage::kPartial, "today the 7th"},
+      {D(2026, 12, 2), D(2027, 3, 1), Coverage::kPartial, "begun the 2nd"},
+      {D(2027, 1, 1), D(2027, 3, 1), Coverage::kNone, "before the registry"},
+      {D(2026, 1, 1), D(2026, 11, 30), Coverage::kNone, "after today"},
+  };
+  for (const auto& c : cases) {
+    EXPECT_EQ(MonthCoverage(dec, c.from, c.to), c.expected) << c.why;
+  }
+}
+
+TEST(ReductionReportTest, TheRegistrysFirstAndLastMonthsArePartial) {
+  ReductionInputs in = Seeded();
+  // The area's incidents can reach back to 15 March 2024; the report is
+  // made on 10 December 2025 (the periods as seeded: 2024 and 2025).
+  in.registry_from = absl::CivilDay(2024, 3, 15);
+  in.made_on = absl::CivilDay(2025, 12, 10);
+  auto r = BuildReductionReport(in);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->first_months[0].coverage, Coverage::kNone);  // January 2024
+  EXPECT_EQ(r->first_months[1].coverage, Coverage::kNone);
+  EXPECT_EQ(r->first_months[2].coverage, Coverage::kPartial);  // March
+  EXPECT_EQ(r->first_months[3].coverage, Coverage::kWhole);
+  EXPECT_EQ(r->second_months[10].coverage, Coverage::kWhole);
+  EXPECT_EQ(r->second_months[11].coverage, Coverage::kPartial);  // December
+  // Without the registry's days every month counts as whole.
+  auto whole = BuildReductionReport(Seeded());
+  ASSERT_TRUE(whole.ok());
+  for (const MonthPoint& m : whole->first_months) {
+    EXPECT_EQ(m.coverage, Coverage::kWhole);
+  }
+}
+
+TEST(ReductionReportTest, PoliceAndFireFiguresAreMonthlyLinesToo) {
+  ReductionInputs in = Seeded();
+  in.first_facts.police_by_month = {{absl::CivilMonth(2024, 1), 30},
+                                    {absl::CivilMonth(2024, 2), 2}};
+  in.second_facts.police_by_month = {{absl::CivilMonth(2025, 1), 25}};
+  auto r = BuildReductionReport(in);
+  ASSERT_TRUE(r.ok()) << r.status();
+  ASSERT_EQ(r->figure_months.size(), 1u) << "no fire figures: no fire line";
+  const MonthSeries& police = r->figure_months[0];
+  EXPECT_EQ(police.label, "Politie");
+  ASSERT_EQ(police.first.size(), 12u);
+  ASSERT_EQ(police.second.size(), 12u);
+  EXPECT_EQ(police.first[0].count, 30);
+  EXPECT_EQ(police.first[0].coverage, Coverage::kWhole);
+  // A small month is hidden like the registry's, with company.
+  EXPECT_TRUE(police.first[1].small);
+  EXPECT_TRUE(police.first[0].withheld);
+  // Between the first and the last month imported a month without
+  // figures is 0; after the last there are none.
+  EXPECT_EQ(police.first[2].coverage, Coverage::kWhole);
+  EXPECT_EQ(police.first[2].count, 0);
+  EXPECT_EQ(police.second[0].count, 25);
+  EXPECT_EQ(police.second[0].coverage, Coverage::kWhole);
+  EXPECT_EQ(police.second[1].coverage, Coverage::kNone);
+
+  in.second_facts.fire_by_month = {{absl::CivilMonth(2025, 3), 7}};
+  auto both = BuildReductionReport(in);
+  ASSERT_TRUE(both.ok());
+  ASSERT_EQ(both->figure_months.size(), 2u);
+  EXPECT_EQ(both->figure_months[1].label, "Brandweer");
+  EXPECT_EQ(both->figure_months[1].second[2].count, 7);
+}
+
 TEST(ReductionReportTest, AHiddenMonthGetsCompanySoTheTotalCannotShowIt) {
   ReductionInputs in = Seeded();
   // No type hidden any more: 7 violent incidents and 9 vandalism in both.
@@ -252,23 +328,31 @@ TEST(ReductionReportTest, CsvKeepsHiddenValuesHidden) {
   EXPECT_THAT(csv, Not(HasSubstr(",3,")));
 }
 
-TEST(ReductionReportTest, ThePdfReadsBackWithItsHeadlineFigures) {
-  auto r = BuildReductionReport(Seeded());
-  ASSERT_TRUE(r.ok()) << r.status();
-  auto pdf = RenderReductionPdf(*r, absl::CivilDay(2026, 11, 30));
-  ASSERT_TRUE(pdf.ok()) << pdf.status();
+// The report's PDF read back with pdftotext ("" when it cannot be made);
+// kept as `name` in $KVO_ARTIFACTS for a person to look at (pdftoppm).
+std::string PdfText(const ReductionReport& r, absl::CivilDay made_on,
+                    const std::string& name) {
+  auto pdf = RenderReductionPdf(r, made_on);
+  EXPECT_TRUE(pdf.ok()) << pdf.status();
+  if (!pdf.ok()) return "";
   kvo::testing::TempDir dir;
-  const auto file = dir.path() / "reductie.pdf";
+  const auto file = dir.path() / name;
   std::ofstream(file, std::ios::binary) << *pdf;
-  // Kept beside the build for a person to look at (pdftoppm).
   if (const char* out = std::getenv("KVO_ARTIFACTS")) {
     std::filesystem::create_directories(out);
     std::filesystem::copy_file(
-        file, std::filesystem::path(out) / "reduction_report.pdf",
+        file, std::filesystem::path(out) / name,
         std::filesystem::copy_options::overwrite_existing);
   }
+  return kvo::testing::RunCommand({"/usr/bin/pdftotext", file.string(), "-"})
+      .out;
+}
+
+TEST(ReductionReportTest, ThePdfReadsBackWithItsHeadlineFigures) {
+  auto r = BuildReductionReport(Seeded());
+  ASSERT_TRUE(r.ok()) << r.status();
   const std::string text =
-      kvo::testing::RunCommand({"/usr/bin/pdftotext", file.string(), "-"}).out;
+      PdfText(*r, absl::CivilDay(2026, 11, 30), "reduction_report.pdf");
   EXPECT_THAT(text, HasSubstr("Rapport criminaliteitsreductie"));
   EXPECT_THAT(text, HasSubstr("Binnenstad Deventer"));
   EXPECT_THAT(text, HasSubstr("1 januari 2024 t/m 31 december 2024"));
@@ -281,6 +365,30 @@ TEST(ReductionReportTest, ThePdfReadsBackWithItsHeadlineFigures) {
   EXPECT_THAT(text, HasSubstr("Incidenten per maand"));
   EXPECT_THAT(text, HasSubstr("gemeten +20,0 pp"));
   EXPECT_THAT(text, Not(HasSubstr("+100,0 %)")));
+}
+
+// The monthly chart: police and fire lines beside the registry's, round
+// ticks, and the partial months left out and named under it.
+TEST(ReductionReportTest, TheMonthlyChartNamesWhatItLeavesOut) {
+  ReductionInputs in = Seeded();
+  in.registry_from = absl::CivilDay(2024, 3, 15);
+  in.made_on = absl::CivilDay(2025, 12, 10);
+  for (int m = 1; m <= 12; ++m) {
+    in.first_facts.police_by_month[absl::CivilMonth(2024, m)] = 40 + 2 * m;
+    in.second_facts.police_by_month[absl::CivilMonth(2025, m)] = 30 + m;
+    in.second_facts.fire_by_month[absl::CivilMonth(2025, m)] = 5 + m % 3;
+  }
+  auto r = BuildReductionReport(in);
+  ASSERT_TRUE(r.ok()) << r.status();
+  std::string text =
+      PdfText(*r, absl::CivilDay(2025, 12, 10), "reduction_months.pdf");
+  std::replace(text.begin(), text.end(), '\n', ' ');
+  EXPECT_THAT(text, HasSubstr("Politie"));
+  EXPECT_THAT(text, HasSubstr("Brandweer"));
+  EXPECT_THAT(text, HasSubstr("Register periode 1"));
+  EXPECT_THAT(text, HasSubstr("Niet getekend: maart 2024, december 2025."));
+  EXPECT_THAT(text, HasSubstr("Geen registercijfers voor januari t/m "
+                              "februari 2024"));
 }
 
 // The metrics an objective may name (cycle's ObjectiveMetrics, checked when
