@@ -267,7 +267,7 @@ int RunRemind(const GlobalOptions& opts, const Args& a) {
 }
 
 Record LineRecord(const kvo::v1::DonationReportLine& l) {
-  return {{"shop", l.shop_id() == 0 ? "" : absl::StrCat(l.shop_id())},
+  return {{"shop", Value::Id(l.shop_id())},
           {"name", l.shop_name()},
           {"claims", Value::Int(l.claims())},
           {"claimed", Value::Money(l.claimed_cents())},

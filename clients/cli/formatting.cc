@@ -172,4 +172,117 @@ Record AreaRecord(const kvo::v1::Area& area) {
           {"demo", Value::Bool(area.demo())}};
 }
 
+namespace {
+
+using google::protobuf::FieldDescriptor;
+using google::protobuf::Message;
+using google::protobuf::Reflection;
+
+void AppendJson(const Message& message, std::string* out);
+
+// CARD_KIND_COLLECTIVE_BAN of enum CardKind -> "collective_ban".
+std::string EnumCode(const google::protobuf::EnumValueDescriptor& value) {
+  std::string prefix;
+  for (char c : value.type()->name()) {
+    if (absl::ascii_isupper(c) && !prefix.empty()) prefix += '_';
+    prefix += absl::ascii_toupper(c);
+  }
+  prefix += '_';
+  absl::string_view name = value.name();
+  if (absl::StartsWith(name, prefix)) name.remove_prefix(prefix.size());
+  return absl::AsciiStrToLower(name);
+}
+
+void AppendScalar(const Message& m, const Reflection& r,
+                  const FieldDescriptor* f, int index, std::string* out) {
+  const bool rep = f->is_repeated();
+  switch (f->cpp_type()) {
+    case FieldDescriptor::CPPTYPE_INT32:
+      absl::StrAppend(out,
+                      rep ? r.GetRepeatedInt32(m, f, index) : r.GetInt32(m, f));
+      return;
+    case FieldDescriptor::CPPTYPE_INT64:
+      absl::StrAppend(out,
+                      rep ? r.GetRepeatedInt64(m, f, index) : r.GetInt64(m, f));
+      return;
+    case FieldDescriptor::CPPTYPE_UINT32:
+      absl::StrAppend(
+          out, rep ? r.GetRepeatedUInt32(m, f, index) : r.GetUInt32(m, f));
+      return;
+    case FieldDescriptor::CPPTYPE_UINT64:
+      absl::StrAppend(
+          out, rep ? r.GetRepeatedUInt64(m, f, index) : r.GetUInt64(m, f));
+      return;
+    case FieldDescriptor::CPPTYPE_DOUBLE:
+      absl::StrAppend(
+          out, rep ? r.GetRepeatedDouble(m, f, index) : r.GetDouble(m, f));
+      return;
+    case FieldDescriptor::CPPTYPE_FLOAT:
+      absl::StrAppend(out,
+                      rep ? r.GetRepeatedFloat(m, f, index) : r.GetFloat(m, f));
+      return;
+    case FieldDescriptor::CPPTYPE_BOOL:
+      absl::StrAppend(out,
+                      (rep ? r.GetRepeatedBool(m, f, index) : r.GetBool(m, f))
+                          ? "true"
+                          : "false");
+      return;
+    case FieldDescriptor::CPPTYPE_ENUM: {
+      const auto* value =
+          rep ? r.GetRepeatedEnum(m, f, index) : r.GetEnum(m, f);
+      absl::StrAppend(out, Value(EnumCode(*value)).Json());
+      return;
+    }
+    case FieldDescriptor::CPPTYPE_STRING:
+      absl::StrAppend(
+          out, Value(rep ? r.GetRepeatedString(m, f, index) : r.GetString(m, f))
+                   .Json());
+      return;
+    case FieldDescriptor::CPPTYPE_MESSAGE: {
+      const Message& sub =
+          rep ? r.GetRepeatedMessage(m, f, index) : r.GetMessage(m, f);
+      if (sub.GetDescriptor()->full_name() == "google.protobuf.Timestamp") {
+        const auto& ts = static_cast<const google::protobuf::Timestamp&>(sub);
+        absl::StrAppend(out, TimeValue(ts, true).Json());
+        return;
+      }
+      AppendJson(sub, out);
+      return;
+    }
+  }
+}
+
+void AppendJson(const Message& message, std::string* out) {
+  const Reflection& r = *message.GetReflection();
+  std::vector<const FieldDescriptor*> fields;
+  r.ListFields(message, &fields);
+  *out += '{';
+  bool first = true;
+  for (const FieldDescriptor* f : fields) {
+    if (f->type() == FieldDescriptor::TYPE_BYTES) continue;
+    if (!first) *out += ',';
+    first = false;
+    absl::StrAppend(out, Value(f->name()).Json(), ":");
+    if (!f->is_repeated()) {
+      AppendScalar(message, r, f, 0, out);
+      continue;
+    }
+    *out += '[';
+    for (int i = 0; i < r.FieldSize(message, f); ++i) {
+      if (i > 0) *out += ',';
+      AppendScalar(message, r, f, i, out);
+    }
+    *out += ']';
+  }
+  *out += '}';
+}
+
+}  // namespace
+
+std::string TypedJson(const google::protobuf::Message& message) {
+  std::string out;
+  AppendJson(message, &out);
+  return out;
+}
+
 }  // namespace kvo::cli

@@ -1,6 +1,7 @@
 #ifndef KVO_CLIENTS_CLI_FORMATTING_H_
 #define KVO_CLIENTS_CLI_FORMATTING_H_
 
+#include <google/protobuf/message.h>
 #include <google/protobuf/repeated_field.h>
 #include <google/protobuf/timestamp.pb.h>
 
@@ -64,6 +65,12 @@ void AddPrincipalRow(const kvo::v1::Principal& principal, Table* table);
 
 // id, name, kind, municipality.
 Record AreaRecord(const kvo::v1::Area& area);
+
+// A whole message as kvo's --json prints values: field names as in the
+// proto, numbers (64-bit ones too) as numbers, enums as their lowercase
+// word, timestamps as RFC 3339 in Europe/Amsterdam, bytes left out. (The
+// protobuf JSON mapping would print 64-bit numbers as strings.)
+std::string TypedJson(const google::protobuf::Message& message);
 
 }  // namespace kvo::cli
 

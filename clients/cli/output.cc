@@ -113,6 +113,14 @@ Value Value::Label(std::string code, std::string family) {
   return v;
 }
 
+Value Value::Translated(std::string en, std::string nl) {
+  Value v;
+  v.kind_ = Kind::kTranslated;
+  v.text_ = std::move(en);
+  v.nl_ = std::move(nl);
+  return v;
+}
+
 Value Value::Null() {
   Value v;
   v.kind_ = Kind::kNull;
@@ -142,6 +150,8 @@ std::string Value::Text(Lang lang) const {
       return LabelText(number_ != 0 ? "yes" : "no", lang);
     case Kind::kLabel:
       return LabelText(text_, lang, family_);
+    case Kind::kTranslated:
+      return lang == Lang::kNl ? nl_ : text_;
     case Kind::kNull:
       return "-";
   }
@@ -153,6 +163,7 @@ std::string Value::Json() const {
     case Kind::kText:
     case Kind::kDay:
     case Kind::kLabel:
+    case Kind::kTranslated:
       return JsonString(text_);
     case Kind::kInt:
     case Kind::kMoney:

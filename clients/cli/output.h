@@ -57,6 +57,9 @@ class Value {
   // `family` when the code means different things in different places.
   static Value Label(std::string code, std::string family = "");
   static Value Null();
+  // Text kvod wrote in English (a card's rule) with its Dutch reading: a
+  // script reads the English as written.
+  static Value Translated(std::string en, std::string nl);
 
   // What a person reads.
   std::string Text(Lang lang) const;
@@ -73,11 +76,13 @@ class Value {
     kDay,
     kBool,
     kLabel,
+    kTranslated,
     kNull
   };
   Kind kind_ = Kind::kText;
   std::string text_;
   std::string family_;
+  std::string nl_;  // kTranslated: the Dutch reading
   int64_t number_ = 0;
   double decimal_ = 0;
   absl::Time time_;

@@ -12,6 +12,7 @@
 #include "clients/cli/formatting.h"
 #include "clients/cli/output.h"
 #include "kvo/v1/registry.grpc.pb.h"
+#include "services/common/dutch_labels.h"
 
 namespace kvo::cli {
 namespace {
@@ -100,16 +101,17 @@ Record PersonRecord(const kvo::v1::Person& p) {
 }
 
 Record CardRecord(const kvo::v1::Card& c) {
-  return {{"id", Value::Int(c.id())},
-          {"kind", KindValue(c.kind())},
-          {"person", FullName(c.person())},
-          {"person_id", Value::Int(c.person_id())},
-          {"area", Value::Int(c.area_id())},
-          {"valid_from", TimeValue(c.valid_from())},
-          {"valid_until", TimeValue(c.valid_until())},
-          {"days", Value::Int(c.days())},
-          {"status", Value::Label(c.revoked() ? "revoked" : "issued")},
-          {"rule", c.rule()}};
+  return {
+      {"id", Value::Int(c.id())},
+      {"kind", KindValue(c.kind())},
+      {"person", FullName(c.person())},
+      {"person_id", Value::Int(c.person_id())},
+      {"area", Value::Int(c.area_id())},
+      {"valid_from", TimeValue(c.valid_from())},
+      {"valid_until", TimeValue(c.valid_until())},
+      {"days", Value::Int(c.days())},
+      {"status", Value::Label(c.revoked() ? "revoked" : "issued")},
+      {"rule", Value::Translated(c.rule(), common::CardRuleLabel(c.rule()))}};
 }
 
 Record ObjectionRecord(const kvo::v1::Objection& o) {

@@ -1,7 +1,5 @@
 #include "clients/cli/report_commands.h"
 
-#include <google/protobuf/util/json_util.h>
-
 #include <algorithm>
 #include <cstdint>
 #include <iostream>
@@ -13,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/civil_time.h"
+#include "clients/cli/formatting.h"
 #include "clients/cli/output.h"
 #include "kvo/v1/reports.grpc.pb.h"
 
@@ -63,11 +62,7 @@ int Output(const GlobalOptions& opts, const Args& a, Response& resp) {
     resp.clear_pdf();
     resp.clear_text();
     resp.clear_csv();
-    std::string json;
-    google::protobuf::util::JsonPrintOptions print;
-    print.preserve_proto_field_names = true;
-    (void)google::protobuf::util::MessageToJsonString(resp, &json, print);
-    std::cout << json << "\n";
+    std::cout << TypedJson(resp) << "\n";
   } else {
     std::cout << resp.text();
   }

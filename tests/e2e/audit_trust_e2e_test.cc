@@ -42,9 +42,9 @@ class AuditTrustE2E : public KvodFixture {
     return identity_->CreateArea(Ctx(admin_).get(), req, &area);
   }
   bool Serving() {
-    CommandResult health = kvod_->Kvo({"health"});
+    CommandResult health = kvod_->Kvo({"--json", "health"});
     return health.exit_code == 0 &&
-           health.out.find("NOT_SERVING") == std::string::npos;
+           health.out.find("\"status\":\"SERVING\"") != std::string::npos;
   }
   // Polls `done` for up to `seconds`.
   static bool Within(int seconds, const std::function<bool()>& done) {

@@ -198,7 +198,7 @@ TEST_F(PrivacyE2E, AccessExportHoldsExactlyThePersonsDataAndWhoSawIt) {
            "--surname", "Exportdam", "--born", "1990-04-01", "--purpose",
            "access request by letter"});
   EXPECT_THAT(found, HasSubstr(p.pseudonym()));
-  EXPECT_THAT(found, HasSubstr("collective_warning"));
+  EXPECT_THAT(found, HasSubstr("collectieve waarschuwing"));
   EXPECT_THAT(found, Not(HasSubstr("Kerkstraat")));
   EXPECT_THAT(found, Not(HasSubstr(q.pseudonym())));
   EXPECT_EQ(AuditCount("action = 'privacy.find_subject' AND purpose = "
@@ -331,7 +331,7 @@ TEST_F(PrivacyE2E, DeadlineListPutsOverdueFirstAndLateStaysLate) {
   EXPECT_EQ(list.requests(1).days_left(), 27);
   EXPECT_FALSE(list.requests(1).late());
   const std::string table = Kvo({"dsr", "list"});
-  EXPECT_LT(table.find("overdue"), table.find("open ")) << table;
+  EXPECT_LT(table.find("te laat"), table.find("open ")) << table;
 
   // Closed today, past its deadline: it stays marked late.
   const std::string closed = Kvo({"dsr", "close", std::to_string(overdue.id()),

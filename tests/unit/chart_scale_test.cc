@@ -37,7 +37,9 @@ TEST(ChartScaleTest, EveryStepIsOneTwoOrFiveTimesAPowerOfTen) {
     int64_t step = t[1] - t[0];
     EXPECT_LT(t.back() - step, max) << "no tick wasted above " << max;
     EXPECT_LE(t.size(), 12u) << max;
-    if (max >= 2) EXPECT_GE(t.size(), 3u) << max;
+    if (max >= 2) {
+      EXPECT_GE(t.size(), 3u) << max;
+    }
     while (step % 10 == 0) step /= 10;
     EXPECT_TRUE(step == 1 || step == 2 || step == 5) << max;
   }
