@@ -12,6 +12,7 @@
 #include <fstream>
 #include <map>
 #include <regex>
+#include <set>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -165,9 +166,9 @@ TEST_P(DocsE2E, EveryMarkedCommandRunsAsWritten) {
   const ExtractedGuide guide = Extract(text.str());
 
   // Most of what a reader types is in tested blocks.
-  const int tested_kvo = static_cast<int>(
-      std::count_if(guide.tested.begin(), guide.tested.end(),
-                    [](const DocCommand& c) { return StartsWith(c.text, "kvo "); }));
+  const int tested_kvo = static_cast<int>(std::count_if(
+      guide.tested.begin(), guide.tested.end(),
+      [](const DocCommand& c) { return StartsWith(c.text, "kvo "); }));
   ASSERT_GT(tested_kvo, 0) << guide_name << " has no tested kvo command";
   EXPECT_GE(tested_kvo, 2 * guide.untested_kvo_commands)
       << guide_name << ": " << tested_kvo << " kvo commands tested, "
@@ -208,11 +209,9 @@ TEST_P(DocsE2E, EveryMarkedCommandRunsAsWritten) {
   // Each guide starts where the README's quick start leaves off: `root`
   // (admin) bootstrapped and logged in. A guide that bootstraps does it
   // itself.
-  const bool bootstraps =
-      std::any_of(guide.tested.begin(), guide.tested.end(),
-                  [](const DocCommand& c) {
-                    return StartsWith(c.text, "kvo bootstrap ");
-                  });
+  const bool bootstraps = std::any_of(
+      guide.tested.begin(), guide.tested.end(),
+      [](const DocCommand& c) { return StartsWith(c.text, "kvo bootstrap "); });
   std::vector<DocCommand> commands;
   if (!bootstraps) {
     commands.push_back({0,
@@ -230,9 +229,9 @@ TEST_P(DocsE2E, EveryMarkedCommandRunsAsWritten) {
     ASSERT_TRUE(missing.empty())
         << guide_name << ":" << command.line << ": <" << missing
         << "> was printed by no earlier command: " << command.text;
-    const CommandResult r = RunCommand(
-        {"/bin/sh", "-c", prelude + text_run}, std::chrono::seconds(120), {},
-        password + password);
+    const CommandResult r =
+        RunCommand({"/bin/sh", "-c", prelude + text_run},
+                   std::chrono::seconds(120), {}, password + password);
     ++ran;
     if (command.must_fail) {
       ASSERT_NE(r.exit_code, 0)
@@ -248,6 +247,52 @@ TEST_P(DocsE2E, EveryMarkedCommandRunsAsWritten) {
   }
   std::cerr << guide_name << ": " << ran << " commands ran\n";
   EXPECT_EQ(kvod->Stop(), 0);
+}
+
+// GitHub's anchor of a heading: lowercase, punctuation dropped, spaces to
+// hyphens.
+std::string Anchor(const std::string& heading) {
+  std::string out;
+  for (char c : heading) {
+    if (std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_') {
+      out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    } else if (c == ' ') {
+      out += '-';
+    }
+  }
+  return out;
+}
+
+// Every link from one guide to another names a guide that exists and, after
+// '#', one of its headings.
+TEST(DocsLinks, EveryLinkBetweenGuidesLandsOnAHeading) {
+  const fs::path source = KVO_SOURCE_DIR;
+  static const std::regex kLink("\\]\\(([a-z/.-]+\\.md)(#([a-z0-9_-]+))?\\)");
+  for (const char* name : {"README.md", "docs/shopkeeper.md", "docs/police.md",
+                           "docs/coordinator.md", "docs/privacy-officer.md",
+                           "docs/operator.md", "docs/architecture.md"}) {
+    std::ifstream in(source / name);
+    std::stringstream text;
+    text << in.rdbuf();
+    const std::string s = text.str();
+    for (auto it = std::sregex_iterator(s.begin(), s.end(), kLink);
+         it != std::sregex_iterator(); ++it) {
+      const fs::path target =
+          (source / name).parent_path() / std::string((*it)[1]);
+      std::ifstream linked(target);
+      ASSERT_TRUE(linked) << name << " links to missing " << (*it)[1];
+      if (!(*it)[3].matched) continue;
+      std::set<std::string> anchors;
+      for (std::string line; std::getline(linked, line);) {
+        if (StartsWith(line, "#")) {
+          anchors.insert(Anchor(Trim(line.substr(line.find(' ') + 1))));
+        }
+      }
+      EXPECT_TRUE(anchors.count((*it)[3]))
+          << name << " links to " << (*it)[1] << "#" << (*it)[3]
+          << ", which has no such heading";
+    }
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(
