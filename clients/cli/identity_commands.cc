@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "clients/cli/command_roles.h"
 #include "clients/cli/formatting.h"
 #include "clients/cli/gallery_commands.h"
 #include "clients/cli/output.h"
@@ -352,7 +353,8 @@ void AddIdentityCommands(CLI::App* app, const GlobalOptions* opts,
   auto area_args = std::make_shared<AreaArgs>();
 
   auto* bootstrap = app->add_subcommand(
-      "bootstrap", "become the first admin with the code kvod printed");
+      "bootstrap", "become the first admin with the code kvod printed" +
+                       WhoMay("kvo.v1.IdentityService/Bootstrap"));
   bootstrap->add_option("CODE", creds->code, "one-time bootstrap code")
       ->required();
   bootstrap->add_option("--login", creds->login, "login name")->required();
@@ -362,7 +364,8 @@ void AddIdentityCommands(CLI::App* app, const GlobalOptions* opts,
              [opts, creds] { return RunBootstrap(*opts, *creds); });
 
   auto* enroll = app->add_subcommand(
-      "enroll", "set your password with the enrollment code you were given");
+      "enroll", "set your password with the enrollment code you were given" +
+                    WhoMay("kvo.v1.IdentityService/Enroll"));
   enroll->add_option("CODE", creds->code, "one-time enrollment code")
       ->required();
   AddPasswordStdin(enroll, &creds->password_stdin);
@@ -370,7 +373,8 @@ void AddIdentityCommands(CLI::App* app, const GlobalOptions* opts,
              [opts, creds] { return RunEnroll(*opts, *creds); });
 
   auto* login = app->add_subcommand(
-      "login", "start a session and store it in the config file");
+      "login", "start a session and store it in the config file" +
+                   WhoMay("kvo.v1.IdentityService/Login"));
   login->add_option("--login", creds->login, "login name")->required();
   AddPasswordStdin(login, &creds->password_stdin);
   OnSelected(login, action, [opts, creds] { return RunLogin(*opts, *creds); });
@@ -379,13 +383,16 @@ void AddIdentityCommands(CLI::App* app, const GlobalOptions* opts,
       app->add_subcommand("logout", "end the session and forget its token");
   OnSelected(logout, action, [opts] { return RunLogout(*opts); });
 
-  auto* whoami = app->add_subcommand("whoami", "who the session belongs to");
+  auto* whoami = app->add_subcommand(
+      "whoami",
+      "who the session belongs to" + WhoMay("kvo.v1.IdentityService/WhoAmI"));
   OnSelected(whoami, action, [opts] { return RunWhoAmI(*opts); });
 
   auto* principal = app->add_subcommand("principal", "manage principals");
   principal->require_subcommand(1);
   auto* create = principal->add_subcommand(
-      "create", "a new principal and their one-time enrollment code");
+      "create", "a new principal and their one-time enrollment code" +
+                    WhoMay("kvo.v1.IdentityService/CreatePrincipal"));
   create->add_option("--login", principal_args->login, "login name")
       ->required();
   create->add_option("--name", principal_args->name, "display name")
@@ -404,7 +411,8 @@ void AddIdentityCommands(CLI::App* app, const GlobalOptions* opts,
   });
 
   auto* suspend = principal->add_subcommand(
-      "suspend", "suspend a principal, ending all their sessions");
+      "suspend", "suspend a principal, ending all their sessions" +
+                     WhoMay("kvo.v1.IdentityService/SuspendPrincipal"));
   suspend->add_option("ID", principal_args->id, "principal id")
       ->required()
       ->check(PositiveInteger());
@@ -456,7 +464,9 @@ void AddIdentityCommands(CLI::App* app, const GlobalOptions* opts,
     return RunResetPassword(*opts, *principal_args);
   });
 
-  auto* list = principal->add_subcommand("list", "list principals");
+  auto* list = principal->add_subcommand(
+      "list",
+      "list principals" + WhoMay("kvo.v1.IdentityService/ListPrincipals"));
   list->add_option("--area", principal_args->area_id,
                    "only this area (required for coordinators)")
       ->check(PositiveInteger());
@@ -466,7 +476,8 @@ void AddIdentityCommands(CLI::App* app, const GlobalOptions* opts,
 
   auto* area = app->add_subcommand("area", "manage areas");
   area->require_subcommand(1);
-  auto* area_create = area->add_subcommand("create", "a new area");
+  auto* area_create = area->add_subcommand(
+      "create", "a new area" + WhoMay("kvo.v1.IdentityService/CreateArea"));
   area_create->add_option("--name", area_args->name, "area name")->required();
   area_create
       ->add_option("--kind", area_args->kind,
@@ -478,7 +489,8 @@ void AddIdentityCommands(CLI::App* app, const GlobalOptions* opts,
       ->required();
   OnSelected(area_create, action,
              [opts, area_args] { return RunCreateArea(*opts, *area_args); });
-  auto* area_list = area->add_subcommand("list", "list areas");
+  auto* area_list = area->add_subcommand(
+      "list", "list areas" + WhoMay("kvo.v1.IdentityService/ListAreas"));
   OnSelected(area_list, action, [opts] { return RunListAreas(*opts); });
 }
 

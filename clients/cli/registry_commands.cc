@@ -9,6 +9,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "clients/cli/command_roles.h"
 #include "clients/cli/formatting.h"
 #include "clients/cli/output.h"
 #include "kvo/v1/registry.grpc.pb.h"
@@ -427,15 +428,19 @@ void AddRegistryCommands(CLI::App* app, const GlobalOptions* opts,
 
   auto* shop = app->add_subcommand("shop", "participating shops of an area");
   shop->require_subcommand(1);
-  auto* shop_create = shop->add_subcommand("create", "a new shop");
+  auto* shop_create = shop->add_subcommand(
+      "create", "a new shop" + WhoMay("kvo.v1.RegistryService/CreateShop"));
   area(shop_create);
   shop_create->add_option("--name", a->name, "shop name")->required();
   OnSelected(shop_create, action, opts, a, RunShopCreate);
-  auto* shop_list = shop->add_subcommand("list", "the shops of an area");
+  auto* shop_list = shop->add_subcommand(
+      "list",
+      "the shops of an area" + WhoMay("kvo.v1.RegistryService/ListShops"));
   area(shop_list);
   OnSelected(shop_list, action, opts, a, RunShopList);
-  auto* shop_member =
-      shop->add_subcommand("add-member", "link a shopkeeper to their shop");
+  auto* shop_member = shop->add_subcommand(
+      "add-member", "link a shopkeeper to their shop" +
+                        WhoMay("kvo.v1.RegistryService/AddShopMember"));
   id(shop_member, "shop id");
   shop_member->add_option("--principal", a->principal_id, "principal id")
       ->required()
@@ -445,10 +450,13 @@ void AddRegistryCommands(CLI::App* app, const GlobalOptions* opts,
   auto* person = app->add_subcommand("person", "offender records");
   person->require_subcommand(1);
   auto* find = person->add_subcommand(
-      "find", "find a record by name and date of birth (blind index)");
+      "find", "find a record by name and date of birth (blind index)" +
+                  WhoMay("kvo.v1.RegistryService/FindPerson"));
   AddPersonNameOptions(find, a.get());
   OnSelected(find, action, opts, a, RunPersonFind);
-  auto* create = person->add_subcommand("create", "register a person");
+  auto* create = person->add_subcommand(
+      "create",
+      "register a person" + WhoMay("kvo.v1.RegistryService/CreatePerson"));
   area(create);
   AddPersonNameOptions(create, a.get());
   create->add_option("--address", a->address, "address");
@@ -458,11 +466,13 @@ void AddRegistryCommands(CLI::App* app, const GlobalOptions* opts,
   create->add_flag("--distinct", a->distinct,
                    "a match exists, but this is someone else");
   OnSelected(create, action, opts, a, RunPersonCreate);
-  auto* show = person->add_subcommand("show", "a person's record");
+  auto* show = person->add_subcommand(
+      "show", "a person's record" + WhoMay("kvo.v1.RegistryService/GetPerson"));
   id(show, "person id");
   OnSelected(show, action, opts, a, RunPersonShow);
   auto* erase = person->add_subcommand(
-      "erase", "erase a person: key destroyed, cards revoked, photo deleted");
+      "erase", "erase a person: key destroyed, cards revoked, photo deleted" +
+                   WhoMay("kvo.v1.RegistryService/ErasePerson"));
   id(erase, "person id");
   erase->add_option("--reason", a->reason, "why (no personal data)")
       ->required();
@@ -470,7 +480,9 @@ void AddRegistryCommands(CLI::App* app, const GlobalOptions* opts,
 
   auto* incident = app->add_subcommand("incident", "incidents");
   incident->require_subcommand(1);
-  auto* record = incident->add_subcommand("record", "record an incident");
+  auto* record = incident->add_subcommand(
+      "record",
+      "record an incident" + WhoMay("kvo.v1.RegistryService/RecordIncident"));
   record->add_option("--shop", a->shop_id, "shop id")
       ->required()
       ->check(PositiveInteger());
@@ -509,18 +521,21 @@ void AddRegistryCommands(CLI::App* app, const GlobalOptions* opts,
   auto* card = app->add_subcommand("card", "warnings and bans");
   card->require_subcommand(1);
   auto* issue = card->add_subcommand(
-      "issue", "issue the card the rules decide for an incident");
+      "issue", "issue the card the rules decide for an incident" +
+                   WhoMay("kvo.v1.RegistryService/IssueCard"));
   id(issue, "incident id");
   issue->add_flag("--individual", a->individual,
                   "an individual ban for the incident's shop only");
   issue->add_option("--days", a->days,
                     "a duration within what the rule allows");
   OnSelected(issue, action, opts, a, RunCardIssue);
-  auto* revoke = card->add_subcommand("revoke", "revoke a card");
+  auto* revoke = card->add_subcommand(
+      "revoke", "revoke a card" + WhoMay("kvo.v1.RegistryService/RevokeCard"));
   id(revoke, "card id");
   revoke->add_option("--reason", a->reason, "why")->required();
   OnSelected(revoke, action, opts, a, RunCardRevoke);
-  auto* list = card->add_subcommand("list", "cards of an area");
+  auto* list = card->add_subcommand(
+      "list", "cards of an area" + WhoMay("kvo.v1.RegistryService/ListCards"));
   area(list);
   list->add_flag("--all", a->all, "expired and revoked cards too");
   list->add_option("--person", a->person_id, "one person's cards");
@@ -529,7 +544,8 @@ void AddRegistryCommands(CLI::App* app, const GlobalOptions* opts,
   auto* notice =
       app->add_subcommand("notice",
                           "the written notice of a card, as PDF (the area "
-                          "needs its letterhead first: kvo area contact)");
+                          "needs its letterhead first: kvo area contact)" +
+                              WhoMay("kvo.v1.RegistryService/GetNotice"));
   id(notice, "card id");
   notice->add_option("--pdf", a->pdf_path, "where to write the PDF")
       ->required();
@@ -539,17 +555,22 @@ void AddRegistryCommands(CLI::App* app, const GlobalOptions* opts,
   auto* objection = app->add_subcommand("objection", "objections to cards");
   objection->require_subcommand(1);
   auto* file = objection->add_subcommand(
-      "file", "file an objection on the person's behalf");
+      "file", "file an objection on the person's behalf" +
+                  WhoMay("kvo.v1.RegistryService/FileObjection"));
   id(file, "card id");
   file->add_option("--grounds", a->reason, "the person's grounds")->required();
   OnSelected(file, action, opts, a, RunObjectionFile);
-  auto* decide = objection->add_subcommand("decide", "decide an objection");
+  auto* decide = objection->add_subcommand(
+      "decide",
+      "decide an objection" + WhoMay("kvo.v1.RegistryService/DecideObjection"));
   id(decide, "objection id");
   decide->add_flag("--uphold", a->uphold, "uphold: the card is revoked");
   decide->add_flag("--reject", a->reject, "reject: the card stays");
   decide->add_option("--reasons", a->reason, "the reasons")->required();
   OnSelected(decide, action, opts, a, RunObjectionDecide);
-  auto* olist = objection->add_subcommand("list", "objections of an area");
+  auto* olist = objection->add_subcommand(
+      "list", "objections of an area" +
+                  WhoMay("kvo.v1.RegistryService/ListObjections"));
   area(olist);
   olist->add_flag("--all", a->all, "decided ones too");
   OnSelected(olist, action, opts, a, RunObjectionList);

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "clients/cli/audit_log_commands.h"
+#include "clients/cli/command_roles.h"
 #include "clients/cli/formatting.h"
 #include "clients/cli/labels.h"
 #include "clients/cli/output.h"
@@ -199,6 +200,14 @@ TEST(CliFormattingTest, EveryLabelHasBothLanguagesAndOneCode) {
 }
 
 }  // namespace
+TEST(CliFormattingTest, HelpNamesTheRolesOfTheDefaultPolicy) {
+  EXPECT_EQ(WhoMay("kvo.v1.RegistryService/IssueCard"),
+            " (shopkeeper, police, coordinator)");
+  EXPECT_EQ(WhoMay("kvo.v1.IdentityService/Login"), " (anyone)");
+  EXPECT_EQ(WhoMay("kvo.v1.IdentityService/CreateArea"), " (admin)");
+  EXPECT_EQ(WhoMay("kvo.v1.NoSuchService/Nothing"), " (nobody)");
+}
+
 TEST(CliFormattingTest, CsvQuotesOnlyWhatNeedsIt) {
   Table t{{"index", "purpose"},
           {{"1", "door check"}, {"2", "klacht, \"x\"\nz"}}};
