@@ -226,15 +226,14 @@ int RunIncidentRecord(const GlobalOptions& opts, const Args& a) {
   kvo::v1::RecordIncidentRequest req;
   req.set_shop_id(a.shop_id);
   req.set_person_id(a.person_id);
-  absl::Time at = absl::Now();
+  // Without --at kvod takes its own now (its clock, to the microsecond).
   if (!a.at.empty()) {
     auto parsed = ParseLocalTime(a.at);
     if (!parsed) {
       return ReportError("--at: a local time as \"YYYY-MM-DD HH:MM\"");
     }
-    at = *parsed;
+    req.mutable_occurred_at()->set_seconds(absl::ToUnixSeconds(*parsed));
   }
-  req.mutable_occurred_at()->set_seconds(absl::ToUnixSeconds(at));
   req.set_offence_type(a.offence_type);
   req.set_description(a.description);
   req.set_damage_cents(a.damage_cents);

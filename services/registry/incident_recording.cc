@@ -113,13 +113,18 @@ absl::StatusOr<kvo::v1::Incident> IncidentRecording::Record(
   if (auto s = ValidateRecordIncidentRequest(policy_, request); !s.ok()) {
     return s;
   }
-  if (auto s = CheckIncidentTime(FromProto(request.occurred_at()), clock_.Now(),
-                                 shop->area_created_at,
+  // No time given: the incident happens now, on kvod's clock and to the
+  // microsecond, so an incident recorded right after a warning is after it
+  // (a client's own clock, or a time cut to the second, could put it
+  // before).
+  const absl::Time now = clock_.Now();
+  const absl::Time occurred =
+      request.has_occurred_at() ? FromProto(request.occurred_at()) : now;
+  if (auto s = CheckIncidentTime(occurred, now, shop->area_created_at,
                                  IncidentBackdateDays(policy_));
       !s.ok()) {
     return s;
   }
-  const absl::Time occurred = FromProto(request.occurred_at());
   Vault vault(keys_);
   auto incident = pool_.InTransaction(
       "record incident", [&](pqxx::work& tx) -> absl::StatusOr<IncidentRow> {

@@ -125,13 +125,11 @@ absl::Status ValidateRecordIncidentRequest(
     return absl::InvalidArgumentError(
         absl::StrCat("offence_type: one of ", absl::StrJoin(codes, ", ")));
   }
-  if (!r.has_occurred_at()) {
-    return absl::InvalidArgumentError("occurred_at: required");
-  }
+  // Unset: now, on kvod's clock (see RecordIncident). Set:
   // google.protobuf.Timestamp's own range; out of it, nanos would shift the
   // time silently and the seconds could not be shown as a date.
   const auto& at = r.occurred_at();
-  if (at.seconds() < kMinTimestampSeconds ||
+  if (r.has_occurred_at() && at.seconds() < kMinTimestampSeconds ||
       at.seconds() > kMaxTimestampSeconds || at.nanos() < 0 ||
       at.nanos() > 999'999'999) {
     return absl::InvalidArgumentError(

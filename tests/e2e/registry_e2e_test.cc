@@ -66,6 +66,34 @@ TEST_F(RegistryE2E, WarningThenBanAndNoSecondBan) {
             grpc::StatusCode::ALREADY_EXISTS);
 }
 
+// An incident recorded without a time happens now on kvod's clock, to the
+// microsecond: the second theft right after a warning, in the same second,
+// is during the warning and makes a ban (a time cut to the second, as kvo
+// used to send, put it before the warning).
+TEST_F(RegistryE2E, AnIncidentWithoutATimeIsNowAndRightAfterAWarningMakesABan) {
+  const Person p = MakePerson("Snel");
+  auto record_now = [&] {
+    RecordIncidentRequest req;
+    req.set_shop_id(bakery_);
+    req.set_person_id(p.id());
+    req.set_offence_type("theft");
+    req.set_description("zonder tijd vastgelegd");
+    kvo::v1::Incident out;
+    grpc::Status s = registry_->RecordIncident(Ctx(police_).get(), req, &out);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return out;
+  };
+  const kvo::v1::Incident first = record_now();
+  EXPECT_GT(first.occurred_at().seconds(), 0);
+  Card warning;
+  ASSERT_TRUE(Issue(first.id(), &warning).ok());
+  EXPECT_EQ(warning.kind(), CARD_KIND_COLLECTIVE_WARNING);
+  const kvo::v1::Incident second = record_now();
+  Card ban;
+  ASSERT_TRUE(Issue(second.id(), &ban).ok());
+  EXPECT_EQ(ban.kind(), CARD_KIND_COLLECTIVE_BAN) << ban.rule();
+}
+
 // Issue 24: one person with two cards (a warning and the ban it escalated
 // to) made `kvo card list` and `kvo objection list` fail for the whole
 // area (INVALID_ARGUMENT: a key is 32 bytes, got 0): the vault moved the
