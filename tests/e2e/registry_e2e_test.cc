@@ -570,7 +570,6 @@ TEST_F(RegistryE2E, FindPersonByBlindIndexBeforeRegisteringTwice) {
 TEST_F(RegistryE2E, BadInputNamesTheFieldAndWritesNothing) {
   const Person p = MakePerson("Invoer");
   const int64_t persons = Count("SELECT count(*) FROM persons");
-  const int64_t incidents = Count("SELECT count(*) FROM incidents");
   Person out;
   auto create = [&](CreatePersonRequest req) {
     return registry_->CreatePerson(Ctx(police_).get(), req, &out);
