@@ -352,11 +352,10 @@ class DoorWebE2E : public RegistryFixture {
     return Count("SELECT count(*) FROM audit_entries WHERE " + where);
   }
 
+  // The last whole day of `card`, as the tile writes it.
   static std::string Expiry(const Card& card) {
-    const absl::CivilDay d =
-        absl::ToCivilDay(absl::FromUnixSeconds(card.valid_until().seconds()),
-                         common::Amsterdam());
-    return common::DutchDay(d);
+    return common::DutchDay(common::LastWholeDay(
+        absl::FromUnixSeconds(card.valid_until().seconds())));
   }
 
   std::unique_ptr<GalleryService::Stub> gallery_;
@@ -392,7 +391,8 @@ TEST_F(DoorWebE2E, ShopkeeperSeesTheBanThenItsRevocationWithoutReload) {
       browser.Text("return document.querySelector('#tiles li').innerText;");
   EXPECT_NE(tile.find("Collectief winkelverbod"), std::string::npos) << tile;
   EXPECT_NE(tile.find("Jan Willem van der Jansen"), std::string::npos) << tile;
-  EXPECT_NE(tile.find("geldig tot " + Expiry(ban)), std::string::npos) << tile;
+  EXPECT_NE(tile.find("geldig tot en met " + Expiry(ban)), std::string::npos)
+      << tile;
   EXPECT_NE(tile.find("rood jack"), std::string::npos) << tile;
   // Red, and in words: the tile's class and its label.
   EXPECT_EQ(

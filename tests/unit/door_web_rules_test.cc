@@ -247,11 +247,22 @@ TEST(DoorWebPages, SyncJsonHasOneTilePerEntryInWordsAndColourClass) {
   EXPECT_THAT(json, HasSubstr("\"version\":99"));
   EXPECT_THAT(json, HasSubstr("\"card\":\"Collectief winkelverbod\""));
   EXPECT_THAT(json, HasSubstr("\"card\":\"Collectieve waarschuwing\""));
-  EXPECT_THAT(json, HasSubstr("\"until\":\"geldig tot 30 november 2027\""));
+  // The last whole day: the card ends at noon on 30 November.
+  EXPECT_THAT(json,
+              HasSubstr("\"until\":\"geldig tot en met 29 november 2027\""));
+  EXPECT_THAT(json, HasSubstr("\"own\":false"));
   EXPECT_THAT(json, HasSubstr("\"removed\":[3,4]"));
   EXPECT_THAT(json, Not(HasSubstr("<b>")));
   EXPECT_THAT(SyncJson(Lang::kEnglish, {ban}, {}, 1, true),
-              HasSubstr("valid until 30 November 2027"));
+              HasSubstr("valid through 29 November 2027"));
+  // The shop's own ban: a ban, in its own words and colour class.
+  kvo::v1::GalleryEntry own = ban;
+  own.set_kind(kvo::v1::CARD_KIND_INDIVIDUAL_BAN);
+  own.set_shop_id(4);
+  const std::string own_json = SyncJson(Lang::kDutch, {own}, {}, 2, false);
+  EXPECT_THAT(own_json,
+              HasSubstr("\"card\":\"Eigen winkelverbod van deze winkel\""));
+  EXPECT_THAT(own_json, HasSubstr("\"ban\":true,\"own\":true"));
 }
 
 TEST(DoorWebPages, ErrorPagesAreDutchAndShort) {
