@@ -267,7 +267,6 @@ std::string SyncJson(Lang lang,
                      const std::vector<kvo::v1::GalleryEntry>& entries,
                      const std::vector<int64_t>& removed, int64_t version,
                      bool reset) {
-  const bool en = En(lang);
   std::string json =
       absl::StrCat("{\"version\":", version,
                    ",\"reset\":", reset ? "true" : "false", ",\"entries\":[");

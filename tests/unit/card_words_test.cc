@@ -18,6 +18,12 @@ TEST(CardWordsTest, TheLastWholeDayIsTheDayBeforeTheEnd) {
             "geldig tot en met 7 december 2026");
   EXPECT_EQ(DoorCardLastDay(At(2026, 12, 8, 9, 30), "en"),
             "valid through 7 December 2026");
+  // 23:30 UTC on 29 November is already 30 November in Amsterdam.
+  EXPECT_EQ(
+      DoorCardLastDay(absl::FromCivil(absl::CivilMinute(2027, 11, 29, 23, 30),
+                                      absl::UTCTimeZone()),
+                      "nl"),
+      "geldig tot en met 29 november 2027");
 }
 
 TEST(CardWordsTest, TheShopsOwnBanIsNamedApartFromCollectiveCards) {

@@ -102,17 +102,6 @@ TEST(DoorWebForms, RefusesMalformedBodies) {
   EXPECT_TRUE(ParseForm(many, 17).ok());
 }
 
-TEST(DoorWebDates, DayInWordsInAmsterdam) {
-  // 23:30 UTC on 29 November is already 30 November in Amsterdam.
-  const absl::Time t = absl::FromCivil(
-      absl::CivilSecond(2027, 11, 29, 23, 30, 0), absl::UTCTimeZone());
-  EXPECT_EQ(DateInWords(t, Lang::kDutch), "30 november 2027");
-  EXPECT_EQ(DateInWords(t, Lang::kEnglish), "30 November 2027");
-  const absl::Time march =
-      absl::FromCivil(absl::CivilDay(2026, 3, 1), common::Amsterdam());
-  EXPECT_EQ(DateInWords(march, Lang::kDutch), "1 maart 2026");
-}
-
 TEST(DoorWebAmounts, EurosToCents) {
   struct Case {
     const char* text;
