@@ -724,7 +724,7 @@ TEST_F(DoorWebE2E, HeadersCsrfAndBadInput) {
   ASSERT_TRUE(english_sync);
   EXPECT_NE(english_sync->body.find("\"card\":\"Collective shop ban\""),
             std::string::npos);
-  EXPECT_NE(english_sync->body.find("valid until "), std::string::npos);
+  EXPECT_NE(english_sync->body.find("valid through "), std::string::npos);
 
   // The login cookie attributes.
   auto login_page = c->Get("/login");
