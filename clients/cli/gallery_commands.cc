@@ -15,6 +15,8 @@
 #include "clients/cli/gallery_dir.h"
 #include "clients/cli/output.h"
 #include "kvo/v1/gallery.grpc.pb.h"
+#include "services/common/card_words.h"
+#include "services/common/dutch_date.h"
 
 namespace kvo::cli {
 namespace {
@@ -171,12 +173,18 @@ int RunGalleryShow(const GlobalOptions& opts, const Args& a) {
                      " uur geleden; synchroniseer eerst (kvo gallery sync)"),
         kExitFailed);
   }
-  Table t{{"entry", "kind", "name", "description", "valid_until", "photo"}, {}};
+  // The card in the words the door page uses: a shop's own ban is named
+  // apart from the collective cards, with its last whole day.
+  Table t{{"entry", "kind", "label", "name", "description", "valid_until",
+           "last_day", "photo"},
+          {}};
   for (const auto& [id, e] : dir->entries()) {
     // Past its end an entry is not shown, even before the next sync.
     if (e.valid_until <= now) continue;
-    t.rows.push_back({absl::StrCat(id), e.kind, e.name, e.description,
-                      FormatLocalTime(e.valid_until),
+    t.rows.push_back({absl::StrCat(id), e.kind,
+                      common::DoorCardLabel(e.card_kind(), "nl"), e.name,
+                      e.description, FormatLocalTime(e.valid_until),
+                      common::DutchDay(common::LastWholeDay(e.valid_until)),
                       e.has_thumbnail ? absl::StrCat(id, ".jpg") : "-"});
   }
   PrintTable(t, opts.Style());

@@ -61,9 +61,20 @@ std::string Unescape(absl::string_view s) {
   return out;
 }
 
+constexpr struct {
+  kvo::v1::CardKind kind;
+  const char* name;
+} kKindNames[] = {
+    {kvo::v1::CARD_KIND_INDIVIDUAL_BAN, "individual ban"},
+    {kvo::v1::CARD_KIND_COLLECTIVE_BAN, "collective ban"},
+    {kvo::v1::CARD_KIND_COLLECTIVE_WARNING, "collective warning"},
+};
+
 std::string KindName(kvo::v1::CardKind kind) {
-  return kind == kvo::v1::CARD_KIND_COLLECTIVE_BAN ? "collective ban"
-                                                   : "collective warning";
+  for (const auto& k : kKindNames) {
+    if (k.kind == kind) return k.name;
+  }
+  return "collective warning";
 }
 
 // Mode 0600 whatever the umask; a left-over temporary file of another mode
@@ -339,6 +350,13 @@ absl::StatusOr<std::map<int64_t, LocalEntry>> GalleryDir::ParseIndex(
     out[e.entry_id] = std::move(e);
   }
   return out;
+}
+
+kvo::v1::CardKind LocalEntry::card_kind() const {
+  for (const auto& k : kKindNames) {
+    if (kind == k.name) return k.kind;
+  }
+  return kvo::v1::CARD_KIND_COLLECTIVE_WARNING;
 }
 
 }  // namespace kvo::cli

@@ -18,11 +18,16 @@ namespace kvo::cli {
 struct LocalEntry {
   int64_t entry_id = 0;
   int64_t area_id = 0;
-  std::string kind;  // "collective warning", "collective ban"
+  // "collective warning", "collective ban", or "individual ban" (the
+  // caller's own shop's: only its shopkeepers' galleries hold it).
+  std::string kind;
   absl::Time valid_until;
   std::string name;
   std::string description;
   bool has_thumbnail = false;
+
+  // `kind` as the card kind it names.
+  kvo::v1::CardKind card_kind() const;
 };
 
 // A door device's local gallery: a folder (mode 0700) with one thumbnail

@@ -4,6 +4,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "services/common/card_words.h"
 
 namespace kvo::door_web {
 namespace {
@@ -266,23 +267,22 @@ std::string SyncJson(Lang lang,
                      const std::vector<kvo::v1::GalleryEntry>& entries,
                      const std::vector<int64_t>& removed, int64_t version,
                      bool reset) {
-  const bool en = En(lang);
   std::string json =
       absl::StrCat("{\"version\":", version,
                    ",\"reset\":", reset ? "true" : "false", ",\"entries\":[");
   bool first = true;
   for (const auto& e : entries) {
-    const bool ban = e.kind() == kvo::v1::CARD_KIND_COLLECTIVE_BAN;
-    const std::string card =
-        ban ? (en ? "Collective shop ban" : "Collectief winkelverbod")
-            : (en ? "Collective warning" : "Collectieve waarschuwing");
-    const std::string until = absl::StrCat(
-        en ? "valid until " : "geldig tot ",
-        DateInWords(absl::FromUnixSeconds(e.valid_until().seconds()), lang));
+    // A shop's own ban is a ban with words and a colour of its own.
+    const bool own = e.kind() == kvo::v1::CARD_KIND_INDIVIDUAL_BAN;
+    const bool ban = own || e.kind() == kvo::v1::CARD_KIND_COLLECTIVE_BAN;
+    const std::string card = common::DoorCardLabel(e.kind(), LangCode(lang));
+    const std::string until = common::DoorCardLastDay(
+        absl::FromUnixSeconds(e.valid_until().seconds()), LangCode(lang));
     absl::StrAppend(&json, first ? "" : ",", "{\"id\":", e.entry_id(),
                     ",\"name\":", JsonString(e.name()),
                     ",\"description\":", JsonString(e.description()),
                     ",\"ban\":", ban ? "true" : "false",
+                    ",\"own\":", own ? "true" : "false",
                     ",\"card\":", JsonString(card),
                     ",\"until\":", JsonString(until), ",\"thumb\":\"",
                     absl::Base64Escape(e.thumbnail()), "\"}");

@@ -37,8 +37,10 @@ std::string GalleryPage(Lang lang, absl::string_view csrf, int poll_seconds,
                         const kvo::v1::Policy& policy);
 
 // A sync as the page's JSON: one tile per person with the card in words
-// ("Collectief winkelverbod"), "geldig tot 30 november 2027" and the
-// thumbnail in base64; removed entry ids; the version.
+// ("Collectief winkelverbod", or "Eigen winkelverbod van deze winkel" with
+// "own" for the shop's own ban), "geldig tot en met 29 november 2027" (the
+// last whole day) and the thumbnail in base64; removed entry ids; the
+// version.
 std::string SyncJson(Lang lang,
                      const std::vector<kvo::v1::GalleryEntry>& entries,
                      const std::vector<int64_t>& removed, int64_t version,

@@ -8,7 +8,6 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "services/common/crypto.h"
-#include "services/common/dutch_date.h"
 #include "services/common/local_time.h"
 #include "services/common/log.h"
 #include "services/notice/notice_pdf.h"
@@ -150,19 +149,6 @@ Lang LangFrom(absl::string_view value) {
 
 absl::string_view LangCode(Lang lang) {
   return lang == Lang::kEnglish ? "en" : "nl";
-}
-
-std::string DateInWords(absl::Time t, Lang lang) {
-  const absl::CivilDay day = absl::ToCivilDay(t, common::Amsterdam());
-  if (lang == Lang::kDutch) {
-    return common::DutchDate(static_cast<int>(day.year()), day.month(),
-                             day.day());
-  }
-  static constexpr const char* kMonths[] = {
-      "January", "February", "March",     "April",   "May",      "June",
-      "July",    "August",   "September", "October", "November", "December"};
-  return absl::StrCat(day.day(), " ", kMonths[day.month() - 1], " ",
-                      day.year());
 }
 
 absl::StatusOr<int64_t> ParseEuroCents(absl::string_view text) {

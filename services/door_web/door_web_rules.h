@@ -65,10 +65,6 @@ enum class Lang { kDutch, kEnglish };
 Lang LangFrom(absl::string_view value);
 absl::string_view LangCode(Lang lang);
 
-// The day of `t` in Europe/Amsterdam in words: "30 november 2027", or
-// "30 November 2027" in English.
-std::string DateInWords(absl::Time t, Lang lang);
-
 // An amount in euros as a person types it ("12", "12,50", "12.5", "€ 7")
 // in cents. INVALID_ARGUMENT for anything else, a negative amount or more
 // than two decimals.

@@ -3,9 +3,10 @@
 namespace kvo::gallery {
 
 std::shared_ptr<const DoorSnapshot> DoorCache::Get(int64_t area, int role,
-                                                   int64_t area_version) const {
+                                                   int64_t area_version,
+                                                   int64_t viewer) const {
   std::lock_guard<std::mutex> lock(mu_);
-  auto it = snapshots_.find({area, role});
+  auto it = snapshots_.find({area, role, viewer});
   if (it == snapshots_.end() || it->second->area_version != area_version) {
     return nullptr;
   }
@@ -13,10 +14,11 @@ std::shared_ptr<const DoorSnapshot> DoorCache::Get(int64_t area, int role,
 }
 
 void DoorCache::Put(int64_t area, int role,
-                    std::shared_ptr<const DoorSnapshot> snapshot) {
+                    std::shared_ptr<const DoorSnapshot> snapshot,
+                    int64_t viewer) {
   if (snapshot->bytes > max_bytes_) return;
   std::lock_guard<std::mutex> lock(mu_);
-  auto& slot = snapshots_[{area, role}];
+  auto& slot = snapshots_[{area, role, viewer}];
   if (slot != nullptr) {
     // Never replace a newer snapshot with an older one.
     if (slot->area_version > snapshot->area_version) return;
@@ -28,7 +30,7 @@ void DoorCache::Put(int64_t area, int role,
     bytes_ = 0;
   }
   bytes_ += snapshot->bytes;
-  snapshots_[{area, role}] = std::move(snapshot);
+  snapshots_[{area, role, viewer}] = std::move(snapshot);
 }
 
 std::shared_ptr<const std::string> ThumbnailCache::Get(int64_t person,

@@ -6,6 +6,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -14,8 +15,9 @@
 namespace kvo::gallery {
 
 // What a full sync of one area shows one role, as of an area version: every
-// card in force there as an entry (a person with two cards has two; the
-// sync chooses each person's tile over all the caller's areas).
+// collective card in force there as an entry (a person with two cards has
+// two; the sync chooses each person's tile over all the caller's areas),
+// or, for one viewer, the individual bans of their own shops there.
 struct DoorSnapshot {
   int64_t area_version = 0;  // the area's version it is current for
   int64_t sync_version = 0;  // the version a full sync from it answers
@@ -33,22 +35,32 @@ struct DoorSnapshot {
 // keys anyway) and at most `max_bytes` of it. Thread-safe.
 class DoorCache final {
  public:
+  // The viewer of the snapshots every caller of a role shares (collective
+  // cards); another viewer (a principal's id) holds what only that caller
+  // is shown (their own shops' individual bans), kept apart so the shared
+  // part is kept once however many shops there are.
+  static constexpr int64_t kShared = 0;
+
   explicit DoorCache(size_t max_bytes) : max_bytes_(max_bytes) {}
 
-  // The snapshot for `area` and `role` if it is current for `area_version`.
+  // The snapshot for `area`, `role` and `viewer` if it is current for
+  // `area_version`.
   std::shared_ptr<const DoorSnapshot> Get(int64_t area, int role,
-                                          int64_t area_version) const;
+                                          int64_t area_version,
+                                          int64_t viewer = kShared) const;
   // Keeps `snapshot` (replacing an older one); when the cache would grow
   // past its limit it is emptied first.
-  void Put(int64_t area, int role,
-           std::shared_ptr<const DoorSnapshot> snapshot);
+  void Put(int64_t area, int role, std::shared_ptr<const DoorSnapshot> snapshot,
+           int64_t viewer = kShared);
 
   size_t bytes() const;
 
  private:
   const size_t max_bytes_;
   mutable std::mutex mu_;
-  std::map<std::pair<int64_t, int>, std::shared_ptr<const DoorSnapshot>>
+  // By (area, role, viewer).
+  std::map<std::tuple<int64_t, int, int64_t>,
+           std::shared_ptr<const DoorSnapshot>>
       snapshots_;     // guarded by mu_
   size_t bytes_ = 0;  // guarded by mu_
 };

@@ -11,6 +11,7 @@
 #include "services/audit/pg_audit_store.h"
 #include "services/common/proto_time.h"
 #include "services/gallery/door_tiles.h"
+#include "services/gallery/door_visibility.h"
 #include "services/gallery/expiry_sweeper.h"
 #include "services/gallery/gallery_requests.h"
 #include "services/gallery/pg_gallery_store.h"
@@ -36,8 +37,25 @@ std::string Subject(const registry::PersonRow& p) {
 }
 
 kvo::v1::CardKind KindToProto(const std::string& kind) {
+  if (kind == "individual_ban") return kvo::v1::CARD_KIND_INDIVIDUAL_BAN;
   return kind == "collective_ban" ? kvo::v1::CARD_KIND_COLLECTIVE_BAN
                                   : kvo::v1::CARD_KIND_COLLECTIVE_WARNING;
+}
+
+// The shops whose individual bans the caller sees at the door
+// (door_visibility.h); memberships are read only for a role that sees any.
+// A membership whose seal fails is left out (the admission raised its
+// alarm).
+std::vector<int64_t> OwnShops(pqxx::transaction_base& tx, const Call& call) {
+  return OwnBanShops(call.caller.role, [&] {
+    return PgRegistryStore::ShopsOfPrincipal(tx, call.caller.principal_id);
+  });
+}
+
+// The cache slot of what only this caller is shown, if any.
+std::optional<int64_t> OwnViewer(const Call& call) {
+  if (!SeesOwnBans(call.caller.role)) return std::nullopt;
+  return call.caller.principal_id;
 }
 
 std::vector<std::string> DoorFields(const kvo::v1::Policy& policy,
@@ -65,10 +83,10 @@ std::string DisplayName(const std::map<std::string, std::string>& fields) {
 }
 
 // An entry showing one card (entry_id is the person's), as the choice of
-// each person's tile sees it.
+// each person's tile sees it: a shop's own ban is a ban too.
 DoorCard AsDoorCard(const kvo::v1::GalleryEntry& e) {
   return {e.entry_id(), e.card_id(),
-          e.kind() == kvo::v1::CARD_KIND_COLLECTIVE_BAN,
+          e.kind() != kvo::v1::CARD_KIND_COLLECTIVE_WARNING,
           absl::FromUnixSeconds(e.valid_until().seconds())};
 }
 
@@ -170,12 +188,15 @@ absl::StatusOr<DoorSync> DoorGallery::Sync(
         }
         out.version = Store::CurrentVersion(tx);
         out.reset = since > out.version;
+        const std::vector<int64_t> own_shops = OwnShops(tx, call);
         std::optional<std::vector<int64_t>> changed;  // persons
         if (since > 0 && !out.reset) {
-          changed = Store::ChangedPersons(tx, areas, since, out.version);
+          changed =
+              Store::ChangedPersons(tx, areas, since, out.version, own_shops);
           if (changed->empty()) return out;
         }
-        const auto rows = Store::EntriesInForce(tx, areas, now, changed);
+        const auto rows =
+            Store::EntriesInForce(tx, areas, now, changed, own_shops);
         std::vector<int64_t> persons, missing;
         std::map<int64_t, std::shared_ptr<const std::string>> thumbs;
         for (const auto& r : rows) {
@@ -245,6 +266,7 @@ absl::StatusOr<DoorSync> DoorGallery::Sync(
           e.set_card_id(r.card_id);
           e.set_area_id(r.area_id);
           e.set_kind(KindToProto(r.kind));
+          if (!SharedAtDoor(r.kind)) e.set_shop_id(r.shop_id);
           *e.mutable_valid_until() = ToProto(r.valid_until);
           out.cards.push_back(std::move(e));
           out.card_subjects.push_back(Subject(r.person));
@@ -275,22 +297,34 @@ absl::StatusOr<DoorSync> DoorGallery::Sync(
   if (!result.ok()) return result.status();
   versions_.Set(result->states, result->version);
   if (view && (since == 0 || result->reset) && result->skipped.empty()) {
-    // Everything in force was read: keep it per area for the next device.
-    // Not with a damaged record: each full sync reads (and alarms) again.
+    // Everything in force was read: keep it per area for the next device,
+    // the collective cards for every caller of the role, the caller's own
+    // shops' bans for this caller alone. Not with a damaged record: each
+    // full sync reads (and alarms) again.
+    const std::optional<int64_t> own = OwnViewer(call);
     for (size_t i = 0; i < areas.size(); ++i) {
-      auto snapshot = std::make_shared<DoorSnapshot>();
       auto state = result->states.find(areas[i]);
-      snapshot->area_version = state != result->states.end()
-                                   ? state->second.version
-                                   : view->area_versions[i];
-      snapshot->sync_version = result->version;
-      for (size_t e = 0; e < result->cards.size(); ++e) {
-        if (result->cards[e].area_id() != areas[i]) continue;
-        snapshot->entries.push_back(result->cards[e]);
-        snapshot->subjects.push_back(result->card_subjects[e]);
-        snapshot->bytes += result->cards[e].ByteSizeLong();
+      const int64_t area_version = state != result->states.end()
+                                       ? state->second.version
+                                       : view->area_versions[i];
+      auto shared = std::make_shared<DoorSnapshot>();
+      auto mine = std::make_shared<DoorSnapshot>();
+      for (auto* s : {shared.get(), mine.get()}) {
+        s->area_version = area_version;
+        s->sync_version = result->version;
       }
-      door_.Put(areas[i], call.caller.role, std::move(snapshot));
+      for (size_t e = 0; e < result->cards.size(); ++e) {
+        const auto& card = result->cards[e];
+        if (card.area_id() != areas[i]) continue;
+        DoorSnapshot* s = card.kind() == kvo::v1::CARD_KIND_INDIVIDUAL_BAN
+                              ? mine.get()
+                              : shared.get();
+        s->entries.push_back(card);
+        s->subjects.push_back(result->card_subjects[e]);
+        s->bytes += card.ByteSizeLong();
+      }
+      door_.Put(areas[i], call.caller.role, std::move(shared));
+      if (own) door_.Put(areas[i], call.caller.role, std::move(mine), *own);
     }
   }
   DoorSync out;
@@ -309,16 +343,22 @@ std::optional<absl::StatusOr<DoorSync>> DoorGallery::FullSyncFromCache(
   std::vector<std::shared_ptr<const DoorSnapshot>> snapshots;
   std::set<std::string> subjects;
   int64_t version = 0;
+  // Each area's shared snapshot and, for a caller shown their own shops'
+  // bans, theirs: both must be current.
+  std::vector<int64_t> viewers = {DoorCache::kShared};
+  if (const auto own = OwnViewer(call)) viewers.push_back(*own);
   for (size_t i = 0; i < areas.size(); ++i) {
-    auto snapshot =
-        door_.Get(areas[i], call.caller.role, view.area_versions[i]);
-    if (snapshot == nullptr) return std::nullopt;
-    subjects.insert(snapshot->subjects.begin(), snapshot->subjects.end());
-    // Every snapshot holds all changes up to its sync version: the oldest
-    // of them is what the device now holds.
-    version = snapshots.empty() ? snapshot->sync_version
-                                : std::min(version, snapshot->sync_version);
-    snapshots.push_back(std::move(snapshot));
+    for (int64_t viewer : viewers) {
+      auto snapshot =
+          door_.Get(areas[i], call.caller.role, view.area_versions[i], viewer);
+      if (snapshot == nullptr) return std::nullopt;
+      subjects.insert(snapshot->subjects.begin(), snapshot->subjects.end());
+      // Every snapshot holds all changes up to its sync version: the
+      // oldest of them is what the device now holds.
+      version = snapshots.empty() ? snapshot->sync_version
+                                  : std::min(version, snapshot->sync_version);
+      snapshots.push_back(std::move(snapshot));
+    }
   }
   if (snapshots.empty()) return std::nullopt;
   if (!subjects.empty()) {
@@ -361,12 +401,14 @@ absl::StatusOr<kvo::v1::Photo> DoorGallery::GetPhoto(
   registry::Vault vault(keys_);
   auto photo = pool_.InTransaction(
       "get photo", [&](pqxx::work& tx) -> absl::StatusOr<kvo::v1::Photo> {
-        // Only a person with a card in force in the caller's areas
-        // (entry_id is the person's): revoked, expired, erased and other
-        // areas' entries are all "not found".
-        const auto rows =
-            Store::EntriesInForce(tx, call.caller.area_ids, clock_.Now(),
-                                  std::vector<int64_t>{request.entry_id()});
+        // Only a person shown at the caller's door (entry_id is the
+        // person's): with a collective card in force in the caller's areas
+        // or an individual ban of the caller's own shop in force. Revoked,
+        // expired, erased, other areas' and other shops' entries are all
+        // "not found".
+        const auto rows = Store::EntriesInForce(
+            tx, call.caller.area_ids, clock_.Now(),
+            std::vector<int64_t>{request.entry_id()}, OwnShops(tx, call));
         if (rows.empty()) {
           return absl::NotFoundError(absl::StrCat("entry_id: no gallery entry ",
                                                   request.entry_id(),

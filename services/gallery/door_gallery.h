@@ -22,7 +22,9 @@
 namespace kvo::gallery {
 
 // What one sync tells a device: one entry per person (the strongest card in
-// force), the persons to purge, and the version it now holds.
+// force that the caller's door shows: collective cards of their areas, a
+// shopkeeper's own shops' individual bans), the persons to purge, and the
+// version it now holds.
 struct DoorSync {
   std::vector<kvo::v1::GalleryEntry> entries;
   std::vector<int64_t> removed;  // persons (entry ids)
@@ -55,8 +57,10 @@ class DoorGallery final {
   absl::StatusOr<DoorSync> Sync(const identity::Call& call,
                                 const kvo::v1::SyncGalleryRequest& request,
                                 int64_t* retry_after_s);
-  // NOT_FOUND for a person without a card in force in the caller's areas
-  // (another area's included) or without a photo; the refusal is audited.
+  // NOT_FOUND for a person not shown at the caller's door (no collective
+  // card in force in the caller's areas, no individual ban of the caller's
+  // own shop in force: door_visibility.h) or without a photo; the refusal
+  // is audited.
   absl::StatusOr<kvo::v1::Photo> GetPhoto(
       const identity::Call& call, const kvo::v1::GetPhotoRequest& request,
       absl::string_view purpose, int64_t* retry_after_s);

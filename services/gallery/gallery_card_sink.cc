@@ -2,7 +2,6 @@
 
 #include <pqxx/pqxx>
 
-#include "services/gallery/door_changes.h"
 #include "services/gallery/pg_gallery_store.h"
 
 namespace kvo::gallery {
@@ -10,8 +9,10 @@ namespace kvo::gallery {
 void GalleryCardSink::CardsChanged(
     pqxx::transaction_base& tx,
     const std::vector<registry::ChangedCard>& cards) {
+  // Every kind: a collective card concerns every door of its area, an
+  // individual ban its own shop's door (the sync decides who sees it).
   std::vector<GalleryChange> changes;
-  for (const auto& c : DoorCards(cards)) {
+  for (const auto& c : cards) {
     changes.push_back({c.area_id, c.card_id});
   }
   PgGalleryStore::RecordChanges(tx, changes);
@@ -24,12 +25,11 @@ void GalleryCardSink::PersonErased(pqxx::transaction_base& tx,
 
 void GalleryCardSink::CardsCommitted(
     const std::vector<registry::ChangedCard>& cards) {
-  const auto door = DoorCards(cards);
-  if (door.empty()) return;
+  if (cards.empty()) return;
   std::vector<int64_t> areas;
-  for (const auto& c : door) areas.push_back(c.area_id);
+  for (const auto& c : cards) areas.push_back(c.area_id);
   versions_.RequestSequencing(areas);
-  for (const auto& c : door) {
+  for (const auto& c : cards) {
     if (!c.revoked) versions_.Advance(c.area_id, 0, c.valid_until);
   }
 }

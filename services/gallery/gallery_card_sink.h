@@ -10,12 +10,12 @@
 namespace kvo::gallery {
 
 // How the door gallery hears of the registry's card changes (kvod wires it
-// into the registry). In the change's transaction it logs the collective
-// cards as changed (PgGalleryStore::RecordChanges) and, on an erasure,
-// deletes the person's photo; after the commit it asks for the changes to
-// be sequenced and advances this process's versions, so a sync through
-// this replica sees the change at once (others hear by NOTIFY).
-// Thread-safe.
+// into the registry). In the change's transaction it logs the changed
+// cards (collective cards and shops' individual bans)
+// (PgGalleryStore::RecordChanges) and, on an erasure, deletes the person's
+// photo; after the commit it asks for the changes to be sequenced and advances
+// this process's versions, so a sync through this replica sees the change at
+// once (others hear by NOTIFY). Thread-safe.
 class GalleryCardSink final : public registry::CardChangeSink {
  public:
   explicit GalleryCardSink(GalleryVersions& versions) : versions_(versions) {}

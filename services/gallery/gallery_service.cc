@@ -98,8 +98,8 @@ grpc::Status GalleryServiceImpl::UploadPhoto(
         if (cards.empty()) {
           return absl::FailedPreconditionError(absl::StrCat(
               "person ", person_id,
-              " has no collective warning or ban in force; photos are kept "
-              "for the door gallery only"));
+              " has no collective warning or ban, nor a shop's individual "
+              "ban, in force; photos are kept for the door gallery only"));
         }
         // The person must be on a card of one of the caller's areas.
         const auto& mine = call->caller.area_ids;

@@ -14,9 +14,13 @@ using common::SqlArray;
 using common::SqlBytes;
 using common::SqlMicros;
 
-// The cards a door gallery shows.
-#define KVO_GALLERY_CARD \
-  "kind IN ('collective_warning', 'collective_ban') AND revoked_at IS NULL"
+// The cards a door gallery shows: collective cards at every door of their
+// area, individual bans at their own shop's door (KVO_OWN_DOOR).
+#define KVO_GALLERY_CARD "revoked_at IS NULL"
+// Of those, the ones a door that sees the individual bans of the shops in
+// the array parameter `shops` is shown (door_visibility.h decides which).
+#define KVO_OWN_DOOR(shops) \
+  "(c.kind <> 'individual_ban' OR c.shop_id = ANY(" shops "::bigint[]))"
 
 // pg_advisory_xact_lock key: "kvo-gal" as an int64.
 constexpr int64_t kSequenceLockKey = 0x6b766f2d67616c;
@@ -43,16 +47,17 @@ constexpr char kAreaStatesSql[] =
 constexpr char kChangedSql[] =
     "SELECT DISTINCT c.person_id FROM gallery_changes g JOIN cards c ON "
     "c.id = g.card_id WHERE g.area_id = ANY($1::bigint[]) AND g.version > $2 "
-    "AND g.version <= $3";
+    "AND g.version <= $3 AND " KVO_OWN_DOOR("$4");
 constexpr char kEntriesSql[] =
     "SELECT c.id, c.area_id, c.kind, " KVO_TS("c.valid_until") ", p.id, "
-    "p.pseudonym, p.registered_area_id, " KVO_TS("ph.uploaded_at") " "
+    "p.pseudonym, p.registered_area_id, " KVO_TS("ph.uploaded_at") ", "
+    "c.shop_id "
     "FROM cards c JOIN persons p ON p.id = c.person_id "
     "LEFT JOIN person_photos ph ON ph.person_id = c.person_id "
     "WHERE c.area_id = ANY($1::bigint[]) AND c." KVO_GALLERY_CARD " AND "
     "c.valid_until > to_timestamp(0) + $2::bigint * interval '1 microsecond' "
     "AND p.erased_at IS NULL AND ($3 OR c.person_id = ANY($4::bigint[])) "
-    "ORDER BY c.person_id, c.id";
+    "AND " KVO_OWN_DOOR("$5") " ORDER BY c.person_id, c.id";
 constexpr char kThumbnailsSql[] =
     "SELECT person_id, encode(sealed_thumbnail, 'hex') FROM person_photos "
     "WHERE person_id = ANY($1::bigint[])";
@@ -143,10 +148,11 @@ std::map<int64_t, AreaState> PgGalleryStore::AreaStates(
 }
 
 std::vector<int64_t> PgGalleryStore::ChangedPersons(
-    Tx& tx, const std::vector<int64_t>& area_ids, int64_t since, int64_t upto) {
+    Tx& tx, const std::vector<int64_t>& area_ids, int64_t since, int64_t upto,
+    const std::vector<int64_t>& own_shops) {
   std::vector<int64_t> out;
-  for (const auto& row :
-       ExecPrepared(tx, kChangedSql, SqlArray(area_ids), since, upto)) {
+  for (const auto& row : ExecPrepared(tx, kChangedSql, SqlArray(area_ids),
+                                      since, upto, SqlArray(own_shops))) {
     out.push_back(row[0].as<int64_t>());
   }
   return out;
@@ -154,12 +160,14 @@ std::vector<int64_t> PgGalleryStore::ChangedPersons(
 
 std::vector<EntryRow> PgGalleryStore::EntriesInForce(
     Tx& tx, const std::vector<int64_t>& area_ids, absl::Time now,
-    const std::optional<std::vector<int64_t>>& person_ids) {
+    const std::optional<std::vector<int64_t>>& person_ids,
+    const std::vector<int64_t>& own_shops) {
   std::vector<EntryRow> out;
   const pqxx::result r =
       ExecPrepared(tx, kEntriesSql, SqlArray(area_ids), absl::ToUnixMicros(now),
                    !person_ids.has_value(),
-                   SqlArray(person_ids.value_or(std::vector<int64_t>{})));
+                   SqlArray(person_ids.value_or(std::vector<int64_t>{})),
+                   SqlArray(own_shops));
   out.reserve(r.size());
   for (const auto& row : r) {
     EntryRow e;
@@ -171,6 +179,7 @@ std::vector<EntryRow> PgGalleryStore::EntriesInForce(
     e.person.pseudonym = row[5].as<std::string>();
     e.person.registered_area_id = row[6].as<int64_t>();
     if (!row[7].is_null()) e.photo_version = row[7].as<int64_t>();
+    e.shop_id = row[8].as<int64_t>();
     out.push_back(std::move(e));
   }
   return out;

@@ -37,14 +37,16 @@ struct AreaState {
   std::optional<absl::Time> next_expiry;
 };
 
-// A card in force as the door gallery shows it, with its person's row and
-// which photo the person has (its upload time in microseconds; nullopt
-// without one). The thumbnails themselves come from SealedThumbnails.
+// A card in force as the door gallery shows it (shop_id: the shop that
+// issued it, whose door alone shows an individual ban), with its person's
+// row and which photo the person has (its upload time in microseconds;
+// nullopt without one). The thumbnails themselves come from SealedThumbnails.
 struct EntryRow {
   int64_t card_id = 0;
   int64_t area_id = 0;
   std::string kind;
   absl::Time valid_until;
+  int64_t shop_id = 0;
   registry::PersonRow person;
   std::optional<int64_t> photo_version;
 };
@@ -83,15 +85,20 @@ class PgGalleryStore final {
   // gallery when `area_ids` is empty).
   static std::map<int64_t, AreaState> AreaStates(
       Tx& tx, const std::vector<int64_t>& area_ids);
-  // The persons of the areas' cards that changed in (since, upto].
+  // The persons of the areas' cards that changed in (since, upto]: of
+  // collective cards, and of the individual bans of `own_shops` (the shops
+  // whose own bans the door sees, OwnBanShops).
   static std::vector<int64_t> ChangedPersons(
-      Tx& tx, const std::vector<int64_t>& area_ids, int64_t since,
-      int64_t upto);
-  // Collective cards in force at `now` in the areas, of persons not
-  // erased, by person; only those of `person_ids` unless it is nullopt.
+      Tx& tx, const std::vector<int64_t>& area_ids, int64_t since, int64_t upto,
+      const std::vector<int64_t>& own_shops = {});
+  // Cards in force at `now` in the areas that a door seeing the individual
+  // bans of `own_shops` shows (collective cards, and those individual bans),
+  // of persons not erased, by person; only those of `person_ids` unless it
+  // is nullopt.
   static std::vector<EntryRow> EntriesInForce(
       Tx& tx, const std::vector<int64_t>& area_ids, absl::Time now,
-      const std::optional<std::vector<int64_t>>& person_ids);
+      const std::optional<std::vector<int64_t>>& person_ids,
+      const std::vector<int64_t>& own_shops = {});
   // The sealed thumbnails of several persons: person -> sealed bytes.
   static std::map<int64_t, std::string> SealedThumbnails(
       Tx& tx, const std::vector<int64_t>& person_ids);
@@ -99,11 +106,11 @@ class PgGalleryStore final {
   static std::map<int64_t, std::map<std::string, std::string>> PersonFields(
       Tx& tx, const std::vector<int64_t>& person_ids,
       const std::vector<std::string>& fields);
-  // Marks the areas' collective cards that expired by `now` as purged from
-  // the gallery; returns them (each once, whoever sweeps first).
+  // Marks the areas' cards (collective or individual) that expired by `now` as
+  // purged from the gallery; returns them (each once, whoever sweeps first).
   static std::vector<GalleryChange> SweepExpired(
       Tx& tx, const std::vector<int64_t>& area_ids, absl::Time now);
-  // Collective cards of the person in force at `now` (any area).
+  // Cards of the person in force at `now` (any area, any kind).
   static std::vector<GalleryChange> CardsInForceOfPerson(Tx& tx,
                                                          int64_t person_id,
                                                          absl::Time now);

@@ -4,6 +4,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "services/common/card_words.h"
 #include "services/common/local_time.h"
 
 namespace kvo::registry {
@@ -123,7 +124,7 @@ int AgeInYears(absl::CivilDay date_of_birth, absl::Time at) {
 }
 
 absl::CivilDay LastWholeDay(absl::Time valid_until) {
-  return absl::ToCivilDay(valid_until, Amsterdam()) - 1;
+  return common::LastWholeDay(valid_until);
 }
 
 absl::StatusOr<CardDecision> DecideCard(const kvo::v1::Policy& policy,

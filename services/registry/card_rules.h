@@ -84,12 +84,8 @@ absl::StatusOr<CardDecision> DecideCard(const kvo::v1::Policy& policy,
 int AgeInYears(absl::CivilDay date_of_birth, absl::Time at);
 
 // The last whole day (Europe/Amsterdam) a card is in force, the day its
-// notice says it holds "tot en met". A card is in force from valid_from up
-// to but not including valid_until (DecideCard sets valid_until a whole
-// number of 24-hour days after the moment of issue), so the day
-// valid_until falls on is never a whole day: a card valid until
-// 2027-12-07 00:16 ends its last whole day on 6 December 2027, and one
-// valid until 2027-12-08 00:00 on 7 December 2027.
+// notice says it holds "tot en met" (common::LastWholeDay, where the door
+// reads it too).
 absl::CivilDay LastWholeDay(absl::Time valid_until);
 
 }  // namespace kvo::registry

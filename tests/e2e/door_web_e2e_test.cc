@@ -31,6 +31,7 @@
 #include "absl/strings/str_replace.h"
 #include "absl/time/civil_time.h"
 #include "kvo/v1/gallery.grpc.pb.h"
+#include "services/common/card_words.h"
 #include "services/common/dutch_date.h"
 #include "services/common/local_time.h"
 #include "tests/support/door_page_client.h"
@@ -297,18 +298,36 @@ class DoorWebE2E : public RegistryFixture {
     EXPECT_TRUE(Issue(Incident(p.id()), &warning).ok());
     EXPECT_TRUE(Issue(Incident(p.id(), "theft", kLater), &ban).ok());
     EXPECT_EQ(ban.kind(), CARD_KIND_COLLECTIVE_BAN);
+    AddPhoto(p.id());
+    if (warning_out != nullptr) *warning_out = warning;
+    return ban;
+  }
+
+  // The bakery's own individual ban of a new person (issued by its
+  // shopkeeper), with a photo police added.
+  Card OwnBanOfBakery(const std::string& surname) {
+    const Person p = MakePerson(surname);
+    Card own;
+    grpc::Status s =
+        Issue(Incident(p.id()), &own, 0, shopkeeper_, CARD_SCOPE_INDIVIDUAL);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    EXPECT_EQ(own.kind(), CARD_KIND_INDIVIDUAL_BAN);
+    AddPhoto(p.id());
+    return own;
+  }
+
+  void AddPhoto(int64_t person) {
     PhotoInfo info;
     auto ctx = Ctx(police_);
     auto writer = gallery_->UploadPhoto(ctx.get(), &info);
     UploadPhotoRequest part;
-    part.set_person_id(p.id());
+    part.set_person_id(person);
     writer->Write(part);
     part.set_chunk(PhotoWithMetadata());
     writer->Write(part);
     writer->WritesDone();
-    EXPECT_TRUE(writer->Finish().ok());
-    if (warning_out != nullptr) *warning_out = warning;
-    return ban;
+    grpc::Status s = writer->Finish();
+    EXPECT_TRUE(s.ok()) << s.error_message();
   }
 
   // An HTTPS client of the door page that trusts the project's CA.
@@ -352,11 +371,10 @@ class DoorWebE2E : public RegistryFixture {
     return Count("SELECT count(*) FROM audit_entries WHERE " + where);
   }
 
+  // The last whole day of `card`, as the tile writes it.
   static std::string Expiry(const Card& card) {
-    const absl::CivilDay d =
-        absl::ToCivilDay(absl::FromUnixSeconds(card.valid_until().seconds()),
-                         common::Amsterdam());
-    return common::DutchDay(d);
+    return common::DutchDay(common::LastWholeDay(
+        absl::FromUnixSeconds(card.valid_until().seconds())));
   }
 
   std::unique_ptr<GalleryService::Stub> gallery_;
@@ -392,7 +410,8 @@ TEST_F(DoorWebE2E, ShopkeeperSeesTheBanThenItsRevocationWithoutReload) {
       browser.Text("return document.querySelector('#tiles li').innerText;");
   EXPECT_NE(tile.find("Collectief winkelverbod"), std::string::npos) << tile;
   EXPECT_NE(tile.find("Jan Willem van der Jansen"), std::string::npos) << tile;
-  EXPECT_NE(tile.find("geldig tot " + Expiry(ban)), std::string::npos) << tile;
+  EXPECT_NE(tile.find("geldig tot en met " + Expiry(ban)), std::string::npos)
+      << tile;
   EXPECT_NE(tile.find("rood jack"), std::string::npos) << tile;
   // Red, and in words: the tile's class and its label.
   EXPECT_EQ(
@@ -487,6 +506,78 @@ TEST_F(DoorWebE2E, ShopkeeperSeesTheBanThenItsRevocationWithoutReload) {
   EXPECT_EQ(browser.Text("return document.body.innerText;").find("Jansen"),
             std::string::npos);
   EXPECT_EQ(AuditCount("action = 'identity.logout'"), 1);
+}
+
+// The bakery's own ban at the bakery's door page: its own words, its last
+// whole day, its photo and a colour of its own beside a collective ban's
+// red; the butcher next door sees only the collective ban, and the own
+// ban's photo is a 404 to them.
+TEST_F(DoorWebE2E, TheShopsOwnBanHasItsOwnTileAtItsDoorOnly) {
+  BanInA("Collectief");
+  const Card own = OwnBanOfBakery("Eigenwijs");
+  Browser browser(tmp_.path() / "profile",
+                  SpkiPin(ReadFile(data_ / "tls" / "server.crt")));
+  ASSERT_TRUE(browser.ok());
+  LogInInBrowser(browser, "bakker");
+  ASSERT_TRUE(browser.WaitFor(
+      "const t = document.querySelectorAll('#tiles li img.thumb');"
+      "return t.length == 2 && [...t].every(i => i.naturalWidth > 0);"))
+      << browser.Text("return document.body.innerText;");
+  const std::string tile =
+      browser.Text("return document.querySelector('#tiles li.own').innerText;");
+  EXPECT_NE(tile.find("Eigen winkelverbod van deze winkel"), std::string::npos)
+      << tile;
+  EXPECT_NE(tile.find("Jan Willem van der Eigenwijs"), std::string::npos)
+      << tile;
+  EXPECT_NE(tile.find("geldig tot en met " + Expiry(own)), std::string::npos)
+      << tile;
+  EXPECT_EQ(tile.find("Collectie"), std::string::npos) << tile;
+  const std::string collective =
+      browser.Text("return document.querySelector('#tiles li.ban').innerText;");
+  EXPECT_NE(collective.find("Collectief winkelverbod"), std::string::npos);
+  // Colours: the own ban's label is neither the collective ban's red nor
+  // the warning's yellow.
+  const std::string own_colour = browser.Text(
+      "return getComputedStyle(document.querySelector("
+      "'#tiles li.own .card-label')).backgroundColor;");
+  const std::string ban_colour = browser.Text(
+      "return getComputedStyle(document.querySelector("
+      "'#tiles li.ban .card-label')).backgroundColor;");
+  EXPECT_EQ(own_colour, "rgb(91, 42, 134)");
+  EXPECT_EQ(ban_colour, "rgb(176, 0, 32)");
+  // The longer label still fits a phone: nothing runs off the screen.
+  EXPECT_LE(browser.Number("return document.documentElement.scrollWidth;"),
+            390);
+  browser.Screenshot("door-own-ban-390x844.png");
+  browser.Click("#tiles li.own button");
+  ASSERT_TRUE(browser.WaitFor(
+      "const i = document.getElementById('viewer-photo');"
+      "return document.getElementById('viewer').open && i.naturalWidth > 0;"));
+  EXPECT_EQ(browser.Text("return document.getElementById('viewer').className;"),
+            "own");
+  browser.Screenshot("door-own-ban-photo-390x844.png");
+  browser.Click("#viewer-close");
+
+  // The butcher of the same area: the collective ban only.
+  browser.Click("#logout");
+  ASSERT_TRUE(browser.WaitFor("return !!document.getElementById('login');"));
+  LogInInBrowser(browser, "slager");
+  ASSERT_TRUE(browser.WaitFor(
+      "return document.querySelectorAll('#tiles li').length == 1;"))
+      << browser.Text("return document.body.innerText;");
+  EXPECT_EQ(browser.Number("return document.querySelectorAll("
+                           "'#tiles li.own').length;"),
+            0);
+  EXPECT_EQ(browser.Text("return document.body.innerText;").find("Eigenwijs"),
+            std::string::npos);
+  browser.Screenshot("door-neighbour-390x844.png");
+  const auto [cookie, csrf] = OpenPage("slager");
+  auto photo =
+      Https()->Post("/api/photo", {{"Cookie", cookie}, {"X-CSRF-Token", csrf}},
+                    absl::StrCat("entry=", own.person_id()),
+                    "application/x-www-form-urlencoded");
+  ASSERT_TRUE(photo);
+  EXPECT_EQ(photo->status, 404);
 }
 
 TEST_F(DoorWebE2E, AnotherAreasShopkeeperSeesNothingOfThisArea) {
@@ -633,7 +724,7 @@ TEST_F(DoorWebE2E, HeadersCsrfAndBadInput) {
   ASSERT_TRUE(english_sync);
   EXPECT_NE(english_sync->body.find("\"card\":\"Collective shop ban\""),
             std::string::npos);
-  EXPECT_NE(english_sync->body.find("valid until "), std::string::npos);
+  EXPECT_NE(english_sync->body.find("valid through "), std::string::npos);
 
   // The login cookie attributes.
   auto login_page = c->Get("/login");

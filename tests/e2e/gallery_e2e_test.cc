@@ -15,7 +15,10 @@
 #include "absl/strings/str_split.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "kvo/v1/cycle.grpc.pb.h"
 #include "kvo/v1/gallery.grpc.pb.h"
+#include "services/common/card_words.h"
+#include "services/common/dutch_date.h"
 #include "tests/support/registry_fixture.h"
 #include "tests/support/subprocess.h"
 #include "tests/support/test_images.h"
@@ -987,6 +990,143 @@ TEST_F(GalleryE2E, AccessLogQueriesRefuseOthersAndBadInput) {
   grpc::Status s = audit_->GetAnomalies(Ctx(fg).get(), inverted, &report);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_THAT(s.error_message(), HasSubstr("--from"));
+}
+
+// A shop's own individual ban at its own door, through the real kvod and
+// kvo: the bakery's shopkeeper sees it with the police's photo, in its own
+// words and its last whole day; the butcher of the same area, the area's
+// guard and a branch of the same bakery in area B see neither the entry,
+// nor its photo, nor a change. Revoked, it leaves the bakery's door.
+TEST_F(GalleryE2E, AShopsOwnBanIsAtItsOwnDoorAndNoOneElses) {
+  // The bakery's branch in area B: a shopkeeper of a participating shop of
+  // the same name.
+  int64_t branch_keeper = 0;
+  const std::string branch =
+      MakeUser("bakker.b", ROLE_SHOPKEEPER, {area_b_}, &branch_keeper);
+  {
+    auto cycle = CycleService::NewStub(kvod_->Channel());
+    CreateShopRequest create;
+    create.set_area_id(area_b_);
+    create.set_name("Bakkerij de Korenaar");
+    Shop shop;
+    ASSERT_TRUE(registry_->CreateShop(Ctx(admin_).get(), create, &shop).ok());
+    AddShopMemberRequest add;
+    add.set_shop_id(shop.id());
+    add.set_principal_id(branch_keeper);
+    ASSERT_TRUE(registry_->AddShopMember(Ctx(admin_).get(), add, &shop).ok());
+    const std::string signed_on = absl::FormatCivilTime(
+        absl::ToCivilDay(absl::Now(), absl::UTCTimeZone()) - 30);
+    RecordParticipantRequest participant;
+    participant.set_area_id(area_b_);
+    participant.set_shop_id(shop.id());
+    participant.set_agreement_signed_on(signed_on);
+    participant.set_declaration_signed_on(signed_on);
+    Participant out;
+    ASSERT_TRUE(
+        cycle->RecordParticipant(Ctx(admin_).get(), participant, &out).ok());
+  }
+
+  const Person p = MakePerson("Eigenwijs");
+  Card own;
+  grpc::Status s =
+      Issue(Incident(p.id()), &own, 0, shopkeeper_, CARD_SCOPE_INDIVIDUAL);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  ASSERT_EQ(own.kind(), CARD_KIND_INDIVIDUAL_BAN);
+  // Police add the face the bakery banned.
+  PhotoInfo info;
+  s = Upload(police_, p.id(), PhotoWithMetadata(), &info);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+
+  const SyncOutcome mine = Sync(shopkeeper_, 0);
+  ASSERT_TRUE(mine.status.ok()) << mine.status.error_message();
+  ASSERT_EQ(mine.entries.size(), 1u);
+  const GalleryEntry& e = mine.entries[0];
+  EXPECT_EQ(e.entry_id(), p.id());
+  EXPECT_EQ(e.kind(), CARD_KIND_INDIVIDUAL_BAN);
+  EXPECT_EQ(e.shop_id(), bakery_);
+  EXPECT_EQ(e.card_id(), own.id());
+  EXPECT_FALSE(e.thumbnail().empty());
+  // A second full sync (from the door cache) is the same.
+  const SyncOutcome again = Sync(shopkeeper_, 0);
+  ASSERT_EQ(again.entries.size(), 1u);
+  EXPECT_EQ(again.entries[0].kind(), CARD_KIND_INDIVIDUAL_BAN);
+
+  const int64_t views = AuditCount("gallery.get_photo");
+  Photo photo;
+  GetPhotoRequest get;
+  get.set_entry_id(p.id());
+  s = gallery_->GetPhoto(Ctx(shopkeeper_).get(), get, &photo);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_FALSE(photo.jpeg().empty());
+  // Audited like any photo view at the door.
+  EXPECT_EQ(AuditCount("gallery.get_photo"), views + 1);
+  EXPECT_EQ(
+      Count(absl::StrCat("SELECT count(*) FROM audit_entries WHERE action = "
+                         "'gallery.get_photo' AND outcome = 'ok' AND purpose = "
+                         "'door check' AND subject <> ''")),
+      1);
+
+  // The attack: every other door, full and since the change.
+  for (const std::string& other :
+       {other_shopkeeper_, security_, branch, shopkeeper_b_}) {
+    const SyncOutcome full = Sync(other, 0);
+    ASSERT_TRUE(full.status.ok()) << full.status.error_message();
+    EXPECT_FALSE(Ids(full).contains(p.id()));
+    const SyncOutcome delta = Sync(other, 1);
+    EXPECT_FALSE(Ids(delta).contains(p.id()));
+    EXPECT_THAT(delta.removed, Not(::testing::Contains(p.id())));
+    Photo none;
+    s = gallery_->GetPhoto(Ctx(other).get(), get, &none);
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::NOT_FOUND) << s.error_message();
+    EXPECT_TRUE(none.jpeg().empty());
+  }
+
+  // Through kvo: the bakery sees its own ban in words, dated, with a photo;
+  // the butcher does not.
+  auto kvo_as = [&](const std::string& who,
+                    std::vector<std::string> args) -> std::string {
+    EXPECT_EQ(kvod_
+                  ->Kvo({"login", "--login", who, "--password-stdin"},
+                        std::string(kPassword) + "\n")
+                  .exit_code,
+              0);
+    CommandResult r = kvod_->Kvo(args);
+    EXPECT_EQ(r.exit_code, 0) << absl::StrJoin(args, " ") << "\n" << r.err;
+    return r.out;
+  };
+  const fs::path dir = tmp_.path() / "bakkerij";
+  kvo_as("bakker", {"gallery", "sync", "--dir", dir.string()});
+  const std::string shown =
+      kvod_->Kvo({"gallery", "show", "--dir", dir.string()}).out;
+  EXPECT_THAT(shown, HasSubstr("Eigen winkelverbod van deze winkel"));
+  EXPECT_THAT(shown, Not(HasSubstr("Collectie")));
+  EXPECT_THAT(shown, HasSubstr("Eigenwijs"));
+  EXPECT_THAT(shown, HasSubstr(common::DutchDay(common::LastWholeDay(
+                         absl::FromUnixSeconds(own.valid_until().seconds())))));
+  EXPECT_THAT(shown, HasSubstr(absl::StrCat(p.id(), ".jpg")));
+  EXPECT_TRUE(fs::exists(dir / absl::StrCat(p.id(), ".jpg")));
+  const fs::path butcher_dir = tmp_.path() / "slagerij";
+  kvo_as("slager", {"gallery", "sync", "--dir", butcher_dir.string()});
+  EXPECT_THAT(
+      kvod_->Kvo({"gallery", "show", "--dir", butcher_dir.string()}).out,
+      Not(HasSubstr("Eigenwijs")));
+
+  // Revoked: it leaves the bakery's door at the next sync.
+  RevokeCardRequest revoke;
+  revoke.set_card_id(own.id());
+  revoke.set_reason("objection upheld");
+  Card revoked;
+  ASSERT_TRUE(registry_->RevokeCard(Ctx(police_).get(), revoke, &revoked).ok());
+  const SyncOutcome after = Sync(shopkeeper_, mine.version);
+  EXPECT_EQ(after.removed, std::vector<int64_t>{p.id()});
+  EXPECT_TRUE(after.entries.empty());
+  EXPECT_TRUE(Sync(shopkeeper_, 0).entries.empty());
+  s = gallery_->GetPhoto(Ctx(shopkeeper_).get(), get, &photo);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::NOT_FOUND);
+  kvo_as("bakker", {"gallery", "sync", "--dir", dir.string()});
+  EXPECT_THAT(kvod_->Kvo({"gallery", "show", "--dir", dir.string()}).out,
+              Not(HasSubstr("Eigenwijs")));
+  EXPECT_FALSE(fs::exists(dir / absl::StrCat(p.id(), ".jpg")));
 }
 
 }  // namespace

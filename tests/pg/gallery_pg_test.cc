@@ -1,6 +1,7 @@
 // The gallery's store and in-memory versions against a real PostgreSQL:
 // versions in commit order, expiry swept once, what a door may see, and
 // LISTEN/NOTIFY keeping another replica's versions current.
+#include <algorithm>
 #include <atomic>
 #include <future>
 #include <pqxx/pqxx>
@@ -246,6 +247,63 @@ TEST_F(GalleryPgTest, DoorSeesCollectiveCardsInForceOfItsAreasOnly) {
         std::vector<int64_t>{PersonOf(individual), PersonOf(other)});
   });
   EXPECT_TRUE(only.empty());
+}
+
+// A shop's individual ban is in force at that shop's door alone: its
+// entry and its change reach a door seeing that shop's own bans, never one
+// seeing another shop's of the area or of another area (a chain's branch).
+// Revoked or expired it is out of force and swept like any card.
+TEST_F(GalleryPgTest, AnIndividualBanIsAtItsOwnShopsDoorOnly) {
+  const int64_t own = Card(area_a_, 24, "individual_ban");
+  const int64_t collective = Card(area_a_, 24, "collective_warning");
+  const int64_t shop =
+      Id(absl::StrCat("SELECT shop_id FROM cards WHERE id = ", own));
+  const int64_t neighbour =
+      Id(absl::StrCat("INSERT INTO shops (area_id, name) VALUES (", area_a_,
+                      ", 'neighbour') RETURNING id"));
+  const int64_t branch =
+      Id(absl::StrCat("INSERT INTO shops (area_id, name) VALUES (", area_b_,
+                      ", 'shop0') RETURNING id"));
+  const int64_t v = Record(area_a_, own);
+  auto cards_seen_by = [&](std::vector<int64_t> shops) {
+    std::vector<int64_t> ids;
+    for (const auto& e : Tx([&](auto& tx) {
+           return Store::EntriesInForce(tx, {area_a_, area_b_}, absl::Now(),
+                                        std::nullopt, shops);
+         })) {
+      ids.push_back(e.card_id);
+      if (e.card_id == own) EXPECT_EQ(e.shop_id, shop);
+    }
+    std::sort(ids.begin(), ids.end());
+    return ids;
+  };
+  EXPECT_EQ(cards_seen_by({shop}), (std::vector<int64_t>{own, collective}));
+  EXPECT_EQ(cards_seen_by({neighbour}), std::vector<int64_t>{collective});
+  EXPECT_EQ(cards_seen_by({branch}), std::vector<int64_t>{collective});
+  EXPECT_EQ(cards_seen_by({}), std::vector<int64_t>{collective});
+  EXPECT_EQ(Tx([&](auto& tx) {
+              return Store::ChangedPersons(tx, {area_a_}, 0, v, {shop});
+            }),
+            std::vector<int64_t>{PersonOf(own)});
+  for (int64_t other : {neighbour, branch}) {
+    EXPECT_TRUE(
+        Tx([&](auto& tx) {
+          return Store::ChangedPersons(tx, {area_a_, area_b_}, 0, v, {other});
+        }).empty());
+  }
+  // The photo may be added while the ban is in force (any kind counts).
+  EXPECT_EQ(Tx([&](auto& tx) {
+              return Store::CardsInForceOfPerson(tx, PersonOf(own), absl::Now())
+                  .size();
+            }),
+            1u);
+  // Its end is the area's next expiry, and a sweep past it purges it.
+  const auto swept = Tx([&](auto& tx) {
+    return Store::SweepExpired(tx, {area_a_}, absl::Now() + absl::Hours(30));
+  });
+  EXPECT_EQ(swept.size(), 2u);
+  Exec(absl::StrCat("UPDATE cards SET revoked_at = now() WHERE id = ", own));
+  EXPECT_EQ(cards_seen_by({shop}), std::vector<int64_t>{collective});
 }
 
 // The door shows one tile per person: the store gives the changes by

@@ -387,6 +387,68 @@ std::string CompareDoor(const std::map<int64_t, DoorEntry>& expected,
   return absl::StrJoin(diffs, "; ");
 }
 
+// Promise: a shop's own individual bans in force are exactly what its
+// door shows as own bans (one tile per person: where a stronger collective
+// card covers the person, that card), and never at another shop's door.
+// Checked on shopkeeper `k`'s full sync `shown`.
+void OwnBansAtTheirOwnDoorOnly(const Model& model, int k,
+                               const std::map<int64_t, GalleryEntry>& shown,
+                               const std::string& who, absl::Time now,
+                               std::vector<Broken>& out) {
+  std::map<int64_t, const Card*> by_id;
+  for (const auto& [h, c] : model.cards) by_id[c.id] = &c;
+  std::map<int64_t, int64_t> expected;  // person -> own ban shown
+  for (const auto& [person, e] : model.DoorFor(k, now)) {
+    if (e.kind == CARD_KIND_INDIVIDUAL_BAN) expected[person] = e.card_id;
+  }
+  std::map<int64_t, int64_t> got;
+  for (const auto& [person, g] : shown) {
+    if (g.kind() != CARD_KIND_INDIVIDUAL_BAN) continue;
+    got[person] = g.card_id();
+    auto it = by_id.find(g.card_id());
+    if (it == by_id.end() || !model.OwnBanOf(*it->second, k)) {
+      out.push_back({"own_bans_at_their_own_door_only",
+                     absl::StrCat(who, " shows individual ban ", g.card_id(),
+                                  " of shop ", g.shop_id(), " (person ", person,
+                                  "), not one of its own shops'")});
+    } else if (!model.InForce(*it->second, now)) {
+      out.push_back(
+          {"own_bans_at_their_own_door_only",
+           absl::StrCat(who, " shows its own ban ", g.card_id(), " (person ",
+                        person, "), no longer in force")});
+    }
+  }
+  if (got != expected) {
+    std::vector<std::string> diffs;
+    for (const auto& [person, card] : expected) {
+      auto it = got.find(person);
+      if (it == got.end() || it->second != card) {
+        diffs.push_back(
+            absl::StrCat("own ban ", card, " of person ", person, " missing"));
+      }
+    }
+    for (const auto& [person, card] : got) {
+      if (!expected.count(person)) {
+        diffs.push_back(absl::StrCat("own ban ", card, " of person ", person,
+                                     " shown, not expected"));
+      }
+    }
+    out.push_back({"own_bans_at_their_own_door_only",
+                   absl::StrCat(who, ": ", absl::StrJoin(diffs, "; "))});
+  }
+  // Never at another shop's door: no other shop's ban behind any tile.
+  for (const auto& [h, c] : model.cards) {
+    if (c.kind != CARD_KIND_INDIVIDUAL_BAN || model.OwnBanOf(c, k)) continue;
+    const int64_t person = model.persons.at(c.person).id;
+    auto it = shown.find(person);
+    if (it != shown.end() && it->second.card_id() == c.id) {
+      out.push_back({"own_bans_at_their_own_door_only",
+                     absl::StrCat(who, " shows another shop's individual ban ",
+                                  c.id, " of person ", person)});
+    }
+  }
+}
+
 // Promise: each shop's door (a full sync into an empty folder and a delta
 // sync of the device's copy) equals the model's projection: one entry per
 // person, the strongest card in force, fields as last rectified, nothing
@@ -433,6 +495,7 @@ void DoorShowsTheModel(World& world, Model& model, absl::Time now,
       out.push_back(
           {"door_shows_the_model", absl::StrCat(who, ", full sync: ", d)});
     }
+    OwnBansAtTheirOwnDoorOnly(model, static_cast<int>(k), fresh, who, now, out);
     for (const auto& [person, e] : fresh) {
       for (const auto& [h, p] : model.persons) {
         if (p.id == person) model.disclosed_today.insert(p.pseudonym);
@@ -484,8 +547,10 @@ bool ParsePage(const std::string& body, std::vector<GalleryEntry>* entries,
     g.set_entry_id(static_cast<int64_t>(e.at("id").number_value()));
     g.set_name(e.at("name").string_value());
     g.set_description(e.at("description").string_value());
-    g.set_kind(e.at("ban").bool_value() ? CARD_KIND_COLLECTIVE_BAN
-                                        : CARD_KIND_COLLECTIVE_WARNING);
+    const bool own = e.count("own") && e.at("own").bool_value();
+    g.set_kind(own                        ? CARD_KIND_INDIVIDUAL_BAN
+               : e.at("ban").bool_value() ? CARD_KIND_COLLECTIVE_BAN
+                                          : CARD_KIND_COLLECTIVE_WARNING);
     entries->push_back(g);
   }
   for (const auto& v : f.at("removed").list_value().values()) {
@@ -781,6 +846,7 @@ std::vector<std::string> InvariantNames() {
                                     "one_warning_per_person_and_area",
                                     "no_ban_on_an_annulled_warning",
                                     "door_shows_the_model",
+                                    "own_bans_at_their_own_door_only",
                                     "door_page_shows_the_model",
                                     "photo_viewable_exactly_while_shown",
                                     "keys_rotate_and_data_still_reads",

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <functional>
+#include <tuple>
 
 #include "absl/strings/str_cat.h"
 
@@ -131,25 +132,42 @@ std::string Model::Digest() const {
 
 bool Model::OnSomeDoor(Handle person, absl::Time now) const {
   for (int a = 0; a < static_cast<int>(areas.size()); ++a) {
-    if (!CardsInForce(person, a, now).empty()) return true;
+    if (OnADoorIn(person, a, now)) return true;
   }
   return false;
+}
+
+bool Model::OnADoorIn(Handle person, int area, absl::Time now) const {
+  for (const auto& [h, c] : cards) {
+    if (c.person == person && c.area == area && InForce(c, now)) return true;
+  }
+  return false;
+}
+
+bool Model::OwnBanOf(const Card& c, int k) const {
+  if (c.kind != CARD_KIND_INDIVIDUAL_BAN) return false;
+  const int shop = incidents.at(c.incident).shop;
+  const auto& mine = shopkeepers[k].shops;
+  return std::find(mine.begin(), mine.end(), shop) != mine.end();
 }
 
 std::map<int64_t, DoorEntry> Model::DoorFor(int k, absl::Time now) const {
   std::map<int64_t, DoorEntry> out;
   const std::vector<int> areas_of = AreasOf(k);
-  // The strongest card per person: a ban over a warning, then the later end.
+  // The strongest card per person: a ban (collective, or the shop's own)
+  // over a warning, then the later end, then the later card. Another
+  // shop's individual ban is never at this door.
   std::map<Handle, const Card*> best;
   for (const auto& [h, c] : cards) {
-    if (c.kind == CARD_KIND_INDIVIDUAL_BAN || !InForce(c, now)) continue;
+    if (!InForce(c, now)) continue;
+    if (c.kind == CARD_KIND_INDIVIDUAL_BAN && !OwnBanOf(c, k)) continue;
     if (std::find(areas_of.begin(), areas_of.end(), c.area) == areas_of.end()) {
       continue;
     }
     const Card*& b = best[c.person];
     auto rank = [](const Card& x) {
-      return std::make_pair(x.kind == CARD_KIND_COLLECTIVE_BAN ? 1 : 0,
-                            x.until);
+      return std::make_tuple(x.kind == CARD_KIND_COLLECTIVE_WARNING ? 0 : 1,
+                             x.until, x.id);
     };
     if (b == nullptr || rank(c) > rank(*b)) b = &c;
   }

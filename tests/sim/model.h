@@ -250,6 +250,9 @@ struct Model {
   Handle PersonByPseudonym(const std::string& pseudonym) const;
   // The door `k` should show: person id -> entry; none when some area of
   // the shopkeeper has no licence in force (the door refuses).
+  // What shopkeeper `k`'s door shows: one entry per person, the strongest
+  // of the collective cards in force of their areas and their own shops'
+  // individual bans in force.
   std::map<int64_t, DoorEntry> DoorFor(int k, absl::Time now) const;
   std::vector<int> AreasOf(int k) const;
   // Collective cards in force per (person, area).
@@ -260,8 +263,15 @@ struct Model {
   // state, every provider event's fate, photos; not kvod's ids or times
   // (sequences skip after a crash; times follow the real clock).
   std::string Digest() const;
-  // Whether `person` has a collective card in force in any area.
+  // Whether `person` has a card in force (of any kind: a shop's own ban
+  // keeps its photo too) in any area.
   bool OnSomeDoor(Handle person, absl::Time now) const;
+  // Whether `person` has a card in force (any kind) in `area`: police of
+  // the area may add their photo.
+  bool OnADoorIn(Handle person, int area, absl::Time now) const;
+  // Whether `c` is an individual ban of one of shopkeeper `k`'s shops: the
+  // only door it is shown at.
+  bool OwnBanOf(const Card& c, int k) const;
 };
 
 }  // namespace kvo::sim

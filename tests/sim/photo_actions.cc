@@ -27,7 +27,7 @@ void Upload(const Action& act, World& world, Model& model) {
   Person& person = it->second;
   const int area = static_cast<int>(act.b);
   const absl::Time now = world.Now();
-  if (model.CardsInForce(act.a, area, now).empty()) return;
+  if (!model.OnADoorIn(act.a, area, now)) return;
   PhotoInfo info;
   auto ctx = world.Ctx(model.areas[area].police.token);
   auto writer = world.gallery().UploadPhoto(ctx.get(), &info);
@@ -43,9 +43,9 @@ void Upload(const Action& act, World& world, Model& model) {
   writer->WritesDone();
   const grpc::Status s = writer->Finish();
   if (!s.ok()) {
-    Unexpected(model, absl::StrCat("UploadPhoto for person ", person.id), s,
-               absl::StrCat("a collective card is in force in area ",
-                            model.areas[area].id));
+    Unexpected(
+        model, absl::StrCat("UploadPhoto for person ", person.id), s,
+        absl::StrCat("a card is in force in area ", model.areas[area].id));
     return;
   }
   person.photo = true;
@@ -99,7 +99,8 @@ void View(const Action& act, World& world, Model& model) {
 void PlanPhotos(const Model& model, std::mt19937_64& rng, absl::Time now,
                 const std::function<Handle(Action)>& push) {
   for (const auto& [h, c] : model.cards) {
-    if (c.kind == CARD_KIND_INDIVIDUAL_BAN || !model.InForce(c, now)) continue;
+    // Police add a face for a shop's own ban too (shown at its door).
+    if (!model.InForce(c, now)) continue;
     const Person& p = model.persons.at(c.person);
     if (p.erased || p.photo || !Chance(rng, 0.15)) continue;
     push(MakeAction(Kind::kUploadPhoto, c.person, c.area));

@@ -58,6 +58,29 @@ class GalleryDirTest : public ::testing::Test {
   fs::path dir_;
 };
 
+// A shop's own ban keeps its kind through the folder, so `kvo gallery
+// show` names it apart from the collective cards after a restart.
+TEST_F(GalleryDirTest, AnOwnBanKeepsItsKind) {
+  auto g = GalleryDir::Open(dir_);
+  ASSERT_TRUE(g.ok());
+  kvo::v1::GalleryUpdate own = Entry(3, "Eigen", "");
+  own.mutable_entry()->set_kind(kvo::v1::CARD_KIND_INDIVIDUAL_BAN);
+  own.mutable_entry()->set_shop_id(12);
+  kvo::v1::GalleryUpdate warning = Entry(4, "Geel", "");
+  warning.mutable_entry()->set_kind(kvo::v1::CARD_KIND_COLLECTIVE_WARNING);
+  ASSERT_TRUE(
+      g->Apply({own, Entry(2, "Rood", ""), warning, Version(3)}, kNow).ok());
+  auto again = GalleryDir::Open(dir_);
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_EQ(again->entries().at(3).kind, "individual ban");
+  EXPECT_EQ(again->entries().at(3).card_kind(),
+            kvo::v1::CARD_KIND_INDIVIDUAL_BAN);
+  EXPECT_EQ(again->entries().at(2).card_kind(),
+            kvo::v1::CARD_KIND_COLLECTIVE_BAN);
+  EXPECT_EQ(again->entries().at(4).card_kind(),
+            kvo::v1::CARD_KIND_COLLECTIVE_WARNING);
+}
+
 TEST_F(GalleryDirTest, NewFolderHoldsVersionZero) {
   auto g = GalleryDir::Open(dir_ / "new");
   ASSERT_TRUE(g.ok()) << g.status();

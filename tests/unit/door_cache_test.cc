@@ -22,6 +22,19 @@ TEST(DoorCacheTest, AnswersOnlyForTheVersionItWasBuiltFor) {
   EXPECT_EQ(cache.Get(2, 2, 5), nullptr);  // another area
 }
 
+// One shopkeeper's own bans are never answered to another viewer, nor
+// to the shared slot, and the other way round.
+TEST(DoorCacheTest, AViewersOwnSnapshotIsTheirsAlone) {
+  DoorCache cache(1000);
+  cache.Put(1, 2, Snapshot(5, 100), /*viewer=*/41);
+  EXPECT_NE(cache.Get(1, 2, 5, 41), nullptr);
+  EXPECT_EQ(cache.Get(1, 2, 5, 42), nullptr);
+  EXPECT_EQ(cache.Get(1, 2, 5), nullptr);
+  cache.Put(1, 2, Snapshot(5, 100));
+  EXPECT_NE(cache.Get(1, 2, 5, DoorCache::kShared), nullptr);
+  EXPECT_EQ(cache.Get(1, 2, 5, 42), nullptr);
+}
+
 TEST(DoorCacheTest, NewerReplacesOlderButNeverTheOtherWayRound) {
   DoorCache cache(1000);
   cache.Put(1, 2, Snapshot(5, 100));

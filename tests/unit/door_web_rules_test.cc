@@ -102,17 +102,6 @@ TEST(DoorWebForms, RefusesMalformedBodies) {
   EXPECT_TRUE(ParseForm(many, 17).ok());
 }
 
-TEST(DoorWebDates, DayInWordsInAmsterdam) {
-  // 23:30 UTC on 29 November is already 30 November in Amsterdam.
-  const absl::Time t = absl::FromCivil(
-      absl::CivilSecond(2027, 11, 29, 23, 30, 0), absl::UTCTimeZone());
-  EXPECT_EQ(DateInWords(t, Lang::kDutch), "30 november 2027");
-  EXPECT_EQ(DateInWords(t, Lang::kEnglish), "30 November 2027");
-  const absl::Time march =
-      absl::FromCivil(absl::CivilDay(2026, 3, 1), common::Amsterdam());
-  EXPECT_EQ(DateInWords(march, Lang::kDutch), "1 maart 2026");
-}
-
 TEST(DoorWebAmounts, EurosToCents) {
   struct Case {
     const char* text;
@@ -247,11 +236,22 @@ TEST(DoorWebPages, SyncJsonHasOneTilePerEntryInWordsAndColourClass) {
   EXPECT_THAT(json, HasSubstr("\"version\":99"));
   EXPECT_THAT(json, HasSubstr("\"card\":\"Collectief winkelverbod\""));
   EXPECT_THAT(json, HasSubstr("\"card\":\"Collectieve waarschuwing\""));
-  EXPECT_THAT(json, HasSubstr("\"until\":\"geldig tot 30 november 2027\""));
+  // The last whole day: the card ends at noon on 30 November.
+  EXPECT_THAT(json,
+              HasSubstr("\"until\":\"geldig tot en met 29 november 2027\""));
+  EXPECT_THAT(json, HasSubstr("\"own\":false"));
   EXPECT_THAT(json, HasSubstr("\"removed\":[3,4]"));
   EXPECT_THAT(json, Not(HasSubstr("<b>")));
   EXPECT_THAT(SyncJson(Lang::kEnglish, {ban}, {}, 1, true),
-              HasSubstr("valid until 30 November 2027"));
+              HasSubstr("valid through 29 November 2027"));
+  // The shop's own ban: a ban, in its own words and colour class.
+  kvo::v1::GalleryEntry own = ban;
+  own.set_kind(kvo::v1::CARD_KIND_INDIVIDUAL_BAN);
+  own.set_shop_id(4);
+  const std::string own_json = SyncJson(Lang::kDutch, {own}, {}, 2, false);
+  EXPECT_THAT(own_json,
+              HasSubstr("\"card\":\"Eigen winkelverbod van deze winkel\""));
+  EXPECT_THAT(own_json, HasSubstr("\"ban\":true,\"own\":true"));
 }
 
 TEST(DoorWebPages, ErrorPagesAreDutchAndShort) {

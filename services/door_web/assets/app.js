@@ -100,9 +100,14 @@
     }
   }
 
+  // The colour of a card: the shop's own ban apart from collective ones.
+  function kindClass(d) {
+    return d.own ? 'own' : (d.ban ? 'ban' : 'warning');
+  }
+
   function add(d) {
     remove(d.id);
-    const li = element('li', 'tile ' + (d.ban ? 'ban' : 'warning'));
+    const li = element('li', 'tile ' + kindClass(d));
     const button = element('button', 'tile-button');
     button.type = 'button';
     let thumbUrl = null;
@@ -194,7 +199,7 @@
     if (!e) return;
     closeViewer();
     openId = id;
-    viewer.className = e.data.ban ? 'ban' : 'warning';
+    viewer.className = kindClass(e.data);
     document.getElementById('viewer-name').textContent = e.data.name;
     document.getElementById('viewer-card').textContent = e.data.card;
     document.getElementById('viewer-until').textContent = e.data.until;
