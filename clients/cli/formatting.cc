@@ -164,6 +164,19 @@ void AddPrincipalRow(const kvo::v1::Principal& principal, Table* table) {
   table->rows.push_back(std::move(row));
 }
 
+Value CardKindValue(kvo::v1::CardKind kind) {
+  switch (kind) {
+    case kvo::v1::CARD_KIND_INDIVIDUAL_BAN:
+      return Value::Label("individual_ban");
+    case kvo::v1::CARD_KIND_COLLECTIVE_WARNING:
+      return Value::Label("collective_warning");
+    case kvo::v1::CARD_KIND_COLLECTIVE_BAN:
+      return Value::Label("collective_ban");
+    default:
+      return Value::Null();
+  }
+}
+
 Record AreaRecord(const kvo::v1::Area& area) {
   return {{"id", Value::Int(area.id())},
           {"name", area.name()},

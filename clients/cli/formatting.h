@@ -14,6 +14,7 @@
 #include "clients/cli/output.h"
 #include "kvo/v1/common.pb.h"
 #include "kvo/v1/identity.pb.h"
+#include "kvo/v1/registry.pb.h"
 
 namespace kvo::cli {
 
@@ -62,6 +63,10 @@ Record PrincipalRecord(const kvo::v1::Principal& principal);
 // The same columns as PrincipalRecord, for tables.
 Table PrincipalTable();
 void AddPrincipalRow(const kvo::v1::Principal& principal, Table* table);
+
+// A card's kind as a label code: individual_ban, collective_warning,
+// collective_ban.
+Value CardKindValue(kvo::v1::CardKind kind);
 
 // id, name, kind, municipality.
 Record AreaRecord(const kvo::v1::Area& area);

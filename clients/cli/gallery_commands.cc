@@ -173,19 +173,38 @@ int RunGalleryShow(const GlobalOptions& opts, const Args& a) {
                      " uur geleden; synchroniseer eerst (kvo gallery sync)"),
         kExitFailed);
   }
-  // The card in the words the door page uses: a shop's own ban is named
-  // apart from the collective cards, with its last whole day.
-  Table t{{"entry", "kind", "label", "name", "description", "valid_until",
-           "last_day", "photo"},
-          {}};
+  // The person at the door reads the card in the words the door page uses
+  // (a shop's own ban named apart from the collective cards) and its last
+  // whole day, under headings in their language; a script reads kvo's keys
+  // with the code and the end as a time.
+  const OutputStyle style = opts.Style();
+  const std::string lang = style.lang == Lang::kEn ? "en" : "nl";
+  Table t;
+  if (style.json) {
+    t.columns = {"entry",       "kind",        "label",    "name",
+                 "description", "valid_until", "last_day", "photo"};
+  } else if (style.lang == Lang::kEn) {
+    t.columns = {"no", "card", "name", "description", "valid_through", "photo"};
+  } else {
+    t.columns = {"nr",  "kaart", "naam", "omschrijving", "geldig_tot_en_met",
+                 "foto"};
+  }
   for (const auto& [id, e] : dir->entries()) {
     // Past its end an entry is not shown, even before the next sync.
     if (e.valid_until <= now) continue;
-    t.rows.push_back({absl::StrCat(id), e.kind,
-                      common::DoorCardLabel(e.card_kind(), "nl"), e.name,
-                      e.description, FormatLocalTime(e.valid_until),
-                      common::DutchDay(common::LastWholeDay(e.valid_until)),
-                      e.has_thumbnail ? absl::StrCat(id, ".jpg") : "-"});
+    const std::string label = common::DoorCardLabel(e.card_kind(), lang);
+    const std::string last_day =
+        absl::FormatCivilTime(common::LastWholeDay(e.valid_until));
+    const Value photo =
+        e.has_thumbnail ? Value(absl::StrCat(id, ".jpg")) : Value::Null();
+    if (style.json) {
+      t.rows.push_back({Value::Int(id), CardKindValue(e.card_kind()), label,
+                        e.name, e.description, Value::Time(e.valid_until),
+                        Value::Day(last_day), photo});
+    } else {
+      t.rows.push_back({Value::Int(id), label, e.name, e.description,
+                        Value::Day(last_day), photo});
+    }
   }
   PrintTable(t, opts.Style());
   return kExitOk;

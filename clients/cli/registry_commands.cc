@@ -57,20 +57,6 @@ int Call(const GlobalOptions& opts,
   return CallUnary<RegistryService>(opts, method, request, response);
 }
 
-// The label code of a card's kind (clients/cli/labels.cc).
-Value KindValue(kvo::v1::CardKind kind) {
-  switch (kind) {
-    case kvo::v1::CARD_KIND_INDIVIDUAL_BAN:
-      return Value::Label("individual_ban");
-    case kvo::v1::CARD_KIND_COLLECTIVE_WARNING:
-      return Value::Label("collective_warning");
-    case kvo::v1::CARD_KIND_COLLECTIVE_BAN:
-      return Value::Label("collective_ban");
-    default:
-      return Value::Null();
-  }
-}
-
 std::string FullName(const kvo::v1::Person& p) {
   std::vector<std::string> parts;
   for (const std::string* part :
@@ -104,7 +90,7 @@ Record PersonRecord(const kvo::v1::Person& p) {
 Record CardRecord(const kvo::v1::Card& c) {
   return {
       {"id", Value::Int(c.id())},
-      {"kind", KindValue(c.kind())},
+      {"kind", CardKindValue(c.kind())},
       {"person", FullName(c.person())},
       {"person_id", Value::Int(c.person_id())},
       {"area", Value::Int(c.area_id())},

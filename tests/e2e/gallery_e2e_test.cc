@@ -775,8 +775,17 @@ TEST_F(GalleryE2E, DoorFolderIsPrivateRefusedWhenStaleAndWiped) {
   const std::vector<std::string> lines =
       absl::StrSplit(r.out, '\n', absl::SkipEmpty());
   ASSERT_EQ(lines.size(), 2u) << r.out;  // header and one person
-  EXPECT_THAT(lines[1], HasSubstr("collective ban"));
+  // For the person at the door: Dutch headings and words.
+  EXPECT_THAT(lines[0], HasSubstr("KAART"));
+  EXPECT_THAT(lines[0], HasSubstr("GELDIG_TOT_EN_MET"));
+  EXPECT_THAT(lines[1], HasSubstr("Collectief winkelverbod"));
   EXPECT_THAT(lines[1], HasSubstr("Kaart"));
+  // For a script: kvo's keys and the card's code.
+  std::vector<std::string> json_show = show;
+  json_show.insert(json_show.begin(), "--json");
+  const CommandResult typed = kvo(json_show);
+  EXPECT_THAT(typed.out, HasSubstr("\"kind\":\"collective_ban\""));
+  EXPECT_THAT(typed.out, HasSubstr("\"label\":\"Collectief winkelverbod\""));
 
   // The last sync was at 28 november 2026 14:05 Amsterdam time: stale.
   const fs::path state = dir / "version";

@@ -272,7 +272,9 @@ TEST_F(GalleryPgTest, AnIndividualBanIsAtItsOwnShopsDoorOnly) {
                                         std::nullopt, shops);
          })) {
       ids.push_back(e.card_id);
-      if (e.card_id == own) EXPECT_EQ(e.shop_id, shop);
+      if (e.card_id == own) {
+        EXPECT_EQ(e.shop_id, shop);
+      }
     }
     std::sort(ids.begin(), ids.end());
     return ids;
