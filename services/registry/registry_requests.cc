@@ -129,10 +129,9 @@ absl::Status ValidateRecordIncidentRequest(
   // google.protobuf.Timestamp's own range; out of it, nanos would shift the
   // time silently and the seconds could not be shown as a date.
   const auto& at = r.occurred_at();
-  if (r.has_occurred_at() &&
-      (at.seconds() < kMinTimestampSeconds ||
-       at.seconds() > kMaxTimestampSeconds || at.nanos() < 0 ||
-       at.nanos() > 999'999'999)) {
+  if (r.has_occurred_at() && (at.seconds() < kMinTimestampSeconds ||
+                              at.seconds() > kMaxTimestampSeconds ||
+                              at.nanos() < 0 || at.nanos() > 999'999'999)) {
     return absl::InvalidArgumentError(
         "occurred_at (kvo incident record --at): not a valid time");
   }
