@@ -85,10 +85,6 @@ Value Value::Time(absl::Time time, bool seconds) {
   return v;
 }
 
-Value Value::UnixSeconds(int64_t seconds, bool seconds_precision) {
-  return Time(absl::FromUnixSeconds(seconds), seconds_precision);
-}
-
 Value Value::Day(std::string iso_day) {
   if (iso_day.empty()) return Null();
   Value v;

@@ -48,7 +48,6 @@ class Value {
   // A moment, to the minute (or to the second: audit rows). An unset time
   // (the epoch) is "-" / null.
   static Value Time(absl::Time time, bool seconds = false);
-  static Value UnixSeconds(int64_t seconds, bool seconds_precision = false);
   // A calendar day "2026-11-30": "30 november 2026" for a Dutch reader, as
   // it is in English and for scripts; null when empty.
   static Value Day(std::string iso_day);
