@@ -74,3 +74,7 @@ kvo_build_fuzz() {
     -DKVO_FUZZ=ON >/dev/null
   cmake --build "$dir" -j "${KVO_BUILD_JOBS:-2}" --target fuzz_all
 }
+
+# scripts/ha-drill: etcd, Patroni and HAProxy (and python3, which Patroni
+# brings and the drill's small checks use).
+KVO_HA_PACKAGES=(patroni etcd-server etcd-client haproxy python3)

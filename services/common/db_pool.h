@@ -21,6 +21,13 @@
 
 namespace kvo::common {
 
+// How long what kvod knew from the database may still answer for it once
+// the database went away (a failover takes seconds): a confirmed session, a
+// door's "no change". Nothing is written meanwhile, so nothing it knew can
+// have been changed through it; the bound covers a kvod cut off from a
+// database that the others still reach.
+inline constexpr std::chrono::seconds kOutageGrace{30};
+
 // Runs `sql` as a prepared statement of the transaction's connection,
 // declaring it there on first use: the server parses and plans each
 // statement once per connection instead of once per call. Stores use it on

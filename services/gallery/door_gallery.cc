@@ -294,6 +294,21 @@ absl::StatusOr<DoorSync> DoorGallery::Sync(
         }
         return out;
       });
+  if (absl::IsUnavailable(result.status())) {
+    // The database is away (a failover): a door that holds the newest
+    // version known before is still current, as nothing can change
+    // meanwhile; one behind must wait (entries need the database, and their
+    // disclosure its audit entry).
+    const auto last =
+        versions_.LastKnown(areas, now, absl::FromChrono(common::kOutageGrace));
+    if (last && !last->expiry_due && since > 0 && since >= last->version &&
+        since <= last->newest) {
+      DoorSync out;
+      out.version = since;
+      out.no_change = true;
+      return out;
+    }
+  }
   if (!result.ok()) return result.status();
   versions_.Set(result->states, result->version);
   if (view && (since == 0 || result->reset) && result->skipped.empty()) {

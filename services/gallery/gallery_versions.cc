@@ -64,6 +64,24 @@ std::optional<GalleryVersions::View> GalleryVersions::Lookup(
     absl::Span<const int64_t> areas, absl::Time now) const {
   std::lock_guard<std::mutex> lock(mu_);
   if (!trusted_) return std::nullopt;
+  return ViewOf(areas, now);
+}
+
+std::optional<GalleryVersions::View> GalleryVersions::LastKnown(
+    absl::Span<const int64_t> areas, absl::Time now,
+    absl::Duration within) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (trusted_) return ViewOf(areas, now);
+  if (lost_at_ == std::chrono::steady_clock::time_point() ||
+      std::chrono::steady_clock::now() - lost_at_ >=
+          absl::ToChronoNanoseconds(within)) {
+    return std::nullopt;
+  }
+  return ViewOf(areas, now);
+}
+
+GalleryVersions::View GalleryVersions::ViewOf(absl::Span<const int64_t> areas,
+                                              absl::Time now) const {
   View view;
   view.newest = newest_;
   for (int64_t area : areas) {
@@ -209,6 +227,7 @@ void GalleryVersions::Listen() {
     } catch (const std::exception& e) {
       {
         std::lock_guard<std::mutex> lock(mu_);
+        if (trusted_) lost_at_ = std::chrono::steady_clock::now();
         trusted_ = false;
       }
       common::LogWarn("gallery listener: database unreachable, retrying");

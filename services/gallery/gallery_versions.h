@@ -2,6 +2,7 @@
 #define KVO_SERVICES_GALLERY_GALLERY_VERSIONS_H_
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <map>
@@ -44,6 +45,12 @@ class GalleryVersions final {
   // nullopt while the state is not trusted.
   std::optional<View> Lookup(absl::Span<const int64_t> areas,
                              absl::Time now) const;
+  // While the listener is down: the state as it was when it went down, if
+  // that was less than `within` ago (else nullopt). Only for a caller that
+  // could not reach the database either: during a failover nothing can
+  // change the gallery, so a door at this version is still current.
+  std::optional<View> LastKnown(absl::Span<const int64_t> areas, absl::Time now,
+                                absl::Duration within) const;
 
   // The areas whose next expiry is at or before `now`.
   std::vector<int64_t> DueAreas(absl::Time now) const;
@@ -72,6 +79,8 @@ class GalleryVersions final {
  private:
   void Listen();
   void Sequence();
+  // With mu_ held.
+  View ViewOf(absl::Span<const int64_t> areas, absl::Time now) const;
 
   common::DbPool& pool_;
   // Tags this process's sequencing rounds in their notifications.
@@ -80,6 +89,8 @@ class GalleryVersions final {
   std::map<int64_t, AreaState> areas_;  // guarded by mu_
   int64_t newest_ = 0;                  // guarded by mu_
   bool trusted_ = false;                // guarded by mu_
+  // When trusted_ last went from true to false.
+  std::chrono::steady_clock::time_point lost_at_;  // guarded by mu_
   std::atomic<bool> stop_{false};
   std::thread listener_;
   std::thread sequencer_;

@@ -46,11 +46,18 @@ absl::StatusOr<Caller> Authenticator::Authenticate(absl::string_view token) {
     auto it = cache_.find(hash);
     if (it != cache_.end()) {
       // Unknown, ended or suspended: forget it; unreachable: the next
-      // caller asks again.
+      // caller asks again, and until then a caller confirmed shortly
+      // before the database went away stays let in (nothing can suspend
+      // or end a session while it is away).
       if (absl::IsUnauthenticated(fetched.status())) {
         cache_.erase(it);
       } else {
         it->second.refreshing = false;
+        if (absl::IsUnavailable(fetched.status()) &&
+            now - it->second.fetched < common::kOutageGrace &&
+            it->second.expires_at_ms > NowMs()) {
+          return it->second.caller;
+        }
       }
     }
   }

@@ -23,8 +23,12 @@ namespace kvo::identity {
 // call. When an entry goes stale, one caller refreshes it while the token's
 // other callers go on with the stale entry (for at most 3 × `cache_ttl`), so a
 // door of 200 tablets sharing a login is one query, not a burst of 200
-// queueing for the pool behind the writers. Errors are UNAUTHENTICATED with the
-// reason a person can act on, or UNAVAILABLE when the database is. Thread-safe.
+// queueing for the pool behind the writers. While the database is unreachable
+// (a failover: seconds) a token confirmed within common::kOutageGrace is still
+// let in, so that what kvod answers from memory (a door's no-change sync) goes
+// on; a suspension cannot be recorded meanwhile, and the first check after the
+// database is back applies it. Errors are UNAUTHENTICATED with the reason a
+// person can act on, or UNAVAILABLE when the database is. Thread-safe.
 class Authenticator final {
  public:
   // A session ends at its expiry on `clock` (kvod's, the one that set it).

@@ -143,5 +143,41 @@ TEST_F(AuthenticatorTest, ASessionEndsAtItsExpiryOnKvodsClock) {
       << "the database's now() must not decide";
 }
 
+// A database failover takes seconds: a token confirmed shortly before is
+// still let in meanwhile (a door's no-change sync is answered from memory),
+// one never confirmed is not, and a session past its end is over even then
+// (issue 27).
+TEST_F(AuthenticatorTest, AConfirmedTokenOutlivesADatabaseThatWentAway) {
+  common::DbPool pool(conninfo(), 2);
+  Authenticator auth(pool, clock_, kTtl);
+  ASSERT_TRUE(auth.Authenticate(kToken).ok());
+  const std::string stranger(64, 'b');
+  // The database goes away for this pool: no new connections, and the
+  // pool's own are cut (this one, to another database, lets them in again).
+  pqxx::connection admin(conninfo() + " dbname=postgres");
+  pqxx::nontransaction tx(admin);
+  tx.exec0("ALTER DATABASE " + tx.quote_name(dbname()) +
+           " ALLOW_CONNECTIONS false");
+  tx.exec(
+      "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE "
+      "datname = " +
+      tx.quote(dbname()));
+  std::this_thread::sleep_for(3 * kTtl + milliseconds(20));  // stale
+  for (int i = 0; i < 3; ++i) {
+    auto caller = auth.Authenticate(kToken);
+    ASSERT_TRUE(caller.ok()) << "call " << i << ": " << caller.status();
+    EXPECT_EQ(caller->login, "bakker");
+  }
+  EXPECT_EQ(auth.Authenticate(stranger).status().code(),
+            absl::StatusCode::kUnavailable)
+      << "a token never confirmed must wait for the database";
+  clock_.Advance(absl::Minutes(31));
+  EXPECT_EQ(auth.Authenticate(kToken).status().code(),
+            absl::StatusCode::kUnavailable)
+      << "past its end the session is not let in from memory";
+  tx.exec0("ALTER DATABASE " + tx.quote_name(dbname()) +
+           " ALLOW_CONNECTIONS true");
+}
+
 }  // namespace
 }  // namespace kvo::identity

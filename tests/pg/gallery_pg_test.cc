@@ -472,5 +472,49 @@ TEST_F(GalleryPgTest, AnotherReplicaHearsOfChangesThroughNotify) {
   replica.Stop();
 }
 
+// During a database failover the listener is down: Lookup no longer
+// vouches for the state, but a caller that could not reach the database
+// either may answer from the state as it was, for a bounded time (issue 27).
+TEST_F(GalleryPgTest, TheLastKnownStateAnswersOnlyWhileTheDatabaseIsAway) {
+  GalleryVersions versions(*pool_);
+  versions.Start();
+  ASSERT_TRUE(versions.WaitUntilTrusted(absl::Seconds(10)));
+  const std::vector<int64_t> areas = {area_a_};
+  const int64_t v = Record(area_a_, Card(area_a_, 24));
+  for (int i = 0; i < 100 && versions.Lookup(areas, absl::Now())->version != v;
+       ++i) {
+    absl::SleepFor(absl::Milliseconds(20));
+  }
+  ASSERT_EQ(versions.Lookup(areas, absl::Now())->version, v);
+  EXPECT_EQ(versions.LastKnown(areas, absl::Now(), absl::Seconds(30))->version,
+            v)
+      << "while trusted, the last known state is the state";
+
+  // The database goes away: the listener loses its connection.
+  pqxx::connection admin(conninfo() + " dbname=postgres");
+  pqxx::nontransaction tx(admin);
+  tx.exec0("ALTER DATABASE " + tx.quote_name(dbname()) +
+           " ALLOW_CONNECTIONS false");
+  tx.exec(
+      "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE "
+      "datname = " +
+      tx.quote(dbname()));
+  for (int i = 0; i < 100 && versions.Lookup(areas, absl::Now()); ++i) {
+    absl::SleepFor(absl::Milliseconds(20));
+  }
+  EXPECT_FALSE(versions.Lookup(areas, absl::Now()))
+      << "a listener that is down vouches for nothing";
+  const auto last = versions.LastKnown(areas, absl::Now(), absl::Seconds(30));
+  ASSERT_TRUE(last);
+  EXPECT_EQ(last->version, v);
+  absl::SleepFor(absl::Milliseconds(50));
+  EXPECT_FALSE(versions.LastKnown(areas, absl::Now(), absl::Milliseconds(40)))
+      << "past the bound the old state answers for nothing";
+  tx.exec0("ALTER DATABASE " + tx.quote_name(dbname()) +
+           " ALLOW_CONNECTIONS true");
+  ASSERT_TRUE(versions.WaitUntilTrusted(absl::Seconds(10)));
+  versions.Stop();
+}
+
 }  // namespace
 }  // namespace kvo::gallery
