@@ -1,7 +1,9 @@
 #include "services/audit/audit_integrity.h"
 
 #include "absl/strings/str_cat.h"
+#include "services/audit/integrity_alarm.h"
 #include "services/common/log.h"
+#include "services/common/metrics.h"
 
 namespace kvo::audit {
 
@@ -14,12 +16,19 @@ void AuditIntegrity::Trip(absl::string_view reason) {
     Publish();
   }
   if (first && listener_) listener_(reason);
+  CountIntegrityAlarm("audit_integrity");
   common::LogError("ALARM: audit integrity failure; kvod refuses disclosures",
                    {{"alarm", "audit_integrity"}, {"detail", reason}});
 }
 
 void AuditIntegrity::Publish() {
-  ok_.store(reason_.empty() && stalled_.empty(), std::memory_order_release);
+  const bool ok = reason_.empty() && stalled_.empty();
+  ok_.store(ok, std::memory_order_release);
+  static common::Gauge& trusted = common::ProcessMetrics().GetGauge(
+      "kvo_audit_log_trusted",
+      "1 while this kvod trusts the audit log (sealed, no contradiction), "
+      "else 0: it refuses disclosures.");
+  trusted.Set(ok ? 1 : 0);
 }
 
 void AuditIntegrity::SetSealing(bool sealing, absl::string_view reason) {
@@ -35,6 +44,7 @@ void AuditIntegrity::SetSealing(bool sealing, absl::string_view reason) {
   if (sealing) {
     common::LogInfo("audit log sealed again; kvod serves disclosures again");
   } else {
+    CountIntegrityAlarm("audit_sealing");
     common::LogError(
         "ALARM: the audit log is not being sealed; kvod refuses disclosures",
         {{"alarm", "audit_sealing"}, {"detail", reason}});

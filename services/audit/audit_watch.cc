@@ -102,6 +102,8 @@ absl::Status AuditWatch::CheckWritesAndSealing() {
         auto writes = ProcessAuditWrites().Check(
             tx, NowMicros(), options_.max_unsequenced_micros);
         if (!writes.ok()) return writes.status();
+        unsealed_entries_.Set(
+            static_cast<double>(PgAuditStore::UnsequencedCount(tx)));
         return std::make_pair(PgAuditStore::OldestUnsequencedAgeMicros(tx),
                               writes->overdue);
       });
@@ -114,6 +116,7 @@ absl::Status AuditWatch::CheckWritesAndSealing() {
     return absl::OkStatus();
   }
   const auto [age, overdue] = *result;
+  oldest_unsealed_seconds_.Set(static_cast<double>(age) / 1e6);
   if (age > options_.max_unsequenced_micros || overdue > 0) {
     options_.integrity->SetSealing(
         false, absl::StrCat("entries have waited ", age / 1000000,

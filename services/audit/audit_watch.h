@@ -10,6 +10,7 @@
 #include "services/audit/audit_integrity.h"
 #include "services/audit/witness.h"
 #include "services/common/db_pool.h"
+#include "services/common/metrics.h"
 #include "services/common/periodic_task.h"
 
 namespace kvo::audit {
@@ -48,7 +49,8 @@ struct AuditWatchOptions {
 // and every `full_interval` the whole log is verified like kvo audit verify
 // does (entries, heads, witnessed heads, the subject index). Any change
 // trips the integrity: kvod fails closed, health NOT_SERVING, alarm logged.
-// Thread-safe.
+// Each quick round also sets the sealing backlog's gauges in
+// common::ProcessMetrics(). Thread-safe.
 class AuditWatch final {
  public:
   AuditWatch(common::DbPool& pool, AuditWatchOptions options);
@@ -71,6 +73,15 @@ class AuditWatch final {
 
   common::DbPool& pool_;
   const AuditWatchOptions options_;
+  // The sealing backlog as each quick round saw it, for the operator.
+  common::Gauge& unsealed_entries_ = common::ProcessMetrics().GetGauge(
+      "kvo_audit_unsealed_entries",
+      "Audit entries waiting for a signed tree head (the whole log, as this "
+      "kvod's last watch round saw it).");
+  common::Gauge& oldest_unsealed_seconds_ = common::ProcessMetrics().GetGauge(
+      "kvo_audit_oldest_unsealed_age_seconds",
+      "Age of the oldest audit entry waiting for a signed tree head; 0 when "
+      "none waits.");
   common::PeriodicTask quick_;
   common::PeriodicTask full_;
 };

@@ -15,8 +15,14 @@ namespace kvo::audit {
 // to `tx` as action "integrity.alarm", outcome error, `what` as its purpose.
 // `record` names the row by pseudonymous id ("principal:12"), `what` and
 // `detail` never hold a value of the row.
+// Counts it in common::ProcessMetrics() as
+// kvo_integrity_alarms_total{alarm="record"}.
 void RaiseIntegrityAlarm(pqxx::transaction_base& tx, AuditRecord record,
                          absl::string_view what, absl::string_view detail = "");
+
+// Counts one alarm of kind `alarm` (the log line's "alarm" field: "record",
+// "audit_integrity", "audit_sealing") in kvo_integrity_alarms_total.
+void CountIntegrityAlarm(absl::string_view alarm);
 
 }  // namespace kvo::audit
 

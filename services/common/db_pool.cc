@@ -27,6 +27,21 @@ DbPool::Lease::~Lease() {
   if (pool_ != nullptr) pool_->Release(slot_, broken_);
 }
 
+void DbPool::CountWaits(MetricRegistry& registry, std::string_view name) {
+  const MetricLabels labels = {{"pool", std::string(name)}};
+  waits_ = &registry.GetCounter(
+      "kvo_db_pool_waits_total",
+      "Connection requests that found no free connection and waited.", labels);
+  timeouts_ = &registry.GetCounter(
+      "kvo_db_pool_timeouts_total",
+      "Connection requests that waited in vain (answered UNAVAILABLE).",
+      labels);
+  wait_seconds_ = &registry.GetHistogram(
+      "kvo_db_pool_wait_seconds",
+      "How long the requests that waited for a connection waited.",
+      LatencySecondsBuckets(), labels);
+}
+
 absl::StatusOr<DbPool::Lease> DbPool::Acquire() {
   size_t slot = 0;
   {
@@ -53,9 +68,13 @@ absl::StatusOr<DbPool::Lease> DbPool::Acquire() {
     const auto deadline = std::chrono::steady_clock::now() + acquire_timeout_;
     const std::chrono::milliseconds step =
         yield_to_ == nullptr ? acquire_timeout_ : ForegroundCalls::kLinger;
+    bool waited = false;
     while (!free_slot()) {
       const auto now = std::chrono::steady_clock::now();
+      if (!waited && waits_ != nullptr) waits_->Increment();
+      waited = true;
       if (now >= deadline) {
+        if (timeouts_ != nullptr) timeouts_->Increment();
         return absl::UnavailableError(
             "the database is busy: no connection became free in time; retry "
             "shortly");
@@ -64,6 +83,12 @@ absl::StatusOr<DbPool::Lease> DbPool::Acquire() {
                                 step, deadline - now));
     }
     in_use_[slot] = true;
+    if (waited && wait_seconds_ != nullptr) {
+      wait_seconds_->Observe(
+          std::chrono::duration<double>(std::chrono::steady_clock::now() -
+                                        (deadline - acquire_timeout_))
+              .count());
+    }
   }
   // Connecting happens outside the lock: it can take a while.
   std::unique_ptr<pqxx::connection>& conn = conns_[slot];

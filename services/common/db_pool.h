@@ -18,6 +18,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/string_view.h"
 #include "services/common/foreground_calls.h"
+#include "services/common/metrics.h"
 
 namespace kvo::common {
 
@@ -117,6 +118,13 @@ class DbPool final {
   // Set before the pool is used; `calls` outlives the pool.
   void YieldTo(const ForegroundCalls* calls) { yield_to_ = calls; }
 
+  // From now on the calls that found no connection free are counted in
+  // `registry` under pool="<name>": how many waited
+  // (kvo_db_pool_waits_total), how long (kvo_db_pool_wait_seconds) and how
+  // many gave up (kvo_db_pool_timeouts_total). A call that finds one free
+  // costs nothing more. Set before the pool is used.
+  void CountWaits(MetricRegistry& registry, std::string_view name);
+
   // Drops every idle connection now and each leased one when it comes back:
   // after the database restarted they are all broken, and the next callers
   // should get fresh ones rather than one failure per stale connection.
@@ -128,6 +136,9 @@ class DbPool final {
   const std::string conninfo_;
   const std::chrono::milliseconds acquire_timeout_;
   const ForegroundCalls* yield_to_ = nullptr;
+  Counter* waits_ = nullptr;
+  Counter* timeouts_ = nullptr;
+  Histogram* wait_seconds_ = nullptr;
   std::mutex mu_;
   std::condition_variable freed_;
   std::vector<std::unique_ptr<pqxx::connection>> conns_;  // guarded by mu_

@@ -12,6 +12,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "services/common/crypto.h"
+#include "services/common/listen_address.h"
 #include "services/common/log.h"
 #include "services/door_web/door_web_assets.h"
 #include "services/door_web/door_web_pages.h"
@@ -540,29 +541,9 @@ absl::StatusOr<int> DoorWebServer::Start() {
                ? absl::InternalError("--http-listen: cannot set up TLS")
                : impl_->tls_error();
   }
-  const auto colon = listen_.rfind(':');
-  int port = 0;
-  if (colon == std::string::npos ||
-      !absl::SimpleAtoi(listen_.substr(colon + 1), &port) || port < 0 ||
-      port > 65535) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("--http-listen ", listen_,
-                     ": expected host:port, e.g. 127.0.0.1:8443"));
-  }
-  std::string host = listen_.substr(0, colon);
-  if (host.size() > 2 && host.front() == '[' && host.back() == ']') {
-    host = host.substr(1, host.size() - 2);
-  }
-  if (port == 0) {
-    port = server.bind_to_any_port(host);
-  } else if (!server.bind_to_port(host, port)) {
-    port = -1;
-  }
-  if (port <= 0) {
-    return absl::UnavailableError(
-        absl::StrCat("--http-listen: cannot listen on ", listen_,
-                     ": address in use or not available"));
-  }
+  auto port = common::BindHttpServer(server, listen_, "--http-listen",
+                                     "127.0.0.1:8443");
+  if (!port.ok()) return port.status();
   thread_ = std::thread([&server] { server.listen_after_bind(); });
   return port;
 }

@@ -117,6 +117,15 @@ audit::AuditRecord SyncRecord(const identity::RpcGuard& guard,
   return record;
 }
 
+// One outcome of the door's syncs, through gRPC and the door page alike.
+common::Counter& SyncCounter(const char* outcome) {
+  return common::ProcessMetrics().GetCounter(
+      "kvo_door_syncs_total",
+      "Door syncs (gRPC and door page) by outcome: no_change, delta, full, "
+      "refused.",
+      {{"outcome", outcome}});
+}
+
 }  // namespace
 
 DoorGallery::DoorGallery(const kvo::v1::Policy& policy, common::DbPool& pool,
@@ -132,7 +141,27 @@ DoorGallery::DoorGallery(const kvo::v1::Policy& policy, common::DbPool& pool,
       versions_(versions),
       admission_(admission),
       clock_(clock),
-      foreground_(foreground) {}
+      foreground_(foreground),
+      synced_no_change_(SyncCounter("no_change")),
+      synced_delta_(SyncCounter("delta")),
+      synced_full_(SyncCounter("full")),
+      sync_refused_(SyncCounter("refused")) {}
+
+absl::StatusOr<DoorSync> DoorGallery::Sync(
+    const Call& call, const kvo::v1::SyncGalleryRequest& request,
+    int64_t* retry_after_s) {
+  auto out = SyncUncounted(call, request, retry_after_s);
+  if (!out.ok()) {
+    sync_refused_.Increment();
+  } else if (out->no_change) {
+    synced_no_change_.Increment();
+  } else if (request.since_version() == 0 || out->reset) {
+    synced_full_.Increment();
+  } else {
+    synced_delta_.Increment();
+  }
+  return out;
+}
 
 absl::Status DoorGallery::Admit(const Call& call, absl::string_view action) {
   absl::Status admitted = admission_.Check(call.caller, clock_.Now());
@@ -147,7 +176,7 @@ absl::Status DoorGallery::Admit(const Call& call, absl::string_view action) {
   return admitted;
 }
 
-absl::StatusOr<DoorSync> DoorGallery::Sync(
+absl::StatusOr<DoorSync> DoorGallery::SyncUncounted(
     const Call& call, const kvo::v1::SyncGalleryRequest& request,
     int64_t* retry_after_s) {
   const common::ForegroundCalls::Scope in_flight(foreground_);

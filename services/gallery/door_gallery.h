@@ -12,6 +12,7 @@
 #include "services/common/clock.h"
 #include "services/common/db_pool.h"
 #include "services/common/foreground_calls.h"
+#include "services/common/metrics.h"
 #include "services/common/rate_limiter.h"
 #include "services/gallery/door_admission.h"
 #include "services/gallery/door_cache.h"
@@ -45,7 +46,8 @@ struct DoorSync {
 // RESOURCE_EXHAUSTED and set `*retry_after_s`. What is in force is decided
 // at `clock`'s now. Neither a sync nor a photo is served unless `admission`
 // lets the caller in (licence first): FAILED_PRECONDITION, audited, with
-// its reason. Thread-safe.
+// its reason. Every sync's outcome is counted in common::ProcessMetrics()
+// (kvo_door_syncs_total). Thread-safe.
 class DoorGallery final {
  public:
   DoorGallery(const kvo::v1::Policy& policy, common::DbPool& pool,
@@ -69,6 +71,10 @@ class DoorGallery final {
   static constexpr size_t kDoorCacheBytes = 256 << 20;
   static constexpr size_t kThumbnailCacheBytes = 128 << 20;
 
+  // Sync without counting its outcome.
+  absl::StatusOr<DoorSync> SyncUncounted(
+      const identity::Call& call, const kvo::v1::SyncGalleryRequest& request,
+      int64_t* retry_after_s);
   // A full sync answered from DoorCache, if every area has a current
   // snapshot: the audit entry is its only database work.
   std::optional<absl::StatusOr<DoorSync>> FullSyncFromCache(
@@ -90,6 +96,11 @@ class DoorGallery final {
   DoorCache door_{kDoorCacheBytes};
   ThumbnailCache thumbnails_{kThumbnailCacheBytes};
   common::RateLimiter limiter_{std::chrono::hours(1)};
+  // kvo_door_syncs_total by outcome: no_change, delta, full, refused.
+  common::Counter& synced_no_change_;
+  common::Counter& synced_delta_;
+  common::Counter& synced_full_;
+  common::Counter& sync_refused_;
 };
 
 }  // namespace kvo::gallery

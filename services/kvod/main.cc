@@ -32,6 +32,12 @@ int main(int argc, char** argv) {
                      "; port 0 picks one; --http-listen= serves no page)")
       ->envname("KVO_HTTP_LISTEN")
       ->expected(0, 1);
+  app.add_option("--metrics-listen", config.metrics_listen,
+                 "address:port to serve Prometheus metrics on (GET /metrics, "
+                 "plain HTTP without TLS or login: for a private network or "
+                 "127.0.0.1 only; no personal data; port 0 picks one; "
+                 "default: off)")
+      ->envname("KVO_METRICS_LISTEN");
   app.add_option("--http-poll-seconds", config.http_poll_seconds,
                  "how often the door page asks for changes, in seconds")
       ->envname("KVO_HTTP_POLL_SECONDS")

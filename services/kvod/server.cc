@@ -1,5 +1,6 @@
 #include "services/kvod/server.h"
 
+#include <google/protobuf/descriptor.h>
 #include <grpc/support/log.h>
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/grpcpp.h>
@@ -12,6 +13,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -46,14 +48,17 @@
 #include "services/common/db_pool.h"
 #include "services/common/embedded_postgres.h"
 #include "services/common/envelope.h"
+#include "services/common/listen_address.h"
 #include "services/common/log.h"
 #include "services/common/log_writer.h"
+#include "services/common/metrics.h"
 #include "services/common/migrator.h"
 #include "services/common/no_change_calls.h"
 #include "services/common/periodic_task.h"
 #include "services/common/policy_loader.h"
 #include "services/common/rotating_file.h"
 #include "services/common/row_seal.h"
+#include "services/common/rpc_metrics.h"
 #include "services/common/source_dir.h"
 #include "services/common/tls_material.h"
 #include "services/cycle/cycle_door_admission.h"
@@ -77,6 +82,7 @@
 #include "services/identity/pg_identity_store.h"
 #include "services/identity/rpc_guard.h"
 #include "services/keystore/pg_key_store.h"
+#include "services/kvod/metrics_http.h"
 #include "services/photos/photo_intake.h"
 #include "services/privacy/audit_access_history.h"
 #include "services/privacy/privacy_service.h"
@@ -138,13 +144,17 @@ constexpr std::chrono::seconds kStatisticsInterval(1);
 
 // One log line per RPC: method, status, duration. Never request contents.
 // A call its handler marked as changing nothing (common::MarkNoChange) is
-// counted in `no_change` instead, for the periodic summary line.
+// counted in `no_change` instead, for the periodic summary line. Every call
+// is counted in `metrics` by method and code, with its duration.
 class RpcLogInterceptor final : public grpc::experimental::Interceptor {
  public:
   RpcLogInterceptor(grpc::experimental::ServerRpcInfo* info,
-                    common::NoChangeCounter* no_change)
+                    common::NoChangeCounter* no_change,
+                    const common::RpcMetrics* metrics)
       : info_(info),
         no_change_(no_change),
+        metrics_(metrics),
+        method_(metrics->Find(info->method())),
         start_(std::chrono::steady_clock::now()) {}
 
   void Intercept(
@@ -155,6 +165,7 @@ class RpcLogInterceptor final : public grpc::experimental::Interceptor {
       const double ms = std::chrono::duration<double, std::milli>(
                             std::chrono::steady_clock::now() - start_)
                             .count();
+      metrics_->Record(method_, status.error_code(), ms / 1000);
       const bool no_change =
           common::TakeNoChangeMark(*methods->GetSendTrailingMetadata());
       if (no_change && status.ok()) {
@@ -173,23 +184,45 @@ class RpcLogInterceptor final : public grpc::experimental::Interceptor {
  private:
   grpc::experimental::ServerRpcInfo* info_;
   common::NoChangeCounter* no_change_;
+  const common::RpcMetrics* metrics_;
+  const common::RpcMetrics::Method* method_;
   std::chrono::steady_clock::time_point start_;
 };
 
 class RpcLogInterceptorFactory final
     : public grpc::experimental::ServerInterceptorFactoryInterface {
  public:
-  explicit RpcLogInterceptorFactory(common::NoChangeCounter* no_change)
-      : no_change_(no_change) {}
+  RpcLogInterceptorFactory(common::NoChangeCounter* no_change,
+                           const common::RpcMetrics* metrics)
+      : no_change_(no_change), metrics_(metrics) {}
 
   grpc::experimental::Interceptor* CreateServerInterceptor(
       grpc::experimental::ServerRpcInfo* info) override {
-    return new RpcLogInterceptor(info, no_change_);
+    return new RpcLogInterceptor(info, no_change_, metrics_);
   }
 
  private:
   common::NoChangeCounter* no_change_;
+  const common::RpcMetrics* metrics_;
 };
+
+// The full names ("/kvo.v1.GalleryService/SyncGallery") of the methods of
+// the services named, from their descriptors, and of gRPC's health check:
+// the metrics' method labels.
+std::vector<std::string> MethodNames(
+    const std::vector<const char*>& service_names) {
+  std::vector<std::string> out = {"/grpc.health.v1.Health/Check",
+                                  "/grpc.health.v1.Health/Watch"};
+  const auto* pool = google::protobuf::DescriptorPool::generated_pool();
+  for (const char* name : service_names) {
+    const auto* service = pool->FindServiceByName(name);
+    if (service == nullptr) continue;
+    for (int i = 0; i < service->method_count(); ++i) {
+      out.push_back(absl::StrCat("/", name, "/", service->method(i)->name()));
+    }
+  }
+  return out;
+}
 
 // The log's writer thread, to stderr or to --log-file.
 absl::Status StartLog(const KvodConfig& config) {
@@ -229,21 +262,10 @@ fs::path ResolveDefault(const std::string& given, const fs::path& relative) {
 absl::Status CheckListenAddress(const std::string& listen,
                                 absl::string_view flag,
                                 absl::string_view example) {
-  auto colon = listen.rfind(':');
-  if (colon == std::string::npos || colon == 0) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        flag, " ", listen, ": expected host:port, e.g. ", example));
-  }
-  std::string host = listen.substr(0, colon);
-  int port = 0;
-  if (!absl::SimpleAtoi(listen.substr(colon + 1), &port) || port < 0 ||
-      port > 65535) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        flag, " ", listen, ": port must be a number from 0 to 65535"));
-  }
-  if (host.size() > 2 && host.front() == '[' && host.back() == ']') {
-    host = host.substr(1, host.size() - 2);
-  }
+  auto address = common::ParseListenAddress(listen, flag, example);
+  if (!address.ok()) return address.status();
+  const std::string& host = address->host;
+  const int port = address->port;
   addrinfo hints{};
   hints.ai_socktype = SOCK_STREAM;
   hints.ai_flags = AI_PASSIVE;
@@ -491,18 +513,24 @@ class ServingState final {
                          (data_ == nullptr || data_->up()) &&
                          (keys_ == nullptr || keys_->up());
     server_.GetHealthCheckService()->SetServingStatus(serving);
+    serving_.store(serving, std::memory_order_release);
   }
 
   void Shutdown() {
     std::lock_guard lock(mu_);
     stopping_ = true;
     server_.GetHealthCheckService()->SetServingStatus(false);
+    serving_.store(false, std::memory_order_release);
   }
+
+  // What the last Update said; false until the first (start-up is done).
+  bool serving() const { return serving_.load(std::memory_order_acquire); }
 
  private:
   grpc::Server& server_;
   const audit::AuditIntegrity& integrity_;
   std::mutex mu_;
+  std::atomic<bool> serving_{false};
   bool stopping_ = false;                         // guarded by mu_
   const common::DatabaseHealth* data_ = nullptr;  // guarded by mu_
   const common::DatabaseHealth* keys_ = nullptr;  // guarded by mu_
@@ -541,6 +569,42 @@ absl::Status AdoptUnsealedRows(common::DbPool& pool, const fs::path& marker) {
                        : "rows older than the seals sealed once",
           {{"rows", std::to_string(std::max<int64_t>(*adopted, 0))}});
   return common::WriteKeyFile(marker, "sealed rows adopted\n");
+}
+
+// Whether a database answers (kvo_database_up) and how often it stopped
+// (kvo_database_outages_total), from DatabaseHealth's changes. It starts
+// up, as DatabaseHealth does.
+class DatabaseMetrics final {
+ public:
+  explicit DatabaseMetrics(const std::string& database)
+      : up_(common::ProcessMetrics().GetGauge(
+            "kvo_database_up",
+            "1 while the database answers kvod's probe (every 250 ms), else "
+            "0.",
+            {{"database", database}})),
+        outages_(common::ProcessMetrics().GetCounter(
+            "kvo_database_outages_total",
+            "Times the database stopped answering kvod's probe.",
+            {{"database", database}})) {
+    up_.Set(1);
+  }
+
+  void Note(bool up) {
+    up_.Set(up ? 1 : 0);
+    if (!up) outages_.Increment();
+  }
+
+ private:
+  common::Gauge& up_;
+  common::Counter& outages_;
+};
+
+// "kvod: <what><host of listen>:<port><path>" and a newline: where a
+// page kvod serves is, with the port it took.
+std::string ServedLine(absl::string_view what, const std::string& listen,
+                       int port, absl::string_view path) {
+  return absl::StrCat("kvod: ", what, listen.substr(0, listen.rfind(':')), ":",
+                      port, path, "\n");
 }
 
 void WaitForShutdownSignal() {
@@ -617,6 +681,13 @@ int RunKvod(const KvodConfig& config) {
       return Fail(s.message());
     }
   }
+  if (!config.metrics_listen.empty()) {
+    if (auto s = CheckListenAddress(config.metrics_listen, "--metrics-listen",
+                                    "127.0.0.1:9464");
+        !s.ok()) {
+      return Fail(s.message());
+    }
+  }
   if (config.database_url.empty()) {
     if (auto bin = common::FindPostgresBinDir(); !bin.ok()) {
       return Fail(bin.status().message());
@@ -680,6 +751,11 @@ int RunKvod(const KvodConfig& config) {
       !s.ok()) {
     return fail_and_clean(s.message());
   }
+  rt.pool->CountWaits(common::ProcessMetrics(), "main");
+  rt.door_pool->CountWaits(common::ProcessMetrics(), "door");
+  rt.keystore_pool->CountWaits(common::ProcessMetrics(), "key_store");
+  rt.gallery_pool->CountWaits(common::ProcessMetrics(), "gallery");
+  rt.session_pool->CountWaits(common::ProcessMetrics(), "session");
   keystore::PgKeyStore key_store(*rt.keystore_pool);
   if (auto s = registry::MoveKeysToKeyStore(*rt.pool, key_store); !s.ok()) {
     return fail_and_clean(s.message());
@@ -919,8 +995,21 @@ int RunKvod(const KvodConfig& config) {
       interceptors;
   // Outlives the server and so every interceptor.
   common::NoChangeCounter no_change;
+  const common::RpcMetrics rpc_metrics(
+      common::ProcessMetrics(),
+      MethodNames({kvo::v1::IdentityService::service_full_name(),
+                   kvo::v1::AuditService::service_full_name(),
+                   kvo::v1::RegistryService::service_full_name(),
+                   kvo::v1::GalleryService::service_full_name(),
+                   kvo::v1::RetentionService::service_full_name(),
+                   kvo::v1::KeyService::service_full_name(),
+                   kvo::v1::PrivacyService::service_full_name(),
+                   kvo::v1::ReportService::service_full_name(),
+                   kvo::v1::DonationService::service_full_name(),
+                   kvo::v1::CycleService::service_full_name(),
+                   kvo::v1::TestingService::service_full_name()}));
   interceptors.push_back(
-      std::make_unique<RpcLogInterceptorFactory>(&no_change));
+      std::make_unique<RpcLogInterceptorFactory>(&no_change, &rpc_metrics));
   builder.experimental().SetInterceptorCreators(std::move(interceptors));
   // Persons the key store knows as erased but found here again (a restored
   // older dump of the data) are erased again before any call is served;
@@ -985,21 +1074,40 @@ int RunKvod(const KvodConfig& config) {
     door_port = *port;
   }
   ServingState serving(*server, audit_integrity);
+  std::unique_ptr<MetricsHttpServer> metrics_http;
+  int metrics_port = 0;
+  if (!config.metrics_listen.empty()) {
+    metrics_http = std::make_unique<MetricsHttpServer>(
+        config.metrics_listen, common::ProcessMetrics(),
+        [&serving] { return serving.serving(); });
+    auto port = metrics_http->Start();
+    if (!port.ok()) {
+      if (door_web != nullptr) door_web->Stop();
+      server->Shutdown();
+      return fail_and_clean(port.status().message());
+    }
+    metrics_port = *port;
+  }
   audit_integrity.SetListener(
       [&serving](absl::string_view) { serving.Update(); });
   // Health follows the databases; after an outage every pooled connection
   // is stale, so the first calls after it get fresh ones.
-  common::DatabaseHealth data_health(
-      "data", rt.conninfo, kDatabaseProbeInterval, [&rt, &serving](bool) {
-        rt.pool->DiscardAll();
-        rt.door_pool->DiscardAll();
-        rt.gallery_pool->DiscardAll();
-        rt.session_pool->DiscardAll();
-        serving.Update();
-      });
+  DatabaseMetrics data_metrics("data");
+  DatabaseMetrics keys_metrics("key_store");
+  common::DatabaseHealth data_health("data", rt.conninfo,
+                                     kDatabaseProbeInterval,
+                                     [&rt, &serving, &data_metrics](bool up) {
+                                       data_metrics.Note(up);
+                                       rt.pool->DiscardAll();
+                                       rt.door_pool->DiscardAll();
+                                       rt.gallery_pool->DiscardAll();
+                                       rt.session_pool->DiscardAll();
+                                       serving.Update();
+                                     });
   common::DatabaseHealth keys_health("key store", rt.keystore_pool->conninfo(),
                                      kDatabaseProbeInterval,
-                                     [&rt, &serving](bool) {
+                                     [&rt, &serving, &keys_metrics](bool up) {
+                                       keys_metrics.Note(up);
                                        rt.keystore_pool->DiscardAll();
                                        serving.Update();
                                      });
@@ -1074,10 +1182,12 @@ int RunKvod(const KvodConfig& config) {
   const std::string host = config.listen.substr(0, config.listen.rfind(':'));
   std::cout << "kvod: listening on " << host << ":" << selected_port << "\n"
             << (door_web != nullptr
-                    ? absl::StrCat("kvod: door page on https://",
-                                   config.http_listen.substr(
-                                       0, config.http_listen.rfind(':')),
-                                   ":", door_port, "/\n")
+                    ? ServedLine("door page on https://", config.http_listen,
+                                 door_port, "/")
+                    : "")
+            << (metrics_http != nullptr
+                    ? ServedLine("metrics on http://", config.metrics_listen,
+                                 metrics_port, "/metrics")
                     : "")
             << "kvod: CA certificate: "
             << fs::absolute(tls->ca_cert_path).string() << "\n"
@@ -1098,6 +1208,7 @@ int RunKvod(const KvodConfig& config) {
   server->Shutdown(std::chrono::system_clock::now() + kShutdownGrace);
   server->Wait();
   if (door_web != nullptr) door_web->Stop();  // before the use cases go
+  if (metrics_http != nullptr) metrics_http->Stop();
   no_change_summary.Stop();
   statistics.Stop();
   key_compaction.Stop();

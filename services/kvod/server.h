@@ -27,6 +27,9 @@ struct KvodConfig {
   std::vector<std::string> tls_sans;
   // The door page's HTTPS address (same certificate as gRPC); empty: off.
   std::string http_listen = "127.0.0.1:8443";
+  // Prometheus's text format on GET /metrics, plain HTTP, for a private
+  // network; empty: off.
+  std::string metrics_listen;
   // How often the door page asks for changes, in seconds.
   int http_poll_seconds = 60;
   int db_pool_size = 8;

@@ -7,6 +7,7 @@
 #include "services/audit/audit_entry.h"
 #include "services/audit/pg_audit_store.h"
 #include "services/common/log.h"
+#include "services/common/metrics.h"
 
 namespace kvo::retention {
 namespace {
@@ -30,6 +31,37 @@ std::string Subjects(const std::vector<common::RetentionItem>& items) {
     }
   }
   return audit::JoinSubjects(all);
+}
+
+// Every run this kvod started, for the operator: done, dry_run,
+// other_replica (another kvod held the lock), failed; and what the done
+// ones deleted, by kind.
+void CountRun(const absl::StatusOr<RetentionRun>& run) {
+  common::MetricRegistry& metrics = common::ProcessMetrics();
+  std::string outcome = "failed";
+  if (run.ok()) {
+    outcome = run->dry_run ? "dry_run" : "done";
+  } else if (run.status().code() == absl::StatusCode::kFailedPrecondition) {
+    outcome = "other_replica";
+  }
+  metrics
+      .GetCounter("kvo_retention_runs_total",
+                  "Retention runs this kvod started, by outcome: done, "
+                  "dry_run, other_replica (another kvod ran it), failed.",
+                  {{"outcome", outcome}})
+      .Increment();
+  if (!run.ok() || run->dry_run) return;
+  for (const auto& item : run->items) {
+    metrics
+        .GetCounter("kvo_retention_deleted_total",
+                    "What this kvod's retention runs deleted, by kind.",
+                    {{"kind", item.kind}})
+        .Increment(item.count);
+  }
+  metrics
+      .GetGauge("kvo_retention_last_run_timestamp_seconds",
+                "When this kvod last finished a retention run (Unix time).")
+      .Set(absl::ToDoubleSeconds(absl::Now() - absl::UnixEpoch()));
 }
 
 }  // namespace
@@ -64,6 +96,14 @@ absl::StatusOr<std::vector<common::RetentionRule*>> RetentionJob::Selected(
 }
 
 absl::StatusOr<RetentionRun> RetentionJob::Run(
+    bool dry_run, audit::AuditRecord requested_by,
+    const std::vector<std::string>& kinds) {
+  auto run = RunUncounted(dry_run, std::move(requested_by), kinds);
+  CountRun(run);
+  return run;
+}
+
+absl::StatusOr<RetentionRun> RetentionJob::RunUncounted(
     bool dry_run, audit::AuditRecord requested_by,
     const std::vector<std::string>& kinds) {
   auto rules = Selected(kinds);

@@ -24,7 +24,8 @@ struct RetentionRun {
 // clock's now and, unless it is a dry run, has each delete it, all in one
 // transaction with one audit entry naming kind, count and pseudonymous ids.
 // One replica at a time (a transaction-scoped advisory lock). Runs on its
-// own every `interval` (Start) and on demand (Run). Thread-safe.
+// own every `interval` (Start) and on demand (Run). Each run is counted in
+// common::ProcessMetrics() (kvo_retention_runs_total). Thread-safe.
 class RetentionJob final {
  public:
   RetentionJob(common::DbPool& pool, const common::Clock& clock,
@@ -44,6 +45,9 @@ class RetentionJob final {
   void Stop() { timer_.Stop(); }
 
  private:
+  absl::StatusOr<RetentionRun> RunUncounted(
+      bool dry_run, audit::AuditRecord requested_by,
+      const std::vector<std::string>& kinds);
   // The rules whose kinds are named (all for none), or INVALID_ARGUMENT.
   absl::StatusOr<std::vector<common::RetentionRule*>> Selected(
       const std::vector<std::string>& kinds) const;

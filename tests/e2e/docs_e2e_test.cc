@@ -181,7 +181,8 @@ TEST_P(DocsE2E, EveryMarkedCommandRunsAsWritten) {
   fs::create_directories(work);
   // Commands are written as from the repository's root: scripts/, policy/,
   // data/ and build/ are there (build/ is this test's build tree).
-  for (const char* dir : {"scripts", "policy", "data", "migrations"}) {
+  for (const char* dir :
+       {"scripts", "policy", "data", "migrations", "deploy"}) {
     fs::create_directory_symlink(source / dir, work / dir);
   }
   fs::create_directory_symlink(
@@ -268,9 +269,10 @@ std::string Anchor(const std::string& heading) {
 TEST(DocsLinks, EveryLinkBetweenGuidesLandsOnAHeading) {
   const fs::path source = KVO_SOURCE_DIR;
   static const std::regex kLink("\\]\\(([a-z/.-]+\\.md)(#([a-z0-9_-]+))?\\)");
-  for (const char* name : {"README.md", "docs/shopkeeper.md", "docs/police.md",
-                           "docs/coordinator.md", "docs/privacy-officer.md",
-                           "docs/operator.md", "docs/architecture.md"}) {
+  for (const char* name :
+       {"README.md", "docs/shopkeeper.md", "docs/police.md",
+        "docs/coordinator.md", "docs/privacy-officer.md", "docs/operator.md",
+        "docs/architecture.md", "docs/hosting.md"}) {
     std::ifstream in(source / name);
     std::stringstream text;
     text << in.rdbuf();
@@ -299,7 +301,8 @@ INSTANTIATE_TEST_SUITE_P(
     Guides, DocsE2E,
     ::testing::Values("README.md", "docs/shopkeeper.md", "docs/police.md",
                       "docs/coordinator.md", "docs/privacy-officer.md",
-                      "docs/operator.md", "docs/architecture.md"),
+                      "docs/operator.md", "docs/architecture.md",
+                      "docs/hosting.md"),
     [](const ::testing::TestParamInfo<const char*>& info) {
       std::string name = fs::path(info.param).stem().string();
       for (char& c : name) {

@@ -1,5 +1,6 @@
 #include <atomic>
 #include <memory>
+#include <optional>
 #include <pqxx/pqxx>
 #include <set>
 #include <thread>
@@ -7,6 +8,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "services/common/db_pool.h"
+#include "services/common/metrics.h"
 #include "tests/support/pg_environment.h"
 
 namespace kvo::common {
@@ -136,6 +138,45 @@ TEST_F(DbPoolTest, ExhaustedPoolTimesOutWithUnavailable) {
   ASSERT_TRUE(held.ok());
   auto second = pool.Acquire();
   EXPECT_EQ(second.status().code(), absl::StatusCode::kUnavailable);
+}
+
+// Only the requests that found no connection free are counted: how many,
+// how long, and those that gave up.
+TEST_F(DbPoolTest, WaitsAndTimeoutsAreCounted) {
+  MetricRegistry registry;
+  DbPool pool(conninfo(), 1, std::chrono::milliseconds(2000));
+  pool.CountWaits(registry, "main");
+  Counter& waits = registry.GetCounter(
+      "kvo_db_pool_waits_total",
+      "Connection requests that found no free connection and waited.",
+      {{"pool", "main"}});
+  {
+    auto free = pool.Acquire();  // one free: no wait
+    ASSERT_TRUE(free.ok());
+  }
+  EXPECT_EQ(waits.value(), 0u);
+  std::optional<DbPool::Lease> held;
+  held.emplace(*pool.Acquire());
+  std::thread release([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    held.reset();
+  });
+  auto waited = pool.Acquire();
+  release.join();
+  ASSERT_TRUE(waited.ok()) << waited.status();
+  EXPECT_EQ(waits.value(), 1u);
+  const std::string text = registry.Render();
+  EXPECT_THAT(text,
+              HasSubstr("kvo_db_pool_wait_seconds_count{pool=\"main\"} 1\n"));
+  EXPECT_THAT(text, HasSubstr("kvo_db_pool_timeouts_total{pool=\"main\"} 0\n"));
+
+  DbPool tight(conninfo(), 1, std::chrono::milliseconds(100));
+  tight.CountWaits(registry, "tight");
+  auto first = tight.Acquire();
+  ASSERT_TRUE(first.ok());
+  EXPECT_EQ(tight.Acquire().status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_THAT(registry.Render(),
+              HasSubstr("kvo_db_pool_timeouts_total{pool=\"tight\"} 1\n"));
 }
 
 TEST_F(DbPoolTest, YieldsToForegroundCallsWhileTheyAreInFlight) {

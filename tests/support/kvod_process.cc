@@ -58,6 +58,10 @@ std::unique_ptr<KvodProcess> KvodProcess::Start(
     static const std::string kCa = "kvod: CA certificate: ";
     static const std::string kDoor = "kvod: door page on ";
     if (line.rfind(kDoor, 0) == 0) kvod->door_url_ = line.substr(kDoor.size());
+    static const std::string kMetrics = "kvod: metrics on ";
+    if (line.rfind(kMetrics, 0) == 0) {
+      kvod->metrics_url_ = line.substr(kMetrics.size());
+    }
     if (line.rfind(kListen, 0) == 0)
       kvod->address_ = line.substr(kListen.size());
     if (line.rfind(kCa, 0) == 0) kvod->ca_path_ = line.substr(kCa.size());

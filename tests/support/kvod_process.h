@@ -39,6 +39,8 @@ class KvodProcess final {
   const std::string& ca_path() const { return ca_path_; }
   // "https://127.0.0.1:PORT/", empty when the page is off.
   const std::string& door_url() const { return door_url_; }
+  // "http://127.0.0.1:PORT/metrics" with --metrics-listen, else empty.
+  const std::string& metrics_url() const { return metrics_url_; }
   // The one-time code printed on first start (empty when none was).
   const std::string& bootstrap_code() const { return bootstrap_code_; }
   // A TLS channel trusting kvod's CA.
@@ -60,6 +62,7 @@ class KvodProcess final {
   std::string address_;
   std::string ca_path_;
   std::string door_url_;
+  std::string metrics_url_;
   std::string bootstrap_code_;
 };
 
