@@ -18,6 +18,12 @@ std::string DutchDateTime(absl::CivilMinute t) {
                          t.hour(), t.minute());
 }
 
+// "diefstal" -> "Diefstal": the policy's labels run mid-sentence.
+std::string Capitalised(std::string s) {
+  if (!s.empty() && s[0] >= 'a' && s[0] <= 'z') s[0] = char(s[0] - 'a' + 'A');
+  return s;
+}
+
 void List(std::vector<Paragraph>& out, const char* heading,
           const std::vector<std::string>& items, const char* none) {
   out.push_back({Style::kHeading, heading});
@@ -67,15 +73,14 @@ absl::StatusOr<std::vector<Paragraph>> PoliceReportParagraphs(
                           d.area.phone)
            : absl::StrCat("Contact: ", d.shop_contact)});
 
-  out.push_back({Style::kHeading, "Tijd en plaats"});
+  out.push_back({Style::kHeading, "Feit, tijd en plaats"});
+  out.push_back({Style::kBody, Capitalised(d.offence_label)});
   out.push_back(
       {Style::kBody,
        absl::StrCat(DutchDateTime(d.occurred_at), ", in de winkel ",
                     d.shop_name, " (", d.area.area_name,
                     d.area.place.empty() ? "" : ", ", d.area.place, ")")});
 
-  out.push_back({Style::kHeading, "Feit"});
-  out.push_back({Style::kBody, d.offence_label});
   out.push_back({Style::kHeading, "Wat er gebeurde"});
   out.push_back({Style::kBody, d.what_happened.empty()
                                    ? "Geen omschrijving vastgelegd."
@@ -104,7 +109,6 @@ absl::StatusOr<std::vector<Paragraph>> PoliceReportParagraphs(
   List(out, "Getuigen", d.witnesses, "Geen getuigen opgegeven.");
   List(out, "Camerabeelden", d.camera_footage, "Geen camerabeelden opgegeven.");
 
-  out.push_back({Style::kHeading, "Ondertekening"});
   out.push_back({Style::kBody,
                  "Naar waarheid opgemaakt door de winkel. De politie neemt de "
                  "aangifte op en geeft een aangiftenummer; de winkel legt dat "

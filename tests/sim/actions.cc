@@ -23,7 +23,7 @@ struct KindName {
   Kind kind;
   const char* name;
 };
-constexpr std::array<KindName, 25> kKindNames = {{
+constexpr std::array<KindName, 26> kKindNames = {{
     {Kind::kNextDay, "next_day"},
     {Kind::kRegisterPerson, "register_person"},
     {Kind::kRecordIncident, "record_incident"},
