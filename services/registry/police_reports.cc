@@ -7,10 +7,10 @@
 #include "absl/time/civil_time.h"
 #include "services/audit/pg_audit_store.h"
 #include "services/common/local_time.h"
-#include "services/common/proto_time.h"
 #include "services/notice/police_report.h"
 #include "services/registry/pg_registry_store.h"
 #include "services/registry/registry_requests.h"
+#include "services/registry/registry_views.h"
 #include "services/registry/vault.h"
 
 namespace kvo::registry {
@@ -37,19 +37,6 @@ absl::Status Erased(int64_t id) {
       absl::StrCat("incident ", id,
                    ": its person was erased, so its texts are gone; a police "
                    "report of it cannot be recorded or prepared here"));
-}
-
-kvo::v1::Incident Facts(const IncidentRow& i) {
-  kvo::v1::Incident out;
-  out.set_id(i.id);
-  out.set_area_id(i.area_id);
-  out.set_shop_id(i.shop_id);
-  *out.mutable_occurred_at() = common::ToProto(i.occurred_at);
-  out.set_offence_type(i.offence_type);
-  out.set_damage_cents(i.damage_cents);
-  out.set_person_id(i.person_id);
-  out.set_reported_by(i.reported_by);
-  return out;
 }
 
 }  // namespace
@@ -119,7 +106,8 @@ absl::StatusOr<kvo::v1::Incident> PoliceReports::Record(
         PgAuditStore::Append(
             tx, guard_.Record(call, kRecordAction, AuditSubject(found->second),
                               kPurpose));
-        kvo::v1::Incident out = Facts(incident);
+        kvo::v1::Incident out = IncidentFactsToProto(incident);
+        out.set_person_id(incident.person_id);
         out.set_police_report_number(number);
         return out;
       });
