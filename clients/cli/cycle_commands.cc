@@ -13,6 +13,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
 #include "clients/cli/formatting.h"
+#include "clients/cli/labels.h"
 #include "clients/cli/output.h"
 #include "kvo/v1/cycle.grpc.pb.h"
 #include "services/common/dutch_number.h"
@@ -77,11 +78,6 @@ int Call(const GlobalOptions& opts,
   return CallUnary<CycleService>(opts, method, request, response);
 }
 
-std::string PartyName(const std::string& code) {
-  const common::PartyKind* kind = common::FindPartyKind(code);
-  return kind == nullptr ? code : std::string(kind->label_nl);
-}
-
 Record LicenceRecord(const kvo::v1::Licence& l) {
   return {{"licence", Value::Int(l.id())},
           {"kind", Value::Label(l.kind())},
@@ -105,7 +101,7 @@ Record ParticipantRecord(const kvo::v1::Participant& p) {
 void PrintIntent(const kvo::v1::Intent& intent, const OutputStyle& style) {
   std::vector<std::string> missing;
   for (const auto& p : intent.missing_parties())
-    missing.push_back(PartyName(p));
+    missing.push_back(style.json ? p : LabelText(p, style.lang));
   PrintRecord(
       {{"area", Value::Int(intent.area_id())},
        {"text", intent.text()},
@@ -419,21 +415,23 @@ std::string Signed(double change) {
 }
 
 // "survey.feel_safe +5 pp", "police.shoplifting -7,5 %", or "niet meetbaar"
-// for an objective the reduction report cannot judge.
-std::string MetricDutch(const kvo::v1::Objective& o) {
-  if (o.metric().empty()) return "niet meetbaar";
+// ("not measurable") for an objective the reduction report cannot judge.
+std::string MetricText(const kvo::v1::Objective& o, Lang lang) {
+  if (o.metric().empty()) {
+    return lang == Lang::kEn ? "not measurable" : "niet meetbaar";
+  }
   const bool points =
       o.metric().rfind("survey.", 0) == 0 && o.metric() != "survey.respondents";
   return absl::StrCat(o.metric(), " ", Signed(o.target_change()),
                       points ? " pp" : " %");
 }
 
-Record ObjectiveRecord(const kvo::v1::Objective& o) {
+Record ObjectiveRecord(const kvo::v1::Objective& o, Lang lang) {
   return {{"objective", Value::Int(o.id())},
           {"description", o.description()},
           {"target", o.target()},
           {"measure", Value::Label(o.measure())},
-          {"report_metric", MetricDutch(o)}};
+          {"report_metric", MetricText(o, lang)}};
 }
 
 int RunObjective(const GlobalOptions& opts, const Args& a) {
@@ -448,7 +446,7 @@ int RunObjective(const GlobalOptions& opts, const Args& a) {
   if (int rc = Call(opts, &Stub::AddObjective, req, &resp); rc != kExitOk) {
     return rc;
   }
-  PrintRecord(ObjectiveRecord(resp), opts.Style());
+  PrintRecord(ObjectiveRecord(resp, opts.Style().lang), opts.Style());
   return kExitOk;
 }
 
@@ -482,20 +480,23 @@ int RunActivityStatus(const GlobalOptions& opts, const Args& a) {
   return kExitOk;
 }
 
-std::string ChangeDutch(const kvo::v1::PlanChange& c) {
+std::string ChangeText(const kvo::v1::PlanChange& c, Lang lang) {
+  const bool en = lang == Lang::kEn;
   if (c.kind() == "target") {
-    return absl::StrCat("doel ", c.objective_id(), ": ", Signed(c.old_target()),
-                        " -> ", Signed(c.new_target()));
+    return absl::StrCat(en ? "objective " : "doel ", c.objective_id(), ": ",
+                        Signed(c.old_target()), " -> ", Signed(c.new_target()));
   }
   if (c.kind() == "drop_objective") {
-    return absl::StrCat("doel ", c.objective_id(), " vervalt");
+    return absl::StrCat(en ? "objective " : "doel ", c.objective_id(),
+                        en ? " dropped" : " vervalt");
   }
-  return absl::StrCat("activiteit ", c.activity_id(), " geannuleerd");
+  return absl::StrCat(en ? "activity " : "activiteit ", c.activity_id(),
+                      en ? " cancelled" : " geannuleerd");
 }
 
-Record AdjustmentRecord(const kvo::v1::PlanAdjustment& x) {
+Record AdjustmentRecord(const kvo::v1::PlanAdjustment& x, Lang lang) {
   std::vector<std::string> changes;
-  for (const auto& c : x.changes()) changes.push_back(ChangeDutch(c));
+  for (const auto& c : x.changes()) changes.push_back(ChangeText(c, lang));
   return {{"adjustment", Value::Int(x.id())},
           {"version", Value::Int(x.plan_version())},
           {"date", Value::Day(x.adjusted_on())},
@@ -514,7 +515,7 @@ int RunPlan(const GlobalOptions& opts, const Args& a) {
   }
   std::vector<Record> objectives, activities;
   for (const auto& o : resp.objectives()) {
-    objectives.push_back(ObjectiveRecord(o));
+    objectives.push_back(ObjectiveRecord(o, opts.Style().lang));
   }
   for (const auto& x : resp.activities()) {
     activities.push_back(ActivityRecord(x));
@@ -531,7 +532,7 @@ int RunPlan(const GlobalOptions& opts, const Args& a) {
   if (!a.overdue && resp.adjustments_size() > 0) {
     std::vector<Record> adjustments;
     for (const auto& x : resp.adjustments()) {
-      adjustments.push_back(AdjustmentRecord(x));
+      adjustments.push_back(AdjustmentRecord(x, opts.Style().lang));
     }
     if (!opts.json) {
       std::printf("\nBijstellingen (plan van aanpak versie %d)\n",
@@ -571,7 +572,7 @@ int RunAdjust(const GlobalOptions& opts, const Args& a) {
   if (int rc = Call(opts, &Stub::AdjustPlan, req, &resp); rc != kExitOk) {
     return rc;
   }
-  PrintRecord(AdjustmentRecord(resp), opts.Style());
+  PrintRecord(AdjustmentRecord(resp, opts.Style().lang), opts.Style());
   return kExitOk;
 }
 

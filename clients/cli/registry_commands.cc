@@ -45,7 +45,20 @@ struct Args {
   bool uphold = false, reject = false;
   std::string from, to, page_token;
   int32_t limit = 0;
+  // kvo incident aangifte
+  std::string number, stolen, contact;
+  int64_t stolen_value_cents = 0;
+  std::vector<std::string> witnesses, cameras;
 };
+
+// Writes a PDF kvod made to `path`; kExitOk, or 1 when it cannot.
+int WritePdf(const std::string& path, const std::string& pdf) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << pdf;
+  out.close();
+  if (!out) return ReportError(absl::StrCat("cannot write ", path), 1);
+  return kExitOk;
+}
 
 // One unary call: connect, call, report a refusal. kExitOk when the
 // response is filled.
@@ -271,6 +284,47 @@ int RunIncidentList(const GlobalOptions& opts, const Args& a) {
   return kExitOk;
 }
 
+// Records the report number (--number), then writes the PDF (--pdf), so
+// that a PDF made with both carries the number.
+int RunIncidentAangifte(const GlobalOptions& opts, const Args& a) {
+  if (a.number.empty() && a.pdf_path.empty()) {
+    return ReportError(
+        "incident aangifte: give --number (record the police report number), "
+        "--pdf FILE (the report to hand to the police), or both");
+  }
+  Record record = {{"incident", Value::Int(a.id)}};
+  if (!a.number.empty()) {
+    kvo::v1::RecordPoliceReportRequest req;
+    req.set_incident_id(a.id);
+    req.set_police_report_number(a.number);
+    kvo::v1::Incident i;
+    if (int rc = Call(opts, &Stub::RecordPoliceReport, req, &i);
+        rc != kExitOk) {
+      return rc;
+    }
+    record.push_back({"report", i.police_report_number()});
+  }
+  if (!a.pdf_path.empty()) {
+    kvo::v1::GetPoliceReportPdfRequest req;
+    req.set_incident_id(a.id);
+    req.set_stolen_goods(a.stolen);
+    req.set_stolen_value_cents(a.stolen_value_cents);
+    for (const std::string& w : a.witnesses) req.add_witnesses(w);
+    for (const std::string& c : a.cameras) req.add_camera_footage(c);
+    req.set_shop_contact(a.contact);
+    kvo::v1::PoliceReportPdf pdf;
+    if (int rc = Call(opts, &Stub::GetPoliceReportPdf, req, &pdf);
+        rc != kExitOk) {
+      return rc;
+    }
+    if (int rc = WritePdf(a.pdf_path, pdf.pdf()); rc != kExitOk) return rc;
+    record.push_back({"pdf", a.pdf_path});
+    record.push_back({"bytes", Value::Int(pdf.pdf().size())});
+  }
+  PrintRecord(record, opts.Style());
+  return kExitOk;
+}
+
 int RunCardIssue(const GlobalOptions& opts, const Args& a) {
   kvo::v1::IssueCardRequest req;
   req.set_incident_id(a.id);
@@ -318,10 +372,7 @@ int RunNotice(const GlobalOptions& opts, const Args& a) {
   if (int rc = Call(opts, &Stub::GetNotice, req, &notice); rc != kExitOk) {
     return rc;
   }
-  std::ofstream out(a.pdf_path, std::ios::binary | std::ios::trunc);
-  out << notice.pdf();
-  out.close();
-  if (!out) return ReportError(absl::StrCat("cannot write ", a.pdf_path), 1);
+  if (int rc = WritePdf(a.pdf_path, notice.pdf()); rc != kExitOk) return rc;
   PrintRecord({{"card", Value::Int(a.id)},
                {"pdf", a.pdf_path},
                {"bytes", Value::Int(notice.pdf().size())}},
@@ -481,8 +532,33 @@ void AddRegistryCommands(CLI::App* app, const GlobalOptions* opts,
       ->required();
   record->add_option("--damage-cents", a->damage_cents, "damage in euro cents");
   record->add_option("--report", a->report_number,
-                     "police report (aangifte) number");
+                     "police report (aangifte) number, as PL0900-2026123456");
   OnSelected(record, action, opts, a, RunIncidentRecord);
+  auto* aangifte = incident->add_subcommand(
+      "aangifte",
+      "the police report of an incident: record its number (--number), "
+      "and/or write the Dutch PDF the shop hands to the police (--pdf); "
+      "the incident's own shop, the area's coordinator, police" +
+          WhoMay("kvo.v1.RegistryService/RecordPoliceReport"));
+  id(aangifte, "incident id");
+  aangifte->add_option("--number", a->number,
+                       "the police report number: PL, the unit's 4 digits, "
+                       "-, the year and 6 to 8 digits (PL0900-2026123456)");
+  aangifte->add_option("--pdf", a->pdf_path, "write the report PDF here");
+  aangifte->add_option("--stolen", a->stolen,
+                       "for the PDF: what was taken (\"2 flessen wijn\")");
+  aangifte->add_option("--stolen-value-cents", a->stolen_value_cents,
+                       "for the PDF: its value in euro cents");
+  aangifte->add_option("--witness", a->witnesses,
+                       "for the PDF: a witness and how to reach them "
+                       "(repeat for more)");
+  aangifte->add_option("--camera", a->cameras,
+                       "for the PDF: camera footage and where it is kept "
+                       "(repeat for more)");
+  aangifte->add_option("--contact", a->contact,
+                       "for the PDF: who at the shop the police contact "
+                       "(default: the area's coordinator)");
+  OnSelected(aangifte, action, opts, a, RunIncidentAangifte);
   auto* incident_list = incident->add_subcommand(
       "list",
       "an area's incidents, newest first, a page at a time (police and the "

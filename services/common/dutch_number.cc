@@ -33,4 +33,12 @@ std::string DutchCount(int64_t n) {
   return n < 0 ? "-" + out : out;
 }
 
+std::string DutchEuros(int64_t cents) {
+  const bool negative = cents < 0;
+  const int64_t abs = negative ? -cents : cents;
+  return absl::StrFormat("%s€ %d,%02d", negative ? "-" : "",
+                         static_cast<long long>(abs / 100),
+                         static_cast<int>(abs % 100));
+}
+
 }  // namespace kvo::common

@@ -17,6 +17,9 @@ std::string DutchShortDecimal(double v, int max_decimals);
 // A whole number with a point between thousands: DutchCount(-1234567) ==
 // "-1.234.567".
 std::string DutchCount(int64_t n);
+// An amount of euro cents as letters write it: DutchEuros(18100) ==
+// "€ 181,00", DutchEuros(-250) == "-€ 2,50".
+std::string DutchEuros(int64_t cents);
 
 }  // namespace kvo::common
 

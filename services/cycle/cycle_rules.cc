@@ -131,11 +131,12 @@ std::vector<std::string> ObjectiveMetrics(const kvo::v1::Policy& policy) {
   }
   out.push_back("fire.total");
   for (const char* m :
-       {"police.total", "damage", "cards.collective_warning", "cards.ban",
-        "objections.upheld", "objections.rejected", "objections.pending",
-        "repeat_offenders", "survey.respondents", "survey.feel_safe",
-        "survey.victimisation", "survey.reporting_rate", "donations.claimed",
-        "donations.paid", "donations.shop_share"}) {
+       {"police.total", "damage", "police_reports", "police_reports.rate",
+        "cards.collective_warning", "cards.ban", "objections.upheld",
+        "objections.rejected", "objections.pending", "repeat_offenders",
+        "survey.respondents", "survey.feel_safe", "survey.victimisation",
+        "survey.reporting_rate", "donations.claimed", "donations.paid",
+        "donations.shop_share"}) {
     out.push_back(m);
   }
   return out;

@@ -4,6 +4,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "services/common/dutch_date.h"
+#include "services/common/dutch_number.h"
 #include "services/common/iban.h"
 #include "services/donations/payment_reference.h"
 #include "services/notice/notice_pdf.h"
@@ -18,13 +19,7 @@ Paragraph P(Style style, std::string text) { return {style, std::move(text)}; }
 
 }  // namespace
 
-std::string Euros(int64_t cents) {
-  const bool negative = cents < 0;
-  const int64_t abs = negative ? -cents : cents;
-  return absl::StrFormat("%s€ %d,%02d", negative ? "-" : "",
-                         static_cast<long long>(abs / 100),
-                         static_cast<int>(abs % 100));
-}
+std::string Euros(int64_t cents) { return common::DutchEuros(cents); }
 
 std::string DutchDay(absl::CivilDay day) { return common::DutchDay(day); }
 

@@ -15,10 +15,10 @@
 #include "absl/time/civil_time.h"
 #include "services/audit/pg_audit_store.h"
 #include "services/common/local_time.h"
-#include "services/common/proto_time.h"
 #include "services/common/request_checks.h"
 #include "services/registry/incident_recording.h"
 #include "services/registry/integrity_alarm.h"
+#include "services/registry/registry_views.h"
 #include "services/registry/vault.h"
 
 namespace kvo::registry {
@@ -190,13 +190,7 @@ absl::StatusOr<kvo::v1::ListIncidentsResponse> IncidentListing::List(
         std::set<std::string> subjects;
         for (const IncidentRow& i : rows) {
           kvo::v1::Incident* incident = out.add_incidents();
-          incident->set_id(i.id);
-          incident->set_area_id(i.area_id);
-          incident->set_shop_id(i.shop_id);
-          *incident->mutable_occurred_at() = common::ToProto(i.occurred_at);
-          incident->set_offence_type(i.offence_type);
-          incident->set_damage_cents(i.damage_cents);
-          incident->set_reported_by(i.reported_by);
+          *incident = IncidentFactsToProto(i);
           auto person = people.find(i.person_id);
           if (person == people.end() || !person->second.has_value()) continue;
           const OpenPerson& p = *person->second;

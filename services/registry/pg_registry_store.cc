@@ -93,6 +93,10 @@ constexpr char kLinkIncidentSql[] =
     "INSERT INTO incident_persons (incident_id, person_id, sealed_description, "
     "sealed_report_number) VALUES ($1, $2, decode($3, 'hex'), "
     "decode($4, 'hex'))";
+constexpr char kSetPoliceReportSql[] =
+    "WITH link AS (UPDATE incident_persons SET sealed_report_number = "
+    "decode($2, 'hex') WHERE incident_id = $1) "
+    "UPDATE incidents SET has_police_report = true WHERE id = $1";
 #define KVO_INCIDENT_SELECT \
   "SELECT i.id, i.area_id, i.shop_id, " KVO_TS("i.occurred_at") ", " \
   "i.offence_type, i.damage_cents, i.has_police_report, "            \
@@ -601,6 +605,12 @@ void PgRegistryStore::LinkIncidentPerson(Tx& tx, int64_t incident_id,
                        HexEncode(sealed_description), HexEncode(sealed_report));
 }
 
+void PgRegistryStore::SetPoliceReport(Tx& tx, int64_t incident_id,
+                                      const std::string& sealed_report) {
+  common::ExecPrepared(tx, kSetPoliceReportSql, incident_id,
+                       HexEncode(sealed_report));
+}
+
 std::optional<IncidentRow> PgRegistryStore::IncidentById(Tx& tx, int64_t id) {
   return First<IncidentRow>(
       common::ExecPrepared(
@@ -873,15 +883,16 @@ std::map<int64_t, AreaFacts> PgRegistryStore::FactsOfAreas(
       ") SELECT area_id, 'incident', offence_type, width_bucket(occurred_at, "
       "(SELECT COALESCE(array_agg(to_timestamp(0) + b * interval '1 "
       "microsecond' ORDER BY b), '{}') FROM unnest($4::bigint[]) b)), "
-      "count(*), sum(damage_cents) FROM incidents WHERE area_id = "
+      "count(*), sum(damage_cents), count(*) FILTER (WHERE "
+      "has_police_report) FROM incidents WHERE area_id = "
       "ANY($1::bigint[]) AND occurred_at >= ",
       FromMicros(2), " AND occurred_at < ", FromMicros(3),
       " GROUP BY 1, 3, 4 "
-      "UNION ALL SELECT area_id, 'card', kind, 0, count(*), 0 FROM c GROUP BY "
-      "1, 3 UNION ALL SELECT c.area_id, 'objection', COALESCE(o.decision, "
-      "'pending'), 0, count(*), 0 FROM objections o JOIN c ON c.id = "
-      "o.card_id GROUP BY 1, 3 "
-      "UNION ALL SELECT area_id, 'repeat', '', 0, count(*), 0 FROM (SELECT "
+      "UNION ALL SELECT area_id, 'card', kind, 0, count(*), 0, 0 FROM c "
+      "GROUP BY 1, 3 UNION ALL SELECT c.area_id, 'objection', "
+      "COALESCE(o.decision, 'pending'), 0, count(*), 0, 0 FROM objections o "
+      "JOIN c ON c.id = o.card_id GROUP BY 1, 3 "
+      "UNION ALL SELECT area_id, 'repeat', '', 0, count(*), 0, 0 FROM (SELECT "
       "area_id, person_id FROM c GROUP BY 1, 2 HAVING count(*) > 1) r "
       "GROUP BY 1");
   std::map<int64_t, AreaFacts> result;
@@ -898,6 +909,7 @@ std::map<int64_t, AreaFacts> PgRegistryStore::FactsOfAreas(
       out.incidents_by_type[key] += n;
       if (bucket < months.size()) out.incidents_by_month[months[bucket]] += n;
       out.damage_cents += r[5].as<int64_t>();
+      out.incidents_reported += r[6].as<int64_t>();
     } else if (tag == "card") {
       out.cards_by_kind[key] = n;
     } else if (tag == "objection") {

@@ -54,6 +54,9 @@ struct IncidentRow {
 struct AreaFacts {
   std::map<std::string, int64_t> incidents_by_type;  // offence type code
   int64_t damage_cents = 0;
+  // Of the incidents, those reported to the police (an aangifte recorded
+  // with the incident or later).
+  int64_t incidents_reported = 0;
   // "2025-03": months in Europe/Amsterdam.
   std::map<std::string, int64_t> incidents_by_month;
   std::map<std::string, int64_t> cards_by_kind;  // issued in the period
@@ -226,6 +229,10 @@ class PgRegistryStore final {
                                  const std::string& sealed_description,
                                  const std::string& sealed_report);
   static std::optional<IncidentRow> IncidentById(Tx& tx, int64_t id);
+  // Records the incident's police report: the sealed number on its link,
+  // has_police_report on its facts (which the reduction report counts).
+  static void SetPoliceReport(Tx& tx, int64_t incident_id,
+                              const std::string& sealed_report);
   // An area's incidents as `filter` asks, newest first (then by id), with
   // their person and sealed texts when still linked (person_id 0 once the
   // person was erased): at most filter.limit rows.

@@ -137,13 +137,86 @@ absl::Status ValidateRecordIncidentRequest(
   }
   if (auto s = First(
           {CheckLongText("description", r.description()),
-           CheckText("police_report_number", r.police_report_number(), 0, 50)});
+           r.police_report_number().empty()
+               ? absl::OkStatus()
+               : CheckPoliceReportNumber(
+                     "police_report_number (kvo incident record --report)",
+                     r.police_report_number())});
       !s.ok()) {
     return s;
   }
   if (r.damage_cents() < 0 || r.damage_cents() > kMaxDamageCents) {
     return absl::InvalidArgumentError(
         absl::StrCat("damage_cents: 0 to ", kMaxDamageCents, " (euro cents)"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckPoliceReportNumber(absl::string_view field,
+                                     absl::string_view number) {
+  // PL dddd - yyyy n{6,8}
+  const auto digits = [&](size_t from, size_t n) {
+    for (size_t i = from; i < from + n; ++i) {
+      if (number[i] < '0' || number[i] > '9') return false;
+    }
+    return true;
+  };
+  const size_t n = number.size();
+  const bool ok = n >= 17 && n <= 19 && number.substr(0, 2) == "PL" &&
+                  digits(2, 4) && number[6] == '-' && digits(7, n - 7) &&
+                  number.substr(7, 2) >= "20";
+  if (ok) return absl::OkStatus();
+  return absl::InvalidArgumentError(absl::StrCat(
+      field,
+      ": not a police report number; the format is PL, the unit's 4 "
+      "digits, a hyphen, the 4-digit year and 6 to 8 digits, as in "
+      "PL0900-2026123456"));
+}
+
+absl::Status ValidateRecordPoliceReportRequest(
+    const kvo::v1::RecordPoliceReportRequest& r) {
+  if (auto s = common::RequireId("incident_id (kvo incident aangifte ID)",
+                                 r.incident_id());
+      !s.ok()) {
+    return s;
+  }
+  return CheckPoliceReportNumber(
+      "police_report_number (kvo incident aangifte --number)",
+      r.police_report_number());
+}
+
+absl::Status ValidateGetPoliceReportPdfRequest(
+    const kvo::v1::GetPoliceReportPdfRequest& r) {
+  if (auto s = common::RequireId("incident_id (kvo incident aangifte ID)",
+                                 r.incident_id());
+      !s.ok()) {
+    return s;
+  }
+  std::vector<absl::Status> checks = {
+      CheckText("stolen_goods (kvo incident aangifte --stolen)",
+                r.stolen_goods(), 0, 500),
+      CheckText("shop_contact (kvo incident aangifte --contact)",
+                r.shop_contact(), 0, 200)};
+  for (const std::string& w : r.witnesses()) {
+    checks.push_back(
+        CheckText("witnesses (kvo incident aangifte --witness)", w, 1, 300));
+  }
+  for (const std::string& c : r.camera_footage()) {
+    checks.push_back(CheckText(
+        "camera_footage (kvo incident aangifte --camera)", c, 1, 300));
+  }
+  if (r.witnesses_size() > 20 || r.camera_footage_size() > 20) {
+    checks.push_back(absl::InvalidArgumentError(
+        "witnesses, camera_footage (--witness, --camera): at most 20 each"));
+  }
+  if (r.stolen_value_cents() < 0 || r.stolen_value_cents() > kMaxDamageCents) {
+    checks.push_back(absl::InvalidArgumentError(absl::StrCat(
+        "stolen_value_cents (kvo incident aangifte --stolen-value-cents): 0 "
+        "to ",
+        kMaxDamageCents, " (euro cents)")));
+  }
+  for (const absl::Status& s : checks) {
+    if (!s.ok()) return s;
   }
   return absl::OkStatus();
 }

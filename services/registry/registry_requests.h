@@ -6,6 +6,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "kvo/v1/keys.pb.h"
 #include "kvo/v1/policy.pb.h"
@@ -55,6 +56,16 @@ absl::Status ValidateErasePersonRequest(const kvo::v1::ErasePersonRequest& r);
 // Timestamp here (its bounds need the shop's area).
 absl::Status ValidateRecordIncidentRequest(
     const kvo::v1::Policy& policy, const kvo::v1::RecordIncidentRequest& r);
+// A Dutch police report number (aangiftenummer) in the one format kvod
+// accepts: "PL", the police unit's 4 digits, "-", the 4-digit year (2000 or
+// later) and a sequence of 6 to 8 digits: PL0900-2026123456. Else
+// INVALID_ARGUMENT naming `field` (with its kvo flag) and the format.
+absl::Status CheckPoliceReportNumber(absl::string_view field,
+                                     absl::string_view number);
+absl::Status ValidateRecordPoliceReportRequest(
+    const kvo::v1::RecordPoliceReportRequest& r);
+absl::Status ValidateGetPoliceReportPdfRequest(
+    const kvo::v1::GetPoliceReportPdfRequest& r);
 absl::Status ValidateIssueCardRequest(const kvo::v1::IssueCardRequest& r);
 absl::Status ValidateRevokeCardRequest(const kvo::v1::RevokeCardRequest& r);
 absl::Status ValidateListCardsRequest(const kvo::v1::ListCardsRequest& r);

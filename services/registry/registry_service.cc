@@ -73,6 +73,7 @@ RegistryServiceImpl::RegistryServiceImpl(
       persons_(policy, pool, guard, keys, card_changes, clock),
       card_revoking_(pool, guard, card_changes, clock),
       notices_(policy, pool, guard, keys, clock, letterheads, notice_claims),
+      police_reports_(policy, pool, guard, keys, clock, letterheads),
       objections_(policy, pool, guard, keys, card_changes, clock) {}
 
 // ---- shops ---------------------------------------------------------------
@@ -251,6 +252,30 @@ grpc::Status RegistryServiceImpl::RecordIncident(
   auto incident = incidents_.Record(*call, *request);
   if (!incident.ok()) return ToGrpcStatus(incident.status());
   *response = std::move(*incident);
+  return grpc::Status::OK;
+}
+
+grpc::Status RegistryServiceImpl::RecordPoliceReport(
+    grpc::ServerContext* context,
+    const kvo::v1::RecordPoliceReportRequest* request,
+    kvo::v1::Incident* response) {
+  auto call = guard_.Begin(*context, Method("RecordPoliceReport"));
+  if (!call.ok()) return ToGrpcStatus(call.status());
+  auto incident = police_reports_.Record(*call, *request);
+  if (!incident.ok()) return ToGrpcStatus(incident.status());
+  *response = std::move(*incident);
+  return grpc::Status::OK;
+}
+
+grpc::Status RegistryServiceImpl::GetPoliceReportPdf(
+    grpc::ServerContext* context,
+    const kvo::v1::GetPoliceReportPdfRequest* request,
+    kvo::v1::PoliceReportPdf* response) {
+  auto call = guard_.Begin(*context, Method("GetPoliceReportPdf"));
+  if (!call.ok()) return ToGrpcStatus(call.status());
+  auto pdf = police_reports_.Pdf(*call, *request);
+  if (!pdf.ok()) return ToGrpcStatus(pdf.status());
+  response->set_pdf(std::move(*pdf));
   return grpc::Status::OK;
 }
 

@@ -17,6 +17,7 @@
 #include "services/registry/notice_writing.h"
 #include "services/registry/objection_handling.h"
 #include "services/registry/person_records.h"
+#include "services/registry/police_reports.h"
 
 namespace kvo::registry {
 
@@ -65,6 +66,14 @@ class RegistryServiceImpl final : public kvo::v1::RegistryService::Service {
   grpc::Status RecordIncident(grpc::ServerContext* context,
                               const kvo::v1::RecordIncidentRequest* request,
                               kvo::v1::Incident* response) override;
+  grpc::Status RecordPoliceReport(
+      grpc::ServerContext* context,
+      const kvo::v1::RecordPoliceReportRequest* request,
+      kvo::v1::Incident* response) override;
+  grpc::Status GetPoliceReportPdf(
+      grpc::ServerContext* context,
+      const kvo::v1::GetPoliceReportPdfRequest* request,
+      kvo::v1::PoliceReportPdf* response) override;
   grpc::Status IssueCard(grpc::ServerContext* context,
                          const kvo::v1::IssueCardRequest* request,
                          kvo::v1::Card* response) override;
@@ -103,6 +112,7 @@ class RegistryServiceImpl final : public kvo::v1::RegistryService::Service {
   PersonRecords persons_;         // Create/Get/ErasePerson's use cases
   CardRevoking card_revoking_;    // RevokeCard's
   NoticeWriting notices_;         // GetNotice's
+  PoliceReports police_reports_;  // RecordPoliceReport, GetPoliceReportPdf
   ObjectionHandling objections_;  // the objection RPCs
 };
 

@@ -68,6 +68,18 @@ CardKind KindFromRow(const std::string& kind) {
   return CardKind::kCollectiveWarning;
 }
 
+kvo::v1::Incident IncidentFactsToProto(const IncidentRow& row) {
+  kvo::v1::Incident out;
+  out.set_id(row.id);
+  out.set_area_id(row.area_id);
+  out.set_shop_id(row.shop_id);
+  *out.mutable_occurred_at() = ToProto(row.occurred_at);
+  out.set_offence_type(row.offence_type);
+  out.set_damage_cents(row.damage_cents);
+  out.set_reported_by(row.reported_by);
+  return out;
+}
+
 kvo::v1::Card CardToProto(const CardRow& row) {
   kvo::v1::Card card;
   card.set_id(row.id);

@@ -34,6 +34,9 @@ kvo::v1::Person PersonView(const kvo::v1::Policy& policy, const OpenPerson& p,
 kvo::v1::CardKind KindToProto(const std::string& kind);
 CardKind KindFromRow(const std::string& kind);
 kvo::v1::Card CardToProto(const CardRow& row);
+// An incident's anonymous facts (id, area, shop, time, offence, damage,
+// who recorded it); its person and sealed texts are the caller's to add.
+kvo::v1::Incident IncidentFactsToProto(const IncidentRow& row);
 
 }  // namespace kvo::registry
 

@@ -21,6 +21,7 @@ void AddFacts(const PeriodFacts& f, bool first_area, PeriodFacts& total) {
   AddCounts(f.fire_by_category, total.fire_by_category);
   AddCounts(f.objections_by_outcome, total.objections_by_outcome);
   total.damage_cents += f.damage_cents;
+  total.incidents_reported += f.incidents_reported;
   total.warnings_issued += f.warnings_issued;
   total.bans_issued += f.bans_issued;
   total.repeat_offenders += f.repeat_offenders;

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
@@ -48,7 +49,10 @@ void Tables(Page& p, const ReductionReport& r) {
 void Bars(Page& p, const ReductionReport& r) {
   std::vector<Bar> bars;
   for (const Figure& f : r.sections.front().figures) {
-    if (f.unit == Figure::Unit::kCount && f.metric != "incidents.total") {
+    // Offence types only (not the total, damage or the reported ones).
+    if (f.unit == Figure::Unit::kCount &&
+        absl::StartsWith(f.metric, "incidents.") &&
+        f.metric != "incidents.total") {
       bars.push_back({f.label, f.first, f.second, f.first_small, f.second_small,
                       FormatValue(f, false, r.threshold),
                       FormatValue(f, true, r.threshold)});

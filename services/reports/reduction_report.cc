@@ -188,6 +188,7 @@ absl::Status CheckCounts(const PeriodFacts& f, absl::string_view which) {
     if (v < 0) return bad("a month's incidents");
   }
   if (f.damage_cents < 0) return bad("damage");
+  if (f.incidents_reported < 0) return bad("incidents reported");
   if (f.warnings_issued < 0 || f.bans_issued < 0) return bad("cards issued");
   if (f.repeat_offenders < 0) return bad("repeat offenders");
   if (f.survey && (f.survey->respondents < 0 || f.survey->feel_safe < 0 ||
@@ -287,6 +288,17 @@ absl::StatusOr<ReductionReport> BuildReductionReport(
   r.sections.back().figures.push_back(CountFigure(
       "damage", "Schade", Unit::kCents, double(a.damage_cents),
       double(b.damage_cents), Small(double(n0), t), Small(double(n1), t)));
+  // Aangiftebereidheid from the registry: of the incidents, those reported
+  // to the police. The share is hidden with a small count of either.
+  r.sections.back().figures.push_back(
+      Count("police_reports", "Incidenten met aangifte", a.incidents_reported,
+            b.incidents_reported, t));
+  Figure rate =
+      Share("police_reports.rate", "Aangiftebereidheid (van de incidenten)",
+            a.incidents_reported, n0, b.incidents_reported, n1, t);
+  if (Small(a.incidents_reported, t)) Withhold(rate, false);
+  if (Small(b.incidents_reported, t)) Withhold(rate, true);
+  r.sections.back().figures.push_back(std::move(rate));
 
   r.sections.push_back(
       Imported(in, "Politiecijfers", "police", a.police_by_category,

@@ -48,6 +48,8 @@ struct PeriodFacts {
   std::map<std::string, int64_t> police_by_category;  // imported figures
   std::map<std::string, int64_t> fire_by_category;    // the fire brigade's
   int64_t damage_cents = 0;
+  // Of the registry's incidents, those reported to the police (aangifte).
+  int64_t incidents_reported = 0;
   int64_t warnings_issued = 0;
   int64_t bans_issued = 0;
   std::map<std::string, int64_t> objections_by_outcome;

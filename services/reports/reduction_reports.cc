@@ -213,6 +213,7 @@ absl::StatusOr<kvo::v1::ReductionAcrossResponse> ReductionReports::BuildAcross(
 void AddRegistryFacts(const registry::AreaFacts& f, PeriodFacts& out) {
   out.incidents_by_type = f.incidents_by_type;
   out.damage_cents = f.damage_cents;
+  out.incidents_reported = f.incidents_reported;
   for (const auto& [month, n] : f.incidents_by_month) {
     absl::CivilMonth m;
     if (absl::ParseCivilTime(month, &m)) out.incidents_by_month[m] = n;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "services/common/dutch_date.h"
 #include "services/common/dutch_number.h"
@@ -122,6 +123,8 @@ void BarChart(Page& p, const std::vector<Bar>& bars, int64_t threshold,
     p.Font(8);
     std::string label = b.label;
     while (p.Width(label) > slot - 4 && label.size() > 4) {
+      // Drop the ellipsis added before whole, never one of its bytes.
+      if (absl::EndsWith(label, "…")) label.resize(label.size() - 3);
       label.resize(label.size() - 2);
       while (!label.empty() && (label.back() & 0xC0) == 0x80) label.pop_back();
       label += "…";

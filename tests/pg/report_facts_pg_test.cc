@@ -255,5 +255,49 @@ TEST_F(ReportFactsPgTest, DonationsOfOneAreaAndPeriodInCents) {
   EXPECT_EQ(next.shop_share_cents, 8100);
 }
 
+// Aangiftebereidheid from the registry: an incident counts as reported
+// whether its police report number came with it or was recorded later
+// (SetPoliceReport), which also replaces the sealed number on its link;
+// another area's reported incident does not count.
+TEST_F(ReportFactsPgTest, CountsIncidentsReportedWithThemOrLater) {
+  const int64_t piet = Person();
+  const int64_t later =
+      Incident(area_a_, shop_a_, "2025-02-10 12:00+00", "theft", 1000);
+  const int64_t never =
+      Incident(area_a_, shop_a_, "2025-02-11 12:00+00", "theft", 1000);
+  const int64_t at_once =
+      Incident(area_a_, shop_a_, "2025-02-12 12:00+00", "violence", 0);
+  const int64_t elsewhere =
+      Incident(area_b_, shop_b_, "2025-02-12 12:00+00", "theft", 0);
+  for (int64_t i : {later, never, at_once, elsewhere}) {
+    Id(
+        absl::StrCat("INSERT INTO incident_persons (incident_id, person_id, "
+                     "sealed_description, sealed_report_number) VALUES (",
+                     i, ", ", piet, ", 'd', '') RETURNING incident_id"));
+  }
+  for (int64_t i : {at_once, elsewhere}) {
+    Id(absl::StrCat("UPDATE incidents SET has_police_report = true WHERE id = ",
+                    i, " RETURNING id"));
+  }
+  const absl::Time from = Utc(2025, 1, 1), to = Utc(2026, 1, 1);
+  EXPECT_EQ(Facts(area_a_, from, to).incidents_reported, 1);
+
+  {
+    pqxx::work tx(*conn_);
+    PgRegistryStore::SetPoliceReport(tx, later, std::string("sealed\x01", 7));
+    tx.commit();
+  }
+  const AreaFacts f = Facts(area_a_, from, to);
+  EXPECT_EQ(f.incidents_reported, 2);
+  EXPECT_EQ(f.incidents_by_type, (Counts{{"theft", 2}, {"violence", 1}}));
+  EXPECT_EQ(Facts(area_b_, from, to).incidents_reported, 1);
+  pqxx::read_transaction tx(*conn_);
+  const auto row = PgRegistryStore::IncidentById(tx, later);
+  ASSERT_TRUE(row.has_value());
+  EXPECT_TRUE(row->has_police_report);
+  EXPECT_EQ(row->sealed_report_number, std::string("sealed\x01", 7));
+  EXPECT_FALSE(PgRegistryStore::IncidentById(tx, never)->has_police_report);
+}
+
 }  // namespace
 }  // namespace kvo::registry

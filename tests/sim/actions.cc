@@ -2,9 +2,11 @@
 
 #include <algorithm>
 #include <array>
+#include <iterator>
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "services/common/local_time.h"
 #include "tests/sim/calls.h"
@@ -21,7 +23,7 @@ struct KindName {
   Kind kind;
   const char* name;
 };
-constexpr std::array<KindName, 25> kKindNames = {{
+constexpr std::array<KindName, 26> kKindNames = {{
     {Kind::kNextDay, "next_day"},
     {Kind::kRegisterPerson, "register_person"},
     {Kind::kRecordIncident, "record_incident"},
@@ -47,6 +49,7 @@ constexpr std::array<KindName, 25> kKindNames = {{
     {Kind::kUploadPhoto, "upload_photo"},
     {Kind::kViewPhoto, "view_photo"},
     {Kind::kRotateKeys, "rotate_keys"},
+    {Kind::kRecordPoliceReport, "record_police_report"},
 }};
 
 // The offence types of policy/default.textproto; serious ones go straight
@@ -261,6 +264,15 @@ std::vector<Action> PlanDay(const Model& model, std::mt19937_64& rng,
   // The admin rotates the keys now and then (the root key more rarely).
   if (Chance(more, 0.03)) {
     push(MakeAction(Kind::kRotateKeys, Chance(more, 0.3) ? 1 : 0));
+  }
+  // Shops report some incidents to the police (after the other actors'
+  // draws from `more`, so they act as before).
+  if (!model.incidents.empty() && Chance(more, 0.4)) {
+    auto it = model.incidents.begin();
+    std::advance(
+        it, Uniform(more, 0, static_cast<int64_t>(model.incidents.size()) - 1));
+    push(MakeAction(Kind::kRecordPoliceReport, it->first, Uniform(more, 0, 2),
+                    Chance(more, 0.2) ? 1 : 0));
   }
   if (Chance(rng, 0.05)) push(MakeAction(Kind::kRunRetention));
   if (Chance(rng, 0.01))
@@ -753,6 +765,89 @@ bool RotateKeys(const Action& act, World& world, Model& model) {
   return true;
 }
 
+// A shop (or police) records that an incident was reported. Another
+// shop's shopkeeper is refused; once a number is recorded, the same again
+// is OK and another is refused; an erased person's incident is refused.
+bool RecordPoliceReport(const Action& act, World& world, Model& model) {
+  auto it = model.incidents.find(act.a);
+  if (it == model.incidents.end()) return true;
+  Incident& inc = it->second;
+  const Shop& shop = model.shops[inc.shop];
+  const Area& area = model.areas[inc.area];
+  std::string token = area.police.token;
+  std::string who = "police";
+  bool refused = false;
+  if (act.b == 0 || act.b == 2) {
+    int keeper = shop.shopkeeper;
+    if (act.b == 2) {
+      keeper = -1;
+      for (int s : area.shops) {
+        const int k = model.shops[s].shopkeeper;
+        if (k >= 0 && k != shop.shopkeeper &&
+            std::find(model.shopkeepers[k].shops.begin(),
+                      model.shopkeepers[k].shops.end(),
+                      inc.shop) == model.shopkeepers[k].shops.end()) {
+          keeper = k;
+          break;
+        }
+      }
+    }
+    if (keeper < 0) return true;
+    token = model.shopkeepers[keeper].who.token;
+    who = act.b == 0 ? "the shop's shopkeeper" : "another shop's shopkeeper";
+    refused = act.b == 2;
+  }
+  const std::string number =
+      absl::StrFormat("PL0900-2026%06d", (inc.id * 7 + act.c) % 1000000);
+  RecordPoliceReportRequest req;
+  req.set_incident_id(inc.id);
+  req.set_police_report_number(number);
+  kvo::v1::Incident out;
+  grpc::Status s =
+      world.registry().RecordPoliceReport(world.Ctx(token).get(), req, &out);
+  const std::string what =
+      absl::StrCat("RecordPoliceReport of incident ", inc.id, " by ", who);
+  if (refused) {
+    if (s.error_code() != grpc::StatusCode::PERMISSION_DENIED) {
+      UnexpectedCode(model, what, s, "PERMISSION_DENIED",
+                     "a shopkeeper reports their own shop's incidents only");
+    }
+    return true;
+  }
+  const absl::Time now = world.Now();
+  if (model.persons.at(inc.person).erased ||
+      GoneIsFine(model, inc.person, now, s)) {
+    if (!s.ok() && s.error_code() != grpc::StatusCode::NOT_FOUND &&
+        s.error_code() != grpc::StatusCode::FAILED_PRECONDITION) {
+      UnexpectedCode(model, what, s, "NOT_FOUND or FAILED_PRECONDITION",
+                     "the incident's person was erased");
+    }
+    if (s.ok()) inc.report_number = number;
+    return true;
+  }
+  if (!inc.report_number.empty() && inc.report_number != number) {
+    if (s.error_code() != grpc::StatusCode::FAILED_PRECONDITION) {
+      UnexpectedCode(
+          model, what, s, "FAILED_PRECONDITION",
+          absl::StrCat("number ", inc.report_number, " is recorded already"));
+    }
+    return true;
+  }
+  if (!s.ok()) {
+    Unexpected(model, what, s,
+               absl::StrCat("the person is kept: ",
+                            model.NeededBecause(inc.person, now)));
+    return true;
+  }
+  if (out.police_report_number() != number) {
+    model.unexpected.push_back(absl::StrCat(what, " answered number ",
+                                            out.police_report_number(),
+                                            "; expected ", number));
+  }
+  inc.report_number = number;
+  return true;
+}
+
 }  // namespace
 
 bool Execute(const Action& act, World& world, Model& model,
@@ -777,6 +872,8 @@ bool Execute(const Action& act, World& world, Model& model,
       return RegisterPerson(act, handle, world, model);
     case Kind::kRecordIncident:
       return RecordIncident(act, handle, world, model);
+    case Kind::kRecordPoliceReport:
+      return RecordPoliceReport(act, world, model);
     case Kind::kIssueCard:
       return IssueCard(act, handle, world, model, /*individual=*/false);
     case Kind::kIndividualBan:

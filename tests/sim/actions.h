@@ -51,6 +51,10 @@ enum class Kind {
   kUploadPhoto,  // police of area b: a = person (a placeholder photo)
   kViewPhoto,    // shopkeeper a: b = person (GetPhoto of their entry)
   kRotateKeys,   // admin: a = 0 the key-encryption key, 1 the root key
+  // The police report (aangifte): a = incident, b = who (0: the shop's
+  // shopkeeper, 1: police, 2: a shopkeeper of another shop, refused),
+  // c = 1: a number other than the one recorded (refused once one is).
+  kRecordPoliceReport,
 };
 
 struct Action {

@@ -103,7 +103,8 @@ struct Incident {
   absl::Time occurred;
   int day = 0;
   bool carded = false;
-  bool claimed = false;  // a donation case was opened for it
+  bool claimed = false;       // a donation case was opened for it
+  std::string report_number;  // its police report's, once recorded
 };
 
 struct Card {

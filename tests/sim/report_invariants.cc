@@ -56,6 +56,19 @@ std::string ShownTotal(const std::map<std::string, int64_t>& by_type) {
   return Shown(total);
 }
 
+// The model's incidents of `area` in `month` with a police report recorded.
+int64_t RecountReported(const Model& model, int area, absl::CivilMonth month) {
+  int64_t n = 0;
+  for (const auto& [h, inc] : model.incidents) {
+    if (inc.area == area && !inc.report_number.empty() &&
+        absl::CivilMonth(absl::ToCivilDay(inc.occurred, common::Amsterdam())) ==
+            month) {
+      ++n;
+    }
+  }
+  return n;
+}
+
 }  // namespace
 
 void ReductionReportRecounts(World& world, const Model& model,
@@ -92,6 +105,21 @@ void ReductionReportRecounts(World& world, const Model& model,
     }
     std::set<std::string> seen;
     for (const ReductionFigure& f : got.figures()) {
+      // Aangiftebereidheid: reports recorded with the incident or later.
+      if (f.metric() == "police_reports") {
+        for (int p = 0; p < 2; ++p) {
+          const std::string want =
+              Shown(RecountReported(model, static_cast<int>(a), months[p]));
+          const std::string& shown = p == 0 ? f.first() : f.second();
+          if (shown != want) {
+            diffs.push_back(absl::StrCat("area ", area.id, ", ",
+                                         absl::FormatCivilTime(months[p]),
+                                         ", police_reports: shows '", shown,
+                                         "', the model recounts '", want, "'"));
+          }
+        }
+        continue;
+      }
       if (!absl::StartsWith(f.metric(), "incidents.")) continue;
       const std::string type = f.metric().substr(10);
       seen.insert(type);

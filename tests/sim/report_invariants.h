@@ -15,7 +15,8 @@ namespace kvo::sim {
 // months only) shows the incidents the model recorded, per offence type,
 // in total and per month, each counted by when it occurred (Amsterdam); a
 // count of 1 to 4 reads "< 5" (and a total that would give it away
-// "verborgen"), every other count as it is.
+// "verborgen"), every other count as it is; and the incidents reported to
+// the police (police_reports), a report recorded after its incident too.
 void ReductionReportRecounts(World& world, const Model& model,
                              std::vector<Broken>& out);
 

@@ -11,6 +11,7 @@
 #include "services/common/local_time.h"
 #include "services/cycle/cycle_requests.h"
 #include "services/notice/letterhead.h"
+#include "services/notice/police_report.h"
 #include "services/registry/card_rules.h"
 
 namespace kvo {
@@ -139,6 +140,36 @@ TEST(LetterheadTest, MissingObjectionAddressOrAccountNamesTheCommand) {
   EXPECT_EQ(notice::Signer(l), "KVO-coördinator Brinkkwartier");
   l.coordinator = "A. de Vries, centrummanager";
   EXPECT_EQ(notice::Signer(l), "A. de Vries, centrummanager");
+}
+
+// The police report (aangifte) a shop hands to the police: Dutch, dated,
+// the time written out, money as letters write it; no shop, no report.
+TEST(PoliceReportTest, SaysWhenWhereAndWhatInDutch) {
+  notice::PoliceReportData d;
+  d.area.area_name = "Binnenstad";
+  d.area.place = "Deventer";
+  d.letter_date = absl::CivilDay(2026, 12, 8);
+  d.incident_id = 7;
+  d.shop_name = "Bakkerij de Korenaar";
+  d.occurred_at = absl::CivilMinute(2026, 12, 7, 14, 5);
+  d.offence_label = "Diefstal";
+  d.stolen_goods = "twee flessen wijn";
+  d.stolen_value_cents = 2599;
+  d.damage_cents = 0;
+  d.witnesses = {"A. de Vries"};
+  auto paragraphs = notice::PoliceReportParagraphs(d);
+  ASSERT_TRUE(paragraphs.ok()) << paragraphs.status();
+  std::string text;
+  for (const auto& p : *paragraphs) text += p.text + "\n";
+  EXPECT_THAT(text, HasSubstr("Deventer, 8 december 2026"));
+  EXPECT_THAT(text, HasSubstr("7 december 2026, 14:05"));
+  EXPECT_THAT(text, HasSubstr("waarde € 25,99"));
+  EXPECT_THAT(text, HasSubstr("Schade: € 0,00"));
+  EXPECT_THAT(text, HasSubstr("- A. de Vries"));
+  EXPECT_THAT(text, HasSubstr("Geen camerabeelden opgegeven."));
+  d.shop_name.clear();
+  EXPECT_EQ(notice::PoliceReportParagraphs(d).status().message(),
+            "shop_name: required");
 }
 
 }  // namespace

@@ -99,6 +99,41 @@ TEST(RequestValidationTest, RecordIncidentNeedsAPolicyOffenceAndSaneAmounts) {
               HasSubstr("offence_type: one of theft, pickpocketing"));
 }
 
+// One strict format for Dutch police report numbers, at RecordIncident's
+// field and at RecordPoliceReport, each naming its own kvo flag.
+TEST(RequestValidationTest, PoliceReportNumbersHaveOneFormat) {
+  for (const char* good :
+       {"PL0900-2026123456", "PL0600-20261234567", "PL1234-202612345678"}) {
+    EXPECT_TRUE(registry::CheckPoliceReportNumber("f", good).ok()) << good;
+  }
+  for (const char* bad :
+       {"", "PL0900-123", "pl0900-2026123456", "PL090-2026123456",
+        "PL0900 2026123456", "PL0900-1999123456", "PL0900-2026-123456",
+        "PL0900-2026123456789", "2026112-0042", "PL0900-20261234x6"}) {
+    EXPECT_FALSE(registry::CheckPoliceReportNumber("f", bad).ok()) << bad;
+  }
+  kvo::v1::RecordPoliceReportRequest r;
+  r.set_incident_id(4);
+  r.set_police_report_number("PL0900-123");
+  const absl::Status s = registry::ValidateRecordPoliceReportRequest(r);
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(s.message(), HasSubstr("--number"));
+  EXPECT_THAT(s.message(), HasSubstr("PL0900-2026123456"));
+  r.set_police_report_number("PL0900-2026123456");
+  EXPECT_TRUE(registry::ValidateRecordPoliceReportRequest(r).ok());
+
+  kvo::v1::RecordIncidentRequest i;
+  i.set_shop_id(1);
+  i.set_person_id(2);
+  i.set_offence_type("theft");
+  i.set_description("wijn onder de jas");
+  i.set_police_report_number("PL0600-123");
+  EXPECT_THAT(registry::ValidateRecordIncidentRequest(Ccv(), i).message(),
+              HasSubstr("--report"));
+  i.set_police_report_number("PL0600-2026123456");
+  EXPECT_TRUE(registry::ValidateRecordIncidentRequest(Ccv(), i).ok());
+}
+
 TEST(RequestValidationTest, GetNoticeDefaultsToDutch) {
   kvo::v1::GetNoticeRequest r;
   r.set_card_id(3);
