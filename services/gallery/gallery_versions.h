@@ -4,6 +4,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -69,11 +70,19 @@ class GalleryVersions final {
   // Waits until the listener has loaded the state (tests, start-up).
   bool WaitUntilTrusted(absl::Duration timeout) const;
 
+  // Called from the listener thread when a replica announced that door
+  // admission changed (AnnounceAdmissionChange), and each time the
+  // listener (re)connects (what it missed meanwhile). Set before Start.
+  void OnAdmissionChange(std::function<void()> fn) {
+    on_admission_change_ = std::move(fn);
+  }
+
  private:
   void Listen();
   void Sequence();
 
   common::DbPool& pool_;
+  std::function<void()> on_admission_change_;
   // Tags this process's sequencing rounds in their notifications.
   const std::string origin_;
   mutable std::mutex mu_;
