@@ -23,6 +23,7 @@
 #include "services/common/crypto.h"
 #include "services/common/embedded_postgres.h"
 #include "tests/support/door_page_client.h"
+#include "tests/support/polling.h"
 #include "tests/support/registry_fixture.h"
 
 namespace kvo::testing {
@@ -33,32 +34,6 @@ using grpc::health::v1::HealthCheckResponse;
 using std::chrono::milliseconds;
 using std::chrono::steady_clock;
 using ::testing::HasSubstr;
-
-HealthCheckResponse::ServingStatus HealthOf(const KvodProcess& kvod) {
-  auto stub = grpc::health::v1::Health::NewStub(kvod.Channel());
-  grpc::ClientContext ctx;
-  ctx.set_deadline(std::chrono::system_clock::now() + milliseconds(500));
-  HealthCheckResponse response;
-  if (!stub->Check(&ctx, {}, &response).ok()) {
-    return HealthCheckResponse::UNKNOWN;
-  }
-  return response.status();
-}
-
-// Polls `done` every 10 ms until it holds or `timeout` passes; how long it
-// took, or nullopt.
-template <typename Fn>
-std::optional<milliseconds> PollUntil(Fn done, milliseconds timeout) {
-  const auto start = steady_clock::now();
-  while (steady_clock::now() - start < timeout) {
-    if (done()) {
-      return std::chrono::duration_cast<milliseconds>(steady_clock::now() -
-                                                      start);
-    }
-    std::this_thread::sleep_for(milliseconds(10));
-  }
-  return std::nullopt;
-}
 
 // An external PostgreSQL for kvods started with --database-url (it
 // outlives a kvod killed with SIGKILL, which an embedded cluster does not).
