@@ -27,17 +27,19 @@ PGconn* Connect(const std::string& conninfo) {
   return conn;
 }
 
-// SELECT 1 without blocking past kTimeout: a server that hangs counts as
-// down like one that is gone.
+// kAcceptsWritesSql without blocking past kTimeout: a server that hangs
+// counts as down like one that is gone, one that answers no (a standby, a
+// demoted primary, a read-only database) as down too.
 bool Ping(PGconn* conn) {
-  if (PQsendQuery(conn, "SELECT 1") == 0) return false;
+  if (PQsendQuery(conn, kAcceptsWritesSql) == 0) return false;
   const auto deadline = steady_clock::now() + DatabaseHealth::kTimeout;
   bool ok = false;
   for (;;) {
     while (PQisBusy(conn) == 0) {
       PGresult* r = PQgetResult(conn);
       if (r == nullptr) return ok && PQstatus(conn) == CONNECTION_OK;
-      ok = PQresultStatus(r) == PGRES_TUPLES_OK;
+      ok = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1 &&
+           PQgetvalue(r, 0, 0)[0] == 't';
       PQclear(r);
     }
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -93,7 +95,8 @@ void DatabaseHealth::MarkDown() {
   }
   wake_.notify_all();
   if (changed) {
-    LogWarn("database unreachable: not serving", {{"database", name_}});
+    LogWarn("database unreachable or not accepting writes: not serving",
+            {{"database", name_}});
     on_change_(false);
   }
 }
@@ -115,7 +118,8 @@ void DatabaseHealth::Report(bool up, uint64_t epoch) {
   if (up) {
     LogInfo("database reachable again", {{"database", name_}});
   } else {
-    LogWarn("database unreachable: not serving", {{"database", name_}});
+    LogWarn("database unreachable or not accepting writes: not serving",
+            {{"database", name_}});
   }
   on_change_(up);
 }

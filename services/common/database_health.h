@@ -12,9 +12,19 @@
 
 namespace kvo::common {
 
-// Whether a database answers, for kvod's health: a thread of its own runs
-// SELECT 1 every `interval` over a connection it keeps (a new one when that
-// broke; connecting and each query give up after kTimeout), and calls
+// Whether a session of the server may write: the primary, not a standby,
+// and not read-only by default (the check of libpq's
+// target_session_attrs=read-write). kvod writes on every call (the audit
+// entry), so a database that answers but refuses writes is down for it.
+inline constexpr char kAcceptsWritesSql[] =
+    "SELECT NOT pg_is_in_recovery() AND "
+    "current_setting('transaction_read_only') = 'off'";
+
+// Whether a database answers and accepts writes, for kvod's health: a
+// thread of its own runs kAcceptsWritesSql every `interval` over a
+// connection it keeps (a new one when that broke or answered no, so a
+// multi-host --database-url finds the new primary after a failover;
+// connecting and each query give up after kTimeout), and calls
 // `on_change(up)` from that thread on every change. It starts up (kvod
 // reached the database before it serves). MarkDown() reports a loss seen
 // elsewhere, e.g. the embedded cluster's supervisor, at once; Poke() makes

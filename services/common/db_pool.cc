@@ -166,6 +166,18 @@ absl::Status DbPool::TranslateError(const std::exception& e,
     if (state == "23505") {
       return absl::AlreadyExistsError(absl::StrCat(what, ": already exists"));
     }
+    // A read-only session: the host was a primary when this connection was
+    // made and is a standby now (a failover), or is read-only by setting.
+    // The connection goes, so the next one finds the primary through
+    // target_session_attrs=read-write; the call may be retried.
+    if (state == "25006") {
+      if (lease != nullptr) lease->Discard();
+      LogWarn("database refused a write: session is read-only",
+              {{"during", what}});
+      return absl::UnavailableError(
+          absl::StrCat("the database does not accept writes now (", what,
+                       "); retry shortly"));
+    }
     if (state == "57014") {
       return absl::DeadlineExceededError(
           absl::StrCat(what, ": took too long and was cancelled"));

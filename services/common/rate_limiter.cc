@@ -2,7 +2,7 @@
 
 namespace kvo::common {
 
-int64_t RateLimiter::Acquire(absl::string_view key, int limit) {
+absl::StatusOr<int64_t> RateLimiter::Acquire(absl::string_view key, int limit) {
   const auto now = std::chrono::steady_clock::now();
   std::lock_guard lock(mu_);
   // Drop stale windows now and then so the map stays as small as the set
@@ -24,7 +24,7 @@ int64_t RateLimiter::Acquire(absl::string_view key, int limit) {
     return std::max<int64_t>(1, left.count() + 1);
   }
   ++w.count;
-  return 0;
+  return int64_t{0};
 }
 
 }  // namespace kvo::common

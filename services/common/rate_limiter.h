@@ -7,22 +7,33 @@
 #include <string>
 #include <unordered_map>
 
+#include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 
 namespace kvo::common {
 
-// Fixed-window counters per key (a principal, a source address), in this
-// process's memory: with N replicas a client gets at most N times the limit,
-// which is what a per-replica limit is for (scraping, password guessing);
-// the per-account lockout that must hold globally lives in the database.
+// A limit of events per key (a principal, a source address) and fixed
+// window, the window being the implementation's. Acquire counts one event
+// for `key`: 0 when allowed, else the seconds until the window resets and
+// `limit` events are allowed again; UNAVAILABLE when the count cannot be
+// kept (the caller refuses: a limit that cannot count lets nothing through).
 // Thread-safe.
-class RateLimiter final {
+class RateLimit {
+ public:
+  virtual ~RateLimit() = default;
+  virtual absl::StatusOr<int64_t> Acquire(absl::string_view key, int limit) = 0;
+};
+
+// Fixed-window counters in this process's memory: with N replicas a client
+// gets up to N times the limit. For what must not cost a database round
+// trip (the no-change door sync) and for unit tests; what must hold across
+// replicas (password guessing, photo views) counts in the database
+// (PgRateLimiter). Never fails.
+class RateLimiter final : public RateLimit {
  public:
   explicit RateLimiter(std::chrono::seconds window) : window_(window) {}
 
-  // Counts one event for `key`; 0 when allowed, else the seconds until the
-  // window resets and `limit` events are allowed again.
-  int64_t Acquire(absl::string_view key, int limit);
+  absl::StatusOr<int64_t> Acquire(absl::string_view key, int limit) override;
 
  private:
   struct Window {

@@ -27,7 +27,10 @@ void RaiseAlteredRowAlarm(pqxx::transaction_base& tx, audit::AuditRecord who,
 // raises the integrity alarm. What it reads is kept per principal for
 // `ttl`, so a door's frequent syncs cost no database work; this replica's
 // own changes to licences and participants take effect at once (Forget),
-// another replica's within `ttl`. Thread-safe.
+// another replica's as soon as its announcement is heard
+// (gallery::AnnounceAdmissionChange; kvod wires Forget to it), and a
+// shop membership (the registry's, not announced) within `ttl`.
+// Thread-safe.
 class CycleDoorAdmission final : public gallery::DoorAdmission {
  public:
   explicit CycleDoorAdmission(common::DbPool& pool,

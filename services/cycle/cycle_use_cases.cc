@@ -14,6 +14,7 @@
 #include "services/cycle/pg_cycle_store.h"
 #include "services/cycle/schouw_photo_rules.h"
 #include "services/cycle/survey_rules.h"
+#include "services/gallery/door_admission.h"
 #include "services/identity/pg_identity_store.h"
 #include "services/photos/photo_intake.h"
 #include "services/photos/policy_limits.h"
@@ -428,6 +429,7 @@ absl::StatusOr<kvo::v1::Participant> CycleUseCases::RecordParticipant(
         }
         ParticipationRow row{r.shop_id(), days->agreement, days->declaration};
         Store::UpsertParticipation(tx, row, who.principal_id);
+        gallery::AnnounceAdmissionChange(tx);
         Audit(tx, who, "cycle.record_participant", r.area_id());
         return ParticipantProto(*shop, {{row.shop_id, row}});
       });
@@ -471,6 +473,7 @@ absl::StatusOr<kvo::v1::Licence> CycleUseCases::RecordLicence(
         row.valid_from = days->valid_from;
         row.valid_until = days->valid_until;
         row.id = Store::InsertLicence(tx, row, who.principal_id);
+        gallery::AnnounceAdmissionChange(tx);
         Audit(tx, who, "cycle.record_licence", r.area_id());
         return LicenceProto(row, today);
       });

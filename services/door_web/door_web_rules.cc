@@ -106,16 +106,23 @@ std::optional<std::string> CookieValue(absl::string_view header,
   return found;
 }
 
-std::string CsrfKey::TokenFor(absl::string_view bound_to) const {
+std::string CsrfKey::Token(absl::string_view key, absl::string_view bound_to) {
   return common::HexEncode(
-      common::HmacSha256(key_, absl::StrCat("kvo door csrf\n", bound_to)));
+      common::HmacSha256(key, absl::StrCat("kvo door csrf\n", bound_to)));
+}
+
+std::string CsrfKey::TokenFor(absl::string_view bound_to) const {
+  return Token(key_, bound_to);
 }
 
 bool CsrfKey::Matches(absl::string_view bound_to,
                       absl::string_view given) const {
   if (bound_to.empty() || given.empty()) return false;
-  const std::string want = TokenFor(bound_to);
-  return want.size() == given.size() && common::SecretsEqual(want, given);
+  auto matches = [&](absl::string_view key) {
+    const std::string want = Token(key, bound_to);
+    return want.size() == given.size() && common::SecretsEqual(want, given);
+  };
+  return matches(key_) || (!also_accepted_.empty() && matches(also_accepted_));
 }
 
 absl::StatusOr<std::map<std::string, std::string>> ParseForm(

@@ -45,13 +45,19 @@ std::optional<std::string> CookieValue(absl::string_view header,
 // to (the session token, or before login the login nonce), hex.
 class CsrfKey final {
  public:
-  explicit CsrfKey(std::string key) : key_(std::move(key)) {}
+  // Tokens are made with `key`; those of `also_accepted` (a former key,
+  // empty: none) still match.
+  explicit CsrfKey(std::string key, std::string also_accepted = "")
+      : key_(std::move(key)), also_accepted_(std::move(also_accepted)) {}
   std::string TokenFor(absl::string_view bound_to) const;
   // Constant-time; false for an empty `bound_to` or `given`.
   bool Matches(absl::string_view bound_to, absl::string_view given) const;
 
  private:
+  static std::string Token(absl::string_view key, absl::string_view bound_to);
+
   std::string key_;
+  std::string also_accepted_;
 };
 
 // application/x-www-form-urlencoded into fields. INVALID_ARGUMENT for a

@@ -123,7 +123,8 @@ class DoorWebServer::Impl {
         tls_(tls),
         options_(std::move(options)),
         csrf_(options_.csrf_key.empty() ? common::RandomBytes(32)
-                                        : options_.csrf_key),
+                                        : options_.csrf_key,
+              options_.csrf_also_accepted),
         server_([this](SSL_CTX& ctx) {
           auto s = common::UseServerMaterial(ctx, tls_);
           if (!s.ok()) tls_error_ = s;

@@ -25,10 +25,14 @@ struct DoorWebOptions {
   // Polls that found nothing new are counted here (as no-change gRPC syncs
   // are) instead of logged one by one; nullptr: logged.
   common::NoChangeCounter* no_change = nullptr;
-  // The key of the page's CSRF tokens. Kept across restarts (kvod derives
-  // it from its TLS key), a page open before a restart keeps syncing;
+  // The key of the page's CSRF tokens. Kept across restarts and the same
+  // on every replica (kvod derives it from the row seal key they share), a
+  // page open before a restart, or polling another replica, keeps syncing;
   // empty: a random one, and open pages get 403 until reloaded.
   std::string csrf_key;
+  // A former key whose tokens are still accepted (none are issued with
+  // it); empty: none.
+  std::string csrf_also_accepted;
 };
 
 // The door page: a thin HTTPS adapter (cpp-httplib) in front of the same use

@@ -1,11 +1,19 @@
 #ifndef KVO_SERVICES_GALLERY_DOOR_ADMISSION_H_
 #define KVO_SERVICES_GALLERY_DOOR_ADMISSION_H_
 
+#include <pqxx/pqxx>
+
 #include "absl/status/status.h"
 #include "absl/time/time.h"
 #include "services/identity/access_control.h"
 
 namespace kvo::gallery {
+
+// Tells every kvod on the database, when `tx` commits, that what a
+// DoorAdmission reads changed (a licence, a participant): each forgets
+// what it kept (GalleryVersions hears it), so a change made through one
+// replica reaches the doors of the others within a second, not a TTL.
+void AnnounceAdmissionChange(pqxx::transaction_base& tx);
 
 // "Licence first" (DESIGN.md): whether the door gallery may be shown to a
 // caller at all. The gallery owns this interface; the KVO cycle module,

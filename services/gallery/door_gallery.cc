@@ -133,6 +133,7 @@ DoorGallery::DoorGallery(const kvo::v1::Policy& policy, common::DbPool& pool,
                          const registry::KeyRing& keys,
                          GalleryVersions& versions, DoorAdmission& admission,
                          const common::Clock& clock,
+                         common::RateLimit& photo_limit,
                          common::ForegroundCalls* foreground)
     : policy_(policy),
       pool_(pool),
@@ -142,6 +143,7 @@ DoorGallery::DoorGallery(const kvo::v1::Policy& policy, common::DbPool& pool,
       admission_(admission),
       clock_(clock),
       foreground_(foreground),
+      photo_limiter_(photo_limit),
       synced_no_change_(SyncCounter("no_change")),
       synced_delta_(SyncCounter("delta")),
       synced_full_(SyncCounter("full")),
@@ -181,7 +183,7 @@ absl::StatusOr<DoorSync> DoorGallery::SyncUncounted(
     int64_t* retry_after_s) {
   const common::ForegroundCalls::Scope in_flight(foreground_);
   if (auto s =
-          Limit(call, "gallery syncs",
+          Limit(sync_limiter_, call, "gallery syncs",
                 policy_.rate_limits().gallery_syncs_per_hour(), retry_after_s);
       !s.ok()) {
     return s;
@@ -437,7 +439,7 @@ absl::StatusOr<kvo::v1::Photo> DoorGallery::GetPhoto(
   if (auto s = ValidateGetPhotoRequest(request); !s.ok()) return s;
   if (auto s = Admit(call, "gallery.get_photo"); !s.ok()) return s;
   if (auto s =
-          Limit(call, "photo views",
+          Limit(photo_limiter_, call, "photo views",
                 policy_.rate_limits().photo_reads_per_hour(), retry_after_s);
       !s.ok()) {
     return s;
@@ -488,14 +490,16 @@ absl::StatusOr<kvo::v1::Photo> DoorGallery::GetPhoto(
   return photo;
 }
 
-absl::Status DoorGallery::Limit(const Call& call, absl::string_view what,
-                                int per_hour, int64_t* retry_after_s) {
-  const int64_t wait = limiter_.Acquire(
+absl::Status DoorGallery::Limit(common::RateLimit& limit, const Call& call,
+                                absl::string_view what, int per_hour,
+                                int64_t* retry_after_s) {
+  const absl::StatusOr<int64_t> wait = limit.Acquire(
       absl::StrCat(what, ":", call.caller.principal_id), per_hour);
-  if (retry_after_s != nullptr) *retry_after_s = wait;
-  if (wait == 0) return absl::OkStatus();
+  if (!wait.ok()) return wait.status();
+  if (retry_after_s != nullptr) *retry_after_s = *wait;
+  if (*wait == 0) return absl::OkStatus();
   return absl::ResourceExhaustedError(absl::StrCat(
-      "at most ", per_hour, " ", what, " an hour; retry in ", wait, " s"));
+      "at most ", per_hour, " ", what, " an hour; retry in ", *wait, " s"));
 }
 
 }  // namespace kvo::gallery

@@ -43,7 +43,13 @@ struct DoorSync {
 // database and writes no audit entry; one that discloses N persons writes
 // one entry naming them; every photo view is audited with the purpose the
 // adapter names. Per-principal hourly limits of policy/ rate_limits give
-// RESOURCE_EXHAUSTED and set `*retry_after_s`. What is in force is decided
+// RESOURCE_EXHAUSTED and set `*retry_after_s`: photo views are counted in
+// `photo_limit` (kvod's holds across replicas: common::PgRateLimiter; when
+// it cannot count, the view is refused UNAVAILABLE), syncs in this
+// process's memory, because a no-change sync must not reach the database
+// (with N replicas a device may sync N times as often; a sync discloses
+// nothing a device does not already hold unless the registry changed, and
+// every disclosure is audited). What is in force is decided
 // at `clock`'s now. Neither a sync nor a photo is served unless `admission`
 // lets the caller in (licence first): FAILED_PRECONDITION, audited, with
 // its reason. Every sync's outcome is counted in common::ProcessMetrics()
@@ -53,7 +59,7 @@ class DoorGallery final {
   DoorGallery(const kvo::v1::Policy& policy, common::DbPool& pool,
               identity::RpcGuard& guard, const registry::KeyRing& keys,
               GalleryVersions& versions, DoorAdmission& admission,
-              const common::Clock& clock,
+              const common::Clock& clock, common::RateLimit& photo_limit,
               common::ForegroundCalls* foreground = nullptr);
 
   absl::StatusOr<DoorSync> Sync(const identity::Call& call,
@@ -81,8 +87,9 @@ class DoorGallery final {
       const identity::Call& call, const GalleryVersions::View& view);
   // The admission's answer; a refusal is audited first.
   absl::Status Admit(const identity::Call& call, absl::string_view action);
-  absl::Status Limit(const identity::Call& call, absl::string_view what,
-                     int per_hour, int64_t* retry_after_s);
+  absl::Status Limit(common::RateLimit& limit, const identity::Call& call,
+                     absl::string_view what, int per_hour,
+                     int64_t* retry_after_s);
 
   const kvo::v1::Policy& policy_;
   common::DbPool& pool_;
@@ -95,7 +102,8 @@ class DoorGallery final {
   common::ForegroundCalls* foreground_;
   DoorCache door_{kDoorCacheBytes};
   ThumbnailCache thumbnails_{kThumbnailCacheBytes};
-  common::RateLimiter limiter_{std::chrono::hours(1)};
+  common::RateLimiter sync_limiter_{std::chrono::hours(1)};
+  common::RateLimit& photo_limiter_;
   // kvo_door_syncs_total by outcome: no_change, delta, full, refused.
   common::Counter& synced_no_change_;
   common::Counter& synced_delta_;

@@ -2,6 +2,7 @@
 
 #include <pqxx/pqxx>
 
+#include "services/gallery/door_admission.h"
 #include "services/gallery/pg_gallery_store.h"
 
 namespace kvo::gallery {
@@ -32,6 +33,10 @@ void GalleryCardSink::CardsCommitted(
   for (const auto& c : cards) {
     if (!c.revoked) versions_.Advance(c.area_id, 0, c.valid_until);
   }
+}
+
+void AnnounceAdmissionChange(pqxx::transaction_base& tx) {
+  PgGalleryStore::AnnounceAdmissionChange(tx);
 }
 
 }  // namespace kvo::gallery

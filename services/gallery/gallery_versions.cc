@@ -2,6 +2,7 @@
 
 #include <pqxx/notification>
 #include <set>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/numbers.h"
@@ -25,6 +26,10 @@ class AreaReceiver final : public pqxx::notification_receiver {
     int64_t area = 0, version = 0;
     // This process's own sequencer already applied its rounds (Sequence):
     // re-reading them would cost a query per round for nothing.
+    if (payload == PgGalleryStore::kAdmissionChanged) {
+      admission_changed = true;
+      return;
+    }
     if (parts.size() == 3 && parts[2] == self_) return;
     if (parts.size() >= 2 && absl::SimpleAtoi(parts[0], &area) &&
         absl::SimpleAtoi(parts[1], &version)) {
@@ -34,6 +39,7 @@ class AreaReceiver final : public pqxx::notification_receiver {
   }
   std::set<int64_t> areas;
   int64_t newest = 0;
+  bool admission_changed = false;
 
  private:
   const std::string self_;
@@ -216,8 +222,14 @@ void GalleryVersions::Listen() {
         newest_ = newest;
         trusted_ = true;
       }
+      // What admission changed while no one listened is forgotten too.
+      if (on_admission_change_) on_admission_change_();
       while (!stop_) {
         conn.await_notification(0, 200'000);
+        if (std::exchange(receiver.admission_changed, false) &&
+            on_admission_change_) {
+          on_admission_change_();
+        }
         if (receiver.areas.empty()) continue;
         std::vector<int64_t> areas(receiver.areas.begin(),
                                    receiver.areas.end());

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -76,6 +77,13 @@ class GalleryVersions final {
   // Waits until the listener has loaded the state (tests, start-up).
   bool WaitUntilTrusted(absl::Duration timeout) const;
 
+  // Called from the listener thread when a replica announced that door
+  // admission changed (AnnounceAdmissionChange), and each time the
+  // listener (re)connects (what it missed meanwhile). Set before Start.
+  void OnAdmissionChange(std::function<void()> fn) {
+    on_admission_change_ = std::move(fn);
+  }
+
  private:
   void Listen();
   void Sequence();
@@ -83,6 +91,7 @@ class GalleryVersions final {
   View ViewOf(absl::Span<const int64_t> areas, absl::Time now) const;
 
   common::DbPool& pool_;
+  std::function<void()> on_admission_change_;
   // Tags this process's sequencing rounds in their notifications.
   const std::string origin_;
   mutable std::mutex mu_;

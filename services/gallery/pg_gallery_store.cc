@@ -38,6 +38,7 @@ constexpr char kLogSql[] =
 constexpr char kNotifySql[] =
     "SELECT pg_notify('kvo_gallery', a::text || ' ' || $1::text || $3) "
     "FROM (SELECT DISTINCT unnest($2::bigint[]) AS a) d";
+constexpr char kNotifyAdmissionSql[] = "SELECT pg_notify('kvo_gallery', $1)";
 constexpr char kCurrentSql[] = "SELECT version FROM gallery_counter";
 constexpr char kAreaStatesSql[] =
     "SELECT a.id, COALESCE((SELECT max(g.version) FROM gallery_changes g "
@@ -128,6 +129,10 @@ Sequenced PgGalleryStore::SequencePending(Tx& tx, absl::string_view origin) {
   ExecPrepared(tx, kNotifySql, out.version, SqlArray(out.areas),
                origin.empty() ? std::string() : absl::StrCat(" ", origin));
   return out;
+}
+
+void PgGalleryStore::AnnounceAdmissionChange(Tx& tx) {
+  tx.exec_params(kNotifyAdmissionSql, std::string(kAdmissionChanged));
 }
 
 int64_t PgGalleryStore::CurrentVersion(Tx& tx) {

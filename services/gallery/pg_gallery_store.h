@@ -66,8 +66,16 @@ class PgGalleryStore final {
  public:
   using Tx = pqxx::transaction_base;
   // The NOTIFY channel: payload "area_id version", or "area_id version
-  // origin" when the sequencing process keeps its own state already.
+  // origin" when the sequencing process keeps its own state already, or
+  // kAdmissionChanged.
   static constexpr char kChannel[] = "kvo_gallery";
+  // The payload saying that what admits callers to the door (licences,
+  // participants, declarations) changed: every kvod forgets what its
+  // DoorAdmission kept. Older kvods ignore it (no area in it).
+  static constexpr char kAdmissionChanged[] = "admission";
+
+  // Notifies every replica, when `tx` commits, with kAdmissionChanged.
+  static void AnnounceAdmissionChange(Tx& tx);
 
   // Logs the changes, unversioned: no lock, so use cases writing at once
   // commit at once. SequencePending gives them their version.

@@ -37,11 +37,13 @@ struct LoginDecision {
 }  // namespace
 
 Sessions::Sessions(const kvo::v1::Policy& policy, common::DbPool& pool,
-                   RpcGuard& guard, const common::Clock& clock)
+                   RpcGuard& guard, const common::Clock& clock,
+                   common::RateLimit& address_limit)
     : policy_(policy),
       pool_(pool),
       guard_(guard),
       clock_(clock),
+      login_limiter_(address_limit),
       hashing_slots_(policy.identity().max_concurrent_password_hashes()) {
   dummy_hash_ = common::HashPassword(common::HexEncode(common::RandomBytes(16)))
                     .value_or("");
@@ -49,16 +51,17 @@ Sessions::Sessions(const kvo::v1::Policy& policy, common::DbPool& pool,
 
 absl::Status Sessions::LimitAddress(const Call& call,
                                     absl::string_view action) {
-  const int64_t wait = login_limiter_.Acquire(
+  const absl::StatusOr<int64_t> wait = login_limiter_.Acquire(
       call.peer, policy_.rate_limits().logins_per_address_per_minute());
-  if (wait == 0) return absl::OkStatus();
+  if (!wait.ok()) return wait.status();
+  if (*wait == 0) return absl::OkStatus();
   guard_.AuditUnauthenticatedRefusal(
       call.peer,
       guard_.Record(call, action, "", "rate limit", Outcome::kDenied));
   return absl::ResourceExhaustedError(
       absl::StrCat("too many bootstrap, enroll and login attempts from your "
                    "address; retry in ",
-                   wait, " s"));
+                   *wait, " s"));
 }
 
 absl::StatusOr<HashingSlots::Slot> Sessions::HashingSlot() {

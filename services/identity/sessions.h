@@ -36,8 +36,11 @@ struct Session {
 class Sessions final {
  public:
   // Session lifetimes and lockouts run on `clock` (kvod's), as every rule.
+  // `address_limit` counts Bootstrap, Enroll and Login per source address
+  // over one minute; kvod gives it one that holds across replicas
+  // (common::PgRateLimiter).
   Sessions(const kvo::v1::Policy& policy, common::DbPool& pool, RpcGuard& guard,
-           const common::Clock& clock);
+           const common::Clock& clock, common::RateLimit& address_limit);
 
   // `call` is the guard's (Login is public): its peer is the address
   // limited and recorded.
@@ -47,7 +50,8 @@ class Sessions final {
   // in the token cache.
   absl::Status Logout(const Call& call, const std::string& token);
 
-  // The shared per-address limit of Bootstrap, Enroll and Login.
+  // The shared per-address limit of Bootstrap, Enroll and Login;
+  // UNAVAILABLE when it cannot be counted (fails closed).
   absl::Status LimitAddress(const Call& call, absl::string_view action);
   // An Argon2id slot, or RESOURCE_EXHAUSTED after the policy's wait.
   absl::StatusOr<HashingSlots::Slot> HashingSlot();
@@ -58,7 +62,7 @@ class Sessions final {
   RpcGuard& guard_;
   const common::Clock& clock_;
   // Bootstrap, Enroll and Login together, per source address.
-  common::RateLimiter login_limiter_{std::chrono::seconds(60)};
+  common::RateLimit& login_limiter_;
   HashingSlots hashing_slots_;
   // Verified against when the login is unknown, locked or not enrolled, so
   // timing does not tell them from a wrong password.

@@ -24,6 +24,7 @@
 #include <optional>
 #include <thread>
 
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -55,6 +56,7 @@
 #include "services/common/migrator.h"
 #include "services/common/no_change_calls.h"
 #include "services/common/periodic_task.h"
+#include "services/common/pg_rate_limiter.h"
 #include "services/common/policy_loader.h"
 #include "services/common/rotating_file.h"
 #include "services/common/row_seal.h"
@@ -395,11 +397,27 @@ struct Runtime {
 absl::Status ConnectAndMigrate(const std::string& conninfo,
                                const std::vector<common::Migration>& migrations,
                                absl::string_view external_flag) {
+  // kvod writes on every call: a database that only reads (a standby, a
+  // read-only one; with target_session_attrs=read-write libpq already
+  // skips those hosts) is refused at once rather than served NOT_SERVING.
+  const std::string read_only = absl::StrCat(
+      external_flag.empty() ? "the embedded database" : external_flag,
+      ": no host accepted writes (each is read-only or a standby); kvod "
+      "needs the primary: name every node of the cluster with "
+      "target_session_attrs=read-write, or the primary's address");
   std::unique_ptr<pqxx::connection> conn;
   try {
     conn = std::make_unique<pqxx::connection>(conninfo);
+    pqxx::nontransaction tx(*conn);
+    if (!tx.exec1(common::kAcceptsWritesSql)[0].as<bool>()) {
+      return absl::FailedPreconditionError(read_only);
+    }
   } catch (const std::exception& e) {
     std::string detail = e.what();
+    if (absl::StrContains(detail, "session is read-only") ||
+        absl::StrContains(detail, "server is in hot standby mode")) {
+      return absl::FailedPreconditionError(read_only);
+    }
     detail = detail.substr(0, detail.find('\n'));
     return absl::UnavailableError(
         absl::StrCat(external_flag.empty()
@@ -736,6 +754,12 @@ int RunKvod(const KvodConfig& config) {
   auto seal_key = common::LoadOrCreateKeyFile(
       data_dir / "identity" / "seal.key", "row seal key");
   if (!seal_key.ok()) return fail_and_clean(seal_key.status().message());
+  // The door page's CSRF key comes from the seal key, which every replica
+  // shares (it refuses to start without it), so a page polling through a
+  // load balancer that lands on another kvod is not refused with 403, even
+  // when each kvod has a TLS key of its own. Kept across restarts too.
+  const common::Sha256Digest door_csrf =
+      common::HmacSha256(seal_key->bytes(), "kvo door page csrf v2");
   common::InstallProcessRowSeal(
       std::make_shared<const common::RowSeal>(std::move(*seal_key)));
   auto witness = audit::Witness::Open(data_dir / "audit" / "witness.log");
@@ -804,7 +828,12 @@ int RunKvod(const KvodConfig& config) {
       access, authenticator, *rt.pool, audit_integrity,
       policy->rate_limits()
           .unauthenticated_refusals_audited_per_address_per_minute());
-  identity::Sessions sessions(*policy, *rt.pool, guard, clock);
+  // Limits that must hold across replicas count in the database.
+  common::PgRateLimiter login_limit(*rt.pool, "login",
+                                    std::chrono::seconds(60));
+  common::PgRateLimiter photo_limit(*rt.door_pool, "photo",
+                                    std::chrono::hours(1));
+  identity::Sessions sessions(*policy, *rt.pool, guard, clock, login_limit);
   identity::IdentityServiceImpl identity_service(*policy, *rt.pool, guard,
                                                  sessions, clock);
   audit::AuditTrust audit_trust;
@@ -902,9 +931,13 @@ int RunKvod(const KvodConfig& config) {
   // Licence first: the cycle module's records decide who gets a gallery,
   // through gRPC and the door page alike.
   cycle::CycleDoorAdmission door_admission(*rt.door_pool);
+  // Another replica's change to licences or participants reaches this
+  // one's doors as soon as it is heard, not after the admission's TTL.
+  gallery_versions.OnAdmissionChange(
+      [&door_admission] { door_admission.Forget(); });
   gallery::DoorGallery door_gallery(*policy, *rt.door_pool, guard, **keys,
                                     gallery_versions, door_admission, clock,
-                                    rt.door_calls.get());
+                                    photo_limit, rt.door_calls.get());
   gallery::GalleryServiceImpl gallery_service(
       *policy, *rt.pool, guard, **keys, gallery_versions, clock, door_gallery);
   cycle::CycleUseCases cycle_use_cases(*policy, *questionnaire, *rt.pool,
@@ -1058,12 +1091,13 @@ int RunKvod(const KvodConfig& config) {
     web.listen = config.http_listen;
     web.poll_seconds = config.http_poll_seconds;
     web.no_change = &no_change;  // declared before, outlives the page
-    // The CSRF tokens' key outlives a restart (and is the same on replicas
-    // that share the TLS key): a door page open across a restart or an
-    // upgrade keeps syncing instead of answering 403 until reloaded.
-    const common::Sha256Digest csrf =
+    web.csrf_key.assign(door_csrf.begin(), door_csrf.end());
+    // Tokens of the key kvod took from its TLS key before (a page open
+    // across the upgrade to this kvod, or served by a replica not yet
+    // upgraded) are still accepted.
+    const common::Sha256Digest before =
         common::HmacSha256(tls->server_key_pem, "kvo door page csrf v1");
-    web.csrf_key.assign(csrf.begin(), csrf.end());
+    web.csrf_also_accepted.assign(before.begin(), before.end());
     door_web = std::make_unique<door_web::DoorWebServer>(
         *policy, guard, sessions, door_gallery, incidents, *tls, web);
     auto port = door_web->Start();

@@ -20,6 +20,7 @@
 #include "gtest/gtest.h"
 #include "services/common/embedded_postgres.h"
 #include "services/common/proc_stat.h"
+#include "tests/support/polling.h"
 #include "tests/support/registry_fixture.h"
 
 namespace kvo::testing {
@@ -41,21 +42,6 @@ long PostmasterPid(const fs::path& data) {
 
 // Running, not a zombie (an orphan's exit may wait for its reaper).
 bool Alive(long pid) { return common::ProcessAlive(static_cast<pid_t>(pid)); }
-
-// Polls `done` every 20 ms until it holds or `timeout` passes; how long it
-// took, or nullopt.
-template <typename Fn>
-std::optional<milliseconds> PollUntil(Fn done, milliseconds timeout) {
-  const auto start = steady_clock::now();
-  while (steady_clock::now() - start < timeout) {
-    if (done()) {
-      return std::chrono::duration_cast<milliseconds>(steady_clock::now() -
-                                                      start);
-    }
-    std::this_thread::sleep_for(milliseconds(20));
-  }
-  return std::nullopt;
-}
 
 // What the writers were told: the ids of acknowledged writes (kept apart
 // per kind), and every failure's code, with the messages of UNAVAILABLE.
@@ -81,17 +67,6 @@ struct Acked {
     return persons.size();
   }
 };
-
-HealthCheckResponse::ServingStatus HealthOf(const KvodProcess& kvod) {
-  auto stub = grpc::health::v1::Health::NewStub(kvod.Channel());
-  grpc::ClientContext ctx;
-  ctx.set_deadline(std::chrono::system_clock::now() + milliseconds(500));
-  HealthCheckResponse response;
-  if (!stub->Check(&ctx, {}, &response).ok()) {
-    return HealthCheckResponse::UNKNOWN;
-  }
-  return response.status();
-}
 
 class CrashE2E : public RegistryFixture {
  protected:

@@ -649,21 +649,11 @@ TEST(TwoKvodE2E, TwoProcessesOnOneDatabaseKeepOneConsistentLog) {
       {"--data-dir=" + (tmp.path() / "stranger").string(), url[0], url[1]}));
   EXPECT_EQ(stranger.exit_code, 2);
   EXPECT_THAT(stranger.err, HasSubstr("another root key"));
+  // Replicas share the root key, the audit log's keys (one log, one
+  // signing key, one MAC key) and the seal of what grants access (a login
+  // sealed by one is let in by the other).
   const fs::path data_b = tmp.path() / "b";
-  fs::create_directories(data_b / "keys");
-  fs::copy_file(data_a / "keys" / "root.key", data_b / "keys" / "root.key");
-  // And the audit log's keys: one log, one signing key, one MAC key.
-  fs::create_directories(data_b / "audit");
-  fs::permissions(data_b / "audit", fs::perms::owner_all);
-  for (const char* key : {"signing.key", "mac.key"}) {
-    fs::copy_file(data_a / "audit" / key, data_b / "audit" / key);
-  }
-  // And the seal of what grants access: a login sealed by one is let in by
-  // the other.
-  fs::create_directories(data_b / "identity");
-  fs::permissions(data_b / "identity", fs::perms::owner_all);
-  fs::copy_file(data_a / "identity" / "seal.key",
-                data_b / "identity" / "seal.key");
+  ShareReplicaKeys(data_a, data_b);
   auto b = KvodProcess::Start(data_b, url);
   ASSERT_NE(b, nullptr);
   auto id_a = IdentityService::NewStub(a->Channel());

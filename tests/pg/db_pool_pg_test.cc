@@ -233,5 +233,33 @@ TEST_F(DbPoolTest, SerializationFailuresAreRetried) {
   EXPECT_EQ(attempts, 3);
 }
 
+// A connection made to a primary that is read-only now (a standby after a
+// failover, or read-only by setting) answers 25006 on a write: UNAVAILABLE
+// with a retry hint, and the connection is dropped, so the next call gets
+// a fresh one (which target_session_attrs=read-write points at the new
+// primary) instead of failing on the old one for ever.
+TEST_F(DbPoolTest, AReadOnlySessionIsUnavailableAndDropped) {
+  DbPool pool(conninfo(), 1);
+  ASSERT_TRUE(pool.InTransaction(
+                      "demote",
+                      [](pqxx::work& tx) {
+                        tx.exec0(
+                            "SET SESSION default_transaction_read_only = on");
+                        return absl::OkStatus();
+                      })
+                  .ok());
+  absl::Status refused = pool.InTransaction("create area", [](pqxx::work& tx) {
+    return InsertArea(tx, "Binnenstad");
+  });
+  EXPECT_EQ(refused.code(), absl::StatusCode::kUnavailable) << refused;
+  EXPECT_THAT(refused.message(), HasSubstr("retry"));
+  EXPECT_THAT(refused.message(), ::testing::Not(HasSubstr("INSERT")));
+  absl::Status again = pool.InTransaction("create area", [](pqxx::work& tx) {
+    return InsertArea(tx, "Binnenstad");
+  });
+  EXPECT_TRUE(again.ok()) << again << ": the read-only connection was kept";
+  EXPECT_EQ(CountAreas(pool), 1);
+}
+
 }  // namespace
 }  // namespace kvo::common

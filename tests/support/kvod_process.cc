@@ -40,6 +40,18 @@ std::vector<std::string> KvodCommand(std::vector<std::string> args) {
   return argv;
 }
 
+void ShareReplicaKeys(const std::filesystem::path& from,
+                      const std::filesystem::path& to) {
+  namespace fs = std::filesystem;
+  for (const char* file : {"keys/root.key", "audit/signing.key",
+                           "audit/mac.key", "identity/seal.key"}) {
+    const fs::path dir = (to / file).parent_path();
+    fs::create_directories(dir);
+    fs::permissions(dir, fs::perms::owner_all);
+    fs::copy_file(from / file, to / file, fs::copy_options::overwrite_existing);
+  }
+}
+
 std::unique_ptr<KvodProcess> KvodProcess::Start(
     const std::filesystem::path& data_dir,
     std::vector<std::string> extra_args) {

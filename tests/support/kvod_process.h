@@ -28,6 +28,12 @@ std::vector<std::string> KvodCommand(std::vector<std::string> args);
 std::string EmbeddedConninfo(const std::filesystem::path& data_dir,
                              const std::string& dbname = "kvo");
 
+// Copies from the data directory `from` into `to` (made if missing) the
+// files every replica of one registry must share: the root key, the audit
+// log's signing and MAC keys and the seal of what grants access.
+void ShareReplicaKeys(const std::filesystem::path& from,
+                      const std::filesystem::path& to);
+
 class KvodProcess final {
  public:
   // nullptr (with a test failure naming kvod's stderr) when it did not start.

@@ -83,6 +83,17 @@ TEST(DoorWebCsrf, TokenIsBoundToTheSessionAndTheKey) {
   EXPECT_FALSE(key.Matches("session-a", token.substr(1)));
 }
 
+// Upgrading kvod changes the key; a page open across the upgrade keeps its
+// token, but new tokens are made with the new key only.
+TEST(DoorWebCsrf, AFormerKeysTokensStillMatch) {
+  const CsrfKey former(std::string(32, 'f'));
+  const CsrfKey key(std::string(32, 'k'), std::string(32, 'f'));
+  EXPECT_TRUE(key.Matches("session-a", former.TokenFor("session-a")));
+  EXPECT_FALSE(key.Matches("session-b", former.TokenFor("session-a")));
+  EXPECT_NE(key.TokenFor("session-a"), former.TokenFor("session-a"));
+  EXPECT_FALSE(former.Matches("session-a", key.TokenFor("session-a")));
+}
+
 TEST(DoorWebForms, ParsesUrlEncodedFields) {
   auto form = ParseForm("login=jan+de+v%C3%A9r&password=a%26b%3Dc&empty=");
   ASSERT_TRUE(form.ok()) << form.status();
