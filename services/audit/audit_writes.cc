@@ -17,6 +17,9 @@ constexpr size_t kMaxTracked = 1'000'000;
 
 }  // namespace
 
+// The writes of the transaction open on this thread.
+thread_local std::vector<int64_t> AuditWrites::pending_;
+
 AuditWrites::AuditWrites() : writer_(16, '\0') {
   randombytes_buf(writer_.data(), writer_.size());
 }
@@ -37,6 +40,17 @@ void AuditWrites::Written(int64_t id, int64_t xid, int64_t at_micros) {
     written_.erase(written_.begin(), written_.begin() + written_.size() / 2);
   }
   written_.push_back({id, xid, at_micros, false});
+  unacknowledged_.insert(id);
+  pending_.push_back(id);
+  common::ListenToThisCommit(this);
+}
+
+void AuditWrites::CommitOutcome(bool committed) {
+  std::vector<int64_t> ids;
+  ids.swap(pending_);
+  if (!committed) return;
+  std::lock_guard lock(mu_);
+  for (int64_t id : ids) unacknowledged_.erase(id);
 }
 
 void AuditWrites::Alarm(const std::string& reason) {
@@ -70,6 +84,11 @@ absl::StatusOr<AuditWrites::CheckResult> AuditWrites::Check(
   }
   CheckResult result;
   std::vector<Write> keep;
+  std::vector<int64_t> forget;  // no longer tracked
+  auto unacknowledged = [&](int64_t id) {
+    std::lock_guard lock(mu_);
+    return unacknowledged_.contains(id);
+  };
   std::string lost;
   if (!batch.empty()) {
     std::vector<int64_t> ids;
@@ -86,7 +105,10 @@ absl::StatusOr<AuditWrites::CheckResult> AuditWrites::Check(
       auto it = rows.find(w.id);
       if (it == rows.end()) continue;  // not asked: cannot happen
       const WrittenRow& r = it->second;
-      if (r.found && r.sequenced) continue;
+      if (r.found && r.sequenced) {
+        forget.push_back(w.id);
+        continue;
+      }
       if (r.found && r.quarantined) {
         lost = absl::StrCat("the audit entry kvod wrote as row ", w.id,
                             " was rewritten in the database (its MAC fails)");
@@ -99,21 +121,32 @@ absl::StatusOr<AuditWrites::CheckResult> AuditWrites::Check(
       }
       if (r.xact == "in progress") {
         keep.push_back(w);
-      } else if (r.xact == "committed") {
-        if (w.missing_once) {
+      } else if (r.xact == "committed" || r.xact == "future") {
+        if (!w.missing_once) {
+          w.missing_once = true;
+          keep.push_back(w);
+        } else if (unacknowledged(w.id)) {
+          // Its commit failed as far as kvod saw; a failover can lose such
+          // a transaction and hand its id to another on the new primary.
+          common::LogWarn(
+              "audit writes: an entry of a call whose commit failed is not "
+              "in the database (the call failed; nothing was disclosed)",
+              {{"row", absl::StrCat(w.id)}});
+          forget.push_back(w.id);
+        } else {
           lost = absl::StrCat(
               "the audit entry kvod wrote as row ", w.id,
               " was deleted from the database before it was sequenced");
-        } else {
-          w.missing_once = true;
-          keep.push_back(w);
         }
+      } else {
+        // aborted (or too old to tell): the write's transaction rolled back.
+        forget.push_back(w.id);
       }
-      // aborted (or too old to tell): the write's transaction rolled back.
     }
   }
   {
     std::lock_guard lock(mu_);
+    for (int64_t id : forget) unacknowledged_.erase(id);
     keep.insert(keep.end(), written_.begin(), written_.end());
     written_.swap(keep);
     result.still_tracked = written_.size();

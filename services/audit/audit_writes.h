@@ -6,12 +6,14 @@
 #include <mutex>
 #include <pqxx/pqxx>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "services/audit/audit_integrity.h"
+#include "services/common/commit_outcome.h"
 
 namespace kvo::audit {
 
@@ -25,7 +27,7 @@ namespace kvo::audit {
 // whose transaction committed is gone (deleted before it was sequenced) or
 // was set aside as forged (rewritten). One per process (ProcessAuditWrites);
 // thread-safe.
-class AuditWrites final {
+class AuditWrites final : public common::CommitListener {
  public:
   AuditWrites();
 
@@ -36,8 +38,11 @@ class AuditWrites final {
   // kvod turns tracking on (and gives the alarm a place); tests of the bare
   // store leave it off; null turns it off again.
   void Track(AuditIntegrity* integrity);
-  // The insert gave its row back: its id and its transaction's id.
+  // The insert gave its row back: its id and its transaction's id. Until
+  // DbPool tells that transaction committed (CommitOutcome), the write is
+  // unacknowledged: its call failed as far as anyone was told.
   void Written(int64_t id, int64_t xid, int64_t at_micros);
+  void CommitOutcome(bool committed) override;
   // The insert stored nothing: logs the alarm and trips the integrity.
   void NothingStored(absl::string_view action);
 
@@ -49,7 +54,11 @@ class AuditWrites final {
   // Looks up the rows written so far (in its own statements of `tx`): those
   // sequenced are forgotten; a committed one that is gone, or quarantined,
   // trips the integrity (INTERNAL "... disappeared" as well). A row missing
-  // is only believed on the second look (a commit may be under way).
+  // is only believed on the second look (a commit may be under way), and
+  // only of a write whose commit kvod saw succeed: one whose commit failed
+  // (a failover cut it; the new primary may even have given its
+  // transaction id to another) was never acknowledged, nothing was
+  // disclosed by its call, and it is forgotten with a warning.
   absl::StatusOr<CheckResult> Check(pqxx::transaction_base& tx,
                                     int64_t now_micros, int64_t limit_micros);
 
@@ -68,7 +77,10 @@ class AuditWrites final {
   bool tracking_ = false;                // guarded by mu_
   AuditIntegrity* integrity_ = nullptr;  // guarded by mu_
   std::vector<Write> written_;           // guarded by mu_
-  std::mutex check_mu_;                  // one Check at a time
+  // Ids of writes whose commit kvod has not seen succeed.
+  std::unordered_set<int64_t> unacknowledged_;  // guarded by mu_
+  std::mutex check_mu_;                         // one Check at a time
+  static thread_local std::vector<int64_t> pending_;
 };
 
 AuditWrites& ProcessAuditWrites();

@@ -68,8 +68,12 @@ constexpr char kSequencedMacsSql[] =
     "AND seq IS NOT NULL";
 // The transactions first, then the rows (a new snapshot): a transaction
 // seen committed has its row visible to the second statement.
+// A transaction id this database has not reached yet (a failover lost the
+// transaction with the old primary) is "future": pg_xact_status would fail.
 constexpr char kXactStatusSql[] =
-    "SELECT u.id, COALESCE(pg_xact_status(u.x::text::xid8), '') FROM "
+    "SELECT u.id, CASE WHEN u.x::text::xid8 >= "
+    "pg_snapshot_xmax(pg_current_snapshot()) THEN 'future' ELSE "
+    "COALESCE(pg_xact_status(u.x::text::xid8), '') END FROM "
     "unnest($1::bigint[], $2::bigint[]) AS u(id, x)";
 constexpr char kWrittenRowsSql[] =
     "SELECT id, seq IS NOT NULL, quarantined_at IS NOT NULL FROM "

@@ -17,6 +17,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/string_view.h"
+#include "services/common/commit_outcome.h"
 #include "services/common/foreground_calls.h"
 #include "services/common/metrics.h"
 
@@ -158,10 +159,15 @@ auto DbPool::InTransaction(absl::string_view what, Fn&& fn)
     try {
       Tx tx(lease->conn());
       Result result = fn(tx);
-      if (!result.ok()) return result;  // tx aborts as it goes out of scope
+      if (!result.ok()) {
+        TellCommitOutcome(false);
+        return result;  // tx aborts as it goes out of scope
+      }
       tx.commit();
+      TellCommitOutcome(true);
       return result;
     } catch (const std::exception& e) {
+      TellCommitOutcome(false);
       failure = TranslateError(e, what, &*lease);
     }
     if (failure.code() != absl::StatusCode::kAborted ||

@@ -15,8 +15,9 @@ namespace kvo::kvod {
 // Prometheus's text format over plain HTTP, for a scraper on a private
 // network (it holds no personal data, and no TLS so that any Prometheus
 // scrapes it as it is). GET /ready answers 200 "serving" while `serving()`
-// says so (kvod's gRPC health: SERVING), else 503 "not serving": a load
-// balancer's check (HAProxy's httpchk) needs no gRPC. Every other path
+// says so (kvod's readiness: started, not stopping, the audit log trusted;
+// not the databases, which all kvods share), else 503 "not serving": a
+// load balancer's check (HAProxy's httpchk) needs no gRPC. Every other path
 // 404. A thread pool of two: a
 // scrape never competes with the door for more. Start and Stop from one
 // thread.

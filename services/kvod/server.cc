@@ -532,6 +532,7 @@ class ServingState final {
                          (keys_ == nullptr || keys_->up());
     server_.GetHealthCheckService()->SetServingStatus(serving);
     serving_.store(serving, std::memory_order_release);
+    ready_.store(!stopping_ && integrity_.ok(), std::memory_order_release);
   }
 
   void Shutdown() {
@@ -539,16 +540,23 @@ class ServingState final {
     stopping_ = true;
     server_.GetHealthCheckService()->SetServingStatus(false);
     serving_.store(false, std::memory_order_release);
+    ready_.store(false, std::memory_order_release);
   }
 
   // What the last Update said; false until the first (start-up is done).
   bool serving() const { return serving_.load(std::memory_order_acquire); }
+  // Whether a load balancer should send calls here: as serving(), but the
+  // databases are not asked. Every kvod shares them, so during a failover
+  // all would be taken out at once, while a door's no-change sync is
+  // answered from memory (common::kOutageGrace).
+  bool ready() const { return ready_.load(std::memory_order_acquire); }
 
  private:
   grpc::Server& server_;
   const audit::AuditIntegrity& integrity_;
   std::mutex mu_;
   std::atomic<bool> serving_{false};
+  std::atomic<bool> ready_{false};
   bool stopping_ = false;                         // guarded by mu_
   const common::DatabaseHealth* data_ = nullptr;  // guarded by mu_
   const common::DatabaseHealth* keys_ = nullptr;  // guarded by mu_
@@ -1113,7 +1121,7 @@ int RunKvod(const KvodConfig& config) {
   if (!config.metrics_listen.empty()) {
     metrics_http = std::make_unique<MetricsHttpServer>(
         config.metrics_listen, common::ProcessMetrics(),
-        [&serving] { return serving.serving(); });
+        [&serving] { return serving.ready(); });
     auto port = metrics_http->Start();
     if (!port.ok()) {
       if (door_web != nullptr) door_web->Stop();
