@@ -26,6 +26,9 @@ namespace kvo::audit {
 // Thread-safe; Check() is one atomic load on the hot path.
 class AuditIntegrity final {
  public:
+  // Trusted until told otherwise; kvo_audit_log_trusted says so from the
+  // start.
+  AuditIntegrity() { Publish(); }
   // Records the first failure (later ones are logged, not kept) and logs an
   // alarm line. `reason` names what is wrong, never entry contents.
   void Trip(absl::string_view reason);

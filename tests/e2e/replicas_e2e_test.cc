@@ -14,6 +14,7 @@
 #include <set>
 #include <thread>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "grpc/health/v1/health.grpc.pb.h"
@@ -370,7 +371,13 @@ TEST(ReplicasE2E, SequencerMovesToTheOtherKvodWhenItsHolderIsKilled) {
                                                         killed)
                    .count()
             << " ms after SIGKILL of its holder\n";
-  EXPECT_THAT(b->process().Stderr(), HasSubstr(kActive));
+  // Its log says so (read from the pipe as it comes: poll).
+  EXPECT_TRUE(
+      PollUntil(
+          [&] { return absl::StrContains(b->process().Stderr(), kActive); },
+          milliseconds(10000))
+          .has_value())
+      << b->process().Stderr();
   VerifyResponse verified;
   ASSERT_TRUE(audit->Verify(Ctx(session.token()).get(), {}, &verified).ok());
   EXPECT_TRUE(verified.ok()) << verified.problem();
