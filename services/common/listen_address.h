@@ -1,6 +1,8 @@
 #ifndef KVO_SERVICES_COMMON_LISTEN_ADDRESS_H_
 #define KVO_SERVICES_COMMON_LISTEN_ADDRESS_H_
 
+#include <sys/socket.h>
+
 #include <string>
 
 #include "absl/status/status.h"
@@ -28,6 +30,11 @@ absl::StatusOr<ListenAddress> ParseListenAddress(absl::string_view listen,
 // this header does not include httplib) to `listen`; the port it took, or
 // UNAVAILABLE naming `flag` when the address is in use or not this
 // machine's. The caller then runs server.listen_after_bind().
+//
+// The socket gets SO_REUSEADDR instead of cpp-httplib's SO_REUSEPORT: a
+// kvod restarted after a crash must bind its port again while connections
+// it closed (HAProxy's checks) wait out TIME_WAIT, and no second process
+// may bind a port kvod listens on and take some of its connections.
 template <typename HttpServer>
 absl::StatusOr<int> BindHttpServer(HttpServer& server,
                                    const std::string& listen,
@@ -35,6 +42,10 @@ absl::StatusOr<int> BindHttpServer(HttpServer& server,
                                    absl::string_view example) {
   auto address = ParseListenAddress(listen, flag, example);
   if (!address.ok()) return address.status();
+  server.set_socket_options([](int sock) {
+    const int yes = 1;
+    ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+  });
   int port = address->port;
   if (port == 0) {
     port = server.bind_to_any_port(address->host);

@@ -25,6 +25,7 @@
 #include "gtest/gtest.h"
 #include "kvo/v1/gallery.grpc.pb.h"
 #include "services/common/source_dir.h"
+#include "tests/support/polling.h"
 #include "tests/support/registry_fixture.h"
 #include "tests/support/subprocess.h"
 
@@ -320,6 +321,73 @@ TEST(MetricsOffE2E, BadAddressNamesTheFlag) {
                               "--metrics-listen=127.0.0.1:99999"}));
   EXPECT_EQ(r.exit_code, 2) << Describe(r);
   EXPECT_THAT(r.err, HasSubstr("--metrics-listen"));
+  EXPECT_FALSE(std::filesystem::exists(tmp.path() / "data"));
+}
+
+// --shutdown-drain: after SIGTERM /ready says 503 at once, so HAProxy takes
+// the kvod out, while the kvod still takes new connections and answers
+// calls; a second SIGTERM ends the drain and kvod exits cleanly.
+TEST(MetricsDrainE2E, AfterSigtermReadyTurnsAwayWhileCallsAreStillAnswered) {
+  TempDir tmp;
+  auto kvod = KvodProcess::Start(
+      tmp.path() / "data",
+      {"--metrics-listen=127.0.0.1:0", "--shutdown-drain=60"});
+  ASSERT_NE(kvod, nullptr);
+  const int metrics = PortOf(kvod->metrics_url());
+  ASSERT_THAT(HttpGet(metrics, "/ready"), HasSubstr(" 200 "));
+  ASSERT_EQ(HealthOf(*kvod), grpc::health::v1::HealthCheckResponse::SERVING);
+
+  kvod->process().Signal(SIGTERM);
+  const auto turned_away = PollUntil(
+      [&] { return absl::StrContains(HttpGet(metrics, "/ready"), " 503 "); },
+      std::chrono::seconds(10));
+  ASSERT_TRUE(turned_away.has_value()) << HttpGet(metrics, "/ready");
+  // A new channel (a new connection) is still answered during the drain:
+  // health says it is going, which is an answer, not UNKNOWN.
+  EXPECT_EQ(HealthOf(*kvod),
+            grpc::health::v1::HealthCheckResponse::NOT_SERVING);
+  EXPECT_FALSE(kvod->process().Wait(std::chrono::milliseconds(500)))
+      << "kvod stopped before its drain";
+
+  kvod->process().Signal(SIGTERM);
+  EXPECT_EQ(kvod->process().Wait(std::chrono::seconds(30)), 0);
+}
+
+// A kvod that crashed comes back on the same ports at once, though the
+// connections it closed (HAProxy's checks of /ready, HTTP/1.0: the server
+// closes) still wait out TIME_WAIT on them; cpp-httplib's own
+// SO_REUSEPORT alone made the metrics and door page ports refuse for a
+// minute (found by scripts/ha-drill).
+TEST(MetricsDrainE2E, AKvodKilledAfterChecksGetsItsPortsBackAtOnce) {
+  TempDir tmp;
+  auto kvod =
+      KvodProcess::Start(tmp.path() / "data", {"--metrics-listen=127.0.0.1:0"});
+  ASSERT_NE(kvod, nullptr);
+  const int metrics = PortOf(kvod->metrics_url());
+  const int door = PortOf(kvod->door_url());
+  for (int i = 0; i < 5; ++i) {
+    ASSERT_THAT(HttpGet(metrics, "/ready"), HasSubstr(" 200 "));
+  }
+  kvod->process().Signal(SIGKILL);
+  ASSERT_TRUE(kvod->process().Wait(std::chrono::seconds(30)).has_value());
+  kvod.reset();
+
+  auto again = KvodProcess::Start(
+      tmp.path() / "data",
+      {"--metrics-listen=127.0.0.1:" + std::to_string(metrics),
+       "--http-listen=127.0.0.1:" + std::to_string(door)});
+  ASSERT_NE(again, nullptr);
+  EXPECT_THAT(HttpGet(metrics, "/ready"), HasSubstr(" 200 "));
+  EXPECT_EQ(again->Stop(), 0);
+}
+
+// A drain longer than a minute is refused before anything starts.
+TEST(MetricsDrainE2E, OutOfRangeDrainNamesTheFlag) {
+  TempDir tmp;
+  const CommandResult r = RunCommand(KvodCommand(
+      {"--data-dir=" + (tmp.path() / "data").string(), "--shutdown-drain=61"}));
+  EXPECT_EQ(r.exit_code, 2) << Describe(r);
+  EXPECT_THAT(r.err, HasSubstr("--shutdown-drain"));
   EXPECT_FALSE(std::filesystem::exists(tmp.path() / "data"));
 }
 
