@@ -43,6 +43,14 @@ int main(int argc, char** argv) {
       ->envname("KVO_HTTP_POLL_SECONDS")
       ->check(CLI::Range(1, 3600))
       ->capture_default_str();
+  app.add_option("--shutdown-drain", config.shutdown_drain_seconds,
+                 "seconds kvod goes on answering calls after SIGTERM while "
+                 "/ready (--metrics-listen) and gRPC health already say it "
+                 "is stopping, so a load balancer such as HAProxy takes it "
+                 "out first; a second SIGTERM stops it at once")
+      ->envname("KVO_SHUTDOWN_DRAIN")
+      ->check(CLI::Range(0, 60))
+      ->capture_default_str();
   app.add_option("--data-dir", config.data_dir,
                  "directory for keys, certificates and the embedded database")
       ->envname("KVO_DATA_DIR")

@@ -14,6 +14,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -644,6 +645,34 @@ void WaitForShutdownSignal() {
   LogInfo("shutting down", {{"signal", sig == SIGINT ? "SIGINT" : "SIGTERM"}});
 }
 
+// Keeps serving `seconds` after the shutdown signal (health already says
+// "not serving"), so a load balancer has taken this kvod out before its
+// connections close. A second signal ends the wait at once.
+void DrainBeforeShutdown(int seconds) {
+  if (seconds <= 0) return;
+  LogInfo("draining before shutdown", {{"seconds", std::to_string(seconds)}});
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  const auto until =
+      std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
+  for (;;) {
+    const auto left = until - std::chrono::steady_clock::now();
+    if (left <= std::chrono::steady_clock::duration::zero()) return;
+    const auto ns =
+        std::chrono::duration_cast<std::chrono::nanoseconds>(left).count();
+    timespec wait{};
+    wait.tv_sec = static_cast<time_t>(ns / 1'000'000'000);
+    wait.tv_nsec = static_cast<long>(ns % 1'000'000'000);
+    if (sigtimedwait(&signals, nullptr, &wait) > 0) {
+      LogInfo("drain cut short by a second signal");
+      return;
+    }
+    if (errno == EAGAIN) return;  // the drain is over
+  }
+}
+
 }  // namespace
 
 int RunKvod(const KvodConfig& config) {
@@ -1247,6 +1276,7 @@ int RunKvod(const KvodConfig& config) {
 
   WaitForShutdownSignal();
   serving.Shutdown();
+  DrainBeforeShutdown(config.shutdown_drain_seconds);
   server->Shutdown(std::chrono::system_clock::now() + kShutdownGrace);
   server->Wait();
   if (door_web != nullptr) door_web->Stop();  // before the use cases go

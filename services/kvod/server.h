@@ -32,6 +32,10 @@ struct KvodConfig {
   std::string metrics_listen;
   // How often the door page asks for changes, in seconds.
   int http_poll_seconds = 60;
+  // After SIGTERM/SIGINT kvod keeps answering calls this many seconds while
+  // /ready and gRPC health say it is going, so a load balancer sends new
+  // connections elsewhere before this kvod closes its own; 0: stop at once.
+  int shutdown_drain_seconds = 0;
   int db_pool_size = 8;
   // While door calls (gallery syncs, photo views) are in flight, the other
   // calls share at most this many of the db_pool_size connections; 0: no
