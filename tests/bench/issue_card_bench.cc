@@ -298,20 +298,53 @@ double PgBench(const std::filesystem::path& data, const std::string& script,
 }
 
 // Calls and PostgreSQL time per card of each statement since the extension
-// was created (the pgbench runs are in it too, under their bench_ tables).
-void PrintStatements(const std::string& conninfo, size_t cards) {
+// was reset (only kvod's: the profile runs no pgbench), the WAL written
+// and each table's writes and analyses per card since `wal_before` was read.
+void PrintStatements(const std::string& conninfo,
+                     const std::string& keys_conninfo, size_t cards,
+                     const std::string& wal_before) {
   pqxx::connection conn(conninfo);
   pqxx::nontransaction tx(conn);
-  std::printf(
-      "statements per card (%zu cards; pgbench's on bench_ tables), by time:\n",
-      cards);
+  const double n = double(std::max<size_t>(cards, 1));
+  std::printf("statements per card (%zu cards), by time:\n", cards);
   for (const auto& row :
        tx.exec("SELECT calls, total_exec_time, left(regexp_replace(query, "
                "'\\s+', ' ', 'g'), 110) FROM pg_stat_statements ORDER BY "
                "total_exec_time DESC LIMIT 25")) {
-    std::printf("  %6.2f calls %7.3f ms  %s\n",
-                row[0].as<double>() / double(cards),
-                row[1].as<double>() / double(cards), row[2].c_str());
+    std::printf("  %6.2f calls %7.3f ms  %s\n", row[0].as<double>() / n,
+                row[1].as<double>() / n, row[2].c_str());
+  }
+  const auto wal = tx.exec1("SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '" +
+                            wal_before + "'::pg_lsn)");
+  std::printf("WAL per card: %.0f bytes (since the runs began)\n",
+              wal[0].as<double>() / n);
+  // The key store (its own database): how its tables were read.
+  pqxx::connection key_conn(keys_conninfo);
+  pqxx::nontransaction key_tx(key_conn);
+  for (const auto& row : key_tx.exec(
+           "SELECT relname, seq_scan, seq_tup_read, COALESCE(idx_scan, 0), "
+           "n_live_tup, COALESCE(GREATEST(last_analyze, "
+           "last_autoanalyze)::text, 'never') FROM pg_stat_user_tables "
+           "ORDER BY 1")) {
+    std::printf(
+        "  key store %-20s %ld seq scans (%ld rows read), %ld index "
+        "scans, %ld rows, analysed %s\n",
+        row[0].c_str(), row[1].as<long>(), row[2].as<long>(), row[3].as<long>(),
+        row[4].as<long>(), row[5].c_str());
+  }
+  std::printf("per card, by table: inserts, updates (HOT), analyses\n");
+  for (const auto& row : tx.exec(
+           "SELECT s.relname, s.n_tup_ins - b.n_tup_ins, s.n_tup_upd - "
+           "b.n_tup_upd, s.n_tup_hot_upd - b.n_tup_hot_upd, s.analyze_count + "
+           "s.autoanalyze_count - b.analyses, s.autovacuum_count + "
+           "s.vacuum_count - b.vacuums FROM pg_stat_user_tables s JOIN "
+           "bench_stat_before b USING (relid) ORDER BY s.n_tup_ins - "
+           "b.n_tup_ins + s.n_tup_upd - b.n_tup_upd DESC LIMIT 12")) {
+    std::printf(
+        "  %-24s %6.2f ins %6.2f upd (%.2f HOT), analysed %ld, "
+        "vacuumed %ld times during the runs\n",
+        row[0].c_str(), row[1].as<double>() / n, row[2].as<double>() / n,
+        row[3].as<double>() / n, row[4].as<long>(), row[5].as<long>());
   }
 }
 
@@ -397,6 +430,7 @@ struct Figures {
 };
 
 int Main() {
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);  // progress in a log file
   const Plan plan = PlanFromEnv();
   KvodEnv env;
   // Durable commits, as kvod runs in production (tests turn fsync off).
@@ -490,11 +524,18 @@ int Main() {
   std::printf("bare INSERT+commit, 4 clients: %.0f/s (load %.2f)\n", bare,
               bare_load);
 
+  std::string wal_before;
   if (statements) {
     pqxx::connection conn(conninfo);
     pqxx::nontransaction tx(conn);
     tx.exec0("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
     tx.exec("SELECT pg_stat_statements_reset()");  // not the preparation
+    tx.exec0(
+        "CREATE TABLE bench_stat_before AS SELECT relid, n_tup_ins, "
+        "n_tup_upd, n_tup_hot_upd, analyze_count + autoanalyze_count AS "
+        "analyses, autovacuum_count + vacuum_count AS vacuums FROM "
+        "pg_stat_user_tables");
+    wal_before = tx.exec1("SELECT pg_current_wal_lsn()::text")[0].c_str();
   }
   std::atomic<size_t> next{0};
   const pid_t kvod = env.kvod_->process().pid();
@@ -549,7 +590,8 @@ int Main() {
       }
       std::printf("\n");
     }
-    PrintStatements(conninfo, next.load());
+    PrintStatements(conninfo, EmbeddedConninfo(env.data_, "kvo_keys"),
+                    next.load(), wal_before);
     env.TearDown();
     return 0;
   }
