@@ -262,7 +262,7 @@ double Run(int clients, std::chrono::seconds run_for, Op op) {
 // pgbench's transactions per second for `script` at `clients`.
 double PgBench(const std::filesystem::path& data, const std::string& script,
                int clients, std::chrono::seconds run_for,
-               const std::vector<std::string>& vars) {
+               const std::vector<std::string>& vars, std::string* note) {
   auto bin = common::FindPostgresBinDir();
   if (!bin.ok()) return 0;
   std::vector<std::string> argv = {(*bin / "pgbench").string(),
@@ -293,6 +293,13 @@ double PgBench(const std::filesystem::path& data, const std::string& script,
   if (r.exit_code != 0 || at == std::string::npos) {
     std::fprintf(stderr, "pgbench failed: %s\n", Describe(r).c_str());
     return 0;
+  }
+  // How long pgbench took to connect its clients (PostgreSQL 15 counts -T
+  // from before that): "initial connection time = 8.123 ms".
+  if (const auto c = r.out.find("initial connection time = ");
+      c != std::string::npos) {
+    *note = absl::StrFormat("  pgbench connected in %.0f ms",
+                            std::strtod(r.out.c_str() + c + 26, nullptr));
   }
   return std::strtod(r.out.c_str() + at + 6, nullptr);
 }
@@ -544,11 +551,12 @@ int Main() {
                          const char* what, double* load) {
     *load = LoadAverage();
     const CpuSample c0 = SampleCpu(kvod, env.data_);
+    std::string note;
     const double rate =
-        PgBench(env.data_, sql.string(), clients, plan.run_for, vars);
+        PgBench(env.data_, sql.string(), clients, plan.run_for, vars, &note);
     const CpuSample c1 = SampleCpu(kvod, env.data_);
-    std::printf("  %-24s %6.0f/s  (load %.2f)  %s\n", what, rate, *load,
-                CpuPer(c0, c1, rate * seconds).c_str());
+    std::printf("  %-24s %6.0f/s  (load %.2f)  %s%s\n", what, rate, *load,
+                CpuPer(c0, c1, rate * seconds).c_str(), note.c_str());
     return rate;
   };
   auto issue_run = [&](int clients, double* load) {

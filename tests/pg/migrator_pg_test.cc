@@ -234,7 +234,7 @@ TEST_F(MigratorTest, AnalyzeStaleTablesFollowsATablesOwnScaleFactor) {
   ASSERT_TRUE(first.ok()) << first.status();
   EXPECT_THAT(*first, ElementsAre("public.log", "public.plain"))
       << "never analysed";
-  insert("plain", 60);
+  insert("plain", 150);  // more than half of its 250 rows now
   insert("log", 150);
   auto second = AnalyzeStaleTables(conn);
   ASSERT_TRUE(second.ok()) << second.status();
