@@ -157,16 +157,32 @@ absl::StatusOr<MigrationReport> ApplyMigrations(
   return report;
 }
 
+// A table that sets autovacuum_analyze_scale_factor (and maybe
+// autovacuum_analyze_threshold) is stale by autovacuum's own rule with them
+// (threshold + scale factor x its rows at the last analysis), so kvod and
+// autovacuum agree; any other table once its rows changed by more than half.
+constexpr char kStaleTablesSql[] =
+    "SELECT quote_ident(s.schemaname) || '.' || quote_ident(s.relname) "
+    "FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s.relid "
+    "CROSS JOIN LATERAL (SELECT "
+    "(SELECT split_part(o, '=', 2)::float8 FROM unnest(c.reloptions) o "
+    "WHERE split_part(o, '=', 1) = 'autovacuum_analyze_scale_factor') AS "
+    "scale, "
+    "COALESCE((SELECT split_part(o, '=', 2)::float8 FROM "
+    "unnest(c.reloptions) o WHERE split_part(o, '=', 1) = "
+    "'autovacuum_analyze_threshold'), 0) AS threshold) t "
+    "WHERE s.n_mod_since_analyze > 0 AND "
+    "(COALESCE(s.last_analyze, s.last_autoanalyze) IS NULL OR "
+    "CASE WHEN t.scale IS NULL THEN s.n_mod_since_analyze > s.n_live_tup / 2 "
+    "ELSE s.n_mod_since_analyze > t.threshold + t.scale * "
+    "GREATEST(c.reltuples, 0) END) ORDER BY 1";
+
 absl::StatusOr<std::vector<std::string>> AnalyzeStaleTables(
     pqxx::connection& conn) {
   std::vector<std::string> tables;
   {
     pqxx::nontransaction tx(conn);
-    for (const auto& r : tx.exec(
-             "SELECT quote_ident(schemaname) || '.' || quote_ident(relname) "
-             "FROM pg_stat_user_tables WHERE n_mod_since_analyze > 0 AND "
-             "(COALESCE(last_analyze, last_autoanalyze) IS NULL OR "
-             "n_mod_since_analyze > n_live_tup / 2) ORDER BY 1")) {
+    for (const auto& r : tx.exec(kStaleTablesSql)) {
       tables.push_back(r[0].as<std::string>());
     }
   }

@@ -41,8 +41,11 @@ absl::StatusOr<MigrationReport> ApplyMigrations(
 // Gives the planner statistics where it has none or they are stale (a new
 // schema, a bulk load autovacuum has not analysed yet): ANALYZE of every
 // table whose rows changed by more than half since its last analysis (or
-// that was never analysed). kvod runs it at start after ApplyMigrations and
-// every few seconds after; the tables analysed.
+// that was never analysed). A table that sets autovacuum_analyze_scale_factor
+// (an append-only log whose statistics need not follow each doubling) is
+// analysed by autovacuum's rule with its own settings instead. kvod runs it
+// at start after ApplyMigrations and every second after; the tables
+// analysed.
 absl::StatusOr<std::vector<std::string>> AnalyzeStaleTables(
     pqxx::connection& conn);
 

@@ -136,13 +136,13 @@ constexpr std::chrono::milliseconds kDatabaseProbeInterval(250);
 // How often the calls that changed nothing (door syncs) are summed up in
 // one log line.
 constexpr std::chrono::seconds kNoChangeSummaryInterval(60);
-// How often kvod analyses tables whose rows changed by half since their
-// last ANALYZE. Autovacuum does it too, but only after its naptime (a
-// minute): until then a table loaded from empty keeps the plans made when
-// it was empty (a sequential scan of every card for one person's history),
-// and ANALYZE is what makes each connection plan those statements again.
-// Each look is one read of the statistics view; PostgreSQL's counters move
-// about once a second.
+// How often kvod analyses tables (of the data and of the key store) whose
+// rows changed by half since their last ANALYZE. Autovacuum does it too,
+// but only after its naptime (a minute): until then a table loaded from
+// empty keeps the plans made when it was empty (a sequential scan of every
+// card for one person's history), and ANALYZE is what makes each
+// connection plan those statements again. Each look is one read of the
+// statistics view; PostgreSQL's counters move about once a second.
 constexpr std::chrono::seconds kStatisticsInterval(1);
 
 // One log line per RPC: method, status, duration. Never request contents.
@@ -1224,16 +1224,23 @@ int RunKvod(const KvodConfig& config) {
   statistics.Start(
       kStatisticsInterval,
       [&rt] {
-        auto lease = rt.pool->Acquire();
-        if (!lease.ok()) return;  // health reports the outage
-        try {
-          auto analyzed = common::AnalyzeStaleTables(lease->conn());
-          if (analyzed.ok() && !analyzed->empty()) {
-            LogInfo("statistics refreshed",
-                    {{"analyzed", absl::StrJoin(*analyzed, ",")}});
+        // The key store too: a person's every read looks up their data key,
+        // and until data_keys grown from empty is analysed again each
+        // lookup scans the whole table (issue 28).
+        for (auto [pool, name] : {std::pair{rt.pool.get(), "data"},
+                                  std::pair{rt.keystore_pool.get(), "keys"}}) {
+          auto lease = pool->Acquire();
+          if (!lease.ok()) continue;  // health reports the outage
+          try {
+            auto analyzed = common::AnalyzeStaleTables(lease->conn());
+            if (analyzed.ok() && !analyzed->empty()) {
+              LogInfo("statistics refreshed",
+                      {{"database", name},
+                       {"analyzed", absl::StrJoin(*analyzed, ",")}});
+            }
+          } catch (const std::exception& e) {
+            (void)common::DbPool::TranslateError(e, "analyze", &*lease);
           }
-        } catch (const std::exception& e) {
-          (void)common::DbPool::TranslateError(e, "analyze", &*lease);
         }
       },
       /*run_first=*/false);

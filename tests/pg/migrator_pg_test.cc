@@ -202,5 +202,64 @@ TEST_F(MigratorTest, TheKeyStoreMigrationDropsAndStopsSampledKeys) {
       << "the other columns are still analysed";
 }
 
+// Issue 28: kvod re-analysed the growing audit log at each doubling. A
+// table that sets autovacuum_analyze_scale_factor is analysed by that rule
+// (changes beyond the factor x its rows at the last analysis); any other
+// once its rows changed by half; a table never analysed at once.
+TEST_F(MigratorTest, AnalyzeStaleTablesFollowsATablesOwnScaleFactor) {
+  pqxx::connection conn(conninfo_);
+  auto insert = [&](const std::string& table, int rows) {
+    pqxx::work tx(conn);
+    tx.exec0("INSERT INTO " + table + " SELECT generate_series(1, " +
+             std::to_string(rows) + ")");
+    tx.commit();
+    // The statistics views see this backend's counts now, not within a
+    // second.
+    pqxx::nontransaction flush(conn);
+    flush.exec("SELECT pg_stat_force_next_flush()");
+  };
+  {
+    pqxx::work tx(conn);
+    tx.exec0("CREATE TABLE plain (x int)");
+    tx.exec0(
+        "CREATE TABLE log (x int) WITH (autovacuum_analyze_scale_factor = 2, "
+        "autovacuum_enabled = false)");
+    tx.exec0("ALTER TABLE plain SET (autovacuum_enabled = false)");
+    tx.commit();
+  }
+  insert("plain", 100);
+  insert("log", 100);
+  using ::testing::ElementsAre;
+  auto first = AnalyzeStaleTables(conn);
+  ASSERT_TRUE(first.ok()) << first.status();
+  EXPECT_THAT(*first, ElementsAre("public.log", "public.plain"))
+      << "never analysed";
+  insert("plain", 150);  // more than half of its 250 rows now
+  insert("log", 150);
+  auto second = AnalyzeStaleTables(conn);
+  ASSERT_TRUE(second.ok()) << second.status();
+  EXPECT_THAT(*second, ElementsAre("public.plain"))
+      << "150 changes are within 2 x the log's 100 rows";
+  insert("log", 60);
+  auto third = AnalyzeStaleTables(conn);
+  ASSERT_TRUE(third.ok()) << third.status();
+  EXPECT_THAT(*third, ElementsAre("public.log")) << "210 changes are beyond";
+}
+
+// The audit log's tables carry their own analysis settings (V027).
+TEST_F(MigratorTest, TheAuditLogSetsItsOwnAnalyzeScaleFactor) {
+  auto all = ReadMigrations(fs::path(KVO_SOURCE_DIR) / "migrations");
+  ASSERT_TRUE(all.ok()) << all.status();
+  pqxx::connection conn(conninfo_);
+  ASSERT_TRUE(ApplyMigrations(conn, *all).ok());
+  pqxx::work tx(conn);
+  EXPECT_EQ(tx.exec1("SELECT count(*) FROM pg_class WHERE relname IN "
+                     "('audit_entries', 'audit_subjects') AND "
+                     "reloptions::text LIKE "
+                     "'%autovacuum_analyze_scale_factor=%'")[0]
+                .as<int>(),
+            2);
+}
+
 }  // namespace
 }  // namespace kvo::common
