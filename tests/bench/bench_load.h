@@ -160,6 +160,90 @@ Starter<Reply> Streamer(
   };
 }
 
+// Keeps `concurrency` unary calls of `method` in flight for `duration`.
+template <typename Stub, typename Request, typename Reply>
+class UnaryLoad final {
+ public:
+  using Method = void (Stub::async_interface::*)(grpc::ClientContext*,
+                                                 const Request*, Reply*,
+                                                 grpc::ClientUnaryReactor*);
+  UnaryLoad(Stub* stub, Method method, Request request, std::string token)
+      : stub_(stub),
+        method_(method),
+        request_(std::move(request)),
+        token_(std::move(token)) {}
+
+  LoadResult Run(int concurrency, BenchClock::duration duration) {
+    begin_ = BenchClock::now();
+    end_ = begin_ + duration;
+    in_flight_ = concurrency;
+    for (int i = 0; i < concurrency; ++i) (new Call(this))->Begin();
+    std::unique_lock<std::mutex> lock(mu_);
+    all_done_.wait(lock, [&] { return in_flight_ == 0; });
+    result_.seconds =
+        std::chrono::duration<double>(BenchClock::now() - begin_).count();
+    return result_;
+  }
+
+ private:
+  class Call final : public grpc::ClientUnaryReactor {
+   public:
+    explicit Call(UnaryLoad* load) : load_(load) {}
+    void Begin() {
+      if (!load_->token_.empty()) {
+        ctx_.AddMetadata("authorization", "Bearer " + load_->token_);
+      }
+      ctx_.set_deadline(std::chrono::system_clock::now() +
+                        std::chrono::seconds(30));
+      started_ = BenchClock::now();
+      (load_->stub_->async()->*load_->method_)(&ctx_, &load_->request_, &reply_,
+                                               this);
+      StartCall();
+    }
+    void OnDone(const grpc::Status& status) override {
+      const double ms = std::chrono::duration<double, std::milli>(
+                            BenchClock::now() - started_)
+                            .count();
+      load_->Finished(status.ok(), ms,
+                      static_cast<int64_t>(reply_.ByteSizeLong()));
+      delete this;
+    }
+
+   private:
+    UnaryLoad* load_;
+    grpc::ClientContext ctx_;
+    Reply reply_;
+    BenchClock::time_point started_;
+  };
+
+  void Finished(bool ok, double ms, int64_t bytes) {
+    bool again = false;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (ok) {
+        ++result_.calls;
+        result_.bytes += bytes;
+        result_.latencies_ms.push_back(ms);
+      } else {
+        ++result_.failed;
+      }
+      again = BenchClock::now() < end_ && result_.failed < 100;
+      if (!again && --in_flight_ == 0) all_done_.notify_all();
+    }
+    if (again) (new Call(this))->Begin();
+  }
+
+  Stub* stub_;
+  Method method_;
+  const Request request_;
+  std::string token_;
+  BenchClock::time_point begin_, end_;
+  std::mutex mu_;
+  std::condition_variable all_done_;
+  int in_flight_ = 0;  // guarded by mu_
+  LoadResult result_;  // guarded by mu_
+};
+
 }  // namespace kvo::testing
 
 #endif  // KVO_TESTS_BENCH_BENCH_LOAD_H_
