@@ -461,8 +461,20 @@ absl::StatusOr<kvo::v1::Photo> DoorGallery::GetPhoto(
                                                   " in force in your areas"));
         }
         const auto& entry = rows[0];
-        auto stored = Store::PhotoOf(tx, entry.person.id);
-        if (!stored) {
+        // The sealed bytes of the upload the entry names come from memory
+        // when they were read before; what is shown, and the audit entry,
+        // are decided in this transaction either way.
+        std::shared_ptr<const SealedPhoto> stored;
+        if (entry.photo_version) {
+          stored = photos_.Get(entry.person.id, *entry.photo_version);
+        }
+        if (stored == nullptr && entry.photo_version) {
+          if (auto read = Store::FullPhotoOf(tx, entry.person.id)) {
+            stored = std::make_shared<const SealedPhoto>(std::move(*read));
+            photos_.Put(entry.person.id, stored->version, stored);
+          }
+        }
+        if (stored == nullptr) {
           return absl::NotFoundError(
               absl::StrCat("entry ", request.entry_id(), " has no photo yet"));
         }

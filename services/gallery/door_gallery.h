@@ -17,6 +17,7 @@
 #include "services/gallery/door_admission.h"
 #include "services/gallery/door_cache.h"
 #include "services/gallery/gallery_versions.h"
+#include "services/gallery/pg_gallery_store.h"
 #include "services/identity/rpc_guard.h"
 #include "services/registry/key_ring.h"
 
@@ -76,6 +77,7 @@ class DoorGallery final {
  private:
   static constexpr size_t kDoorCacheBytes = 256 << 20;
   static constexpr size_t kThumbnailCacheBytes = 128 << 20;
+  static constexpr size_t kPhotoCacheBytes = 64 << 20;
 
   // Sync without counting its outcome.
   absl::StatusOr<DoorSync> SyncUncounted(
@@ -102,6 +104,7 @@ class DoorGallery final {
   common::ForegroundCalls* foreground_;
   DoorCache door_{kDoorCacheBytes};
   ThumbnailCache thumbnails_{kThumbnailCacheBytes};
+  SealedCache<SealedPhoto> photos_{kPhotoCacheBytes};
   common::RateLimiter sync_limiter_{std::chrono::hours(1)};
   common::RateLimit& photo_limiter_;
   // kvo_door_syncs_total by outcome: no_change, delta, full, refused.
