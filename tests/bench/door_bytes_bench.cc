@@ -45,6 +45,7 @@
 #include "services/photos/photo_intake.h"
 #include "tests/bench/bench_load.h"
 #include "tests/bench/door_area.h"
+#include "tests/bench/echo_service.h"
 #include "tests/support/door_page_client.h"
 #include "tests/support/kvod_fixture.h"
 #include "tests/support/subprocess.h"
@@ -75,30 +76,6 @@ void WriteFile(const fs::path& p, const std::string& bytes) {
 }
 
 // ---- the baselines (child process) ----------------------------------------
-
-class EchoService final : public kvo::bench::Echo::WithCallbackMethod_Unary<
-                              kvo::bench::Echo::Service> {
- public:
-  grpc::Status Stream(grpc::ServerContext*, const EchoRequest* request,
-                      grpc::ServerWriter<EchoReply>* writer) override {
-    EchoReply reply;
-    for (int32_t size : request->sizes()) {
-      reply.mutable_payload()->assign(static_cast<size_t>(size), 'e');
-      if (!writer->Write(reply)) break;
-    }
-    return grpc::Status::OK;
-  }
-  grpc::ServerUnaryReactor* Unary(grpc::CallbackServerContext* context,
-                                  const EchoRequest* request,
-                                  EchoReply* reply) override {
-    reply->mutable_payload()->assign(
-        static_cast<size_t>(request->sizes_size() > 0 ? request->sizes(0) : 0),
-        'e');
-    auto* reactor = context->DefaultReactor();
-    reactor->Finish(grpc::Status::OK);
-    return reactor;
-  }
-};
 
 // One response of the door page as captured: headers and body.
 struct Captured {

@@ -33,6 +33,7 @@
 #include "services/photos/photo_intake.h"
 #include "tests/bench/bench_load.h"
 #include "tests/bench/door_area.h"
+#include "tests/bench/echo_service.h"
 #include "tests/support/kvod_fixture.h"
 #include "tests/support/subprocess.h"
 #include "tests/support/test_images.h"
@@ -48,20 +49,6 @@ constexpr int kConcurrency = 32;
 constexpr auto kRunFor = std::chrono::seconds(5);
 
 // ---- the echo baseline ---------------------------------------------------
-
-class EchoService final : public kvo::bench::Echo::Service {
- public:
-  grpc::Status Stream(
-      grpc::ServerContext*, const kvo::bench::EchoRequest* request,
-      grpc::ServerWriter<kvo::bench::EchoReply>* writer) override {
-    kvo::bench::EchoReply reply;
-    for (int32_t size : request->sizes()) {
-      reply.mutable_payload()->assign(static_cast<size_t>(size), 'e');
-      if (!writer->Write(reply)) break;
-    }
-    return grpc::Status::OK;
-  }
-};
 
 struct EchoServer {
   EchoService service;
