@@ -4,6 +4,7 @@
 #include <openssl/hmac.h>
 #include <sodium.h>
 
+#include <array>
 #include <stdexcept>
 
 namespace kvo::common {
@@ -44,20 +45,33 @@ std::string HexEncode(absl::string_view bytes) {
 
 bool InitCrypto() { return sodium_init() >= 0; }
 
+namespace {
+
+// Each byte's value as a hex digit, -1 for anything else.
+constexpr std::array<int8_t, 256> kHexDigits = [] {
+  std::array<int8_t, 256> t{};
+  for (auto& v : t) v = -1;
+  for (int c = '0'; c <= '9'; ++c) t[c] = static_cast<int8_t>(c - '0');
+  for (int c = 'a'; c <= 'f'; ++c) t[c] = static_cast<int8_t>(c - 'a' + 10);
+  for (int c = 'A'; c <= 'F'; ++c) t[c] = static_cast<int8_t>(c - 'A' + 10);
+  return t;
+}();
+
+}  // namespace
+
+// A table and one check per output byte: photos come through here as
+// megabytes of hex.
 std::optional<std::string> HexDecode(absl::string_view hex) {
   if (hex.size() % 2 != 0) return std::nullopt;
-  auto nibble = [](char c) -> int {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-  };
   std::string out(hex.size() / 2, '\0');
+  const auto* in = reinterpret_cast<const unsigned char*>(hex.data());
+  int bad = 0;
   for (size_t i = 0; i < out.size(); ++i) {
-    int hi = nibble(hex[2 * i]), lo = nibble(hex[2 * i + 1]);
-    if (hi < 0 || lo < 0) return std::nullopt;
+    const int hi = kHexDigits[in[2 * i]], lo = kHexDigits[in[2 * i + 1]];
+    bad |= hi | lo;
     out[i] = static_cast<char>(hi << 4 | lo);
   }
+  if (bad < 0) return std::nullopt;
   return out;
 }
 

@@ -14,7 +14,7 @@ constexpr char kMarkKey[] = "kvo-log-no-change";
 
 }  // namespace
 
-void MarkNoChange(grpc::ServerContext& context) {
+void MarkNoChange(grpc::ServerContextBase& context) {
   context.AddTrailingMetadata(kMarkKey, "1");
 }
 

@@ -19,7 +19,7 @@ namespace kvo::common {
 // counts the call instead of logging it.
 
 // Marks the call as one that changed nothing. Call before returning OK.
-void MarkNoChange(grpc::ServerContext& context);
+void MarkNoChange(grpc::ServerContextBase& context);
 
 // Whether the trailing metadata of a call about to send its status holds
 // the mark; removes it.

@@ -23,9 +23,18 @@ inline std::string SqlTimeParam(int n) {
                       "::bigint * interval '1 microsecond'");
 }
 
-// A column selected as encode(x, 'hex').
+// A column selected as encode(x, 'hex'), decoded in place (no copy of the
+// text: a photo's is over a megabyte).
 inline std::string SqlBytes(const pqxx::field& f) {
-  return HexDecode(f.as<std::string>()).value_or("");
+  return HexDecode(absl::string_view(f.c_str(), f.size())).value_or("");
+}
+
+// A bytea column selected as it is: the text protocol's "\x" and hex
+// (bytea_output = hex, PostgreSQL's default since 9.0).
+inline std::string SqlBytea(const pqxx::field& f) {
+  const absl::string_view text(f.c_str(), f.size());
+  if (text.size() < 2 || text[0] != '\\' || text[1] != 'x') return "";
+  return HexDecode(text.substr(2)).value_or("");
 }
 
 // A column selected with KVO_TS.

@@ -33,31 +33,6 @@ void DoorCache::Put(int64_t area, int role,
   snapshots_[{area, role, viewer}] = std::move(snapshot);
 }
 
-std::shared_ptr<const std::string> ThumbnailCache::Get(int64_t person,
-                                                       int64_t version) const {
-  std::lock_guard<std::mutex> lock(mu_);
-  auto it = entries_.find(person);
-  if (it == entries_.end() || it->second.version != version) return nullptr;
-  return it->second.sealed;
-}
-
-void ThumbnailCache::Put(int64_t person, int64_t version,
-                         std::shared_ptr<const std::string> value) {
-  if (value->size() > max_bytes_) return;
-  std::lock_guard<std::mutex> lock(mu_);
-  auto it = entries_.find(person);
-  if (it != entries_.end()) {
-    bytes_ -= it->second.sealed->size();
-    entries_.erase(it);
-  }
-  if (bytes_ + value->size() > max_bytes_) {
-    entries_.clear();
-    bytes_ = 0;
-  }
-  bytes_ += value->size();
-  entries_[person] = Entry{version, std::move(value)};
-}
-
 size_t DoorCache::bytes() const {
   std::lock_guard<std::mutex> lock(mu_);
   return bytes_;

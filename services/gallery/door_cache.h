@@ -65,30 +65,53 @@ class DoorCache final {
   size_t bytes_ = 0;  // guarded by mu_
 };
 
-// Sealed thumbnails by person and photo version (its upload time), so that
-// a sync after a change reads only the thumbnails that changed: ~20 KB each
-// live out of line in PostgreSQL and dominate a full sync's query. Sealed
-// bytes only (unreadable without the person's key), at most `max_bytes`.
-// Thread-safe.
-class ThumbnailCache final {
+// Sealed bytes by person and photo version (its upload time): thumbnails,
+// so that a sync after a change reads only the thumbnails that changed
+// (~20 KB each live out of line in PostgreSQL and dominate a full sync's
+// query), and full photos, so that a view reads (and decodes from hex) its
+// half megabyte or more once per upload rather than once per view. Sealed
+// bytes only (unreadable without the person's key), at most `max_bytes` of
+// them (T::size()). Thread-safe.
+template <typename T>
+class SealedCache final {
  public:
-  explicit ThumbnailCache(size_t max_bytes) : max_bytes_(max_bytes) {}
+  explicit SealedCache(size_t max_bytes) : max_bytes_(max_bytes) {}
 
-  std::shared_ptr<const std::string> Get(int64_t person, int64_t version) const;
+  std::shared_ptr<const T> Get(int64_t person, int64_t version) const {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = entries_.find(person);
+    if (it == entries_.end() || it->second.version != version) return nullptr;
+    return it->second.sealed;
+  }
   // When the cache would grow past its limit it is emptied first.
-  void Put(int64_t person, int64_t version,
-           std::shared_ptr<const std::string> sealed);
+  void Put(int64_t person, int64_t version, std::shared_ptr<const T> value) {
+    if (value->size() > max_bytes_) return;
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = entries_.find(person);
+    if (it != entries_.end()) {
+      bytes_ -= it->second.sealed->size();
+      entries_.erase(it);
+    }
+    if (bytes_ + value->size() > max_bytes_) {
+      entries_.clear();
+      bytes_ = 0;
+    }
+    bytes_ += value->size();
+    entries_[person] = Entry{version, std::move(value)};
+  }
 
  private:
   struct Entry {
     int64_t version = 0;
-    std::shared_ptr<const std::string> sealed;
+    std::shared_ptr<const T> sealed;
   };
   const size_t max_bytes_;
   mutable std::mutex mu_;
   std::map<int64_t, Entry> entries_;  // guarded by mu_
   size_t bytes_ = 0;                  // guarded by mu_
 };
+
+using ThumbnailCache = SealedCache<std::string>;
 
 }  // namespace kvo::gallery
 

@@ -152,7 +152,29 @@ DoorGallery::DoorGallery(const kvo::v1::Policy& policy, common::DbPool& pool,
 absl::StatusOr<DoorSync> DoorGallery::Sync(
     const Call& call, const kvo::v1::SyncGalleryRequest& request,
     int64_t* retry_after_s) {
-  auto out = SyncUncounted(call, request, retry_after_s);
+  if (auto out = SyncFromMemory(call, request, retry_after_s)) {
+    return std::move(*out);
+  }
+  return SyncFromDatabase(call, request);
+}
+
+std::optional<absl::StatusOr<DoorSync>> DoorGallery::SyncFromMemory(
+    const Call& call, const kvo::v1::SyncGalleryRequest& request,
+    int64_t* retry_after_s) {
+  auto out = AnswerFromMemory(call, request, retry_after_s);
+  if (out) Count(request, *out);
+  return out;
+}
+
+absl::StatusOr<DoorSync> DoorGallery::SyncFromDatabase(
+    const Call& call, const kvo::v1::SyncGalleryRequest& request) {
+  auto out = SyncUncounted(call, request);
+  Count(request, out);
+  return out;
+}
+
+void DoorGallery::Count(const kvo::v1::SyncGalleryRequest& request,
+                        const absl::StatusOr<DoorSync>& out) {
   if (!out.ok()) {
     sync_refused_.Increment();
   } else if (out->no_change) {
@@ -162,7 +184,6 @@ absl::StatusOr<DoorSync> DoorGallery::Sync(
   } else {
     synced_delta_.Increment();
   }
-  return out;
 }
 
 absl::Status DoorGallery::Admit(const Call& call, absl::string_view action) {
@@ -178,7 +199,7 @@ absl::Status DoorGallery::Admit(const Call& call, absl::string_view action) {
   return admitted;
 }
 
-absl::StatusOr<DoorSync> DoorGallery::SyncUncounted(
+std::optional<absl::StatusOr<DoorSync>> DoorGallery::AnswerFromMemory(
     const Call& call, const kvo::v1::SyncGalleryRequest& request,
     int64_t* retry_after_s) {
   const common::ForegroundCalls::Scope in_flight(foreground_);
@@ -190,20 +211,41 @@ absl::StatusOr<DoorSync> DoorGallery::SyncUncounted(
   }
   if (auto s = ValidateSyncGalleryRequest(request); !s.ok()) return s;
   if (auto s = Admit(call, "gallery.sync"); !s.ok()) return s;
+  const std::vector<int64_t>& areas = call.caller.area_ids;
+  // A change of this process still being versioned: SyncUncounted waits.
+  if (versions_.SequencingPending(areas)) return std::nullopt;
+  if (auto out = NoChange(areas, request.since_version(), clock_.Now())) {
+    return absl::StatusOr<DoorSync>(std::move(*out));
+  }
+  return std::nullopt;
+}
+
+std::optional<DoorSync> DoorGallery::NoChange(const std::vector<int64_t>& areas,
+                                              int64_t since,
+                                              absl::Time now) const {
+  const auto view = versions_.Lookup(areas, now);
+  if (!view || view->expiry_due || since < view->version ||
+      since > view->newest) {
+    return std::nullopt;
+  }
+  DoorSync out;
+  out.version = since;
+  out.no_change = true;
+  return out;
+}
+
+absl::StatusOr<DoorSync> DoorGallery::SyncUncounted(
+    const Call& call, const kvo::v1::SyncGalleryRequest& request) {
+  const common::ForegroundCalls::Scope in_flight(foreground_);
   const int64_t since = request.since_version();
   const std::vector<int64_t>& areas = call.caller.area_ids;
   versions_.AwaitSequencing(areas);
   const absl::Time now = clock_.Now();
 
-  // The hot path: nothing new for these areas, known without the database.
+  // Nothing new for these areas after all (the sequencing it waited for
+  // touched none of them): known without the database.
+  if (auto out = NoChange(areas, since, now)) return std::move(*out);
   const auto view = versions_.Lookup(areas, now);
-  if (view && !view->expiry_due && since >= view->version &&
-      since <= view->newest) {
-    DoorSync out;
-    out.version = since;
-    out.no_change = true;
-    return out;
-  }
   if (view && !view->expiry_due && since == 0) {
     if (auto done = FullSyncFromCache(call, *view)) return std::move(*done);
   }
@@ -461,8 +503,20 @@ absl::StatusOr<kvo::v1::Photo> DoorGallery::GetPhoto(
                                                   " in force in your areas"));
         }
         const auto& entry = rows[0];
-        auto stored = Store::PhotoOf(tx, entry.person.id);
-        if (!stored) {
+        // The sealed bytes of the upload the entry names come from memory
+        // when they were read before; what is shown, and the audit entry,
+        // are decided in this transaction either way.
+        std::shared_ptr<const SealedPhoto> stored;
+        if (entry.photo_version) {
+          stored = photos_.Get(entry.person.id, *entry.photo_version);
+        }
+        if (stored == nullptr && entry.photo_version) {
+          if (auto read = Store::FullPhotoOf(tx, entry.person.id)) {
+            stored = std::make_shared<const SealedPhoto>(std::move(*read));
+            photos_.Put(entry.person.id, stored->version, stored);
+          }
+        }
+        if (stored == nullptr) {
           return absl::NotFoundError(
               absl::StrCat("entry ", request.entry_id(), " has no photo yet"));
         }

@@ -17,6 +17,7 @@
 #include "services/gallery/door_admission.h"
 #include "services/gallery/door_cache.h"
 #include "services/gallery/gallery_versions.h"
+#include "services/gallery/pg_gallery_store.h"
 #include "services/identity/rpc_guard.h"
 #include "services/registry/key_ring.h"
 
@@ -65,6 +66,17 @@ class DoorGallery final {
   absl::StatusOr<DoorSync> Sync(const identity::Call& call,
                                 const kvo::v1::SyncGalleryRequest& request,
                                 int64_t* retry_after_s);
+  // Sync in two halves, for an adapter that must not block its thread on
+  // the database: SyncFromMemory answers what needs no database (a refusal
+  // by the limit, the request or the admission, which answers from memory
+  // nearly always, and a sync that finds nothing new) and nullopt for the
+  // rest, which SyncFromDatabase then does on a thread that may block. The
+  // two together are Sync; each counts what it answered.
+  std::optional<absl::StatusOr<DoorSync>> SyncFromMemory(
+      const identity::Call& call, const kvo::v1::SyncGalleryRequest& request,
+      int64_t* retry_after_s);
+  absl::StatusOr<DoorSync> SyncFromDatabase(
+      const identity::Call& call, const kvo::v1::SyncGalleryRequest& request);
   // NOT_FOUND for a person not shown at the caller's door (no collective
   // card in force in the caller's areas, no individual ban of the caller's
   // own shop in force: door_visibility.h) or without a photo; the refusal
@@ -76,11 +88,22 @@ class DoorGallery final {
  private:
   static constexpr size_t kDoorCacheBytes = 256 << 20;
   static constexpr size_t kThumbnailCacheBytes = 128 << 20;
+  static constexpr size_t kPhotoCacheBytes = 64 << 20;
 
-  // Sync without counting its outcome.
-  absl::StatusOr<DoorSync> SyncUncounted(
+  // SyncFromMemory without counting its outcome.
+  std::optional<absl::StatusOr<DoorSync>> AnswerFromMemory(
       const identity::Call& call, const kvo::v1::SyncGalleryRequest& request,
       int64_t* retry_after_s);
+  // SyncFromDatabase without counting its outcome.
+  absl::StatusOr<DoorSync> SyncUncounted(
+      const identity::Call& call, const kvo::v1::SyncGalleryRequest& request);
+  // The answer to a device at `since` when GalleryVersions knows nothing
+  // changed for `areas`.
+  std::optional<DoorSync> NoChange(const std::vector<int64_t>& areas,
+                                   int64_t since, absl::Time now) const;
+  // kvo_door_syncs_total, by what `out` was.
+  void Count(const kvo::v1::SyncGalleryRequest& request,
+             const absl::StatusOr<DoorSync>& out);
   // A full sync answered from DoorCache, if every area has a current
   // snapshot: the audit entry is its only database work.
   std::optional<absl::StatusOr<DoorSync>> FullSyncFromCache(
@@ -102,6 +125,7 @@ class DoorGallery final {
   common::ForegroundCalls* foreground_;
   DoorCache door_{kDoorCacheBytes};
   ThumbnailCache thumbnails_{kThumbnailCacheBytes};
+  SealedCache<SealedPhoto> photos_{kPhotoCacheBytes};
   common::RateLimiter sync_limiter_{std::chrono::hours(1)};
   common::RateLimit& photo_limiter_;
   // kvo_door_syncs_total by outcome: no_change, delta, full, refused.

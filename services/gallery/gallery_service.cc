@@ -1,5 +1,6 @@
 #include "services/gallery/gallery_service.h"
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "services/audit/pg_audit_store.h"
 #include "services/common/no_change_calls.h"
@@ -31,8 +32,8 @@ std::string Subject(const registry::PersonRow& p) {
 
 // A use case's refusal; past a rate limit the device also learns when to
 // retry (the "retry-after-seconds" trailer).
-grpc::Status Refused(grpc::ServerContext& context, const absl::Status& status,
-                     int64_t retry_after_s) {
+grpc::Status Refused(grpc::ServerContextBase& context,
+                     const absl::Status& status, int64_t retry_after_s) {
   if (status.code() == absl::StatusCode::kResourceExhausted &&
       retry_after_s > 0) {
     context.AddTrailingMetadata("retry-after-seconds",
@@ -41,7 +42,62 @@ grpc::Status Refused(grpc::ServerContext& context, const absl::Status& status,
   return ToGrpcStatus(status);
 }
 
+std::string Metadata(const grpc::ServerContextBase& context,
+                     absl::string_view key) {
+  const auto& md = context.client_metadata();
+  auto it = md.find(grpc::string_ref(key.data(), key.size()));
+  if (it == md.end()) return "";
+  return std::string(it->second.data(), it->second.size());
+}
+
+// What RpcGuard::Origin reads from a synchronous call's context (bearer
+// token, peer address without the port, request id), from a callback
+// call's. RpcGuard's helpers could take the common base,
+// grpc::ServerContextBase, and this go; changing rpc_guard.h recompiles
+// most of kvod.
+identity::CallOrigin OriginOf(const grpc::ServerContextBase& context) {
+  identity::CallOrigin origin;
+  const std::string auth = Metadata(context, "authorization");
+  constexpr absl::string_view kBearer = "Bearer ";
+  if (absl::StartsWith(auth, kBearer))
+    origin.token = auth.substr(kBearer.size());
+  origin.peer = context.peer();
+  const auto colon = origin.peer.rfind(':');
+  if (colon != std::string::npos && colon != origin.peer.find(':')) {
+    origin.peer.resize(colon);
+  }
+  origin.request_id = Metadata(context, "x-request-id");
+  return origin;
+}
+
 }  // namespace
+
+void SyncWriter::Send(std::vector<kvo::v1::GalleryUpdate> updates) {
+  updates_ = std::move(updates);
+  Next();
+}
+
+void SyncWriter::OnWriteDone(bool ok) {
+  if (!ok) {
+    Finish(grpc::Status::CANCELLED);
+    return;
+  }
+  Next();
+}
+
+void SyncWriter::Next() {
+  if (next_ == updates_.size()) {
+    Finish(grpc::Status::OK);
+    return;
+  }
+  const kvo::v1::GalleryUpdate& update = updates_[next_++];
+  // The last message goes out with the status, in one step.
+  if (next_ == updates_.size()) {
+    StartWriteAndFinish(&update, grpc::WriteOptions(), grpc::Status::OK);
+  } else {
+    StartWrite(&update);
+  }
+}
 
 GalleryServiceImpl::GalleryServiceImpl(
     const kvo::v1::Policy& policy, common::DbPool& pool,
@@ -143,32 +199,47 @@ grpc::Status GalleryServiceImpl::UploadPhoto(
   return grpc::Status::OK;
 }
 
-grpc::Status GalleryServiceImpl::SyncGallery(
-    grpc::ServerContext* context, const kvo::v1::SyncGalleryRequest* request,
-    grpc::ServerWriter<kvo::v1::GalleryUpdate>* writer) {
-  auto call = guard_.Begin(*context, Method("SyncGallery"));
-  if (!call.ok()) return ToGrpcStatus(call.status());
+grpc::ServerWriteReactor<kvo::v1::GalleryUpdate>*
+GalleryServiceImpl::SyncGallery(grpc::CallbackServerContext* context,
+                                const kvo::v1::SyncGalleryRequest* request) {
+  auto* writer = new SyncWriter();
+  auto call = guard_.Begin(OriginOf(*context), Method("SyncGallery"));
+  if (!call.ok()) {
+    writer->Finish(ToGrpcStatus(call.status()));
+    return writer;
+  }
   int64_t retry_after = 0;
-  auto sync = door_.Sync(*call, *request, &retry_after);
-  if (!sync.ok()) return Refused(*context, sync.status(), retry_after);
-  kvo::v1::GalleryUpdate update;
-  for (auto& e : sync->entries) {
-    *update.mutable_entry() = std::move(e);
-    if (!writer->Write(update)) return grpc::Status::CANCELLED;
+  if (auto sync = door_.SyncFromMemory(*call, *request, &retry_after)) {
+    Answer(*context, *writer, std::move(*sync), retry_after);
+    return writer;
   }
-  for (int64_t id : sync->removed) {
-    update.set_removed_entry_id(id);
-    if (!writer->Write(update)) return grpc::Status::CANCELLED;
+  sync_workers_.Submit([this, context, writer, request, call = *call] {
+    Answer(*context, *writer, door_.SyncFromDatabase(call, *request), 0);
+  });
+  return writer;
+}
+
+void GalleryServiceImpl::Answer(grpc::CallbackServerContext& context,
+                                SyncWriter& writer,
+                                absl::StatusOr<DoorSync> sync,
+                                int64_t retry_after) const {
+  if (!sync.ok()) {
+    writer.Finish(Refused(context, sync.status(), retry_after));
+    return;
   }
+  std::vector<kvo::v1::GalleryUpdate> updates(sync->entries.size() +
+                                              sync->removed.size() + 1);
+  size_t i = 0;
+  for (auto& e : sync->entries) *updates[i++].mutable_entry() = std::move(e);
+  for (int64_t id : sync->removed) updates[i++].set_removed_entry_id(id);
   // The message that ends every sync also tells the device how long it may
   // show its copy without syncing.
-  auto* v = update.mutable_version();
+  auto* v = updates[i].mutable_version();
   v->set_version(sync->version);
   v->set_reset(sync->reset);
   v->set_max_offline_hours(policy_.door().max_offline_hours());
-  writer->Write(update);
-  if (sync->no_change) common::MarkNoChange(*context);
-  return grpc::Status::OK;
+  if (sync->no_change) common::MarkNoChange(context);
+  writer.Send(std::move(updates));
 }
 
 grpc::Status GalleryServiceImpl::GetPhoto(

@@ -7,6 +7,7 @@
 #include "kvo/v1/policy.pb.h"
 #include "services/common/clock.h"
 #include "services/common/db_pool.h"
+#include "services/common/worker_pool.h"
 #include "services/gallery/door_gallery.h"
 #include "services/gallery/gallery_versions.h"
 #include "services/identity/rpc_guard.h"
@@ -19,8 +20,30 @@ namespace kvo::gallery {
 // sealed with the person's data key. SyncGallery and GetPhoto are `door`'s
 // use cases (shared with the door page); past a per-principal limit the
 // "retry-after-seconds" trailer says when to retry. What is in force is
-// decided at `clock`'s now. Thread-safe.
-class GalleryServiceImpl final : public kvo::v1::GalleryService::Service {
+// decided at `clock`'s now. SyncGallery, the most frequent call, is on
+// gRPC's callback API: a sync that finds nothing new is answered on the
+// thread that received it, one that needs the database on a worker of
+// this service's own (gRPC's threads never wait on the database); the
+// other methods are on the synchronous API. Thread-safe.
+// Writes one sync's messages in order and ends the call with OK after the
+// last, or with a refusal; deletes itself when gRPC is done with it.
+class SyncWriter final
+    : public grpc::ServerWriteReactor<kvo::v1::GalleryUpdate> {
+ public:
+  void Send(std::vector<kvo::v1::GalleryUpdate> updates);
+  void OnWriteDone(bool ok) override;
+  void OnDone() override { delete this; }
+
+ private:
+  void Next();
+
+  std::vector<kvo::v1::GalleryUpdate> updates_;
+  size_t next_ = 0;
+};
+
+class GalleryServiceImpl final
+    : public kvo::v1::GalleryService::WithCallbackMethod_SyncGallery<
+          kvo::v1::GalleryService::Service> {
  public:
   GalleryServiceImpl(const kvo::v1::Policy& policy, common::DbPool& pool,
                      identity::RpcGuard& guard, const registry::KeyRing& keys,
@@ -31,14 +54,18 @@ class GalleryServiceImpl final : public kvo::v1::GalleryService::Service {
       grpc::ServerContext* context,
       grpc::ServerReader<kvo::v1::UploadPhotoRequest>* reader,
       kvo::v1::PhotoInfo* response) override;
-  grpc::Status SyncGallery(
-      grpc::ServerContext* context, const kvo::v1::SyncGalleryRequest* request,
-      grpc::ServerWriter<kvo::v1::GalleryUpdate>* writer) override;
+  grpc::ServerWriteReactor<kvo::v1::GalleryUpdate>* SyncGallery(
+      grpc::CallbackServerContext* context,
+      const kvo::v1::SyncGalleryRequest* request) override;
   grpc::Status GetPhoto(grpc::ServerContext* context,
                         const kvo::v1::GetPhotoRequest* request,
                         kvo::v1::Photo* response) override;
 
  private:
+  // Sends `sync` (or its refusal) through `writer`.
+  void Answer(grpc::CallbackServerContext& context, SyncWriter& writer,
+              absl::StatusOr<DoorSync> sync, int64_t retry_after) const;
+
   const kvo::v1::Policy& policy_;
   common::DbPool& pool_;
   identity::RpcGuard& guard_;
@@ -46,6 +73,10 @@ class GalleryServiceImpl final : public kvo::v1::GalleryService::Service {
   GalleryVersions& versions_;
   const common::Clock& clock_;
   DoorGallery& door_;
+  // Syncs that need the database; last, so it ends (running what was
+  // given to it) before the rest goes.
+  static constexpr int kSyncWorkers = 8;
+  common::WorkerPool sync_workers_{kSyncWorkers};
 };
 
 }  // namespace kvo::gallery

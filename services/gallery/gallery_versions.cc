@@ -145,6 +145,15 @@ void GalleryVersions::AwaitSequencing(absl::Span<const int64_t> areas) {
   }
 }
 
+bool GalleryVersions::SequencingPending(absl::Span<const int64_t> areas) const {
+  std::lock_guard<std::mutex> lock(seq_mu_);
+  for (int64_t area : areas) {
+    auto it = seq_asked_.find(area);
+    if (it != seq_asked_.end() && it->second > seq_completed_) return true;
+  }
+  return false;
+}
+
 void GalleryVersions::Sequence() {
   std::unique_lock<std::mutex> lock(seq_mu_);
   while (!stop_) {

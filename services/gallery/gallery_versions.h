@@ -70,6 +70,8 @@ class GalleryVersions final {
   // made through this process sees it, and a door never waits for changes
   // in areas it does not see. Costs a mutex when nothing is pending there.
   void AwaitSequencing(absl::Span<const int64_t> areas);
+  // Whether AwaitSequencing(areas) would wait now (never waits itself).
+  bool SequencingPending(absl::Span<const int64_t> areas) const;
 
   // Replaces the state of the areas with what the database says.
   void Set(const std::map<int64_t, AreaState>& states, int64_t newest = 0);
@@ -103,7 +105,7 @@ class GalleryVersions final {
   std::atomic<bool> stop_{false};
   std::thread listener_;
   std::thread sequencer_;
-  std::mutex seq_mu_;
+  mutable std::mutex seq_mu_;
   std::condition_variable seq_cv_;
   uint64_t seq_requested_ = 0;  // guarded by seq_mu_
   uint64_t seq_completed_ = 0;  // guarded by seq_mu_

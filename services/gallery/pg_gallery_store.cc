@@ -86,6 +86,11 @@ constexpr char kUpsertPhotoSql[] =
 constexpr char kPhotoSql[] =
     "SELECT encode(sealed_jpeg, 'hex'), encode(sealed_thumbnail, 'hex'), "
     "width, height FROM person_photos WHERE person_id = $1";
+// The bytea as it is (its text output is hex already; encode() would
+// only copy it once more inside PostgreSQL).
+constexpr char kFullPhotoSql[] =
+    "SELECT sealed_jpeg, width, height, " KVO_TS("uploaded_at") " "
+    "FROM person_photos WHERE person_id = $1";
 constexpr char kDeletePhotoSql[] =
     "DELETE FROM person_photos WHERE person_id = $1";
 constexpr char kRetentionSql[] =
@@ -242,6 +247,18 @@ std::optional<PhotoRow> PgGalleryStore::PhotoOf(Tx& tx, int64_t person_id) {
   p.sealed_thumbnail = SqlBytes(r[0][1]);
   p.width = r[0][2].as<int32_t>();
   p.height = r[0][3].as<int32_t>();
+  return p;
+}
+
+std::optional<SealedPhoto> PgGalleryStore::FullPhotoOf(Tx& tx,
+                                                       int64_t person_id) {
+  const pqxx::result r = ExecPrepared(tx, kFullPhotoSql, person_id);
+  if (r.empty()) return std::nullopt;
+  SealedPhoto p;
+  p.sealed_jpeg = common::SqlBytea(r[0][0]);
+  p.width = r[0][1].as<int32_t>();
+  p.height = r[0][2].as<int32_t>();
+  p.version = r[0][3].as<int64_t>();
   return p;
 }
 

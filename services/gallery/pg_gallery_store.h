@@ -59,6 +59,16 @@ struct PhotoRow {
   int32_t height = 0;
 };
 
+// What a full photo view reads: the sealed JPEG without the thumbnail, and
+// which upload it is (EntryRow::photo_version).
+struct SealedPhoto {
+  std::string sealed_jpeg;
+  int32_t width = 0;
+  int32_t height = 0;
+  int64_t version = 0;
+  size_t size() const { return sealed_jpeg.size(); }
+};
+
 // The only SQL of photos and the gallery. Every function runs in the
 // caller's transaction. The gallery reads cards and persons of the
 // registry, never writes them, except the expiry mark it owns.
@@ -125,6 +135,7 @@ class PgGalleryStore final {
 
   static void UpsertPhoto(Tx& tx, const PhotoRow& photo, int64_t uploaded_by);
   static std::optional<PhotoRow> PhotoOf(Tx& tx, int64_t person_id);
+  static std::optional<SealedPhoto> FullPhotoOf(Tx& tx, int64_t person_id);
   static void DeletePhoto(Tx& tx, int64_t person_id);
   // Deletes the photos of persons with no card left that is unrevoked and
   // ended less than `grace_days` before `now` (retention); how many.

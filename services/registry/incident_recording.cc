@@ -74,14 +74,13 @@ IncidentRecording::IncidentRecording(const kvo::v1::Policy& policy,
 
 absl::StatusOr<std::vector<ShopRow>> IncidentRecording::ShopsOfCaller(
     const Call& call) {
-  return pool_.InTransaction(
+  // One statement, so no BEGIN and COMMIT around it: the door page asks
+  // this on every load.
+  return pool_.InTransaction<pqxx::nontransaction>(
       "shops of caller",
-      [&](pqxx::work& tx) -> absl::StatusOr<std::vector<ShopRow>> {
-        std::vector<ShopRow> shops;
-        for (int64_t id :
-             Store::ShopsOfPrincipal(tx, call.caller.principal_id)) {
-          if (auto row = Store::ShopById(tx, id)) shops.push_back(*row);
-        }
+      [&](pqxx::nontransaction& tx) -> absl::StatusOr<std::vector<ShopRow>> {
+        std::vector<ShopRow> shops =
+            Store::MemberShops(tx, call.caller.principal_id);
         std::sort(
             shops.begin(), shops.end(),
             [](const ShopRow& a, const ShopRow& b) { return a.name < b.name; });

@@ -34,12 +34,18 @@ constexpr char kForgetLegacyKeksSql[] = "DELETE FROM key_encryption_keys";
 constexpr char kInsertShopSql[] =
     "INSERT INTO shops (area_id, name) VALUES ($1, $2) "
     "ON CONFLICT (area_id, name) DO NOTHING RETURNING id";
-constexpr char kShopColumns[] =
-    "SELECT s.id, s.area_id, s.name, COALESCE((SELECT string_agg("
-    "m.principal_id::text, ',' ORDER BY m.principal_id) FROM shop_members m "
-    "WHERE m.shop_id = s.id), ''), "
-    "(SELECT " KVO_TS("a.created_at") " FROM areas a WHERE a.id = s.area_id) "
-    "FROM shops s ";
+#define KVO_SHOP_COLUMNS                                                    \
+  "s.id, s.area_id, s.name, COALESCE((SELECT string_agg("                   \
+  "m.principal_id::text, ',' ORDER BY m.principal_id) FROM shop_members m " \
+  "WHERE m.shop_id = s.id), ''), "                                          \
+  "(SELECT " KVO_TS("a.created_at") " FROM areas a WHERE a.id = s.area_id)"
+constexpr char kShopColumns[] = "SELECT " KVO_SHOP_COLUMNS " FROM shops s ";
+// A principal's shops with their membership's seal: one statement.
+constexpr char kMemberShopsSql[] =
+    "SELECT " KVO_SHOP_COLUMNS
+    ", COALESCE(encode(mm.seal, 'hex'), '') "
+    "FROM shop_members mm JOIN shops s ON s.id = mm.shop_id "
+    "WHERE mm.principal_id = $1 ORDER BY s.id";
 constexpr char kAreaJoinedAtSql[] =
     "SELECT " KVO_TS("created_at") " FROM areas WHERE id = $1";
 // kvod's own adding seals the pair, even over a row someone put there.
@@ -450,6 +456,18 @@ std::vector<int64_t> PgRegistryStore::ShopsOfPrincipal(
       out.push_back(shop);
     } else if (altered != nullptr) {
       altered->push_back(shop);
+    }
+  }
+  return out;
+}
+
+std::vector<ShopRow> PgRegistryStore::MemberShops(Tx& tx,
+                                                  int64_t principal_id) {
+  std::vector<ShopRow> out;
+  for (const auto& r :
+       common::ExecPrepared(tx, kMemberShopsSql, principal_id)) {
+    if (MemberIntact(r[0].as<int64_t>(), principal_id, r[5])) {
+      out.push_back(ShopFrom(r));
     }
   }
   return out;

@@ -181,6 +181,9 @@ class PgRegistryStore final {
   static bool IsShopMember(Tx& tx, int64_t shop_id, int64_t principal_id);
   static std::vector<int64_t> ShopsOfPrincipal(
       Tx& tx, int64_t principal_id, std::vector<int64_t>* altered = nullptr);
+  // The rows of the shops ShopsOfPrincipal names, in one statement (it
+  // needs no transaction around it).
+  static std::vector<ShopRow> MemberShops(Tx& tx, int64_t principal_id);
   // Seals every membership without a seal (the one-time adoption of rows
   // older than the seals); the count.
   static int64_t SealUnsealedMembers(Tx& tx);

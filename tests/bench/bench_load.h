@@ -54,6 +54,45 @@ struct LoadResult {
   }
 };
 
+// What the calls of a load report as they finish, and whether each is
+// started again: until the load's time is up (or 100 calls failed).
+class Tally final {
+ public:
+  void Begin(int concurrency, BenchClock::duration duration) {
+    begin_ = BenchClock::now();
+    end_ = begin_ + duration;
+    in_flight_ = concurrency;
+  }
+  // Whether the caller starts another call.
+  bool Finished(bool ok, double ms, int64_t bytes) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (ok) {
+      ++result_.calls;
+      result_.bytes += bytes;
+      result_.latencies_ms.push_back(ms);
+    } else {
+      ++result_.failed;
+    }
+    const bool again = BenchClock::now() < end_ && result_.failed < 100;
+    if (!again && --in_flight_ == 0) all_done_.notify_all();
+    return again;
+  }
+  LoadResult Wait() {
+    std::unique_lock<std::mutex> lock(mu_);
+    all_done_.wait(lock, [&] { return in_flight_ == 0; });
+    result_.seconds =
+        std::chrono::duration<double>(BenchClock::now() - begin_).count();
+    return result_;
+  }
+
+ private:
+  BenchClock::time_point begin_, end_;
+  std::mutex mu_;
+  std::condition_variable all_done_;
+  int in_flight_ = 0;  // guarded by mu_
+  LoadResult result_;  // guarded by mu_
+};
+
 // Starts one server-streaming call with `reactor` (and its context).
 template <typename Reply>
 using Starter =
@@ -67,15 +106,9 @@ class Load final {
       : start_(std::move(start)), token_(std::move(token)) {}
 
   LoadResult Run(int concurrency, BenchClock::duration duration) {
-    begin_ = BenchClock::now();
-    end_ = begin_ + duration;
-    in_flight_ = concurrency;
+    tally_.Begin(concurrency, duration);
     for (int i = 0; i < concurrency; ++i) (new Call(this))->Begin();
-    std::unique_lock<std::mutex> lock(mu_);
-    all_done_.wait(lock, [&] { return in_flight_ == 0; });
-    result_.seconds =
-        std::chrono::duration<double>(BenchClock::now() - begin_).count();
-    return result_;
+    return tally_.Wait();
   }
 
  private:
@@ -116,29 +149,12 @@ class Load final {
   };
 
   void Finished(bool ok, double ms, int64_t bytes) {
-    bool again = false;
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      if (ok) {
-        ++result_.calls;
-        result_.bytes += bytes;
-        result_.latencies_ms.push_back(ms);
-      } else {
-        ++result_.failed;
-      }
-      again = BenchClock::now() < end_ && result_.failed < 100;
-      if (!again && --in_flight_ == 0) all_done_.notify_all();
-    }
-    if (again) (new Call(this))->Begin();
+    if (tally_.Finished(ok, ms, bytes)) (new Call(this))->Begin();
   }
 
   Starter<Reply> start_;
   std::string token_;
-  BenchClock::time_point begin_, end_;
-  std::mutex mu_;
-  std::condition_variable all_done_;
-  int in_flight_ = 0;  // guarded by mu_
-  LoadResult result_;  // guarded by mu_
+  Tally tally_;
 };
 
 inline void Report(const char* what, const LoadResult& r) {
@@ -159,6 +175,67 @@ Starter<Reply> Streamer(
     (stub->async()->*method)(ctx, shared.get(), reactor);
   };
 }
+
+// Keeps `concurrency` unary calls of `method` in flight for `duration`.
+template <typename Stub, typename Request, typename Reply>
+class UnaryLoad final {
+ public:
+  using Method = void (Stub::async_interface::*)(grpc::ClientContext*,
+                                                 const Request*, Reply*,
+                                                 grpc::ClientUnaryReactor*);
+  UnaryLoad(Stub* stub, Method method, Request request, std::string token)
+      : stub_(stub),
+        method_(method),
+        request_(std::move(request)),
+        token_(std::move(token)) {}
+
+  LoadResult Run(int concurrency, BenchClock::duration duration) {
+    tally_.Begin(concurrency, duration);
+    for (int i = 0; i < concurrency; ++i) (new Call(this))->Begin();
+    return tally_.Wait();
+  }
+
+ private:
+  class Call final : public grpc::ClientUnaryReactor {
+   public:
+    explicit Call(UnaryLoad* load) : load_(load) {}
+    void Begin() {
+      if (!load_->token_.empty()) {
+        ctx_.AddMetadata("authorization", "Bearer " + load_->token_);
+      }
+      ctx_.set_deadline(std::chrono::system_clock::now() +
+                        std::chrono::seconds(30));
+      started_ = BenchClock::now();
+      (load_->stub_->async()->*load_->method_)(&ctx_, &load_->request_, &reply_,
+                                               this);
+      StartCall();
+    }
+    void OnDone(const grpc::Status& status) override {
+      const double ms = std::chrono::duration<double, std::milli>(
+                            BenchClock::now() - started_)
+                            .count();
+      load_->Finished(status.ok(), ms,
+                      static_cast<int64_t>(reply_.ByteSizeLong()));
+      delete this;
+    }
+
+   private:
+    UnaryLoad* load_;
+    grpc::ClientContext ctx_;
+    Reply reply_;
+    BenchClock::time_point started_;
+  };
+
+  void Finished(bool ok, double ms, int64_t bytes) {
+    if (tally_.Finished(ok, ms, bytes)) (new Call(this))->Begin();
+  }
+
+  Stub* stub_;
+  Method method_;
+  const Request request_;
+  std::string token_;
+  Tally tally_;
+};
 
 }  // namespace kvo::testing
 

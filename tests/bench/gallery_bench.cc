@@ -32,6 +32,8 @@
 #include "services/common/tls_material.h"
 #include "services/photos/photo_intake.h"
 #include "tests/bench/bench_load.h"
+#include "tests/bench/door_area.h"
+#include "tests/bench/echo_service.h"
 #include "tests/support/kvod_fixture.h"
 #include "tests/support/subprocess.h"
 #include "tests/support/test_images.h"
@@ -44,24 +46,9 @@ using namespace kvo::v1;
 using Clock = std::chrono::steady_clock;
 
 constexpr int kConcurrency = 32;
-constexpr int kBans = 50;
 constexpr auto kRunFor = std::chrono::seconds(5);
 
 // ---- the echo baseline ---------------------------------------------------
-
-class EchoService final : public kvo::bench::Echo::Service {
- public:
-  grpc::Status Stream(
-      grpc::ServerContext*, const kvo::bench::EchoRequest* request,
-      grpc::ServerWriter<kvo::bench::EchoReply>* writer) override {
-    kvo::bench::EchoReply reply;
-    for (int32_t size : request->sizes()) {
-      reply.mutable_payload()->assign(static_cast<size_t>(size), 'e');
-      if (!writer->Write(reply)) break;
-    }
-    return grpc::Status::OK;
-  }
-};
 
 struct EchoServer {
   EchoService service;
@@ -90,106 +77,6 @@ std::unique_ptr<EchoServer> StartEcho(const fs::path& dir) {
   echo->channel = grpc::CreateChannel(absl::StrCat("localhost:", port),
                                       grpc::SslCredentials(client));
   return echo;
-}
-
-// ---- the registry's side -------------------------------------------------
-
-// A 1024x1024 photo of noise: its 256 px thumbnail is about 20 KB.
-std::string NoisePhoto(int seed) {
-  vips::VImage noise =
-      vips::VImage::gaussnoise(1024, 1024,
-                               vips::VImage::option()
-                                   ->set("mean", 128.0 + seed % 7)
-                                   ->set("sigma", 70.0));
-  noise = noise.cast(VIPS_FORMAT_UCHAR);
-  noise = noise.bandjoin({noise, noise}).copy();
-  return EncodeImage(noise, ".jpg[Q=85]");
-}
-
-bool Upload(GalleryService::Stub& gallery, const std::string& token,
-            int64_t person, const std::string& bytes) {
-  auto ctx = Ctx(token);
-  PhotoInfo info;
-  auto writer = gallery.UploadPhoto(ctx.get(), &info);
-  UploadPhotoRequest part;
-  part.set_person_id(person);
-  writer->Write(part);
-  part.set_chunk(bytes);
-  writer->Write(part);
-  writer->WritesDone();
-  return writer->Finish().ok();
-}
-
-// 50 persons with a collective warning and a photo in area A.
-bool PopulateArea(KvodEnv& env, const std::string& police,
-                  int64_t* first_person) {
-  auto registry = RegistryService::NewStub(env.kvod_->Channel());
-  auto gallery = GalleryService::NewStub(env.kvod_->Channel());
-  CreateShopRequest shop_req;
-  shop_req.set_area_id(env.area_a_);
-  shop_req.set_name("Bakkerij");
-  Shop shop;
-  if (!registry->CreateShop(Ctx(env.admin_).get(), shop_req, &shop).ok()) {
-    return false;
-  }
-  for (int i = 0; i < kBans; ++i) {
-    CreatePersonRequest person;
-    person.set_area_id(env.area_a_);
-    person.set_given_names("Piet");
-    person.set_surname(absl::StrCat("Deurbench", i));
-    person.set_date_of_birth("1988-02-03");
-    person.set_description("grijze jas, zwarte pet, rugzak met rode streep");
-    Person created;
-    RecordIncidentRequest incident;
-    Incident recorded;
-    IssueCardRequest issue;
-    Card card;
-    if (!registry->CreatePerson(Ctx(police).get(), person, &created).ok()) {
-      return false;
-    }
-    if (i == 0) *first_person = created.id();
-    incident.set_shop_id(shop.id());
-    incident.set_person_id(created.id());
-    incident.mutable_occurred_at()->set_seconds(
-        absl::ToUnixSeconds(absl::Now()) - 3600);
-    incident.set_offence_type("theft");
-    incident.set_description("winkeldiefstal");
-    if (!registry->RecordIncident(Ctx(police).get(), incident, &recorded)
-             .ok()) {
-      return false;
-    }
-    issue.set_incident_id(recorded.id());
-    issue.set_scope(CARD_SCOPE_COLLECTIVE);
-    if (!registry->IssueCard(Ctx(police).get(), issue, &card).ok() ||
-        !Upload(*gallery, police, created.id(), NoisePhoto(i))) {
-      return false;
-    }
-  }
-  return true;
-}
-
-// The messages of one sync, to echo the same sizes.
-std::vector<int32_t> SyncSizes(GalleryService::Stub& gallery,
-                               const std::string& token, int64_t since,
-                               int64_t* version) {
-  SyncGalleryRequest req;
-  req.set_since_version(since);
-  auto ctx = Ctx(token);
-  auto reader = gallery.SyncGallery(ctx.get(), req);
-  std::vector<int32_t> sizes;
-  GalleryUpdate u;
-  while (reader->Read(&u)) {
-    // The reply's payload field wraps the bytes in 1 + length bytes; the
-    // message sizes on the wire then match within a few bytes.
-    sizes.push_back(static_cast<int32_t>(u.ByteSizeLong()));
-    if (u.has_version()) *version = u.version().version();
-  }
-  return reader->Finish().ok() ? sizes : std::vector<int32_t>{};
-}
-
-double Median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v[v.size() / 2];
 }
 
 int Main(int argc, char** argv) {

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "services/gallery/pg_gallery_store.h"
+
 namespace kvo::gallery {
 namespace {
 
@@ -87,6 +89,26 @@ TEST(ThumbnailCacheTest, StaysWithinItsLimit) {
   EXPECT_NE(cache.Get(3, 1), nullptr);
   cache.Put(4, 1, Bytes(60));
   EXPECT_EQ(cache.Get(4, 1), nullptr);
+}
+
+// A full photo is kept like a thumbnail, by its upload, within the limit
+// counted in sealed bytes.
+TEST(SealedCacheTest, KeepsFullPhotosByUpload) {
+  SealedCache<SealedPhoto> cache(100);
+  auto photo = [](size_t n, int64_t version) {
+    SealedPhoto p;
+    p.sealed_jpeg.assign(n, 's');
+    p.version = version;
+    return std::make_shared<const SealedPhoto>(std::move(p));
+  };
+  cache.Put(7, 5, photo(60, 5));
+  EXPECT_EQ(cache.Get(7, 5)->sealed_jpeg.size(), 60u);
+  EXPECT_EQ(cache.Get(7, 6), nullptr);  // uploaded again since
+  cache.Put(8, 5, photo(60, 5));        // past 100: starts over
+  EXPECT_EQ(cache.Get(7, 5), nullptr);
+  EXPECT_NE(cache.Get(8, 5), nullptr);
+  cache.Put(9, 1, photo(101, 1));  // larger than the whole cache
+  EXPECT_EQ(cache.Get(9, 1), nullptr);
 }
 
 }  // namespace

@@ -110,5 +110,19 @@ TEST_F(EnvelopeTest, RootKeyFileIsPrivateAndReloaded) {
             absl::StatusCode::kInvalidArgument);
 }
 
+// A photo's hex comes through HexDecode (table-driven): every byte value
+// comes back, either case reads, anything else refuses the whole string.
+TEST(HexTest, DecodesEveryByteAndRefusesWhatIsNotHex) {
+  std::string all;
+  for (int c = 0; c < 256; ++c) all.push_back(static_cast<char>(c));
+  EXPECT_EQ(HexDecode(HexEncode(all)), all);
+  EXPECT_EQ(HexDecode("0aFf"), std::string("\x0a\xff", 2));
+  EXPECT_EQ(HexDecode(""), std::string());
+  EXPECT_EQ(HexDecode("abc"), std::nullopt);
+  for (const char* bad : {"0g", "g0", "0 ", "\xff\x30", "0\x80", "-1"}) {
+    EXPECT_EQ(HexDecode(bad), std::nullopt) << bad;
+  }
+}
+
 }  // namespace
 }  // namespace kvo::common
