@@ -36,6 +36,14 @@ inline void AddKvodArgsFromEnv(std::vector<std::string>& args) {
 
 using BenchClock = std::chrono::steady_clock;
 
+// The `p` quantile (0.99: p99) of `v`; 0 when empty.
+inline double Percentile(std::vector<double> v, double p) {
+  if (v.empty()) return 0;
+  const size_t at = std::min(v.size() - 1, size_t(p * v.size()));
+  std::nth_element(v.begin(), v.begin() + at, v.end());
+  return v[at];
+}
+
 struct LoadResult {
   int64_t calls = 0;
   int64_t failed = 0;
@@ -45,13 +53,7 @@ struct LoadResult {
 
   double qps() const { return calls / seconds; }
   double mb_per_s() const { return bytes / seconds / 1e6; }
-  double percentile(double p) const {
-    if (latencies_ms.empty()) return 0;
-    std::vector<double> v = latencies_ms;
-    const size_t at = std::min(v.size() - 1, size_t(p * v.size()));
-    std::nth_element(v.begin(), v.begin() + at, v.end());
-    return v[at];
-  }
+  double percentile(double p) const { return Percentile(latencies_ms, p); }
 };
 
 // What the calls of a load report as they finish, and whether each is

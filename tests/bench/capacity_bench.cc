@@ -36,6 +36,7 @@
 #include "services/photos/photo_intake.h"
 #include "tests/bench/bench_load.h"
 #include "tests/bench/bench_proc.h"
+#include "tests/bench/door_area.h"
 #include "tests/support/door_page_client.h"
 #include "tests/support/kvod_fixture.h"
 #include "tests/support/test_images.h"
@@ -45,8 +46,6 @@ namespace {
 
 using namespace kvo::v1;
 using Clock = std::chrono::steady_clock;
-
-constexpr int kBans = 50;
 
 // One kvod's share of the national peak, requests per second, with one of
 // the three machines down (two kvods carry it all). docs/capacity.md
@@ -76,13 +75,7 @@ struct Outcome {
   int64_t done = 0, failed = 0, late = 0;
   std::string first_failure;
   std::vector<double> latencies_ms;
-  double percentile(double p) const {
-    if (latencies_ms.empty()) return 0;
-    std::vector<double> v = latencies_ms;
-    const size_t at = std::min(v.size() - 1, size_t(p * v.size()));
-    std::nth_element(v.begin(), v.begin() + at, v.end());
-    return v[at];
-  }
+  double percentile(double p) const { return Percentile(latencies_ms, p); }
 };
 
 // `requests.size()` workers share `rate` per second between them for
@@ -147,65 +140,6 @@ class Paced {
   Outcome outcome_;  // guarded by mu_
 };
 
-bool Upload(GalleryService::Stub& gallery, const std::string& token,
-            int64_t person, const std::string& bytes) {
-  auto ctx = Ctx(token);
-  PhotoInfo info;
-  auto writer = gallery.UploadPhoto(ctx.get(), &info);
-  UploadPhotoRequest part;
-  part.set_person_id(person);
-  writer->Write(part);
-  part.set_chunk(bytes);
-  writer->Write(part);
-  writer->WritesDone();
-  return writer->Finish().ok();
-}
-
-// A photo of noise: its thumbnail is about 20 KB, as a real face's.
-std::string NoisePhoto(int seed) {
-  vips::VImage noise =
-      vips::VImage::gaussnoise(1024, 1024,
-                               vips::VImage::option()
-                                   ->set("mean", 128.0 + seed % 7)
-                                   ->set("sigma", 70.0));
-  noise = noise.cast(VIPS_FORMAT_UCHAR);
-  return EncodeImage(noise.bandjoin({noise, noise}).copy(), ".jpg[Q=85]");
-}
-
-// What the police do when a thief is caught: a person, an incident at
-// `shop`, a collective warning; with a photo when `photo` is not empty.
-bool NewCard(RegistryService::Stub& registry, GalleryService::Stub& gallery,
-             const std::string& police, int64_t area, int64_t shop, int n,
-             const std::string& photo) {
-  CreatePersonRequest person;
-  person.set_area_id(area);
-  person.set_given_names("Piet");
-  person.set_surname(absl::StrCat("Capaciteit", n));
-  person.set_date_of_birth("1988-02-03");
-  person.set_description("grijze jas, zwarte pet, rugzak met rode streep");
-  Person created;
-  if (!registry.CreatePerson(Ctx(police).get(), person, &created).ok()) {
-    return false;
-  }
-  RecordIncidentRequest incident;
-  incident.set_shop_id(shop);
-  incident.set_person_id(created.id());
-  incident.mutable_occurred_at()->set_seconds(absl::ToUnixSeconds(absl::Now()) -
-                                              3600);
-  incident.set_offence_type("theft");
-  incident.set_description("winkeldiefstal");
-  Incident recorded;
-  if (!registry.RecordIncident(Ctx(police).get(), incident, &recorded).ok()) {
-    return false;
-  }
-  IssueCardRequest issue;
-  issue.set_incident_id(recorded.id());
-  issue.set_scope(CARD_SCOPE_COLLECTIVE);
-  Card card;
-  if (!registry.IssueCard(Ctx(police).get(), issue, &card).ok()) return false;
-  return photo.empty() || Upload(gallery, police, created.id(), photo);
-}
-
 // A whole SyncGallery from `since`: the version reached (0 on failure) and
 // the entries seen.
 int64_t SyncAll(GalleryService::Stub& gallery, const std::string& token,
@@ -268,16 +202,7 @@ int Main(int argc, char** argv) {
   std::setvbuf(stdout, nullptr, _IOLBF, 0);
   if (!photos::InitImaging(argv[0]) || !common::InitCrypto()) return 1;
   KvodEnv env;
-  env.extra_kvod_args_ = {"--pg-setting=fsync=on"};
-  AddKvodArgsFromEnv(env.extra_kvod_args_);
-  env.policy_edits_ = {
-      {"gallery_syncs_per_hour: 600", "gallery_syncs_per_hour: 2000000000"},
-      {"photo_reads_per_hour: 200", "photo_reads_per_hour: 2000000000"}};
-  env.SetUp();
-  if (env.kvod_ == nullptr || env.admin_.empty()) {
-    std::fprintf(stderr, "bench: kvod did not start\n");
-    return 1;
-  }
+  if (!StartDoorKvod(env)) return 1;
   const pid_t kvod = env.kvod_->process().pid();
   auto channel = env.kvod_->Channel();
   auto registry = RegistryService::NewStub(channel);
@@ -287,21 +212,11 @@ int Main(int argc, char** argv) {
   const std::string door =
       env.MakeUser("bakker", ROLE_SHOPKEEPER, {env.area_a_}, &door_id);
   env.AdmitToDoor(env.area_a_, {door_id});  // licence first, a shop each
-  CreateShopRequest shop_req;
-  shop_req.set_area_id(env.area_a_);
-  shop_req.set_name("Drogist");
-  Shop shop;
-  if (!registry->CreateShop(Ctx(env.admin_).get(), shop_req, &shop).ok()) {
-    std::fprintf(stderr, "bench: no shop\n");
-    return 1;
-  }
   std::printf("preparing %d bans with photos...\n", kBans);
-  for (int i = 0; i < kBans; ++i) {
-    if (!NewCard(*registry, *gallery, police, env.area_a_, shop.id(), i,
-                 NoisePhoto(i))) {
-      std::fprintf(stderr, "bench: could not populate the area\n");
-      return 1;
-    }
+  int64_t first_person = 0, shop = 0;
+  if (!PopulateArea(env, police, &first_person, &shop)) {
+    std::fprintf(stderr, "bench: could not populate the area\n");
+    return 1;
   }
   std::vector<int64_t> entries;
   const int64_t version = SyncAll(*gallery, door, 0, &entries);
@@ -386,7 +301,7 @@ int Main(int argc, char** argv) {
       {"new card (3 calls)", &Mix::new_cards, 2,
        [&](int) -> Request {
          return [&] {
-           return NewCard(*registry, *gallery, police, env.area_a_, shop.id(),
+           return NewCard(*registry, *gallery, police, env.area_a_, shop,
                           next_card++, "");
          };
        }},

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstdio>
 #include <string>
 #include <vector>
 #include <vips/vips8>
@@ -14,6 +15,7 @@
 #include "absl/time/clock.h"
 #include "kvo/v1/gallery.grpc.pb.h"
 #include "kvo/v1/registry.grpc.pb.h"
+#include "tests/bench/bench_load.h"
 #include "tests/support/kvod_fixture.h"
 #include "tests/support/test_images.h"
 
@@ -48,9 +50,49 @@ inline bool Upload(kvo::v1::GalleryService::Stub& gallery,
   return writer->Finish().ok();
 }
 
-// kBans persons with a collective warning and a photo in area A.
+// What the police do when a thief is caught: a person, an incident at
+// `shop`, a collective warning for `area`; with a photo unless `photo` is
+// empty. The n-th such person has a surname of its own.
+inline bool NewCard(kvo::v1::RegistryService::Stub& registry,
+                    kvo::v1::GalleryService::Stub& gallery,
+                    const std::string& police, int64_t area, int64_t shop,
+                    int n, const std::string& photo,
+                    int64_t* person_id = nullptr) {
+  using namespace kvo::v1;
+  CreatePersonRequest person;
+  person.set_area_id(area);
+  person.set_given_names("Piet");
+  person.set_surname(absl::StrCat("Deurbench", n));
+  person.set_date_of_birth("1988-02-03");
+  person.set_description("grijze jas, zwarte pet, rugzak met rode streep");
+  Person created;
+  if (!registry.CreatePerson(Ctx(police).get(), person, &created).ok()) {
+    return false;
+  }
+  if (person_id != nullptr) *person_id = created.id();
+  RecordIncidentRequest incident;
+  incident.set_shop_id(shop);
+  incident.set_person_id(created.id());
+  incident.mutable_occurred_at()->set_seconds(absl::ToUnixSeconds(absl::Now()) -
+                                              3600);
+  incident.set_offence_type("theft");
+  incident.set_description("winkeldiefstal");
+  Incident recorded;
+  if (!registry.RecordIncident(Ctx(police).get(), incident, &recorded).ok()) {
+    return false;
+  }
+  IssueCardRequest issue;
+  issue.set_incident_id(recorded.id());
+  issue.set_scope(CARD_SCOPE_COLLECTIVE);
+  Card card;
+  if (!registry.IssueCard(Ctx(police).get(), issue, &card).ok()) return false;
+  return photo.empty() || Upload(gallery, police, created.id(), photo);
+}
+
+// kBans persons with a collective warning and a photo in area A, at a new
+// shop (its id in `*shop_id` when given).
 inline bool PopulateArea(KvodEnv& env, const std::string& police,
-                         int64_t* first_person) {
+                         int64_t* first_person, int64_t* shop_id = nullptr) {
   using namespace kvo::v1;
   auto registry = RegistryService::NewStub(env.kvod_->Channel());
   auto gallery = GalleryService::NewStub(env.kvod_->Channel());
@@ -61,38 +103,28 @@ inline bool PopulateArea(KvodEnv& env, const std::string& police,
   if (!registry->CreateShop(Ctx(env.admin_).get(), shop_req, &shop).ok()) {
     return false;
   }
+  if (shop_id != nullptr) *shop_id = shop.id();
   for (int i = 0; i < kBans; ++i) {
-    CreatePersonRequest person;
-    person.set_area_id(env.area_a_);
-    person.set_given_names("Piet");
-    person.set_surname(absl::StrCat("Deurbench", i));
-    person.set_date_of_birth("1988-02-03");
-    person.set_description("grijze jas, zwarte pet, rugzak met rode streep");
-    Person created;
-    RecordIncidentRequest incident;
-    Incident recorded;
-    IssueCardRequest issue;
-    Card card;
-    if (!registry->CreatePerson(Ctx(police).get(), person, &created).ok()) {
+    if (!NewCard(*registry, *gallery, police, env.area_a_, shop.id(), i,
+                 NoisePhoto(i), i == 0 ? first_person : nullptr)) {
       return false;
     }
-    if (i == 0) *first_person = created.id();
-    incident.set_shop_id(shop.id());
-    incident.set_person_id(created.id());
-    incident.mutable_occurred_at()->set_seconds(
-        absl::ToUnixSeconds(absl::Now()) - 3600);
-    incident.set_offence_type("theft");
-    incident.set_description("winkeldiefstal");
-    if (!registry->RecordIncident(Ctx(police).get(), incident, &recorded)
-             .ok()) {
-      return false;
-    }
-    issue.set_incident_id(recorded.id());
-    issue.set_scope(CARD_SCOPE_COLLECTIVE);
-    if (!registry->IssueCard(Ctx(police).get(), issue, &card).ok() ||
-        !Upload(*gallery, police, created.id(), NoisePhoto(i))) {
-      return false;
-    }
+  }
+  return true;
+}
+
+// Starts the benches' kvod: durable commits, door limits out of the way.
+// False (having said why) when it did not start.
+inline bool StartDoorKvod(KvodEnv& env) {
+  env.extra_kvod_args_ = {"--pg-setting=fsync=on"};
+  AddKvodArgsFromEnv(env.extra_kvod_args_);
+  env.policy_edits_ = {
+      {"gallery_syncs_per_hour: 600", "gallery_syncs_per_hour: 2000000000"},
+      {"photo_reads_per_hour: 200", "photo_reads_per_hour: 2000000000"}};
+  env.SetUp();
+  if (env.kvod_ == nullptr || env.admin_.empty()) {
+    std::fprintf(stderr, "bench: kvod did not start\n");
+    return false;
   }
   return true;
 }

@@ -338,14 +338,8 @@ int Main(int argc, char** argv) {
   }
   if (!photos::InitImaging(argv[0]) || !common::InitCrypto()) return 1;
   KvodEnv env;
-  env.extra_kvod_args_ = {"--pg-setting=fsync=on"};
-  AddKvodArgsFromEnv(env.extra_kvod_args_);
-  env.policy_edits_ = {
-      {"gallery_syncs_per_hour: 600", "gallery_syncs_per_hour: 2000000000"},
-      {"photo_reads_per_hour: 200", "photo_reads_per_hour: 2000000000"}};
-  env.SetUp();
-  if (env.kvod_ == nullptr || env.admin_.empty() ||
-      env.kvod_->door_url().empty()) {
+  if (!StartDoorKvod(env)) return 1;
+  if (env.kvod_->door_url().empty()) {
     std::fprintf(stderr, "bench: kvod did not start (with its door page)\n");
     return 1;
   }

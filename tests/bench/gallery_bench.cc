@@ -83,15 +83,7 @@ int Main(int argc, char** argv) {
   if (!photos::InitImaging(argv[0]) || !common::InitCrypto()) return 1;
   (void)argc;
   KvodEnv env;
-  env.extra_kvod_args_ = {"--pg-setting=fsync=on"};
-  env.policy_edits_ = {
-      {"gallery_syncs_per_hour: 600", "gallery_syncs_per_hour: 2000000000"},
-      {"photo_reads_per_hour: 200", "photo_reads_per_hour: 2000000000"}};
-  env.SetUp();
-  if (env.kvod_ == nullptr || env.admin_.empty()) {
-    std::fprintf(stderr, "bench: kvod did not start\n");
-    return 1;
-  }
+  if (!StartDoorKvod(env)) return 1;
   const std::string police = env.MakeUser("agent", ROLE_POLICE, {env.area_a_});
   int64_t door_id = 0;
   const std::string door =
