@@ -128,18 +128,9 @@ int EchoMain(const fs::path& tls_dir, const fs::path& captured) {
     return 1;
   }
   EchoService service;
-  grpc::SslServerCredentialsOptions ssl(
-      GRPC_SSL_REQUEST_CLIENT_CERTIFICATE_AND_VERIFY);
-  ssl.pem_root_certs = tls->ca_cert_pem;
-  ssl.pem_key_cert_pairs.push_back({tls->server_key_pem, tls->server_cert_pem});
-  grpc::ServerBuilder builder;
   int grpc_port = 0;
-  builder.AddListeningPort("127.0.0.1:0", grpc::SslServerCredentials(ssl),
-                           &grpc_port);
-  builder.SetMaxSendMessageSize(16 << 20);
-  builder.RegisterService(&service);
-  auto server = builder.BuildAndStart();
-  if (server == nullptr || grpc_port == 0) return 1;
+  auto server = StartEchoServer(*tls, service, &grpc_port);
+  if (server == nullptr) return 1;
 
   httplib::SSLServer https((tls_dir / "server.crt").c_str(),
                            (tls_dir / "server.key").c_str());

@@ -5,7 +5,10 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <memory>
+
 #include "kvo/bench/echo.grpc.pb.h"
+#include "services/common/tls_material.h"
 
 namespace kvo::testing {
 
@@ -35,6 +38,25 @@ class EchoService final : public kvo::bench::Echo::WithCallbackMethod_Unary<
     return reactor;
   }
 };
+
+// `service` on 127.0.0.1 with kvod's TLS setup (`tls`, client
+// certificates requested); the port it took in `*port`. nullptr when it
+// did not start.
+inline std::unique_ptr<grpc::Server> StartEchoServer(
+    const common::TlsMaterial& tls, grpc::Service& service, int* port) {
+  grpc::SslServerCredentialsOptions ssl(
+      GRPC_SSL_REQUEST_CLIENT_CERTIFICATE_AND_VERIFY);
+  ssl.pem_root_certs = tls.ca_cert_pem;
+  ssl.pem_key_cert_pairs.push_back({tls.server_key_pem, tls.server_cert_pem});
+  grpc::ServerBuilder builder;
+  *port = 0;
+  builder.AddListeningPort("127.0.0.1:0", grpc::SslServerCredentials(ssl),
+                           port);
+  builder.SetMaxSendMessageSize(16 << 20);
+  builder.RegisterService(&service);
+  auto server = builder.BuildAndStart();
+  return server != nullptr && *port != 0 ? std::move(server) : nullptr;
+}
 
 }  // namespace kvo::testing
 

@@ -60,18 +60,9 @@ std::unique_ptr<EchoServer> StartEcho(const fs::path& dir) {
   auto tls = common::EnsureTlsMaterial(dir);
   if (!tls.ok()) return nullptr;
   auto echo = std::make_unique<EchoServer>();
-  grpc::SslServerCredentialsOptions ssl(
-      GRPC_SSL_REQUEST_CLIENT_CERTIFICATE_AND_VERIFY);
-  ssl.pem_root_certs = tls->ca_cert_pem;
-  ssl.pem_key_cert_pairs.push_back({tls->server_key_pem, tls->server_cert_pem});
-  grpc::ServerBuilder builder;
   int port = 0;
-  builder.AddListeningPort("127.0.0.1:0", grpc::SslServerCredentials(ssl),
-                           &port);
-  builder.SetMaxSendMessageSize(16 << 20);
-  builder.RegisterService(&echo->service);
-  echo->server = builder.BuildAndStart();
-  if (echo->server == nullptr || port == 0) return nullptr;
+  echo->server = StartEchoServer(*tls, echo->service, &port);
+  if (echo->server == nullptr) return nullptr;
   grpc::SslCredentialsOptions client;
   client.pem_root_certs = tls->ca_cert_pem;
   echo->channel = grpc::CreateChannel(absl::StrCat("localhost:", port),
