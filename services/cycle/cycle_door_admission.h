@@ -27,9 +27,10 @@ void RaiseAlteredRowAlarm(pqxx::transaction_base& tx, audit::AuditRecord who,
 // raises the integrity alarm. What it reads is kept per principal for
 // `ttl`, so a door's frequent syncs cost no database work; this replica's
 // own changes to licences and participants take effect at once (Forget),
-// another replica's as soon as its announcement is heard
-// (gallery::AnnounceAdmissionChange; kvod wires Forget to it), and a
-// shop membership (the registry's, not announced) within `ttl`.
+// another replica's, and a shop membership added through any replica (the
+// registry announces it through its CardChangeSink), as soon as the
+// announcement is heard (gallery::AnnounceAdmissionChange; kvod wires
+// Forget to it). `ttl` bounds what a lost announcement can cost.
 // Thread-safe.
 class CycleDoorAdmission final : public gallery::DoorAdmission {
  public:

@@ -35,6 +35,10 @@ void GalleryCardSink::CardsCommitted(
   }
 }
 
+void GalleryCardSink::ShopMembersChanged(pqxx::transaction_base& tx) {
+  PgGalleryStore::AnnounceAdmissionChange(tx);
+}
+
 void AnnounceAdmissionChange(pqxx::transaction_base& tx) {
   PgGalleryStore::AnnounceAdmissionChange(tx);
 }

@@ -25,12 +25,12 @@ struct ChangedCard {
   absl::Time valid_until;
 };
 
-// How card changes leave the registry. The registry owns this interface and
-// calls it from every use case that changes a card or erases a person; a
-// module above it (the door gallery) implements it and kvod wires the two,
-// so the registry never includes that module. Every change is reported, of
-// every kind: the sink decides what concerns it. Implementations must be
-// thread-safe; the in-transaction calls may run more than once when the
+// How card changes (and shop memberships) leave the registry. The registry owns
+// this interface and calls it from every use case that changes a card or erases
+// a person; a module above it (the door gallery) implements it and kvod wires
+// the two, so the registry never includes that module. Every change is
+// reported, of every kind: the sink decides what concerns it. Implementations
+// must be thread-safe; the in-transaction calls may run more than once when the
 // use case's transaction is retried, and must not commit.
 class CardChangeSink {
  public:
@@ -46,6 +46,10 @@ class CardChangeSink {
   // After the commit of a transaction that reported `cards` (never after a
   // rollback): the sink may now tell others (versions, NOTIFY).
   virtual void CardsCommitted(const std::vector<ChangedCard>& cards) = 0;
+  // Inside the transaction that added a shop member: who may open a door
+  // changed, so the sink announces it with the commit (every kvod's door
+  // admission then reads it again, not after its cache's time).
+  virtual void ShopMembersChanged(pqxx::transaction_base& tx) = 0;
 };
 
 }  // namespace kvo::registry

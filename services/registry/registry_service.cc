@@ -184,6 +184,7 @@ grpc::Status RegistryServiceImpl::AddShopMember(
               "shop's area can be a member of the shop");
         }
         Store::AddShopMember(tx, shop->id, who->id);
+        card_changes_.ShopMembersChanged(tx);
         PgAuditStore::Append(tx,
                              guard_.Record(*call, "registry.add_shop_member",
                                            absl::StrCat("principal:", who->id),

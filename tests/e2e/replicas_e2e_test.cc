@@ -304,6 +304,31 @@ TEST_F(ReplicaDoorE2E, AnAdmissionChangeThroughOneKvodReachesTheOthersDoors) {
   EXPECT_TRUE(SyncAtB(other_shopkeeper_, 0).status.ok());
 }
 
+// A shopkeeper added to a shop through A may open the door at B as soon as
+// B hears of it: B had just refused (and kept) that nobody's-member, and
+// must not wait for its admission cache's 5 s.
+TEST_F(ReplicaDoorE2E, AShopMemberAddedThroughOneKvodIsLetInByTheOther) {
+  int64_t newcomer_id = 0;
+  const std::string newcomer =
+      MakeUser("bakker.nieuw", ROLE_SHOPKEEPER, {area_a_}, &newcomer_id);
+  const Synced refused = SyncAtB(newcomer, 0);
+  ASSERT_FALSE(refused.status.ok()) << "a shopkeeper of no shop was let in";
+  ASSERT_TRUE(SyncAtB(shopkeeper_, 0).status.ok());
+
+  AddShopMemberRequest add;
+  add.set_shop_id(bakery_);
+  add.set_principal_id(newcomer_id);
+  Shop shop;
+  ASSERT_TRUE(
+      registry_->AddShopMember(Ctx(coordinator_).get(), add, &shop).ok());
+  auto admitted = PollUntil([&] { return SyncAtB(newcomer, 0).status.ok(); },
+                            milliseconds(8000));
+  ASSERT_TRUE(admitted.has_value()) << "B never let the new member in";
+  std::cout << "membership added through A let in at B after "
+            << admitted->count() << " ms\n";
+  EXPECT_LT(*admitted, milliseconds(2500)) << "B waited for its cache's TTL";
+}
+
 // Behind a load balancer the door page's polls land on either kvod: a page
 // opened at A (its session cookie, its CSRF token) syncs at B, although
 // each kvod made its own TLS key.

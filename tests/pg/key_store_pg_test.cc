@@ -48,6 +48,7 @@ class PhotoSink final : public CardChangeSink {
                           person_id));
   }
   void CardsCommitted(const std::vector<ChangedCard>&) override {}
+  void ShopMembersChanged(pqxx::transaction_base&) override {}
 };
 
 std::string ReadFile(const fs::path& p) {

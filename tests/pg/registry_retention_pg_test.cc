@@ -36,6 +36,7 @@ class FakeSink final : public CardChangeSink {
     erased.push_back(person_id);
   }
   void CardsCommitted(const std::vector<ChangedCard>&) override {}
+  void ShopMembersChanged(pqxx::transaction_base&) override {}
   size_t changed = 0;
   std::vector<int64_t> erased;
 };

@@ -4,6 +4,7 @@
 #include <signal.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 
@@ -12,7 +13,12 @@ namespace {
 constexpr auto kStartTimeout = std::chrono::seconds(90);
 }  // namespace
 
-std::string KvodPath() { return KVOD_PATH; }
+// KVO_BENCH_KVOD runs another build's kvod, so a bench can compare two
+// binaries on the same machine in the same minutes.
+std::string KvodPath() {
+  const char* other = std::getenv("KVO_BENCH_KVOD");
+  return other != nullptr && *other != '\0' ? other : KVOD_PATH;
+}
 std::string KvoPath() { return KVO_PATH; }
 
 std::string EmbeddedConninfo(const std::filesystem::path& data_dir,
