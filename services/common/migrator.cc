@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "services/common/crypto.h"
 #include "services/common/log.h"
+#include "services/common/migration_rules.h"
 
 namespace kvo::common {
 namespace {
@@ -34,6 +35,24 @@ constexpr char kLockSql[] = "SELECT pg_advisory_lock($1)";
 constexpr char kUnlockSql[] = "SELECT pg_advisory_unlock($1)";
 
 }  // namespace
+
+absl::Status CheckExpandOnly(const std::vector<Migration>& migrations,
+                             int from) {
+  for (const Migration& m : migrations) {
+    if (m.version < from) continue;
+    const std::vector<std::string> found = ContractingStatements(m.sql);
+    if (!found.empty()) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "migration ", m.file_name,
+          " takes away what the kvods still "
+          "running during a rolling upgrade use: \"",
+          found.front(),
+          "\"; migrations only add (expand); contract in a later release, "
+          "after a line \"-- contract: <why no running kvod needs it>\""));
+    }
+  }
+  return absl::OkStatus();
+}
 
 absl::StatusOr<std::vector<Migration>> ReadMigrations(const fs::path& dir) {
   static const std::regex kName(R"(V(\d{3})__([a-z0-9_]+)\.sql)");

@@ -26,6 +26,17 @@ struct Migration {
 absl::StatusOr<std::vector<Migration>> ReadMigrations(
     const std::filesystem::path& dir);
 
+// Rolling upgrades: from these versions on (the first after replicas
+// shipped) a migration only expands (migration_rules.h); one that contracts
+// must mark it with `-- contract: <why>`.
+constexpr int kDataExpandOnlyFrom = 27;
+constexpr int kKeyStoreExpandOnlyFrom = 4;
+
+// FAILED_PRECONDITION naming the file and the statement when a migration
+// numbered `from` or later contracts the schema without saying why.
+absl::Status CheckExpandOnly(const std::vector<Migration>& migrations,
+                             int from);
+
 struct MigrationReport {
   int applied_now = 0;
   int already_applied = 0;

@@ -712,6 +712,16 @@ int RunKvod(const KvodConfig& config) {
   if (!migrations.ok()) return Fail(migrations.status().message());
   auto key_migrations = common::ReadMigrations(migrations_dir / "keystore");
   if (!key_migrations.ok()) return Fail(key_migrations.status().message());
+  if (auto s =
+          common::CheckExpandOnly(*migrations, common::kDataExpandOnlyFrom);
+      !s.ok()) {
+    return Fail(s.message());
+  }
+  if (auto s = common::CheckExpandOnly(*key_migrations,
+                                       common::kKeyStoreExpandOnlyFrom);
+      !s.ok()) {
+    return Fail(s.message());
+  }
   if (config.database_url.empty() != config.keystore_url.empty()) {
     return Fail(
         "--database-url and --keystore-url go together: with an external "

@@ -7,6 +7,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cstdio>
 #include <fstream>
 #include <pqxx/pqxx>
 #include <sstream>
@@ -187,6 +189,51 @@ TEST(KvodE2E, ChangedMigrationIsRefusedAtStart) {
               HasSubstr("V001__init.sql changed after it was applied"));
   EXPECT_FALSE(fs::exists(data / "pg" / "postmaster.pid"))
       << "the cluster must be stopped after a refused start";
+}
+
+// Rolling upgrades: a new migration that takes away what the running kvods
+// use is refused before anything is applied, the file and statement named;
+// with its `-- contract:` line it is applied.
+TEST(KvodE2E, AContractingMigrationIsRefusedUnlessItSaysWhy) {
+  TempDir tmp;
+  const fs::path migrations = tmp.path() / "migrations";
+  fs::copy(fs::path(KVO_SOURCE_DIR) / "migrations", migrations,
+           fs::copy_options::recursive);
+  int last = 0;
+  for (const auto& e : fs::directory_iterator(migrations)) {
+    int v = 0;
+    const std::string name = e.path().filename().string();
+    if (name.size() > 4 && absl::SimpleAtoi(name.substr(1, 3), &v)) {
+      last = std::max(last, v);
+    }
+  }
+  char next[32];
+  std::snprintf(next, sizeof next, "V%03d__drop_note.sql", last + 1);
+  std::ofstream(migrations / next)
+      << "ALTER TABLE incidents ADD COLUMN note text;\n"
+         "ALTER TABLE incidents DROP COLUMN note;\n";
+  const fs::path data = tmp.path() / "data";
+  Subprocess refused(KvodCommand({"--data-dir=" + data.string(),
+                                  "--migrations-dir=" + migrations.string()}));
+  EXPECT_EQ(refused.Wait(std::chrono::seconds(60)), 2);
+  EXPECT_THAT(refused.Stderr(), HasSubstr(next));
+  EXPECT_THAT(refused.Stderr(),
+              HasSubstr("ALTER TABLE incidents DROP COLUMN note"));
+  EXPECT_THAT(refused.Stderr(), HasSubstr("-- contract:"));
+
+  std::ofstream(migrations / next)
+      << "ALTER TABLE incidents ADD COLUMN note text;\n"
+         "-- contract: no kvod ever read it\n"
+         "ALTER TABLE incidents DROP COLUMN note;\n";
+  auto kvod =
+      KvodProcess::Start(data, {"--migrations-dir=" + migrations.string()});
+  ASSERT_NE(kvod, nullptr);
+  pqxx::connection conn(EmbeddedConninfo(data));
+  pqxx::work tx(conn);
+  EXPECT_EQ(tx.exec1("SELECT max(version) FROM schema_migrations")[0].as<int>(),
+            last + 1);
+  tx.commit();
+  EXPECT_EQ(kvod->Stop(), 0);
 }
 
 // The niceness (field 19 of /proc/PID/stat) of `pid`; -100 when unreadable.
