@@ -42,34 +42,6 @@ grpc::Status Refused(grpc::ServerContextBase& context,
   return ToGrpcStatus(status);
 }
 
-std::string Metadata(const grpc::ServerContextBase& context,
-                     absl::string_view key) {
-  const auto& md = context.client_metadata();
-  auto it = md.find(grpc::string_ref(key.data(), key.size()));
-  if (it == md.end()) return "";
-  return std::string(it->second.data(), it->second.size());
-}
-
-// What RpcGuard::Origin reads from a synchronous call's context (bearer
-// token, peer address without the port, request id), from a callback
-// call's. RpcGuard's helpers could take the common base,
-// grpc::ServerContextBase, and this go; changing rpc_guard.h recompiles
-// most of kvod.
-identity::CallOrigin OriginOf(const grpc::ServerContextBase& context) {
-  identity::CallOrigin origin;
-  const std::string auth = Metadata(context, "authorization");
-  constexpr absl::string_view kBearer = "Bearer ";
-  if (absl::StartsWith(auth, kBearer))
-    origin.token = auth.substr(kBearer.size());
-  origin.peer = context.peer();
-  const auto colon = origin.peer.rfind(':');
-  if (colon != std::string::npos && colon != origin.peer.find(':')) {
-    origin.peer.resize(colon);
-  }
-  origin.request_id = Metadata(context, "x-request-id");
-  return origin;
-}
-
 }  // namespace
 
 void SyncWriter::Send(std::vector<kvo::v1::GalleryUpdate> updates) {
@@ -203,7 +175,7 @@ grpc::ServerWriteReactor<kvo::v1::GalleryUpdate>*
 GalleryServiceImpl::SyncGallery(grpc::CallbackServerContext* context,
                                 const kvo::v1::SyncGalleryRequest* request) {
   auto* writer = new SyncWriter();
-  auto call = guard_.Begin(OriginOf(*context), Method("SyncGallery"));
+  auto call = guard_.Begin(*context, Method("SyncGallery"));
   if (!call.ok()) {
     writer->Finish(ToGrpcStatus(call.status()));
     return writer;

@@ -20,7 +20,7 @@ constexpr auto kFlushEvery = std::chrono::seconds(10);
 
 int64_t NowMs() { return absl::ToUnixMillis(absl::Now()); }
 
-std::string Metadata(const grpc::ServerContext& context, const char* key) {
+std::string Metadata(const grpc::ServerContextBase& context, const char* key) {
   const auto& md = context.client_metadata();
   auto it = md.find(key);
   if (it == md.end()) return "";
@@ -112,14 +112,14 @@ void RpcGuard::AuditUnauthenticatedRefusal(absl::string_view peer,
   if (alone) AuditAlone(record);
 }
 
-std::string RpcGuard::BearerToken(const grpc::ServerContext& context) {
+std::string RpcGuard::BearerToken(const grpc::ServerContextBase& context) {
   std::string value = Metadata(context, "authorization");
   constexpr absl::string_view kBearer = "Bearer ";
   if (!absl::StartsWith(value, kBearer)) return "";
   return value.substr(kBearer.size());
 }
 
-std::string RpcGuard::PeerAddress(const grpc::ServerContext& context) {
+std::string RpcGuard::PeerAddress(const grpc::ServerContextBase& context) {
   std::string peer = context.peer();
   const auto colon = peer.rfind(':');
   const auto first = peer.find(':');
@@ -127,12 +127,12 @@ std::string RpcGuard::PeerAddress(const grpc::ServerContext& context) {
                                                       : peer;
 }
 
-CallOrigin RpcGuard::Origin(const grpc::ServerContext& context) {
+CallOrigin RpcGuard::Origin(const grpc::ServerContextBase& context) {
   return {BearerToken(context), PeerAddress(context),
           Metadata(context, "x-request-id")};
 }
 
-absl::StatusOr<Call> RpcGuard::Begin(const grpc::ServerContext& context,
+absl::StatusOr<Call> RpcGuard::Begin(const grpc::ServerContextBase& context,
                                      absl::string_view method) {
   return Begin(Origin(context), method);
 }

@@ -62,7 +62,7 @@ class RpcGuard final {
   RpcGuard& operator=(const RpcGuard&) = delete;
 
   // `method` is the full name, "kvo.v1.IdentityService/Login".
-  absl::StatusOr<Call> Begin(const grpc::ServerContext& context,
+  absl::StatusOr<Call> Begin(const grpc::ServerContextBase& context,
                              absl::string_view method);
   // The same for a call that did not come over gRPC (the door page): the
   // same table, authentication and audit.
@@ -99,11 +99,11 @@ class RpcGuard final {
   Authenticator& authenticator() { return authenticator_; }
 
   // The bearer token of the call ("authorization: Bearer <token>").
-  static std::string BearerToken(const grpc::ServerContext& context);
+  static std::string BearerToken(const grpc::ServerContextBase& context);
   // The client's address without the port ("ipv4:127.0.0.1").
-  static std::string PeerAddress(const grpc::ServerContext& context);
+  static std::string PeerAddress(const grpc::ServerContextBase& context);
   // Token, address and request id of a gRPC call.
-  static CallOrigin Origin(const grpc::ServerContext& context);
+  static CallOrigin Origin(const grpc::ServerContextBase& context);
 
  private:
   absl::Status Deny(const Call& call, absl::Status status);
