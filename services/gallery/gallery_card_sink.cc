@@ -39,6 +39,10 @@ void GalleryCardSink::ShopMembersChanged(pqxx::transaction_base& tx) {
   PgGalleryStore::AnnounceAdmissionChange(tx);
 }
 
+void GalleryCardSink::ShopMembersCommitted() {
+  versions_.AdmissionChangedHere();
+}
+
 void AnnounceAdmissionChange(pqxx::transaction_base& tx) {
   PgGalleryStore::AnnounceAdmissionChange(tx);
 }

@@ -25,6 +25,7 @@ class GalleryCardSink final : public registry::CardChangeSink {
   void PersonErased(pqxx::transaction_base& tx, int64_t person_id) override;
   void CardsCommitted(const std::vector<registry::ChangedCard>& cards) override;
   void ShopMembersChanged(pqxx::transaction_base& tx) override;
+  void ShopMembersCommitted() override;
 
  private:
   GalleryVersions& versions_;

@@ -85,6 +85,12 @@ class GalleryVersions final {
   void OnAdmissionChange(std::function<void()> fn) {
     on_admission_change_ = std::move(fn);
   }
+  // This process committed an admission change (and announced it): what
+  // is kept is forgotten now, so the caller's next request sees it, not
+  // only once the announcement comes back through the listener.
+  void AdmissionChangedHere() {
+    if (on_admission_change_) on_admission_change_();
+  }
 
  private:
   void Listen();

@@ -50,6 +50,9 @@ class CardChangeSink {
   // changed, so the sink announces it with the commit (every kvod's door
   // admission then reads it again, not after its cache's time).
   virtual void ShopMembersChanged(pqxx::transaction_base& tx) = 0;
+  // After that transaction's commit: this kvod's own admission follows at
+  // once, so the member's very next request is let in.
+  virtual void ShopMembersCommitted() = 0;
 };
 
 }  // namespace kvo::registry

@@ -193,6 +193,7 @@ grpc::Status RegistryServiceImpl::AddShopMember(
       });
   if (!updated.ok()) return ToGrpcStatus(updated.status());
   if (!refusal.ok()) return ToGrpcStatus(refusal);
+  card_changes_.ShopMembersCommitted();
   *response = ShopToProto(*updated);
   return grpc::Status::OK;
 }

@@ -304,9 +304,10 @@ TEST_F(ReplicaDoorE2E, AnAdmissionChangeThroughOneKvodReachesTheOthersDoors) {
   EXPECT_TRUE(SyncAtB(other_shopkeeper_, 0).status.ok());
 }
 
-// A shopkeeper added to a shop through A may open the door at B as soon as
-// B hears of it: B had just refused (and kept) that nobody's-member, and
-// must not wait for its admission cache's 5 s.
+// A shopkeeper added to a shop through A may open the door at A with their
+// very next request, and at B as soon as B hears of it: both had just
+// refused (and kept) that nobody's-member, and must not wait for their
+// admission caches' 5 s.
 TEST_F(ReplicaDoorE2E, AShopMemberAddedThroughOneKvodIsLetInByTheOther) {
   int64_t newcomer_id = 0;
   const std::string newcomer =
@@ -314,6 +315,18 @@ TEST_F(ReplicaDoorE2E, AShopMemberAddedThroughOneKvodIsLetInByTheOther) {
   const Synced refused = SyncAtB(newcomer, 0);
   ASSERT_FALSE(refused.status.ok()) << "a shopkeeper of no shop was let in";
   ASSERT_TRUE(SyncAtB(shopkeeper_, 0).status.ok());
+  // A, where the member is added, refused (and kept) them too.
+  auto gallery_a = GalleryService::NewStub(kvod_->Channel());
+  auto sync_at_a = [&] {
+    SyncGalleryRequest req;
+    auto ctx = Ctx(newcomer);
+    auto reader = gallery_a->SyncGallery(ctx.get(), req);
+    GalleryUpdate u;
+    while (reader->Read(&u)) {
+    }
+    return reader->Finish();
+  };
+  ASSERT_FALSE(sync_at_a().ok());
 
   AddShopMemberRequest add;
   add.set_shop_id(bakery_);
@@ -321,6 +334,9 @@ TEST_F(ReplicaDoorE2E, AShopMemberAddedThroughOneKvodIsLetInByTheOther) {
   Shop shop;
   ASSERT_TRUE(
       registry_->AddShopMember(Ctx(coordinator_).get(), add, &shop).ok());
+  // At A the very next request is let in: no wait for the announcement.
+  const grpc::Status at_a = sync_at_a();
+  EXPECT_TRUE(at_a.ok()) << at_a.error_message();
   auto admitted = PollUntil([&] { return SyncAtB(newcomer, 0).status.ok(); },
                             milliseconds(8000));
   ASSERT_TRUE(admitted.has_value()) << "B never let the new member in";

@@ -49,6 +49,7 @@ class PhotoSink final : public CardChangeSink {
   }
   void CardsCommitted(const std::vector<ChangedCard>&) override {}
   void ShopMembersChanged(pqxx::transaction_base&) override {}
+  void ShopMembersCommitted() override {}
 };
 
 std::string ReadFile(const fs::path& p) {

@@ -37,6 +37,7 @@ class FakeSink final : public CardChangeSink {
   }
   void CardsCommitted(const std::vector<ChangedCard>&) override {}
   void ShopMembersChanged(pqxx::transaction_base&) override {}
+  void ShopMembersCommitted() override {}
   size_t changed = 0;
   std::vector<int64_t> erased;
 };

@@ -13,6 +13,7 @@
 #include "tests/sim/donation_actions.h"
 #include "tests/sim/names.h"
 #include "tests/sim/photo_actions.h"
+#include "tests/sim/principals.h"
 
 namespace kvo::sim {
 namespace {
@@ -23,7 +24,7 @@ struct KindName {
   Kind kind;
   const char* name;
 };
-constexpr std::array<KindName, 26> kKindNames = {{
+constexpr std::array<KindName, 27> kKindNames = {{
     {Kind::kNextDay, "next_day"},
     {Kind::kRegisterPerson, "register_person"},
     {Kind::kRecordIncident, "record_incident"},
@@ -50,6 +51,7 @@ constexpr std::array<KindName, 26> kKindNames = {{
     {Kind::kViewPhoto, "view_photo"},
     {Kind::kRotateKeys, "rotate_keys"},
     {Kind::kRecordPoliceReport, "record_police_report"},
+    {Kind::kJoinShop, "join_shop"},
 }};
 
 // The offence types of policy/default.textproto; serious ones go straight
@@ -273,6 +275,13 @@ std::vector<Action> PlanDay(const Model& model, std::mt19937_64& rng,
         it, Uniform(more, 0, static_cast<int64_t>(model.incidents.size()) - 1));
     push(MakeAction(Kind::kRecordPoliceReport, it->first, Uniform(more, 0, 2),
                     Chance(more, 0.2) ? 1 : 0));
+  }
+  // Now and then a shop takes on another shopkeeper (last of `more`'s
+  // draws, so the actors before it act as before).
+  if (!model.shops.empty() && Chance(more, 0.08)) {
+    push(MakeAction(
+        Kind::kJoinShop,
+        Uniform(more, 0, static_cast<int64_t>(model.shops.size()) - 1)));
   }
   if (Chance(rng, 0.05)) push(MakeAction(Kind::kRunRetention));
   if (Chance(rng, 0.01))
@@ -850,6 +859,60 @@ bool RecordPoliceReport(const Action& act, World& world, Model& model) {
 
 }  // namespace
 
+// The status of a full door sync by `token` (what it sent is not read).
+grpc::Status DoorSync(World& world, const std::string& token) {
+  SyncGalleryRequest req;
+  auto ctx = world.Ctx(token);
+  auto reader = world.gallery().SyncGallery(ctx.get(), req);
+  GalleryUpdate update;
+  while (reader->Read(&update)) {
+  }
+  return reader->Finish();
+}
+
+// Promise: a shopkeeper added to a shop is let in at the door at once (not
+// after the admission cache's 5 s), and one of no shop is not.
+bool JoinShop(const Action& act, World& world, Model& model,
+              std::string* fatal) {
+  if (act.a < 0 || act.a >= static_cast<int64_t>(model.shops.size())) {
+    return true;
+  }
+  const int shop = static_cast<int>(act.a);
+  const int area = model.shops[shop].area;
+  Shopkeeper keeper;
+  if (!MakePrincipal(world, absl::StrCat("sim.nieuw.", act.id), ROLE_SHOPKEEPER,
+                     {model.areas[area].id}, &keeper.who, fatal)) {
+    return false;
+  }
+  keeper.who.areas = {area};
+  const std::string who = absl::StrCat("shopkeeper ", keeper.who.login);
+  grpc::Status s = DoorSync(world, keeper.who.token);
+  if (s.error_code() != grpc::StatusCode::FAILED_PRECONDITION) {
+    UnexpectedCode(model, who + "'s door sync before joining a shop", s,
+                   "FAILED_PRECONDITION", "a shopkeeper of no shop");
+  }
+  AddShopMemberRequest add;
+  add.set_shop_id(model.shops[shop].id);
+  add.set_principal_id(keeper.who.id);
+  kvo::v1::Shop out;
+  s = world.registry().AddShopMember(world.Ctx(world.admin).get(), add, &out);
+  if (!s.ok()) {
+    UnexpectedCode(model, "AddShopMember of " + who, s, "OK",
+                   "a shopkeeper of the shop's area");
+    return true;
+  }
+  keeper.shops.push_back(shop);
+  model.shopkeepers.push_back(keeper);
+  if (model.LicenceInForce(area)) {
+    s = DoorSync(world, keeper.who.token);
+    if (!s.ok()) {
+      UnexpectedCode(model, who + "'s door sync right after joining", s, "OK",
+                     "a member added is let in at once");
+    }
+  }
+  return true;
+}
+
 bool Execute(const Action& act, World& world, Model& model,
              std::string* fatal) {
   const Handle handle = act.id;
@@ -874,6 +937,8 @@ bool Execute(const Action& act, World& world, Model& model,
       return RecordIncident(act, handle, world, model);
     case Kind::kRecordPoliceReport:
       return RecordPoliceReport(act, world, model);
+    case Kind::kJoinShop:
+      return JoinShop(act, world, model, fatal);
     case Kind::kIssueCard:
       return IssueCard(act, handle, world, model, /*individual=*/false);
     case Kind::kIndividualBan:

@@ -55,6 +55,9 @@ enum class Kind {
   // shopkeeper, 1: police, 2: a shopkeeper of another shop, refused),
   // c = 1: a number other than the one recorded (refused once one is).
   kRecordPoliceReport,
+  // Admin: a new shopkeeper joins shop a (the area's licence decides
+  // whether their door may open): refused before, let in at once after.
+  kJoinShop,
 };
 
 struct Action {

@@ -9,47 +9,12 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "services/common/local_time.h"
+#include "tests/sim/principals.h"
 
 namespace kvo::sim {
 namespace {
 
 using namespace kvo::v1;
-
-// A principal created, enrolled and logged in by the admin.
-bool MakePrincipal(World& world, const std::string& login, Role role,
-                   const std::vector<int64_t>& area_ids, Principal* out,
-                   std::string* error) {
-  CreatePrincipalRequest req;
-  req.set_login(login);
-  req.set_display_name(absl::StrCat("Sim ", login));
-  req.set_role(role);
-  for (int64_t a : area_ids) req.add_area_ids(a);
-  CreatePrincipalResponse created;
-  grpc::Status s = world.identity().CreatePrincipal(
-      world.Ctx(world.admin).get(), req, &created);
-  if (!s.ok()) {
-    *error = absl::StrCat("CreatePrincipal ", login, ": ", s.error_message());
-    return false;
-  }
-  EnrollRequest enroll;
-  enroll.set_code(created.enrollment_code());
-  enroll.set_password(kSimPassword);
-  EnrollResponse enrolled;
-  s = world.identity().Enroll(world.Ctx("").get(), enroll, &enrolled);
-  if (!s.ok()) {
-    *error = absl::StrCat("Enroll ", login, ": ", s.error_message());
-    return false;
-  }
-  out->id = created.principal().id();
-  out->login = login;
-  out->role = role;
-  out->token = world.Login(login);
-  if (out->token.empty()) {
-    *error = absl::StrCat("Login ", login, " failed");
-    return false;
-  }
-  return true;
-}
 
 int64_t Draw(std::mt19937_64& rng, int64_t lo, int64_t hi) {
   return std::uniform_int_distribution<int64_t>(lo, hi)(rng);
