@@ -58,9 +58,11 @@
 #include "services/common/crypto.h"
 #include "services/common/embedded_postgres.h"
 #include "services/common/envelope.h"
+#include "tests/bench/audit_page_sql.h"
 #include "tests/bench/bench_load.h"
 #include "tests/bench/bench_proc.h"
 #include "tests/bench/door_area.h"
+#include "tests/bench/wait_sampler.h"
 #include "tests/support/kvod_fixture.h"
 #include "tests/support/subprocess.h"
 
@@ -316,22 +318,7 @@ void PrintStatements(const char* row, const std::string& conninfo,
     pqxx::nontransaction tx(conn);
     tx.exec("SELECT pg_stat_statements_reset()");
   }
-  std::map<std::string, int> waits;
-  std::atomic<bool> stop{false};
-  std::thread sampler([&] {
-    pqxx::connection c(conninfo);
-    while (!stop) {
-      pqxx::nontransaction tx(c);
-      for (const auto& r : tx.exec(
-               "SELECT COALESCE(wait_event_type || ':' || wait_event, 'CPU') "
-               "FROM pg_stat_activity WHERE state = 'active' AND datname = "
-               "'kvo' AND pid <> pg_backend_pid() AND backend_type = 'client "
-               "backend'")) {
-        ++waits[r[0].as<std::string>()];
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    }
-  });
+  WaitSampler sampler(conninfo);
   std::unique_ptr<Subprocess> perf;
   if (const char* prefix = std::getenv("KVO_BENCH_PERF"); prefix != nullptr) {
     perf = std::make_unique<Subprocess>(
@@ -345,8 +332,7 @@ void PrintStatements(const char* row, const std::string& conninfo,
     perf->Signal(SIGINT);
     perf->Wait(std::chrono::seconds(30));
   }
-  stop = true;
-  sampler.join();
+  const auto waits = sampler.Stop();
   pqxx::nontransaction tx(conn);
   std::printf("%s: statements per call (%d calls), by time:\n", row, calls);
   for (const auto& r : tx.exec(
@@ -356,20 +342,11 @@ void PrintStatements(const char* row, const std::string& conninfo,
     std::printf("  %6.2f calls %7.3f ms  %s\n", r[0].as<double>() / calls,
                 r[1].as<double>() / calls, r[2].c_str());
   }
-  std::printf("  wait events of kvod's active backends (1 ms samples):");
-  for (const auto& [what, n] : waits) std::printf(" %s %d;", what.c_str(), n);
+  std::printf("  wait events of kvod's active backends (5 ms samples):");
+  for (const auto& [n, what] : waits) std::printf(" %s %d;", what.c_str(), n);
   std::printf("\n");
 }
 
-constexpr char kColumns[] =
-    "seq, encode(leaf_hash, 'hex'), encode(seq_mac, 'hex'), "
-    "content_erased_at IS NOT NULL, (EXTRACT(EPOCH FROM at) * "
-    "1000000)::bigint, COALESCE(principal_id, 0), role, action, subject, "
-    "purpose, outcome, request_id, COALESCE(area_id, 0), peer";
-const std::string kBareBySubject = absl::StrCat(
-    "SELECT ", kColumns,
-    " FROM audit_entries WHERE seq IN (SELECT seq FROM audit_subjects WHERE "
-    "subject = $1 ORDER BY seq DESC LIMIT $2) ORDER BY seq DESC");
 // The columns and values kvod's PgAuditStore::Append writes.
 constexpr char kFloorAuditSql[] =
     "INSERT INTO bench_audit (principal_id, role, action, subject, purpose, "
@@ -474,13 +451,15 @@ int Main() {
 
   const Side bare_page = [&](int i) {
     ReadTx tx(conn);
-    rows_seen += tx.exec_params(kBareBySubject, subject(i), kPage + 1).size();
+    rows_seen +=
+        tx.exec_params(bench::kBareBySubject, subject(i), kPage + 1).size();
     tx.commit();
     return true;
   };
   const Side floor_page = [&](int i) {
     ReadTx tx(conn);
-    rows_seen += tx.exec_params(kBareBySubject, subject(i), kPage + 1).size();
+    rows_seen +=
+        tx.exec_params(bench::kBareBySubject, subject(i), kPage + 1).size();
     tx.exec_params(kFloorAuditSql, 0, "audit.query_log", subject(i), kPurpose);
     tx.commit();
     return true;

@@ -54,6 +54,20 @@ class GalleryE2E : public RegistryFixture {
     AdmitToDoor(area_b_, {kapper_b});
   }
 
+  // A person with a card in area A whose entry bakker's door has synced,
+  // and a privacy officer ("fg.officer") once all that is signed: the
+  // officer's token; `*subject` the person's pseudonymous id.
+  std::string SeenAtTheDoor(const std::string& surname, std::string* subject) {
+    const Person person = MakePerson(surname);
+    Card card;
+    EXPECT_TRUE(Issue(Incident(person.id()), &card).ok());
+    EXPECT_TRUE(Sync(shopkeeper_, 0).status.ok());
+    *subject = "person:" + person.pseudonym();
+    const std::string fg = MakeUser("fg.officer", ROLE_PRIVACY_OFFICER, {});
+    WaitForSignedHead(fg);
+    return fg;
+  }
+
   // A person with a collective warning in area A (by police of A).
   Card CardInA(const std::string& surname) {
     const Person p = MakePerson(surname);
@@ -911,13 +925,9 @@ TEST_F(GalleryE2E, PrivacyOfficerTracesAShopkeepersDoorReads) {
 // sequencer. The page names each principal with its login (looked up in
 // one statement for the whole page).
 TEST_F(GalleryE2E, AnOfficersQueryIsOnRecordWhenItsAnswerArrives) {
-  const Person person = MakePerson("Inzage");
-  Card card;
-  ASSERT_TRUE(Issue(Incident(person.id()), &card).ok());
-  ASSERT_TRUE(Sync(shopkeeper_, 0).status.ok());
-  const std::string subject = "person:" + person.pseudonym();
-  const std::string fg = MakeUser("fg.officer", ROLE_PRIVACY_OFFICER, {});
-  WaitForSignedHead(fg);
+  std::string subject;
+  const std::string fg = SeenAtTheDoor("Inzage", &subject);
+  ASSERT_FALSE(HasFailure());
 
   for (int i = 0; i < 3; ++i) {
     kvo::v1::QueryLogRequest q;
@@ -957,13 +967,9 @@ TEST_F(GalleryE2E, AnOfficersQueryIsOnRecordWhenItsAnswerArrives) {
 }
 
 TEST_F(GalleryE2E, AccessLogQueriesRefuseOthersAndBadInput) {
-  const Person person = MakePerson("Fout");
-  Card card;
-  ASSERT_TRUE(Issue(Incident(person.id()), &card).ok());
-  ASSERT_TRUE(Sync(shopkeeper_, 0).status.ok());
-  const std::string subject = "person:" + person.pseudonym();
-  const std::string fg = MakeUser("fg.officer", ROLE_PRIVACY_OFFICER, {});
-  WaitForSignedHead(fg);
+  std::string subject;
+  const std::string fg = SeenAtTheDoor("Fout", &subject);
+  ASSERT_FALSE(HasFailure());
 
   kvo::v1::QueryLogRequest ok;
   ok.set_subject(subject);
