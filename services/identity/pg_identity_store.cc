@@ -212,6 +212,18 @@ std::optional<PrincipalRow> PgIdentityStore::PrincipalById(Tx& tx, int64_t id) {
   return PrincipalFromRow(r[0]);
 }
 
+std::vector<PrincipalRow> PgIdentityStore::PrincipalsByIds(
+    Tx& tx, const std::vector<int64_t>& ids) {
+  std::vector<PrincipalRow> out;
+  if (ids.empty()) return out;
+  for (const auto& row : tx.exec_params(
+           absl::StrCat(kPrincipalSelect, "WHERE p.id = ANY($1::bigint[])"),
+           common::SqlArray(ids))) {
+    out.push_back(PrincipalFromRow(row));
+  }
+  return out;
+}
+
 std::optional<PrincipalRow> PgIdentityStore::PrincipalByIdForUpdate(
     Tx& tx, int64_t id) {
   pqxx::result r = tx.exec_params(

@@ -27,6 +27,7 @@
 #include "services/audit/pg_audit_store.h"
 #include "services/common/embedded_postgres.h"
 #include "services/common/migrator.h"
+#include "tests/bench/audit_page_sql.h"
 #include "tests/bench/bench_pg.h"
 
 namespace kvo::audit {
@@ -50,17 +51,8 @@ constexpr char kSubjectsSql[] =
     "INSERT INTO audit_subjects (subject, seq) SELECT subject, seq FROM "
     "audit_entries";
 
-constexpr char kColumns[] =
-    "seq, encode(leaf_hash, 'hex'), encode(seq_mac, 'hex'), "
-    "content_erased_at IS NOT NULL, (EXTRACT(EPOCH FROM at) * "
-    "1000000)::bigint, COALESCE(principal_id, 0), role, action, subject, "
-    "purpose, outcome, request_id, COALESCE(area_id, 0), peer";
-const std::string kBareBySubject = absl::StrCat(
-    "SELECT ", kColumns,
-    " FROM audit_entries WHERE seq IN (SELECT seq FROM audit_subjects WHERE "
-    "subject = $1 ORDER BY seq DESC LIMIT $2) ORDER BY seq DESC");
 const std::string kBareByPrincipal = absl::StrCat(
-    "SELECT ", kColumns,
+    "SELECT ", bench::kPageColumns,
     " FROM audit_entries WHERE principal_id = $1 AND seq IS NOT NULL ORDER "
     "BY seq DESC LIMIT $2");
 
@@ -108,7 +100,7 @@ void BM_StoreFirstPageBySubject(benchmark::State& state) {
 void BM_BareFirstPageBySubject(benchmark::State& state) {
   Loop(state, [](pqxx::transaction_base& tx, size_t i) {
     return tx
-        .exec_params(kBareBySubject, Subjects()[i % Subjects().size()],
+        .exec_params(bench::kBareBySubject, Subjects()[i % Subjects().size()],
                      kPage + 1)
         .size();
   });

@@ -42,6 +42,7 @@
 #include "services/common/embedded_postgres.h"
 #include "services/common/proc_stat.h"
 #include "tests/bench/bench_load.h"
+#include "tests/bench/wait_sampler.h"
 #include "tests/support/kvod_fixture.h"
 #include "tests/support/subprocess.h"
 
@@ -395,40 +396,6 @@ void MakeRealSchemaCopies(pqxx::work& tx, int64_t incident) {
                         range[0].as<int64_t>(), " MAXVALUE ",
                         range[1].as<int64_t>()));
 }
-
-// Samples, every 5 ms until stopped, what the active backends of database
-// kvo wait on (CPU when nothing), the bench's own sampling connection apart.
-class WaitSampler {
- public:
-  explicit WaitSampler(const std::string& conninfo)
-      : thread_([this, conninfo] {
-          pqxx::connection conn(conninfo);
-          while (!stop_) {
-            pqxx::nontransaction tx(conn);
-            for (const auto& r : tx.exec(
-                     "SELECT COALESCE(wait_event_type || ':' || wait_event, "
-                     "'CPU') FROM pg_stat_activity WHERE state = 'active' "
-                     "AND datname = 'kvo' AND pid <> pg_backend_pid()")) {
-              ++counts_[r[0].as<std::string>()];
-            }
-            std::this_thread::sleep_for(std::chrono::milliseconds(5));
-          }
-        }) {}
-  // Stops sampling; the counts, most first.
-  std::vector<std::pair<int, std::string>> Stop() {
-    stop_ = true;
-    thread_.join();
-    std::vector<std::pair<int, std::string>> out;
-    for (const auto& [what, n] : counts_) out.emplace_back(n, what);
-    std::sort(out.rbegin(), out.rend());
-    return out;
-  }
-
- private:
-  std::atomic<bool> stop_{false};
-  std::map<std::string, int> counts_;
-  std::thread thread_;
-};
 
 // One level's figures of one round.
 struct Figures {
