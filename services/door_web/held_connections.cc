@@ -98,28 +98,22 @@ class HeldConnectionServer::ConnectionStream final : public httplib::Stream {
   }
 
   void get_remote_ip_and_port(std::string& ip, int& port) const override {
-    sockaddr_storage addr{};
-    socklen_t len = sizeof addr;
-    if (::getpeername(c_.fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-      return;
-    }
-    Name(addr, len, ip, port);
+    Name(::getpeername, ip, port);
   }
   void get_local_ip_and_port(std::string& ip, int& port) const override {
-    sockaddr_storage addr{};
-    socklen_t len = sizeof addr;
-    if (::getsockname(c_.fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-      return;
-    }
-    Name(addr, len, ip, port);
+    Name(::getsockname, ip, port);
   }
   // cpp-httplib reads this only to refuse descriptors beyond select()'s
   // FD_SETSIZE, and this stream does not use select().
   socket_t socket() const override { return INVALID_SOCKET; }
 
  private:
-  static void Name(const sockaddr_storage& addr, socklen_t len, std::string& ip,
-                   int& port) {
+  // The address `get` (getpeername or getsockname) gives, numeric.
+  void Name(int (*get)(int, sockaddr*, socklen_t*), std::string& ip,
+            int& port) const {
+    sockaddr_storage addr{};
+    socklen_t len = sizeof addr;
+    if (get(c_.fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) return;
     char host[NI_MAXHOST] = {};
     char serv[NI_MAXSERV] = {};
     if (::getnameinfo(reinterpret_cast<const sockaddr*>(&addr), len, host,

@@ -1,11 +1,8 @@
 // The door page's connections against the real kvod: idle and half-open
 // connections do not stall it, and a browser's address is its own only
 // behind a proxy kvod trusts.
-#include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <httplib.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -14,7 +11,6 @@
 #include <string>
 #include <vector>
 
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "tests/support/door_page_client.h"
 #include "tests/support/kvod_fixture.h"
@@ -25,29 +21,6 @@ namespace kvo::testing {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-int PortOf(const std::string& door_url) {
-  int port = 0;
-  const std::string tail = door_url.substr(door_url.rfind(':') + 1);
-  EXPECT_TRUE(absl::SimpleAtoi(tail.substr(0, tail.find('/')), &port))
-      << door_url;
-  return port;
-}
-
-// A TCP connection to 127.0.0.1:`port` that never sends a byte (a TLS
-// handshake that does not come); -1 when it could not connect.
-int SilentConnection(int port) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    ::close(fd);
-    return -1;
-  }
-  return fd;
-}
 
 class DoorWebConnectionsE2E : public ::testing::Test {
  protected:
@@ -96,7 +69,8 @@ TEST_F(DoorWebConnectionsE2E, ManyIdleConnectionsDoNotStallTheNextRequest) {
   }
   std::vector<int> silent;
   for (int i = 0; i < 4 * kWorkers; ++i) {
-    const int fd = SilentConnection(PortOf(kvod_->door_url()));
+    // Connected, and never a byte: a TLS handshake that does not come.
+    const int fd = ConnectLoopback(PortOf(kvod_->door_url()));
     ASSERT_GE(fd, 0);
     silent.push_back(fd);
   }
