@@ -1,6 +1,6 @@
-// The one translation unit that includes cpp-httplib: its OpenSSL support
-// (CPPHTTPLIB_OPENSSL_SUPPORT) comes with the library's pkg-config flags,
-// given to this library only.
+// With held_connections.cc the translation units that include cpp-httplib:
+// its OpenSSL support (CPPHTTPLIB_OPENSSL_SUPPORT) comes with the library's
+// pkg-config flags, given to this library only.
 #include "services/door_web/door_web_server.h"
 
 #include <httplib.h>
@@ -18,6 +18,7 @@
 #include "services/door_web/door_web_pages.h"
 #include "services/door_web/door_web_requests.h"
 #include "services/door_web/door_web_rules.h"
+#include "services/door_web/held_connections.h"
 
 namespace kvo::door_web {
 namespace {
@@ -38,6 +39,7 @@ constexpr int kLoginNonceSeconds = 15 * 60;
 constexpr char kHtml[] = "text/html; charset=utf-8";
 constexpr char kJson[] = "application/json; charset=utf-8";
 constexpr char kFormType[] = "application/x-www-form-urlencoded";
+constexpr int kMaxRequestsPerConnection = 100;
 
 // Set by a poll that found nothing new and was counted, for the logger that
 // runs after it on the same worker thread.
@@ -76,14 +78,6 @@ int HttpStatus(const absl::Status& status) {
     default:
       return 500;
   }
-}
-
-// The client's address as the guard and the rate limits know it from gRPC
-// ("ipv4:127.0.0.1"), so one address has one login limit.
-std::string Peer(const Request& req) {
-  return req.remote_addr.find(':') != std::string::npos
-             ? absl::StrCat("ipv6:[", req.remote_addr, "]")
-             : absl::StrCat("ipv4:", req.remote_addr);
 }
 
 void SetSecurityHeaders(Response& res) {
@@ -125,15 +119,17 @@ class DoorWebServer::Impl {
         csrf_(options_.csrf_key.empty() ? common::RandomBytes(32)
                                         : options_.csrf_key,
               options_.csrf_also_accepted),
-        server_([this](SSL_CTX& ctx) {
-          auto s = common::UseServerMaterial(ctx, tls_);
-          if (!s.ok()) tls_error_ = s;
-          return s.ok();
-        }) {
+        server_(
+            [this](SSL_CTX& ctx) {
+              auto s = common::UseServerMaterial(ctx, tls_);
+              if (!s.ok()) tls_error_ = s;
+              return s.ok();
+            },
+            ServerLimits(options_)) {
     Configure();
   }
 
-  httplib::SSLServer& server() { return server_; }
+  HeldConnectionServer& server() { return server_; }
   const absl::Status& tls_error() const { return tls_error_; }
 
  private:
@@ -144,6 +140,32 @@ class DoorWebServer::Impl {
                        .value_or("");
     origin.peer = Peer(req);
     return origin;
+  }
+
+  // The client's address as the guard and the rate limits know it from
+  // gRPC ("ipv4:127.0.0.1"), so one address has one login limit: the TCP
+  // peer's, or behind a trusted proxy the address it forwards.
+  std::string Peer(const Request& req) const {
+    std::vector<std::string> forwarded;
+    if (!options_.trusted_proxies.empty()) {
+      const size_t n = req.get_header_value_count("X-Forwarded-For");
+      for (size_t i = 0; i < n; ++i) {
+        forwarded.push_back(req.get_header_value("X-Forwarded-For", i));
+      }
+    }
+    return PeerName(
+        options_.trusted_proxies.ClientAddress(req.remote_addr, forwarded));
+  }
+
+  static HeldConnectionServer::Limits ServerLimits(
+      const DoorWebOptions& options) {
+    HeldConnectionServer::Limits limits;
+    limits.workers = options.threads;
+    limits.keep_alive_seconds = options.keep_alive_seconds;
+    limits.max_requests = kMaxRequestsPerConnection;
+    limits.timeout_seconds = options.timeout_seconds;
+    limits.max_connections = options.max_connections;
+    return limits;
   }
 
   // A POST's CSRF token (header for the page's script, field for forms)
@@ -220,15 +242,10 @@ class DoorWebServer::Impl {
     server_.set_payload_max_length(options_.max_body_bytes);
     server_.set_read_timeout(options_.timeout_seconds, 0);
     server_.set_write_timeout(options_.timeout_seconds, 0);
-    server_.set_keep_alive_timeout(5);
-    // Headers and body go out in separate writes: without this a kept-alive
-    // poll waits for the client's delayed ACK (40 ms).
-    server_.set_tcp_nodelay(true);
-    server_.set_keep_alive_max_count(100);
-    const int threads = options_.threads;
-    server_.new_task_queue = [threads] {
-      return new httplib::ThreadPool(static_cast<size_t>(threads));
-    };
+    // What the responses' Keep-Alive header says; HeldConnectionServer
+    // keeps to it.
+    server_.set_keep_alive_timeout(options_.keep_alive_seconds);
+    server_.set_keep_alive_max_count(kMaxRequestsPerConnection);
     server_.set_error_handler(httplib::Server::HandlerWithResponse(
         [this](const Request& req, Response& res) {
           if (res.body.empty()) Refuse(req, res, res.status, LangOf(req));
@@ -519,7 +536,7 @@ class DoorWebServer::Impl {
   const DoorWebOptions options_;
   const CsrfKey csrf_;
   absl::Status tls_error_;
-  httplib::SSLServer server_;
+  HeldConnectionServer server_;
 };
 
 DoorWebServer::DoorWebServer(const kvo::v1::Policy& policy,
@@ -545,13 +562,13 @@ absl::StatusOr<int> DoorWebServer::Start() {
   auto port = common::BindHttpServer(server, listen_, "--http-listen",
                                      "127.0.0.1:8443");
   if (!port.ok()) return port.status();
-  thread_ = std::thread([&server] { server.listen_after_bind(); });
+  thread_ = std::thread([&server] { server.Serve(); });
   return port;
 }
 
 void DoorWebServer::Stop() {
   if (!thread_.joinable()) return;
-  impl_->server().stop();
+  impl_->server().Shutdown();
   thread_.join();
 }
 

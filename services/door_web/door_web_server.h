@@ -9,6 +9,7 @@
 #include "kvo/v1/policy.pb.h"
 #include "services/common/no_change_calls.h"
 #include "services/common/tls_material.h"
+#include "services/door_web/client_address.h"
 #include "services/gallery/door_gallery.h"
 #include "services/identity/rpc_guard.h"
 #include "services/identity/sessions.h"
@@ -19,9 +20,21 @@ namespace kvo::door_web {
 struct DoorWebOptions {
   std::string listen = "127.0.0.1:8443";  // host:port; port 0 picks one
   int poll_seconds = 60;                  // how often the page asks for news
-  int threads = 8;                        // bounded workers
-  size_t max_body_bytes = 64 << 10;       // larger requests get 413
-  int timeout_seconds = 10;               // read and write, each
+  // Workers serving requests at once. Connections are held apart from
+  // them (HeldConnectionServer): an idle kept-alive or slow connection
+  // takes no worker.
+  int threads = 8;
+  // A kept-alive connection idle this long is closed.
+  int keep_alive_seconds = 5;
+  // Past this many open connections the one idle longest is closed.
+  size_t max_connections = 4096;
+  size_t max_body_bytes = 64 << 10;  // larger requests get 413
+  // A TLS handshake, and a request from its first byte, must be done
+  // within this; each write too.
+  int timeout_seconds = 10;
+  // Peers whose X-Forwarded-For names the client (HAProxy in HTTP mode);
+  // empty: every client is its TCP peer.
+  TrustedProxies trusted_proxies;
   // Polls that found nothing new are counted here (as no-change gRPC syncs
   // are) instead of logged one by one; nullptr: logged.
   common::NoChangeCounter* no_change = nullptr;

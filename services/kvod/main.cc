@@ -43,6 +43,26 @@ int main(int argc, char** argv) {
       ->envname("KVO_HTTP_POLL_SECONDS")
       ->check(CLI::Range(1, 3600))
       ->capture_default_str();
+  app.add_option("--page-threads", config.page_threads,
+                 "door page requests served at once; idle and slow "
+                 "connections wait apart and take none")
+      ->envname("KVO_PAGE_THREADS")
+      ->check(CLI::Range(1, 256))
+      ->capture_default_str();
+  app.add_option("--page-keep-alive", config.page_keep_alive_seconds,
+                 "seconds the door page keeps an idle connection open for "
+                 "the browser's next request")
+      ->envname("KVO_PAGE_KEEP_ALIVE")
+      ->check(CLI::Range(1, 600))
+      ->capture_default_str();
+  app.add_option("--trusted-proxy", config.trusted_proxies,
+                 "address range (CIDR, comma-separated or repeated) of "
+                 "proxies in front of the door page, such as HAProxy in "
+                 "HTTP mode, whose X-Forwarded-For names the browser's "
+                 "address for login limits and the audit log (default: "
+                 "none; the header is ignored)")
+      ->envname("KVO_TRUSTED_PROXY")
+      ->delimiter(',');
   app.add_option("--shutdown-drain", config.shutdown_drain_seconds,
                  "seconds kvod goes on answering calls after SIGTERM while "
                  "/ready (--metrics-listen) and gRPC health already say it "

@@ -746,6 +746,9 @@ int RunKvod(const KvodConfig& config) {
       return Fail(s.message());
     }
   }
+  auto trusted_proxies =
+      door_web::TrustedProxies::Parse(config.trusted_proxies);
+  if (!trusted_proxies.ok()) return Fail(trusted_proxies.status().message());
   if (!config.metrics_listen.empty()) {
     if (auto s = CheckListenAddress(config.metrics_listen, "--metrics-listen",
                                     "127.0.0.1:9464");
@@ -1137,6 +1140,9 @@ int RunKvod(const KvodConfig& config) {
     door_web::DoorWebOptions web;
     web.listen = config.http_listen;
     web.poll_seconds = config.http_poll_seconds;
+    web.threads = config.page_threads;
+    web.keep_alive_seconds = config.page_keep_alive_seconds;
+    web.trusted_proxies = *trusted_proxies;
     web.no_change = &no_change;  // declared before, outlives the page
     web.csrf_key.assign(door_csrf.begin(), door_csrf.end());
     // Tokens of the key kvod took from its TLS key before (a page open

@@ -32,6 +32,13 @@ struct KvodConfig {
   std::string metrics_listen;
   // How often the door page asks for changes, in seconds.
   int http_poll_seconds = 60;
+  // The door page's workers (requests served at once) and how long it keeps
+  // an idle connection open, in seconds.
+  int page_threads = 8;
+  int page_keep_alive_seconds = 5;
+  // Address ranges (CIDR) of proxies whose X-Forwarded-For the door page
+  // believes (HAProxy in HTTP mode); empty: none.
+  std::vector<std::string> trusted_proxies;
   // After SIGTERM/SIGINT kvod keeps answering calls this many seconds while
   // /ready and gRPC health say it is going, so a load balancer sends new
   // connections elsewhere before this kvod closes its own; 0: stop at once.

@@ -2,8 +2,6 @@
 // text format on a plain-HTTP port of its own, its counters move with real
 // calls and door syncs, and no label holds a name or an id. Without the
 // flag kvod listens on nothing more than gRPC and the door page.
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <unistd.h>
@@ -19,7 +17,6 @@
 #include <thread>
 
 #include "absl/strings/match.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_split.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -37,32 +34,15 @@ using ::testing::IsEmpty;
 using ::testing::Not;
 
 // Port of "http://127.0.0.1:PORT/..." or "https://host:PORT/".
-int PortOf(const std::string& url) {
-  const std::string rest = url.substr(url.find("://") + 3);
-  const std::string host_port = rest.substr(0, rest.find('/'));
-  int port = 0;
-  EXPECT_TRUE(
-      absl::SimpleAtoi(host_port.substr(host_port.rfind(':') + 1), &port))
-      << url;
-  return port;
-}
-
 // GET `path` from 127.0.0.1:port over plain HTTP/1.0: status line, headers
 // and body as they came.
 std::string HttpGet(int port, const std::string& path) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  const int fd = ConnectLoopback(port);
+  if (fd < 0) return "";
   // A port that does not speak HTTP/1 must not hang the test.
   timeval timeout{};
   timeout.tv_sec = 5;
   ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    ::close(fd);
-    return "";
-  }
   const std::string request =
       "GET " + path + " HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n";
   (void)!::write(fd, request.data(), request.size());

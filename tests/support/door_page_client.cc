@@ -34,10 +34,15 @@ std::string DoorPageClient::Between(const std::string& s, const std::string& a,
 }
 
 DoorPageClient::Session DoorPageClient::Login(
-    const std::string& login, const std::string& password) const {
+    const std::string& login, const std::string& password,
+    const std::string& forwarded_for) const {
   Session out;
   auto c = Https();
-  auto page = c->Get("/login");
+  httplib::Headers headers;
+  if (!forwarded_for.empty()) {
+    headers.emplace("X-Forwarded-For", forwarded_for);
+  }
+  auto page = c->Get("/login", headers);
   if (!page) {
     out.error = "GET /login: " + httplib::to_string(page.error());
     return out;
@@ -45,7 +50,7 @@ DoorPageClient::Session DoorPageClient::Login(
   const std::string set = page->get_header_value("Set-Cookie");
   const std::string nonce = set.substr(0, set.find(';'));
   const std::string csrf = Between(page->body, "name=\"csrf\" value=\"", "\"");
-  httplib::Headers headers = {{"Cookie", nonce}};
+  headers.emplace("Cookie", nonce);
   auto res = c->Post("/login", headers,
                      "csrf=" + csrf + "&login=" + login + "&password=" +
                          absl::StrReplaceAll(password, {{" ", "+"}}),
@@ -54,6 +59,7 @@ DoorPageClient::Session DoorPageClient::Login(
     out.error = "POST /login: " + httplib::to_string(res.error());
     return out;
   }
+  out.status = res->status;
   if (res->status != 303) {
     out.error = absl::StrCat("POST /login answered ", res->status, ": ",
                              res->body.substr(0, 200));

@@ -30,10 +30,13 @@ class DoorPageClient final {
     std::string cookie;
     std::string csrf;
     std::string error;
+    int status = 0;  // of POST /login (303 when logged in)
   };
   // Logs in through the login form as a browser would (the session
-  // cookie only; `csrf` stays empty).
-  Session Login(const std::string& login, const std::string& password) const;
+  // cookie only; `csrf` stays empty). A `forwarded_for` goes with both
+  // requests as their X-Forwarded-For header, as a proxy would send it.
+  Session Login(const std::string& login, const std::string& password,
+                const std::string& forwarded_for = "") const;
   // Login, then the home page for its CSRF token.
   Session Open(const std::string& login, const std::string& password) const;
 

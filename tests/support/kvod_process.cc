@@ -1,12 +1,18 @@
 #include "tests/support/kvod_process.h"
 
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
 #include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
+
+#include "absl/strings/numbers.h"
 
 namespace kvo::testing {
 namespace {
@@ -20,6 +26,31 @@ std::string KvodPath() {
   return other != nullptr && *other != '\0' ? other : KVOD_PATH;
 }
 std::string KvoPath() { return KVO_PATH; }
+
+int PortOf(const std::string& url) {
+  const size_t scheme = url.find("://");
+  const std::string rest =
+      scheme == std::string::npos ? url : url.substr(scheme + 3);
+  const std::string host_port = rest.substr(0, rest.find('/'));
+  int port = 0;
+  EXPECT_TRUE(
+      absl::SimpleAtoi(host_port.substr(host_port.rfind(':') + 1), &port))
+      << url;
+  return port;
+}
+
+int ConnectLoopback(int port) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    ::close(fd);
+    return -1;
+  }
+  return fd;
+}
 
 std::string EmbeddedConninfo(const std::filesystem::path& data_dir,
                              const std::string& dbname) {

@@ -34,6 +34,14 @@ std::string EmbeddedConninfo(const std::filesystem::path& data_dir,
 void ShareReplicaKeys(const std::filesystem::path& from,
                       const std::filesystem::path& to);
 
+// The port of a URL or address kvod printed ("https://127.0.0.1:PORT/",
+// "x://127.0.0.1:PORT/"); 0 (and a test failure) when it has none.
+int PortOf(const std::string& url);
+
+// A TCP connection to 127.0.0.1:`port` (a file descriptor the caller
+// closes), -1 when none.
+int ConnectLoopback(int port);
+
 class KvodProcess final {
  public:
   // nullptr (with a test failure naming kvod's stderr) when it did not start.
