@@ -170,11 +170,15 @@ class ReplicaDoorE2E : public RegistryFixture {
     int64_t version = -1;
   };
   Synced SyncAtB(const std::string& token, int64_t since) {
+    return SyncAt(*gallery_b_, token, since);
+  }
+  Synced SyncAt(GalleryService::Stub& gallery, const std::string& token,
+                int64_t since) {
     Synced out;
     SyncGalleryRequest req;
     req.set_since_version(since);
     auto ctx = Ctx(token);
-    auto reader = gallery_b_->SyncGallery(ctx.get(), req);
+    auto reader = gallery.SyncGallery(ctx.get(), req);
     GalleryUpdate u;
     while (reader->Read(&u)) {
       if (u.has_entry()) out.entries[u.entry().entry_id()] = u.entry();
@@ -317,16 +321,7 @@ TEST_F(ReplicaDoorE2E, AShopMemberAddedThroughOneKvodIsLetInByTheOther) {
   ASSERT_TRUE(SyncAtB(shopkeeper_, 0).status.ok());
   // A, where the member is added, refused (and kept) them too.
   auto gallery_a = GalleryService::NewStub(kvod_->Channel());
-  auto sync_at_a = [&] {
-    SyncGalleryRequest req;
-    auto ctx = Ctx(newcomer);
-    auto reader = gallery_a->SyncGallery(ctx.get(), req);
-    GalleryUpdate u;
-    while (reader->Read(&u)) {
-    }
-    return reader->Finish();
-  };
-  ASSERT_FALSE(sync_at_a().ok());
+  ASSERT_FALSE(SyncAt(*gallery_a, newcomer, 0).status.ok());
 
   AddShopMemberRequest add;
   add.set_shop_id(bakery_);
@@ -335,7 +330,7 @@ TEST_F(ReplicaDoorE2E, AShopMemberAddedThroughOneKvodIsLetInByTheOther) {
   ASSERT_TRUE(
       registry_->AddShopMember(Ctx(coordinator_).get(), add, &shop).ok());
   // At A the very next request is let in: no wait for the announcement.
-  const grpc::Status at_a = sync_at_a();
+  const grpc::Status at_a = SyncAt(*gallery_a, newcomer, 0).status;
   EXPECT_TRUE(at_a.ok()) << at_a.error_message();
   auto admitted = PollUntil([&] { return SyncAtB(newcomer, 0).status.ok(); },
                             milliseconds(8000));

@@ -859,17 +859,6 @@ bool RecordPoliceReport(const Action& act, World& world, Model& model) {
 
 }  // namespace
 
-// The status of a full door sync by `token` (what it sent is not read).
-grpc::Status DoorSync(World& world, const std::string& token) {
-  SyncGalleryRequest req;
-  auto ctx = world.Ctx(token);
-  auto reader = world.gallery().SyncGallery(ctx.get(), req);
-  GalleryUpdate update;
-  while (reader->Read(&update)) {
-  }
-  return reader->Finish();
-}
-
 // Promise: a shopkeeper added to a shop is let in at the door at once (not
 // after the admission cache's 5 s), and one of no shop is not.
 bool JoinShop(const Action& act, World& world, Model& model,
@@ -886,7 +875,7 @@ bool JoinShop(const Action& act, World& world, Model& model,
   }
   keeper.who.areas = {area};
   const std::string who = absl::StrCat("shopkeeper ", keeper.who.login);
-  grpc::Status s = DoorSync(world, keeper.who.token);
+  grpc::Status s = world.SyncDoor(keeper.who.token, 0).status;
   if (s.error_code() != grpc::StatusCode::FAILED_PRECONDITION) {
     UnexpectedCode(model, who + "'s door sync before joining a shop", s,
                    "FAILED_PRECONDITION", "a shopkeeper of no shop");
@@ -904,7 +893,7 @@ bool JoinShop(const Action& act, World& world, Model& model,
   keeper.shops.push_back(shop);
   model.shopkeepers.push_back(keeper);
   if (model.LicenceInForce(area)) {
-    s = DoorSync(world, keeper.who.token);
+    s = world.SyncDoor(keeper.who.token, 0).status;
     if (!s.ok()) {
       UnexpectedCode(model, who + "'s door sync right after joining", s, "OK",
                      "a member added is let in at once");

@@ -318,31 +318,6 @@ void NoBanOnAnAnnulledWarning(const Model& model, const DayView& view,
   }
 }
 
-struct SyncResult {
-  grpc::Status status;
-  std::vector<GalleryEntry> entries;
-  std::vector<int64_t> removed;
-  GalleryVersion version;
-};
-
-SyncResult Sync(World& world, const std::string& token, int64_t since) {
-  SyncGalleryRequest req;
-  req.set_since_version(since);
-  auto ctx = world.Ctx(token);
-  auto reader = world.gallery().SyncGallery(ctx.get(), req);
-  SyncResult r;
-  GalleryUpdate update;
-  while (reader->Read(&update)) {
-    if (update.has_entry()) r.entries.push_back(update.entry());
-    if (update.update_case() == GalleryUpdate::kRemovedEntryId) {
-      r.removed.push_back(update.removed_entry_id());
-    }
-    if (update.has_version()) r.version = update.version();
-  }
-  r.status = reader->Finish();
-  return r;
-}
-
 // The differences of a door from the model's (card ids only where the
 // door shows them: the page does not).
 std::string CompareDoor(const std::map<int64_t, DoorEntry>& expected,
@@ -463,7 +438,7 @@ void DoorShowsTheModel(World& world, Model& model, absl::Time now,
     }
     const std::map<int64_t, DoorEntry> expected =
         model.DoorFor(static_cast<int>(k), now);
-    const SyncResult full = Sync(world, keeper.who.token, 0);
+    const World::DoorSync full = world.SyncDoor(keeper.who.token, 0);
     const std::string who = absl::StrCat("shopkeeper ", keeper.who.login);
     if (!licensed) {
       if (full.status.error_code() != grpc::StatusCode::FAILED_PRECONDITION) {
@@ -502,7 +477,8 @@ void DoorShowsTheModel(World& world, Model& model, absl::Time now,
       }
     }
     if (keeper.device_valid) {
-      const SyncResult delta = Sync(world, keeper.who.token, keeper.version);
+      const World::DoorSync delta =
+          world.SyncDoor(keeper.who.token, keeper.version);
       if (!delta.status.ok()) {
         out.push_back({"door_shows_the_model",
                        absl::StrCat(who, ": delta sync ", Code(delta.status))});

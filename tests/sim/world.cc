@@ -150,6 +150,24 @@ std::unique_ptr<grpc::ClientContext> World::Ctx(
   return ctx;
 }
 
+World::DoorSync World::SyncDoor(const std::string& token, int64_t since) {
+  kvo::v1::SyncGalleryRequest req;
+  req.set_since_version(since);
+  auto ctx = Ctx(token);
+  auto reader = gallery().SyncGallery(ctx.get(), req);
+  DoorSync r;
+  kvo::v1::GalleryUpdate update;
+  while (reader->Read(&update)) {
+    if (update.has_entry()) r.entries.push_back(update.entry());
+    if (update.update_case() == kvo::v1::GalleryUpdate::kRemovedEntryId) {
+      r.removed.push_back(update.removed_entry_id());
+    }
+    if (update.has_version()) r.version = update.version();
+  }
+  r.status = reader->Finish();
+  return r;
+}
+
 std::string World::Bootstrap(std::string* error) {
   BootstrapRequest boot;
   boot.set_code(kvod_->bootstrap_code());

@@ -53,6 +53,14 @@ class World final {
   std::string ca_path() const { return kvod_->ca_path(); }
 
   std::unique_ptr<grpc::ClientContext> Ctx(const std::string& token) const;
+  // A door's SyncGallery from `since`, read to its end.
+  struct DoorSync {
+    grpc::Status status;
+    std::vector<kvo::v1::GalleryEntry> entries;
+    std::vector<int64_t> removed;
+    kvo::v1::GalleryVersion version;
+  };
+  DoorSync SyncDoor(const std::string& token, int64_t since);
   // Bootstrap (first call only), create, enrol and log in.
   std::string Bootstrap(std::string* error);
   std::string Login(const std::string& login);
