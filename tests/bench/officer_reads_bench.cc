@@ -25,7 +25,10 @@
 // prints the statements of one kvod call of each kind (over ten rounds' calls)
 // (pg_stat_statements) and the wait events of kvod's backends;
 // KVO_BENCH_PERF=<prefix> records kvod's CPU (perf record -g) during those
-// calls into <prefix>.<call>.data.
+// calls into <prefix>.<call>.data. KVO_BENCH_SYNC_METHODS=fdatasync,fsync,...
+// measures the page row again under each wal_sync_method (ALTER SYSTEM and a
+// reload on kvod's cluster, all durable): what the commit's flush costs by
+// each way of syncing the WAL on this disk.
 
 #include <signal.h>
 
@@ -48,6 +51,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_split.h"
 #include "absl/time/time.h"
 #include "kvo/v1/audit.grpc.pb.h"
 #include "kvo/v1/registry.grpc.pb.h"
@@ -83,11 +87,18 @@ int EnvInt(const char* name, int fallback) {
   return v != nullptr && absl::SimpleAtoi(v, &n) && n > 0 ? n : fallback;
 }
 
+std::vector<std::string> EnvList(const char* name) {
+  const char* v = std::getenv(name);
+  if (v == nullptr) return {};
+  return absl::StrSplit(v, ',', absl::SkipEmpty());
+}
+
 struct Plan {
   int64_t entries = EnvInt("KVO_BENCH_ROWS", 5'000'000);
   int rounds = EnvInt("KVO_BENCH_ROUNDS", 5);
   int calls = EnvInt("KVO_BENCH_CALLS", 100);
   bool statements = std::getenv("KVO_BENCH_STATEMENTS") != nullptr;
+  std::vector<std::string> sync_methods = EnvList("KVO_BENCH_SYNC_METHODS");
   int64_t persons() const {
     return std::max<int64_t>(1, entries / kSubjectsPerEntry);
   }
@@ -534,6 +545,24 @@ int Main() {
       absl::StrCat("first page by subject (", plan.entries, " entries)");
   Measure(page_row.c_str(), plan, bare_page, floor_page, kvod_page, kvod_pid,
           env.data_, 2);
+  for (const std::string& method : plan.sync_methods) {
+    std::string now;
+    {
+      pqxx::nontransaction tx(conn);
+      tx.exec0("ALTER SYSTEM SET wal_sync_method = " + tx.quote(method));
+      tx.exec("SELECT pg_reload_conf()");
+      std::this_thread::sleep_for(std::chrono::milliseconds(500));
+      now = tx.exec1("SHOW wal_sync_method")[0].c_str();
+    }
+    const std::string row = absl::StrCat(page_row, ", wal_sync_method=", now);
+    Measure(row.c_str(), plan, bare_page, floor_page, kvod_page, kvod_pid,
+            env.data_, 2);
+  }
+  if (!plan.sync_methods.empty()) {
+    pqxx::nontransaction tx(conn);
+    tx.exec0("ALTER SYSTEM RESET wal_sync_method");
+    tx.exec("SELECT pg_reload_conf()");
+  }
   const std::string report_row =
       absl::StrCat("reduction report (", kIncidents, " incidents)");
   Measure(report_row.c_str(), plan, bare_report, floor_report, kvod_report,
