@@ -734,6 +734,18 @@ std::vector<CardRow> PgRegistryStore::CardsOfArea(Tx& tx, int64_t area_id,
                       CardFrom);
 }
 
+std::vector<CardRow> PgRegistryStore::OwnBansOfShop(Tx& tx, int64_t shop_id,
+                                                    absl::Time now) {
+  const std::string sql = absl::StrCat(
+      kCardColumns,
+      "WHERE shop_id = $1 AND kind = 'individual_ban' AND revoked_at IS NULL "
+      "AND valid_until > ",
+      FromMicros(2), " ORDER BY id");
+  return All<CardRow>(
+      common::ExecPrepared(tx, sql, shop_id, absl::ToUnixMicros(now)),
+      CardFrom);
+}
+
 std::vector<CardRow> PgRegistryStore::RevokeCardsOfPerson(
     Tx& tx, int64_t person_id, int64_t revoked_by, const std::string& reason,
     absl::Time now) {

@@ -263,6 +263,10 @@ class PgRegistryStore final {
                                                   int64_t revoked_by,
                                                   const std::string& reason,
                                                   absl::Time now);
+  // The shop's own (individual) bans not revoked and not ended at `now`:
+  // what a member who joins the shop must find at the door.
+  static std::vector<CardRow> OwnBansOfShop(Tx& tx, int64_t shop_id,
+                                            absl::Time now);
   // The bans not yet revoked that rest on the warning `warning_id`.
   static std::vector<CardRow> BansResting(Tx& tx, int64_t warning_id);
   // Revokes at `now`; false when the card was already revoked.

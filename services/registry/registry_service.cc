@@ -159,8 +159,10 @@ grpc::Status RegistryServiceImpl::AddShopMember(
     return ToGrpcStatus(s);
   }
   absl::Status refusal;  // committed with its integrity alarm
+  std::vector<ChangedCard> changes;
   auto updated = pool_.InTransaction(
       "add shop member", [&](pqxx::work& tx) -> absl::StatusOr<ShopRow> {
+        changes.clear();  // a retried transaction reports again
         auto who = identity::PgIdentityStore::PrincipalById(
             tx, request->principal_id());
         if (!who) {
@@ -185,6 +187,12 @@ grpc::Status RegistryServiceImpl::AddShopMember(
         }
         Store::AddShopMember(tx, shop->id, who->id);
         card_changes_.ShopMembersChanged(tx);
+        // The shop's own bans in force are news to the new member's door:
+        // reported as changed, they come with its next delta sync (a door
+        // asks only for what changed since the version it holds).
+        changes =
+            ReportChanges(card_changes_, tx,
+                          Store::OwnBansOfShop(tx, shop->id, clock_.Now()));
         PgAuditStore::Append(tx,
                              guard_.Record(*call, "registry.add_shop_member",
                                            absl::StrCat("principal:", who->id),
@@ -193,6 +201,7 @@ grpc::Status RegistryServiceImpl::AddShopMember(
       });
   if (!updated.ok()) return ToGrpcStatus(updated.status());
   if (!refusal.ok()) return ToGrpcStatus(refusal);
+  card_changes_.CardsCommitted(changes);
   card_changes_.ShopMembersCommitted();
   *response = ShopToProto(*updated);
   return grpc::Status::OK;

@@ -1068,6 +1068,47 @@ TEST_F(GalleryE2E, AccessLogQueriesRefuseOthersAndBadInput) {
 // words and its last whole day; the butcher of the same area, the area's
 // guard and a branch of the same bakery in area B see neither the entry,
 // nor its photo, nor a change. Revoked, it leaves the bakery's door.
+// A sequence: the butcher's door holds its gallery; the butcher then takes
+// on the bakery too. The bakery's own ban, issued long before, must come
+// with the butcher's very next delta sync, not only with a full one.
+TEST_F(GalleryE2E,
+       AShopkeeperWhoTakesOnAnotherShopGetsItsOwnBansInTheNextDelta) {
+  const Person p = MakePerson("Tweewinkel");
+  Card own;
+  grpc::Status s =
+      Issue(Incident(p.id()), &own, 0, shopkeeper_, CARD_SCOPE_INDIVIDUAL);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  ASSERT_EQ(own.kind(), CARD_KIND_INDIVIDUAL_BAN);
+
+  const SyncOutcome before = Sync(other_shopkeeper_, 0);
+  ASSERT_TRUE(before.status.ok()) << before.status.error_message();
+  EXPECT_FALSE(Ids(before).contains(p.id())) << "another shop's own ban";
+
+  const int64_t butcher_keeper =
+      Count("SELECT id FROM principals WHERE login = 'slager'");
+  AddShopMemberRequest add;
+  add.set_shop_id(bakery_);
+  add.set_principal_id(butcher_keeper);
+  Shop shop;
+  s = registry_->AddShopMember(Ctx(admin_).get(), add, &shop);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+
+  const SyncOutcome delta = Sync(other_shopkeeper_, before.version);
+  ASSERT_TRUE(delta.status.ok()) << delta.status.error_message();
+  ASSERT_TRUE(Ids(delta).contains(p.id()))
+      << "the bakery's ban did not come with the delta after joining; "
+      << delta.entries.size() << " entries, reset " << delta.reset;
+  for (const GalleryEntry& e : delta.entries) {
+    if (e.entry_id() != p.id()) continue;
+    EXPECT_EQ(e.kind(), CARD_KIND_INDIVIDUAL_BAN);
+    EXPECT_EQ(e.shop_id(), bakery_);
+    EXPECT_EQ(e.card_id(), own.id());
+  }
+  const SyncOutcome full = Sync(other_shopkeeper_, 0);
+  ASSERT_TRUE(full.status.ok());
+  EXPECT_TRUE(Ids(full).contains(p.id()));
+}
+
 TEST_F(GalleryE2E, AShopsOwnBanIsAtItsOwnDoorAndNoOneElses) {
   // The bakery's branch in area B: a shopkeeper of a participating shop of
   // the same name.

@@ -278,10 +278,12 @@ std::vector<Action> PlanDay(const Model& model, std::mt19937_64& rng,
   }
   // Now and then a shop takes on another shopkeeper (last of `more`'s
   // draws, so the actors before it act as before).
+  // Half of them are a shopkeeper of the area who keeps another shop
+  // already (b = 1): their door must show the new shop's own bans too.
   if (!model.shops.empty() && Chance(more, 0.08)) {
-    push(MakeAction(
-        Kind::kJoinShop,
-        Uniform(more, 0, static_cast<int64_t>(model.shops.size()) - 1)));
+    const int64_t shop =
+        Uniform(more, 0, static_cast<int64_t>(model.shops.size()) - 1);
+    push(MakeAction(Kind::kJoinShop, shop, Chance(more, 0.5) ? 1 : 0));
   }
   if (Chance(rng, 0.05)) push(MakeAction(Kind::kRunRetention));
   if (Chance(rng, 0.01))
@@ -868,21 +870,41 @@ bool JoinShop(const Action& act, World& world, Model& model,
   }
   const int shop = static_cast<int>(act.a);
   const int area = model.shops[shop].area;
-  Shopkeeper keeper;
-  if (!MakePrincipal(world, absl::StrCat("sim.nieuw.", act.id), ROLE_SHOPKEEPER,
-                     {model.areas[area].id}, &keeper.who, fatal)) {
-    return false;
+  // b = 1: the first shopkeeper of the area (of this area only) who is not
+  // a member yet; none: a new one, as with b = 0.
+  int existing = -1;
+  for (size_t k = 0; act.b == 1 && k < model.shopkeepers.size(); ++k) {
+    const Shopkeeper& other = model.shopkeepers[k];
+    if (other.who.areas == std::vector<int>{area} &&
+        std::find(other.shops.begin(), other.shops.end(), shop) ==
+            other.shops.end()) {
+      existing = static_cast<int>(k);
+      break;
+    }
   }
-  keeper.who.areas = {area};
-  const std::string who = absl::StrCat("shopkeeper ", keeper.who.login);
-  grpc::Status s = world.SyncDoor(keeper.who.token, 0).status;
-  if (s.error_code() != grpc::StatusCode::FAILED_PRECONDITION) {
-    UnexpectedCode(model, who + "'s door sync before joining a shop", s,
-                   "FAILED_PRECONDITION", "a shopkeeper of no shop");
+  Shopkeeper fresh;
+  if (existing < 0) {
+    if (!MakePrincipal(world, absl::StrCat("sim.nieuw.", act.id),
+                       ROLE_SHOPKEEPER, {model.areas[area].id}, &fresh.who,
+                       fatal)) {
+      return false;
+    }
+    fresh.who.areas = {area};
+  }
+  const Principal& joiner =
+      existing < 0 ? fresh.who : model.shopkeepers[existing].who;
+  const std::string who = absl::StrCat("shopkeeper ", joiner.login);
+  grpc::Status s;
+  if (existing < 0) {
+    s = world.SyncDoor(joiner.token, 0).status;
+    if (s.error_code() != grpc::StatusCode::FAILED_PRECONDITION) {
+      UnexpectedCode(model, who + "'s door sync before joining a shop", s,
+                     "FAILED_PRECONDITION", "a shopkeeper of no shop");
+    }
   }
   AddShopMemberRequest add;
   add.set_shop_id(model.shops[shop].id);
-  add.set_principal_id(keeper.who.id);
+  add.set_principal_id(joiner.id);
   kvo::v1::Shop out;
   s = world.registry().AddShopMember(world.Ctx(world.admin).get(), add, &out);
   if (!s.ok()) {
@@ -890,10 +912,16 @@ bool JoinShop(const Action& act, World& world, Model& model,
                    "a shopkeeper of the shop's area");
     return true;
   }
-  keeper.shops.push_back(shop);
-  model.shopkeepers.push_back(keeper);
-  if (model.LicenceInForce(area)) {
-    s = world.SyncDoor(keeper.who.token, 0).status;
+  if (existing < 0) {
+    fresh.shops.push_back(shop);
+    model.shopkeepers.push_back(fresh);
+  } else {
+    // The device and the page keep what they hold: their next delta sync
+    // must bring the new shop's own bans (the day's invariants check it).
+    model.shopkeepers[existing].shops.push_back(shop);
+  }
+  if (existing < 0 && model.LicenceInForce(area)) {
+    s = world.SyncDoor(joiner.token, 0).status;
     if (!s.ok()) {
       UnexpectedCode(model, who + "'s door sync right after joining", s, "OK",
                      "a member added is let in at once");
