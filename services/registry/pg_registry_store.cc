@@ -894,30 +894,37 @@ AreaFacts PgRegistryStore::FactsOfArea(Tx& tx, int64_t area_id, absl::Time from,
 std::map<int64_t, AreaFacts> PgRegistryStore::FactsOfAreas(
     Tx& tx, const std::vector<int64_t>& area_ids, absl::Time from,
     absl::Time to) {
-  // One pass over the incidents' covering index counts them per area, type
-  // and Amsterdam month: the months' starts go in as an array and
-  // width_bucket finds each incident's by binary search, far cheaper per
-  // row than a time-zone conversion (bucket 0 is the month `from` falls in).
+  // The incidents' covering index counts them per area, type and Amsterdam
+  // month, one range of it per month: the months' bounds go in as arrays
+  // and are joined by range, far cheaper per row than a time-zone
+  // conversion. The grouping key is the month's ordinal in that list (0 is
+  // the month `from` falls in), so the planner counts at most areas x types
+  // x months groups and hashes them from the first call; keyed by an
+  // expression of occurred_at (width_bucket) it counted one group per
+  // incident, and the custom plans of a connection's first five calls
+  // sorted them on disk (issue 28).
   const absl::TimeZone& tz = common::Amsterdam();
   absl::CivilMonth month(absl::ToCivilDay(from, tz));
   std::vector<std::string> months = {absl::FormatCivilTime(month)};
-  std::vector<int64_t> starts;
+  std::vector<int64_t> lows = {absl::ToUnixMicros(from)}, highs;
   for (++month; absl::FromCivil(month, tz) < to; ++month) {
-    starts.push_back(absl::ToUnixMicros(absl::FromCivil(month, tz)));
+    const int64_t start = absl::ToUnixMicros(absl::FromCivil(month, tz));
+    highs.push_back(start);
+    lows.push_back(start);
     months.push_back(absl::FormatCivilTime(month));
   }
+  highs.push_back(absl::ToUnixMicros(to));
   const std::string sql = absl::StrCat(
       "WITH c AS MATERIALIZED (SELECT id, area_id, kind, person_id FROM cards "
       "WHERE area_id = ANY($1::bigint[]) AND valid_from >= ",
       FromMicros(2), " AND valid_from < ", FromMicros(3),
-      ") SELECT area_id, 'incident', offence_type, width_bucket(occurred_at, "
-      "(SELECT COALESCE(array_agg(to_timestamp(0) + b * interval '1 "
-      "microsecond' ORDER BY b), '{}') FROM unnest($4::bigint[]) b)), "
-      "count(*), sum(damage_cents), count(*) FILTER (WHERE "
-      "has_police_report) FROM incidents WHERE area_id = "
-      "ANY($1::bigint[]) AND occurred_at >= ",
-      FromMicros(2), " AND occurred_at < ", FromMicros(3),
-      " GROUP BY 1, 3, 4 "
+      ") SELECT i.area_id, 'incident', i.offence_type, m.n - 1, count(*), "
+      "sum(i.damage_cents), count(*) FILTER (WHERE i.has_police_report) FROM "
+      "unnest($4::bigint[], $5::bigint[]) WITH ORDINALITY AS m(lo, hi, n) "
+      "JOIN incidents i ON i.area_id = ANY($1::bigint[]) AND i.occurred_at "
+      ">= to_timestamp(0) + m.lo * interval '1 microsecond' AND "
+      "i.occurred_at < to_timestamp(0) + m.hi * interval '1 microsecond' "
+      "GROUP BY 1, 3, 4 "
       "UNION ALL SELECT area_id, 'card', kind, 0, count(*), 0, 0 FROM c "
       "GROUP BY 1, 3 UNION ALL SELECT c.area_id, 'objection', "
       "COALESCE(o.decision, 'pending'), 0, count(*), 0, 0 FROM objections o "
@@ -927,9 +934,10 @@ std::map<int64_t, AreaFacts> PgRegistryStore::FactsOfAreas(
       "GROUP BY 1");
   std::map<int64_t, AreaFacts> result;
   for (int64_t id : area_ids) result[id];
-  for (const auto& r : common::ExecPrepared(
-           tx, sql, common::SqlArray(area_ids), absl::ToUnixMicros(from),
-           absl::ToUnixMicros(to), common::SqlArray(starts))) {
+  for (const auto& r :
+       common::ExecPrepared(tx, sql, common::SqlArray(area_ids),
+                            absl::ToUnixMicros(from), absl::ToUnixMicros(to),
+                            common::SqlArray(lows), common::SqlArray(highs))) {
     AreaFacts& out = result[r[0].as<int64_t>()];
     const std::string tag = r[1].as<std::string>();
     const std::string key = r[2].as<std::string>();

@@ -2,6 +2,10 @@
 // a real database: counts and sums of one area and one period, days and
 // months as Amsterdam reads them, nothing of another area or outside.
 
+#include <google/protobuf/struct.pb.h>
+#include <google/protobuf/util/json_util.h>
+
+#include <algorithm>
 #include <pqxx/pqxx>
 
 #include "absl/strings/str_cat.h"
@@ -188,6 +192,147 @@ TEST_F(ReportFactsPgTest, ThePlanUsesTheCoveringIndexWithoutStatistics) {
     plan += row[0].as<std::string>() + "\n";
   }
   EXPECT_NE(plan.find("incidents_by_area_time"), std::string::npos) << plan;
+}
+
+// What PostgreSQL tells the connection: here auto_explain's plans, sent as
+// notices.
+class Notices final : public pqxx::errorhandler {
+ public:
+  explicit Notices(pqxx::connection_base& conn) : pqxx::errorhandler(conn) {}
+  bool operator()(const char msg[]) noexcept override {
+    text += msg;
+    return true;
+  }
+  std::string text;
+};
+
+// What a plan in auto_explain's JSON did: the strategy of each aggregate
+// over the incidents, whether it read them at all, whether any node wrote
+// temporary blocks (spilled to disk).
+struct PlanFacts {
+  std::vector<std::string> incident_aggregates;
+  bool reads_incidents = false;
+  bool spilled = false;
+};
+
+using JsonFields = google::protobuf::Map<std::string, google::protobuf::Value>;
+
+bool ReadsIncidents(const JsonFields& node) {
+  if (auto it = node.find("Relation Name");
+      it != node.end() && it->second.string_value() == "incidents") {
+    return true;
+  }
+  auto plans = node.find("Plans");
+  if (plans == node.end()) return false;
+  for (const auto& child : plans->second.list_value().values()) {
+    if (ReadsIncidents(child.struct_value().fields())) return true;
+  }
+  return false;
+}
+
+void Walk(const JsonFields& node, PlanFacts& out) {
+  auto text = [&](const char* key) {
+    auto it = node.find(key);
+    return it == node.end() ? std::string() : it->second.string_value();
+  };
+  if (text("Relation Name") == "incidents") out.reads_incidents = true;
+  if (text("Node Type") == "Aggregate" && ReadsIncidents(node)) {
+    out.incident_aggregates.push_back(text("Strategy"));
+  }
+  if (auto it = node.find("Temp Written Blocks");
+      it != node.end() && it->second.number_value() > 0) {
+    out.spilled = true;
+  }
+  if (auto it = node.find("Plans"); it != node.end()) {
+    for (const auto& child : it->second.list_value().values()) {
+      Walk(child.struct_value().fields(), out);
+    }
+  }
+}
+
+// Issue 28: PostgreSQL plans a prepared statement's first five executions
+// on a connection with the values at hand (custom plans). Grouped by
+// width_bucket(occurred_at, ...) it counted one group per incident (about
+// 43,000 for 50,000), sorted them and spilled to disk; grouped by the
+// month list's ordinal (months joined by range) it counts at most areas x
+// types x months. Every call on a fresh connection, the first to the
+// generic plan's, hashes in memory; the counts are what SQL counts by
+// Amsterdam month.
+TEST_F(ReportFactsPgTest, TheFactsAggregateHashesInMemoryFromTheFirstCall) {
+  {
+    pqxx::work tx(*conn_);
+    tx.exec0(absl::StrCat(
+        "INSERT INTO incidents (area_id, shop_id, occurred_at, offence_type, "
+        "damage_cents, has_police_report) SELECT ",
+        area_a_, ", ", shop_a_,
+        ", timestamptz '2021-01-01 00:00+01' + i * (interval '1826 days' / "
+        "100000), (ARRAY['theft', 'violence', 'nuisance', 'vandalism', "
+        "'threat', 'fraud'])[1 + i % 6], (i * 37) % 50000, i % 3 = 0 FROM "
+        "generate_series(0, 99999) i"));
+    tx.commit();
+    pqxx::nontransaction(*conn_).exec0("VACUUM ANALYZE incidents");
+  }
+  const absl::TimeZone tz = absl::FixedTimeZone(3600);  // winter, Amsterdam
+  const absl::Time from = absl::FromCivil(absl::CivilDay(2021, 1, 1), tz);
+  const absl::Time to = absl::FromCivil(absl::CivilDay(2023, 7, 1), tz) -
+                        absl::Hours(1);  // summer time
+  Counts by_month, by_type;
+  {
+    pqxx::read_transaction tx(*conn_);
+    const std::string where = absl::StrCat(
+        " FROM incidents WHERE area_id = ", area_a_,
+        " AND occurred_at >= '2021-01-01 00:00+01' AND occurred_at < "
+        "'2023-07-01 00:00+02' GROUP BY 1");
+    for (const auto& r :
+         tx.exec("SELECT to_char(occurred_at AT TIME ZONE 'Europe/Amsterdam', "
+                 "'YYYY-MM'), count(*)" +
+                 where)) {
+      by_month[r[0].as<std::string>()] = r[1].as<int64_t>();
+    }
+    for (const auto& r : tx.exec("SELECT offence_type, count(*)" + where)) {
+      by_type[r[0].as<std::string>()] = r[1].as<int64_t>();
+    }
+  }
+  ASSERT_EQ(by_month.size(), 30u);
+
+  pqxx::connection fresh(conninfo());
+  Notices notices(fresh);
+  {
+    pqxx::nontransaction nt(fresh);
+    for (const char* set :
+         {"LOAD 'auto_explain'", "SET auto_explain.log_min_duration = 0",
+          "SET auto_explain.log_analyze = on",
+          "SET auto_explain.log_buffers = on",
+          "SET auto_explain.log_format = json",
+          "SET auto_explain.log_level = notice"}) {
+      nt.exec0(set);
+    }
+  }
+  for (int call = 1; call <= 6; ++call) {
+    notices.text.clear();
+    AreaFacts f;
+    {
+      pqxx::read_transaction tx(fresh);
+      f = PgRegistryStore::FactsOfArea(tx, area_a_, from, to);
+    }
+    const std::string& notice = notices.text;
+    google::protobuf::Value explained;
+    ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(
+                    notice.substr(std::min(notice.find('{'), notice.size())),
+                    &explained)
+                    .ok())
+        << "call " << call << ": " << notice;
+    PlanFacts plan;
+    Walk(explained.struct_value().fields().at("Plan").struct_value().fields(),
+         plan);
+    EXPECT_TRUE(plan.reads_incidents) << "call " << call << ":\n" << notice;
+    EXPECT_EQ(plan.incident_aggregates, std::vector<std::string>{"Hashed"})
+        << "call " << call << ":\n"
+        << notice;
+    EXPECT_FALSE(plan.spilled) << "call " << call << ":\n" << notice;
+    EXPECT_EQ(f.incidents_by_month, by_month) << "call " << call;
+    EXPECT_EQ(f.incidents_by_type, by_type) << "call " << call;
+  }
 }
 
 TEST_F(ReportFactsPgTest, DonationsOfOneAreaAndPeriodInCents) {
