@@ -204,6 +204,15 @@ class ReplicaDoorE2E : public RegistryFixture {
         milliseconds(5000));
   }
 
+  // The coordinator adds `principal_id` to the bakery, through A.
+  bool AddToBakery(int64_t principal_id) {
+    AddShopMemberRequest add;
+    add.set_shop_id(bakery_);
+    add.set_principal_id(principal_id);
+    Shop shop;
+    return registry_->AddShopMember(Ctx(coordinator_).get(), add, &shop).ok();
+  }
+
   std::unique_ptr<KvodProcess> b_;
   std::unique_ptr<GalleryService::Stub> gallery_b_;
 };
@@ -323,12 +332,7 @@ TEST_F(ReplicaDoorE2E, AShopMemberAddedThroughOneKvodIsLetInByTheOther) {
   auto gallery_a = GalleryService::NewStub(kvod_->Channel());
   ASSERT_FALSE(SyncAt(*gallery_a, newcomer, 0).status.ok());
 
-  AddShopMemberRequest add;
-  add.set_shop_id(bakery_);
-  add.set_principal_id(newcomer_id);
-  Shop shop;
-  ASSERT_TRUE(
-      registry_->AddShopMember(Ctx(coordinator_).get(), add, &shop).ok());
+  ASSERT_TRUE(AddToBakery(newcomer_id));
   // At A the very next request is let in: no wait for the announcement.
   const grpc::Status at_a = SyncAt(*gallery_a, newcomer, 0).status;
   EXPECT_TRUE(at_a.ok()) << at_a.error_message();
@@ -361,12 +365,7 @@ TEST_F(ReplicaDoorE2E, TheDoorPagesShopsFollowAMembershipAtBothKvods) {
   ASSERT_FALSE(lists_bakery(at_a));
   ASSERT_FALSE(lists_bakery(at_b));
 
-  AddShopMemberRequest add;
-  add.set_shop_id(bakery_);
-  add.set_principal_id(newcomer_id);
-  Shop shop;
-  ASSERT_TRUE(
-      registry_->AddShopMember(Ctx(coordinator_).get(), add, &shop).ok());
+  ASSERT_TRUE(AddToBakery(newcomer_id));
   EXPECT_TRUE(lists_bakery(at_a)) << "A's page kept the shops of before";
   auto listed =
       PollUntil([&] { return lists_bakery(at_b); }, milliseconds(8000));
