@@ -267,11 +267,22 @@ std::string SyncJson(Lang lang,
                      const std::vector<kvo::v1::GalleryEntry>& entries,
                      const std::vector<int64_t>& removed, int64_t version,
                      bool reset) {
+  std::vector<const kvo::v1::GalleryEntry*> of;
+  of.reserve(entries.size());
+  for (const auto& e : entries) of.push_back(&e);
+  return SyncJson(lang, of, removed, version, reset);
+}
+
+std::string SyncJson(Lang lang,
+                     const std::vector<const kvo::v1::GalleryEntry*>& entries,
+                     const std::vector<int64_t>& removed, int64_t version,
+                     bool reset) {
   std::string json =
       absl::StrCat("{\"version\":", version,
                    ",\"reset\":", reset ? "true" : "false", ",\"entries\":[");
   bool first = true;
-  for (const auto& e : entries) {
+  for (const kvo::v1::GalleryEntry* entry : entries) {
+    const kvo::v1::GalleryEntry& e = *entry;
     // A shop's own ban is a ban with words and a colour of its own.
     const bool own = e.kind() == kvo::v1::CARD_KIND_INDIVIDUAL_BAN;
     const bool ban = own || e.kind() == kvo::v1::CARD_KIND_COLLECTIVE_BAN;

@@ -42,6 +42,10 @@ std::string GalleryPage(Lang lang, absl::string_view csrf, int poll_seconds,
 // last whole day) and the thumbnail in base64; removed entry ids; the
 // version.
 std::string SyncJson(Lang lang,
+                     const std::vector<const kvo::v1::GalleryEntry*>& entries,
+                     const std::vector<int64_t>& removed, int64_t version,
+                     bool reset);
+std::string SyncJson(Lang lang,
                      const std::vector<kvo::v1::GalleryEntry>& entries,
                      const std::vector<int64_t>& removed, int64_t version,
                      bool reset);

@@ -436,9 +436,11 @@ class DoorWebServer::Impl {
     auto sync = door_.Sync(*call, request, &retry_after);
     if (!sync.ok())
       return UseCaseRefusal(req, res, sync.status(), lang, retry_after);
+    std::vector<const kvo::v1::GalleryEntry*> entries;
+    entries.reserve(sync->entries.size());
+    for (const auto& e : sync->entries) entries.push_back(e.get());
     Json(res, 200,
-         SyncJson(lang, sync->entries, sync->removed, sync->version,
-                  sync->reset));
+         SyncJson(lang, entries, sync->removed, sync->version, sync->reset));
     if (sync->no_change && options_.no_change != nullptr) {
       options_.no_change->Note(std::chrono::duration<double, std::milli>(
                                    std::chrono::steady_clock::now() - start)

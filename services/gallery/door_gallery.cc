@@ -416,7 +416,11 @@ absl::StatusOr<DoorSync> DoorGallery::SyncUncounted(
     }
   }
   DoorSync out;
-  out.entries = std::move(result->entries);
+  out.entries.reserve(result->entries.size());
+  for (auto& e : result->entries) {
+    out.entries.push_back(
+        std::make_shared<const kvo::v1::GalleryEntry>(std::move(e)));
+  }
   out.removed = std::move(result->removed);
   out.version = result->version;
   out.reset = result->reset;
@@ -458,18 +462,22 @@ std::optional<absl::StatusOr<DoorSync>> DoorGallery::FullSyncFromCache(
     if (!logged.ok()) return absl::StatusOr<DoorSync>(logged);
   }
   const int64_t now_s = absl::ToUnixSeconds(clock_.Now());
-  std::vector<const kvo::v1::GalleryEntry*> in_force;
+  // Each shares its snapshot's ownership: the cache may drop the snapshot
+  // while the entries are being sent.
+  std::vector<std::shared_ptr<const kvo::v1::GalleryEntry>> in_force;
   for (const auto& snapshot : snapshots) {
     for (const auto& entry : snapshot->entries) {
       if (entry.valid_until().seconds() <= now_s) continue;
-      in_force.push_back(&entry);
+      in_force.emplace_back(snapshot, &entry);
     }
   }
   std::vector<DoorCard> door;
   door.reserve(in_force.size());
-  for (const auto* e : in_force) door.push_back(AsDoorCard(*e));
+  for (const auto& e : in_force) door.push_back(AsDoorCard(*e));
   DoorSync out;
-  for (size_t i : StrongestPerPerson(door)) out.entries.push_back(*in_force[i]);
+  for (size_t i : StrongestPerPerson(door)) {
+    out.entries.push_back(std::move(in_force[i]));
+  }
   out.version = version;
   return absl::StatusOr<DoorSync>(std::move(out));
 }

@@ -2,6 +2,7 @@
 #define KVO_SERVICES_GALLERY_DOOR_GALLERY_H_
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <vector>
 
@@ -28,7 +29,9 @@ namespace kvo::gallery {
 // shopkeeper's own shops' individual bans), the persons to purge, and the
 // version it now holds.
 struct DoorSync {
-  std::vector<kvo::v1::GalleryEntry> entries;
+  // Read only: an entry of the door's cache is shared with it, not copied
+  // (a full sync's thumbnails are most of its bytes).
+  std::vector<std::shared_ptr<const kvo::v1::GalleryEntry>> entries;
   std::vector<int64_t> removed;  // persons (entry ids)
   int64_t version = 0;
   // The device's version was newer than the server's: drop everything and

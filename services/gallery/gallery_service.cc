@@ -44,7 +44,16 @@ grpc::Status Refused(grpc::ServerContextBase& context,
 
 }  // namespace
 
-void SyncWriter::Send(std::vector<kvo::v1::GalleryUpdate> updates) {
+SyncWriter::~SyncWriter() {
+  for (auto& update : updates_) {
+    if (update.has_entry()) update.unsafe_arena_release_entry();
+  }
+}
+
+void SyncWriter::Send(
+    std::vector<kvo::v1::GalleryUpdate> updates,
+    std::vector<std::shared_ptr<const kvo::v1::GalleryEntry>> held) {
+  held_ = std::move(held);
   updates_ = std::move(updates);
   Next();
 }
@@ -202,7 +211,11 @@ void GalleryServiceImpl::Answer(grpc::CallbackServerContext& context,
   std::vector<kvo::v1::GalleryUpdate> updates(sync->entries.size() +
                                               sync->removed.size() + 1);
   size_t i = 0;
-  for (auto& e : sync->entries) *updates[i++].mutable_entry() = std::move(e);
+  // Serialising reads them only: no copy of the thumbnails.
+  for (const auto& e : sync->entries) {
+    updates[i++].unsafe_arena_set_allocated_entry(
+        const_cast<kvo::v1::GalleryEntry*>(e.get()));
+  }
   for (int64_t id : sync->removed) updates[i++].set_removed_entry_id(id);
   // The message that ends every sync also tells the device how long it may
   // show its copy without syncing.
@@ -211,7 +224,7 @@ void GalleryServiceImpl::Answer(grpc::CallbackServerContext& context,
   v->set_reset(sync->reset);
   v->set_max_offline_hours(policy_.door().max_offline_hours());
   if (sync->no_change) common::MarkNoChange(context);
-  writer.Send(std::move(updates));
+  writer.Send(std::move(updates), std::move(sync->entries));
 }
 
 grpc::Status GalleryServiceImpl::GetPhoto(

@@ -30,13 +30,18 @@ namespace kvo::gallery {
 class SyncWriter final
     : public grpc::ServerWriteReactor<kvo::v1::GalleryUpdate> {
  public:
-  void Send(std::vector<kvo::v1::GalleryUpdate> updates);
+  ~SyncWriter() override;
+  // `updates` may point at entries of `held` (unsafe_arena_set_allocated):
+  // they are sent from where they are, and given back before either goes.
+  void Send(std::vector<kvo::v1::GalleryUpdate> updates,
+            std::vector<std::shared_ptr<const kvo::v1::GalleryEntry>> held);
   void OnWriteDone(bool ok) override;
   void OnDone() override { delete this; }
 
  private:
   void Next();
 
+  std::vector<std::shared_ptr<const kvo::v1::GalleryEntry>> held_;
   std::vector<kvo::v1::GalleryUpdate> updates_;
   size_t next_ = 0;
 };

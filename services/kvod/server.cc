@@ -981,10 +981,13 @@ int RunKvod(const KvodConfig& config) {
   // Licence first: the cycle module's records decide who gets a gallery,
   // through gRPC and the door page alike.
   cycle::CycleDoorAdmission door_admission(*rt.door_pool);
-  // Another replica's change to licences or participants reaches this
-  // one's doors as soon as it is heard, not after the admission's TTL.
-  gallery_versions.OnAdmissionChange(
-      [&door_admission] { door_admission.Forget(); });
+  // Another replica's change to licences, participants or shop members
+  // reaches this one's doors (and the door page's shops) as soon as it is
+  // heard, not after their TTL.
+  gallery_versions.OnAdmissionChange([&door_admission, &incidents] {
+    door_admission.Forget();
+    incidents.Forget();
+  });
   gallery::DoorGallery door_gallery(*policy, *rt.door_pool, guard, **keys,
                                     gallery_versions, door_admission, clock,
                                     photo_limit, rt.door_calls.get());

@@ -18,6 +18,7 @@ using common::Amsterdam;
 using common::FromProto;
 using common::ToProto;
 using identity::Call;
+using identity::Caller;
 using Store = PgRegistryStore;
 
 // Clocks differ a little between a device and kvod.
@@ -65,17 +66,79 @@ absl::StatusOr<ShopRow> FindShop(pqxx::transaction_base& tx, int64_t shop_id) {
   return *row;
 }
 
-IncidentRecording::IncidentRecording(const kvo::v1::Policy& policy,
-                                     common::DbPool& pool,
-                                     identity::RpcGuard& guard,
-                                     const KeyRing& keys,
-                                     const common::Clock& clock)
-    : policy_(policy), pool_(pool), guard_(guard), keys_(keys), clock_(clock) {}
+IncidentRecording::IncidentRecording(
+    const kvo::v1::Policy& policy, common::DbPool& pool,
+    identity::RpcGuard& guard, const KeyRing& keys, const common::Clock& clock,
+    absl::Duration shops_ttl, int64_t shops_bytes)
+    : policy_(policy),
+      pool_(pool),
+      guard_(guard),
+      keys_(keys),
+      clock_(clock),
+      shops_ttl_(shops_ttl),
+      shops_bytes_(shops_bytes) {}
 
 absl::StatusOr<std::vector<ShopRow>> IncidentRecording::ShopsOfCaller(
     const Call& call) {
-  // One statement, so no BEGIN and COMMIT around it: the door page asks
-  // this on every load.
+  const Caller& caller = call.caller;
+  const absl::Time wall = absl::Now();
+  uint64_t generation = 0;
+  {
+    std::lock_guard<std::mutex> lock(shops_mu_);
+    generation = shops_generation_;
+    auto it = shops_of_caller_.find(caller.principal_id);
+    if (it != shops_of_caller_.end() &&
+        it->second.generation == shops_generation_ &&
+        wall - it->second.read_at < shops_ttl_ &&
+        it->second.role == caller.role &&
+        it->second.area_ids == caller.area_ids) {
+      return it->second.shops;
+    }
+  }
+  auto shops = ReadShopsOfCaller(call);
+  if (!shops.ok()) return shops;
+  KeptShops kept{wall, generation, caller.role, caller.area_ids, *shops, 0};
+  kept.bytes = static_cast<int64_t>(sizeof(KeptShops) +
+                                    kept.area_ids.size() * sizeof(int64_t));
+  for (const ShopRow& s : kept.shops) {
+    kept.bytes += static_cast<int64_t>(sizeof(ShopRow) + s.name.size() +
+                                       s.member_ids.size() * sizeof(int64_t));
+  }
+  KeepShops(caller.principal_id, std::move(kept));
+  return shops;
+}
+
+void IncidentRecording::KeepShops(int64_t principal_id, KeptShops kept) {
+  std::lock_guard<std::mutex> lock(shops_mu_);
+  // Kept only if no membership changed while it was read.
+  if (kept.generation != shops_generation_ || kept.bytes > shops_bytes_) {
+    return;
+  }
+  if (auto it = shops_of_caller_.find(principal_id);
+      it != shops_of_caller_.end()) {
+    shops_kept_bytes_ -= it->second.bytes;
+    shops_of_caller_.erase(it);
+  }
+  // Over the limit: whichever principals the map yields go first.
+  while (shops_kept_bytes_ + kept.bytes > shops_bytes_ &&
+         !shops_of_caller_.empty()) {
+    shops_kept_bytes_ -= shops_of_caller_.begin()->second.bytes;
+    shops_of_caller_.erase(shops_of_caller_.begin());
+  }
+  shops_kept_bytes_ += kept.bytes;
+  shops_of_caller_.emplace(principal_id, std::move(kept));
+}
+
+void IncidentRecording::Forget() {
+  std::lock_guard<std::mutex> lock(shops_mu_);
+  ++shops_generation_;
+  shops_of_caller_.clear();
+  shops_kept_bytes_ = 0;
+}
+
+absl::StatusOr<std::vector<ShopRow>> IncidentRecording::ReadShopsOfCaller(
+    const Call& call) {
+  // One statement, so no BEGIN and COMMIT around it.
   return pool_.InTransaction<pqxx::nontransaction>(
       "shops of caller",
       [&](pqxx::nontransaction& tx) -> absl::StatusOr<std::vector<ShopRow>> {

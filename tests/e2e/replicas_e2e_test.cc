@@ -204,6 +204,15 @@ class ReplicaDoorE2E : public RegistryFixture {
         milliseconds(5000));
   }
 
+  // The coordinator adds `principal_id` to the bakery, through A.
+  bool AddToBakery(int64_t principal_id) {
+    AddShopMemberRequest add;
+    add.set_shop_id(bakery_);
+    add.set_principal_id(principal_id);
+    Shop shop;
+    return registry_->AddShopMember(Ctx(coordinator_).get(), add, &shop).ok();
+  }
+
   std::unique_ptr<KvodProcess> b_;
   std::unique_ptr<GalleryService::Stub> gallery_b_;
 };
@@ -323,12 +332,7 @@ TEST_F(ReplicaDoorE2E, AShopMemberAddedThroughOneKvodIsLetInByTheOther) {
   auto gallery_a = GalleryService::NewStub(kvod_->Channel());
   ASSERT_FALSE(SyncAt(*gallery_a, newcomer, 0).status.ok());
 
-  AddShopMemberRequest add;
-  add.set_shop_id(bakery_);
-  add.set_principal_id(newcomer_id);
-  Shop shop;
-  ASSERT_TRUE(
-      registry_->AddShopMember(Ctx(coordinator_).get(), add, &shop).ok());
+  ASSERT_TRUE(AddToBakery(newcomer_id));
   // At A the very next request is let in: no wait for the announcement.
   const grpc::Status at_a = SyncAt(*gallery_a, newcomer, 0).status;
   EXPECT_TRUE(at_a.ok()) << at_a.error_message();
@@ -338,6 +342,49 @@ TEST_F(ReplicaDoorE2E, AShopMemberAddedThroughOneKvodIsLetInByTheOther) {
   std::cout << "membership added through A let in at B after "
             << admitted->count() << " ms\n";
   EXPECT_LT(*admitted, milliseconds(2500)) << "B waited for its cache's TTL";
+}
+
+// The door page's shops are kept per principal (issue 28), and follow a
+// membership as the door does: a shopkeeper added to a shop through A finds
+// it on the page at A with their very next request and at B as soon as B
+// hears of it, although both had just kept them as a member of nothing; a
+// membership whose seal no longer checks out (changed by SQL) leaves the
+// page at both within the kept shops' 5 s.
+TEST_F(ReplicaDoorE2E, TheDoorPagesShopsFollowAMembershipAtBothKvods) {
+  int64_t newcomer_id = 0;
+  MakeUser("bakker.nieuw", ROLE_SHOPKEEPER, {area_a_}, &newcomer_id);
+  const DoorPageClient at_a(kvod_->door_url(), kvod_->ca_path());
+  const DoorPageClient at_b(b_->door_url(), b_->ca_path());
+  const DoorPageClient::Session page = at_a.Login("bakker.nieuw", kPassword);
+  ASSERT_TRUE(page.error.empty()) << page.error;
+  auto lists_bakery = [&](const DoorPageClient& at) {
+    const DoorPageClient::Answer home = at.Home(page);
+    EXPECT_EQ(home.status, 200) << home.body;
+    return absl::StrContains(home.body, "Bakkerij de Korenaar");
+  };
+  ASSERT_FALSE(lists_bakery(at_a));
+  ASSERT_FALSE(lists_bakery(at_b));
+
+  ASSERT_TRUE(AddToBakery(newcomer_id));
+  EXPECT_TRUE(lists_bakery(at_a)) << "A's page kept the shops of before";
+  auto listed =
+      PollUntil([&] { return lists_bakery(at_b); }, milliseconds(8000));
+  ASSERT_TRUE(listed.has_value()) << "B's page never listed the new shop";
+  std::cout << "membership added through A on B's page after "
+            << listed->count() << " ms\n";
+  EXPECT_LT(*listed, milliseconds(2500)) << "B waited for its cache's TTL";
+
+  Sql(absl::StrCat(
+      "UPDATE shop_members SET seal = decode(md5('forged'), 'hex') "
+      "WHERE shop_id = ",
+      bakery_, " AND principal_id = ", newcomer_id));
+  auto dropped =
+      PollUntil([&] { return !lists_bakery(at_a) && !lists_bakery(at_b); },
+                milliseconds(8000));
+  ASSERT_TRUE(dropped.has_value())
+      << "a membership changed by SQL stayed on the page";
+  std::cout << "membership changed by SQL off both pages after "
+            << dropped->count() << " ms\n";
 }
 
 // Behind a load balancer the door page's polls land on either kvod: a page

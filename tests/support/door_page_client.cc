@@ -92,10 +92,17 @@ DoorPageClient::Session DoorPageClient::Open(
 
 DoorPageClient::Answer DoorPageClient::Gallery(const Session& session,
                                                int64_t since) const {
-  Answer out;
-  auto res = Https()->Get(
+  return AnswerOf(Https()->Get(
       absl::StrCat("/api/gallery?since=", since),
-      {{"Cookie", session.cookie}, {"X-CSRF-Token", session.csrf}});
+      {{"Cookie", session.cookie}, {"X-CSRF-Token", session.csrf}}));
+}
+
+DoorPageClient::Answer DoorPageClient::Home(const Session& session) const {
+  return AnswerOf(Https()->Get("/", {{"Cookie", session.cookie}}));
+}
+
+DoorPageClient::Answer DoorPageClient::AnswerOf(const httplib::Result& res) {
+  Answer out;
   if (!res) {
     out.body = httplib::to_string(res.error());
     return out;

@@ -6,7 +6,8 @@
 
 namespace httplib {
 class Client;
-}
+class Result;
+}  // namespace httplib
 
 namespace kvo::testing {
 
@@ -46,12 +47,16 @@ class DoorPageClient final {
     std::string body;
   };
   Answer Gallery(const Session& session, int64_t since) const;
+  // GET /: the page itself (its shops, its CSRF token).
+  Answer Home(const Session& session) const;
 
   // The text between `a` and the next `b` in `s` ("" when `a` is absent).
   static std::string Between(const std::string& s, const std::string& a,
                              const std::string& b);
 
  private:
+  static Answer AnswerOf(const httplib::Result& res);
+
   std::string url_;
   std::string ca_path_;
 };
