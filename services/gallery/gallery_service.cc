@@ -44,7 +44,9 @@ grpc::Status Refused(grpc::ServerContextBase& context,
 
 }  // namespace
 
-SyncWriter::~SyncWriter() {
+SyncWriter::~SyncWriter() { GiveBack(); }
+
+void SyncWriter::GiveBack() {
   for (auto& update : updates_) {
     if (update.has_entry()) update.unsafe_arena_release_entry();
   }
@@ -53,8 +55,9 @@ SyncWriter::~SyncWriter() {
 void SyncWriter::Send(
     std::vector<kvo::v1::GalleryUpdate> updates,
     std::vector<std::shared_ptr<const kvo::v1::GalleryEntry>> held) {
-  held_ = std::move(held);
+  GiveBack();  // never delete what an earlier Send borrowed
   updates_ = std::move(updates);
+  held_ = std::move(held);
   Next();
 }
 

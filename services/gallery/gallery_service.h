@@ -40,6 +40,9 @@ class SyncWriter final
 
  private:
   void Next();
+  // Takes the borrowed entries out of updates_, so their destructors
+  // leave them to held_ (and the door cache).
+  void GiveBack();
 
   std::vector<std::shared_ptr<const kvo::v1::GalleryEntry>> held_;
   std::vector<kvo::v1::GalleryUpdate> updates_;

@@ -5,6 +5,7 @@
 #include <iterator>
 #include <sstream>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
@@ -14,6 +15,7 @@
 #include "tests/sim/names.h"
 #include "tests/sim/photo_actions.h"
 #include "tests/sim/principals.h"
+#include "tests/support/door_page_client.h"
 
 namespace kvo::sim {
 namespace {
@@ -280,10 +282,20 @@ std::vector<Action> PlanDay(const Model& model, std::mt19937_64& rng,
   // draws, so the actors before it act as before).
   // Half of them are a shopkeeper of the area who keeps another shop
   // already (b = 1): their door must show the new shop's own bans too.
+  // Such a shop is one with an own ban in force when there is one.
   if (!model.shops.empty() && Chance(more, 0.08)) {
-    const int64_t shop =
+    int64_t shop =
         Uniform(more, 0, static_cast<int64_t>(model.shops.size()) - 1);
-    push(MakeAction(Kind::kJoinShop, shop, Chance(more, 0.5) ? 1 : 0));
+    const bool existing = Chance(more, 0.5);
+    for (const auto& [h, c] : model.cards) {
+      if (!existing || c.kind != CARD_KIND_INDIVIDUAL_BAN ||
+          !model.InForce(c, now) || !model.incidents.count(c.incident)) {
+        continue;
+      }
+      shop = model.incidents.at(c.incident).shop;
+      break;
+    }
+    push(MakeAction(Kind::kJoinShop, shop, existing ? 1 : 0));
   }
   if (Chance(rng, 0.05)) push(MakeAction(Kind::kRunRetention));
   if (Chance(rng, 0.01))
@@ -918,7 +930,20 @@ bool JoinShop(const Action& act, World& world, Model& model,
   } else {
     // The device and the page keep what they hold: their next delta sync
     // must bring the new shop's own bans (the day's invariants check it).
-    model.shopkeepers[existing].shops.push_back(shop);
+    Shopkeeper& keeper = model.shopkeepers[existing];
+    keeper.shops.push_back(shop);
+    // The page's shop list (kept in memory) has it at once.
+    if (!keeper.page_cookie.empty() && model.LicenceInForce(area)) {
+      const testing::DoorPageClient page(world.door_url(), world.ca_path());
+      const auto home = page.Home({keeper.page_cookie, keeper.page_csrf, ""});
+      const std::string value =
+          absl::StrCat("value=\"", model.shops[shop].id, "\"");
+      if (home.status == 200 && !absl::StrContains(home.body, value)) {
+        model.unexpected.push_back(
+            absl::StrCat(who, "'s door page right after joining shop ",
+                         model.shops[shop].id, " does not offer it"));
+      }
+    }
   }
   if (existing < 0 && model.LicenceInForce(area)) {
     s = world.SyncDoor(joiner.token, 0).status;

@@ -535,6 +535,26 @@ bool ParsePage(const std::string& body, std::vector<GalleryEntry>* entries,
   return true;
 }
 
+// The shops the door page offers for an incident report (GET /): the one
+// hidden field, or the options of its shop list.
+std::set<int64_t> PageShops(const std::string& html) {
+  std::set<int64_t> out;
+  const std::string one = testing::DoorPageClient::Between(
+      html, "<input type=\"hidden\" name=\"shop\" value=\"", "\"");
+  if (!one.empty()) {
+    out.insert(std::strtoll(one.c_str(), nullptr, 10));
+    return out;
+  }
+  const std::string list = testing::DoorPageClient::Between(
+      html, "<select id=\"incident-shop\"", "</select>");
+  for (size_t at = list.find("<option value=\""); at != std::string::npos;
+       at = list.find("<option value=\"", at + 1)) {
+    const int64_t id = std::strtoll(list.c_str() + at + 15, nullptr, 10);
+    if (id > 0) out.insert(id);
+  }
+  return out;
+}
+
 // Promise: each shop's door page (its JSON, as the page's script reads it:
 // a full sync and a delta from the page's last version) equals the model's
 // projection, as the gRPC door does; without a licence in force it shows
@@ -575,6 +595,20 @@ void DoorPageShowsTheModel(World& world, Model& model, absl::Time now,
       }
       keeper.page_valid = false;
       continue;
+    }
+    // The page offers exactly the keeper's shops, at once after a join.
+    const auto home = page.Home(session);
+    std::set<int64_t> mine;
+    for (int shop : keeper.shops) mine.insert(model.shops[shop].id);
+    if (home.status != 200) {
+      out.push_back({"door_page_shows_the_model",
+                     absl::StrCat(who, ": GET / answered ", home.status)});
+    } else if (const std::set<int64_t> offered = PageShops(home.body);
+               offered != mine) {
+      out.push_back({"door_page_shows_the_model",
+                     absl::StrCat(who, ": GET / offers shops ",
+                                  absl::StrJoin(offered, ","), ", not ",
+                                  absl::StrJoin(mine, ","))});
     }
     std::vector<GalleryEntry> entries;
     std::vector<int64_t> removed;
